@@ -1,0 +1,91 @@
+"""Rasa actions: thin adapters between the tracker and the screening engine in bot/.
+
+Each action reads the screening state from the slots, lets the engine handle the turn, sends
+the engine's replies and writes back the slots that changed.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.config import load_settings
+from bot.conversation import Outcome, Screening, State, Turn
+from bot.store import Catalogue, TrialStore
+
+
+@lru_cache(maxsize=None)
+def screening() -> Screening:
+    """The engine over the configured trial database (TRIALBOT_DATABASE_URL)."""
+    settings = load_settings()
+    return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial)
+
+
+class ScreeningAction(Action):
+    """Base for the actions: state in, engine step, replies and slot changes out."""
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.from_slots(tracker.current_slot_values())
+        message = tracker.latest_message or {}
+        turn = Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"))
+        engine = screening()
+        engine.catalogue.refresh()  # cheap unless the trials were re-loaded
+        outcome = self.step(engine, state, turn)
+        for reply in outcome.replies:
+            dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons), json_message=reply.custom)
+        return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
+                if tracker.get_slot(name) != value]
+
+
+class ActionScreen(ScreeningAction):
+    def name(self) -> Text:
+        return "action_screen"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.respond(state, turn)
+
+
+class ActionExplainWhy(ScreeningAction):
+    def name(self) -> Text:
+        return "action_explain_why"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.explain_why(state)
+
+
+class ActionShowFacts(ScreeningAction):
+    def name(self) -> Text:
+        return "action_show_facts"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.show_facts(state)
+
+
+class ActionStartOver(ScreeningAction):
+    def name(self) -> Text:
+        return "action_start_over"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.start_over(state)
+
+
+class ActionDeleteAnswers(ScreeningAction):
+    def name(self) -> Text:
+        return "action_delete_answers"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.delete_answers(state)
+
+
+class ActionShowVerdict(ScreeningAction):
+    def name(self) -> Text:
+        return "action_show_verdict"
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.show_verdict(state)

@@ -1,0 +1,303 @@
+"""The screening conversation: one turn in, the replies and the new state out.
+
+Plain Python with no Rasa imports: the Rasa actions in ``actions/`` only move the state in and
+out of slots and send the replies. The state is small and JSON-serialisable, so the conversation
+lives in Rasa's tracker store and survives restarts.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+from bot import texts
+from bot.evaluation import TrialResult, Verdict, evaluate
+from bot.explain import facts_summary, verdict_payload, verdict_text
+from bot.extraction import Extraction, Problem, extract
+from bot.facts import NEVER, FactDefinition, FactType, describe_value
+from bot.parsing.answers import classify_reply
+from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
+from bot.store import Catalogue
+
+MAX_MESSAGE_LENGTH = 1000
+REPLY_INTENTS = {"affirm": "yes", "deny": "no", "dont_know": "unknown"}
+MAX_MISUNDERSTOOD = 2  # after this many unclear answers in a row, a question is left unknown
+
+
+@dataclass
+class State:
+    """What the bot remembers of one conversation (kept in Rasa slots of the same names)."""
+
+    consent: Optional[bool] = None
+    facts: Dict[str, Any] = field(default_factory=dict)
+    trial_id: Optional[str] = None
+    pending: Optional[List[str]] = None  # facts asked by the open question
+    expanded: List[str] = field(default_factory=list)  # topics answered "yes" as a bundle
+    subject: Optional[str] = None  # "your mother" when talking about someone else
+    verdict: Optional[str] = None  # the last verdict given
+    full_picture: bool = False  # the person wants every question, even after a decided verdict
+    offer: Optional[str] = None  # "consent" or "more_questions": what a yes/no would answer
+    misunderstood: int = 0
+
+    @classmethod
+    def slot_names(cls) -> List[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any]) -> "State":
+        defaults = cls()
+        values = {name: slots.get(name) for name in cls.slot_names()}
+        return cls(**{k: (v if v is not None else getattr(defaults, k)) for k, v in values.items()})
+
+    def to_slots(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    intent: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: Sequence[Mapping[str, str]] = ()
+    custom: Optional[Mapping[str, Any]] = None
+
+
+@dataclass
+class Outcome:
+    state: State
+    replies: List[Reply]
+
+
+class Screening:
+    """Runs the screening for one trial at a time against a catalogue of trials."""
+
+    def __init__(self, catalogue: Catalogue, default_trial: Optional[str] = None,
+                 today: Callable[[], date] = date.today) -> None:
+        self.catalogue = catalogue
+        self.default_trial = default_trial
+        self.today = today
+
+    @property
+    def vocabulary(self):
+        return self.catalogue.vocabulary
+
+    # -- entry points, one per kind of user turn -----------------------------------------
+    def respond(self, state: State, turn: Turn) -> Outcome:
+        """An answer, volunteered facts, a greeting or a request to check a trial."""
+        state = replace(state, facts=dict(state.facts))
+        replies: List[Reply] = []
+        if len(turn.text) > MAX_MESSAGE_LENGTH:
+            replies.append(Reply(texts.TOO_LONG.format(length=f"{len(turn.text):,}", limit=f"{MAX_MESSAGE_LENGTH:,}")))
+            return self._repeat_question(state, replies)
+        found = extract(turn.text, self.vocabulary, self._pending_definitions(state), self.today())
+        unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
+        if unknown_trials:
+            replies.append(Reply(texts.UNKNOWN_TRIAL.format(
+                trial_id=", ".join(unknown_trials), trials=", ".join(self.catalogue.ids()))))
+        known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
+        if known_trials:
+            state.trial_id = known_trials[0]
+        if not state.consent:
+            return self._consent(state, turn, replies)
+        if found.subject:
+            state.subject = found.subject
+        reply = REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
+        if state.offer == "more_questions" and reply in ("yes", "no") and not found.values:
+            state.offer = None
+            if reply == "no":
+                return Outcome(state, [Reply(texts.MORE_DECLINED)])
+            state.full_picture = True
+            return self._advance(state, replies)
+        answered = self._answer_pending(state, found, reply)
+        if answered is None and not found.values and not found.problems:
+            if turn.intent in ("greet", "ask_eligibility") or known_trials or found.subject:
+                return self._advance(state, replies)
+            return self._not_understood(state, replies)
+        state.misunderstood = 0
+        state.offer = None
+        replies += self._apply(state, {**(answered or {}), **found.values}, found.problems)
+        if found.problems:
+            return self._repeat_question(state, replies)
+        return self._advance(state, replies)
+
+    def explain_why(self, state: State) -> Outcome:
+        """"Why do you ask?": the criteria behind the open question."""
+        if not state.pending or not state.consent:
+            return Outcome(state, [Reply(texts.WHY_NOTHING)])
+        trial = self._trial(state)
+        asked = set(state.pending)
+        reasons = [texts.WHY.format(text=c.text, why=c.why) for c in trial.criteria if asked.intersection(c.rule.facts)]
+        return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
+
+    def show_facts(self, state: State) -> Outcome:
+        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom={"facts": state.facts})]
+        if state.consent and state.pending:
+            return self._repeat_question(state, replies)
+        return Outcome(state, replies)
+
+    def start_over(self, state: State) -> Outcome:
+        fresh = State(consent=state.consent, trial_id=state.trial_id)
+        if not fresh.consent:
+            return self._consent(fresh, Turn(""), [])
+        return self._advance(fresh, [Reply(texts.STARTING_OVER)])
+
+    def delete_answers(self, state: State) -> Outcome:
+        return Outcome(State(), [Reply(texts.DELETED)])
+
+    def show_verdict(self, state: State) -> Outcome:
+        """The verdict as it stands now, whatever is still unknown."""
+        if not state.consent:
+            return self._consent(state, Turn(""), [])
+        state = replace(state)
+        result = self._evaluate(state)
+        replies = [self._verdict_reply(state, result)]
+        if self._remaining(state, result):
+            state.offer = "more_questions"
+            replies.append(Reply(texts.OFFER_MORE, YES_NO_BUTTONS[:2]))
+        return Outcome(state, replies)
+
+    # -- steps ---------------------------------------------------------------------------
+    def _consent(self, state: State, turn: Turn, replies: List[Reply]) -> Outcome:
+        reply = REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
+        if state.offer == "consent" and reply == "yes":
+            state.consent, state.offer = True, None
+            return self._advance(state, replies + [Reply(texts.CONSENT_GIVEN)])
+        trial = self._trial(state)
+        if state.offer == "consent" and reply == "no":
+            state.consent, state.offer = False, None
+            return Outcome(state, replies + [Reply(texts.CONSENT_DECLINED.format(url=trial.url))])
+        state.offer = "consent"
+        welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
+        return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
+
+    def _answer_pending(self, state: State, found: Extraction, reply: Optional[str]) -> Optional[Dict[str, Any]]:
+        """Read a yes / no / don't know as the answer to the open question."""
+        pending = self._pending_definitions(state)
+        if not pending or reply is None or any(d.key in found.values for d in pending):
+            return None
+        if reply == "unknown":
+            return {d.key: None for d in pending}
+        if len(pending) > 1:  # a bundled list: "no" covers all of it, "yes" is followed up one by one
+            if reply == "no":
+                return {d.key: False for d in pending}
+            topic = pending[0].topic
+            if topic and topic not in state.expanded:
+                state.expanded = [*state.expanded, topic]
+            return {}
+        definition = pending[0]
+        if definition.type is FactType.BOOLEAN:
+            return {definition.key: reply == "yes"}
+        if definition.type is FactType.DATE and reply == "no":
+            return {definition.key: NEVER}  # "have you had radiotherapy?" - "no"
+        return None
+
+    def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[Problem]) -> List[Reply]:
+        """Store new facts, saying what was noted or changed and refusing contradictions."""
+        replies = [Reply(p.message) for p in problems]
+        conflicts = self._conflicts(state.facts, values)
+        noted, updated = [], []
+        for key, value in values.items():
+            if key in conflicts:
+                continue
+            definition = self.vocabulary[key]
+            old = state.facts.get(key)
+            if key in state.facts and old is not None and old != value:
+                updated.append(texts.UPDATED.format(label=definition.label, old=describe_value(definition, old),
+                                                    new=describe_value(definition, value)))
+            elif key not in (state.pending or []) and value is not None:
+                noted.append(f"{definition.label}: {describe_value(definition, value)}")
+            state.facts[key] = value
+        if conflicts:
+            replies.append(Reply(texts.CONFLICT.format(earlier="; ".join(conflicts.values()))))
+        if noted:
+            replies.append(Reply(texts.NOTED.format(facts="; ".join(noted))))
+        replies += [Reply(line) for line in updated]
+        return replies
+
+    def _conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
+        """New values that contradict what other answers imply (a man who is pregnant).
+
+        The newer statement gives way to the earlier one; the person is asked to correct it.
+        """
+        merged = {**facts, **new}
+        conflicts = {}
+        for definition in self.vocabulary.values():
+            explicit = merged.get(definition.key)
+            if explicit is None:
+                continue
+            for implication in definition.implied_by:
+                if merged.get(implication.fact) != implication.equals or explicit == implication.value:
+                    continue
+                newer = definition.key if definition.key in new else implication.fact
+                if newer not in new:
+                    continue
+                earlier = self.vocabulary[implication.fact if newer == definition.key else definition.key]
+                conflicts[newer] = f"{earlier.label}: {describe_value(earlier, merged[earlier.key])}"
+        return conflicts
+
+    def _advance(self, state: State, replies: List[Reply]) -> Outcome:
+        """Ask the next question, or give the verdict once no answer can change it."""
+        result = self._evaluate(state)
+        question = next_question(result, state.facts, self.vocabulary, state.expanded)
+        decided = result.status is Verdict.NOT_ELIGIBLE and not state.full_picture
+        if question is None or decided:
+            state.pending = None
+            replies.append(self._verdict_reply(state, result))
+            if question is not None:
+                state.offer = "more_questions"
+                replies.append(Reply(texts.OFFER_MORE, YES_NO_BUTTONS[:2]))
+            return Outcome(state, replies)
+        state.pending = question.keys
+        replies.append(self._question_reply(state, question))
+        return Outcome(state, replies)
+
+    def _repeat_question(self, state: State, replies: List[Reply]) -> Outcome:
+        if state.consent and state.pending:
+            replies.append(self._question_reply(state, Question(tuple(self._pending_definitions(state)))))
+            return Outcome(state, replies)
+        if not state.consent:
+            return self._consent(state, Turn(""), replies)
+        return Outcome(state, replies)
+
+    def _not_understood(self, state: State, replies: List[Reply]) -> Outcome:
+        pending = self._pending_definitions(state)
+        if not pending:
+            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS)])
+        state.misunderstood += 1
+        if state.misunderstood >= MAX_MISUNDERSTOOD:
+            state.misunderstood = 0
+            for definition in pending:
+                state.facts[definition.key] = None
+            return self._advance(state, replies + [Reply(texts.SKIPPING)])
+        question = Question(tuple(pending))
+        unit = pending[0].unit
+        hint = texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=f" (in {unit})" if unit else "")
+        replies.append(Reply(hint))
+        replies.append(self._question_reply(state, question))
+        return Outcome(state, replies)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _trial(self, state: State):
+        trials = self.catalogue.trials
+        trial_id = state.trial_id if state.trial_id in trials else self.default_trial
+        return trials[trial_id] if trial_id in trials else trials[sorted(trials)[0]]
+
+    def _evaluate(self, state: State) -> TrialResult:
+        return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())
+
+    def _remaining(self, state: State, result: TrialResult) -> bool:
+        return bool(candidate_facts(result, state.facts.keys(), self.vocabulary))
+
+    def _pending_definitions(self, state: State) -> List[FactDefinition]:
+        return [self.vocabulary[k] for k in state.pending or () if k in self.vocabulary]
+
+    def _question_reply(self, state: State, question: Question) -> Reply:
+        return Reply(question.text(state.subject), question.buttons(), question.contract())
+
+    def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
+        state.verdict = result.status.value
+        return Reply(verdict_text(result, state.subject), custom=verdict_payload(result))

@@ -1,0 +1,107 @@
+"""Three-valued evaluation of a person's facts against a trial's criteria, and the verdict.
+
+Each criterion is *met* (does not stand in the way), *not met* (rules the person out) or
+*unknown*. The verdict follows clinical caution:
+
+- ``not_eligible`` when any criterion is not met;
+- ``uncertain`` when a criterion is unknown for want of something the person can answer
+  (including "I don't know");
+- ``likely_eligible`` otherwise. Criteria that only a doctor's test or the study team can settle
+  may still be unknown then: they are listed as what to confirm, never read as passed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+
+from bot.facts import AnsweredBy, Vocabulary, effective_facts
+from bot.trials import Criterion, Kind, Trial
+
+
+class Status(str, Enum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+class Verdict(str, Enum):
+    LIKELY_ELIGIBLE = "likely_eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Criterion
+    status: Status
+    missing: FrozenSet[str]  # facts that could still settle an unknown criterion
+    settled_by: Optional[AnsweredBy]  # for an unknown criterion: who can settle it soonest
+
+    @property
+    def explanation(self) -> str:
+        return getattr(self.criterion.explain, self.status.value)
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    trial: Trial
+    status: Verdict
+    criteria: Tuple[CriterionResult, ...]
+
+    def with_status(self, *statuses: Status) -> List[CriterionResult]:
+        return [r for r in self.criteria if r.status in statuses]
+
+    @property
+    def deciding(self) -> List[CriterionResult]:
+        """The criteria behind the verdict."""
+        if self.status is Verdict.NOT_ELIGIBLE:
+            return self.with_status(Status.NOT_MET)
+        if self.status is Verdict.UNCERTAIN:
+            return [r for r in self.criteria if r.settled_by is AnsweredBy.PATIENT]
+        return self.with_status(Status.MET)
+
+    def to_payload(self) -> Dict[str, Any]:
+        """The verdict as the reply contract carries it (see README)."""
+        return {
+            "trial_id": self.trial.id,
+            "status": self.status.value,
+            "criteria": [
+                {
+                    "id": r.criterion.id,
+                    "kind": r.criterion.kind.value,
+                    "status": r.status.value,
+                    "text": r.criterion.text,
+                    "explanation": r.explanation,
+                    **({"to_confirm_by": r.settled_by.value} if r.settled_by else {}),
+                }
+                for r in self.criteria
+            ],
+        }
+
+
+def evaluate_criterion(criterion: Criterion, facts: Mapping[str, Any], vocabulary: Vocabulary,
+                       today: date) -> CriterionResult:
+    holds = criterion.rule.evaluate(facts, today)
+    if holds is None:
+        missing = criterion.rule.missing(facts, today)
+        order = list(AnsweredBy)
+        settled_by = min((vocabulary[k].answered_by for k in missing), key=order.index)
+        return CriterionResult(criterion, Status.UNKNOWN, missing, settled_by)
+    passes = holds if criterion.kind is Kind.INCLUSION else not holds
+    return CriterionResult(criterion, Status.MET if passes else Status.NOT_MET, frozenset(), None)
+
+
+def evaluate(trial: Trial, facts: Mapping[str, Any], vocabulary: Vocabulary,
+             today: Optional[date] = None) -> TrialResult:
+    today = today or date.today()
+    known = effective_facts(facts, vocabulary)
+    results = tuple(evaluate_criterion(c, known, vocabulary, today) for c in trial.criteria)
+    if any(r.status is Status.NOT_MET for r in results):
+        verdict = Verdict.NOT_ELIGIBLE
+    elif any(r.settled_by is AnsweredBy.PATIENT for r in results):
+        verdict = Verdict.UNCERTAIN
+    else:
+        verdict = Verdict.LIKELY_ELIGIBLE
+    return TrialResult(trial, verdict, results)

@@ -1,0 +1,229 @@
+"""Finding facts in what a person writes, asked for or volunteered.
+
+Everything is driven by the fact vocabulary: each fact's cues say how it may be mentioned, its
+type says what value to look for near the cue (a number with a unit, a time, a choice word, or
+yes/no by negation). The open question gives context: a bare "22k" answers the platelet
+question, "six weeks ago" the chemotherapy one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
+from bot.parsing.answers import is_negated
+from bot.parsing.quantities import Measurement, convert, find_measurements
+from bot.parsing.when import WhenAnswer, parse_when
+from bot import texts
+
+TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+RELATIVE = re.compile(
+    r"\bmy (mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
+    r"|grandfather|grandpa|aunt|uncle|friend|patient)\b", re.IGNORECASE)
+# "62F", "62 yo M", "62 year old female": terse age and sex together
+AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
+# "I am 62", "she's 67", "aged 70", when no unit other than years follows
+AGE_STATED = re.compile(
+    r"\b(?:i am|i'm|im|(?:she|he|they|my \w+)\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{1,3})\b"
+    r"(?!\s*(?:k\b|000|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?))", re.IGNORECASE)
+POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
+CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
+NEAR = 40  # characters between a cue and its value
+
+# When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
+# quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
+ALTERNATIVE_UNITS = {"10^9/L": ("/uL",)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    fact: str
+    message: str
+
+
+@dataclass
+class Extraction:
+    values: Dict[str, Any] = field(default_factory=dict)
+    problems: List[Problem] = field(default_factory=list)
+    subject: Optional[str] = None
+    trial_ids: List[str] = field(default_factory=list)
+    used: List[Tuple[int, int]] = field(default_factory=list)  # text spans already read as a value
+
+    def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
+        return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
+
+
+@lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + r"(?![\w])", re.IGNORECASE)
+
+
+def _mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
+    spans = []
+    for phrase in phrases:
+        spans += [m.span() for m in _pattern(phrase).finditer(text)]
+    return sorted(spans)
+
+
+def _clause_after(text: str, end: int) -> str:
+    rest = text[end:end + NEAR * 2]
+    stop = CLAUSE_END.search(rest, 1)
+    return rest[:stop.start()] if stop else rest
+
+
+def _clause_before(text: str, start: int) -> str:
+    before = text[max(0, start - NEAR * 2):start]
+    stops = list(CLAUSE_END.finditer(before))
+    return before[stops[-1].end():] if stops else before
+
+
+class Extractor:
+    """Extracts facts from one message with the vocabulary's cues."""
+
+    def __init__(self, vocabulary: Vocabulary, today: date) -> None:
+        self.vocabulary = vocabulary
+        self.today = today
+
+    def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
+        found = Extraction()
+        found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
+        relative = RELATIVE.search(text)
+        if relative:
+            found.subject = f"your {relative.group(1).lower()}"
+        measurements = find_measurements(text)
+        self._age_and_sex(text, found)
+        for definition in self.vocabulary.values():
+            if definition.key in found.values:
+                continue
+            value = self._by_cue(text, definition, measurements, found)
+            if value is not None:
+                found.values[definition.key] = value
+        if len(expecting) == 1 and expecting[0].key not in found.values:
+            self._as_answer(text, expecting[0], measurements, found)
+        return found
+
+    # -- volunteered facts ---------------------------------------------------------------
+    def _age_and_sex(self, text: str, found: Extraction) -> None:
+        if "age" not in self.vocabulary:
+            return
+        terse = AGE_SEX.search(text)
+        if terse:
+            found.used.append(terse.span())
+            self._number(found, self.vocabulary["age"], float(terse.group(1)), "years")
+            if "sex" in self.vocabulary:
+                found.values["sex"] = "female" if terse.group(2).lower().startswith("f") else "male"
+            return
+        stated = AGE_STATED.search(text)
+        if stated:
+            found.used.append(stated.span(1))
+            self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
+
+    def _by_cue(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
+                found: Extraction) -> Any:
+        if definition.type is FactType.CHOICE:
+            return self._choice(text, definition)
+        if definition.type is FactType.NUMBER and definition.unit == "years":
+            # "62 years old": the unit itself is the cue; "6 years ago" is a time, not an age
+            for m in found.unused(measurements):
+                if m.unit == "years" and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
+                    found.used.append((m.start, m.end))
+                    self._number(found, definition, m.value, m.unit)
+                    return None
+            return None
+        for start, end in _mentions(text, definition.cues):
+            if definition.type is FactType.BOOLEAN:
+                return not (is_negated(text, start) or POST_NEGATION.match(text[end:]))
+            if definition.type is FactType.DATE:
+                value = self._date_near(text, definition, start, end, found)
+            else:
+                value = self._number_near(text, definition, measurements, start, end, found)
+            if value is not None or definition.key in found.values:
+                return value
+        return None
+
+    def _choice(self, text: str, definition: FactDefinition) -> Optional[str]:
+        hits = [(span, name) for name, words in definition.choices.items() for span in _mentions(text, words)]
+        hits = [(span, name) for span, name in hits if not is_negated(text, span[0])]
+        return min(hits)[1] if hits else None
+
+    def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
+                   found: Extraction) -> Any:
+        if is_negated(text, start):
+            return NEVER  # "no radiotherapy", "never had chemo"
+        for clause in (_clause_after(text, end), _clause_before(text, start)):
+            answer = parse_when(clause, self.today)
+            if answer is not None:
+                return self._when(found, definition, answer)
+        return None
+
+    def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
+                     start: int, end: int, found: Extraction) -> Optional[float]:
+        for m in found.unused(measurements):
+            after = 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])
+            before = 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])
+            if after or before:
+                found.used.append((m.start, m.end))
+                self._number(found, definition, m.value, m.unit)
+                return None
+        return None
+
+    # -- answers to the open question ----------------------------------------------------
+    def _as_answer(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
+                   found: Extraction) -> None:
+        if definition.type is FactType.NUMBER:
+            usable = [m for m in found.unused(measurements)
+                      if m.unit is None or self._converts(m.unit, definition.unit)]
+            if usable:
+                self._number(found, definition, usable[0].value, usable[0].unit)
+        elif definition.type is FactType.DATE:
+            answer = parse_when(text, self.today)
+            if answer is not None:
+                value = self._when(found, definition, answer)
+                if value is not None:
+                    found.values[definition.key] = value
+
+    # -- values --------------------------------------------------------------------------
+    def _number(self, found: Extraction, definition: FactDefinition, value: float, unit: Optional[str]) -> None:
+        """Record a number in the fact's unit, or a problem if it is not plausible."""
+        candidates = [unit] if unit else [definition.unit, *ALTERNATIVE_UNITS.get(definition.unit or "", ())]
+        converted = [self._in_unit(value, u, definition.unit) for u in candidates]
+        plausible = [v for v in converted if v is not None and self._plausible(definition, v)]
+        if plausible:
+            found.values[definition.key] = round(plausible[0], 3)
+            return
+        low, high = definition.plausible or (None, None)
+        found.problems.append(Problem(definition.key, texts.CHECK_VALUE.format(
+            value=f"{value:g} {unit or definition.unit or ''}".strip(), label=definition.label,
+            low=f"{low:g}", high=f"{high:g}", unit=definition.unit or "")))
+        found.values.pop(definition.key, None)
+
+    def _when(self, found: Extraction, definition: FactDefinition, answer: WhenAnswer) -> Any:
+        if answer.never:
+            return NEVER
+        if answer.future:
+            found.problems.append(Problem(definition.key, texts.FUTURE_DATE))
+            return None
+        return answer.date.isoformat() if answer.date else None
+
+    @staticmethod
+    def _in_unit(value: float, unit: Optional[str], target: Optional[str]) -> Optional[float]:
+        if unit is None or target is None or unit == target:
+            return value
+        try:
+            return convert(value, unit, target)
+        except ValueError:
+            return None
+
+    def _converts(self, unit: str, target: Optional[str]) -> bool:
+        return self._in_unit(1.0, unit, target) is not None
+
+    @staticmethod
+    def _plausible(definition: FactDefinition, value: float) -> bool:
+        return definition.plausible is None or definition.plausible[0] <= value <= definition.plausible[1]
+
+
+def extract(text: str, vocabulary: Vocabulary, expecting: Sequence[FactDefinition], today: date) -> Extraction:
+    return Extractor(vocabulary, today).run(text, expecting)

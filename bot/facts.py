@@ -1,0 +1,157 @@
+"""The vocabulary of facts a conversation collects, and the values collected so far.
+
+Collected facts travel between the Rasa tracker and the engine as a plain dict
+``{fact_key: value}``: numbers in the fact's canonical unit, dates as ISO strings (or
+``"never"``), booleans, choice keys. A key present with the value ``None`` means the person
+was asked and does not know, which is different from never having been asked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+NEVER = "never"  # a date fact whose event never happened ("I never had radiotherapy")
+
+
+class FactType(str, Enum):
+    NUMBER = "number"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+
+
+class AnsweredBy(str, Enum):
+    """Who can settle a fact; the order is the order in which questions are asked."""
+
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+    STUDY_TEAM = "study_team"
+
+
+ANSWER_TYPES = {
+    FactType.NUMBER: "number",
+    FactType.DATE: "date",
+    FactType.BOOLEAN: "yes_no",
+    FactType.CHOICE: "choice",
+}
+
+
+@dataclass(frozen=True)
+class Implication:
+    """``fact`` having value ``equals`` implies this fact has ``value``."""
+
+    fact: str
+    equals: Any
+    value: Any
+
+
+@dataclass(frozen=True)
+class FactDefinition:
+    key: str
+    type: FactType
+    label: str
+    ask: str
+    answered_by: AnsweredBy = AnsweredBy.PATIENT
+    ask_other: Optional[str] = None
+    unit: Optional[str] = None
+    plausible: Optional[Tuple[float, float]] = None
+    choices: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    topic: Optional[str] = None
+    cues: Tuple[str, ...] = ()
+    implied_by: Tuple[Implication, ...] = ()
+
+    @property
+    def answer_type(self) -> str:
+        return ANSWER_TYPES[self.type]
+
+    @property
+    def askable(self) -> bool:
+        return self.answered_by is not AnsweredBy.STUDY_TEAM
+
+    def question(self, subject: Optional[str] = None) -> str:
+        """The question in the second person, or about ``subject`` ("your mother")."""
+        if subject and self.ask_other:
+            return self.ask_other.format(subject=subject)
+        return self.ask
+
+    @classmethod
+    def from_dict(cls, key: str, data: Mapping[str, Any]) -> "FactDefinition":
+        plausible = data.get("plausible")
+        return cls(
+            key=key,
+            type=FactType(data["type"]),
+            label=data.get("label", key.replace("_", " ")),
+            ask=data["ask"],
+            answered_by=AnsweredBy(data.get("answered_by", "patient")),
+            ask_other=data.get("ask_other"),
+            unit=data.get("unit"),
+            plausible=tuple(plausible) if plausible else None,
+            choices={name: tuple(words) for name, words in (data.get("choices") or {}).items()},
+            topic=data.get("topic"),
+            cues=tuple(data.get("cues") or ()),
+            implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        data: Dict[str, Any] = {"type": self.type.value, "label": self.label, "ask": self.ask,
+                                "answered_by": self.answered_by.value}
+        optional = {
+            "ask_other": self.ask_other, "unit": self.unit, "topic": self.topic,
+            "plausible": list(self.plausible) if self.plausible else None,
+            "choices": {k: list(v) for k, v in self.choices.items()} or None,
+            "cues": list(self.cues) or None,
+            "implied_by": [i.__dict__ for i in self.implied_by] or None,
+        }
+        data.update({k: v for k, v in optional.items() if v is not None})
+        return data
+
+
+class Vocabulary(Dict[str, FactDefinition]):
+    """All known facts by key."""
+
+    @classmethod
+    def from_dict(cls, facts: Mapping[str, Mapping[str, Any]]) -> "Vocabulary":
+        return cls({key: FactDefinition.from_dict(key, data) for key, data in facts.items()})
+
+
+def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[str, Any]:
+    """The collected facts plus what they imply (a man is not pregnant).
+
+    Only facts that were not answered explicitly are filled in; implications may chain.
+    """
+    known = dict(facts)
+    changed = True
+    while changed:
+        changed = False
+        for definition in vocabulary.values():
+            if known.get(definition.key) is not None:
+                continue
+            for implication in definition.implied_by:
+                if known.get(implication.fact) == implication.equals:
+                    known[definition.key] = implication.value
+                    changed = True
+                    break
+    return known
+
+
+def describe_value(definition: FactDefinition, value: Any) -> str:
+    """A collected value as a person would say it ("22 ×10^9/L", "yes", "never")."""
+    if value is None:
+        return "not known"
+    if definition.type is FactType.BOOLEAN:
+        return "yes" if value else "no"
+    if definition.type is FactType.CHOICE:
+        return str(value).replace("_", " ")
+    if definition.type is FactType.DATE:
+        return "never" if value == NEVER else f"on or around {value}"
+    number = f"{value:g}"
+    if definition.unit == "10^9/L":
+        return f"{number} ×10^9/L ({value * 1000:,.0f} per microlitre)"
+    return f"{number} {definition.unit}" if definition.unit else number
+
+
+def labelled(definitions: List[FactDefinition]) -> str:
+    """"a, b or c" style list of fact labels."""
+    labels = [d.label for d in definitions]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]

@@ -1,0 +1,80 @@
+"""Everything the bot says that does not come from a trial's own data, in one place (English)."""
+
+WELCOME = (
+    "Hello, I'm the clinical trial screening assistant. I can check, criterion by criterion, whether "
+    "you (or someone you care for) might be able to join {trial_title} ({trial_id}).\n"
+    "I will ask some health questions one at a time. I keep your answers only in this conversation, "
+    "to check the trial's criteria; you can say \"delete my answers\" at any time. "
+    "This is not medical advice, and only the study team can confirm whether someone can take part.\n"
+    "Shall we start?"
+)
+CONSENT_BUTTONS = ({"title": "Yes, let's start", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"})
+CONSENT_DECLINED = (
+    "No problem, I won't ask or keep any health details. You can read about the trial at {url}. "
+    "If you change your mind, just say \"start\"."
+)
+CONSENT_GIVEN = "Thank you. You can answer in your own words, and \"I don't know\" is always fine."
+NOTED = "Noted: {facts}."
+UPDATED = "Updated {label}: {old} → {new}."
+CHECK_VALUE = (
+    "{value} for {label} is outside what I would expect ({low} to {high} {unit}). "
+    "Could you check the number and tell me again?"
+)
+FUTURE_DATE = "That date seems to be in the future. When did it last happen? (for example \"six weeks ago\")"
+CONFLICT = (
+    "That doesn't fit with what you told me before: {earlier}. I've kept the earlier answer. "
+    "If it was wrong, just tell me the right one (for example \"actually ...\")."
+)
+TOO_LONG = (
+    "That message is too long for me ({length} characters). Please send a shorter answer, "
+    "under {limit} characters."
+)
+EMPTY = "I didn't receive any text."
+NOT_UNDERSTOOD = {
+    "yes_no": "Sorry, I didn't quite understand. Could you answer yes, no, or \"I don't know\"?",
+    "number": "Sorry, I couldn't find a number in that. Could you give just the number{unit_hint}?",
+    "date": "Sorry, I couldn't work out a time from that. You can say for example \"six weeks ago\" or \"on 3 October\".",
+    "choice": "Sorry, I didn't understand. Could you pick one of the options below?",
+    "text": "Sorry, I didn't understand. Could you put it another way?",
+}
+SKIPPING = (
+    "I'm still not sure I understood, so let's leave that one as not known for now; you can tell me "
+    "later at any time."
+)
+NOTHING_PENDING = "Sorry, I didn't understand that. You can tell me about your health, or use the options below."
+HELP_BUTTONS = (
+    {"title": "Continue screening", "payload": "/affirm"},
+    {"title": "What have you noted?", "payload": "/show_facts"},
+    {"title": "Start over", "payload": "/start_over"},
+)
+WHY = "I ask because of this criterion of the trial: \"{text}\"\n{why}"
+WHY_NOTHING = (
+    "I ask questions only to check the trial's eligibility criteria, one at a time. "
+    "Each answer helps decide whether the trial could suit you."
+)
+OFFER_MORE = (
+    "Would you like to answer the remaining questions anyway, for the full picture?"
+)
+MORE_DECLINED = "All right. If you have questions about the trial, your doctor is the best person to ask."
+NO_FACTS = "You haven't told me anything about your health yet."
+FACTS_HEADER = "Here is what you have told me so far:"
+DELETED = (
+    "I have deleted your answers from this conversation. If you'd like to start again, just say \"start\"."
+)
+STARTING_OVER = "Let's start over. I've cleared your previous answers."
+UNKNOWN_TRIAL = "I don't have information about {trial_id}. I can check: {trials}."
+
+VERDICT_HEADLINE = {
+    "likely_eligible": "Based on what you told me, {subject_you} likely to be eligible for {trial}.",
+    "not_eligible": "Based on what you told me, {subject_you} not eligible for {trial}.",
+    "uncertain": "I can't tell yet whether {subject_you} eligible for {trial}.",
+}
+VERDICT_REASONS = {
+    "likely_eligible": "Every criterion you could answer is met, including:",
+    "not_eligible": "This is because of:",
+    "uncertain": "Still unknown:",
+}
+VERDICT_TO_CONFIRM = "To check with your doctor:"
+VERDICT_AT_SCREENING = "To be confirmed at the screening visit by the study team:"
+VERDICT_HOW_TO_JOIN = "How to take part: {contact}\nWhere: {where}\nMore information: {url}"
+NOT_ADVICE = "This is not medical advice; only the study team can confirm eligibility."

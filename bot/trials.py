@@ -1,0 +1,116 @@
+"""Trials and their eligibility criteria, as loaded from YAML or the trial store."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from bot.facts import AnsweredBy, FactDefinition, Vocabulary
+from bot.rules import Rule, compile_rule
+
+
+class Kind(str, Enum):
+    INCLUSION = "inclusion"
+    EXCLUSION = "exclusion"
+
+
+@dataclass(frozen=True)
+class Explanations:
+    met: str
+    not_met: str
+    unknown: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One eligibility criterion.
+
+    ``rule`` is what must hold for an inclusion criterion, and the condition that excludes for
+    an exclusion criterion; either way the criterion is *met* when it does not stand in the way.
+    """
+
+    id: str
+    kind: Kind
+    text: str
+    rule_spec: Mapping[str, Any]
+    rule: Rule
+    explain: Explanations
+    why: str
+    rule_out: float = 0.1
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Criterion":
+        return cls(
+            id=data["id"],
+            kind=Kind(data["kind"]),
+            text=data["text"],
+            rule_spec=data["rule"],
+            rule=compile_rule(data["rule"], vocabulary),
+            explain=Explanations(**data["explain"]),
+            why=data.get("why", ""),
+            rule_out=float(data.get("rule_out", 0.1)),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"id": self.id, "kind": self.kind.value, "text": self.text, "rule": self.rule_spec,
+                "rule_out": self.rule_out, "why": self.why, "explain": self.explain.__dict__}
+
+    def facts(self, vocabulary: Vocabulary) -> List[FactDefinition]:
+        return [vocabulary[key] for key in self.rule.facts]
+
+    def answered_by(self, vocabulary: Vocabulary) -> AnsweredBy:
+        """Who can settle this criterion at best: the person, their doctor, or only the study team."""
+        return min((d.answered_by for d in self.facts(vocabulary)), key=list(AnsweredBy).index)
+
+
+@dataclass(frozen=True)
+class Location:
+    facility: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = ""
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.facility, self.city, self.region, self.country) if part)
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    title: str
+    brief_title: str
+    criteria: Tuple[Criterion, ...]
+    summary: str = ""
+    contact: str = ""
+    url: str = ""
+    locations: Tuple[Location, ...] = ()
+    info: Mapping[str, Any] = field(default_factory=dict)  # phase, sponsor, conditions...
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Trial":
+        trial = dict(data["trial"])
+        known = {"id", "title", "brief_title", "summary", "contact", "url", "locations"}
+        return cls(
+            id=trial["id"],
+            title=trial["title"],
+            brief_title=trial.get("brief_title") or trial["title"],
+            summary=trial.get("summary", ""),
+            contact=trial.get("contact", ""),
+            url=trial.get("url", ""),
+            locations=tuple(Location(**loc) for loc in trial.get("locations") or ()),
+            info={k: v for k, v in trial.items() if k not in known},
+            criteria=tuple(Criterion.from_dict(c, vocabulary) for c in data["criteria"]),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        trial = {"id": self.id, "title": self.title, "brief_title": self.brief_title,
+                 "summary": self.summary, "contact": self.contact, "url": self.url,
+                 "locations": [loc.__dict__ for loc in self.locations], **self.info}
+        return {"trial": trial, "criteria": [c.to_dict() for c in self.criteria]}
+
+    def criterion(self, criterion_id: str) -> Optional[Criterion]:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    @property
+    def where(self) -> str:
+        return "; ".join(str(loc) for loc in self.locations)
