@@ -1,0 +1,1 @@
+"""Parsing of free-text chatbot replies: numbers, measurements, dates and yes/no answers."""

@@ -1,0 +1,79 @@
+"""Classify yes/no replies and detect negated phrases (NegEx-style)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Reply = Literal["yes", "no", "unknown"]
+
+_SUBJECT = r"(?:i|we|you|they|she|he|it|(?:my|our|his|her)\s+\w+)"
+_AUX = r"(?:do|does|did|have|has|had|am|is|are|was|were|can|will)"
+_NEG_AUX = rf"(?:{_AUX}\s*n'?t|{_AUX}\s+not|'?m\s+not|won'?t|ain'?t|never)"
+_FILLER = r"(?:(?:um+|uh+|erm+|er|hmm+|well|oh|ah|so|honestly|actually|haha|lol)\b[\s,.!]*)*"
+_END = r"\s*(?:[,.!;:)]|$)"
+
+# Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply.
+_UNKNOWN = re.compile(
+    r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
+    r"|(?:do\s*n'?t|do\s+not|didn'?t|did\s+not)\s+(?:really\s+)?(?:know|remember|recall)"
+    r"|dunno|idk|(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:remember|recall|say)"
+    r"|maybe|perhaps|possibly|forg[eo]t|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"
+    r"|ask\s+(?:my|the|her|his)\s+(?:doctor|dr|nurse|oncologist|gp|consultant)"
+    r"|hard\s+to\s+say|who\s+knows|beats\s+me)\b|🤷|¯\\_\(ツ\)_/¯",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    rf"^{_FILLER}(?:(?:no|nope|nah|nay|never|negative|none|neither|nothing|not)\b"
+    r"(?!\s+(?:one|problem)\b)"
+    rf"|(?:absolutely|definitely|certainly|of\s+course|really)\s+not\b|no\s+way\b"
+    rf"|{_SUBJECT}\s*{_NEG_AUX}\b"
+    rf"|n{_END}|👎|❌)",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    rf"^{_FILLER}(?:(?:yes+|yeah?|yep|yup|ya|yah|sure|correct|right|affirmative|absolutely"
+    r"|definitely|certainly|indeed|of\s+course|that'?s\s+(?:right|correct|true)|true"
+    r"|i\s+(?:think|believe|guess)\s+so)\b"
+    rf"|{_SUBJECT}\s+{_AUX}(?:\s+(?:yes|indeed|though|actually|already"
+    rf"|(?:had|done)\s+(?:it|that|one|them)))?{_END}"
+    rf"|y{_END}|👍|✅|✔)",
+    re.IGNORECASE,
+)
+
+_CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and)\b", re.IGNORECASE)
+# "no" also covers "no history of" / "no hx"; the "...nt" forms are apostrophe-less "n't".
+_NEGATION_CUE = re.compile(
+    r"(?:\b(?:no|not|never|denies|denied|deny|without|nil|none|neither|nor|negative\s+for"
+    r"|free\s+of|(?:do|does|did|have|has|had|is|was|are|were|wo|ca|could|would|should)nt)\b"
+    r"|n't\b|(?<!\w)-ve\b)",
+    re.IGNORECASE,
+)
+_PSEUDO_NEGATION = re.compile(r"\b(?:not\s+only|not\s+just|no\s+doubt)\b", re.IGNORECASE)
+_WINDOW_WORDS = 5
+
+
+def _clean(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'").strip()
+
+
+def classify_reply(text: str) -> Reply | None:
+    """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
+    text = _clean(text)
+    if _UNKNOWN.search(text):
+        return "unknown"
+    if _NO.match(text):
+        return "no"
+    if _YES.match(text):
+        return "yes"
+    return None
+
+
+def is_negated(text: str, start: int) -> bool:
+    """Is the phrase at `start` negated by a cue in the preceding ~5 words of its clause?"""
+    start = max(0, min(start, len(text)))
+    before = _clean(text[max(0, start - 200) : start])
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    window = " ".join(clause.split()[-_WINDOW_WORDS:])
+    window = _PSEUDO_NEGATION.sub(" ", window)
+    return bool(_NEGATION_CUE.search(window))

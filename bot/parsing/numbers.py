@@ -1,0 +1,155 @@
+"""Rewrite spelled-out and abbreviated numbers as digits, and find numbers in text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from text_to_num import alpha2digit
+
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+    "sixty seventy eighty ninety hundred thousand million"
+).split()
+_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+# "billion" is left alone on purpose: "30 billion per litre" is a platelet unit.
+_WORD_RUN = re.compile(rf"\b{_WORD}(?:(?:\s+(?:and|point)\s+|\s+|-){_WORD})*", re.IGNORECASE)
+_PRONOUN_ONE = re.compile(r"\b(?:no|any|every|some|each|which|the|this|that)\s+$", re.IGNORECASE)
+
+_TIME_UNIT = r"(?:minute|hour|day|week|fortnight|month|year|decade)"
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+
+_THOUSANDS_SEP = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
+_MULTIPLIER = re.compile(
+    rf"(?<![0-9.])({_NUM})(?:\s*(thousand|million)\b|([kK])\b)", re.IGNORECASE
+)
+_A_MULTIPLIER = re.compile(r"\ban?(?=\s+(?:hundred|thousand|million)\b)", re.IGNORECASE)
+_UNIT_AND_A_HALF = re.compile(
+    rf"(?:(?<![0-9.])({_NUM})|\ban?)\s+({_TIME_UNIT})s?\s+and\s+a\s+half\b", re.IGNORECASE
+)
+_AND_A_HALF = re.compile(rf"(?<![0-9.])([0-9]+)\s+and\s+a\s+half\b", re.IGNORECASE)
+_HALF_A = re.compile(rf"\bhalf\s+an?\s+({_TIME_UNIT})\b", re.IGNORECASE)
+_COUPLE = re.compile(
+    rf"\b(?:a\s+)?couple(?:\s+of(?=\s+\w)|(?=\s+{_TIME_UNIT}s?\b))", re.IGNORECASE
+)
+_A_UNIT = re.compile(rf"\ban?(?=\s+{_TIME_UNIT}\b)", re.IGNORECASE)
+_RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x)\s+$", re.IGNORECASE)
+
+_NUMBER = re.compile(r"(?<![\w.])(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?!\.?[0-9])(?!(?:st|nd|rd|th)\b)")
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """A number found in normalised text; offsets are into that text."""
+
+    value: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Normalised text with a map from its offsets back to the original text."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the normalised text to the covering span of the original."""
+        return self.starts[start], self.ends[end]
+
+
+class _Rewriter:
+    """Applies regex substitutions while tracking where each character came from."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = list(range(len(text) + 1))
+        self.ends = list(range(len(text) + 1))
+
+    def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]) -> None:
+        text, starts, ends = self.text, self.starts, self.ends
+        out: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = [ends[0]]
+        pos = 0
+        for m in pattern.finditer(text):
+            new = repl(m)
+            if new is None or new == m.group():
+                continue
+            s, e = m.span()
+            out += (text[pos:s], new)
+            new_starts += starts[pos:s] + [starts[s]] * len(new)
+            new_ends += ends[pos + 1 : s + 1] + [ends[e]] * len(new)
+            pos = e
+        if not out:
+            return
+        out.append(text[pos:])
+        self.text = "".join(out)
+        self.starts = new_starts + starts[pos:]
+        self.ends = new_ends + ends[pos + 1 :]
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _multiply(m: re.Match[str]) -> str:
+    factor = 1_000_000 if (m.group(2) or "").lower() == "million" else 1000
+    return _fmt(Decimal(m.group(1)) * factor)
+
+
+def _words_to_digits(m: re.Match[str]) -> str | None:
+    run = m.group()
+    if run.lower() == "one" and _PRONOUN_ONE.search(m.string, max(0, m.start() - 8), m.start()):
+        return None
+    return alpha2digit(run, "en", threshold=0)
+
+
+def _unit_and_a_half(m: re.Match[str]) -> str:
+    amount = Decimal(m.group(1) or 1) + Decimal("0.5")
+    return f"{_fmt(amount)} {m.group(2)}s"
+
+
+def _half_a(m: re.Match[str]) -> str:
+    unit = m.group(1)
+    return "6 months" if unit.lower() == "year" else f"0.5 {unit}"
+
+
+def _a_unit(m: re.Match[str]) -> str | None:
+    return None if _RATE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "1"
+
+
+def normalise_with_offsets(text: str) -> Normalised:
+    """Normalise numbers (see `normalise`) and keep a map back to original offsets."""
+    r = _Rewriter(text)
+    r.sub(_THOUSANDS_SEP, lambda m: m.group().replace(",", ""))
+    r.sub(_MULTIPLIER, _multiply)
+    r.sub(_A_MULTIPLIER, lambda m: "one")
+    r.sub(_WORD_RUN, _words_to_digits)
+    r.sub(_UNIT_AND_A_HALF, _unit_and_a_half)
+    r.sub(_AND_A_HALF, lambda m: _fmt(Decimal(m.group(1)) + Decimal("0.5")))
+    r.sub(_HALF_A, _half_a)
+    r.sub(_COUPLE, lambda m: "2")
+    r.sub(_A_UNIT, _a_unit)
+    return Normalised(r.text, tuple(r.starts), tuple(r.ends))
+
+
+def normalise(text: str) -> str:
+    """Rewrite numbers as digits so regexes can find them; case is preserved.
+
+    "six weeks" -> "6 weeks", "twenty two thousand" -> "22000", "22k" / "22,000" /
+    "22 thousand" -> "22000", "a month" -> "1 month", "half a year" -> "6 months",
+    "a couple of weeks" -> "2 weeks", "a year and a half" -> "1.5 years".
+    """
+    return normalise_with_offsets(text).text
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Find plain numbers (not ordinals, not parts of words like "B12") in normalised text."""
+    return [NumberMatch(float(m.group()), m.start(), m.end()) for m in _NUMBER.finditer(text)]

@@ -1,0 +1,231 @@
+"""Understand answers to "when did X last happen?" questions."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import itertools
+import re
+from dataclasses import dataclass
+
+import dateparser
+
+from bot.parsing.numbers import normalise
+
+DAYS_PER_MONTH = 365.25 / 12
+_DAYS_PER_UNIT = {
+    "minute": 1 / 1440,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "fortnight": 14.0,
+    "month": DAYS_PER_MONTH,
+    "year": 365.25,
+    "decade": 3652.5,
+}
+_MONTHS_PER_UNIT = {"month": 1, "year": 12, "decade": 120}
+
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+_UNIT = (
+    r"minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w|fortnights?|months?|mos?|mths?|mnths?|m"
+    r"|decades?|years?|yrs?|y"
+)
+_DURATION = re.compile(
+    rf"(?<![\w.])(?P<n>{_NUM}|(?:a\s+)?few|several)"
+    rf"(?:\s*(?:-|–|to|or)\s*(?P<n2>{_NUM}))?(?P<ish>-?ish)?\s*(?P<unit>{_UNIT})(?!\w)"
+    r"(?P<ish2>-?ish\b)?(?:'?s?\s+time\b)?"
+    r"(?:\s+(?P<ago>ago|back|before|earlier|previously|prior)\b|\s+(?P<from_now>from\s+now)\b)?",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE = re.compile(
+    r"\b(?:(?P<day_before>the\s+day\s+before\s+yesterday)|(?P<yesterday>yesterday|last\s+night)"
+    r"|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening)|just\s+now)"
+    r"|(?P<tomorrow>tomorrow)|(?P<rel>last|next)\s+(?P<rel_unit>week|fortnight|month|year)"
+    rf"|(?:last|this\s+past|on)\s+(?P<weekday>{'|'.join(_WEEKDAYS)}))\b",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"[0-3]?[0-9](?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_DATE = re.compile(
+    rf"(?<![\w./-])(?:(?P<iso>{_YEAR}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,2}})"
+    rf"|(?P<numeric>[0-9]{{1,2}}[-/.][0-9]{{1,2}}[-/.](?P<yy>{_YEAR}|[0-9]{{2}}))"
+    rf"|(?P<day_month>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?)"
+    rf"|(?P<month_day>{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)"
+    rf"|(?P<month_year>{_MONTH},?\s+{_YEAR}|[0-9]{{1,2}}/{_YEAR})"
+    rf"|(?:(?<=in\s)|(?<=since\s)|(?<=during\s)|(?<=of\s)|(?<=early\s)|(?<=late\s)|(?<=mid\s)|^)"
+    rf"(?:(?P<month>{_MONTH})|(?P<year>{_YEAR})))(?![\w/-])",
+    re.IGNORECASE,
+)
+_APPROX_BEFORE = re.compile(
+    r"(?:\b(?:about|around|roughly|approximately|approx\.?|almost|nearly|circa|ca\.|some|maybe"
+    r"|perhaps|probably|at\s+least|more\s+than|over|less\s+than|under|just\s+over|within"
+    r"(?:\s+the\s+(?:last|past))?|in\s+the\s+(?:last|past))|~)\s*$",
+    re.IGNORECASE,
+)
+_APPROX_AFTER = re.compile(
+    r"\s*(?:-?ish\b|or\s+so\b|give\s+or\s+take\b|more\s+or\s+less\b|roughly\b|approx)",
+    re.IGNORECASE,
+)
+_FUTURE_BEFORE = re.compile(r"\bin\s+$", re.IGNORECASE)
+_NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
+_DATEPARSER_SETTINGS = {
+    "PREFER_DATES_FROM": "past",
+    "PREFER_DAY_OF_MONTH": "first",
+    "DATE_ORDER": "MDY",
+}
+
+# Priorities: explicit "ago"/"from now" durations, then relative words, then calendar
+# dates, then bare durations ("6 weeks" = 6 weeks ago).
+_P_AGO, _P_RELATIVE, _P_BARE = range(3)
+_MAX_DATEPARSER_CALLS = 3
+
+
+@dataclass(frozen=True)
+class WhenAnswer:
+    """When something last happened; `date` is None only when `never` is set."""
+
+    date: datetime.date | None
+    never: bool = False
+    approximate: bool = False
+    future: bool = False
+
+
+def duration_to_days(amount: float, unit: str) -> float:
+    """Length of `amount` units in days; a month is 365.25/12 days, a year 365.25."""
+    name = unit.lower()
+    try:
+        return amount * _DAYS_PER_UNIT[name[:-1] if name.endswith("s") else name]
+    except KeyError:
+        raise ValueError(f"unknown duration unit {unit!r}") from None
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    year, month0 = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return day.replace(year=year, month=month0 + 1, day=min(day.day, last_day))
+
+
+def elapsed_months(since: datetime.date, today: datetime.date) -> float:
+    """Months from `since` to `today` (negative if `since` is later).
+
+    Whole calendar months are counted back from `today` (so one calendar month ago
+    is exactly 1.0); the remaining days count 365.25/12 days per month.
+    """
+    if since > today:
+        return -elapsed_months(today, since)
+    months = (today.year - since.year) * 12 + today.month - since.month
+    if _add_months(today, -months) < since:
+        months -= 1
+    return months + (_add_months(today, -months) - since).days / DAYS_PER_MONTH
+
+
+def _shift(today: datetime.date, amount: float, unit: str) -> datetime.date:
+    """`today` moved by `amount` units (negative = into the past)."""
+    if unit in _MONTHS_PER_UNIT:
+        months = amount * _MONTHS_PER_UNIT[unit]
+        whole = int(months)
+        days = round(duration_to_days(months - whole, "month"))
+        return _add_months(today, whole) + datetime.timedelta(days=days)
+    return today + datetime.timedelta(days=round(duration_to_days(amount, unit)))
+
+
+_UNIT_PREFIXES = (
+    ("dec", "decade"), ("mi", "minute"), ("m", "month"), ("f", "fortnight"),
+    ("h", "hour"), ("d", "day"), ("w", "week"), ("y", "year"),
+)
+
+
+def _unit_name(text: str) -> str:
+    text = text.lower()
+    return next(name for prefix, name in _UNIT_PREFIXES if text.startswith(prefix))
+
+
+def _is_approximate(text: str, start: int, end: int) -> bool:
+    before = _APPROX_BEFORE.search(text, max(0, start - 25), start)
+    return bool(before or _APPROX_AFTER.match(text, end))
+
+
+def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenAnswer]:
+    vague = not m.group("n")[0].isdigit()
+    amount = 3.0 if vague else float(m.group("n"))
+    in_future = _FUTURE_BEFORE.search(m.string, max(0, m.start() - 4), m.start())
+    future = bool(m.group("from_now") or in_future)
+    approximate = bool(vague or m.group("n2") or m.group("ish") or m.group("ish2"))
+    approximate = approximate or _is_approximate(m.string, m.start(), m.end())
+    date = _shift(today, amount if future else -amount, _unit_name(m.group("unit")))
+    priority = _P_AGO if m.group("ago") or future else _P_BARE
+    return priority, WhenAnswer(date, approximate=approximate, future=future)
+
+
+def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
+    if m.group("day_before"):
+        return today - datetime.timedelta(days=2)
+    if m.group("yesterday"):
+        return today - datetime.timedelta(days=1)
+    if m.group("today"):
+        return today
+    if m.group("tomorrow"):
+        return today + datetime.timedelta(days=1)
+    if m.group("weekday"):
+        back = (today.weekday() - _WEEKDAYS.index(m.group("weekday").lower()) - 1) % 7 + 1
+        return today - datetime.timedelta(days=back)
+    return _shift(today, 1 if m.group("rel").lower() == "next" else -1, m.group("rel_unit").lower())
+
+
+def _relative_answer(m: re.Match[str], today: datetime.date) -> WhenAnswer:
+    date = _relative_date(m, today)
+    approximate = _is_approximate(m.string, m.start(), m.end())
+    return WhenAnswer(date, approximate=approximate, future=date > today)
+
+
+def _plausible_date(m: re.Match[str]) -> bool:
+    """A lone month or year opening the reply ("May be...", "2024 I think") must be all of it."""
+    if m.start() > 0 or not (m.group("month") or m.group("year")):
+        return True
+    return not m.string[m.end() :].strip(" .!?")
+
+
+def _calendar_date(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+    if m.group("year"):
+        return datetime.date(int(m.group("year")), 1, 1)
+    span = m.group()
+    if m.group("yy") and len(m.group("yy")) == 2:
+        span = span[:-2] + "20" + m.group("yy")
+    base = datetime.datetime.combine(today, datetime.time())
+    settings = {**_DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
+    parsed = dateparser.parse(span, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
+    """Find when something last happened in a free-text reply, relative to `today`.
+
+    Handles durations ("about six weeks ago", "6 wks" = 6 weeks ago), relative words
+    ("last month", "yesterday") and dates ("since March 3", "2026-10-01", MM/DD/YYYY).
+    Dates without a day or year are approximate. "never" gives WhenAnswer(None, never=True)
+    unless a time is also given. Returns None when nothing time-like is found.
+    """
+    norm = normalise(text)
+    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
+    found += [
+        (_P_RELATIVE, _relative_answer(m, today), m.start()) for m in _RELATIVE.finditer(norm)
+    ]
+    best = min(found, key=lambda f: (f[0], f[2]), default=None)
+    if best is not None and best[0] <= _P_RELATIVE:
+        return best[1]
+    dates = (m for m in _DATE.finditer(norm) if _plausible_date(m))
+    for m in itertools.islice(dates, _MAX_DATEPARSER_CALLS):
+        date = _calendar_date(m, today)
+        if date is not None:
+            partial = bool(m.group("month") or m.group("year") or m.group("month_year"))
+            approximate = partial or _is_approximate(norm, m.start(), m.end())
+            return WhenAnswer(date, approximate=approximate, future=date > today)
+    if best is not None:
+        return best[1]
+    return WhenAnswer(None, never=True) if _NEVER.search(norm) else None

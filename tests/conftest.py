@@ -1,0 +1,36 @@
+"""Shared fixtures: the real vocabulary and seed trial, loaded into a throw-away trial store."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.conversation import Screening
+from bot.store import Catalogue, TrialStore
+
+PROJECT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 23)
+SEED_TRIAL = "NCT05236582"
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory) -> Catalogue:
+    store = TrialStore(f"sqlite:///{tmp_path_factory.mktemp('trials') / 'trials.db'}")
+    store.load_directory(PROJECT / "data")
+    return Catalogue(store).refresh()
+
+
+@pytest.fixture(scope="session")
+def vocabulary(catalogue):
+    return catalogue.vocabulary
+
+
+@pytest.fixture(scope="session")
+def seed_trial(catalogue):
+    return catalogue.trials[SEED_TRIAL]
+
+
+@pytest.fixture
+def engine(catalogue) -> Screening:
+    return Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)

@@ -1,0 +1,151 @@
+"""The seed trial's criteria, one by one, with their boundaries and unknowns."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import Status, Verdict, evaluate
+from tests.conftest import TODAY
+
+SEED_PAGE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1271846d75b9f1f2.txt"
+
+# A person who meets every criterion they (or their doctor) can answer.
+ELIGIBLE = {
+    "age": 62, "sex": "female", "cancer_type": "solid_tumour", "chemo_induced_thrombocytopenia": True,
+    "platelet_boosters_failed": True, "last_chemotherapy": "2026-10-12", "last_radiotherapy": "never",
+    "platelet_count": 22, "bleeding_tendency": True, "survival_six_months": True, "willing_to_consent": True,
+    "liver_kidney_ok": True, "uses_contraception": True, "childbearing_potential": False,
+    "uncontrolled_organ_disease": False, "infection_serology_positive": False, "ebv_cmv_dna_positive": False,
+    "severe_bleeding": False, "heart_disease_treated": False, "uncontrolled_hypertension": False,
+    "thrombotic_disease": False, "transplant": False, "mental_disorder_limits_consent": False,
+    "treatment_toxicity_unresolved": False, "diabetes": False, "heart_failure_severe": False,
+    "heart_attack_or_angina_recent": False, "arrhythmia": False, "stomach_ulcer": False,
+    "autoimmune_disease": False, "sepsis": False, "other_abnormal_bleeding": False,
+    "antiplatelet_drugs": False, "breastfeeding": False, "qtc_ms": 420, "bundle_branch_block": False,
+}
+
+
+def statuses(trial, vocabulary, **changes):
+    result = evaluate(trial, {**ELIGIBLE, **changes}, vocabulary, TODAY)
+    return result, {r.criterion.id: r.status for r in result.criteria}
+
+
+def test_every_criterion_of_the_seed_page_is_encoded(seed_trial):
+    page = SEED_PAGE.read_text(encoding="utf-8")
+    inclusion = page.split("Inclusion Criteria:")[1].split("Exclusion Criteria:")[0]
+    exclusion = page.split("Exclusion Criteria:")[1].split("Where this trial is running")[0]
+    bullets = lambda block: [re.sub(r"\\", "", b.strip()) for b in block.split("\n* ")[1:]]
+    inc, exc = bullets(inclusion), bullets(exclusion)
+    assert (len(inc), len(exc)) == (8, 15)
+    encoded = {c.text for c in seed_trial.criteria}
+    for original in inc + exc:
+        assert original.strip() in encoded, original
+    kinds = [c.kind.value for c in seed_trial.criteria]
+    assert kinds.count("inclusion") == 9 and kinds.count("exclusion") == 15  # + the solid-tumour scope
+
+
+def test_a_fitting_person_is_likely_eligible_with_study_team_checks_listed(seed_trial, vocabulary):
+    result, status = statuses(seed_trial, vocabulary)
+    assert result.status is Verdict.LIKELY_ELIGIBLE
+    to_confirm = {r.criterion.id for r in result.criteria if r.status is Status.UNKNOWN}
+    # only the study team can judge these; they never count as passed
+    assert to_confirm == {"exc-poor-compliance", "exc-investigator-judgement"}
+
+
+@pytest.mark.parametrize("changes, failing", [
+    ({"age": 17}, "inc-age"),
+    ({"cancer_type": "blood_cancer"}, "scope-solid-tumour"),
+    ({"chemo_induced_thrombocytopenia": False}, "inc-cit-refractory"),
+    ({"platelet_boosters_failed": False}, "inc-cit-refractory"),
+    ({"last_chemotherapy": "2026-11-01"}, "inc-treatment-break"),
+    ({"last_radiotherapy": "2026-11-10"}, "inc-treatment-break"),
+    ({"platelet_count": 45}, "inc-platelets-bleeding"),
+    ({"bleeding_tendency": False}, "inc-platelets-bleeding"),
+    ({"survival_six_months": False}, "inc-survival"),
+    ({"willing_to_consent": False}, "inc-consent"),
+    ({"liver_kidney_ok": False}, "inc-organ-function"),
+    ({"uses_contraception": False}, "inc-contraception"),
+    ({"uncontrolled_organ_disease": True}, "exc-uncontrolled-organ-disease"),
+    ({"infection_serology_positive": True}, "exc-infections"),
+    ({"ebv_cmv_dna_positive": True}, "exc-infections"),
+    ({"severe_bleeding": True}, "exc-severe-bleeding"),
+    ({"heart_disease_treated": True}, "exc-heart-or-hypertension"),
+    ({"uncontrolled_hypertension": True}, "exc-heart-or-hypertension"),
+    ({"thrombotic_disease": True}, "exc-thrombosis"),
+    ({"transplant": True}, "exc-transplant"),
+    ({"mental_disorder_limits_consent": True}, "exc-mental-disorder"),
+    ({"treatment_toxicity_unresolved": True}, "exc-unresolved-toxicity"),
+    ({"diabetes": True}, "exc-serious-comorbidity"),
+    ({"stomach_ulcer": True}, "exc-serious-comorbidity"),
+    ({"autoimmune_disease": True}, "exc-serious-comorbidity"),
+    ({"sepsis": True}, "exc-sepsis-bleeding"),
+    ({"other_abnormal_bleeding": True}, "exc-sepsis-bleeding"),
+    ({"antiplatelet_drugs": True}, "exc-antiplatelet-drugs"),
+    ({"breastfeeding": True}, "exc-pregnancy"),
+    ({"childbearing_potential": True, "pregnant": True}, "exc-pregnancy"),
+    ({"arrhythmia": True}, "exc-cardiac-qt"),
+    ({"heart_failure_severe": True}, "exc-cardiac-qt"),
+    ({"qtc_ms": 451}, "exc-cardiac-qt"),
+    ({"qtc_ms": 481, "bundle_branch_block": True}, "exc-cardiac-qt"),
+])
+def test_each_criterion_rules_out_on_its_own(seed_trial, vocabulary, changes, failing):
+    result, status = statuses(seed_trial, vocabulary, **changes)
+    assert result.status is Verdict.NOT_ELIGIBLE
+    assert status[failing] is Status.NOT_MET
+    assert failing in {r.criterion.id for r in result.deciding}
+
+
+@pytest.mark.parametrize("changes, criterion, expected", [
+    ({"age": 18}, "inc-age", Status.MET),  # ">= 18" includes 18
+    ({"platelet_count": 30}, "inc-platelets-bleeding", Status.NOT_MET),  # "<30" excludes 30
+    ({"platelet_count": 29.9}, "inc-platelets-bleeding", Status.MET),
+    ({"last_chemotherapy": "2026-10-23"}, "inc-treatment-break", Status.NOT_MET),  # exactly one month
+    ({"last_chemotherapy": "2026-10-22"}, "inc-treatment-break", Status.MET),  # one month and a day
+    ({"qtc_ms": 450}, "exc-cardiac-qt", Status.MET),  # "QT >450" excludes only above 450
+    ({"qtc_ms": 470, "bundle_branch_block": True}, "exc-cardiac-qt", Status.MET),  # 480 with a BBB
+    ({"qtc_ms": 470, "bundle_branch_block": None}, "exc-cardiac-qt", Status.UNKNOWN),
+    ({"qtc_ms": 490, "bundle_branch_block": None}, "exc-cardiac-qt", Status.NOT_MET),  # over both limits
+])
+def test_boundaries_are_read_exactly_as_written(seed_trial, vocabulary, changes, criterion, expected):
+    _, status = statuses(seed_trial, vocabulary, **changes)
+    assert status[criterion] is expected
+
+
+def test_i_dont_know_to_a_patient_question_makes_the_verdict_uncertain(seed_trial, vocabulary):
+    result, status = statuses(seed_trial, vocabulary, bleeding_tendency=None)
+    assert result.status is Verdict.UNCERTAIN
+    assert status["inc-platelets-bleeding"] is Status.UNKNOWN
+    assert [r.criterion.id for r in result.deciding] == ["inc-platelets-bleeding"]
+
+
+def test_unknown_never_hides_a_failure(seed_trial, vocabulary):
+    result, _ = statuses(seed_trial, vocabulary, bleeding_tendency=None, diabetes=True)
+    assert result.status is Verdict.NOT_ELIGIBLE
+
+
+def test_a_doctors_unknown_is_listed_but_does_not_hold_back_the_verdict(seed_trial, vocabulary):
+    result, status = statuses(seed_trial, vocabulary, qtc_ms=None, liver_kidney_ok=None)
+    assert result.status is Verdict.LIKELY_ELIGIBLE
+    assert status["inc-organ-function"] is Status.UNKNOWN
+    assert {r.criterion.id for r in result.criteria if r.settled_by and r.settled_by.value == "clinician"} >= {
+        "inc-organ-function", "exc-cardiac-qt"}
+
+
+def test_implications_fill_in_what_does_not_apply(seed_trial, vocabulary):
+    facts = {k: v for k, v in ELIGIBLE.items() if k not in ("childbearing_potential", "breastfeeding")}
+    result, status = statuses(seed_trial, vocabulary)
+    male = evaluate(seed_trial, {**facts, "sex": "male"}, vocabulary, TODAY)
+    assert male.status is Verdict.LIKELY_ELIGIBLE  # a man is not asked about pregnancy
+
+
+def test_the_payload_follows_the_contract(seed_trial, vocabulary):
+    result, _ = statuses(seed_trial, vocabulary, platelet_count=45)
+    payload = result.to_payload()
+    assert payload["trial_id"] == "NCT05236582" and payload["status"] == "not_eligible"
+    assert len(payload["criteria"]) == 24
+    first = payload["criteria"][0]
+    assert set(first) >= {"id", "kind", "status", "text", "explanation"}
+    platelets = next(c for c in payload["criteria"] if c["id"] == "inc-platelets-bleeding")
+    assert platelets["status"] == "not_met" and "30" in platelets["explanation"]
