@@ -5,6 +5,7 @@ the engine's replies and writes back the slots that changed.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
@@ -24,11 +25,12 @@ def screening() -> Screening:
     return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial)
 
 
-class ScreeningAction(Action):
+class ScreeningAction(Action, ABC):
     """Base for the actions: state in, engine step, replies and slot changes out."""
 
+    @abstractmethod
     def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        raise NotImplementedError
+        """The engine's handling of this kind of turn."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slots(tracker.current_slot_values())
