@@ -20,14 +20,14 @@ from bot.parsing.when import WhenAnswer, parse_when
 from bot import texts
 
 TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
-RELATIVE = re.compile(
-    r"\bmy (mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
-    r"|grandfather|grandpa|aunt|uncle|friend|patient)\b", re.IGNORECASE)
+RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
+             r"|grandfather|grandpa|aunt|uncle|friend|patient")
+RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
 # "I am 62", "she's 67", "aged 70", when no unit other than years follows
 AGE_STATED = re.compile(
-    r"\b(?:i am|i'm|im|(?:she|he|they|my \w+)\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{1,3})\b"
+    rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{{1,3}})\b"
     r"(?!\s*(?:k\b|000|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?))", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")

@@ -1,0 +1,142 @@
+"""The conversation engine, turn by turn, without Rasa."""
+from __future__ import annotations
+
+from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
+from bot import texts
+
+
+def talk(engine, *messages, state=None):
+    """Run messages ("/affirm" style ones carry an intent) and return the state and all replies."""
+    state = state or State()
+    replies = []
+    for message in messages:
+        intent = message[1:] if message.startswith("/") else None
+        outcome = engine.respond(state, Turn(message, intent))
+        state, replies = outcome.state, replies + outcome.replies
+    return state, replies
+
+
+def asked(replies):
+    return [r.custom["asks"] for r in replies if r.custom and "asks" in r.custom]
+
+
+def verdicts(replies):
+    return [r.custom["verdict"] for r in replies if r.custom and "verdict" in r.custom]
+
+
+def test_welcome_explains_and_asks_consent_before_any_health_question(engine):
+    state, replies = talk(engine, "hi")
+    assert "not medical advice" in replies[0].text and "delete my answers" in replies[0].text
+    assert asked(replies) == [["consent"]] and not state.facts
+
+
+def test_no_facts_are_kept_without_consent(engine):
+    state, _ = talk(engine, "hi", "/deny")
+    assert state.consent is False and not state.facts
+    state, _ = talk(engine, "I'm 62 and my platelets are 22k", state=state)
+    assert not state.facts
+
+
+def test_the_most_likely_rule_out_is_asked_first(engine):
+    _, replies = talk(engine, "hi", "/affirm")
+    assert asked(replies)[-1] == ["platelet_count"]
+
+
+def test_volunteered_facts_are_never_asked_again(engine):
+    state, replies = talk(engine, "hi", "/affirm", "62F lung cancer, plt 22k, last chemo 6w ago")
+    given = {"age", "sex", "cancer_type", "platelet_count", "last_chemotherapy"}
+    assert given <= set(state.facts)
+    for _ in range(40):
+        if not state.pending:
+            break
+        assert not given & set(state.pending)
+        state, replies = talk(engine, "/deny", state=state)
+
+
+def test_one_failing_criterion_ends_the_questions_and_offers_the_rest(engine):
+    state, replies = talk(engine, "hi", "/affirm", "45000")
+    verdict = verdicts(replies)[-1]
+    assert verdict["status"] == "not_eligible"
+    failing = [c["id"] for c in verdict["criteria"] if c["status"] == "not_met"]
+    assert failing == ["inc-platelets-bleeding"]
+    assert "30" in replies[-2].text and state.offer == "more_questions"
+    state, replies = talk(engine, "/affirm", state=state)
+    assert state.full_picture and asked(replies)
+
+
+def test_a_bundled_yes_is_followed_up_one_by_one(engine):
+    state = State(consent=True, facts={"platelet_count": 20, "bleeding_tendency": True,
+                                       "chemo_induced_thrombocytopenia": True, "platelet_boosters_failed": True,
+                                       "last_chemotherapy": "2026-09-01", "last_radiotherapy": "never"})
+    state, replies = talk(engine, "/greet", state=state)
+    while len(state.pending) == 1:
+        state, replies = talk(engine, "/deny", state=state)
+    bundle = list(state.pending)
+    state, replies = talk(engine, "/affirm", state=state)
+    assert len(state.pending) == 1 and state.pending[0] in bundle
+
+
+def test_corrections_replace_the_old_value_and_say_so(engine):
+    state, replies = talk(engine, "hi", "/affirm", "my platelets were 22k", "actually my platelets are 25")
+    assert state.facts["platelet_count"] == 25
+    assert any("→" in r.text and "platelet count" in r.text for r in replies)
+
+
+def test_i_dont_know_is_accepted_and_not_asked_again(engine):
+    state, replies = talk(engine, "hi", "/affirm", "/dont_know")
+    assert state.facts["platelet_count"] is None
+    assert ["platelet_count"] not in asked(replies[-1:])
+
+
+def test_nonsense_gets_a_rephrase_then_the_bot_moves_on(engine):
+    state, replies = talk(engine, "hi", "/affirm", "qwertyuiop")
+    assert replies[-2].text.startswith("Sorry") and state.pending == ["platelet_count"]
+    state, replies = talk(engine, "zzzz", state=state)
+    assert texts.SKIPPING in [r.text for r in replies] and state.pending != ["platelet_count"]
+    assert state.facts["platelet_count"] is None
+
+
+def test_implausible_value_gets_a_check_back_and_nothing_is_lost(engine):
+    state, replies = talk(engine, "hi", "/affirm", "I'm 62", "my platelets are 5000 x10^9/L")
+    assert "check" in replies[-2].text and state.pending == ["platelet_count"]
+    assert state.facts == {"age": 62}
+    state, _ = talk(engine, "sorry, 5 x10^9/L", state=state)
+    assert state.facts["platelet_count"] == 5
+
+
+def test_a_huge_message_gets_a_clear_reply(engine):
+    state, replies = talk(engine, "hi", "/affirm", "x" * (MAX_MESSAGE_LENGTH + 1))
+    assert "too long" in replies[-2].text and state.pending == ["platelet_count"]
+
+
+def test_contradictions_keep_the_earlier_answer_and_say_why(engine):
+    state, replies = talk(engine, "hi", "/affirm", "I'm a 50 year old man", "I'm pregnant")
+    assert "pregnant" not in state.facts
+    assert any("doesn't fit" in r.text for r in replies)
+
+
+def test_third_person_questions_name_the_person(engine):
+    state, replies = talk(engine, "hi", "/affirm", "my father is 70")
+    assert "your father" in replies[-1].text
+
+
+def test_why_explains_the_criterion_behind_the_question(engine):
+    state, _ = talk(engine, "hi", "/affirm")
+    outcome = engine.explain_why(state)
+    assert "Platelet counts <30" in outcome.replies[0].text
+    assert outcome.replies[-1].custom["asks"] == ["platelet_count"]
+
+
+def test_show_facts_start_over_and_delete(engine):
+    state, _ = talk(engine, "hi", "/affirm", "I'm 62, platelets 22k")
+    summary = engine.show_facts(state).replies[0].text
+    assert "age: 62 years" in summary and "22 ×10^9/L" in summary
+    fresh = engine.start_over(state).state
+    assert fresh.consent and not fresh.facts
+    deleted = engine.delete_answers(state).state
+    assert deleted == State()
+
+
+def test_an_unknown_trial_is_named_and_the_known_ones_offered(engine):
+    _, replies = talk(engine, "can I join NCT00000000?")
+    assert "NCT00000000" in replies[0].text and "NCT05236582" in replies[0].text

@@ -1,0 +1,74 @@
+"""Facts found in everyday and clinical phrasings, asked for or volunteered."""
+from __future__ import annotations
+
+import pytest
+
+from bot.extraction import extract
+from bot.facts import NEVER
+from tests.conftest import TODAY
+
+
+def facts_in(text, vocabulary, expecting=None):
+    definitions = [vocabulary[expecting]] if expecting else []
+    return extract(text, vocabulary, definitions, TODAY)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3",
+     {"age": 62, "sex": "female", "cancer_type": "solid_tumour", "platelet_count": 22,
+      "last_chemotherapy": "2026-10-12", "platelet_boosters_failed": True}),
+    ("my platelets were 22 thousand", {"platelet_count": 22}),
+    ("platelet count 22 x10^9/L", {"platelet_count": 22}),
+    ("platelets: 22000 per microliter", {"platelet_count": 22}),
+    ("my mother is 67", {"age": 67}),
+    ("I'm 45 years old and I take aspirin", {"age": 45, "antiplatelet_drugs": True}),
+    ("no aspirin or clopidogrel", {"antiplatelet_drugs": False}),
+    ("I had my last chemo about six weeks ago", {"last_chemotherapy": "2026-10-12"}),
+    ("I never had radiotherapy", {"last_radiotherapy": NEVER}),
+    ("hepatitis B negative", {"infection_serology_positive": False}),
+    ("she has breast cancer", {"cancer_type": "solid_tumour"}),
+    ("diagnosed with lymphoma", {"cancer_type": "blood_cancer"}),
+])
+def test_volunteered_facts(vocabulary, text, expected):
+    found = facts_in(text, vocabulary)
+    for key, value in expected.items():
+        assert found.values.get(key) == value, (key, found.values)
+
+
+@pytest.mark.parametrize("text, expecting, value", [
+    ("22k", "platelet_count", 22),
+    ("twenty two thousand", "platelet_count", 22),
+    ("22", "platelet_count", 22),
+    ("18 x 10^9/L", "platelet_count", 18),
+    ("six weeks ago", "last_chemotherapy", "2026-10-12"),
+    ("since March 3", "last_chemotherapy", "2026-03-03"),
+    ("about two months", "last_chemotherapy", "2026-09-23"),
+    ("sixty seven", "age", 67),
+    ("430", "qtc_ms", 430),
+])
+def test_answers_to_the_open_question(vocabulary, text, expecting, value):
+    assert facts_in(text, vocabulary, expecting).values.get(expecting) == value
+
+
+@pytest.mark.parametrize("text, expecting", [
+    ("250", "age"),
+    ("5000 x10^9/L", "platelet_count"),
+])
+def test_implausible_values_get_a_check_back_not_a_value(vocabulary, text, expecting):
+    found = facts_in(text, vocabulary, expecting)
+    assert expecting not in found.values
+    assert found.problems and "check" in found.problems[0].message
+
+
+def test_a_future_date_is_questioned(vocabulary):
+    found = facts_in("next week", vocabulary, "last_chemotherapy")
+    assert "last_chemotherapy" not in found.values and found.problems
+
+
+def test_a_number_is_not_read_twice(vocabulary):
+    found = facts_in("my mother is 67", vocabulary, "platelet_count")
+    assert found.values == {"age": 67, "sex": "female"} and found.subject == "your mother"
+
+
+def test_trial_ids_are_recognised(vocabulary):
+    assert facts_in("can I join nct05236582?", vocabulary).trial_ids == ["NCT05236582"]
