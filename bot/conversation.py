@@ -116,6 +116,8 @@ class Screening:
         if answered is None and not found.values and not found.problems:
             if turn.intent in ("greet", "ask_eligibility") or known_trials or found.subject:
                 return self._advance(state, replies)
+            if not state.pending and reply is not None:
+                return self._after_verdict(state, reply, replies)
             return self._not_understood(state, replies)
         state.misunderstood = 0
         state.offer = None
@@ -193,6 +195,8 @@ class Screening:
             return {definition.key: reply == "yes"}
         if definition.type is FactType.DATE and reply == "no":
             return {definition.key: NEVER}  # "have you had radiotherapy?" - "no"
+        if definition.type is FactType.NUMBER and reply == "no":
+            return {definition.key: None}  # "do you know your QTc?" - "no"
         return None
 
     def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[Problem]) -> List[Reply]:
@@ -262,6 +266,13 @@ class Screening:
         if not state.consent:
             return self._consent(state, Turn(""), replies)
         return Outcome(state, replies)
+
+    def _after_verdict(self, state: State, reply: str, replies: List[Reply]) -> Outcome:
+        """A yes or no when nothing is asked: "yes" continues if questions remain, else say what can be done."""
+        if reply == "yes" and self._remaining(state, self._evaluate(state)):
+            state.full_picture = True
+            return self._advance(state, replies)
+        return Outcome(state, replies + [Reply(texts.AFTER_VERDICT, texts.HELP_BUTTONS)])
 
     def _not_understood(self, state: State, replies: List[Reply]) -> Outcome:
         pending = self._pending_definitions(state)

@@ -42,6 +42,10 @@ SKIPPING = (
     "later at any time."
 )
 NOTHING_PENDING = "Sorry, I didn't understand that. You can tell me about your health, or use the options below."
+AFTER_VERDICT = (
+    "We have been through the questions that matter for this trial. You can correct any answer "
+    "(for example \"actually my platelets are 25\"), ask what you have told me, or start over."
+)
 HELP_BUTTONS = (
     {"title": "Continue screening", "payload": "/affirm"},
     {"title": "What have you noted?", "payload": "/show_facts"},

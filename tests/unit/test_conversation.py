@@ -140,3 +140,16 @@ def test_show_facts_start_over_and_delete(engine):
 def test_an_unknown_trial_is_named_and_the_known_ones_offered(engine):
     _, replies = talk(engine, "can I join NCT00000000?")
     assert "NCT00000000" in replies[0].text and "NCT05236582" in replies[0].text
+
+
+def test_no_to_do_you_know_a_number_means_not_known(engine):
+    state = State(consent=True, pending=["qtc_ms"])
+    state, _ = talk(engine, "/deny", state=state)
+    assert "qtc_ms" in state.facts and state.facts["qtc_ms"] is None
+
+
+def test_after_the_verdict_a_yes_or_no_gets_guidance_not_a_loop(engine):
+    state, replies = talk(engine, "hi", "/affirm", "45000", "/deny")
+    assert state.offer is None and not state.pending
+    state, replies = talk(engine, "/deny", state=state)
+    assert replies[-1].text == texts.AFTER_VERDICT and replies[-1].buttons
