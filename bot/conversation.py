@@ -93,6 +93,8 @@ class Screening:
         if len(turn.text) > MAX_MESSAGE_LENGTH:
             replies.append(Reply(texts.TOO_LONG.format(length=f"{len(turn.text):,}", limit=f"{MAX_MESSAGE_LENGTH:,}")))
             return self._repeat_question(state, replies)
+        if not turn.text.strip():
+            return self._repeat_question(state, [Reply(texts.EMPTY)])
         found = extract(turn.text, self.vocabulary, self._pending_definitions(state), self.today())
         unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
         if unknown_trials:

@@ -29,7 +29,7 @@ TOO_LONG = (
     "That message is too long for me ({length} characters). Please send a shorter answer, "
     "under {limit} characters."
 )
-EMPTY = "I didn't receive any text."
+EMPTY = "I didn't receive any text. Take your time; here is the question again."
 NOT_UNDERSTOOD = {
     "yes_no": "Sorry, I didn't quite understand. Could you answer yes, no, or \"I don't know\"?",
     "number": "Sorry, I couldn't find a number in that. Could you give just the number{unit_hint}?",

@@ -153,3 +153,8 @@ def test_after_the_verdict_a_yes_or_no_gets_guidance_not_a_loop(engine):
     assert state.offer is None and not state.pending
     state, replies = talk(engine, "/deny", state=state)
     assert replies[-1].text == texts.AFTER_VERDICT and replies[-1].buttons
+
+
+def test_an_empty_message_repeats_the_question(engine):
+    state, replies = talk(engine, "hi", "/affirm", "   ")
+    assert replies[-2].text == texts.EMPTY and replies[-1].custom["asks"] == ["platelet_count"]
