@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot import texts
 from bot.evaluation import TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import Extraction, Problem, extract
 from bot.facts import NEVER, FactDefinition, FactType, describe_value
+from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing.answers import classify_reply
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
 from bot.store import Catalogue
@@ -38,6 +39,8 @@ class State:
     full_picture: bool = False  # the person wants every question, even after a decided verdict
     offer: Optional[str] = None  # "consent" or "more_questions": what a yes/no would answer
     misunderstood: int = 0
+    matching: bool = False  # matching against the catalogue rather than screening one trial
+    candidates: Optional[List[str]] = None  # the trials matched (None: the whole catalogue)
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -80,6 +83,7 @@ class Screening:
         self.catalogue = catalogue
         self.default_trial = default_trial
         self.today = today
+        self._matchers: Dict[Tuple[int, Tuple[str, ...]], Matcher] = {}  # person-independent start states
 
     @property
     def vocabulary(self):
@@ -98,11 +102,17 @@ class Screening:
         found = extract(turn.text, self.vocabulary, self._pending_definitions(state), self.today())
         unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
         if unknown_trials:
+            some = list(self.catalogue.ids())
             replies.append(Reply(texts.UNKNOWN_TRIAL.format(
-                trial_id=", ".join(unknown_trials), trials=", ".join(self.catalogue.ids()))))
+                trial_id=", ".join(unknown_trials), trials=", ".join(some[:5]) + (" and more" if len(some) > 5 else ""))))
         known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
-        if known_trials:
-            state.trial_id = known_trials[0]
+        if found.wants_catalogue:
+            state.matching, state.trial_id = True, None
+            state.candidates = select_trials(self.catalogue.trials, turn.text)
+        elif known_trials and state.matching and state.consent:
+            return self._trial_details(state, known_trials[0], replies)
+        elif known_trials:
+            state.matching, state.trial_id = False, known_trials[0]
         if not state.consent:
             return self._consent(state, turn, replies)
         if found.subject:
@@ -116,7 +126,7 @@ class Screening:
             return self._advance(state, replies)
         answered = self._answer_pending(state, found, reply)
         if answered is None and not found.values and not found.problems:
-            if turn.intent in ("greet", "ask_eligibility") or known_trials or found.subject:
+            if turn.intent in ("greet", "ask_eligibility") or known_trials or found.subject or found.wants_catalogue:
                 return self._advance(state, replies)
             if not state.pending and reply is not None:
                 return self._after_verdict(state, reply, replies)
@@ -157,6 +167,8 @@ class Screening:
         if not state.consent:
             return self._consent(state, Turn(""), [])
         state = replace(state)
+        if state.matching:
+            return self._match_results(state, [])
         result = self._evaluate(state)
         replies = [self._verdict_reply(state, result)]
         if self._remaining(state, result):
@@ -247,8 +259,10 @@ class Screening:
 
     def _advance(self, state: State, replies: List[Reply]) -> Outcome:
         """Ask the next question, or give the verdict once no answer can change it."""
+        if state.matching:
+            return self._advance_matching(state, replies)
         result = self._evaluate(state)
-        question = next_question(result, state.facts, self.vocabulary, state.expanded)
+        question = next_question([result], state.facts, self.vocabulary, state.expanded)
         decided = result.status is Verdict.NOT_ELIGIBLE and not state.full_picture
         if question is None or decided:
             state.pending = None
@@ -260,6 +274,55 @@ class Screening:
         state.pending = question.keys
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
+
+    def _advance_matching(self, state: State, replies: List[Reply]) -> Outcome:
+        """Ask what settles the most trials still open, or rank them once nothing can change."""
+        results = self._match(state)
+        still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
+        question = next_question(still_open, state.facts, self.vocabulary, state.expanded)
+        if question is None:
+            return self._match_results(state, replies, results)
+        state.pending = question.keys
+        reply = self._question_reply(state, question)
+        replies.append(replace(reply, buttons=[*reply.buttons, texts.RESULTS_BUTTON]))
+        return Outcome(state, replies)
+
+    def _match_results(self, state: State, replies: List[Reply],
+                       results: Optional[List[TrialResult]] = None) -> Outcome:
+        ranked = rank(results if results is not None else self._match(state))
+        state.pending = None
+        state.verdict = ranked[0].status.value if ranked else None
+        lines = [texts.MATCH_HEADER.format(count=len(ranked))]
+        fitting = [r for r in ranked if r.status is not Verdict.NOT_ELIGIBLE]
+        for number, result in enumerate(fitting[:texts.MATCHES_LISTED], start=1):
+            lines.append(texts.MATCH_LINE.format(number=number, trial_id=result.trial.id,
+                                                 title=result.trial.brief_title,
+                                                 status=texts.STATUS_NAMES[result.status.value],
+                                                 reason=one_line_reason(result)))
+        ruled_out = [r for r in ranked if r.status is Verdict.NOT_ELIGIBLE]
+        if ruled_out:
+            lines.append(texts.MATCH_RULED_OUT.format(count=len(ruled_out), trial_id=ruled_out[0].trial.id,
+                                                      reason=one_line_reason(ruled_out[0])))
+        lines += [texts.MATCH_MORE, texts.NOT_ADVICE]
+        payload = {"verdict": [summary_payload(r) for r in ranked]}
+        return Outcome(state, replies + [Reply("\n".join(lines), custom=payload)])
+
+    def _trial_details(self, state: State, trial_id: str, replies: List[Reply]) -> Outcome:
+        """The full criterion-by-criterion verdict of one trial of a matching."""
+        result = evaluate(self.catalogue.trials[trial_id], state.facts, self.vocabulary, self.today())
+        replies.append(Reply(verdict_text(result, state.subject), custom=verdict_payload(result)))
+        return self._repeat_question(state, replies)
+
+    def _match(self, state: State) -> List[TrialResult]:
+        ids = tuple(state.candidates) if state.candidates is not None else tuple(self.catalogue.ids())
+        key = (id(self.catalogue.trials), ids)
+        template = self._matchers.get(key)
+        if template is None:
+            template = Matcher((self.catalogue.trials[t] for t in ids), self.vocabulary, self.today())
+            self._matchers = {key: template}  # one catalogue and candidate set at a time
+        matcher = template.copy()
+        matcher.update(state.facts)
+        return matcher.results()
 
     def _repeat_question(self, state: State, replies: List[Reply]) -> Outcome:
         if state.consent and state.pending:
@@ -303,7 +366,7 @@ class Screening:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())
 
     def _remaining(self, state: State, result: TrialResult) -> bool:
-        return bool(candidate_facts(result, state.facts.keys(), self.vocabulary))
+        return bool(candidate_facts([result], state.facts.keys(), self.vocabulary))
 
     def _pending_definitions(self, state: State) -> List[FactDefinition]:
         return [self.vocabulary[k] for k in state.pending or () if k in self.vocabulary]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.trials import Criterion, Kind, Trial
@@ -62,8 +62,8 @@ class TrialResult:
             return [r for r in self.criteria if r.settled_by is AnsweredBy.PATIENT]
         return self.with_status(Status.MET)
 
-    def to_payload(self) -> Dict[str, Any]:
-        """The verdict as the reply contract carries it (see README)."""
+    def to_payload(self, criteria: Optional[Sequence[CriterionResult]] = None) -> Dict[str, Any]:
+        """The verdict as the reply contract carries it (see README); all criteria unless given."""
         return {
             "trial_id": self.trial.id,
             "status": self.status.value,
@@ -76,7 +76,7 @@ class TrialResult:
                     "explanation": r.explanation,
                     **({"to_confirm_by": r.settled_by.value} if r.settled_by else {}),
                 }
-                for r in self.criteria
+                for r in (self.criteria if criteria is None else criteria)
             ],
         }
 
@@ -98,10 +98,12 @@ def evaluate(trial: Trial, facts: Mapping[str, Any], vocabulary: Vocabulary,
     today = today or date.today()
     known = effective_facts(facts, vocabulary)
     results = tuple(evaluate_criterion(c, known, vocabulary, today) for c in trial.criteria)
+    return TrialResult(trial, verdict_of(results), results)
+
+
+def verdict_of(results: Sequence[CriterionResult]) -> Verdict:
     if any(r.status is Status.NOT_MET for r in results):
-        verdict = Verdict.NOT_ELIGIBLE
-    elif any(r.settled_by is AnsweredBy.PATIENT for r in results):
-        verdict = Verdict.UNCERTAIN
-    else:
-        verdict = Verdict.LIKELY_ELIGIBLE
-    return TrialResult(trial, verdict, results)
+        return Verdict.NOT_ELIGIBLE
+    if any(r.settled_by is AnsweredBy.PATIENT for r in results):
+        return Verdict.UNCERTAIN
+    return Verdict.LIKELY_ELIGIBLE

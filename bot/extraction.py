@@ -20,6 +20,10 @@ from bot.parsing.when import WhenAnswer, parse_when
 from bot import texts
 
 TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+# "which trials could I join?", "find me a study for lung cancer", "any trials near Tianjin?"
+CATALOGUE_REQUEST = re.compile(
+    r"\b(?:which|what|any|find|search|list|show|other)\b[^.?!]{0,30}\b(?:trials|studies|trial|study)\b"
+    r"(?![^.?!]{0,3}\bNCT)", re.IGNORECASE)
 RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
              r"|grandfather|grandpa|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
@@ -50,6 +54,7 @@ class Extraction:
     problems: List[Problem] = field(default_factory=list)
     subject: Optional[str] = None
     trial_ids: List[str] = field(default_factory=list)
+    wants_catalogue: bool = False  # asks which trials could fit, rather than about one trial
     used: List[Tuple[int, int]] = field(default_factory=list)  # text spans already read as a value
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
@@ -90,6 +95,7 @@ class Extractor:
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
+        found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
         relative = RELATIVE.search(text)
         if relative:
             found.subject = f"your {relative.group(1).lower()}"

@@ -7,7 +7,7 @@ rule people out comes first. Yes/no facts of one topic are bundled into a single
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Collection, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.evaluation import Status, TrialResult
 from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, labelled
@@ -64,32 +64,38 @@ class Question:
         return labelled(list(self.facts))
 
 
-def candidate_facts(result: TrialResult, answered: Collection[str], vocabulary: Vocabulary
+def candidate_facts(results: Sequence[TrialResult], answered: Collection[str], vocabulary: Vocabulary
                     ) -> List[FactDefinition]:
-    """Askable facts that could still change the verdict, best first."""
+    """Askable facts that could still change a verdict, best first.
+
+    A fact's weight adds up, over every undecided criterion of every trial given, how often that
+    criterion rules people out: with one trial, what most likely ends the screening comes first;
+    with a catalogue, what settles the most trials (as DQueST does with its criteria).
+    """
     weight: Dict[str, float] = {}
-    first_seen: Dict[str, Tuple[int, int]] = {}  # ties go to the criterion, then the fact, named first
-    for position, r in enumerate(result.criteria):
-        if r.status is not Status.UNKNOWN:
-            continue
-        for index, key in enumerate(r.criterion.rule.facts):
-            if key not in r.missing or key in answered or not vocabulary[key].askable:
+    first_seen: Dict[str, Tuple[int, int, int]] = {}  # ties go to the trial, criterion and fact named first
+    for t, result in enumerate(results):
+        for position, r in enumerate(result.criteria):
+            if r.status is not Status.UNKNOWN:
                 continue
-            weight[key] = weight.get(key, 0.0) + r.criterion.rule_out
-            first_seen.setdefault(key, (position, index))
+            for index, key in enumerate(r.criterion.rule.facts):
+                if key not in r.missing or key in answered or not vocabulary[key].askable:
+                    continue
+                weight[key] = weight.get(key, 0.0) + r.criterion.rule_out
+                first_seen.setdefault(key, (t, position, index))
     order = list(AnsweredBy)
     return sorted((vocabulary[k] for k in weight),
                   key=lambda d: (order.index(d.answered_by), -weight[d.key], first_seen[d.key], d.key))
 
 
-def next_question(result: TrialResult, facts: Mapping[str, Any], vocabulary: Vocabulary,
+def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
                   expanded_topics: Collection[str] = ()) -> Optional[Question]:
-    """The next question, or None when no answer can change the verdict any more.
+    """The next question, or None when no answer can change a verdict any more.
 
     ``expanded_topics`` are topics whose bundled question was answered "yes": their facts are
     then asked one by one.
     """
-    candidates = candidate_facts(result, facts.keys(), vocabulary)
+    candidates = candidate_facts(results, facts.keys(), vocabulary)
     if not candidates:
         return None
     best = candidates[0]

@@ -82,3 +82,12 @@ VERDICT_TO_CONFIRM = "To check with your doctor:"
 VERDICT_AT_SCREENING = "To be confirmed at the screening visit by the study team:"
 VERDICT_HOW_TO_JOIN = "How to take part: {contact}\nWhere: {where}\nMore information: {url}"
 NOT_ADVICE = "This is not medical advice; only the study team can confirm eligibility."
+
+# Matching one person against the catalogue
+RESULTS_BUTTON = {"title": "Show my results", "payload": "/show_verdict"}
+MATCH_HEADER = "Here is how you match the {count} trial(s) I checked, best first:"
+MATCH_LINE = "{number}. {trial_id}: {title} - {status}: {reason}."
+MATCHES_LISTED = 10
+STATUS_NAMES = {"likely_eligible": "likely eligible", "uncertain": "can't tell yet", "not_eligible": "not eligible"}
+MATCH_RULED_OUT = "{count} trial(s) are ruled out, for example {trial_id}: {reason}"
+MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."
