@@ -121,10 +121,11 @@ def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[st
     Only facts that were not answered explicitly are filled in; implications may chain.
     """
     known = dict(facts)
+    implied = [d for d in vocabulary.values() if d.implied_by]  # few, in a vocabulary of thousands
     changed = True
     while changed:
         changed = False
-        for definition in vocabulary.values():
+        for definition in implied:
             if known.get(definition.key) is not None:
                 continue
             for implication in definition.implied_by:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, func
+from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, cast, create_engine, func,
+                        insert, inspect, or_, select, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
 
@@ -46,6 +47,7 @@ class CriterionRow(Base):
     explain = Column(JSON, nullable=False)
     why = Column(Text, nullable=False, default="")
     rule_out = Column(Float, nullable=False, default=0.1)
+    checked_by = Column(String(16), nullable=True)  # None: "rule"; "question": asked from the text
 
 
 class FactRow(Base):
@@ -54,35 +56,91 @@ class FactRow(Base):
     definition = Column(JSON, nullable=False)
 
 
+class MetaRow(Base):
+    """Store-wide counters; ``revision`` goes up with every write, so that readers notice changes
+    (an import may add facts without changing the number of trials)."""
+
+    __tablename__ = "store_meta"
+    key = Column(String(32), primary_key=True)
+    value = Column(Integer, nullable=False, default=0)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Columns added to the models since a database was created (all nullable): ALTER TABLE ADD."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
+
+
 class TrialStore:
     def __init__(self, url: str) -> None:
         self.engine: Engine = create_engine(url, future=True)
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     # -- writing -------------------------------------------------------------------------
+    @staticmethod
+    def _bump(session: Session) -> None:
+        row = session.get(MetaRow, "revision")
+        if row is None:
+            session.add(MetaRow(key="revision", value=1))
+        else:
+            row.value += 1
+
     def save_vocabulary(self, vocabulary: Vocabulary) -> None:
-        with Session(self.engine) as session, session.begin():
+        """Insert or update these facts; other facts in the store are kept."""
+        with Session(self.engine, autoflush=False) as session, session.begin():
+            keys = list(vocabulary)
+            existing = {}
+            for i in range(0, len(keys), 500):
+                existing.update({row.key: row for row in
+                                 session.query(FactRow).filter(FactRow.key.in_(keys[i:i + 500]))})
             for key, definition in vocabulary.items():
-                session.merge(FactRow(key=key, definition=definition.to_dict()))
+                data = definition.to_dict()
+                if key in existing:
+                    if existing[key].definition != data:
+                        existing[key].definition = data
+                else:
+                    session.add(FactRow(key=key, definition=data))
+            self._bump(session)
 
     def save_trial(self, trial: Trial, source: str = "") -> None:
         """Insert or replace a trial and its criteria."""
-        data = trial.to_dict()
-        details = {k: v for k, v in data["trial"].items() if k not in ("id", "title", "brief_title")}
-        with Session(self.engine) as session, session.begin():
-            existing = session.get(TrialRow, trial.id)
-            if existing is not None:
-                session.delete(existing)
-                session.flush()
-            session.add(TrialRow(
-                id=trial.id, title=trial.title, brief_title=trial.brief_title, details=details,
-                source=source, updated_at=datetime.now(timezone.utc).replace(tzinfo=None),
-                criteria=[
-                    CriterionRow(position=i, criterion_id=c["id"], kind=c["kind"], text=c["text"],
-                                 rule=c["rule"], explain=c["explain"], why=c["why"], rule_out=c["rule_out"])
-                    for i, c in enumerate(data["criteria"])
-                ],
-            ))
+        self.save_trials([(trial, source)])
+
+    def save_trials(self, trials: Iterable[Tuple[Trial, str]]) -> int:
+        """Insert or replace trials (with the source each came from) in one transaction."""
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        trials = list({trial.id: (trial, source) for trial, source in trials}.values())
+        ids = [trial.id for trial, _ in trials]
+        trial_rows, criterion_rows = [], []
+        for trial, source in trials:
+            data = trial.to_dict()
+            details = {k: v for k, v in data["trial"].items() if k not in ("id", "title", "brief_title")}
+            trial_rows.append({"id": trial.id, "title": trial.title, "brief_title": trial.brief_title,
+                               "details": details, "source": source, "updated_at": now})
+            criterion_rows += [
+                {"trial_id": trial.id, "position": i, "criterion_id": c["id"], "kind": c["kind"], "text": c["text"],
+                 "rule": c["rule"], "explain": c["explain"], "why": c["why"], "rule_out": c["rule_out"],
+                 "checked_by": c.get("checked_by")}
+                for i, c in enumerate(data["criteria"])
+            ]
+        with Session(self.engine, autoflush=False) as session, session.begin():
+            for i in range(0, len(ids), 500):  # replace in place: old rows go first
+                chunk = ids[i:i + 500]
+                session.query(CriterionRow).filter(CriterionRow.trial_id.in_(chunk)).delete(synchronize_session=False)
+                session.query(TrialRow).filter(TrialRow.id.in_(chunk)).delete(synchronize_session=False)
+            if trial_rows:
+                session.execute(insert(TrialRow), trial_rows)
+            if criterion_rows:
+                session.execute(insert(CriterionRow), criterion_rows)
+            self._bump(session)
+        return len(trial_rows)
 
     def load_directory(self, data_dir: Path) -> List[str]:
         """Load ``facts.yml`` and every ``trials/*.yml`` under ``data_dir``; return the trial ids."""
@@ -101,11 +159,51 @@ class TrialStore:
         with Session(self.engine) as session:
             return Vocabulary.from_dict({row.key: row.definition for row in session.query(FactRow)})
 
-    def version(self) -> Tuple[int, Optional[datetime]]:
-        """Changes whenever a trial is saved: lets a reader keep a cache."""
+    def version(self) -> Tuple[Any, ...]:
+        """Changes whenever a trial or a fact is saved: lets a reader keep a cache."""
         with Session(self.engine) as session:
             count, latest = session.query(func.count(TrialRow.id), func.max(TrialRow.updated_at)).one()
-            return count, latest
+            facts = session.query(func.count(FactRow.key)).scalar()
+            revision = session.query(MetaRow.value).filter(MetaRow.key == "revision").scalar()
+            return count, latest, facts, revision or 0
+
+    def sources(self) -> Dict[str, str]:
+        """Where each stored trial came from (a curated YAML file, or an imported record)."""
+        with Session(self.engine) as session:
+            return dict(session.execute(select(TrialRow.id, TrialRow.source)).all())
+
+    def summaries(self, condition: Optional[str] = None, status: Optional[str] = None,
+                  place: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Trials without their criteria (id, titles, details, criteria count), filtered by a
+        condition, a status and a place (city, region, country or facility), all case-insensitive.
+
+        The database narrows by a text search of the details; the exact match is checked here.
+        """
+        count = (select(func.count(CriterionRow.position)).where(CriterionRow.trial_id == TrialRow.id)
+                 .scalar_subquery())
+        query = select(TrialRow.id, TrialRow.title, TrialRow.brief_title, TrialRow.details, count).order_by(TrialRow.id)
+        details = func.lower(cast(TrialRow.details, Text))
+        for needle, in_title in ((condition, True), (status, False), (place, False)):
+            # the longest ASCII word of the filter (JSON text may escape other characters)
+            words = [w for w in _normal(needle or "").split() if w.isascii()]
+            if words:
+                word = max(words, key=len)
+                query = query.where(or_(details.contains(word), func.lower(TrialRow.title).contains(word))
+                                    if in_title else details.contains(word))
+        with Session(self.engine) as session:
+            rows = session.execute(query).all()
+        found = []
+        for trial_id, title, brief_title, details, criteria in rows:
+            summary = {"id": trial_id, "title": title, "brief_title": brief_title, "details": details or {},
+                       "criteria": criteria}
+            if _matches(summary, condition, status, place):
+                found.append(summary)
+        return found
+
+    def trial(self, trial_id: str, vocabulary: Optional[Vocabulary] = None) -> Optional[Trial]:
+        with Session(self.engine) as session:
+            row = session.get(TrialRow, trial_id)
+            return None if row is None else _trial_from_row(row, vocabulary or self.vocabulary())
 
     def trials(self, vocabulary: Optional[Vocabulary] = None) -> Dict[str, Trial]:
         vocabulary = vocabulary or self.vocabulary()
@@ -113,10 +211,32 @@ class TrialStore:
             return {row.id: _trial_from_row(row, vocabulary) for row in session.query(TrialRow)}
 
 
+def _normal(text: Any) -> str:
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in str(text).lower()).split())
+
+
+def _matches(summary: Dict[str, Any], condition: Optional[str], status: Optional[str], place: Optional[str]) -> bool:
+    details = summary["details"]
+    if status and _normal(details.get("status", "")) != _normal(status):
+        return False
+    if condition:
+        wanted = _normal(condition)
+        names = list(details.get("conditions") or []) + list(details.get("keywords") or []) + [summary["title"]]
+        if not any(wanted in _normal(name) for name in names):
+            return False
+    if place:
+        wanted = _normal(place)
+        places = [_normal(" ".join(str(v) for k, v in loc.items() if k in ("facility", "city", "region", "country", "zip")))
+                  for loc in details.get("locations") or []]
+        if not any(f" {wanted} " in f" {p} " for p in places):
+            return False
+    return True
+
+
 def _trial_from_row(row: TrialRow, vocabulary: Vocabulary) -> Trial:
     criteria = [
         {"id": c.criterion_id, "kind": c.kind, "text": c.text, "rule": c.rule, "explain": c.explain,
-         "why": c.why, "rule_out": c.rule_out}
+         "why": c.why, "rule_out": c.rule_out, "checked_by": c.checked_by}
         for c in row.criteria
     ]
     trial = {"id": row.id, "title": row.title, "brief_title": row.brief_title, **row.details}
@@ -132,7 +252,7 @@ class Catalogue:
 
     def __init__(self, store: TrialStore) -> None:
         self.store = store
-        self._version: Optional[Tuple[int, Optional[datetime]]] = None
+        self._version: Optional[Tuple[Any, ...]] = None
         self.vocabulary = Vocabulary()
         self.trials: Dict[str, Trial] = {}
 

@@ -14,6 +14,15 @@ class Kind(str, Enum):
     EXCLUSION = "exclusion"
 
 
+class CheckedBy(str, Enum):
+    """How a criterion is checked: computed from facts by its rule, or asked as a yes/no question
+    built from its text (imported criteria that could not be made computable), which the study
+    team has to confirm."""
+
+    RULE = "rule"
+    QUESTION = "question"
+
+
 @dataclass(frozen=True)
 class Explanations:
     met: str
@@ -27,6 +36,8 @@ class Criterion:
 
     ``rule`` is what must hold for an inclusion criterion, and the condition that excludes for
     an exclusion criterion; either way the criterion is *met* when it does not stand in the way.
+    ``checked_by`` is ``question`` for a criterion asked from its text and to be confirmed by the
+    study team (see CheckedBy).
     """
 
     id: str
@@ -37,6 +48,7 @@ class Criterion:
     explain: Explanations
     why: str
     rule_out: float = 0.1
+    checked_by: CheckedBy = CheckedBy.RULE
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Criterion":
@@ -49,11 +61,20 @@ class Criterion:
             explain=Explanations(**data["explain"]),
             why=data.get("why", ""),
             rule_out=float(data.get("rule_out", 0.1)),
+            checked_by=CheckedBy(data.get("checked_by") or CheckedBy.RULE.value),
         )
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"id": self.id, "kind": self.kind.value, "text": self.text, "rule": self.rule_spec,
+        data = {"id": self.id, "kind": self.kind.value, "text": self.text, "rule": self.rule_spec,
                 "rule_out": self.rule_out, "why": self.why, "explain": self.explain.__dict__}
+        if self.checked_by is not CheckedBy.RULE:
+            data["checked_by"] = self.checked_by.value
+        return data
+
+    @property
+    def to_be_confirmed(self) -> bool:
+        """Asked from its text: whatever the answer, the study team confirms it."""
+        return self.checked_by is CheckedBy.QUESTION
 
     def facts(self, vocabulary: Vocabulary) -> List[FactDefinition]:
         return [vocabulary[key] for key in self.rule.facts]
@@ -69,6 +90,12 @@ class Location:
     city: str = ""
     region: str = ""
     country: str = ""
+    zip: str = ""
+    status: str = ""  # recruiting, not_yet_recruiting... (imported records)
+    contact: str = ""
+
+    def to_dict(self) -> Dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.facility, self.city, self.region, self.country) if part)
@@ -105,7 +132,7 @@ class Trial:
     def to_dict(self) -> Dict[str, Any]:
         trial = {"id": self.id, "title": self.title, "brief_title": self.brief_title,
                  "summary": self.summary, "contact": self.contact, "url": self.url,
-                 "locations": [loc.__dict__ for loc in self.locations], **self.info}
+                 "locations": [loc.to_dict() for loc in self.locations], **self.info}
         return {"trial": trial, "criteria": [c.to_dict() for c in self.criteria]}
 
     def criterion(self, criterion_id: str) -> Optional[Criterion]:

@@ -1,0 +1,369 @@
+"""Facts for imported concepts: units, the lexicon of recognised names, and the generic facts.
+
+An importer asks ``Concepts`` for the fact that stands for a concept ("diagnosed with asthma",
+"absolute neutrophil count in 10^9/L", "last dose of remdesivir") and gets back its key; the
+definition, worded from the templates of ``data/import_vocabulary.yml``, is created once and shared
+by every trial that mentions the same concept, so that one answer counts for all of them.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.facts import FactDefinition, FactType, Vocabulary
+
+IMPORT_VOCABULARY = PROJECT_ROOT / "data" / "import_vocabulary.yml"
+MAX_KEY = 64  # the store's facts.key column
+
+# -- units -------------------------------------------------------------------------------------
+# canonical unit -> (family, factor to the family's base unit)
+UNITS: Dict[str, Tuple[str, float]] = {
+    "10^9/L": ("count", 1.0), "10^3/uL": ("count", 1.0), "/uL": ("count", 1e-3),
+    "mg/dL": ("mass", 1.0), "g/dL": ("mass", 1e3), "g/L": ("mass", 1e2), "mg/L": ("mass", 0.1),
+    "ug/mL": ("mass", 0.1), "ng/mL": ("mass", 1e-4), "ug/L": ("mass", 1e-4), "pg/mL": ("mass", 1e-7),
+    "ng/L": ("mass", 1e-7), "ug/dL": ("mass", 1e-3),
+    "mmol/L": ("molar", 1.0), "umol/L": ("molar", 1e-3), "mEq/L": ("mEq", 1.0),
+    "U/L": ("enzyme", 1.0), "ms": ("time_ms", 1.0), "%": ("percent", 1.0), "mmHg": ("pressure", 1.0),
+    "mL/min": ("clearance", 1.0), "mL/min/1.73m2": ("egfr", 1.0), "L/min": ("flow", 1.0),
+    "breaths/min": ("breaths", 1.0), "bpm": ("beats", 1.0), "kg/m2": ("bmi", 1.0), "kg": ("mass_body", 1.0),
+    "lb": ("mass_body", 0.45359237), "°C": ("celsius", 1.0), "°F": ("fahrenheit", 1.0), "xULN": ("uln", 1.0),
+    "years": ("age", 1.0), "months": ("age", 1 / 12), "weeks": ("age", 7 / 365.25), "days": ("age", 1 / 365.25),
+    "hours": ("hours", 1.0),
+}
+_MICRO = r"(?:u|µ|μ|mc|micro)"
+_L = r"(?:l|liters?|litres?)\b"
+_PER = r"\s*(?:/|per\s+)\s*"
+# spellings (regex, case-insensitive) -> canonical unit; longer spellings first
+_UNIT_SPELLINGS: List[Tuple[str, str]] = [
+    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:9|⁹)\s*(?:cells\s*)?" + _PER + _L, "10^9/L"),
+    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:3|³)\s*(?:cells\s*)?" + _PER + r"(?:" + _MICRO + r"\s*l\b|mm\s*(?:3|³|\^3)|cu\.?\s*mm)", "10^3/uL"),
+    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:3|³)\s*(?:cells\s*)?" + _PER + r"m\s*l\b", "10^9/L"),  # 10^3/mL: a corpus typo for /uL
+    (r"(?:g|giga)" + _PER + _L, "10^9/L"),
+    (r"(?:cells?|cell\s+count)?" + _PER + r"(?:" + _MICRO + r"\s*l(?:iters?|itres?)?\b|mm\s*(?:3|³|\^3)|cu\.?\s*mm|cubic\s+mill?imet(?:er|re)s?)", "/uL"),
+    (r"cells?\s*/\s*" + _L, "/uL"),  # "1000 cells/L" is how the corpus writes cells per microlitre
+    (r"(?:ml|milliliters?|millilitres?)\s*(?:/|per\s+)\s*(?:min|minute)\s*(?:/|per\s+)\s*1[.,]73\s*(?:m\s*(?:2|²|\^2)|square\s+met(?:er|re)s?|met(?:er|re)\s+square)", "mL/min/1.73m2"),
+    (r"(?:ml|milliliters?|millilitres?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "mL/min"),
+    (r"(?:l|liters?|litres?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "L/min"),
+    (r"(?:mg|milligrams?)" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "mg/dL"),
+    (r"(?:g|gm|grams?)" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "g/dL"),
+    (_MICRO + r"g" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "ug/dL"),
+    (r"(?:mg|milligrams?)" + _PER + _L, "mg/L"),
+    (r"(?:g|gm|grams?)" + _PER + _L, "g/L"),
+    (r"(?:" + _MICRO + r"g|micrograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "ug/mL"),
+    (r"(?:" + _MICRO + r"g|micrograms?)" + _PER + _L, "ug/L"),
+    (r"(?:ng|nanograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "ng/mL"),
+    (r"(?:ng|nanograms?)" + _PER + _L, "ng/L"),
+    (r"(?:pg|picograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "pg/mL"),
+    (r"(?:mmol|millimoles?)" + _PER + _L, "mmol/L"),
+    (r"(?:" + _MICRO + r"mol|micromoles?)" + _PER + _L, "umol/L"),
+    (r"(?:meq|meg)" + _PER + _L, "mEq/L"),
+    (r"(?:i?u|(?:international\s+)?units?)" + _PER + _L, "U/L"),
+    (r"(?:kg|kilograms?)\s*(?:/|per\s+)\s*(?:m\s*(?:2|²|\^2)|square\s+met(?:er|re)s?)", "kg/m2"),
+    (r"(?:kg|kilograms?|kgs)\b", "kg"),
+    (r"(?:lbs?|pounds?)\b", "lb"),
+    (r"(?:mm\s*hg|millimet(?:er|re)s?\s+of\s+mercury)", "mmHg"),
+    (r"(?:breaths?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "breaths/min"),
+    (r"(?:bpm|beats?\s*(?:/|per\s+)\s*(?:min|minute))\b", "bpm"),
+    (r"(?:ms|msecs?|milliseconds?)\b", "ms"),
+    (r"(?:°|º|degrees?\s*)\s*c(?:elsius)?\b", "°C"),
+    (r"(?:°|º|degrees?\s*)\s*f(?:ahrenheit)?\b", "°F"),
+    (r"(?:%|percent\b|per\s*cent\b)", "%"),
+    (r"(?:years?|yrs?|y\.?o\.?|y/o)\b", "years"),
+    (r"(?:months?|mos?)\b", "months"),
+    (r"(?:weeks?|wks?)\b", "weeks"),
+    (r"(?:days?)\b", "days"),
+    (r"(?:hours?|hrs?|h)\b", "hours"),
+]
+UNIT_RE = re.compile(r"[ \t]*(?:" + "|".join(f"(?P<u{i}>{s})" for i, (s, _) in enumerate(_UNIT_SPELLINGS)) + r")",
+                     re.IGNORECASE)
+
+
+def match_unit(text: str, pos: int) -> Optional[Tuple[str, int]]:
+    """The canonical unit written at ``pos`` in ``text`` and where it ends, if any."""
+    m = UNIT_RE.match(text, pos)
+    if not m or not m.lastgroup:
+        return None
+    return _UNIT_SPELLINGS[int(m.lastgroup[1:])][1], m.end()
+
+
+def conversion(from_unit: Optional[str], to_unit: Optional[str]) -> Optional[float]:
+    """The factor from one unit to another, or None when they measure different things."""
+    if from_unit == to_unit:
+        return 1.0
+    if from_unit not in UNITS or to_unit not in UNITS:
+        return None
+    (family_a, factor_a), (family_b, factor_b) = UNITS[from_unit], UNITS[to_unit]
+    return factor_a / factor_b if family_a == family_b else None
+
+
+def round_value(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+def describe_unit(unit: Optional[str]) -> str:
+    return {None: "", "10^9/L": "×10^9/L", "xULN": "× the upper limit of normal"}.get(unit, unit or "")
+
+
+def with_unit(value: float, unit: Optional[str]) -> str:
+    """ "1.5 ×10^9/L", "94%", "3 × the upper limit of normal"."""
+    if not unit:
+        return f"{value:g}"
+    return f"{value:g}{unit}" if unit == "%" else f"{value:g} {describe_unit(unit)}"
+
+
+# -- names -------------------------------------------------------------------------------------
+def slug(text: str, limit: int = 40) -> str:
+    """A key-safe normal form of a name ("Type 2 Diabetes!" -> "type_2_diabetes")."""
+    words = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"
+    if len(words) <= limit:
+        return words
+    return words[: limit - 9].rstrip("_") + "_" + hashlib.sha1(words.encode()).hexdigest()[:8]
+
+
+def plain_name(name: str) -> str:
+    """A concept name as it reads in a sentence: "Chronic Kidney Disease" -> "chronic kidney disease"."""
+    name = " ".join(name.split()).strip(" .;,:")
+    words = name.split(" ")
+    lowered = [w if (sum(c.isupper() for c in w) > 1 or any(c.isdigit() for c in w)) else w.lower() for w in words]
+    return " ".join(lowered)
+
+
+def window_words(amount: int, unit: str = "days") -> str:
+    """ "14 days" -> "2 weeks", "365 days" -> "year"; for questions ("in the last 2 weeks")."""
+    if unit == "days":
+        if amount % 365 == 0:
+            amount, unit = amount // 365, "years"
+        elif amount % 7 == 0 and amount <= 84:
+            amount, unit = amount // 7, "weeks"
+    singular = unit[:-1]
+    return singular if amount == 1 else f"{amount} {unit}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A recognised name: which fact it stands for and how it is called."""
+
+    family: str  # measurement, condition, drug
+    key: str  # the entry's name in the lexicon
+    label: str
+    aliases: Tuple[str, ...]
+    fact: Optional[str] = None  # a fact of data/facts.yml
+    unit: Optional[str] = None
+    answered_by: Optional[str] = None
+
+
+@dataclass
+class Lexicon:
+    templates: Mapping[str, Mapping[str, str]]
+    entries: Dict[str, List[Entry]] = field(default_factory=dict)
+    _by_alias: Dict[Tuple[str, str], Entry] = field(default_factory=dict)
+    _patterns: Dict[str, re.Pattern] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path = IMPORT_VOCABULARY) -> "Lexicon":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        lexicon = cls(templates=data["templates"])
+        for family, section in (("measurement", "measurements"), ("condition", "conditions"),
+                                ("drug", "drugs")):
+            entries = []
+            for key, spec in (data.get(section) or {}).items():
+                entry = Entry(family=family, key=key, label=spec.get("label", key.replace("_", " ")),
+                              aliases=tuple(a.lower() for a in spec["aliases"]), fact=spec.get("fact"),
+                              unit=spec.get("unit"), answered_by=spec.get("answered_by"))
+                entries.append(entry)
+                for alias in entry.aliases:
+                    lexicon._by_alias.setdefault((family, alias), entry)
+            lexicon.entries[family] = entries
+            aliases = sorted({a for e in entries for a in e.aliases}, key=len, reverse=True)
+            lexicon._patterns[family] = re.compile(
+                r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.IGNORECASE)
+        return lexicon
+
+    def exact(self, family: str, *names: str) -> Optional[Entry]:
+        """The entry one of ``names`` is (whole name, ignoring case, spacing and brackets)."""
+        for name in names:
+            normal = " ".join(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name or "").lower().split()).strip(" .,;:")
+            entry = self._by_alias.get((family, normal))
+            if entry is not None:
+                return entry
+        return None
+
+    def find(self, family: str, text: str) -> Iterator[Tuple[Entry, int, int]]:
+        """Every mention of an entry of ``family`` in ``text``, with its span."""
+        for m in self._patterns[family].finditer(text):
+            yield self._by_alias[(family, m.group(1).lower())], m.start(), m.end()
+
+
+# -- questions from criteria text --------------------------------------------------------------
+_WHO = r"(?:(?:the\s+)?(?:patients?|subjects?|participants?|individuals?|persons?|people|volunteers?)\s+)?"
+# (pattern, question to you, question about {subject}); \1 is the rest of the criterion
+_REPHRASINGS: List[Tuple[re.Pattern, str, str]] = [(re.compile(p, re.IGNORECASE), you, other) for p, you, other in [
+    (rf"^{_WHO}(?:must|should|will)\s+be\s+(?:able\s+and\s+willing|willing\s+and\s+able)\s+to\s+(.+)$",
+     "Are you able and willing to {0}?", "Is {{subject}} able and willing to {0}?"),
+    (rf"^{_WHO}(?:must|should|will)\s+be\s+(?:able|willing)\s+to\s+(.+)$",
+     "Are you able and willing to {0}?", "Is {{subject}} able and willing to {0}?"),
+    (rf"^{_WHO}(?:who\s+are\s+)?(?:able|willing)\s+(?:and\s+(?:able|willing)\s+)?to\s+(.+)$",
+     "Are you able and willing to {0}?", "Is {{subject}} able and willing to {0}?"),
+    (r"^(?:a\s+)?(?:known\s+|documented\s+)?(?:past\s+|prior\s+)?(?:medical\s+)?history\s+of\s+(.+)$",
+     "Have you ever had {0}?", "Has {{subject}} ever had {0}?"),
+    (r"^(?:prior|previous)\s+(?:therapy|treatment)\s+with\s+(.+)$",
+     "Have you been treated with {0} before?", "Has {{subject}} been treated with {0} before?"),
+    (r"^(?:concurrent|concomitant|current)\s+(?:therapy|treatment|use)\s+(?:with|of)\s+(.+)$",
+     "Are you currently receiving {0}?", "Is {{subject}} currently receiving {0}?"),
+    (rf"^{_WHO}(?:who\s+are\s+)?(?:currently\s+)?(?:receiving|taking|on)\s+(.+)$",
+     "Are you currently receiving {0}?", "Is {{subject}} currently receiving {0}?"),
+    (rf"^{_WHO}(?:must|should)\s+have\s+((?:\w+ed|undergone|had|been|received)\b.+)$",
+     "Have you {0}?", "Has {{subject}} {0}?"),
+    (rf"^{_WHO}(?:must|should)\s+have\s+(.+)$", "Do you have {0}?", "Does {{subject}} have {0}?"),
+    (rf"^{_WHO}(?:must|should)\s+be\s+(.+)$", "Are you {0}?", "Is {{subject}} {0}?"),
+    (r"^(?:patients?|subjects?|participants?|individuals?)\s+(?:with|having)\s+(.+)$",
+     "Do you have {0}?", "Does {{subject}} have {0}?"),
+]]
+_TAIL = re.compile(r"[\s,;]*(?:(?:are|is)\s+(?:not\s+)?(?:eligible|ineligible|excluded|allowed|permitted)"
+                   r"(?:\s+to\s+participate)?|will\s+be\s+excluded)\s*$", re.IGNORECASE)
+_AWKWARD = re.compile(r"\b(?:not|no|without|unless|except|nor|they|their|them|he|she|his|her|investigator\w*|"
+                      r"eligible|ineligible)\b|[:;]", re.IGNORECASE)
+
+
+def plain_question(text: str) -> Optional[Tuple[str, str]]:
+    """A criterion rephrased as a question to the person ("History of X" -> "Have you ever had
+    X?"), with its form about another person; None when no safe rephrasing is known."""
+    text = _TAIL.sub("", text.strip().rstrip(" .;,"))
+    for pattern, you, other in _REPHRASINGS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        rest = m.group(1).strip().rstrip(" .;,")
+        if not rest or len(rest) > 160 or _AWKWARD.search(rest):
+            return None
+        braces = rest.replace("{", "{{").replace("}", "}}")
+        return you.format(rest), other.format(braces)
+    return None
+
+
+# -- facts -------------------------------------------------------------------------------------
+class Concepts:
+    """The facts an import needs: reuses the vocabulary's, creates the missing ones."""
+
+    def __init__(self, vocabulary: Vocabulary, lexicon: Optional[Lexicon] = None) -> None:
+        self.vocabulary = Vocabulary(vocabulary)  # grows with the facts created here
+        self.lexicon = lexicon or Lexicon.load()
+        self.created: Dict[str, FactDefinition] = {}
+
+    def get(self, key: str) -> Optional[FactDefinition]:
+        return self.vocabulary.get(key)
+
+    def _define(self, key: str, template: str, fact_type: FactType, answered_by: str = "patient",
+                unit: Optional[str] = None, **words: Any) -> str:
+        if len(key) > MAX_KEY:
+            key = key[: MAX_KEY - 9] + "_" + hashlib.sha1(key.encode()).hexdigest()[:8]
+        if key in self.vocabulary:
+            return key
+        texts = self.lexicon.templates[template]
+        words.setdefault("unit", describe_unit(unit))
+        self.vocabulary[key] = self.created[key] = FactDefinition.from_dict(key, {
+            "type": fact_type.value, "answered_by": answered_by, "unit": unit,
+            "label": texts["label"].format(subject="{subject}", **words),
+            "ask": texts["ask"].format(subject="{subject}", **words),
+            # ask_other is formatted again with the subject: braces in names must survive that
+            "ask_other": texts["ask_other"].format(subject="{subject}", **{
+                k: str(v).replace("{", "{{").replace("}", "}}") for k, v in words.items()}),
+        })
+        return key
+
+    # conditions, drugs, procedures, devices: yes/no facts, or the date of the last time
+    def condition(self, concept: str, name: str, when: Optional[int] = None) -> str:
+        """``when``: None (ever), 0 (at the moment) or a window in days."""
+        base = f"condition:{concept}"
+        if when is None:
+            return self._define(base, "condition", FactType.BOOLEAN, name=name)
+        if when == 0:
+            return self._define(f"{base}:now", "condition_now", FactType.BOOLEAN, name=name)
+        return self._define(f"{base}:{when}d", "condition_window", FactType.BOOLEAN, name=name,
+                            window=window_words(when))
+
+    def drug(self, concept: str, name: str, dated: bool = False) -> str:
+        if dated:
+            return self._define(f"drug:{concept}:last", "drug_last", FactType.DATE, name=name)
+        return self._define(f"drug:{concept}", "drug", FactType.BOOLEAN, name=name)
+
+    def procedure(self, concept: str, name: str, when: Optional[int] = None, dated: bool = False) -> str:
+        if dated:
+            return self._define(f"procedure:{concept}:last", "procedure_last", FactType.DATE, name=name)
+        if when == 0:
+            return self._define(f"procedure:{concept}:now", "procedure_now", FactType.BOOLEAN, name=name)
+        return self._define(f"procedure:{concept}", "procedure", FactType.BOOLEAN, name=name)
+
+    def device(self, concept: str, name: str, when: Optional[int] = None) -> str:
+        if when:
+            return self._define(f"device:{concept}:{when}d", "device_window", FactType.BOOLEAN, name=name,
+                                window=window_words(when))
+        return self._define(f"device:{concept}", "device", FactType.BOOLEAN, name=name)
+
+    def positive(self, concept: str, name: str) -> str:
+        return self._define(f"measurement:{concept}:positive", "measurement_positive", FactType.BOOLEAN,
+                            answered_by="clinician", name=name)
+
+    def question(self, text: str) -> str:
+        """A yes/no question built from a criterion's text; the same text gives the same fact."""
+        words = " ".join(text.split())
+        digest = hashlib.sha1(words.lower().encode()).hexdigest()[:10]
+        key = f"q:{slug(words, 30)}_{digest}"
+        name = words.rstrip(" .;,")
+        rephrased = plain_question(name)
+        if rephrased is None or key in self.vocabulary:
+            return self._define(key, "question", FactType.BOOLEAN, name=name)
+        ask, ask_other = rephrased
+        self.vocabulary[key] = self.created[key] = FactDefinition.from_dict(key, {
+            "type": "boolean", "answered_by": "patient", "label": name[:1].upper() + name[1:],
+            "ask": ask, "ask_other": ask_other})
+        return key
+
+    def measurement(self, concept: str, name: str, unit: Optional[str],
+                    answered_by: str = "clinician") -> Tuple[str, Optional[str], float]:
+        """The number fact for a measurement in ``unit``: (key, its unit, factor from ``unit``).
+
+        A concept measured in units of another kind (a multiple of the upper limit of normal, or
+        per cent instead of a concentration) gets a second fact, suffixed with that unit.
+        """
+        base = f"measurement:{concept}"
+        for key in (base, f"{base}:{slug(unit or 'number', 12)}"):
+            existing = self.get(key)
+            if existing is None:
+                template = ("measurement_xuln" if unit == "xULN"
+                            else "measurement" if unit else "measurement_plain")
+                return self._define(key, template, FactType.NUMBER, answered_by=answered_by, unit=unit,
+                                    name=name), unit, 1.0
+            factor = conversion(unit, existing.unit)
+            if factor is not None:
+                return key, existing.unit, factor
+        raise AssertionError("unreachable: the suffixed key always takes its own unit")
+
+    def known(self, entry: Entry, unit: Optional[str] = None) -> Tuple[str, Optional[str], float]:
+        """The fact of a lexicon entry; for a measurement also its unit and the factor from ``unit``."""
+        if entry.family == "measurement":
+            if entry.fact and unit != "xULN":
+                definition = self.vocabulary[entry.fact]
+                factor = conversion(unit or definition.unit, definition.unit)
+                if factor is not None:
+                    return entry.fact, definition.unit, factor
+            if unit != "xULN" and entry.unit:
+                factor = conversion(unit or entry.unit, entry.unit)
+                if factor is not None:
+                    key, fact_unit, more = self.measurement(entry.key, entry.label, entry.unit,
+                                                            entry.answered_by or "clinician")
+                    return key, fact_unit, factor * more
+            # another kind of unit than the entry's (a multiple of the upper limit of normal): its own fact
+            concept = f"{entry.key}:{slug(unit or 'number', 12)}" if (entry.unit or entry.fact) else entry.key
+            return self.measurement(concept, entry.label, unit, entry.answered_by or "clinician")
+        if entry.fact:
+            return entry.fact, None, 1.0
+        if entry.family == "condition":
+            return self.condition(entry.key, entry.label), None, 1.0
+        return self.drug(entry.key, entry.label), None, 1.0
