@@ -1,7 +1,9 @@
 """Rasa actions: thin adapters between the tracker and the screening engine in bot/.
 
 Each action reads the screening state from the slots, lets the engine handle the turn, sends
-the engine's replies and writes back the slots that changed.
+the engine's replies and writes back the slots that changed. Messages from a staff channel
+(Settings.staff_channels: Slack and Teams by default) go to the staff engine (bot/staff.py) instead,
+told which kind of turn the NLU saw (``staff_kind``).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.config import load_settings
 from bot.conversation import Outcome, Screening, State, Turn
+from bot.staff import StaffScreening
 from bot.store import Catalogue, TrialStore
 
 
@@ -25,8 +28,21 @@ def screening() -> Screening:
     return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial)
 
 
+@lru_cache(maxsize=1)
+def staff_screening(engine: Screening) -> StaffScreening:
+    """Staff mode over the same engine (catalogue, vocabulary, clock)."""
+    return StaffScreening(engine)
+
+
+@lru_cache(maxsize=None)
+def staff_channels() -> frozenset:
+    return frozenset(load_settings().staff_channels)
+
+
 class ScreeningAction(Action, ABC):
     """Base for the actions: state in, engine step, replies and slot changes out."""
+
+    staff_kind = "screen"  # what this action's turns are, for the staff engine
 
     @abstractmethod
     def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
@@ -38,7 +54,10 @@ class ScreeningAction(Action, ABC):
         turn = Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"))
         engine = screening()
         engine.catalogue.refresh()  # cheap unless the trials were re-loaded
-        outcome = self.step(engine, state, turn)
+        if tracker.get_latest_input_channel() in staff_channels():
+            outcome = staff_screening(engine).handle(state, turn, self.staff_kind)
+        else:
+            outcome = self.step(engine, state, turn)
         for reply in outcome.replies:
             dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons), json_message=reply.custom)
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
@@ -54,6 +73,8 @@ class ActionScreen(ScreeningAction):
 
 
 class ActionExplainWhy(ScreeningAction):
+    staff_kind = "why"
+
     def name(self) -> Text:
         return "action_explain_why"
 
@@ -62,6 +83,8 @@ class ActionExplainWhy(ScreeningAction):
 
 
 class ActionShowFacts(ScreeningAction):
+    staff_kind = "show_facts"
+
     def name(self) -> Text:
         return "action_show_facts"
 
@@ -70,6 +93,8 @@ class ActionShowFacts(ScreeningAction):
 
 
 class ActionStartOver(ScreeningAction):
+    staff_kind = "start_over"
+
     def name(self) -> Text:
         return "action_start_over"
 
@@ -78,6 +103,8 @@ class ActionStartOver(ScreeningAction):
 
 
 class ActionDeleteAnswers(ScreeningAction):
+    staff_kind = "delete_answers"
+
     def name(self) -> Text:
         return "action_delete_answers"
 
@@ -86,6 +113,8 @@ class ActionDeleteAnswers(ScreeningAction):
 
 
 class ActionShowVerdict(ScreeningAction):
+    staff_kind = "show_verdict"
+
     def name(self) -> Text:
         return "action_show_verdict"
 

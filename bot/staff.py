@@ -1,0 +1,489 @@
+"""Staff mode: research coordinators and nurses screening a patient from Slack or Teams.
+
+Plain Python with no Rasa imports, built on the patient engine's pieces (``bot.conversation``,
+``bot.extraction``, ``bot.evaluation``, ``bot.questions``) rather than a copy of them:
+
+- every message is read as multi-fact input ("62F NSCLC, plt 22k, last chemo 6w ago, failed
+  rhTPO x3, no bleeding hx"), never as the answer to a question: staff mode asks nothing;
+- every reply that follows new facts is a compact checklist, one line per criterion (✅ met,
+  ❌ not met, ❓ unknown for want of a fact about the patient, 🩺 to confirm by a clinician or the
+  study team), then what is still missing, most decisive first;
+- the commands ``new patient`` (a fresh state: nothing of the previous patient is kept, not even
+  the subject), ``screen NCT…`` (the trial to check), ``missing`` and ``summary``;
+- third person throughout ("the patient"), with the trial's own criterion text and the
+  vocabulary's labels rather than the second-person explanations written for patients;
+- consent is implied: staff screen their own patients under their clinic's governance, so the
+  patient-consent question is never asked (``State.consent`` is set to True).
+
+The state is the patient engine's ``State`` (the same Rasa slots), so a conversation could be
+continued by either engine. Replies are ``bot.conversation.Reply`` objects whose ``custom`` carries
+the verdict (the README's reply contract) plus ``checklist``, ``missing`` and ``notes``, from which
+the channels build Slack blocks and Teams cards (``channels/formatting.py``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot import texts
+from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
+from bot.evaluation import CriterionResult, Status, TrialResult, evaluate
+from bot.explain import verdict_payload
+from bot.extraction import Extraction, extract
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
+from bot.questions import candidate_facts
+from bot.trials import Kind, Trial
+
+SUBJECT = "the patient"
+
+# -- what staff mode says (kept here, beside the engine; English) ------------------------------
+ICONS = {"met": "✅", "not_met": "❌", "unknown": "❓", "to_confirm": "🩺"}
+MARK_NAMES = {"met": "met", "not_met": "not met", "unknown": "unknown", "to_confirm": "to confirm"}
+HELP = (
+    "Staff screening for {trial}. Send what you know about the patient in one message, for example "
+    "\"62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx\". Each reply is a checklist "
+    "per criterion (✅ met · ❌ not met · ❓ unknown · 🩺 to confirm) and what is still missing.\n"
+    "Commands: \"new patient\" (starts from nothing) · \"screen NCT…\" (another trial) · \"missing\" · \"summary\".\n"
+    "Screening aid only; the study team confirms eligibility."
+)
+NEW_PATIENT = "New patient, {trial}: nothing recorded yet. Send what you know about the patient."
+CLEARED = "Cleared every fact about this patient."
+READ = "Read: {facts}."
+UPDATED = "Updated {label}: {old} → {new}."
+CONFLICT = "Not recorded: {label}: {value}, which contradicts {earlier} (kept). Correct the earlier fact if it was wrong."
+NOT_READ = "Not read: “{fragment}”."
+NOT_READ_SUGGEST = "Not read: “{fragment}” (one of: {labels}?)."
+NOTHING_READ = "Nothing in that message matched a screening fact."
+UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
+HEADLINES = {
+    "not_eligible": "❌ Not eligible: {numbers} not met.",
+    "uncertain": "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
+    "likely_eligible": "✅ Likely eligible, subject to what is left to confirm.",
+}
+COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
+MISSING_PATIENT = "Missing: {labels}."
+MISSING_CLINICAL = "Clinical data to confirm: {labels}."
+MISSING_HEADER = "Still missing for {trial}, most decisive first:"
+NOTHING_MISSING = "Nothing missing: no further fact can change the checklist for {trial}."
+SUMMARY_HEADER = "Patient summary, {trial}:"
+NO_FACTS = "No facts recorded for this patient yet."
+FOOTER = "Screening aid only; the study team confirms eligibility."
+
+# Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
+# mode only. A candidate for the vocabulary itself (a `staff_cues` list per fact) once agreed.
+STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
+    "bleeding_tendency": ("bleeding hx", "bleeding history", "history of bleeding", "h/o bleeding", "bleeding sx",
+                          "bleeding signs", "bleeding symptoms", "ecchymosis", "ecchymoses", "purpura", "epistaxis",
+                          "gum bleeding", "gingival bleeding", "mucosal bleeding"),
+    "last_radiotherapy": ("xrt", "radiation tx"),
+    "antiplatelet_drugs": ("antiplatelets", "anti-platelets", "dapt"),
+    "diabetes": ("dm", "dm1", "iddm", "niddm"),
+    "stomach_ulcer": ("pud", "peptic ulcer disease"),
+    "heart_attack_or_angina_recent": ("mi", "stemi", "nstemi", "acs"),
+    "thrombotic_disease": ("vte",),
+    "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
+    "survival_six_months": ("prognosis",),
+}
+# Words that say nothing on their own in a fragment of a staff message
+FILLER = re.compile(r"^(?:screen(?:ing)?|check|please|pls|thanks|thank you|ok|okay|hi|hello|hey|for|re|pt|patient)$",
+                    re.IGNORECASE)
+FRAGMENTS = re.compile(r"[,;\n]+|\.(?:\s+|$)")
+LABEL_WORD = re.compile(r"[a-z][a-z0-9/-]{3,}", re.IGNORECASE)
+STOPWORDS = {"with", "from", "that", "have", "than", "this", "such", "other", "last", "more", "some", "test",
+             "tests", "times", "history", "like", "does", "able"}
+
+# -- commands -----------------------------------------------------------------------------------
+# "new patient", or "new patient: 58M SCLC, plt 40k" (the next patient's facts at once); "reset" and
+# "clear" only alone ("clear lungs" is a finding).
+NEW_PATIENT_COMMAND = re.compile(
+    r"^\W*(?:(?:new|next|another)\s+(?:patient|pt)|start\s+over)\b[\s:;,.!-]*(?P<rest>.*)$"
+    r"|^\W*(?:reset|clear(?:\s+all)?)\W*$", re.IGNORECASE | re.DOTALL)
+MISSING_COMMAND = re.compile(
+    r"^\W*(?:what(?:'s|\s+is|\s+else\s+is)?\s+)?(?:still\s+)?(?:missing|left|outstanding|to\s+do)"
+    r"(?:\s+(?:please|pls))?\W*$", re.IGNORECASE)
+SUMMARY_COMMAND = re.compile(r"^\W*(?:summary|summarise|summarize|status|recap)(?:\s+(?:please|pls))?\W*$",
+                             re.IGNORECASE)
+HELP_COMMAND = re.compile(r"^\W*(?:help|commands|\?|hi|hello|hey|start)\W*$", re.IGNORECASE)
+
+CRITERION_TEXT_CHARS = 70
+DETAIL_CHARS = 110
+
+
+# -- the checklist ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One criterion as staff read it: ``I5`` / ``E3``, its mark, its short text and the evidence."""
+
+    criterion_id: str
+    number: str
+    kind: str
+    mark: str  # met | not_met | unknown | to_confirm
+    text: str
+    detail: str
+    confirm_by: Optional[str] = None  # for unknown and to_confirm: patient | clinician | study_team
+
+    @property
+    def icon(self) -> str:
+        return ICONS[self.mark]
+
+    def line(self) -> str:
+        return f"{self.icon} {self.number} {self.text}" + (f" — {self.detail}" if self.detail else "")
+
+    def to_payload(self) -> Dict[str, Any]:
+        payload = {"id": self.criterion_id, "number": self.number, "kind": self.kind, "status": self.mark,
+                   "icon": self.icon, "text": self.text, "detail": self.detail, "line": self.line()}
+        if self.confirm_by:
+            payload["to_confirm_by"] = self.confirm_by
+        return payload
+
+
+def short_label(definition: FactDefinition) -> str:
+    """A fact's label without its parenthesised examples: "signs of easy bleeding"."""
+    return re.sub(r"\s*\([^)]*\)", "", definition.label).strip()
+
+
+def compact_value(definition: FactDefinition, value: Any, today: date) -> str:
+    """A value as a clinician writes it: "22 ×10⁹/L", "62 y", "2026-10-12 (6 wk ago)", "no"."""
+    if value is None:
+        return "not known"
+    if definition.type is FactType.BOOLEAN:
+        return "yes" if value else "no"
+    if definition.type is FactType.CHOICE:
+        return str(value).replace("_", " ")
+    if definition.type is FactType.DATE:
+        if value == NEVER:
+            return "never"
+        try:
+            days = (today - date.fromisoformat(str(value))).days
+        except ValueError:
+            return str(value)
+        if days < 0:
+            return str(value)
+        ago = f"{days} d" if days < 14 else f"{days // 7} wk" if days < 120 else f"{round(days / 30.44)} mo"
+        return f"{value} ({ago} ago)"
+    number = f"{value:g}"
+    unit = {"10^9/L": "×10⁹/L", "years": "y"}.get(definition.unit or "", definition.unit or "")
+    return f"{number} {unit}".strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = re.sub(r"\s+", " ", text).strip().rstrip(";.,")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(";.,(")
+    return cut + "…"
+
+
+def criterion_numbers(trial: Trial) -> Dict[str, str]:
+    """Inclusion criteria numbered I1, I2..., exclusion criteria E1, E2..., in the trial's order."""
+    numbers, counts = {}, {Kind.INCLUSION: 0, Kind.EXCLUSION: 0}
+    for criterion in trial.criteria:
+        counts[criterion.kind] += 1
+        numbers[criterion.id] = f"{'I' if criterion.kind is Kind.INCLUSION else 'E'}{counts[criterion.kind]}"
+    return numbers
+
+
+def checklist(result: TrialResult, facts: Mapping[str, Any], vocabulary: Vocabulary, today: date
+              ) -> List[ChecklistItem]:
+    known = effective_facts(facts, vocabulary)
+    numbers = criterion_numbers(result.trial)
+    items = []
+    for r in result.criteria:
+        items.append(_item(r, numbers[r.criterion.id], facts, known, vocabulary, today))
+    return items
+
+
+def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapping[str, Any],
+          vocabulary: Vocabulary, today: date) -> ChecklistItem:
+    criterion = r.criterion
+    text = _shorten(criterion.text, CRITERION_TEXT_CHARS)
+    if r.status is not Status.UNKNOWN:
+        evidence = []
+        for key in criterion.rule.facts:
+            if key in known and known[key] is not None and key in vocabulary:
+                implied = "" if key in facts else " (implied)"
+                evidence.append(f"{short_label(vocabulary[key])}: {compact_value(vocabulary[key], known[key], today)}{implied}")
+        return ChecklistItem(criterion.id, number, criterion.kind.value, r.status.value, text,
+                             _shorten("; ".join(evidence), DETAIL_CHARS))
+    settled_by = r.settled_by or AnsweredBy.STUDY_TEAM
+    missing = [vocabulary[k] for k in criterion.rule.facts if k in r.missing and k in vocabulary]
+    if settled_by is AnsweredBy.PATIENT:
+        needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
+                 for d in missing if d.askable]
+        mark, detail = "unknown", "need: " + "; ".join(needs)
+    elif settled_by is AnsweredBy.CLINICIAN:
+        mark, detail = "to_confirm", "clinical: " + "; ".join(short_label(d) for d in missing if d.askable)
+    else:
+        mark, detail = "to_confirm", "study team at screening"
+    return ChecklistItem(criterion.id, number, criterion.kind.value, mark, text, _shorten(detail, DETAIL_CHARS),
+                         settled_by.value)
+
+
+# -- the engine ---------------------------------------------------------------------------------
+class StaffScreening:
+    """Staff mode over a patient ``Screening``: the same catalogue, vocabulary and clock."""
+
+    def __init__(self, screening: Screening) -> None:
+        self.screening = screening
+        self._staff_vocabulary: Optional[Tuple[Vocabulary, Vocabulary]] = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.screening.vocabulary
+
+    @property
+    def catalogue(self):
+        return self.screening.catalogue
+
+    def today(self) -> date:
+        return self.screening.today()
+
+    # -- entry point: one staff message, whichever Rasa action received it --------------------------
+    def handle(self, state: State, turn: Turn, action: str = "screen") -> Outcome:
+        """A staff message. Commands in the text win over the NLU's reading (``action``: screen, why,
+        show_facts, show_verdict, start_over, delete_answers), so that a terse message is never lost to
+        a misclassified intent."""
+        state = self._staff_state(state)
+        text = turn.text or ""
+        if len(text) > MAX_MESSAGE_LENGTH:
+            return Outcome(state, [Reply(texts.TOO_LONG.format(length=f"{len(text):,}",
+                                                               limit=f"{MAX_MESSAGE_LENGTH:,}"))])
+        command = NEW_PATIENT_COMMAND.match(text)
+        if command:
+            return self.new_patient(state, Turn(command.group("rest") or "", turn.intent))
+        if MISSING_COMMAND.match(text):
+            return self.missing(state)
+        if SUMMARY_COMMAND.match(text):
+            return self.summary(state)
+        if HELP_COMMAND.match(text) or not text.strip() or text.startswith("/"):  # "/affirm": a button of patient mode
+            return self.help(state)
+        if action in ("start_over", "delete_answers"):
+            found = self._extract(text)
+            if not found.values and not found.trial_ids:
+                return self.new_patient(state, Turn(""), cleared=action == "delete_answers")
+        if action in ("show_facts", "show_verdict", "why"):
+            found = self._extract(text)
+            if not found.values and not found.trial_ids:
+                return self.help(state) if action == "why" else self.summary(state)
+        return self.respond(state, turn)
+
+    def respond(self, state: State, turn: Turn) -> Outcome:
+        """Facts (any number, any order) and trial ids in one message: noted, then the checklist."""
+        state = self._staff_state(state)
+        text = turn.text or ""
+        found = self._extract(text)
+        notes: List[str] = []
+        unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
+        if unknown_trials:
+            ids = list(self.catalogue.ids())
+            notes.append(UNKNOWN_TRIAL.format(trial_id=", ".join(unknown_trials),
+                                              trials=", ".join(ids[:5]) + (" and more" if len(ids) > 5 else "")))
+        known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
+        if known_trials:
+            state.trial_id = known_trials[0]
+        notes += [p.message for p in found.problems]
+        notes += self._apply(state, found.values)
+        unread = self.unread(text, found)
+        notes += [self._not_read(fragment, state) for fragment in unread]
+        if not found.values and not found.trial_ids and not found.problems and not unread:
+            notes.append(NOTHING_READ)
+        if not found.values and not known_trials and not state.facts:
+            return Outcome(state, [Reply("\n".join([*notes, self._help_text(state)]))])
+        return Outcome(state, [self.checklist_reply(state, notes)])
+
+    def new_patient(self, state: State, turn: Optional[Turn] = None, cleared: bool = False) -> Outcome:
+        """A fresh patient: every fact, subject and offer of the previous one is dropped (the trial stays)."""
+        fresh = self._staff_state(State(trial_id=state.trial_id))
+        rest = (turn.text if turn else "").strip()
+        if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
+            return self.respond(fresh, Turn(rest, turn.intent if turn else None))
+        text = NEW_PATIENT.format(trial=self._trial_name(fresh))
+        return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom={"facts": {}})])
+
+    def missing(self, state: State) -> Outcome:
+        state = self._staff_state(state)
+        result = self._evaluate(state)
+        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary)
+        trial = self._trial_name(state)
+        if not definitions:
+            return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom={"missing": []})])
+        lines = [MISSING_HEADER.format(trial=trial)]
+        for number, definition in enumerate(definitions, start=1):
+            who = "" if definition.answered_by is AnsweredBy.PATIENT else " (clinical)"
+            lines.append(f"{number}. {short_label(definition)}{who}")
+        return Outcome(state, [Reply("\n".join(lines), custom={"missing": self._missing_payload(definitions)})])
+
+    def summary(self, state: State) -> Outcome:
+        """The facts so far and the verdict as it stands."""
+        state = self._staff_state(state)
+        result = self._evaluate(state)
+        items = checklist(result, state.facts, self.vocabulary, self.today())
+        lines = [SUMMARY_HEADER.format(trial=self._trial_name(state))]
+        if state.facts:
+            lines += [f"- {short_label(self.vocabulary[k])}: {compact_value(self.vocabulary[k], v, self.today())}"
+                      for k, v in state.facts.items() if k in self.vocabulary]
+        else:
+            lines.append(NO_FACTS)
+        lines += [self._headline(result, items), self._counts(items)]
+        lines += [item.line() for item in items if item.mark == "not_met"]
+        lines.append(FOOTER)
+        state.verdict = result.status.value
+        return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
+
+    def help(self, state: State) -> Outcome:
+        state = self._staff_state(state)
+        return Outcome(state, [Reply(self._help_text(state))])
+
+    # -- the checklist reply ---------------------------------------------------------------------
+    def checklist_reply(self, state: State, notes: Sequence[str] = ()) -> Reply:
+        result = self._evaluate(state)
+        state.verdict = result.status.value
+        items = checklist(result, state.facts, self.vocabulary, self.today())
+        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary)
+        title = f"{result.trial.id} · {result.trial.brief_title}"
+        headline = self._headline(result, items)
+        counts = self._counts(items)
+        missing_lines = self._missing_lines(definitions)
+        text = "\n".join([*notes, title, headline, counts, *(i.line() for i in items), *missing_lines])
+        custom = {
+            **verdict_payload(result),
+            "checklist": [i.to_payload() for i in items],
+            "missing": self._missing_payload(definitions),
+            "notes": list(notes),
+            "title": title,
+            "headline": headline,
+            "counts": counts,
+        }
+        return Reply(text, custom=custom)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _staff_state(self, state: State) -> State:
+        """A copy of the state as staff mode keeps it: consent implied, third person, nothing asked."""
+        return replace(state, facts=dict(state.facts), consent=True, subject=SUBJECT, pending=None, offer=None,
+                       misunderstood=0, matching=False, candidates=None)
+
+    def staff_vocabulary(self) -> Vocabulary:
+        """The vocabulary with the clinical shorthand of STAFF_CUES added to its cues."""
+        vocabulary = self.vocabulary
+        if self._staff_vocabulary is None or self._staff_vocabulary[0] is not vocabulary:
+            extended = Vocabulary(vocabulary)
+            for key, cues in STAFF_CUES.items():
+                if key in extended:
+                    extended[key] = replace(extended[key], cues=tuple(dict.fromkeys((*extended[key].cues, *cues))))
+            self._staff_vocabulary = (vocabulary, extended)
+        return self._staff_vocabulary[1]
+
+    def _extract(self, text: str) -> Extraction:
+        return extract(text, self.staff_vocabulary(), [], self.today())
+
+    def unread(self, text: str, found: Extraction) -> List[str]:
+        """Fragments of a message (between commas, semicolons, full stops) from which nothing was read.
+
+        A fragment counts as read when it yields a fact or a trial id on its own, or mentions a fact
+        that the whole message yielded (its value may be in the next fragment)."""
+        vocabulary = self.staff_vocabulary()
+        found_cues = [cue for key in found.values if key in vocabulary for cue in vocabulary[key].cues]
+        unread = []
+        for fragment in FRAGMENTS.split(text):
+            fragment = fragment.strip(" \t.:-")
+            words = re.findall(r"[A-Za-z0-9/']+", fragment)
+            if not words or all(FILLER.match(w) for w in words):
+                continue
+            alone = self._extract(fragment)
+            if alone.values or alone.trial_ids or alone.problems:
+                continue
+            if any(re.search(r"(?<![\w-])" + re.escape(cue) + r"(?!\w)", fragment, re.IGNORECASE) for cue in found_cues):
+                continue
+            unread.append(fragment)
+        return unread
+
+    def _not_read(self, fragment: str, state: State) -> str:
+        """Says what was not read, with the facts it may have meant (sharing a word with their label)."""
+        words = {w.lower() for w in LABEL_WORD.findall(fragment)} - STOPWORDS
+        trial_facts = {key for criterion in self._trial(state).criteria for key in criterion.rule.facts}
+        guesses = []
+        for key, definition in self.vocabulary.items():
+            if key not in trial_facts or not definition.askable:
+                continue
+            label_words = {w.lower() for w in LABEL_WORD.findall(definition.label)} - STOPWORDS
+            if words & label_words:
+                guesses.append(short_label(definition))
+        if guesses:
+            return NOT_READ_SUGGEST.format(fragment=fragment, labels="; ".join(guesses[:3]))
+        return NOT_READ.format(fragment=fragment)
+
+    def _apply(self, state: State, values: Mapping[str, Any]) -> List[str]:
+        """Store the facts read; say what was read, what changed, and what contradicts earlier facts."""
+        conflicts = _conflicts(self.screening, state.facts, values)
+        read, notes = [], []
+        today = self.today()
+        for key, value in values.items():
+            definition = self.vocabulary.get(key)
+            if definition is None:
+                continue
+            if key in conflicts:
+                notes.append(CONFLICT.format(label=short_label(definition), value=compact_value(definition, value, today),
+                                             earlier=conflicts[key]))
+                continue
+            old = state.facts.get(key)
+            if key in state.facts and old is not None and old != value:
+                notes.append(UPDATED.format(label=short_label(definition), old=compact_value(definition, old, today),
+                                            new=compact_value(definition, value, today)))
+            elif old != value or key not in state.facts:
+                read.append(f"{short_label(definition)}: {compact_value(definition, value, today)}")
+            state.facts[key] = value
+        return ([READ.format(facts="; ".join(read))] if read else []) + notes
+
+    def _trial(self, state: State) -> Trial:
+        trials = self.catalogue.trials
+        default = self.screening.default_trial
+        trial_id = state.trial_id if state.trial_id in trials else default
+        return trials[trial_id] if trial_id in trials else trials[sorted(trials)[0]]
+
+    def _trial_name(self, state: State) -> str:
+        trial = self._trial(state)
+        return f"{trial.id} ({trial.brief_title})"
+
+    def _evaluate(self, state: State) -> TrialResult:
+        return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())
+
+    def _help_text(self, state: State) -> str:
+        return HELP.format(trial=self._trial_name(state))
+
+    @staticmethod
+    def _headline(result: TrialResult, items: Sequence[ChecklistItem]) -> str:
+        not_met = [i.number for i in items if i.mark == "not_met"]
+        open_for_patient = [i for i in items if i.mark == "unknown"]
+        return HEADLINES[result.status.value].format(numbers=", ".join(not_met), count=len(open_for_patient))
+
+    @staticmethod
+    def _counts(items: Sequence[ChecklistItem]) -> str:
+        counts = {mark: sum(1 for i in items if i.mark == mark) for mark in ICONS}
+        return COUNTS.format(**counts)
+
+    @staticmethod
+    def _missing_lines(definitions: Sequence[FactDefinition]) -> List[str]:
+        patient = [short_label(d) for d in definitions if d.answered_by is AnsweredBy.PATIENT]
+        clinical = [short_label(d) for d in definitions if d.answered_by is not AnsweredBy.PATIENT]
+        lines = []
+        if patient:
+            lines.append(MISSING_PATIENT.format(labels="; ".join(patient)))
+        if clinical:
+            lines.append(MISSING_CLINICAL.format(labels="; ".join(clinical)))
+        return lines
+
+    @staticmethod
+    def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:
+        return [{"fact": d.key, "label": short_label(d), "answered_by": d.answered_by.value} for d in definitions]
+
+
+def _conflicts(screening: Screening, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
+    """New values that contradict what earlier facts imply (a man who is pregnant): the earlier one is kept.
+
+    The patient engine's own check, so that both modes refuse the same contradictions. It is private
+    there; ``Screening.conflicts`` is the public name asked for (see the staff-channels report).
+    """
+    public = getattr(screening, "conflicts", None)
+    return (public or screening._conflicts)(facts, new)  # noqa: SLF001 - until the public name exists

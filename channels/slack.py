@@ -1,0 +1,287 @@
+"""Slack (Events API) for clinic staff, on Rasa's stock connector.
+
+``credentials.yml`` (see ``credentials.staff.yml`` and the README, "Staff channels")::
+
+    channels.slack.SlackChannel:
+      slack_token: ${TRIALBOT_SLACK_TOKEN}                   # the app's bot token, xoxb-...
+      slack_signing_secret: ${TRIALBOT_SLACK_SIGNING_SECRET}
+      slack_api_url: https://slack.com/api/                  # optional: Slack's Web API base URL
+      slack_channel: C0123456789                             # optional: a channel where every message is for the bot
+
+Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core.channels.slack``:
+
+- Verification (https://api.slack.com/authentication/verifying-requests-from-slack): the
+  ``X-Slack-Signature`` must be ``v0=`` + HMAC-SHA256 of ``v0:{X-Slack-Request-Timestamp}:{body}``
+  under the signing secret; the timestamp must be within 5 minutes of now (either way); and a
+  signature is accepted once only (a captured request sent again within those 5 minutes is a
+  replay). Anything else gets HTTP 401 and one warning in the log with the reason, the size and
+  the sender's address, never the content.
+- One conversation per patient thread: in a channel, a message that mentions the bot starts a
+  thread and the bot answers in it; the thread is one conversation (one patient), whoever writes
+  in it. In a direct message, the top level is one conversation and each thread another. The
+  conversation id is ``slack:<team>:<channel>[:<thread ts>]``; ``new patient`` starts afresh within
+  a conversation (see bot/staff.py).
+- Each event is handled once: Slack sends a message that mentions the bot both as ``message`` and
+  ``app_mention``, and retries what it thinks was not received; both are recognised by channel and
+  message ``ts``. Events are acknowledged at once and handled in the background (Slack wants an
+  answer within 3 seconds).
+- Replies go through ``slack_api_url`` (Slack's by default; the tests point it at a fake), as Block
+  Kit messages within Slack's limits (channels/formatting.py). Nothing is called at start-up.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from rasa.shared.exceptions import InvalidConfigException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from channels.formatting import slack_messages
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+MAX_REQUEST_AGE = 5 * 60  # seconds, as Slack recommends
+MAX_BODY_BYTES = 64 * 1024
+
+
+def signature_for(secret: str, timestamp: str, body: bytes) -> str:
+    """``X-Slack-Signature`` as Slack computes it."""
+    base = f"v0:{timestamp}:".encode("utf-8") + body
+    return "v0=" + hmac.new(secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
+
+
+def check_signature(secret: str, timestamp: Optional[str], signature: Optional[str], body: bytes,
+                    now: float, max_age: int = MAX_REQUEST_AGE) -> Optional[str]:
+    """Why a request is not verifiably from Slack, or None when it is."""
+    if not timestamp or not signature:
+        return "no signature headers"
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return "malformed timestamp"
+    if abs(now - sent) > max_age:
+        return f"timestamp {int(now - sent)} s from now, outside the {max_age} s window (replayed or clock skew)"
+    if not hmac.compare_digest(signature_for(secret, timestamp, body), signature):
+        return "signature does not match"
+    return None
+
+
+class SeenRecently:
+    """Keys seen within the last ``max_age`` seconds (signatures, message ids), bounded in size."""
+
+    def __init__(self, max_age: float, max_size: int = 10_000) -> None:
+        self.max_age = max_age
+        self.max_size = max_size
+        self._seen: "OrderedDict[str, float]" = OrderedDict()
+
+    def add(self, key: str, now: float) -> bool:
+        """Remember ``key``; False if it was already seen within the window."""
+        while self._seen and (next(iter(self._seen.values())) < now - self.max_age or len(self._seen) >= self.max_size):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def unescape(text: str) -> str:
+    """Slack escapes ``&``, ``<`` and ``>`` in message text: "plt &lt;20k" is "plt <20k"."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def conversation_id(team: Optional[str], channel: str, thread: Optional[str]) -> str:
+    return ":".join(part for part in ("slack", team or "-", channel, thread) if part)
+
+
+class SlackReplies(SlackBot):
+    """Posts the bot's messages to one Slack channel (in one thread), through a configurable API URL."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
+                 proxy: Optional[Text] = None, api_url: Text = DEFAULT_API_URL) -> None:
+        OutputChannel.__init__(self)
+        self.slack_channel = slack_channel
+        self.thread_id = thread_id
+        self.proxy = proxy
+        self.api_url = api_url
+        self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        channel = self.slack_channel or recipient_id
+        for payload in slack_messages(message.get("text"), message.get("buttons") or (), message.get("custom")):
+            try:
+                await self._post_message(channel=channel, **payload)
+            except Exception as error:  # noqa: BLE001 - a failed reply is logged, not raised into Rasa
+                detail = getattr(getattr(error, "response", None), "get", lambda *_: None)("error")
+                logger.error("Could not post a reply to Slack at %s: %s%s", self.api_url, type(error).__name__,
+                             f" ({detail})" if detail else "")
+                return
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
+class SlackChannel(SlackInput):
+    """Slack's Events API (and interactive buttons), verified and threaded per patient."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        return cls(
+            slack_token=credentials.get("slack_token"),
+            slack_signing_secret=credentials.get("slack_signing_secret") or "",
+            slack_api_url=credentials.get("slack_api_url") or DEFAULT_API_URL,
+            slack_channel=credentials.get("slack_channel"),
+            proxy=credentials.get("proxy"),
+            max_request_age=int(credentials.get("max_request_age") or MAX_REQUEST_AGE),
+        )
+
+    def __init__(self, slack_token: Text, slack_signing_secret: Text, slack_api_url: Text = DEFAULT_API_URL,
+                 slack_channel: Optional[Text] = None, proxy: Optional[Text] = None,
+                 max_request_age: int = MAX_REQUEST_AGE) -> None:
+        super().__init__(slack_token, slack_channel, proxy, use_threads=True,
+                         slack_signing_secret=slack_signing_secret, conversation_granularity="thread")
+        if not slack_token:
+            raise InvalidConfigException("The Slack channel needs `slack_token` (the app's bot token, xoxb-...).")
+        self.api_url = slack_api_url if slack_api_url.endswith("/") else slack_api_url + "/"
+        self.max_request_age = max_request_age
+        self._signatures = SeenRecently(max_request_age * 2)
+        self._messages = SeenRecently(60 * 60)
+        self._tasks: Set[asyncio.Task] = set()
+
+    # -- verification --------------------------------------------------------------------------
+    def refusal(self, request: Request, now: Optional[float] = None) -> Optional[str]:
+        """Why a request must be refused, or None. A verified signature is used up."""
+        now = time.time() if now is None else now
+        signature = request.headers.get("X-Slack-Signature")
+        reason = check_signature(self.slack_signing_secret, request.headers.get("X-Slack-Request-Timestamp"),
+                                 signature, request.body or b"", now, self.max_request_age)
+        if reason is None and not self._signatures.add(str(signature), now):
+            reason = "signature already used (replayed request)"
+        return reason
+
+    def is_request_from_slack_authentic(self, request: Request) -> bool:
+        return self.refusal(request) is None
+
+    # -- the webhook ---------------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("trialbot_slack_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.body or b""
+            reason = "request too large" if len(body) > MAX_BODY_BYTES else self.refusal(request)
+            if reason:
+                logger.warning("Refused a Slack request from %s: %s (%d bytes, content not logged)",
+                               request.ip, reason, len(body))
+                return response.text("Request not verified.", status=HTTPStatus.UNAUTHORIZED)
+            content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+            try:
+                if content_type == "application/x-www-form-urlencoded":
+                    payload = json.loads(request.form.get("payload") or "{}")
+                    return self._on_interaction(payload, on_new_message)
+                payload = json.loads(body or b"{}")
+            except (ValueError, TypeError):
+                logger.warning("Refused a Slack request from %s: not JSON (%d bytes)", request.ip, len(body))
+                return response.text("Bad request.", status=HTTPStatus.BAD_REQUEST)
+            if not isinstance(payload, dict):
+                return response.text("Bad request.", status=HTTPStatus.BAD_REQUEST)
+            if payload.get("type") == "url_verification":
+                return response.json({"challenge": payload.get("challenge")})
+            if payload.get("type") == "event_callback":
+                return self._on_event(payload, on_new_message)
+            return response.text("")
+
+        return webhook
+
+    def _on_event(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                  ) -> HTTPResponse:
+        event = payload.get("event") or {}
+        if not self._is_user_message(payload) or event.get("subtype"):
+            return response.text("")  # the bot's own messages, edits, joins...
+        channel, ts = event.get("channel"), event.get("ts")
+        direct = event.get("channel_type") == "im"
+        if not channel or not ts:
+            return response.text("")
+        if not (direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)):
+            return response.text("")  # a channel message that is not for the bot
+        if not self._messages.add(f"{channel}:{ts}", time.time()):
+            return response.text("")  # already handled (as app_mention and message, or a retry)
+        thread = event.get("thread_ts") or (None if direct else ts)
+        team = payload.get("team_id") or event.get("team")
+        users = list(payload.get("authed_users") or [])
+        users += [a.get("user_id") for a in payload.get("authorizations") or [] if a.get("user_id")]
+        text = unescape(self._sanitize_user_message(event.get("text", ""), users))
+        metadata = {"out_channel": channel, "thread_id": thread, "users": users, "team": team,
+                    "user": event.get("user")}
+        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata)
+        return response.text("")
+
+    def _on_interaction(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                        ) -> HTTPResponse:
+        """A button of a bot message: its value is the user's next message, in the button's conversation."""
+        if not self._is_interactive_message(payload):
+            return response.text("")
+        text = self._get_interactive_response(payload["actions"][0])
+        channel = (payload.get("channel") or {}).get("id")
+        if text is None or not channel:
+            return response.text("")
+        message = payload.get("message") or {}
+        direct = channel.startswith("D")
+        thread = message.get("thread_ts") or (None if direct else message.get("ts"))
+        team = (payload.get("team") or {}).get("id")
+        metadata = {"out_channel": channel, "thread_id": thread, "users": [], "team": team,
+                    "user": (payload.get("user") or {}).get("id")}
+        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata)
+        return response.text("")
+
+    def _dispatch(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text, sender: Text,
+                  channel: Text, thread: Optional[Text], metadata: Dict[Text, Any]) -> None:
+        message = UserMessage(text, self.get_output_channel(channel, thread), sender,
+                              input_channel=self.name(), metadata=metadata)
+        task = asyncio.create_task(self._handle(on_new_message, message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception as error:  # noqa: BLE001 - logged without the message
+            logger.error("Could not handle a Slack message in %s: %s", message.sender_id, type(error).__name__)
+            logger.debug("Slack message handling failed", exc_info=True)
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return SlackReplies(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

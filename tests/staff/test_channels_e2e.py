@@ -1,0 +1,255 @@
+"""Staff screening through the real Slack and Teams connectors, against fake Slack and Bot Framework
+servers (tests/staff/fakes.py): requests signed exactly as the real services sign them are
+answered with the checklist; forged, replayed and expired ones are refused and logged without
+their content; patients never mix, in one chat or across threads.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from tests.staff.conftest import SLACK_SECRET, StaffBot, slack_text, teams_text
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
+# What the checklist for EXAMPLE must say (as each app shows it: Slack escapes "<" as "&lt;").
+EXPECTED_LINES = [
+    "❌ Not eligible: I5 not met.",
+    "✅ I1 Solid tumors (from the study title: \"a Prospective Multi-center… — type of cancer: solid tumour",
+    "✅ I2 Aged ≥18 years old, male or female — age: 62 y",
+    "❓ I3 Conform to the diagnostic criteria of chemotherapy-induced… — need: low platelets caused by chemotherapy",
+    "❓ I4 Stop radiotherapy or chemotherapy for more than 1 month — need: last radiotherapy",
+    "❌ I5 Platelet counts <30 ×10^9/L, and bleeding tendency — platelet count: 22 ×10⁹/L; signs of easy bleeding: no",
+    "🩺 I6 Estimated survival period ≥ 6 months — clinical: doctor expects at least 6 more months of life",
+    "🩺 E2 Patients with poor compliance — study team at screening",
+    "❓ E12 Patients taking antiplatelet drugs at the same time — need: antiplatelet medicine",
+    "🩺 E15 Researchers believe that patients should not participate in the test… — study team at screening",
+]
+MISSING_START = "Missing: low platelets caused by chemotherapy; last radiotherapy;"
+MARKER = "plt 77k canary"  # in forged requests: must never reach the log or the bot
+
+
+def slack_ts() -> str:
+    return f"{time.time():.6f}{uuid.uuid4().int % 10}"
+
+
+def expect_checklist(text: str, escape: bool = False) -> None:
+    for line in EXPECTED_LINES:
+        line = line.replace("<", "&lt;") if escape else line
+        assert line in text, f"missing line: {line}\n--- reply ---\n{text}"
+    assert MISSING_START in text, text
+    assert "Read: age: 62 y; sex: female; type of cancer: solid tumour;" in text, text
+    assert "signs of easy bleeding: no" in text
+
+
+def test_nothing_was_called_at_start_up(staff_bot: StaffBot):
+    """Signing keys and access tokens are fetched when needed, not when the bot starts."""
+    started = staff_bot.started_at
+    assert not staff_bot.teams.recorded(lambda r: r.at <= started)
+    assert not staff_bot.slack.recorded(lambda r: r.at <= started)
+
+
+# -- Slack ---------------------------------------------------------------------------------------
+def test_slack_whole_staff_screening_in_a_thread(staff_bot: StaffBot):
+    bot, channel, top = staff_bot, "C0SCREEN", slack_ts()
+    assert bot.post_slack(bot.slack_event(EXAMPLE, channel, top)).status_code == 200
+    [reply] = bot.slack.wait_for_posts(channel, top, 1)  # answered in the message's thread
+    text = slack_text([reply])
+    expect_checklist(text, escape=True)
+    assert reply["text"] == "❌ Not eligible: I5 not met."  # the notification
+    assert all(len(b["text"]["text"]) <= 3000 for b in reply["blocks"] if b["type"] == "section")
+    assert len(reply["blocks"]) <= 50
+
+    # more facts in the thread: the same patient
+    bot.post_slack(bot.slack_event("plt 25k, easy bruising, CIT confirmed, no RT, no antiplatelets",
+                                   channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 2)[1:])
+    assert "Updated platelet count: 22 ×10⁹/L → 25 ×10⁹/L." in text
+    assert "✅ I5 Platelet counts &lt;30 ×10^9/L, and bleeding tendency — platelet count: 25 ×10⁹/L; " \
+           "signs of easy bleeding: yes" in text
+    assert "❓ Can't tell yet:" in text
+
+    bot.post_slack(bot.slack_event("missing", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 3)[2:])
+    assert text.startswith("Still missing for NCT05236582")
+    assert "\n1. heart failure that limits light activity" in text
+
+    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 4)[3:])
+    assert text.startswith("Patient summary, NCT05236582")
+    assert "- platelet count: 25 ×10⁹/L" in text and "- age: 62 y" in text
+
+    # a new patient in the same thread starts from nothing
+    bot.post_slack(bot.slack_event("new patient", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 5)[4:])
+    assert text.startswith("New patient, NCT05236582")
+    bot.post_slack(bot.slack_event("58M SCLC plt 40k", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 6)[5:])
+    assert "Read: age: 58 y; sex: male; type of cancer: solid tumour; platelet count: 40 ×10⁹/L." in text
+    assert "❓ I4 Stop radiotherapy or chemotherapy for more than 1 month — need: last chemotherapy; last radiotherapy" in text
+    assert "62 y" not in text and "2026" not in text.split("Missing:")[0]
+
+
+def test_slack_two_threads_are_two_patients(staff_bot: StaffBot):
+    bot, channel = staff_bot, "C0WARD"
+    first, second = slack_ts(), slack_ts()
+    bot.post_slack(bot.slack_event(EXAMPLE, channel, first))
+    bot.slack.wait_for_posts(channel, first, 1)
+    bot.post_slack(bot.slack_event("summary", channel, second))
+    text = slack_text(bot.slack.wait_for_posts(channel, second, 1))
+    assert "No facts recorded for this patient yet." in text
+    bot.post_slack(bot.slack_event("70M CRC plt 12k", channel, slack_ts(), thread_ts=second))
+    text = slack_text(bot.slack.wait_for_posts(channel, second, 2)[1:])
+    assert "age: 70 y" in text and "62 y" not in text
+    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), thread_ts=first))
+    text = slack_text(bot.slack.wait_for_posts(channel, first, 2)[1:])
+    assert "- age: 62 y" in text and "70 y" not in text
+
+
+def test_slack_direct_messages_and_one_reply_per_message(staff_bot: StaffBot):
+    """A DM is one conversation at the top level; Slack's duplicate deliveries are answered once."""
+    bot, channel = staff_bot, "D0NURSE"
+    ts = slack_ts()
+    body = bot.slack_event("62F breast cancer plt 18k", channel, ts, kind="message", direct=True)
+    assert bot.post_slack(body).status_code == 200
+    retry = bot.slack_event("62F breast cancer plt 18k", channel, ts, kind="message", direct=True)  # a retry
+    assert bot.post_slack(retry).status_code == 200
+    [reply] = bot.slack.wait_for_posts(channel, None, 1)
+    assert "platelet count: 18 ×10⁹/L" in slack_text([reply])
+    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), kind="message", direct=True))
+    posts = bot.slack.wait_for_posts(channel, None, 2)
+    assert "- platelet count: 18 ×10⁹/L" in slack_text(posts[1:])
+    time.sleep(1)
+    assert len(bot.slack.posts(channel, None)) == 2
+
+
+def test_slack_url_verification(staff_bot: StaffBot):
+    body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"}).encode()
+    reply = staff_bot.post_slack(body)
+    assert reply.status_code == 200
+    assert reply.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+@pytest.mark.parametrize("case", ["forged signature", "wrong secret", "no signature", "old timestamp",
+                                  "replayed request", "body changed"])
+def test_slack_refuses_unverified_requests_without_logging_them(staff_bot: StaffBot, case):
+    bot, channel, ts = staff_bot, f"C0FORGED{uuid.uuid4().hex[:6].upper()}", slack_ts()
+    body = bot.slack_event(f"62F NSCLC {MARKER}", channel, ts)
+    headers = bot.slack_headers(body)
+    if case == "forged signature":
+        headers["X-Slack-Signature"] = "v0=" + "ab" * 32
+    elif case == "wrong secret":
+        headers = bot.slack_headers(body, secret=SLACK_SECRET[::-1])
+    elif case == "no signature":
+        headers = {"Content-Type": "application/json"}
+    elif case == "old timestamp":  # a captured request, correctly signed, sent again 6 minutes later
+        headers = bot.slack_headers(body, timestamp=int(time.time()) - 6 * 60)
+    elif case == "replayed request":  # the same signed request twice within the 5 minutes
+        body = bot.slack_event("hi", channel, ts)
+        headers = bot.slack_headers(body)
+        assert bot.post_slack(body, headers).status_code == 200
+    elif case == "body changed":
+        body = body.replace(b"62F", b"63F")
+    reply = bot.post_slack(body, headers)
+    assert reply.status_code == 401, reply.text
+    if case == "replayed request":
+        bot.slack.wait_for_posts(channel, ts, 1)
+    time.sleep(0.5)
+    assert len(bot.slack.posts(channel, ts)) == (1 if case == "replayed request" else 0)
+    log = bot.log()
+    assert "Refused a Slack request" in log
+    assert MARKER not in log
+
+
+# -- Microsoft Teams -----------------------------------------------------------------------------
+def test_teams_whole_staff_screening(staff_bot: StaffBot):
+    bot, conversation = staff_bot, f"a:chat-{uuid.uuid4().hex}"
+    reply = bot.post_teams(bot.teams_activity(f"<at>TrialBot</at> {EXAMPLE}", conversation))
+    assert reply.status_code == 200, reply.text
+    [activity] = bot.teams.wait_for_replies(conversation, 1)
+    expect_checklist(teams_text([activity]))
+    card = activity["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert len(json.dumps(activity).encode()) < 28 * 1024
+    assert activity["type"] == "message" and activity["conversation"]["id"] == conversation
+    assert activity["recipient"]["id"] == "29:nurse" and activity["from"]["id"] == "28:trialbot"
+    # the reply was posted with the token from the (fake) token endpoint, fetched once, lazily
+    assert len(bot.teams.recorded(lambda r: r.path == "/token")) >= 1
+
+    bot.post_teams(bot.teams_activity("missing", conversation))
+    text = teams_text(bot.teams.wait_for_replies(conversation, 2)[1:])
+    assert "Still missing for NCT05236582" in text and "1. low platelets caused by chemotherapy" in text
+
+    bot.post_teams(bot.teams_activity("new patient", conversation))
+    bot.teams.wait_for_replies(conversation, 3)
+    bot.post_teams(bot.teams_activity("summary", conversation))
+    text = teams_text(bot.teams.wait_for_replies(conversation, 4)[3:])
+    assert "No facts recorded for this patient yet." in text
+
+
+def test_teams_conversations_are_separate_patients(staff_bot: StaffBot):
+    bot = staff_bot
+    thread_a = f"19:ward@thread.tacv2;messageid={uuid.uuid4().int % 10**13}"
+    thread_b = f"19:ward@thread.tacv2;messageid={uuid.uuid4().int % 10**13}"
+    bot.post_teams(bot.teams_activity(EXAMPLE, thread_a, conversation={"id": thread_a, "conversationType": "channel"}))
+    bot.teams.wait_for_replies(thread_a, 1)
+    bot.post_teams(bot.teams_activity("summary", thread_b, conversation={"id": thread_b, "conversationType": "channel"}))
+    text = teams_text(bot.teams.wait_for_replies(thread_b, 1))
+    assert "No facts recorded for this patient yet." in text
+
+
+@pytest.mark.parametrize("case", ["no token", "forged signature", "unknown key", "expired", "wrong audience",
+                                  "wrong issuer", "service url mismatch", "service url not allowed", "HS256"])
+def test_teams_refuses_unverified_requests_without_logging_them(staff_bot: StaffBot, case):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    import jwt as pyjwt
+
+    bot, conversation = staff_bot, f"a:forged-{uuid.uuid4().hex}"
+    activity = bot.teams_activity(f"62F NSCLC {MARKER}", conversation)
+    fake = bot.teams
+    token, status = None, 401
+    if case == "forged signature":
+        token = fake.token(key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    elif case == "unknown key":
+        token = fake.token(kid="someone-elses-key")
+    elif case == "expired":
+        token = fake.token(exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200)
+    elif case == "wrong audience":
+        token = fake.token(aud=str(uuid.uuid4()))
+    elif case == "wrong issuer":
+        token = fake.token(iss="https://sts.windows.net/attacker/")
+    elif case == "service url mismatch":  # a real token, replayed with another serviceUrl to steal replies
+        activity["serviceUrl"] = "http://127.0.0.1:9/"
+    elif case == "service url not allowed":
+        activity["serviceUrl"] = "http://127.0.0.1:9/"
+        token, status = fake.token(serviceurl="http://127.0.0.1:9/"), 403
+    elif case == "HS256":
+        token = pyjwt.encode({"iss": "https://api.botframework.com", "aud": fake.app_id, "exp": int(time.time()) + 60,
+                              "serviceurl": fake.service_url}, "shared-secret-guess-000000000000", algorithm="HS256",
+                             headers={"kid": fake.key_id})
+    reply = bot.post_teams(activity, token=token, authorization="" if case == "no token" else None)
+    assert reply.status_code == status, reply.text
+    time.sleep(0.5)
+    assert bot.teams.replies(conversation) == []
+    log = bot.log()
+    assert "Refused a Bot Framework request" in log
+    assert MARKER not in log
+
+
+def test_small_talk_has_the_staff_wording(staff_bot: StaffBot):
+    from tests.staff.conftest import MODEL
+    from bot.config import PROJECT_ROOT
+
+    if MODEL.stat().st_mtime < (PROJECT_ROOT / "domain.yml").stat().st_mtime:
+        pytest.skip("the model is older than domain.yml: retrain it (make models/trialbot.tar.gz)")
+    bot, channel = staff_bot, f"D0SMALLTALK{uuid.uuid4().hex[:4].upper()}"
+    bot.post_slack(bot.slack_event("thanks, bye", channel, slack_ts(), kind="message", direct=True))
+    bot.post_slack(bot.slack_event("are you a bot?", channel, slack_ts(), kind="message", direct=True))
+    text = slack_text(bot.slack.wait_for_posts(channel, None, 2))
+    assert "your answers" not in text.lower() and "your doctor" not in text.lower(), text
+    assert "patient" in text, text

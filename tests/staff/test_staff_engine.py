@@ -1,0 +1,208 @@
+"""Staff mode (bot/staff.py) without Rasa: multi-fact messages, the checklist, the commands."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
+from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers
+from tests.conftest import SEED_TRIAL, TODAY
+
+EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
+
+
+@pytest.fixture
+def staff(engine) -> StaffScreening:
+    return StaffScreening(engine)
+
+
+class Desk:
+    """One staff conversation: the state carried from turn to turn, as the Rasa slots carry it."""
+
+    def __init__(self, staff: StaffScreening) -> None:
+        self.staff = staff
+        self.state = State()
+
+    def say(self, text: str, action: str = "screen"):
+        outcome = self.staff.handle(self.state, Turn(text), action)
+        self.state = State.from_slots(outcome.state.to_slots())  # through the slots, as in Rasa
+        return outcome.replies
+
+
+def items(reply):
+    return {item["id"]: item for item in reply.custom["checklist"]}
+
+
+def test_the_example_is_read_in_one_go_and_answered_with_a_checklist(staff):
+    desk = Desk(staff)
+    [reply] = desk.say(EXAMPLE)
+    facts = desk.state.facts
+    assert facts["age"] == 62 and facts["sex"] == "female" and facts["cancer_type"] == "solid_tumour"
+    assert facts["platelet_count"] == 22 and facts["platelet_boosters_failed"] is True
+    assert facts["last_chemotherapy"] == "2026-10-12" and facts["bleeding_tendency"] is False
+    assert desk.state.consent is True and desk.state.pending is None  # consent implied, nothing asked
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Read: age: 62 y; sex: female; type of cancer: solid tumour;")
+    assert "❌ Not eligible: I5 not met." in lines
+    assert "✅ I2 Aged ≥18 years old, male or female — age: 62 y" in lines
+    assert ("❌ I5 Platelet counts <30 ×10^9/L, and bleeding tendency — platelet count: 22 ×10⁹/L; "
+            "signs of easy bleeding: no") in lines
+    assert "❓ I3 Conform to the diagnostic criteria of chemotherapy-induced… — need: low platelets caused by chemotherapy" in lines
+    assert "❓ I4 Stop radiotherapy or chemotherapy for more than 1 month — need: last radiotherapy" in lines
+    assert "🩺 I6 Estimated survival period ≥ 6 months — clinical: doctor expects at least 6 more months of life" in lines
+    assert "🩺 E2 Patients with poor compliance — study team at screening" in lines
+    missing = next(line for line in lines if line.startswith("Missing: "))
+    assert missing.startswith("Missing: low platelets caused by chemotherapy; last radiotherapy;")
+    assert any(line.startswith("Clinical data to confirm: ") for line in lines)
+    # one line per criterion, in the trial's order, and the structured payload for the channels
+    by_id = items(reply)
+    assert list(by_id) == [c.id for c in staff.catalogue.trials[SEED_TRIAL].criteria]
+    assert by_id["inc-platelets-bleeding"]["status"] == "not_met"
+    assert by_id["inc-survival"] == {**by_id["inc-survival"], "status": "to_confirm", "to_confirm_by": "clinician"}
+    assert by_id["inc-cit-refractory"]["status"] == "unknown"
+    assert reply.custom["verdict"]["status"] == "not_eligible"
+    assert [m["fact"] for m in reply.custom["missing"]][:2] == ["chemo_induced_thrombocytopenia", "last_radiotherapy"]
+    assert reply.custom["notes"][0].startswith("Read: ")
+
+
+def test_every_criterion_has_exactly_one_mark_and_the_counts_add_up(staff):
+    [reply] = Desk(staff).say(EXAMPLE)
+    checklist = reply.custom["checklist"]
+    assert all(item["line"].split()[0] in "✅❌❓🩺" for item in checklist)
+    counts = {mark: len([i for i in checklist if i["status"] == mark]) for mark in ("met", "not_met", "unknown", "to_confirm")}
+    assert reply.custom["counts"] == (f"✅ {counts['met']} met · ❌ {counts['not_met']} not met · "
+                                      f"❓ {counts['unknown']} unknown · 🩺 {counts['to_confirm']} to confirm")
+
+
+def test_third_person_throughout(staff):
+    desk = Desk(staff)
+    replies = [*desk.say("hi"), *desk.say(EXAMPLE), *desk.say("missing"), *desk.say("summary"),
+               *desk.say("new patient"), *desk.say("why?", action="why")]
+    for reply in replies:
+        assert not re.search(r"\b(?:your|you are|do you|have you|are you)\b", reply.text, re.IGNORECASE), reply.text
+    assert desk.state.subject == "the patient"
+
+
+def test_corrections_and_more_facts_update_the_checklist(staff):
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    [reply] = desk.say("plt 25k, easy bruising, CIT confirmed, no RT, not on antiplatelets")
+    assert "Updated platelet count: 22 ×10⁹/L → 25 ×10⁹/L." in reply.text
+    assert "Updated signs of easy bleeding: no → yes." in reply.text
+    by_id = items(reply)
+    assert by_id["inc-platelets-bleeding"]["status"] == "met"
+    assert by_id["inc-cit-refractory"]["status"] == "met"
+    assert by_id["inc-treatment-break"]["status"] == "met"  # chemo 6 weeks ago, radiotherapy never
+    assert by_id["exc-antiplatelet-drugs"]["status"] == "met"
+    assert reply.custom["verdict"]["status"] == "uncertain"
+
+
+def test_a_contradiction_keeps_the_earlier_fact(staff):
+    desk = Desk(staff)
+    desk.say("70M CRC plt 20k")
+    [reply] = desk.say("pregnant")
+    assert "Not recorded: pregnant or possibly pregnant: yes, which contradicts sex: male (kept)." in reply.text
+    assert "pregnant" not in desk.state.facts
+
+
+def test_what_is_not_read_is_said_with_the_facts_it_may_mean(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("58M SCLC, plt 40k, odd bleeding pattern")
+    assert "Not read: “odd bleeding pattern” (one of: signs of easy bleeding; serious bleeding; " in reply.text
+    [reply] = desk.say("feeling chipper")
+    assert "Not read: “feeling chipper”." in reply.text
+
+
+def test_new_patient_starts_from_nothing_and_keeps_the_trial(staff):
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    [reply] = desk.say("new patient")
+    assert desk.state.facts == {}
+    assert reply.text.startswith("New patient, NCT05236582")
+    [reply] = desk.say("summary")
+    assert "No facts recorded for this patient yet." in reply.text
+    [reply] = desk.say("next patient: 58M SCLC, plt 40k")  # a new patient and his facts at once
+    assert desk.state.facts == {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 40}
+    # nothing of the previous patient: her chemotherapy date is missing again
+    assert items(reply)["inc-treatment-break"]["detail"] == "need: last chemotherapy; last radiotherapy"
+
+
+@pytest.mark.parametrize("text, action", [
+    ("new patient", "screen"), ("New pt.", "greet"), ("start over", "start_over"), ("reset", "screen"),
+    ("forget that patient", "start_over"), ("delete my answers", "delete_answers"),
+])
+def test_new_patient_by_command_or_by_intent(staff, text, action):
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    desk.say(text, action=action)
+    assert desk.state.facts == {}
+    assert desk.state.consent is True
+
+
+def test_commands_win_over_a_misread_intent(staff):
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    [reply] = desk.say("missing", action="screen")  # the NLU said greet -> action_screen
+    assert reply.text.startswith("Still missing for NCT05236582")
+    assert reply.text.splitlines()[1] == "1. low platelets caused by chemotherapy"
+    assert "(clinical)" in reply.text
+    [reply] = desk.say("summary", action="start_over")
+    assert reply.text.startswith("Patient summary, NCT05236582")
+    assert desk.state.facts  # not cleared
+    # facts sent with an intent that usually means something else are still facts
+    [reply] = desk.say("summary: CIT confirmed", action="show_facts")
+    assert desk.state.facts["chemo_induced_thrombocytopenia"] is True
+
+
+def test_summary_lists_the_facts_and_the_verdict(staff):
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    [reply] = desk.say("what have I told you", action="show_facts")
+    lines = reply.text.splitlines()
+    assert "- platelet count: 22 ×10⁹/L" in lines
+    assert "- last chemotherapy: 2026-10-12 (6 wk ago)" in lines
+    assert "❌ Not eligible: I5 not met." in lines
+    assert reply.custom["facts"]["platelet_count"] == 22
+    assert reply.custom["verdict"]["status"] == "not_eligible"
+
+
+def test_screen_names_the_trial(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("screen NCT05236582")
+    assert desk.state.trial_id == SEED_TRIAL
+    assert reply.custom["title"].startswith("NCT05236582 · ")
+    [reply] = desk.say("screen NCT00000000")
+    assert "No trial NCT00000000 in the database; available: NCT05236582." in reply.text
+    assert desk.state.trial_id == SEED_TRIAL
+
+
+def test_greeting_and_empty_message_get_the_help(staff):
+    desk = Desk(staff)
+    for text in ("hi", "", "help", "/affirm"):
+        [reply] = desk.say(text)
+        assert "Commands: \"new patient\"" in reply.text
+    assert desk.state.facts == {}
+
+
+def test_too_long(staff):
+    [reply] = Desk(staff).say("plt 22k " * (MAX_MESSAGE_LENGTH // 8 + 1))
+    assert "too long" in reply.text
+
+
+def test_criterion_numbers_and_compact_values(staff, vocabulary):
+    numbers = criterion_numbers(staff.catalogue.trials[SEED_TRIAL])
+    assert numbers["scope-solid-tumour"] == "I1" and numbers["inc-contraception"] == "I9"
+    assert numbers["exc-uncontrolled-organ-disease"] == "E1" and numbers["exc-investigator-judgement"] == "E15"
+    assert compact_value(vocabulary["platelet_count"], 22.0, TODAY) == "22 ×10⁹/L"
+    assert compact_value(vocabulary["last_chemotherapy"], "2026-11-20", TODAY) == "2026-11-20 (3 d ago)"
+    assert compact_value(vocabulary["last_chemotherapy"], "2026-01-20", TODAY) == "2026-01-20 (10 mo ago)"
+    assert compact_value(vocabulary["last_radiotherapy"], "never", TODAY) == "never"
+    assert compact_value(vocabulary["qtc_ms"], None, TODAY) == "not known"
+
+
+def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(staff, vocabulary):
+    assert set(STAFF_CUES) <= set(vocabulary)
+    extended = staff.staff_vocabulary()
+    assert "bleeding hx" in extended["bleeding_tendency"].cues
+    assert "bleeding hx" not in vocabulary["bleeding_tendency"].cues
