@@ -78,6 +78,9 @@ class TrialResult:
                 }
                 for r in (self.criteria if criteria is None else criteria)
             ],
+            # How to take part, for clients that show the verdict as a card (the web chat).
+            "trial": {"title": self.trial.brief_title, "contact": self.trial.contact,
+                      "where": self.trial.where, "url": self.trial.url},
         }
 
 

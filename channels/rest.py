@@ -4,16 +4,38 @@ Rasa's stock REST channel splits one utterance into a text message and a separat
 message. Clients of this bot read the reply contract (what a question asks, the verdict) from
 the same message as the text, so this channel keeps them together. The URL is the stock one:
 ``POST /webhooks/rest/webhook`` with ``{"sender": ..., "message": ...}``.
+
+The channel is stateless: a conversation is found by its sender id in the tracker store, so any
+number of Rasa servers behind a load balancer can answer any message (unlike Socket.IO, whose
+sessions live in one server's memory).
+
+What it refuses, before anything reaches the model, always with a reply in the usual format (a
+list of bot messages, here with ``custom.refused`` saying why) so that a client can show it:
+
+- a message longer than ``MAX_MESSAGE_CHARS`` characters: HTTP 200 and a bot message saying it is
+  too long (the conversation is unchanged, and the person can send a shorter answer);
+- a request body over ``MAX_BODY_BYTES``: HTTP 413, with the same bot message;
+- a body that is not a JSON object with a ``sender`` id and a text ``message``: HTTP 400. There is
+  no default sender: clients that forgot it would otherwise all share one conversation.
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Text
+import json
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot import texts
+
+MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
+# Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
+MAX_BODY_BYTES = 16 * 1024
+MAX_SENDER_CHARS = 128
+BAD_REQUEST = 'Send a JSON object: {"sender": "<conversation id>", "message": "<text>"}.'
 
 
 class WholeMessageCollector(CollectingOutputChannel):
@@ -30,6 +52,19 @@ class WholeMessageCollector(CollectingOutputChannel):
         ))
 
 
+def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200) -> HTTPResponse:
+    """A reply for a message that was not passed on: ``custom.refused`` says why."""
+    custom: Dict[Text, Any] = {"refused": reason}
+    if reason == "too_long":
+        custom["limit"] = MAX_MESSAGE_CHARS
+    return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
+
+
+def _too_long(recipient_id: Optional[Text], length: int, status: int = 200) -> HTTPResponse:
+    text = texts.TOO_LONG.format(length=f"{length:,}", limit=f"{MAX_MESSAGE_CHARS:,}")
+    return _refusal(recipient_id, text, "too_long", status)
+
+
 class RestChannel(RestInput):
     @classmethod
     def name(cls) -> Text:
@@ -44,10 +79,23 @@ class RestChannel(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                return _too_long(None, len(body.decode("utf-8", errors="replace")), status=413)
+            try:
+                payload = json.loads(body or b"null")
+            except ValueError:
+                payload = None
+            sender = payload.get("sender") if isinstance(payload, dict) else None
+            message = payload.get("message") if isinstance(payload, dict) else None
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS \
+                    or not isinstance(message, str):
+                return _refusal(None, BAD_REQUEST, "bad_request", status=400)
+            if len(message) > MAX_MESSAGE_CHARS:
+                return _too_long(sender, len(message))
             collector = WholeMessageCollector()
             await on_new_message(UserMessage(
-                self._extract_message(request), collector, await self._extract_sender(request),
-                input_channel=self.name(), metadata=self.get_metadata(request),
+                message, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request),
             ))
             return response.json(collector.messages)
 
