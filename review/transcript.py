@@ -1,0 +1,247 @@
+"""One conversation, turn by turn, from Rasa's events; and the running summary the inbox shows.
+
+Both read the same event JSON that Rasa's SQL tracker store keeps in ``events.data``:
+
+- ``user``: ``text``, ``input_channel``, ``parse_data.intent`` (name, confidence) and
+  ``parse_data.intent_ranking``; ``nlu_fallback`` is the FallbackClassifier's intent;
+- ``bot``: ``text`` and ``data`` (``buttons``, ``custom``: ``{"asks": [...]}`` for a question,
+  ``{"verdict": {...}}`` for one trial's verdict, ``{"verdict": [...]}`` for a ranking of trials);
+- ``slot``: the screening state (``facts``, ``verdict``, ``trial_id``, ``misunderstood``...);
+- ``action``: what the bot did (``action_delete_answers`` is the patient's "delete my answers").
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from review.masking import mask_text, mask_value
+from review.signals import asks_for_human, sounds_frustrated
+
+FALLBACK_INTENT = "nlu_fallback"
+ERASE_ACTIONS = frozenset({"action_delete_answers"})  # the patient's "delete my answers"
+HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start", "action_unlikely_intent"})
+PREVIEW_CHARS = 160
+MAX_SEARCH_CHARS = 60_000  # per conversation, of masked text kept for the free-text search
+
+
+def parse_data(raw: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def model_confidence(parse: Mapping[str, Any]) -> Tuple[Optional[str], Optional[float]]:
+    """The intent the model gave and its confidence.
+
+    For ``nlu_fallback`` the FallbackClassifier reports its threshold as the confidence; the model's
+    own best guess is the next intent of the ranking, and that is what "low confidence" looks at.
+    """
+    intent = parse.get("intent") or {}
+    name, confidence = intent.get("name"), intent.get("confidence")
+    if name == FALLBACK_INTENT:
+        for ranked in parse.get("intent_ranking") or []:
+            if ranked.get("name") != FALLBACK_INTENT:
+                return name, ranked.get("confidence")
+    return name, confidence
+
+
+def verdict_trials(verdict: Any) -> List[str]:
+    items = verdict if isinstance(verdict, list) else [verdict]
+    return [str(v["trial_id"]) for v in items if isinstance(v, dict) and v.get("trial_id")]
+
+
+# -- the running summary ---------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    """What the inbox shows of one conversation, updated event by event (see ``ReviewStore.index``)."""
+
+    sender_id: str
+    channel: Optional[str] = None
+    started_at: Optional[float] = None
+    last_at: Optional[float] = None
+    turns: int = 0
+    verdict: Optional[str] = None
+    trials: List[str] = field(default_factory=list)
+    fallbacks: int = 0
+    low_confidence: int = 0
+    misunderstood: int = 0
+    asked_human: bool = False
+    frustrated: bool = False
+    preview: Optional[str] = None
+    last_event_id: int = 0
+    last_misunderstood: int = 0  # scratch: the slot's last value, to count increases
+    new_text: List[str] = field(default_factory=list)  # masked text of the events applied, for search
+
+    SCRATCH = ("last_misunderstood",)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> "Summary":
+        scratch = parse_data(row.get("scratch"))
+        return cls(sender_id=row["sender_id"], channel=row["channel"], started_at=row["started_at"],
+                   last_at=row["last_at"], turns=row["turns"] or 0, verdict=row["verdict"],
+                   trials=[t for t in (row["trials"] or "").split(",") if t], fallbacks=row["fallbacks"] or 0,
+                   low_confidence=row["low_confidence"] or 0, misunderstood=row["misunderstood"] or 0,
+                   asked_human=bool(row["asked_human"]), frustrated=bool(row["frustrated"]),
+                   preview=row["preview"], last_event_id=row["last_event_id"] or 0,
+                   last_misunderstood=int(scratch.get("last_misunderstood") or 0))
+
+    def row(self) -> Dict[str, Any]:
+        return {"sender_id": self.sender_id, "channel": self.channel, "started_at": self.started_at,
+                "last_at": self.last_at, "turns": self.turns, "verdict": self.verdict,
+                "trials": ",".join(self.trials), "fallbacks": self.fallbacks,
+                "low_confidence": self.low_confidence, "misunderstood": self.misunderstood,
+                "asked_human": self.asked_human, "frustrated": self.frustrated, "preview": self.preview,
+                "last_event_id": self.last_event_id,
+                "scratch": json.dumps({k: getattr(self, k) for k in self.SCRATCH})}
+
+    def apply(self, event_id: int, type_name: str, data: Mapping[str, Any], threshold: float,
+              erase_actions: Iterable[str] = ERASE_ACTIONS) -> bool:
+        """Adds one event; True when the event asks for the conversation to be erased."""
+        self.last_event_id = max(self.last_event_id, event_id)
+        timestamp = data.get("timestamp")
+        if isinstance(timestamp, (int, float)):
+            self.started_at = timestamp if self.started_at is None else min(self.started_at, timestamp)
+            self.last_at = timestamp if self.last_at is None else max(self.last_at, timestamp)
+        if type_name == "user":
+            text = data.get("text") or ""
+            parse = data.get("parse_data") or {}
+            intent, confidence = model_confidence(parse)
+            self.turns += 1
+            self.channel = data.get("input_channel") or self.channel
+            if intent == FALLBACK_INTENT:
+                self.fallbacks += 1
+            if confidence is not None and confidence < threshold:
+                self.low_confidence += 1
+            self.asked_human = self.asked_human or asks_for_human(text, intent)
+            self.frustrated = self.frustrated or sounds_frustrated(text, intent)
+            masked = mask_text(text) or ""
+            if self.preview is None and masked.strip():
+                self.preview = masked[:PREVIEW_CHARS]
+            self.new_text.append(masked)
+        elif type_name == "bot":
+            self.new_text.append(mask_text(data.get("text") or "") or "")
+            custom = (data.get("data") or {}).get("custom")
+            if isinstance(custom, dict) and "verdict" in custom:
+                self._add_trials(verdict_trials(custom["verdict"]))
+        elif type_name == "slot":
+            name, value = data.get("name"), data.get("value")
+            if name == "trial_id" and value:
+                self._add_trials([str(value)])
+            elif name == "verdict" and value:
+                self.verdict = str(value)
+            elif name == "misunderstood":
+                count = value if isinstance(value, int) else 0
+                if count > self.last_misunderstood:
+                    self.misunderstood += 1
+                self.last_misunderstood = count
+        elif type_name == "action":
+            return data.get("name") in set(erase_actions)
+        return False
+
+    def _add_trials(self, trial_ids: Sequence[str]) -> None:
+        for trial_id in trial_ids:
+            if trial_id not in self.trials:
+                self.trials.append(trial_id)
+
+
+# -- the conversation view -------------------------------------------------------------------------
+
+@dataclass
+class Message:
+    event_id: int
+    at: Optional[float]
+    kind: str  # user | bot | action | session
+    text: Optional[str] = None
+    intent: Optional[str] = None
+    confidence: Optional[float] = None  # the model's (for nlu_fallback: its best guess's)
+    ranking: List[Tuple[str, float]] = field(default_factory=list)
+    fallback: bool = False
+    low_confidence: bool = False
+    asked_human: bool = False
+    frustrated: bool = False
+    channel: Optional[str] = None
+    facts: Dict[str, Any] = field(default_factory=dict)  # facts taken from this user message
+    facts_cleared: bool = False
+    buttons: List[Dict[str, Any]] = field(default_factory=list)
+    asks: List[str] = field(default_factory=list)
+    verdict: Any = None  # the verdict payload at a verdict message
+    action: Optional[str] = None
+    policy: Optional[str] = None
+    actions: List[str] = field(default_factory=list)  # for a user message: what the bot did next
+
+    def to_dict(self) -> Dict[str, Any]:
+        value = asdict(self)
+        value["ranking"] = [list(r) for r in self.ranking]
+        return value
+
+
+def transcript(rows: Iterable[Tuple[int, str, str]], threshold: float) -> List[Message]:
+    """The messages of a conversation from its ``(id, type_name, data)`` event rows, in order.
+
+    Each user message carries the intent and confidence the model gave, the facts the bot took
+    from it (the change of the ``facts`` slot before the next user message) and the actions that
+    followed; each bot message its buttons, what it asked and, at a verdict, the verdict payload
+    with the per-criterion reasoning.
+    """
+    messages: List[Message] = []
+    facts: Dict[str, Any] = {}
+    current_user: Optional[Message] = None
+    for event_id, type_name, raw in rows:
+        data = parse_data(raw)
+        at = data.get("timestamp")
+        if type_name == "user":
+            parse = data.get("parse_data") or {}
+            intent, confidence = model_confidence(parse)
+            given = (parse.get("intent") or {}).get("confidence")
+            ranking = [(r.get("name"), r.get("confidence")) for r in (parse.get("intent_ranking") or [])[:4]]
+            text = data.get("text")
+            current_user = Message(
+                event_id, at, "user", text=text, intent=intent,
+                confidence=confidence if intent != FALLBACK_INTENT else given, ranking=ranking,
+                fallback=intent == FALLBACK_INTENT,
+                low_confidence=confidence is not None and confidence < threshold,
+                asked_human=asks_for_human(text, intent), frustrated=sounds_frustrated(text, intent),
+                channel=data.get("input_channel"))
+            messages.append(current_user)
+        elif type_name == "bot":
+            payload = data.get("data") or {}
+            custom = payload.get("custom") if isinstance(payload.get("custom"), dict) else {}
+            messages.append(Message(event_id, at, "bot", text=data.get("text"),
+                                    buttons=list(payload.get("buttons") or []),
+                                    asks=list(custom.get("asks") or []), verdict=custom.get("verdict")))
+        elif type_name == "slot" and data.get("name") == "facts":
+            new = data.get("value") or {}
+            if not isinstance(new, dict):
+                continue
+            if current_user is not None:
+                if facts and not new:
+                    current_user.facts_cleared = True
+                for key, value in new.items():
+                    if key not in facts or facts[key] != value:
+                        current_user.facts[key] = value
+            facts = dict(new)
+        elif type_name == "action":
+            name = data.get("name")
+            if name in HIDDEN_ACTIONS:
+                continue
+            if current_user is not None:
+                current_user.actions.append(name)
+            messages.append(Message(event_id, at, "action", action=name, policy=data.get("policy"),
+                                    confidence=data.get("confidence")))
+        elif type_name in ("session_started", "restart"):
+            messages.append(Message(event_id, at, "session", action=type_name))
+    return messages
+
+
+def masked(message: Message) -> Message:
+    """A copy with names, phone numbers, e-mail addresses, dates of birth and addresses hidden."""
+    copy = Message(**{**message.__dict__})
+    copy.text = mask_text(message.text)
+    copy.facts = mask_value(message.facts)
+    copy.buttons = mask_value(message.buttons)
+    copy.verdict = mask_value(message.verdict)
+    return copy

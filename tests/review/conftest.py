@@ -1,0 +1,53 @@
+"""Fixtures of the transcript-review tests: a review store on SQLite and on PostgreSQL.
+
+PostgreSQL is the server on 127.0.0.1:5432 (``TRIALBOT_TEST_POSTGRES_URL`` to use another); each
+test gets a database of its own, dropped afterwards. Without a reachable server, the PostgreSQL
+cases are skipped with the reason.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from review.auth import Authenticator
+from review.store import ReviewStore
+from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, postgres_available, postgres_database
+
+BACKENDS = ["sqlite", "postgresql"]
+_POSTGRES = None
+
+
+def _postgres_ok() -> bool:
+    global _POSTGRES
+    if _POSTGRES is None:
+        _POSTGRES = postgres_available()
+    return _POSTGRES
+
+
+@pytest.fixture
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'conversations.db'}"
+        return
+    if not _postgres_ok():
+        pytest.skip("PostgreSQL is not reachable (set TRIALBOT_TEST_POSTGRES_URL)")
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def store(database_url) -> Iterator[ReviewStore]:
+    review = ReviewStore(database_url, low_confidence_threshold=0.6)
+    yield review
+    review.engine.dispose()
+
+
+@pytest.fixture
+def auth(store) -> Authenticator:
+    authenticator = Authenticator(store, ttl_minutes=60)
+    authenticator.add_user("ada", "admin", ADMIN_PASSWORD, "test")
+    authenticator.add_user("rita", "reviewer", REVIEWER_PASSWORD, "test")
+    return authenticator

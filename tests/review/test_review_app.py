@@ -1,0 +1,312 @@
+"""The review web app over HTTP: login on every route, masking, exports, review actions, audit."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from bot.config import PROJECT_ROOT
+from review.app import SESSION_COOKIE, create_app
+from review.store import sessions
+from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login,
+                                  standard_conversations)
+
+PRIVATE = ["John", "Smith", "07700", "900123", "john.smith@example.com", "Baker", "1960", "+44 7700"]
+
+
+@pytest.fixture
+def server(store, auth, tmp_path):
+    standard_conversations(store)
+    store.index()
+    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
+                     index_interval=0)
+    with AppServer(app) as running:
+        running.store = store
+        running.stories = tmp_path / "stories"
+        yield running
+
+
+def ids(server):
+    return {r["sender_id"]: r["id"] for r in server.store.inbox(__import__("review.store").store.InboxQuery(
+        per_page=200)).rows}
+
+
+def routes(app, cid):
+    """Every route of the app, with its placeholders filled in."""
+    for route in app.router.routes():
+        info = route.resource.get_info()
+        path = info.get("path") or info["formatter"].replace("{cid}", str(cid)).replace("{fmt}", "json")
+        yield route.method, path
+
+
+@both_backends
+def test_every_page_and_api_route_needs_a_login(server):
+    cid = ids(server)["sender-eligible"]
+    checked = 0
+    anonymous = requests.Session()
+    for method, path in routes(server.app, cid):
+        if path == "/login":
+            continue
+        for cookies in ({}, {SESSION_COOKIE: "forged-or-expired"}):
+            reply = anonymous.request(method, server.url + path, cookies=cookies, allow_redirects=False,
+                                      data={"csrf": "x", "status": "reviewed", "tag": "x", "note": "x",
+                                            "event_id": "1"}, timeout=10)
+            if path.startswith("/api/"):
+                assert reply.status_code == 401, (method, path)
+            else:
+                assert reply.status_code == 302, (method, path, reply.status_code)
+                assert reply.headers["Location"].startswith("/login"), (method, path)
+            assert "sender-" not in reply.text
+            checked += 1
+    assert checked >= 2 * 19
+    # the login page is the only public page, and it shows nothing else
+    page = anonymous.get(server.url + "/login", timeout=10)
+    assert page.status_code == 200 and "sender-" not in page.text and "Log in" in page.text
+    # an unknown path does not tell whether it exists
+    assert anonymous.get(server.url + "/nothing-here", allow_redirects=False, timeout=10).status_code == 302
+
+
+@both_backends
+def test_login_cookie_logout_and_expiry(server):
+    anonymous = requests.Session()
+    page = anonymous.get(server.url + "/login?next=/conversations/1", timeout=10)
+    wrong = anonymous.post(server.url + "/login", data={"username": "rita", "password": "nope", "csrf": csrf_of(page.text)},
+                           allow_redirects=False, timeout=10)
+    assert wrong.status_code == 401 and SESSION_COOKIE not in wrong.cookies
+    no_csrf = requests.post(server.url + "/login", data={"username": "rita", "password": REVIEWER_PASSWORD},
+                            allow_redirects=False, timeout=10)
+    assert no_csrf.status_code == 403
+    page = anonymous.get(server.url + "/login?next=/conversations/1", timeout=10)
+    good = anonymous.post(server.url + "/login", data={"username": "rita", "password": REVIEWER_PASSWORD,
+                                                       "csrf": csrf_of(page.text), "next": "/conversations/1"},
+                          allow_redirects=False, timeout=10)
+    assert good.status_code == 302 and good.headers["Location"] == "/conversations/1"
+    cookie = good.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=3600" in cookie
+    assert anonymous.get(server.url + "/", timeout=10).status_code == 200
+    # an open redirect is refused
+    page = requests.get(server.url + "/login", timeout=10)
+    evil = requests.post(server.url + "/login", data={"username": "rita", "password": REVIEWER_PASSWORD,
+                                                      "csrf": csrf_of(page.text), "next": "//evil.example/"},
+                         cookies=page.cookies, allow_redirects=False, timeout=10)
+    assert evil.headers["Location"] == "/"
+    # the session expires
+    with server.store.engine.begin() as c:
+        c.execute(update(sessions).values(expires_at=time.time() - 1))
+    assert anonymous.get(server.url + "/", allow_redirects=False, timeout=10).status_code == 302
+    # logging out ends the session
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    out = reviewer.post(server.url + "/logout", data={"csrf": reviewer.csrf}, allow_redirects=False, timeout=10)
+    assert out.status_code == 302
+    assert reviewer.get(server.url + "/api/conversations", timeout=10).status_code == 401
+
+
+@both_backends
+def test_repeated_wrong_passwords_are_throttled(server):
+    for _ in range(5):
+        page = requests.get(server.url + "/login", timeout=10)
+        requests.post(server.url + "/login", data={"username": "rita", "password": "wrong", "csrf": csrf_of(page.text)},
+                      cookies=page.cookies, timeout=10)
+    page = requests.get(server.url + "/login", timeout=10)
+    reply = requests.post(server.url + "/login", data={"username": "rita", "password": REVIEWER_PASSWORD,
+                                                       "csrf": csrf_of(page.text)},
+                          cookies=page.cookies, allow_redirects=False, timeout=10)
+    assert reply.status_code == 401
+
+
+@both_backends
+def test_pages_mask_personal_details_unless_an_admin_unmasks(server):
+    cid = ids(server)["+44 7700 900123"]
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    inbox = reviewer.get(server.url + "/", timeout=10)
+    assert inbox.status_code == 200 and 'id="inbox"' in inbox.text
+    page = reviewer.get(f"{server.url}/conversations/{cid}", timeout=10)
+    assert page.status_code == 200 and "[name]" in page.text and "[phone]" in page.text
+    for text in [inbox.text, page.text, json.dumps(reviewer.get(f"{server.url}/api/conversations/{cid}").json())]:
+        for private in PRIVATE:
+            assert private not in text, private
+    assert reviewer.get(f"{server.url}/conversations/{cid}?unmask=1", timeout=10).status_code == 403
+    assert reviewer.get(f"{server.url}/api/conversations/{cid}?unmask=1", timeout=10).status_code == 403
+    admin = login(server.url, "ada", ADMIN_PASSWORD)
+    unmasked = admin.get(f"{server.url}/conversations/{cid}?unmask=1", timeout=10)
+    assert "John Smith" in unmasked.text and "+44 7700 900123" in unmasked.text
+    log = server.store.audit_log()
+    assert any(e["action"] == "unmask" and e["user"] == "ada" and e["conversation_id"] == cid for e in log)
+    assert any(e["action"] == "view" and e["user"] == "rita" and e["conversation_id"] == cid for e in log)
+    assert any(e["action"] == "inbox" and e["user"] == "rita" for e in log)
+
+
+@both_backends
+def test_conversation_page_shows_intents_facts_and_verdict_reasoning(server):
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    page = reviewer.get(f"{server.url}/conversations/{ids(server)['sender-eligible']}", timeout=10).text
+    assert "intent <b>affirm</b> 99%" in page
+    assert "<b>platelet_count</b>: 22.0" in page  # facts taken from the message
+    assert "Verdict for NCT05236582" in page and "You are 18 or older." in page  # per-criterion reasoning
+    fallback = reviewer.get(f"{server.url}/conversations/{ids(server)['sender-fallbacks']}", timeout=10).text
+    assert fallback.count("badge bad\">fallback") == 2 and "low confidence" in fallback
+
+
+@both_backends
+def test_inbox_filters_and_api(server):
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    everything = reviewer.get(server.url + "/api/conversations", timeout=10).json()
+    assert everything["total"] == 5
+    first = everything["conversations"][0]
+    assert set(first) >= {"id", "sender", "channel", "started_at", "turns", "trials", "verdict", "fallbacks",
+                          "low_confidence", "asked_human", "frustrated", "status", "tags"}
+    def senders(**params):
+        reply = reviewer.get(server.url + "/api/conversations", params=params, timeout=10).json()
+        return {c["id"] for c in reply["conversations"]}
+    known = ids(server)
+    assert senders(verdict="not_eligible", channel="socketio", asked_human="true") == {known["sender-human"]}
+    assert senders(q="blorp") == {known["sender-fallbacks"]}
+    assert senders(min_fallbacks=1, per_page=1) == {known["sender-fallbacks"]}
+    html = reviewer.get(server.url + "/", params={"q": "useless", "frustrated": "true"}, timeout=10).text
+    assert f'href="/conversations/{known["sender-human"]}"' in html
+    assert f'href="/conversations/{known["sender-eligible"]}"' not in html
+    assert re.search(r'id="total">1<', html)
+
+
+@both_backends
+def test_exports_are_masked_logged_and_follow_the_selection(server):
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    exported = reviewer.get(server.url + "/export.json", timeout=30)
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    document = exported.json()
+    assert document["masked"] is True and len(document["conversations"]) == 5
+    for private in PRIVATE:
+        assert private not in exported.text
+    some = ids(server)
+    selection = reviewer.get(server.url + "/export.csv", params={"ids": [some["sender-human"], some["+44 7700 900123"]],
+                                                                "selected": "1"}, timeout=30)
+    rows = list(csv.DictReader(io.StringIO(selection.text)))
+    assert {int(r["id"]) for r in rows} == {some["sender-human"], some["+44 7700 900123"]}
+    assert all(p not in selection.text for p in PRIVATE)
+    messages = reviewer.get(server.url + "/export.csv", params={"rows": "messages", "verdict": "not_eligible"},
+                            timeout=30)
+    message_rows = list(csv.DictReader(io.StringIO(messages.text)))
+    assert {r["conversation_id"] for r in message_rows} == {str(some["sender-human"])}
+    assert any(r["intent"] == "bot_challenge" for r in message_rows)
+    assert reviewer.get(server.url + "/export.json", params={"selected": "1"}, timeout=10).status_code == 400
+    assert reviewer.get(server.url + "/export.json", params={"unmask": "1"}, timeout=10).status_code == 403
+    admin = login(server.url, "ada", ADMIN_PASSWORD)
+    unmasked = admin.get(server.url + "/export.json", params={"ids": some["+44 7700 900123"], "unmask": "1"},
+                         timeout=30)
+    assert "John Smith" in unmasked.text and unmasked.json()["masked"] is False
+    exports = [json.loads(e["detail"]) for e in server.store.audit_log(action="export")]
+    assert [e["masked"] for e in exports] == [False, True, True, True]
+    assert exports[-1]["conversations"] == 5 and exports[-2]["conversations"] == 2
+
+
+@both_backends
+def test_review_actions_with_csrf(server):
+    cid = ids(server)["sender-fallbacks"]
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    base = f"{server.url}/conversations/{cid}"
+    before = reviewer.get(f"{server.url}/api/conversations/{cid}", timeout=10).json()
+    event_id = [m["event_id"] for m in before["messages"] if m["kind"] == "user"][1]
+    forged = reviewer.post(base + "/status", data={"status": "reviewed", "csrf": "forged"}, timeout=10)
+    assert forged.status_code == 403
+    cross = reviewer.post(base + "/status", data={"status": "reviewed", "csrf": reviewer.csrf},
+                          headers={"Origin": "http://evil.example"}, timeout=10)
+    assert cross.status_code == 403
+    for path, data in [("/status", {"status": "needs_follow_up"}), ("/tags", {"tag": "NLU gap"}),
+                       ("/notes", {"note": "'maybe' is not understood"}),
+                       ("/flags", {"event_id": str(event_id), "reason": "should rephrase"})]:
+        reply = reviewer.post(base + path, data={**data, "csrf": reviewer.csrf}, allow_redirects=False, timeout=10)
+        assert reply.status_code == 303, (path, reply.text[:300])
+    record = reviewer.get(f"{server.url}/api/conversations/{cid}", timeout=10).json()
+    assert record["status"] == "needs_follow_up" and record["tags"] == ["nlu-gap"] and record["flagged"] == 1
+    assert record["notes"][0]["text"] == "'maybe' is not understood"
+    assert [m.get("flag", {}).get("reason") for m in record["messages"] if m["event_id"] == event_id] == ["should rephrase"]
+    updated = reviewer.post(f"{server.url}/api/conversations/{cid}", json={"status": "reviewed", "remove_tags": ["nlu-gap"],
+                                                                          "add_tags": ["fixed"]},
+                            headers={"X-CSRF-Token": reviewer.csrf}, timeout=10)
+    assert updated.status_code == 200 and updated.json()["status"] == "reviewed" and updated.json()["tags"] == ["fixed"]
+    assert reviewer.post(f"{server.url}/api/conversations/{cid}", json={"status": "x"},
+                         headers={"X-CSRF-Token": reviewer.csrf}, timeout=10).status_code == 400
+    assert reviewer.post(f"{server.url}/api/conversations/{cid}", json={"status": "reviewed"},
+                         timeout=10).status_code == 403
+
+
+@both_backends
+def test_save_as_test_writes_a_rasa_test_story(server):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    cid = ids(server)["sender-fallbacks"]
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    form = reviewer.get(f"{server.url}/conversations/{cid}/story", timeout=10).text
+    fields = dict(re.findall(r'name="((?:text|intent|actions|include)_\d+)"[^>]*value="([^"]*)"', form))
+    turns = sorted({int(k.split("_")[1]) for k in fields})
+    fallback_turn = turns[1]
+    data = {"csrf": reviewer.csrf, "name": "fallback on gibberish should ask again"}
+    for turn_id in turns:
+        data[f"include_{turn_id}"] = "1"
+        data[f"text_{turn_id}"] = fields[f"text_{turn_id}"]
+        data[f"actions_{turn_id}"] = fields[f"actions_{turn_id}"]
+        data[f"intent_{turn_id}"] = re.search(rf'name="intent_{turn_id}">.*?<option value="([^"]+)" selected',
+                                              form).group(1)
+    data[f"intent_{fallback_turn}"] = "dont_know"  # the correction
+    bad = reviewer.post(f"{server.url}/conversations/{cid}/story", data={**data, f"actions_{turns[0]}": "utter_nothing"},
+                        timeout=10)
+    assert bad.status_code == 400 and "not actions of the domain" in bad.text
+    saved = reviewer.post(f"{server.url}/conversations/{cid}/story", data=data, timeout=10)
+    assert saved.status_code == 200, saved.text[:500]
+    files = list(server.stories.glob("reviewed_*.yml"))
+    assert len(files) == 1
+    story = files[0].read_text()
+    assert "intent: dont_know" in story and "asdkjh qwe" in story and "action: action_screen" in story
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    steps = YAMLStoryReader(domain).read_from_file(files[0])
+    assert len(steps) == 1 and steps[0].block_name == "fallback on gibberish should ask again"
+    assert any(e["action"] == "save_test" for e in server.store.audit_log())
+
+
+@both_backends
+def test_admin_erases_a_conversation(server):
+    cid = ids(server)["sender-human"]
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    assert reviewer.post(f"{server.url}/conversations/{cid}/erase", data={"csrf": reviewer.csrf},
+                         timeout=10).status_code == 403
+    assert reviewer.get(server.url + "/audit", timeout=10).status_code == 403
+    admin = login(server.url, "ada", ADMIN_PASSWORD)
+    reply = admin.post(f"{server.url}/conversations/{cid}/erase", data={"csrf": admin.csrf}, allow_redirects=False,
+                       timeout=10)
+    assert reply.status_code == 303
+    assert admin.get(f"{server.url}/conversations/{cid}", timeout=10).status_code == 404
+    assert server.store.messages("sender-human") == []
+    audit = admin.get(server.url + "/audit", timeout=10).text
+    assert "erase" in audit and "export" not in audit.split("<tbody>")[0]
+
+
+def test_security_headers(server):
+    page = requests.get(server.url + "/login", timeout=10)
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "no-store"
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
+    assert f'<style nonce="{nonce}">' in page.text and "style=" not in page.text.replace("<style", "")
+
+
+def test_users_from_configuration(store, tmp_path):
+    from review.auth import Authenticator, hash_password
+
+    entry = f"cleo:admin:{hash_password('configured-password')}"
+    authenticator = Authenticator(store, [entry], ttl_minutes=1)
+    assert authenticator.login("cleo", "configured-password").role == "admin"
+    assert authenticator.login("cleo", "wrong") is None
+    with pytest.raises(ValueError):
+        Authenticator(store, ["cleo:superuser:scrypt$1"])
+    with pytest.raises(ValueError):
+        authenticator.add_user("cleo", "reviewer", "long-enough-password", "test")
+    with pytest.raises(ValueError):
+        authenticator.add_user("bob", "reviewer", "short", "test")
+    assert Path(tmp_path).exists()

@@ -1,0 +1,166 @@
+"""Conversations made through the real REST channel show up in the review app with the right fields.
+
+The real action server and Rasa server (with the trained model), and the review app as
+``trialbot serve`` starts it, on SQLite and on PostgreSQL tracker stores. On SQLite the stock
+``SQL`` tracker store of endpoints.yml is used, and "delete my answers" is erased by the review
+indexer; on PostgreSQL the tracker store is ``review.tracker_store.ErasingSQLTrackerStore``, which
+erases right after Rasa saved the turn.
+"""
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import replace
+
+import pytest
+import requests
+from sqlalchemy import create_engine, func, select
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.servers import on_free_ports, running_bot
+from bot.store import TrialStore
+from review.auth import hash_password
+from review.store import events
+from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postgres_available, postgres_database
+
+pytestmark = pytest.mark.e2e
+MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
+TRIAL = "NCT05236582"
+ERASING_ENDPOINTS = """action_endpoint:
+  url: ${TRIALBOT_ACTION_URL}
+tracker_store:
+  type: review.tracker_store.ErasingSQLTrackerStore
+  url: ${TRIALBOT_TRACKER_STORE_URL}
+"""
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live(request, tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: make models/trialbot.tar.gz", pytrace=False)
+    tmp = tmp_path_factory.mktemp(f"review-{request.param}")
+    trials = f"sqlite:///{tmp / 'trials.db'}"
+    TrialStore(trials).load_directory(PROJECT_ROOT / "data")
+    project = PROJECT_ROOT
+    if request.param == "postgresql":
+        if not postgres_available():
+            pytest.skip("PostgreSQL is not reachable")
+        database = postgres_database()
+        tracker = database.__enter__()
+        project = tmp / "project"
+        project.mkdir()
+        (project / "endpoints.yml").write_text(ERASING_ENDPOINTS)
+        shutil.copy(PROJECT_ROOT / "credentials.yml", project / "credentials.yml")
+    else:
+        database, tracker = None, f"sqlite:///{tmp / 'conversations.db'}"
+    users = (f"ada:admin:{hash_password(ADMIN_PASSWORD)}", f"rita:reviewer:{hash_password(REVIEWER_PASSWORD)}")
+    settings = on_free_ports(replace(load_settings(), database_url=trials, tracker_store_url=tracker, model=str(MODEL),
+                                     default_trial=TRIAL, host="127.0.0.1", review_users=users,
+                                     review_stories_dir=str(tmp / "stories"), retention_days=365))
+    log_path = tmp / "servers.log"
+    try:
+        with open(log_path, "w") as log, running_bot(settings, log=log, timeout=240, review=True, project=project):
+            yield {"settings": settings, "backend": request.param, "log": log_path,
+                   "engine": create_engine(tracker, future=True)}
+    except Exception as exc:
+        tail = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
+        pytest.fail(f"servers failed: {exc}\n{tail}", pytrace=False)
+    finally:
+        if database is not None:
+            database.__exit__(None, None, None)
+
+
+def chat(live, messages, sender=None):
+    sender = sender or f"review-e2e-{uuid.uuid4().hex[:12]}"
+    url = f"{live['settings'].rasa_url}/webhooks/rest/webhook"
+    replies = []
+    for message in messages:
+        reply = requests.post(url, json={"sender": sender, "message": message}, timeout=60)
+        assert reply.status_code == 200, reply.text
+        replies.append(reply.json())
+    return sender, replies
+
+
+def stored_events(live, sender):
+    with live["engine"].connect() as c:
+        return c.execute(select(func.count()).select_from(events).where(events.c.sender_id == sender)).scalar()
+
+
+def inbox(session, live, **params):
+    reply = session.get(f"{live['settings'].review_url}api/conversations", params={"per_page": 200, **params},
+                        timeout=30)
+    assert reply.status_code == 200, reply.text
+    return reply.json()["conversations"]
+
+
+def test_conversations_through_rest_appear_in_the_review(live):
+    review = live["settings"].review_url.rstrip("/")
+    assert requests.get(f"{review}/api/conversations", timeout=10).status_code == 401
+    assert requests.get(f"{review}/", allow_redirects=False, timeout=10).status_code == 302
+
+    too_young, _ = chat(live, ["hi", "yes", "I'm 17"])
+    confused, _ = chat(live, ["hello", "yes", "asdkjh qwe", "zzzz blorp"])
+    upset, _ = chat(live, ["hi", "my name is John Smith, call me on 07700 900123",
+                           "can I talk to a real person? this is useless"])
+    reviewer = login(review, "rita", REVIEWER_PASSWORD)
+    rows = {r["sender"]: r for r in inbox(reviewer, live)}
+    assert {too_young, confused, upset} <= set(rows)
+
+    first = rows[too_young]
+    assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 3, "not_eligible", [TRIAL])
+    assert first["fallbacks"] == 0 and first["status"] == "unreviewed" and not first["asked_human"]
+    second = rows[confused]
+    assert second["fallbacks"] == 2 and second["low_confidence"] >= 2 and second["turns"] == 4
+    third = rows[upset]
+    assert third["asked_human"] and third["frustrated"] and "John" not in third["preview"]
+
+    # filters and free text, through the app
+    assert {r["sender"] for r in inbox(reviewer, live, verdict="not_eligible")} >= {too_young}
+    assert confused not in {r["sender"] for r in inbox(reviewer, live, verdict="not_eligible")}
+    assert {r["sender"] for r in inbox(reviewer, live, min_fallbacks=2)} == {confused}
+    assert {r["sender"] for r in inbox(reviewer, live, q="useless")} == {upset}
+    assert {r["sender"] for r in inbox(reviewer, live, channel="rest", trial=TRIAL, max_turns=3)} >= {too_young}
+
+    # the conversation view: intents, confidences and the verdict's reasoning; masked
+    record = reviewer.get(f"{review}/api/conversations/{first['id']}", timeout=30).json()
+    said = [m for m in record["messages"] if m["kind"] == "user"]
+    assert [m["intent"] for m in said][:2] == ["greet", "affirm"] and all(0 < m["confidence"] <= 1 for m in said)
+    assert said[2]["facts"]["age"] == 17
+    verdict = next(m["verdict"] for m in record["messages"] if m.get("verdict"))
+    assert verdict["status"] == "not_eligible"
+    assert any(c["id"] == "inc-age" and c["status"] == "not_met" for c in verdict["criteria"])
+    page = reviewer.get(f"{review}/conversations/{third['id']}", timeout=30).text
+    assert "[name]" in page and "John" not in page and "07700" not in page
+
+    # the patient-facing server does not serve the review
+    assert "Transcript review" not in requests.get(live["settings"].rasa_url + "/", timeout=10).text
+    for path in ("/login", "/api/conversations", f"/conversations/{first['id']}", "/export.json"):
+        reply = requests.get(live["settings"].rasa_url + path, timeout=10, allow_redirects=False)
+        assert reply.status_code in (404, 405), (path, reply.status_code)
+        assert "sender" not in reply.text
+
+
+def test_delete_my_answers_erases_the_conversation_everywhere(live):
+    reviewer = login(live["settings"].review_url.rstrip("/"), "rita", REVIEWER_PASSWORD)
+    sender, _ = chat(live, ["hi", "yes", "my platelets are 22000"])
+    row = {r["sender"]: r for r in inbox(reviewer, live)}[sender]
+    reviewer.post(f"{live['settings'].review_url}api/conversations/{row['id']}", json={"add_tags": ["to-erase"],
+                                                                                      "note": "a note"},
+                  headers={"X-CSRF-Token": reviewer.csrf}, timeout=10).raise_for_status()
+    _, replies = chat(live, ["delete my answers"], sender)
+    assert "deleted" in replies[0][0]["text"].lower()
+    if live["backend"] == "postgresql":
+        assert stored_events(live, sender) == 0  # erased by the tracker store right after the save
+    remaining = {r["sender"]: r for r in inbox(reviewer, live)}  # the index runs first
+    assert sender not in remaining
+    assert stored_events(live, sender) == 0
+    assert inbox(reviewer, live, tag="to-erase") == []
+    assert reviewer.get(f"{live['settings'].review_url}api/conversations/{row['id']}", timeout=10).status_code == 404
+    # the person can start again: a new conversation that knows nothing of the old one
+    _, replies = chat(live, ["hi"], sender)
+    assert "Shall we start" in replies[0][-1]["text"]
+    again = {r["sender"]: r for r in inbox(reviewer, live)}[sender]
+    assert again["id"] != row["id"] and again["turns"] == 1
+    with live["engine"].connect() as c:
+        texts = [t for (t,) in c.execute(select(events.c.data).where(events.c.sender_id == sender))]
+    assert not any("22000" in t for t in texts)

@@ -1,0 +1,331 @@
+"""The review index, the inbox's filters and sort, review actions, erasure and retention, on
+SQLite and PostgreSQL, over events shaped like Rasa's."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from review.erasure import erase_conversation
+from review.store import InboxQuery, events
+from tests.review.helpers import Conversation, both_backends, standard_conversations
+
+def by_sender(store, **filters):
+    page = store.inbox(InboxQuery(per_page=200, **filters))
+    return {r["sender_id"]: r for r in page.rows}
+
+
+@both_backends
+def test_index_summarises_each_conversation(store):
+    standard_conversations(store)
+    report = store.index()
+    assert report.conversations == 5 and report.erased == 0
+    rows = by_sender(store)
+    eligible = rows["sender-eligible"]
+    assert (eligible["channel"], eligible["turns"], eligible["verdict"], eligible["trials"]) == \
+        ("rest", 3, "likely_eligible", "NCT05236582")
+    assert eligible["fallbacks"] == 0 and eligible["status"] == "unreviewed"
+    assert eligible["preview"] == "hi"
+    fallbacks = rows["sender-fallbacks"]
+    assert fallbacks["fallbacks"] == 2 and fallbacks["misunderstood"] == 1
+    assert fallbacks["low_confidence"] == 3  # two fallbacks (best guess 0.3) and one at 0.41
+    human = rows["sender-human"]
+    assert human["channel"] == "socketio" and human["verdict"] == "not_eligible"
+    assert human["asked_human"] and human["frustrated"]
+    assert not eligible["asked_human"] and not eligible["frustrated"]
+    assert rows["sender-matching"]["trials"] == "NCT00000001,NCT00000002"
+    # the preview is masked when stored
+    assert "John" not in rows["+44 7700 900123"]["preview"] and "[name]" in rows["+44 7700 900123"]["preview"]
+
+
+@both_backends
+def test_index_is_incremental(store):
+    made = standard_conversations(store)
+    store.index()
+    assert store.index().events == 0
+    made["eligible"].turn("what about my mother?", "Tell me about her.", "inform", 0.3).save(store)
+    Conversation("sender-new").start().turn("hi", "Hello").save(store)
+    report = store.index()
+    assert report.conversations == 2
+    rows = by_sender(store)
+    assert rows["sender-eligible"]["turns"] == 4 and rows["sender-eligible"]["low_confidence"] == 1
+    assert rows["sender-eligible"]["verdict"] == "likely_eligible"  # kept from the earlier events
+    assert "sender-new" in rows
+    assert store.high_water_mark() == store.engine.connect().execute(select(func.max(events.c.id))).scalar()
+
+
+@both_backends
+def test_two_indexers_at_once_count_every_event_once(store):
+    for n in range(30):
+        Conversation(f"parallel-{n}").start().turn("hi", "Hello").turn("yes", "Question?", "affirm").save(store)
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                store.index(batch_size=50)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    page = store.inbox(InboxQuery(per_page=200))
+    assert page.total == 30 and {r["turns"] for r in page.rows} == {2}
+
+
+@both_backends
+def test_filters(store):
+    standard_conversations(store)
+    store.index()
+    assert set(by_sender(store, channel="socketio")) == {"sender-human"}
+    assert set(by_sender(store, verdict="not_eligible")) == {"sender-human"}
+    assert set(by_sender(store, verdict="none")) == {"sender-fallbacks", "+44 7700 900123"}
+    assert set(by_sender(store, trial="NCT00000002")) == {"sender-matching"}
+    assert set(by_sender(store, trial="NCT05236582")) == {"sender-eligible", "sender-human"}
+    assert set(by_sender(store, min_fallbacks=1)) == {"sender-fallbacks"}
+    assert set(by_sender(store, min_low_confidence=2)) == {"sender-fallbacks"}
+    assert set(by_sender(store, asked_human=True)) == {"sender-human"}
+    assert set(by_sender(store, frustrated=True)) == {"sender-human"}
+    assert "sender-human" not in by_sender(store, frustrated=False)
+    assert set(by_sender(store, min_turns=3)) == {"sender-eligible", "sender-fallbacks"}
+    assert set(by_sender(store, max_turns=1)) == {"sender-matching"}
+    jan = datetime(2025, 1, 10, 12, tzinfo=timezone.utc).timestamp()
+    Conversation("january", at=jan).start().turn("hi", "Hello").save(store)
+    Conversation("february", at=jan + 31 * 86400).start().turn("hi", "Hello").save(store)
+    store.index()
+    assert set(by_sender(store, started_from=date(2025, 1, 10), started_to=date(2025, 1, 10))) == {"january"}
+    assert set(by_sender(store, started_from=date(2025, 1, 11), started_to=date(2025, 12, 31))) == {"february"}
+    assert set(by_sender(store, started_to=date(2025, 6, 1))) == {"january", "february"}
+    cid = by_sender(store)["sender-eligible"]["id"]
+    store.set_status(cid, "needs_follow_up", "ada")
+    store.add_tag(cid, "Date Misread", "ada")
+    assert set(by_sender(store, status="needs_follow_up")) == {"sender-eligible"}
+    assert set(by_sender(store, status="unreviewed")) == {"sender-fallbacks", "sender-human", "+44 7700 900123",
+                                                          "sender-matching", "january", "february"}
+    assert set(by_sender(store, tag="date-misread")) == {"sender-eligible"}
+    store.flag(cid, 5, "ada", "wrong answer")
+    assert set(by_sender(store, flagged=True)) == {"sender-eligible"}
+    # filters combine
+    assert by_sender(store, channel="socketio", verdict="likely_eligible") == {}
+    assert set(by_sender(store, ids=(cid,))) == {"sender-eligible"}
+
+
+@both_backends
+def test_free_text_search_uses_masked_words(store):
+    standard_conversations(store)
+    store.index()
+    assert set(by_sender(store, q="useless")) == {"sender-human"}
+    assert set(by_sender(store, q="platel")) == {"sender-eligible"}  # a prefix, also in the bot's words
+    assert set(by_sender(store, q="asdkjh blorp")) == {"sender-fallbacks"}  # every word, any order
+    assert by_sender(store, q="useless blorp") == {}
+    assert by_sender(store, q="John") == {}  # names are masked before they are indexed
+    assert by_sender(store, q="example.com") == {}
+    assert set(by_sender(store, q="sender-matching")) == {"sender-matching"}  # the sender id, exactly
+    assert by_sender(store, q="'\"*:() OR") == {}  # query syntax is only words
+
+
+@both_backends
+def test_sort_and_pages(store):
+    base = time.time() - 86400
+    for n in range(23):
+        c = Conversation(f"s{n:02d}", at=base + n * 60).start()
+        for _ in range(n % 5):
+            c.turn("hi", "Hello")
+        c.save(store)
+    store.index()
+    newest_first = store.inbox(InboxQuery(per_page=10))
+    assert newest_first.total == 23 and newest_first.pages == 3
+    assert [r["sender_id"] for r in newest_first.rows][:3] == ["s22", "s21", "s20"]
+    last = store.inbox(InboxQuery(per_page=10, page=3))
+    assert [r["sender_id"] for r in last.rows] == ["s02", "s01", "s00"]
+    beyond = store.inbox(InboxQuery(per_page=10, page=99))
+    assert beyond.page == 3
+    oldest_first = store.inbox(InboxQuery(per_page=5, desc=False))
+    assert [r["sender_id"] for r in oldest_first.rows] == ["s00", "s01", "s02", "s03", "s04"]
+    by_turns = store.inbox(InboxQuery(sort="turns", per_page=23)).rows
+    assert [r["turns"] for r in by_turns] == sorted((r["turns"] for r in by_turns), reverse=True)
+    seen = set()
+    for page in (1, 2, 3):
+        seen |= {r["id"] for r in store.inbox(InboxQuery(sort="turns", per_page=10, page=page)).rows}
+    assert len(seen) == 23  # a stable order: no row twice, none lost
+
+
+def test_query_from_parameters():
+    query = InboxQuery.from_params({"q": " platelets ", "verdict": "uncertain", "trial": "nct05236582",
+                                    "min_fallbacks": "2", "asked_human": "true", "frustrated": "false",
+                                    "started_from": "2026-01-01", "started_to": "nonsense", "sort": "drop table",
+                                    "order": "asc", "page": "-3", "per_page": "100000", "ids": "1, 2,x"})
+    assert query.q == "platelets" and query.verdict == "uncertain" and query.trial == "NCT05236582"
+    assert query.min_fallbacks == 2 and query.asked_human is True and query.frustrated is False
+    assert query.started_from == date(2026, 1, 1) and query.started_to is None
+    assert query.sort == "started" and query.desc is False and query.page == 1 and query.per_page == 200
+    assert query.ids == (1, 2)
+    assert InboxQuery.from_params(query.to_params()) == query
+
+
+@both_backends
+def test_review_actions_are_kept_and_audited(store):
+    standard_conversations(store)
+    store.index()
+    cid = by_sender(store)["sender-fallbacks"]["id"]
+    store.set_status(cid, "reviewed", "rita")
+    store.add_tag(cid, "nlu", "rita")
+    store.add_tag(cid, "nlu", "rita")  # once only
+    store.add_note(cid, "The model does not know 'maybe'.", "rita")
+    store.flag(cid, 7, "rita", "should have asked again")
+    row = store.conversation(cid)
+    assert row["status"] == "reviewed" and row["reviewed_by"] == "rita" and row["tags"] == ["nlu"]
+    assert [n["text"] for n in row["notes"]] == ["The model does not know 'maybe'."]
+    assert row["flags"][7]["reason"] == "should have asked again" and row["flagged"] == 1
+    store.flag(cid, 7, "rita", on=False)
+    store.remove_tag(cid, "nlu", "rita")
+    row = store.conversation(cid)
+    assert row["flags"] == {} and row["flagged"] == 0 and row["tags"] == []
+    actions = [e["action"] for e in store.audit_log(user="rita")]
+    assert actions[::-1] == ["status", "tag", "note", "flag", "unflag", "untag"]
+    with pytest.raises(ValueError):
+        store.set_status(cid, "done", "rita")
+    with pytest.raises(ValueError):
+        store.add_tag(cid, "two words; drop", "rita")
+    # new events keep the review data
+    Conversation("sender-fallbacks").turn("no", "OK.", "deny").save(store)
+    store.index()
+    assert store.conversation(cid)["status"] == "reviewed"
+
+
+def _event_count(store, sender):
+    with store.engine.connect() as c:
+        return c.execute(select(func.count()).select_from(events).where(events.c.sender_id == sender)).scalar()
+
+
+@both_backends
+def test_delete_my_answers_erases_the_conversation_everywhere(store):
+    made = standard_conversations(store)
+    store.index()
+    cid = by_sender(store)["sender-eligible"]["id"]
+    store.add_tag(cid, "keep-me", "ada")
+    store.add_note(cid, "note about the person", "ada")
+    store.flag(cid, 9, "ada", "why")
+    # the person says "delete my answers"; the turn is saved, then the indexer sees it
+    made["eligible"].user("delete my answers", "delete_answers", 0.99).action("action_delete_answers") \
+        .bot("I have deleted your answers.").slot("facts", {}).action("action_listen").save(store)
+    report = store.index()
+    assert report.erased == 1
+    assert _event_count(store, "sender-eligible") == 0
+    assert store.conversation(cid) is None and "sender-eligible" not in by_sender(store)
+    assert by_sender(store, tag="keep-me") == {} and by_sender(store, q="platelets") == {}
+    erase = store.audit_log(action="erase")[0]
+    assert erase["user"] == "patient" and "delete my answers" in erase["detail"]
+    # the person comes back: a new conversation, nothing of the old one
+    made["eligible"].turn("hi", "Hello! Shall we start?", "greet").save(store)
+    store.index()
+    again = by_sender(store)["sender-eligible"]
+    assert again["id"] != cid and again["turns"] == 1 and again["verdict"] is None
+
+
+@both_backends
+def test_erase_in_the_same_batch_keeps_what_came_after(store):
+    c = Conversation("sender-x").start().turn("I'm 40", "Noted.", facts={"age": 40})
+    c.user("delete my answers", "delete_answers").action("action_delete_answers").bot("Deleted.") \
+        .action("action_listen")
+    c.turn("hello again", "Hello! Shall we start?", "greet")
+    c.save(store)
+    report = store.index()
+    assert report.erased == 1
+    row = by_sender(store)["sender-x"]
+    assert row["turns"] == 1 and row["preview"] == "hello again"
+    assert _event_count(store, "sender-x") == 4  # the new turn's events only
+
+
+@both_backends
+def test_erase_conversation_function(store):
+    standard_conversations(store)
+    store.index()
+    cid = by_sender(store)["sender-human"]["id"]
+    store.add_tag(cid, "x", "ada")
+    deleted = erase_conversation("sender-human", store=store, actor="ada", reason="test")
+    assert deleted > 0 and _event_count(store, "sender-human") == 0
+    assert store.conversation(cid) is None
+    assert erase_conversation("sender-human", store=store) == 0  # idempotent
+    store.index()  # the indexer does not bring it back
+    assert "sender-human" not in by_sender(store)
+
+
+@both_backends
+def test_retention_erases_old_conversations(store):
+    now = time.time()
+    Conversation("old", at=now - 40 * 86400).start().turn("hi", "Hello").save(store)
+    Conversation("recent", at=now - 2 * 86400).start().turn("hi", "Hello").save(store)
+    assert store.purge(0) == 0
+    assert store.purge(30, now=now) == 1
+    assert set(by_sender(store)) == {"recent"} and _event_count(store, "old") == 0
+    assert store.audit_log(action="erase")[0]["user"] == "retention"
+
+
+@both_backends
+def test_conversation_view_has_intents_facts_and_verdicts(store):
+    standard_conversations(store)
+    store.index()
+    messages = store.messages("sender-eligible")
+    users = [m for m in messages if m.kind == "user"]
+    assert [(m.text, m.intent) for m in users][:2] == [("hi", "greet"), ("yes", "affirm")]
+    assert users[2].facts == {"platelet_count": 22.0, "age": 62} and users[2].actions == ["action_screen"]
+    verdict = [m for m in messages if m.kind == "bot" and m.verdict][0]
+    assert verdict.verdict["status"] == "likely_eligible" and verdict.verdict["criteria"][0]["id"] == "inc-age"
+    fallbacks = [m for m in store.messages("sender-fallbacks") if m.kind == "user" and m.fallback]
+    assert len(fallbacks) == 2 and fallbacks[0].low_confidence and fallbacks[0].confidence == 0.45
+
+
+@both_backends
+def test_events_after_erasing_the_newest_ones_are_indexed(store):
+    """SQLite would hand the erased newest ids out again, behind the indexer's high-water mark."""
+    Conversation("first").start().turn("hi", "Hello").save(store)
+    Conversation("newest").start().turn("hi", "Hello").turn("I'm 50", "Noted.").save(store)
+    store.index()
+    store.erase("newest", "ada", "test")
+    Conversation("after").start().turn("hi", "Hello").save(store)
+    Conversation("first").turn("yes", "Question?", "affirm").save(store)
+    store.index()
+    rows = by_sender(store)
+    assert set(rows) == {"first", "after"} and rows["first"]["turns"] == 2
+
+
+@both_backends
+def test_review_data_survives_a_restart_and_numbers_are_not_reused(store, database_url):
+    from review.store import ReviewStore
+
+    Conversation("a").start().turn("hi", "Hello").save(store)
+    Conversation("b").start().turn("hi", "Hello").save(store)
+    store.index()
+    first = by_sender(store)
+    store.add_tag(first["a"]["id"], "kept", "ada")
+    store.erase("b", "ada", "test")
+    store.engine.dispose()
+    again = ReviewStore(database_url)  # as after a restart
+    Conversation("c").start().turn("hi", "Hello").save(again)
+    again.index()
+    rows = by_sender(again)
+    assert rows["a"]["tags"] == ["kept"]
+    assert rows["c"]["id"] > first["b"]["id"]  # the erased conversation's number stays unused
+    again.engine.dispose()
+
+
+@both_backends
+def test_free_text_counts_stop_at_the_cap_but_exports_do_not(store, monkeypatch):
+    import review.store
+
+    for n in range(7):
+        Conversation(f"word-{n}").start().turn("my platelets are low", "Noted.").save(store)
+    store.index()
+    monkeypatch.setattr(review.store, "TEXT_COUNT_CAP", 5)
+    page = store.inbox(InboxQuery(q="platelets", per_page=2))
+    assert page.capped and page.total == 5 and page.pages == 3 and len(page.rows) == 2
+    assert not store.inbox(InboxQuery(per_page=2)).capped  # structured filters count exactly
+    assert len(list(store.iter_selection(InboxQuery(q="platelets"), batch=3))) == 7
