@@ -7,13 +7,34 @@ export RASA_TELEMETRY_ENABLED := false
 MODEL := models/trialbot.tar.gz
 RASA_INPUTS := config.yml domain.yml $(wildcard data/rasa/*.yml)
 
-.PHONY: run test unit e2e validate bench trials clean
+# Read-only data every developer has beside the project (see ../shared/README.md).
+SHARED ?= ../shared
+# The website chat's tests drive Debian's Chromium (through Playwright's Python package; no browser
+# is downloaded: never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test unit e2e web-test validate bench trials import-covid import-ctgov clean review review-test review-bench
 
 run: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/trialbot serve
 
-test: $(VENV)/.installed $(MODEL) trials validate
+test: $(VENV)/.installed $(MODEL) trials validate $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+web-test: $(VENV)/.installed $(MODEL) $(CHROMIUM)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web
+
+# Transcript review (review/): `make run` starts it beside the bot; these run it alone, its tests
+# (SQLite and the PostgreSQL server on 127.0.0.1:5432; Chromium) and its inbox benchmark.
+review: $(VENV)/.installed
+	$(BIN)/trialbot review serve
+
+review-test: $(VENV)/.installed $(MODEL) $(CHROMIUM)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/review
+
+review-bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.review_inbox
 
 unit: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -m "not e2e"
@@ -28,8 +49,21 @@ $(MODEL): $(VENV)/.installed $(RASA_INPUTS)
 	$(BIN)/rasa train --data data/rasa --out models --fixed-model-name trialbot --quiet
 	touch $@
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 trials: $(VENV)/.installed
 	$(BIN)/trialbot trials load
+
+# Imported trials, kept out of `make run`/`make test` (the corpus adds ~4 s to import and ~2 s to
+# every catalogue load): the 736 screenable trials of the OMOP-coded COVID-19 corpus, and the
+# ClinicalTrials.gov records under $(SHARED)/data/ctgov. Curated data/trials/*.yml always win.
+import-covid: trials
+	$(BIN)/trialbot trials import $(SHARED)/data/covid19-structured-trials
+
+import-ctgov: trials
+	$(BIN)/trialbot trials import $(SHARED)/data/ctgov
 
 validate: $(VENV)/.installed
 	$(BIN)/rasa data validate --data data/rasa --fail-on-warnings

@@ -22,35 +22,112 @@ def trials_load(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def trials_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.importers import import_path
+
+    curated = None if args.no_curated else Path(args.curated_dir)
+    report = import_path(Path(args.path), TrialStore(settings.database_url), curated_dir=curated)
+    print(report.summary(limit=args.limit))
+    return 1 if report.problems and not report.imported else 0
+
+
+def _places(locations: List[dict], shown: int = 2) -> str:
+    names = [", ".join(p for p in (loc.get("city"), loc.get("region"), loc.get("country")) if p) or loc.get("facility", "")
+             for loc in locations]
+    names = list(dict.fromkeys(n for n in names if n))
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return "; ".join(names[:shown]) + more
+
+
 def trials_list(settings: Settings, args: argparse.Namespace) -> int:
-    for trial in TrialStore(settings.database_url).trials().values():
-        print(f"{trial.id}  {trial.brief_title}  [{trial.where}]  {len(trial.criteria)} criteria")
+    found = TrialStore(settings.database_url).summaries(condition=args.condition, status=args.status,
+                                                        place=args.place)
+    for trial in found:
+        details = trial["details"]
+        status = f"  ({details['status'].replace('_', ' ')})" if details.get("status") else ""
+        print(f"{trial['id']}  {trial['brief_title']}{status}  [{_places(details.get('locations') or [])}]"
+              f"  {trial['criteria']} criteria")
+    if args.condition or args.status or args.place:
+        print(f"{len(found)} trial(s) found.")
     return 0
 
 
 def trials_show(settings: Settings, args: argparse.Namespace) -> int:
     store = TrialStore(settings.database_url)
     vocabulary = store.vocabulary()
-    trial = store.trials(vocabulary).get(args.trial_id)
+    trial = store.trial(args.trial_id, vocabulary)
     if trial is None:
         print(f"No trial {args.trial_id} in the database.", file=sys.stderr)
         return 1
-    print(f"{trial.id}: {trial.title}\n")
+    print(f"{trial.id}: {trial.title}")
+    for key in ("status", "phase", "conditions", "sex", "minimum_age", "maximum_age"):
+        if trial.info.get(key):
+            value = trial.info[key]
+            print(f"  {key.replace('_', ' ')}: {', '.join(value) if isinstance(value, list) else value}")
+    if trial.locations:
+        print(f"  where: {_places([loc.to_dict() for loc in trial.locations], shown=3)}")
+    questions = sum(c.to_be_confirmed for c in trial.criteria)
+    print(f"\n{len(trial.criteria)} criteria: {len(trial.criteria) - questions} checked by a rule over facts, "
+          f"{questions} asked as a question and to be confirmed by the study team.\n")
     for c in trial.criteria:
         who = c.answered_by(vocabulary).value.replace("_", " ")
-        print(f"[{c.kind.value}] {c.id}\n  text:    {c.text}\n  checked: {describe_rule(c.rule_spec)}"
-              f"\n  settled by: {who}\n")
+        if c.to_be_confirmed:
+            asked = " / ".join(vocabulary[key].ask for key in c.rule.facts)
+            print(f"[{c.kind.value}] {c.id}  (question, to be confirmed by the study team)\n  text:    {c.text}"
+                  f"\n  asked:   {asked}\n")
+        else:
+            print(f"[{c.kind.value}] {c.id}\n  text:    {c.text}\n  checked: {describe_rule(c.rule_spec)}"
+                  f"\n  settled by: {who}\n")
     return 0
+
+
+def staff_webhooks(settings: Settings) -> List[str]:
+    """The staff channels' webhooks (README, "Staff channels"), when the credentials file enables them."""
+    import yaml
+
+    path = Path(settings.credentials)
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    try:
+        channels = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    names = {"channels.slack.SlackChannel": ("Slack events", "slack"),
+             "channels.teams.TeamsChannel": ("Teams messaging endpoint", "botframework")}
+    return [f"{label}: POST <public https address>/webhooks/{name}/webhook (Rasa listens on {settings.rasa_url})"
+            for key, (label, name) in names.items() if key in channels]
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.servers import running_bot
 
-    with running_bot(settings, log=sys.stdout):
-        print(f"\nThe bot is running. Chat in a terminal with: .venv/bin/trialbot chat\n"
-              f"or POST to {settings.rasa_url}/webhooks/rest/webhook "
-              '{"sender": "<any id>", "message": "hi"}\nPress Ctrl-C to stop.', flush=True)
+    with running_bot(settings, log=sys.stdout, web=True, review=True):
+        print(f"\nThe bot is running.\n"
+              f"Chat in a browser:  {settings.web_url}\n"
+              f"Transcript review:  {settings.review_url} (log in; add users with "
+              f".venv/bin/trialbot review add-user NAME --role admin)\n"
+              f"Chat in a terminal: .venv/bin/trialbot chat\n"
+              f"Over HTTP: POST {settings.rasa_url}/webhooks/rest/webhook "
+              '{"sender": "<any id>", "message": "hi"}\n'
+              f'Embed the chat on another site (add its origin to cors_origins): '
+              f'<script src="{settings.web_url}chat.js" data-bot-url="{settings.bot_url}"></script>\n'
+              "Press Ctrl-C to stop.", flush=True)
+        for line in staff_webhooks(settings):
+            print(line, flush=True)
+        # Blocked (after the servers started: they must not inherit the mask), so that sigwait
+        # receives them instead of Python's handlers, and the servers are stopped on the way out.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    return 0
+
+
+def web(settings: Settings, args: argparse.Namespace) -> int:
+    """Only the chat page's server, for a bot that runs elsewhere (or behind a load balancer)."""
+    from web.server import serve as serve_web
+
+    serve_web(host=args.host or settings.host, port=args.port or settings.web_port,
+              bot_url=(args.bot_url or settings.bot_url),
+              cors_origins=settings.allowed_origins if args.cors_origins is None
+              else [o for o in args.cors_origins.split(",") if o])
     return 0
 
 
@@ -84,15 +161,37 @@ def parser() -> argparse.ArgumentParser:
     load = trials.add_parser("load", help="load data/facts.yml and data/trials/*.yml into the database")
     load.add_argument("data_dir", nargs="?", default=str(PROJECT_ROOT / "data"))
     load.set_defaults(handler=trials_load)
-    trials.add_parser("list", help="list the trials in the database").set_defaults(handler=trials_list)
+    listing = trials.add_parser("list", help="list the trials in the database")
+    listing.add_argument("--condition", help="only trials for this condition (part of a name, any case)")
+    listing.add_argument("--status", help="only trials with this status (recruiting, not yet recruiting, completed...)")
+    listing.add_argument("--place", help="only trials with a site in this city, region or country")
+    listing.set_defaults(handler=trials_list)
+    importing = trials.add_parser(
+        "import", help="import ClinicalTrials.gov API v2 records (.json, or a directory of them) or an OMOP "
+                       "criteria corpus (a directory with all_criteria_corpus.csv)")
+    importing.add_argument("path")
+    importing.add_argument("--curated-dir", default=str(PROJECT_ROOT / "data" / "trials"),
+                           help="hand-curated trials (<id>.yml) that are kept, not imported (default: data/trials)")
+    importing.add_argument("--no-curated", action="store_true", help="import even trials that have a curated file")
+    importing.add_argument("--limit", type=int, default=20, help="how many skipped trials and problems to list")
+    importing.set_defaults(handler=trials_import)
     show = trials.add_parser("show", help="every criterion of a trial and how it is checked")
     show.add_argument("trial_id")
     show.set_defaults(handler=trials_show)
-    commands.add_parser("serve", help="run the action server and the Rasa server").set_defaults(handler=serve)
+    commands.add_parser("serve", help="run the action server, the Rasa server, the web chat and transcript review").set_defaults(handler=serve)
+    page = commands.add_parser("web", help="serve only the website chat (the page and chat.js)")
+    page.add_argument("--host", help="interface to listen on (default: from the configuration)")
+    page.add_argument("--port", type=int, help="port (default: web_port)")
+    page.add_argument("--bot-url", help="the REST channel as browsers reach it (default: web_bot_url)")
+    page.add_argument("--cors-origins", help="comma-separated origins allowed to load the chat (default: cors_origins)")
+    page.set_defaults(handler=web)
     talk = commands.add_parser("chat", help="chat with the running bot in this terminal")
     talk.add_argument("--url", help="the Rasa server (default: from the configuration)")
     talk.add_argument("--sender", help="conversation id to continue (default: a new one)")
     talk.set_defaults(handler=chat)
+    from review.cli import add_commands as add_review_commands  # `trialbot review ...` (review/cli.py)
+
+    add_review_commands(commands)
     return top
 
 

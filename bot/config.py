@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -23,10 +24,53 @@ class Settings:
     model: str = "models/trialbot.tar.gz"
     default_trial: Optional[str] = None
     log_level: str = "INFO"
+    web_port: int = 8080  # the website chat (web/): the page at / and the embeddable /chat.js
+    web_bot_url: Optional[str] = None  # where browsers reach the REST channel; None: rasa_url
+    cors_origins: Tuple[str, ...] = ()  # pages allowed to talk to the bot; empty: the chat page's own
+    # Transcript review (review/): its web app's port, its users ("name:role:<scrypt hash>"), how long
+    # a login lasts, how long conversations are kept (0: forever), and below which intent
+    # confidence a turn counts as low-confidence.
+    review_port: int = 5006
+    review_users: Tuple[str, ...] = ()
+    session_ttl_minutes: int = 480
+    retention_days: int = 365
+    low_confidence_threshold: float = 0.6
+    review_stories_dir: str = "tests/stories/reviewed"  # where "Save as test" writes Rasa test stories
+    # Staff channels (README, "Staff channels"): the Rasa channels whose users are clinic staff, who get
+    # the staff engine (bot/staff.py: multi-fact messages, checklists, third person); and the
+    # credentials file naming the channels Rasa listens on (relative to this file's directory).
+    staff_channels: Tuple[str, ...] = ("slack", "botframework")
+    credentials: str = "credentials.yml"
 
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The chat page, as printed for a person to open."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.web_port}/"
+
+    @property
+    def review_url(self) -> str:
+        """The transcript review app (review/), as printed for a support team to open."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.review_port}/"
+
+    @property
+    def bot_url(self) -> str:
+        """The REST channel's base URL as the browser sees it (a load balancer, or the Rasa server)."""
+        return (self.web_bot_url or self.rasa_url).rstrip("/")
+
+    @property
+    def allowed_origins(self) -> Tuple[str, ...]:
+        """Origins whose pages may call the bot (CORS): configured, or the chat page's own."""
+        if self.cors_origins:
+            return tuple(self.cors_origins)
+        hosts = [self.host] if self.host not in ("0.0.0.0", "::", "") else []
+        hosts += [h for h in ("127.0.0.1", "localhost") if h not in hosts]
+        return tuple(f"http://{h}:{self.web_port}" for h in hosts)
 
     @property
     def action_url(self) -> str:
@@ -41,6 +85,7 @@ class Settings:
             "TRIALBOT_DEFAULT_TRIAL": self.default_trial or "",
             "RASA_TELEMETRY_ENABLED": "false",
             "LOG_LEVEL": self.log_level,
+            "TRIALBOT_STAFF_CHANNELS": ",".join(self.staff_channels) or "none",  # read by the actions
         }
 
 
@@ -53,6 +98,15 @@ def _absolute_sqlite(url: str, base: Path) -> str:
     return url
 
 
+def _as_tuple(value: Any) -> Tuple[str, ...]:
+    """A list from YAML, or a comma- or space-separated string from the environment."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = re.split(r"[\s,]+", value)
+    return tuple(str(part).strip().rstrip("/") for part in value if str(part).strip())
+
+
 def load_settings(path: Optional[Path] = None, environ: Mapping[str, str] = os.environ) -> Settings:
     path = Path(environ.get(ENV_PREFIX + "CONFIG", path or DEFAULT_FILE))
     values: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
@@ -63,9 +117,15 @@ def load_settings(path: Optional[Path] = None, environ: Mapping[str, str] = os.e
     for f in fields(Settings):
         if f.name in values and f.type == "int":
             values[f.name] = int(values[f.name])
+        if f.name in values and f.type == "float":
+            values[f.name] = float(values[f.name])
+        if f.name in values and str(f.type).startswith("Tuple"):
+            values[f.name] = _as_tuple(values[f.name])
     for key in ("database_url", "tracker_store_url"):
         if key in values:
             values[key] = _absolute_sqlite(values[key], path.parent)
+    if "credentials" in values and not Path(values["credentials"]).is_absolute():
+        values["credentials"] = str(path.parent / values["credentials"])
     if "model" in values and not Path(values["model"]).is_absolute():
         values["model"] = str(path.parent / values["model"])
     return Settings(**values)

@@ -77,21 +77,56 @@ def action_server_command(settings: Settings) -> List[str]:
 
 
 def rasa_server_command(settings: Settings, project: Path = PROJECT_ROOT) -> List[str]:
+    # --cors: browsers may call the REST channel only from these pages (the web chat's own by
+    # default); a page from any other origin gets no Access-Control-Allow-Origin header.
     return [str(VENV_BIN / "rasa"), "run", "--model", settings.model,
-            "--endpoints", str(project / "endpoints.yml"), "--credentials", str(project / "credentials.yml"),
-            "--interface", settings.host, "--port", str(settings.rasa_port)]
+            "--endpoints", str(project / "endpoints.yml"), "--credentials", str(project / settings.credentials),
+            "--interface", settings.host, "--port", str(settings.rasa_port),
+            "--cors", *settings.allowed_origins]
+
+
+def web_server_command(settings: Settings) -> List[str]:
+    """The website chat's server (web/): the chat page and the embeddable chat.js."""
+    return [sys.executable, "-m", "web", "--host", settings.host, "--port", str(settings.web_port),
+            "--bot-url", settings.bot_url, "--cors-origins", ",".join(settings.allowed_origins)]
+
+
+def review_server_command(settings: Settings) -> List[str]:
+    """The transcript review app (review/): its own port, behind a login."""
+    return [sys.executable, "-m", "review", "serve", "--host", settings.host, "--port", str(settings.review_port)]
+
+
+def review_environment(settings: Settings) -> Dict[str, str]:
+    """The review app reads the configuration itself; these carry what the caller changed."""
+    env = {"TRIALBOT_TRACKER_STORE_URL": settings.tracker_store_url,
+           "TRIALBOT_LOW_CONFIDENCE_THRESHOLD": str(settings.low_confidence_threshold),
+           "TRIALBOT_SESSION_TTL_MINUTES": str(settings.session_ttl_minutes),
+           "TRIALBOT_RETENTION_DAYS": str(settings.retention_days),
+           "TRIALBOT_REVIEW_STORIES_DIR": settings.review_stories_dir}
+    if settings.review_users:
+        env["TRIALBOT_REVIEW_USERS"] = ",".join(settings.review_users)
+    return env
 
 
 @contextmanager
-def running_bot(settings: Settings, log: Optional[IO] = None, timeout: float = 180) -> Iterator[Settings]:
-    """Run the action server and the Rasa server until the block ends."""
+def running_bot(settings: Settings, log: Optional[IO] = None, timeout: float = 180,
+                web: bool = False, review: bool = False, project: Path = PROJECT_ROOT) -> Iterator[Settings]:
+    """Run the action server and the Rasa server (and with ``web``, the chat page; with ``review``,
+    the transcript review app) until the block ends. ``project``: where endpoints.yml and
+    credentials.yml are read from (tests may use other ones)."""
     env = settings.rasa_environment()
     servers = []
     try:
         servers.append(start(action_server_command(settings), env, log, "actions",
                              f"http://{settings.host}:{settings.action_port}/health", timeout))
-        servers.append(start(rasa_server_command(settings), env, log, "rasa",
+        servers.append(start(rasa_server_command(settings, project), env, log, "rasa",
                              f"{settings.rasa_url}/webhooks/rest/", timeout))
+        if web:
+            servers.append(start(web_server_command(settings), env, log, "web",
+                                 f"{settings.web_url}health", timeout))
+        if review:
+            servers.append(start(review_server_command(settings), {**env, **review_environment(settings)}, log,
+                                 "review", f"{settings.review_url}login", timeout))
         yield settings
     finally:
         for server in reversed(servers):
@@ -99,4 +134,5 @@ def running_bot(settings: Settings, log: Optional[IO] = None, timeout: float = 1
 
 
 def on_free_ports(settings: Settings) -> Settings:
-    return replace(settings, rasa_port=free_port(), action_port=free_port())
+    return replace(settings, rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
+                   review_port=free_port())

@@ -1,0 +1,260 @@
+"""The Rasa actions in actions/screening.py, run directly (in the style of RasaHQ/financial-demo).
+
+Each test builds a rasa_sdk ``Tracker`` (sender, slots, latest message with text and intent), runs
+one action with a ``CollectingDispatcher`` and checks the messages it sends (text, buttons, custom)
+and the ``SlotSet`` events it returns. The actions read the trials from TRIALBOT_DATABASE_URL,
+pointed here at a throw-away SQLite database.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import screening as actions
+from bot import texts
+from bot.conversation import MAX_MESSAGE_LENGTH, State
+from bot.store import TrialStore
+from tests.conftest import PROJECT, SEED_TRIAL
+
+PLATELET_QUESTION = {"asks": ["platelet_count"], "answer_type": "number", "unit": "10^9/L"}
+# Every slot of a consented conversation whose open question is the platelet count.
+CONSENTED = {**State().to_slots(), "consent": True, "pending": ["platelet_count"]}
+
+
+@pytest.fixture(scope="module")
+def trial_db(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'trials.db'}"
+    TrialStore(url).load_directory(PROJECT / "data")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def trial_database(trial_db, monkeypatch):
+    monkeypatch.setenv("TRIALBOT_DATABASE_URL", trial_db)
+    monkeypatch.setenv("TRIALBOT_DEFAULT_TRIAL", SEED_TRIAL)
+    actions.screening.cache_clear()
+    yield
+    actions.screening.cache_clear()
+
+
+def tracker(text: str = "", intent: Optional[str] = None, sender: str = "unit-test",
+            **slots: Any) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0} if intent else {},
+              "entities": [], "intent_ranking": []}
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker(sender, dict(slots), latest, events, False, None, {}, "action_listen")
+
+
+def run(action, tracker_: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker_, {})
+    return dispatcher.messages, events
+
+
+def slot_sets(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    assert all(e["event"] == "slot" for e in events), events
+    return {e["name"]: e["value"] for e in events}
+
+
+def verdict_of(messages) -> Dict[str, Any]:
+    found = [m["custom"]["verdict"] for m in messages if "verdict" in m["custom"]]
+    assert len(found) == 1, messages
+    return found[0]
+
+
+def not_met(verdict) -> List[str]:
+    return [c["id"] for c in verdict["criteria"] if c["status"] == "not_met"]
+
+
+# -- the registry ---------------------------------------------------------------------------------
+
+def test_every_action_of_the_domain_is_implemented_with_its_name():
+    domain = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
+    implemented = {cls().name() for cls in actions.ScreeningAction.__subclasses__()}
+    assert implemented == set(domain["actions"])
+    assert set(State.slot_names()) == set(domain["slots"])
+
+
+# -- action_screen ----------------------------------------------------------------------------------
+
+def test_a_greeting_asks_for_consent_first():
+    messages, events = run(actions.ActionScreen(), tracker("hi", "greet"))
+    assert len(messages) == 1
+    welcome = messages[0]
+    assert SEED_TRIAL in welcome["text"] and "Shall we start?" in welcome["text"]
+    assert welcome["buttons"] == [dict(b) for b in texts.CONSENT_BUTTONS]
+    assert welcome["custom"] == {"asks": ["consent"], "answer_type": "yes_no", "unit": None}
+    slots = slot_sets(events)
+    assert slots["offer"] == "consent"
+    assert "consent" not in slots  # nothing is kept before consent
+    assert slots["facts"] == {}
+
+
+def test_consent_starts_the_questions():
+    messages, events = run(actions.ActionScreen(), tracker("/affirm", "affirm", offer="consent"))
+    assert [m["text"] for m in messages][0] == texts.CONSENT_GIVEN
+    question = messages[-1]
+    assert question["custom"] == PLATELET_QUESTION
+    assert question["buttons"] == [{"title": "I don't know", "payload": "/dont_know"}]
+    slots = slot_sets(events)
+    assert slots["consent"] is True and slots["offer"] is None and slots["pending"] == ["platelet_count"]
+
+
+def test_declining_consent_keeps_nothing_and_asks_nothing():
+    messages, events = run(actions.ActionScreen(), tracker("no thanks", "deny", offer="consent"))
+    assert len(messages) == 1 and "won't ask or keep any health details" in messages[0]["text"]
+    assert messages[0]["custom"] == {}
+    slots = slot_sets(events)
+    assert slots["consent"] is False and slots["facts"] == {} and not slots.get("pending")
+
+
+def test_an_answer_to_the_open_question_is_stored_and_the_next_question_asked():
+    messages, events = run(actions.ActionScreen(), tracker("22k", "inform", **CONSENTED))
+    assert len(messages) == 1
+    assert messages[0]["custom"] == {"asks": ["bleeding_tendency"], "answer_type": "yes_no", "unit": None}
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny", "/dont_know"]
+    slots = slot_sets(events)
+    assert slots == {"facts": {"platelet_count": 22.0}, "pending": ["bleeding_tendency"]}
+
+
+def test_a_yes_no_intent_answers_a_yes_no_question():
+    state = {**CONSENTED, "facts": {"platelet_count": 22.0}, "pending": ["bleeding_tendency"]}
+    _, events = run(actions.ActionScreen(), tracker("/affirm", "affirm", **state))
+    assert slot_sets(events)["facts"] == {"platelet_count": 22.0, "bleeding_tendency": True}
+
+
+def test_i_dont_know_is_stored_as_unknown():
+    _, events = run(actions.ActionScreen(), tracker("I don't know", "dont_know", **CONSENTED))
+    assert slot_sets(events)["facts"] == {"platelet_count": None}
+
+
+def test_volunteered_facts_that_rule_out_give_the_verdict_at_once():
+    messages, events = run(actions.ActionScreen(), tracker("I'm 62 and I take aspirin", "inform", **CONSENTED))
+    assert messages[0]["text"].startswith("Noted: age: 62 years")
+    verdict = verdict_of(messages)
+    assert verdict["trial_id"] == SEED_TRIAL and verdict["status"] == "not_eligible"
+    assert not_met(verdict) == ["exc-antiplatelet-drugs"]
+    explanation = next(c["explanation"] for c in verdict["criteria"] if c["id"] == "exc-antiplatelet-drugs")
+    assert explanation in messages[1]["text"]
+    assert messages[-1]["text"] == texts.OFFER_MORE
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    slots = slot_sets(events)
+    assert slots["facts"] == {"age": 62.0, "antiplatelet_drugs": True}
+    assert slots["pending"] is None and slots["verdict"] == "not_eligible" and slots["offer"] == "more_questions"
+
+
+def test_an_implausible_value_is_checked_back_and_not_stored():
+    messages, events = run(actions.ActionScreen(), tracker("5000 x10^9/L", "inform", **CONSENTED))
+    assert "outside what I would expect" in messages[0]["text"]
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    assert "facts" not in slot_sets(events)
+
+
+def test_a_message_that_is_too_long_is_refused_and_the_question_repeated():
+    text = "I take aspirin. " * (MAX_MESSAGE_LENGTH // 10)
+    messages, events = run(actions.ActionScreen(), tracker(text, "inform", **CONSENTED))
+    assert messages[0]["text"] == texts.TOO_LONG.format(length=f"{len(text):,}", limit=f"{MAX_MESSAGE_LENGTH:,}")
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    assert events == []
+
+
+def test_an_unclear_answer_gets_a_hint_then_the_question_is_left_unknown():
+    messages, events = run(actions.ActionScreen(), tracker("asdf qwerty", "nlu_fallback", **CONSENTED))
+    assert messages[0]["text"] == texts.NOT_UNDERSTOOD["number"].format(unit_hint=" (in 10^9/L)")
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    assert slot_sets(events) == {"misunderstood": 1}
+    messages, events = run(actions.ActionScreen(), tracker("qwerty asdf", "nlu_fallback", **{**CONSENTED, "misunderstood": 1}))
+    assert messages[0]["text"] == texts.SKIPPING
+    assert messages[-1]["custom"]["asks"] != ["platelet_count"]
+    slots = slot_sets(events)
+    assert slots["facts"] == {"platelet_count": None} and slots["misunderstood"] == 0
+
+
+def test_a_third_person_is_asked_about_by_name():
+    messages, events = run(actions.ActionScreen(), tracker("my mother is 67", "inform", **CONSENTED))
+    assert "your mother" in messages[-1]["text"]
+    assert slot_sets(events)["subject"] == "your mother"
+
+
+# -- the other actions ----------------------------------------------------------------------------
+
+def test_why_explains_the_criteria_behind_the_open_question():
+    messages, events = run(actions.ActionExplainWhy(), tracker("why do you ask?", "why", **CONSENTED))
+    assert "Platelet counts <30 ×10^9/L, and bleeding tendency;" in messages[0]["text"]
+    assert messages[0]["text"].startswith("I ask because")
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    assert events == []
+
+
+def test_why_with_no_open_question_explains_in_general():
+    messages, events = run(actions.ActionExplainWhy(), tracker("why?", "why", **State().to_slots()))
+    assert [m["text"] for m in messages] == [texts.WHY_NOTHING]
+    assert events == []
+
+
+def test_show_facts_lists_the_answers_and_repeats_the_question():
+    state = {**CONSENTED, "facts": {"age": 62.0, "platelet_count": 22.0, "last_radiotherapy": "never"}}
+    messages, events = run(actions.ActionShowFacts(), tracker("what have I told you?", "show_facts", **state))
+    summary = messages[0]
+    assert summary["text"].startswith(texts.FACTS_HEADER)
+    assert "- age: 62 years" in summary["text"] and "- last radiotherapy: never" in summary["text"]
+    assert "22 ×10^9/L (22,000 per microlitre)" in summary["text"]
+    assert summary["custom"] == {"facts": state["facts"]}
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    assert events == []
+
+
+def test_show_facts_with_nothing_told():
+    messages, _ = run(actions.ActionShowFacts(), tracker("what do you know about me", "show_facts"))
+    assert messages[0]["text"] == texts.NO_FACTS and messages[0]["custom"] == {"facts": {}}
+
+
+def test_start_over_clears_the_answers_but_keeps_consent():
+    state = {**CONSENTED, "facts": {"platelet_count": 22.0, "bleeding_tendency": True},
+             "pending": ["chemo_induced_thrombocytopenia"], "subject": "your mother"}
+    messages, events = run(actions.ActionStartOver(), tracker("start over", "start_over", **state))
+    assert messages[0]["text"] == texts.STARTING_OVER
+    assert messages[-1]["custom"] == PLATELET_QUESTION
+    slots = slot_sets(events)
+    assert slots["facts"] == {} and slots["subject"] is None and slots["pending"] == ["platelet_count"]
+    assert "consent" not in slots
+
+
+def test_delete_answers_forgets_everything_including_consent():
+    state = {**CONSENTED, "facts": {"platelet_count": 22.0}, "subject": "your mother"}
+    messages, events = run(actions.ActionDeleteAnswers(), tracker("delete my answers", "delete_answers", **state))
+    assert [m["text"] for m in messages] == [texts.DELETED]
+    slots = slot_sets(events)
+    assert slots["consent"] is None and slots["facts"] == {} and slots["pending"] is None
+    assert slots["subject"] is None
+
+
+def test_show_verdict_gives_the_verdict_so_far_and_offers_more_questions():
+    state = {**CONSENTED, "facts": {"platelet_count": 22.0, "bleeding_tendency": True},
+             "pending": ["chemo_induced_thrombocytopenia"]}
+    messages, events = run(actions.ActionShowVerdict(), tracker("just tell me the result", "show_verdict", **state))
+    verdict = verdict_of(messages)
+    assert verdict["status"] == "uncertain"
+    statuses = {c["id"]: c["status"] for c in verdict["criteria"]}
+    assert statuses["inc-platelets-bleeding"] == "met" and statuses["inc-cit-refractory"] == "unknown"
+    assert messages[-1]["text"] == texts.OFFER_MORE
+    slots = slot_sets(events)
+    assert slots == {"verdict": "uncertain", "offer": "more_questions"}
+
+
+def test_show_verdict_before_consent_asks_for_consent():
+    messages, events = run(actions.ActionShowVerdict(), tracker("give me the verdict", "show_verdict"))
+    assert messages[-1]["custom"]["asks"] == ["consent"]
+    assert slot_sets(events)["offer"] == "consent"
+
+
+def test_the_engine_is_built_once_per_process_from_the_configured_database(trial_db):
+    first = actions.screening()
+    assert actions.screening() is first
+    assert first.catalogue.store.engine.url.database == trial_db.replace("sqlite:///", "")
+    assert SEED_TRIAL in first.catalogue.refresh().trials
