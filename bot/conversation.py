@@ -6,6 +6,7 @@ lives in Rasa's tracker store and survives restarts.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -23,6 +24,7 @@ from bot.store import Catalogue
 MAX_MESSAGE_LENGTH = 1000
 REPLY_INTENTS = {"affirm": "yes", "deny": "no", "dont_know": "unknown"}
 MAX_MISUNDERSTOOD = 2  # after this many unclear answers in a row, a question is left unknown
+CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake)\b", re.I)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class State:
     facts: Dict[str, Any] = field(default_factory=dict)
     trial_id: Optional[str] = None
     pending: Optional[List[str]] = None  # facts asked by the open question
+    last_asked: Optional[List[str]] = None  # the question answered last: "sorry, I meant 25" corrects it
     expanded: List[str] = field(default_factory=list)  # topics answered "yes" as a bundle
     subject: Optional[str] = None  # "your mother" when talking about someone else
     verdict: Optional[str] = None  # the last verdict given
@@ -60,6 +63,14 @@ class State:
 class Turn:
     text: str
     intent: Optional[str] = None
+
+
+def _reply(turn: Turn) -> Optional[str]:
+    """Yes / no / don't know, from the NLU's intent or the words; "???" is none of them, whatever
+    intent the model guessed for it."""
+    if not any(ch.isalnum() for ch in turn.text):
+        return classify_reply(turn.text)  # emoji such as 👍 still count
+    return REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,10 @@ class Screening:
         if not turn.text.strip():
             return self._repeat_question(state, [Reply(texts.EMPTY)])
         found = extract(turn.text, self.vocabulary, self._pending_definitions(state), self.today())
+        if not found.values and not state.pending and state.last_asked and CORRECTION.search(turn.text):
+            # a bare value that corrects the last answer, once the question has moved on
+            asked = [self.vocabulary[k] for k in state.last_asked if k in self.vocabulary]
+            found = extract(turn.text, self.vocabulary, asked, self.today())
         unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
         if unknown_trials:
             some = list(self.catalogue.ids())
@@ -117,7 +132,7 @@ class Screening:
             return self._consent(state, turn, replies)
         if found.subject:
             state.subject = found.subject
-        reply = REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
+        reply = _reply(turn)
         if state.offer == "more_questions" and reply in ("yes", "no") and not found.values:
             state.offer = None
             if reply == "no":
@@ -133,6 +148,8 @@ class Screening:
             return self._not_understood(state, replies)
         state.misunderstood = 0
         state.offer = None
+        if state.pending:
+            state.last_asked = state.pending
         replies += self._apply(state, {**(answered or {}), **found.values}, found.problems)
         if found.problems:
             return self._repeat_question(state, replies)
@@ -178,7 +195,7 @@ class Screening:
 
     # -- steps ---------------------------------------------------------------------------
     def _consent(self, state: State, turn: Turn, replies: List[Reply]) -> Outcome:
-        reply = REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
+        reply = _reply(turn)
         if state.offer == "consent" and reply == "yes":
             state.consent, state.offer = True, None
             return self._advance(state, replies + [Reply(texts.CONSENT_GIVEN)])

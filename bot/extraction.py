@@ -33,6 +33,12 @@ AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*
 AGE_STATED = re.compile(
     rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{{1,3}})\b"
     r"(?!\s*(?:k\b|000|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?))", re.IGNORECASE)
+# The start of "I'm seventeen", "she is sixty-two": a number in words right after it is an age.
+AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
+                      r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+# "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|discontinued|gave up)\b",
+                    re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
@@ -126,6 +132,13 @@ class Extractor:
         if stated:
             found.used.append(stated.span(1))
             self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
+            return
+        for m in find_measurements(text):
+            in_words = any(ch.isalpha() for ch in text[m.start:m.end])
+            if in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
+                found.used.append((m.start, m.end))
+                self._number(found, self.vocabulary["age"], m.value, "years")
+                return
 
     def _by_cue(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                 found: Extraction) -> Any:
@@ -139,8 +152,15 @@ class Extractor:
                     self._number(found, definition, m.value, m.unit)
                     return None
             return None
+        if definition.type is FactType.BOOLEAN:
+            for start, end in _mentions(text, definition.cues_false):
+                if not is_negated(text, start):
+                    return False
         for start, end in _mentions(text, definition.cues):
             if definition.type is FactType.BOOLEAN:
+                if definition.current_only and (CEASED.search(_clause_before(text, start))
+                                                or CEASED.search(_clause_after(text, end))):
+                    return False
                 return not (is_negated(text, start) or POST_NEGATION.match(text[end:]))
             if definition.type is FactType.DATE:
                 value = self._date_near(text, definition, start, end, found)
@@ -159,9 +179,11 @@ class Extractor:
                    found: Extraction) -> Any:
         if is_negated(text, start):
             return NEVER  # "no radiotherapy", "never had chemo"
-        for clause in (_clause_after(text, end), _clause_before(text, start)):
+        after, before = _clause_after(text, end), _clause_before(text, start)
+        for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
             answer = parse_when(clause, self.today)
             if answer is not None:
+                found.used.append(span)  # "1 November" is not also a bare answer to a number question
                 return self._when(found, definition, answer)
         return None
 

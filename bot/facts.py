@@ -59,6 +59,8 @@ class FactDefinition:
     choices: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     topic: Optional[str] = None
     cues: Tuple[str, ...] = ()
+    cues_false: Tuple[str, ...] = ()  # phrases that answer "no" ("postmenopausal": cannot become pregnant)
+    current_only: bool = False  # only what holds now counts: "I stopped taking aspirin" answers "no"
     implied_by: Tuple[Implication, ...] = ()
 
     @property
@@ -90,6 +92,8 @@ class FactDefinition:
             choices={name: tuple(words) for name, words in (data.get("choices") or {}).items()},
             topic=data.get("topic"),
             cues=tuple(data.get("cues") or ()),
+            cues_false=tuple(data.get("cues_false") or ()),
+            current_only=bool(data.get("current_only", False)),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
         )
 
@@ -101,6 +105,8 @@ class FactDefinition:
             "plausible": list(self.plausible) if self.plausible else None,
             "choices": {k: list(v) for k, v in self.choices.items()} or None,
             "cues": list(self.cues) or None,
+            "cues_false": list(self.cues_false) or None,
+            "current_only": self.current_only or None,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})

@@ -119,7 +119,8 @@ def test_an_answer_to_the_open_question_is_stored_and_the_next_question_asked():
     assert messages[0]["custom"] == {"asks": ["bleeding_tendency"], "answer_type": "yes_no", "unit": None}
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny", "/dont_know"]
     slots = slot_sets(events)
-    assert slots == {"facts": {"platelet_count": 22.0}, "pending": ["bleeding_tendency"]}
+    assert slots == {"facts": {"platelet_count": 22.0}, "pending": ["bleeding_tendency"],
+                     "last_asked": ["platelet_count"]}
 
 
 def test_a_yes_no_intent_answers_a_yes_no_question():

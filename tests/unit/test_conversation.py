@@ -158,3 +158,25 @@ def test_after_the_verdict_a_yes_or_no_gets_guidance_not_a_loop(engine):
 def test_an_empty_message_repeats_the_question(engine):
     state, replies = talk(engine, "hi", "/affirm", "   ")
     assert replies[-2].text == texts.EMPTY and replies[-1].custom["asks"] == ["platelet_count"]
+
+
+def test_a_bare_correction_after_the_verdict_fixes_the_last_answer(engine):
+    state, replies = talk(engine, "hi", "/affirm", "45000")
+    assert verdicts(replies)[-1]["status"] == "not_eligible"
+    state, replies = talk(engine, "sorry, I meant 25", state=state)
+    assert state.facts["platelet_count"] == 25
+    assert any("Updated platelet count" in r.text for r in replies)
+    assert verdicts(replies) == [] or verdicts(replies)[-1]["status"] != "not_eligible"
+
+
+def test_a_bare_number_without_a_correction_word_is_not_taken_as_one(engine):
+    state, replies = talk(engine, "hi", "/affirm", "45000", "25")
+    assert state.facts["platelet_count"] == 45
+
+
+def test_punctuation_alone_is_not_an_answer_whatever_the_intent(engine):
+    state, _ = talk(engine, "hi", "/affirm", "22")
+    assert state.pending == ["bleeding_tendency"]
+    outcome = engine.respond(state, Turn("???", "affirm"))  # the NLU's guess is not trusted
+    assert outcome.state.pending == ["bleeding_tendency"] and "bleeding_tendency" not in outcome.state.facts
+    assert "Sorry" in outcome.replies[0].text

@@ -72,3 +72,25 @@ def test_a_number_is_not_read_twice(vocabulary):
 
 def test_trial_ids_are_recognised(vocabulary):
     assert facts_in("can I join nct05236582?", vocabulary).trial_ids == ["NCT05236582"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'm 62 and postmenopausal", {"age": 62, "childbearing_potential": False}),
+    ("she had a hysterectomy", {"childbearing_potential": False}),
+    ("I stopped taking aspirin last year", {"antiplatelet_drugs": False}),
+    ("I used to take clopidogrel", {"antiplatelet_drugs": False}),
+    ("I take aspirin every day", {"antiplatelet_drugs": True}),
+    ("I'm seventeen", {"age": 17}),
+    ("my mother is sixty-seven", {"age": 67}),
+])
+def test_phrasings_that_answer_no_or_give_an_age_in_words(vocabulary, text, expected):
+    found = facts_in(text, vocabulary)
+    for key, value in expected.items():
+        assert found.values.get(key) == value, (key, found.values)
+
+
+@pytest.mark.parametrize("text", ["my last chemo ended three weeks ago", "chemo ended on 1 November",
+                                  "I'm seventeen"])
+def test_a_date_or_an_age_is_not_also_the_answer_to_the_number_question(vocabulary, text):
+    found = facts_in(text, vocabulary, expecting="platelet_count")
+    assert "platelet_count" not in found.values, found.values
