@@ -33,7 +33,7 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'conversations.db'}"
         return
     if not _postgres_ok():
-        pytest.skip("PostgreSQL is not reachable (set TRIALBOT_TEST_POSTGRES_URL)")
+        pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (set TRIALBOT_TEST_POSTGRES_URL)", pytrace=False)
     with postgres_database() as url:
         yield url
 

@@ -1,14 +1,13 @@
 """Conversations made through the real REST channel show up in the review app with the right fields.
 
 The real action server and Rasa server (with the trained model), and the review app as
-``trialbot serve`` starts it, on SQLite and on PostgreSQL tracker stores. On SQLite the stock
-``SQL`` tracker store of endpoints.yml is used, and "delete my answers" is erased by the review
-indexer; on PostgreSQL the tracker store is ``review.tracker_store.ErasingSQLTrackerStore``, which
-erases right after Rasa saved the turn.
+``trialbot serve`` starts it, on SQLite and on PostgreSQL tracker stores, with the shipped
+endpoints.yml: its tracker store (``review.tracker_store.ErasingSQLTrackerStore``) erases "delete
+my answers" right after Rasa saved the turn.
 """
 from __future__ import annotations
 
-import shutil
+import json
 import uuid
 from dataclasses import replace
 
@@ -26,12 +25,6 @@ from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postg
 pytestmark = pytest.mark.e2e
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 TRIAL = "NCT05236582"
-ERASING_ENDPOINTS = """action_endpoint:
-  url: ${TRIALBOT_ACTION_URL}
-tracker_store:
-  type: review.tracker_store.ErasingSQLTrackerStore
-  url: ${TRIALBOT_TRACKER_STORE_URL}
-"""
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -41,16 +34,11 @@ def live(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"review-{request.param}")
     trials = f"sqlite:///{tmp / 'trials.db'}"
     TrialStore(trials).load_directory(PROJECT_ROOT / "data")
-    project = PROJECT_ROOT
     if request.param == "postgresql":
         if not postgres_available():
-            pytest.skip("PostgreSQL is not reachable")
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (set TRIALBOT_TEST_POSTGRES_URL)", pytrace=False)
         database = postgres_database()
         tracker = database.__enter__()
-        project = tmp / "project"
-        project.mkdir()
-        (project / "endpoints.yml").write_text(ERASING_ENDPOINTS)
-        shutil.copy(PROJECT_ROOT / "credentials.yml", project / "credentials.yml")
     else:
         database, tracker = None, f"sqlite:///{tmp / 'conversations.db'}"
     users = (f"ada:admin:{hash_password(ADMIN_PASSWORD)}", f"rita:reviewer:{hash_password(REVIEWER_PASSWORD)}")
@@ -59,7 +47,7 @@ def live(request, tmp_path_factory):
                                      review_stories_dir=str(tmp / "stories"), retention_days=365))
     log_path = tmp / "servers.log"
     try:
-        with open(log_path, "w") as log, running_bot(settings, log=log, timeout=240, review=True, project=project):
+        with open(log_path, "w") as log, running_bot(settings, log=log, timeout=240, review=True):
             yield {"settings": settings, "backend": request.param, "log": log_path,
                    "engine": create_engine(tracker, future=True)}
     except Exception as exc:
@@ -86,6 +74,17 @@ def stored_events(live, sender):
         return c.execute(select(func.count()).select_from(events).where(events.c.sender_id == sender)).scalar()
 
 
+def unclear_turns(live, sender):
+    """How many user turns the NLU left as nlu_fallback, and how many had a low confidence in its
+    best real intent, read from the tracker store."""
+    with live["engine"].connect() as c:
+        rows = c.execute(select(events.c.data).where(events.c.sender_id == sender, events.c.type_name == "user"))
+        parsed = [json.loads(data)["parse_data"] for (data,) in rows]
+    threshold = live["settings"].low_confidence_threshold
+    best = [next((i["confidence"] for i in p["intent_ranking"] if i["name"] != "nlu_fallback"), 0) for p in parsed]
+    return sum(p["intent"]["name"] == "nlu_fallback" for p in parsed), sum(b < threshold for b in best)
+
+
 def inbox(session, live, **params):
     reply = session.get(f"{live['settings'].review_url}api/conversations", params={"per_page": 200, **params},
                         timeout=30)
@@ -110,14 +109,18 @@ def test_conversations_through_rest_appear_in_the_review(live):
     assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 3, "not_eligible", [TRIAL])
     assert first["fallbacks"] == 0 and first["status"] == "unreviewed" and not first["asked_human"]
     second = rows[confused]
-    assert second["fallbacks"] == 2 and second["low_confidence"] >= 2 and second["turns"] == 4
+    # what the model makes of gibberish varies from one training to the next: count it in the store
+    fallbacks, unsure = unclear_turns(live, confused)
+    assert fallbacks >= 1 and (second["fallbacks"], second["low_confidence"]) == (fallbacks, unsure), second
+    assert second["turns"] == 4
     third = rows[upset]
     assert third["asked_human"] and third["frustrated"] and "John" not in third["preview"]
 
     # filters and free text, through the app
     assert {r["sender"] for r in inbox(reviewer, live, verdict="not_eligible")} >= {too_young}
     assert confused not in {r["sender"] for r in inbox(reviewer, live, verdict="not_eligible")}
-    assert {r["sender"] for r in inbox(reviewer, live, min_fallbacks=2)} == {confused}
+    assert {r["sender"] for r in inbox(reviewer, live, min_fallbacks=fallbacks)} >= {confused}
+    assert too_young not in {r["sender"] for r in inbox(reviewer, live, min_fallbacks=1)}
     assert {r["sender"] for r in inbox(reviewer, live, q="useless")} == {upset}
     assert {r["sender"] for r in inbox(reviewer, live, channel="rest", trial=TRIAL, max_turns=3)} >= {too_young}
 
@@ -149,8 +152,7 @@ def test_delete_my_answers_erases_the_conversation_everywhere(live):
                   headers={"X-CSRF-Token": reviewer.csrf}, timeout=10).raise_for_status()
     _, replies = chat(live, ["delete my answers"], sender)
     assert "deleted" in replies[0][0]["text"].lower()
-    if live["backend"] == "postgresql":
-        assert stored_events(live, sender) == 0  # erased by the tracker store right after the save
+    assert stored_events(live, sender) == 0  # erased by the tracker store right after the save
     remaining = {r["sender"]: r for r in inbox(reviewer, live)}  # the index runs first
     assert sender not in remaining
     assert stored_events(live, sender) == 0
