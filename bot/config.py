@@ -86,6 +86,7 @@ class Settings:
             "RASA_TELEMETRY_ENABLED": "false",
             "LOG_LEVEL": self.log_level,
             "TRIALBOT_STAFF_CHANNELS": ",".join(self.staff_channels) or "none",  # read by the actions
+            "TRIALBOT_CORS_ORIGINS": ",".join(self.allowed_origins),  # read by channels/rest.py
         }
 
 

@@ -25,6 +25,7 @@ CONFLICT = (
     "That doesn't fit with what you told me before: {earlier}. I've kept the earlier answer. "
     "If it was wrong, just tell me the right one (for example \"actually ...\")."
 )
+FOREIGN_ORIGIN = "This chat can only be used from the clinic's own pages."
 TOO_LONG = (
     "That message is too long for me ({length} characters). Please send a shorter answer, "
     "under {limit} characters."

@@ -16,12 +16,16 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
   too long (the conversation is unchanged, and the person can send a shorter answer);
 - a request body over ``MAX_BODY_BYTES``: HTTP 413, with the same bot message;
 - a body that is not a JSON object with a ``sender`` id and a text ``message``: HTTP 400. There is
-  no default sender: clients that forgot it would otherwise all share one conversation.
+  no default sender: clients that forgot it would otherwise all share one conversation;
+- a request from a web page of an origin that is not allowed (the ``Origin`` header; the
+  configured ``cors_origins``): HTTP 403. CORS headers alone only stop such a page from reading
+  the reply, and a plain-text POST is sent without asking first, so the message must not be
+  passed on at all. Clients that are not browsers send no ``Origin`` and are not affected.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -30,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import texts
+from bot.config import load_settings
 
 MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
@@ -66,9 +71,17 @@ def _too_long(recipient_id: Optional[Text], length: int, status: int = 200) -> H
 
 
 class RestChannel(RestInput):
+    def __init__(self, allowed_origins: Optional[Collection[str]] = None) -> None:
+        self.allowed_origins = frozenset(load_settings().allowed_origins if allowed_origins is None
+                                         else allowed_origins)
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestChannel":
+        return cls((credentials or {}).get("allowed_origins"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("trialbot_rest_webhook", __name__)
@@ -79,6 +92,9 @@ class RestChannel(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            origin = request.headers.get("origin")
+            if origin is not None and origin.rstrip("/") not in self.allowed_origins:
+                return _refusal(None, texts.FOREIGN_ORIGIN, "origin", status=403)
             body = request.body or b""
             if len(body) > MAX_BODY_BYTES:
                 return _too_long(None, len(body.decode("utf-8", errors="replace")), status=413)

@@ -445,6 +445,14 @@ def test_only_the_configured_origins_may_call_the_bot(new_chat, web_bot):
         assert "Access-Control-Allow-Origin" not in reply.headers, reply.headers
         reply = requests.post(url, json={"sender": "web-test-cors", "message": "hi"}, headers={"Origin": foreign}, timeout=30)
         assert "Access-Control-Allow-Origin" not in reply.headers, reply.headers
+        # not passed on to the bot at all, even as a plain-text POST that no browser asks about first
+        assert reply.status_code == 403 and reply.json()[0]["custom"] == {"refused": "origin"}, reply.text
+        reply = requests.post(url, data='{"sender": "web-test-cors", "message": "hi"}', timeout=30,
+                              headers={"Origin": foreign, "Content-Type": "text/plain"})
+        assert reply.status_code == 403, reply.text
+        reply = requests.post(url, json={"sender": "web-test-cors", "message": "hi"}, headers={"Origin": allowed},
+                              timeout=30)
+        assert reply.status_code == 200 and "Shall we start" in reply.json()[-1]["text"], reply.text
         reply = requests.options(url, headers={"Origin": allowed, **preflight}, timeout=30)
         assert reply.headers.get("Access-Control-Allow-Origin") == allowed
         assert "POST" in reply.headers.get("Access-Control-Allow-Methods", "")
