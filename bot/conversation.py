@@ -204,7 +204,11 @@ class Screening:
             state.consent, state.offer = False, None
             return Outcome(state, replies + [Reply(texts.CONSENT_DECLINED.format(url=trial.url))])
         state.offer = "consent"
-        welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
+        if state.matching:
+            count = len(state.candidates) if state.candidates is not None else len(self.catalogue.trials)
+            welcome = texts.WELCOME_MATCHING.format(count=f"{count:,}")
+        else:
+            welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
         return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
 
     def _answer_pending(self, state: State, found: Extraction, reply: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -316,13 +320,28 @@ class Screening:
                                                  title=result.trial.brief_title,
                                                  status=texts.STATUS_NAMES[result.status.value],
                                                  reason=one_line_reason(result)))
-        ruled_out = [r for r in ranked if r.status is Verdict.NOT_ELIGIBLE]
-        if ruled_out:
-            lines.append(texts.MATCH_RULED_OUT.format(count=len(ruled_out), trial_id=ruled_out[0].trial.id,
-                                                      reason=one_line_reason(ruled_out[0])))
+        lines += self._ruled_out_lines([r for r in ranked if r.status is Verdict.NOT_ELIGIBLE])
         lines += [texts.MATCH_MORE, texts.NOT_ADVICE]
         payload = {"verdict": [summary_payload(r) for r in ranked]}
         return Outcome(state, replies + [Reply("\n".join(lines), custom=payload)])
+
+    @staticmethod
+    def _ruled_out_lines(ruled_out: List[TrialResult]) -> List[str]:
+        """The ruled-out trials, grouped by the reason that decided them, most common first."""
+        if not ruled_out:
+            return []
+        groups: Dict[str, List[str]] = {}
+        for result in ruled_out:
+            groups.setdefault(one_line_reason(result), []).append(result.trial.id)
+        common = sorted(groups.items(), key=lambda item: -len(item[1]))
+        lines = [texts.MATCH_RULED_OUT.format(count=len(ruled_out))]
+        for reason, ids in common[:texts.MATCH_RULED_OUT_GROUPS]:
+            lines.append(texts.MATCH_RULED_OUT_GROUP.format(count=len(ids), reason=reason[:1].lower() + reason[1:].rstrip("."),
+                                                            trial_ids=", ".join(ids[:2])))
+        others = sum(len(ids) for _, ids in common[texts.MATCH_RULED_OUT_GROUPS:])
+        if others:
+            lines.append(texts.MATCH_RULED_OUT_OTHERS.format(count=others))
+        return lines
 
     def _trial_details(self, state: State, trial_id: str, replies: List[Reply]) -> Outcome:
         """The full criterion-by-criterion verdict of one trial of a matching."""

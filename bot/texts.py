@@ -1,13 +1,18 @@
 """Everything the bot says that does not come from a trial's own data, in one place (English)."""
 
+_WELCOME_REST = (
+    "I will ask some health questions one at a time. I keep your answers only in this conversation, "
+    "to check them against the criteria; you can say \"delete my answers\" at any time. "
+    "This is not medical advice, and only the study team can confirm whether someone can take part.\n"
+    "Shall we start?")
 WELCOME = (
     "Hello, I'm the clinical trial screening assistant. I can check, criterion by criterion, whether "
-    "you (or someone you care for) might be able to join {trial_title} ({trial_id}).\n"
-    "I will ask some health questions one at a time. I keep your answers only in this conversation, "
-    "to check the trial's criteria; you can say \"delete my answers\" at any time. "
-    "This is not medical advice, and only the study team can confirm whether someone can take part.\n"
-    "Shall we start?"
+    "you (or someone you care for) might be able to join {trial_title} ({trial_id}).\n" + _WELCOME_REST
 )
+WELCOME_MATCHING = (
+    "Hello, I'm the clinical trial screening assistant. I can check which of {count} trials you (or "
+    "someone you care for) might be able to join, asking first what settles the most of them.\n"
+    + _WELCOME_REST)
 CONSENT_BUTTONS = ({"title": "Yes, let's start", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"})
 CONSENT_DECLINED = (
     "No problem, I won't ask or keep any health details. You can read about the trial at {url}. "
@@ -90,5 +95,8 @@ MATCH_HEADER = "Here is how you match the {count} trial(s) I checked, best first
 MATCH_LINE = "{number}. {trial_id}: {title} - {status}: {reason}."
 MATCHES_LISTED = 10
 STATUS_NAMES = {"likely_eligible": "likely eligible", "uncertain": "can't tell yet", "not_eligible": "not eligible"}
-MATCH_RULED_OUT = "{count} trial(s) are ruled out, for example {trial_id}: {reason}"
+MATCH_RULED_OUT = "{count} trial(s) are ruled out:"
+MATCH_RULED_OUT_GROUP = "- {count} because {reason} (for example {trial_ids})"
+MATCH_RULED_OUT_GROUPS = 5  # the most common deciding reasons shown; the rest are counted
+MATCH_RULED_OUT_OTHERS = "- {count} for other reasons"
 MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."

@@ -42,15 +42,15 @@ def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_ou
             "unknown": f"Not known yet; {CONFIRM}.",
         }
     elif kind == INCLUSION:
-        why = f"The study requires {req}."
+        why = f"The study requires: {req}."
         explain = {"met": f"You meet this requirement: {req}.",
-                   "not_met": f"The study requires {req}.",
-                   "unknown": f"The study requires {req}; this is not known yet."}
+                   "not_met": f"The study requires: {req}.",
+                   "unknown": f"The study requires: {req}; this is not known yet."}
     else:
-        why = f"The study excludes {req}."
+        why = f"The study excludes people with: {req}."
         explain = {"met": f"This does not apply to you: {req}.",
-                   "not_met": f"The study excludes {req}.",
-                   "unknown": f"The study excludes {req}; this is not known yet."}
+                   "not_met": f"The study excludes people with: {req}.",
+                   "unknown": f"The study excludes people with: {req}; this is not known yet."}
     record = {"id": criterion_id, "kind": kind, "text": text, "rule": derived.rule,
               "rule_out": round(rule_out, 2), "why": why, "explain": explain}
     if derived.checked_by != "rule":

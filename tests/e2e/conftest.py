@@ -175,7 +175,9 @@ class Chat:
             custom = m.get("custom")
             if custom:
                 shown_custom = {k: v for k, v in custom.items() if k != "verdict"}
-                if "verdict" in custom:
+                if isinstance(custom.get("verdict"), list):  # a ranked catalogue: the first few
+                    shown_custom["verdict"] = [f"{v['trial_id']}:{v['status']}" for v in custom["verdict"][:5]]
+                elif "verdict" in custom:
                     v = custom["verdict"]
                     shown_custom["verdict"] = {"status": v["status"], "not_met": [
                         c["id"] for c in v["criteria"] if c["status"] == "not_met"]}
