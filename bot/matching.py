@@ -1,67 +1,275 @@
 """Matching one person against a catalogue of trials.
 
 ``Matcher`` keeps every trial's per-criterion results for one person and, after an answer,
-re-evaluates only the criteria that read a changed fact (an inverted index from fact to
-criteria), so a catalogue of thousands of trials stays fast. ``rank`` orders the results for the
-person: likely eligible first, then uncertain by how little is still unknown, then not eligible.
+re-evaluates only the criteria that read a changed fact (an inverted index from fact to trials
+and criteria), so a catalogue of thousands of trials stays fast. It also keeps, for the trials
+still open, the running tallies that choose the next question (bot.questions): what each fact's
+answer is expected to settle. ``rank`` orders the results for the person: likely eligible first,
+then uncertain by how little is still unknown, then not eligible.
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from datetime import date
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate_criterion, verdict_of
+from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate_criterion
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
+from bot.questions import Analysis, Board, FirstSeen, Gain, Table, offer_tallies, ruling_in_facts
 from bot.trials import Trial
 
 VERDICT_ORDER = {Verdict.LIKELY_ELIGIBLE: 0, Verdict.UNCERTAIN: 1, Verdict.NOT_ELIGIBLE: 2}
+_ABSENT = object()
+
+
+def _verdict(failed: int, waiting: FrozenSet[int]) -> Verdict:
+    """As evaluation.verdict_of, from the number of criteria not met and those waiting for the person."""
+    if failed:
+        return Verdict.NOT_ELIGIBLE
+    return Verdict.UNCERTAIN if waiting else Verdict.LIKELY_ELIGIBLE
+
+
+def _keys(tables: Iterable[Optional[Table]]) -> Set[str]:
+    keys: Set[str] = set()
+    for table in tables:
+        if table:
+            keys.update(table)
+    return keys
+
+
+def _distance(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
+    return sum(1 for k in a.keys() | b.keys() if a.get(k, _ABSENT) != b.get(k, _ABSENT))
 
 
 class Matcher:
+    """One person's results against many trials, brought up to date answer by answer.
+
+    ``copy()`` hands out a twin in the same state (cheap: per-trial results are immutable and
+    shared). Copies of one matcher remember their few most recent states, and a fresh copy's
+    first ``update`` starts from the one nearest to the facts it is given: a conversation that
+    copies a person-independent matcher every turn re-evaluates only what its last answer changed.
+    """
+
+    RECENT = 8
+
     def __init__(self, trials: Iterable[Trial], vocabulary: Vocabulary, today: date) -> None:
         self.trials: List[Trial] = list(trials)
         self.vocabulary = vocabulary
         self.today = today
-        self._readers: Dict[str, List[Tuple[int, int]]] = defaultdict(list)  # fact -> (trial, criterion)
-        for t, trial in enumerate(self.trials):
-            for c, criterion in enumerate(trial.criteria):
-                for key in criterion.rule.facts:
-                    self._readers[key].append((t, c))
+        self.analysis = Analysis(vocabulary, today, self.trials)
+        self._scope: List[Dict[str, Tuple[int, ...]]] = []  # per trial: fact -> criteria that it could decide
+        self._readers: Dict[str, List[int]] = defaultdict(list)  # fact -> trials, in order
+        self._facts: Dict[str, Any] = {}
         self._known: Dict[str, Any] = {}
-        self._criteria: List[List[CriterionResult]] = [
-            [evaluate_criterion(c, {}, vocabulary, today) for c in trial.criteria] for trial in self.trials]
-        self._verdicts: List[Verdict] = [verdict_of(results) for results in self._criteria]
+        self._criteria: List[Tuple[CriterionResult, ...]] = []
+        self._tables: List[Tuple[Optional[Table], ...]] = []
+        self._waiting: List[FrozenSet[int]] = []  # criteria waiting for the person's answer
+        self._failed: List[int] = []  # how many criteria are not met
+        self._verdicts: List[Verdict] = []
+        self._results: List[TrialResult] = []
+        self._open = 0  # trials not ruled out
+        self._board = Board(self.analysis.info.tier)
+        started: Dict[int, Tuple[Any, ...]] = {}  # copies of a trial with the same criteria start alike
+        for t, trial in enumerate(self.trials):
+            start = started.get(id(trial.criteria))
+            if start is None:
+                start = started[id(trial.criteria)] = self._start(trial)
+            scope, criteria, tables, waiting, failed, verdict, gains = start
+            self._scope.append(scope)
+            for key in scope:
+                self._readers[key].append(t)
+            self._criteria.append(criteria)
+            self._tables.append(tables)
+            self._waiting.append(waiting)
+            self._failed.append(failed)
+            self._verdicts.append(verdict)
+            self._results.append(TrialResult(trial, verdict, criteria))
+            if verdict is not Verdict.NOT_ELIGIBLE:
+                self._open += 1
+                for key, gain in gains:
+                    self._board.add(key, gain)
+        self._root: Optional[Matcher] = None
+        self._fresh = False
+        self._recent: List[Tuple[Any, ...]] = []
+        self._lock = threading.Lock()
+
+    def _start(self, trial: Trial) -> Tuple[Any, ...]:
+        scope: Dict[str, List[int]] = {}
+        for c, criterion in enumerate(trial.criteria):
+            for key in self.analysis.scope(criterion.rule):
+                scope.setdefault(key, []).append(c)
+        criteria = tuple(evaluate_criterion(c, {}, self.vocabulary, self.today) for c in trial.criteria)
+        tables = tuple(self.analysis.table(c, r, {}) for c, r in zip(trial.criteria, criteria))
+        waiting = frozenset(c for c, r in enumerate(criteria) if r.settled_by is AnsweredBy.PATIENT)
+        failed = sum(1 for r in criteria if r.status is Status.NOT_MET)
+        verdict = _verdict(failed, waiting)
+        positions = {key: tuple(where) for key, where in scope.items()}
+        ruling_in = ruling_in_facts(verdict, waiting, tables)
+        gains = [(key, self.analysis.gain(key, positions[key], trial.criteria, tables, verdict, waiting, ruling_in))
+                 for key in _keys(tables)]
+        return positions, criteria, tables, waiting, failed, verdict, gains
+
+    # -- the person's state ---------------------------------------------------------------
+    def _copies(self) -> Tuple[Any, ...]:
+        return (dict(self._facts), dict(self._known), list(self._criteria), list(self._tables), list(self._waiting),
+                list(self._failed), list(self._verdicts), list(self._results), self._open, self._board.clone())
+
+    def _set(self, state: Tuple[Any, ...]) -> None:
+        (self._facts, self._known, self._criteria, self._tables, self._waiting, self._failed, self._verdicts,
+         self._results, self._open, self._board) = state
 
     def copy(self) -> "Matcher":
         """A matcher in the same state, sharing the trials and the index (cheap)."""
         twin = object.__new__(Matcher)
         twin.__dict__.update(self.__dict__)
-        twin._known = dict(self._known)
-        twin._criteria = [list(results) for results in self._criteria]
-        twin._verdicts = list(self._verdicts)
+        twin._set(self._copies())
+        twin._root = self._root or self
+        twin._fresh = True
         return twin
+
+    def _start_from_nearest(self, facts: Mapping[str, Any]) -> None:
+        root, self._fresh = self._root, False
+        if root is None:
+            return
+        with root._lock:
+            recent = list(root._recent)
+        nearest = min(recent, key=lambda state: _distance(state[0], facts), default=None)
+        if nearest is not None and _distance(nearest[0], facts) < _distance(self._facts, facts):
+            self._set((dict(nearest[0]), dict(nearest[1]), *(list(part) for part in nearest[2:8]), nearest[8],
+                       nearest[9].clone()))
+
+    def _remember(self) -> None:
+        root = self._root
+        if root is None:
+            return
+        state = self._copies()
+        with root._lock:
+            root._recent = [state, *(s for s in root._recent if s[0] != state[0])][:self.RECENT]
 
     def update(self, facts: Mapping[str, Any]) -> None:
         """Bring every trial up to date with the person's facts."""
+        facts = dict(facts)
+        if self._fresh:
+            self._start_from_nearest(facts)
         known = effective_facts(facts, self.vocabulary)
-        changed = {k for k in set(known) | set(self._known) if known.get(k) != self._known.get(k)}
-        self._known = known
-        touched: Set[int] = set()
+        old = self._known
+        changed = [k for k in known.keys() | old.keys() if known.get(k) != old.get(k)]
+        for key in facts.keys() - self._facts.keys():
+            self._board.park(key)
+        for key in self._facts.keys() - facts.keys():
+            self._board.unpark(key)
+        self._facts, self._known = facts, known
+        touched: Dict[int, Set[int]] = {}
         for key in changed:
-            for t, c in self._readers.get(key, ()):
-                trial = self.trials[t]
-                self._criteria[t][c] = evaluate_criterion(trial.criteria[c], known, self.vocabulary, self.today)
-                touched.add(t)
-        for t in touched:
-            self._verdicts[t] = verdict_of(self._criteria[t])
+            for t in self._readers.get(key, ()):
+                where = touched.get(t)
+                if where is None:
+                    touched[t] = set(self._scope[t][key])
+                else:
+                    where.update(self._scope[t][key])
+        for t, where in touched.items():
+            self._refresh(t, where)
+        self._remember()
+
+    def _refresh(self, t: int, where: Set[int]) -> None:
+        """Re-evaluate some criteria of one trial, and move the trial's tallies on the board."""
+        trial, known, analysis = self.trials[t], self._known, self.analysis
+        old_tables, old_verdict, old_waiting = self._tables[t], self._verdicts[t], self._waiting[t]
+        criteria, tables = list(self._criteria[t]), list(old_tables)
+        failed, waiting = self._failed[t], set(old_waiting)
+        for c in where:
+            criterion = trial.criteria[c]
+            result = evaluate_criterion(criterion, known, self.vocabulary, self.today)
+            failed += (result.status is Status.NOT_MET) - (criteria[c].status is Status.NOT_MET)
+            if result.settled_by is AnsweredBy.PATIENT:
+                waiting.add(c)
+            else:
+                waiting.discard(c)
+            criteria[c] = result
+            tables[c] = analysis.table(criterion, result, known)
+        frozen_waiting = frozenset(waiting)
+        verdict = _verdict(failed, frozen_waiting)
+        was_open, is_open = old_verdict is not Verdict.NOT_ELIGIBLE, verdict is not Verdict.NOT_ELIGIBLE
+        if was_open or is_open:
+            scope, board = self._scope[t], self._board
+            old_in = ruling_in_facts(old_verdict, old_waiting, old_tables) if was_open else set()
+            new_in = ruling_in_facts(verdict, frozen_waiting, tables) if is_open else set()
+            if was_open and is_open:
+                old_keys = _keys(old_tables[c] for c in where) | _keys(tables[c] for c in where) | old_in | new_in
+                new_keys = old_keys
+            else:
+                old_keys = _keys(old_tables) if was_open else set()
+                new_keys = _keys(tables) if is_open else set()
+            for key in old_keys:
+                board.add(key, analysis.gain(key, scope[key], trial.criteria, old_tables, old_verdict, old_waiting,
+                                             old_in), -1)
+            for key in new_keys:
+                board.add(key, analysis.gain(key, scope[key], trial.criteria, tables, verdict, frozen_waiting, new_in))
+            self._open += is_open - was_open
+        frozen = tuple(criteria)
+        self._criteria[t], self._tables[t], self._waiting[t], self._failed[t] = frozen, tuple(tables), frozen_waiting, failed
+        self._verdicts[t] = verdict
+        self._results[t] = TrialResult(trial, verdict, frozen)
 
     def results(self) -> List[TrialResult]:
-        return [TrialResult(trial, verdict, tuple(criteria))
-                for trial, verdict, criteria in zip(self.trials, self._verdicts, self._criteria)]
+        offer_tallies(self)
+        return list(self._results)
 
     def verdicts(self) -> Dict[str, Verdict]:
         return {trial.id: verdict for trial, verdict in zip(self.trials, self._verdicts)}
+
+    # -- lending the tallies to bot.questions --------------------------------------------
+    def _positions(self, results: Sequence[TrialResult]) -> Optional[List[int]]:
+        """Where each result stands among this matcher's current results (in order), or None."""
+        own, i, n = self._results, 0, len(self._results)
+        positions = []
+        for result in results:
+            while i < n and own[i] is not result:
+                i += 1
+            if i == n:
+                return None
+            positions.append(i)
+            i += 1
+        return positions
+
+    def board_for(self, results: Sequence[TrialResult], facts: Mapping[str, Any],
+                  vocabulary: Vocabulary) -> Optional[Tuple[Board, FirstSeen]]:
+        """The tallies for these results if they are this matcher's own and current, else None."""
+        if vocabulary is not self.vocabulary or not results:
+            return None
+        positions = self._positions(results)
+        if positions is None or dict(facts) != self._facts:
+            return None
+        if len(positions) == self._open and all(self._verdicts[p] is not Verdict.NOT_ELIGIBLE for p in positions):
+            return self._board, lambda keys: self._first_seen(keys, lambda t: self._verdicts[t] is not Verdict.NOT_ELIGIBLE)
+        board = Board(self.analysis.info.tier, parked=self._facts)  # some of them: tallied from the kept tables
+        for t in positions:
+            tables, verdict, waiting = self._tables[t], self._verdicts[t], self._waiting[t]
+            ruling_in = ruling_in_facts(verdict, waiting, tables)
+            for key in _keys(tables):
+                board.add(key, self.analysis.gain(key, self._scope[t][key], self.trials[t].criteria, tables, verdict,
+                                                  waiting, ruling_in))
+        chosen = set(positions)
+        return board, lambda keys: self._first_seen(keys, chosen.__contains__)
+
+    def _first_seen(self, keys: Iterable[str], allowed: Any) -> Dict[str, Tuple[int, int, int]]:
+        """For ties: the first trial, criterion and place in its rule where each fact is still asked for."""
+        found: Dict[str, Tuple[int, int, int]] = {}
+        for key in keys:
+            for t in self._readers.get(key, ()):
+                if not allowed(t):
+                    continue
+                tables = self._tables[t]
+                for c in self._scope[t][key]:
+                    table = tables[c]
+                    entry = table.get(key) if table else None
+                    if entry is not None and entry[4]:
+                        found[key] = (t, c, self.analysis.scope(self.trials[t].criteria[c].rule).index(key))
+                        break
+                if key in found:
+                    break
+        return found
 
 
 def open_questions(result: TrialResult) -> int:

@@ -1,22 +1,69 @@
 """Choosing the next question: what is most likely to settle the verdict, asked in plain words.
 
-Only facts that could still change an undecided criterion are candidates. Questions the person
-can answer come before those that need a doctor; among them, the one whose criteria most often
-rule people out comes first. Yes/no facts of one topic are bundled into a single short list.
+Only facts that could still change an undecided criterion are candidates. A question is worth
+what its answer is expected to settle across the trials still open, as DQueST chooses among the
+criteria of a catalogue: each fact has a distribution of possible answers (``answer_model``), and
+for each answer we know which criteria it would decide and so which trials it would rule out or
+leave with nothing for the person to answer (rule in). The expected number of trials settled
+ranks the questions:
+
+1. questions whose answer can settle a trial come first, and among them those the person can
+   answer before those that need a doctor (``AnsweredBy`` order);
+2. then the larger expected number of trials settled;
+3. ties go to the expected number of criteria decided, then to the criteria's ``rule_out``
+   priors (how often a criterion rules people out), then to the trial, criterion and fact named
+   first.
+
+With one trial, the question most likely to end the screening comes first. When no answer can
+change a verdict any more (the person asked for every question after a verdict), the questions
+that decide the most criteria come first. Yes/no facts of one topic are bundled into a single
+short list.
+
+Counting this afresh means looking at every criterion of every trial given. A ``Matcher``
+(bot.matching) keeps the tallies up to date as answers come in and offers them here, so that a
+question over a catalogue of thousands of trials costs only what the last answer changed.
 """
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import deque
 from dataclasses import dataclass
-from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
+from datetime import date, timedelta
+from typing import (Any, Callable, Collection, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
+                    Set, Tuple)
 
-from bot.evaluation import Status, TrialResult
-from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, labelled
+from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
+from bot.rules import All, Compare, Elapsed, Not, Rule
+from bot.trials import Criterion, Kind, Trial
 
 YES_NO_BUTTONS = (
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
     {"title": "I don't know", "payload": "/dont_know"},
 )
+
+# -- the distribution of answers ---------------------------------------------------------
+# Nothing in the vocabulary says how common a condition or a value is, so the model is the
+# least committal one that its types and ranges allow:
+BOOLEAN_PRIOR = 0.1  # P(yes) for a yes/no fact: most people have no given condition, treatment or event
+NEVER_PRIOR = 0.7  # P(never) for a date fact ("when was your last radiotherapy?")
+# A number is uniform over its plausible range, or, without one, each interval between the
+# thresholds the trials compare it with is equally likely. A date that is not "never" lies in
+# each interval between the trials' time limits alike. A choice is uniform over its choices.
+DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+SCALE = 1 << 20  # probabilities are tallied as integers in units of 1/SCALE: sums are exact, ties are ties
+PATIENT_TIER = 0
+
+Answers = Tuple[Tuple[Any, int], ...]  # (value, probability in units of 1/SCALE)
+# What one criterion does for each possible answer to one fact, as bit masks over the answers:
+# (rules out, decides, still waits for the person, expected criteria decided (scaled), the fact is
+# one the criterion waits for itself rather than one that implies it).
+Entry = Tuple[int, int, int, int, bool]
+Table = Dict[str, Entry]
+Gain = Tuple[int, int, int, int]  # trials settled, criteria decided, rule_out (all scaled), criteria waiting
+FirstSeen = Callable[[Iterable[str]], Dict[str, Tuple[int, int, int]]]
 
 
 @dataclass(frozen=True)
@@ -64,44 +111,437 @@ class Question:
         return labelled(list(self.facts))
 
 
-def candidate_facts(results: Sequence[TrialResult], answered: Collection[str], vocabulary: Vocabulary
-                    ) -> List[FactDefinition]:
-    """Askable facts that could still change a verdict, best first.
+def rule_cuts(rule: Rule) -> Iterator[Tuple[str, float]]:
+    """The thresholds a rule compares numbers with, and its time limits in days."""
+    if isinstance(rule, Compare):
+        yield rule.fact, rule.threshold
+    elif isinstance(rule, Elapsed):
+        yield rule.fact, rule.amount * DAYS[rule.unit]
+    elif isinstance(rule, All):  # and Any_
+        for part in rule.rules:
+            yield from rule_cuts(part)
+    elif isinstance(rule, Not):
+        yield from rule_cuts(rule.rule)
 
-    A fact's weight adds up, over every undecided criterion of every trial given, how often that
-    criterion rules people out: with one trial, what most likely ends the screening comes first;
-    with a catalogue, what settles the most trials (as DQueST does with its criteria).
+
+def _scaled(shares: Sequence[Tuple[Any, float]]) -> Answers:
+    return tuple((value, max(1, round(share * SCALE))) for value, share in shares if share > 0)
+
+
+def answer_model(definition: FactDefinition, cuts: Collection[float], today: date) -> Answers:
+    """The possible answers to a fact, one per outcome that the trials' thresholds tell apart."""
+    if definition.type is FactType.BOOLEAN:
+        return _scaled([(True, BOOLEAN_PRIOR), (False, 1 - BOOLEAN_PRIOR)])
+    if definition.type is FactType.CHOICE:
+        names = list(definition.choices)
+        return _scaled([(name, 1 / len(names)) for name in names])
+    points = sorted(set(cuts))
+    if definition.type is FactType.NUMBER:
+        if definition.plausible and definition.plausible[1] > definition.plausible[0]:
+            low, high = definition.plausible
+            edges = [low, *(p for p in points if low < p < high), high]
+            return _scaled([((a + b) / 2, (b - a) / (high - low)) for a, b in zip(edges, edges[1:])])
+        if not points:
+            return ()
+        values = [points[0] - max(1.0, abs(points[0])), *((a + b) / 2 for a, b in zip(points, points[1:])),
+                  points[-1] + max(1.0, abs(points[-1]))]
+        return _scaled([(value, 1 / len(values)) for value in values])
+    # a date: never, or some days ago, between the trials' time limits
+    limits = [p for p in points if p > 0]
+    edges = [0.0, *limits]
+    days = [round((a + b) / 2) for a, b in zip(edges, edges[1:])]
+    days = [d for d, (a, b) in zip(days, zip(edges, edges[1:])) if a < d < b]
+    days.append(int(limits[-1] * 1.5) + 2 if limits else 365)
+    ago = [(today - timedelta(days=d)).isoformat() for d in days]
+    return _scaled([(NEVER, NEVER_PRIOR), *((value, (1 - NEVER_PRIOR) / len(ago)) for value in ago)])
+
+
+class _With:
+    """The known facts with a few more (an answer and what it implies), read like a mapping."""
+
+    __slots__ = ("known", "extra")
+
+    def __init__(self, known: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
+        self.known, self.extra = known, extra
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.extra:
+            return self.extra[key]
+        return self.known.get(key, default)
+
+
+class VocabularyInfo:
+    """What question choice needs of a vocabulary: who answers each fact, topics, implications."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        order = list(AnsweredBy)
+        self.tier: Dict[str, int] = {k: order.index(d.answered_by) for k, d in vocabulary.items()}
+        self.askable: Set[str] = {k for k, d in vocabulary.items() if d.askable}
+        self.topics: Dict[str, List[str]] = {}
+        for key, definition in vocabulary.items():
+            if definition.topic and definition.type is FactType.BOOLEAN:
+                self.topics.setdefault(definition.topic, []).append(key)
+        # fact -> what its values imply: [(implied fact, when equal to, value)]
+        self.implies: Dict[str, List[Tuple[str, Any, Any]]] = {}
+        for key, definition in vocabulary.items():
+            for implication in definition.implied_by:
+                self.implies.setdefault(implication.fact, []).append((key, implication.equals, implication.value))
+        self.implied_by: Dict[str, Tuple[str, ...]] = {}  # fact -> the facts that can imply it, transitively
+        for target in {t for pairs in self.implies.values() for t, _, _ in pairs}:
+            found: List[str] = []
+            frontier = [target]
+            while frontier:
+                current = frontier.pop()
+                for source, pairs in self.implies.items():
+                    if source not in found and source != target and any(t == current for t, _, _ in pairs):
+                        found.append(source)
+                        frontier.append(source)
+            self.implied_by[target] = tuple(sorted(found))
+
+
+_INFO_LOCK = threading.Lock()
+_INFO: Dict[int, Tuple[Vocabulary, int, VocabularyInfo]] = {}
+
+
+def vocabulary_info(vocabulary: Vocabulary) -> VocabularyInfo:
+    with _INFO_LOCK:
+        cached = _INFO.get(id(vocabulary))
+        if cached is not None and cached[0] is vocabulary and cached[1] == len(vocabulary):
+            return cached[2]
+    info = VocabularyInfo(vocabulary)
+    with _INFO_LOCK:
+        if len(_INFO) > 8:
+            _INFO.clear()
+        _INFO[id(vocabulary)] = (vocabulary, len(vocabulary), info)
+    return info
+
+
+class Analysis:
+    """The answers to expect for the facts of a set of trials, and what each would do to a criterion.
+
+    A criterion's table depends only on its rule and the values that rule reads, so it is kept
+    by those and shared by the criteria (and trials) that have the same rule.
     """
-    weight: Dict[str, float] = {}
-    first_seen: Dict[str, Tuple[int, int, int]] = {}  # ties go to the trial, criterion and fact named first
-    for t, result in enumerate(results):
-        for position, r in enumerate(result.criteria):
-            if r.status is not Status.UNKNOWN:
+
+    MAX_TABLES = 200_000
+
+    def __init__(self, vocabulary: Vocabulary, today: date, trials: Iterable[Trial]) -> None:
+        self.vocabulary = vocabulary
+        self.today = today
+        self.info = vocabulary_info(vocabulary)
+        self._rules: Dict[int, Tuple[Rule, int, Tuple[str, ...]]] = {}  # id(rule) -> (rule, rule number, scope)
+        self._numbers: Dict[Rule, int] = {}
+        self._cuts: Dict[str, Set[float]] = {}
+        self._answers: Dict[str, Answers] = {}
+        self._probability: Dict[Tuple[str, int], int] = {}
+        self._tables: Dict[Tuple[int, Kind, Tuple[Any, ...], frozenset], Optional[Table]] = {}
+        self._lock = threading.Lock()
+        seen: Set[int] = set()
+        for trial in trials:
+            for criterion in trial.criteria:
+                if id(criterion.rule) not in seen:
+                    seen.add(id(criterion.rule))
+                    self.rule(criterion.rule)
+
+    def rule(self, rule: Rule) -> Tuple[Rule, int, Tuple[str, ...]]:
+        """The rule's number (equal rules share it) and scope: the facts it reads, then those that imply them."""
+        got = self._rules.get(id(rule))
+        if got is None:
+            number = self._numbers.get(rule)
+            if number is None:
+                number = self._numbers[rule] = len(self._numbers)
+                for key, cut in rule_cuts(rule):
+                    self._cuts.setdefault(key, set()).add(cut)
+            reads = rule.facts
+            implying = [s for key in reads for s in self.info.implied_by.get(key, ()) if s not in reads]
+            got = self._rules[id(rule)] = (rule, number, tuple(dict.fromkeys((*reads, *implying))))
+        return got
+
+    def scope(self, rule: Rule) -> Tuple[str, ...]:
+        return self.rule(rule)[2]
+
+    def answers(self, key: str) -> Answers:
+        got = self._answers.get(key)
+        if got is None:
+            got = self._answers[key] = answer_model(self.vocabulary[key], self._cuts.get(key, ()), self.today)
+        return got
+
+    def probability(self, key: str, mask: int) -> int:
+        """P(the answer to ``key`` is one of those in ``mask``), in units of 1/SCALE."""
+        got = self._probability.get((key, mask))
+        if got is None:
+            got = sum(p for i, (_, p) in enumerate(self.answers(key)) if mask >> i & 1)
+            self._probability[(key, mask)] = got
+        return got
+
+    def _implied(self, known: Mapping[str, Any], key: str, value: Any) -> Dict[str, Any]:
+        extra = {key: value}
+        if key not in self.info.implies:
+            return extra
+        frontier = [key]
+        while frontier:
+            source = frontier.pop()
+            for target, equals, implied in self.info.implies.get(source, ()):
+                if target not in extra and known.get(target) is None and extra.get(source) == equals:
+                    extra[target] = implied
+                    frontier.append(target)
+        return extra
+
+    def table(self, criterion: Criterion, result: CriterionResult, known: Mapping[str, Any]) -> Optional[Table]:
+        """For an undecided criterion, what each answer to each fact that could decide it would do."""
+        if result.status is not Status.UNKNOWN:
+            return None
+        rule, number, scope = self.rule(criterion.rule)
+        cache_key = (number, criterion.kind, tuple(known.get(k) for k in scope), result.missing)
+        got = self._tables.get(cache_key, False)
+        if got is not False:
+            return got  # type: ignore[return-value]
+        table: Table = {}
+        patient, askable = self.info.tier, self.info.askable
+        inclusion = criterion.kind is Kind.INCLUSION
+        for key in scope:
+            direct = key in result.missing
+            if key not in askable or not (direct or known.get(key) is None):
                 continue
-            for index, key in enumerate(r.criterion.rule.facts):
-                if key not in r.missing or key in answered or not vocabulary[key].askable:
+            out = decided = waiting = 0
+            expected = 0
+            for i, (value, p) in enumerate(self.answers(key)):
+                given = _With(known, self._implied(known, key, value))
+                holds = rule.evaluate(given, self.today)  # type: ignore[arg-type]
+                if holds is None:
+                    if any(patient.get(k) == PATIENT_TIER for k in rule.missing(given, self.today)):  # type: ignore[arg-type]
+                        waiting |= 1 << i
                     continue
-                weight[key] = weight.get(key, 0.0) + r.criterion.rule_out
-                first_seen.setdefault(key, (t, position, index))
-    order = list(AnsweredBy)
-    return sorted((vocabulary[k] for k in weight),
-                  key=lambda d: (order.index(d.answered_by), -weight[d.key], first_seen[d.key], d.key))
+                decided |= 1 << i
+                expected += p
+                if holds is not inclusion:
+                    out |= 1 << i
+            if direct or decided:
+                table[key] = (out, decided, waiting, expected, direct)
+        with self._lock:
+            if len(self._tables) > self.MAX_TABLES:
+                self._tables.clear()
+            self._tables[cache_key] = table
+        return table
+
+    def gain(self, key: str, positions: Iterable[int], criteria: Sequence[Criterion], tables: Sequence[Optional[Table]],
+             verdict: Verdict, waiting: Collection[int], ruling_in: Collection[str]) -> Gain:
+        """What asking ``key`` is expected to settle in one trial (criteria at ``positions`` read it).
+
+        ``waiting`` are the criteria still waiting for the person; ``ruling_in`` the facts that all
+        of them read, the only ones whose answer could leave the trial with nothing to ask.
+        """
+        out = expected = weight = count = 0
+        for c in positions:
+            table = tables[c]
+            entry = table.get(key) if table else None
+            if entry is None:
+                continue
+            out |= entry[0]
+            expected += entry[3]
+            if entry[4]:
+                count += 1
+                weight += round(criteria[c].rule_out * SCALE)
+        if verdict is Verdict.NOT_ELIGIBLE:
+            return 0, expected, weight, count  # already ruled out: nothing to settle
+        settles = out
+        if verdict is Verdict.UNCERTAIN and key in ruling_in:
+            full = (1 << len(self.answers(key))) - 1
+            ruled_in = full & ~out
+            for c in waiting:
+                entry = tables[c][key]  # type: ignore[index]
+                ruled_in &= entry[1] | (full & ~entry[2])
+            settles |= ruled_in
+        return (self.probability(key, settles) if settles else 0), expected, weight, count
+
+
+def ruling_in_facts(verdict: Verdict, waiting: Collection[int], tables: Sequence[Optional[Table]]) -> Set[str]:
+    """The facts read by every criterion still waiting for the person (see Analysis.gain)."""
+    if verdict is not Verdict.UNCERTAIN or not waiting:
+        return set()
+    common: Optional[Set[str]] = None
+    for c in waiting:
+        table = tables[c]
+        if not table:
+            return set()
+        common = set(table) if common is None else common & table.keys()
+        if not common:
+            return set()
+    return common or set()
+
+
+class Board:
+    """The expected gains of the candidate facts, summed over trials; facts already answered are parked."""
+
+    __slots__ = ("tier", "entries", "tiers", "parked")
+
+    def __init__(self, tier: Mapping[str, int], parked: Iterable[str] = ()) -> None:
+        self.tier = tier
+        self.entries: Dict[str, Gain] = {}
+        self.tiers: List[Dict[str, int]] = [{} for _ in AnsweredBy]  # candidates by who answers: key -> settled
+        self.parked: Set[str] = set(parked)
+
+    def clone(self) -> "Board":
+        twin = Board.__new__(Board)
+        twin.tier, twin.entries, twin.parked = self.tier, dict(self.entries), set(self.parked)
+        twin.tiers = [dict(t) for t in self.tiers]
+        return twin
+
+    def add(self, key: str, gain: Gain, sign: int = 1) -> None:
+        old = self.entries.get(key)
+        if old is None:
+            new = (sign * gain[0], sign * gain[1], sign * gain[2], sign * gain[3])
+        else:
+            new = (old[0] + sign * gain[0], old[1] + sign * gain[1], old[2] + sign * gain[2], old[3] + sign * gain[3])
+        tier = self.tiers[self.tier[key]]
+        if new == (0, 0, 0, 0):
+            self.entries.pop(key, None)
+        else:
+            self.entries[key] = new
+        if new[3] > 0 and key not in self.parked:
+            tier[key] = new[0]
+        else:
+            tier.pop(key, None)
+
+    def park(self, key: str) -> None:
+        self.parked.add(key)
+        if key in self.tier:
+            self.tiers[self.tier[key]].pop(key, None)
+
+    def unpark(self, key: str) -> None:
+        self.parked.discard(key)
+        entry = self.entries.get(key)
+        if entry is not None and entry[3] > 0:
+            self.tiers[self.tier[key]][key] = entry[0]
+
+    def candidates(self) -> List[str]:
+        return [key for tier in self.tiers for key in tier]
+
+    def is_candidate(self, key: str) -> bool:
+        return key in self.tier and key in self.tiers[self.tier[key]]
+
+    def _order(self, keys: List[str], first_seen: FirstSeen) -> List[str]:
+        first = first_seen(keys) if len(keys) > 1 else {}
+        far = (1 << 62, 0, 0)
+
+        def order(key: str) -> Tuple[Any, ...]:
+            settled, expected, weight, _ = self.entries[key]
+            return (settled <= 0, self.tier[key], -settled, -expected, -weight, first.get(key, far), key)
+        return sorted(keys, key=order)
+
+    def best(self, first_seen: FirstSeen) -> Optional[str]:
+        for tier in self.tiers:
+            if tier:
+                top = max(tier.values())
+                if top > 0:
+                    ties = [key for key, settled in tier.items() if settled == top]
+                    return ties[0] if len(ties) == 1 else self._narrow(ties, first_seen)
+        rest = self.candidates()
+        if not rest:
+            return None
+        best_tier = min(self.tier[key] for key in rest)
+        return self._narrow([key for key in rest if self.tier[key] == best_tier], first_seen)
+
+    def _narrow(self, keys: List[str], first_seen: FirstSeen) -> str:
+        top = max((self.entries[k][1], self.entries[k][2]) for k in keys)
+        keys = [k for k in keys if (self.entries[k][1], self.entries[k][2]) == top]
+        return keys[0] if len(keys) == 1 else self._order(keys, first_seen)[0]
+
+    def ranked(self, first_seen: FirstSeen) -> List[str]:
+        return self._order(self.candidates(), first_seen)
+
+
+# -- where the tallies come from --------------------------------------------------------------
+# A source (a Matcher) that handed out results recently, newest first; it can tell whether the
+# results it is asked about are its own and current, and then lend its running tallies.
+_SOURCES: Deque["weakref.ReferenceType[Any]"] = deque(maxlen=4)
+_SOURCES_LOCK = threading.Lock()
+
+
+def offer_tallies(source: Any) -> None:
+    """Called by a source of results: ``source.board_for(results, facts, vocabulary)`` returns
+    ``(Board, FirstSeen)`` for its own, current results, else None."""
+    with _SOURCES_LOCK:
+        if _SOURCES and _SOURCES[0]() is source:
+            return
+        for ref in list(_SOURCES):
+            if ref() is source or ref() is None:
+                _SOURCES.remove(ref)
+        _SOURCES.appendleft(weakref.ref(source))
+
+
+def tally(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
+          today: Optional[date] = None) -> Tuple[Board, FirstSeen]:
+    """The board for these results: lent by the matcher that made them, or counted afresh."""
+    with _SOURCES_LOCK:
+        sources = [ref() for ref in _SOURCES]
+    for source in sources:
+        if source is not None:
+            lent = source.board_for(results, facts, vocabulary)
+            if lent is not None:
+                return lent
+    return fresh_board(results, facts, vocabulary, today or date.today())
+
+
+def fresh_board(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
+                today: date) -> Tuple[Board, FirstSeen]:
+    analysis = Analysis(vocabulary, today, (r.trial for r in results))
+    known = effective_facts(facts, vocabulary)
+    board = Board(analysis.info.tier, parked=facts.keys())
+    first: Dict[str, Tuple[int, int, int]] = {}
+    for t, result in enumerate(results):
+        criteria = [r.criterion for r in result.criteria]
+        tables = [analysis.table(r.criterion, r, known) for r in result.criteria]
+        positions: Dict[str, List[int]] = {}
+        for c, table in enumerate(tables):
+            if table:
+                scope = analysis.scope(criteria[c].rule)
+                for key, entry in table.items():
+                    positions.setdefault(key, []).append(c)
+                    if entry[4] and key not in first:
+                        first[key] = (t, c, scope.index(key))
+        waiting = [c for c, r in enumerate(result.criteria)
+                   if r.status is Status.UNKNOWN and r.settled_by is AnsweredBy.PATIENT]
+        ruling_in = ruling_in_facts(result.status, waiting, tables)
+        for key, where in positions.items():
+            board.add(key, analysis.gain(key, where, criteria, tables, result.status, waiting, ruling_in))
+    return board, lambda keys: {k: first[k] for k in keys if k in first}
+
+
+def _facts_of(answered: Collection[str]) -> Mapping[str, Any]:
+    """The facts behind ``answered``: a mapping, or a dict's keys view (which lends us its dict)."""
+    if isinstance(answered, Mapping):
+        return answered
+    mapping = getattr(answered, "mapping", None)
+    if isinstance(mapping, Mapping):
+        return mapping
+    return {key: None for key in answered}  # only the keys: what they hold cannot be read
+
+
+def candidate_facts(results: Sequence[TrialResult], answered: Collection[str], vocabulary: Vocabulary,
+                    today: Optional[date] = None) -> List[FactDefinition]:
+    """Askable facts that could still change a criterion of the trials given, best first (see the
+    module's docstring). ``answered`` are the facts collected so far, or their keys."""
+    board, first_seen = tally(results, _facts_of(answered), vocabulary, today)
+    return [vocabulary[key] for key in board.ranked(first_seen)]
 
 
 def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-                  expanded_topics: Collection[str] = ()) -> Optional[Question]:
-    """The next question, or None when no answer can change a verdict any more.
+                  expanded_topics: Collection[str] = (), today: Optional[date] = None) -> Optional[Question]:
+    """The next question, or None when no answer can change a criterion any more.
 
     ``expanded_topics`` are topics whose bundled question was answered "yes": their facts are
-    then asked one by one.
+    then asked one by one. ``today`` dates the answers "some days ago" (default: today).
     """
-    candidates = candidate_facts(results, facts.keys(), vocabulary)
-    if not candidates:
+    board, first_seen = tally(results, facts, vocabulary, today)
+    best = board.best(first_seen)
+    if best is None:
         return None
-    best = candidates[0]
-    if best.topic and best.topic not in expanded_topics and best.type is FactType.BOOLEAN:
-        bundle = [d for d in candidates
-                  if d.topic == best.topic and d.answered_by is best.answered_by and d.type is FactType.BOOLEAN]
+    definition = vocabulary[best]
+    if definition.topic and definition.topic not in expanded_topics and definition.type is FactType.BOOLEAN:
+        info = vocabulary_info(vocabulary)
+        bundle = [key for key in info.topics.get(definition.topic, ())
+                  if board.is_candidate(key) and vocabulary[key].answered_by is definition.answered_by]
         if len(bundle) > 1:
-            return Question(tuple(bundle))
-    return Question((best,))
+            return Question(tuple(vocabulary[key] for key in board._order(bundle, first_seen)))
+    return Question((definition,))

@@ -103,7 +103,8 @@ def test_conversations_through_rest_appear_in_the_review(live):
                            "can I talk to a real person? this is useless"])
     reviewer = login(review, "rita", REVIEWER_PASSWORD)
     rows = {r["sender"]: r for r in inbox(reviewer, live)}
-    assert {too_young, confused, upset} <= set(rows)
+    missing = {too_young, confused, upset} - set(rows)
+    assert not missing, {s: stored_events(live, s) for s in missing}  # not indexed, or not stored?
 
     first = rows[too_young]
     assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 3, "not_eligible", [TRIAL])
