@@ -28,6 +28,12 @@ def screening() -> Screening:
     return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial)
 
 
+def fresh_screening() -> Screening:
+    engine = screening()
+    engine.catalogue.refresh()  # cheap unless the trials were re-loaded
+    return engine
+
+
 @lru_cache(maxsize=1)
 def staff_screening(engine: Screening) -> StaffScreening:
     """Staff mode over the same engine (catalogue, vocabulary, clock)."""
@@ -48,12 +54,14 @@ class ScreeningAction(Action, ABC):
     def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
         """The engine's handling of this kind of turn."""
 
+    def read_turn(self, message: Dict[Text, Any]) -> Turn:
+        return Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"))
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slots(tracker.current_slot_values())
         message = tracker.latest_message or {}
-        turn = Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"))
-        engine = screening()
-        engine.catalogue.refresh()  # cheap unless the trials were re-loaded
+        turn = self.read_turn(message)
+        engine = fresh_screening()
         if tracker.get_latest_input_channel() in staff_channels():
             outcome = staff_screening(engine).handle(state, turn, self.staff_kind)
         else:
@@ -120,3 +128,28 @@ class ActionShowVerdict(ScreeningAction):
 
     def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
         return engine.show_verdict(state)
+
+
+class ActionSmallTalk(ScreeningAction):
+    """Thanks, goodbye, "are you a bot?": the domain's reply (in the channel's wording), unless the
+    message also holds facts ("thanks, plt 22k, bye"), which are then screened like any answer so
+    that nothing said is lost."""
+
+    RESPONSES = {"goodbye": "utter_goodbye", "thanks": "utter_you_are_welcome", "bot_challenge": "utter_iamabot"}
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    def read_turn(self, message: Dict[Text, Any]) -> Turn:
+        return Turn(text=message.get("text") or "")  # the small-talk intent is not an answer
+
+    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
+        return engine.respond(state, turn)
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        message = tracker.latest_message or {}
+        if fresh_screening().holds_facts(message.get("text") or ""):
+            return super().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=self.RESPONSES.get((message.get("intent") or {}).get("name"),
+                                                             "utter_you_are_welcome"))
+        return []

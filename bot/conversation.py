@@ -155,6 +155,10 @@ class Screening:
             return self._repeat_question(state, replies)
         return self._advance(state, replies)
 
+    def holds_facts(self, text: str) -> bool:
+        """Whether a message names any fact, whatever else it says ("thanks, she is 62")."""
+        return bool(extract(text, self.vocabulary, (), self.today()).values)
+
     def explain_why(self, state: State) -> Outcome:
         """"Why do you ask?": the criteria behind the open question."""
         if not state.pending or not state.consent:

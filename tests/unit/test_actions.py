@@ -259,3 +259,16 @@ def test_the_engine_is_built_once_per_process_from_the_configured_database(trial
     assert actions.screening() is first
     assert first.catalogue.store.engine.url.database == trial_db.replace("sqlite:///", "")
     assert SEED_TRIAL in first.catalogue.refresh().trials
+
+
+def test_small_talk_gets_the_domains_reply_and_changes_nothing():
+    messages, events = run(actions.ActionSmallTalk(), tracker("thanks!", "thanks", **CONSENTED))
+    assert [m["response"] for m in messages] == ["utter_you_are_welcome"] and events == []
+    messages, _ = run(actions.ActionSmallTalk(), tracker("are you a bot?", "bot_challenge", **CONSENTED))
+    assert [m["response"] for m in messages] == ["utter_iamabot"]
+
+
+def test_facts_in_a_thank_you_are_screened_not_lost():
+    messages, events = run(actions.ActionSmallTalk(), tracker("thanks, my platelets were 22k", "thanks", **CONSENTED))
+    assert slot_sets(events)["facts"] == {"platelet_count": 22.0}
+    assert messages[-1]["custom"]["asks"] == ["bleeding_tendency"]
