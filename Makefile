@@ -14,7 +14,7 @@ SHARED ?= ../shared
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e web-test validate bench trials import-covid import-ctgov clean review review-test review-bench
+.PHONY: run test unit e2e web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench
 
 run: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/trialbot serve
@@ -24,6 +24,10 @@ test: $(VENV)/.installed $(MODEL) trials validate $(CHROMIUM)
 
 web-test: $(VENV)/.installed $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web
+
+# The verdict card the browser test photographed last, for the README.
+screenshot: var/screenshots/verdict-card.png
+	cp $< docs/verdict-card.png
 
 # Transcript review (review/): `make run` starts it beside the bot; these run it alone, its tests
 # (SQLite and the PostgreSQL server on 127.0.0.1:5432; Chromium) and its inbox benchmark.

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -23,6 +24,10 @@ class Settings:
     action_port: int = 5055
     model: str = "models/trialbot.tar.gz"
     default_trial: Optional[str] = None
+    # Where the Rasa servers lock a conversation while they handle one of its messages: none (each
+    # server's memory) for one server; "redis://host:port/db" for several behind a load balancer,
+    # so that two messages of one conversation are never handled at once by two servers.
+    lock_store_url: Optional[str] = None
     log_level: str = "INFO"
     web_port: int = 8080  # the website chat (web/): the page at / and the embeddable /chat.js
     web_bot_url: Optional[str] = None  # where browsers reach the REST channel; None: rasa_url
@@ -72,6 +77,18 @@ class Settings:
         hosts += [h for h in ("127.0.0.1", "localhost") if h not in hosts]
         return tuple(f"http://{h}:{self.web_port}" for h in hosts)
 
+    def lock_store_environment(self) -> Dict[str, str]:
+        """endpoints.yml's lock store: in-memory, or Redis at ``lock_store_url``."""
+        if not self.lock_store_url:
+            return {"TRIALBOT_LOCK_STORE_TYPE": "in_memory", "TRIALBOT_LOCK_STORE_HOST": "",
+                    "TRIALBOT_LOCK_STORE_PORT": "0", "TRIALBOT_LOCK_STORE_DB": "0"}
+        url = urlsplit(self.lock_store_url)
+        if url.scheme != "redis" or not url.hostname:
+            raise ValueError(f"lock_store_url must look like redis://host:port/db, not {self.lock_store_url!r}")
+        return {"TRIALBOT_LOCK_STORE_TYPE": "redis", "TRIALBOT_LOCK_STORE_HOST": url.hostname,
+                "TRIALBOT_LOCK_STORE_PORT": str(url.port or 6379),
+                "TRIALBOT_LOCK_STORE_DB": url.path.strip("/") or "1"}
+
     @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
@@ -87,6 +104,7 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "TRIALBOT_STAFF_CHANNELS": ",".join(self.staff_channels) or "none",  # read by the actions
             "TRIALBOT_CORS_ORIGINS": ",".join(self.allowed_origins),  # read by channels/rest.py
+            **self.lock_store_environment(),
         }
 
 

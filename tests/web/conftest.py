@@ -37,7 +37,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
                  "--disable-dev-shm-usage"]
 STRINGS: Dict[str, Any] = json.loads((PROJECT_ROOT / "web" / "static" / "i18n" / "en.json").read_text("utf-8"))
-SCREENSHOTS = PROJECT_ROOT / "docs"
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"  # kept from each run; `make screenshot` copies it to docs/
 FAILURES = PROJECT_ROOT / "var" / "web-test-failures"  # screenshots of the pages of a failed test
 TURN_TIMEOUT_MS = 60_000
 
@@ -100,6 +100,9 @@ CLINIC_PAGE = """<!doctype html>
 """
 
 
+REDIS_LOCKS = "redis://127.0.0.1:6379/1"
+
+
 @pytest.fixture(scope="session")
 def web_bot(tmp_path_factory) -> Iterator[WebBot]:
     if not MODEL.exists():
@@ -116,8 +119,10 @@ def web_bot(tmp_path_factory) -> Iterator[WebBot]:
     balancer_port, clinic_port, second_port = free_port(), free_port(), free_port()
     web_origin = f"http://127.0.0.1:{settings.web_port}"
     clinic_origin = f"http://127.0.0.1:{clinic_port}"
+    # Two Rasa servers share their conversation locks in the Redis server on 127.0.0.1:6379.
     settings = replace(settings, web_bot_url=f"http://127.0.0.1:{balancer_port}",
-                       cors_origins=(web_origin, f"http://localhost:{settings.web_port}", clinic_origin))
+                       cors_origins=(web_origin, f"http://localhost:{settings.web_port}", clinic_origin),
+                       lock_store_url=REDIS_LOCKS)
     second = replace(settings, rasa_port=second_port)
     log_path = tmp / "servers.log"
     with log_path.open("a", encoding="utf-8") as log, ThreadPoolExecutor(1) as pool, ExitStack() as stack:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
 import requests
@@ -191,13 +193,31 @@ def test_a_whole_screening_by_clicking_and_typing_ends_in_a_verdict_card(new_cha
     height = card.evaluate("card => card.getBoundingClientRect().height")
     chat.page.set_viewport_size({"width": 760, "height": int(height) + 500})
     card.scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = Image.open(io.BytesIO(card.screenshot(animations="disabled")))
     shot.convert("RGB").quantize(colors=64).save(SCREENSHOTS / "verdict-card.png", optimize=True)  # ~100 KB
 
     # The conversation went through both Rasa servers, in turn, and never lost its place.
     hits = web_bot.balancer.webhook_hits()[hits_before:]
     assert len(set(hits)) == 2, hits
+
+
+def test_two_messages_of_one_conversation_at_once_on_two_servers_lose_nothing(web_bot):
+    """Two tabs of one conversation, each message answered by another Rasa server at the same
+    moment: the shared lock store makes one wait for the other, so both answers are kept."""
+    sender, servers = f"web-test-concurrent-{uuid.uuid4().hex}", web_bot.balancer.upstreams
+    webhook = "/webhooks/rest/webhook"
+    for message in ("hi", "/affirm"):
+        requests.post(servers[0] + webhook, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+    said = ["I'm 62 years old", "I take aspirin every day", "my last chemo was six weeks ago", "I'm female"]
+    with ThreadPoolExecutor(len(said)) as pool:
+        replies = list(pool.map(lambda i: requests.post(servers[i % 2] + webhook, timeout=90, json={
+            "sender": sender, "message": said[i]}), range(len(said))))
+    assert all(r.status_code == 200 for r in replies), [r.text for r in replies]
+    shown = requests.post(servers[1] + webhook, json={"sender": sender, "message": "what have I told you so far?"},
+                          timeout=60).json()
+    facts = next(m["custom"]["facts"] for m in shown if "facts" in (m.get("custom") or {}))
+    assert {"age", "antiplatelet_drugs", "last_chemotherapy", "sex"} <= set(facts), facts
 
 
 def test_a_reload_or_a_closed_tab_continues_the_same_conversation(new_chat, browser, web_bot):
