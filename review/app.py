@@ -437,11 +437,11 @@ async def audit_log(request: web.Request) -> web.StreamResponse:
 def _background(index_interval: float, retention_days: int, purge_interval: float):
     async def context(app: web.Application):
         async def loop() -> None:
-            last_purge = 0.0
+            last_purge: Optional[float] = None  # the first sweep runs at start-up
             while True:
                 try:
                     await run(app[STORE].index)
-                    if retention_days > 0 and time.monotonic() - last_purge > purge_interval:
+                    if retention_days > 0 and (last_purge is None or time.monotonic() - last_purge > purge_interval):
                         erased = await run(app[STORE].purge, retention_days)
                         last_purge = time.monotonic()
                         if erased:

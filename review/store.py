@@ -29,6 +29,7 @@ from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, Sequen
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from review.masking import mask_sender, mask_text
 from review.transcript import ERASE_ACTIONS, Message, Summary, parse_data, transcript
 
 logger = logging.getLogger(__name__)
@@ -277,9 +278,13 @@ class InboxQuery:
         return params
 
     def describe(self) -> Dict[str, Any]:
-        """The filters in use, for the audit log and exports."""
+        """The filters in use, for the audit log and exports; the search words masked (a reviewer
+        may search for a phone number or a name, which the audit log must not keep)."""
         params = self.to_params(page=1, per_page=50)
-        return {k: v for k, v in params.items() if k not in ("sort", "order")}
+        described = {k: v for k, v in params.items() if k not in ("sort", "order")}
+        if described.get("q"):
+            described["q"] = mask_sender(mask_text(described["q"]))
+        return described
 
 
 @dataclass

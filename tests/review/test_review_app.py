@@ -141,6 +141,11 @@ def test_pages_mask_personal_details_unless_an_admin_unmasks(server):
     assert any(e["action"] == "unmask" and e["user"] == "ada" and e["conversation_id"] == cid for e in log)
     assert any(e["action"] == "view" and e["user"] == "rita" and e["conversation_id"] == cid for e in log)
     assert any(e["action"] == "inbox" and e["user"] == "rita" for e in log)
+    # a search for a phone number is logged, but not the number
+    found = reviewer.get(server.url + "/api/conversations", params={"q": "+44 7700 900123"}, timeout=10).json()
+    assert found["conversations"], found
+    searches = [e["detail"] for e in server.store.audit_log(action="inbox") if "[phone]" in (e["detail"] or "")]
+    assert searches and not any("7700" in (e["detail"] or "") for e in server.store.audit_log()), searches
 
 
 @both_backends
