@@ -97,6 +97,7 @@ class Settings:
         """The variables endpoints.yml and the action server read."""
         return {
             "TRIALBOT_ACTION_URL": self.action_url,
+            "SANIC_HOST": self.host,  # the action server listens where the Rasa server does, not on 0.0.0.0
             "TRIALBOT_TRACKER_STORE_URL": self.tracker_store_url,
             "TRIALBOT_DATABASE_URL": self.database_url,
             "TRIALBOT_DEFAULT_TRIAL": self.default_trial or "",
