@@ -221,13 +221,13 @@ class SlackChannel(SlackInput):
             if payload.get("type") == "url_verification":
                 return response.json({"challenge": payload.get("challenge")})
             if payload.get("type") == "event_callback":
-                return self._on_event(payload, on_new_message)
+                return await self._on_event(payload, on_new_message, request.app.ctx.agent.tracker_store)
             return response.text("")
 
         return webhook
 
-    def _on_event(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                  ) -> HTTPResponse:
+    async def _on_event(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        conversations: Any) -> HTTPResponse:
         event = payload.get("event") or {}
         if not self._is_user_message(payload) or event.get("subtype"):
             return response.text("")  # the bot's own messages, edits, joins...
@@ -235,12 +235,14 @@ class SlackChannel(SlackInput):
         direct = event.get("channel_type") == "im"
         if not channel or not ts:
             return response.text("")
-        if not (direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)):
-            return response.text("")  # a channel message that is not for the bot
-        if not self._messages.add(f"{channel}:{ts}", time.time()):
-            return response.text("")  # already handled (as app_mention and message, or a retry)
         thread = event.get("thread_ts") or (None if direct else ts)
         team = payload.get("team_id") or event.get("team")
+        for_the_bot = direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)
+        if not for_the_bot and not (event.get("thread_ts") and
+                                    await conversations.exists(conversation_id(team, channel, thread))):
+            return response.text("")  # a channel message that is not for the bot, nor in one of its threads
+        if not self._messages.add(f"{channel}:{ts}", time.time()):
+            return response.text("")  # already handled (as app_mention and message, or a retry)
         users = list(payload.get("authed_users") or [])
         users += [a.get("user_id") for a in payload.get("authorizations") or [] if a.get("user_id")]
         text = unescape(self._sanitize_user_message(event.get("text", ""), users))

@@ -65,7 +65,8 @@ class StaffBot:
     @staticmethod
     def slack_event(text: str, channel: str, ts: str, thread_ts: Optional[str] = None, kind: str = "app_mention",
                     direct: bool = False) -> bytes:
-        event: Dict[str, Any] = {"type": kind, "user": "U0NURSE", "text": f"<@U0TRIALBOT> {text}" if not direct else text,
+        mention = kind == "app_mention" and not direct
+        event: Dict[str, Any] = {"type": kind, "user": "U0NURSE", "text": f"<@U0TRIALBOT> {text}" if mention else text,
                                  "ts": ts, "channel": channel, "event_ts": ts, "team": "T0CLINIC"}
         if thread_ts:
             event["thread_ts"] = thread_ts

@@ -78,10 +78,14 @@ def test_slack_whole_staff_screening_in_a_thread(staff_bot: StaffBot):
     assert text.startswith("Still missing for NCT05236582")
     assert "\n1. heart failure that limits light activity" in text
 
-    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), thread_ts=top))
+    # a plain reply in the bot's thread, without a mention, is for the bot too
+    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), thread_ts=top, kind="message"))
+    elsewhere = slack_ts()
+    bot.post_slack(bot.slack_event("summary", channel, elsewhere, kind="message"))  # outside it: not for the bot
     text = slack_text(bot.slack.wait_for_posts(channel, top, 4)[3:])
     assert text.startswith("Patient summary, NCT05236582")
     assert "- platelet count: 25 ×10⁹/L" in text and "- age: 62 y" in text
+    assert bot.slack.posts(channel, elsewhere) == []
 
     # a new patient in the same thread starts from nothing
     bot.post_slack(bot.slack_event("new patient", channel, slack_ts(), thread_ts=top))

@@ -10,6 +10,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.slack import SeenRecently, SlackChannel, check_signature, conversation_id, signature_for
 from channels.teams import Refused, SigningKeys, TeamsChannel, TokenVerifier, message_text
@@ -214,17 +217,24 @@ def test_slack_events_are_dispatched_once_per_message_with_slacks_escapes_undone
                 "event": {"type": kind, "user": "UNURSE", "text": "<@UBOT> plt &lt;20k &amp; no RT", "ts": "17.1",
                           "channel": "C1", **extra}}
 
+    conversations = InMemoryTrackerStore(Domain.empty())
+
     async def scenario():
-        channel._on_event(event("app_mention"), on_new_message)
-        channel._on_event(event("message"), on_new_message)  # the same message, as a channel message
-        channel._on_event(event("message", subtype="message_changed"), on_new_message)
-        channel._on_event(event("message", bot_id="B1", ts="17.2"), on_new_message)  # the bot's own message
-        channel._on_event(event("message", ts="17.3"), on_new_message)  # not a mention, not for the bot
-        channel._on_event(event("app_mention", ts="17.4", thread_ts="17.1"), on_new_message)
+        async def on(payload):
+            await channel._on_event(payload, on_new_message, conversations)
+
+        await on(event("app_mention"))
+        await on(event("message"))  # the same message, as a channel message
+        await on(event("message", subtype="message_changed"))
+        await on(event("message", bot_id="B1", ts="17.2"))  # the bot's own message
+        await on(event("message", ts="17.3"))  # not a mention, not for the bot
+        await on(event("app_mention", ts="17.4", thread_ts="17.1"))
+        await on(event("message", ts="17.5", thread_ts="17.9"))  # a thread the bot is not in
+        await conversations.save(DialogueStateTracker("slack:T1:C1:17.1", []))
+        await on(event("message", ts="17.6", thread_ts="17.1"))  # its own thread: no mention needed
         await asyncio.gather(*channel._tasks)
 
     asyncio.run(scenario())
-    assert [(m.text, m.sender_id) for m in received] == [
-        ("plt <20k & no RT", "slack:T1:C1:17.1"), ("plt <20k & no RT", "slack:T1:C1:17.1")]
+    assert [(m.text, m.sender_id) for m in received] == [("plt <20k & no RT", "slack:T1:C1:17.1")] * 3
     assert received[0].output_channel.thread_id == "17.1" and received[0].output_channel.slack_channel == "C1"
     assert received[0].input_channel == "slack"
