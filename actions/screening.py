@@ -30,7 +30,7 @@ def screening() -> Screening:
 
 def fresh_screening() -> Screening:
     engine = screening()
-    engine.catalogue.refresh()  # cheap unless the trials were re-loaded
+    engine.catalogue.refresh(max_age=1.0)  # re-loaded trials are seen within a second
     return engine
 
 

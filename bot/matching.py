@@ -9,18 +9,21 @@ then uncertain by how little is still unknown, then not eligible.
 """
 from __future__ import annotations
 
+import gc
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
-from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate_criterion
+from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
-from bot.questions import Analysis, Board, FirstSeen, Gain, Table, offer_tallies, ruling_in_facts
+from bot.questions import Analysis, Board, FirstSeen, Table, offer_tallies, ruling_in_facts
 from bot.trials import Trial
 
 VERDICT_ORDER = {Verdict.LIKELY_ELIGIBLE: 0, Verdict.UNCERTAIN: 1, Verdict.NOT_ELIGIBLE: 2}
 _ABSENT = object()
+_NONE: FrozenSet[str] = frozenset()
 
 
 def _verdict(failed: int, waiting: FrozenSet[int]) -> Verdict:
@@ -36,6 +39,19 @@ def _keys(tables: Iterable[Optional[Table]]) -> Set[str]:
         if table:
             keys.update(table)
     return keys
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection meanwhile: what a matcher makes is not cyclic garbage, and collecting
+    would only rescan the catalogue's millions of objects (it halved the time of an update)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _distance(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
@@ -54,6 +70,10 @@ class Matcher:
     RECENT = 8
 
     def __init__(self, trials: Iterable[Trial], vocabulary: Vocabulary, today: date) -> None:
+        with _no_collection():
+            self._build(trials, vocabulary, today)
+
+    def _build(self, trials: Iterable[Trial], vocabulary: Vocabulary, today: date) -> None:
         self.trials: List[Trial] = list(trials)
         self.vocabulary = vocabulary
         self.today = today
@@ -67,6 +87,7 @@ class Matcher:
         self._waiting: List[FrozenSet[int]] = []  # criteria waiting for the person's answer
         self._failed: List[int] = []  # how many criteria are not met
         self._verdicts: List[Verdict] = []
+        self._ruling_in: List[Any] = []  # per open trial: the facts whose answer could rule it in
         self._results: List[TrialResult] = []
         self._open = 0  # trials not ruled out
         self._board = Board(self.analysis.info.tier)
@@ -75,7 +96,7 @@ class Matcher:
             start = started.get(id(trial.criteria))
             if start is None:
                 start = started[id(trial.criteria)] = self._start(trial)
-            scope, criteria, tables, waiting, failed, verdict, gains = start
+            scope, criteria, tables, waiting, failed, verdict, ruling_in, gains = start
             self._scope.append(scope)
             for key in scope:
                 self._readers[key].append(t)
@@ -84,11 +105,13 @@ class Matcher:
             self._waiting.append(waiting)
             self._failed.append(failed)
             self._verdicts.append(verdict)
+            self._ruling_in.append(ruling_in if verdict is not Verdict.NOT_ELIGIBLE else _NONE)
             self._results.append(TrialResult(trial, verdict, criteria))
             if verdict is not Verdict.NOT_ELIGIBLE:
                 self._open += 1
                 for key, gain in gains:
                     self._board.add(key, gain)
+        self._index = {trial.id: t for t, trial in enumerate(self.trials)}
         self._root: Optional[Matcher] = None
         self._fresh = False
         self._recent: List[Tuple[Any, ...]] = []
@@ -99,33 +122,39 @@ class Matcher:
         for c, criterion in enumerate(trial.criteria):
             for key in self.analysis.scope(criterion.rule):
                 scope.setdefault(key, []).append(c)
-        criteria = tuple(evaluate_criterion(c, {}, self.vocabulary, self.today) for c in trial.criteria)
-        tables = tuple(self.analysis.table(c, r, {}) for c, r in zip(trial.criteria, criteria))
+        judged = [self.analysis.judge(c, {}) for c in trial.criteria]
+        criteria = tuple(r for r, _ in judged)
+        tables = tuple(table for _, table in judged)
         waiting = frozenset(c for c, r in enumerate(criteria) if r.settled_by is AnsweredBy.PATIENT)
         failed = sum(1 for r in criteria if r.status is Status.NOT_MET)
         verdict = _verdict(failed, waiting)
         positions = {key: tuple(where) for key, where in scope.items()}
         ruling_in = ruling_in_facts(verdict, waiting, tables)
-        gains = [(key, self.analysis.gain(key, positions[key], trial.criteria, tables, verdict, waiting, ruling_in))
-                 for key in _keys(tables)]
-        return positions, criteria, tables, waiting, failed, verdict, gains
+        gains = list(self.analysis.trial_gains(trial.criteria, tables, verdict, waiting, ruling_in).items())
+        return positions, criteria, tables, waiting, failed, verdict, frozenset(ruling_in), gains
 
     # -- the person's state ---------------------------------------------------------------
     def _copies(self) -> Tuple[Any, ...]:
         return (dict(self._facts), dict(self._known), list(self._criteria), list(self._tables), list(self._waiting),
-                list(self._failed), list(self._verdicts), list(self._results), self._open, self._board.clone())
+                list(self._failed), list(self._verdicts), list(self._ruling_in), list(self._results), self._open,
+                self._board.clone())
 
     def _set(self, state: Tuple[Any, ...]) -> None:
         (self._facts, self._known, self._criteria, self._tables, self._waiting, self._failed, self._verdicts,
-         self._results, self._open, self._board) = state
+         self._ruling_in, self._results, self._open, self._board) = state
 
-    def copy(self) -> "Matcher":
-        """A matcher in the same state, sharing the trials and the index (cheap)."""
+    def copy(self, remember: bool = True) -> "Matcher":
+        """A matcher in the same state, sharing the trials and the index (cheap).
+
+        ``remember``: the copy starts from, and leaves, recent states of this matcher's copies
+        (see the class's docstring); without it the copy goes its own way, which suits one
+        person's matcher kept for a whole conversation.
+        """
         twin = object.__new__(Matcher)
         twin.__dict__.update(self.__dict__)
         twin._set(self._copies())
-        twin._root = self._root or self
-        twin._fresh = True
+        twin._root = (self._root or self) if remember else None
+        twin._fresh = remember
         return twin
 
     def _start_from_nearest(self, facts: Mapping[str, Any]) -> None:
@@ -136,8 +165,8 @@ class Matcher:
             recent = list(root._recent)
         nearest = min(recent, key=lambda state: _distance(state[0], facts), default=None)
         if nearest is not None and _distance(nearest[0], facts) < _distance(self._facts, facts):
-            self._set((dict(nearest[0]), dict(nearest[1]), *(list(part) for part in nearest[2:8]), nearest[8],
-                       nearest[9].clone()))
+            self._set((dict(nearest[0]), dict(nearest[1]), *(list(part) for part in nearest[2:9]), nearest[9],
+                       nearest[10].clone()))
 
     def _remember(self) -> None:
         root = self._root
@@ -149,16 +178,20 @@ class Matcher:
 
     def update(self, facts: Mapping[str, Any]) -> None:
         """Bring every trial up to date with the person's facts."""
-        facts = dict(facts)
+        with _no_collection():
+            self._update(dict(facts))
+
+    def _update(self, facts: Dict[str, Any]) -> None:
         if self._fresh:
             self._start_from_nearest(facts)
         known = effective_facts(facts, self.vocabulary)
         old = self._known
         changed = [k for k in known.keys() | old.keys() if known.get(k) != old.get(k)]
+        board = self._board
         for key in facts.keys() - self._facts.keys():
-            self._board.park(key)
+            board.park(key)
         for key in self._facts.keys() - facts.keys():
-            self._board.unpark(key)
+            board.unpark(key)
         self._facts, self._known = facts, known
         touched: Dict[int, Set[int]] = {}
         for key in changed:
@@ -168,47 +201,78 @@ class Matcher:
                     touched[t] = set(self._scope[t][key])
                 else:
                     where.update(self._scope[t][key])
+        # A fact now known has no tallies left anywhere: every criterion that read it is decided
+        # on it, or no longer waits for it. Its entry is dropped at once rather than trial by trial.
+        settled = {k for k in changed if known.get(k) is not None}
+        deltas: Dict[str, List[int]] = {}
         for t, where in touched.items():
-            self._refresh(t, where)
+            self._refresh(t, where, settled, deltas)
+        for key in settled:
+            board.drop(key)
+        for key, (settles, expected, weight, count) in deltas.items():
+            if settles or expected or weight or count:
+                board.add(key, (settles, expected, weight, count))
         self._remember()
 
-    def _refresh(self, t: int, where: Set[int]) -> None:
-        """Re-evaluate some criteria of one trial, and move the trial's tallies on the board."""
+    def _refresh(self, t: int, where: Set[int], settled: Set[str], deltas: Dict[str, List[int]]) -> None:
+        """Re-evaluate some criteria of one trial, and add how its tallies move to ``deltas``."""
         trial, known, analysis = self.trials[t], self._known, self.analysis
         old_tables, old_verdict, old_waiting = self._tables[t], self._verdicts[t], self._waiting[t]
         criteria, tables = list(self._criteria[t]), list(old_tables)
         failed, waiting = self._failed[t], set(old_waiting)
         for c in where:
-            criterion = trial.criteria[c]
-            result = evaluate_criterion(criterion, known, self.vocabulary, self.today)
+            result, table = analysis.judge(trial.criteria[c], known)
             failed += (result.status is Status.NOT_MET) - (criteria[c].status is Status.NOT_MET)
             if result.settled_by is AnsweredBy.PATIENT:
                 waiting.add(c)
             else:
                 waiting.discard(c)
-            criteria[c] = result
-            tables[c] = analysis.table(criterion, result, known)
-        frozen_waiting = frozenset(waiting)
+            criteria[c], tables[c] = result, table
+        frozen_waiting = frozenset(waiting) if waiting != old_waiting else old_waiting
         verdict = _verdict(failed, frozen_waiting)
         was_open, is_open = old_verdict is not Verdict.NOT_ELIGIBLE, verdict is not Verdict.NOT_ELIGIBLE
         if was_open or is_open:
-            scope, board = self._scope[t], self._board
-            old_in = ruling_in_facts(old_verdict, old_waiting, old_tables) if was_open else set()
-            new_in = ruling_in_facts(verdict, frozen_waiting, tables) if is_open else set()
-            if was_open and is_open:
-                old_keys = _keys(old_tables[c] for c in where) | _keys(tables[c] for c in where) | old_in | new_in
-                new_keys = old_keys
-            else:
-                old_keys = _keys(old_tables) if was_open else set()
-                new_keys = _keys(tables) if is_open else set()
-            for key in old_keys:
-                board.add(key, analysis.gain(key, scope[key], trial.criteria, old_tables, old_verdict, old_waiting,
-                                             old_in), -1)
-            for key in new_keys:
-                board.add(key, analysis.gain(key, scope[key], trial.criteria, tables, verdict, frozen_waiting, new_in))
+            scope = self._scope[t]
+            old_in = self._ruling_in[t]
+            new_in = ruling_in_facts(verdict, frozen_waiting, tables) if is_open else _NONE
+            gain = analysis.gain
+            if was_open and is_open:  # what the re-evaluated criteria read, and who could rule it in
+                keys = set(old_in) | new_in
+                for c in where:
+                    if old_tables[c]:
+                        keys.update(old_tables[c])
+                    if tables[c]:
+                        keys.update(tables[c])
+                keys -= settled
+                old = [(key, gain(key, scope[key], trial.criteria, old_tables, old_verdict, old_waiting, old_in))
+                       for key in keys]
+                new = [(key, gain(key, scope[key], trial.criteria, tables, verdict, frozen_waiting, new_in))
+                       for key in keys]
+            else:  # ruled out, or back in: all of the trial's tallies go, or come
+                old = new = ()
+                if was_open:
+                    analysis.add_trial(deltas, -1, trial.criteria, old_tables, old_verdict, old_waiting, old_in)
+                if is_open:
+                    analysis.add_trial(deltas, 1, trial.criteria, tables, verdict, frozen_waiting, new_in)
+            for key, g in old:
+                d = deltas.get(key)
+                if d is None:
+                    deltas[key] = [-g[0], -g[1], -g[2], -g[3]]
+                else:
+                    d[0] -= g[0]; d[1] -= g[1]; d[2] -= g[2]; d[3] -= g[3]  # noqa: E702
+            for key, g in new:
+                d = deltas.get(key)
+                if d is None:
+                    deltas[key] = [g[0], g[1], g[2], g[3]]
+                else:
+                    d[0] += g[0]; d[1] += g[1]; d[2] += g[2]; d[3] += g[3]  # noqa: E702
+            for key in settled:
+                deltas.pop(key, None)
+            self._ruling_in[t] = new_in
             self._open += is_open - was_open
         frozen = tuple(criteria)
-        self._criteria[t], self._tables[t], self._waiting[t], self._failed[t] = frozen, tuple(tables), frozen_waiting, failed
+        self._criteria[t], self._tables[t] = frozen, tuple(tables)
+        self._waiting[t], self._failed[t] = frozen_waiting, failed
         self._verdicts[t] = verdict
         self._results[t] = TrialResult(trial, verdict, frozen)
 
@@ -221,16 +285,14 @@ class Matcher:
 
     # -- lending the tallies to bot.questions --------------------------------------------
     def _positions(self, results: Sequence[TrialResult]) -> Optional[List[int]]:
-        """Where each result stands among this matcher's current results (in order), or None."""
-        own, i, n = self._results, 0, len(self._results)
+        """Where each result stands among this matcher's current results, or None if one is not there."""
+        own, index = self._results, self._index
         positions = []
         for result in results:
-            while i < n and own[i] is not result:
-                i += 1
-            if i == n:
+            t = index.get(result.trial.id)
+            if t is None or own[t] is not result:
                 return None
-            positions.append(i)
-            i += 1
+            positions.append(t)
         return positions
 
     def board_for(self, results: Sequence[TrialResult], facts: Mapping[str, Any],
@@ -241,17 +303,28 @@ class Matcher:
         positions = self._positions(results)
         if positions is None or dict(facts) != self._facts:
             return None
-        if len(positions) == self._open and all(self._verdicts[p] is not Verdict.NOT_ELIGIBLE for p in positions):
-            return self._board, lambda keys: self._first_seen(keys, lambda t: self._verdicts[t] is not Verdict.NOT_ELIGIBLE)
-        board = Board(self.analysis.info.tier, parked=self._facts)  # some of them: tallied from the kept tables
+        if (len(positions) == self._open and len(set(positions)) == len(positions)
+                and all(self._verdicts[p] is not Verdict.NOT_ELIGIBLE for p in positions)):
+            return self._board, lambda keys: self._first_seen(keys, self._is_open)
+        chosen = set(positions)  # some of them, or ruled-out ones too: tallied from the kept tables
+        return self.recount(positions), lambda keys: self._first_seen(keys, chosen.__contains__)
+
+    def recount(self, positions: Optional[Iterable[int]] = None) -> Board:
+        """The tallies of these trials (default: the open ones) counted afresh from the kept tables;
+        for the open trials, what the running board holds."""
+        if positions is None:
+            positions = [t for t, v in enumerate(self._verdicts) if v is not Verdict.NOT_ELIGIBLE]
+        board = Board(self.analysis.info.tier, parked=self._facts)
         for t in positions:
             tables, verdict, waiting = self._tables[t], self._verdicts[t], self._waiting[t]
             ruling_in = ruling_in_facts(verdict, waiting, tables)
-            for key in _keys(tables):
-                board.add(key, self.analysis.gain(key, self._scope[t][key], self.trials[t].criteria, tables, verdict,
-                                                  waiting, ruling_in))
-        chosen = set(positions)
-        return board, lambda keys: self._first_seen(keys, chosen.__contains__)
+            for key, gain in self.analysis.trial_gains(self.trials[t].criteria, tables, verdict, waiting,
+                                                       ruling_in).items():
+                board.add(key, gain)
+        return board
+
+    def _is_open(self, t: int) -> bool:
+        return self._verdicts[t] is not Verdict.NOT_ELIGIBLE
 
     def _first_seen(self, keys: Iterable[str], allowed: Any) -> Dict[str, Tuple[int, int, int]]:
         """For ties: the first trial, criterion and place in its rule where each fact is still asked for."""

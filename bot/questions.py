@@ -3,24 +3,22 @@
 Only facts that could still change an undecided criterion are candidates. A question is worth
 what its answer is expected to settle across the trials still open, as DQueST chooses among the
 criteria of a catalogue: each fact has a distribution of possible answers (``answer_model``), and
-for each answer we know which criteria it would decide and so which trials it would rule out or
-leave with nothing for the person to answer (rule in). The expected number of trials settled
-ranks the questions:
+for each answer we know which criteria it would decide and so which trials it would rule out, or
+leave with nothing more for the person to answer (rule in). So:
 
-1. questions whose answer can settle a trial come first, and among them those the person can
-   answer before those that need a doctor (``AnsweredBy`` order);
-2. then the larger expected number of trials settled;
-3. ties go to the expected number of criteria decided, then to the criteria's ``rule_out``
-   priors (how often a criterion rules people out), then to the trial, criterion and fact named
-   first.
+1. the question expected to settle the most trials comes first; a question for the doctor (a
+   test result, a judgement) counts for a quarter of that, as the person often cannot answer it
+   (``PREFERENCE``), and a tie goes to the person's question;
+2. ties go to the expected number of criteria decided, then to the criteria's ``rule_out``
+   priors, then to the trial, criterion and fact named first;
+3. when no answer can change a verdict any more (the person asked for every question after a
+   verdict), the questions the person can answer and that decide the most criteria come first.
 
-With one trial, the question most likely to end the screening comes first. When no answer can
-change a verdict any more (the person asked for every question after a verdict), the questions
-that decide the most criteria come first. Yes/no facts of one topic are bundled into a single
-short list.
+With one trial, the question most likely to end the screening comes first. Yes/no facts of one
+topic are bundled into a single short list.
 
 Counting this afresh means looking at every criterion of every trial given. A ``Matcher``
-(bot.matching) keeps the tallies up to date as answers come in and offers them here, so that a
+(bot.matching) keeps the tallies up to date as answers come in and lends them here, so that a
 question over a catalogue of thousands of trials costs only what the last answer changed.
 """
 from __future__ import annotations
@@ -35,7 +33,7 @@ from typing import (Any, Callable, Collection, Deque, Dict, Iterable, Iterator, 
 
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
-from bot.rules import All, Compare, Elapsed, Not, Rule
+from bot.rules import All, Any_, Compare, Elapsed, In, Is, Not, Rule
 from bot.trials import Criterion, Kind, Trial
 
 YES_NO_BUTTONS = (
@@ -45,14 +43,21 @@ YES_NO_BUTTONS = (
 )
 
 # -- the distribution of answers ---------------------------------------------------------
-# Nothing in the vocabulary says how common a condition or a value is, so the model is the
-# least committal one that its types and ranges allow:
-BOOLEAN_PRIOR = 0.1  # P(yes) for a yes/no fact: most people have no given condition, treatment or event
+# The vocabulary does not say how common a condition or a value is; the criteria do, in their
+# ``rule_out`` priors (how often a criterion rules people out, set by the curators or the
+# importer). A criterion holds with probability 1 - rule_out (inclusion) or rule_out (exclusion);
+# that probability is shared out down its rule ("all of n" parts each hold with p^(1/n), "any of
+# n" with 1 - (1-p)^(1/n), "not" flips it) and, per fact, averaged over the criteria that read it.
+# Yes/no and choice facts get their distribution that way. Otherwise:
+BOOLEAN_PRIOR = 0.1  # P(yes) for a yes/no fact that no criterion gives a prior for
 NEVER_PRIOR = 0.7  # P(never) for a date fact ("when was your last radiotherapy?")
 # A number is uniform over its plausible range, or, without one, each interval between the
 # thresholds the trials compare it with is equally likely. A date that is not "never" lies in
-# each interval between the trials' time limits alike. A choice is uniform over its choices.
+# each interval between the trials' time limits alike. A choice without a prior is uniform.
 DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+# Who can answer: a question for the doctor (a test result, a judgement) counts for a quarter of
+# what it would settle, as the person can often not answer it; the study team's are never asked.
+PREFERENCE = (4, 1, 0)  # by AnsweredBy order: patient, clinician, study team
 SCALE = 1 << 20  # probabilities are tallied as integers in units of 1/SCALE: sums are exact, ties are ties
 PATIENT_TIER = 0
 
@@ -125,16 +130,54 @@ def rule_cuts(rule: Rule) -> Iterator[Tuple[str, float]]:
 
 
 def _scaled(shares: Sequence[Tuple[Any, float]]) -> Answers:
-    return tuple((value, max(1, round(share * SCALE))) for value, share in shares if share > 0)
+    """Shares as integers that add up to SCALE exactly (so that "decided for sure" ties exactly)."""
+    shares = [(value, share) for value, share in shares if share > 0]
+    total = sum(share for _, share in shares)
+    if not shares or total <= 0:
+        return ()
+    scaled = [max(1, round(share / total * SCALE)) for _, share in shares]
+    largest = max(range(len(scaled)), key=scaled.__getitem__)
+    scaled[largest] += SCALE - sum(scaled)
+    return tuple((value, p) for (value, _), p in zip(shares, scaled))
 
 
-def answer_model(definition: FactDefinition, cuts: Collection[float], today: date) -> Answers:
-    """The possible answers to a fact, one per outcome that the trials' thresholds tell apart."""
+def rule_beliefs(rule: Rule, holds: float) -> Iterator[Tuple[str, Any]]:
+    """What the probability that a rule holds says of its yes/no and choice facts: (fact, P(yes))
+    or (fact, {choice: P})."""
+    if isinstance(rule, Is):
+        yield rule.fact, holds if rule.expected else 1 - holds
+    elif isinstance(rule, In):
+        yield rule.fact, (rule.choices, holds)
+    elif isinstance(rule, Not):
+        yield from rule_beliefs(rule.rule, 1 - holds)
+    elif isinstance(rule, Any_):
+        part = 1 - (1 - holds) ** (1 / len(rule.rules)) if rule.rules else holds
+        for sub in rule.rules:
+            yield from rule_beliefs(sub, part)
+    elif isinstance(rule, All):
+        part = holds ** (1 / len(rule.rules)) if rule.rules else holds
+        for sub in rule.rules:
+            yield from rule_beliefs(sub, part)
+
+
+def answer_model(definition: FactDefinition, cuts: Collection[float], today: date,
+                 belief: Optional[Any] = None) -> Answers:
+    """The possible answers to a fact, one per outcome that the trials' thresholds tell apart.
+
+    ``belief`` is P(yes) for a yes/no fact, {choice: P} for a choice (see rule_beliefs).
+    """
     if definition.type is FactType.BOOLEAN:
-        return _scaled([(True, BOOLEAN_PRIOR), (False, 1 - BOOLEAN_PRIOR)])
+        yes = min(0.99, max(0.01, belief)) if belief is not None else BOOLEAN_PRIOR
+        return _scaled([(True, yes), (False, 1 - yes)])
     if definition.type is FactType.CHOICE:
         names = list(definition.choices)
-        return _scaled([(name, 1 / len(names)) for name in names])
+        if not names:
+            return ()
+        shares = belief or {}
+        total = sum(shares.get(n, 0.0) for n in names)
+        if total <= 0:
+            return _scaled([(name, 1 / len(names)) for name in names])
+        return _scaled([(name, max(0.01, shares.get(name, 0.0) / total)) for name in names])
     points = sorted(set(cuts))
     if definition.type is FactType.NUMBER:
         if definition.plausible and definition.plausible[1] > definition.plausible[0]:
@@ -232,16 +275,40 @@ class Analysis:
         self._rules: Dict[int, Tuple[Rule, int, Tuple[str, ...]]] = {}  # id(rule) -> (rule, rule number, scope)
         self._numbers: Dict[Rule, int] = {}
         self._cuts: Dict[str, Set[float]] = {}
+        self._beliefs: Dict[str, List[Any]] = {}  # fact -> what the criteria's priors say of it
         self._answers: Dict[str, Answers] = {}
         self._probability: Dict[Tuple[str, int], int] = {}
         self._tables: Dict[Tuple[int, Kind, Tuple[Any, ...], frozenset], Optional[Table]] = {}
+        self._judged: Dict[Tuple[int, Kind, Tuple[Any, ...]], Tuple[Any, ...]] = {}
+        self._order = list(AnsweredBy)
         self._lock = threading.Lock()
         seen: Set[int] = set()
         for trial in trials:
             for criterion in trial.criteria:
-                if id(criterion.rule) not in seen:
-                    seen.add(id(criterion.rule))
+                if id(criterion) not in seen:  # copies of a trial share their criteria
+                    seen.add(id(criterion))
                     self.rule(criterion.rule)
+                    holds = 1 - criterion.rule_out if criterion.kind is Kind.INCLUSION else criterion.rule_out
+                    for key, belief in rule_beliefs(criterion.rule, holds):
+                        self._beliefs.setdefault(key, []).append(belief)
+
+    def belief(self, key: str) -> Optional[Any]:
+        found = self._beliefs.get(key)
+        if not found:
+            return None
+        if self.vocabulary[key].type is FactType.CHOICE:
+            names = list(self.vocabulary[key].choices)
+            shares = dict.fromkeys(names, 0.0)
+            for belief in found:
+                if not isinstance(belief, tuple):
+                    continue
+                inside, p = belief
+                rest = [n for n in names if n not in inside]
+                for name in names:
+                    shares[name] += p / len(inside) if name in inside else ((1 - p) / len(rest) if rest else 0.0)
+            return shares
+        values = [b for b in found if isinstance(b, float)]
+        return sum(values) / len(values) if values else None
 
     def rule(self, rule: Rule) -> Tuple[Rule, int, Tuple[str, ...]]:
         """The rule's number (equal rules share it) and scope: the facts it reads, then those that imply them."""
@@ -263,7 +330,9 @@ class Analysis:
     def answers(self, key: str) -> Answers:
         got = self._answers.get(key)
         if got is None:
-            got = self._answers[key] = answer_model(self.vocabulary[key], self._cuts.get(key, ()), self.today)
+            definition = self.vocabulary[key]
+            belief = self.belief(key) if definition.type in (FactType.BOOLEAN, FactType.CHOICE) else None
+            got = self._answers[key] = answer_model(definition, self._cuts.get(key, ()), self.today, belief)
         return got
 
     def probability(self, key: str, mask: int) -> int:
@@ -287,18 +356,75 @@ class Analysis:
                     frontier.append(target)
         return extra
 
-    def table(self, criterion: Criterion, result: CriterionResult, known: Mapping[str, Any]) -> Optional[Table]:
+    def judge(self, criterion: Criterion, known: Mapping[str, Any]) -> Tuple[CriterionResult, Optional[Table]]:
+        """As evaluation.evaluate_criterion, with the criterion's table; both kept by rule and values."""
+        rule, number, scope = self.rule(criterion.rule)
+        cache_key = (number, criterion.kind, tuple([known.get(k) for k in scope]))
+        got = self._judged.get(cache_key)
+        if got is None:
+            holds = rule.evaluate(known, self.today)
+            if holds is None:
+                missing = rule.missing(known, self.today)
+                settled_by = self._order[min(self.info.tier[k] for k in missing)]
+                status = Status.UNKNOWN
+            else:
+                passes = holds if criterion.kind is Kind.INCLUSION else not holds
+                status, missing, settled_by = Status.MET if passes else Status.NOT_MET, frozenset(), None
+            table = self.table(criterion, CriterionResult(criterion, status, missing, settled_by), known,
+                               (*cache_key, missing))
+            got = (status, missing, settled_by, table)
+            with self._lock:
+                if len(self._judged) > self.MAX_TABLES:
+                    self._judged.clear()
+                self._judged[cache_key] = got
+        return CriterionResult(criterion, got[0], got[1], got[2]), got[3]
+
+    def _evaluator(self, rule: Rule, known: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Optional[bool]]:
+        """rule.evaluate over the known facts and a few more; for an "all" or "any" of many parts,
+        only the parts that read the new facts are evaluated again."""
+        today = self.today
+        if not isinstance(rule, All) or len(rule.rules) < 6:
+            return lambda extra: rule.evaluate(_With(known, extra), today)  # type: ignore[arg-type]
+        parts = rule.rules
+        base = [part.evaluate(known, today) for part in parts]
+        counts = {True: base.count(True), False: base.count(False), None: base.count(None)}
+        readers: Dict[str, List[int]] = {}
+        for i, part in enumerate(parts):
+            for key in part.facts:
+                readers.setdefault(key, []).append(i)
+        is_any = isinstance(rule, Any_)
+
+        def evaluate(extra: Mapping[str, Any]) -> Optional[bool]:
+            now = dict(counts)
+            given = _With(known, extra)
+            for i in {i for key in extra for i in readers.get(key, ())}:
+                now[base[i]] -= 1
+                now[parts[i].evaluate(given, today)] += 1  # type: ignore[arg-type]
+            if is_any:
+                return True if now[True] else (None if now[None] else False)
+            return False if now[False] else (None if now[None] else True)
+        return evaluate
+
+    def table(self, criterion: Criterion, result: CriterionResult, known: Mapping[str, Any],
+              cache_key: Optional[Tuple[Any, ...]] = None) -> Optional[Table]:
         """For an undecided criterion, what each answer to each fact that could decide it would do."""
         if result.status is not Status.UNKNOWN:
             return None
         rule, number, scope = self.rule(criterion.rule)
-        cache_key = (number, criterion.kind, tuple(known.get(k) for k in scope), result.missing)
+        if cache_key is None:
+            cache_key = (number, criterion.kind, tuple([known.get(k) for k in scope]), result.missing)
         got = self._tables.get(cache_key, False)
         if got is not False:
             return got  # type: ignore[return-value]
         table: Table = {}
         patient, askable = self.info.tier, self.info.askable
         inclusion = criterion.kind is Kind.INCLUSION
+        tiers = {patient.get(k) for k in rule.facts}
+        # still unknown after an answer: does it still wait for the person? With one kind of fact
+        # only, the facts still missing tell: all the person's, or none.
+        always_waits = tiers == {PATIENT_TIER}
+        never_waits = PATIENT_TIER not in tiers
+        evaluate = self._evaluator(rule, known)
         for key in scope:
             direct = key in result.missing
             if key not in askable or not (direct or known.get(key) is None):
@@ -306,10 +432,12 @@ class Analysis:
             out = decided = waiting = 0
             expected = 0
             for i, (value, p) in enumerate(self.answers(key)):
-                given = _With(known, self._implied(known, key, value))
-                holds = rule.evaluate(given, self.today)  # type: ignore[arg-type]
+                extra = self._implied(known, key, value)
+                holds = evaluate(extra)
                 if holds is None:
-                    if any(patient.get(k) == PATIENT_TIER for k in rule.missing(given, self.today)):  # type: ignore[arg-type]
+                    if always_waits or (not never_waits and any(
+                            patient.get(k) == PATIENT_TIER
+                            for k in rule.missing(_With(known, extra), self.today))):  # type: ignore[arg-type]
                         waiting |= 1 << i
                     continue
                 decided |= 1 << i
@@ -353,6 +481,76 @@ class Analysis:
                 ruled_in &= entry[1] | (full & ~entry[2])
             settles |= ruled_in
         return (self.probability(key, settles) if settles else 0), expected, weight, count
+
+    def trial_gains(self, criteria: Sequence[Criterion], tables: Sequence[Optional[Table]], verdict: Verdict,
+                    waiting: Collection[int], ruling_in: Collection[str]) -> Dict[str, Gain]:
+        """``gain`` for every fact of one trial at once."""
+        found: Dict[str, List[int]] = {}
+        for c, table in enumerate(tables):
+            if not table:
+                continue
+            weight = None
+            for key, entry in table.items():
+                tally = found.get(key)
+                if tally is None:
+                    tally = found[key] = [0, 0, 0, 0]
+                tally[0] |= entry[0]
+                tally[1] += entry[3]
+                if entry[4]:
+                    if weight is None:
+                        weight = round(criteria[c].rule_out * SCALE)
+                    tally[2] += weight
+                    tally[3] += 1
+        gains: Dict[str, Gain] = {}
+        for key, (out, expected, weight, count) in found.items():
+            if verdict is Verdict.NOT_ELIGIBLE:
+                gains[key] = (0, expected, weight, count)
+                continue
+            settles = out
+            if key in ruling_in and verdict is Verdict.UNCERTAIN:
+                settles = self._with_ruled_in(key, out, waiting, tables)
+            gains[key] = ((self.probability(key, settles) if settles else 0), expected, weight, count)
+        return gains
+
+    def _with_ruled_in(self, key: str, ruled_out: int, waiting: Collection[int],
+                       tables: Sequence[Optional[Table]]) -> int:
+        """The answers of ``key`` that settle an uncertain trial: those that rule it out, and those
+        that meet every criterion still waiting for the person."""
+        full = (1 << len(self.answers(key))) - 1
+        ruled_in = full & ~ruled_out
+        for c in waiting:
+            entry = tables[c][key]  # type: ignore[index]
+            ruled_in &= entry[1] | (full & ~entry[2])
+        return ruled_out | ruled_in
+
+    def add_trial(self, deltas: Dict[str, List[int]], sign: int, criteria: Sequence[Criterion],
+                  tables: Sequence[Optional[Table]], verdict: Verdict, waiting: Collection[int],
+                  ruling_in: Collection[str]) -> None:
+        """Add (sign 1) or take away (-1) all of one trial's gains to ``deltas`` (key -> 4 tallies)."""
+        masks: Dict[str, int] = {}
+        for c, table in enumerate(tables):
+            if not table:
+                continue
+            weight = None
+            for key, entry in table.items():
+                masks[key] = masks.get(key, 0) | entry[0]
+                d = deltas.get(key)
+                if d is None:
+                    d = deltas[key] = [0, 0, 0, 0]
+                d[1] += sign * entry[3]
+                if entry[4]:
+                    if weight is None:
+                        weight = sign * round(criteria[c].rule_out * SCALE)
+                    d[2] += weight
+                    d[3] += sign
+        if verdict is Verdict.NOT_ELIGIBLE:
+            return
+        probability = self.probability
+        for key, settles in masks.items():
+            if key in ruling_in and verdict is Verdict.UNCERTAIN:
+                settles = self._with_ruled_in(key, settles, waiting, tables)
+            if settles:
+                deltas[key][0] += sign * probability(key, settles)
 
 
 def ruling_in_facts(verdict: Verdict, waiting: Collection[int], tables: Sequence[Optional[Table]]) -> Set[str]:
@@ -403,6 +601,12 @@ class Board:
         else:
             tier.pop(key, None)
 
+    def drop(self, key: str) -> None:
+        """Forget a fact's tallies (it is known: no criterion waits for it any more)."""
+        self.entries.pop(key, None)
+        if key in self.tier:
+            self.tiers[self.tier[key]].pop(key, None)
+
     def park(self, key: str) -> None:
         self.parked.add(key)
         if key in self.tier:
@@ -426,16 +630,23 @@ class Board:
 
         def order(key: str) -> Tuple[Any, ...]:
             settled, expected, weight, _ = self.entries[key]
-            return (settled <= 0, self.tier[key], -settled, -expected, -weight, first.get(key, far), key)
+            tier = self.tier[key]
+            return (settled <= 0, -settled * PREFERENCE[tier], tier, -settled, -expected, -weight,
+                    first.get(key, far), key)
         return sorted(keys, key=order)
 
     def best(self, first_seen: FirstSeen) -> Optional[str]:
-        for tier in self.tiers:
-            if tier:
+        chosen, value = None, 0
+        for index, tier in enumerate(self.tiers):
+            if tier and PREFERENCE[index]:
                 top = max(tier.values())
-                if top > 0:
-                    ties = [key for key, settled in tier.items() if settled == top]
-                    return ties[0] if len(ties) == 1 else self._narrow(ties, first_seen)
+                if top * PREFERENCE[index] > value:  # a tie goes to the person's question
+                    chosen, value = index, top * PREFERENCE[index]
+        if chosen is not None:
+            tier = self.tiers[chosen]
+            top = value // PREFERENCE[chosen]
+            ties = [key for key, settled in tier.items() if settled == top]
+            return ties[0] if len(ties) == 1 else self._narrow(ties, first_seen)
         rest = self.candidates()
         if not rest:
             return None
@@ -492,19 +703,17 @@ def fresh_board(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabu
     for t, result in enumerate(results):
         criteria = [r.criterion for r in result.criteria]
         tables = [analysis.table(r.criterion, r, known) for r in result.criteria]
-        positions: Dict[str, List[int]] = {}
         for c, table in enumerate(tables):
             if table:
                 scope = analysis.scope(criteria[c].rule)
                 for key, entry in table.items():
-                    positions.setdefault(key, []).append(c)
                     if entry[4] and key not in first:
                         first[key] = (t, c, scope.index(key))
         waiting = [c for c, r in enumerate(result.criteria)
                    if r.status is Status.UNKNOWN and r.settled_by is AnsweredBy.PATIENT]
         ruling_in = ruling_in_facts(result.status, waiting, tables)
-        for key, where in positions.items():
-            board.add(key, analysis.gain(key, where, criteria, tables, result.status, waiting, ruling_in))
+        for key, gain in analysis.trial_gains(criteria, tables, result.status, waiting, ruling_in).items():
+            board.add(key, gain)
     return board, lambda keys: {k: first[k] for k in keys if k in first}
 
 

@@ -6,6 +6,7 @@ only reads the database. Any SQLAlchemy URL works (SQLite by default).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -253,10 +254,16 @@ class Catalogue:
     def __init__(self, store: TrialStore) -> None:
         self.store = store
         self._version: Optional[Tuple[Any, ...]] = None
+        self._checked = float("-inf")
         self.vocabulary = Vocabulary()
         self.trials: Dict[str, Trial] = {}
 
-    def refresh(self) -> "Catalogue":
+    def refresh(self, max_age: float = 0.0) -> "Catalogue":
+        """Re-read the store if it changed; ``max_age``: seconds during which the last check stands
+        (a conversation turn need not ask the database whether the trials were re-loaded)."""
+        if time.monotonic() - self._checked < max_age:
+            return self
+        self._checked = time.monotonic()
         version = self.store.version()
         if version != self._version:
             self.vocabulary = self.store.vocabulary()

@@ -172,6 +172,7 @@ def import_path(path: Path, store: TrialStore, curated_dir: Optional[Path] = CUR
         pending[trial_id] = (trial, source)  # a later record of the same trial replaces an earlier one
 
     used = {key for trial, _ in pending.values() for c in trial.criteria for key in c.rule.facts}
+    used |= {i.fact for key in used if key in concepts.vocabulary for i in concepts.vocabulary[key].implied_by}
     added = {key: d for key, d in concepts.created.items() if key in used}
     store.save_vocabulary(Vocabulary({**base, **added}))
     store.save_trials(pending.values())

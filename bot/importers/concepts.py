@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.facts import FactDefinition, FactType, Vocabulary
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
 
 IMPORT_VOCABULARY = PROJECT_ROOT / "data" / "import_vocabulary.yml"
 MAX_KEY = 64  # the store's facts.key column
@@ -260,7 +260,7 @@ class Concepts:
         return self.vocabulary.get(key)
 
     def _define(self, key: str, template: str, fact_type: FactType, answered_by: str = "patient",
-                unit: Optional[str] = None, **words: Any) -> str:
+                unit: Optional[str] = None, implied_by: Optional[List[Dict[str, Any]]] = None, **words: Any) -> str:
         if len(key) > MAX_KEY:
             key = key[: MAX_KEY - 9] + "_" + hashlib.sha1(key.encode()).hexdigest()[:8]
         if key in self.vocabulary:
@@ -274,8 +274,15 @@ class Concepts:
             # ask_other is formatted again with the subject: braces in names must survive that
             "ask_other": texts["ask_other"].format(subject="{subject}", **{
                 k: str(v).replace("{", "{{").replace("}", "}}") for k, v in words.items()}),
+            "implied_by": implied_by,
         })
         return key
+
+    def _variant_of(self, base: str, template: str, name: str, value: Any = False) -> List[Dict[str, Any]]:
+        """Defines the "ever" fact that a time variant depends on; "never had it" answers the variant
+        too ("COVID-19 in the last 3 days": no), so that it is not asked again."""
+        self._define(base, template, FactType.BOOLEAN, name=name)
+        return [{"fact": base, "equals": False, "value": value}]
 
     # conditions, drugs, procedures, devices: yes/no facts, or the date of the last time
     def condition(self, concept: str, name: str, when: Optional[int] = None) -> str:
@@ -283,10 +290,11 @@ class Concepts:
         base = f"condition:{concept}"
         if when is None:
             return self._define(base, "condition", FactType.BOOLEAN, name=name)
+        ever = self._variant_of(base, "condition", name)
         if when == 0:
-            return self._define(f"{base}:now", "condition_now", FactType.BOOLEAN, name=name)
+            return self._define(f"{base}:now", "condition_now", FactType.BOOLEAN, name=name, implied_by=ever)
         return self._define(f"{base}:{when}d", "condition_window", FactType.BOOLEAN, name=name,
-                            window=window_words(when))
+                            window=window_words(when), implied_by=ever)
 
     def drug(self, concept: str, name: str, dated: bool = False) -> str:
         if dated:
@@ -294,11 +302,14 @@ class Concepts:
         return self._define(f"drug:{concept}", "drug", FactType.BOOLEAN, name=name)
 
     def procedure(self, concept: str, name: str, when: Optional[int] = None, dated: bool = False) -> str:
+        base = f"procedure:{concept}"  # "Have you had ...?": ever
         if dated:
-            return self._define(f"procedure:{concept}:last", "procedure_last", FactType.DATE, name=name)
+            return self._define(f"{base}:last", "procedure_last", FactType.DATE, name=name,
+                                implied_by=self._variant_of(base, "procedure", name, NEVER))
         if when == 0:
-            return self._define(f"procedure:{concept}:now", "procedure_now", FactType.BOOLEAN, name=name)
-        return self._define(f"procedure:{concept}", "procedure", FactType.BOOLEAN, name=name)
+            return self._define(f"{base}:now", "procedure_now", FactType.BOOLEAN, name=name,
+                                implied_by=self._variant_of(base, "procedure", name))
+        return self._define(base, "procedure", FactType.BOOLEAN, name=name)
 
     def device(self, concept: str, name: str, when: Optional[int] = None) -> str:
         if when:

@@ -6,10 +6,12 @@ import shutil
 import pytest
 import yaml
 
-from bot.conversation import Screening, State, Turn
+from bot.conversation import Screening
 from bot.evaluation import Verdict, evaluate
 from bot.matching import Matcher, rank, select_trials
+from bot.questions import BOOLEAN_PRIOR, SCALE, Analysis, candidate_facts, next_question
 from bot.store import Catalogue, TrialStore
+from bot.trials import Trial
 from tests.conftest import PROJECT, SEED_TRIAL, TODAY
 from tests.unit.test_conversation import talk
 
@@ -96,5 +98,145 @@ def test_the_first_question_settles_the_most_trials(catalogue):
     engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
     state, replies = talk(engine, "any trials in Boston?", "/affirm")
     assert state.candidates == ["NCT00000001", "NCT00000002"]
-    # each of the four facts settles one criterion (rule_out 0.3): ties go to the trial named first
-    assert replies[-1].custom["asks"] == ["age"]
+    # a platelet count below 50 (of a plausible 0-1500) rules out nearly everyone from NCT00000002;
+    # age >= 50 (of 0-120) rules out 42% from NCT00000001, diabetes and pregnancy 30% (their rule_out)
+    assert replies[-1].custom["asks"] == ["platelet_count"]
+    state, replies = talk(engine, "22", state=state)
+    # now pregnancy is all that NCT00000002 waits for: either answer settles it (out, or likely eligible)
+    assert replies[-1].custom["asks"] == ["pregnant"]
+
+
+# -- choosing the next question over hand-built trials ----------------------------------------
+@pytest.fixture(scope="module")
+def vocabulary(catalogue):
+    return catalogue.vocabulary
+
+
+def built(vocabulary, trial_id, *criteria):
+    """A trial from (kind, rule, rule_out) triples."""
+    data = synthetic_trial(trial_id, "Lyon", ["Anything"], [(kind, rule) for kind, rule, _ in criteria])
+    for spec, (_, _, rule_out) in zip(data["criteria"], criteria):
+        spec["rule_out"] = rule_out
+    return Trial.from_dict(data, vocabulary)
+
+
+def asks(trials, vocabulary, facts=None, expanded=()):
+    """The next question over a matcher of these trials, and over plain evaluations (both must agree)."""
+    facts = facts or {}
+    matcher = Matcher(trials, vocabulary, TODAY)
+    matcher.update(facts)
+    still_open = [r for r in matcher.results() if r.status is not Verdict.NOT_ELIGIBLE]
+    fast = next_question(still_open, facts, vocabulary, expanded, today=TODAY)
+    plain = [evaluate(t, facts, vocabulary, TODAY) for t in trials]
+    fresh = next_question([r for r in plain if r.status is not Verdict.NOT_ELIGIBLE], facts, vocabulary, expanded,
+                          today=TODAY)
+    assert (fast and fast.keys) == (fresh and fresh.keys)
+    return fast.keys if fast else None
+
+
+def test_a_fact_that_splits_many_open_trials_comes_before_one_that_settles_a_single_trial(vocabulary):
+    many = [built(vocabulary, f"NCT1000000{i}", ("inclusion", {"fact": "bleeding_tendency", "is": True}, 0.3))
+            for i in range(4)]
+    # four criteria of one trial on the same fact: the old summed-rule_out choice asked this first
+    # (weight 1.6 against 1.2), but its answer settles one trial at most
+    one = built(vocabulary, "NCT20000000", *[("exclusion", {"fact": "antiplatelet_drugs", "is": True}, 0.4)] * 4)
+    assert asks([one, *many], vocabulary) == ["bleeding_tendency"]  # 4 x 0.3 = 1.2 trials against 0.4
+
+
+def test_what_the_person_can_answer_comes_first_unless_a_doctor_s_answer_settles_far_more(vocabulary):
+    # (the person's trial waits for two answers, so that neither can rule it in alone)
+    bleeding = ("exclusion", {"fact": "severe_bleeding", "is": True}, 0.1)
+    patient = built(vocabulary, "NCT10000000", ("inclusion", {"fact": "willing_to_consent", "is": True}, 0.2), bleeding)
+    doctor = built(vocabulary, "NCT20000000", ("inclusion", {"fact": "liver_kidney_ok", "is": True}, 0.5))
+    assert asks([doctor, patient], vocabulary) == ["willing_to_consent"]  # 0.2 against 0.5 / 4
+    doctors = [built(vocabulary, f"NCT2000000{i}", ("inclusion", {"fact": "liver_kidney_ok", "is": True}, 0.5))
+               for i in range(4)]
+    assert asks([*doctors, patient], vocabulary) == ["liver_kidney_ok"]  # 4 x 0.5 / 4 = 0.5 against 0.2
+    # a tie goes to the person's question: 0.125 against 0.5 / 4
+    doctor_tie = built(vocabulary, "NCT30000000", ("inclusion", {"fact": "liver_kidney_ok", "is": True}, 0.5))
+    person_tie = built(vocabulary, "NCT40000000", ("inclusion", {"fact": "willing_to_consent", "is": True}, 0.125),
+                       bleeding)
+    assert asks([doctor_tie, person_tie], vocabulary) == ["willing_to_consent"]
+
+
+def test_a_question_that_cannot_change_an_open_trial_is_never_asked(vocabulary):
+    trials = [
+        built(vocabulary, "NCT10000000",  # ruled out by the platelets: its transplant question is moot
+              ("inclusion", {"fact": "platelet_count", "op": "<", "value": 30, "unit": "10^9/L"}, 0.5),
+              ("exclusion", {"fact": "transplant", "is": True}, 0.5)),
+        built(vocabulary, "NCT20000000",  # met by the antiplatelet drugs whatever the consent
+              ("inclusion", {"any": [{"fact": "antiplatelet_drugs", "is": True},
+                                     {"fact": "willing_to_consent", "is": True}]}, 0.5),
+              ("exclusion", {"fact": "severe_bleeding", "is": True}, 0.1)),
+        built(vocabulary, "NCT30000000", ("inclusion", {"fact": "bleeding_tendency", "is": True}, 0.3)),
+    ]
+    facts = {"platelet_count": 100, "antiplatelet_drugs": True}
+    matcher = Matcher(trials, vocabulary, TODAY)
+    asked = []
+    while True:
+        matcher.update(facts)
+        still_open = [r for r in matcher.results() if r.status is not Verdict.NOT_ELIGIBLE]
+        question = next_question(still_open, facts, vocabulary, today=TODAY)
+        if question is None:
+            break
+        asked += question.keys
+        facts.update({key: None for key in question.keys})  # "I don't know": never asked again
+        assert len(asked) < 10
+    assert asked == ["bleeding_tendency", "severe_bleeding"]
+    assert next_question([], {}, vocabulary) is None
+
+
+def test_yes_no_answers_follow_the_criteria_s_priors_and_numbers_their_plausible_range(vocabulary):
+    trial = built(vocabulary, "NCT10000000",
+                  ("exclusion", {"fact": "transplant", "is": True}, 0.2),
+                  ("inclusion", {"fact": "willing_to_consent", "is": True}, 0.05),
+                  ("inclusion", {"fact": "age", "op": ">=", "value": 18, "unit": "years"}, 0.02),
+                  ("inclusion", {"fact": "age", "op": "<", "value": 60, "unit": "years"}, 0.02))
+    analysis = Analysis(vocabulary, TODAY, [trial])
+    shares = {key: {value: p / SCALE for value, p in analysis.answers(key)}
+              for key in ("transplant", "willing_to_consent", "age", "diabetes")}
+    assert shares["transplant"][True] == pytest.approx(0.2, abs=1e-5)
+    assert shares["willing_to_consent"][True] == pytest.approx(0.95, abs=1e-5)
+    assert shares["diabetes"][True] == pytest.approx(BOOLEAN_PRIOR, abs=1e-5)  # no criterion says
+    assert list(shares["age"].values()) == pytest.approx([18 / 120, 42 / 120, 60 / 120], abs=1e-5)
+    assert sum(p for _, p in analysis.answers("age")) == SCALE
+
+
+def test_the_running_tallies_agree_with_counting_afresh(catalogue):
+    vocabulary = catalogue.vocabulary
+    trials = list(catalogue.trials.values())
+    matcher = Matcher(trials, vocabulary, TODAY)
+    facts = {}
+    steps = [("age", 45), ("sex", "female"), ("diabetes", None), ("platelet_count", 22), ("bleeding_tendency", True),
+             ("pregnant", False), ("sex", "male"), ("cancer_type", "solid_tumour"), ("platelet_count", 60),
+             ("age", 62), ("last_chemotherapy", "2026-10-01"), ("diabetes", False)]
+    for key, value in steps:
+        facts[key] = value
+        matcher.update(facts)
+        assert matcher._board.entries == matcher.recount().entries
+        assert matcher._board.tiers == matcher.recount().tiers
+        everything = matcher.results()  # ruled-out trials too: tallied from the matcher's tables...
+        fresh = [evaluate(t, facts, vocabulary, TODAY) for t in trials]  # ...and from scratch
+        assert ([d.key for d in candidate_facts(everything, facts.keys(), vocabulary, TODAY)]
+                == [d.key for d in candidate_facts(fresh, facts.keys(), vocabulary, TODAY)])
+
+
+def test_a_copy_starts_from_the_nearest_recent_state_of_its_template(catalogue, monkeypatch):
+    vocabulary = catalogue.vocabulary
+    template = Matcher(catalogue.trials.values(), vocabulary, TODAY)
+    first = template.copy()
+    first.update({"age": 62, "platelet_count": 22})
+    judged = []
+    original = template.analysis.judge
+    monkeypatch.setattr(template.analysis, "judge", lambda c, known: judged.append(c) or original(c, known))
+    second = template.copy()  # as Screening._match does on the next turn
+    facts = {"age": 62, "platelet_count": 22, "diabetes": False}
+    second.update(facts)
+    assert judged and all("diabetes" in c.rule.facts for c in judged)  # only what the new answer reads
+    for result in second.results():
+        full = evaluate(result.trial, facts, vocabulary, TODAY)
+        assert [r.status for r in result.criteria] == [r.status for r in full.criteria]
+    assert second._board.entries == second.recount().entries
+    untouched = template.copy(remember=False)  # goes its own way: starts from the template's own state
+    untouched.update({})
+    assert untouched.verdicts() == Matcher(catalogue.trials.values(), vocabulary, TODAY).verdicts()
