@@ -287,7 +287,7 @@ class Screening:
         if state.matching:
             return self._advance_matching(state, replies)
         result = self._evaluate(state)
-        question = next_question([result], state.facts, self.vocabulary, state.expanded)
+        question = next_question([result], state.facts, self.vocabulary, state.expanded, self.today())
         decided = result.status is Verdict.NOT_ELIGIBLE and not state.full_picture
         if question is None or decided:
             state.pending = None
@@ -304,7 +304,7 @@ class Screening:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
         results = self._match(state)
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
-        question = next_question(still_open, state.facts, self.vocabulary, state.expanded)
+        question = next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today())
         if question is None:
             return self._match_results(state, replies, results)
         state.pending = question.keys
@@ -406,7 +406,7 @@ class Screening:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())
 
     def _remaining(self, state: State, result: TrialResult) -> bool:
-        return bool(candidate_facts([result], state.facts.keys(), self.vocabulary))
+        return bool(candidate_facts([result], state.facts.keys(), self.vocabulary, self.today()))
 
     def _pending_definitions(self, state: State) -> List[FactDefinition]:
         return [self.vocabulary[k] for k in state.pending or () if k in self.vocabulary]

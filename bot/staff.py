@@ -305,7 +305,7 @@ class StaffScreening:
     def missing(self, state: State) -> Outcome:
         state = self._staff_state(state)
         result = self._evaluate(state)
-        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary)
+        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         trial = self._trial_name(state)
         if not definitions:
             return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom={"missing": []})])
@@ -341,7 +341,7 @@ class StaffScreening:
         result = self._evaluate(state)
         state.verdict = result.status.value
         items = checklist(result, state.facts, self.vocabulary, self.today())
-        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary)
+        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         title = f"{result.trial.id} · {result.trial.brief_title}"
         headline = self._headline(result, items)
         counts = self._counts(items)
