@@ -14,7 +14,7 @@ SHARED ?= ../shared
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench
+.PHONY: run test unit e2e web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench bench-matching
 
 run: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/trialbot serve
@@ -72,8 +72,14 @@ import-ctgov: trials
 validate: $(VENV)/.installed
 	$(BIN)/rasa data validate --data data/rasa --fail-on-warnings
 
+# Each writes benchmarks/results/<name>.{json,md}; `make bench` runs all three.
 bench: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.matching
+	$(BIN)/python -m benchmarks.review_inbox
+
+bench-matching: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.matching
 
 clean:
 	rm -rf $(VENV) models var .rasa
