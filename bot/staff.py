@@ -32,7 +32,7 @@ from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, Stat
 from bot.evaluation import CriterionResult, Status, TrialResult, evaluate
 from bot.explain import verdict_payload
 from bot.extraction import Extraction, extract
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, effective_facts
 from bot.questions import candidate_facts
 from bot.trials import Kind, Trial
 
@@ -146,12 +146,8 @@ def short_label(definition: FactDefinition) -> str:
 
 def compact_value(definition: FactDefinition, value: Any, today: date) -> str:
     """A value as a clinician writes it: "22 ×10⁹/L", "62 y", "2026-10-12 (6 wk ago)", "no"."""
-    if value is None:
-        return "not known"
-    if definition.type is FactType.BOOLEAN:
-        return "yes" if value else "no"
-    if definition.type is FactType.CHOICE:
-        return str(value).replace("_", " ")
+    if value is None or definition.type in (FactType.BOOLEAN, FactType.CHOICE):
+        return describe_value(definition, value)  # said the same way to patients and staff
     if definition.type is FactType.DATE:
         if value == NEVER:
             return "never"

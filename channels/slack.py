@@ -30,7 +30,6 @@ Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -38,7 +37,7 @@ import logging
 import time
 from collections import OrderedDict
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -49,6 +48,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.formatting import slack_messages
+from channels.handoff import Handoff
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class SlackChannel(SlackInput):
         self.max_request_age = max_request_age
         self._signatures = SeenRecently(max_request_age * 2)
         self._messages = SeenRecently(60 * 60)
-        self._tasks: Set[asyncio.Task] = set()
+        self.handoff = Handoff("Slack")
 
     # -- verification --------------------------------------------------------------------------
     def refusal(self, request: Request, now: Optional[float] = None) -> Optional[str]:
@@ -273,17 +273,7 @@ class SlackChannel(SlackInput):
                   channel: Text, thread: Optional[Text], metadata: Dict[Text, Any]) -> None:
         message = UserMessage(text, self.get_output_channel(channel, thread), sender,
                               input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(self._handle(on_new_message, message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as error:  # noqa: BLE001 - logged without the message
-            logger.error("Could not handle a Slack message in %s: %s", message.sender_id, type(error).__name__)
-            logger.debug("Slack message handling failed", exc_info=True)
+        self.handoff.start(on_new_message, message)
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackReplies(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

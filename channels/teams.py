@@ -46,7 +46,7 @@ import logging
 import re
 import time
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
 from urllib.parse import quote
 
 import aiohttp
@@ -60,6 +60,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.formatting import teams_activities
+from channels.handoff import Handoff
 
 logger = logging.getLogger(__name__)
 
@@ -326,7 +327,7 @@ class TeamsChannel(BotFrameworkInput):
         self.scope = scope
         self.keys = SigningKeys(openid_metadata_url)
         self.verifier = TokenVerifier(app_id, self.keys, issuers, service_urls)
-        self._tasks: Set[asyncio.Task] = set()
+        self.handoff = Handoff("Teams")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("trialbot_botframework_webhook", __name__)
@@ -366,17 +367,7 @@ class TeamsChannel(BotFrameworkInput):
         metadata = self.add_attachments_to_metadata(activity, metadata) or metadata
         message = UserMessage(message_text(activity), out, conversation_id(conversation),
                               input_channel=self.name(), metadata=metadata)
-        task = asyncio.create_task(self._handle(on_new_message, message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _handle(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except Exception as error:  # noqa: BLE001 - logged without the message
-            logger.error("Could not handle a Teams message in %s: %s", message.sender_id, type(error).__name__)
-            logger.debug("Teams message handling failed", exc_info=True)
+        self.handoff.start(on_new_message, message)
 
     def get_output_channel_for(self, activity: Dict[str, Any]) -> OutputChannel:
         return TeamsReplies(self.app_id, self.app_password, activity["conversation"], activity.get("recipient") or {},

@@ -30,7 +30,7 @@ _A_MULTIPLIER = re.compile(r"\ban?(?=\s+(?:hundred|thousand|million)\b)", re.IGN
 _UNIT_AND_A_HALF = re.compile(
     rf"(?:(?<![0-9.])({_NUM})|\ban?)\s+({_TIME_UNIT})s?\s+and\s+a\s+half\b", re.IGNORECASE
 )
-_AND_A_HALF = re.compile(rf"(?<![0-9.])([0-9]+)\s+and\s+a\s+half\b", re.IGNORECASE)
+_AND_A_HALF = re.compile(r"(?<![0-9.])([0-9]+)\s+and\s+a\s+half\b", re.IGNORECASE)
 _HALF_A = re.compile(rf"\bhalf\s+an?\s+({_TIME_UNIT})\b", re.IGNORECASE)
 _COUPLE = re.compile(
     rf"\b(?:a\s+)?couple(?:\s+of(?=\s+\w)|(?=\s+{_TIME_UNIT}s?\b))", re.IGNORECASE

@@ -232,7 +232,7 @@ def test_slack_events_are_dispatched_once_per_message_with_slacks_escapes_undone
         await on(event("message", ts="17.5", thread_ts="17.9"))  # a thread the bot is not in
         await conversations.save(DialogueStateTracker("slack:T1:C1:17.1", []))
         await on(event("message", ts="17.6", thread_ts="17.1"))  # its own thread: no mention needed
-        await asyncio.gather(*channel._tasks)
+        await asyncio.gather(*channel.handoff.tasks)
 
     asyncio.run(scenario())
     assert [(m.text, m.sender_id) for m in received] == [("plt <20k & no RT", "slack:T1:C1:17.1")] * 3

@@ -1,7 +1,6 @@
 """The trial store round trip and configuration overrides."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
