@@ -55,7 +55,8 @@ class ScreeningAction(Action, ABC):
         """The engine's handling of this kind of turn."""
 
     def read_turn(self, message: Dict[Text, Any]) -> Turn:
-        return Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"))
+        intent = message.get("intent") or {}
+        return Turn(text=message.get("text") or "", intent=intent.get("name"), confidence=intent.get("confidence"))
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slots(tracker.current_slot_values())

@@ -85,7 +85,7 @@ class Settings:
         url = urlsplit(self.lock_store_url)
         if url.scheme != "redis" or not url.hostname:
             raise ValueError(f"lock_store_url must look like redis://host:port/db, not {self.lock_store_url!r}")
-        return {"TRIALBOT_LOCK_STORE_TYPE": "redis", "TRIALBOT_LOCK_STORE_HOST": url.hostname,
+        return {"TRIALBOT_LOCK_STORE_TYPE": "channels.locks.AtomicRedisLockStore", "TRIALBOT_LOCK_STORE_HOST": url.hostname,
                 "TRIALBOT_LOCK_STORE_PORT": str(url.port or 6379),
                 "TRIALBOT_LOCK_STORE_DB": url.path.strip("/") or "1"}
 

@@ -23,6 +23,7 @@ from bot.store import Catalogue
 
 MAX_MESSAGE_LENGTH = 1000
 REPLY_INTENTS = {"affirm": "yes", "deny": "no", "dont_know": "unknown"}
+TRUSTED_CONFIDENCE = 0.8  # below this, the NLU's yes / no / greeting is not acted on
 MAX_MISUNDERSTOOD = 2  # after this many unclear answers in a row, a question is left unknown
 CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake)\b", re.I)
 
@@ -63,14 +64,20 @@ class State:
 class Turn:
     text: str
     intent: Optional[str] = None
+    confidence: Optional[float] = None  # the NLU's, for ``intent``; None: not from a model (a button)
+
+    @property
+    def trusted_intent(self) -> Optional[str]:
+        """The intent, if the model was sure enough of it to act on: a misread "hmm" must not
+        become a "yes" to a health question."""
+        sure = self.confidence is None or self.confidence >= TRUSTED_CONFIDENCE
+        return self.intent if sure and any(ch.isalnum() for ch in self.text) else None
 
 
 def _reply(turn: Turn) -> Optional[str]:
-    """Yes / no / don't know, from the NLU's intent or the words; "???" is none of them, whatever
-    intent the model guessed for it."""
-    if not any(ch.isalnum() for ch in turn.text):
-        return classify_reply(turn.text)  # emoji such as 👍 still count
-    return REPLY_INTENTS.get(turn.intent or "") or classify_reply(turn.text)
+    """Yes / no / don't know, from the words or a trusted intent ("???" is none of them, whatever
+    intent the model guessed; emoji such as 👍 are read from the words)."""
+    return REPLY_INTENTS.get(turn.trusted_intent or "") or classify_reply(turn.text)
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class Screening:
             return self._advance(state, replies)
         answered = self._answer_pending(state, found, reply)
         if answered is None and not found.values and not found.problems:
-            if turn.intent in ("greet", "ask_eligibility") or known_trials or found.subject or found.wants_catalogue:
+            if turn.trusted_intent in ("greet", "ask_eligibility") or known_trials or found.subject or found.wants_catalogue:
                 return self._advance(state, replies)
             if not state.pending and reply is not None:
                 return self._after_verdict(state, reply, replies)

@@ -248,7 +248,7 @@ class StaffScreening:
                                                                limit=f"{MAX_MESSAGE_LENGTH:,}"))])
         command = NEW_PATIENT_COMMAND.match(text)
         if command:
-            return self.new_patient(state, Turn(command.group("rest") or "", turn.intent))
+            return self.new_patient(state, replace(turn, text=command.group("rest") or ""))
         if MISSING_COMMAND.match(text):
             return self.missing(state)
         if SUMMARY_COMMAND.match(text):
@@ -294,7 +294,7 @@ class StaffScreening:
         fresh = self._staff_state(State(trial_id=state.trial_id))
         rest = (turn.text if turn else "").strip()
         if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
-            return self.respond(fresh, Turn(rest, turn.intent if turn else None))
+            return self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest))
         text = NEW_PATIENT.format(trial=self._trial_name(fresh))
         return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom={"facts": {}})])
 

@@ -180,3 +180,17 @@ def test_punctuation_alone_is_not_an_answer_whatever_the_intent(engine):
     outcome = engine.respond(state, Turn("???", "affirm"))  # the NLU's guess is not trusted
     assert outcome.state.pending == ["bleeding_tendency"] and "bleeding_tendency" not in outcome.state.facts
     assert "Sorry" in outcome.replies[0].text
+
+
+def test_an_unsure_yes_from_the_model_is_not_taken_as_an_answer(engine):
+    state, _ = talk(engine, "hi", "/affirm", "22")
+    unsure = engine.respond(state, Turn("hmm", "affirm", confidence=0.55))
+    assert "bleeding_tendency" not in unsure.state.facts and "Sorry" in unsure.replies[0].text
+    sure = engine.respond(state, Turn("I sure do", "affirm", confidence=0.97))
+    assert sure.state.facts["bleeding_tendency"] is True
+
+
+def test_an_unsure_greeting_mid_question_gets_a_rephrase(engine):
+    state, _ = talk(engine, "hi", "/affirm")
+    outcome = engine.respond(state, Turn("hmm", "greet", confidence=0.6))
+    assert "Sorry" in outcome.replies[0].text and outcome.state.pending == ["platelet_count"]
