@@ -221,7 +221,8 @@ class SlackChannel(SlackInput):
             if payload.get("type") == "url_verification":
                 return response.json({"challenge": payload.get("challenge")})
             if payload.get("type") == "event_callback":
-                return await self._on_event(payload, on_new_message, request.app.ctx.agent.tracker_store)
+                agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
+                return await self._on_event(payload, on_new_message, agent.tracker_store if agent else None)
             return response.text("")
 
         return webhook
@@ -238,7 +239,7 @@ class SlackChannel(SlackInput):
         thread = event.get("thread_ts") or (None if direct else ts)
         team = payload.get("team_id") or event.get("team")
         for_the_bot = direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)
-        if not for_the_bot and not (event.get("thread_ts") and
+        if not for_the_bot and not (event.get("thread_ts") and conversations is not None and
                                     await conversations.exists(conversation_id(team, channel, thread))):
             return response.text("")  # a channel message that is not for the bot, nor in one of its threads
         if not self._messages.add(f"{channel}:{ts}", time.time()):
