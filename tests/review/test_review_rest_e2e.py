@@ -8,7 +8,9 @@ my answers" right after Rasa saved the turn.
 from __future__ import annotations
 
 import json
+import time
 import uuid
+import warnings
 from dataclasses import replace
 
 import pytest
@@ -19,7 +21,7 @@ from bot.config import PROJECT_ROOT, load_settings
 from bot.servers import on_free_ports, running_bot
 from bot.store import TrialStore
 from review.auth import hash_password
-from review.store import events
+from review.store import conversations, events, state
 from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postgres_available, postgres_database
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +76,20 @@ def stored_events(live, sender):
         return c.execute(select(func.count()).select_from(events).where(events.c.sender_id == sender)).scalar()
 
 
+def index_state(live, senders):
+    """What the tracker store and the review tables hold of conversations missing from the inbox."""
+    with live["engine"].connect() as c:
+        mark = c.execute(select(state.c.value).where(state.c.key == "last_event_id")).scalar()
+        newest = c.execute(select(func.max(events.c.id))).scalar()
+        found = {s: (stored_events(live, s), c.execute(select(conversations.c.last_event_id)
+                                                       .where(conversations.c.sender_id == s)).scalar(),
+                     c.execute(select(func.min(events.c.id), func.max(events.c.id))
+                               .where(events.c.sender_id == s)).one())
+                 for s in senders}
+    return {"high_water_mark": mark, "newest_event": newest,
+            "missing (events, indexed up to, event ids)": found}
+
+
 def unclear_turns(live, sender):
     """How many user turns the NLU left as nlu_fallback, and how many had a low confidence in its
     best real intent, read from the tracker store."""
@@ -107,7 +123,15 @@ def test_conversations_through_rest_appear_in_the_review(live):
     reviewer = login(review, "rita", REVIEWER_PASSWORD)
     rows = {r["sender"]: r for r in inbox(reviewer, live)}
     missing = {too_young, confused, upset} - set(rows)
-    assert not missing, {s: stored_events(live, s) for s in missing}  # not indexed, or not stored?
+    if missing:  # seen twice in ~10 full runs on PostgreSQL, never alone: wait for the background index
+        diagnosis = index_state(live, missing)
+        for _ in range(12):
+            time.sleep(1)
+            rows = {r["sender"]: r for r in inbox(reviewer, live)}
+            if not missing - set(rows):
+                break
+        assert not missing - set(rows), diagnosis
+        warnings.warn(f"conversations indexed late, after the first inbox page: {diagnosis}")
 
     first = rows[too_young]
     assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 3, "not_eligible", [TRIAL])
