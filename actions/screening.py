@@ -128,7 +128,7 @@ class ActionShowVerdict(ScreeningAction):
         return "action_show_verdict"
 
     def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.show_verdict(state)
+        return engine.show_verdict(state, turn)
 
 
 class ActionSmallTalk(ScreeningAction):

@@ -190,12 +190,17 @@ class Screening:
     def delete_answers(self, state: State) -> Outcome:
         return Outcome(State(), [Reply(texts.DELETED)])
 
-    def show_verdict(self, state: State) -> Outcome:
-        """The verdict as it stands now, whatever is still unknown."""
+    def show_verdict(self, state: State, turn: Turn = Turn("")) -> Outcome:
+        """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or
+        the full verdict of the trial the message names ("the results for NCT04330521")."""
         if not state.consent:
             return self._consent(state, Turn(""), [])
         state = replace(state)
         if state.matching:
+            named = [t for t in extract(turn.text, self.vocabulary, (), self.today()).trial_ids
+                     if t in self.catalogue.trials]
+            if named:
+                return self._trial_details(state, named[0], [])
             return self._match_results(state, [])
         result = self._evaluate(state)
         replies = [self._verdict_reply(state, result)]

@@ -6,7 +6,7 @@ import shutil
 import pytest
 import yaml
 
-from bot.conversation import Screening
+from bot.conversation import Screening, Turn
 from bot.evaluation import Verdict, evaluate
 from bot.matching import Matcher, rank, select_trials
 from bot.questions import BOOLEAN_PRIOR, SCALE, Analysis, candidate_facts, next_question
@@ -92,6 +92,9 @@ def test_a_matching_conversation_ranks_trials_and_explains_one_in_full(catalogue
     state, replies = talk(engine, "tell me more about NCT05236582", state=outcome.state)
     assert replies[0].custom["verdict"]["trial_id"] == SEED_TRIAL
     assert len(replies[0].custom["verdict"]["criteria"]) == 24
+    # read by the model as "show me the results": still the named trial's full verdict
+    named = engine.show_verdict(outcome.state, Turn("tell me more about NCT05236582", "show_verdict", 0.58))
+    assert named.replies[0].custom["verdict"]["trial_id"] == SEED_TRIAL
 
 
 def test_the_first_question_settles_the_most_trials(catalogue):
