@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot import texts
 from bot.evaluation import TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
-from bot.extraction import Extraction, Problem, extract
+from bot.extraction import TRIAL_ID, Extraction, Problem, extract
 from bot.facts import NEVER, FactDefinition, FactType, describe_value
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing.answers import classify_reply
@@ -197,8 +197,7 @@ class Screening:
             return self._consent(state, Turn(""), [])
         state = replace(state)
         if state.matching:
-            named = [t for t in extract(turn.text, self.vocabulary, (), self.today()).trial_ids
-                     if t in self.catalogue.trials]
+            named = [t.upper() for t in TRIAL_ID.findall(turn.text) if t.upper() in self.catalogue.trials]
             if named:
                 return self._trial_details(state, named[0], [])
             return self._match_results(state, [])
