@@ -28,6 +28,7 @@ from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.servers import Server, free_port, on_free_ports, rasa_server_command, running_bot, start
 from bot.store import TrialStore
 from tests.web.helpers import RoundRobin, StaticSite
+from tests.e2e.conftest import _tail
 
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 TRIAL_ID = "NCT05236582"
@@ -58,13 +59,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @dataclass
