@@ -50,7 +50,10 @@ def test_nested_values_and_senders():
         {"note": "call [phone]", "n": 3, "l": ["[email]"]}
     assert "900123" not in mask_sender("+44 7700 900123")
     assert "x.org" not in mask_sender("me@x.org")
+    assert "900123" not in mask_sender("whatsapp:+447700900123")
     assert mask_sender("e2e-0f3a9c") == "e2e-0f3a9c"
+    # a random id whose hex digits happen to be all decimal is not a phone number
+    assert mask_sender("review-e2e-766249431125") == "review-e2e-766249431125"
     assert mask_text(None) is None and mask_text("") == ""
 
 
