@@ -71,11 +71,14 @@ _APPROX_AFTER = re.compile(
     r"\s*(?:-?ish\b|or\s+so\b|give\s+or\s+take\b|more\s+or\s+less\b|roughly\b|approx)",
     re.IGNORECASE,
 )
+_EDGE_BEFORE = re.compile(r"\b(end|beginning|start)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _FUTURE_BEFORE = re.compile(r"\bin\s+$", re.IGNORECASE)
 _NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
-    "PREFER_DAY_OF_MONTH": "first",
+    # A month without a day is read as its last day (no later than today): the shortest time since,
+    # so that "chemotherapy in November" never counts as "more than a month ago" when it may not be.
+    "PREFER_DAY_OF_MONTH": "last",
     "DATE_ORDER": "MDY",
 }
 
@@ -175,7 +178,15 @@ def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
     if m.group("weekday"):
         back = (today.weekday() - _WEEKDAYS.index(m.group("weekday").lower()) - 1) % 7 + 1
         return today - datetime.timedelta(days=back)
-    return _shift(today, 1 if m.group("rel").lower() == "next" else -1, m.group("rel_unit").lower())
+    unit = m.group("rel_unit").lower()
+    shifted = _shift(today, 1 if m.group("rel").lower() == "next" else -1, unit)
+    edge = _EDGE_BEFORE.search(m.string[: m.start()])
+    if edge and unit in ("month", "year"):  # "at the end of last month": its last day
+        first = shifted.replace(day=1) if unit == "month" else shifted.replace(month=1, day=1)
+        if edge.group(1).lower() != "end":
+            return first
+        return _add_months(first, 1 if unit == "month" else 12) - datetime.timedelta(days=1)
+    return shifted
 
 
 def _relative_answer(m: re.Match[str], today: datetime.date) -> WhenAnswer:
@@ -193,14 +204,17 @@ def _plausible_date(m: re.Match[str]) -> bool:
 
 def _calendar_date(m: re.Match[str], today: datetime.date) -> datetime.date | None:
     if m.group("year"):
-        return datetime.date(int(m.group("year")), 1, 1)
+        return min(datetime.date(int(m.group("year")), 12, 31), today)
     span = m.group()
     if m.group("yy") and len(m.group("yy")) == 2:
         span = span[:-2] + "20" + m.group("yy")
     base = datetime.datetime.combine(today, datetime.time())
     settings = {**_DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
     parsed = dateparser.parse(span, languages=["en"], settings=settings)
-    return parsed.date() if parsed else None
+    if parsed is None:
+        return None
+    has_day = m.group("iso") or m.group("numeric") or m.group("day_month") or m.group("month_day")
+    return parsed.date() if has_day else min(parsed.date(), today)
 
 
 def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:

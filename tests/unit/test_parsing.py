@@ -269,10 +269,13 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
         ("2026-10-01", WhenAnswer(D(2026, 10, 1), future=True)),
         ("10/01/2026", WhenAnswer(D(2026, 10, 1), future=True)),
         ("10/01/26", WhenAnswer(D(2026, 10, 1), future=True)),
-        ("in March", WhenAnswer(D(2026, 3, 1), approximate=True)),
-        ("March", WhenAnswer(D(2026, 3, 1), approximate=True)),
-        ("March 2025", WhenAnswer(D(2025, 3, 1), approximate=True)),
-        ("in 2024", WhenAnswer(D(2024, 1, 1), approximate=True)),
+        # a month or a year alone: its last day, the shortest time since (never "more than a
+        # month ago" when it may not be)
+        ("in March", WhenAnswer(D(2026, 3, 31), approximate=True)),
+        ("March", WhenAnswer(D(2026, 3, 31), approximate=True)),
+        ("March 2025", WhenAnswer(D(2025, 3, 31), approximate=True)),
+        ("in 2024", WhenAnswer(D(2024, 12, 31), approximate=True)),
+        ("at the end of last month", WhenAnswer(D(2026, 4, 30))),
         ("last month", WhenAnswer(D(2026, 4, 15))),
         ("last week", WhenAnswer(D(2026, 5, 8))),
         ("last year", WhenAnswer(D(2025, 5, 15))),
