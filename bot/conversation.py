@@ -157,8 +157,14 @@ class Screening:
         state.offer = None
         if state.pending:
             state.last_asked = state.pending
-        replies += self._apply(state, {**(answered or {}), **found.values}, found.problems)
+        unsettled = {p.fact for p in found.problems}
+        values = {k: v for k, v in {**(answered or {}), **found.values}.items() if k not in unsettled}
+        replies += self._apply(state, values, found.problems)
         if found.problems:
+            # the next "yes" or number must answer what was unclear, not the question before it
+            unclear = [p.fact for p in found.problems if p.fact in self.vocabulary and self.vocabulary[p.fact].askable]
+            if state.consent and unclear:
+                state.pending = unclear[:1]
             return self._repeat_question(state, replies)
         return self._advance(state, replies)
 

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, describe_value
 from bot.parsing.answers import is_negated
 from bot.parsing.quantities import Measurement, convert, find_measurements
 from bot.parsing.when import WhenAnswer, parse_when
@@ -37,7 +37,7 @@ AGE_STATED = re.compile(
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
-CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|discontinued|gave up)\b",
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up)\b",
                     re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
@@ -72,7 +72,7 @@ def _pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + r"(?![\w])", re.IGNORECASE)
 
 
-def _mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
+def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
     spans = []
     for phrase in phrases:
         spans += [m.span() for m in _pattern(phrase).finditer(text)]
@@ -107,10 +107,11 @@ class Extractor:
             found.subject = f"your {relative.group(1).lower()}"
         measurements = find_measurements(text)
         self._age_and_sex(text, found)
+        expected = {d.key for d in expecting}
         for definition in self.vocabulary.values():
             if definition.key in found.values:
                 continue
-            value = self._by_cue(text, definition, measurements, found)
+            value = self._by_cue(text, definition, measurements, found, expected=definition.key in expected)
             if value is not None:
                 found.values[definition.key] = value
         if len(expecting) == 1 and expecting[0].key not in found.values:
@@ -141,9 +142,9 @@ class Extractor:
                 return
 
     def _by_cue(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
-                found: Extraction) -> Any:
+                found: Extraction, expected: bool = False) -> Any:
         if definition.type is FactType.CHOICE:
-            return self._choice(text, definition)
+            return self._choice(text, definition, found)
         if definition.type is FactType.NUMBER and definition.unit == "years":
             # "62 years old": the unit itself is the cue; "6 years ago" is a time, not an age
             for m in found.unused(measurements):
@@ -153,15 +154,8 @@ class Extractor:
                     return None
             return None
         if definition.type is FactType.BOOLEAN:
-            for start, end in _mentions(text, definition.cues_false):
-                if not is_negated(text, start):
-                    return False
-        for start, end in _mentions(text, definition.cues):
-            if definition.type is FactType.BOOLEAN:
-                if definition.current_only and (CEASED.search(_clause_before(text, start))
-                                                or CEASED.search(_clause_after(text, end))):
-                    return False
-                return not (is_negated(text, start) or POST_NEGATION.match(text[end:]))
+            return self._yes_no(text, definition, found, expected)
+        for start, end in mentions(text, definition.cues):
             if definition.type is FactType.DATE:
                 value = self._date_near(text, definition, start, end, found)
             else:
@@ -170,10 +164,37 @@ class Extractor:
                 return value
         return None
 
-    def _choice(self, text: str, definition: FactDefinition) -> Optional[str]:
-        hits = [(span, name) for name, words in definition.choices.items() for span in _mentions(text, words)]
-        hits = [(span, name) for span, name in hits if not is_negated(text, span[0])]
-        return min(hits)[1] if hits else None
+    def _yes_no(self, text: str, definition: FactDefinition, found: Extraction, expected: bool) -> Optional[bool]:
+        """Every mention of a yes/no fact read on its own; mentions that disagree ("no bleeding
+        history, epistaxis") settle nothing and are asked about, rather than the first one winning.
+        A denied partial cue answers only the question that asked about the fact ("Do you take
+        antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
+        said_no = [span for span in mentions(text, definition.cues_false) if not is_negated(text, span[0])]
+        readings = [False] * len(said_no)
+        partial = set(definition.cues_partial)
+        for phrase in (*definition.cues, *definition.cues_partial):
+            for start, end in mentions(text, (phrase,)):
+                if any(s < end and start < e for s, e in said_no):
+                    continue  # inside a longer phrase that answers no ("failed IL-11 once")
+                ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
+                                                      or CEASED.search(_clause_after(text, end)))
+                denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
+                if denied and phrase in partial and not expected:
+                    continue  # "no aspirin" says nothing of the other antiplatelet medicines
+                readings.append(not denied)
+        if len(set(readings)) > 1:
+            found.problems.append(Problem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
+            return None
+        return readings[0] if readings else None
+
+    def _choice(self, text: str, definition: FactDefinition, found: Extraction) -> Optional[str]:
+        hits = [(span, name) for name, words in definition.choices.items() for span in mentions(text, words)]
+        named = {name for span, name in hits if not is_negated(text, span[0])}
+        if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
+            found.problems.append(Problem(definition.key, texts.SEVERAL_CHOICES.format(
+                label=definition.label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
+            return None
+        return named.pop() if named else None
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:

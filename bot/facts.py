@@ -60,6 +60,9 @@ class FactDefinition:
     topic: Optional[str] = None
     cues: Tuple[str, ...] = ()
     cues_false: Tuple[str, ...] = ()  # phrases that answer "no" ("postmenopausal": cannot become pregnant)
+    # phrases that name one of several things the fact covers: "aspirin" means yes to antiplatelet
+    # medicines, but "no aspirin" says nothing of clopidogrel
+    cues_partial: Tuple[str, ...] = ()
     current_only: bool = False  # only what holds now counts: "I stopped taking aspirin" answers "no"
     implied_by: Tuple[Implication, ...] = ()
 
@@ -93,6 +96,7 @@ class FactDefinition:
             topic=data.get("topic"),
             cues=tuple(data.get("cues") or ()),
             cues_false=tuple(data.get("cues_false") or ()),
+            cues_partial=tuple(data.get("cues_partial") or ()),
             current_only=bool(data.get("current_only", False)),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
         )
@@ -106,6 +110,7 @@ class FactDefinition:
             "choices": {k: list(v) for k, v in self.choices.items()} or None,
             "cues": list(self.cues) or None,
             "cues_false": list(self.cues_false) or None,
+            "cues_partial": list(self.cues_partial) or None,
             "current_only": self.current_only or None,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
         }

@@ -25,6 +25,8 @@ CHECK_VALUE = (
     "{value} for {label} is outside what I would expect ({low} to {high} {unit}). "
     "Could you check the number and tell me again?"
 )
+MIXED_ANSWER = "I read both a yes and a no about {label} in that, so I haven't noted either."
+SEVERAL_CHOICES = "I read more than one {label} in that ({choices}), so I haven't noted it."
 FUTURE_DATE = "That date seems to be in the future. When did it last happen? (for example \"six weeks ago\")"
 CONFLICT = (
     "That doesn't fit with what you told me before: {earlier}. I've kept the earlier answer. "

@@ -194,3 +194,12 @@ def test_an_unsure_greeting_mid_question_gets_a_rephrase(engine):
     state, _ = talk(engine, "hi", "/affirm")
     outcome = engine.respond(state, Turn("hmm", "greet", confidence=0.6))
     assert "Sorry" in outcome.replies[0].text and outcome.state.pending == ["platelet_count"]
+
+
+def test_a_message_that_says_yes_and_no_is_asked_about_before_anything_else(engine):
+    state, replies = talk(engine, "hi", "/affirm", "22k, I get nosebleeds but no bleeding history")
+    assert state.facts["platelet_count"] == 22 and "bleeding_tendency" not in state.facts
+    assert any(texts.MIXED_ANSWER.split("{")[0] in r.text for r in replies)
+    assert asked(replies)[-1] == ["bleeding_tendency"]  # the next "yes" answers this, not another question
+    state, _ = talk(engine, "/affirm", state=state)
+    assert state.facts["bleeding_tendency"] is True

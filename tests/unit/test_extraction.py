@@ -22,10 +22,14 @@ def facts_in(text, vocabulary, expecting=None):
     ("platelets: 22000 per microliter", {"platelet_count": 22}),
     ("my mother is 67", {"age": 67}),
     ("I'm 45 years old and I take aspirin", {"age": 45, "antiplatelet_drugs": True}),
-    ("no aspirin or clopidogrel", {"antiplatelet_drugs": False}),
+    ("no aspirin or clopidogrel", {"antiplatelet_drugs": None}),  # ticagrelor? still to ask
+    ("no antiplatelet medicines", {"antiplatelet_drugs": False}),
     ("I had my last chemo about six weeks ago", {"last_chemotherapy": "2026-10-12"}),
     ("I never had radiotherapy", {"last_radiotherapy": NEVER}),
-    ("hepatitis B negative", {"infection_serology_positive": False}),
+    ("hepatitis B negative", {"infection_serology_positive": None}),  # says nothing of HIV
+    ("HIV positive, HBV negative", {"infection_serology_positive": True}),
+    ("failed IL-11 once", {"platelet_boosters_failed": False}),
+    ("71M CRC", {"cancer_type": "solid_tumour"}),
     ("she has breast cancer", {"cancer_type": "solid_tumour"}),
     ("diagnosed with lymphoma", {"cancer_type": "blood_cancer"}),
 ])
@@ -77,8 +81,6 @@ def test_trial_ids_are_recognised(vocabulary):
 @pytest.mark.parametrize("text, expected", [
     ("I'm 62 and postmenopausal", {"age": 62, "childbearing_potential": False}),
     ("she had a hysterectomy", {"childbearing_potential": False}),
-    ("I stopped taking aspirin last year", {"antiplatelet_drugs": False}),
-    ("I used to take clopidogrel", {"antiplatelet_drugs": False}),
     ("I take aspirin every day", {"antiplatelet_drugs": True}),
     ("I'm seventeen", {"age": 17}),
     ("my mother is sixty-seven", {"age": 67}),
@@ -87,6 +89,23 @@ def test_phrasings_that_answer_no_or_give_an_age_in_words(vocabulary, text, expe
     found = facts_in(text, vocabulary)
     for key, value in expected.items():
         assert found.values.get(key) == value, (key, found.values)
+
+
+@pytest.mark.parametrize("text", ["I stopped taking aspirin last year", "I used to take clopidogrel",
+                                  "off aspirin", "no aspirin"])
+def test_one_medicine_stopped_answers_no_only_to_the_question_about_them(vocabulary, text):
+    assert facts_in(text, vocabulary, expecting="antiplatelet_drugs").values["antiplatelet_drugs"] is False
+    assert "antiplatelet_drugs" not in facts_in(text, vocabulary).values  # other medicines may still be taken
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("plt 22k, epistaxis, no bleeding hx", "bleeding_tendency"),
+    ("no bleeding hx, nosebleeds", "bleeding_tendency"),
+    ("58M NSCLC and CLL", "cancer_type"),
+])
+def test_a_message_that_says_both_settles_nothing_and_says_so(vocabulary, text, fact):
+    found = facts_in(text, vocabulary)
+    assert fact not in found.values and [p.fact for p in found.problems] == [fact]
 
 
 @pytest.mark.parametrize("text", ["my last chemo ended three weeks ago", "chemo ended on 1 November",
