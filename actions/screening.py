@@ -133,8 +133,8 @@ class ActionShowVerdict(ScreeningAction):
 
 class ActionSmallTalk(ScreeningAction):
     """Thanks, goodbye, "are you a bot?": the domain's reply (in the channel's wording), unless the
-    message also holds facts ("thanks, plt 22k, bye"), which are then screened like any answer so
-    that nothing said is lost."""
+    message also holds facts ("thanks, plt 22k, bye"), or in a staff channel a staff command
+    ("thanks, next pt"), which are then handled like any message so that nothing said is lost."""
 
     RESPONSES = {"goodbye": "utter_goodbye", "thanks": "utter_you_are_welcome", "bot_challenge": "utter_iamabot"}
 
@@ -149,7 +149,13 @@ class ActionSmallTalk(ScreeningAction):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         message = tracker.latest_message or {}
-        if fresh_screening().holds_facts(message.get("text") or ""):
+        text = message.get("text") or ""
+        engine = fresh_screening()
+        if tracker.get_latest_input_channel() in staff_channels():
+            for_the_engine = staff_screening(engine).holds_input(text)
+        else:
+            for_the_engine = engine.holds_facts(text)
+        if for_the_engine:
             return super().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=self.RESPONSES.get((message.get("intent") or {}).get("name"),
                                                              "utter_you_are_welcome"))

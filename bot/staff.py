@@ -7,7 +7,8 @@ Plain Python with no Rasa imports, built on the patient engine's pieces (``bot.c
   rhTPO x3, no bleeding hx"), never as the answer to a question: staff mode asks nothing;
 - every reply that follows new facts is a compact checklist, one line per criterion (✅ met,
   ❌ not met, ❓ unknown for want of a fact about the patient, 🩺 to confirm by a clinician or the
-  study team), then what is still missing, most decisive first;
+  study team; a settled exclusion says "excluded" or "does not apply"), then what is still missing,
+  most decisive first;
 - the commands ``new patient`` (a fresh state: nothing of the previous patient is kept, not even
   the subject), ``screen NCT…`` (the trial to check), ``missing`` and ``summary``;
 - third person throughout ("the patient"), with the trial's own criterion text and the
@@ -31,7 +32,7 @@ from bot import texts
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import CriterionResult, Status, TrialResult, evaluate
 from bot.explain import verdict_payload
-from bot.extraction import Extraction, extract
+from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, effective_facts
 from bot.questions import candidate_facts
 from bot.trials import Kind, Trial
@@ -40,11 +41,11 @@ SUBJECT = "the patient"
 
 # -- what staff mode says (kept here, beside the engine; English) ------------------------------
 ICONS = {"met": "✅", "not_met": "❌", "unknown": "❓", "to_confirm": "🩺"}
-MARK_NAMES = {"met": "met", "not_met": "not met", "unknown": "unknown", "to_confirm": "to confirm"}
 HELP = (
     "Staff screening for {trial}. Send what you know about the patient in one message, for example "
     "\"62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx\". Each reply is a checklist "
-    "per criterion (✅ met · ❌ not met · ❓ unknown · 🩺 to confirm) and what is still missing.\n"
+    "per criterion (✅ met or exclusion does not apply · ❌ not met or excluded · ❓ unknown · 🩺 to confirm) "
+    "and what is still missing.\n"
     "Commands: \"new patient\" (starts from nothing) · \"screen NCT…\" (another trial) · \"missing\" · \"summary\".\n"
     "Screening aid only; the study team confirms eligibility."
 )
@@ -53,15 +54,20 @@ CLEARED = "Cleared every fact about this patient."
 READ = "Read: {facts}."
 UPDATED = "Updated {label}: {old} → {new}."
 CONFLICT = "Not recorded: {label}: {value}, which contradicts {earlier} (kept). Correct the earlier fact if it was wrong."
-NOT_READ = "Not read: “{fragment}”."
-NOT_READ_SUGGEST = "Not read: “{fragment}” (one of: {labels}?)."
+NOT_READ = "Not read: “{words}”."
+NOT_READ_SUGGEST = "Not read: “{words}” (one of: {labels}?)."
 NOTHING_READ = "Nothing in that message matched a screening fact."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 HEADLINES = {
-    "not_eligible": "❌ Not eligible: {numbers} not met.",
+    "not_eligible": "❌ Not eligible: {reasons}.",
     "uncertain": "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
     "likely_eligible": "✅ Likely eligible, subject to what is left to confirm.",
 }
+NOT_MET_REASON = "{numbers} not met"
+EXCLUDED_REASON = "excluded by {numbers}"
+# An exclusion's text names what rules the patient out, so its icon alone reads backwards ("✅ Patients
+# taking antiplatelet drugs"): once settled, its line says plainly whether it applies.
+EXCLUSION_WORDS = {"met": "does not apply", "not_met": "excluded"}
 COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
 MISSING_PATIENT = "Missing: {labels}."
 MISSING_CLINICAL = "Clinical data to confirm: {labels}."
@@ -86,25 +92,38 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
     "survival_six_months": ("prognosis",),
 }
-# Words that say nothing on their own in a fragment of a staff message
-FILLER = re.compile(r"^(?:screen(?:ing)?|check|please|pls|thanks|thank you|ok|okay|hi|hello|hey|for|re|pt|patient)$",
-                    re.IGNORECASE)
+# Words that say nothing on their own in a staff message: greetings, function words, and the negations
+# and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
+EMPTY_WORDS = frozenset("""
+    screen screening check please pls thanks thank you ok okay hi hello hey for re pt patient
+    a an the and or but of in on at to with w by from as is are was were be been has had have
+    he she they it his her their this that also now then so
+    no not nil none never denies denied without negative neg ve free ruled out
+    yes positive pos confirmed known hx history s/p last recent recently prior previous
+    stopped quit off longer ago since currently still
+""".split())
+TIMES = re.compile(r"^(?:x\d+|\d+x)$", re.IGNORECASE)  # "failed rhTPO x3": how often, said of the fact beside it
+WORD = re.compile(r"\w+(?:['’/.-]\w+)*")
 FRAGMENTS = re.compile(r"[,;\n]+|\.(?:\s+|$)")
 LABEL_WORD = re.compile(r"[a-z][a-z0-9/-]{3,}", re.IGNORECASE)
 STOPWORDS = {"with", "from", "that", "have", "than", "this", "such", "other", "last", "more", "some", "test",
              "tests", "times", "history", "like", "does", "able"}
 
 # -- commands -----------------------------------------------------------------------------------
+# A command may follow a short acknowledgement ("ok, next patient", "thanks - summary"). Only these
+# words, so that a message which merely mentions a patient ("the patient is 58") is never a command.
+COMMAND_LEAD = (r"^\W*(?:(?:ok(?:ay)?|k|thanks|thank\s+you|thx|ty|cheers|right|alright|all\s+right|great|good|cool"
+                r"|fine|perfect|done|noted|got\s+it|so|and|now|then|yes|yep|sure|hi|hello|hey)\b\W*){0,3}")
 # "new patient", or "new patient: 58M SCLC, plt 40k" (the next patient's facts at once); "reset" and
 # "clear" only alone ("clear lungs" is a finding).
 NEW_PATIENT_COMMAND = re.compile(
-    r"^\W*(?:(?:new|next|another)\s+(?:patient|pt)|start\s+over)\b[\s:;,.!-]*(?P<rest>.*)$"
+    COMMAND_LEAD + r"(?:(?:new|next|another)\s+(?:patient|pt)|start\s+over)\b[\s:;,.!-]*(?P<rest>.*)$"
     r"|^\W*(?:reset|clear(?:\s+all)?)\W*$", re.IGNORECASE | re.DOTALL)
 MISSING_COMMAND = re.compile(
-    r"^\W*(?:what(?:'s|\s+is|\s+else\s+is)?\s+)?(?:still\s+)?(?:missing|left|outstanding|to\s+do)"
+    COMMAND_LEAD + r"(?:what(?:'s|\s+is|\s+else\s+is)?\s+)?(?:still\s+)?(?:missing|left|outstanding|to\s+do)"
     r"(?:\s+(?:please|pls))?\W*$", re.IGNORECASE)
-SUMMARY_COMMAND = re.compile(r"^\W*(?:summary|summarise|summarize|status|recap)(?:\s+(?:please|pls))?\W*$",
-                             re.IGNORECASE)
+SUMMARY_COMMAND = re.compile(
+    COMMAND_LEAD + r"(?:summary|summarise|summarize|status|recap)(?:\s+(?:please|pls))?\W*$", re.IGNORECASE)
 HELP_COMMAND = re.compile(r"^\W*(?:help|commands|\?|hi|hello|hey|start)\W*$", re.IGNORECASE)
 
 CRITERION_TEXT_CHARS = 70
@@ -128,8 +147,14 @@ class ChecklistItem:
     def icon(self) -> str:
         return ICONS[self.mark]
 
+    @property
+    def is_exclusion(self) -> bool:
+        return self.kind == Kind.EXCLUSION.value
+
     def line(self) -> str:
-        return f"{self.icon} {self.number} {self.text}" + (f" — {self.detail}" if self.detail else "")
+        words = EXCLUSION_WORDS.get(self.mark) if self.is_exclusion else None
+        head = f"{self.icon} {self.number} {words}:" if words else f"{self.icon} {self.number}"
+        return f"{head} {self.text}" + (f" — {self.detail}" if self.detail else "")
 
     def to_payload(self) -> Dict[str, Any]:
         payload = {"id": self.criterion_id, "number": self.number, "kind": self.kind, "status": self.mark,
@@ -265,6 +290,14 @@ class StaffScreening:
                 return self.help(state) if action == "why" else self.summary(state)
         return self.respond(state, turn)
 
+    def holds_input(self, text: str) -> bool:
+        """Whether a message holds a command, a fact or a trial id, whatever else it says: "thanks,
+        next pt" is a new patient, not small talk."""
+        if any(command.match(text) for command in (NEW_PATIENT_COMMAND, MISSING_COMMAND, SUMMARY_COMMAND)):
+            return True
+        found = self._extract(text)
+        return bool(found.values or found.trial_ids or found.problems)
+
     def respond(self, state: State, turn: Turn) -> Outcome:
         """Facts (any number, any order) and trial ids in one message: noted, then the checklist."""
         state = self._staff_state(state)
@@ -282,7 +315,7 @@ class StaffScreening:
         notes += [p.message for p in found.problems]
         notes += self._apply(state, found.values)
         unread = self.unread(text, found)
-        notes += [self._not_read(fragment, state) for fragment in unread]
+        notes += [self._not_read(words, state) for words in unread]
         if not found.values and not found.trial_ids and not found.problems and not unread:
             notes.append(NOTHING_READ)
         if not found.values and not known_trials and not state.facts:
@@ -375,29 +408,43 @@ class StaffScreening:
         return extract(text, self.staff_vocabulary(), [], self.today())
 
     def unread(self, text: str, found: Extraction) -> List[str]:
-        """Fragments of a message (between commas, semicolons, full stops) from which nothing was read.
+        """The stretches of a message that nothing was read from, so that none is silently ignored.
 
-        A fragment counts as read when it yields a fact or a trial id on its own, or mentions a fact
-        that the whole message yielded (its value may be in the next fragment)."""
-        vocabulary = self.staff_vocabulary()
-        found_cues = [cue for key in found.values if key in vocabulary for cue in vocabulary[key].cues]
+        Word by word: a word is read when it is part of a value, of a cue of a fact read (or in
+        question, such as an implausible value) anywhere in the message, or of a trial id. The words
+        left, between read ones and between commas, semicolons and full stops, are one stretch each,
+        reported from its first to its last word that carries meaning (not EMPTY_WORDS): "71M XYZQ,
+        plt 40k" reads age, sex and platelets and reports "XYZQ"."""
+        read = self._read_spans(text, found)
+        stretches: List[List[re.Match]] = []
+        stretch: List[re.Match] = []
+        previous_end = 0
+        for word in WORD.finditer(text):
+            is_read = any(start < word.end() and word.start() < end for start, end in read)
+            if stretch and (is_read or FRAGMENTS.search(text, previous_end, word.start())):
+                stretches.append(stretch)
+                stretch = []
+            if not is_read:
+                stretch.append(word)
+            previous_end = word.end()
+        stretches.append(stretch)
         unread = []
-        for fragment in FRAGMENTS.split(text):
-            fragment = fragment.strip(" \t.:-")
-            words = re.findall(r"[A-Za-z0-9/']+", fragment)
-            if not words or all(FILLER.match(w) for w in words):
-                continue
-            alone = self._extract(fragment)
-            if alone.values or alone.trial_ids or alone.problems:
-                continue
-            if any(re.search(r"(?<![\w-])" + re.escape(cue) + r"(?!\w)", fragment, re.IGNORECASE) for cue in found_cues):
-                continue
-            unread.append(fragment)
+        for stretch in stretches:
+            meaningful = [w for w in stretch if w.group().lower() not in EMPTY_WORDS and not TIMES.match(w.group())]
+            if meaningful:
+                unread.append(text[meaningful[0].start():meaningful[-1].end()])
         return unread
 
-    def _not_read(self, fragment: str, state: State) -> str:
+    def _read_spans(self, text: str, found: Extraction) -> List[Tuple[int, int]]:
+        """Where the message was read: values, mentions of the facts read or in question, trial ids."""
+        vocabulary = self.staff_vocabulary()
+        keys = {*found.values, *(problem.fact for problem in found.problems)}
+        phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
+        return [*found.used, *mentions(text, phrases), *(m.span() for m in TRIAL_ID.finditer(text))]
+
+    def _not_read(self, unread: str, state: State) -> str:
         """Says what was not read, with the facts it may have meant (sharing a word with their label)."""
-        words = {w.lower() for w in LABEL_WORD.findall(fragment)} - STOPWORDS
+        words = {w.lower() for w in LABEL_WORD.findall(unread)} - STOPWORDS
         trial_facts = {key for criterion in self._trial(state).criteria for key in criterion.rule.facts}
         guesses = []
         for key, definition in self.vocabulary.items():
@@ -407,8 +454,8 @@ class StaffScreening:
             if words & label_words:
                 guesses.append(short_label(definition))
         if guesses:
-            return NOT_READ_SUGGEST.format(fragment=fragment, labels="; ".join(guesses[:3]))
-        return NOT_READ.format(fragment=fragment)
+            return NOT_READ_SUGGEST.format(words=unread, labels="; ".join(guesses[:3]))
+        return NOT_READ.format(words=unread)
 
     def _apply(self, state: State, values: Mapping[str, Any]) -> List[str]:
         """Store the facts read; say what was read, what changed, and what contradicts earlier facts."""
@@ -450,9 +497,13 @@ class StaffScreening:
 
     @staticmethod
     def _headline(result: TrialResult, items: Sequence[ChecklistItem]) -> str:
-        not_met = [i.number for i in items if i.mark == "not_met"]
+        not_met = [i.number for i in items if i.mark == "not_met" and not i.is_exclusion]
+        excluded = [i.number for i in items if i.mark == "not_met" and i.is_exclusion]
+        reasons = [NOT_MET_REASON.format(numbers=", ".join(not_met))] if not_met else []
+        if excluded:
+            reasons.append(EXCLUDED_REASON.format(numbers=", ".join(excluded)))
         open_for_patient = [i for i in items if i.mark == "unknown"]
-        return HEADLINES[result.status.value].format(numbers=", ".join(not_met), count=len(open_for_patient))
+        return HEADLINES[result.status.value].format(reasons="; ".join(reasons), count=len(open_for_patient))
 
     @staticmethod
     def _counts(items: Sequence[ChecklistItem]) -> str:
@@ -473,6 +524,12 @@ class StaffScreening:
     @staticmethod
     def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:
         return [{"fact": d.key, "label": short_label(d), "answered_by": d.answered_by.value} for d in definitions]
+
+
+def _cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:
+    """Every phrase by which the extractor recognises a fact: its cues and its choices' words."""
+    choice_words = (word for words in definition.choices.values() for word in words)
+    return (*definition.cues, *definition.cues_false, *definition.cues_partial, *choice_words)
 
 
 def _conflicts(screening: Screening, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:

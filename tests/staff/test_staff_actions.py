@@ -70,6 +70,19 @@ def test_start_over_in_a_staff_channel_is_a_new_patient():
     assert messages[0]["text"].startswith("New patient, NCT05236582")
 
 
+@pytest.mark.parametrize("text", ["thanks, next pt", "thanks, next patient: 58M SCLC plt 40k"])
+def test_small_talk_that_holds_a_staff_command_reaches_the_staff_engine(text):
+    slots = {**State().to_slots(), "consent": True, "facts": {"age": 62, "bleeding_tendency": True}}
+    messages, changed = run(actions.ActionSmallTalk(), tracker(text, "slack", intent="thanks", **slots))
+    assert "bleeding_tendency" not in changed["facts"]
+    assert messages[0]["text"].startswith(("New patient, NCT05236582", "Read: age: 58 y"))
+
+
+def test_small_talk_alone_in_a_staff_channel_gets_the_domain_reply():
+    messages, changed = run(actions.ActionSmallTalk(), tracker("thanks", "slack", intent="thanks"))
+    assert [m["response"] for m in messages] == ["utter_you_are_welcome"] and changed == {}
+
+
 def test_show_facts_in_a_staff_channel_is_the_summary():
     slots = {**State().to_slots(), "consent": True, "facts": {"age": 62}}
     messages, _ = run(actions.ActionShowFacts(), tracker("summary", "botframework", intent="show_facts", **slots))

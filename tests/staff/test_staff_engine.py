@@ -114,6 +114,18 @@ def test_what_is_not_read_is_said_with_the_facts_it_may_mean(staff):
     assert "Not read: “feeling chipper”." in reply.text
 
 
+def test_words_left_beside_what_was_read_are_said(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("71M XYZQ")  # a made-up abbreviation: what the vocabulary does not know
+    assert desk.state.facts == {"age": 71, "sex": "male"}
+    assert "Not read: “XYZQ”." in reply.text
+    [reply] = desk.say("XYZQ plt 30k QQX pending, no bleeding hx, ok thanks")
+    notes = [note for note in reply.custom["notes"] if note.startswith("Not read")]
+    assert notes == ["Not read: “XYZQ”.", "Not read: “QQX pending”."]  # negations, qualifiers, thanks: nothing left
+    [reply] = desk.say(EXAMPLE)
+    assert "Not read" not in reply.text
+
+
 def test_new_patient_starts_from_nothing_and_keeps_the_trial(staff):
     desk = Desk(staff)
     desk.say(EXAMPLE)
@@ -126,6 +138,25 @@ def test_new_patient_starts_from_nothing_and_keeps_the_trial(staff):
     assert desk.state.facts == {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 40}
     # nothing of the previous patient: her chemotherapy date is missing again
     assert items(reply)["inc-treatment-break"]["detail"] == "need: last chemotherapy; last radiotherapy"
+
+
+@pytest.mark.parametrize("text", [
+    "ok, next patient: 58M SCLC plt 40k", "thanks, next pt 58M SCLC plt 40k", "right - new patient. 58M SCLC plt 40k",
+])
+def test_a_new_patient_after_a_short_lead_gets_the_rest_as_his_facts(staff, text):
+    desk = Desk(staff)
+    desk.say("62F NSCLC, plt 22k, bleeding hx")
+    [reply] = desk.say(text)
+    assert desk.state.facts == {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 40}
+    assert reply.text.startswith("Read: age: 58 y; sex: male;") and "Updated" not in reply.text
+
+
+@pytest.mark.parametrize("text", ["the patient is 58", "is the next patient eligible?", "no bleeding, next pt"])
+def test_a_message_that_mentions_a_patient_is_not_a_new_patient(staff, text):
+    desk = Desk(staff)
+    desk.say("62F NSCLC, plt 22k, bleeding hx")
+    desk.say(text)
+    assert desk.state.facts["age"] == 62 and desk.state.facts["platelet_count"] == 22
 
 
 @pytest.mark.parametrize("text, action", [
@@ -190,6 +221,21 @@ def test_too_long(staff):
     assert "too long" in reply.text
 
 
+def test_a_settled_exclusion_says_whether_it_applies(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("62F NSCLC, plt 40k, on aspirin")
+    lines = reply.text.splitlines()
+    assert "❌ Not eligible: I5 not met; excluded by E12." in lines
+    assert "❌ E12 excluded: Patients taking antiplatelet drugs at the same time — antiplatelet medicine: yes" in lines
+    assert items(reply)["exc-antiplatelet-drugs"]["status"] == "not_met"  # the payload's status is unchanged
+    [reply] = desk.say("no antiplatelets")
+    lines = reply.text.splitlines()
+    assert "❌ Not eligible: I5 not met." in lines
+    assert "✅ E12 does not apply: Patients taking antiplatelet drugs at the same time — antiplatelet medicine: no" in lines
+    assert any(line.startswith("❓ E4 Accompanied by extensive and severe bleeding") for line in lines)  # still open
+    assert "✅ I2 Aged ≥18 years old, male or female — age: 62 y" in lines  # inclusions as before
+
+
 def test_criterion_numbers_and_compact_values(staff, vocabulary):
     numbers = criterion_numbers(staff.catalogue.trials[SEED_TRIAL])
     assert numbers["scope-solid-tumour"] == "I1" and numbers["inc-contraception"] == "I9"
@@ -204,5 +250,6 @@ def test_criterion_numbers_and_compact_values(staff, vocabulary):
 def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(staff, vocabulary):
     assert set(STAFF_CUES) <= set(vocabulary)
     extended = staff.staff_vocabulary()
-    assert "bleeding hx" in extended["bleeding_tendency"].cues
-    assert "bleeding hx" not in vocabulary["bleeding_tendency"].cues
+    key, cue = next((key, cue) for key, cues in STAFF_CUES.items() for cue in cues if cue not in vocabulary[key].cues)
+    assert cue in extended[key].cues
+    assert cue not in vocabulary[key].cues
