@@ -194,7 +194,8 @@ class Screening:
         return self._advance(fresh, [Reply(texts.STARTING_OVER)])
 
     def delete_answers(self, state: State) -> Outcome:
-        return Outcome(State(), [Reply(texts.DELETED)])
+        # "deleted" tells a client to forget its own copy too (the website chat's transcript and id)
+        return Outcome(State(), [Reply(texts.DELETED, custom={"deleted": True})])
 
     def show_verdict(self, state: State, turn: Turn = Turn("")) -> Outcome:
         """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or

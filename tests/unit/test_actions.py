@@ -229,6 +229,7 @@ def test_delete_answers_forgets_everything_including_consent():
     state = {**CONSENTED, "facts": {"platelet_count": 22.0}, "subject": "your mother"}
     messages, events = run(actions.ActionDeleteAnswers(), tracker("delete my answers", "delete_answers", **state))
     assert [m["text"] for m in messages] == [texts.DELETED]
+    assert messages[0]["custom"] == {"deleted": True}  # the website chat forgets its copy too
     slots = slot_sets(events)
     assert slots["consent"] is None and slots["facts"] == {} and slots["pending"] is None
     assert slots["subject"] is None

@@ -137,6 +137,12 @@ def test_show_facts_start_over_and_delete(engine):
     assert deleted == State()
 
 
+def test_the_delete_reply_tells_the_client_to_forget_its_copy_too(engine):
+    state, _ = talk(engine, "hi", "/affirm", "I'm 62, platelets 22k")
+    [reply] = engine.delete_answers(state).replies
+    assert reply.text == texts.DELETED and reply.custom["deleted"] is True
+
+
 def test_an_unknown_trial_is_named_and_the_known_ones_offered(engine):
     _, replies = talk(engine, "can I join NCT00000000?")
     assert "NCT00000000" in replies[0].text and "NCT05236582" in replies[0].text

@@ -155,6 +155,7 @@ def test_a_whole_screening_by_clicking_and_typing_ends_in_a_verdict_card(new_cha
     chat.page.unroute("**/webhooks/rest/webhook")
     chat.wait_for_reply(before)
     assert chat.page.locator(".tb-typing").is_hidden()
+    assert chat.page.get_by_role("status").text_content() == ""  # still there, silent, for the next turn
     assert chat.suggestion_titles() == ["Yes", "No", "I don't know"]  # a yes/no question: quick replies
     asked = screen(chat)
     assert any(a == ["last_chemotherapy"] for a in asked)
@@ -255,6 +256,30 @@ def test_a_reload_or_a_closed_tab_continues_the_same_conversation(new_chat, brow
     again.wait_for_reply(before)
     facts = [e["custom"]["facts"] for e in again.transcript() if "facts" in (e.get("custom") or {})]
     assert facts and facts[-1].get("platelet_count") == 22, again.log()
+
+
+def test_a_reload_before_the_reply_takes_the_message_back(new_chat):
+    chat = new_chat()
+    start(chat)
+    asks = chat.asks()
+    held = []
+    chat.page.route("**/webhooks/rest/webhook", lambda route: held.append(route))  # the reply never comes
+    chat.input.fill("22k")
+    chat.input.press("Enter")
+    while not held:
+        chat.page.wait_for_timeout(20)
+    chat.page.unroute("**/webhooks/rest/webhook")
+    assert chat.transcript()[-1] == {"from": "user", "text": "22k"}
+    posts = len(chat.webhook_posts)
+
+    chat.reload()
+    chat.page.wait_for_timeout(500)
+    assert len(chat.webhook_posts) == posts, "a reload must not send anything to the bot"
+    assert [e["text"] for e in chat.transcript() if e["from"] == "user"] == [CONSENT]
+    assert text("chat.unanswered") in chat.js("root.querySelector('.tb-log').innerText")
+    assert chat.asks() == asks and chat.suggestion_titles() == ["I don't know"]
+    chat.say("22k")  # sent again: the bot never got it
+    assert chat.asks() == ["bleeding_tendency"], chat.log()
 
 
 def test_two_browsers_never_see_each_others_conversation(new_chat):

@@ -114,7 +114,9 @@
     });
   }
 
-  var strings = {};
+  // The only text the chat has when i18n/en.json itself cannot be loaded.
+  var FALLBACK_STRINGS = { errors: { notLoaded: "The chat could not be loaded ({reason})." } };
+  var strings = FALLBACK_STRINGS;
   function t(key, params) {
     var value = key.split(".").reduce(function (node, part) {
       return node && typeof node === "object" ? node[part] : undefined;
@@ -197,9 +199,11 @@
 
     this.log = h("div", { class: "tb-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
                           "aria-label": t("chat.log"), tabindex: "0" });
-    this.typing = h("div", { class: "tb-typing", role: "status", hidden: true }, [
+    // Never hidden: screen readers often miss a live region that was hidden; its text changes instead.
+    this.typingText = h("span", { class: "tb-typing-text" });
+    this.typing = h("div", { class: "tb-typing", role: "status" }, [
       h("span", { class: "tb-dots", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]),
-      h("span", { class: "tb-typing-text", text: t("chat.typing") })
+      this.typingText
     ]);
     this.replies = h("div", { class: "tb-replies", role: "group", "aria-label": t("input.suggestions") });
     this.hint = h("p", { class: "tb-hint", id: hintId, text: t("hint.default") });
@@ -474,7 +478,8 @@
 
   Chat.prototype.setBusy = function (busy) {
     this.busy = busy;
-    this.typing.hidden = !busy;
+    this.typingText.textContent = busy ? t("chat.typing") : "";
+    this.typing.classList.toggle("tb-typing-busy", busy); // shows the dots
     this.log.setAttribute("aria-busy", busy ? "true" : "false");
     this.sendButton.setAttribute("aria-disabled", busy ? "true" : "false");
     var buttons = this.root.querySelectorAll(".tb-reply, .tb-tool");
@@ -610,7 +615,8 @@
     var self = this;
     this.clearError();
     var last = this.lastSent;
-    this.error = h("div", { class: "tb-msg tb-error", role: "alert" }, [
+    // No role="alert": the log, a live region, announces it already (an alert in it is read twice).
+    this.error = h("div", { class: "tb-msg tb-error" }, [
       h("p", { class: "tb-text", text: message }),
       last ? h("button", { type: "button", class: "tb-reply tb-retry", text: t("errors.retry"), onclick: function () {
         self.clearError();
@@ -686,6 +692,14 @@
 
   // -- start ---------------------------------------------------------------------------------------
   Chat.prototype.start = function () {
+    // Reloaded before the reply to the person's last message came: whether the bot got it is
+    // unknown, so it is taken back and the bot's last question is the open one again.
+    var last = this.transcript[this.transcript.length - 1];
+    var unanswered = last && last.from === "user";
+    if (unanswered) {
+      this.transcript.pop();
+      saveTranscript(this.transcript);
+    }
     this.renderAll();
     if (!botUrl) {
       this.showError(t("errors.noBotUrl"));
@@ -695,6 +709,9 @@
       // A new conversation: the bot greets, gives its privacy notice and asks for consent.
       // A reload sends nothing: the conversation is where it was in the tracker store.
       this.exchange("/greet", null, { auto: true });
+    } else if (unanswered) {
+      this.append({ from: "note", text: t("chat.unanswered") }, false);
+      this.scrollDown();
     }
   };
 
@@ -712,8 +729,9 @@
       host.trialbotChat = chat; // for the page's own scripts and tests
       chat.build();
       chat.start();
-    }, function (error) {
-      host.textContent = "The chat could not be loaded (" + error.message + ").";
+    }).catch(function (error) {
+      // In the shadow root if the chat got as far as making one: text beside it would not show.
+      (host.shadowRoot || host).textContent = t("errors.notLoaded", { reason: error.message });
     });
   }
 
