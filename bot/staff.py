@@ -90,7 +90,7 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "heart_attack_or_angina_recent": ("mi", "stemi", "nstemi", "acs"),
     "thrombotic_disease": ("vte",),
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
-    "survival_six_months": ("prognosis",),
+    "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").

@@ -50,8 +50,9 @@ def test_a_fitting_person_is_likely_eligible_with_study_team_checks_listed(seed_
     result, status = statuses(seed_trial, vocabulary)
     assert result.status is Verdict.LIKELY_ELIGIBLE
     to_confirm = {r.criterion.id for r in result.criteria if r.status is Status.UNKNOWN}
-    # only the study team can judge these; they never count as passed
-    assert to_confirm == {"exc-poor-compliance", "exc-investigator-judgement"}
+    # only the study team can judge these ("other serious diseases ... etc." beyond those listed); they
+    # never count as passed
+    assert to_confirm == {"exc-poor-compliance", "exc-investigator-judgement", "exc-serious-comorbidity"}
 
 
 @pytest.mark.parametrize("changes, failing", [

@@ -113,3 +113,19 @@ def test_a_message_that_says_both_settles_nothing_and_says_so(vocabulary, text, 
 def test_a_date_or_an_age_is_not_also_the_answer_to_the_number_question(vocabulary, text):
     found = facts_in(text, vocabulary, expecting="platelet_count")
     assert "platelet_count" not in found.values, found.values
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("life expectancy under six months", "survival_six_months"),  # a mention is not a yes
+    ("survival benefit?", "survival_six_months"),
+    ("renal function normal, bilirubin 3x ULN", "liver_kidney_ok"),  # one organ of two
+    ("my tubes are tied", "childbearing_potential"),  # contraception, not permanent sterility
+])
+def test_half_statements_settle_nothing(vocabulary, text, fact):
+    assert fact not in facts_in(text, vocabulary).values
+
+
+def test_only_a_transplant_from_a_donor_excludes(vocabulary):
+    assert facts_in("autologous stem cell transplant", vocabulary).values["transplant"] is False
+    assert facts_in("allogeneic stem cell transplant", vocabulary).values["transplant"] is True
+    assert facts_in("life expectancy under 6 months", vocabulary).values["survival_six_months"] is False
