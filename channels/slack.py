@@ -35,7 +35,6 @@ import hmac
 import json
 import logging
 import time
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -49,6 +48,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.formatting import slack_messages
 from channels.handoff import Handoff
+from channels.replay import SeenRecently
 
 logger = logging.getLogger(__name__)
 
@@ -77,24 +77,6 @@ def check_signature(secret: str, timestamp: Optional[str], signature: Optional[s
     if not hmac.compare_digest(signature_for(secret, timestamp, body), signature):
         return "signature does not match"
     return None
-
-
-class SeenRecently:
-    """Keys seen within the last ``max_age`` seconds (signatures, message ids), bounded in size."""
-
-    def __init__(self, max_age: float, max_size: int = 10_000) -> None:
-        self.max_age = max_age
-        self.max_size = max_size
-        self._seen: "OrderedDict[str, float]" = OrderedDict()
-
-    def add(self, key: str, now: float) -> bool:
-        """Remember ``key``; False if it was already seen within the window."""
-        while self._seen and (next(iter(self._seen.values())) < now - self.max_age or len(self._seen) >= self.max_size):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
 
 
 def unescape(text: str) -> str:

@@ -26,9 +26,15 @@ blocking calls, accepts any algorithm the token names and checks neither issuer 
   when the key lists endorsements), issuer one of ``issuers``, audience the bot's ``app_id``, not
   expired (5 minutes' clock skew), and a ``serviceurl`` claim equal to the activity's
   ``serviceUrl``. The activity's ``serviceUrl`` must also start with one of ``service_urls``, so
-  the bot's access token is only ever sent to Microsoft's connector. Anything else gets HTTP 401
-  (403 for a service URL not allowed) and one warning in the log with the reason, the size and
-  the sender's address, never the content or the token.
+  the bot's access token is only ever sent to Microsoft's connector. With ``tenant_id``, the
+  activity's tenant (``conversation.tenantId``, ``channelData.tenant.id``) must be that one.
+  Anything else gets HTTP 401 (403 for a service URL or tenant not allowed) and one warning in the
+  log with the reason, the size and the sender's address, never the content or the token.
+- Each activity (its ``id`` within its conversation) is accepted once while its token could be
+  valid (until it expires, plus the clock skew): a captured request sent again is not handled
+  again. It is answered 200 (Teams itself delivers an activity again when a bot is slow) and
+  logged like a refusal. The token does not cover the body, so this stops a request resent as
+  captured, not one rewritten around a captured token.
 - One conversation per Teams conversation (a 1:1 chat, a group chat, or a channel thread: its id
   carries the thread), not per user: ``teams:<conversation id>``. ``new patient`` starts afresh
   within it (bot/staff.py).
@@ -45,6 +51,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
 from urllib.parse import quote
@@ -61,6 +68,7 @@ from sanic.response import HTTPResponse
 
 from channels.formatting import teams_activities
 from channels.handoff import Handoff
+from channels.replay import SeenRecently
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +86,12 @@ TOKEN_MARGIN = 5 * 60
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
 MAX_BODY_BYTES = 256 * 1024
 MAX_SENDER_CHARS = 200
+ACTIVITY_MEMORY = 24 * 60 * 60  # an activity id is kept until its token expires, a day at most (tokens live ~1 h)
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
 class Refused(Exception):
-    """A request that failed verification; ``status`` is the HTTP status to answer with."""
+    """A request refused (not verified, not allowed, or a duplicate); ``status`` is the HTTP status to answer with."""
 
     def __init__(self, reason: str, status: int = HTTPStatus.UNAUTHORIZED) -> None:
         super().__init__(reason)
@@ -92,6 +101,13 @@ class Refused(Exception):
 
 def _normal_url(url: Optional[str]) -> str:
     return (url or "").rstrip("/").lower()
+
+
+def _field(data: Any, *path: str) -> Any:
+    """``data[path[0]][path[1]]...``, or None where the activity has no such object."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 class SigningKeys:
@@ -307,6 +323,7 @@ class TeamsChannel(BotFrameworkInput):
         return cls(
             app_id=credentials.get("app_id"),
             app_password=credentials.get("app_password"),
+            tenant_id=credentials.get("tenant_id"),
             token_url=credentials.get("token_url") or TOKEN_URL.format(tenant=tenant),
             openid_metadata_url=credentials.get("openid_metadata_url") or OPENID_METADATA_URL,
             issuers=listed("issuers", ISSUERS),
@@ -316,18 +333,46 @@ class TeamsChannel(BotFrameworkInput):
 
     def __init__(self, app_id: Text, app_password: Text, token_url: Text = TOKEN_URL.format(tenant=MULTI_TENANT),
                  openid_metadata_url: Text = OPENID_METADATA_URL, issuers: Sequence[Text] = ISSUERS,
-                 service_urls: Sequence[Text] = SERVICE_URLS, scope: Text = SCOPE) -> None:
+                 service_urls: Sequence[Text] = SERVICE_URLS, scope: Text = SCOPE,
+                 tenant_id: Optional[Text] = None) -> None:
         # Not BotFrameworkInput.__init__: it fetches Microsoft's keys (blocking) at start-up.
         if not app_id or not app_password:
             raise InvalidConfigException("The Teams channel needs `app_id` and `app_password` (the Azure Bot's "
                                          "Microsoft App ID and client secret).")
+        if tenant_id:
+            try:  # activities name their tenant by id: a domain here would refuse them all
+                tenant_id = str(uuid.UUID(str(tenant_id)))
+            except ValueError:
+                raise InvalidConfigException("The Teams channel's `tenant_id` must be the tenant ID (a GUID), "
+                                             "not its domain.") from None
         self.app_id = app_id
         self.app_password = app_password
+        self.tenant_id = tenant_id
         self.token_url = token_url
         self.scope = scope
         self.keys = SigningKeys(openid_metadata_url)
         self.verifier = TokenVerifier(app_id, self.keys, issuers, service_urls)
+        self._activities = SeenRecently(ACTIVITY_MEMORY)
         self.handoff = Handoff("Teams")
+
+    async def verify(self, authorization: Optional[str], activity: Dict[str, Any], now: Optional[float] = None
+                     ) -> None:
+        """Raises Refused unless the token is valid, the tenant allowed and the activity not received before."""
+        claims = await self.verifier.verify(authorization, activity)
+        if self.tenant_id:
+            tenants = {str(tenant).lower() for tenant in (_field(activity, "conversation", "tenantId"),
+                                                          _field(activity, "channelData", "tenant", "id")) if tenant}
+            if tenants != {self.tenant_id}:
+                raise Refused("activity not from the bot's tenant", HTTPStatus.FORBIDDEN)
+        activity_id = activity.get("id")
+        if not activity_id:
+            raise Refused("activity without an id")
+        now = time.time() if now is None else now
+        key = json.dumps([_field(activity, "conversation", "id"), activity_id])
+        if not self._activities.add(key, now, until=float(claims["exp"]) + CLOCK_SKEW):
+            # 200, not 401: Teams itself delivers an activity again when the bot is slow to answer, and
+            # retries deliveries that fail; answered 200, a redelivery ends, and a replay gains nothing.
+            raise Refused("activity already received (replayed or delivered again)", HTTPStatus.OK)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("trialbot_botframework_webhook", __name__)
@@ -348,11 +393,11 @@ class TeamsChannel(BotFrameworkInput):
                     activity = None
                 if not isinstance(activity, dict):
                     activity = {}
-                await self.verifier.verify(request.headers.get("Authorization"), activity)
+                await self.verify(request.headers.get("Authorization"), activity)
             except Refused as refused:
                 logger.warning("Refused a Bot Framework request from %s: %s (%d bytes, content not logged)",
                                request.ip, refused.reason, len(body))
-                return response.text("Request not verified.", status=refused.status)
+                return response.text("Request refused.", status=refused.status)
             if activity.get("type") == "message" and isinstance(activity.get("conversation"), dict):
                 self._dispatch(activity, on_new_message)
             return response.text("", status=HTTPStatus.OK)

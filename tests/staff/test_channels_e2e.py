@@ -1,7 +1,8 @@
 """Staff screening through the real Slack and Teams connectors, against fake Slack and Bot Framework
 servers (tests/staff/fakes.py): requests signed exactly as the real services sign them are
-answered with the checklist; forged, replayed and expired ones are refused and logged without
-their content; patients never mix, in one chat or across threads.
+answered with the checklist; forged, replayed and expired ones are refused (a replayed Teams
+activity is acknowledged but not handled) and logged without their content; patients never mix,
+in one chat or across threads.
 """
 from __future__ import annotations
 
@@ -246,6 +247,21 @@ def test_teams_refuses_unverified_requests_without_logging_them(staff_bot: Staff
     log = bot.log()
     assert "Refused a Bot Framework request" in log
     assert MARKER not in log
+
+
+def test_teams_handles_a_replayed_activity_once(staff_bot: StaffBot):
+    """A captured request (valid token, same activity) sent again is acknowledged but not handled again."""
+    bot, conversation = staff_bot, f"a:replayed-{uuid.uuid4().hex}"
+    activity, token = bot.teams_activity("summary", conversation), bot.teams.token()
+    assert bot.post_teams(activity, token=token).status_code == 200
+    replayed = bot.post_teams(activity, token=token)
+    assert replayed.status_code == 200, replayed.text  # 200 as for Teams' own redeliveries (channels/teams.py)
+    bot.teams.wait_for_replies(conversation, 1)
+    time.sleep(1)
+    assert len(bot.teams.replies(conversation)) == 1
+    log = bot.log()
+    assert "activity already received (replayed or delivered again)" in log
+    assert activity["id"] not in log
 
 
 def test_small_talk_has_the_staff_wording(staff_bot: StaffBot):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from types import SimpleNamespace
 
 import jwt
@@ -14,7 +15,8 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.slack import SeenRecently, SlackChannel, check_signature, conversation_id, signature_for
+from channels.replay import SeenRecently
+from channels.slack import SlackChannel, check_signature, conversation_id, signature_for
 from channels.teams import Refused, SigningKeys, TeamsChannel, TokenVerifier, message_text
 from channels.teams import conversation_id as teams_conversation_id
 
@@ -71,6 +73,14 @@ def test_seen_recently_forgets_after_its_window():
     assert len(seen._seen) <= 3
 
 
+def test_seen_recently_remembers_a_key_until_its_own_expiry_within_its_window():
+    seen = SeenRecently(max_age=60)
+    assert seen.add("a", 0, until=10) and not seen.add("a", 10)
+    assert seen.add("a", 11)  # forgotten after its own expiry
+    assert seen.add("b", 0, until=1000) and not seen.add("b", 60)
+    assert seen.add("b", 61)  # never kept beyond the window
+
+
 def test_slack_channel_needs_its_secrets_and_calls_nothing_at_start():
     from rasa.shared.exceptions import InvalidConfigException
 
@@ -93,6 +103,8 @@ def test_slack_conversation_ids():
 APP_ID = "a1b2c3d4-0000-1111-2222-333344445555"
 ISSUER = "https://api.botframework.com"
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+TENANT = "4f1c2a3b-5d6e-4f70-8192-a3b4c5d6e7f8"
+OTHER_TENANT = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 
 
 @pytest.fixture(scope="module")
@@ -187,14 +199,73 @@ def test_within_five_minutes_of_clock_skew_is_accepted(private_key):
 
 
 def test_teams_channel_calls_nothing_at_start_and_reads_its_endpoints():
-    channel = TeamsChannel.from_credentials({"app_id": APP_ID, "app_password": "secret", "tenant_id": "contoso-tenant",
+    channel = TeamsChannel.from_credentials({"app_id": APP_ID, "app_password": "secret", "tenant_id": TENANT,
                                              "service_urls": "http://127.0.0.1:1/, http://127.0.0.1:2/"})
-    assert channel.token_url == "https://login.microsoftonline.com/contoso-tenant/oauth2/v2.0/token"
+    assert channel.token_url == f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
     assert channel.keys.metadata_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
     assert channel.keys._keys == {}  # nothing fetched
     assert channel.verifier.service_urls == ["http://127.0.0.1:1", "http://127.0.0.1:2"]
     default = TeamsChannel.from_credentials({"app_id": APP_ID, "app_password": "secret"})
     assert default.token_url == "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    assert default.tenant_id is None
+
+
+def test_teams_tenant_id_must_be_an_id():
+    from rasa.shared.exceptions import InvalidConfigException
+
+    with pytest.raises(InvalidConfigException):
+        TeamsChannel(APP_ID, "secret", tenant_id="contoso.onmicrosoft.com")
+
+
+def teams_channel(private_key, tenant_id=None):
+    channel = TeamsChannel(APP_ID, "secret", tenant_id=tenant_id)
+    channel.verifier.keys = StaticKeys({"key-1": jwk(private_key)})
+    return channel
+
+
+def admit(channel, authorization, activity, now=None):
+    asyncio.run(channel.verify(authorization, activity, now))
+
+
+def refusal(channel, authorization, activity, now=None):
+    with pytest.raises(Refused) as refused:
+        admit(channel, authorization, activity, now)
+    return refused.value.status, refused.value.reason
+
+
+def test_teams_channel_accepts_an_activity_once_while_its_token_is_valid(private_key):
+    channel, now = teams_channel(private_key), time.time()
+    authorization = f"Bearer {token(private_key, exp=int(now) + 600)}"
+    activity = {**ACTIVITY, "id": "1700000000001", "conversation": {"id": "a:chat-1"}}
+    admit(channel, authorization, activity, now)
+    # the same signed request again: acknowledged (Teams redelivers when slow) but not handled
+    assert refusal(channel, authorization, activity, now + 60) == \
+        (200, "activity already received (replayed or delivered again)")
+    admit(channel, authorization, {**activity, "id": "1700000000002"}, now + 60)  # a new activity
+    admit(channel, authorization, {**activity, "conversation": {"id": "a:chat-2"}}, now + 60)  # another chat's
+    assert refusal(channel, authorization, {**activity, "id": None}, now + 60) == (401, "activity without an id")
+    # once the token has expired (plus the clock skew) it is refused anyway: the ids are forgotten
+    admit(channel, authorization, activity, int(now) + 600 + 300 + 1)
+    assert len(channel._activities._seen) == 1
+
+
+def test_a_single_tenant_teams_channel_refuses_other_tenants(private_key):
+    channel = teams_channel(private_key, tenant_id=TENANT.upper())
+    authorization = f"Bearer {token(private_key)}"
+
+    def activity(conversation_tenant, channel_data_tenant=None):
+        data = {**ACTIVITY, "id": uuid.uuid4().hex, "conversation": {"id": "a:chat-1", "tenantId": conversation_tenant}}
+        if channel_data_tenant:
+            data["channelData"] = {"tenant": {"id": channel_data_tenant}}
+        return data
+
+    admit(channel, authorization, activity(TENANT, TENANT))
+    admit(channel, authorization, activity(None, TENANT))
+    admit(channel, authorization, activity(TENANT))
+    for other in (activity(OTHER_TENANT), activity(None, OTHER_TENANT), activity(TENANT, OTHER_TENANT),
+                  activity(None)):
+        assert refusal(channel, authorization, other) == (403, "activity not from the bot's tenant")
+    admit(teams_channel(private_key), authorization, activity(OTHER_TENANT))  # no tenant_id: any tenant
 
 
 def test_teams_message_text_and_conversation_ids():
