@@ -27,6 +27,13 @@ CATALOGUE_REQUEST = re.compile(
 RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
              r"|grandfather|grandpa|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
+# The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
+# Not "my husband says I bruise easily" or "a transplant from my brother": read as the subject,
+# "husband" would make a woman male, and the pregnancy questions would never be asked.
+RELATIVE_SUBJECT = re.compile(
+    rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
+    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
+    r"|\s*[:;,.!?-]|\s*$)", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
 # "I am 62", "she's 67", "aged 70", when no unit other than years follows
@@ -102,9 +109,11 @@ class Extractor:
         found = Extraction()
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
-        relative = RELATIVE.search(text)
-        if relative:
-            found.subject = f"your {relative.group(1).lower()}"
+        subject = RELATIVE_SUBJECT.search(text)
+        if subject:
+            found.subject = f"your {(subject.group(1) or subject.group(2)).lower()}"
+        else:  # someone else only mentioned: their word says nothing of the person's sex
+            text = RELATIVE.sub(lambda m: " " * len(m.group()), text)
         measurements = find_measurements(text)
         self._age_and_sex(text, found)
         expected = {d.key for d in expecting}

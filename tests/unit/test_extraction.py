@@ -129,3 +129,17 @@ def test_only_a_transplant_from_a_donor_excludes(vocabulary):
     assert facts_in("autologous stem cell transplant", vocabulary).values["transplant"] is False
     assert facts_in("allogeneic stem cell transplant", vocabulary).values["transplant"] is True
     assert facts_in("life expectancy under 6 months", vocabulary).values["survival_six_months"] is False
+
+
+@pytest.mark.parametrize("text, subject, sex", [
+    ("my mother is 67", "your mother", "female"),
+    ("I am asking for my dad", "your dad", "male"),
+    ("my wife", "your wife", "female"),
+    # only mentioned: a woman whose husband is named does not become male (and skip the pregnancy questions)
+    ("I'm 45, my husband says I bruise easily", None, None),
+    ("my husband drives me to chemo", None, None),
+    ("stem cell transplant from my brother", None, None),
+])
+def test_a_relative_is_the_subject_only_when_the_message_is_about_them(vocabulary, text, subject, sex):
+    found = facts_in(text, vocabulary)
+    assert (found.subject, found.values.get("sex")) == (subject, sex), found.values
