@@ -114,6 +114,8 @@
     });
   }
 
+  var STYLE_WAIT_MS = 3000;
+
   // The only text the chat has when i18n/en.json itself cannot be loaded.
   var FALLBACK_STRINGS = { errors: { notLoaded: "The chat could not be loaded ({reason})." } };
   var strings = FALLBACK_STRINGS;
@@ -243,9 +245,13 @@
       this.replies,
       this.form
     ]);
+    // Hidden until styled (no flash of raw markup), but never for long: a slow or stalled
+    // stylesheet must not leave the patient without a chat.
     shell.hidden = true;
-    css.addEventListener("load", function () { shell.hidden = false; });
-    css.addEventListener("error", function () { shell.hidden = false; });
+    function show() { shell.hidden = false; }
+    css.addEventListener("load", show);
+    css.addEventListener("error", show);
+    setTimeout(show, STYLE_WAIT_MS);
     root.appendChild(css);
     root.appendChild(shell);
     this.shell = shell;
