@@ -69,6 +69,8 @@ class Extraction:
     trial_ids: List[str] = field(default_factory=list)
     wants_catalogue: bool = False  # asks which trials could fit, rather than about one trial
     used: List[Tuple[int, int]] = field(default_factory=list)  # text spans already read as a value
+    # yes/no facts of which only a part was denied ("HBV neg"), settling nothing: fact -> the words
+    partly_denied: Dict[str, List[str]] = field(default_factory=dict)
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
@@ -189,7 +191,9 @@ class Extractor:
                                                       or CEASED.search(_clause_after(text, end)))
                 denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
                 if denied and phrase in partial and not expected:
-                    continue  # "no aspirin" says nothing of the other antiplatelet medicines
+                    # "no aspirin" says nothing of the other antiplatelet medicines
+                    found.partly_denied.setdefault(definition.key, []).append(text[start:end])
+                    continue
                 readings.append(not denied)
         if len(set(readings)) > 1:
             found.problems.append(Problem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))

@@ -57,6 +57,7 @@ CONFLICT = "Not recorded: {label}: {value}, which contradicts {earlier} (kept). 
 NOT_READ = "Not read: “{words}”."
 NOT_READ_SUGGEST = "Not read: “{words}” (one of: {labels}?)."
 NOTHING_READ = "Nothing in that message matched a screening fact."
+PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the rest open."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 HEADLINES = {
     "not_eligible": "❌ Not eligible: {reasons}.",
@@ -313,10 +314,12 @@ class StaffScreening:
         if known_trials:
             state.trial_id = known_trials[0]
         notes += [p.message for p in found.problems]
+        notes += [PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=" or ".join(words))
+                  for key, words in found.partly_denied.items() if key not in found.values]
         notes += self._apply(state, found.values)
         unread = self.unread(text, found)
         notes += [self._not_read(words, state) for words in unread]
-        if not found.values and not found.trial_ids and not found.problems and not unread:
+        if not found.values and not found.trial_ids and not found.problems and not found.partly_denied and not unread:
             notes.append(NOTHING_READ)
         if not found.values and not known_trials and not state.facts:
             return Outcome(state, [Reply("\n".join([*notes, self._help_text(state)]))])
@@ -438,7 +441,7 @@ class StaffScreening:
     def _read_spans(self, text: str, found: Extraction) -> List[Tuple[int, int]]:
         """Where the message was read: values, mentions of the facts read or in question, trial ids."""
         vocabulary = self.staff_vocabulary()
-        keys = {*found.values, *(problem.fact for problem in found.problems)}
+        keys = {*found.values, *(problem.fact for problem in found.problems), *found.partly_denied}
         phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
         return [*found.used, *mentions(text, phrases), *(m.span() for m in TRIAL_ID.finditer(text))]
 

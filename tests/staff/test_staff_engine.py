@@ -126,6 +126,17 @@ def test_words_left_beside_what_was_read_are_said(staff):
     assert "Not read" not in reply.text
 
 
+def test_a_negative_for_one_of_several_things_is_said_and_leaves_the_fact_open(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("58M SCLC plt 40k, HBV neg, no aspirin")
+    assert "infection_serology_positive" not in desk.state.facts and "antiplatelet_drugs" not in desk.state.facts
+    assert "Not recorded: HIV, hepatitis B, C or D, or syphilis: a “no” for HBV alone leaves the rest open." \
+        in reply.custom["notes"]
+    assert "Not recorded: antiplatelet medicine: a “no” for aspirin alone leaves the rest open." in reply.custom["notes"]
+    assert not [note for note in reply.custom["notes"] if note.startswith("Not read")]
+    assert items(reply)["exc-antiplatelet-drugs"]["status"] == "unknown"
+
+
 def test_new_patient_starts_from_nothing_and_keeps_the_trial(staff):
     desk = Desk(staff)
     desk.say(EXAMPLE)
