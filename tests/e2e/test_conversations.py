@@ -50,6 +50,27 @@ def test_a_man_volunteering_his_details_is_never_asked_about_pregnancy(chat):
     assert not asked_keys(c) & PREGNANCY_FACTS, c.log()
 
 
+def test_a_woman_who_mentions_her_husband_is_still_asked_about_pregnancy(chat):
+    c = chat()
+    c.start()
+    c.say("I'm 45, my husband says I bruise easily")
+    facts = c.facts()
+    assert facts.get("age") == 45 and facts.get("bleeding_tendency") is True and "sex" not in facts, c.log()
+    profile = {**IN_WORDS, "childbearing_potential": "yes", "uses_contraception": "yes"}
+    c.check_verdict(c.complete(profile, given={"age", "bleeding_tendency"}), "likely_eligible")
+    assert {"pregnant", "breastfeeding"} <= asked_keys(c), sorted(asked_keys(c))
+
+
+def test_a_yes_and_a_no_in_one_answer_are_asked_about_again(chat):
+    c = chat()
+    c.start()
+    reply = c.say("22k, I get nosebleeds but no bleeding history")
+    assert "haven't noted either" in c.texts(reply) and c.asks(reply) == ["bleeding_tendency"], c.log()
+    assert c.facts() == {"platelet_count": 22}, c.log()
+    c.check_verdict(c.complete(ELIGIBLE, given={"platelet_count"}), "likely_eligible")
+    assert c.facts()["bleeding_tendency"] is True, c.log()
+
+
 def test_what_only_a_doctor_can_say_is_listed_to_confirm_without_holding_back_the_verdict(chat):
     c = chat()
     c.start()
