@@ -182,15 +182,14 @@ class Extractor:
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in mentions(text, definition.cues_false) if not is_negated(text, span[0])]
         readings = [False] * len(said_no)
-        partial = set(definition.cues_partial)
-        for phrase in (*definition.cues, *definition.cues_partial):
-            for start, end in mentions(text, (phrase,)):
+        for phrases, partial in ((definition.cues, False), (definition.cues_partial, True)):
+            for start, end in mentions(text, phrases):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
                 ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
                                                       or CEASED.search(_clause_after(text, end)))
                 denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
-                if denied and phrase in partial and not expected:
+                if denied and partial and not expected:
                     # "no aspirin" says nothing of the other antiplatelet medicines
                     found.partly_denied.setdefault(definition.key, []).append(text[start:end])
                     continue
