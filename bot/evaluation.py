@@ -32,6 +32,11 @@ class Verdict(str, Enum):
     UNCERTAIN = "uncertain"
 
 
+# What a criterion's rule says of some facts, without the criterion: (status, missing, settled_by)
+# as in CriterionResult. Criteria with equal rules and facts share one (see bot.questions.Analysis).
+Outcome = Tuple[Status, FrozenSet[str], Optional[AnsweredBy]]
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     criterion: Criterion
@@ -44,11 +49,37 @@ class CriterionResult:
         return getattr(self.criterion.explain, self.status.value)
 
 
-@dataclass(frozen=True)
 class TrialResult:
-    trial: Trial
-    status: Verdict
-    criteria: Tuple[CriterionResult, ...]
+    """A trial's verdict and the result of each of its criteria.
+
+    A matcher over a large catalogue makes one per trial after every answer, and most are only
+    sorted and counted: it gives the criteria's ``outcomes`` instead, and the CriterionResults are
+    made the first time they are read.
+    """
+
+    __slots__ = ("trial", "status", "_criteria", "_outcomes")
+
+    def __init__(self, trial: Trial, status: Verdict, criteria: Sequence[CriterionResult] = (),
+                 outcomes: Optional[Sequence[Outcome]] = None) -> None:
+        self.trial, self.status = trial, status
+        self._criteria: Optional[Tuple[CriterionResult, ...]] = None if outcomes is not None else tuple(criteria)
+        self._outcomes = outcomes
+
+    def __repr__(self) -> str:
+        return f"TrialResult({self.trial.id!r}, {self.status.value})"
+
+    @property
+    def criteria(self) -> Tuple[CriterionResult, ...]:
+        if self._criteria is None:
+            self._criteria = tuple(CriterionResult(c, *o) for c, o in zip(self.trial.criteria, self._outcomes or ()))
+        return self._criteria
+
+    @property
+    def open_questions(self) -> int:
+        """How many criteria still wait for an answer the person could give."""
+        if self._criteria is None:
+            return sum(1 for o in self._outcomes or () if o[2] is AnsweredBy.PATIENT)
+        return sum(1 for r in self._criteria if r.settled_by is AnsweredBy.PATIENT)
 
     def with_status(self, *statuses: Status) -> List[CriterionResult]:
         return [r for r in self.criteria if r.status in statuses]

@@ -28,10 +28,10 @@ import weakref
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import (Any, Callable, Collection, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
-                    Set, Tuple)
+from typing import (Any, Callable, Collection, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Set, Tuple)
 
-from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
+from bot.evaluation import CriterionResult, Outcome, Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
 from bot.rules import All, Any_, Compare, Elapsed, In, Is, Not, Rule
 from bot.trials import Criterion, Kind, Trial
@@ -61,6 +61,7 @@ PREFERENCE = (4, 1, 0)  # by AnsweredBy order: patient, clinician, study team
 SCALE = 1 << 20  # probabilities are tallied as integers in units of 1/SCALE: sums are exact, ties are ties
 PATIENT_TIER = 0
 
+NO_FACTS: FrozenSet[str] = frozenset()
 Answers = Tuple[Tuple[Any, int], ...]  # (value, probability in units of 1/SCALE)
 # What one criterion does for each possible answer to one fact, as bit masks over the answers:
 # (rules out, decides, still waits for the person, expected criteria decided (scaled), the fact is
@@ -279,7 +280,7 @@ class Analysis:
         self._answers: Dict[str, Answers] = {}
         self._probability: Dict[Tuple[str, int], int] = {}
         self._tables: Dict[Tuple[int, Kind, Tuple[Any, ...], frozenset], Optional[Table]] = {}
-        self._judged: Dict[Tuple[int, Kind, Tuple[Any, ...]], Tuple[Any, ...]] = {}
+        self._judged: Dict[Tuple[int, Kind, Tuple[Any, ...]], Tuple[Outcome, Optional[Table]]] = {}
         self._order = list(AnsweredBy)
         self._lock = threading.Lock()
         seen: Set[int] = set()
@@ -356,10 +357,12 @@ class Analysis:
                     frontier.append(target)
         return extra
 
-    def judge(self, criterion: Criterion, known: Mapping[str, Any]) -> Tuple[CriterionResult, Optional[Table]]:
-        """As evaluation.evaluate_criterion, with the criterion's table; both kept by rule and values."""
-        rule, number, scope = self.rule(criterion.rule)
-        cache_key = (number, criterion.kind, tuple([known.get(k) for k in scope]))
+    def judge(self, criterion: Criterion, known: Mapping[str, Any]) -> Tuple[Outcome, Optional[Table]]:
+        """As evaluation.evaluate_criterion without the criterion, and the criterion's table; both
+        kept by rule and values, and shared by the criteria alike."""
+        rule, number, scope = self._rules.get(id(criterion.rule)) or self.rule(criterion.rule)
+        values = (known.get(scope[0]),) if len(scope) == 1 else tuple([known.get(k) for k in scope])
+        cache_key = (number, criterion.kind, values)
         got = self._judged.get(cache_key)
         if got is None:
             holds = rule.evaluate(known, self.today)
@@ -372,12 +375,12 @@ class Analysis:
                 status, missing, settled_by = Status.MET if passes else Status.NOT_MET, frozenset(), None
             table = self.table(criterion, CriterionResult(criterion, status, missing, settled_by), known,
                                (*cache_key, missing))
-            got = (status, missing, settled_by, table)
+            got = ((status, missing, settled_by), table)
             with self._lock:
                 if len(self._judged) > self.MAX_TABLES:
                     self._judged.clear()
                 self._judged[cache_key] = got
-        return CriterionResult(criterion, got[0], got[1], got[2]), got[3]
+        return got
 
     def _evaluator(self, rule: Rule, known: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Optional[bool]]:
         """rule.evaluate over the known facts and a few more; for an "all" or "any" of many parts,
@@ -523,49 +526,20 @@ class Analysis:
             ruled_in &= entry[1] | (full & ~entry[2])
         return ruled_out | ruled_in
 
-    def add_trial(self, deltas: Dict[str, List[int]], sign: int, criteria: Sequence[Criterion],
-                  tables: Sequence[Optional[Table]], verdict: Verdict, waiting: Collection[int],
-                  ruling_in: Collection[str]) -> None:
-        """Add (sign 1) or take away (-1) all of one trial's gains to ``deltas`` (key -> 4 tallies)."""
-        masks: Dict[str, int] = {}
-        for c, table in enumerate(tables):
-            if not table:
-                continue
-            weight = None
-            for key, entry in table.items():
-                masks[key] = masks.get(key, 0) | entry[0]
-                d = deltas.get(key)
-                if d is None:
-                    d = deltas[key] = [0, 0, 0, 0]
-                d[1] += sign * entry[3]
-                if entry[4]:
-                    if weight is None:
-                        weight = sign * round(criteria[c].rule_out * SCALE)
-                    d[2] += weight
-                    d[3] += sign
-        if verdict is Verdict.NOT_ELIGIBLE:
-            return
-        probability = self.probability
-        for key, settles in masks.items():
-            if key in ruling_in and verdict is Verdict.UNCERTAIN:
-                settles = self._with_ruled_in(key, settles, waiting, tables)
-            if settles:
-                deltas[key][0] += sign * probability(key, settles)
 
-
-def ruling_in_facts(verdict: Verdict, waiting: Collection[int], tables: Sequence[Optional[Table]]) -> Set[str]:
+def ruling_in_facts(verdict: Verdict, waiting: Collection[int], tables: Sequence[Optional[Table]]) -> FrozenSet[str]:
     """The facts read by every criterion still waiting for the person (see Analysis.gain)."""
     if verdict is not Verdict.UNCERTAIN or not waiting:
-        return set()
-    common: Optional[Set[str]] = None
+        return NO_FACTS
+    common: Any = None
     for c in waiting:
         table = tables[c]
         if not table:
-            return set()
-        common = set(table) if common is None else common & table.keys()
+            return NO_FACTS
+        common = table.keys() if common is None else common & table.keys()
         if not common:
-            return set()
-    return common or set()
+            return NO_FACTS
+    return frozenset(common)
 
 
 class Board:
