@@ -45,12 +45,12 @@ from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Seq
 
 from bot.config import PROJECT_ROOT
 from bot.evaluation import Status, TrialResult, Verdict
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
 from bot.importers import import_path
 from bot.matching import Matcher
-from bot.questions import Question, next_question, rule_cuts
+from bot.questions import Analysis, Question, next_question, rule_cuts
 from bot.store import Catalogue, TrialStore
-from bot.trials import Trial
+from bot.trials import Kind, Trial
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "covid19-structured-trials"
@@ -130,6 +130,40 @@ def rule_out_question(results: Sequence[TrialResult], facts: Mapping[str, Any], 
 
 
 STRATEGIES: Dict[str, Strategy] = {"ours": next_question, "old": rule_out_question}
+
+
+class Hindsight:
+    """A reference no bot can reach: the single fact whose answer, known in advance for this
+    patient, rules out the most open trials right now (greedy, one fact per question). Where even
+    this needs many questions, the catalogue and the patients, not the choice, set the pace."""
+
+    def __init__(self, analysis: Analysis, patient: "Patient") -> None:
+        self.analysis, self.patient = analysis, patient
+
+    def __call__(self, results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
+                 expanded_topics: Collection[str] = ()) -> Optional[Question]:
+        known = effective_facts(facts, vocabulary)
+        ruled_out: Dict[str, set] = {}
+        answers: Dict[str, Dict[str, Any]] = {}  # fact -> its answer and what that implies
+        for result in results:
+            for r in result.criteria:
+                if r.status is not Status.UNKNOWN:
+                    continue
+                for key in r.missing:
+                    definition = vocabulary[key]
+                    if key in facts or not definition.askable:
+                        continue
+                    if key not in answers:
+                        value = self.patient.value(definition) if self.patient.knows(definition) else None
+                        answers[key] = self.analysis._implied(known, key, value) if value is not None else {}
+                    extra = answers[key]
+                    holds = r.criterion.rule.evaluate({**known, **extra}, TODAY) if extra else None
+                    if holds is not None and holds is not (r.criterion.kind is Kind.INCLUSION):
+                        ruled_out.setdefault(key, set()).add(result.trial.id)
+        if not ruled_out:  # nothing rules out any more: ask what the ordinary choice would
+            return next_question(results, facts, vocabulary, expanded_topics)
+        best = max(sorted(ruled_out), key=lambda key: len(ruled_out[key]))
+        return Question((vocabulary[best],))
 
 
 # -- simulated patients --------------------------------------------------------------------
@@ -330,6 +364,12 @@ def run(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
         progress(f"{args.patients} simulated patients, {name} question choice")
         runs[name] = [converse(template, strategy, Patient(population, n), vocabulary, args.cap)
                       for n in range(args.patients)]
+    progress(f"{args.patients} simulated patients, hindsight (each patient's answers known in advance)")
+    runs["hindsight"] = []
+    for n in range(args.patients):
+        patient = Patient(population, n)
+        runs["hindsight"].append(converse(template, Hindsight(template.analysis, patient), patient, vocabulary,
+                                          args.cap))
     questions = {name: question_figures(found, args.cap) for name, found in runs.items()}
 
     progress("what every fact would rule out (each patient's ceiling)")
@@ -414,25 +454,25 @@ def markdown(results: Dict[str, Any]) -> str:
         f"run took {results['wall_s']:.0f} s.",
         "",
         "| questions to rule out | ours: expected trials settled | old: summed rule_out | ours / old "
-        "| DQueST (published) | ours / DQueST |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| DQueST (published) | ours / DQueST | hindsight: answers known in advance |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for share in ("60%", "80%"):
-        ours, old = q["ours"][share], q["old"][share]
+        ours, old, known = q["ours"][share], q["old"][share], q["hindsight"][share]
         ratio = results["ratio_ours_old"][share]
         dquest = ours["median"] / results["dquest_questions"] if ours["median"] != float("inf") else None
         lines += [
             f"| {share} of trials, median | {_q(ours['median'])} | {_q(old['median'])} | "
             f"{'–' if ratio is None else f'{ratio:.2f}x'} | ~{results['dquest_questions']} (60-80%) | "
-            f"{'–' if dquest is None else f'{dquest:.2f}x'} |",
-            f"| {share} of trials, p90 | {_q(ours['p90'])} | {_q(old['p90'])} | | | |",
-            f"| {share}: patients never there in {cap} | {ours['never']} | {old['never']} | | | |",
+            f"{'–' if dquest is None else f'{dquest:.2f}x'} | {_q(known['median'])} |",
+            f"| {share} of trials, p90 | {_q(ours['p90'])} | {_q(old['p90'])} | | | | {_q(known['p90'])} |",
+            f"| {share}: patients never there in {cap} | {ours['never']} | {old['never']} | | | | {known['never']} |",
         ]
     lines += [
         f"| share ruled out after 10 questions, median | {q['ours']['ruled_out_after_10']:.0%} | "
-        f"{q['old']['ruled_out_after_10']:.0%} | | | |",
+        f"{q['old']['ruled_out_after_10']:.0%} | | | | {q['hindsight']['ruled_out_after_10']:.0%} |",
         f"| share ruled out at the end, median | {q['ours']['ruled_out_at_end']:.0%} | "
-        f"{q['old']['ruled_out_at_end']:.0%} | | | |",
+        f"{q['old']['ruled_out_at_end']:.0%} | | | | {q['hindsight']['ruled_out_at_end']:.0%} |",
         "",
         f"Each simulated patient's ceiling, the share ruled out if all {results['facts']:,} facts were known "
         f"(the doctor's too; with a prevalence of 10% on average, everyone has some exclusion): median "
@@ -480,7 +520,9 @@ def markdown(results: Dict[str, Any]) -> str:
         "- Ours: the fact whose answer is expected to settle (rule out or in) the most open trials, answers "
         "distributed as the criteria's rule_out priors say; a question for the doctor counts a quarter. Old: the "
         "fact with the largest sum of rule_out over the undecided criteria that read it (the previous "
-        "bot/questions.py). Both see the same patients and the same catalogue.",
+        "bot/questions.py). Both see the same patients and the same catalogue. Hindsight: no bot can do "
+        "this; it knows each patient's answers in advance and asks, one fact at a time, the one that rules "
+        "out the most open trials (benchmarks.matching.Hindsight): a reference for what the catalogue allows.",
         "- Simulated patients: see benchmarks/matching.py (age 18-90, sex 50/50, each yes/no fact with a "
         "prevalence from Beta(0.5, 4.5), numbers from typical values, dates mostly never); the person's "
         "questions are all answered, the doctor's half the time (else \"I don't know\"). A question is one "
