@@ -5,6 +5,13 @@ message. Clients of this bot read the reply contract (what a question asks, the 
 the same message as the text, so this channel keeps them together. The URL is the stock one:
 ``POST /webhooks/rest/webhook`` with ``{"sender": ..., "message": ...}``.
 
+A client may add ``"message_id"``, its own id of the message (letters, digits, ``-`` and ``_``, at
+most ``MAX_MESSAGE_ID_CHARS``), and send the message again with the same id when no reply came
+(a timeout, a dropped connection). A message with the id of the conversation's last message is not
+handled again: the reply is the bot's messages to the first one, so the person sees the answer
+they missed and the bot sees one answer. The check runs under the conversation's lock, so a copy
+that arrives while the first is still being handled waits for it, on any server.
+
 The channel is stateless: a conversation is found by its sender id in the tracker store, so any
 number of Rasa servers behind a load balancer can answer any message (unlike Socket.IO, whose
 sessions live in one server's memory).
@@ -15,8 +22,9 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
 - a message longer than ``MAX_MESSAGE_CHARS`` characters: HTTP 200 and a bot message saying it is
   too long (the conversation is unchanged, and the person can send a shorter answer);
 - a request body over ``MAX_BODY_BYTES``: HTTP 413, with the same bot message;
-- a body that is not a JSON object with a ``sender`` id and a text ``message``: HTTP 400. There is
-  no default sender: clients that forgot it would otherwise all share one conversation;
+- a body that is not a JSON object with a ``sender`` id and a text ``message`` (and a well-formed
+  ``message_id``, if any): HTTP 400. There is no default sender: clients that forgot it would
+  otherwise all share one conversation;
 - a request from a web page of an origin that is not allowed (the ``Origin`` header; the
   configured ``cors_origins``): HTTP 403. CORS headers alone only stop such a page from reading
   the reply, and a plain-text POST is sent without asking first, so the message must not be
@@ -25,10 +33,14 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
+import logging
+import re
+from typing import Any, Awaitable, Callable, Collection, Dict, List, Optional, Sequence, Text
 
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -40,7 +52,12 @@ MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py 
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
 MAX_BODY_BYTES = 16 * 1024
 MAX_SENDER_CHARS = 128
-BAD_REQUEST = 'Send a JSON object: {"sender": "<conversation id>", "message": "<text>"}.'
+MAX_MESSAGE_ID_CHARS = 64
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_MESSAGE_ID_CHARS)
+BAD_REQUEST = ('Send a JSON object: {"sender": "<conversation id>", "message": "<text>"}, optionally with '
+               '"message_id": "<your id of the message, the same when it is sent again>".')
+
+logger = logging.getLogger(__name__)
 
 
 class WholeMessageCollector(CollectingOutputChannel):
@@ -63,6 +80,36 @@ def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int
     if reason == "too_long":
         custom["limit"] = MAX_MESSAGE_CHARS
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
+
+
+def _replies_to_last_message(events: Sequence[Event], message_id: Text) -> Optional[List[BotUttered]]:
+    """The bot's messages since the conversation's last user message if that message had ``message_id``."""
+    replies: List[BotUttered] = []
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            return replies[::-1] if event.message_id == message_id else None
+        if isinstance(event, BotUttered):
+            replies.append(event)
+    return None
+
+
+async def answer_once(agent: Agent, message: UserMessage) -> None:
+    """Handles ``message`` unless it repeats the conversation's last message: then the bot's replies to
+    that one go to the message's output channel again.
+
+    This is ``Agent.handle_message`` (what ``on_new_message`` calls) with the check inside the same
+    conversation lock: outside it, a copy arriving while the first is being handled would find no
+    trace of it yet and be handled too.
+    """
+    async with agent.lock_store.lock(message.sender_id):
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        earlier = _replies_to_last_message(tracker.events, message.message_id) if tracker else None
+        if earlier is None:
+            await agent.processor.handle_message(message)
+            return
+    logger.info("A message was sent again: answered with the %d replies already given.", len(earlier))
+    for reply in earlier:
+        await message.output_channel.send_response(message.sender_id, reply.message())
 
 
 def _too_long(recipient_id: Optional[Text], length: int, status: int = 200) -> HTTPResponse:
@@ -102,17 +149,23 @@ class RestChannel(RestInput):
                 payload = json.loads(body or b"null")
             except ValueError:
                 payload = None
-            sender = payload.get("sender") if isinstance(payload, dict) else None
-            message = payload.get("message") if isinstance(payload, dict) else None
+            if not isinstance(payload, dict):
+                payload = {}
+            sender, message, message_id = payload.get("sender"), payload.get("message"), payload.get("message_id")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS \
-                    or not isinstance(message, str):
+                    or not isinstance(message, str) \
+                    or not (message_id is None or isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)):
                 return _refusal(None, BAD_REQUEST, "bad_request", status=400)
             if len(message) > MAX_MESSAGE_CHARS:
                 return _too_long(sender, len(message))
             collector = WholeMessageCollector()
-            await on_new_message(UserMessage(
-                message, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request),
-            ))
+            user_message = UserMessage(message, collector, sender, input_channel=self.name(), message_id=message_id,
+                                       metadata=self.get_metadata(request))
+            agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
+            if message_id is not None and agent is not None and agent.is_ready():
+                await answer_once(agent, user_message)
+            else:
+                await on_new_message(user_message)
             return response.json(collector.messages)
 
         return webhook

@@ -14,11 +14,13 @@ from typing import Any, Dict, List
 
 import requests
 from PIL import Image  # installed with Rasa
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from bot import texts
 from channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
 from bot.servers import free_port
-from tests.web.conftest import SCREENSHOTS, STRINGS, ChatPage, text
+from tests.web.conftest import SCREENSHOTS, STRINGS, ChatPage, WebBot, text
 from tests.web.helpers import StaticSite
 
 CONSENT = texts.CONSENT_BUTTONS[0]["title"]  # "Yes, let's start"
@@ -219,6 +221,85 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_lose_nothing(we
                           timeout=60).json()
     facts = next(m["custom"]["facts"] for m in shown if "facts" in (m.get("custom") or {}))
     assert {"age", "antiplatelet_drugs", "last_chemotherapy", "sex"} <= set(facts), facts
+
+
+def user_messages(web_bot: WebBot, sender: str) -> List[str]:
+    """The person's messages as the bot recorded them (in the tracker store)."""
+    engine = create_engine(web_bot.settings.tracker_store_url, future=True)
+    try:
+        with engine.connect() as db:
+            rows = db.execute(sql("SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' ORDER BY id"),
+                              {"sender": sender})
+            return [json.loads(row.data)["text"] for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_one_message_sent_twice_at_once_to_two_servers_is_handled_once(web_bot):
+    """A message sent again with its id while the first copy is still being handled, by the other
+    server: the copy waits for the conversation's lock and gets the same replies."""
+    sender, servers = f"web-test-resent-{uuid.uuid4().hex}", web_bot.balancer.upstreams
+    webhook = "/webhooks/rest/webhook"
+    for message in ("hi", "/affirm"):
+        requests.post(servers[0] + webhook, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+    body = {"sender": sender, "message": "22k", "message_id": uuid.uuid4().hex}
+    with ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda server: requests.post(server + webhook, json=body, timeout=90), servers))
+    assert [r.status_code for r in replies] == [200, 200], [r.text for r in replies]
+    assert replies[0].json() == replies[1].json()
+    assert any("bleeding_tendency" in ((m.get("custom") or {}).get("asks") or []) for m in replies[0].json())
+    assert user_messages(web_bot, sender) == ["hi", "/affirm", "22k"]
+    for bad in ("", "not an id!", "x" * 65, 42):
+        refused = requests.post(servers[0] + webhook, json={**body, "message_id": bad}, timeout=60)
+        assert refused.status_code == 400 and refused.json()[0]["custom"] == {"refused": "bad_request"}
+
+
+def test_an_answer_whose_reply_was_lost_reaches_the_bot_once_when_sent_again(new_chat, web_bot):
+    """The bot got the answer but its reply never reached the page (the widget's timeout, a dropped
+    connection). Sent again, with the retry button or the same suggested answer (also after a reload),
+    it shows the reply the bot gave, and the bot has the answer once: it does not take it for the next
+    question's too."""
+    chat = new_chat()
+    start(chat)
+    bodies = []
+
+    def deliver_then_lose_the_reply(route):
+        route.fetch()  # the bot gets the message and answers...
+        route.abort("timedout")  # ...but the page never gets the reply
+
+    def lose_the_next_reply(send) -> None:
+        chat.page.route("**/webhooks/rest/webhook", deliver_then_lose_the_reply)
+        before = chat.turns
+        send()
+        chat.wait_for_reply(before)
+        chat.page.unroute("**/webhooks/rest/webhook")
+        assert chat.page.locator(".tb-error").inner_text().startswith(text("errors.network"))
+
+    chat.page.on("request", lambda request: bodies.append(request.post_data_json)
+                 if request.method == "POST" and request.url.endswith("/webhooks/rest/webhook") else None)
+    lose_the_next_reply(lambda: (chat.input.fill("22k"), chat.input.press("Enter")))
+    assert chat.input.input_value() == "22k" and chat.asks() == ["platelet_count"]
+    before = chat.turns
+    chat.page.get_by_role("button", name=text("errors.retry")).click()
+    chat.wait_for_reply(before)
+    assert chat.asks() == ["bleeding_tendency"], chat.log()
+    assert chat.input.input_value() == ""
+
+    lose_the_next_reply(lambda: chat.suggestions.get_by_role("button", name="Yes", exact=True).click())
+    answer_by_payload(chat, "/affirm")  # the same answer again
+    asks = chat.asks()
+    assert asks and asks != ["bleeding_tendency"], chat.log()
+
+    lose_the_next_reply(lambda: answer_by_payload(chat, "/dont_know"))
+    chat.reload()
+    answer_by_payload(chat, "/dont_know")
+    assert chat.asks() != asks, chat.log()
+
+    assert [e["text"] for e in chat.transcript() if e["from"] == "user"] == [CONSENT, "22k", "Yes", "I don't know"]
+    assert user_messages(web_bot, chat.session_id()) == ["/greet", "/affirm", "22k", "/affirm", "/dont_know"]
+    ids = [b["message_id"] for b in bodies]
+    assert len(ids) == 6 and ids[0] == ids[1] and ids[2] == ids[3] and ids[4] == ids[5] and len(set(ids)) == 3, bodies
+    assert chat.errors == []
 
 
 def test_a_reload_or_a_closed_tab_continues_the_same_conversation(new_chat, browser, web_bot):

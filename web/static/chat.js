@@ -12,6 +12,10 @@
  * messages come from the bot. The conversation lives in the bot's tracker store under a random
  * 128-bit id kept in this browser's localStorage, with a copy of the transcript so that a reload
  * or a closed tab shows the conversation again without sending anything to the bot.
+ *
+ * Every message carries its own random id. One that got no reply (a timeout, a lost connection, a
+ * reload while waiting) may still have reached the bot, so sending it again, by the retry button or
+ * as the same answer, reuses its id: the bot then answers with what it already said, not twice.
  */
 (function () {
   "use strict";
@@ -33,6 +37,7 @@
   var keyPrefix = "trialbot." + STORAGE_VERSION + "." + botUrl + ".";
   var SESSION_KEY = keyPrefix + "session";
   var TRANSCRIPT_KEY = keyPrefix + "transcript";
+  var UNANSWERED_KEY = keyPrefix + "unanswered";
 
   // -- storage: the browser's own, or memory when it is unavailable (private mode, sandbox) ----------
   var storage = (function () {
@@ -51,7 +56,7 @@
     }
   })();
 
-  function newSessionId() {
+  function randomId() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
@@ -60,7 +65,7 @@
   function sessionId() {
     var id = storage.getItem(SESSION_KEY);
     if (!/^[0-9a-f]{32}$/.test(id || "")) {
-      id = newSessionId();
+      id = randomId();
       storage.setItem(SESSION_KEY, id);
     }
     return id;
@@ -79,6 +84,23 @@
     try {
       storage.setItem(TRANSCRIPT_KEY, JSON.stringify(entries.slice(-MAX_TRANSCRIPT)));
     } catch (e) { /* storage full: the conversation itself is safe in the tracker store */ }
+  }
+
+  // The last message sent that got no reply, { message, id }, or null. Kept across a reload, which
+  // takes such a message back: sent again, it must keep its id.
+  function loadUnanswered() {
+    try {
+      var sent = JSON.parse(storage.getItem(UNANSWERED_KEY) || "null");
+      return sent && typeof sent.message === "string" && /^[0-9a-f]{32}$/.test(sent.id) ? sent : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveUnanswered(sent) {
+    try {
+      if (sent) { storage.setItem(UNANSWERED_KEY, JSON.stringify(sent)); } else { storage.removeItem(UNANSWERED_KEY); }
+    } catch (e) { /* storage full: a message sent again after a reload would get a new id */ }
   }
 
   // -- text ----------------------------------------------------------------------------------------
@@ -494,13 +516,13 @@
   };
 
   // -- talking to the bot --------------------------------------------------------------------------
-  Chat.prototype.post = function (message) {
+  Chat.prototype.post = function (message, messageId) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, TURN_TIMEOUT_MS) : null;
     return fetch(webhookUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sessionId(), message: message }),
+      body: JSON.stringify({ sender: sessionId(), message: message, message_id: messageId }),
       credentials: "omit",
       signal: controller ? controller.signal : undefined
     }).then(function (reply) {
@@ -542,7 +564,13 @@
     if (shown !== null) { this.append({ from: "user", text: shown }); }
     this.setBusy(true); // the suggested answers stay (disabled) until the reply: focus stays on them
     this.lastSent = { message: message, shown: shown, options: options };
-    return this.post(message).then(function (messages) {
+    // The same message as one that got no reply is that message sent again (the retry button, the
+    // text put back and sent, the same suggested answer): the bot may have it already.
+    var unanswered = loadUnanswered();
+    var messageId = unanswered && unanswered.message === message ? unanswered.id : randomId();
+    saveUnanswered({ message: message, id: messageId });
+    return this.post(message, messageId).then(function (messages) {
+      saveUnanswered(null);
       self.turns += 1;
       var active = self.root.activeElement;
       var moveFocus = !options.auto && (!active || self.replies.contains(active));
@@ -687,7 +715,7 @@
   Chat.prototype.forgetLocally = function (entries) {
     var self = this;
     storage.removeItem(TRANSCRIPT_KEY);
-    storage.setItem(SESSION_KEY, newSessionId());
+    storage.setItem(SESSION_KEY, randomId());
     this.transcript = [];
     this.renderAll();
     entries.forEach(function (entry) { self.append(entry, false); });
