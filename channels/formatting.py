@@ -14,7 +14,11 @@ fallback.
 Teams (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages):
 a message, card included, must stay under about 28 KB; ``MAX_TEAMS_BYTES`` keeps a margin. Text
 messages use ``textFormat: markdown``; a checklist is an Adaptive Card (1.4) with one TextBlock
-per line; buttons are ``imBack`` actions, which send their payload back as the user's message.
+per line; buttons are ``imBack`` actions, which send their payload back as the user's message, on
+hero cards (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-reference):
+at most 6 buttons per card (Teams does not show the rest) and 10 cards per message, so
+more choices take more cards, in order, and more messages if need be: every choice stays one click
+away. (Not the overflow as text to type: a payload such as ``/dont_know`` is not something to type.)
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ SLACK_MAX_BUTTONS = 25
 SLACK_MAX_BUTTON_LABEL = 75
 TEAMS_MAX_BYTES = 24 * 1024  # under Teams' ~28 KB per message, with room for the activity's envelope
 TEAMS_CARD_VERSION = "1.4"
+TEAMS_MAX_HERO_BUTTONS = 6
+TEAMS_MAX_CARDS = 10
 
 Message = Dict[str, Any]
 
@@ -207,9 +213,25 @@ def teams_activities(text: Optional[str], buttons: Sequence[Mapping[str, Any]] =
     if buttons:
         actions = [{"type": "imBack", "title": str(b.get("title", "")), "value": str(b.get("payload", ""))}
                    for b in buttons]
-        hero = {"contentType": "application/vnd.microsoft.card.hero", "content": {"buttons": actions}}
-        if activities and "attachments" not in activities[-1]:
-            activities[-1] = {**activities[-1], "attachments": [hero]}
-        else:
-            activities.append({"attachments": [hero]})
+        heroes = [{"contentType": "application/vnd.microsoft.card.hero",
+                   "content": {"buttons": actions[start:start + TEAMS_MAX_HERO_BUTTONS]}}
+                  for start in range(0, len(actions), TEAMS_MAX_HERO_BUTTONS)]
+        activities = _with_cards(activities, heroes)
     return activities
+
+
+def _with_cards(activities: List[Message], cards: List[Dict[str, Any]]) -> List[Message]:
+    """``cards`` on the last text message, then on messages of their own: at most TEAMS_MAX_CARDS and
+    TEAMS_MAX_BYTES per message."""
+    if activities and "attachments" not in activities[-1]:
+        done, current = activities[:-1], activities[-1]
+    else:
+        done, current = list(activities), {}
+    for card in cards:
+        attached = current.get("attachments", [])
+        grown = {**current, "attachments": attached + [card]}
+        if current and (len(attached) == TEAMS_MAX_CARDS or _size(grown) > TEAMS_MAX_BYTES):
+            done.append(current)
+            grown = {"attachments": [card]}
+        current = grown
+    return done + [current]

@@ -1,14 +1,19 @@
-"""Slack blocks and Teams cards (channels/formatting.py), within each app's limits, without Rasa."""
+"""Slack blocks and Teams cards (channels/formatting.py), within each app's limits, without Rasa
+(and posted to a fake Bot Connector)."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from bot.conversation import State, Turn
 from bot.staff import StaffScreening
-from channels.formatting import (SLACK_MAX_BLOCKS, SLACK_MAX_SECTION_CHARS, TEAMS_MAX_BYTES, slack_escape,
-                                 slack_messages, teams_activities, teams_markdown, utf16_length)
+from channels.formatting import (SLACK_MAX_BLOCKS, SLACK_MAX_SECTION_CHARS, TEAMS_MAX_BYTES, TEAMS_MAX_CARDS,
+                                 TEAMS_MAX_HERO_BUTTONS, slack_escape, slack_messages, teams_activities, teams_markdown,
+                                 utf16_length)
+from channels.teams import TeamsReplies
+from tests.staff.fakes import FakeBotFramework
 
 EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
 
@@ -96,3 +101,55 @@ def test_teams_text_is_markdown_with_buttons_as_im_back():
     assert teams_markdown("1. a\n2. b\nc") == "1. a\n2. b\n\nc"
     big = teams_activities("\n".join("w" * 1000 for _ in range(100)))
     assert len(big) > 1 and all(len(json.dumps(a).encode()) <= TEAMS_MAX_BYTES for a in big)
+
+
+def hero_buttons(activities):
+    """Every hero card's buttons, in order, checked against Teams' limits on the way."""
+    found = []
+    for activity in activities:
+        cards = [a for a in activity.get("attachments", []) if a["contentType"] == "application/vnd.microsoft.card.hero"]
+        assert len(cards) <= TEAMS_MAX_CARDS
+        assert len(json.dumps(activity, ensure_ascii=False).encode()) <= TEAMS_MAX_BYTES
+        for card in cards:
+            assert 0 < len(card["content"]["buttons"]) <= TEAMS_MAX_HERO_BUTTONS
+            found += card["content"]["buttons"]
+    return found
+
+
+@pytest.mark.parametrize("count", [6, 7, 13, 61])
+def test_teams_sends_every_choice_six_buttons_a_card(count):
+    """Teams shows at most 6 buttons on a hero card and drops the rest: more choices take more cards,
+    in order, under the text (10 cards a message)."""
+    buttons = [{"title": f"Choice {i}", "payload": f"/choose{{\"n\": {i}}}"} for i in range(count)]
+    activities = teams_activities("Which one?", buttons)
+    assert [(b["title"], b["value"]) for b in hero_buttons(activities)] == [(b["title"], b["payload"]) for b in buttons]
+    assert activities[0]["text"] == "Which one?"
+    cards = -(-count // TEAMS_MAX_HERO_BUTTONS)
+    assert len(activities) == -(-cards // TEAMS_MAX_CARDS)
+
+
+def test_teams_choices_with_long_labels_stay_under_the_size_limit():
+    buttons = [{"title": f"{i} " + "label " * 40, "payload": f"/choose{i} " + "p" * 300} for i in range(40)]
+    activities = teams_activities("Which one?\n" + "context " * 500, buttons)
+    assert len(activities) > 1
+    assert [b["value"] for b in hero_buttons(activities)] == [b["payload"] for b in buttons]
+
+
+def test_teams_choices_after_a_checklist_come_in_a_message_of_their_own(checklist_reply):
+    buttons = [{"title": str(i), "payload": f"/n{i}"} for i in range(8)]
+    activities = teams_activities(checklist_reply.text, buttons, checklist_reply.custom)
+    assert activities[0]["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert [b["value"] for b in hero_buttons(activities[1:])] == [b["payload"] for b in buttons]
+
+
+def test_teams_replies_post_every_choice_to_the_connector():
+    """Through the real connector client to the fake Bot Framework: the 8 choices arrive, 6 and 2."""
+    with FakeBotFramework("app-id", "app-secret") as teams:
+        replies = TeamsReplies("app-id", "app-secret", {"id": "19:choices"}, {"id": "28:bot"}, teams.service_url,
+                               teams.token_url, user={"id": "29:nurse"})
+        buttons = [{"title": f"Trial {i}", "payload": f"NCT0000000{i}"} for i in range(8)]
+        asyncio.run(replies.send_text_with_buttons("29:nurse", "Which trial?", buttons))
+        [activity] = teams.wait_for_replies("19:choices", 1)
+    assert activity["text"] == "Which trial?"
+    assert [len(card["content"]["buttons"]) for card in activity["attachments"]] == [6, 2]
+    assert [b["value"] for b in hero_buttons([activity])] == [b["payload"] for b in buttons]
