@@ -125,6 +125,18 @@ class Vocabulary(Dict[str, FactDefinition]):
     def from_dict(cls, facts: Mapping[str, Mapping[str, Any]]) -> "Vocabulary":
         return cls({key: FactDefinition.from_dict(key, data) for key, data in facts.items()})
 
+    def implied_by_source(self) -> Dict[str, List[FactDefinition]]:
+        """The facts that some value of a fact implies, by that fact, in vocabulary order. Kept until
+        the vocabulary changes size: a matcher asks on every answer, over thousands of facts."""
+        kept = getattr(self, "_implied", None)
+        if kept is None or kept[0] != len(self):
+            index: Dict[str, List[FactDefinition]] = {}
+            for definition in self.values():
+                for source in dict.fromkeys(i.fact for i in definition.implied_by):
+                    index.setdefault(source, []).append(definition)
+            kept = self._implied = (len(self), index)
+        return kept[1]
+
 
 def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[str, Any]:
     """The collected facts plus what they imply (a man is not pregnant).
@@ -132,18 +144,22 @@ def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[st
     Only facts that were not answered explicitly are filled in; implications may chain.
     """
     known = dict(facts)
-    implied = [d for d in vocabulary.values() if d.implied_by]  # few, in a vocabulary of thousands
-    changed = True
-    while changed:
-        changed = False
-        for definition in implied:
-            if known.get(definition.key) is not None:
-                continue
-            for implication in definition.implied_by:
-                if known.get(implication.fact) == implication.equals:
-                    known[definition.key] = implication.value
-                    changed = True
-                    break
+    by_source = (vocabulary.implied_by_source() if isinstance(vocabulary, Vocabulary)
+                 else Vocabulary(vocabulary).implied_by_source())
+    sources = [key for key, value in known.items() if value is not None and key in by_source]
+    while sources:
+        implied = []
+        for source in sources:
+            for definition in by_source[source]:
+                if known.get(definition.key) is not None:
+                    continue
+                for implication in definition.implied_by:  # the first that holds, as they are listed
+                    if known.get(implication.fact) == implication.equals:
+                        known[definition.key] = implication.value
+                        if definition.key in by_source:
+                            implied.append(definition.key)
+                        break
+        sources = implied
     return known
 
 

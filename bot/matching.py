@@ -215,9 +215,7 @@ class Matcher:
             self._refresh(t, where, settled, returning, deltas)
         for key in settled:
             board.drop(key)
-        for key, (settles, expected, weight, count) in deltas.items():
-            if (settles or expected or weight or count) and known.get(key) is None:
-                board.add(key, (settles, expected, weight, count))
+        board.add_all((key, delta) for key, delta in deltas.items() if known.get(key) is None)
         self._remember()
 
     def _refresh(self, t: int, where: Iterable[int], settled: Set[str], returning: Set[str],

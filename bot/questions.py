@@ -559,21 +559,25 @@ class Board:
         twin.tiers = [dict(t) for t in self.tiers]
         return twin
 
-    def add(self, key: str, gain: Gain, sign: int = 1) -> None:
-        old = self.entries.get(key)
-        if old is None:
-            new = (sign * gain[0], sign * gain[1], sign * gain[2], sign * gain[3])
-        else:
-            new = (old[0] + sign * gain[0], old[1] + sign * gain[1], old[2] + sign * gain[2], old[3] + sign * gain[3])
-        tier = self.tiers[self.tier[key]]
-        if new == (0, 0, 0, 0):
-            self.entries.pop(key, None)
-        else:
-            self.entries[key] = new
-        if new[3] > 0 and key not in self.parked:
-            tier[key] = new[0]
-        else:
-            tier.pop(key, None)
+    def add(self, key: str, gain: Gain) -> None:
+        self.add_all(((key, gain),))
+
+    def add_all(self, gains: Iterable[Tuple[str, Sequence[int]]]) -> None:
+        """Add each fact's gain to its tallies (one update's moves come by the thousand: kept tight)."""
+        entries, tiers, tier_of, parked = self.entries, self.tiers, self.tier, self.parked
+        for key, (settled, expected, weight, count) in gains:
+            old = entries.get(key)
+            if old is not None:
+                settled, expected, weight, count = (old[0] + settled, old[1] + expected, old[2] + weight,
+                                                    old[3] + count)
+            if settled or expected or weight or count:
+                entries[key] = (settled, expected, weight, count)
+            else:
+                entries.pop(key, None)
+            if count > 0 and key not in parked:
+                tiers[tier_of[key]][key] = settled
+            else:
+                tiers[tier_of[key]].pop(key, None)
 
     def drop(self, key: str) -> None:
         """Forget a fact's tallies (it is known: no criterion waits for it any more)."""
