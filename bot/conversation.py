@@ -15,7 +15,7 @@ from bot import texts
 from bot.evaluation import TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, Extraction, Problem, extract
-from bot.facts import NEVER, FactDefinition, FactType, describe_value
+from bot.facts import NEVER, FactDefinition, FactType, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing.answers import classify_reply
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
@@ -76,8 +76,26 @@ class Turn:
 
 def _reply(turn: Turn) -> Optional[str]:
     """Yes / no / don't know, from the words or a trusted intent ("???" is none of them, whatever
-    intent the model guessed; emoji such as 👍 are read from the words)."""
-    return REPLY_INTENTS.get(turn.trusted_intent or "") or classify_reply(turn.text)
+    intent the model guessed; emoji such as 👍 are read from the words). Words that say it is not
+    known win over the model: "I've never been tested" is no "no", however sure the model is."""
+    words = classify_reply(turn.text)
+    if words == "unknown":
+        return words
+    return REPLY_INTENTS.get(turn.trusted_intent or "") or words
+
+
+def _waits_for(key: str, results: Sequence[TrialResult]) -> bool:
+    """Whether a criterion of these results is unknown for want of a (closer) value of ``key``.
+
+    Copies of a trial share their criteria, and so their results: one look each, so that a
+    catalogue of copies costs what its distinct trials do."""
+    seen = set()
+    for result in results:
+        if id(result.trial.criteria) not in seen:
+            seen.add(id(result.trial.criteria))
+            if any(key in r.missing for r in result.criteria):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,7 @@ class Screening:
             state.last_asked = state.pending
         unsettled = {p.fact for p in found.problems}
         values = {k: v for k, v in {**(answered or {}), **found.values}.items() if k not in unsettled}
+        previous = dict(state.facts)
         replies += self._apply(state, values, found.problems)
         if found.problems:
             # the next "yes" or number must answer what was unclear, not the question before it
@@ -166,7 +185,8 @@ class Screening:
             if state.consent and unclear:
                 state.pending = unclear[:1]
             return self._repeat_question(state, replies)
-        return self._advance(state, replies)
+        new_ranges = [k for k, v in state.facts.items() if is_date_range(v) and previous.get(k) != v]
+        return self._advance(state, replies, new_ranges)
 
     def holds_facts(self, text: str) -> bool:
         """Whether a message names any fact, whatever else it says ("thanks, she is 62")."""
@@ -238,6 +258,8 @@ class Screening:
         pending = self._pending_definitions(state)
         if not pending or reply is None or any(d.key in found.values for d in pending):
             return None
+        if reply in ("no", "unknown") and all(is_date_range(state.facts.get(d.key)) for d in pending):
+            return {}  # asked for a closer date than a range ("in October"): without one, the range stands
         if reply == "unknown":
             return {d.key: None for d in pending}
         if len(pending) > 1:  # a bundled list: "no" covers all of it, "yes" is followed up one by one
@@ -300,13 +322,18 @@ class Screening:
                 conflicts[newer] = f"{earlier.label}: {describe_value(earlier, merged[earlier.key])}"
         return conflicts
 
-    def _advance(self, state: State, replies: List[Reply]) -> Outcome:
-        """Ask the next question, or give the verdict once no answer can change it."""
+    def _advance(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
+        """Ask the next question, or give the verdict once no answer can change it.
+
+        ``new_ranges``: date facts just given as a range of days, asked again for a closer date
+        first if a criterion cannot be decided on them.
+        """
         if state.matching:
-            return self._advance_matching(state, replies)
+            return self._advance_matching(state, replies, new_ranges)
         result = self._evaluate(state)
-        question = next_question([result], state.facts, self.vocabulary, state.expanded, self.today())
         decided = result.status is Verdict.NOT_ELIGIBLE and not state.full_picture
+        question = (self._closer_date_question(state, [result], () if decided else new_ranges, replies)
+                    or next_question([result], state.facts, self.vocabulary, state.expanded, self.today()))
         if question is None or decided:
             state.pending = None
             replies.append(self._verdict_reply(state, result))
@@ -318,17 +345,31 @@ class Screening:
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 
-    def _advance_matching(self, state: State, replies: List[Reply]) -> Outcome:
+    def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
         results = self._match(state)
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
-        question = next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today())
+        question = (self._closer_date_question(state, still_open, new_ranges, replies)
+                    or next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today()))
         if question is None:
             return self._match_results(state, replies, results)
         state.pending = question.keys
         reply = self._question_reply(state, question)
         replies.append(replace(reply, buttons=[*reply.buttons, texts.RESULTS_BUTTON]))
         return Outcome(state, replies)
+
+    def _closer_date_question(self, state: State, results: Sequence[TrialResult], new_ranges: Sequence[str],
+                              replies: List[Reply]) -> Optional[Question]:
+        """A date fact just given as a range that a criterion cannot be decided on ("in October" or
+        "less than 2 months ago" for "more than 1 month since"), asked again with a note added to
+        ``replies``."""
+        for key in new_ranges:
+            definition = self.vocabulary[key]
+            if definition.askable and _waits_for(key, results):
+                when = describe_value(definition, state.facts[key])
+                replies.append(Reply(texts.CLOSER_DATE.format(label=definition.label, when=when)))
+                return Question((definition,))
+        return None
 
     def _match_results(self, state: State, replies: List[Reply],
                        results: Optional[List[TrialResult]] = None) -> Outcome:
@@ -405,7 +446,7 @@ class Screening:
         if state.misunderstood >= MAX_MISUNDERSTOOD:
             state.misunderstood = 0
             for definition in pending:
-                state.facts[definition.key] = None
+                state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
             return self._advance(state, replies + [Reply(texts.SKIPPING)])
         question = Question(tuple(pending))
         unit = pending[0].unit

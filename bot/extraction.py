@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, describe_value
-from bot.parsing.answers import is_negated
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
+from bot.parsing.answers import UNTESTED, is_negated
 from bot.parsing.quantities import Measurement, convert, find_measurements
 from bot.parsing.when import WhenAnswer, parse_when
 from bot import texts
@@ -27,25 +27,30 @@ CATALOGUE_REQUEST = re.compile(
 RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
              r"|grandfather|grandpa|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
+# A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
+STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
 # Not "my husband says I bruise easily" or "a transplant from my brother": read as the subject,
 # "husband" would make a woman male, and the pregnancy questions would never be asked.
 RELATIVE_SUBJECT = re.compile(
     rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
     rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
-    r"|\s*[:;,.!?-]|\s*$)", re.IGNORECASE)
+    rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
 # "I am 62", "she's 67", "aged 70", when no unit other than years follows
 AGE_STATED = re.compile(
     rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{{1,3}})\b"
-    r"(?!\s*(?:k\b|000|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?))", re.IGNORECASE)
+    r"(?!\s*(?:k\b|000|thousand|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?)|[.,]\d)", re.IGNORECASE)
+# "my mother, 67, lung cancer", "for my wife (58)": a bare number right after the relative
+AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){STANDS_ALONE}", re.IGNORECASE)
 # The start of "I'm seventeen", "she is sixty-two": a number in words right after it is an age.
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
 CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up)\b",
                     re.IGNORECASE)
+UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
@@ -140,14 +145,15 @@ class Extractor:
             if "sex" in self.vocabulary:
                 found.values["sex"] = "female" if terse.group(2).lower().startswith("f") else "male"
             return
-        stated = AGE_STATED.search(text)
+        stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
             self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
             return
         for m in find_measurements(text):
-            in_words = any(ch.isalpha() for ch in text[m.start:m.end])
-            if in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
+            # "sixty-seven"; not "22 thousand" or "twenty two thousand", which count platelets
+            age_in_words = text[m.start].isalpha() and m.value < 1000
+            if age_in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
                 found.used.append((m.start, m.end))
                 self._number(found, self.vocabulary["age"], m.value, "years")
                 return
@@ -166,6 +172,8 @@ class Extractor:
             return None
         if definition.type is FactType.BOOLEAN:
             return self._yes_no(text, definition, found, expected)
+        if definition.type is FactType.NUMBER and definition.cues_false:
+            self._set_aside_named_otherwise(text, definition, measurements, found)
         for start, end in mentions(text, definition.cues):
             if definition.type is FactType.DATE:
                 value = self._date_near(text, definition, start, end, found)
@@ -182,10 +190,14 @@ class Extractor:
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in mentions(text, definition.cues_false) if not is_negated(text, span[0])]
         readings = [False] * len(said_no)
+        untested = False
         for phrases, partial in ((definition.cues, False), (definition.cues_partial, True)):
             for start, end in mentions(text, phrases):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
+                if UNTESTED_BEFORE.search(_clause_before(text, start)):
+                    untested = True  # "never tested for HIV" is no negative result
+                    continue
                 ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
                                                       or CEASED.search(_clause_after(text, end)))
                 denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
@@ -194,6 +206,8 @@ class Extractor:
                     found.partly_denied.setdefault(definition.key, []).append(text[start:end])
                     continue
                 readings.append(not denied)
+        if untested and True not in readings:
+            return None  # not known: the reply reads as "I don't know"
         if len(set(readings)) > 1:
             found.problems.append(Problem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
             return None
@@ -231,6 +245,20 @@ class Extractor:
                 return None
         return None
 
+    @staticmethod
+    def _set_aside_named_otherwise(text: str, definition: FactDefinition, measurements: Sequence[Measurement],
+                                   found: Extraction) -> None:
+        """The number right after a phrase naming another measurement is that one's: neither this
+        fact nor an answer to any question ("QT/QTc 400/440": the 400 is the QT, not the QTc)."""
+        cue_spans = mentions(text, definition.cues)
+        for start, end in mentions(text, definition.cues_false):
+            if any(s <= start and end <= e for s, e in cue_spans):
+                continue  # part of a cue: "corrected QT"
+            for m in found.unused(measurements):
+                if 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start]):
+                    found.used.append((m.start, m.end))
+                    break
+
     # -- answers to the open question ----------------------------------------------------
     def _as_answer(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                    found: Extraction) -> None:
@@ -267,7 +295,7 @@ class Extractor:
         if answer.future:
             found.problems.append(Problem(definition.key, texts.FUTURE_DATE))
             return None
-        return answer.date.isoformat() if answer.date else None
+        return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
 
     @staticmethod
     def _in_unit(value: float, unit: Optional[str], target: Optional[str]) -> Optional[float]:

@@ -2,16 +2,26 @@
 
 Collected facts travel between the Rasa tracker and the engine as a plain dict
 ``{fact_key: value}``: numbers in the fact's canonical unit, dates as ISO strings (or
-``"never"``), booleans, choice keys. A key present with the value ``None`` means the person
-was asked and does not know, which is different from never having been asked.
+``"never"``), booleans, choice keys. An answer that allows a span of days (a month or a year
+without a day, "last week", "less than 2 months ago") is an ISO 8601 interval of its first and last
+day (no later than today): ``"2026-10-01/2026-10-31"``; one with no earliest day ("more than 3
+months ago") starts on OPEN_START: ``"1900-01-01/2026-08-23"``. A key
+present with the value ``None`` means the person was asked and does not know, which is
+different from never having been asked.
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 NEVER = "never"  # a date fact whose event never happened ("I never had radiotherapy")
+ISO_DAY_LENGTH = len("2026-10-12")  # a date fact of one day; a range is longer, "never" shorter
+# The first day of a range with no earliest day: a real date, so that the value stays an interval
+# every ISO 8601 reader (and date_range) takes, and far before any treatment a criterion asks about.
+OPEN_START = date(1900, 1, 1)
 
 
 class FactType(str, Enum):
@@ -59,7 +69,9 @@ class FactDefinition:
     choices: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     topic: Optional[str] = None
     cues: Tuple[str, ...] = ()
-    cues_false: Tuple[str, ...] = ()  # phrases that answer "no" ("postmenopausal": cannot become pregnant)
+    # phrases that answer "no" ("postmenopausal": cannot become pregnant); for a number, phrases
+    # naming another measurement, whose number is not this fact ("QT 400" is not the QTc)
+    cues_false: Tuple[str, ...] = ()
     # phrases that name one of several things the fact covers: "aspirin" means yes to antiplatelet
     # medicines, but "no aspirin" says nothing of clopidogrel
     cues_partial: Tuple[str, ...] = ()
@@ -163,6 +175,43 @@ def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[st
     return known
 
 
+def date_value(earliest: date, latest: date) -> str:
+    """A date fact's value: one ISO day, or the ISO interval "2026-10-01/2026-10-31" of a range."""
+    if earliest == latest:
+        return latest.isoformat()
+    return f"{earliest.isoformat()}/{latest.isoformat()}"
+
+
+def date_range(value: str) -> Tuple[date, date]:
+    """The earliest and the latest day a date fact's value (not "never") allows."""
+    earliest, _, latest = value.partition("/")
+    return date.fromisoformat(earliest), date.fromisoformat(latest or earliest)
+
+
+def is_date_range(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > ISO_DAY_LENGTH
+
+
+def calendar_period(earliest: date, latest: date) -> Optional[str]:
+    """"October 2026" or "2025" when a range holds only days of that month or year (up to the day it
+    was given, as "this month" does), else None."""
+    if earliest.day == 1 and (earliest.year, earliest.month) == (latest.year, latest.month):
+        return f"{calendar.month_name[earliest.month]} {earliest.year}"
+    if (earliest.month, earliest.day) == (1, 1) and earliest.year == latest.year:
+        return str(earliest.year)
+    return None
+
+
+def describe_range(value: str) -> str:
+    """When a range says it happened: "in October 2026", "in 2025", "on or before 2026-08-23" (no
+    earliest day), "between 2026-11-15 and 2026-11-22". Dates, not "3 months ago", stay true later."""
+    earliest, latest = date_range(value)
+    if earliest == OPEN_START:
+        return f"on or before {latest.isoformat()}"
+    period = calendar_period(earliest, latest)
+    return f"in {period}" if period else f"between {earliest.isoformat()} and {latest.isoformat()}"
+
+
 def describe_value(definition: FactDefinition, value: Any) -> str:
     """A collected value as a person would say it ("22 ×10^9/L", "yes", "never")."""
     if value is None:
@@ -172,7 +221,9 @@ def describe_value(definition: FactDefinition, value: Any) -> str:
     if definition.type is FactType.CHOICE:
         return str(value).replace("_", " ")
     if definition.type is FactType.DATE:
-        return "never" if value == NEVER else f"on or around {value}"
+        if value == NEVER:
+            return "never"
+        return describe_range(value) if is_date_range(value) else f"on or around {value}"
     number = f"{value:g}"
     if definition.unit == "10^9/L":
         return f"{number} ×10^9/L ({value * 1000:,.0f} per microlitre)"

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Sequence, 
 
 from dateutil.relativedelta import relativedelta
 
-from bot.facts import NEVER, FactType, Vocabulary
+from bot.facts import ISO_DAY_LENGTH, NEVER, FactType, Vocabulary, date_range
 from bot.parsing.quantities import convert
 
 Facts = Mapping[str, Any]
@@ -65,7 +65,8 @@ class FactRule(Rule):
     def missing(self, facts: Facts, today: date) -> FrozenSet[str]:
         return frozenset(self.facts) if facts.get(self.fact) is None else frozenset()
 
-    def test(self, value: Any, today: date) -> bool:
+    def test(self, value: Any, today: date) -> Optional[bool]:
+        """Whether a known value meets the rule; None when even the value cannot tell."""
         raise NotImplementedError
 
 
@@ -80,17 +81,32 @@ class Compare(FactRule):
 
 @dataclass(frozen=True)
 class Elapsed(FactRule):
-    """Time since the date in a date fact, compared on the calendar ("more than 1 month")."""
+    """Time since the date in a date fact, compared on the calendar ("more than 1 month").
+
+    A month or a year without a day (a range of days) decides the rule only when all its days
+    do; otherwise the rule is unknown, and waits for a closer date.
+    """
 
     op: str
     amount: int
     unit: str  # days, weeks, months or years
 
-    def test(self, value: Any, today: date) -> bool:
+    def test(self, value: Any, today: date) -> Optional[bool]:
         if value == NEVER:
             return self.op in (">", ">=")  # never happened: longer ago than any bound
         boundary = today - relativedelta(**{self.unit: self.amount})
-        return BEFORE_BOUNDARY[self.op](date.fromisoformat(value), boundary)
+        before = BEFORE_BOUNDARY[self.op]
+        if len(value) == ISO_DAY_LENGTH:  # one day, nearly always: as cheap as it can be
+            return before(date.fromisoformat(value), boundary)
+        earliest, latest = date_range(value)
+        at_earliest = before(earliest, boundary)
+        # the ends agree for every operator but "==", which may hold on the boundary between them
+        if at_earliest != before(latest, boundary) or (self.op == "==" and earliest < boundary < latest):
+            return None
+        return at_earliest
+
+    def missing(self, facts: Facts, today: date) -> FrozenSet[str]:
+        return frozenset(self.facts) if self.evaluate(facts, today) is None else frozenset()
 
 
 @dataclass(frozen=True)

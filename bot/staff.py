@@ -33,7 +33,8 @@ from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, Stat
 from bot.evaluation import CriterionResult, Status, TrialResult, evaluate
 from bot.explain import verdict_payload
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, effective_facts
+from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
+                       date_range, describe_value, effective_facts, is_date_range)
 from bot.questions import candidate_facts
 from bot.trials import Kind, Trial
 
@@ -171,23 +172,43 @@ def short_label(definition: FactDefinition) -> str:
 
 
 def compact_value(definition: FactDefinition, value: Any, today: date) -> str:
-    """A value as a clinician writes it: "22 ×10⁹/L", "62 y", "2026-10-12 (6 wk ago)", "no"."""
+    """A value as a clinician writes it: "22 ×10⁹/L", "62 y", "2026-10-12 (6 wk ago)",
+    "October 2026 (3–7 wk ago)", "2026-08-23 or earlier (≥ 13 wk ago)", "no"."""
     if value is None or definition.type in (FactType.BOOLEAN, FactType.CHOICE):
         return describe_value(definition, value)  # said the same way to patients and staff
     if definition.type is FactType.DATE:
         if value == NEVER:
             return "never"
+        if is_date_range(value):
+            earliest, latest = date_range(value)
+            newest = _ago(today, latest)
+            if earliest == OPEN_START:
+                return f"{_compact_range(value)} (≥ {newest} ago)"
+            oldest = _ago(today, earliest)
+            if newest.split()[1] == oldest.split()[1]:  # "3–7 wk", not "3 wk–7 wk"
+                newest = newest.split()[0]
+            return f"{_compact_range(value)} ({newest}–{oldest} ago)"
         try:
-            days = (today - date.fromisoformat(str(value))).days
+            day = date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        if days < 0:
-            return str(value)
-        ago = f"{days} d" if days < 14 else f"{days // 7} wk" if days < 120 else f"{round(days / 30.44)} mo"
-        return f"{value} ({ago} ago)"
+        return f"{value} ({_ago(today, day)} ago)" if day <= today else str(value)
     number = f"{value:g}"
     unit = {"10^9/L": "×10⁹/L", "years": "y"}.get(definition.unit or "", definition.unit or "")
     return f"{number} {unit}".strip()
+
+
+def _compact_range(value: str) -> str:
+    """A date range without the time since: "October 2026", "2026-08-23 or earlier", "2026-11-15 to 2026-11-22"."""
+    earliest, latest = date_range(value)
+    if earliest == OPEN_START:
+        return f"{latest} or earlier"
+    return calendar_period(earliest, latest) or f"{earliest} to {latest}"
+
+
+def _ago(today: date, day: date) -> str:
+    days = (today - day).days
+    return f"{days} d" if days < 14 else f"{days // 7} wk" if days < 120 else f"{round(days / 30.44)} mo"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -233,6 +254,7 @@ def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapp
     missing = [vocabulary[k] for k in criterion.rule.facts if k in r.missing and k in vocabulary]
     if settled_by is AnsweredBy.PATIENT:
         needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
+                 + (f": a closer date than {_compact_range(known[d.key])}" if is_date_range(known.get(d.key)) else "")
                  for d in missing if d.askable]
         mark, detail = "unknown", "need: " + "; ".join(needs)
     elif settled_by is AnsweredBy.CLINICIAN:

@@ -28,6 +28,10 @@ CHECK_VALUE = (
 MIXED_ANSWER = "I read both a yes and a no about {label} in that, so I haven't noted either."
 SEVERAL_CHOICES = "I read more than one {label} in that ({choices}), so I haven't noted it."
 FUTURE_DATE = "That date seems to be in the future. When did it last happen? (for example \"six weeks ago\")"
+CLOSER_DATE = (
+    "So far I have the {label} {when}, and one of the criteria needs a closer date. "
+    "Could you give the day, or roughly how many weeks or months ago?"
+)
 CONFLICT = (
     "That doesn't fit with what you told me before: {earlier}. I've kept the earlier answer. "
     "If it was wrong, just tell me the right one (for example \"actually ...\")."

@@ -13,6 +13,10 @@ _NEG_AUX = rf"(?:{_AUX}\s*n'?t|{_AUX}\s+not|'?m\s+not|won'?t|ain'?t|never)"
 _FILLER = r"(?:(?:um+|uh+|erm+|er|hmm+|well|oh|ah|so|honestly|actually|haha|lol)\b[\s,.!]*)*"
 _END = r"\s*(?:[,.!;:)]|$)"
 
+# "never been tested", "haven't had a test": no result is no negative one ("never tested positive" is)
+UNTESTED = (r"(?:never|not|no|(?:do|does|did|have|has|had|is|was|are|were|ca|could|wo)n'?t)\s+"
+            r"(?:(?:been|ever|yet|had|got|gotten|get|done|did|a|an|any|the|blood)\s+)*"
+            r"(?:tests?|tested|checked|screened)\b(?![^.,;!?]*\bpositive)")
 # Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply.
 _UNKNOWN = re.compile(
     r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
@@ -20,7 +24,9 @@ _UNKNOWN = re.compile(
     r"|dunno|idk|(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:remember|recall|say)"
     r"|maybe|perhaps|possibly|forg[eo]t|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"
     r"|ask\s+(?:my|the|her|his)\s+(?:doctor|dr|nurse|oncologist|gp|consultant)"
-    r"|hard\s+to\s+say|who\s+knows|beats\s+me)\b|🤷|¯\\_\(ツ\)_/¯",
+    r"|hard\s+to\s+say|who\s+knows|beats\s+me"
+    rf"|{UNTESTED}"
+    r")\b|🤷|¯\\_\(ツ\)_/¯",
     re.IGNORECASE,
 )
 _NO = re.compile(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import dateparser
 
+from bot.facts import OPEN_START
 from bot.parsing.numbers import normalise
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -41,7 +42,8 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _RELATIVE = re.compile(
     r"\b(?:(?P<day_before>the\s+day\s+before\s+yesterday)|(?P<yesterday>yesterday|last\s+night)"
     r"|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening)|just\s+now)"
-    r"|(?P<tomorrow>tomorrow)|(?P<rel>last|next)\s+(?P<rel_unit>week|fortnight|month|year)"
+    r"|(?P<tomorrow>tomorrow)|(?P<rel>last|next|past)\s+(?P<rel_unit>week|fortnight|month|year)"
+    r"|this\s+(?P<this_unit>week|month|year)"
     rf"|(?:last|this\s+past|on)\s+(?P<weekday>{'|'.join(_WEEKDAYS)}))\b",
     re.IGNORECASE,
 )
@@ -63,21 +65,34 @@ _DATE = re.compile(
 )
 _APPROX_BEFORE = re.compile(
     r"(?:\b(?:about|around|roughly|approximately|approx\.?|almost|nearly|circa|ca\.|some|maybe"
-    r"|perhaps|probably|at\s+least|more\s+than|over|less\s+than|under|just\s+over|within"
-    r"(?:\s+the\s+(?:last|past))?|in\s+the\s+(?:last|past))|~)\s*$",
+    r"|perhaps|probably)|~)\s*$",
     re.IGNORECASE,
 )
 _APPROX_AFTER = re.compile(
     r"\s*(?:-?ish\b|or\s+so\b|give\s+or\s+take\b|more\s+or\s+less\b|roughly\b|approx)",
     re.IGNORECASE,
 )
+# "less than 2 months ago", "in the past 3 weeks": at most that long ago; "more than 3 months ago",
+# "at least 6 weeks ago": at least that long; "not", "no" turn one into the other ("not in the last 6
+# months", "no more than 2 weeks ago"). "over the last 2 months" is at most, "over 2 months ago" at least.
+_BOUND_BEFORE = re.compile(
+    r"\b(?P<negated>(?:not|no)\s+)?(?:(?P<at_most>less\s+than|fewer\s+than|under|at\s+most"
+    r"|within(?:\s+the\s+(?:last|past))?|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past))"
+    r"|(?P<at_least>more\s+than|longer\s+than|over|at\s+least))\s*$",
+    re.IGNORECASE,
+)
+_BOUND_AFTER = re.compile(r"\s*or\s+(?:(?P<at_least>more|longer)|(?P<at_most>less))\b", re.IGNORECASE)
+# "between 2 and 3 months ago", "between 6 weeks and 2 months ago", "between 2-3 months ago"
+_BETWEEN_BEFORE = re.compile(
+    rf"\bbetween\s+(?:(?P<n>{_NUM})\s*(?P<unit>{_UNIT})?\s+and\s+)?$", re.IGNORECASE
+)
 _EDGE_BEFORE = re.compile(r"\b(end|beginning|start)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _FUTURE_BEFORE = re.compile(r"\bin\s+$", re.IGNORECASE)
 _NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
-    # A month without a day is read as its last day (no later than today): the shortest time since,
-    # so that "chemotherapy in November" never counts as "more than a month ago" when it may not be.
+    # A month without a day is parsed as its last day: the end of the range it stands for.
     "PREFER_DAY_OF_MONTH": "last",
     "DATE_ORDER": "MDY",
 }
@@ -90,12 +105,20 @@ _MAX_DATEPARSER_CALLS = 3
 
 @dataclass(frozen=True)
 class WhenAnswer:
-    """When something last happened; `date` is None only when `never` is set."""
+    """When something last happened; `date` is None only when `never` is set.
+
+    An answer that allows a span of days is a range: `earliest` is its first day and `date` its
+    last, no later than today. So are a month or a year without a day ("in October", "last month",
+    "2025"), a week ("last week"), a duration with a bound ("less than 2 months ago", "in the past
+    3 weeks": up to today; "more than 3 months ago": from OPEN_START, no earliest day) and a span
+    ("between 2 and 3 months ago").
+    """
 
     date: datetime.date | None
     never: bool = False
     approximate: bool = False
     future: bool = False
+    earliest: datetime.date | None = None
 
 
 def duration_to_days(amount: float, unit: str) -> float:
@@ -157,13 +180,87 @@ def _is_approximate(text: str, start: int, end: int) -> bool:
 def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenAnswer]:
     vague = not m.group("n")[0].isdigit()
     amount = 3.0 if vague else float(m.group("n"))
+    unit = _unit_name(m.group("unit"))
     in_future = _FUTURE_BEFORE.search(m.string, max(0, m.start() - 4), m.start())
     future = bool(m.group("from_now") or in_future)
+    priority = _P_AGO if m.group("ago") or future else _P_BARE
+    span = None if future else _duration_span(m, amount, unit, today)
+    if span is not None:
+        return priority, _span_answer(*span)
     approximate = bool(vague or m.group("n2") or m.group("ish") or m.group("ish2"))
     approximate = approximate or _is_approximate(m.string, m.start(), m.end())
-    date = _shift(today, amount if future else -amount, _unit_name(m.group("unit")))
-    priority = _P_AGO if m.group("ago") or future else _P_BARE
+    date = _shift(today, amount if future else -amount, unit)
     return priority, WhenAnswer(date, approximate=approximate, future=future)
+
+
+def _duration_span(m: re.Match[str], amount: float, unit: str,
+                   today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The days a duration with a bound or a span allows; None for a plain duration ("6 weeks
+    ago", "about 6 weeks ago", "6-8 weeks ago": one day, the nearest end of a span)."""
+    other = float(m.group("n2")) if m.group("n2") else amount
+    between = _BETWEEN_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
+    if between and between.group("n"):
+        first = _shift(today, -float(between.group("n")), _unit_name(between.group("unit") or unit))
+        days = sorted((first, _shift(today, -amount, unit)))
+        return days[0], days[1]
+    if between and m.group("n2"):
+        return _shift(today, -max(amount, other), unit), _shift(today, -min(amount, other), unit)
+    bound = (_BOUND_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
+             or _BOUND_AFTER.match(m.string, m.end()))
+    if bound is None:
+        return None
+    at_most = bool(bound.group("at_most")) != bool(bound.groupdict().get("negated"))
+    if at_most:  # up to today: a "more than N since" rule cannot pass on it
+        return _shift(today, -max(amount, other), unit), today
+    return OPEN_START, _shift(today, -min(amount, other), unit)
+
+
+def _span_answer(earliest: datetime.date, latest: datetime.date) -> WhenAnswer:
+    return WhenAnswer(latest, approximate=True, earliest=earliest if earliest != latest else None)
+
+
+def _period_start(day: datetime.date, unit: str) -> datetime.date:
+    """The first day of the month or year of `day`."""
+    return day.replace(day=1) if unit == "month" else day.replace(month=1, day=1)
+
+
+def _period_end(first: datetime.date, unit: str) -> datetime.date:
+    """The last day of the month or year that starts on `first`."""
+    return _add_months(first, 1 if unit == "month" else 12) - datetime.timedelta(days=1)
+
+
+def _week_starts(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of this week for those who start weeks on Sunday and for those who start them
+    on Monday, the earlier first."""
+    sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
+    monday = today - datetime.timedelta(days=today.weekday())
+    return min(sunday, monday), max(sunday, monday)
+
+
+def _relative_span(m: re.Match[str], today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The days a relative period allows. "This month": up to today. "In the last month", "the past
+    week": the time up to today. "Last month", "last year": the whole calendar month or year before
+    this one (its beginning too, see _month_or_year). "Last week": every day that is last week
+    whether weeks start on Sunday or on Monday, as people say both. "Last fortnight": the last 14
+    days, as no calendar has fortnights. None for a day ("yesterday"), the future ("next month")
+    and "the end of last month" (its last day)."""
+    if m.group("this_unit"):
+        unit = m.group("this_unit").lower()
+        return (_week_starts(today)[0] if unit == "week" else _period_start(today, unit)), today
+    rel, unit = (m.group("rel") or "").lower(), (m.group("rel_unit") or "").lower()
+    if rel not in ("last", "past"):
+        return None
+    before = m.string[: m.start()]
+    edge = _EDGE_BEFORE.search(before)
+    if edge and edge.group(1).lower() == "end":
+        return None
+    if rel == "past" or _THE_BEFORE.search(before) or unit == "fortnight":
+        return _shift(today, -1, unit), today
+    if unit == "week":
+        earlier, later = _week_starts(today)
+        return earlier - datetime.timedelta(days=7), later - datetime.timedelta(days=1)
+    first = _period_start(_shift(today, -1, unit), unit)
+    return first, _period_end(first, unit)
 
 
 def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
@@ -182,14 +279,15 @@ def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
     shifted = _shift(today, 1 if m.group("rel").lower() == "next" else -1, unit)
     edge = _EDGE_BEFORE.search(m.string[: m.start()])
     if edge and unit in ("month", "year"):  # "at the end of last month": its last day
-        first = shifted.replace(day=1) if unit == "month" else shifted.replace(month=1, day=1)
-        if edge.group(1).lower() != "end":
-            return first
-        return _add_months(first, 1 if unit == "month" else 12) - datetime.timedelta(days=1)
+        first = _period_start(shifted, unit)
+        return _period_end(first, unit) if edge.group(1).lower() == "end" else first
     return shifted
 
 
 def _relative_answer(m: re.Match[str], today: datetime.date) -> WhenAnswer:
+    span = _relative_span(m, today)
+    if span is not None:
+        return _span_answer(*span)
     date = _relative_date(m, today)
     approximate = _is_approximate(m.string, m.start(), m.end())
     return WhenAnswer(date, approximate=approximate, future=date > today)
@@ -202,9 +300,11 @@ def _plausible_date(m: re.Match[str]) -> bool:
     return not m.string[m.end() :].strip(" .!?")
 
 
-def _calendar_date(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+def _calendar_dates(m: re.Match[str], today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day a date can be: a day, or a month or a year without a day."""
     if m.group("year"):
-        return min(datetime.date(int(m.group("year")), 12, 31), today)
+        first = datetime.date(int(m.group("year")), 1, 1)
+        return _month_or_year(m, first, _period_end(first, "year"), today)
     span = m.group()
     if m.group("yy") and len(m.group("yy")) == 2:
         span = span[:-2] + "20" + m.group("yy")
@@ -213,17 +313,30 @@ def _calendar_date(m: re.Match[str], today: datetime.date) -> datetime.date | No
     parsed = dateparser.parse(span, languages=["en"], settings=settings)
     if parsed is None:
         return None
-    has_day = m.group("iso") or m.group("numeric") or m.group("day_month") or m.group("month_day")
-    return parsed.date() if has_day else min(parsed.date(), today)
+    if m.group("iso") or m.group("numeric") or m.group("day_month") or m.group("month_day"):
+        return parsed.date(), parsed.date()
+    return _month_or_year(m, parsed.date().replace(day=1), parsed.date(), today)
+
+
+def _month_or_year(m: re.Match[str], first: datetime.date, last: datetime.date,
+                   today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """All the days of a month or year up to today. "The end of October" is its last day, as "the
+    end of last month" is: the shortest time since. Its beginning stays the whole month, as a first
+    day would pass a "more than N since" rule that a later day fails."""
+    edge = _EDGE_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
+    if edge and edge.group(1).lower() == "end":
+        return last, last
+    return first, min(last, today)
 
 
 def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
     """Find when something last happened in a free-text reply, relative to `today`.
 
-    Handles durations ("about six weeks ago", "6 wks" = 6 weeks ago), relative words
-    ("last month", "yesterday") and dates ("since March 3", "2026-10-01", MM/DD/YYYY).
-    Dates without a day or year are approximate. "never" gives WhenAnswer(None, never=True)
-    unless a time is also given. Returns None when nothing time-like is found.
+    Handles durations ("about six weeks ago", "6 wks" = 6 weeks ago, "less than 2 months ago"),
+    relative words ("last month", "yesterday") and dates ("since March 3", "2026-10-01",
+    MM/DD/YYYY). Dates without a day or year are approximate; a month, a year or a duration with a
+    bound is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
+    also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
     norm = normalise(text)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
@@ -235,11 +348,13 @@ def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
         return best[1]
     dates = (m for m in _DATE.finditer(norm) if _plausible_date(m))
     for m in itertools.islice(dates, _MAX_DATEPARSER_CALLS):
-        date = _calendar_date(m, today)
-        if date is not None:
+        days = _calendar_dates(m, today)
+        if days is not None:
+            earliest, latest = days
             partial = bool(m.group("month") or m.group("year") or m.group("month_year"))
             approximate = partial or _is_approximate(norm, m.start(), m.end())
-            return WhenAnswer(date, approximate=approximate, future=date > today)
+            return WhenAnswer(latest, approximate=approximate, future=earliest > today,
+                              earliest=earliest if earliest != latest else None)
     if best is not None:
         return best[1]
     return WhenAnswer(None, never=True) if _NEVER.search(norm) else None

@@ -258,6 +258,38 @@ def test_criterion_numbers_and_compact_values(staff, vocabulary):
     assert compact_value(vocabulary["qtc_ms"], None, TODAY) == "not known"
 
 
+def test_a_month_without_a_day_is_shown_as_the_month_and_asked_for_closer_when_it_cannot_settle(staff, vocabulary):
+    chemo = vocabulary["last_chemotherapy"]
+    assert compact_value(chemo, "2026-10-01/2026-10-31", TODAY) == "October 2026 (3–7 wk ago)"
+    assert compact_value(chemo, "2025-01-01/2025-12-31", TODAY) == "2025 (11–23 mo ago)"
+    assert compact_value(chemo, "2026-11-01/2026-11-23", TODAY) == "November 2026 (0 d–3 wk ago)"
+    desk = Desk(staff)
+    [reply] = desk.say("62F NSCLC, last chemo in October, no radiotherapy")
+    assert "last chemotherapy: October 2026 (3–7 wk ago)" in reply.text
+    treatment_break = items(reply)["inc-treatment-break"]
+    assert treatment_break["status"] == "unknown"
+    assert treatment_break["detail"] == "need: last chemotherapy: a closer date than October 2026"
+
+
+def test_a_duration_with_a_bound_is_shown_as_its_dates_and_asked_for_closer_when_it_cannot_settle(staff, vocabulary):
+    chemo = vocabulary["last_chemotherapy"]
+    assert compact_value(chemo, "1900-01-01/2026-08-23", TODAY) == "2026-08-23 or earlier (≥ 13 wk ago)"
+    assert compact_value(chemo, "2026-09-23/2026-11-23", TODAY) == "2026-09-23 to 2026-11-23 (0 d–8 wk ago)"
+    assert compact_value(chemo, "2026-11-01/2026-11-23", TODAY) == "November 2026 (0 d–3 wk ago)"  # "this month"
+    desk = Desk(staff)
+    [reply] = desk.say("62F NSCLC, last chemo less than 2 months ago, no radiotherapy")
+    assert "last chemotherapy: 2026-09-23 to 2026-11-23 (0 d–8 wk ago)" in reply.text
+    treatment_break = items(reply)["inc-treatment-break"]
+    assert treatment_break["status"] == "unknown"
+    assert treatment_break["detail"] == "need: last chemotherapy: a closer date than 2026-09-23 to 2026-11-23"
+    [reply] = desk.say("last chemo more than 2 weeks ago")
+    assert items(reply)["inc-treatment-break"]["detail"] == (
+        "need: last chemotherapy: a closer date than 2026-11-09 or earlier")
+    [reply] = desk.say("last chemo more than 3 months ago")
+    assert "last chemotherapy: 2026-08-23 or earlier (≥ 13 wk ago)" in reply.text
+    assert items(reply)["inc-treatment-break"]["status"] == "met"
+
+
 def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(staff, vocabulary):
     assert set(STAFF_CUES) <= set(vocabulary)
     extended = staff.staff_vocabulary()

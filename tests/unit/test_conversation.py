@@ -1,6 +1,8 @@
 """The conversation engine, turn by turn, without Rasa."""
 from __future__ import annotations
 
+import pytest
+
 from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
 from bot import texts
 
@@ -102,6 +104,71 @@ def test_implausible_value_gets_a_check_back_and_nothing_is_lost(engine):
     assert state.facts == {"age": 62}
     state, _ = talk(engine, "sorry, 5 x10^9/L", state=state)
     assert state.facts["platelet_count"] == 5
+
+
+def test_a_month_that_cannot_settle_a_criterion_is_asked_again_for_the_day(engine):
+    state = State(consent=True, pending=["last_chemotherapy"])
+    state, replies = talk(engine, "in October", state=state)  # 23 October is the one-month boundary
+    assert state.facts["last_chemotherapy"] == "2026-10-01/2026-10-31"
+    assert texts.CLOSER_DATE.format(label="last chemotherapy", when="in October 2026") in [r.text for r in replies]
+    assert asked(replies)[-1] == ["last_chemotherapy"]
+    state, replies = talk(engine, "about five weeks ago", state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-19"
+    assert "Updated last chemotherapy: in October 2026 → on or around 2026-10-19." in [r.text for r in replies]
+    assert asked(replies)[-1] != ["last_chemotherapy"]
+
+
+def test_a_month_that_settles_the_criterion_is_not_asked_again(engine):
+    state, replies = talk(engine, "in September", state=State(consent=True, pending=["last_chemotherapy"]))
+    assert state.facts["last_chemotherapy"] == "2026-09-01/2026-09-30"
+    assert asked(replies)[-1] != ["last_chemotherapy"]
+
+
+@pytest.mark.parametrize("answers", [("/dont_know",), ("no",), ("October, I can't say more",), ("qwerty", "zzzz")])
+def test_without_a_closer_date_the_month_stays_unknown_for_the_criterion_and_is_never_met(engine, answers):
+    state, replies = talk(engine, "hi", "/affirm", "my last chemo was in October")
+    assert "Noted: last chemotherapy: in October 2026." in [r.text for r in replies]
+    assert asked(replies)[-1] == ["last_chemotherapy"]
+    state, replies = talk(engine, *answers, state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-01/2026-10-31"  # not "never", not forgotten
+    assert asked(replies)[-1] != ["last_chemotherapy"]  # asked once, not again and again
+    verdict = verdicts(engine.show_verdict(state).replies)[-1]
+    statuses = {c["id"]: c["status"] for c in verdict["criteria"]}
+    assert statuses["inc-treatment-break"] == "unknown" and verdict["status"] != "likely_eligible"
+    assert "October 2026" in engine.show_facts(state).replies[0].text
+
+
+@pytest.mark.parametrize("answer, when", [
+    ("less than 2 months ago", "between 2026-09-23 and 2026-11-23"),  # a day at the bound would pass
+    ("more than 2 weeks ago", "on or before 2026-11-09"),
+])
+def test_a_bound_that_cannot_settle_a_criterion_is_asked_again_and_said_as_it_was_read(engine, answer, when):
+    state = State(consent=True, pending=["last_chemotherapy"])
+    state, replies = talk(engine, answer, state=state)
+    assert texts.CLOSER_DATE.format(label="last chemotherapy", when=when) in [r.text for r in replies]
+    assert asked(replies)[-1] == ["last_chemotherapy"]
+    state, replies = talk(engine, "about seven weeks ago", state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-05"
+    assert f"Updated last chemotherapy: {when} → on or around 2026-10-05." in [r.text for r in replies]
+
+
+@pytest.mark.parametrize("message, noted", [
+    ("my last chemo was more than 3 months ago", "on or before 2026-08-23"),
+    ("my last chemo was last week", "between 2026-11-15 and 2026-11-22"),
+])
+def test_a_bound_that_settles_the_criterion_is_noted_as_it_was_read_and_not_asked_again(engine, message, noted):
+    state, replies = talk(engine, "hi", "/affirm", message)
+    assert f"Noted: last chemotherapy: {noted}." in [r.text for r in replies]
+    assert "last_chemotherapy" not in (state.pending or [])
+    assert f"last chemotherapy: {noted}" in engine.show_facts(state).replies[0].text
+
+
+def test_without_a_closer_date_a_recent_bound_is_never_met(engine):
+    state, _ = talk(engine, "hi", "/affirm", "my last chemo was within the last 6 months", "/dont_know")
+    assert state.facts["last_chemotherapy"] == "2026-05-23/2026-11-23"
+    verdict = verdicts(engine.show_verdict(state).replies)[-1]
+    statuses = {c["id"]: c["status"] for c in verdict["criteria"]}
+    assert statuses["inc-treatment-break"] == "unknown" and verdict["status"] != "likely_eligible"
 
 
 def test_a_huge_message_gets_a_clear_reply(engine):
@@ -209,3 +276,30 @@ def test_a_message_that_says_yes_and_no_is_asked_about_before_anything_else(engi
     assert asked(replies)[-1] == ["bleeding_tendency"]  # the next "yes" answers this, not another question
     state, _ = talk(engine, "/affirm", state=state)
     assert state.facts["bleeding_tendency"] is True
+
+
+def test_a_relative_with_a_bare_age_is_screened_as_the_subject(engine):
+    state, replies = talk(engine, "hi", "/affirm", "my mother, 67, lung cancer")
+    assert state.subject == "your mother"
+    assert state.facts["age"] == 67 and "platelet_count" not in state.facts  # 67 is not her platelet count
+    assert asked(replies)[-1] == ["platelet_count"] and "your mother's" in replies[-1].text
+
+
+def test_never_tested_for_the_infections_is_not_known_and_the_questions_go_on(engine):
+    for message in ("never tested", "I've never been tested", "never had a test for it",
+                    "I've never been tested for hepatitis"):
+        state = State(consent=True, pending=["infection_serology_positive"])
+        outcome = engine.respond(state, Turn(message, "deny", confidence=0.97))  # the model hears a "no"
+        assert outcome.state.facts["infection_serology_positive"] is None, message
+        assert outcome.state.pending and "infection_serology_positive" not in outcome.state.pending
+    state = State(consent=True, pending=["infection_serology_positive"])
+    outcome = engine.respond(state, Turn("never had hepatitis", "deny", confidence=0.97))
+    assert outcome.state.facts["infection_serology_positive"] is False
+
+
+def test_a_plain_qt_does_not_answer_the_qtc_question(engine):
+    state = State(consent=True, pending=["qtc_ms"])
+    state, _ = talk(engine, "my QT was 440 ms", state=state)
+    assert "qtc_ms" not in state.facts and state.pending == ["qtc_ms"]
+    state, _ = talk(engine, "QT/QTc 440/470", state=state)
+    assert state.facts["qtc_ms"] == 470

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import Status, Verdict, evaluate
+from bot.rules import compile_rule
+from bot.extraction import extract
 from tests.conftest import TODAY
 
 SEED_PAGE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1271846d75b9f1f2.txt"
@@ -114,6 +116,76 @@ def test_boundaries_are_read_exactly_as_written(seed_trial, vocabulary, changes,
     assert status[criterion] is expected
 
 
+@pytest.mark.parametrize("last_chemotherapy, expected", [
+    ("2026-09-01/2026-09-30", Status.MET),  # September: every day of it more than a month ago
+    ("2026-11-01/2026-11-23", Status.NOT_MET),  # November up to today: every day too recent
+    ("2026-10-01/2026-10-31", Status.UNKNOWN),  # October: the 22nd would pass, the 23rd would not
+    ("2026-10-01/2026-10-22", Status.MET),  # a range that ends on the last day that passes
+    ("2025-01-01/2025-12-31", Status.MET),  # 2025
+    ("2026-01-01/2026-11-23", Status.UNKNOWN),  # 2026 up to today
+])
+def test_a_month_or_a_year_decides_a_date_criterion_only_when_all_its_days_do(seed_trial, vocabulary,
+                                                                             last_chemotherapy, expected):
+    result, status = statuses(seed_trial, vocabulary, last_chemotherapy=last_chemotherapy)
+    assert status["inc-treatment-break"] is expected
+    if expected is Status.UNKNOWN:  # never taken as met: the person is asked for a closer date
+        assert result.status is Verdict.UNCERTAIN
+        treatment_break = next(r for r in result.criteria if r.criterion.id == "inc-treatment-break")
+        assert treatment_break.missing == {"last_chemotherapy"} and treatment_break.settled_by.value == "patient"
+
+
+@pytest.mark.parametrize("op, last_chemotherapy, expected", [
+    ("<=", "2026-11-16", True),  # within 7 days: exactly 7 days ago is within
+    ("<=", "2026-11-01/2026-11-23", None),  # "in November": the 1st is too old, the 20th is not
+    ("<=", "2026-11-16/2026-11-23", True),
+    ("<=", "2026-10-01/2026-10-31", False),
+    ("==", "2026-11-01/2026-11-23", None),  # the 16th is exactly 7 days ago, the others are not
+    ("==", "2026-11-16/2026-11-23", None),
+    ("==", "2026-10-01/2026-10-31", False),
+])
+def test_a_criterion_that_requires_a_recent_date_is_not_met_by_a_month_that_may_be_too_old(
+        vocabulary, op, last_chemotherapy, expected):
+    rule = compile_rule({"fact": "last_chemotherapy", "op": op, "value": 7, "unit": "days"}, vocabulary)
+    assert rule.evaluate({"last_chemotherapy": last_chemotherapy}, TODAY) is expected
+    assert rule.missing({"last_chemotherapy": last_chemotherapy}, TODAY) == (
+        {"last_chemotherapy"} if expected is None else set())
+
+
+@pytest.mark.parametrize("answer, expected", [
+    # up to today: never "more than 1 month since", though a single day at the bound would be
+    ("less than 2 months ago", Status.UNKNOWN),
+    ("within the last 6 months", Status.UNKNOWN),
+    ("between 2 weeks and 2 months ago", Status.UNKNOWN),
+    ("this year", Status.UNKNOWN),
+    ("less than 3 weeks ago", Status.NOT_MET),
+    ("last week", Status.NOT_MET),
+    # no earliest day: met only when the bound itself is far enough
+    ("more than 3 months ago", Status.MET),
+    ("more than 2 weeks ago", Status.UNKNOWN),  # may be 5 weeks, may be 3
+    ("between 2 and 3 months ago", Status.MET),
+    ("about six weeks ago", Status.MET),  # an approximate answer stays one day
+])
+def test_a_duration_with_a_bound_decides_the_treatment_break_only_when_all_its_days_do(
+        seed_trial, vocabulary, answer, expected):
+    value = extract(answer, vocabulary, [vocabulary["last_chemotherapy"]], TODAY).values["last_chemotherapy"]
+    result, status = statuses(seed_trial, vocabulary, last_chemotherapy=value)
+    assert status["inc-treatment-break"] is expected
+    if expected is Status.UNKNOWN:
+        assert result.status is Verdict.UNCERTAIN
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("within the last week", True),
+    ("within the last 2 weeks", None),
+    ("more than 3 months ago", False),
+    ("more than 3 days ago", None),
+])
+def test_a_criterion_that_requires_a_recent_date_reads_bounds_the_same_way(vocabulary, answer, expected):
+    rule = compile_rule({"fact": "last_chemotherapy", "op": "<=", "value": 7, "unit": "days"}, vocabulary)
+    value = extract(answer, vocabulary, [vocabulary["last_chemotherapy"]], TODAY).values["last_chemotherapy"]
+    assert rule.evaluate({"last_chemotherapy": value}, TODAY) is expected
+
+
 def test_i_dont_know_to_a_patient_question_makes_the_verdict_uncertain(seed_trial, vocabulary):
     result, status = statuses(seed_trial, vocabulary, bleeding_tendency=None)
     assert result.status is Verdict.UNCERTAIN
@@ -150,3 +222,23 @@ def test_the_payload_follows_the_contract(seed_trial, vocabulary):
     assert set(first) >= {"id", "kind", "status", "text", "explanation"}
     platelets = next(c for c in payload["criteria"] if c["id"] == "inc-platelets-bleeding")
     assert platelets["status"] == "not_met" and "30" in platelets["explanation"]
+
+
+@pytest.mark.parametrize("ecg, bundle_branch_block, expected", [
+    ("QT/QTc 440/470 ms", False, Status.NOT_MET),  # read as 440, the QT would have passed the 450 limit
+    ("QT/QTc 440/490 ms", True, Status.NOT_MET),
+    ("QT 440 ms", True, Status.UNKNOWN),  # a plain QT says nothing of the QTc: it passes no limit
+    ("QTc 440 ms", False, Status.MET),
+])
+def test_only_the_qtc_from_an_ecg_report_is_held_against_the_qt_limits(seed_trial, vocabulary, ecg,
+                                                                       bundle_branch_block, expected):
+    qtc = extract(ecg, vocabulary, [vocabulary["qtc_ms"]], TODAY).values.get("qtc_ms")
+    _, status = statuses(seed_trial, vocabulary, qtc_ms=qtc, bundle_branch_block=bundle_branch_block)
+    assert status["exc-cardiac-qt"] is expected
+
+
+def test_the_qt_limits_are_explained_as_the_qtc_that_is_asked_for(seed_trial, vocabulary):
+    criterion = next(c for c in seed_trial.criteria if c.id == "exc-cardiac-qt")
+    explained = [criterion.why, criterion.explain.met, criterion.explain.not_met, criterion.explain.unknown]
+    for text in explained + [vocabulary["qtc_ms"].ask]:
+        assert "QTc" in text and not re.search(r"\bQT (?:interval|or)\b", text), text

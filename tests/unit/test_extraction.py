@@ -143,3 +143,57 @@ def test_only_a_transplant_from_a_donor_excludes(vocabulary):
 def test_a_relative_is_the_subject_only_when_the_message_is_about_them(vocabulary, text, subject, sex):
     found = facts_in(text, vocabulary)
     assert (found.subject, found.values.get("sex")) == (subject, sex), found.values
+
+
+@pytest.mark.parametrize("text, subject, age", [
+    ("my mother, 67, lung cancer", "your mother", 67),
+    ("my dad is 71 with NSCLC", "your dad", 71),
+    ("for my wife, 58, breast cancer", "your wife", 58),
+    ("my father (71) has NSCLC", "your father", 71),
+    ("my husband: 58, NSCLC", "your husband", 58),
+])
+def test_a_bare_number_right_after_the_relative_is_their_age(vocabulary, text, subject, age):
+    found = facts_in(text, vocabulary, expecting="platelet_count")  # not also a platelet count of 67
+    assert (found.subject, found.values.get("age")) == (subject, age), found.values
+    assert "platelet_count" not in found.values and found.values["cancer_type"] == "solid_tumour"
+
+
+@pytest.mark.parametrize("text", ["my mother, plt 22k", "my mother, 22 thousand", "my mother, 22,000",
+                                  "she's 22 thousand", "my mother's 22 thousand", "she is twenty two thousand"])
+def test_a_count_after_the_relative_is_not_an_age(vocabulary, text):
+    assert "age" not in facts_in(text, vocabulary).values
+    found = facts_in(text, vocabulary, expecting="platelet_count")
+    assert found.values.get("platelet_count") == 22 and "age" not in found.values and not found.problems
+
+
+@pytest.mark.parametrize("text", ["I've never been tested for hepatitis", "never had a test for HIV",
+                                  "I have never been tested for HIV or hepatitis",
+                                  "never tested for HIV, hep B negative"])
+def test_never_tested_is_not_a_negative_result(vocabulary, text):
+    assert "infection_serology_positive" not in facts_in(text, vocabulary, "infection_serology_positive").values
+    assert "infection_serology_positive" not in facts_in(text, vocabulary).values
+
+
+@pytest.mark.parametrize("text, value", [("never had hepatitis", False), ("never tested positive for HIV", False),
+                                         ("never been tested for HIV, but I had hepatitis B", True)])
+def test_a_result_still_answers_the_infection_question(vocabulary, text, value):
+    assert facts_in(text, vocabulary, "infection_serology_positive").values["infection_serology_positive"] is value
+
+
+@pytest.mark.parametrize("text, qtc", [
+    ("QT/QTc 400/440 ms", 440),  # as ECG reports print them
+    ("QT/QTcB: 384/421 ms", 421),
+    ("QT interval 440, QTc 470", 470),
+    ("QTc 470 QT 440", 470),
+    ("corrected QT 450", 450),
+    ("QTcF 445 ms", 445),
+])
+def test_only_the_qtc_is_read_as_the_qtc(vocabulary, text, qtc):
+    assert facts_in(text, vocabulary).values.get("qtc_ms") == qtc
+    assert facts_in(text, vocabulary, "qtc_ms").values.get("qtc_ms") == qtc
+
+
+@pytest.mark.parametrize("expecting", [None, "qtc_ms", "platelet_count"])
+def test_a_plain_qt_is_not_the_qtc_nor_any_other_answer(vocabulary, expecting):
+    # a QT of 440 ms can be a QTc over 480 ms: read as the QTc, it could pass a limit the person fails
+    assert facts_in("my QT was 440", vocabulary, expecting).values == {}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.facts import OPEN_START
 from bot.parsing.answers import classify_reply, is_negated
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
 from bot.parsing.quantities import Measurement, convert, find_measurements
@@ -258,7 +259,6 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
         ("6ish weeks ago", WhenAnswer(D(2026, 4, 3), approximate=True)),
         ("6-8 weeks ago", WhenAnswer(D(2026, 4, 3), approximate=True)),
         ("a few weeks ago", WhenAnswer(D(2026, 4, 24), approximate=True)),
-        ("within the last 6 months", WhenAnswer(D(2025, 11, 15), approximate=True)),
         ("since March 3", WhenAnswer(D(2026, 3, 3))),
         ("since June 3", WhenAnswer(D(2025, 6, 3))),
         ("on 3 March", WhenAnswer(D(2026, 3, 3))),
@@ -269,16 +269,23 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
         ("2026-10-01", WhenAnswer(D(2026, 10, 1), future=True)),
         ("10/01/2026", WhenAnswer(D(2026, 10, 1), future=True)),
         ("10/01/26", WhenAnswer(D(2026, 10, 1), future=True)),
-        # a month or a year alone: its last day, the shortest time since (never "more than a
-        # month ago" when it may not be)
-        ("in March", WhenAnswer(D(2026, 3, 31), approximate=True)),
-        ("March", WhenAnswer(D(2026, 3, 31), approximate=True)),
-        ("March 2025", WhenAnswer(D(2025, 3, 31), approximate=True)),
-        ("in 2024", WhenAnswer(D(2024, 12, 31), approximate=True)),
+        # a month or a year alone: the range of its days, from the first (`earliest`) to the last
+        # (`date`), no later than today
+        ("in March", WhenAnswer(D(2026, 3, 31), approximate=True, earliest=D(2026, 3, 1))),
+        ("March", WhenAnswer(D(2026, 3, 31), approximate=True, earliest=D(2026, 3, 1))),
+        ("March 2025", WhenAnswer(D(2025, 3, 31), approximate=True, earliest=D(2025, 3, 1))),
+        ("3/2025", WhenAnswer(D(2025, 3, 31), approximate=True, earliest=D(2025, 3, 1))),
+        ("in 2024", WhenAnswer(D(2024, 12, 31), approximate=True, earliest=D(2024, 1, 1))),
+        ("in May", WhenAnswer(TODAY, approximate=True, earliest=D(2026, 5, 1))),
+        ("2026", WhenAnswer(TODAY, approximate=True, earliest=D(2026, 1, 1))),
+        ("last month", WhenAnswer(D(2026, 4, 30), approximate=True, earliest=D(2026, 4, 1))),
+        ("last year", WhenAnswer(D(2025, 12, 31), approximate=True, earliest=D(2025, 1, 1))),
+        ("the beginning of 2025", WhenAnswer(D(2025, 12, 31), approximate=True, earliest=D(2025, 1, 1))),
+        ("the start of last month", WhenAnswer(D(2026, 4, 30), approximate=True, earliest=D(2026, 4, 1))),
+        # ... but its end is its last day
         ("at the end of last month", WhenAnswer(D(2026, 4, 30))),
-        ("last month", WhenAnswer(D(2026, 4, 15))),
-        ("last week", WhenAnswer(D(2026, 5, 8))),
-        ("last year", WhenAnswer(D(2025, 5, 15))),
+        ("at the end of March", WhenAnswer(D(2026, 3, 31), approximate=True)),
+        ("the end of 2025", WhenAnswer(D(2025, 12, 31), approximate=True)),
         ("yesterday", WhenAnswer(D(2026, 5, 14))),
         ("the day before yesterday", WhenAnswer(D(2026, 5, 13))),
         ("this morning", WhenAnswer(TODAY)),
@@ -301,7 +308,8 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
             "my last chemo was about six weeks ago, I think",
             WhenAnswer(D(2026, 4, 3), approximate=True),
         ),
-        ("I had chemo for 6 weeks, ending last month", WhenAnswer(D(2026, 4, 15))),
+        ("I had chemo for 6 weeks, ending last month", WhenAnswer(D(2026, 4, 30), approximate=True,
+                                                                   earliest=D(2026, 4, 1))),
         ("May be 2 weeks", WhenAnswer(D(2026, 5, 1))),
         ("the last dose was on 3 March, I had 6 cycles", WhenAnswer(D(2026, 3, 3))),
     ],
@@ -311,7 +319,61 @@ def test_parse_when(text: str, expected: WhenAnswer) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["banana", "", "??", "22k", "I may have had it", "yes", "no", LONG_TEXT]
+    ("text", "earliest", "latest"),
+    [
+        # at most that long ago: from the bound up to today, so never "more than N since" on it
+        ("less than 2 months ago", D(2026, 3, 15), TODAY),
+        ("under 6 weeks ago", D(2026, 4, 3), TODAY),
+        ("less than a month ago", D(2026, 4, 15), TODAY),
+        ("within the last 6 months", D(2025, 11, 15), TODAY),
+        ("within 2 weeks", D(2026, 5, 1), TODAY),
+        ("in the past 3 weeks", D(2026, 4, 24), TODAY),
+        ("over the last 2 months", D(2026, 3, 15), TODAY),
+        ("no more than 2 weeks ago", D(2026, 5, 1), TODAY),
+        ("2 weeks or less", D(2026, 5, 1), TODAY),
+        ("in the last month", D(2026, 4, 15), TODAY),
+        ("in the past month", D(2026, 4, 15), TODAY),
+        ("within the last week", D(2026, 5, 8), TODAY),
+        ("last fortnight", D(2026, 5, 1), TODAY),
+        ("this month", D(2026, 5, 1), TODAY),
+        ("this year", D(2026, 1, 1), TODAY),
+        ("this week", D(2026, 5, 10), TODAY),  # a Friday: from Sunday, as some start the week then
+        # last week: Sunday 3 to Sunday 10 May, the week before this one wherever it starts
+        ("last week", D(2026, 5, 3), D(2026, 5, 10)),
+        # at least that long ago: no earliest day
+        ("more than 3 months ago", OPEN_START, D(2026, 2, 15)),
+        ("over a year ago", OPEN_START, D(2025, 5, 15)),
+        ("at least 6 weeks ago", OPEN_START, D(2026, 4, 3)),
+        ("longer than 2 weeks ago", OPEN_START, D(2026, 5, 1)),
+        ("6 months ago or more", OPEN_START, D(2025, 11, 15)),
+        ("not in the last 6 months", OPEN_START, D(2025, 11, 15)),
+        ("my last chemo was more than 3 months ago", OPEN_START, D(2026, 2, 15)),
+        # between two durations
+        ("between 2 and 3 months ago", D(2026, 2, 15), D(2026, 3, 15)),
+        ("between 6 weeks and 2 months ago", D(2026, 3, 15), D(2026, 4, 3)),
+        ("between 2-3 months ago", D(2026, 2, 15), D(2026, 3, 15)),
+    ],
+)
+def test_parse_when_a_bound_or_a_span_is_a_range(text: str, earliest: datetime.date,
+                                                 latest: datetime.date) -> None:
+    assert parse_when(text, TODAY) == WhenAnswer(latest, approximate=True, earliest=earliest)
+
+
+@pytest.mark.parametrize(
+    ("today", "earliest", "latest"),
+    [
+        (D(2026, 5, 17), D(2026, 5, 4), D(2026, 5, 16)),  # a Sunday: up to yesterday for Sunday-first weeks
+        (D(2026, 5, 18), D(2026, 5, 10), D(2026, 5, 17)),  # a Monday: up to yesterday for Monday-first weeks
+    ],
+)
+def test_parse_when_last_week_holds_the_days_of_either_week(today: datetime.date, earliest: datetime.date,
+                                                            latest: datetime.date) -> None:
+    assert parse_when("last week", today) == WhenAnswer(latest, approximate=True, earliest=earliest)
+
+
+@pytest.mark.parametrize(
+    "text", ["banana", "", "??", "22k", "I may have had it", "yes", "no", LONG_TEXT,
+             "recently"]  # no bound at all: asked again rather than guessed
 )
 def test_parse_when_nothing_time_like(text: str) -> None:
     assert parse_when(text, TODAY) is None
@@ -319,6 +381,12 @@ def test_parse_when_nothing_time_like(text: str) -> None:
 
 def test_parse_when_month_end_clamps() -> None:
     assert parse_when("1 month ago", D(2026, 3, 31)) == WhenAnswer(D(2026, 2, 28))
+
+
+@pytest.mark.parametrize("text", ["December 2026", "in 2027", "2027"])
+def test_parse_when_a_month_or_year_still_to_come_is_in_the_future(text: str) -> None:
+    answer = parse_when(text, TODAY)
+    assert answer is not None and answer.future  # not cut short to today and taken as past
 
 
 @pytest.mark.parametrize(
@@ -412,6 +480,19 @@ def test_classify_reply_no(text: str) -> None:
 )
 def test_classify_reply_unknown(text: str) -> None:
     assert classify_reply(text) == "unknown"
+
+
+@pytest.mark.parametrize(
+    "text, reply",
+    [
+        ("never tested", "unknown"), ("I've never been tested", "unknown"), ("never had a test for it", "unknown"),
+        ("I haven't been tested", "unknown"), ("not tested yet", "unknown"), ("I was never checked", "unknown"),
+        ("never had hepatitis", "no"), ("never tested positive", "no"), ("never had a positive test", "no"),
+        ("no, the test was negative", "no"),
+    ],
+)
+def test_classify_reply_never_tested_is_not_known_but_a_negative_result_is_no(text: str, reply: str) -> None:
+    assert classify_reply(text) == reply
 
 
 @pytest.mark.parametrize(
