@@ -14,7 +14,6 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date
-from operator import attrgetter
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from bot.evaluation import Outcome, Status, TrialResult, Verdict
@@ -93,6 +92,7 @@ class Matcher:
         self._ruling_in: List[Any] = []  # per open trial: the facts whose answer could rule it in
         self._gains: List[Mapping[str, Gain]] = []  # per open trial: what it adds to the board, by fact
         self._results: List[TrialResult] = []
+        self._open_results: Optional[List[TrialResult]] = None  # those of the open trials, made when asked
         self._open = 0  # trials not ruled out
         self._board = Board(self.analysis.info.tier)
         started: Dict[int, Tuple[Any, ...]] = {}  # copies of a trial with the same criteria start alike
@@ -146,6 +146,7 @@ class Matcher:
                 list(self._results), self._open, self._board.clone())
 
     def _set(self, state: Tuple[Any, ...]) -> None:
+        self._open_results = None
         (self._facts, self._known, self._outcomes, self._tables, self._waiting, self._failed, self._verdicts,
          self._ruling_in, self._gains, self._results, self._open, self._board) = state
 
@@ -216,6 +217,7 @@ class Matcher:
         for key in settled:
             board.drop(key)
         board.add_all((key, delta) for key, delta in deltas.items() if known.get(key) is None)
+        self._open_results = None
         self._remember()
 
     def _refresh(self, t: int, where: Iterable[int], settled: Set[str], returning: Set[str],
@@ -316,10 +318,13 @@ class Matcher:
         """The tallies for these results if they are this matcher's own and current, else None."""
         if vocabulary is not self.vocabulary or not results or dict(facts) != self._facts:
             return None
-        if len(results) == self._open and Verdict.NOT_ELIGIBLE not in map(attrgetter("status"), results):
-            # the open trials as handed out? (by identity, in C: at 100,000 trials a loop here cost 70 ms)
-            given = set(map(id, results))
-            if len(given) == len(results) and given <= set(map(id, self._results)):
+        if len(results) == self._open:
+            if self._open_results is None:
+                self._open_results = [result for result, verdict in zip(self._results, self._verdicts)
+                                      if verdict is not Verdict.NOT_ELIGIBLE]
+            # the open trials as handed out, in order? (results compare by identity, in C: at 100,000
+            # trials, a loop here cost 70 ms)
+            if list(results) == self._open_results:
                 return self._board, lambda keys: self._first_seen(keys, self._is_open)
         positions = self._positions(results)
         if positions is None:
