@@ -35,6 +35,7 @@ def _verdict(failed: int, waiting: FrozenSet[int]) -> Verdict:
 
 
 def _add(deltas: Dict[str, List[int]], gains: Iterable[Tuple[str, Gain]], sign: int) -> None:
+    """Add (sign 1) or take away (-1) a trial's gains, fact by fact, to one update's moves."""
     for key, gain in gains:
         d = deltas.get(key)
         if d is None:
