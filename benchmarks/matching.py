@@ -144,7 +144,7 @@ class Hindsight:
                  expanded_topics: Collection[str] = ()) -> Optional[Question]:
         known = effective_facts(facts, vocabulary)
         ruled_out: Dict[str, set] = {}
-        answers: Dict[str, Dict[str, Any]] = {}  # fact -> its answer and what that implies
+        answered: Dict[str, Optional[Dict[str, Any]]] = {}  # fact -> the facts with its answer and what it implies
         for result in results:
             for r in result.criteria:
                 if r.status is not Status.UNKNOWN:
@@ -153,11 +153,12 @@ class Hindsight:
                     definition = vocabulary[key]
                     if key in facts or not definition.askable:
                         continue
-                    if key not in answers:
+                    if key not in answered:
                         value = self.patient.value(definition) if self.patient.knows(definition) else None
-                        answers[key] = self.analysis._implied(known, key, value) if value is not None else {}
-                    extra = answers[key]
-                    holds = r.criterion.rule.evaluate({**known, **extra}, TODAY) if extra else None
+                        answered[key] = ({**known, **self.analysis._implied(known, key, value)}
+                                         if value is not None else None)
+                    given = answered[key]
+                    holds = r.criterion.rule.evaluate(given, TODAY) if given is not None else None
                     if holds is not None and holds is not (r.criterion.kind is Kind.INCLUSION):
                         ruled_out.setdefault(key, set()).add(result.trial.id)
         if not ruled_out:  # nothing rules out any more: ask what the ordinary choice would
