@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.trials import Criterion, Kind, Trial
@@ -53,17 +53,18 @@ class TrialResult:
     """A trial's verdict and the result of each of its criteria.
 
     A matcher over a large catalogue makes one per trial after every answer, and most are only
-    sorted and counted: it gives the criteria's ``outcomes`` instead, and the CriterionResults are
-    made the first time they are read.
+    sorted and counted: it gives the criteria's ``outcomes`` instead (and how many of them wait for
+    the person, which it has counted), and the CriterionResults are made the first time they are read.
     """
 
-    __slots__ = ("trial", "status", "_criteria", "_outcomes")
+    __slots__ = ("trial", "status", "_criteria", "_outcomes", "_waiting")
 
     def __init__(self, trial: Trial, status: Verdict, criteria: Sequence[CriterionResult] = (),
-                 outcomes: Optional[Sequence[Outcome]] = None) -> None:
+                 outcomes: Optional[Iterable[Outcome]] = None, waiting: Optional[int] = None) -> None:
         self.trial, self.status = trial, status
         self._criteria: Optional[Tuple[CriterionResult, ...]] = None if outcomes is not None else tuple(criteria)
         self._outcomes = outcomes
+        self._waiting = waiting
 
     def __repr__(self) -> str:
         return f"TrialResult({self.trial.id!r}, {self.status.value})"
@@ -77,6 +78,8 @@ class TrialResult:
     @property
     def open_questions(self) -> int:
         """How many criteria still wait for an answer the person could give."""
+        if self._waiting is not None:
+            return self._waiting
         if self._criteria is None:
             return sum(1 for o in self._outcomes or () if o[2] is AnsweredBy.PATIENT)
         return sum(1 for r in self._criteria if r.settled_by is AnsweredBy.PATIENT)

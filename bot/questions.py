@@ -18,8 +18,8 @@ With one trial, the question most likely to end the screening comes first. Yes/n
 topic are bundled into a single short list.
 
 Counting this afresh means looking at every criterion of every trial given. A ``Matcher``
-(bot.matching) keeps the tallies up to date as answers come in and lends them here, so that a
-question over a catalogue of thousands of trials costs only what the last answer changed.
+(bot.matching) keeps the tallies of its catalogue up to date as answers come in, in array
+columns, and lends them here: a question over thousands of trials costs a few array operations.
 """
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ DAYS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 PREFERENCE = (4, 1, 0)  # by AnsweredBy order: patient, clinician, study team
 SCALE = 1 << 20  # probabilities are tallied as integers in units of 1/SCALE: sums are exact, ties are ties
 PATIENT_TIER = 0
+# Answers are told apart by bit masks that bot.matching keeps in 64-bit columns: a number or a
+# date gets at most this many thresholds (so at most 62 answers), evenly chosen among the trials'.
+MAX_CUTS = 60
 
 NO_FACTS: FrozenSet[str] = frozenset()
 Answers = Tuple[Tuple[Any, int], ...]  # (value, probability in units of 1/SCALE)
@@ -161,6 +164,13 @@ def rule_beliefs(rule: Rule, holds: float) -> Iterator[Tuple[str, Any]]:
             yield from rule_beliefs(sub, part)
 
 
+def _thinned(points: List[float], most: int) -> List[float]:
+    """At most ``most`` of the points, spread evenly over them."""
+    if len(points) <= most:
+        return points
+    return [points[i * len(points) // most] for i in range(most)]
+
+
 def answer_model(definition: FactDefinition, cuts: Collection[float], today: date,
                  belief: Optional[Any] = None) -> Answers:
     """The possible answers to a fact, one per outcome that the trials' thresholds tell apart.
@@ -179,7 +189,7 @@ def answer_model(definition: FactDefinition, cuts: Collection[float], today: dat
         if total <= 0:
             return _scaled([(name, 1 / len(names)) for name in names])
         return _scaled([(name, max(0.01, shares.get(name, 0.0) / total)) for name in names])
-    points = sorted(set(cuts))
+    points = _thinned(sorted(set(cuts)), MAX_CUTS)
     if definition.type is FactType.NUMBER:
         if definition.plausible and definition.plausible[1] > definition.plausible[0]:
             low, high = definition.plausible
@@ -455,39 +465,14 @@ class Analysis:
             self._tables[cache_key] = table
         return table
 
-    def gain(self, key: str, positions: Iterable[int], criteria: Sequence[Criterion], tables: Sequence[Optional[Table]],
-             verdict: Verdict, waiting: Collection[int], ruling_in: Collection[str]) -> Gain:
-        """What asking ``key`` is expected to settle in one trial (criteria at ``positions`` read it).
-
-        ``waiting`` are the criteria still waiting for the person; ``ruling_in`` the facts that all
-        of them read, the only ones whose answer could leave the trial with nothing to ask.
-        """
-        out = expected = weight = count = 0
-        for c in positions:
-            table = tables[c]
-            entry = table.get(key) if table else None
-            if entry is None:
-                continue
-            out |= entry[0]
-            expected += entry[3]
-            if entry[4]:
-                count += 1
-                weight += round(criteria[c].rule_out * SCALE)
-        if verdict is Verdict.NOT_ELIGIBLE:
-            return 0, expected, weight, count  # already ruled out: nothing to settle
-        settles = out
-        if verdict is Verdict.UNCERTAIN and key in ruling_in:
-            full = (1 << len(self.answers(key))) - 1
-            ruled_in = full & ~out
-            for c in waiting:
-                entry = tables[c][key]  # type: ignore[index]
-                ruled_in &= entry[1] | (full & ~entry[2])
-            settles |= ruled_in
-        return (self.probability(key, settles) if settles else 0), expected, weight, count
-
     def trial_gains(self, criteria: Sequence[Criterion], tables: Sequence[Optional[Table]], verdict: Verdict,
                     waiting: Collection[int], ruling_in: Collection[str]) -> Dict[str, Gain]:
-        """``gain`` for every fact of one trial at once."""
+        """What asking each fact that one trial reads is expected to settle in it (a Gain).
+
+        ``tables`` are its criteria's; ``waiting`` the criteria still waiting for the person;
+        ``ruling_in`` the facts that all of them read, the only ones whose answer could leave the
+        trial with nothing to ask (settled too). bot.matching sums the same over a catalogue at once.
+        """
         found: Dict[str, List[int]] = {}
         for c, table in enumerate(tables):
             if not table:
@@ -553,48 +538,31 @@ class Board:
         self.tiers: List[Dict[str, int]] = [{} for _ in AnsweredBy]  # candidates by who answers: key -> settled
         self.parked: Set[str] = set(parked)
 
-    def clone(self) -> "Board":
-        twin = Board.__new__(Board)
-        twin.tier, twin.entries, twin.parked = self.tier, dict(self.entries), set(self.parked)
-        twin.tiers = [dict(t) for t in self.tiers]
-        return twin
+    @classmethod
+    def of(cls, tier: Mapping[str, int], parked: Iterable[str], entries: Dict[str, Gain],
+           tiers: List[Dict[str, int]]) -> "Board":
+        """A board of gains already summed (none of them all zeros), and its candidates by tier
+        as ``_place`` puts them (bot.matching finds them with array operations)."""
+        board = cls(tier, parked)
+        board.entries, board.tiers = entries, tiers
+        return board
 
     def add(self, key: str, gain: Gain) -> None:
-        self.add_all(((key, gain),))
+        """Add a trial's gain for a fact to the fact's tallies."""
+        old = self.entries.get(key, (0, 0, 0, 0))
+        settled, expected, weight, count = (old[0] + gain[0], old[1] + gain[1], old[2] + gain[2], old[3] + gain[3])
+        if settled or expected or weight or count:
+            self.entries[key] = (settled, expected, weight, count)
+        else:
+            self.entries.pop(key, None)
+        self._place(key, settled, count)
 
-    def add_all(self, gains: Iterable[Tuple[str, Sequence[int]]]) -> None:
-        """Add each fact's gain to its tallies (one update's moves come by the thousand: kept tight)."""
-        entries, tiers, tier_of, parked = self.entries, self.tiers, self.tier, self.parked
-        for key, (settled, expected, weight, count) in gains:
-            old = entries.get(key)
-            if old is not None:
-                settled, expected, weight, count = (old[0] + settled, old[1] + expected, old[2] + weight,
-                                                    old[3] + count)
-            if settled or expected or weight or count:
-                entries[key] = (settled, expected, weight, count)
-            else:
-                entries.pop(key, None)
-            if count > 0 and key not in parked:
-                tiers[tier_of[key]][key] = settled
-            else:
-                tiers[tier_of[key]].pop(key, None)
-
-    def drop(self, key: str) -> None:
-        """Forget a fact's tallies (it is known: no criterion waits for it any more)."""
-        self.entries.pop(key, None)
-        if key in self.tier:
+    def _place(self, key: str, settled: int, count: int) -> None:
+        """A candidate (in its tier) while some criterion waits for the fact and it is not answered."""
+        if count > 0 and key not in self.parked:
+            self.tiers[self.tier[key]][key] = settled
+        else:
             self.tiers[self.tier[key]].pop(key, None)
-
-    def park(self, key: str) -> None:
-        self.parked.add(key)
-        if key in self.tier:
-            self.tiers[self.tier[key]].pop(key, None)
-
-    def unpark(self, key: str) -> None:
-        self.parked.discard(key)
-        entry = self.entries.get(key)
-        if entry is not None and entry[3] > 0:
-            self.tiers[self.tier[key]][key] = entry[0]
 
     def candidates(self) -> List[str]:
         return [key for tier in self.tiers for key in tier]
@@ -673,8 +641,10 @@ def tally(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: 
 
 
 def fresh_board(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-                today: date) -> Tuple[Board, FirstSeen]:
-    analysis = Analysis(vocabulary, today, (r.trial for r in results))
+                today: date, analysis: Optional[Analysis] = None) -> Tuple[Board, FirstSeen]:
+    """The board counted criterion by criterion; the answers expected as ``analysis`` (default: of
+    these trials) expects them."""
+    analysis = analysis or Analysis(vocabulary, today, (r.trial for r in results))
     known = effective_facts(facts, vocabulary)
     board = Board(analysis.info.tier, parked=facts.keys())
     first: Dict[str, Tuple[int, int, int]] = {}

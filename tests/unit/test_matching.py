@@ -9,7 +9,7 @@ import yaml
 from bot.conversation import Screening, Turn
 from bot.evaluation import Verdict, evaluate
 from bot.matching import Matcher, rank, select_trials
-from bot.questions import BOOLEAN_PRIOR, SCALE, Analysis, candidate_facts, next_question
+from bot.questions import BOOLEAN_PRIOR, SCALE, Analysis, candidate_facts, fresh_board, next_question
 from bot.store import Catalogue, TrialStore
 from bot.trials import Trial
 from tests.conftest import PROJECT, SEED_TRIAL, TODAY
@@ -216,9 +216,13 @@ def test_the_running_tallies_agree_with_counting_afresh(catalogue):
     for key, value in steps:
         facts[key] = value
         matcher.update(facts)
-        assert matcher._board.entries == matcher.recount().entries
-        assert matcher._board.tiers == matcher.recount().tiers
-        everything = matcher.results()  # ruled-out trials too: tallied from the matcher's tables...
+        everything = matcher.results()
+        still_open = [r for r in everything if r.status is not Verdict.NOT_ELIGIBLE]
+        for results in (still_open, everything):  # the running tallies, and a recount of some trials
+            lent, _ = matcher.board_for(results, facts, vocabulary)
+            counted, _ = fresh_board(results, facts, vocabulary, TODAY, matcher.analysis)  # criterion by criterion
+            assert (lent.entries, lent.tiers) == (counted.entries, counted.tiers)
+  # ruled-out trials too: tallied from the matcher's tables...
         fresh = [evaluate(t, facts, vocabulary, TODAY) for t in trials]  # ...and from scratch
         assert ([d.key for d in candidate_facts(everything, facts.keys(), vocabulary, TODAY)]
                 == [d.key for d in candidate_facts(fresh, facts.keys(), vocabulary, TODAY)])
@@ -239,7 +243,23 @@ def test_a_copy_starts_from_the_nearest_recent_state_of_its_template(catalogue, 
     for result in second.results():
         full = evaluate(result.trial, facts, vocabulary, TODAY)
         assert [r.status for r in result.criteria] == [r.status for r in full.criteria]
-    assert second._board.entries == second.recount().entries
+    still_open = [r for r in second.results() if r.status is not Verdict.NOT_ELIGIBLE]
+    assert second.board_for(still_open, facts, vocabulary)[0].entries == fresh_board(still_open, facts, vocabulary,
+                                                                                     TODAY, second.analysis)[0].entries
     untouched = template.copy(remember=False)  # goes its own way: starts from the template's own state
     untouched.update({})
     assert untouched.verdicts() == Matcher(catalogue.trials.values(), vocabulary, TODAY).verdicts()
+
+
+def test_a_catalogue_with_a_hundred_age_limits_is_matched_and_asks_the_age(vocabulary):
+    # the answers of a fact are told apart by 64-bit masks: its thresholds are thinned to 60
+    trials = [built(vocabulary, f"NCT3{age:07d}", ("inclusion", {"fact": "age", "op": ">=", "value": age,
+                                                                 "unit": "years"}, 0.2))
+              for age in range(1, 101)]
+    assert len(Analysis(vocabulary, TODAY, trials).answers("age")) <= 62
+    assert asks(trials, vocabulary) == ["age"]
+    matcher = Matcher(trials, vocabulary, TODAY)
+    matcher.update({"age": 42})
+    verdicts = matcher.verdicts()
+    assert [verdicts[f"NCT3{age:07d}"] for age in (1, 42, 43, 100)] == [
+        Verdict.LIKELY_ELIGIBLE, Verdict.LIKELY_ELIGIBLE, Verdict.NOT_ELIGIBLE, Verdict.NOT_ELIGIBLE]
