@@ -533,9 +533,11 @@ def markdown(results: Dict[str, Any]) -> str:
         f"Scaled: {s.get('patients', 0)} simulated patients, at most {s.get('cap', 0)} questions each"
         + (f" ({s['questions']['ruled_out_after_10']:.0%} ruled out after 10 questions, median)"
            if "questions" in s else "")
-        + ". The copies share their criteria, so caches kept by rule and values hit more than on as many "
-          "distinct trials; each trial's own results and tallies are still kept and updated one by one. "
-          "The slowest answers are the first ones (age, COVID-19), which touch most trials.",
+        + ". The copies share their criteria, hence their classes (criteria of the same rule, judged once "
+          "per answer for every trial that has them): an answer judges as many classes as at 737 trials, and "
+          "what grows with the copies is the work on the arrays of trials and of (criterion, fact) pairs. A "
+          "catalogue of as many distinct trials would have more classes to judge. The slowest answers are "
+          "the first ones (age, COVID-19), which touch most trials.",
         "- DQueST: Liu C. et al., DQueST: dynamic questionnaire for search of clinical trials, JAMIA 2019 "
         "(about 50 questions to filter out 60-80% of trials).",
     ]
