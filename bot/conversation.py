@@ -347,7 +347,7 @@ class Screening:
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
-        results = self._match(state)
+        results = self.match(state)
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
         question = (self._closer_date_question(state, still_open, new_ranges, replies)
                     or next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today()))
@@ -373,7 +373,7 @@ class Screening:
 
     def _match_results(self, state: State, replies: List[Reply],
                        results: Optional[List[TrialResult]] = None) -> Outcome:
-        ranked = rank(results if results is not None else self._match(state))
+        ranked = rank(results if results is not None else self.match(state))
         state.pending = None
         state.verdict = ranked[0].status.value if ranked else None
         lines = [texts.MATCH_HEADER.format(count=len(ranked))]
@@ -412,7 +412,8 @@ class Screening:
         replies.append(Reply(verdict_text(result, state.subject), custom=verdict_payload(result)))
         return self._repeat_question(state, replies)
 
-    def _match(self, state: State) -> List[TrialResult]:
+    def match(self, state: State) -> List[TrialResult]:
+        """Every candidate trial's result for the person (all trials unless ``state.candidates``)."""
         ids = tuple(state.candidates) if state.candidates is not None else tuple(self.catalogue.ids())
         key = (id(self.catalogue.trials), ids)
         template = self._matchers.get(key)

@@ -30,11 +30,12 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot import texts
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
-from bot.evaluation import CriterionResult, Status, TrialResult, evaluate
+from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate
 from bot.explain import verdict_payload
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
                        date_range, describe_value, effective_facts, is_date_range)
+from bot.matching import rank, select_trials, summary_payload
 from bot.questions import candidate_facts
 from bot.trials import Kind, Trial
 
@@ -47,7 +48,8 @@ HELP = (
     "\"62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx\". Each reply is a checklist "
     "per criterion (✅ met or exclusion does not apply · ❌ not met or excluded · ❓ unknown · 🩺 to confirm) "
     "and what is still missing.\n"
-    "Commands: \"new patient\" (starts from nothing) · \"screen NCT…\" (another trial) · \"missing\" · \"summary\".\n"
+    "Commands: \"new patient\" (starts from nothing) · \"screen NCT…\" (another trial) · \"missing\" · \"summary\" · "
+    "\"trials\" (every trial ranked for this patient; \"trials for COVID-19 in Boston\" narrows them).\n"
     "Screening aid only; the study team confirms eligibility."
 )
 NEW_PATIENT = "New patient, {trial}: nothing recorded yet. Send what you know about the patient."
@@ -78,6 +80,21 @@ NOTHING_MISSING = "Nothing missing: no further fact can change the checklist for
 SUMMARY_HEADER = "Patient summary, {trial}:"
 NO_FACTS = "No facts recorded for this patient yet."
 FOOTER = "Screening aid only; the study team confirms eligibility."
+TRIALS_HEADER = "Trials for the patient: {fitting} of {total} could fit ({likely} likely eligible, {uncertain} can't tell yet)."
+TRIALS_NO_FACTS = "No facts recorded yet: every trial is open. Send what you know to narrow them."
+TRIALS_LISTED = 10
+TRIAL_LINE = "{number}. {icon} {trial_id} · {title} — {reason}"
+TRIAL_ICONS = {"likely_eligible": "✅", "uncertain": "❓"}
+TRIAL_LIKELY = "every criterion about the patient met"
+TRIAL_CONFIRM = "; {count} to confirm"
+TRIAL_OPEN = "open: {labels}"
+TRIALS_MORE = "… and {count} more that could fit."
+TRIALS_RULED_OUT = "❌ {count} ruled out, most often by: {reasons}."
+TRIALS_RULED_OUT_REASON = "“{text}” ({count})"
+TRIALS_NEXT = "Most decisive next, across the trials: {labels}."
+FACTS_NOT_WITH_FILTER = ("Not recorded as facts: a message that names conditions or places to narrow the trials "
+                         "is read for those alone. Send the patient's facts on their own.")
+TRIALS_FOOTER = "Send “screen NCT…” for one trial's checklist."
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
 # mode only. A candidate for the vocabulary itself (a `staff_cues` list per fact) once agreed.
@@ -126,6 +143,10 @@ MISSING_COMMAND = re.compile(
     r"(?:\s+(?:please|pls))?\W*$", re.IGNORECASE)
 SUMMARY_COMMAND = re.compile(
     COMMAND_LEAD + r"(?:summary|summarise|summarize|status|recap)(?:\s+(?:please|pls))?\W*$", re.IGNORECASE)
+# "trials", "match", "which trials for COVID-19 in Boston?", "trials: 58M SCLC, plt 40k" (facts at once).
+TRIALS_COMMAND = re.compile(
+    COMMAND_LEAD + r"(?:match(?:\s+(?:him|her|them|the\s+patient|pt|patient))?|(?:which|what|find|any|list|rank)"
+    r"\s+trials?|trials)\b[\s:;,.!?-]*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 HELP_COMMAND = re.compile(r"^\W*(?:help|commands|\?|hi|hello|hey|start)\W*$", re.IGNORECASE)
 
 CRITERION_TEXT_CHARS = 70
@@ -301,6 +322,9 @@ class StaffScreening:
             return self.missing(state)
         if SUMMARY_COMMAND.match(text):
             return self.summary(state)
+        command = TRIALS_COMMAND.match(text)
+        if command:
+            return self.trials(state, command.group("rest"))
         if HELP_COMMAND.match(text) or not text.strip() or text.startswith("/"):  # "/affirm": a button of patient mode
             return self.help(state)
         if action in ("start_over", "delete_answers"):
@@ -316,7 +340,8 @@ class StaffScreening:
     def holds_input(self, text: str) -> bool:
         """Whether a message holds a command, a fact or a trial id, whatever else it says: "thanks,
         next pt" is a new patient, not small talk."""
-        if any(command.match(text) for command in (NEW_PATIENT_COMMAND, MISSING_COMMAND, SUMMARY_COMMAND)):
+        if any(command.match(text) for command in (NEW_PATIENT_COMMAND, MISSING_COMMAND, SUMMARY_COMMAND,
+                                                   TRIALS_COMMAND)):
             return True
         found = self._extract(text)
         return bool(found.values or found.trial_ids or found.problems)
@@ -385,6 +410,61 @@ class StaffScreening:
         lines.append(FOOTER)
         state.verdict = result.status.value
         return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
+
+    def trials(self, state: State, rest: str = "") -> Outcome:
+        """Every trial of the catalogue ranked for the patient (those whose conditions or places
+        ``rest`` names, if it names some), after any facts ``rest`` gives."""
+        state = self._staff_state(state)
+        notes: List[str] = []
+        chosen = select_trials(self.catalogue.trials, rest)
+        found = self._extract(rest) if rest.strip() else None
+        if found and chosen is not None and found.values:  # "trials for diabetes": not a fact of the patient
+            notes.append(FACTS_NOT_WITH_FILTER)
+        elif found:
+            notes += [p.message for p in found.problems] + self._apply(state, found.values)
+        results = rank(self.screening.match(replace(state, candidates=chosen)))
+        fitting = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
+        likely = sum(1 for r in fitting if r.status is Verdict.LIKELY_ELIGIBLE)
+        lines = [*notes, TRIALS_HEADER.format(fitting=len(fitting), total=len(results), likely=likely,
+                                              uncertain=len(fitting) - likely)]
+        if not state.facts:
+            lines.append(TRIALS_NO_FACTS)
+        for number, result in enumerate(fitting[:TRIALS_LISTED], start=1):
+            lines.append(TRIAL_LINE.format(number=number, icon=TRIAL_ICONS[result.status.value],
+                                           trial_id=result.trial.id, title=_shorten(result.trial.brief_title, 60),
+                                           reason=self._trial_reason(result)))
+        if len(fitting) > TRIALS_LISTED:
+            lines.append(TRIALS_MORE.format(count=len(fitting) - TRIALS_LISTED))
+        ruled_out = [r for r in results if r.status is Verdict.NOT_ELIGIBLE]
+        if ruled_out:
+            lines.append(TRIALS_RULED_OUT.format(count=len(ruled_out), reasons="; ".join(self._ruling_out(ruled_out))))
+        definitions = candidate_facts(fitting, state.facts.keys(), self.vocabulary, self.today())[:5] if fitting else []
+        if definitions:
+            lines.append(TRIALS_NEXT.format(labels="; ".join(short_label(d) for d in definitions)))
+        lines += [TRIALS_FOOTER, FOOTER]
+        custom = {"verdict": [summary_payload(r) for r in fitting], "ruled_out": len(ruled_out),
+                  "missing": self._missing_payload(definitions), "notes": notes}
+        return Outcome(state, [Reply("\n".join(lines), custom=custom)])
+
+    def _trial_reason(self, result: TrialResult) -> str:
+        """What a trial that could fit waits for: the facts about the patient, or what to confirm."""
+        if result.status is Verdict.LIKELY_ELIGIBLE:
+            confirm = sum(1 for r in result.criteria if r.status is Status.UNKNOWN)
+            return TRIAL_LIKELY + (TRIAL_CONFIRM.format(count=confirm) if confirm else "")
+        keys = dict.fromkeys(key for r in result.criteria if r.settled_by is AnsweredBy.PATIENT
+                             for key in sorted(r.missing) if self.vocabulary[key].answered_by is AnsweredBy.PATIENT)
+        labels = [short_label(self.vocabulary[key]) for key in keys]
+        return TRIAL_OPEN.format(labels="; ".join(labels[:3]) + (f" +{len(labels) - 3}" if len(labels) > 3 else ""))
+
+    @staticmethod
+    def _ruling_out(ruled_out: Sequence[TrialResult]) -> List[str]:
+        """The criteria that rule most trials out, by their text, most common first (three)."""
+        counts: Dict[str, int] = {}
+        for result in ruled_out:
+            text = _shorten(result.deciding[0].criterion.text, CRITERION_TEXT_CHARS)
+            counts[text] = counts.get(text, 0) + 1
+        common = sorted(counts.items(), key=lambda item: -item[1])[:3]
+        return [TRIALS_RULED_OUT_REASON.format(text=text, count=count) for text, count in common]
 
     def help(self, state: State) -> Outcome:
         state = self._staff_state(state)

@@ -102,6 +102,16 @@ def test_slack_whole_staff_screening_in_a_thread(staff_bot: StaffBot):
     assert "62 y" not in text and "2026" not in text.split("Missing:")[0]
 
 
+def test_slack_trials_ranks_the_catalogue_for_the_patient_of_the_thread(staff_bot: StaffBot):
+    bot, channel, top = staff_bot, "C0TRIALS", slack_ts()
+    bot.post_slack(bot.slack_event(EXAMPLE, channel, top))
+    bot.slack.wait_for_posts(channel, top, 1)
+    bot.post_slack(bot.slack_event("ok, which trials?", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 2)[1:])
+    assert "Trials for the patient: 0 of 1 could fit (0 likely eligible, 0 can't tell yet)." in text
+    assert "❌ 1 ruled out, most often by: “Platelet counts &lt;30 ×10^9/L, and bleeding tendency” (1)." in text
+
+
 def test_slack_two_threads_are_two_patients(staff_bot: StaffBot):
     bot, channel = staff_bot, "C0WARD"
     first, second = slack_ts(), slack_ts()
