@@ -195,24 +195,24 @@ def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenA
 
 def _duration_span(m: re.Match[str], amount: float, unit: str,
                    today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
-    """The days a duration with a bound or a span allows; None for a plain duration ("6 weeks
-    ago", "about 6 weeks ago", "6-8 weeks ago": one day, the nearest end of a span)."""
+    """The days a duration with a bound or a span allows ("6-8 weeks ago" as "between 6 and 8 weeks
+    ago"); None for a plain duration ("6 weeks ago", "about 6 weeks ago": one day)."""
     other = float(m.group("n2")) if m.group("n2") else amount
     between = _BETWEEN_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
     if between and between.group("n"):
         first = _shift(today, -float(between.group("n")), _unit_name(between.group("unit") or unit))
         days = sorted((first, _shift(today, -amount, unit)))
         return days[0], days[1]
-    if between and m.group("n2"):
-        return _shift(today, -max(amount, other), unit), _shift(today, -min(amount, other), unit)
     bound = (_BOUND_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
              or _BOUND_AFTER.match(m.string, m.end()))
-    if bound is None:
-        return None
-    at_most = bool(bound.group("at_most")) != bool(bound.groupdict().get("negated"))
-    if at_most:  # up to today: a "more than N since" rule cannot pass on it
-        return _shift(today, -max(amount, other), unit), today
-    return OPEN_START, _shift(today, -min(amount, other), unit)
+    if bound is not None:
+        at_most = bool(bound.group("at_most")) != bool(bound.groupdict().get("negated"))
+        if at_most:  # up to today: a "more than N since" rule cannot pass on it
+            return _shift(today, -max(amount, other), unit), today
+        return OPEN_START, _shift(today, -min(amount, other), unit)
+    if m.group("n2"):
+        return _shift(today, -max(amount, other), unit), _shift(today, -min(amount, other), unit)
+    return None
 
 
 def _span_answer(earliest: datetime.date, latest: datetime.date) -> WhenAnswer:

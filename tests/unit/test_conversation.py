@@ -141,6 +141,7 @@ def test_without_a_closer_date_the_month_stays_unknown_for_the_criterion_and_is_
 @pytest.mark.parametrize("answer, when", [
     ("less than 2 months ago", "between 2026-09-23 and 2026-11-23"),  # a day at the bound would pass
     ("more than 2 weeks ago", "on or before 2026-11-09"),
+    ("3-5 weeks ago", "between 2026-10-19 and 2026-11-02"),  # a month ago lies in between
 ])
 def test_a_bound_that_cannot_settle_a_criterion_is_asked_again_and_said_as_it_was_read(engine, answer, when):
     state = State(consent=True, pending=["last_chemotherapy"])

@@ -257,7 +257,6 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
         ("~2 months", WhenAnswer(D(2026, 3, 15), approximate=True)),
         ("2 months or so", WhenAnswer(D(2026, 3, 15), approximate=True)),
         ("6ish weeks ago", WhenAnswer(D(2026, 4, 3), approximate=True)),
-        ("6-8 weeks ago", WhenAnswer(D(2026, 4, 3), approximate=True)),
         ("a few weeks ago", WhenAnswer(D(2026, 4, 24), approximate=True)),
         ("since March 3", WhenAnswer(D(2026, 3, 3))),
         ("since June 3", WhenAnswer(D(2025, 6, 3))),
@@ -352,6 +351,9 @@ def test_parse_when(text: str, expected: WhenAnswer) -> None:
         ("between 2 and 3 months ago", D(2026, 2, 15), D(2026, 3, 15)),
         ("between 6 weeks and 2 months ago", D(2026, 3, 15), D(2026, 4, 3)),
         ("between 2-3 months ago", D(2026, 2, 15), D(2026, 3, 15)),
+        ("6-8 weeks ago", D(2026, 3, 20), D(2026, 4, 3)),  # a span said without "between"
+        ("2 to 3 months ago", D(2026, 2, 15), D(2026, 3, 15)),
+        ("in the last 2-3 months", D(2026, 2, 15), TODAY),  # a bound on a span: up to today
     ],
 )
 def test_parse_when_a_bound_or_a_span_is_a_range(text: str, earliest: datetime.date,
