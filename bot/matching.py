@@ -206,6 +206,27 @@ class _Layout:
         return found
 
 
+class _Tallies(Mapping[str, Tuple[int, int, int, int]]):
+    """A board's entries, read from the sums when asked: a board has thousands of facts, and the
+    chooser reads the entries of a few (its candidates by tier are made at once)."""
+
+    def __init__(self, layout: "_Layout", sums: Tuple[np.ndarray, ...]) -> None:
+        self._index, self._names, self._sums = layout.key_index, layout.names, sums
+        self._present = (sums[0] | sums[1] | sums[2] | sums[3]) != 0
+
+    def __getitem__(self, key: str) -> Tuple[int, int, int, int]:
+        k = self._index.get(key)
+        if k is None or not self._present[k]:
+            raise KeyError(key)
+        return int(self._sums[0][k]), int(self._sums[1][k]), int(self._sums[2][k]), int(self._sums[3][k])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names[self._present].tolist())
+
+    def __len__(self) -> int:
+        return int(self._present.sum())
+
+
 class _Slots(NamedTuple):
     """One entry of a class's table per fact of its scope (bot.questions.Entry), in columns."""
     has: np.ndarray  # bool: the table has an entry for the fact
@@ -214,12 +235,14 @@ class _Slots(NamedTuple):
     waits: np.ndarray  # answers that leave it waiting for the person (mask)
     expected: np.ndarray
     direct: np.ndarray  # bool
+    settled: np.ndarray  # P(an answer in ``out``): what the criterion alone settles
 
     @staticmethod
     def empty(size: int) -> "_Slots":
-        return _Slots(np.zeros(size, bool), *(np.zeros(size, np.int64) for _ in range(4)), np.zeros(size, bool))
+        return _Slots(np.zeros(size, bool), *(np.zeros(size, np.int64) for _ in range(4)), np.zeros(size, bool),
+                      np.zeros(size, np.int64))
 
-    def written(self, slots: List[int], entries: List[Any]) -> "_Slots":
+    def written(self, layout: "_Layout", slots: List[int], entries: List[Any]) -> "_Slots":
         """A copy with these slots set (an entry, or None for none)."""
         columns = [column.copy() for column in self]
         if slots:
@@ -228,6 +251,7 @@ class _Slots(NamedTuple):
             for i in range(4):
                 columns[i + 1][where] = [e[i] if e is not None else 0 for e in entries]
             columns[5][where] = [e is not None and e[4] for e in entries]
+            columns[6][where] = layout.probability(layout.slot_key[where], columns[1][where])
         return _Slots(*columns)
 
 
@@ -282,7 +306,7 @@ class Matcher:
         cells = [judge(criterion, {}) for criterion in layout.representative]
         not_met = np.array([cell[0][0] is Status.NOT_MET for cell in cells], bool)
         waiting_class = np.array([cell[0][2] is AnsweredBy.PATIENT for cell in cells], bool)
-        slots = _Slots.empty(len(layout.slot_key)).written(*self._entries(cells, range(len(cells))))
+        slots = _Slots.empty(len(layout.slot_key)).written(layout, *self._entries(cells, range(len(cells))))
         failed = np.bincount(layout.criterion_trial, not_met[layout.criterion_class], layout.trials).astype(np.int64)
         waiting = np.bincount(layout.criterion_trial, waiting_class[layout.criterion_class],
                               layout.trials).astype(np.int64)
@@ -365,7 +389,7 @@ class Matcher:
         for t, v, w in zip(touched_trials.tolist(), verdicts[touched_trials].tolist(),
                            waiting[touched_trials].tolist()):
             results[t] = TrialResult(trials[t], VERDICTS[v], outcomes=_Outcomes(cells, trial_classes[t]), waiting=w)
-        slots = state.slots.written(*self._entries(cells, moved))
+        slots = state.slots.written(self._layout, *self._entries(cells, moved))
         new = _State(facts, known, cells, not_met, waiting_class, slots, failed, waiting, verdicts, results, ())
         if touched_trials.size * 2 > len(trials):
             return new._replace(sums=self._sums(new, verdicts != NOT_ELIGIBLE))
@@ -424,7 +448,7 @@ class Matcher:
         waits = state.waiting_class[layout.slot_class[slot]]
         alone = layout.pair_alone[pairs] & ~(waits & (verdict == UNCERTAIN) & (state.waiting[trial] == 1))
         is_open = verdict != NOT_ELIGIBLE
-        settled = np.bincount(slot[alone & is_open], minlength=len(slot_key)) * layout.probability(slot_key, slots.out)
+        settled = np.bincount(slot[alone & is_open], minlength=len(slot_key)) * slots.settled
         totals = [np.bincount(slot_key, column, size) for column in (settled, expected, weight, count)]
         rest = ~alone & is_open
         if rest.any():
@@ -450,8 +474,7 @@ class Matcher:
     def _board(self, sums: Tuple[np.ndarray, ...], facts: Mapping[str, Any]) -> Board:
         """The Board of these sums: thousands of facts, put in place by array operations."""
         layout = self._layout
-        present = np.flatnonzero(sums[0] | sums[1] | sums[2] | sums[3])
-        entries = dict(zip(layout.names[present].tolist(), zip(*(column[present].tolist() for column in sums))))
+        entries = _Tallies(layout, sums)
         answered = np.zeros(len(layout.keys), bool)
         answered[[layout.key_index[key] for key in facts if key in layout.key_index]] = True
         candidate = (sums[3] > 0) & ~answered  # some criterion waits for the fact, and it is not answered

@@ -539,12 +539,12 @@ class Board:
         self.parked: Set[str] = set(parked)
 
     @classmethod
-    def of(cls, tier: Mapping[str, int], parked: Iterable[str], entries: Dict[str, Gain],
+    def of(cls, tier: Mapping[str, int], parked: Iterable[str], entries: Mapping[str, Gain],
            tiers: List[Dict[str, int]]) -> "Board":
-        """A board of gains already summed (none of them all zeros), and its candidates by tier
-        as ``_place`` puts them (bot.matching finds them with array operations)."""
+        """A board of gains already summed (none of them all zeros; any mapping), and its candidates
+        by tier as ``_place`` puts them (bot.matching finds them with array operations)."""
         board = cls(tier, parked)
-        board.entries, board.tiers = entries, tiers
+        board.entries, board.tiers = entries, tiers  # read only: a board made so is not added to
         return board
 
     def add(self, key: str, gain: Gain) -> None:
