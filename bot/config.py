@@ -13,6 +13,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "trialbot.yml"
 ENV_PREFIX = "TRIALBOT_"
+# The lock store of several Rasa servers (channels/locks.py); the channels' replay guards share it.
+REDIS_LOCK_STORE = "channels.locks.AtomicRedisLockStore"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Settings:
         url = urlsplit(self.lock_store_url)
         if url.scheme != "redis" or not url.hostname:
             raise ValueError(f"lock_store_url must look like redis://host:port/db, not {self.lock_store_url!r}")
-        return {"TRIALBOT_LOCK_STORE_TYPE": "channels.locks.AtomicRedisLockStore", "TRIALBOT_LOCK_STORE_HOST": url.hostname,
+        return {"TRIALBOT_LOCK_STORE_TYPE": REDIS_LOCK_STORE, "TRIALBOT_LOCK_STORE_HOST": url.hostname,
                 "TRIALBOT_LOCK_STORE_PORT": str(url.port or 6379),
                 "TRIALBOT_LOCK_STORE_DB": url.path.strip("/") or "1"}
 

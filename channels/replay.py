@@ -1,9 +1,21 @@
 """Remembering what was accepted recently, so that a request captured and sent again is refused
-(Slack signatures and message ids, Bot Framework activity ids)."""
+(Slack signatures and message ids, Bot Framework activity ids).
+
+One server remembers in its memory (``SeenRecently``). Several servers behind a load balancer
+remember in the Redis server where they share their conversation locks (``SharedSeenRecently``,
+chosen by ``seen_recently`` when ``lock_store_url`` is set): a request replayed to another server
+is refused there too, and of two copies that reach two servers at once only one is accepted.
+"""
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import OrderedDict
-from typing import Optional
+from typing import Optional, Union
+
+import redis
+
+from bot.config import REDIS_LOCK_STORE
 
 
 class SeenRecently:
@@ -28,3 +40,40 @@ class SeenRecently:
         latest = now + self.max_age
         self._seen[key] = latest if until is None else min(until, latest)
         return True
+
+
+# Atomically: refuse a key remembered until ``now`` or later, else remember it until ``expires``
+# (Redis forgets it by itself a little after, so nothing is left behind).
+_ADD = """
+local kept = redis.call('get', KEYS[1])
+if kept and tonumber(kept) >= tonumber(ARGV[1]) then return 0 end
+redis.call('set', KEYS[1], ARGV[2], 'px', ARGV[3])
+return 1
+"""
+
+
+class SharedSeenRecently:
+    """SeenRecently in Redis, shared by every server that uses the same ``namespace`` there. Keys
+    are stored hashed, with the time they are remembered until."""
+
+    def __init__(self, store: redis.Redis, namespace: str, max_age: float) -> None:
+        self.store, self.namespace, self.max_age = store, namespace, max_age
+        self._add = store.register_script(_ADD)
+
+    def add(self, key: str, now: float, until: Optional[float] = None) -> bool:
+        """As SeenRecently.add, for every server at once."""
+        expires = now + self.max_age if until is None else min(until, now + self.max_age)
+        name = f"trialbot:seen:{self.namespace}:{hashlib.sha256(key.encode()).hexdigest()}"
+        keep_ms = max(1, int((expires - now) * 1000) + 60_000)  # a minute more: clocks of servers differ
+        return bool(self._add(keys=[name], args=[repr(now), repr(expires), keep_ms]))
+
+
+def seen_recently(namespace: str, max_age: float) -> Union[SeenRecently, SharedSeenRecently]:
+    """Where a channel remembers what it accepted: in Redis when the Rasa servers share their
+    conversation locks there (endpoints.yml's lock store, as ``trialbot serve`` sets it), else in
+    this server's memory."""
+    if os.environ.get("TRIALBOT_LOCK_STORE_TYPE") != REDIS_LOCK_STORE:
+        return SeenRecently(max_age)
+    store = redis.Redis(host=os.environ["TRIALBOT_LOCK_STORE_HOST"], port=int(os.environ["TRIALBOT_LOCK_STORE_PORT"]),
+                        db=int(os.environ["TRIALBOT_LOCK_STORE_DB"]))
+    return SharedSeenRecently(store, namespace, max_age)

@@ -48,7 +48,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.formatting import slack_messages
 from channels.handoff import Handoff
-from channels.replay import SeenRecently
+from channels.replay import seen_recently
 
 logger = logging.getLogger(__name__)
 
@@ -155,8 +155,8 @@ class SlackChannel(SlackInput):
             raise InvalidConfigException("The Slack channel needs `slack_token` (the app's bot token, xoxb-...).")
         self.api_url = slack_api_url if slack_api_url.endswith("/") else slack_api_url + "/"
         self.max_request_age = max_request_age
-        self._signatures = SeenRecently(max_request_age * 2)
-        self._messages = SeenRecently(60 * 60)
+        self._signatures = seen_recently("slack-signatures", max_request_age * 2)
+        self._messages = seen_recently("slack-messages", 60 * 60)
         self.handoff = Handoff("Slack")
 
     # -- verification --------------------------------------------------------------------------

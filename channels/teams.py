@@ -68,7 +68,7 @@ from sanic.response import HTTPResponse
 
 from channels.formatting import teams_activities
 from channels.handoff import Handoff
-from channels.replay import SeenRecently
+from channels.replay import seen_recently
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +352,7 @@ class TeamsChannel(BotFrameworkInput):
         self.scope = scope
         self.keys = SigningKeys(openid_metadata_url)
         self.verifier = TokenVerifier(app_id, self.keys, issuers, service_urls)
-        self._activities = SeenRecently(ACTIVITY_MEMORY)
+        self._activities = seen_recently("teams-activities", ACTIVITY_MEMORY)
         self.handoff = Handoff("Teams")
 
     async def verify(self, authorization: Optional[str], activity: Dict[str, Any], now: Optional[float] = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from types import SimpleNamespace
 
 import jwt
@@ -15,7 +17,8 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.replay import SeenRecently
+from bot.config import load_settings
+from channels.replay import SeenRecently, SharedSeenRecently, seen_recently
 from channels.slack import SlackChannel, check_signature, conversation_id, signature_for
 from channels.teams import Refused, SigningKeys, TeamsChannel, TokenVerifier, message_text
 from channels.teams import conversation_id as teams_conversation_id
@@ -309,3 +312,43 @@ def test_slack_events_are_dispatched_once_per_message_with_slacks_escapes_undone
     assert [(m.text, m.sender_id) for m in received] == [("plt <20k & no RT", "slack:T1:C1:17.1")] * 3
     assert received[0].output_channel.thread_id == "17.1" and received[0].output_channel.slack_channel == "C1"
     assert received[0].input_channel == "slack"
+
+
+# -- several servers: what one accepted, the others refuse (Redis on 127.0.0.1:6379) ---------------
+@pytest.fixture
+def servers_share_redis(monkeypatch):
+    """The variables `trialbot serve` gives Rasa servers that share their locks in Redis."""
+    settings = replace(load_settings(), lock_store_url="redis://127.0.0.1:6379/1")
+    for name, value in settings.lock_store_environment().items():
+        monkeypatch.setenv(name, value)
+
+
+def test_a_slack_request_accepted_by_one_server_is_refused_by_another(servers_share_redis):
+    first, second = SlackChannel("xoxb-test", SECRET), SlackChannel("xoxb-test", SECRET)
+    assert isinstance(first._signatures, SharedSeenRecently)
+    now = time.time()
+    ts = str(int(now))
+    body = BODY.replace(b"62F", uuid.uuid4().hex.encode())  # a request of its own, whenever the test runs
+    request = fake_request(body, {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature_for(SECRET, ts, body)})
+    assert first.refusal(request, now) is None
+    assert second.refusal(request, now + 1) == "signature already used (replayed request)"
+    assert first.refusal(request, now + 2) == "signature already used (replayed request)"
+
+
+def test_a_teams_activity_accepted_by_one_server_is_refused_by_another_while_its_token_lives(
+        private_key, servers_share_redis):
+    first, second, now = teams_channel(private_key), teams_channel(private_key), time.time()
+    authorization = f"Bearer {token(private_key, exp=int(now) + 600)}"
+    activity = {**ACTIVITY, "id": uuid.uuid4().hex, "conversation": {"id": "a:chat-1"}}
+    admit(first, authorization, activity, now)
+    assert refusal(second, authorization, activity, now + 60) == \
+        (200, "activity already received (replayed or delivered again)")
+    admit(second, authorization, activity, int(now) + 600 + 300 + 1)  # forgotten once the token expired
+
+
+def test_of_copies_that_reach_several_servers_at_once_one_is_accepted(servers_share_redis):
+    guards = [seen_recently("test-copies", 60) for _ in range(8)]  # as many servers
+    key, now = uuid.uuid4().hex, time.time()
+    with ThreadPoolExecutor(8) as pool:
+        accepted = list(pool.map(lambda guard: guard.add(key, now), guards))
+    assert accepted.count(True) == 1
