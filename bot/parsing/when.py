@@ -111,7 +111,7 @@ class WhenAnswer:
     last, no later than today. So are a month or a year without a day ("in October", "last month",
     "2025"), a week ("last week"), a duration with a bound ("less than 2 months ago", "in the past
     3 weeks": up to today; "more than 3 months ago": from OPEN_START, no earliest day) and a span
-    ("between 2 and 3 months ago").
+    ("between 2 and 3 months ago", "6-8 weeks ago").
     """
 
     date: datetime.date | None
@@ -334,8 +334,8 @@ def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
 
     Handles durations ("about six weeks ago", "6 wks" = 6 weeks ago, "less than 2 months ago"),
     relative words ("last month", "yesterday") and dates ("since March 3", "2026-10-01",
-    MM/DD/YYYY). Dates without a day or year are approximate; a month, a year or a duration with a
-    bound is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
+    MM/DD/YYYY). Dates without a day or year are approximate; a month, a year, a duration with a
+    bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
     norm = normalise(text)
