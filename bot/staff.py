@@ -24,6 +24,7 @@ the channels build Slack blocks and Teams cards (``channels/formatting.py``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -459,12 +460,8 @@ class StaffScreening:
     @staticmethod
     def _ruling_out(ruled_out: Sequence[TrialResult]) -> List[str]:
         """The criteria that rule most trials out, by their text, most common first (three)."""
-        counts: Dict[str, int] = {}
-        for result in ruled_out:
-            text = _shorten(result.deciding[0].criterion.text, CRITERION_TEXT_CHARS)
-            counts[text] = counts.get(text, 0) + 1
-        common = sorted(counts.items(), key=lambda item: -item[1])[:3]
-        return [TRIALS_RULED_OUT_REASON.format(text=text, count=count) for text, count in common]
+        counts = Counter(_shorten(r.deciding[0].criterion.text, CRITERION_TEXT_CHARS) for r in ruled_out)
+        return [TRIALS_RULED_OUT_REASON.format(text=text, count=count) for text, count in counts.most_common(3)]
 
     def help(self, state: State) -> Outcome:
         state = self._staff_state(state)
