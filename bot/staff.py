@@ -361,17 +361,21 @@ class StaffScreening:
         known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
         if known_trials:
             state.trial_id = known_trials[0]
-        notes += [p.message for p in found.problems]
-        notes += [PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=" or ".join(words))
-                  for key, words in found.partly_denied.items() if key not in found.values]
-        notes += self._apply(state, found.values)
         unread = self.unread(text, found)
-        notes += [self._not_read(words, state) for words in unread]
+        notes += self._read(state, found, unread)
         if not found.values and not found.trial_ids and not found.problems and not found.partly_denied and not unread:
             notes.append(NOTHING_READ)
         if not found.values and not known_trials and not state.facts:
             return Outcome(state, [Reply("\n".join([*notes, self._help_text(state)]))])
         return Outcome(state, [self.checklist_reply(state, notes)])
+
+    def _read(self, state: State, found: Extraction, unread: Sequence[str]) -> List[str]:
+        """The facts found, recorded in ``state``, and what to say of them and of the words not read."""
+        notes = [p.message for p in found.problems]
+        notes += [PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=" or ".join(words))
+                  for key, words in found.partly_denied.items() if key not in found.values]
+        notes += self._apply(state, found.values)
+        return notes + [self._not_read(words, state) for words in unread]
 
     def new_patient(self, state: State, turn: Optional[Turn] = None, cleared: bool = False) -> Outcome:
         """A fresh patient: every fact, subject and offer of the previous one is dropped (the trial stays)."""
@@ -421,8 +425,8 @@ class StaffScreening:
         found = self._extract(rest) if rest.strip() else None
         if found and chosen is not None and found.values:  # "trials for diabetes": not a fact of the patient
             notes.append(FACTS_NOT_WITH_FILTER)
-        elif found:
-            notes += [p.message for p in found.problems] + self._apply(state, found.values)
+        elif found and (found.values or found.problems or found.partly_denied):  # facts: read as any message's
+            notes += self._read(state, found, self.unread(rest, found))
         results = rank(self.screening.match(replace(state, candidates=chosen)))
         fitting = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
         likely = sum(1 for r in fitting if r.status is Verdict.LIKELY_ELIGIBLE)

@@ -44,6 +44,10 @@ def test_facts_can_come_with_the_command_and_the_trials_narrowed_by_condition_or
                                            "signs of easy bleeding: no.",
                                            "Trials for the patient: 3 of 4 could fit (1 likely eligible, "
                                            "2 can't tell yet)."]
+    [reply] = desk.say("trials: plt 45k, XYZQ")  # what is not read is said, as of any message with facts
+    assert reply.text.splitlines()[:3] == ["Updated platelet count: 40 ×10⁹/L → 45 ×10⁹/L.", "Not read: “XYZQ”.",
+                                           "Trials for the patient: 3 of 4 could fit (1 likely eligible, "
+                                           "2 can't tell yet)."]
     [reply] = desk.say("trials for diabetes in Paris")
     lines = reply.text.splitlines()
     assert lines[0].startswith("Not recorded as facts:")  # naming a condition to narrow is not a diagnosis
