@@ -518,16 +518,7 @@ class Matcher:
             return None
         chosen = np.zeros(len(self.trials), bool)  # some of them, or ruled-out ones too
         chosen[positions] = True
-        return self.recount(positions), lambda keys: self._first_seen(keys, chosen)
-
-    def recount(self, positions: Optional[Iterable[int]] = None) -> Board:
-        """The tallies of these trials (default: the open ones)."""
-        state = self._state
-        if positions is None:
-            return self._board(state.sums, state.facts)
-        chosen = np.zeros(len(self.trials), bool)
-        chosen[list(positions)] = True
-        return self._board(self._sums(state, chosen), state.facts)
+        return self._board(self._sums(state, chosen), state.facts), lambda keys: self._first_seen(keys, chosen)
 
     def _first_seen(self, keys: Iterable[str], allowed: np.ndarray) -> Dict[str, Tuple[int, int, int]]:
         """For ties: the first trial, criterion and place in its rule where each fact is still asked for."""
