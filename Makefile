@@ -14,7 +14,7 @@ SHARED ?= ../shared
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit e2e web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench bench-matching
+.PHONY: run test unit web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench bench-matching
 
 run: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/trialbot serve
