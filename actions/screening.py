@@ -7,7 +7,6 @@ told which kind of turn the NLU saw (``staff_kind``).
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
@@ -16,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.config import load_settings
-from bot.conversation import Outcome, Screening, State, Turn
+from bot.conversation import Screening, State, Turn
 from bot.staff import StaffScreening
 from bot.store import Catalogue, TrialStore
 
@@ -45,14 +44,16 @@ def staff_channels() -> frozenset:
     return frozenset(load_settings().staff_channels)
 
 
-class ScreeningAction(Action, ABC):
-    """Base for the actions: state in, engine step, replies and slot changes out."""
+class ScreeningAction(Action):
+    """Base for the actions: state in, engine step, replies and slot changes out.
+
+    Every patient message goes to the same engine step, whichever action the rules chose for the
+    model's intent: the engine decides the meaning of the message once (bot/understanding.py), with
+    the model's intent as one witness. The action names stay apart so that transcripts show what
+    the model thought.
+    """
 
     staff_kind = "screen"  # what this action's turns are, for the staff engine
-
-    @abstractmethod
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        """The engine's handling of this kind of turn."""
 
     def read_turn(self, message: Dict[Text, Any]) -> Turn:
         intent = message.get("intent") or {}
@@ -66,7 +67,7 @@ class ScreeningAction(Action, ABC):
         if tracker.get_latest_input_channel() in staff_channels():
             outcome = staff_screening(engine).handle(state, turn, self.staff_kind)
         else:
-            outcome = self.step(engine, state, turn)
+            outcome = engine.respond(state, turn)
         for reply in outcome.replies:
             dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons), json_message=reply.custom)
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
@@ -77,18 +78,12 @@ class ActionScreen(ScreeningAction):
     def name(self) -> Text:
         return "action_screen"
 
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.respond(state, turn)
-
 
 class ActionExplainWhy(ScreeningAction):
     staff_kind = "why"
 
     def name(self) -> Text:
         return "action_explain_why"
-
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.explain_why(state)
 
 
 class ActionShowFacts(ScreeningAction):
@@ -97,18 +92,12 @@ class ActionShowFacts(ScreeningAction):
     def name(self) -> Text:
         return "action_show_facts"
 
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.show_facts(state)
-
 
 class ActionStartOver(ScreeningAction):
     staff_kind = "start_over"
 
     def name(self) -> Text:
         return "action_start_over"
-
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.start_over(state)
 
 
 class ActionDeleteAnswers(ScreeningAction):
@@ -117,18 +106,12 @@ class ActionDeleteAnswers(ScreeningAction):
     def name(self) -> Text:
         return "action_delete_answers"
 
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.delete_answers(state)
-
 
 class ActionShowVerdict(ScreeningAction):
     staff_kind = "show_verdict"
 
     def name(self) -> Text:
         return "action_show_verdict"
-
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.show_verdict(state, turn)
 
 
 class ActionSmallTalk(ScreeningAction):
@@ -143,9 +126,6 @@ class ActionSmallTalk(ScreeningAction):
 
     def read_turn(self, message: Dict[Text, Any]) -> Turn:
         return Turn(text=message.get("text") or "")  # the small-talk intent is not an answer
-
-    def step(self, engine: Screening, state: State, turn: Turn) -> Outcome:
-        return engine.respond(state, turn)
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         message = tracker.latest_message or {}

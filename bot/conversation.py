@@ -12,20 +12,19 @@ from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot import texts
-from bot.evaluation import TrialResult, Verdict, evaluate
+from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, Extraction, Problem, extract
-from bot.facts import NEVER, FactDefinition, FactType, describe_value, is_date_range
+from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
-from bot.parsing.answers import classify_reply
+from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
-from bot.store import Catalogue
+from bot.trials import Kind, Trial
+from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
+                               Understanding)
 
-MAX_MESSAGE_LENGTH = 1000
-REPLY_INTENTS = {"affirm": "yes", "deny": "no", "dont_know": "unknown"}
-TRUSTED_CONFIDENCE = 0.8  # below this, the NLU's yes / no / greeting is not acted on
-MAX_MISUNDERSTOOD = 2  # after this many unclear answers in a row, a question is left unknown
-CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake)\b", re.I)
+MAX_MISUNDERSTOOD = 2  # after this many answers in a row that settle nothing, a question is left open
+MAX_REPEATS = 2  # nor is any question asked more than twice in a row: then it is left open, and the bot says so
 
 
 @dataclass
@@ -42,9 +41,14 @@ class State:
     verdict: Optional[str] = None  # the last verdict given
     full_picture: bool = False  # the person wants every question, even after a decided verdict
     offer: Optional[str] = None  # "consent" or "more_questions": what a yes/no would answer
-    misunderstood: int = 0
+    misunderstood: int = 0  # answers in a row that did not settle the open question
+    repeats: int = 0  # times in a row the open question was asked again
     matching: bool = False  # matching against the catalogue rather than screening one trial
     candidates: Optional[List[str]] = None  # the trials matched (None: the whole catalogue)
+    confirm: Optional[Dict[str, Any]] = None  # readings offered back for a yes or no before they are stored
+    held: Dict[str, Any] = field(default_factory=dict)  # facts told before consent: used once it is given
+    read_back: bool = False  # the facts behind the verdict were read back and confirmed
+    handoff: bool = False  # asked for a person: flagged for the study team's follow-up
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -65,23 +69,6 @@ class Turn:
     text: str
     intent: Optional[str] = None
     confidence: Optional[float] = None  # the NLU's, for ``intent``; None: not from a model (a button)
-
-    @property
-    def trusted_intent(self) -> Optional[str]:
-        """The intent, if the model was sure enough of it to act on: a misread "hmm" must not
-        become a "yes" to a health question."""
-        sure = self.confidence is None or self.confidence >= TRUSTED_CONFIDENCE
-        return self.intent if sure and any(ch.isalnum() for ch in self.text) else None
-
-
-def _reply(turn: Turn) -> Optional[str]:
-    """Yes / no / don't know, from the words or a trusted intent ("???" is none of them, whatever
-    intent the model guessed; emoji such as 👍 are read from the words). Words that say it is not
-    known win over the model: "I've never been tested" is no "no", however sure the model is."""
-    words = classify_reply(turn.text)
-    if words == "unknown":
-        return words
-    return REPLY_INTENTS.get(turn.trusted_intent or "") or words
 
 
 def _waits_for(key: str, results: Sequence[TrialResult]) -> bool:
@@ -112,34 +99,76 @@ class Outcome:
 
 
 class Screening:
-    """Runs the screening for one trial at a time against a catalogue of trials."""
+    """Runs the screening for one trial at a time against a catalogue of trials.
 
-    def __init__(self, catalogue: Catalogue, default_trial: Optional[str] = None,
-                 today: Callable[[], date] = date.today) -> None:
+    ``catalogue``: the trials and their vocabulary (bot.store.Catalogue, or any object with
+    ``trials``, ``vocabulary`` and ``ids()``). ``date_order``: "DMY" or "MDY" where the site's
+    all-number dates are read one way; None asks which is meant.
+    """
+
+    def __init__(self, catalogue: Any, default_trial: Optional[str] = None,
+                 today: Callable[[], date] = date.today, date_order: Optional[str] = None) -> None:
         self.catalogue = catalogue
         self.default_trial = default_trial
         self.today = today
+        self.date_order = date_order
         self._matchers: Dict[Tuple[int, Tuple[str, ...]], Matcher] = {}  # person-independent start states
+        self._reader: Optional[Tuple[Vocabulary, date, Reader]] = None
 
     @property
-    def vocabulary(self):
+    def vocabulary(self) -> Vocabulary:
         return self.catalogue.vocabulary
+
+    def reader(self) -> Reader:
+        """The understanding step over the current vocabulary and day."""
+        vocabulary, today = self.vocabulary, self.today()
+        if self._reader is None or self._reader[0] is not vocabulary or self._reader[1] != today:
+            self._reader = (vocabulary, today, Reader(vocabulary, today))
+        return self._reader[2]
+
+    def understand(self, state: State, turn: Turn, clinical: bool = False) -> Understanding:
+        context = Context(self._pending_definitions(state) if state.consent else (), state.facts, clinical,
+                          self.date_order, subject_fixed=bool(state.facts or state.subject))
+        return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
     # -- entry points, one per kind of user turn -----------------------------------------
     def respond(self, state: State, turn: Turn) -> Outcome:
-        """An answer, volunteered facts, a greeting or a request to check a trial."""
+        """Any message: its meaning is decided once (bot.understanding), then acted on."""
         state = replace(state, facts=dict(state.facts))
-        replies: List[Reply] = []
-        if len(turn.text) > MAX_MESSAGE_LENGTH:
-            replies.append(Reply(texts.TOO_LONG.format(length=f"{len(turn.text):,}", limit=f"{MAX_MESSAGE_LENGTH:,}")))
-            return self._repeat_question(state, replies)
-        if not turn.text.strip():
+        understanding = self.understand(state, turn)
+        act = understanding.act
+        if act == TOO_LONG:
+            length = f"{len(turn.text):,}"
+            return self._repeat_question(state, [Reply(texts.TOO_LONG.format(length=length, limit=f"{MAX_MESSAGE_LENGTH:,}"))])
+        if act == EMPTY:
             return self._repeat_question(state, [Reply(texts.EMPTY)])
-        found = extract(turn.text, self.vocabulary, self._pending_definitions(state), self.today())
-        if not found.values and not state.pending and state.last_asked and CORRECTION.search(turn.text):
-            # a bare value that corrects the last answer, once the question has moved on
-            asked = [self.vocabulary[k] for k in state.last_asked if k in self.vocabulary]
-            found = extract(turn.text, self.vocabulary, asked, self.today())
+        if act == UNREADABLE:
+            if state.consent and state.pending:
+                return self._not_understood(state, [], texts.UNREADABLE)
+            return self._repeat_question(state, [Reply(texts.UNREADABLE, texts.UNREADABLE_BUTTONS,
+                                                       {"not_understood": True})])
+        if act == acts.WHY:
+            return self.explain_why(state)
+        if act == acts.SHOW_FACTS:
+            return self.show_facts(state)
+        if act == acts.SHOW_VERDICT:
+            return self.show_verdict(state, turn)
+        if act == acts.START_OVER:
+            return self.start_over(state)
+        if act in (acts.DELETE_ANSWERS, acts.WITHDRAW_CONSENT):
+            return self.delete_answers(state)
+        if act in acts.QUESTIONS_TO_THE_BOT:
+            return self.about_the_study(state, act)
+        if act in (acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE):
+            return self._repeat_question(state, [Reply(texts.SMALL_TALK[act])])
+        return self._answer(state, understanding, turn)
+
+    def _answer(self, state: State, understanding: Understanding, turn: Turn) -> Outcome:
+        """An answer, volunteered facts, a greeting or a request to check a trial."""
+        replies: List[Reply] = []
+        if understanding.also and state.consent:  # "yes - gums and nose. Also is the hospital in Tianjin?"
+            replies.append(self._about_the_study_reply(state, understanding.also))
+        found = understanding.found
         unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
         if unknown_trials:
             some = list(self.catalogue.ids())
@@ -153,40 +182,157 @@ class Screening:
             return self._trial_details(state, known_trials[0], replies)
         elif known_trials:
             state.matching, state.trial_id = False, known_trials[0]
-        if not state.consent:
-            return self._consent(state, turn, replies)
         if found.subject:
             state.subject = found.subject
-        reply = _reply(turn)
-        if state.offer == "more_questions" and reply in ("yes", "no") and not found.values:
-            state.offer = None
+        if not state.consent:
+            return self._consent(state, understanding, replies)
+        reply = understanding.reply
+        offer, state.offer = state.offer, None
+        if offer == "confirm" and state.confirm:
+            offered, state.confirm = state.confirm, None
+            if reply in ("yes", "no") and not understanding.facts:
+                return self._confirmed(state, offered, reply == "yes", replies)
+        state.confirm = None
+        if offer == "readback" and reply in ("yes", "no") and not understanding.facts:
+            if reply == "yes":
+                state.read_back = True
+                return self._advance(state, replies)
+            state.offer = "fix"
+            return Outcome(state, replies + [Reply(texts.READBACK_FIX)])
+        if offer == "more_questions" and reply in ("yes", "no") and not understanding.facts:
             if reply == "no":
                 return Outcome(state, [Reply(texts.MORE_DECLINED)])
             state.full_picture = True
             return self._advance(state, replies)
-        answered = self._answer_pending(state, found, reply)
-        if answered is None and not found.values and not found.problems:
-            if turn.trusted_intent in ("greet", "ask_eligibility") or known_trials or found.subject or found.wants_catalogue:
+        if offer == "fix" and understanding.checks:  # after "something's wrong" in the read-back: corrections
+            understanding.facts.update(understanding.checks)
+            understanding.checks.clear()
+        if not understanding.settles_something and state.last_asked and not state.pending and understanding.corrects:
+            # a bare value that corrects the last answer, once the question has moved on
+            asked = [self.vocabulary[k] for k in state.last_asked if k in self.vocabulary]
+            found = extract(understanding.text, self.vocabulary, asked, self.today(), date_order=self.date_order)
+            understanding.facts.update(found.values)
+        if not understanding.settles_something:
+            if understanding.act == acts.GREET or known_trials or found.subject or found.wants_catalogue:
                 return self._advance(state, replies)
             if not state.pending and reply is not None:
                 return self._after_verdict(state, reply, replies)
             return self._not_understood(state, replies)
-        state.misunderstood = 0
-        state.offer = None
+        if "bundle" in understanding.follow_ups:  # "yes" to a bundled list: its items one by one
+            topic = self._pending_definitions(state)[0].topic if state.pending else None
+            if topic and topic not in state.expanded:
+                state.expanded = [*state.expanded, topic]
         if state.pending:
             state.last_asked = state.pending
-        unsettled = {p.fact for p in found.problems}
-        values = {k: v for k, v in {**(answered or {}), **found.values}.items() if k not in unsettled}
         previous = dict(state.facts)
-        replies += self._apply(state, values, found.problems)
-        if found.problems:
-            # the next "yes" or number must answer what was unclear, not the question before it
-            unclear = [p.fact for p in found.problems if p.fact in self.vocabulary and self.vocabulary[p.fact].askable]
-            if state.consent and unclear:
-                state.pending = unclear[:1]
-            return self._repeat_question(state, replies)
+        replies += self._apply(state, understanding.facts, understanding.problems)
+        if state.facts != previous:
+            state.read_back = False
+        asked_again = self._ask_again(state, understanding, replies)
+        if asked_again is not None:
+            return asked_again
         new_ranges = [k for k, v in state.facts.items() if is_date_range(v) and previous.get(k) != v]
         return self._advance(state, replies, new_ranges)
+
+    def _ask_again(self, state: State, understanding: Understanding, replies: List[Reply]) -> Optional[Outcome]:
+        """What the message left to confirm or to ask: a check-back, a choice, a follow-up, a problem."""
+        if understanding.checks:
+            state.confirm, state.offer = dict(understanding.checks), "confirm"
+            lines = [self._check_line(key, value) for key, value in understanding.checks.items()]
+            custom = {"asks": list(understanding.checks), "answer_type": "yes_no", "unit": None,
+                      "confirm": dict(understanding.checks)}
+            return Outcome(state, replies + [Reply(texts.CHECK_BACK.format(reading="; ".join(lines)),
+                                                   texts.CHECK_BACK_BUTTONS, custom)])
+        for key, options in understanding.options.items():
+            definition = self.vocabulary[key]
+            labels = [describe_value(definition, option) for option in options]
+            state.pending = [key]
+            custom = {"asks": [key], "answer_type": "choice", "unit": None, "choices": list(options)}
+            buttons = [{"title": label, "payload": option} for label, option in zip(labels, options)]
+            return Outcome(state, replies + [Reply(texts.WHICH_DATE.format(label=definition.label, options=" or ".join(labels)),
+                                                   buttons, custom)])
+        notes = []
+        for key, why in understanding.follow_ups.items():
+            if key == "bundle" or key not in self.vocabulary:
+                continue
+            definition = self.vocabulary[key]
+            kind, _, detail = why.partition(":")
+            if kind == "bound":
+                notes.append((key, texts.FOLLOW_UP_BOUND.format(words=detail, label=definition.label)))
+            elif kind == "several":
+                notes.append((key, texts.FOLLOW_UP_SEVERAL.format(values=detail, label=definition.label)))
+            elif kind == "mixed":
+                notes.append((key, texts.MIXED_ANSWER.format(label=definition.label)))
+            else:
+                notes.append((key, definition.unsure_note or texts.NOT_UNDERSTOOD["text"]))
+        if understanding.problems:
+            unclear = [p.fact for p in understanding.problems
+                       if p.fact in self.vocabulary and self.vocabulary[p.fact].askable]
+            notes += [(key, "") for key in unclear]
+        if not notes:
+            return None
+        key = notes[0][0]
+        if not self.vocabulary[key].askable:
+            return None
+        again = state.pending == [key]
+        if again and (state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS):
+            return self._leave_open(state, replies)
+        state.misunderstood = state.misunderstood + 1 if again else 1
+        state.repeats = state.repeats + 1 if again else 0
+        state.pending = [key]
+        replies += [Reply(note) for k, note in notes if note and k == key]
+        replies.append(self._question_reply(state, Question((self.vocabulary[key],))))
+        return Outcome(state, replies)
+
+    def _confirmed(self, state: State, offered: Mapping[str, Any], yes: bool, replies: List[Reply]) -> Outcome:
+        """A yes or no to a check-back: the reading is stored, or the question asked again."""
+        if yes:
+            previous = dict(state.facts)
+            replies += self._apply(state, offered, (), confirmed=True)
+            if state.facts != previous:
+                state.read_back = False
+            return self._advance(state, replies)
+        askable = [k for k in offered if k in self.vocabulary and self.vocabulary[k].askable]
+        if not askable:
+            return self._advance(state, replies + [Reply(texts.CHECK_BACK_DECLINED)])
+        state.pending = askable[:1]
+        replies.append(Reply(texts.CHECK_BACK_DECLINED))
+        return Outcome(state, replies + [self._question_reply(state, Question((self.vocabulary[askable[0]],)))])
+
+    def _check_line(self, key: str, value: Any) -> str:
+        definition = self.vocabulary[key]
+        return f"{definition.label}: {describe_value(definition, value)}"
+
+    def about_the_study(self, state: State, act: str) -> Outcome:
+        """The person's own questions: the study medicine, where it runs, whom to contact, a person.
+        Never counted as an answer that failed."""
+        return self._repeat_question(state, [self._about_the_study_reply(state, act)])
+
+    def _about_the_study_reply(self, state: State, act: str) -> Reply:
+        trial = self._trial(state)
+        contact = texts.VERDICT_HOW_TO_JOIN.format(contact=trial.contact, where=self._where(trial), url=trial.url)
+        custom: Optional[Dict[str, Any]] = None
+        if act == acts.ASK_DRUG:
+            text = texts.ABOUT_DRUG.format(drugs=", ".join(trial.info.get("interventions") or []) or "a medicine",
+                                           summary=trial.info.get("summary") or trial.brief_title)
+        elif act == acts.ASK_LOCATION:
+            text = texts.ABOUT_PLACE.format(where=self._where(trial))
+        elif act == acts.ASK_HUMAN:
+            state.handoff = True
+            text, custom = texts.ABOUT_HUMAN.format(contact=contact), {"handoff": True}
+        else:
+            text = texts.ABOUT_NEXT.format(contact=contact)
+        return Reply(text, custom=custom)
+
+    @staticmethod
+    def _where(trial: Trial) -> str:
+        places = [", ".join(p for p in (loc.facility, loc.city, loc.country) if p) for loc in trial.locations]
+        places = list(dict.fromkeys(p for p in places if p))
+        if not places:
+            return texts.PLACE_UNKNOWN
+        if len(places) == 1:
+            return texts.ONE_PLACE.format(place=places[0])
+        return texts.SEVERAL_PLACES.format(places="; ".join(places[:5]) + (" and more" if len(places) > 5 else ""))
 
     def holds_facts(self, text: str) -> bool:
         """Whether a message names any fact, whatever else it says ("thanks, she is 62")."""
@@ -210,7 +356,7 @@ class Screening:
     def start_over(self, state: State) -> Outcome:
         fresh = State(consent=state.consent, trial_id=state.trial_id)
         if not fresh.consent:
-            return self._consent(fresh, Turn(""), [])
+            return self._consent(fresh, None, [])
         return self._advance(fresh, [Reply(texts.STARTING_OVER)])
 
     def delete_answers(self, state: State) -> Outcome:
@@ -221,7 +367,7 @@ class Screening:
         """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or
         the full verdict of the trial the message names ("the results for NCT04330521")."""
         if not state.consent:
-            return self._consent(state, Turn(""), [])
+            return self._consent(state, None, [])
         state = replace(state)
         if state.matching:
             named = [t.upper() for t in TRIAL_ID.findall(turn.text) if t.upper() in self.catalogue.trials]
@@ -236,14 +382,23 @@ class Screening:
         return Outcome(state, replies)
 
     # -- steps ---------------------------------------------------------------------------
-    def _consent(self, state: State, turn: Turn, replies: List[Reply]) -> Outcome:
-        reply = _reply(turn)
+    def _consent(self, state: State, understanding: Optional[Understanding], replies: List[Reply]) -> Outcome:
+        """Consent before any health question: only a yes in words or the button gives it. Facts told
+        before it are held in the conversation, not stored as facts, and used once it is given."""
+        reply = understanding.reply if understanding is not None else None
+        if understanding is not None and understanding.facts:
+            state.held = {**state.held, **{k: v for k, v in understanding.facts.items() if v is not None}}
         if state.offer == "consent" and reply == "yes":
             state.consent, state.offer = True, None
-            return self._advance(state, replies + [Reply(texts.CONSENT_GIVEN)])
+            held, state.held = state.held, {}
+            replies.append(Reply(texts.CONSENT_GIVEN))
+            if held:
+                replies.append(Reply(texts.HELD_FACTS))
+                replies += self._apply(state, held, ())
+            return self._advance(state, replies)
         trial = self._trial(state)
         if state.offer == "consent" and reply == "no":
-            state.consent, state.offer = False, None
+            state.consent, state.offer, state.held = False, None, {}
             return Outcome(state, replies + [Reply(texts.CONSENT_DECLINED.format(url=trial.url))])
         state.offer = "consent"
         if state.matching:
@@ -251,37 +406,15 @@ class Screening:
             welcome = texts.WELCOME_MATCHING.format(count=f"{count:,}")
         else:
             welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
+            if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
+                welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
         return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
 
-    def _answer_pending(self, state: State, found: Extraction, reply: Optional[str]) -> Optional[Dict[str, Any]]:
-        """Read a yes / no / don't know as the answer to the open question."""
-        pending = self._pending_definitions(state)
-        if not pending or reply is None or any(d.key in found.values for d in pending):
-            return None
-        if reply in ("no", "unknown") and all(is_date_range(state.facts.get(d.key)) for d in pending):
-            return {}  # asked for a closer date than a range ("in October"): without one, the range stands
-        if reply == "unknown":
-            return {d.key: None for d in pending}
-        if len(pending) > 1:  # a bundled list: "no" covers all of it, "yes" is followed up one by one
-            if reply == "no":
-                return {d.key: False for d in pending}
-            topic = pending[0].topic
-            if topic and topic not in state.expanded:
-                state.expanded = [*state.expanded, topic]
-            return {}
-        definition = pending[0]
-        if definition.type is FactType.BOOLEAN:
-            return {definition.key: reply == "yes"}
-        if definition.type is FactType.DATE and reply == "no":
-            return {definition.key: NEVER}  # "have you had radiotherapy?" - "no"
-        if definition.type is FactType.NUMBER and reply == "no":
-            return {definition.key: None}  # "do you know your QTc?" - "no"
-        return None
-
-    def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[Problem]) -> List[Reply]:
+    def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[Problem],
+               confirmed: bool = False) -> List[Reply]:
         """Store new facts, saying what was noted or changed and refusing contradictions."""
         replies = [Reply(p.message) for p in problems]
-        conflicts = self._conflicts(state.facts, values)
+        conflicts = self.conflicts(state.facts, values)
         noted, updated = [], []
         for key, value in values.items():
             if key in conflicts:
@@ -291,7 +424,7 @@ class Screening:
             if key in state.facts and old is not None and old != value:
                 updated.append(texts.UPDATED.format(label=definition.label, old=describe_value(definition, old),
                                                     new=describe_value(definition, value)))
-            elif key not in (state.pending or []) and value is not None:
+            elif (confirmed or key not in (state.pending or [])) and value is not None:
                 noted.append(f"{definition.label}: {describe_value(definition, value)}")
             state.facts[key] = value
         if conflicts:
@@ -301,7 +434,7 @@ class Screening:
         replies += [Reply(line) for line in updated]
         return replies
 
-    def _conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
+    def conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
         """New values that contradict what other answers imply (a man who is pregnant).
 
         The newer statement gives way to the earlier one; the person is asked to correct it.
@@ -336,14 +469,62 @@ class Screening:
                     or next_question([result], state.facts, self.vocabulary, state.expanded, self.today()))
         if question is None or decided:
             state.pending = None
+            read_back = self._read_back(state, result)
+            if read_back is not None:
+                state.offer = "readback"
+                return Outcome(state, replies + [read_back])
             replies.append(self._verdict_reply(state, result))
             if question is not None:
                 state.offer = "more_questions"
                 replies.append(Reply(texts.OFFER_MORE, YES_NO_BUTTONS[:2]))
             return Outcome(state, replies)
+        if question.keys == state.pending:  # asked again: the answer settled something else
+            if state.repeats >= MAX_REPEATS:
+                return self._leave_open(state, replies)
+            state.repeats += 1
+        else:
+            state.misunderstood = state.repeats = 0
         state.pending = question.keys
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
+
+    def _read_back(self, state: State, result: TrialResult) -> Optional[Reply]:
+        """Before "likely eligible", and before "not eligible" decided by one answer, the facts that
+        decided it, for the person to confirm or fix (None when there is nothing to read back)."""
+        if state.read_back or state.full_picture:
+            return None
+        said = {k: v for k, v in state.facts.items() if v is not None and k in self.vocabulary}
+        if result.status is Verdict.LIKELY_ELIGIBLE:
+            deciding = [k for r in result.criteria if r.criterion.kind is Kind.INCLUSION and r.status is Status.MET
+                        for k in r.criterion.rule.facts if k in said]
+            excluded_none = [k for r in result.criteria if r.criterion.kind is Kind.EXCLUSION
+                             for k in r.criterion.rule.facts if said.get(k) is False]
+        elif result.status is Verdict.NOT_ELIGIBLE:
+            not_met = [r for r in result.criteria if r.status is Status.NOT_MET]
+            deciding = [k for k in not_met[0].criterion.rule.facts if k in said] if len(not_met) == 1 else []
+            if len(set(deciding)) != 1:
+                return None
+            excluded_none = []
+        else:
+            return None
+        deciding = list(dict.fromkeys(deciding))
+        if not deciding:
+            return None
+        lines = [f"- {self._check_line(k, said[k])}" for k in deciding]
+        others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
+        if others:
+            lines.append("- " + texts.READBACK_NONE_OF.format(count=len(others)))
+        custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
+                  "read_back": {k: said[k] for k in deciding}}
+        return Reply(texts.READBACK.format(lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
+
+    def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
+        """The same question would come a third time: leave it open and move on, saying so."""
+        for definition in self._pending_definitions(state):
+            state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
+        state.misunderstood = state.repeats = 0
+        state.pending = None
+        return self._advance(state, replies + [Reply(texts.SKIPPING)])
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
@@ -429,7 +610,7 @@ class Screening:
             replies.append(self._question_reply(state, Question(tuple(self._pending_definitions(state)))))
             return Outcome(state, replies)
         if not state.consent:
-            return self._consent(state, Turn(""), replies)
+            return self._consent(state, None, replies)
         return Outcome(state, replies)
 
     def _after_verdict(self, state: State, reply: str, replies: List[Reply]) -> Outcome:
@@ -439,20 +620,18 @@ class Screening:
             return self._advance(state, replies)
         return Outcome(state, replies + [Reply(texts.AFTER_VERDICT, texts.HELP_BUTTONS)])
 
-    def _not_understood(self, state: State, replies: List[Reply]) -> Outcome:
+    def _not_understood(self, state: State, replies: List[Reply], hint: Optional[str] = None) -> Outcome:
         pending = self._pending_definitions(state)
         if not pending:
-            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS)])
+            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS, {"not_understood": True})])
+        if state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS:
+            return self._leave_open(state, replies)
         state.misunderstood += 1
-        if state.misunderstood >= MAX_MISUNDERSTOOD:
-            state.misunderstood = 0
-            for definition in pending:
-                state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
-            return self._advance(state, replies + [Reply(texts.SKIPPING)])
+        state.repeats += 1
         question = Question(tuple(pending))
         unit = pending[0].unit
-        hint = texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=f" (in {unit})" if unit else "")
-        replies.append(Reply(hint))
+        hint = hint or texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=f" (in {unit})" if unit else "")
+        replies.append(Reply(hint, custom={"not_understood": True}))
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
 from bot.parsing.answers import UNTESTED, is_negated
+from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, convert, find_measurements
 from bot.parsing.when import WhenAnswer, parse_when
 from bot import texts
@@ -27,6 +28,12 @@ CATALOGUE_REQUEST = re.compile(
 RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
              r"|grandfather|grandpa|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
+# Said of a relative rather than of the person screened: "my dad has heart disease, not me"
+OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while)\b)[^.;,!?])*", re.IGNORECASE)
+NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", re.IGNORECASE)
+EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
+# A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
+HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
 # A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
 STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
@@ -34,7 +41,8 @@ STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # "husband" would make a woman male, and the pregnancy questions would never be asked.
 RELATIVE_SUBJECT = re.compile(
     rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
-    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
+    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+)?{HELPING})"
+    rf"(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
@@ -51,7 +59,36 @@ AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(
 CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
-POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:negative|neg|-ve|ruled out|free)\b", re.IGNORECASE)
+POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
+                           r"|(?:all\s+)?(?:gone|resolved|cleared|settled))\b",
+                           re.IGNORECASE)
+# An age needs to say it is one ("62 years old", "62 yo"): "I've had it for 3 years" and "at least a year" are times
+AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old", re.IGNORECASE)
+# A bound is not a value: "over 20k", "less than 30", "20k+" say where the number lies, not what it is
+BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
+                          r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
+                          r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
+BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b))", re.IGNORECASE)
+# A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
+# written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
+# "for 3 years", "over the last 2 years": how long, not how old
+DURATION_LEAD = re.compile(r"\b(?:for|over|past|last|in|within|since|after|about)\s+(?:the\s+)?(?:last\s+|past\s+)?$", re.IGNORECASE)
+# "born 14 June 1961", "DOB 03/04/1970": an age, in years completed
+BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)\b\W*", re.IGNORECASE)
+# A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
+# offered back as a "no" rather than read as a "yes"
+RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
+                      r"|never\s+since|not\s+since|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|ablation|in\s+remission)\b", re.IGNORECASE)
+SHORT_CUE = 3
+CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
+                           r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
+CLINICAL_QUALIFIER = re.compile(r"\s*(?:[+]|-ve\b|positive|negative|pos\b|neg\b|diagnosed|confirmed|since|in\s+(?:19|20)\d\d"
+                                r"|\d)", re.IGNORECASE)
+STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|for|x\d)\b)", re.IGNORECASE)
+SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
+SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
+DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
 
@@ -76,6 +113,14 @@ class Extraction:
     used: List[Tuple[int, int]] = field(default_factory=list)  # text spans already read as a value
     # yes/no facts of which only a part was denied ("HBV neg"), settling nothing: fact -> the words
     partly_denied: Dict[str, List[str]] = field(default_factory=dict)
+    # numbers said as a bound ("over 20k"): fact -> the words; the value that counts is still to ask
+    bounds: Dict[str, str] = field(default_factory=dict)
+    # several values for one number ("25 last week, 45 today"): fact -> the values, in the fact's unit
+    several: Dict[str, List[float]] = field(default_factory=dict)
+    # yes/no facts about now mentioned as over ("AF years ago, never since"): fact -> the words
+    resolved: Dict[str, str] = field(default_factory=dict)
+    # all-number dates whose day and month could be swapped: fact -> the two readings (ISO days)
+    ambiguous_dates: Dict[str, Tuple[str, str]] = field(default_factory=dict)
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
@@ -95,8 +140,17 @@ def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
 
 def _clause_after(text: str, end: int) -> str:
     rest = text[end:end + NEAR * 2]
-    stop = CLAUSE_END.search(rest, 1)
+    if re.match(r"\s*[,;.!?]", rest):
+        return ""  # "radiotherapy, never chemo": what follows the comma is about something else
+    stop = CLAUSE_END.search(rest, 1)  # past a colon right after the cue ("chemo: 6 weeks ago")
     return rest[:stop.start()] if stop else rest
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence a mention stands in (up to a full stop, a semicolon or a line break)."""
+    first = max(text.rfind(mark, 0, start) for mark in ".;\n")
+    ends = [i for i in (text.find(mark, end) for mark in ".;\n") if i >= 0]
+    return text[first + 1:min(ends) if ends else len(text)]
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -108,22 +162,31 @@ def _clause_before(text: str, start: int) -> str:
 class Extractor:
     """Extracts facts from one message with the vocabulary's cues."""
 
-    def __init__(self, vocabulary: Vocabulary, today: date) -> None:
+    def __init__(self, vocabulary: Vocabulary, today: date, clinical: bool = False,
+                 date_order: Optional[str] = None, subject_fixed: bool = False) -> None:
         self.vocabulary = vocabulary
         self.today = today
+        self.clinical = clinical  # staff mode: clinical shorthand throughout
+        self.date_order = date_order  # "DMY" or "MDY" where the site says so; None asks back
+        self._expected: Sequence[str] = ()
+        # the conversation is already about someone: a relative named now is someone else
+        self.subject_fixed = subject_fixed
+        self._others: List[Tuple[int, int]] = []
 
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
-        subject = RELATIVE_SUBJECT.search(text)
+        subject = (EXPLICIT_SUBJECT if self.subject_fixed or NOT_ME.search(text) else RELATIVE_SUBJECT).search(text)
+        self._others = [] if subject else [m.span() for m in OF_A_RELATIVE.finditer(text)]
         if subject:
             found.subject = f"your {(subject.group(1) or subject.group(2)).lower()}"
         else:  # someone else only mentioned: their word says nothing of the person's sex
             text = RELATIVE.sub(lambda m: " " * len(m.group()), text)
         measurements = find_measurements(text)
-        self._age_and_sex(text, found)
         expected = {d.key for d in expecting}
+        self._expected = expected
+        self._age_and_sex(text, found, "age" in expected)
         for definition in self.vocabulary.values():
             if definition.key in found.values:
                 continue
@@ -132,10 +195,59 @@ class Extractor:
                 found.values[definition.key] = value
         if len(expecting) == 1 and expecting[0].key not in found.values:
             self._as_answer(text, expecting[0], measurements, found)
+        self._set_aside_several(text, measurements, found)
         return found
 
+    def _set_aside_several(self, text: str, measurements: Sequence[Measurement], found: Extraction) -> None:
+        """A number fact given two values in one message ("25 last week, 45 today after a transfusion"):
+        which one counts is for the person to say, so neither is kept."""
+        for key, value in list(found.values.items()):
+            definition = self.vocabulary[key]
+            if definition.type is not FactType.NUMBER or key == "age" or value is None:
+                continue
+            others = []
+            for m in found.unused(measurements):
+                if DATE_LIKE.search(text[max(0, m.start - 2):m.start]) or DATE_LIKE.search(text[m.end:m.end + 2]):
+                    continue  # part of a date ("11/03")
+                if m.unit is None and (key != self._only_expected() or not self._bare_number(text, m)):
+                    continue
+                converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
+                if converted and round(converted[0], 3) != value:
+                    others.append(round(converted[0], 3))
+            if others:
+                found.several[key] = [value, *others]
+                del found.values[key]
+
+    def _only_expected(self) -> Optional[str]:
+        return next(iter(self._expected)) if len(self._expected) == 1 else None
+
+    @staticmethod
+    def _bare_number(text: str, m: Measurement) -> bool:
+        """Not a count of something else: "2 transfusions", "3 times", "x2"."""
+        after = text[m.end:m.end + 14].lower()
+        before = text[max(0, m.start - 2):m.start].lower()
+        return not re.match(r"\s*(?:times|x\b|transfusions?|bags?|units?|doses?|days?|weeks?|months?|years?|cycles?|"
+                            r"rounds?|injections?|shots?|jabs?|%)", after) and not before.endswith("x")
+
+    def _mentions(self, text: str, phrases: Sequence[str], expected: bool) -> List[Tuple[int, int]]:
+        """Where the phrases occur, short everyday tokens ("af", "pe") only as clinical terms."""
+        spans = [span for span in mentions(text, phrases) if not any(s <= span[0] < e for s, e in self._others)]
+        if self.clinical or expected:
+            return spans
+        return [span for span in spans if self._clinical_term(text, *span)]
+
+    @staticmethod
+    def _clinical_term(text: str, start: int, end: int) -> bool:
+        word = text[start:end]
+        if len(word) > SHORT_CUE or not word.isalpha() or not is_english_word(word):
+            return True  # "DVT", "HBV": no everyday meaning to confuse them with
+        if CLINICAL_LEAD.search(text[max(0, start - 30):start]) or CLINICAL_QUALIFIER.match(text, end):
+            return True  # "had a PE", "hx of AF", "HIV positive"
+        # written as an abbreviation and standing on its own: "AF, on apixaban"; not "tired af", "PE teacher"
+        return word.isupper() and bool(STANDS_ON_ITS_OWN.match(text, end))
+
     # -- volunteered facts ---------------------------------------------------------------
-    def _age_and_sex(self, text: str, found: Extraction) -> None:
+    def _age_and_sex(self, text: str, found: Extraction, asked: bool = False) -> None:
         if "age" not in self.vocabulary:
             return
         terse = AGE_SEX.search(text)
@@ -145,6 +257,16 @@ class Extractor:
             if "sex" in self.vocabulary:
                 found.values["sex"] = "female" if terse.group(2).lower().startswith("f") else "male"
             return
+        born = BORN.search(text)
+        if born:
+            answer = parse_when(text[born.end():born.end() + 24], self.today)
+            if answer is not None and answer.date is not None and not answer.future:
+                days = answer.alternatives or tuple(d for d in (answer.earliest, answer.date) if d)
+                ages = {self.today.year - d.year - ((self.today.month, self.today.day) < (d.month, d.day)) for d in days}
+                if len(ages) == 1:
+                    found.used.append((born.start(), min(len(text), born.end() + 24)))
+                    self._number(found, self.vocabulary["age"], float(ages.pop()), "years")
+                    return
         stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
@@ -163,9 +285,12 @@ class Extractor:
         if definition.type is FactType.CHOICE:
             return self._choice(text, definition, found)
         if definition.type is FactType.NUMBER and definition.unit == "years":
-            # "62 years old": the unit itself is the cue; "6 years ago" is a time, not an age
+            # "62 years old": the unit itself is the cue; "6 years ago", "for 3 years", "at least a year"
+            # are times, not ages, unless the question asked the age
             for m in found.unused(measurements):
-                if m.unit == "years" and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
+                said_as_age = AGE_UNIT.search(text, m.start, m.end + 4) or (
+                    expected and not DURATION_LEAD.search(text[max(0, m.start - 12):m.start]))
+                if m.unit == "years" and said_as_age and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
                     found.used.append((m.start, m.end))
                     self._number(found, definition, m.value, m.unit)
                     return None
@@ -188,11 +313,13 @@ class Extractor:
         history, epistaxis") settle nothing and are asked about, rather than the first one winning.
         A denied partial cue answers only the question that asked about the fact ("Do you take
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
-        said_no = [span for span in mentions(text, definition.cues_false) if not is_negated(text, span[0])]
+        said_no = [span for span in self._mentions(text, definition.cues_false, expected)
+                   if not is_negated(text, span[0])]
         readings = [False] * len(said_no)
         untested = False
+        partly_denied = False
         for phrases, partial in ((definition.cues, False), (definition.cues_partial, True)):
-            for start, end in mentions(text, phrases):
+            for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
                 if UNTESTED_BEFORE.search(_clause_before(text, start)):
@@ -200,12 +327,24 @@ class Extractor:
                     continue
                 ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
                                                       or CEASED.search(_clause_after(text, end)))
+                if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
+                    readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
+                    continue
+                if not ceased and definition.current_only and RESOLVED.search(_sentence_around(text, start, end)):
+                    found.resolved[definition.key] = text[start:end]  # "AF years ago, never since"
+                    continue
                 denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
-                if denied and partial and not expected:
-                    # "no aspirin" says nothing of the other antiplatelet medicines
-                    found.partly_denied.setdefault(definition.key, []).append(text[start:end])
+                if denied and partial:
+                    # "no aspirin" says nothing of the other antiplatelet medicines; asked about them, it
+                    # answers no only if nothing else said yes ("no aspirin, but I take Brilique")
+                    partly_denied = True
+                    if not expected:
+                        found.partly_denied.setdefault(definition.key, []).append(text[start:end])
                     continue
                 readings.append(not denied)
+        if partly_denied and expected and True not in readings and not readings:
+            # "no aspirin" to the question about antiplatelet medicines: offered back as a "no"
+            found.partly_denied.setdefault(definition.key, []).append("")
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
         if len(set(readings)) > 1:
@@ -213,8 +352,27 @@ class Extractor:
             return None
         return readings[0] if readings else None
 
+    def _outside_window(self, text: str, definition: FactDefinition, start: int, end: int) -> bool:
+        """A mention dated before the fact's time window ("in the last 6 months")."""
+        if not definition.within_days:
+            return False
+        for clause in (_clause_after(text, end), _clause_before(text, start)):
+            answer = parse_when(clause, self.today, self.date_order)
+            if answer is not None and answer.date is not None and not answer.alternatives:
+                return (self.today - answer.date).days > definition.within_days
+        return False
+
     def _choice(self, text: str, definition: FactDefinition, found: Extraction) -> Optional[str]:
         hits = [(span, name) for name, words in definition.choices.items() for span in mentions(text, words)]
+        cue_spans = mentions(text, definition.cues) if definition.sites else []
+        for name, words in definition.sites.items():
+            for span in mentions(text, words):
+                # "lung" names a cancer only as "lung cancer" or "cancer of the lung" (or as the answer to
+                # the cancer question): not "cancer in my bone marrow", "spread to the liver", "rectal bleeding"
+                named_by_cue = any((s >= span[1] and SITE_BEFORE_CUE.fullmatch(text[span[1]:s]))
+                                   or (e <= span[0] and SITE_AFTER_CUE.fullmatch(text[e:span[0]])) for s, e in cue_spans)
+                if (named_by_cue or definition.key in self._expected) and not any(s <= span[0] < e for (s, e), _ in hits):
+                    hits.append((span, name))
         named = {name for span, name in hits if not is_negated(text, span[0])}
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
             found.problems.append(Problem(definition.key, texts.SEVERAL_CHOICES.format(
@@ -228,7 +386,7 @@ class Extractor:
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
-            answer = parse_when(clause, self.today)
+            answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
                 found.used.append(span)  # "1 November" is not also a bare answer to a number question
                 return self._when(found, definition, answer)
@@ -241,9 +399,22 @@ class Extractor:
             before = 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])
             if after or before:
                 found.used.append((m.start, m.end))
-                self._number(found, definition, m.value, m.unit)
+                if not self._bound(text, m, definition, found):
+                    self._number(found, definition, m.value, m.unit)
                 return None
         return None
+
+    @staticmethod
+    def _bound(text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
+        """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
+        before = BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
+        after = BOUND_AFTER.match(text[m.end:m.end + 16])
+        if not (before or after):
+            return False
+        start = m.start - len(before.group()) if before else m.start
+        end = m.end + len(after.group()) if after else m.end
+        found.bounds[definition.key] = text[start:end].strip()
+        return True
 
     @staticmethod
     def _set_aside_named_otherwise(text: str, definition: FactDefinition, measurements: Sequence[Measurement],
@@ -264,11 +435,16 @@ class Extractor:
                    found: Extraction) -> None:
         if definition.type is FactType.NUMBER:
             usable = [m for m in found.unused(measurements)
-                      if m.unit is None or self._converts(m.unit, definition.unit)]
+                      if (m.unit is None or self._converts(m.unit, definition.unit))
+                      and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])]
             if usable:
-                self._number(found, definition, usable[0].value, usable[0].unit)
+                found.used.append((usable[0].start, usable[0].end))
+                if not self._bound(text, usable[0], definition, found):
+                    self._number(found, definition, usable[0].value, usable[0].unit)
         elif definition.type is FactType.DATE:
-            answer = parse_when(text, self.today)
+            # what was read as another fact's ("never, but chemo was 5 weeks ago") is not this answer
+            rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+            answer = parse_when(rest, self.today, self.date_order)
             if answer is not None:
                 value = self._when(found, definition, answer)
                 if value is not None:
@@ -277,9 +453,7 @@ class Extractor:
     # -- values --------------------------------------------------------------------------
     def _number(self, found: Extraction, definition: FactDefinition, value: float, unit: Optional[str]) -> None:
         """Record a number in the fact's unit, or a problem if it is not plausible."""
-        candidates = [unit] if unit else [definition.unit, *ALTERNATIVE_UNITS.get(definition.unit or "", ())]
-        converted = [self._in_unit(value, u, definition.unit) for u in candidates]
-        plausible = [v for v in converted if v is not None and self._plausible(definition, v)]
+        plausible = [v for v in self._candidates(definition, value, unit) if self._plausible(definition, v)]
         if plausible:
             found.values[definition.key] = round(plausible[0], 3)
             return
@@ -292,10 +466,19 @@ class Extractor:
     def _when(self, found: Extraction, definition: FactDefinition, answer: WhenAnswer) -> Any:
         if answer.never:
             return NEVER
+        if answer.alternatives:
+            found.ambiguous_dates[definition.key] = tuple(day.isoformat() for day in answer.alternatives)
+            return None
         if answer.future:
             found.problems.append(Problem(definition.key, texts.FUTURE_DATE))
             return None
         return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
+
+    def _candidates(self, definition: FactDefinition, value: float, unit: Optional[str]) -> List[float]:
+        """The value in the fact's unit, as written or, without a unit, in each unit it is usually given in."""
+        units = [unit] if unit else [definition.unit, *ALTERNATIVE_UNITS.get(definition.unit or "", ())]
+        converted = [self._in_unit(value, u, definition.unit) for u in units]
+        return [v for v in converted if v is not None]
 
     @staticmethod
     def _in_unit(value: float, unit: Optional[str], target: Optional[str]) -> Optional[float]:
@@ -314,5 +497,6 @@ class Extractor:
         return definition.plausible is None or definition.plausible[0] <= value <= definition.plausible[1]
 
 
-def extract(text: str, vocabulary: Vocabulary, expecting: Sequence[FactDefinition], today: date) -> Extraction:
-    return Extractor(vocabulary, today).run(text, expecting)
+def extract(text: str, vocabulary: Vocabulary, expecting: Sequence[FactDefinition], today: date,
+            clinical: bool = False, date_order: Optional[str] = None, subject_fixed: bool = False) -> Extraction:
+    return Extractor(vocabulary, today, clinical, date_order, subject_fixed).run(text, expecting)

@@ -76,7 +76,14 @@ class FactDefinition:
     # medicines, but "no aspirin" says nothing of clopidogrel
     cues_partial: Tuple[str, ...] = ()
     current_only: bool = False  # only what holds now counts: "I stopped taking aspirin" answers "no"
+    within_days: Optional[int] = None  # only what happened this recently counts ("in the last 6 months")
     implied_by: Tuple[Implication, ...] = ()
+    # wording that answers this fact's own question ("stayed low", "normal"): regular expressions by
+    # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
+    answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    unsure_note: Optional[str] = None
+    # for a choice: words that name it only beside one of the fact's cues ("lung" in "lung cancer")
+    sites: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def answer_type(self) -> str:
@@ -110,7 +117,11 @@ class FactDefinition:
             cues_false=tuple(data.get("cues_false") or ()),
             cues_partial=tuple(data.get("cues_partial") or ()),
             current_only=bool(data.get("current_only", False)),
+            within_days=data.get("within_days"),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
+            answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
+            unsure_note=data.get("unsure_note"),
+            sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -124,7 +135,11 @@ class FactDefinition:
             "cues_false": list(self.cues_false) or None,
             "cues_partial": list(self.cues_partial) or None,
             "current_only": self.current_only or None,
+            "within_days": self.within_days,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
+            "answers": {k: list(v) for k, v in self.answers.items()} or None,
+            "unsure_note": self.unsure_note,
+            "sites": {k: list(v) for k, v in self.sites.items()} or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         return data

@@ -61,6 +61,9 @@ CONFLICT = "Not recorded: {label}: {value}, which contradicts {earlier} (kept). 
 NOT_READ = "Not read: “{words}”."
 NOT_READ_SUGGEST = "Not read: “{words}” (one of: {labels}?)."
 NOTHING_READ = "Nothing in that message matched a screening fact."
+NOT_RECORDED_BOUND = "Not recorded: {label} “{words}” is a bound; send the value."
+NOT_RECORDED_SEVERAL = "Not recorded: {label}: several values ({values}); send the one that counts."
+NOT_RECORDED_DATE = "Not recorded: {label}: {first} or {second}? Send the date with the month in words."
 PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the rest open."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 HEADLINES = {
@@ -345,7 +348,8 @@ class StaffScreening:
                                                    TRIALS_COMMAND)):
             return True
         found = self._extract(text)
-        return bool(found.values or found.trial_ids or found.problems)
+        return bool(found.values or found.trial_ids or found.problems or found.bounds or found.several
+                    or found.ambiguous_dates)
 
     def respond(self, state: State, turn: Turn) -> Outcome:
         """Facts (any number, any order) and trial ids in one message: noted, then the checklist."""
@@ -372,6 +376,13 @@ class StaffScreening:
     def _read(self, state: State, found: Extraction, unread: Sequence[str]) -> List[str]:
         """The facts found, recorded in ``state``, and what to say of them and of the words not read."""
         notes = [p.message for p in found.problems]
+        notes += [NOT_RECORDED_BOUND.format(label=short_label(self.vocabulary[key]), words=words)
+                  for key, words in found.bounds.items()]
+        notes += [NOT_RECORDED_SEVERAL.format(label=short_label(self.vocabulary[key]),
+                                              values=", ".join(f"{v:g}" for v in values))
+                  for key, values in found.several.items()]
+        notes += [NOT_RECORDED_DATE.format(label=short_label(self.vocabulary[key]), first=first, second=second)
+                  for key, (first, second) in found.ambiguous_dates.items()]
         notes += [PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=" or ".join(words))
                   for key, words in found.partly_denied.items() if key not in found.values]
         notes += self._apply(state, found.values)
@@ -511,7 +522,8 @@ class StaffScreening:
         return self._staff_vocabulary[1]
 
     def _extract(self, text: str) -> Extraction:
-        return extract(text, self.staff_vocabulary(), [], self.today())
+        return extract(text, self.staff_vocabulary(), [], self.today(), clinical=True,
+                       date_order=self.screening.date_order)
 
     def unread(self, text: str, found: Extraction) -> List[str]:
         """The stretches of a message that nothing was read from, so that none is silently ignored.
@@ -544,7 +556,8 @@ class StaffScreening:
     def _read_spans(self, text: str, found: Extraction) -> List[Tuple[int, int]]:
         """Where the message was read: values, mentions of the facts read or in question, trial ids."""
         vocabulary = self.staff_vocabulary()
-        keys = {*found.values, *(problem.fact for problem in found.problems), *found.partly_denied}
+        keys = {*found.values, *(problem.fact for problem in found.problems), *found.partly_denied, *found.bounds,
+                *found.several, *found.ambiguous_dates}
         phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
         return [*found.used, *mentions(text, phrases), *(m.span() for m in TRIAL_ID.finditer(text))]
 
@@ -565,7 +578,7 @@ class StaffScreening:
 
     def _apply(self, state: State, values: Mapping[str, Any]) -> List[str]:
         """Store the facts read; say what was read, what changed, and what contradicts earlier facts."""
-        conflicts = _conflicts(self.screening, state.facts, values)
+        conflicts = self.screening.conflicts(state.facts, values)
         read, notes = [], []
         today = self.today()
         for key, value in values.items():
@@ -636,13 +649,3 @@ def _cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:
     """Every phrase by which the extractor recognises a fact: its cues and its choices' words."""
     choice_words = (word for words in definition.choices.values() for word in words)
     return (*definition.cues, *definition.cues_false, *definition.cues_partial, *choice_words)
-
-
-def _conflicts(screening: Screening, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
-    """New values that contradict what earlier facts imply (a man who is pregnant): the earlier one is kept.
-
-    The patient engine's own check, so that both modes refuse the same contradictions. It is private
-    there; ``Screening.conflicts`` is the public name asked for (see the staff-channels report).
-    """
-    public = getattr(screening, "conflicts", None)
-    return (public or screening._conflicts)(facts, new)  # noqa: SLF001 - until the public name exists

@@ -106,3 +106,39 @@ MATCH_RULED_OUT_GROUP = "- {count} because {reason} (for example {trial_ids})"
 MATCH_RULED_OUT_GROUPS = 5  # the most common deciding reasons shown; the rest are counted
 MATCH_RULED_OUT_OTHERS = "- {count} for other reasons"
 MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."
+
+# Understanding (bot/understanding.py): what cannot be read, check-backs, follow-ups, the read-back
+UNREADABLE = (
+    "Sorry, I can only read English for now, and I couldn't read that as an answer. "
+    "Could you answer in English, or use the buttons?")
+UNREADABLE_BUTTONS = ({"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
+                      {"title": "I don't know", "payload": "/dont_know"})
+SMALL_TALK = {
+    "thanks": "You're welcome.",
+    "goodbye": "Goodbye, and take care. Your answers stay in this conversation; say \"delete my answers\" if you want them removed.",
+    "bot_challenge": ("I'm an automated assistant, not a person. I check trial criteria; only the study team and your "
+                      "doctor can confirm whether you can take part."),
+}
+CHECK_BACK = "Just to check, I understood: {reading}. Is that right?"
+CHECK_BACK_BUTTONS = ({"title": "Yes, that's right", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
+CHECK_BACK_DECLINED = "All right, I haven't noted that."
+WHICH_DATE = "Just to check the date: did you mean {options}?"
+FOLLOW_UP_BOUND = "You said \"{words}\". For this study the exact {label} matters."
+FOLLOW_UP_SEVERAL = ("I read more than one {label} in that ({values}). The study needs the most recent one, "
+                     "not one taken just after a transfusion.")
+HELD_FACTS = "Before we started, you told me some things; I have noted them now:"
+SINGLE_SITE = "Please note: {where}"
+ONE_PLACE = "this study takes place only at {place}."
+SEVERAL_PLACES = "this study takes place at: {places}."
+PLACE_UNKNOWN = "the study's page lists no place yet; the study team can tell you."
+ABOUT_DRUG = "The study tests {drugs}. {summary}"
+ABOUT_PLACE = "As for where: {where} Taking part means going to the study's own hospital for its visits."
+ABOUT_NEXT = ("What happens next: talk it over with your doctor, then contact the study team, who check every "
+              "criterion at a screening visit.\n{contact}")
+ABOUT_HUMAN = ("I'm an automated assistant, so I can't put you through to a person myself, but I have flagged "
+               "this conversation for the study team to follow up.\n{contact}")
+READBACK = "Before I give you the result, here is what decided it:\n{lines}\nIs that all correct?"
+READBACK_NONE_OF = "none of the {count} conditions I asked you about"
+READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
+                    {"title": "Something is wrong", "payload": "/deny"})
+READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."

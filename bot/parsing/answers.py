@@ -16,7 +16,7 @@ _END = r"\s*(?:[,.!;:)]|$)"
 # "never been tested", "haven't had a test": no result is no negative one ("never tested positive" is)
 UNTESTED = (r"(?:never|not|no|(?:do|does|did|have|has|had|is|was|are|were|ca|could|wo)n'?t)\s+"
             r"(?:(?:been|ever|yet|had|got|gotten|get|done|did|a|an|any|the|blood)\s+)*"
-            r"(?:tests?|tested|checked|screened)\b(?![^.,;!?]*\bpositive)")
+            r"(?:tests?|tested|checked|screened|ecg|ekg|scan|heart\s+tracing)\b(?![^.,;!?]*\bpositive)")
 # Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply.
 _UNKNOWN = re.compile(
     r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
@@ -83,3 +83,28 @@ def is_negated(text: str, start: int) -> bool:
     window = " ".join(clause.split()[-_WINDOW_WORDS:])
     window = _PSEUDO_NEGATION.sub(" ", window)
     return bool(_NEGATION_CUE.search(window))
+
+
+# A reading said with doubt ("I don't think so", "probably", "I think it's ovarian but they haven't
+# confirmed", "does that count?") is offered back, never stored as said.
+_HEDGE = re.compile(
+    r"\b(?:i\s+(?:do\s*n'?t\s+|do\s+not\s+)?(?:think|believe|reckon)|probably|i\s+guess|i\s+suppose|not\s+that\s+i\s+(?:know|remember|recall)"
+    r"|not\s+really|not\s+that\s+(?:anyone|anybody|i'?m\s+aware|i\s+am\s+aware|i'?ve\s+been\s+told)|i\s+doubt\s+it|might\s+(?:be|have)|could\s+be|possibly|kind\s+of|sort\s+of|kinda|sorta|i\s+hope"
+    r"|(?:have\s*n'?t|not|never)\s+(?:been\s+)?confirmed|as\s+far\s+as\s+i\s+know|if\s+i\s+remember|does\s+(?:that|it|this)\s+count"
+    r"|is\s+that\s+(?:ok|okay|a\s+problem|bad))\b|\?\s*$",
+    re.IGNORECASE,
+)
+# What follows a plain yes or no and takes part of it back: "no, apart from ...", "yes if my oncologist agrees"
+_EXCEPTION = re.compile(r"\b(?:apart\s+from|except|other\s+than|besides|if|as\s+long\s+as|provided|unless|only\s+if)\b",
+                        re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b", re.IGNORECASE)
+
+
+def is_hedged(text: str) -> bool:
+    return bool(_HEDGE.search(_clean(text)))
+
+
+def takes_part_back(text: str, contrast: bool = True) -> bool:
+    """Whether a yes or no is qualified by what follows it (with ``contrast``, "but" and "just" too)."""
+    text = _clean(text)
+    return bool(_EXCEPTION.search(text) or (contrast and _CONTRAST.search(text)))

@@ -55,7 +55,8 @@ _DAY = r"[0-3]?[0-9](?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)[0-9]{2}"
 _DATE = re.compile(
     rf"(?<![\w./-])(?:(?P<iso>{_YEAR}[-/.][0-9]{{1,2}}[-/.][0-9]{{1,2}})"
-    rf"|(?P<numeric>[0-9]{{1,2}}[-/.][0-9]{{1,2}}[-/.](?P<yy>{_YEAR}|[0-9]{{2}}))"
+    rf"|(?P<numeric>(?P<first>[0-9]{{1,2}})[-/.](?P<second>[0-9]{{1,2}})[-/.](?P<yy>{_YEAR}|[0-9]{{2}}))"
+    rf"|(?P<short_numeric>(?P<first2>[0-9]{{1,2}})/(?P<second2>[0-9]{{1,2}}))(?![/.\d])"
     rf"|(?P<day_month>{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?)"
     rf"|(?P<month_day>{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?)"
     rf"|(?P<month_year>{_MONTH},?\s+{_YEAR}|[0-9]{{1,2}}/{_YEAR})"
@@ -90,6 +91,10 @@ _EDGE_BEFORE = re.compile(r"\b(end|beginning|start)\s+of\s+(?:the\s+)?$", re.IGN
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _FUTURE_BEFORE = re.compile(r"\bin\s+$", re.IGNORECASE)
 _NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
+# Clinicians count days after a treatment: "d+21 post FOLFOX", "day 21 after chemo"
+_DAY_PLUS = re.compile(r"(?<!\w)(?:d\s*\+\s*|day\s+\+?)(?P<n>[0-9]{1,3})\b(?=\s*(?:post|after|since|from|of|$|[,;.]))",
+                       re.IGNORECASE)
+DATE_ORDERS = ("DMY", "MDY")
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
     # A month without a day is parsed as its last day: the end of the range it stands for.
@@ -119,6 +124,8 @@ class WhenAnswer:
     approximate: bool = False
     future: bool = False
     earliest: datetime.date | None = None
+    # an all-number date whose day and month could be swapped ("01/12/2026"): both days, to ask which
+    alternatives: tuple[datetime.date, ...] = ()
 
 
 def duration_to_days(amount: float, unit: str) -> float:
@@ -300,6 +307,30 @@ def _plausible_date(m: re.Match[str]) -> bool:
     return not m.string[m.end() :].strip(" .!?")
 
 
+def _numeric_readings(m: re.Match[str], today: datetime.date, date_order: str | None) -> list[datetime.date]:
+    """The days an all-number date can be: one, or two when day and month could be swapped and the site's
+    date order is not configured. A day in the future is no reading of when something last happened."""
+    first, second = int(m.group("first") or m.group("first2")), int(m.group("second") or m.group("second2"))
+    if m.group("yy"):
+        year = int(m.group("yy")) + (2000 if len(m.group("yy")) == 2 else 0)
+    else:
+        year = today.year
+    orders = [date_order] if date_order in DATE_ORDERS else list(DATE_ORDERS)
+    days = []
+    for order in orders:
+        day, month = (first, second) if order == "DMY" else (second, first)
+        try:
+            found = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if not m.group("yy") and found > today:
+            found = found.replace(year=year - 1) if not (month == 2 and day == 29) else found
+        if found not in days:
+            days.append(found)
+    past = [d for d in days if d <= today]
+    return past if past else days
+
+
 def _calendar_dates(m: re.Match[str], today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The first and last day a date can be: a day, or a month or a year without a day."""
     if m.group("year"):
@@ -329,7 +360,7 @@ def _month_or_year(m: re.Match[str], first: datetime.date, last: datetime.date,
     return first, min(last, today)
 
 
-def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
+def parse_when(text: str, today: datetime.date, date_order: str | None = None) -> WhenAnswer | None:
     """Find when something last happened in a free-text reply, relative to `today`.
 
     Handles durations ("about six weeks ago", "6 wks" = 6 weeks ago, "less than 2 months ago"),
@@ -340,6 +371,8 @@ def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
     """
     norm = normalise(text)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
+    found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
+              for m in _DAY_PLUS.finditer(norm)]
     found += [
         (_P_RELATIVE, _relative_answer(m, today), m.start()) for m in _RELATIVE.finditer(norm)
     ]
@@ -348,6 +381,13 @@ def parse_when(text: str, today: datetime.date) -> WhenAnswer | None:
         return best[1]
     dates = (m for m in _DATE.finditer(norm) if _plausible_date(m))
     for m in itertools.islice(dates, _MAX_DATEPARSER_CALLS):
+        if m.group("numeric") or m.group("short_numeric"):
+            readings = _numeric_readings(m, today, date_order)
+            if not readings:
+                continue
+            if len(readings) > 1:
+                return WhenAnswer(readings[0], approximate=True, alternatives=tuple(readings))
+            return WhenAnswer(readings[0], future=readings[0] > today)
         days = _calendar_dates(m, today)
         if days is not None:
             earliest, latest = days

@@ -133,17 +133,21 @@ def test_i_dont_know_is_stored_as_unknown():
     assert slot_sets(events)["facts"] == {"platelet_count": None}
 
 
-def test_volunteered_facts_that_rule_out_give_the_verdict_at_once():
+def test_volunteered_facts_that_rule_out_are_read_back_then_give_the_verdict_at_once():
     messages, events = run(actions.ActionScreen(), tracker("I'm 62 and I take aspirin", "inform", **CONSENTED))
     assert messages[0]["text"].startswith("Noted: age: 62 years")
+    assert messages[-1]["custom"]["read_back"] == {"antiplatelet_drugs": True}
+    assert slot_sets(events)["offer"] == "readback"
+    slots = {**CONSENTED, **slot_sets(events)}
+    messages, events = run(actions.ActionScreen(), tracker("yes that's right", "affirm", **slots))
     verdict = verdict_of(messages)
     assert verdict["trial_id"] == SEED_TRIAL and verdict["status"] == "not_eligible"
     assert not_met(verdict) == ["exc-antiplatelet-drugs"]
     explanation = next(c["explanation"] for c in verdict["criteria"] if c["id"] == "exc-antiplatelet-drugs")
-    assert explanation in messages[1]["text"]
+    assert explanation in messages[0]["text"]
     assert messages[-1]["text"] == texts.OFFER_MORE
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
-    slots = slot_sets(events)
+    slots = {**slots, **slot_sets(events)}
     assert slots["facts"] == {"age": 62.0, "antiplatelet_drugs": True}
     assert slots["pending"] is None and slots["verdict"] == "not_eligible" and slots["offer"] == "more_questions"
 
@@ -164,15 +168,16 @@ def test_a_message_that_is_too_long_is_refused_and_the_question_repeated():
 
 
 def test_an_unclear_answer_gets_a_hint_then_the_question_is_left_unknown():
-    messages, events = run(actions.ActionScreen(), tracker("asdf qwerty", "nlu_fallback", **CONSENTED))
+    messages, events = run(actions.ActionScreen(), tracker("hmm let me see", "nlu_fallback", **CONSENTED))
     assert messages[0]["text"] == texts.NOT_UNDERSTOOD["number"].format(unit_hint=" (in 10^9/L)")
     assert messages[-1]["custom"] == PLATELET_QUESTION
-    assert slot_sets(events) == {"misunderstood": 1}
-    messages, events = run(actions.ActionScreen(), tracker("qwerty asdf", "nlu_fallback", **{**CONSENTED, "misunderstood": 1}))
+    assert slot_sets(events) == {"misunderstood": 1, "repeats": 1}
+    messages, events = run(actions.ActionScreen(), tracker("it depends really", "nlu_fallback",
+                                                           **{**CONSENTED, "misunderstood": 1, "repeats": 1}))
     assert messages[0]["text"] == texts.SKIPPING
     assert messages[-1]["custom"]["asks"] != ["platelet_count"]
     slots = slot_sets(events)
-    assert slots["facts"] == {"platelet_count": None} and slots["misunderstood"] == 0
+    assert slots["facts"] == {"platelet_count": None} and slots["misunderstood"] == 0 and slots["repeats"] == 0
 
 
 def test_a_third_person_is_asked_about_by_name():

@@ -55,8 +55,15 @@ def test_volunteered_facts_are_never_asked_again(engine):
         state, replies = talk(engine, "/deny", state=state)
 
 
-def test_one_failing_criterion_ends_the_questions_and_offers_the_rest(engine):
+def read_back(replies):
+    return [r.custom["read_back"] for r in replies if r.custom and "read_back" in r.custom]
+
+
+def test_one_failing_criterion_is_read_back_then_ends_the_questions_and_offers_the_rest(engine):
     state, replies = talk(engine, "hi", "/affirm", "45000")
+    assert not verdicts(replies) and read_back(replies) == [{"platelet_count": 45}]
+    assert "platelet count: 45" in replies[-1].text and state.offer == "readback"
+    state, replies = talk(engine, "/affirm", state=state)
     verdict = verdicts(replies)[-1]
     assert verdict["status"] == "not_eligible"
     failing = [c["id"] for c in verdict["criteria"] if c["status"] == "not_met"]
@@ -222,8 +229,16 @@ def test_no_to_do_you_know_a_number_means_not_known(engine):
     assert "qtc_ms" in state.facts and state.facts["qtc_ms"] is None
 
 
-def test_after_the_verdict_a_yes_or_no_gets_guidance_not_a_loop(engine):
+def test_something_wrong_in_the_read_back_is_fixed_in_the_person_s_own_words(engine):
     state, replies = talk(engine, "hi", "/affirm", "45000", "/deny")
+    assert replies[-1].text == texts.READBACK_FIX and not verdicts(replies)
+    state, replies = talk(engine, "my platelets are 25", state=state)
+    assert state.facts["platelet_count"] == 25 and any("Updated platelet count" in r.text for r in replies)
+    assert not verdicts(replies) and asked(replies)  # 25 fits: the questions go on
+
+
+def test_after_the_verdict_a_yes_or_no_gets_guidance_not_a_loop(engine):
+    state, replies = talk(engine, "hi", "/affirm", "45000", "/affirm", "/deny")
     assert state.offer is None and not state.pending
     state, replies = talk(engine, "/deny", state=state)
     assert replies[-1].text == texts.AFTER_VERDICT and replies[-1].buttons
@@ -235,7 +250,7 @@ def test_an_empty_message_repeats_the_question(engine):
 
 
 def test_a_bare_correction_after_the_verdict_fixes_the_last_answer(engine):
-    state, replies = talk(engine, "hi", "/affirm", "45000")
+    state, replies = talk(engine, "hi", "/affirm", "45000", "/affirm")
     assert verdicts(replies)[-1]["status"] == "not_eligible"
     state, replies = talk(engine, "sorry, I meant 25", state=state)
     assert state.facts["platelet_count"] == 25
@@ -256,12 +271,15 @@ def test_punctuation_alone_is_not_an_answer_whatever_the_intent(engine):
     assert "Sorry" in outcome.replies[0].text
 
 
-def test_an_unsure_yes_from_the_model_is_not_taken_as_an_answer(engine):
+def test_a_yes_only_the_model_heard_is_checked_back_never_stored(engine):
     state, _ = talk(engine, "hi", "/affirm", "22")
     unsure = engine.respond(state, Turn("hmm", "affirm", confidence=0.55))
     assert "bleeding_tendency" not in unsure.state.facts and "Sorry" in unsure.replies[0].text
-    sure = engine.respond(state, Turn("I sure do", "affirm", confidence=0.97))
-    assert sure.state.facts["bleeding_tendency"] is True
+    sure = engine.respond(state, Turn("I sure do", "affirm", confidence=0.97))  # no yes in the words
+    assert "bleeding_tendency" not in sure.state.facts
+    assert sure.replies[-1].custom["confirm"] == {"bleeding_tendency": True} and sure.state.offer == "confirm"
+    confirmed = engine.respond(sure.state, Turn("/affirm", "affirm"))
+    assert confirmed.state.facts["bleeding_tendency"] is True
 
 
 def test_an_unsure_greeting_mid_question_gets_a_rephrase(engine):
@@ -295,7 +313,9 @@ def test_never_tested_for_the_infections_is_not_known_and_the_questions_go_on(en
         assert outcome.state.pending and "infection_serology_positive" not in outcome.state.pending
     state = State(consent=True, pending=["infection_serology_positive"])
     outcome = engine.respond(state, Turn("never had hepatitis", "deny", confidence=0.97))
-    assert outcome.state.facts["infection_serology_positive"] is False
+    # one of the infections denied: the others are offered back as a "no", not taken for granted
+    assert "infection_serology_positive" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"infection_serology_positive": False}
 
 
 def test_a_plain_qt_does_not_answer_the_qtc_question(engine):

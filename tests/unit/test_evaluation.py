@@ -69,7 +69,7 @@ def test_a_fitting_person_is_likely_eligible_with_study_team_checks_listed(seed_
     ({"survival_six_months": False}, "inc-survival"),
     ({"willing_to_consent": False}, "inc-consent"),
     ({"liver_kidney_ok": False}, "inc-organ-function"),
-    ({"uses_contraception": False}, "inc-contraception"),
+    ({"childbearing_potential": True, "uses_contraception": False}, "inc-contraception"),
     ({"uncontrolled_organ_disease": True}, "exc-uncontrolled-organ-disease"),
     ({"infection_serology_positive": True}, "exc-infections"),
     ({"ebv_cmv_dna_positive": True}, "exc-infections"),

@@ -264,10 +264,12 @@ def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: 
         ("3rd of March 2025", WhenAnswer(D(2025, 3, 3))),
         ("Dec 12", WhenAnswer(D(2025, 12, 12))),
         ("2026-04-01", WhenAnswer(D(2026, 4, 1))),
-        ("04/01/2026", WhenAnswer(D(2026, 4, 1))),
+        # an all-number date whose day and month could be swapped: both readings, for the bot to ask which
+        ("04/01/2026", WhenAnswer(D(2026, 1, 4), approximate=True, alternatives=(D(2026, 1, 4), D(2026, 4, 1)))),
         ("2026-10-01", WhenAnswer(D(2026, 10, 1), future=True)),
-        ("10/01/2026", WhenAnswer(D(2026, 10, 1), future=True)),
-        ("10/01/26", WhenAnswer(D(2026, 10, 1), future=True)),
+        # ... unless one of them is still to come: a last treatment is in the past
+        ("10/01/2026", WhenAnswer(D(2026, 1, 10))),
+        ("10/01/26", WhenAnswer(D(2026, 1, 10))),
         # a month or a year alone: the range of its days, from the first (`earliest`) to the last
         # (`date`), no later than today
         ("in March", WhenAnswer(D(2026, 3, 31), approximate=True, earliest=D(2026, 3, 1))),

@@ -1,0 +1,285 @@
+"""The understanding benchmark: every case of benchmarks/corpora/understanding through the real reader.
+
+    python -m benchmarks.understanding [--no-model] [--part dev|test] [--show N] [--model PATH]
+
+Each case is one message answering one open question (or none). It goes through the trained Rasa NLU
+model (loaded in process, as the Rasa server loads it) and the engine's own step, exactly as a turn
+of a conversation would, and is scored against what a careful human reader takes from it
+(benchmarks/corpora/understanding/README.md): read right, confirmed back, misread, misread-unsafe.
+A misread is unsafe when what was recorded makes a criterion of NCT05236582 met that the expected
+reading leaves not met or unknown. ``--no-model`` reads without the NLU model (intent unknown): the
+engine's words alone, as the unit tests do.
+
+Results go to benchmarks/results/understanding.{json,md}; ``--show N`` prints N failing dev cases
+(the held-out test part's failures are counted, never listed: see the corpus README).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+import yaml
+
+from bot.conversation import Screening, State, Turn
+from bot.evaluation import Status, evaluate
+from bot.facts import NEVER, FactType, date_range, is_date_range
+from bot.staff import StaffScreening
+from bot.store import Catalogue, TrialStore
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "benchmarks" / "corpora" / "understanding"
+RESULTS = PROJECT / "benchmarks" / "results"
+TODAY = date(2026, 12, 1)
+TRIAL = "NCT05236582"
+PARTS = ("dev", "test")
+RIGHT, CONFIRMED, MISREAD, UNSAFE = "read right", "confirmed back", "misread", "misread-unsafe"
+OUTCOMES = (RIGHT, CONFIRMED, MISREAD, UNSAFE)
+# Acts that do the same for the person: both erase what was collected
+SAME_ACT = {"withdraw_consent": "delete_answers"}
+
+
+@dataclass
+class Case:
+    part: str
+    source: str
+    text: str
+    question: Any
+    mode: str
+    known: Dict[str, Any]
+    act: str
+    facts: Dict[str, Any]
+    check: List[str]
+    unknown: List[str]
+
+
+@dataclass
+class Observed:
+    act: str
+    facts: Dict[str, Any] = field(default_factory=dict)  # recorded, changed or new
+    asked_back: List[str] = field(default_factory=list)  # facts offered back or asked again
+    consent: Optional[bool] = None
+
+
+def load_cases(parts: Tuple[str, ...] = PARTS) -> Iterator[Case]:
+    for part in parts:
+        for path in sorted((CORPUS / part).glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for case in data.get("cases") or []:
+                expect = case.get("expect") or {}
+                yield Case(part, path.name, str(case["text"]), case.get("question", data.get("question")),
+                           case.get("mode", data.get("mode", "patient")),
+                           dict(case.get("known", data.get("known")) or {}), expect.get("act", "answer"),
+                           dict(expect.get("facts") or {}), list(expect.get("check") or []),
+                           list(expect.get("unknown") or []))
+
+
+# -- the reader under test -------------------------------------------------------------------
+class NLU:
+    """The trained model's intent for a message, as the Rasa server parses it."""
+
+    def __init__(self, model: Optional[str]) -> None:
+        self.agent = None
+        if model:
+            from rasa.core.agent import Agent  # only with a model: Rasa takes seconds to import
+
+            self.agent = Agent.load(model)
+            self.loop = asyncio.new_event_loop()
+
+    def intent(self, text: str) -> Tuple[Optional[str], Optional[float]]:
+        if self.agent is None:
+            return (text[1:], None) if text.startswith("/") else (None, None)
+        parsed = self.loop.run_until_complete(self.agent.parse_message(text))
+        intent = parsed.get("intent") or {}
+        return intent.get("name"), intent.get("confidence")
+
+
+def _state(case: Case, engine: Screening) -> State:
+    if case.question == "consent":
+        return State(offer="consent")
+    keys = case.question if isinstance(case.question, list) else [case.question] if case.question else None
+    keys = [k for k in keys or () if k in engine.vocabulary] or None
+    return State(consent=True, facts=dict(case.known), pending=keys)
+
+
+def observe(case: Case, engine: Screening, staff: StaffScreening, nlu: NLU) -> Observed:
+    intent, confidence = nlu.intent(case.text)
+    turn = Turn(case.text, intent, confidence)
+    if case.mode == "staff":
+        state = State(consent=True, facts=dict(case.known))
+        outcome = staff.handle(state, turn)
+        found = staff._extract(case.text)  # noqa: SLF001 - what staff mode was told it cannot record
+        asked = [*found.bounds, *found.several, *found.ambiguous_dates, *(p.fact for p in found.problems)]
+        return Observed("answer", _changed(case.known, outcome.state.facts), asked)
+    state = _state(case, engine)
+    understood = engine.understand(state, turn)
+    act = understood.also or understood.act
+    outcome = engine.respond(state, turn)
+    asked: List[str] = list(outcome.state.confirm or {})
+    if outcome.state.pending and (state.pending is None or set(outcome.state.pending) & set(state.pending or ())
+                                  or any(r.custom and r.custom.get("not_understood") for r in outcome.replies)):
+        asked += [k for k in outcome.state.pending if state.pending and k in state.pending or k not in outcome.state.facts]
+    if any(r.custom and r.custom.get("choices") and r.custom.get("asks") for r in outcome.replies):
+        asked += [k for r in outcome.replies if r.custom and r.custom.get("choices") for k in r.custom["asks"]]
+    consent = outcome.state.consent if case.question == "consent" else None
+    return Observed(act, _changed(case.known, outcome.state.facts), asked, consent)
+
+
+def _changed(known: Mapping[str, Any], facts: Mapping[str, Any]) -> Dict[str, Any]:
+    return {k: v for k, v in facts.items() if k not in known or known[k] != v}
+
+
+# -- scoring ---------------------------------------------------------------------------------------
+def same_value(expected: Any, got: Any, kind: Optional[FactType]) -> bool:
+    if expected is None or got is None:
+        return expected is got
+    if kind is FactType.DATE:
+        return _same_date(expected, got)
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return expected is got
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return abs(expected - got) <= max(0.5, abs(expected) * 0.01)
+    return str(expected) == str(got)
+
+
+def _same_date(expected: Any, got: Any) -> bool:
+    if expected == NEVER or got == NEVER:
+        return expected == got
+    if isinstance(expected, dict) and "days_ago" in expected:
+        if is_date_range(got):
+            return False
+        day = date.fromisoformat(str(got))
+        wanted = TODAY - timedelta(days=int(expected["days_ago"]))
+        return abs((day - wanted).days) <= max(2, int(expected["days_ago"]) * 0.1)
+    try:
+        first, last = date_range(str(expected))
+        got_first, got_last = date_range(str(got))
+    except ValueError:
+        return False
+    return abs((first - got_first).days) <= 1 and abs((last - got_last).days) <= 1
+
+
+def unsafe(case: Case, observed: Observed, engine: Screening) -> bool:
+    """Whether what was recorded makes a criterion met that the expected reading leaves not met or unknown."""
+    trial = engine.catalogue.trials[TRIAL]
+    expected = {**case.known, **_expected_values(case)}
+    got = {**case.known, **observed.facts}
+    before = evaluate(trial, expected, engine.vocabulary, TODAY)
+    after = evaluate(trial, got, engine.vocabulary, TODAY)
+    was = {r.criterion.id: r.status for r in before.criteria}
+    return any(r.status is Status.MET and was[r.criterion.id] is not Status.MET for r in after.criteria)
+
+
+def _expected_values(case: Case) -> Dict[str, Any]:
+    values = {k: v for k, v in case.facts.items() if k != "consent" and not isinstance(v, dict)}
+    values.update({k: None for k in case.unknown})
+    return values
+
+
+def score(case: Case, observed: Observed, engine: Screening) -> str:
+    vocabulary = engine.vocabulary
+    expected_act = SAME_ACT.get(case.act, case.act)
+    got_act = SAME_ACT.get(observed.act, observed.act)
+    wanted = {k: v for k, v in case.facts.items() if k != "consent"}
+    wanted.update({k: None for k in case.unknown})
+    wrong = []
+    for key, value in observed.facts.items():
+        kind = vocabulary[key].type if key in vocabulary else None
+        if key in wanted and same_value(wanted[key], value, kind):
+            continue
+        if key not in wanted and value is None:
+            continue  # "not known" for a fact the message left open: nothing claimed
+        wrong.append(key)
+    if "consent" in case.facts and observed.consent is not None and observed.consent != case.facts["consent"]:
+        return UNSAFE if observed.consent else MISREAD
+    if case.act == "unreadable" and observed.consent:
+        return UNSAFE
+    if wrong:
+        return UNSAFE if unsafe(case, observed, engine) else MISREAD
+    missing = [k for k in wanted if k not in observed.facts]
+    checks_missed = [k for k in case.check if k not in observed.asked_back and k in vocabulary]
+    acts_agree = expected_act == got_act or (expected_act in ("unreadable", "answer") and got_act in ("unreadable", "answer")
+                                             and not observed.facts and not observed.consent)
+    if not acts_agree and not (expected_act in ("greet", "thanks", "goodbye", "bot_challenge") and got_act == "answer"):
+        return MISREAD
+    if "consent" in case.facts and observed.consent is None:
+        return CONFIRMED
+    if missing or checks_missed:
+        return CONFIRMED
+    return RIGHT
+
+
+# -- running -----------------------------------------------------------------------------------
+def engines() -> Tuple[Screening, StaffScreening]:
+    store = TrialStore(f"sqlite:///{tempfile.mkdtemp(prefix='understanding-')}/trials.db")
+    store.load_directory(PROJECT / "data")
+    engine = Screening(Catalogue(store).refresh(), default_trial=TRIAL, today=lambda: TODAY)
+    return engine, StaffScreening(engine)
+
+
+def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callable[[str], None] = print) -> Dict[str, Any]:
+    engine, staff = engines()
+    started = time.perf_counter()
+    nlu = NLU(model)
+    load_s = time.perf_counter() - started
+    tallies: Dict[str, Counter] = {part: Counter() for part in parts}
+    failures: List[Tuple[Case, Observed, str]] = []
+    started = time.perf_counter()
+    count = 0
+    for case in load_cases(parts):
+        observed = observe(case, engine, staff, nlu)
+        outcome = score(case, observed, engine)
+        tallies[case.part][outcome] += 1
+        count += 1
+        if outcome != RIGHT and case.part == "dev":
+            failures.append((case, observed, outcome))
+    per_case_ms = (time.perf_counter() - started) / max(1, count) * 1000
+    results = {"today": TODAY.isoformat(), "model": model, "model_load_s": round(load_s, 1),
+               "per_case_ms": round(per_case_ms, 1), "parts": {p: dict(tallies[p]) for p in parts}}
+    for part in parts:
+        total = sum(tallies[part].values())
+        line = ", ".join(f"{name} {tallies[part][name]} ({tallies[part][name] / max(1, total):.1%})" for name in OUTCOMES)
+        out(f"{part}: {total} cases: {line}")
+    for case, observed, outcome in sorted(failures, key=lambda f: OUTCOMES.index(f[2]), reverse=True)[:show]:
+        out(f"[{outcome}] {case.source} q={case.question} {case.text!r}\n    expected act={case.act} facts={case.facts} "
+            f"check={case.check} unknown={case.unknown}\n    got act={observed.act} facts={observed.facts} "
+            f"asked_back={observed.asked_back} consent={observed.consent}")
+    return results
+
+
+def markdown(results: Mapping[str, Any]) -> str:
+    lines = ["| part | cases | read right | confirmed back | misread | misread-unsafe |", "|---|---:|---:|---:|---:|---:|"]
+    for part, tally in results["parts"].items():
+        total = sum(tally.values())
+        cells = [f"{tally.get(name, 0)} ({tally.get(name, 0) / max(1, total):.1%})" for name in OUTCOMES]
+        lines.append(f"| {part} | {total} | " + " | ".join(cells) + " |")
+    lines.append(f"\nModel: {results['model'] or 'none (words only)'}; {results['per_case_ms']} ms a case; "
+                 f"today {results['today']}.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=PARTS, action="append", help="only this part (default: both)")
+    parser.add_argument("--model", default=str(PROJECT / "models" / "trialbot.tar.gz"))
+    parser.add_argument("--no-model", action="store_true", help="read with the words alone, no NLU model")
+    parser.add_argument("--show", type=int, default=0, help="print this many failing dev cases")
+    args = parser.parse_args(argv)
+    results = run(tuple(args.part or PARTS), None if args.no_model else args.model, args.show)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = "understanding" + ("-no-model" if args.no_model else "")
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(markdown(results), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Input hygiene: what reaches the reader is text a person meant to type, nothing more.
+
+A message can carry things a person never sees: terminal colour codes ("\x1b[31m", or "[31m" once a
+client dropped the escape), direction overrides that show "22,000" for the characters "000,22",
+zero-width and other format characters, markup and code ("<script>alert(1)</script>"). Left in,
+their digits become facts (age 31 from a colour code, platelets 1 from "alert(1)"). They are removed
+here, and the reader is told when a direction override was present, so that it asks for numbers
+again rather than trusting the order of their digits.
+
+Unicode is composed (NFC), not made compatible (NFKC): compatibility folding would turn "×10⁹/L"
+into "×109/L".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# "\x1b[31m", "\x1b[0;1m", and "[31m" whose escape character a client or a copy-paste dropped
+_TERMINAL_CODE = re.compile(r"(?:\x1b\[|(?<![\w\]])\[)[0-9;]{1,12}[A-Za-z]|\x1b[@-_]")
+# bidirectional embeddings, overrides and isolates: they reorder what is shown, not what is stored
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
+# "alert(1)", "print(22)", "SELECT 1": code, not an answer
+_CODE_CALL = re.compile(r"\b[A-Za-z_][\w.]*\s*\([^()]{0,40}\)\s*;?")
+_SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b|--\s*$|;\s*--",
+                  re.IGNORECASE)
+_KEEP_FORMAT = frozenset("\u200d")  # the zero-width joiner holds emoji sequences together
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    direction_override: bool = False  # digits may be shown in another order than typed
+    code: bool = False  # markup, code or SQL was removed
+
+
+def _is_kept(ch: str) -> bool:
+    if ch in "\n\t":
+        return True
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        return ch in _KEEP_FORMAT
+    return category not in ("Cc", "Cs", "Co", "Cn")
+
+
+def clean(text: str) -> Cleaned:
+    """The text a person meant to type, and what was taken out of it."""
+    direction = any(ch in _DIRECTION_CONTROLS for ch in text)
+    text = _TERMINAL_CODE.sub(" ", text)
+    text = "".join(ch for ch in text if _is_kept(ch))
+    text = unicodedata.normalize("NFC", text)
+    without_code = _SQL.sub(" ", _CODE_CALL.sub(" ", _MARKUP.sub(" ", text)))
+    code = without_code != text
+    text = re.sub(r"[ \t]+", " ", without_code).strip()
+    return Cleaned(text, direction_override=direction, code=code)

@@ -1,0 +1,57 @@
+"""Whether a message is written in a language the bot reads, or is no language at all.
+
+The NLU model gives every message some intent, confidently: "不" (no), "لا" (no) and "aaaa" were read
+as "yes" with confidence 0.97-0.99. So before any reading, the letters' scripts are counted, and a
+message in Latin letters must hold at least one word that is English (wordfreq's frequency lists,
+shipped with the package) or one the bot's own vocabulary knows ("rhTPO", "Brilique"), or a number.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Collection, Optional
+
+from wordfreq import zipf_frequency
+
+ENGLISH = "en"
+# A word this common in English text (about once per ten million words or more) is English;
+# "aaaa" and "qwerty" are rarer than that, or made of one repeated letter.
+COMMON_ZIPF = 3.0
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+REPEATED = re.compile(r"^(.)\1+$|^(..)\2+$", re.IGNORECASE)
+
+# The reasons a message cannot be read
+OTHER_SCRIPT = "other_script"
+NO_WORDS = "no_words"
+
+
+@lru_cache(maxsize=8192)
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else "UNKNOWN"
+
+
+@lru_cache(maxsize=65536)
+def is_english_word(word: str) -> bool:
+    word = word.lower()
+    return not REPEATED.match(word) and zipf_frequency(word, ENGLISH) >= COMMON_ZIPF
+
+
+def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
+    """Why the text cannot be read (OTHER_SCRIPT, NO_WORDS), or None if it can.
+
+    ``known_words``: the bot's own words (cues, drug and cancer names), lower case.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return None  # digits, emoji, punctuation: for the reader to judge
+    latin = sum(1 for ch in letters if _script(ch) == "LATIN")
+    if latin * 2 < len(letters):
+        return OTHER_SCRIPT
+    if any(ch.isdigit() for ch in text):
+        return None
+    words = [w.lower() for w in WORD.findall(text)]
+    if any(w in known_words or is_english_word(w) for w in words):
+        return None
+    return NO_WORDS

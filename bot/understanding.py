@@ -1,0 +1,301 @@
+"""The meaning of one message, decided once: what it does (the act) and what it says (the readings).
+
+Patient and staff mode both start here. The NLU model's intent is one witness among others: the
+words that state an act outright win over it, an answer is read as an answer to the question that
+was asked (with that question's own wording, ``answers`` in data/facts.yml), and a reading the words
+do not make certain is never stored: it is offered back for confirmation (``checks``), or the value
+that counts is asked for (``follow_ups``). In short, nothing is guessed:
+
+- text in another script, or no words at all ("aaaa"), is unreadable: never a "yes", whatever the
+  model's confidence;
+- a yes or no that only the model saw ("that's a yes from me" is in the words; "hmm okay then" is not)
+  is checked back, as is a plain "yes" or "no" that the question's own wording contradicts ("yes, I had
+  rhTPO and my platelets came back up after it");
+- a bound ("over 20k"), two values ("25 last week, 45 today"), a conditional ("not yet, I'm still on
+  it"), an all-number date whose day and month could be swapped, and digits shown in another order
+  than typed (a direction override) get a follow-up for the value that counts;
+- a change to a fact already answered is checked back, unless the person says it is a correction
+  ("actually, my platelets are 25").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+from bot.extraction import Extraction, Problem, extract
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
+from bot.parsing import acts
+from bot.parsing.answers import classify_reply, is_hedged, is_negated, takes_part_back
+from bot.parsing.cleaning import clean
+from bot.parsing.language import unreadable
+
+ANSWER = "answer"
+UNREADABLE = "unreadable"
+EMPTY = "empty"
+TOO_LONG = "too_long"
+
+MAX_MESSAGE_LENGTH = 1000
+TRUSTED_CONFIDENCE = 0.8  # below this the model's intent is not a witness at all
+REPLY_INTENTS = {"affirm": "yes", "deny": "no", "dont_know": "unknown"}
+# What a button sends (its payload "/affirm" reaches us as text with the intent): read as said.
+BUTTON_ACTS = {"why": acts.WHY, "show_facts": acts.SHOW_FACTS, "show_verdict": acts.SHOW_VERDICT,
+               "start_over": acts.START_OVER, "delete_answers": acts.DELETE_ANSWERS, "greet": acts.GREET,
+               "ask_human": acts.ASK_HUMAN, "ask_study": acts.ASK_CONTACT}
+# Acts the model may decide alone when the words say nothing else: none of them loses or stores anything.
+MODEL_ACTS = {"why": acts.WHY, "show_facts": acts.SHOW_FACTS, "show_verdict": acts.SHOW_VERDICT,
+              "greet": acts.GREET, "goodbye": acts.GOODBYE, "thanks": acts.THANKS, "bot_challenge": acts.BOT_CHALLENGE,
+              "ask_human": acts.ASK_HUMAN}
+SMALL_TALK = (acts.GREET, acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE)
+CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake|wrong|not \d+ but)\b", re.I)
+READINGS = {"yes": True, "no": False, "unknown": None}
+REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
+                         r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
+
+
+@dataclass
+class Understanding:
+    act: str
+    text: str = ""
+    reply: Optional[str] = None  # yes / no / unknown, in the words (or a button)
+    facts: Dict[str, Any] = field(default_factory=dict)  # readings sure enough to store
+    checks: Dict[str, Any] = field(default_factory=dict)  # fact -> the reading offered back to confirm
+    follow_ups: Dict[str, str] = field(default_factory=dict)  # fact -> why it is asked again
+    options: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # fact -> values to choose from
+    problems: List[Problem] = field(default_factory=list)
+    found: Extraction = field(default_factory=Extraction)
+    unreadable: Optional[str] = None  # language.OTHER_SCRIPT or language.NO_WORDS
+    corrects: bool = False  # says it corrects an earlier answer ("actually ...")
+    also: Optional[str] = None  # a question to the bot asked along with an answer ("yes. who do I contact?")
+
+    @property
+    def settles_something(self) -> bool:
+        return bool(self.facts or self.checks or self.follow_ups or self.options or self.problems)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the message may answer: the open question, what is known, and the offer on the table."""
+
+    pending: Sequence[FactDefinition] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    clinical: bool = False  # staff mode: clinical shorthand, nothing asked
+    date_order: Optional[str] = None
+    subject_fixed: bool = False  # the conversation is already about someone: a relative named now is another person
+
+
+@lru_cache(maxsize=4)
+def _known_words(vocabulary_id: int, phrases: Tuple[str, ...]) -> FrozenSet[str]:
+    return frozenset(word for phrase in phrases for word in re.findall(r"[^\W\d_]+", phrase.lower()))
+
+
+class Reader:
+    """Reads messages against one vocabulary (the trial database's) and clock."""
+
+    def __init__(self, vocabulary: Vocabulary, today: date) -> None:
+        self.vocabulary = vocabulary
+        self.today = today
+        phrases = tuple(p for d in vocabulary.values() for p in (*d.cues, *d.cues_partial, *d.cues_false,
+                                                                  *(w for ws in d.choices.values() for w in ws),
+                                                                  *(w for ws in d.sites.values() for w in ws)))
+        self.known_words = _known_words(id(vocabulary), phrases)
+
+    def understand(self, text: str, intent: Optional[str] = None, confidence: Optional[float] = None,
+                   context: Context = Context()) -> Understanding:
+        if text.startswith("/") and intent is not None and confidence is None or (text.startswith("/") and text[1:] == intent):
+            return self._button(intent or "", context)
+        if len(text) > MAX_MESSAGE_LENGTH:
+            return Understanding(TOO_LONG, text)
+        cleaned = clean(text)
+        text = cleaned.text
+        if not text:
+            return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
+                                 unreadable="no_words" if cleaned.code else None)
+        reason = unreadable(text, self.known_words)
+        if reason:
+            return Understanding(UNREADABLE, text, unreadable=reason)
+        # the model is no witness for a message without words ("???"), nor below its trusted confidence
+        sure_enough = confidence is None or confidence >= TRUSTED_CONFIDENCE
+        trusted = intent if sure_enough and any(ch.isalpha() for ch in text) else None
+        reply = classify_reply(text)
+        found = extract(text, self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
+                        context.subject_fixed)
+        if cleaned.direction_override:
+            self._distrust_numbers(found, context)
+        act = acts.act_in_words(text)
+        if act in SMALL_TALK and (found.values or reply):
+            act = None  # "thanks, she's 71", "hi, yes": an answer with manners
+        if act is None and reply is None and not found.values and not found.problems and trusted in MODEL_ACTS:
+            act = MODEL_ACTS[trusted]
+        also = None
+        if act in acts.QUESTIONS_TO_THE_BOT and (reply in ("yes", "no") or found.values):
+            act, also = None, (act if act != acts.WHY else None)  # "No!! why would you ask that": an answer
+        if act is not None and act not in SMALL_TALK:
+            return Understanding(act, text, found=found)
+        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text)),
+                                      also=also)
+        self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None)
+        return understanding
+
+    # -- pieces ----------------------------------------------------------------------------------
+    @staticmethod
+    def _button(intent: str, context: Context) -> Understanding:
+        if intent in REPLY_INTENTS:
+            understanding = Understanding(ANSWER, "/" + intent, reply=REPLY_INTENTS[intent])
+            Reader._answer_pending(understanding, context, REPLY_INTENTS[intent], sure=True)
+            return understanding
+        if intent in BUTTON_ACTS:
+            return Understanding(BUTTON_ACTS[intent], "/" + intent)
+        return Understanding(UNREADABLE, "/" + intent, unreadable="no_words")
+
+    def _distrust_numbers(self, found: Extraction, context: Context) -> None:
+        """A direction override may show "22,000" for the digits "000,22": no number read is trusted."""
+        for key in [k for k in found.values if self.vocabulary[k].type in (FactType.NUMBER, FactType.DATE)]:
+            del found.values[key]
+            found.bounds[key] = "(a number shown in another order than typed)"
+        for definition in context.pending:
+            if definition.type in (FactType.NUMBER, FactType.DATE):
+                found.bounds.setdefault(definition.key, "(a number shown in another order than typed)")
+
+    def _read_answer(self, understanding: Understanding, context: Context, model_reply: Optional[str]) -> None:
+        found = understanding.found
+        understanding.facts.update(found.values)
+        understanding.problems.extend(found.problems)
+        for key, words in found.bounds.items():
+            understanding.follow_ups[key] = f"bound:{words}"
+        for key, values in found.several.items():
+            understanding.follow_ups[key] = "several:" + ", ".join(f"{v:g}" for v in values)
+        for key, days in found.ambiguous_dates.items():
+            understanding.options[key] = days
+        for definition in context.pending:
+            if definition.key in found.partly_denied and definition.key not in found.values:
+                understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+        for key in found.resolved:
+            if key not in found.values:
+                understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
+        pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
+                   and d.key not in found.ambiguous_dates]
+        doubt = is_hedged(understanding.text)
+        if len(pending) == 1:
+            self._by_own_wording(understanding, pending[0], doubt)
+        if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
+                                            for d in context.pending):
+            # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
+            # unless the rest is denied in words ("no to the rest", "nothing else")
+            if REST_DENIED.search(understanding.text):
+                understanding.facts.update({d.key: False for d in context.pending
+                                            if d.key not in understanding.facts and d.key not in understanding.checks})
+            understanding.reply = None
+        elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
+            # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")
+            value = understanding.facts[pending[0].key]
+            said = {"yes": True, "no": False}.get(understanding.reply)
+            if pending[0].type is FactType.BOOLEAN and value is not None and said is not value:
+                understanding.checks[pending[0].key] = understanding.facts.pop(pending[0].key)
+            understanding.reply = None
+        if understanding.reply is not None:
+            sure = not doubt and not (understanding.reply in ("yes", "no") and takes_part_back(understanding.text))
+            self._answer_pending(understanding, Context(pending, context.facts), understanding.reply, sure=sure)
+        elif model_reply is not None:
+            self._answer_pending(understanding, Context(pending, context.facts), model_reply, sure=False)
+        if doubt:  # "I think it's ovarian but they haven't confirmed": offered back, not stored
+            for definition in pending:
+                if understanding.facts.get(definition.key) is not None:
+                    understanding.checks[definition.key] = understanding.facts.pop(definition.key)
+        self._check_changes(understanding, context)
+
+    def _by_own_wording(self, understanding: Understanding, definition: FactDefinition, doubt: bool) -> None:
+        """The question's own wording: "stayed low" answers the rhTPO question, "normal" the liver one.
+        Where it disagrees with a plain yes or no in the same message, the reading is checked back."""
+        text = understanding.text
+        said: Dict[str, str] = {}
+        for reading, patterns in definition.answers.items():
+            for pattern in patterns:
+                for m in _answer_pattern(pattern).finditer(text):
+                    negated = reading in ("yes", "no") and is_negated(text, m.start())
+                    said[{"yes": "no", "no": "yes"}[reading] if negated else reading] = m.group()
+                    break
+        if not said:
+            return
+        key = definition.key
+        if "unsure" in said and key not in understanding.facts:
+            understanding.follow_ups[key] = "unsure"
+            understanding.reply = None
+            return
+        readings = [r for r in ("yes", "no", "unknown") if r in said]
+        if len(readings) > 1 and "unknown" in readings:
+            readings = ["unknown"]
+        if len(readings) != 1:
+            return  # both: the general reading decides, or the question is asked again
+        reading = readings[0]
+        value = self._value(definition, reading)
+        generic = understanding.reply
+        understanding.reply = None
+        if key in understanding.facts and understanding.facts[key] != value:
+            del understanding.facts[key]
+            understanding.follow_ups[key] = "mixed"
+        elif reading != "unknown" and (generic in ("yes", "no") and generic != reading or doubt
+                                       or takes_part_back(text, contrast=False)):
+            understanding.facts.pop(key, None)
+            understanding.checks[key] = value
+        else:
+            understanding.facts[key] = value
+
+    @staticmethod
+    def _value(definition: FactDefinition, reading: str) -> Any:
+        if definition.type is FactType.DATE and reading == "no":
+            return NEVER
+        if definition.type is not FactType.BOOLEAN:
+            return None
+        return READINGS[reading]
+
+    @staticmethod
+    def _answer_pending(understanding: Understanding, context: Context, reply: str, sure: bool) -> None:
+        """A yes / no / don't know as the answer to the open question (sure: said in words or a button)."""
+        pending = [d for d in context.pending if d.key not in understanding.facts and d.key not in understanding.checks
+                   and d.key not in understanding.follow_ups]
+        if not pending or len(pending) < len(context.pending) and len(context.pending) == 1:
+            return
+        store = understanding.facts if sure else understanding.checks
+        if reply in ("no", "unknown") and all(is_date_range(context.facts.get(d.key)) for d in pending):
+            # asked for a closer date than a range ("in October"): without one, the range stands
+            understanding.facts.update({d.key: context.facts[d.key] for d in pending})
+            return
+        if reply == "unknown":
+            understanding.facts.update({d.key: None for d in pending})
+            return
+        if len(pending) > 1 or len(context.pending) > 1:
+            # a bundled list: "no" covers the rest of it, "yes" is followed up one by one
+            if reply == "no":
+                store.update({d.key: False for d in pending})
+            else:
+                understanding.follow_ups.setdefault("bundle", "yes")
+            return
+        definition = pending[0]
+        if definition.type is FactType.BOOLEAN:
+            store[definition.key] = reply == "yes"
+        elif definition.type is FactType.DATE and reply == "no":
+            store[definition.key] = NEVER  # "have you had radiotherapy?" - "no"
+        elif definition.type is FactType.NUMBER and reply == "no":
+            understanding.facts[definition.key] = None  # "do you know your QTc?" - "no"
+
+    def _check_changes(self, understanding: Understanding, context: Context) -> None:
+        """A new value for a fact already answered is checked back, unless said as a correction."""
+        if understanding.corrects or context.clinical:
+            return
+        for key, value in list(understanding.facts.items()):
+            old = context.facts.get(key)
+            if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
+                del understanding.facts[key]
+                understanding.checks[key] = value
+
+
+@lru_cache(maxsize=1024)
+def _answer_pattern(pattern: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
+
+
+def check_back_text(definition: FactDefinition, value: Any) -> str:
+    return f"{definition.label}: {describe_value(definition, value)}"
