@@ -94,8 +94,11 @@ class Question:
     def text(self, subject: Optional[str] = None) -> str:
         if not self.is_bundle:
             return self.facts[0].question(subject)
-        who = f"Does {subject}" if subject else "Do you"
         items = "\n".join(f"- {d.label}" for d in self.facts)
+        if self.facts[0].answered_by is AnsweredBy.CLINICIAN:
+            whom = subject or "you"
+            return f"Has a doctor told {whom} that any of these apply? If you don't know, that's fine.\n{items}"
+        who = f"Does {subject}" if subject else "Do you"
         return f"{who} have any of these?\n{items}"
 
     def buttons(self) -> List[Dict[str, str]]:

@@ -156,6 +156,8 @@ class Chat:
         self.transcript: List[str] = []
         self.turns: List[List[Message]] = []
         self.asked: List[List[str]] = []  # the `asks` of every question the bot put, in order
+        self.read_backs: List[Dict[str, Any]] = []  # what each read-back before a verdict listed
+        self.checked_back: List[Dict[str, Any]] = []  # the readings offered back for confirmation
 
     # -- talking ---------------------------------------------------------------------------
     def say(self, text: str) -> List[Message]:
@@ -252,6 +254,14 @@ class Chat:
                 return verdict
             question = self.question(messages)
             assert question is not None, f"the bot neither asked a question nor gave a verdict\n{self.log()}"
+            if "read_back" in question:  # the facts that decided the verdict, for the person to confirm
+                self.read_backs.append(question["read_back"])
+                messages = self.say("/affirm")
+                continue
+            if "confirm" in question:  # a reading offered back: the profile's own answer was meant
+                self.checked_back.append(question["confirm"])
+                messages = self.say("/affirm")
+                continue
             asks = list(question["asks"])
             again = set(asks) & answered
             assert not again, f"the bot asked again about {sorted(again)}, already answered\n{self.log()}"

@@ -130,9 +130,9 @@ def test_a_negative_for_one_of_several_things_is_said_and_leaves_the_fact_open(s
     desk = Desk(staff)
     [reply] = desk.say("58M SCLC plt 40k, HBV neg, no aspirin")
     assert "infection_serology_positive" not in desk.state.facts and "antiplatelet_drugs" not in desk.state.facts
-    assert "Not recorded: HIV, hepatitis B, C or D, or syphilis: a “no” for HBV alone leaves the rest open." \
+    assert "Not recorded: a positive test, ever, for HIV, hepatitis B, C or D, or syphilis: a “no” for HBV alone leaves the rest open." \
         in reply.custom["notes"]
-    assert "Not recorded: antiplatelet medicine: a “no” for aspirin alone leaves the rest open." in reply.custom["notes"]
+    assert "Not recorded: taking an antiplatelet medicine: a “no” for aspirin alone leaves the rest open." in reply.custom["notes"]
     assert not [note for note in reply.custom["notes"] if note.startswith("Not read")]
     assert items(reply)["exc-antiplatelet-drugs"]["status"] == "unknown"
 
@@ -237,12 +237,12 @@ def test_a_settled_exclusion_says_whether_it_applies(staff):
     [reply] = desk.say("62F NSCLC, plt 40k, on aspirin")
     lines = reply.text.splitlines()
     assert "❌ Not eligible: I5 not met; excluded by E12." in lines
-    assert "❌ E12 excluded: Patients taking antiplatelet drugs at the same time — antiplatelet medicine: yes" in lines
+    assert "❌ E12 excluded: Patients taking antiplatelet drugs at the same time — taking an antiplatelet medicine: yes" in lines
     assert items(reply)["exc-antiplatelet-drugs"]["status"] == "not_met"  # the payload's status is unchanged
     [reply] = desk.say("no antiplatelets")
     lines = reply.text.splitlines()
     assert "❌ Not eligible: I5 not met." in lines
-    assert "✅ E12 does not apply: Patients taking antiplatelet drugs at the same time — antiplatelet medicine: no" in lines
+    assert "✅ E12 does not apply: Patients taking antiplatelet drugs at the same time — taking an antiplatelet medicine: no" in lines
     assert any(line.startswith("❓ E4 Accompanied by extensive and severe bleeding") for line in lines)  # still open
     assert "✅ I2 Aged ≥18 years old, male or female — age: 62 y" in lines  # inclusions as before
 
