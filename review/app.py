@@ -494,7 +494,7 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
 
 
 def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Application:
-    from bot.config import PROJECT_ROOT
+    from trialbot.config import PROJECT_ROOT
 
     store = ReviewStore(settings.tracker_store_url, settings.low_confidence_threshold)
     authenticator = Authenticator(store, settings.review_users, settings.session_ttl_minutes)

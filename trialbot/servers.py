@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Dict, Iterator, List, Optional
 
-from bot.config import PROJECT_ROOT, Settings
+from trialbot.config import PROJECT_ROOT, Settings
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -87,13 +87,13 @@ def rasa_server_command(settings: Settings, project: Path = PROJECT_ROOT) -> Lis
 
 def web_server_command(settings: Settings) -> List[str]:
     """The website chat's server (web/): the chat page and the embeddable chat.js."""
-    return [sys.executable, "-m", "web", "--host", settings.host, "--port", str(settings.web_port),
+    return [sys.executable, "-m", "trialbot", "web", "--host", settings.host, "--port", str(settings.web_port),
             "--bot-url", settings.bot_url, "--cors-origins", ",".join(settings.allowed_origins)]
 
 
 def review_server_command(settings: Settings) -> List[str]:
     """The transcript review app (review/): its own port, behind a login."""
-    return [sys.executable, "-m", "review", "serve", "--host", settings.host, "--port", str(settings.review_port)]
+    return [sys.executable, "-m", "trialbot", "review", "serve", "--host", settings.host, "--port", str(settings.review_port)]
 
 
 def review_environment(settings: Settings) -> Dict[str, str]:

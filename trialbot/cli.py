@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 from typing import List, Optional
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.rules import describe_rule
 from bot.store import TrialStore
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
 
 
 def trials_load(settings: Settings, args: argparse.Namespace) -> int:
@@ -98,7 +98,7 @@ def staff_webhooks(settings: Settings) -> List[str]:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.servers import running_bot
+    from trialbot.servers import running_bot
 
     with running_bot(settings, log=sys.stdout, web=True, review=True):
         print(f"\nThe bot is running.\n"
