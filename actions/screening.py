@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.config import load_settings
+from trialbot.config import load_settings
 from bot.conversation import Screening, State, Turn
 from bot.staff import StaffScreening
 from bot.store import Catalogue, TrialStore

@@ -22,9 +22,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from benchmarks import baseline, latency, report
 from benchmarks.processes import boot_clock, child_pid, peak_rss_mb, started_at
 from benchmarks.training import train
-from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.servers import action_server_command, free_port, on_free_ports, rasa_server_command, running_bot, start
 from bot.store import TrialStore
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from trialbot.servers import action_server_command, free_port, on_free_ports, rasa_server_command, running_bot, start
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # The starter model kept between runs, for --skip-training.

@@ -43,7 +43,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot.config import PROJECT_ROOT
 from bot.evaluation import Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
 from bot.importers import import_path
@@ -51,6 +50,7 @@ from bot.matching import Matcher
 from bot.questions import Analysis, Question, next_question, rule_cuts
 from bot.store import Catalogue, TrialStore
 from bot.trials import Kind, Trial
+from trialbot.config import PROJECT_ROOT
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "covid19-structured-trials"

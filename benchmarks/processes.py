@@ -1,7 +1,7 @@
 """Start time and peak memory of server processes, read from /proc (psutil is not installed).
 
 `running_bot` does not hand out its processes, so ours are found among this process's children
-by their command line, which `bot.servers` builds.
+by their command line, which `trialbot.servers` builds.
 """
 from __future__ import annotations
 

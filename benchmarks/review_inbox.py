@@ -147,8 +147,8 @@ def app_server(store: Any) -> Iterator[str]:
     """The review web app on a free port, in a thread (as the tests run it)."""
     from aiohttp import web
 
-    from bot.config import PROJECT_ROOT
-    from bot.servers import free_port
+    from trialbot.config import PROJECT_ROOT
+    from trialbot.servers import free_port
     from review.app import create_app
     from review.auth import Authenticator
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from bot.servers import VENV_BIN
+from trialbot.servers import VENV_BIN
 
 
 def train(project: Path, data: str, out: Path, name: str, log: IO) -> float:

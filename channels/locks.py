@@ -56,3 +56,7 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         with self._mutex(conversation_id):
             super().cleanup(conversation_id, ticket_number)
+
+
+# endpoints.yml's ``lock_store.type`` for this store (``trialbot serve`` sets it with lock_store_url).
+ENDPOINT_TYPE = f"{__name__}.{AtomicRedisLockStore.__qualname__}"

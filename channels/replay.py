@@ -15,7 +15,7 @@ from typing import Optional, Union
 
 import redis
 
-from bot.config import REDIS_LOCK_STORE
+from channels.locks import ENDPOINT_TYPE as SHARED_LOCK_STORE
 
 
 class SeenRecently:
@@ -72,7 +72,7 @@ def seen_recently(namespace: str, max_age: float) -> Union[SeenRecently, SharedS
     """Where a channel remembers what it accepted: in Redis when the Rasa servers share their
     conversation locks there (endpoints.yml's lock store, as ``trialbot serve`` sets it), else in
     this server's memory."""
-    if os.environ.get("TRIALBOT_LOCK_STORE_TYPE") != REDIS_LOCK_STORE:
+    if os.environ.get("TRIALBOT_LOCK_STORE_TYPE") != SHARED_LOCK_STORE:
         return SeenRecently(max_age)
     store = redis.Redis(host=os.environ["TRIALBOT_LOCK_STORE_HOST"], port=int(os.environ["TRIALBOT_LOCK_STORE_PORT"]),
                         db=int(os.environ["TRIALBOT_LOCK_STORE_DB"]))

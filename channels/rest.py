@@ -46,7 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import texts
-from bot.config import load_settings
+from trialbot.config import load_settings
 
 MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).

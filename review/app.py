@@ -1,7 +1,8 @@
 """The review web app: inbox, conversation view, tags, notes, flags, "Save as test", exports.
 
 An aiohttp server on its own port (``review_port``, 5006 by default), separate from the
-patient-facing servers. Every page and API route needs a login, except the login page itself:
+patient-facing servers. Every page and API route needs a login, except the login page itself (and
+``/health``, which answers "ok" for a load balancer):
 without a session, pages redirect to ``/login`` (302) and ``/api/...`` routes answer 401.
 
 Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``);
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "review_session"
 LOGIN_CSRF_COOKIE = "review_login_csrf"
-PUBLIC_ROUTES = {("GET", "/login"), ("HEAD", "/login"), ("POST", "/login")}
+PUBLIC_ROUTES = {("GET", "/login"), ("HEAD", "/login"), ("POST", "/login"), ("GET", "/health"), ("HEAD", "/health")}
 FACETS_TTL = 60.0  # seconds
 INBOX_INDEX_BATCHES = 5  # an inbox request indexes at most this many batches; the background loop does the rest
 NOTICES = {"status": "Review status saved.", "tag": "Tag added.", "untag": "Tag removed.", "note": "Note added.",
@@ -462,6 +463,10 @@ def _background(index_interval: float, retention_days: int, purge_interval: floa
     return context
 
 
+async def health(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Path, domain_path: Path,
                retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0
                ) -> web.Application:
@@ -470,6 +475,7 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
     app[AUTH] = authenticator
     app[CONFIG] = {"stories_dir": stories_dir, "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
     r = app.router
+    r.add_get("/health", health)
     r.add_get("/login", login_get)
     r.add_post("/login", login_post)
     r.add_post("/logout", logout)
@@ -494,7 +500,7 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
 
 
 def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Application:
-    from bot.config import PROJECT_ROOT
+    from trialbot.config import PROJECT_ROOT
 
     store = ReviewStore(settings.tracker_store_url, settings.low_confidence_threshold)
     authenticator = Authenticator(store, settings.review_users, settings.session_ttl_minutes)

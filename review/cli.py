@@ -319,11 +319,3 @@ def add_commands(commands: "argparse._SubParsersAction") -> None:
     serve.add_argument("--host", help="interface (default: host from the configuration)")
     serve.add_argument("--port", type=int, help="port (default: review_port)")
     serve.set_defaults(handler=serve_command)
-
-
-def main(argv: Optional[list] = None) -> int:
-    """``python -m review ...``: the same as ``trialbot review ...``."""
-    from bot.cli import main as trialbot
-
-    return trialbot(["review", *(sys.argv[1:] if argv is None else argv)])
-

@@ -44,7 +44,7 @@ def erase_conversation(sender_id: str, url: Optional[str] = None, actor: str = "
     """
     if store is None:
         if url is None:
-            from bot.config import load_settings
+            from trialbot.config import load_settings
 
             url = load_settings().tracker_store_url
         store = _store(url)

@@ -30,7 +30,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     @property
     def review(self):
         if self._review is None:
-            from bot.config import load_settings
+            from trialbot.config import load_settings
             from review.store import ReviewStore
 
             self._review = ReviewStore(self.engine, getattr(load_settings(), "low_confidence_threshold", 0.6))

@@ -24,18 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from bot.config import PROJECT_ROOT
 from bot.facts import Vocabulary
 from bot.importers import ctgov, omop
-from bot.importers.concepts import Concepts, Lexicon
+from bot.importers.concepts import DATA_DIR, Concepts, Lexicon
 from bot.importers.criteria_text import Recogniser
 from bot.importers.records import FieldError, Problem
 from bot.rules import RuleError
 from bot.store import TrialStore, load_vocabulary
 from bot.trials import CheckedBy, Trial
 
-CURATED_DIR = PROJECT_ROOT / "data" / "trials"
-BASE_VOCABULARY = PROJECT_ROOT / "data" / "facts.yml"
+CURATED_DIR = DATA_DIR / "trials"
+BASE_VOCABULARY = DATA_DIR / "facts.yml"
 
 
 @dataclass

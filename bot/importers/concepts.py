@@ -15,10 +15,10 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
-from bot.config import PROJECT_ROOT
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
 
-IMPORT_VOCABULARY = PROJECT_ROOT / "data" / "import_vocabulary.yml"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data/, beside the packages
+IMPORT_VOCABULARY = DATA_DIR / "import_vocabulary.yml"
 MAX_KEY = 64  # the store's facts.key column
 
 # -- units -------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from typing import Any, Collection, Dict, List, Mapping, Optional
 import pytest
 import requests
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.servers import on_free_ports, running_bot
 from bot.store import TrialStore
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from trialbot.servers import on_free_ports, running_bot
 
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 TRIAL_ID = "NCT05236582"

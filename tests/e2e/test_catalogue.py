@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.importers import import_path
-from bot.servers import on_free_ports
 from bot.store import TrialStore
 from tests.e2e.conftest import TRIAL_ID, BotServers, Chat
+from trialbot.config import PROJECT_ROOT
+from trialbot.servers import on_free_ports
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data"
 VERDICT_ORDER = {"likely_eligible": 0, "uncertain": 1, "not_eligible": 2}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from bot.servers import VENV_BIN
+from trialbot.config import PROJECT_ROOT
+from trialbot.servers import VENV_BIN
 
 pytestmark = pytest.mark.e2e
 

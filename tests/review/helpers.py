@@ -16,8 +16,8 @@ import requests
 from aiohttp import web
 from sqlalchemy import create_engine, insert, text
 
-from bot.servers import free_port
 from review.store import ReviewStore, events
+from trialbot.servers import free_port
 
 POSTGRES_ADMIN_URL = os.environ.get("TRIALBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_PASSWORD = "admin-password-1"

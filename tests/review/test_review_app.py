@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from bot.config import PROJECT_ROOT
+from trialbot.config import PROJECT_ROOT
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
 from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login,
@@ -52,7 +52,7 @@ def test_every_page_and_api_route_needs_a_login(server):
     checked = 0
     anonymous = requests.Session()
     for method, path in routes(server.app, cid):
-        if path == "/login":
+        if path in ("/login", "/health"):
             continue
         for cookies in ({}, {SESSION_COOKIE: "forged-or-expired"}):
             reply = anonymous.request(method, server.url + path, cookies=cookies, allow_redirects=False,
@@ -69,6 +69,10 @@ def test_every_page_and_api_route_needs_a_login(server):
     # the login page is the only public page, and it shows nothing else
     page = anonymous.get(server.url + "/login", timeout=10)
     assert page.status_code == 200 and "sender-" not in page.text and "Log in" in page.text
+    # a load balancer's health check gets "ok", and nothing else, without a login
+    health = anonymous.get(server.url + "/health", allow_redirects=False, timeout=10)
+    assert (health.status_code, health.text) == (200, "ok")
+    assert SESSION_COOKIE not in health.cookies
     # an unknown path does not tell whether it exists
     assert anonymous.get(server.url + "/nothing-here", allow_redirects=False, timeout=10).status_code == 302
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from review.app import create_app
 from tests.review.helpers import REVIEWER_PASSWORD, AppServer, standard_conversations
+from trialbot.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path(os.environ.get("TRIALBOT_CHROMIUM", "/usr/bin/chromium"))

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from bot.cli import main
 from review.store import InboxQuery
 from tests.review.helpers import both_backends, standard_conversations
+from trialbot.cli import main
 
 
 @pytest.fixture

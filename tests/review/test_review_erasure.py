@@ -14,11 +14,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 
-from bot.config import PROJECT_ROOT
 from review.erasure import erase_conversation, erase_requested
 from review.store import InboxQuery, ReviewStore, events
 from review.tracker_store import ErasingSQLTrackerStore
 from tests.review.helpers import both_backends
+from trialbot.config import PROJECT_ROOT
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 

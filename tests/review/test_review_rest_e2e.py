@@ -15,12 +15,12 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from bot.config import PROJECT_ROOT, load_settings
-from bot.servers import on_free_ports, running_bot
 from bot.store import TrialStore
 from review.auth import hash_password
 from review.store import conversations, events, state
 from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postgres_available, postgres_database
+from trialbot.config import PROJECT_ROOT, load_settings
+from trialbot.servers import on_free_ports, running_bot
 
 pytestmark = pytest.mark.e2e
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"

@@ -21,10 +21,10 @@ import pytest
 import requests
 import yaml
 
-from bot.config import PROJECT_ROOT, load_settings
-from bot.servers import on_free_ports, running_bot
 from bot.store import TrialStore
 from tests.staff.fakes import FakeBotFramework, FakeSlack
+from trialbot.config import PROJECT_ROOT, load_settings
+from trialbot.servers import on_free_ports, running_bot
 
 MODEL = Path(os.environ.get("TRIALBOT_TEST_MODEL") or PROJECT_ROOT / "models" / "trialbot.tar.gz")
 TRIAL_ID = "NCT05236582"

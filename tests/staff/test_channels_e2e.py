@@ -276,7 +276,7 @@ def test_teams_handles_a_replayed_activity_once(staff_bot: StaffBot):
 
 def test_small_talk_has_the_staff_wording(staff_bot: StaffBot):
     from tests.staff.conftest import MODEL
-    from bot.config import PROJECT_ROOT
+    from trialbot.config import PROJECT_ROOT
 
     if MODEL.stat().st_mtime < (PROJECT_ROOT / "domain.yml").stat().st_mtime:
         pytest.fail("the model is older than domain.yml: retrain it (make models/trialbot.tar.gz)", pytrace=False)

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import yaml
 
-from bot.cli import staff_webhooks
-from bot.config import PROJECT_ROOT, load_settings
-from bot.servers import rasa_server_command
+from trialbot.cli import staff_webhooks
+from trialbot.config import PROJECT_ROOT, load_settings
+from trialbot.servers import rasa_server_command
 
 BASE = {"TRIALBOT_DATABASE_URL": "sqlite:///:memory:", "TRIALBOT_TRACKER_STORE_URL": "sqlite:///:memory:"}
 

@@ -17,11 +17,11 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.config import load_settings
 from channels.replay import SeenRecently, SharedSeenRecently, seen_recently
 from channels.slack import SlackChannel, check_signature, conversation_id, signature_for
 from channels.teams import Refused, SigningKeys, TeamsChannel, TokenVerifier, message_text
 from channels.teams import conversation_id as teams_conversation_id
+from trialbot.config import load_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BODY = b'{"type":"event_callback","event":{"type":"message","text":"62F NSCLC"}}'

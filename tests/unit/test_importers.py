@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from trialbot import cli
 from bot.evaluation import Status, Verdict, evaluate
 from bot.importers import import_path
 from bot.importers.concepts import plain_question

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import load_settings
 from bot.rules import RuleError
 from bot.store import Catalogue, TrialStore
 from bot.trials import Trial
 from tests.conftest import PROJECT, SEED_TRIAL
+from trialbot.config import load_settings
 
 
 def test_a_trial_survives_the_database_round_trip(tmp_path, seed_trial, vocabulary):

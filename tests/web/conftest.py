@@ -24,11 +24,11 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.servers import Server, free_port, on_free_ports, rasa_server_command, running_bot, start
 from bot.store import TrialStore
 from tests.e2e.conftest import _tail
 from tests.web.helpers import RoundRobin, StaticSite
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from trialbot.servers import Server, free_port, on_free_ports, rasa_server_command, running_bot, start
 
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 TRIAL_ID = "NCT05236582"

@@ -19,9 +19,9 @@ from sqlalchemy import text as sql
 
 from bot import texts
 from channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
-from bot.servers import free_port
 from tests.web.conftest import SCREENSHOTS, STRINGS, ChatPage, WebBot, text
 from tests.web.helpers import StaticSite
+from trialbot.servers import free_port
 
 CONSENT = texts.CONSENT_BUTTONS[0]["title"]  # "Yes, let's start"
 

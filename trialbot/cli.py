@@ -1,4 +1,4 @@
-"""The `trialbot` command: load and inspect trials, run the servers, chat in a terminal."""
+"""The `trialbot` command: load and inspect trials, run and watch the servers, chat in a terminal."""
 from __future__ import annotations
 
 import argparse
@@ -6,14 +6,17 @@ import json
 import logging
 import signal
 import sys
+import threading
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.rules import describe_rule
 from bot.store import TrialStore
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
+
+SERVER_TIMEOUT = 180  # seconds for a server to come up on a busy 2-core machine
 
 
 def trials_load(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,26 +100,45 @@ def staff_webhooks(settings: Settings) -> List[str]:
             for key, (label, name) in names.items() if key in channels]
 
 
-def serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.servers import running_bot
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM set ``stop``, from another thread: Event.set takes a lock that
+    the interrupted main thread may be holding inside Event.wait."""
+    def handler(signum: int, frame: Any) -> None:
+        threading.Thread(target=stop.set).start()
 
-    with running_bot(settings, log=sys.stdout, web=True, review=True):
-        print(f"\nThe bot is running.\n"
-              f"Chat in a browser:  {settings.web_url}\n"
-              f"Transcript review:  {settings.review_url} (log in; add users with "
-              f".venv/bin/trialbot review add-user NAME --role admin)\n"
-              f"Chat in a terminal: .venv/bin/trialbot chat\n"
-              f"Over HTTP: POST {settings.rasa_url}/webhooks/rest/webhook "
-              '{"sender": "<any id>", "message": "hi"}\n'
-              f'Embed the chat on another site (add its origin to cors_origins): '
-              f'<script src="{settings.web_url}chat.js" data-bot-url="{settings.bot_url}"></script>\n'
-              "Press Ctrl-C to stop.", flush=True)
-        for line in staff_webhooks(settings):
-            print(line, flush=True)
-        # Blocked (after the servers started: they must not inherit the mask), so that sigwait
-        # receives them instead of Python's handlers, and the servers are stopped on the way out.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handler)
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every server and watch them until Ctrl-C or SIGTERM: one that stops is started again
+    (trialbot/servers.py, ``supervise``); one that cannot be brought back stops them all, and the
+    command exits with 1 and the reason."""
+    from trialbot.servers import ServerFailed, bot_servers, started, supervise
+
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    try:
+        with started(bot_servers(settings, log=sys.stdout, web=True, review=True), SERVER_TIMEOUT, stop) as servers:
+            if stop.is_set():
+                return 0
+            print(f"\nThe bot is running.\n"
+                  f"Chat in a browser:  {settings.web_url}\n"
+                  f"Transcript review:  {settings.review_url} (log in; add users with "
+                  f".venv/bin/trialbot review add-user NAME --role admin)\n"
+                  f"Chat in a terminal: .venv/bin/trialbot chat\n"
+                  f"Over HTTP: POST {settings.rasa_url}/webhooks/rest/webhook "
+                  '{"sender": "<any id>", "message": "hi"}\n'
+                  f'Embed the chat on another site (add its origin to cors_origins): '
+                  f'<script src="{settings.web_url}chat.js" data-bot-url="{settings.bot_url}"></script>\n'
+                  "Health, for a load balancer: " + ", ".join(server.health_url for server in servers) + "\n"
+                  "Press Ctrl-C to stop.", flush=True)
+            for line in staff_webhooks(settings):
+                print(line, flush=True)
+            supervise(servers, stop, SERVER_TIMEOUT)
+    except ServerFailed as exc:
+        print(f"trialbot serve stopped every server: {exc}.", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -13,7 +13,8 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "trialbot.yml"
 ENV_PREFIX = "TRIALBOT_"
-# The lock store of several Rasa servers (channels/locks.py); the channels' replay guards share it.
+# The lock store of several Rasa servers, named as endpoints.yml names it (channels.locks.ENDPOINT_TYPE;
+# named, not imported: the configuration sits above the channels and does not load Rasa).
 REDIS_LOCK_STORE = "channels.locks.AtomicRedisLockStore"
 
 

@@ -1,0 +1,174 @@
+"""`trialbot serve` watches the servers it starts: the real command, in a process of its own on
+free ports (its own trial database and tracker store), as a person or a service manager runs it.
+
+A killed Rasa server is started again and answers; an action server that cannot come back stops
+`serve`, which exits with 1 and says why; so does one that cannot start at all.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, List
+
+import pytest
+import requests
+
+from bot.store import TrialStore
+from tests.e2e.conftest import MODEL, TRIAL_ID, TURN_TIMEOUT
+from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from trialbot.servers import on_free_ports
+
+pytestmark = pytest.mark.e2e
+
+START_TIMEOUT = 480  # seconds for all four servers to come up on a busy 2-core machine
+SERVERS = ("action", "rasa", "web", "review")  # as serve names them, in the order it starts them
+
+
+class Serving:
+    """`trialbot serve` running in a subprocess; what it prints is kept in files."""
+
+    def __init__(self, tmp: Path, settings: Settings) -> None:
+        if not MODEL.exists():
+            pytest.fail(f"No trained model at {MODEL}: train it first with: make models/trialbot.tar.gz",
+                        pytrace=False)
+        database_url = f"sqlite:///{tmp / 'trials.db'}"
+        assert TRIAL_ID in TrialStore(database_url).load_directory(PROJECT_ROOT / "data")
+        self.settings = settings
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TRIALBOT_HOST": "127.0.0.1",
+               "TRIALBOT_DATABASE_URL": database_url,
+               "TRIALBOT_TRACKER_STORE_URL": f"sqlite:///{tmp / 'conversations.db'}",
+               "TRIALBOT_MODEL": str(MODEL), "TRIALBOT_DEFAULT_TRIAL": TRIAL_ID, "TRIALBOT_LOG_LEVEL": "INFO",
+               **{f"TRIALBOT_{name.upper()}": str(getattr(self.settings, name))
+                  for name in ("rasa_port", "action_port", "web_port", "review_port")}}
+        self.output, self.errors = tmp / "serve.out", tmp / "serve.err"
+        with self.output.open("w") as out, self.errors.open("w") as err:
+            self.process = subprocess.Popen([sys.executable, "-m", "trialbot", "serve"], cwd=PROJECT_ROOT, env=env,
+                                            stdout=out, stderr=err)
+
+    def said(self) -> str:
+        """What serve wrote to standard error: its own log lines, and why it stopped."""
+        return self.errors.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.output.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        return "--- serve's output ---\n" + "\n".join(text) + "\n--- its log ---\n" + self.said()[-4000:]
+
+    def pids(self, server: str) -> List[int]:
+        """The process of each start of ``server`` (the action, rasa, web or review server)."""
+        return [int(pid) for pid in re.findall(rf"The {server} server is up \(pid (\d+)\)", self.said())]
+
+    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float, exits: bool = False) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if not exits and self.process.poll() is not None:
+                pytest.fail(f"serve exited with {self.process.returncode} while waiting for {what}\n{self.tail()}",
+                            pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what}\n{self.tail()}", pytrace=False)
+            time.sleep(0.5)
+
+    def say(self, sender: str, message: str) -> list:
+        reply = requests.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=TURN_TIMEOUT)
+        assert reply.status_code == 200, f"HTTP {reply.status_code}\n{self.tail()}"
+        return reply.json()
+
+    def stop(self) -> None:
+        """As a service manager stops it (SIGTERM); killed, with its servers, if that fails."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(90)
+            except subprocess.TimeoutExpired:
+                for pid in [self.process.pid, *(p for name in SERVERS for p in self.pids(name))]:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                self.process.wait()
+
+
+
+@contextmanager
+def serving(tmp: Path, settings: Settings) -> Iterator[Serving]:
+    """``settings``: the ports it is given (the rest comes from the configuration)."""
+    serve = Serving(tmp, settings)
+    try:
+        yield serve
+    finally:
+        serve.stop()
+
+
+@contextmanager
+def port_taken(port: int, timeout: float = 5) -> Iterator[None]:
+    """Something else listens on ``port`` (taken as soon as it is free, within ``timeout``)."""
+    blocker = socket.socket()
+    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the connections the server left in TIME_WAIT
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            blocker.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            assert time.monotonic() < deadline, f"port {port} did not become free"
+            time.sleep(0.01)
+    blocker.listen()
+    try:
+        yield
+    finally:
+        blocker.close()
+
+
+def running(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def test_serve_starts_a_killed_rasa_server_again_and_stops_everything_when_a_server_cannot_come_back(tmp_path):
+    with serving(tmp_path, on_free_ports(load_settings())) as serve:
+        serve.wait_for(lambda: "The bot is running." in serve.output.read_text(), "the servers", START_TIMEOUT)
+        sender = f"supervision-{uuid.uuid4().hex}"
+        assert serve.say(sender, "hi"), serve.tail()
+        for name in SERVERS:  # each answers its health URL, the review's without a login
+            url = {"action": f"http://127.0.0.1:{serve.settings.action_port}/health",
+                   "rasa": f"{serve.settings.rasa_url}/webhooks/rest/",
+                   "web": f"{serve.settings.web_url}health", "review": f"{serve.settings.review_url}health"}[name]
+            assert requests.get(url, timeout=10, allow_redirects=False).status_code == 200, (name, url)
+
+        [rasa] = serve.pids("rasa")
+        os.kill(rasa, signal.SIGKILL)
+        serve.wait_for(lambda: len(serve.pids("rasa")) == 2, "the Rasa server to be started again", START_TIMEOUT)
+        assert (f"The rasa server (pid {rasa}) was killed by SIGKILL; starting it again in 1 s "
+                "(failure 1 of at most 5 in a row).") in serve.said()
+        reply = serve.say(sender, "/affirm")  # the same conversation goes on: the consent is taken
+        assert any(m.get("text") for m in reply) and all("Sorry" not in (m.get("text") or "") for m in reply), reply
+
+        # The action server dies, and its port is taken before it can be started again.
+        [action] = serve.pids("action")
+        others = [serve.pids(name)[-1] for name in ("rasa", "web", "review")]
+        os.kill(action, signal.SIGKILL)
+        with port_taken(serve.settings.action_port):
+            serve.wait_for(lambda: serve.process.poll() is not None, "serve to give up", START_TIMEOUT, exits=True)
+        assert serve.process.returncode == 1, serve.tail()
+        assert re.search(r"^trialbot serve stopped every server: the action server did not start: it exited with "
+                         r"code \d+ before \S+ answered: 5 failures in a row, so it is not started again\.$", serve.said(), re.M), serve.tail()
+        assert len(serve.pids("action")) == 1  # none of the four restarts came up
+        assert not [pid for pid in others if running(pid)], "the other servers were left running"
+        assert sender not in serve.said() and "/affirm" not in serve.said()  # nothing of the conversation logged
+
+
+def test_serve_exits_with_the_reason_when_a_server_cannot_start(tmp_path):
+    settings = on_free_ports(load_settings())
+    with port_taken(settings.action_port), serving(tmp_path, settings) as serve:
+        serve.wait_for(lambda: serve.process.poll() is not None, "serve to exit", START_TIMEOUT, exits=True)
+    assert serve.process.returncode == 1, serve.tail()
+    assert re.search(r"^trialbot serve stopped every server: the action server did not start: it exited with "
+                     r"code \d+ before http://127\.0\.0\.1:\d+/health answered\.$", serve.said(), re.M), serve.tail()
+    assert not serve.pids("action") and not serve.pids("rasa")  # nothing came up, nothing was left behind
