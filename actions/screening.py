@@ -7,6 +7,7 @@ told which kind of turn the NLU saw (``staff_kind``).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
@@ -44,7 +45,7 @@ def staff_channels() -> frozenset:
     return frozenset(load_settings().staff_channels)
 
 
-class ScreeningAction(Action):
+class ScreeningAction(Action, ABC):
     """Base for the actions: state in, engine step, replies and slot changes out.
 
     Every patient message goes to the same engine step, whichever action the rules chose for the
@@ -54,6 +55,10 @@ class ScreeningAction(Action):
     """
 
     staff_kind = "screen"  # what this action's turns are, for the staff engine
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain (abstract, so that the action server does not register the base)."""
 
     def read_turn(self, message: Dict[Text, Any]) -> Turn:
         intent = message.get("intent") or {}
