@@ -25,7 +25,8 @@ from bot.store import Catalogue, TrialStore
 def screening() -> Screening:
     """The engine over the configured trial database (TRIALBOT_DATABASE_URL)."""
     settings = load_settings()
-    return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial)
+    return Screening(Catalogue(TrialStore(settings.database_url)), default_trial=settings.default_trial,
+                     date_order=settings.date_order)
 
 
 def fresh_screening() -> Screening:

@@ -127,7 +127,9 @@ class Screening:
         return self._reader[2]
 
     def understand(self, state: State, turn: Turn, clinical: bool = False) -> Understanding:
-        context = Context(self._pending_definitions(state) if state.consent else (), state.facts, clinical,
+        # a yes or no to a check-back, a read-back or an offer answers that, not the open question
+        answers_question = state.consent and state.offer not in ("confirm", "readback", "more_questions")
+        context = Context(self._pending_definitions(state) if answers_question else (), state.facts, clinical,
                           self.date_order, subject_fixed=bool(state.facts or state.subject))
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
@@ -271,6 +273,9 @@ class Screening:
             notes += [(key, "") for key in unclear]
         if not notes:
             return None
+        notes = [(key, note) for key, note in notes if self._still_needed(state, key)]
+        if not notes:
+            return None  # "not relevant, I'm past menopause": what settled it makes the follow-up moot
         key = notes[0][0]
         if not self.vocabulary[key].askable:
             return None
@@ -283,6 +288,14 @@ class Screening:
         replies += [Reply(note) for k, note in notes if note and k == key]
         replies.append(self._question_reply(state, Question((self.vocabulary[key],))))
         return Outcome(state, replies)
+
+    def _still_needed(self, state: State, key: str) -> bool:
+        """Whether an answer about ``key`` could still change a criterion of the trial(s) screened."""
+        if key not in self.vocabulary or not self.vocabulary[key].askable:
+            return False
+        results = self.match(state) if state.matching else [self._evaluate(state)]
+        facts = {k: v for k, v in state.facts.items() if k != key}
+        return any(d.key == key for d in candidate_facts(results, facts, self.vocabulary, self.today()))
 
     def _confirmed(self, state: State, offered: Mapping[str, Any], yes: bool, replies: List[Reply]) -> Outcome:
         """A yes or no to a check-back: the reading is stored, or the question asked again."""
@@ -415,7 +428,7 @@ class Screening:
         """Store new facts, saying what was noted or changed and refusing contradictions."""
         replies = [Reply(p.message) for p in problems]
         conflicts = self.conflicts(state.facts, values)
-        noted, updated = [], []
+        noted, updated, changed = [], [], []
         for key, value in values.items():
             if key in conflicts:
                 continue
@@ -424,6 +437,7 @@ class Screening:
             if key in state.facts and old is not None and old != value:
                 updated.append(texts.UPDATED.format(label=definition.label, old=describe_value(definition, old),
                                                     new=describe_value(definition, value)))
+                changed.append(key)
             elif (confirmed or key not in (state.pending or [])) and value is not None:
                 noted.append(f"{definition.label}: {describe_value(definition, value)}")
             state.facts[key] = value
@@ -431,7 +445,7 @@ class Screening:
             replies.append(Reply(texts.CONFLICT.format(earlier="; ".join(conflicts.values()))))
         if noted:
             replies.append(Reply(texts.NOTED.format(facts="; ".join(noted))))
-        replies += [Reply(line) for line in updated]
+        replies += [Reply(line, custom={"updated": [key]}) for line, key in zip(updated, changed)]
         return replies
 
     def conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:

@@ -236,8 +236,8 @@ class Reader:
         if key in understanding.facts and understanding.facts[key] != value:
             del understanding.facts[key]
             understanding.follow_ups[key] = "mixed"
-        elif reading != "unknown" and (generic in ("yes", "no") and generic != reading or doubt
-                                       or takes_part_back(text, contrast=False)):
+        elif reading != "unknown" and (generic in ("yes", "no") and generic != reading and not _after_contrast(text, said[reading])
+                                       or doubt or takes_part_back(text, contrast=False)):
             understanding.facts.pop(key, None)
             understanding.checks[key] = value
         else:
@@ -290,6 +290,12 @@ class Reader:
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+def _after_contrast(text: str, words: str) -> bool:
+    """Whether the words come after a "but": "yes but only once" says how the yes is meant."""
+    at = text.lower().find(words.lower())
+    return at > 0 and bool(re.search(r"\b(?:but|although|though|however)\b", text[:at], re.IGNORECASE))
 
 
 @lru_cache(maxsize=1024)

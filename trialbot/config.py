@@ -27,6 +27,9 @@ class Settings:
     action_port: int = 5055
     model: str = "models/trialbot.tar.gz"
     default_trial: Optional[str] = None
+    # How the site writes all-number dates: "DMY" (01/12/2026 is 1 December) or "MDY" (12 January).
+    # None: a date whose day and month could be swapped is asked back.
+    date_order: Optional[str] = None
     # Where the Rasa servers lock a conversation while they handle one of its messages: none (each
     # server's memory) for one server; "redis://host:port/db" for several behind a load balancer,
     # so that two messages of one conversation are never handled at once by two servers.

@@ -1,0 +1,206 @@
+"""The understanding step (bot/understanding.py) and the engine acting on it, without Rasa."""
+from __future__ import annotations
+
+import pytest
+
+from bot import texts
+from bot.conversation import Screening, State, Turn
+from bot.parsing.cleaning import clean
+from bot.parsing.language import NO_WORDS, OTHER_SCRIPT, unreadable
+from tests.conftest import SEED_TRIAL, TODAY
+
+
+def asked(state: State, engine: Screening, message: str, intent=None, confidence=None):
+    return engine.respond(state, Turn(message, intent, confidence))
+
+
+def at(question: str, **facts) -> State:
+    return State(consent=True, facts=dict(facts), pending=[question])
+
+
+# -- what reaches the reader ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, text", [
+    ("\x1b[31m62", "62"), ("[31m", ""), ("alert(1)", ""), ("<script>alert(1)</script> hi", "hi"),
+    ("plt 22 ×10⁹/L", "plt 22 ×10⁹/L"),  # composed, not folded: the superscript stays
+    ("a\u200bb", "ab"),
+])
+def test_codes_markup_and_invisible_characters_never_reach_the_reader(raw, text):
+    assert clean(raw).text == text
+
+
+def test_sql_is_taken_out_as_code():
+    assert clean("'; DROP TABLE events; --").code
+
+
+def test_a_direction_override_is_reported_so_that_numbers_are_asked_again():
+    assert clean("\u202e000,22").direction_override and not clean("22,000").direction_override
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("不", OTHER_SCRIPT), ("我不知道", OTHER_SCRIPT), ("لا", OTHER_SCRIPT), ("нет", OTHER_SCRIPT),
+    ("aaaa", NO_WORDS), ("asdfgh jkl", NO_WORDS), ("qwerty", NO_WORDS),
+    ("yes", None), ("nope", None), ("22k", None), ("👍", None), ("rhTPO", None),
+])
+def test_another_script_or_no_word_at_all_is_unreadable(text, reason):
+    assert unreadable(text, {"rhtpo"}) == reason
+
+
+# -- never a yes from what was not read ------------------------------------------------------------
+
+@pytest.mark.parametrize("message", ["不", "没有", "我不知道", "لا", "aaaa"])
+def test_unreadable_text_never_gives_consent_however_sure_the_model_is(engine, message):
+    state = engine.respond(State(), Turn("hi")).state
+    outcome = asked(state, engine, message, "affirm", 0.99)
+    assert outcome.state.consent is None and outcome.replies[0].text == texts.UNREADABLE
+
+
+@pytest.mark.parametrize("message", ["不", "aaaa", "alert(1)", "[31m", "\u202e000,22"])
+def test_unreadable_text_never_answers_a_health_question(engine, message):
+    outcome = asked(at("platelet_count"), engine, message, "affirm", 0.99)
+    assert "platelet_count" not in outcome.state.facts and "age" not in outcome.state.facts
+    assert outcome.state.pending == ["platelet_count"]
+
+
+def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
+    state = asked(at("diabetes"), engine, "没有").state
+    outcome = asked(state, engine, "没有")
+    assert texts.SKIPPING in [r.text for r in outcome.replies] and outcome.state.facts["diabetes"] is None
+
+
+# -- an answer read as the answer to the question asked -------------------------------------------
+
+@pytest.mark.parametrize("question, message, value", [
+    ("chemo_induced_thrombocytopenia", "my oncologist said it's from the chemo", True),
+    ("platelet_boosters_failed", "they gave me some jabs, didn't do much", True),
+    ("platelet_boosters_failed", "yes but only once", False),
+    ("liver_kidney_ok", "normal", True),
+    ("liver_kidney_ok", "I don't think they were normal", None),  # a hedge: offered back
+    ("liver_kidney_ok", "my liver enzymes are more than twice the upper limit", False),
+    ("survival_six_months", "I hope so, my doctor hasn't said anything like that", None),
+    ("treatment_toxicity_unresolved", "The side effects have all gone now", False),
+])
+def test_the_question_s_own_wording_answers_it(engine, question, message, value):
+    outcome = asked(at(question), engine, message)
+    if value is None and question == "liver_kidney_ok":
+        assert outcome.state.confirm == {question: False}
+    else:
+        assert outcome.state.facts[question] == value
+
+
+def test_a_plain_yes_that_the_words_contradict_is_checked_back(engine):
+    outcome = asked(at("platelet_boosters_failed"), engine, "yes, I had rhTPO and my platelets came back up after it")
+    assert "platelet_boosters_failed" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"platelet_boosters_failed": False}
+    confirmed = asked(outcome.state, engine, "/affirm", "affirm")
+    assert confirmed.state.facts["platelet_boosters_failed"] is False
+
+
+def test_a_check_back_answered_no_asks_the_question_again_and_stores_nothing(engine):
+    state = asked(at("platelet_boosters_failed"), engine, "yes, and they came back up").state
+    outcome = asked(state, engine, "/deny", "deny")
+    assert "platelet_boosters_failed" not in outcome.state.facts
+    assert outcome.replies[-1].custom["asks"] == ["platelet_boosters_failed"]
+
+
+@pytest.mark.parametrize("message", ["over 20k", "less than 30", "25 last week, 45 today after a transfusion", "0"])
+def test_a_bound_two_values_or_zero_is_followed_up_never_stored(engine, message):
+    outcome = asked(at("platelet_count"), engine, message)
+    assert "platelet_count" not in outcome.state.facts and outcome.state.pending == ["platelet_count"]
+
+
+def test_still_on_chemotherapy_is_followed_up_not_never(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "Not yet, I'm still on it")
+    assert "last_chemotherapy" not in outcome.state.facts
+    assert any("most recent dose" in r.text for r in outcome.replies)
+
+
+def test_an_all_number_date_is_asked_back_unless_the_site_says_its_order(catalogue):
+    asking = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    outcome = asked(at("last_chemotherapy"), asking, "05/11/2026")
+    assert outcome.replies[-1].custom["choices"] == ["2026-11-05", "2026-05-11"]
+    assert "last_chemotherapy" not in outcome.state.facts
+    chosen = asked(outcome.state, asking, outcome.replies[-1].buttons[0]["payload"])
+    assert chosen.state.facts["last_chemotherapy"] == "2026-11-05"
+    british = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY, date_order="DMY")
+    assert asked(at("last_chemotherapy"), british, "05/11/2026").state.facts["last_chemotherapy"] == "2026-11-05"
+
+
+def test_a_duration_is_never_an_age_and_a_relative_typing_never_the_person(engine):
+    assert "age" not in asked(at("survival_six_months"), engine, "they said at least a year").state.facts
+    facts = asked(at("cancer_type"), engine, "lung cancer, I've had it for 3 years").state.facts
+    assert facts == {"cancer_type": "solid_tumour"}
+    facts = asked(at("age"), engine, "I'm 34, my husband is helping me type this").state.facts
+    assert facts == {"age": 34}
+
+
+def test_a_cancer_site_is_a_cancer_only_beside_a_cancer_word(engine):
+    state = at("diabetes", cancer_type="blood_cancer")
+    outcome = asked(state, engine, "I had some rectal bleeding, a clot in my lung and a stomach ulcer")
+    assert outcome.state.facts["cancer_type"] == "blood_cancer"
+
+
+def test_a_change_to_an_answered_fact_is_checked_back_unless_said_as_a_correction(engine):
+    state = at("diabetes", platelet_count=22)
+    outcome = asked(state, engine, "no, and my platelets are 45 now")
+    assert outcome.state.facts["platelet_count"] == 22 and outcome.state.confirm == {"platelet_count": 45}
+    corrected = asked(at("diabetes", platelet_count=22), engine, "no. actually my platelets are 45")
+    assert corrected.state.facts["platelet_count"] == 45
+
+
+# -- the conversation around the answers -----------------------------------------------------------
+
+def test_facts_before_consent_are_held_then_used_and_said_back(engine):
+    outcome = engine.respond(State(), Turn("Hi, I'm asking for my mum. She's 71 and has ovarian cancer"))
+    assert not outcome.state.facts
+    assert outcome.state.held == {"age": 71, "sex": "female", "cancer_type": "solid_tumour"}
+    assert outcome.state.subject == "your mum"
+    consented = engine.respond(outcome.state, Turn("/affirm", "affirm"))
+    assert consented.state.facts == {"age": 71, "sex": "female", "cancer_type": "solid_tumour"}
+    assert not consented.state.held
+    assert texts.HELD_FACTS in [r.text for r in consented.replies]
+    assert "your mum" in consented.replies[-1].text
+
+
+def test_the_single_site_is_said_in_the_welcome(engine):
+    assert "Tianjin" in engine.respond(State(), Turn("hi")).replies[0].text
+
+
+@pytest.mark.parametrize("message, words", [
+    ("what is herombopag?", "Herombopag"), ("do I have to travel to China?", "Tianjin"),
+    ("who do I call?", "study coordinator"), ("can I talk to a real person", "flagged"),
+])
+def test_the_person_s_questions_are_answered_and_never_count_as_a_failed_answer(engine, message, words):
+    state = at("platelet_count")
+    for _ in range(3):
+        outcome = asked(state, engine, message)
+        state = outcome.state
+    assert words in outcome.replies[0].text and state.pending == ["platelet_count"]
+    assert "platelet_count" not in state.facts and state.misunderstood == 0
+
+
+def test_asking_for_a_person_flags_the_conversation(engine):
+    outcome = asked(at("platelet_count"), engine, "can I talk to a real person")
+    assert outcome.state.handoff and outcome.replies[0].custom == {"handoff": True}
+
+
+@pytest.mark.parametrize("message", ["I withdraw my consent", "please delete my answers"])
+def test_withdrawing_consent_in_everyday_words_erases_like_delete_my_answers(engine, message):
+    outcome = asked(at("platelet_count", age=62), engine, message)
+    assert outcome.state == State() and outcome.replies[0].custom == {"deleted": True}
+
+
+def test_the_same_question_comes_at_most_twice_in_a_row(engine):
+    state = at("uses_contraception")
+    seen = []
+    for _ in range(5):  # answers that settle another fact, never this one
+        outcome = asked(state, engine, "I'm 62")
+        state = outcome.state
+        seen.append(state.pending)
+    assert seen.count(["uses_contraception"]) <= 2
+
+
+def test_past_menopause_settles_contraception_without_asking_it(engine):
+    outcome = asked(at("uses_contraception"), engine, "not relevant, I'm past menopause")
+    assert outcome.state.facts["childbearing_potential"] is False
+    assert outcome.state.pending != ["uses_contraception"]
