@@ -80,6 +80,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
                       r"|never\s+since|not\s+since|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|in\s+remission)\b", re.IGNORECASE)
+ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|an?|the|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
@@ -88,6 +89,7 @@ CLINICAL_QUALIFIER = re.compile(r"\s*(?:[+]|-ve\b|positive|negative|pos\b|neg\b|
 STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|for|x\d)\b)", re.IGNORECASE)
 SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
+LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
@@ -211,6 +213,8 @@ class Extractor:
                     continue  # part of a date ("11/03")
                 if m.unit is None and (key != self._only_expected() or not self._bare_number(text, m)):
                     continue
+                if LABELLED.search(text[max(0, m.start - 12):m.start]):
+                    continue  # "WBC 3.2, HGB 9.8": another measurement's number
                 converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
                 if converted and round(converted[0], 3) != value:
                     others.append(round(converted[0], 3))
@@ -232,8 +236,10 @@ class Extractor:
     def _mentions(self, text: str, phrases: Sequence[str], expected: bool) -> List[Tuple[int, int]]:
         """Where the phrases occur, short everyday tokens ("af", "pe") only as clinical terms."""
         spans = [span for span in mentions(text, phrases) if not any(s <= span[0] < e for s, e in self._others)]
-        if self.clinical or expected:
+        if self.clinical:
             return spans
+        if expected:  # asked about it: "af" is the answer, unless slang ("tired af") or part of a name ("PE teacher")
+            return [span for span in spans if self._clinical_term(text, *span) or ANSWER_LEAD.search(text[:span[0]])]
         return [span for span in spans if self._clinical_term(text, *span)]
 
     @staticmethod
@@ -436,7 +442,9 @@ class Extractor:
         if definition.type is FactType.NUMBER:
             usable = [m for m in found.unused(measurements)
                       if (m.unit is None or self._converts(m.unit, definition.unit))
-                      and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])]
+                      and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
+                      and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
+                                                      or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
             if usable:
                 found.used.append((usable[0].start, usable[0].end))
                 if not self._bound(text, usable[0], definition, found):

@@ -19,6 +19,7 @@ that counts is asked for (``follow_ups``). In short, nothing is guessed:
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -109,7 +110,7 @@ class Reader:
         if len(text) > MAX_MESSAGE_LENGTH:
             return Understanding(TOO_LONG, text)
         cleaned = clean(text)
-        text = cleaned.text
+        text = self._spelled(cleaned.text, context.pending)
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
@@ -140,6 +141,19 @@ class Reader:
         return understanding
 
     # -- pieces ----------------------------------------------------------------------------------
+    @staticmethod
+    def _spelled(text: str, pending: Sequence[FactDefinition]) -> str:
+        """A one-word answer to a choice question, spelled as the choice is: "feamle", "F" for female."""
+        if len(pending) != 1 or pending[0].type is not FactType.CHOICE or len(text.split()) != 1:
+            return text
+        word = text.strip(" .!?").lower()
+        names = {w.lower(): w for words in pending[0].choices.values() for w in words}
+        initials = {name[0]: words[0] for name, words in pending[0].choices.items()}
+        if len(word) == 1 and len(set(initials)) == len(initials):
+            return initials.get(word, text)  # "F", "m"
+        close = difflib.get_close_matches(word, [n for n in names if len(n) > 3], n=1, cutoff=0.75)
+        return names[close[0]] if close and len(word) > 2 else text
+
     @staticmethod
     def _button(intent: str, context: Context) -> Understanding:
         if intent in REPLY_INTENTS:
@@ -196,7 +210,10 @@ class Reader:
                 understanding.checks[pending[0].key] = understanding.facts.pop(pending[0].key)
             understanding.reply = None
         if understanding.reply is not None:
-            sure = not doubt and not (understanding.reply in ("yes", "no") and takes_part_back(understanding.text))
+            # "no, but my platelets were 18k yesterday": what follows the "but" is another fact, not a doubt
+            more = any(k not in {d.key for d in context.pending} for k in found.values)
+            sure = not doubt and not (understanding.reply in ("yes", "no")
+                                      and takes_part_back(understanding.text, contrast=not more))
             self._answer_pending(understanding, Context(pending, context.facts), understanding.reply, sure=sure)
         elif model_reply is not None:
             self._answer_pending(understanding, Context(pending, context.facts), model_reply, sure=False)

@@ -38,7 +38,7 @@ _NO = re.compile(
     re.IGNORECASE,
 )
 _YES = re.compile(
-    rf"^{_FILLER}(?:(?:yes+|yeah?|yep|yup|ya|yah|sure|correct|right|affirmative|absolutely"
+    rf"^{_FILLER}(?:(?:yes+|yeah?|ye|yep|yup|ya|yah|sure|correct|right|affirmative|absolutely"
     r"|definitely|certainly|indeed|of\s+course|that'?s\s+(?:right|correct|true)|true"
     r"|i\s+(?:think|believe|guess)\s+so)\b"
     rf"|{_SUBJECT}\s+{_AUX}(?:\s+(?:yes|indeed|though|actually|already"
@@ -91,7 +91,7 @@ _HEDGE = re.compile(
     r"\b(?:i\s+(?:do\s*n'?t\s+|do\s+not\s+)?(?:think|believe|reckon)|probably|i\s+guess|i\s+suppose|not\s+that\s+i\s+(?:know|remember|recall)"
     r"|not\s+really|not\s+that\s+(?:anyone|anybody|i'?m\s+aware|i\s+am\s+aware|i'?ve\s+been\s+told)|i\s+doubt\s+it|might\s+(?:be|have)|could\s+be|possibly|kind\s+of|sort\s+of|kinda|sorta|i\s+hope"
     r"|(?:have\s*n'?t|not|never)\s+(?:been\s+)?confirmed|as\s+far\s+as\s+i\s+know|if\s+i\s+remember|does\s+(?:that|it|this)\s+count"
-    r"|is\s+that\s+(?:ok|okay|a\s+problem|bad))\b|\?\s*$",
+    r"|is\s+that\s+(?:ok|okay|a\s+problem|bad))\b|^[^,.;!?]*\?\s*$",
     re.IGNORECASE,
 )
 # What follows a plain yes or no and takes part of it back: "no, apart from ...", "yes if my oncologist agrees"
