@@ -1,10 +1,21 @@
 """Masking of personal identifiers, and what must stay visible to reviewers."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
+import stat
+
 import pytest
 
+from trialbot.cli import main
+from review import masking
+from review.export import conversation_record, csv_chunks, json_chunks, summary_record
 from review.masking import mask_sender, mask_text, mask_value
 from review.signals import asks_for_human, sounds_frustrated
+from review.store import InboxQuery
+from tests.review.helpers import Conversation, both_backends
 
 
 @pytest.mark.parametrize("text, hidden, shown", [
@@ -23,6 +34,52 @@ from review.signals import asks_for_human, sounds_frustrated
     ("I live at 12 Baker Street, London NW1 6XE", ["Baker", "NW1"], ["I live at"]),
     ("send it to 221b baker street please", ["baker street"], ["please"]),
     ("Thanks,\nMargaret Thatcher", ["Margaret"], ["Thanks"]),
+    # what people type (issue 13): Chinese names and numbers touching Chinese text
+    ("我叫王芳，电话13800138000", ["王芳", "13800138000"], ["我叫", "电话"]),
+    ("我是王芳", ["王芳"], ["我是"]),
+    ("姓名：王芳 性别：女", ["王芳"], ["姓名", "性别：女"]),
+    ("患者王芳，女，62岁，肺癌", ["王芳"], ["患者", "女", "62岁", "肺癌"]),
+    ("我妈妈叫李秀英，今年67岁", ["李秀英"], ["我妈妈叫", "今年67岁"]),
+    ("我丈夫王伟陪我来的", ["王伟"], ["我丈夫"]),
+    ("王医生说血小板太低", ["王"], ["医生说血小板太低"]),
+    ("叫我小王就行", ["小王"], ["叫我"]),
+    ("my name is 王芳", ["王芳"], ["my name is"]),
+    ("电话是138 0013 8000", ["0013", "8000"], ["电话是"]),
+    ("手机号：+86-138-0013-8000", ["0013", "8000"], ["手机号"]),
+    ("1380 013 8000 is my mobile", ["1380", "8000"], ["my mobile"]),
+    ("身份证号11010519491231002X", ["11010519491231002X", "1949"], ["身份证号"]),
+    ("ID 110105194912310", ["110105194912310"], ["ID"]),
+    ("QQ 123456789", ["123456789"], ["QQ"]),
+    ("call me at 555-1234 or +1 (212) 555-0199 ext. 12", ["1234", "0199", "ext. 12"], ["call me at"]),
+    # Chinese addresses
+    ("天津市南开区卫津路88号3栋501室", ["南开区", "卫津路", "88号", "3栋", "501室"], []),
+    ("我住在天津市南开区卫津路88号3栋501室，电话022-27401234", ["卫津路", "501室", "27401234"], ["我住在", "电话"]),
+    ("住址：北京市朝阳区建国路88号", ["朝阳区", "建国路"], ["住址"]),
+    ("我家在和平区南京路", ["和平区", "南京路"], ["我家在"]),
+    ("3号楼2单元501室", ["3号楼", "2单元", "501室"], []),
+    ("天津市河西区成都道12号", ["河西区", "成都道", "12号"], []),
+    # lower-case and cue-less names, where a cue or a known name stands beside them
+    ("this is li wei speaking", ["li wei"], ["this is", "speaking"]),
+    ("It's Zhang Wei speaking", ["Zhang", "Wei"], ["speaking"]),
+    ("Anna speaking", ["Anna"], ["speaking"]),
+    ("Wang Fang here", ["Wang", "Fang"], ["here"]),
+    ("Hi, Wang Fang here, my platelets are 22k", ["Wang", "Fang"], ["Hi,", "here", "22k"]),
+    ("Fang Wang here", ["Fang", "Wang"], ["here"]),
+    ("my husband wang wei", ["wang", "wei"], ["my husband"]),
+    ("my husband's name is wang wei", ["wang", "wei"], ["my husband's name is"]),
+    ("i'm wang fang, 62, lung cancer", ["wang", "fang"], ["i'm", "62", "lung cancer"]),
+    ("hello li wei how are you", ["li wei"], ["hello", "how are you"]),
+    ("xiao ming has low platelets", ["xiao", "ming"], ["has low platelets"]),
+    ("my son Tom is 12", ["Tom"], ["my son", "12"]),
+    # a name found once is masked wherever else it appears in the message
+    ("I'm Wang Fang. Fang is tired", ["Wang", "Fang"], ["is tired"]),
+    ("我叫王芳。王芳的血小板很低", ["王芳"], ["的血小板很低"]),
+    # spelled-out e-mail addresses
+    ("email wangfang at example dot com", ["wangfang", "example"], ["email"]),
+    ("wang.fang at gmail dot com", ["wang", "fang", "gmail"], []),
+    ("write to wangfang(at)163.com please", ["wangfang", "163"], ["write to", "please"]),
+    ("wf [at] qq [dot] cn", ["wf", "qq"], []),
+    ("邮箱wangfang@example.com", ["wangfang", "example"], ["邮箱"]),
 ])
 def test_identifiers_are_masked(text, hidden, shown):
     masked = mask_text(text)
@@ -40,6 +97,16 @@ def test_identifiers_are_masked(text, hidden, shown):
     "I'm 62 and female", "I'm not sure", "I am Pregnant", "I'm NSCLC stage 4",
     "my last chemotherapy was on 12/10/2026", "22 x10^9/L", "ALT 2.5 times the upper limit",
     "I had radiotherapy in March 2026", "she is 67 years old", "HbA1c 7.2%",
+    # numbers and words that look a little like identifiers
+    "plt 22k", "22,000", "QTc 440", "2026-11-03", "platelets 22 25 30 28 32", "my counts were 150 180 200 220",
+    "last chemotherapy: 2026-10-12 (6 wk ago)", "NCT05236582", "herombopag 7.5 mg once a day",
+    "I take aspirin and clopidogrel", "lung cancer", "I'm fine", "I'm 62", "my husband he said no",
+    "my mother is 67", "my doctor said lung cancer", "Generally speaking, I feel fine", "Same here",
+    "Bleeding here", "I'm at St. Mary's. It was fine", "so long and thanks", "this is not medical advice",
+    "Hello, I'm the clinical trial screening assistant.", "I can run but he can't",
+    # Chinese clinical text: no name after 我是 without a surname, dates with 号, floors, the city
+    "我是高血压患者", "我是病人", "我是女的，62岁，肺癌", "我11月3号做的化疗，血小板22", "上个月3号化疗，住院在3楼",
+    "医生叫我停药", "我住在天津市", "我知道了", "白血病", "血小板计数22×10^9/L",
 ])
 def test_clinical_values_stay(text):
     assert mask_text(text) == text
@@ -55,6 +122,77 @@ def test_nested_values_and_senders():
     # a random id whose hex digits happen to be all decimal is not a phone number
     assert mask_sender("review-e2e-766249431125") == "review-e2e-766249431125"
     assert mask_text(None) is None and mask_text("") == ""
+
+
+HASHED = re.compile(r"\[sender [0-9a-f]{8}\]")
+
+
+@pytest.mark.parametrize("sender", [
+    "Wang Fang 13800138000", "wechat:wang_fang_1961", "wang_fang_1961", "王芳", "web-13800138000", "John Smith",
+    "+44 7700 900123", "me@x.org", "whatsapp:+447700900123", "tel:+8613800138000", "wangfang at example dot com",
+])
+def test_identifying_sender_ids_are_hashed(sender):
+    shown = mask_sender(sender)
+    assert HASHED.fullmatch(shown), shown
+    assert mask_sender(sender) == shown  # stable: the same in the inbox, the exports and the audit log
+
+
+@pytest.mark.parametrize("sender", [
+    "e2e-0f3a9c", "review-e2e-766249431125", "sender-human", "U0123ABCD", "29:1AbCdEfGhIjK", "a1B2c3D4e5F6g7H8i9J0",
+    "0f9d5b5e-8a39-4c1e-9b1a-3c2d4e5f6a7b",
+])
+def test_opaque_sender_ids_are_shown(sender):
+    assert mask_sender(sender) == sender
+
+
+def test_sender_hashes_are_keyed(tmp_path, monkeypatch):
+    """Without a key, a reviewer could hash every mobile number until one matched."""
+    monkeypatch.setattr(masking, "_SENDER_KEY_FILE", tmp_path / "var" / "review-sender.key")
+    monkeypatch.delenv(masking._SENDER_KEY_ENV, raising=False)
+    masking._sender_key.cache_clear()
+    try:
+        first = mask_sender("13800138000")
+        key_file = tmp_path / "var" / "review-sender.key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and len(key_file.read_bytes()) == 32
+        masking._sender_key.cache_clear()
+        assert mask_sender("13800138000") == first  # the key is kept: hashes survive a restart
+        assert mask_sender("13800138001") != first
+        monkeypatch.setenv(masking._SENDER_KEY_ENV, "a key shared by several hosts")
+        masking._sender_key.cache_clear()
+        assert HASHED.fullmatch(mask_sender("13800138000")) and mask_sender("13800138000") != first
+    finally:
+        masking._sender_key.cache_clear()
+
+
+@both_backends
+def test_identifying_sender_is_masked_wherever_it_shows(store, database_url, monkeypatch, capsys):
+    """Inbox records, the conversation record, JSON and CSV exports, the command line and the audit
+    log show the hash; the transcript its labels; an admin still finds it by the real sender id."""
+    sender = "wechat:wang_fang_1961"
+    Conversation(sender).start().turn("我叫王芳，电话13800138000，住天津市南开区卫津路88号3栋501室",
+                                      "Noted.").turn("my platelets are 22,000", "Thank you.").save(store)
+    store.index()
+    secret = ["wang_fang", "1961", "王芳", "13800138000", "卫津路", "501室"]
+    shown = mask_sender(sender)
+
+    found = store.inbox(InboxQuery.from_params({"q": sender}))
+    assert [r["sender_id"] for r in found.rows] == [sender]  # the search by sender id still works
+    assert InboxQuery.from_params({"q": sender}).describe()["q"] == shown  # what the audit log keeps
+    assert summary_record(found.rows[0])["sender"] == shown
+    record = conversation_record(store, found.rows[0]["id"])
+    assert record["sender"] == shown and "22,000" in json.dumps(record, ensure_ascii=False)
+    exported = "".join(json_chunks([record], {})) + "".join(csv_chunks([record])) + \
+        "".join(csv_chunks([record], rows="messages"))
+    assert shown in exported and not any(s in exported for s in secret), exported
+    rows = list(csv.DictReader(io.StringIO("".join(csv_chunks([record], rows="messages")))))
+    assert {r["sender"] for r in rows} == {shown} and "我叫[name]，电话[phone]" in rows[0]["text"]
+    assert store.inbox(InboxQuery.from_params({"q": "13800138000"})).total == 0  # not in the search index
+
+    monkeypatch.setenv("TRIALBOT_TRACKER_STORE_URL", database_url)
+    for args in (["list", "--json"], ["show", str(record["id"])], ["show", "--sender", sender]):
+        assert main(["review", *args]) == 0
+        out = capsys.readouterr().out
+        assert shown in out and not any(s in out for s in secret), out
 
 
 @pytest.mark.parametrize("text, human, frustrated", [
