@@ -1,7 +1,8 @@
 """Conversations as records for the API, exports (JSON and CSV) and the command line.
 
-Masked by default: the sender id (when it looks like a phone number or an e-mail address), every
-message and every fact string. ``masked=False`` is for roles allowed to unmask; callers log it.
+Masked by default: the sender id (a keyed hash when it holds a name, a phone number, an e-mail
+address or a personal handle: ``review.masking.mask_sender``), every message and every fact string.
+``masked=False`` is for roles allowed to unmask; callers log it.
 """
 from __future__ import annotations
 

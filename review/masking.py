@@ -28,7 +28,7 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import phonenumbers
 
@@ -56,6 +56,7 @@ _TLD = (r"(?:com|net|org|edu|gov|mil|info|biz|io|co|me|cn|uk|us|hk|tw|mo|sg|my|j
         r"es|it|nl|be|ch|se|no|dk|fi|in)")
 _SPELLED_EMAIL_RE = re.compile(rf"\b{_LABEL}(?:{_DOT}{_LABEL})*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}\b",
                                re.IGNORECASE)
+_SPELLED_AT_RE = re.compile(r"@|\bat\b", re.IGNORECASE)  # most messages have neither: the costly search is skipped
 
 # -- dates of birth --------------------------------------------------------------------------------
 
@@ -91,6 +92,7 @@ _POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")  
 # trial is) is no address, and neither is a bare "3号" (the 3rd of a month) or "3楼" (third floor):
 # a number counts after a street or beside another number part ("3栋501室").
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_HAN_CHAR_RE = re.compile(f"[{_HAN}]")  # the Chinese rules run only on text that has Chinese
 # Characters that start or end a clause rather than belong to a place name: "我住在天津市..." keeps "我住在".
 _PLACE_CHAR = rf"(?:(?![我你他她您住在是的了叫说到从去要想就])[{_HAN}])"
 _NUMBER = r"[0-9０-９一二三四五六七八九十百千零〇两]+"
@@ -255,6 +257,8 @@ _HERE_RE = re.compile(  # "Wang Fang here", "John Smith speaking", "Anna speakin
 _TITLE_RE = re.compile(rf"(?P<cue>\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)")
 _SIGNED_RE = re.compile(rf"(?P<cue>\b(?:[Rr]egards|[Tt]hanks|[Cc]heers|[Ss]incerely|[Bb]est),?\s*\n?\s*)"
                         rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)\s*$")
+_HERE_CUE_RE = re.compile(r"\b(?:here|speaking)\b", re.IGNORECASE)
+_PINYIN_SURNAME_WORD_RE = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_PINYIN_SURNAMES)), re.IGNORECASE)
 _LATIN_WORD_RE = re.compile(r"(?<![\w'’\[-])[A-Za-z]{1,9}(?![\w\]-])")  # "Fang's" holds "Fang"
 
 
@@ -364,11 +368,14 @@ class _Masking:
         self.sub(_TITLE_RE, self.cue_and_name)
         self.sub(_RELATIVE_RE, self.trimmed)
         self.sub(_SIGNED_RE, self.cue_and_name)
-        self.sub(_HERE_RE, self.here)
-        self.mask_pinyin_names()
-        self.sub(_HAN_NAMED_RE, self.cue_and_name)
-        self.sub(_HAN_INTRO_RE, self.cue_and_name)
-        self.sub(_HAN_TITLE_RE, self.name_and_cue)
+        if _HERE_CUE_RE.search(self.text):
+            self.sub(_HERE_RE, self.here)
+        if _PINYIN_SURNAME_WORD_RE.search(self.text):
+            self.mask_pinyin_names()
+        if _HAN_CHAR_RE.search(self.text):
+            self.sub(_HAN_NAMED_RE, self.cue_and_name)
+            self.sub(_HAN_INTRO_RE, self.cue_and_name)
+            self.sub(_HAN_TITLE_RE, self.name_and_cue)
         self.mask_known_names()
 
     def mask_known_names(self) -> None:
@@ -392,12 +399,14 @@ class _Masking:
 
     def mask_all(self) -> str:
         self.sub(_EMAIL_RE, EMAIL)
-        self.sub(_SPELLED_EMAIL_RE, EMAIL)
+        if _SPELLED_AT_RE.search(self.text):
+            self.sub(_SPELLED_EMAIL_RE, EMAIL)
         self.sub(_DOB_RE, lambda m: m.group("cue") + DOB)
         self.sub(_ADDRESS_CUE_RE, lambda m: m.group("cue") + ADDRESS)
         self.sub(_STREET_RE, ADDRESS)
         self.sub(_POSTCODE_RE, ADDRESS)
-        self.sub(_CN_ADDRESS_RE, ADDRESS)
+        if _HAN_CHAR_RE.search(self.text):
+            self.sub(_CN_ADDRESS_RE, ADDRESS)
         self.mask_numbers()
         self.mask_names()
         return self.text
