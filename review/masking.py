@@ -42,6 +42,7 @@ NAME = "[name]"
 DOB = "[date of birth]"
 ADDRESS = "[address]"
 ID_NUMBER = "[id number]"
+ACCOUNT = "[account]"
 
 # -- e-mail addresses ------------------------------------------------------------------------------
 
@@ -113,6 +114,14 @@ _CN_ADDRESS_RE = re.compile(
 # Mainland identity cards: 18 characters (17 digits and a check digit or X), or the old 15 digits.
 # ASCII boundaries, not \b: a Chinese character touching the number is a word character to \b.
 _ID_CARD_RE = re.compile(r"(?<![A-Za-z0-9])(?:\d{17}[\dXx]|\d{15})(?![A-Za-z0-9])")
+# Messaging accounts: "my wechat is wangfang", "微信号：wangfang1961", "QQ 123456789". After "is" or
+# a colon any word is the account; right after the app's name only one with a digit or "_" is
+# ("wechat me tomorrow" keeps its words).
+_APP = r"(?:\b(?:wechat|weixin|whatsapp|telegram|skype|qq|wx)(?:\s*(?:id|number|account|handle))?|微信号?|QQ号?)"
+_ACCOUNT_RE = re.compile(
+    rf"(?P<cue>{_APP}\s*(?:(?:is|:|：|是|为)\s*(?=[A-Za-z0-9])(?!(?:the|not|same|also|my|a|an)\b)"
+    r"|(?=[\w.-]*[\d_])))(?P<account>[A-Za-z0-9][\w.-]{3,})",
+    re.IGNORECASE | re.ASCII)
 _PHONE_REGIONS = ("CN", "GB", "US")
 # Digit groups that may be a phone number. What phonenumbers does not take is still masked when it
 # starts with a country code or "(", is a local "555-1234", or holds 9 digits or more in at most 4
@@ -199,11 +208,13 @@ _HAN_NAME_RE = re.compile(_HAN_NAME)
 _HAN_RELATIVE = (r"(?:丈夫|老公|先生|妻子|老婆|太太|爱人|儿子|女儿|妈妈|母亲|妈|爸爸|父亲|爸|哥哥|姐姐|弟弟|妹妹|"
                  r"爷爷|奶奶|外婆|外公|姥姥|姥爷|医生|主治医生|护士|朋友)")
 _HAN_NAMED_RE = re.compile(  # 我叫王芳, 姓名：王芳: any characters (rare surnames too)
-    rf"(?P<cue>(?:我叫|我的名字(?:是|叫)|名字(?:是|叫)|我名叫|名叫|姓名(?:是|为)?|我姓)[:：\s]*)"
+    rf"(?P<cue>(?:我叫|[我他她]的?名字(?:是|叫)|我名叫|姓名(?:是|为)?|我姓)[:：\s]*)"
     rf"(?P<name>{_HAN_NAME}|[小老阿]?{_HAN_GIVEN}{{1,3}})")
 _HAN_INTRO_RE = re.compile(  # 我是王芳, 叫我小王, 我丈夫王伟, 我妈妈叫李秀英: only with a surname ("我是病人" is no name)
     rf"(?P<cue>(?:我是|叫我|本人是?|患者是?|病人是?|(?:我的?|他的?|她的?){_HAN_RELATIVE}(?:叫|是)?)[:：\s]*)"
     rf"(?P<name>{_HAN_NAME})")
+# "王芳，女，62岁": a name opening the message (or a line), then the sex or the age, as on a form.
+_HAN_LEADING_RE = re.compile(rf"(?m)^(?P<name>{_HAN_NAME})(?P<cue>[，,、\s]+(?:男|女|\d{{1,3}}岁))")
 _HAN_TITLE_RE = re.compile(  # 王医生, 李主任: the surname, the title kept
     rf"(?P<name>{_HAN_SURNAME})(?P<cue>医生|大夫|主任|教授|护士|先生|女士|小姐|老师|阿姨|叔叔)")
 
@@ -232,7 +243,7 @@ _PINYIN_ENGLISH = {
     "ring", "sing", "king", "thing", "bring", "wing", "ping", "ding", "song", "tang", "dong", "gong", "bong",
     "her", "per", "hue", "sue", "cue", "due", "rue", "shoe", "sheen", "ago", "ate", "bye", "time",
     "line", "mine", "wine", "nine", "fine", "dine", "shine", "one", "gone", "done", "none", "tone", "bone",
-    "zone", "gene", "scene", "hi", "ha", "ah", "oh", "uh", "um", "chain", "rain", "pain", "gain", "main",
+    "zone", "gene", "scene", "chinese", "hi", "ha", "ah", "oh", "uh", "um", "chain", "rain", "pain", "gain", "main",
     "yen", "zen", "den", "sen", "cane", "lane", "mane", "sane", "wane",
 }
 _WORD = r"[^\W\d_][\w'’-]*"
@@ -376,6 +387,7 @@ class _Masking:
             self.sub(_HAN_NAMED_RE, self.cue_and_name)
             self.sub(_HAN_INTRO_RE, self.cue_and_name)
             self.sub(_HAN_TITLE_RE, self.name_and_cue)
+            self.sub(_HAN_LEADING_RE, self.name_and_cue)
         self.mask_known_names()
 
     def mask_known_names(self) -> None:
@@ -393,6 +405,7 @@ class _Masking:
             self.sub(re.compile(rf"(?<![\w'’-]){re.escape(piece)}(?![\w-])"), NAME)
 
     def mask_numbers(self) -> None:
+        self.sub(_ACCOUNT_RE, lambda m: m.group("cue") + ACCOUNT)
         self.sub(_ID_CARD_RE, ID_NUMBER)
         self.text = _mask_valid_phones(self.text)
         self.sub(_PHONE_CANDIDATE_RE, _phone_like)
