@@ -46,16 +46,17 @@ ACCOUNT = "[account]"
 
 # -- e-mail addresses ------------------------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"[A-Za-z0-9.+%_-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Lengths are bounded (as in RFC 5321) so that a long run of letters and dots takes linear time.
+_EMAIL_RE = re.compile(r"[A-Za-z0-9.+%_-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,6}")
 # Spelled out: "wang.fang at example dot com", "wangfang(at)163.com", "wf [at] qq [dot] cn". Spaces
 # around a written "." are not allowed ("I'm at St. Mary's. It..." is no address), and the address
 # must end in a known top-level domain.
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
 _DOT = r"(?:\.|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
-_LABEL = r"[A-Za-z0-9][A-Za-z0-9_%+-]*"
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9_%+-]{0,63}"
 _TLD = (r"(?:com|net|org|edu|gov|mil|info|biz|io|co|me|cn|uk|us|hk|tw|mo|sg|my|jp|kr|au|nz|ca|ie|de|fr|"
         r"es|it|nl|be|ch|se|no|dk|fi|in)")
-_SPELLED_EMAIL_RE = re.compile(rf"\b{_LABEL}(?:{_DOT}{_LABEL})*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}\b",
+_SPELLED_EMAIL_RE = re.compile(rf"\b{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}{_TLD}\b",
                                re.IGNORECASE)
 _SPELLED_AT_RE = re.compile(r"@|\bat\b", re.IGNORECASE)  # most messages have neither: the costly search is skipped
 
@@ -95,7 +96,7 @@ _POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")  
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_CHAR_RE = re.compile(f"[{_HAN}]")  # the Chinese rules run only on text that has Chinese
 # Characters that start or end a clause rather than belong to a place name: "我住在天津市..." keeps "我住在".
-_PLACE_CHAR = rf"(?:(?![我你他她您住在是的了叫说到从去要想就])[{_HAN}])"
+_PLACE_CHAR = rf"(?:(?![我你他她您住在是的了叫说到从去要想就省市区县])[{_HAN}])"
 _NUMBER = r"[0-9０-９一二三四五六七八九十百千零〇两]+"
 _DIVISION = rf"{_PLACE_CHAR}{{2,4}}?(?:省|自治区|特别行政区|市|自治州|州|盟|地区|区|县|旗|镇|乡|街道)"
 _STREET_SUFFIX_HAN = "大街|大道|路|街|巷|弄|胡同|里|村|小区|花园|公寓|大厦|苑|新村"
@@ -104,10 +105,10 @@ _NUMBERED_STREET = rf"{_PLACE_CHAR}{{1,8}}?(?:{_STREET_SUFFIX_HAN}|道)"  # 成�
 _HOUSE = rf"{_NUMBER}(?:-{_NUMBER})?号(?:院|楼)?"
 _BUILDING = rf"(?:{_NUMBER}|[A-Za-z])(?:号楼|栋|幢|座|楼)"
 _UNIT_ROOM = rf"{_NUMBER}(?:单元|层|室|房|户)"
-_CN_ADDRESS_RE = re.compile(
-    rf"(?:{_DIVISION})*{_NUMBERED_STREET}(?:{_HOUSE}|{_BUILDING}|{_UNIT_ROOM})+"
-    rf"|(?:{_DIVISION})+{_STREET}"
-    rf"|(?:{_DIVISION})*(?:{_BUILDING}|{_UNIT_ROOM})(?:{_BUILDING}|{_UNIT_ROOM})+")
+_CN_ADDRESS_RE = re.compile(  # bounded repeats: a long run of place names must not take minutes
+    rf"(?:{_DIVISION}){{0,4}}{_NUMBERED_STREET}(?:{_HOUSE}|{_BUILDING}|{_UNIT_ROOM}){{1,6}}"
+    rf"|(?:{_DIVISION}){{1,4}}{_STREET}"
+    rf"|(?:{_DIVISION}){{0,4}}(?:{_BUILDING}|{_UNIT_ROOM}){{2,6}}")
 
 # -- numbers ---------------------------------------------------------------------------------------
 
@@ -123,11 +124,12 @@ _ACCOUNT_RE = re.compile(
     r"|(?=[\w.-]*[\d_])))(?P<account>[A-Za-z0-9][\w.-]{3,})",
     re.IGNORECASE | re.ASCII)
 _PHONE_REGIONS = ("CN", "GB", "US")
+_PHONE_TRIES = 200  # candidates phonenumbers checks in one text; a wall of digits is left to the patterns
 # Digit groups that may be a phone number. What phonenumbers does not take is still masked when it
 # starts with a country code or "(", is a local "555-1234", or holds 9 digits or more in at most 4
 # groups, one of them of 4 digits or more (mistyped numbers, QQ numbers); lists of counts such as
 # "22 25 30 28 32" or "150 180 200 220" are not.
-_PHONE_CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9_/^.,])(?:\+|00)?\(?\d[\d\s().-]{5,}\d(?![A-Za-z0-9_/^])")
+_PHONE_CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9_/^.,])(?:\+|00)?\(?\d[\d\s().-]{5,40}\d(?![A-Za-z0-9_/^])")
 _DATE_ONLY_RE = re.compile(r"^\s*(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\s*$")
 _LOCAL_NUMBER_RE = re.compile(r"\d{3}[\s.-]\d{4}")
 _SEVEN_DIGITS_RE = re.compile(r"\d(?:[\s().-]*\d){6}")
@@ -145,7 +147,8 @@ def _mask_valid_phones(text: str) -> str:
     spans: List[Tuple[int, int]] = []
     for region in _PHONE_REGIONS:
         spans += [(m.start, m.end) for m in
-                  phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.STRICT_GROUPING)]
+                  phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.STRICT_GROUPING,
+                                                  max_tries=_PHONE_TRIES)]
     for start, end in _merged(spans)[::-1]:
         text = text[:start] + PHONE + text[end:]
     return text

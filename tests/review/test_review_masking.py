@@ -6,6 +6,7 @@ import io
 import json
 import re
 import stat
+import time
 
 import pytest
 
@@ -128,6 +129,17 @@ def test_nested_values_and_senders():
     # a random id whose hex digits happen to be all decimal is not a phone number
     assert mask_sender("review-e2e-766249431125") == "review-e2e-766249431125"
     assert mask_text(None) is None and mask_text("") == ""
+
+
+@pytest.mark.parametrize("unit", ["天津市南开区", "1.", "1-", "1 ", "1", "ab.", "a.b at c.d ", "Wang Fang here ",
+                                  "我叫王芳 13800138000 wang fang at example dot com "])
+def test_long_hostile_text_is_masked_in_linear_time(unit):
+    """A long message of one repeated piece once took minutes (place names, "1.1.1...", and the
+    e-mail patterns backtracked), and the indexer stopped with it."""
+    text = (unit * (60_000 // len(unit) + 1))[:60_000] + " at x"
+    started = time.monotonic()
+    mask_text(text)
+    assert time.monotonic() - started < 5
 
 
 HASHED = re.compile(r"\[sender [0-9a-f]{8}\]")
