@@ -1,17 +1,18 @@
 """Masking of personal identifiers in review screens, exports and the free-text search index.
 
 Names, phone numbers, e-mail addresses (also spelled out: "wangfang at example dot com"), dates of
-birth, street addresses (English and Chinese), identity-card numbers and other long digit runs are
-replaced by a bracketed label (``[name]``, ``[phone]``...). Clinical values (platelet counts, dates
+birth, street addresses (English and Chinese), identity-card numbers, messaging accounts ("my
+wechat is ...") and other long digit runs are replaced by a bracketed label (``[name]``,
+``[phone]``...). Clinical values (platelet counts, dates
 of the last chemotherapy, ages, QTc, drug names) are left alone: reviewers need them, and they do not
 identify a person by themselves. Where the two conflict the patterns favour masking.
 
 Phone numbers are found by ``phonenumbers`` (Google's libphonenumber: each country's numbering plan)
 for mainland China, the UK and the US, and for any number written with its country code; a few
-patterns catch what is not a valid number but still identifies (ID cards, QQ numbers, mistyped
-numbers). Names are found from cues ("my name is", "I'm", "this is ... speaking", "... here", "my
+patterns catch what is not a valid number but still identifies (ID cards, mistyped numbers). Names are found from cues ("my name is", "I'm", "this is ... speaking", "... here", "my
 husband", 我叫, 我是, 姓名, 我丈夫...) and from common Chinese surnames, in characters and in pinyin;
-once found, a name is masked wherever else it appears in the same text.
+once found, a name is masked wherever else it appears in the same text. Lower-case English given
+names without a strong cue ("i'm anna") are not known, and stay.
 
 Sender ids are shown as they are when they are opaque (random ids made by a channel), and as a
 stable keyed hash (``[sender 1a2b3c4d]``) when they hold a name, a phone number, an e-mail address or
@@ -269,6 +270,9 @@ _RELATIVE_RE = re.compile(  # "my mother Mary", "my husband, John Smith,", "my h
 _HERE_RE = re.compile(  # "Wang Fang here", "John Smith speaking", "Anna speaking"
     rf"(?P<name>(?<![\w'’\[-]){_WORD}(?:\s+{_WORD})?)(?P<cue>\s+(?:here|speaking)\b)", re.IGNORECASE)
 _TITLE_RE = re.compile(rf"(?P<cue>\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+)(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)")
+_TITLE_PINYIN_RE = re.compile(  # "dr wang said", "nurse li": any case, but only a known surname
+    r"(?P<cue>\b(?:mr|mrs|ms|miss|dr|doctor|prof|professor|nurse)\.?\s+)(?P<name>%s)\b"
+    % "|".join(sorted(_PINYIN_SURNAMES)), re.IGNORECASE)
 _SIGNED_RE = re.compile(rf"(?P<cue>\b(?:[Rr]egards|[Tt]hanks|[Cc]heers|[Ss]incerely|[Bb]est),?\s*\n?\s*)"
                         rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)\s*$")
 _HERE_CUE_RE = re.compile(r"\b(?:here|speaking)\b", re.IGNORECASE)
@@ -380,6 +384,7 @@ class _Masking:
         self.sub(_SPEAKING_RE, self.strong)
         self.sub(_INTRO_RE, self.trimmed)
         self.sub(_TITLE_RE, self.cue_and_name)
+        self.sub(_TITLE_PINYIN_RE, self.cue_and_name)
         self.sub(_RELATIVE_RE, self.trimmed)
         self.sub(_SIGNED_RE, self.cue_and_name)
         if _HERE_CUE_RE.search(self.text):

@@ -77,6 +77,7 @@ from tests.review.helpers import Conversation, both_backends
     ("hello li wei how are you", ["li wei"], ["hello", "how are you"]),
     ("xiao ming has low platelets", ["xiao", "ming"], ["has low platelets"]),
     ("my son Tom is 12", ["Tom"], ["my son", "12"]),
+    ("dr wang said my platelets are low", ["wang"], ["dr", "said my platelets are low"]),
     # a name found once is masked wherever else it appears in the message
     ("I'm Wang Fang. Fang is tired", ["Wang", "Fang"], ["is tired"]),
     ("我叫王芳。王芳的血小板很低", ["王芳"], ["的血小板很低"]),
@@ -109,7 +110,8 @@ def test_identifiers_are_masked(text, hidden, shown):
     "I take aspirin and clopidogrel", "lung cancer", "I'm fine", "I'm 62", "my husband he said no",
     "my mother is 67", "my doctor said lung cancer", "Generally speaking, I feel fine", "Same here",
     "Bleeding here", "I'm at St. Mary's. It was fine", "so long and thanks", "this is not medical advice",
-    "Hello, I'm the clinical trial screening assistant.", "I can run but he can't",
+    "Hello, I'm the clinical trial screening assistant.", "I can run but he can't", "the doctor said so",
+    "my doctor he said no",
     # Chinese clinical text: no name after 我是 without a surname, dates with 号, floors, the city
     "我是高血压患者", "我是病人", "我是女的，62岁，肺癌", "我11月3号做的化疗，血小板22", "上个月3号化疗，住院在3楼",
     "医生叫我停药", "我住在天津市", "我知道了", "白血病", "一种名叫赫曲泊帕的药", "药的名字是赫曲泊帕",
