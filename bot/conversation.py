@@ -239,12 +239,9 @@ class Screening:
     def _ask_again(self, state: State, understanding: Understanding, replies: List[Reply]) -> Optional[Outcome]:
         """What the message left to confirm or to ask: a check-back, a choice, a follow-up, a problem."""
         if understanding.checks:
-            state.confirm, state.offer = dict(understanding.checks), "confirm"
-            lines = [self._check_line(key, value) for key, value in understanding.checks.items()]
-            custom = {"asks": list(understanding.checks), "answer_type": "yes_no", "unit": None,
-                      "confirm": dict(understanding.checks)}
-            return Outcome(state, replies + [Reply(texts.CHECK_BACK.format(reading="; ".join(lines)),
-                                                   texts.CHECK_BACK_BUTTONS, custom)])
+            # nothing stays asked meanwhile: were the offer ever lost, a "yes" could not answer the question
+            state.confirm, state.offer, state.pending = dict(understanding.checks), "confirm", None
+            return Outcome(state, replies + [self._check_back_reply(state)])
         for key, options in understanding.options.items():
             definition = self.vocabulary[key]
             labels = [describe_value(definition, option) for option in options]
@@ -311,6 +308,14 @@ class Screening:
         state.pending = askable[:1]
         replies.append(Reply(texts.CHECK_BACK_DECLINED))
         return Outcome(state, replies + [self._question_reply(state, Question((self.vocabulary[askable[0]],)))])
+
+    def _check_back_reply(self, state: State) -> Reply:
+        """The readings on offer, for a yes or a no (with the facts they are about in ``custom.confirm``)."""
+        offered = state.confirm or {}
+        lines = [self._check_line(key, value) for key, value in offered.items()]
+        custom = {"asks": list(offered), "answer_type": "yes_no", "unit": None, "confirm": dict(offered)}
+        about = f" about {state.subject}" if state.subject else ""
+        return Reply(texts.CHECK_BACK.format(about=about, reading="; ".join(lines)), texts.CHECK_BACK_BUTTONS, custom)
 
     def _check_line(self, key: str, value: Any) -> str:
         definition = self.vocabulary[key]
@@ -525,12 +530,13 @@ class Screening:
         if not deciding:
             return None
         lines = [f"- {self._check_line(k, said[k])}" for k in deciding]
+        about = f" for {state.subject}" if state.subject else ""
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
         if others:
             lines.append("- " + texts.READBACK_NONE_OF.format(count=len(others)))
         custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
                   "read_back": {k: said[k] for k in deciding}}
-        return Reply(texts.READBACK.format(lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
+        return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
 
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
         """The same question would come a third time: leave it open and move on, saying so."""
@@ -620,6 +626,13 @@ class Screening:
         return matcher.results()
 
     def _repeat_question(self, state: State, replies: List[Reply]) -> Outcome:
+        """The question, check-back or read-back still open, after a turn that did not answer it."""
+        if state.consent and state.offer == "confirm" and state.confirm:
+            return Outcome(state, replies + [self._check_back_reply(state)])
+        if state.consent and state.offer == "readback" and not state.matching:
+            read_back = self._read_back(state, self._evaluate(state))
+            if read_back is not None:
+                return Outcome(state, replies + [read_back])
         if state.consent and state.pending:
             replies.append(self._question_reply(state, Question(tuple(self._pending_definitions(state)))))
             return Outcome(state, replies)

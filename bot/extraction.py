@@ -29,7 +29,8 @@ RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|broth
              r"|grandfather|grandpa|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
 # Said of a relative rather than of the person screened: "my dad has heart disease, not me"
-OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while)\b)[^.;,!?])*", re.IGNORECASE)
+OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while|says|said|thinks|thought|told|noticed|reckons)\b)[^.;,!?])*",
+                           re.IGNORECASE)
 NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
@@ -80,7 +81,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
                       r"|never\s+since|not\s+since|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|in\s+remission)\b", re.IGNORECASE)
-ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|an?|the|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
+ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)

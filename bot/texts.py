@@ -119,7 +119,7 @@ SMALL_TALK = {
     "bot_challenge": ("I'm an automated assistant, not a person. I check trial criteria; only the study team and your "
                       "doctor can confirm whether you can take part."),
 }
-CHECK_BACK = "Just to check, I understood: {reading}. Is that right?"
+CHECK_BACK = "Just to check, I understood{about}: {reading}. Is that right?"
 CHECK_BACK_BUTTONS = ({"title": "Yes, that's right", "payload": "/affirm"}, {"title": "No", "payload": "/deny"})
 CHECK_BACK_DECLINED = "All right, I haven't noted that."
 WHICH_DATE = "Just to check the date: did you mean {options}?"
@@ -137,7 +137,7 @@ ABOUT_NEXT = ("What happens next: talk it over with your doctor, then contact th
               "criterion at a screening visit.\n{contact}")
 ABOUT_HUMAN = ("I'm an automated assistant, so I can't put you through to a person myself, but I have flagged "
                "this conversation for the study team to follow up.\n{contact}")
-READBACK = "Before I give you the result, here is what decided it:\n{lines}\nIs that all correct?"
+READBACK = "Before I give you the result{about}, here is what decided it:\n{lines}\nIs that all correct?"
 READBACK_NONE_OF = "none of the {count} conditions I asked you about"
 READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
                     {"title": "Something is wrong", "payload": "/deny"})

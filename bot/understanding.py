@@ -131,6 +131,8 @@ class Reader:
         if act is None and reply is None and not found.values and not found.problems and trusted in MODEL_ACTS:
             act = MODEL_ACTS[trusted]
         also = None
+        if act == acts.SHOW_VERDICT and found.trial_ids:
+            act = None  # "am I eligible for NCT00000001?": a request to check that trial
         if act in acts.QUESTIONS_TO_THE_BOT and (reply in ("yes", "no") or found.values):
             act, also = None, (act if act != acts.WHY else None)  # "No!! why would you ask that": an answer
         if act is not None and act not in SMALL_TALK:
@@ -201,6 +203,10 @@ class Reader:
             if REST_DENIED.search(understanding.text):
                 understanding.facts.update({d.key: False for d in context.pending
                                             if d.key not in understanding.facts and d.key not in understanding.checks})
+            elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
+                for definition in context.pending:
+                    if understanding.facts.get(definition.key) is False:
+                        understanding.checks[definition.key] = understanding.facts.pop(definition.key)
             understanding.reply = None
         elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
             # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")

@@ -195,6 +195,13 @@ class Chat:
         assert self.asks(welcome) == ["consent"], self.log()
         return self.say("/affirm")
 
+    def confirm_read_back(self) -> List[Message]:
+        """Confirm the read-back the last turn ended on (the facts that decided the verdict); the verdict turn."""
+        question = self.question(self.turns[-1])
+        assert question is not None and "read_back" in question, f"no read-back before the verdict\n{self.log()}"
+        self.read_backs.append(question["read_back"])
+        return self.say("/affirm")
+
     def facts(self) -> Dict[str, Any]:
         """Ask "what have I told you?" and return the facts the bot shows (its `custom`)."""
         messages = self.say("what have I told you so far?")

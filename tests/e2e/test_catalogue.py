@@ -118,5 +118,6 @@ def test_can_i_join_a_named_trial_screens_that_trial_alone(match):
     c.say(f"can I join {TRIAL_ID}?")
     first = c.say("/affirm")
     assert c.asks(first) == ["platelet_count"], c.log()
-    verdict = c.verdict(c.say("45000"))
+    c.say("45000")
+    verdict = c.verdict(c.confirm_read_back())
     assert verdict["trial_id"] == TRIAL_ID and verdict["status"] == "not_eligible", c.log()

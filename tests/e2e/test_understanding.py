@@ -102,7 +102,6 @@ def test_yes_with_a_long_qt_is_an_answer_not_a_command(chat):
 
 @pytest.mark.parametrize("fact, message, offered", [
     ("platelet_boosters_failed", "yes, I had rhTPO and my platelets came back up after it", False),
-    ("severe_bleeding", "No, only a little blood when I cough", True),
     ("transplant", "yes an autologous one", False),
 ])
 def test_words_that_contradict_a_plain_yes_or_no_are_checked_back(chat, fact, message, offered):
@@ -112,6 +111,13 @@ def test_words_that_contradict_a_plain_yes_or_no_are_checked_back(chat, fact, me
     question = last_question(c)
     assert question and question.get("confirm") == {fact: offered}, c.log()
     assert fact not in told(c), c.log()  # not stored before the person confirms
+
+
+def test_a_no_that_names_serious_bleeding_records_the_bleeding(chat):
+    c = chat()
+    reach(c, "severe_bleeding")  # asked in a list of what holds now
+    c.say("No, only a little blood when I cough")
+    assert told(c)["severe_bleeding"] is True, c.log()
 
 
 @pytest.mark.parametrize("fact, message", [
