@@ -139,7 +139,9 @@ class Reader:
             return Understanding(act, text, found=found)
         understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text)),
                                       also=also)
-        self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None)
+        # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
+        self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
+                          doubt=cleaned.code)
         return understanding
 
     # -- pieces ----------------------------------------------------------------------------------
@@ -175,7 +177,8 @@ class Reader:
             if definition.type in (FactType.NUMBER, FactType.DATE):
                 found.bounds.setdefault(definition.key, "(a number shown in another order than typed)")
 
-    def _read_answer(self, understanding: Understanding, context: Context, model_reply: Optional[str]) -> None:
+    def _read_answer(self, understanding: Understanding, context: Context, model_reply: Optional[str],
+                     doubt: bool = False) -> None:
         found = understanding.found
         understanding.facts.update(found.values)
         understanding.problems.extend(found.problems)
@@ -193,7 +196,7 @@ class Reader:
                 understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
-        doubt = is_hedged(understanding.text)
+        doubt = doubt or is_hedged(understanding.text)
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 _TERMINAL_CODE = re.compile(r"(?:\x1b\[|(?<![\w\]])\[)[0-9;]{1,12}[A-Za-z]|\x1b[@-_]")
 # bidirectional embeddings, overrides and isolates: they reorder what is shown, not what is stored
 _DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
+_MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)|<[^<>]{0,200}>"
+                     r"|\{\{.{0,200}?\}\}|\$\{.{0,200}?\}|<%.{0,200}?%>", re.IGNORECASE | re.DOTALL)  # tags and templates
 # "alert(1)", "print(22)", "SELECT 1": code, not an answer
 _CODE_CALL = re.compile(r"\b[A-Za-z_][\w.]*\s*\([^()]{0,40}\)\s*;?")
-_SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b|--\s*$|;\s*--",
-                  re.IGNORECASE)
+_SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b|--\s*$|;\s*--"
+                  r"|\S*'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w*'?", re.IGNORECASE)
 _KEEP_FORMAT = frozenset("\u200d")  # the zero-width joiner holds emoji sequences together
 
 
@@ -32,7 +33,7 @@ _KEEP_FORMAT = frozenset("\u200d")  # the zero-width joiner holds emoji sequence
 class Cleaned:
     text: str
     direction_override: bool = False  # digits may be shown in another order than typed
-    code: bool = False  # markup, code or SQL was removed
+    code: bool = False  # markup, code, SQL or terminal codes were removed: what is left is not taken as said
 
 
 def _is_kept(ch: str) -> bool:
@@ -47,10 +48,11 @@ def _is_kept(ch: str) -> bool:
 def clean(text: str) -> Cleaned:
     """The text a person meant to type, and what was taken out of it."""
     direction = any(ch in _DIRECTION_CONTROLS for ch in text)
+    terminal = bool(_TERMINAL_CODE.search(text))
     text = _TERMINAL_CODE.sub(" ", text)
     text = "".join(ch for ch in text if _is_kept(ch))
     text = unicodedata.normalize("NFC", text)
     without_code = _SQL.sub(" ", _CODE_CALL.sub(" ", _MARKUP.sub(" ", text)))
-    code = without_code != text
+    code = terminal or without_code != text
     text = re.sub(r"[ \t]+", " ", without_code).strip()
     return Cleaned(text, direction_override=direction, code=code)

@@ -21,8 +21,12 @@ COMMON_ZIPF = 3.0
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 REPEATED = re.compile(r"^(.)\1+$|^(..)\2+$", re.IGNORECASE)
 
+# Languages in Latin letters that people write to an English-only bot ("no sé", "nein", "je ne sais pas")
+OTHER_LATIN_LANGUAGES = ("es", "fr", "de", "pt", "it", "nl", "pl", "id")
+
 # The reasons a message cannot be read
 OTHER_SCRIPT = "other_script"
+OTHER_LANGUAGE = "other_language"
 NO_WORDS = "no_words"
 
 
@@ -49,9 +53,22 @@ def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
     latin = sum(1 for ch in letters if _script(ch) == "LATIN")
     if latin * 2 < len(letters):
         return OTHER_SCRIPT
-    if any(ch.isdigit() for ch in text):
-        return None
     words = [w.lower() for w in WORD.findall(text)]
-    if any(w in known_words or is_english_word(w) for w in words):
-        return None
-    return NO_WORDS
+    english = [w in known_words or is_english_word(w) for w in words]
+    if not any(english):
+        return None if any(ch.isdigit() for ch in text) else NO_WORDS
+    foreign = [w for w, known in zip(words, english) if not known]
+    if foreign and _another_language(words, foreign):
+        return OTHER_LANGUAGE
+    return None
+
+
+def _another_language(words: Collection[str], foreign: Collection[str]) -> bool:
+    """Whether a language other than English explains the message better: a word English does not
+    know is common in it, and its words are more common there than in English ("no sé")."""
+    english = sum(zipf_frequency(w, ENGLISH) for w in words)
+    for language in OTHER_LATIN_LANGUAGES:
+        if any(zipf_frequency(w, language) >= COMMON_ZIPF + 0.5 for w in foreign):
+            if sum(zipf_frequency(w, language) for w in words) > english:
+                return True
+    return False
