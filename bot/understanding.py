@@ -114,7 +114,8 @@ class Reader:
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
-        reason = unreadable(text, self.known_words)
+        act = acts.act_in_words(text)
+        reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
         if reason:
             return Understanding(UNREADABLE, text, unreadable=reason)
         # the model is no witness for a message without words ("???"), nor below its trusted confidence
@@ -125,7 +126,6 @@ class Reader:
                         context.subject_fixed)
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
-        act = acts.act_in_words(text)
         if act in SMALL_TALK and (found.values or reply):
             act = None  # "thanks, she's 71", "hi, yes": an answer with manners
         if act is None and reply is None and not found.values and not found.problems and trusted in MODEL_ACTS:
@@ -133,8 +133,9 @@ class Reader:
         also = None
         if act == acts.SHOW_VERDICT and found.trial_ids:
             act = None  # "am I eligible for NCT00000001?": a request to check that trial
-        if act in acts.QUESTIONS_TO_THE_BOT and (reply in ("yes", "no") or found.values):
-            act, also = None, (act if act != acts.WHY else None)  # "No!! why would you ask that": an answer
+        if act in acts.QUESTIONS_TO_THE_BOT and reply in ("yes", "no"):
+            # "No!! why would you ask that", "yes - gums and nose. Also is the hospital in Tianjin?": an answer
+            act, also = None, (act if act != acts.WHY else None)
         if act is not None and act not in SMALL_TALK:
             return Understanding(act, text, found=found)
         understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text)),

@@ -72,8 +72,8 @@ PATTERNS = (
         r"\b(?:what(?:'s|\s+is|\s+are|\s+does)?|tell\s+me\s+(?:more\s+)?about|how\s+does|is)\s+(?:the\s+)?(?:herombopag|study\s+(?:drug|medicine"
         r"|medication|treatment)|new\s+(?:drug|medicine)|drug|medicine|medication|trial\s+drug)\b|\bherombopag\s*\?"
         r"|\bside\s+effects\s+of\s+(?:the\s+)?(?:herombopag|study\s+drug|drug|medicine)\b|\bwhat\s+(?:drug|medicine)\b"
-        r"|\b\w*trombopag\b[^.!]*\?|\bwhat\s+are\s+they\s+testing\b|\b(?:does|is)\s+(?:the|this|that)\s+(?:drug|medicine|medication|tablet)\b"
-        r"|\b\w*trombopag\W+what", _I)),
+        r"|\b\w*rombopag\b[^.!]*\?|\bwhat\s+are\s+they\s+testing\b|\bwhat\s+is\s+(?:this|the)\s+(?:trial|study)\s+(?:\w+\s+)?testing\b|\b(?:does|is)\s+(?:the|this|that)\s+(?:drug|medicine|medication|tablet)\b"
+        r"|\b\w*rombopag\W+what", _I)),
     (GOODBYE, re.compile(r"^\W*(?:bye|goodbye|good\s+bye|see\s+you|see\s+ya|cya|ttyl|that'?s\s+all|gotta\s+go|i\s+(?:have|need)\s+to\s+go(?=\W*(?:$|now|talk|bye))"
                          r"|talk\s+later)\b[^?]*$", _I)),
     (ASK_LOCATION, re.compile(

@@ -24,7 +24,7 @@ _MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)|<[^<>]{0,200}
                      r"|\{\{.{0,200}?\}\}|\$\{.{0,200}?\}|<%.{0,200}?%>", re.IGNORECASE | re.DOTALL)  # tags and templates
 # "alert(1)", "print(22)", "SELECT 1": code, not an answer
 _CODE_CALL = re.compile(r"\b[A-Za-z_][\w.]*\s*\([^()]{0,40}\)\s*;?")
-_SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b|--\s*$|;\s*--"
+_SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b.*$|--\s*$|;\s*--"
                   r"|\S*'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w*'?", re.IGNORECASE)
 _KEEP_FORMAT = frozenset("\u200d")  # the zero-width joiner holds emoji sequences together
 
