@@ -57,7 +57,7 @@ AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){S
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
-CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up)\b",
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -80,9 +80,16 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
                       r"|never\s+since|not\s+since|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
-                      r"|ablation|in\s+remission)\b", re.IGNORECASE)
+                      r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
+NOUN_AFTER = re.compile(r"\s+([a-z]{4,})\b")
+CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative diagnosed confirmed treated resolved "
+                               "ablated noted present previously".split())
+# "no chemo", "never had radiotherapy": never happened; not "not chemo" (a cause denied, not a treatment)
+NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
+                       re.IGNORECASE)
+SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
 CLINICAL_QUALIFIER = re.compile(r"\s*(?:[+]|-ve\b|positive|negative|pos\b|neg\b|diagnosed|confirmed|since|in\s+(?:19|20)\d\d"
@@ -212,7 +219,8 @@ class Extractor:
             for m in found.unused(measurements):
                 if DATE_LIKE.search(text[max(0, m.start - 2):m.start]) or DATE_LIKE.search(text[m.end:m.end + 2]):
                     continue  # part of a date ("11/03")
-                if m.unit is None and (key != self._only_expected() or not self._bare_number(text, m)):
+                in_series = bool(SERIES_BEFORE.search(text[max(0, m.start - 6):m.start]))
+                if m.unit is None and not in_series and (key != self._only_expected() or not self._bare_number(text, m)):
                     continue
                 if LABELLED.search(text[max(0, m.start - 12):m.start]):
                     continue  # "WBC 3.2, HGB 9.8": another measurement's number
@@ -237,11 +245,18 @@ class Extractor:
     def _mentions(self, text: str, phrases: Sequence[str], expected: bool) -> List[Tuple[int, int]]:
         """Where the phrases occur, short everyday tokens ("af", "pe") only as clinical terms."""
         spans = [span for span in mentions(text, phrases) if not any(s <= span[0] < e for s, e in self._others)]
-        if self.clinical:
-            return spans
+        if self.clinical:  # shorthand throughout, but a "PE teacher" is still a teacher
+            return [span for span in spans if not self._names_something_else(text, *span)]
         if expected:  # asked about it: "af" is the answer, unless slang ("tired af") or part of a name ("PE teacher")
             return [span for span in spans if self._clinical_term(text, *span) or ANSWER_LEAD.search(text[:span[0]])]
         return [span for span in spans if self._clinical_term(text, *span)]
+
+    @staticmethod
+    def _names_something_else(text: str, start: int, end: int) -> bool:
+        """A short token followed by an everyday noun it qualifies: "PE teacher", "MS Word"."""
+        after = NOUN_AFTER.match(text, end)
+        return (end - start <= SHORT_CUE and after is not None and is_english_word(after.group(1))
+                and after.group(1).lower() not in CLINICAL_FOLLOWERS)
 
     @staticmethod
     def _clinical_term(text: str, start: int, end: int) -> bool:
@@ -364,7 +379,7 @@ class Extractor:
         if not definition.within_days:
             return False
         for clause in (_clause_after(text, end), _clause_before(text, start)):
-            answer = parse_when(clause, self.today, self.date_order)
+            answer = parse_when(clause.strip(" ,;:"), self.today, self.date_order)
             if answer is not None and answer.date is not None and not answer.alternatives:
                 return (self.today - answer.date).days > definition.within_days
         return False
@@ -389,7 +404,7 @@ class Extractor:
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
-        if is_negated(text, start):
+        if is_negated(text, start) and NEVER_HAD.search(_clause_before(text, start)):
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):

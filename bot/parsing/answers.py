@@ -50,7 +50,7 @@ _YES = re.compile(
 _CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and)\b", re.IGNORECASE)
 # "no" also covers "no history of" / "no hx"; the "...nt" forms are apostrophe-less "n't".
 _NEGATION_CUE = re.compile(
-    r"(?:\b(?:no|not|never|denies|denied|deny|without|nil|none|neither|nor|negative\s+for"
+    r"(?:\b(?:no|not|never|denies|denied|deny|without|nil|none|neither|nor|negative\s+for|neg"
     r"|free\s+of|(?:do|does|did|have|has|had|is|was|are|were|wo|ca|could|would|should)nt)\b"
     r"|n't\b|(?<!\w)-ve\b)",
     re.IGNORECASE,
