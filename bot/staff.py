@@ -38,6 +38,7 @@ from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, 
                        date_range, describe_value, effective_facts, is_date_range)
 from bot.matching import rank, select_trials, summary_payload
 from bot.questions import candidate_facts
+from bot.staff_layout import layout
 from bot.trials import Kind, Trial
 
 SUBJECT = "the patient"
@@ -77,8 +78,7 @@ EXCLUDED_REASON = "excluded by {numbers}"
 # taking antiplatelet drugs"): once settled, its line says plainly whether it applies.
 EXCLUSION_WORDS = {"met": "does not apply", "not_met": "excluded"}
 COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
-MISSING_PATIENT = "Missing: {labels}."
-MISSING_CLINICAL = "Clinical data to confirm: {labels}."
+CLOSER_DATE = "a closer date than {period}"
 MISSING_HEADER = "Still missing for {trial}, most decisive first:"
 NOTHING_MISSING = "Nothing missing: no further fact can change the checklist for {trial}."
 SUMMARY_HEADER = "Patient summary, {trial}:"
@@ -279,7 +279,7 @@ def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapp
     missing = [vocabulary[k] for k in criterion.rule.facts if k in r.missing and k in vocabulary]
     if settled_by is AnsweredBy.PATIENT:
         needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
-                 + (f": a closer date than {_compact_range(known[d.key])}" if is_date_range(known.get(d.key)) else "")
+                 + (f": {CLOSER_DATE.format(period=_compact_range(known[d.key]))}" if is_date_range(known.get(d.key)) else "")
                  for d in missing if d.askable]
         mark, detail = "unknown", "need: " + "; ".join(needs)
     elif settled_by is AnsweredBy.CLINICIAN:
@@ -422,7 +422,7 @@ class StaffScreening:
         else:
             lines.append(NO_FACTS)
         lines += [self._headline(result, items), self._counts(items)]
-        lines += [item.line() for item in items if item.mark == "not_met"]
+        lines += [item.line() for item in items]  # the full picture: the checklist shows only what decides
         lines.append(FOOTER)
         state.verdict = result.status.value
         return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
@@ -490,19 +490,16 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         title = f"{result.trial.id} · {result.trial.brief_title}"
         headline = self._headline(result, items)
-        counts = self._counts(items)
-        missing_lines = self._missing_lines(definitions)
-        text = "\n".join([*notes, title, headline, counts, *(i.line() for i in items), *missing_lines])
         custom = {
             **verdict_payload(result),
             "checklist": [i.to_payload() for i in items],
-            "missing": self._missing_payload(definitions),
+            "missing": self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
             "notes": list(notes),
             "title": title,
             "headline": headline,
-            "counts": counts,
+            "counts": self._counts(items),
         }
-        return Reply(text, custom=custom)
+        return Reply("\n".join(layout(custom).lines()), custom=custom)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _staff_state(self, state: State) -> State:
@@ -629,16 +626,15 @@ class StaffScreening:
         counts = {mark: sum(1 for i in items if i.mark == mark) for mark in ICONS}
         return COUNTS.format(**counts)
 
-    @staticmethod
-    def _missing_lines(definitions: Sequence[FactDefinition]) -> List[str]:
-        patient = [short_label(d) for d in definitions if d.answered_by is AnsweredBy.PATIENT]
-        clinical = [short_label(d) for d in definitions if d.answered_by is not AnsweredBy.PATIENT]
-        lines = []
-        if patient:
-            lines.append(MISSING_PATIENT.format(labels="; ".join(patient)))
-        if clinical:
-            lines.append(MISSING_CLINICAL.format(labels="; ".join(clinical)))
-        return lines
+    def _closer_dates(self, result: TrialResult, facts: Mapping[str, Any], definitions: Sequence[FactDefinition]
+                      ) -> List[Dict[str, str]]:
+        """Facts known only as a period too wide to settle a criterion ("last chemo in October"): still
+        missing, as a closer date (the patient engine asks them again, so they are not candidates)."""
+        listed = {d.key for d in definitions}
+        keys = dict.fromkeys(key for r in result.criteria if r.status is Status.UNKNOWN for key in sorted(r.missing)
+                             if key not in listed and key in self.vocabulary and is_date_range(facts.get(key)))
+        return [{**self._missing_payload([self.vocabulary[key]])[0],
+                 "need": CLOSER_DATE.format(period=_compact_range(facts[key]))} for key in keys]
 
     @staticmethod
     def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:
