@@ -6,7 +6,8 @@ import re
 import pytest
 
 from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
-from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers
+from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers, short_label
+from bot.staff_layout import STAFF_LABELS, compact_numbers
 from tests.conftest import SEED_TRIAL, TODAY
 
 EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
@@ -315,3 +316,57 @@ def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(s
     key, cue = next((key, cue) for key, cues in STAFF_CUES.items() for cue in cues if cue not in vocabulary[key].cues)
     assert cue in extended[key].cues
     assert cue not in vocabulary[key].cues
+
+
+OPEN_LINE = re.compile(r"^(?:❓ Patient|🩺 Clinician|🩺 Study team): (?P<labels>.*)\.$")
+
+
+def open_facts(reply):
+    """The open facts as the checklist lists them: what decides most, then by who answers them."""
+    listed = []
+    for line in reply.text.splitlines():
+        match = OPEN_LINE.match(line) or re.match(r"^Decides most: (?P<labels>.*)\.$", line)
+        if match:
+            listed += match.group("labels").split("; ")
+    return listed
+
+
+@pytest.mark.parametrize("text", [EXAMPLE, "screen NCT05236582"])
+def test_a_checklist_fits_a_phone_screen_and_lists_each_open_fact_once(staff, vocabulary, text):
+    [reply] = Desk(staff).say(text)
+    assert len(reply.text) < 1500, len(reply.text)  # was 4.7k: every criterion, and each unknown three times
+    listed = open_facts(reply)
+    assert len(listed) == len(set(listed))
+    expected = [STAFF_LABELS.get(m["fact"], m["label"]) for m in reply.custom["missing"]]
+    assert sorted(label.removesuffix(" (clinician)") for label in listed if "at screening" not in label) == sorted(expected)
+    assert "E2, E15 at screening" in listed  # the study team's criteria, by number
+    # no fact's label twice in the checklist (the notes say back what was read from the message)
+    checklist = "\n".join(line for line in reply.text.splitlines() if line not in reply.custom["notes"])
+    for key, definition in vocabulary.items():
+        for label in {short_label(definition), STAFF_LABELS.get(key, "")} - {""}:
+            assert len(re.findall(rf"(?<![\w/]){re.escape(label)}(?![\w/])", checklist)) <= 1, label
+
+
+def test_when_nothing_rules_the_patient_out_the_facts_that_decide_most_come_first(staff):
+    [reply] = Desk(staff).say("screen NCT05236582")
+    lines = reply.text.splitlines()
+    assert lines[0] == "❓ Can't tell yet: 18 criteria open for want of facts about the patient."
+    assert lines[2] == "Decides most: plt; bleeding signs; CIT."
+    assert lines[3] == "✅ 0 met · ❓ 18 unknown · 🩺 6 to confirm"
+    assert [m["fact"] for m in reply.custom["missing"][:3]] == [
+        "platelet_count", "bleeding_tendency", "chemo_induced_thrombocytopenia"]
+    assert lines[4].startswith("❓ Patient: ") and "plt" not in lines[4].split("; ")  # said once, above
+    assert len(reply.custom["checklist"]) == 24  # every criterion for the clients, all lines on `summary`
+
+
+def test_a_date_too_wide_to_settle_is_listed_once_as_open(staff):
+    [reply] = Desk(staff).say("62F NSCLC, last chemo in October, no radiotherapy")
+    assert "last chemo (a closer date than October 2026)" in open_facts(reply)
+    assert {"fact": "last_chemotherapy", "label": "last chemotherapy", "answered_by": "patient",
+            "need": "a closer date than October 2026"} in reply.custom["missing"]
+
+
+def test_criterion_numbers_are_shortened_in_runs_and_staff_labels_name_known_facts(vocabulary):
+    assert compact_numbers(["I1", "I2", "I3", "I5", "E2", "E4", "E5", "E6", "E10", "E11"]) == "I1–I3, I5, E2, E4–E6, E10, E11"
+    assert compact_numbers([]) == ""
+    assert set(STAFF_LABELS) <= set(vocabulary)
