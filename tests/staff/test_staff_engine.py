@@ -370,3 +370,31 @@ def test_criterion_numbers_are_shortened_in_runs_and_staff_labels_name_known_fac
     assert compact_numbers(["I1", "I2", "I3", "I5", "E2", "E4", "E5", "E6", "E10", "E11"]) == "I1–I3, I5, E2, E4–E6, E10, E11"
     assert compact_numbers([]) == ""
     assert set(STAFF_LABELS) <= set(vocabulary)
+
+
+@pytest.mark.parametrize("text, facts", [
+    ("d+21 post FOLFOX", {"last_chemotherapy": "2026-11-02"}),
+    ("last cycle carbo/pem 6 wks ago", {"last_chemotherapy": "2026-10-12"}),
+    ("rhTPO x2 no response", {"platelet_boosters_failed": True}),
+    ("LMP 2 wks ago", {"childbearing_potential": True}),
+    ("LMP 5 Nov", {"childbearing_potential": True}),
+    ("not BF", {"breastfeeding": False}),
+    ("no BF", {"breastfeeding": False}),
+])
+def test_staff_shorthand_for_treatment_timing_and_history_is_read_whole(staff, text, facts):
+    desk = Desk(staff)
+    [reply] = desk.say(f"34F NSCLC, {text}")
+    assert desk.state.facts == {"age": 34, "sex": "female", "cancer_type": "solid_tumour", **facts}
+    assert not [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))]
+
+
+def test_staff_shorthand_that_does_not_say_enough_is_said_not_guessed(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("34F NSCLC, last dose 2 mo ago, chemo 5/11")
+    assert desk.state.facts == {"age": 34, "sex": "female", "cancer_type": "solid_tumour"}
+    notes = reply.custom["notes"]
+    assert "Not recorded: “dose 2 mo” does not say which treatment (last chemotherapy? last radiotherapy?)." in notes
+    assert ("Not recorded: last chemotherapy: 2026-11-05 or 2026-05-11? Send the date with the month in words."
+            in notes)
+    [reply] = desk.say("LMP 2 yrs ago")  # perhaps the menopause: the time is said as not read
+    assert "Not read: “2 yrs”." in reply.custom["notes"]
