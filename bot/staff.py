@@ -5,10 +5,12 @@ Plain Python with no Rasa imports, built on the patient engine's pieces (``bot.c
 
 - every message is read as multi-fact input ("62F NSCLC, plt 22k, last chemo 6w ago, failed
   rhTPO x3, no bleeding hx"), never as the answer to a question: staff mode asks nothing;
-- every reply that follows new facts is a compact checklist, one line per criterion (✅ met,
-  ❌ not met, ❓ unknown for want of a fact about the patient, 🩺 to confirm by a clinician or the
-  study team; a settled exclusion says "excluded" or "does not apply"), then what is still missing,
-  most decisive first;
+- every reply that follows new facts is a checklist that fits a phone screen (``bot/staff_layout.py``):
+  the headline, what decides (the criteria not met, or the facts that would decide most), the
+  criteria settled by number, each open fact once by who answers it; ``custom`` carries one entry
+  per criterion (✅ met, ❌ not met, ❓ unknown for want of a fact about the patient, 🩺 to confirm by
+  a clinician or the study team; a settled exclusion says "excluded" or "does not apply"), whose
+  lines in full are the ``summary``'s;
 - the commands ``new patient`` (a fresh state: nothing of the previous patient is kept, not even
   the subject), ``screen NCT…`` (the trial to check), ``missing`` and ``summary``;
 - third person throughout ("the patient"), with the trial's own criterion text and the
@@ -38,6 +40,7 @@ from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, 
                        date_range, describe_value, effective_facts, is_date_range)
 from bot.matching import rank, select_trials, summary_payload
 from bot.questions import candidate_facts
+from bot.staff_layout import layout
 from bot.trials import Kind, Trial
 
 SUBJECT = "the patient"
@@ -60,6 +63,7 @@ UPDATED = "Updated {label}: {old} → {new}."
 CONFLICT = "Not recorded: {label}: {value}, which contradicts {earlier} (kept). Correct the earlier fact if it was wrong."
 NOT_READ = "Not read: “{words}”."
 NOT_READ_SUGGEST = "Not read: “{words}” (one of: {labels}?)."
+NOT_READ_WHICH_TREATMENT = "Not recorded: “{words}” does not say which treatment (last chemotherapy? last radiotherapy?)."
 NOTHING_READ = "Nothing in that message matched a screening fact."
 NOT_RECORDED_BOUND = "Not recorded: {label} “{words}” is a bound; send the value."
 NOT_RECORDED_SEVERAL = "Not recorded: {label}: several values ({values}); send the one that counts."
@@ -77,8 +81,7 @@ EXCLUDED_REASON = "excluded by {numbers}"
 # taking antiplatelet drugs"): once settled, its line says plainly whether it applies.
 EXCLUSION_WORDS = {"met": "does not apply", "not_met": "excluded"}
 COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
-MISSING_PATIENT = "Missing: {labels}."
-MISSING_CLINICAL = "Clinical data to confirm: {labels}."
+CLOSER_DATE = "a closer date than {period}"
 MISSING_HEADER = "Still missing for {trial}, most decisive first:"
 NOTHING_MISSING = "Nothing missing: no further fact can change the checklist for {trial}."
 SUMMARY_HEADER = "Patient summary, {trial}:"
@@ -114,6 +117,7 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "thrombotic_disease": ("vte",),
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
     "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
+    "breastfeeding": ("bf", "bfing", "breast-feeding"),
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
@@ -125,6 +129,19 @@ EMPTY_WORDS = frozenset("""
     yes positive pos confirmed known hx history s/p last recent recently prior previous
     stopped quit off longer ago since currently still
 """.split())
+# "last dose 2 mo ago", "last tx in October": a time for a treatment that is not named. Said so rather than
+# guessed: chemotherapy and radiotherapy are screened apart ("last dose of carbo" names it and is read).
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+UNNAMED_TREATMENT = re.compile(rf"^(?:dose|tx|treatment|infusion|course)\W+(?:(?:on|in|at)\s+)?(?:\d|{MONTH}\b)",
+                               re.IGNORECASE)
+# Words that belong to a fact read beside them in staff shorthand, though they are no value of it: the time
+# of the last menstrual period ("LMP 2 wks ago") says that the woman could become pregnant, and no more.
+# Up to months only: a period years ago may be the menopause, and stays said as not read.
+READ_WITH: Mapping[str, re.Pattern] = {
+    "childbearing_potential": re.compile(
+        r"\blmp\b\W*(?:\d+\s*(?:d|days?|w|wks?|weeks?|mo|mos|months?)\b(?:\s+ago\b)?"
+        rf"|\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?|\d{{1,2}}\s+{MONTH}|{MONTH}\s+\d{{1,2}}\b)", re.IGNORECASE),
+}
 TIMES = re.compile(r"^(?:x\d+|\d+x)$", re.IGNORECASE)  # "failed rhTPO x3": how often, said of the fact beside it
 WORD = re.compile(r"\w+(?:['’/.-]\w+)*")
 FRAGMENTS = re.compile(r"[,;\n]+|\.(?:\s+|$)")
@@ -279,7 +296,7 @@ def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapp
     missing = [vocabulary[k] for k in criterion.rule.facts if k in r.missing and k in vocabulary]
     if settled_by is AnsweredBy.PATIENT:
         needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
-                 + (f": a closer date than {_compact_range(known[d.key])}" if is_date_range(known.get(d.key)) else "")
+                 + (f": {CLOSER_DATE.format(period=_compact_range(known[d.key]))}" if is_date_range(known.get(d.key)) else "")
                  for d in missing if d.askable]
         mark, detail = "unknown", "need: " + "; ".join(needs)
     elif settled_by is AnsweredBy.CLINICIAN:
@@ -422,7 +439,7 @@ class StaffScreening:
         else:
             lines.append(NO_FACTS)
         lines += [self._headline(result, items), self._counts(items)]
-        lines += [item.line() for item in items if item.mark == "not_met"]
+        lines += [item.line() for item in items]  # the full picture: the checklist shows only what decides
         lines.append(FOOTER)
         state.verdict = result.status.value
         return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
@@ -490,19 +507,16 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         title = f"{result.trial.id} · {result.trial.brief_title}"
         headline = self._headline(result, items)
-        counts = self._counts(items)
-        missing_lines = self._missing_lines(definitions)
-        text = "\n".join([*notes, title, headline, counts, *(i.line() for i in items), *missing_lines])
         custom = {
             **verdict_payload(result),
             "checklist": [i.to_payload() for i in items],
-            "missing": self._missing_payload(definitions),
+            "missing": self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
             "notes": list(notes),
             "title": title,
             "headline": headline,
-            "counts": counts,
+            "counts": self._counts(items),
         }
-        return Reply(text, custom=custom)
+        return Reply("\n".join(layout(custom).lines()), custom=custom)
 
     # -- helpers -----------------------------------------------------------------------------------
     def _staff_state(self, state: State) -> State:
@@ -559,10 +573,13 @@ class StaffScreening:
         keys = {*found.values, *(problem.fact for problem in found.problems), *found.partly_denied, *found.bounds,
                 *found.several, *found.ambiguous_dates}
         phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
-        return [*found.used, *mentions(text, phrases), *(m.span() for m in TRIAL_ID.finditer(text))]
+        read_with = [m.span() for key in keys if key in READ_WITH for m in READ_WITH[key].finditer(text)]
+        return [*found.used, *mentions(text, phrases), *read_with, *(m.span() for m in TRIAL_ID.finditer(text))]
 
     def _not_read(self, unread: str, state: State) -> str:
         """Says what was not read, with the facts it may have meant (sharing a word with their label)."""
+        if UNNAMED_TREATMENT.match(unread):
+            return NOT_READ_WHICH_TREATMENT.format(words=unread)
         words = {w.lower() for w in LABEL_WORD.findall(unread)} - STOPWORDS
         trial_facts = {key for criterion in self._trial(state).criteria for key in criterion.rule.facts}
         guesses = []
@@ -629,16 +646,15 @@ class StaffScreening:
         counts = {mark: sum(1 for i in items if i.mark == mark) for mark in ICONS}
         return COUNTS.format(**counts)
 
-    @staticmethod
-    def _missing_lines(definitions: Sequence[FactDefinition]) -> List[str]:
-        patient = [short_label(d) for d in definitions if d.answered_by is AnsweredBy.PATIENT]
-        clinical = [short_label(d) for d in definitions if d.answered_by is not AnsweredBy.PATIENT]
-        lines = []
-        if patient:
-            lines.append(MISSING_PATIENT.format(labels="; ".join(patient)))
-        if clinical:
-            lines.append(MISSING_CLINICAL.format(labels="; ".join(clinical)))
-        return lines
+    def _closer_dates(self, result: TrialResult, facts: Mapping[str, Any], definitions: Sequence[FactDefinition]
+                      ) -> List[Dict[str, str]]:
+        """Facts known only as a period too wide to settle a criterion ("last chemo in October"): still
+        missing, as a closer date (the patient engine asks them again, so they are not candidates)."""
+        listed = {d.key for d in definitions}
+        keys = dict.fromkeys(key for r in result.criteria if r.status is Status.UNKNOWN for key in sorted(r.missing)
+                             if key not in listed and key in self.vocabulary and is_date_range(facts.get(key)))
+        return [{**self._missing_payload([self.vocabulary[key]])[0],
+                 "need": CLOSER_DATE.format(period=_compact_range(facts[key]))} for key in keys]
 
     @staticmethod
     def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:

@@ -2,9 +2,10 @@
 
 Pure functions, no Rasa and no network: a bot message (``text``, ``buttons``, ``custom`` as the actions
 send them, see the README's reply contract) in, the payloads to post out, each within the app's
-limits. A staff checklist (``custom["checklist"]``, from ``bot/staff.py``) is laid out as a title,
-a headline, one line per criterion and what is missing; any other message is its text, in as many
-blocks (or messages) as its size needs.
+limits. A staff checklist (``custom["checklist"]``, from ``bot/staff.py``) is laid out as its text is
+(``bot/staff_layout.py``): the headline, the trial, what decides, the criteria settled, what is open
+by who answers it, the notes; any other message is its text, in as many blocks (or messages) as its
+size needs.
 
 Slack (https://api.slack.com/reference/block-kit/blocks): at most 50 blocks per message, 3000
 characters per section text, 25 elements per actions block, 75 characters per button label; text
@@ -25,6 +26,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+
+from bot.staff_layout import layout
 
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_SECTION_CHARS = 3000
@@ -81,18 +84,6 @@ def _checklist(custom: Optional[Mapping[str, Any]]) -> Optional[Mapping[str, Any
     return None
 
 
-def _missing_lines(custom: Mapping[str, Any]) -> List[str]:
-    missing = custom.get("missing") or []
-    patient = [m["label"] for m in missing if m.get("answered_by") == "patient"]
-    clinical = [m["label"] for m in missing if m.get("answered_by") != "patient"]
-    lines = []
-    if patient:
-        lines.append(("Missing", "; ".join(patient)))
-    if clinical:
-        lines.append(("Clinical data to confirm", "; ".join(clinical)))
-    return [f"{name}: {labels}." for name, labels in lines]
-
-
 # -- Slack -------------------------------------------------------------------------------------
 def slack_escape(text: str) -> str:
     """Slack's three control characters (https://api.slack.com/reference/surfaces/formatting#escaping)."""
@@ -110,6 +101,10 @@ def _slack_sections(lines: Sequence[str], bold_first: bool = False) -> List[Dict
     return [_section(chunk) for chunk in pack_lines(escaped, SLACK_MAX_SECTION_CHARS, measure=utf16_length)]
 
 
+def _context(text: str) -> Dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(slack_escape(text), SLACK_MAX_SECTION_CHARS)}]}
+
+
 def _slack_buttons(buttons: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     elements = [{"type": "button", "text": {"type": "plain_text", "text": _truncate(str(b.get("title", "")), SLACK_MAX_BUTTON_LABEL)},
                  "value": str(b.get("payload", ""))[:2000], "action_id": f"button-{i}"}
@@ -123,17 +118,16 @@ def slack_messages(text: Optional[str], buttons: Sequence[Mapping[str, Any]] = (
     staff = _checklist(custom)
     blocks: List[Dict[str, Any]] = []
     if staff is not None:
-        notes = [str(n) for n in staff.get("notes") or []]
-        if notes:
-            blocks += _slack_sections(notes)
-        blocks += _slack_sections([str(staff.get("title", "")), str(staff.get("headline", ""))], bold_first=True)
-        if staff.get("counts"):
-            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(str(staff["counts"]))}]})
-        blocks += _slack_sections([str(item.get("line", "")) for item in staff["checklist"]])
-        missing = _missing_lines(staff)
-        if missing:
+        parts = layout(staff)
+        blocks += _slack_sections([parts.headline], bold_first=True)
+        blocks.append(_context(parts.title))
+        blocks += _slack_sections(parts.deciding)
+        blocks.append(_context(parts.settled))
+        if parts.open:
+            blocks += _slack_sections(parts.open)
+        if parts.notes:
             blocks.append({"type": "divider"})
-            blocks += _slack_sections(missing)
+            blocks += _slack_sections(parts.notes)
         fallback = str(staff.get("headline") or text or "")
     else:
         blocks += _slack_sections(_lines(text or ""))
@@ -198,13 +192,14 @@ def teams_activities(text: Optional[str], buttons: Sequence[Mapping[str, Any]] =
     """The parts of the Bot Framework activities (``text`` or ``attachments``) for one bot message."""
     staff = _checklist(custom)
     if staff is not None:
-        body: List[Dict[str, Any]] = [_text_block(str(n), isSubtle=True) for n in staff.get("notes") or []]
-        body.append(_text_block(str(staff.get("title", "")), weight="Bolder", size="Medium", spacing="Medium"))
-        body.append(_text_block(str(staff.get("headline", "")), weight="Bolder"))
-        if staff.get("counts"):
-            body.append(_text_block(str(staff["counts"]), isSubtle=True))
-        body += [_text_block(str(item.get("line", ""))) for item in staff["checklist"]]
-        body += [_text_block(line, spacing="Medium") for line in _missing_lines(staff)]
+        parts = layout(staff)
+        body: List[Dict[str, Any]] = [_text_block(parts.headline, weight="Bolder", size="Medium"),
+                                      _text_block(parts.title, isSubtle=True)]
+        body += [_text_block(line, spacing="Small") for line in parts.deciding]
+        body.append(_text_block(parts.settled, isSubtle=True, spacing="Small"))
+        body += [_text_block(line, spacing="Medium" if i == 0 else "Small") for i, line in enumerate(parts.open)]
+        body += [_text_block(note, isSubtle=True, spacing="Medium" if i == 0 else "None")
+                 for i, note in enumerate(parts.notes)]
         activities = _split_cards(body, summary=_truncate(str(staff.get("headline", "")), 200))
     else:
         activities = []

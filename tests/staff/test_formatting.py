@@ -27,6 +27,18 @@ def section_texts(messages):
     return [b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"]
 
 
+def block_texts(messages):
+    """The text of every section and context block, in order."""
+    texts = []
+    for message in messages:
+        for block in message["blocks"]:
+            if block["type"] == "section":
+                texts.append(block["text"]["text"])
+            elif block["type"] == "context":
+                texts += [element["text"] for element in block["elements"]]
+    return texts
+
+
 def assert_within_slack_limits(messages):
     for message in messages:
         assert 0 < len(message["blocks"]) <= SLACK_MAX_BLOCKS
@@ -36,22 +48,24 @@ def assert_within_slack_limits(messages):
                 assert utf16_length(block["text"]["text"]) <= SLACK_MAX_SECTION_CHARS
 
 
-def test_slack_checklist_has_every_line_escaped_and_within_limits(checklist_reply):
+def test_slack_checklist_shows_what_decides_first_escaped_and_within_limits(checklist_reply):
     messages = slack_messages(checklist_reply.text, checklist_reply.buttons, checklist_reply.custom)
     assert_within_slack_limits(messages)
-    text = "\n".join(section_texts(messages))
-    for item in checklist_reply.custom["checklist"]:
-        assert slack_escape(item["line"]) in text
-    assert "❌ I5 Platelet counts &lt;30 ×10^9/L, and bleeding tendency" in text
+    text = "\n".join(block_texts(messages))
+    assert text == slack_escape(checklist_reply.text).replace("❌ Not eligible: I5 not met.", "*❌ Not eligible: I5 not met.*", 1)
+    assert text.startswith("*❌ Not eligible: I5 not met.*\nNCT05236582 · ")  # the headline first, in bold
+    assert "❌ I5 Platelet counts &lt;30 ×10^9/L, and bleeding tendency — platelet count: 22 ×10⁹/L" in text
     assert "<30" not in text
-    assert "*NCT05236582 · " in text  # the title in bold
     assert messages[0]["text"] == "❌ Not eligible: I5 not met."  # the notification
-    assert text.index("Read: ") < text.index("✅ I1") < text.index("Missing: ")
+    assert text.index("❌ I5") < text.index("✅ 2 met (I1, I2)") < text.index("❓ Patient: CIT;") \
+        < text.index("🩺 Clinician: ") < text.index("🩺 Study team: E2, E15 at screening.") < text.index("Read: ")
+    assert "✅ I1" not in text  # the settled criteria by number; their lines are the summary's
 
 
 def test_slack_splits_a_long_checklist_into_messages_of_50_blocks(checklist_reply):
     custom = dict(checklist_reply.custom)
-    custom["checklist"] = [{**item, "line": f"{item['line']} " + "x" * 2500} for item in custom["checklist"] * 4]
+    custom["checklist"] = [{**item, "status": "not_met", "line": f"{item['line']} " + "x" * 2500}
+                           for item in custom["checklist"] * 4]
     messages = slack_messages(checklist_reply.text, (), custom)
     assert len(messages) >= 2
     assert_within_slack_limits(messages)
@@ -70,22 +84,22 @@ def test_slack_plain_text_and_buttons():
     assert slack_messages("") == []
 
 
-def test_teams_checklist_is_an_adaptive_card_under_the_size_limit(checklist_reply):
+def test_teams_checklist_is_an_adaptive_card_in_the_order_of_the_text(checklist_reply):
     activities = teams_activities(checklist_reply.text, (), checklist_reply.custom)
     assert len(activities) == 1
     card = activities[0]["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     texts = [block["text"] for block in card["content"]["body"]]
-    for item in checklist_reply.custom["checklist"]:
-        assert item["line"] in texts
-    assert texts[1].startswith("NCT05236582 · ") and texts[2] == "❌ Not eligible: I5 not met."
+    assert texts == checklist_reply.text.splitlines()  # one TextBlock a line, in the same order
+    assert texts[0] == "❌ Not eligible: I5 not met." and texts[1].startswith("NCT05236582 · ")
     assert activities[0]["summary"] == "❌ Not eligible: I5 not met."
     assert len(json.dumps(activities[0], ensure_ascii=False).encode()) <= TEAMS_MAX_BYTES
 
 
 def test_teams_splits_cards_that_would_be_too_large(checklist_reply):
     custom = dict(checklist_reply.custom)
-    custom["checklist"] = [{**item, "line": item["line"] + " " + "z" * 3000} for item in custom["checklist"]]
+    custom["checklist"] = [{**item, "status": "not_met", "line": item["line"] + " " + "z" * 3000}
+                           for item in custom["checklist"]]
     activities = teams_activities(None, (), custom)
     assert len(activities) > 1
     for activity in activities:

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
-from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers
+from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers, short_label
+from bot.staff_layout import STAFF_LABELS, compact_numbers
 from tests.conftest import SEED_TRIAL, TODAY
 
 EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
@@ -43,20 +44,32 @@ def test_the_example_is_read_in_one_go_and_answered_with_a_checklist(staff):
     assert facts["last_chemotherapy"] == "2026-10-12" and facts["bleeding_tendency"] is False
     assert desk.state.consent is True and desk.state.pending is None  # consent implied, nothing asked
     lines = reply.text.splitlines()
-    assert lines[0].startswith("Read: age: 62 y; sex: female; type of cancer: solid tumour;")
-    assert "❌ Not eligible: I5 not met." in lines
-    assert "✅ I2 Aged ≥18 years old, male or female — age: 62 y" in lines
-    assert ("❌ I5 Platelet counts <30 ×10^9/L, and bleeding tendency — platelet count: 22 ×10⁹/L; "
-            "signs of easy bleeding: no") in lines
-    assert "❓ I3 Conform to the diagnostic criteria of chemotherapy-induced… — need: low platelets caused by chemotherapy" in lines
-    assert "❓ I4 Stop radiotherapy or chemotherapy for more than 1 month — need: last radiotherapy" in lines
-    assert "🩺 I6 Estimated survival period ≥ 6 months — clinical: doctor expects at least 6 more months of life" in lines
-    assert "🩺 E2 Patients with poor compliance — study team at screening" in lines
-    missing = next(line for line in lines if line.startswith("Missing: "))
-    assert missing.startswith("Missing: low platelets caused by chemotherapy; last radiotherapy;")
-    assert any(line.startswith("Clinical data to confirm: ") for line in lines)
-    # one line per criterion, in the trial's order, and the structured payload for the channels
+    # what decides first: the headline, the trial, the criterion not met with the facts behind it
+    assert lines[0] == "❌ Not eligible: I5 not met."
+    assert lines[1] == "NCT05236582 · Using Herombopag to treat low platelet counts from chemotherapy"
+    assert lines[2] == ("❌ I5 Platelet counts <30 ×10^9/L, and bleeding tendency — platelet count: 22 ×10⁹/L; "
+                        "signs of easy bleeding: no")
+    # the settled criteria by number, then every open fact once, by who answers it, then what was read
+    assert lines[3] == "✅ 2 met (I1, I2) · ❓ 15 unknown · 🩺 6 to confirm"
+    assert lines[4].startswith("❓ Patient: CIT; last RT; unresolved toxicity; antiplatelets;")
+    assert "could conceive" in lines[4] and "pregnant" in lines[4] and "contraception" in lines[4]
+    assert lines[5].startswith("🩺 Clinician: ") and "LE ≥ 6 mo" in lines[5] and "QTc" in lines[5]
+    assert lines[6] == "🩺 Study team: E2, E15 at screening."
+    assert lines[7].startswith("Read: age: 62 y; sex: female; type of cancer: solid tumour;")
+    assert len(lines) == 8
+    # every criterion's line in full, for the summary and the clients
     by_id = items(reply)
+    assert by_id["inc-age"]["line"] == "✅ I2 Aged ≥18 years old, male or female — age: 62 y"
+    assert by_id["inc-cit-refractory"]["line"] == (
+        "❓ I3 Conform to the diagnostic criteria of chemotherapy-induced… — need: low platelets caused by chemotherapy")
+    assert by_id["inc-treatment-break"]["line"] == (
+        "❓ I4 Stop radiotherapy or chemotherapy for more than 1 month — need: last radiotherapy")
+    assert by_id["inc-survival"]["line"] == (
+        "🩺 I6 Estimated survival period ≥ 6 months — clinical: doctor expects at least 6 more months of life")
+    assert by_id["exc-poor-compliance"]["line"] == "🩺 E2 Patients with poor compliance — study team at screening"
+    [summary] = desk.say("summary")
+    assert {item["line"] for item in by_id.values()} <= set(summary.text.splitlines())
+    # one entry per criterion, in the trial's order, and the structured payload for the channels
     assert list(by_id) == [c.id for c in staff.catalogue.trials[SEED_TRIAL].criteria]
     assert by_id["inc-platelets-bleeding"]["status"] == "not_met"
     assert by_id["inc-survival"] == {**by_id["inc-survival"], "status": "to_confirm", "to_confirm_by": "clinician"}
@@ -159,7 +172,9 @@ def test_a_new_patient_after_a_short_lead_gets_the_rest_as_his_facts(staff, text
     desk.say("62F NSCLC, plt 22k, bleeding hx")
     [reply] = desk.say(text)
     assert desk.state.facts == {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 40}
-    assert reply.text.startswith("Read: age: 58 y; sex: male;") and "Updated" not in reply.text
+    [read] = reply.custom["notes"]
+    assert read.startswith("Read: age: 58 y; sex: male;") and read in reply.text.splitlines()
+    assert "Updated" not in reply.text
 
 
 @pytest.mark.parametrize("text", ["the patient is 58", "is the next patient eligible?", "no bleeding, next pt"])
@@ -242,6 +257,10 @@ def test_a_settled_exclusion_says_whether_it_applies(staff):
     [reply] = desk.say("no antiplatelets")
     lines = reply.text.splitlines()
     assert "❌ Not eligible: I5 not met." in lines
+    assert not any("E12" in line and "excluded" in line for line in lines)
+    assert "✅ 3 met (I1, I2, E12) · ❓ 14 unknown · 🩺 6 to confirm" in lines  # settled, by number
+    [summary] = desk.say("summary")  # every line in full
+    lines = summary.text.splitlines()
     assert "✅ E12 does not apply: Patients taking antiplatelet drugs at the same time — taking an antiplatelet medicine: no" in lines
     assert any(line.startswith("❓ E4 Accompanied by extensive and severe bleeding") for line in lines)  # still open
     assert "✅ I2 Aged ≥18 years old, male or female — age: 62 y" in lines  # inclusions as before
@@ -286,8 +305,9 @@ def test_a_duration_with_a_bound_is_shown_as_its_dates_and_asked_for_closer_when
     assert items(reply)["inc-treatment-break"]["detail"] == (
         "need: last chemotherapy: a closer date than 2026-11-09 or earlier")
     [reply] = desk.say("last chemo more than 3 months ago")
-    assert "last chemotherapy: 2026-08-23 or earlier (≥ 13 wk ago)" in reply.text
+    assert "→ 2026-08-23 or earlier (≥ 13 wk ago)." in reply.text
     assert items(reply)["inc-treatment-break"]["status"] == "met"
+    assert "last chemotherapy: 2026-08-23 or earlier (≥ 13 wk ago)" in items(reply)["inc-treatment-break"]["detail"]
 
 
 def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(staff, vocabulary):
@@ -296,3 +316,85 @@ def test_staff_cues_refer_to_known_facts_and_leave_the_shared_vocabulary_alone(s
     key, cue = next((key, cue) for key, cues in STAFF_CUES.items() for cue in cues if cue not in vocabulary[key].cues)
     assert cue in extended[key].cues
     assert cue not in vocabulary[key].cues
+
+
+OPEN_LINE = re.compile(r"^(?:❓ Patient|🩺 Clinician|🩺 Study team): (?P<labels>.*)\.$")
+
+
+def open_facts(reply):
+    """The open facts as the checklist lists them: what decides most, then by who answers them."""
+    listed = []
+    for line in reply.text.splitlines():
+        match = OPEN_LINE.match(line) or re.match(r"^Decides most: (?P<labels>.*)\.$", line)
+        if match:
+            listed += match.group("labels").split("; ")
+    return listed
+
+
+@pytest.mark.parametrize("text", [EXAMPLE, "screen NCT05236582"])
+def test_a_checklist_fits_a_phone_screen_and_lists_each_open_fact_once(staff, vocabulary, text):
+    [reply] = Desk(staff).say(text)
+    assert len(reply.text) < 1500, len(reply.text)  # was 4.7k: every criterion, and each unknown three times
+    listed = open_facts(reply)
+    assert len(listed) == len(set(listed))
+    expected = [STAFF_LABELS.get(m["fact"], m["label"]) for m in reply.custom["missing"]]
+    assert sorted(label.removesuffix(" (clinician)") for label in listed if "at screening" not in label) == sorted(expected)
+    assert "E2, E15 at screening" in listed  # the study team's criteria, by number
+    # no fact's label twice in the checklist (the notes say back what was read from the message)
+    checklist = "\n".join(line for line in reply.text.splitlines() if line not in reply.custom["notes"])
+    for key, definition in vocabulary.items():
+        for label in {short_label(definition), STAFF_LABELS.get(key, "")} - {""}:
+            assert len(re.findall(rf"(?<![\w/]){re.escape(label)}(?![\w/])", checklist)) <= 1, label
+
+
+def test_when_nothing_rules_the_patient_out_the_facts_that_decide_most_come_first(staff):
+    [reply] = Desk(staff).say("screen NCT05236582")
+    lines = reply.text.splitlines()
+    assert lines[0] == "❓ Can't tell yet: 18 criteria open for want of facts about the patient."
+    assert lines[2] == "Decides most: plt; bleeding signs; CIT."
+    assert lines[3] == "✅ 0 met · ❓ 18 unknown · 🩺 6 to confirm"
+    assert [m["fact"] for m in reply.custom["missing"][:3]] == [
+        "platelet_count", "bleeding_tendency", "chemo_induced_thrombocytopenia"]
+    assert lines[4].startswith("❓ Patient: ") and "plt" not in lines[4].split("; ")  # said once, above
+    assert len(reply.custom["checklist"]) == 24  # every criterion for the clients, all lines on `summary`
+
+
+def test_a_date_too_wide_to_settle_is_listed_once_as_open(staff):
+    [reply] = Desk(staff).say("62F NSCLC, last chemo in October, no radiotherapy")
+    assert "last chemo (a closer date than October 2026)" in open_facts(reply)
+    assert {"fact": "last_chemotherapy", "label": "last chemotherapy", "answered_by": "patient",
+            "need": "a closer date than October 2026"} in reply.custom["missing"]
+
+
+def test_criterion_numbers_are_shortened_in_runs_and_staff_labels_name_known_facts(vocabulary):
+    assert compact_numbers(["I1", "I2", "I3", "I5", "E2", "E4", "E5", "E6", "E10", "E11"]) == "I1–I3, I5, E2, E4–E6, E10, E11"
+    assert compact_numbers([]) == ""
+    assert set(STAFF_LABELS) <= set(vocabulary)
+
+
+@pytest.mark.parametrize("text, facts", [
+    ("d+21 post FOLFOX", {"last_chemotherapy": "2026-11-02"}),
+    ("last cycle carbo/pem 6 wks ago", {"last_chemotherapy": "2026-10-12"}),
+    ("rhTPO x2 no response", {"platelet_boosters_failed": True}),
+    ("LMP 2 wks ago", {"childbearing_potential": True}),
+    ("LMP 5 Nov", {"childbearing_potential": True}),
+    ("not BF", {"breastfeeding": False}),
+    ("no BF", {"breastfeeding": False}),
+])
+def test_staff_shorthand_for_treatment_timing_and_history_is_read_whole(staff, text, facts):
+    desk = Desk(staff)
+    [reply] = desk.say(f"34F NSCLC, {text}")
+    assert desk.state.facts == {"age": 34, "sex": "female", "cancer_type": "solid_tumour", **facts}
+    assert not [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))]
+
+
+def test_staff_shorthand_that_does_not_say_enough_is_said_not_guessed(staff):
+    desk = Desk(staff)
+    [reply] = desk.say("34F NSCLC, last dose 2 mo ago, chemo 5/11")
+    assert desk.state.facts == {"age": 34, "sex": "female", "cancer_type": "solid_tumour"}
+    notes = reply.custom["notes"]
+    assert "Not recorded: “dose 2 mo” does not say which treatment (last chemotherapy? last radiotherapy?)." in notes
+    assert ("Not recorded: last chemotherapy: 2026-11-05 or 2026-05-11? Send the date with the month in words."
+            in notes)
+    [reply] = desk.say("LMP 2 yrs ago")  # perhaps the menopause: the time is said as not read
+    assert "Not read: “2 yrs”." in reply.custom["notes"]
