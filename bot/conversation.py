@@ -367,7 +367,7 @@ class Screening:
 
     def show_facts(self, state: State) -> Outcome:
         replies = [Reply(facts_summary(state.facts, self.vocabulary), custom={"facts": state.facts})]
-        if state.consent and state.pending:
+        if state.consent:  # the question, check-back or read-back still open
             return self._repeat_question(state, replies)
         return Outcome(state, replies)
 

@@ -60,6 +60,8 @@ AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(
 CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
+# "bleeding hx: no", "DM - none", "BF: nil": a label answered no
+LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
                            r"|(?:all\s+)?(?:gone|resolved|cleared|settled))\b",
                            re.IGNORECASE)
@@ -350,12 +352,14 @@ class Extractor:
                 ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
                                                       or CEASED.search(_clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
-                    readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
+                    if definition.outside_window == "no":
+                        readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
                     continue
                 if not ceased and definition.current_only and RESOLVED.search(_sentence_around(text, start, end)):
                     found.resolved[definition.key] = text[start:end]  # "AF years ago, never since"
                     continue
-                denied = ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
+                denied = (ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
+                          or LABEL_ANSWERED_NO.match(text, end))
                 if denied and partial:
                     # "no aspirin" says nothing of the other antiplatelet medicines; asked about them, it
                     # answers no only if nothing else said yes ("no aspirin, but I take Brilique")

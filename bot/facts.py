@@ -77,6 +77,8 @@ class FactDefinition:
     cues_partial: Tuple[str, ...] = ()
     current_only: bool = False  # only what holds now counts: "I stopped taking aspirin" answers "no"
     within_days: Optional[int] = None  # only what happened this recently counts ("in the last 6 months")
+    # what a mention dated before that window says: "no" (a heart attack in 2018) or nothing ("LMP 2 yrs ago")
+    outside_window: str = "no"
     implied_by: Tuple[Implication, ...] = ()
     # wording that answers this fact's own question ("stayed low", "normal"): regular expressions by
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
@@ -118,6 +120,7 @@ class FactDefinition:
             cues_partial=tuple(data.get("cues_partial") or ()),
             current_only=bool(data.get("current_only", False)),
             within_days=data.get("within_days"),
+            outside_window=data.get("outside_window", "no"),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
@@ -136,6 +139,7 @@ class FactDefinition:
             "cues_partial": list(self.cues_partial) or None,
             "current_only": self.current_only or None,
             "within_days": self.within_days,
+            "outside_window": self.outside_window if self.outside_window != "no" else None,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,

@@ -227,7 +227,7 @@ class Reader:
             self._answer_pending(understanding, Context(pending, context.facts), understanding.reply, sure=sure)
         elif model_reply is not None:
             self._answer_pending(understanding, Context(pending, context.facts), model_reply, sure=False)
-        if doubt:  # "I think it's ovarian but they haven't confirmed": offered back, not stored
+        if doubt and len(context.pending) == 1:  # "I think it's ovarian but they haven't confirmed": offered back
             for definition in pending:
                 if understanding.facts.get(definition.key) is not None:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)

@@ -396,5 +396,6 @@ def test_staff_shorthand_that_does_not_say_enough_is_said_not_guessed(staff):
     assert "Not recorded: “dose 2 mo” does not say which treatment (last chemotherapy? last radiotherapy?)." in notes
     assert ("Not recorded: last chemotherapy: 2026-11-05 or 2026-05-11? Send the date with the month in words."
             in notes)
-    [reply] = desk.say("LMP 2 yrs ago")  # perhaps the menopause: the time is said as not read
-    assert "Not read: “2 yrs”." in reply.custom["notes"]
+    [reply] = desk.say("LMP 2 yrs ago")  # perhaps the menopause: nothing is recorded, and it is said as not read
+    assert "Not read: “LMP 2 yrs”." in reply.custom["notes"]
+    assert "childbearing_potential" not in desk.state.facts
