@@ -72,11 +72,12 @@ import-ctgov: trials
 validate: $(VENV)/.installed
 	$(BIN)/rasa data validate --data data/rasa --fail-on-warnings
 
-# Each writes benchmarks/results/<name>.{json,md}; `make bench` runs all three.
+# Each writes benchmarks/results/<name>.{json,md}; `make bench` runs them all.
 bench: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.review_inbox
+	$(BIN)/python -m benchmarks.understanding
 
 bench-matching: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.matching
