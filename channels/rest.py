@@ -25,6 +25,8 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
 - a body that is not a JSON object with a ``sender`` id and a text ``message`` (and a well-formed
   ``message_id``, if any): HTTP 400. There is no default sender: clients that forgot it would
   otherwise all share one conversation;
+- a body with text that no database can store in any field (a lone surrogate, a non-character:
+  channels/guard.py): HTTP 400, ``custom.field`` naming the field;
 - a request from a web page of an origin that is not allowed (the ``Origin`` header; the
   configured ``cors_origins``): HTTP 403. CORS headers alone only stop such a page from reading
   the reply, and a plain-text POST is sent without asking first, so the message must not be
@@ -47,6 +49,7 @@ from sanic.response import HTTPResponse
 
 from bot import texts
 from bot.config import load_settings
+from channels.guard import REFUSAL, unreadable_field
 
 MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
@@ -74,9 +77,10 @@ class WholeMessageCollector(CollectingOutputChannel):
         ))
 
 
-def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200) -> HTTPResponse:
+def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200,
+             **detail: Any) -> HTTPResponse:
     """A reply for a message that was not passed on: ``custom.refused`` says why."""
-    custom: Dict[Text, Any] = {"refused": reason}
+    custom: Dict[Text, Any] = {"refused": reason, **detail}
     if reason == "too_long":
         custom["limit"] = MAX_MESSAGE_CHARS
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
@@ -151,6 +155,10 @@ class RestChannel(RestInput):
                 payload = None
             if not isinstance(payload, dict):
                 payload = {}
+            field = unreadable_field(payload)
+            if field:
+                logger.warning("Refused a REST message: invalid Unicode in a field (content not logged).")
+                return _refusal(None, REFUSAL, "bad_request", status=400, field=field)
             sender, message, message_id = payload.get("sender"), payload.get("message"), payload.get("message_id")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS \
                     or not isinstance(message, str) \
