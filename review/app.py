@@ -6,7 +6,9 @@ without a session, pages redirect to ``/login`` (302) and ``/api/...`` routes an
 
 Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``);
 every POST carries the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``) and a
-cross-origin ``Origin`` is refused; the login form has its own double-submit token. Pages send a
+cross-origin ``Origin`` is refused; the login form has its own double-submit token. A request
+with text that is not valid Unicode in its path, query string or form (channels/guard.py) gets
+HTTP 400 before anything reads it, logged in or not. Pages send a
 strict Content-Security-Policy (scripts and styles only with the response's nonce), no caching
 and no framing. Personal details are masked unless an admin unmasks (logged); every view and
 export is written to the audit log. The server keeps no access log (URLs carry search words).
@@ -25,6 +27,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from channels.guard import REFUSAL, aiohttp_guard
 from review import pages
 from review.auth import Authenticator, Session
 from review.export import conversation_record, csv_chunks, json_chunks, records, summary_record
@@ -465,7 +468,11 @@ def _background(index_interval: float, retention_days: int, purge_interval: floa
 def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Path, domain_path: Path,
                retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0
                ) -> web.Application:
-    app = web.Application(middlewares=[security_headers, require_login], client_max_size=1024 ** 2)
+    def refuse(request: web.Request, field: str) -> web.Response:
+        return _error(request, 400, f"{REFUSAL} (in {field})")
+
+    app = web.Application(middlewares=[security_headers, aiohttp_guard(refuse), require_login],
+                          client_max_size=1024 ** 2)
     app[STORE] = store
     app[AUTH] = authenticator
     app[CONFIG] = {"stories_dir": stories_dir, "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
