@@ -1,5 +1,6 @@
 """Text that no database can store: the tracker store fails that one message instead of exiting the
-Rasa server, and the review app refuses it at the door (channels/guard.py)."""
+Rasa server, the review app refuses it at the door (channels/guard.py), and the review indexer sets
+aside an event with such text stored before the doors refused it, and indexes all the others."""
 from __future__ import annotations
 
 import asyncio
@@ -10,13 +11,16 @@ import pytest
 import requests
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import select
 
+from bot.cli import main
 from bot.config import PROJECT_ROOT
 from channels.guard import REFUSAL
 from review.app import create_app
-from review.store import InboxQuery
+from review.store import InboxQuery, events
 from review.tracker_store import ErasingSQLTrackerStore, UnstorableText
-from tests.review.helpers import ADMIN_PASSWORD, AppServer, both_backends, csrf_of, login, standard_conversations
+from tests.review.helpers import (ADMIN_PASSWORD, AppServer, Conversation, both_backends, csrf_of, login,
+                                  standard_conversations)
 from tests.review.test_review_erasure import start, turn
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -77,3 +81,70 @@ def test_the_review_app_refuses_invalid_unicode_in_queries_forms_and_json(server
     assert len(server.store.audit_log(limit=1000)) == before
     # and the app goes on
     assert admin.get(server.url + "/", params={"q": "smith"}, timeout=10).status_code == 200
+
+
+# -- the indexer: one event that cannot be stored is set aside, not a stop for everything ----------
+
+def bad_conversation(store) -> Conversation:
+    """A conversation answered and stored before the channels refused such text: Rasa keeps the
+    lone surrogate escaped in its JSON ("\\ud800"), which the indexer decodes and cannot write."""
+    return Conversation("sender-bad-unicode").start().turn("hi \ud800 there", "Hello! Shall we start?", "greet", 0.9) \
+        .turn("my platelets are 22,000", "Noted.", facts={"platelet_count": 22.0}).save(store)
+
+
+def bad_event_id(store) -> int:
+    with store.engine.connect() as c:
+        return c.execute(select(events.c.id).where(events.c.sender_id == "sender-bad-unicode",
+                                                   events.c.type_name == "user")).scalars().first()
+
+
+@both_backends
+def test_the_indexer_sets_aside_an_event_it_cannot_store_and_indexes_the_others(store, caplog):
+    standard_conversations(store)
+    bad_conversation(store)
+    report = store.index()
+    assert report.set_aside == [bad_event_id(store)]
+    assert "Set aside 1 event(s)" in caplog.text and "\ud800" not in caplog.text
+    inbox = store.inbox(InboxQuery(per_page=200))
+    assert inbox.total == 6
+    row = next(r for r in inbox.rows if r["sender_id"] == "sender-bad-unicode")
+    assert row["turns"] == 1  # the good message of the conversation is indexed
+    assert [m.text for m in store.messages("sender-bad-unicode") if m.kind == "user"] == ["my platelets are 22,000"]
+    assert store.inbox(InboxQuery(q="platelets")).total == 2  # the free-text index took the rest
+    assert [(e["event_id"], e["field"], e["conversation_id"]) for e in store.set_aside_events()] == \
+        [(bad_event_id(store), "data.text", row["id"])]
+    # newer events are indexed too, and the event is reported once
+    Conversation("sender-after").start().turn("hello", "Hello!", "greet").save(store)
+    again = store.index()
+    assert again.set_aside == [] and again.conversations == 1
+    # erasing the conversation removes its set-aside record with its events
+    store.erase("sender-bad-unicode", "test", "test")
+    assert store.set_aside_events() == []
+
+
+@both_backends
+def test_inbox_api_exports_and_cli_keep_working(store, auth, database_url, tmp_path, monkeypatch, capsys):
+    standard_conversations(store)
+    bad_conversation(store)
+    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
+                     index_interval=0)
+    with AppServer(app) as server:
+        admin = login(server.url, "ada", ADMIN_PASSWORD)
+        assert admin.get(server.url + "/", timeout=10).status_code == 200  # indexes first
+        api = admin.get(server.url + "/api/conversations", params={"per_page": 200}, timeout=10)
+        assert api.status_code == 200 and api.json()["total"] == 6
+        cid = store.conversation_id_of("sender-bad-unicode")
+        for path in (f"/conversations/{cid}", f"/api/conversations/{cid}", "/export.json", "/export.csv?rows=messages",
+                     f"/conversations/{cid}?unmask=1"):
+            reply = admin.get(server.url + path, timeout=10)
+            assert reply.status_code == 200, (path, reply.status_code)
+            assert "my platelets are 22,000" in reply.text or path == "/export.csv?rows=messages" \
+                or "platelets" in reply.text, path
+    monkeypatch.setenv("TRIALBOT_TRACKER_STORE_URL", database_url)
+    assert main(["review", "list"]) == 0
+    assert "6 conversation(s)" in capsys.readouterr().out
+    assert main(["review", "show", str(cid)]) == 0
+    assert "my platelets are 22,000" in capsys.readouterr().out
+    assert main(["review", "index"]) == 0
+    out = capsys.readouterr().out
+    assert f"event {bad_event_id(store)} (conversation {cid}): data.text" in out and "1 event(s) set aside" in out
