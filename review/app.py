@@ -19,11 +19,12 @@ import asyncio
 import functools
 import hmac
 import logging
+import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterator, Optional
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
 
@@ -70,9 +71,21 @@ def _error(request: web.Request, status: int, message: str) -> web.Response:
     return _html(request, pages.error_page(request["nonce"], request.get("session"), status, message), status)
 
 
+# Browsers drop tabs and newlines from a URL and read a backslash as a slash: "/\t/evil.example"
+# is "//evil.example" to them, another site. A target with any of these is not taken.
+_NOT_IN_A_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def _safe_next(value: Optional[str]) -> str:
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or value.startswith("/login"):
+    """Where to go after the login: a path of this site, else the inbox. The target is checked as
+    given (already decoded once from the query string or form) and decoded once more, so that no
+    reading of it by a browser or a proxy leads to another site."""
+    if not value:
         return "/"
+    for form in (value, unquote(value)):
+        if _NOT_IN_A_TARGET.search(form) or not form.startswith("/") or form.startswith("//") \
+                or urlsplit(form).netloc or form.startswith("/login"):
+            return "/"
     return value
 
 
