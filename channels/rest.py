@@ -12,6 +12,8 @@ handled again: the reply is the bot's messages to the first one, so the person s
 they missed and the bot sees one answer. The check runs under the conversation's lock, so a copy
 that arrives while the first is still being handled waits for it, on any server.
 
+Rasa's log lines made while a message is handled do not show its words (channels/redaction.py).
+
 The channel is stateless: a conversation is found by its sender id in the tracker store, so any
 number of Rasa servers behind a load balancer can answer any message (unlike Socket.IO, whose
 sessions live in one server's memory).
@@ -50,6 +52,7 @@ from sanic.response import HTTPResponse
 from bot import texts
 from bot.config import load_settings
 from channels.guard import REFUSAL, unreadable_field
+from channels.redaction import handling
 
 MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
@@ -170,10 +173,11 @@ class RestChannel(RestInput):
             user_message = UserMessage(message, collector, sender, input_channel=self.name(), message_id=message_id,
                                        metadata=self.get_metadata(request))
             agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
-            if message_id is not None and agent is not None and agent.is_ready():
-                await answer_once(agent, user_message)
-            else:
-                await on_new_message(user_message)
+            with handling(message):
+                if message_id is not None and agent is not None and agent.is_ready():
+                    await answer_once(agent, user_message)
+                else:
+                    await on_new_message(user_message)
             return response.json(collector.messages)
 
         return webhook

@@ -1,5 +1,7 @@
 """Input that no database can store, through the real servers: refused at the door, and the bot
-goes on answering everyone (one such request used to make the Rasa server exit).
+goes on answering everyone (one such request used to make the Rasa server exit). And what people
+type, in any shape, never reaches the servers' log (a message starting with "/" used to be quoted
+in a WARNING).
 
 The servers of this module log at DEBUG, the most talkative level, so that the log checks below
 cover every level. They are stopped at the end of the module, before tests/e2e's shared bot starts.
@@ -77,3 +79,30 @@ def test_unstorable_text_in_any_field_is_refused_before_it_is_stored(loud_bot, f
     assert message["custom"]["field"] == ("metadata.page.title" if field == "metadata" else field)
     assert not {s for s in stored_senders(loud_bot) if s.startswith("bad-input-") or s == bad}
     assert post(loud_bot, {"sender": "still-answering", "message": "hi"}).status_code == 200
+
+
+PRIVATE = ["Wang", "Fang", "13800138000", "王芳", "Tianjin", "hello my name"]
+SHAPES = [
+    "/hello my name is Wang Fang 13800138000",  # not an intent: Rasa warned, quoting it
+    "/greet Wang Fang 13800138000",
+    '/inform{"name": "Wang Fang", "phone": "13800138000"}',  # entities Rasa does not know
+    "/affirm Wang Fang 13800138000 from Tianjin",
+    "my name is Wang Fang, phone 13800138000",
+    "我叫王芳，电话13800138000",
+    "WANG FANG 13800138000 hello my name",
+]
+
+
+def test_no_message_text_in_the_server_log_at_any_level(loud_bot):
+    for number, text in enumerate(SHAPES):
+        for body in ({"sender": f"log-{number}", "message": text},
+                     {"sender": f"log-{number}", "message": text, "message_id": f"m-{number}"}):
+            reply = post(loud_bot, body)
+            assert reply.status_code == 200, reply.text
+    log = loud_bot.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "DEBUG" in log and "rasa.core.processor" in log  # the servers did log at DEBUG
+    leaks = [line for line in log.splitlines() if any(word.lower() in line.lower() for word in PRIVATE)]
+    assert not leaks, "\n".join(leaks[:10])
+    assert "13800138000" not in log and "\\u738b" not in log  # 王 as JSON escapes it
+    # Rasa's warning is still there, without the words (it tells that a "/" message was not an intent)
+    assert "Failed to parse arguments in line '/… … … … … … …'" in log

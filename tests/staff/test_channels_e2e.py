@@ -327,3 +327,18 @@ def test_teams_refuses_an_activity_with_invalid_unicode_and_keeps_answering(staf
     assert "Refused a Bot Framework request" in log and MARKER not in log
     bot.post_teams(bot.teams_activity("summary", conversation))
     assert "No facts recorded for this patient yet." in teams_text(bot.teams.wait_for_replies(conversation, 1))
+
+
+def test_what_staff_type_is_not_in_the_log(staff_bot: StaffBot):
+    """Rasa quotes a message starting with "/" that is no intent in a WARNING: not its words (channels/redaction.py)."""
+    bot, channel, ts = staff_bot, f"D0LOG{uuid.uuid4().hex[:6].upper()}", slack_ts()
+    bot.post_slack(bot.slack_event("/hello patient Wang Fang 13800138000, 62F NSCLC", channel, ts, kind="message",
+                                   direct=True))
+    bot.slack.wait_for_posts(channel, None, 1)
+    conversation = f"a:log-{uuid.uuid4().hex}"
+    bot.post_teams(bot.teams_activity("/greet Li Wei 13900000000, 58M SCLC", conversation))
+    bot.teams.wait_for_replies(conversation, 1)
+    log = bot.log()
+    assert "Failed to parse arguments in line '/…" in log  # Rasa's warning, without the words
+    for word in ("Wang", "Fang", "13800138000", "Li Wei", "13900000000", "NSCLC"):
+        assert word not in log, word
