@@ -4,7 +4,8 @@ An aiohttp server on its own port (``review_port``, 5006 by default), separate f
 patient-facing servers. Every page and API route needs a login, except the login page itself:
 without a session, pages redirect to ``/login`` (302) and ``/api/...`` routes answer 401.
 
-Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``);
+Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``),
+and Secure (HTTPS only) when ``review_public_url`` is https or ``secure_cookies`` says so;
 every POST carries the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``) and a
 cross-origin ``Origin`` is refused; the login form has its own double-submit token. A request
 with text that is not valid Unicode in its path, query string or form (channels/guard.py) gets
@@ -149,8 +150,13 @@ def _login_form(request: web.Request, error: Optional[str] = None, status: int =
     response = _html(request, pages.login_page(request["nonce"], csrf, _safe_next(request.query.get("next")
                                                                                   or request.get("next")), error), status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/login", max_age=3600,
-                        secure=request.secure)
+                        secure=_secure(request))
     return response
+
+
+def _secure(request: web.Request) -> bool:
+    """Cookies only over HTTPS: when configured (a TLS proxy in front), or when this request is HTTPS."""
+    return request.app[CONFIG]["secure_cookies"] or request.secure
 
 
 async def login_get(request: web.Request) -> web.StreamResponse:
@@ -174,7 +180,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return _login_form(request, "Wrong user name or password (or too many attempts: wait 15 minutes).", status=401)
     response = web.HTTPFound(_safe_next(request["next"]))
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="Strict", path="/",
-                        max_age=request.app[AUTH].ttl, secure=request.secure)
+                        max_age=request.app[AUTH].ttl, secure=_secure(request))
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
 
@@ -479,8 +485,8 @@ def _background(index_interval: float, retention_days: int, purge_interval: floa
 
 
 def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Path, domain_path: Path,
-               retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0
-               ) -> web.Application:
+               retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0,
+               secure_cookies: bool = False) -> web.Application:
     def refuse(request: web.Request, field: str) -> web.Response:
         return _error(request, 400, f"{REFUSAL} (in {field})")
 
@@ -488,7 +494,8 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
                           client_max_size=1024 ** 2)
     app[STORE] = store
     app[AUTH] = authenticator
-    app[CONFIG] = {"stories_dir": stories_dir, "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
+    app[CONFIG] = {"stories_dir": stories_dir, "secure_cookies": secure_cookies,
+                   "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
     r = app.router
     r.add_get("/login", login_get)
     r.add_post("/login", login_post)
@@ -522,7 +529,8 @@ def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Applica
         logger.warning("No review users yet: add one with `trialbot review add-user NAME --role admin`.")
     stories = Path(settings.review_stories_dir)
     return create_app(store, authenticator, stories if stories.is_absolute() else PROJECT_ROOT / stories,
-                      PROJECT_ROOT / "domain.yml", settings.retention_days, index_interval)
+                      PROJECT_ROOT / "domain.yml", settings.retention_days, index_interval,
+                      secure_cookies=settings.review_cookies_secure)
 
 
 def serve(settings: Any, host: Optional[str] = None, port: Optional[int] = None) -> None:

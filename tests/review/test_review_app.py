@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
 from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login,
@@ -344,3 +344,37 @@ def test_users_from_configuration(store, tmp_path):
     with pytest.raises(ValueError):
         authenticator.add_user("bob", "reviewer", "short", "test")
     assert Path(tmp_path).exists()
+
+
+def test_cookies_are_secure_when_the_app_is_served_over_https(store, auth, tmp_path):
+    """Behind a TLS proxy the app sees plain HTTP; the configuration says it is HTTPS to its users."""
+    for secure in (True, False):
+        app = create_app(store, auth, stories_dir=tmp_path, domain_path=PROJECT_ROOT / "domain.yml", index_interval=0,
+                         secure_cookies=secure)
+        with AppServer(app) as server:
+            page = requests.get(server.url + "/login", timeout=10)
+            # (a dict: a client over HTTPS would send the cookie back; requests over HTTP would not)
+            reply = requests.post(server.url + "/login", cookies=dict(page.cookies), allow_redirects=False, timeout=10,
+                                  data={"username": "rita", "password": REVIEWER_PASSWORD, "csrf": csrf_of(page.text)})
+            assert reply.status_code == 302
+            for cookie in (page.headers["Set-Cookie"], reply.headers["Set-Cookie"]):
+                assert ("; Secure" in cookie) is secure and "HttpOnly" in cookie, cookie
+
+
+def test_secure_cookies_follow_the_public_url_unless_configured(tmp_path):
+    config = tmp_path / "trialbot.yml"
+    config.write_text("database_url: sqlite:///t.db\ntracker_store_url: sqlite:///c.db\n"
+                      "review_public_url: https://review.clinic.example/\n", encoding="utf-8")
+    assert load_settings(config, environ={}).review_cookies_secure is True
+    assert load_settings(config, environ={"TRIALBOT_SECURE_COOKIES": "false"}).review_cookies_secure is False
+    assert load_settings(config, environ={"TRIALBOT_REVIEW_PUBLIC_URL": "http://127.0.0.1:5006/"}
+                         ).review_cookies_secure is False
+    assert load_settings(config, environ={"TRIALBOT_REVIEW_PUBLIC_URL": "http://review.local/",
+                                          "TRIALBOT_SECURE_COOKIES": "yes"}).review_cookies_secure is True
+    config.write_text("database_url: sqlite:///t.db\ntracker_store_url: sqlite:///c.db\nsecure_cookies: true\n",
+                      encoding="utf-8")
+    assert load_settings(config, environ={}).review_cookies_secure is True
+    # the shipped configuration: plain HTTP on localhost, no Secure flag (the browser would drop the cookie)
+    assert load_settings(PROJECT_ROOT / "trialbot.yml", environ={}).review_cookies_secure is False
+    with pytest.raises(ValueError):
+        load_settings(config, environ={"TRIALBOT_SECURE_COOKIES": "maybe"})
