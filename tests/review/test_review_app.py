@@ -16,22 +16,9 @@ from sqlalchemy import update
 from bot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
-from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login,
-                                  standard_conversations)
+from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login
 
 PRIVATE = ["John", "Smith", "07700", "900123", "john.smith@example.com", "Baker", "1960", "+44 7700"]
-
-
-@pytest.fixture
-def server(store, auth, tmp_path):
-    standard_conversations(store)
-    store.index()
-    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
-                     index_interval=0)
-    with AppServer(app) as running:
-        running.store = store
-        running.stories = tmp_path / "stories"
-        yield running
 
 
 def ids(server):

@@ -44,17 +44,6 @@ def test_the_tracker_store_fails_the_message_not_the_server(database_url, sender
     assert asyncio.run(rasa_store.retrieve("a-good-one")) is not None
 
 
-@pytest.fixture
-def server(store, auth, tmp_path):
-    standard_conversations(store)
-    store.index()
-    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
-                     index_interval=0)
-    with AppServer(app) as running:
-        running.store = store
-        yield running
-
-
 @both_backends
 def test_the_review_app_refuses_invalid_unicode_in_queries_forms_and_json(server):
     admin = login(server.url, "ada", ADMIN_PASSWORD)
