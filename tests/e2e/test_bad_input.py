@@ -19,6 +19,8 @@ from bot.servers import on_free_ports
 from channels.guard import REFUSAL
 from tests.e2e.conftest import TURN_TIMEOUT, BotServers
 
+pytestmark = pytest.mark.e2e
+
 UNSTORABLE = {
     "a lone surrogate": "x-\ud800",
     "a lone low surrogate": "\udfff y",
