@@ -90,6 +90,12 @@ def _safe_next(value: Optional[str]) -> str:
     return value
 
 
+def _same_token(sent: str, expected: str) -> bool:
+    """A constant-time comparison that any text sent can go through (compare_digest refuses non-ASCII
+    str, and a header's bytes that are not UTF-8 arrive as lone surrogates)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 # -- middlewares -----------------------------------------------------------------------------------
 
 @web.middleware
@@ -134,7 +140,7 @@ async def require_login(request: web.Request, handler: Callable[[web.Request], A
         sent = request.headers.get("X-CSRF-Token")
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sent = (await request.post()).get("csrf")
-        if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+        if not isinstance(sent, str) or not _same_token(sent, session.csrf):
             return _error(request, 403, "The form has expired or did not come from this site. Reload the page and try again.")
     return await handler(request)
 
@@ -171,7 +177,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     request["next"] = str(form.get("next") or "")
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = str(form.get("csrf") or "")
-    if not cookie or not hmac.compare_digest(cookie, sent):
+    if not cookie or not _same_token(cookie, sent):
         return _login_form(request, "The login form expired. Please try again.", status=403)
     remote = request.remote or ""
     session = await run(request.app[AUTH].login, str(form.get("username") or "")[:64], str(form.get("password") or ""),

@@ -65,6 +65,14 @@ def test_the_review_app_refuses_invalid_unicode_in_queries_forms_and_json(server
     for reply in refused:
         assert reply.status_code == 400, (reply.request.url, reply.status_code)
         assert REFUSAL in (reply.json()["error"] if "json" in reply.headers["Content-Type"] else html.unescape(reply.text))
+    # text that is valid but no token: refused as a wrong token (403), not a crash (500)
+    page = requests.get(server.url + "/login", timeout=10)
+    wrong = requests.post(server.url + "/login", data={"username": "ada", "password": "x", "csrf": "é"},
+                          cookies=page.cookies, timeout=10)
+    assert wrong.status_code == 403
+    wrong = admin.post(f"{server.url}/conversations/{cid}/notes", data={"note": "x"}, timeout=10,
+                       headers={"X-CSRF-Token": "é".encode().decode("latin-1")})  # sent as UTF-8 bytes
+    assert wrong.status_code == 403
     # nothing of it was stored: no note, no audit entry (not even a failed login)
     assert server.store.conversation(cid)["notes"] == []
     assert len(server.store.audit_log(limit=1000)) == before
