@@ -14,6 +14,7 @@ other tasks, are untouched; a bare button payload ("/affirm") hides nothing and 
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 REDACTED = "…"
 _BUTTON_PAYLOAD = re.compile(r"/\w+")
 _ALONE = r"(?<![^\W_])(?:{})(?![^\W_])"  # not within a longer run of letters and digits
-_redaction: ContextVar[Optional[Callable[[str], str]]] = ContextVar("redaction", default=None)
+_message_text: ContextVar[Optional[str]] = ContextVar("message_text", default=None)
 _installed = False
 
 
@@ -40,6 +41,7 @@ def _alternatives(words: Iterable[str]) -> str:
     return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=32)  # made when the message's first log record is, once for all its records
 def redaction_for(text: str) -> Optional[Callable[[str], str]]:
     """What hides the words of ``text`` in a log line, or None when it has none to hide."""
     if _BUTTON_PAYLOAD.fullmatch(text.strip()):
@@ -65,7 +67,8 @@ def redaction_for(text: str) -> Optional[Callable[[str], str]]:
 def _redacting_factory(make_record: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        redact = _redaction.get()
+        text = _message_text.get()
+        redact = redaction_for(text) if text else None
         if redact is not None:
             line = record.getMessage()
             hidden = redact(line)
@@ -88,8 +91,8 @@ def install() -> None:
 def handling(text: str) -> Iterator[None]:
     """While a message with ``text`` is handled (in this task), its words are not logged."""
     install()
-    token = _redaction.set(redaction_for(text))
+    token = _message_text.set(text)
     try:
         yield
     finally:
-        _redaction.reset(token)
+        _message_text.reset(token)
