@@ -2,7 +2,8 @@
 
 Slack and the Bot Framework retry a webhook call that is not answered within a few seconds, and a
 screening turn can take longer; so the webhook answers at once and the message is handled in a
-task of its own. A failure is logged without the message (it holds health information).
+task of its own. A failure is logged without the message (it holds health information), and so
+are Rasa's own log lines while it is handled (channels/redaction.py).
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import logging
 from typing import Any, Awaitable, Callable, Set
 
 from rasa.core.channels.channel import UserMessage
+
+from channels.redaction import handling
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,8 @@ class Handoff:
 
     async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
         try:
-            await on_new_message(message)
+            with handling(message.text or ""):
+                await on_new_message(message)
         except Exception as error:  # noqa: BLE001 - logged without the message
             logger.error("Could not handle a %s message in %s: %s", self.service, message.sender_id,
                          type(error).__name__)

@@ -12,6 +12,8 @@ handled again: the reply is the bot's messages to the first one, so the person s
 they missed and the bot sees one answer. The check runs under the conversation's lock, so a copy
 that arrives while the first is still being handled waits for it, on any server.
 
+Rasa's log lines made while a message is handled do not show its words (channels/redaction.py).
+
 The channel is stateless: a conversation is found by its sender id in the tracker store, so any
 number of Rasa servers behind a load balancer can answer any message (unlike Socket.IO, whose
 sessions live in one server's memory).
@@ -25,6 +27,8 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
 - a body that is not a JSON object with a ``sender`` id and a text ``message`` (and a well-formed
   ``message_id``, if any): HTTP 400. There is no default sender: clients that forgot it would
   otherwise all share one conversation;
+- a body with text that no database can store in any field (a lone surrogate, a non-character:
+  channels/guard.py): HTTP 400, ``custom.field`` naming the field;
 - a request from a web page of an origin that is not allowed (the ``Origin`` header; the
   configured ``cors_origins``): HTTP 403. CORS headers alone only stop such a page from reading
   the reply, and a plain-text POST is sent without asking first, so the message must not be
@@ -47,6 +51,8 @@ from sanic.response import HTTPResponse
 
 from bot import texts
 from trialbot.config import load_settings
+from channels.guard import REFUSAL, unreadable_field
+from channels.redaction import handling
 
 MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py MAX_MESSAGE_LENGTH)
 # Room for a message of MAX_MESSAGE_CHARS in any JSON encoding (even "\ud83d\ude00" escapes).
@@ -74,9 +80,10 @@ class WholeMessageCollector(CollectingOutputChannel):
         ))
 
 
-def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200) -> HTTPResponse:
+def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200,
+             **detail: Any) -> HTTPResponse:
     """A reply for a message that was not passed on: ``custom.refused`` says why."""
-    custom: Dict[Text, Any] = {"refused": reason}
+    custom: Dict[Text, Any] = {"refused": reason, **detail}
     if reason == "too_long":
         custom["limit"] = MAX_MESSAGE_CHARS
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
@@ -151,6 +158,10 @@ class RestChannel(RestInput):
                 payload = None
             if not isinstance(payload, dict):
                 payload = {}
+            field = unreadable_field(payload)
+            if field:
+                logger.warning("Refused a REST message: invalid Unicode in a field (content not logged).")
+                return _refusal(None, REFUSAL, "bad_request", status=400, field=field)
             sender, message, message_id = payload.get("sender"), payload.get("message"), payload.get("message_id")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS \
                     or not isinstance(message, str) \
@@ -162,10 +173,11 @@ class RestChannel(RestInput):
             user_message = UserMessage(message, collector, sender, input_channel=self.name(), message_id=message_id,
                                        metadata=self.get_metadata(request))
             agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
-            if message_id is not None and agent is not None and agent.is_ready():
-                await answer_once(agent, user_message)
-            else:
-                await on_new_message(user_message)
+            with handling(message):
+                if message_id is not None and agent is not None and agent.is_ready():
+                    await answer_once(agent, user_message)
+                else:
+                    await on_new_message(user_message)
             return response.json(collector.messages)
 
         return webhook

@@ -21,6 +21,8 @@ Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core
   in it. In a direct message, the top level is one conversation and each thread another. The
   conversation id is ``slack:<team>:<channel>[:<thread ts>]``; ``new patient`` starts afresh within
   a conversation (see bot/staff.py).
+- An event with text that no database can store (a lone surrogate, a non-character:
+  channels/guard.py) in any field gets HTTP 400, logged without its content.
 - Each event is handled once: Slack sends a message that mentions the bot both as ``message`` and
   ``app_mention``, and retries what it thinks was not received; both are recognised by channel and
   message ``ts``. Events are acknowledged at once and handled in the background (Slack wants an
@@ -47,6 +49,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.formatting import slack_messages
+from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
 from channels.replay import seen_recently
 
@@ -190,16 +193,20 @@ class SlackChannel(SlackInput):
                                request.ip, reason, len(body))
                 return response.text("Request not verified.", status=HTTPStatus.UNAUTHORIZED)
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+            interaction = content_type == "application/x-www-form-urlencoded"  # a button was clicked
             try:
-                if content_type == "application/x-www-form-urlencoded":
-                    payload = json.loads(request.form.get("payload") or "{}")
-                    return self._on_interaction(payload, on_new_message)
-                payload = json.loads(body or b"{}")
+                payload = json.loads(request.form.get("payload") or "{}") if interaction else json.loads(body or b"{}")
             except (ValueError, TypeError):
                 logger.warning("Refused a Slack request from %s: not JSON (%d bytes)", request.ip, len(body))
                 return response.text("Bad request.", status=HTTPStatus.BAD_REQUEST)
             if not isinstance(payload, dict):
                 return response.text("Bad request.", status=HTTPStatus.BAD_REQUEST)
+            if unreadable_field(payload):
+                logger.warning("Refused a Slack request from %s: invalid Unicode (%d bytes, content not logged)",
+                               request.ip, len(body))
+                return response.text(REFUSAL, status=HTTPStatus.BAD_REQUEST)
+            if interaction:
+                return self._on_interaction(payload, on_new_message)
             if payload.get("type") == "url_verification":
                 return response.json({"challenge": payload.get("challenge")})
             if payload.get("type") == "event_callback":

@@ -35,6 +35,8 @@ blocking calls, accepts any algorithm the token names and checks neither issuer 
   again. It is answered 200 (Teams itself delivers an activity again when a bot is slow) and
   logged like a refusal. The token does not cover the body, so this stops a request resent as
   captured, not one rewritten around a captured token.
+- An activity with text that no database can store (a lone surrogate, a non-character:
+  channels/guard.py) in any field gets HTTP 400 once verified, logged without its content.
 - One conversation per Teams conversation (a 1:1 chat, a group chat, or a channel thread: its id
   carries the thread), not per user: ``teams:<conversation id>``. ``new patient`` starts afresh
   within it (bot/staff.py).
@@ -67,6 +69,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.formatting import teams_activities
+from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
 from channels.replay import seen_recently
 
@@ -394,10 +397,13 @@ class TeamsChannel(BotFrameworkInput):
                 if not isinstance(activity, dict):
                     activity = {}
                 await self.verify(request.headers.get("Authorization"), activity)
+                if unreadable_field(activity):
+                    raise Refused("invalid Unicode", HTTPStatus.BAD_REQUEST)
             except Refused as refused:
                 logger.warning("Refused a Bot Framework request from %s: %s (%d bytes, content not logged)",
                                request.ip, refused.reason, len(body))
-                return response.text("Request refused.", status=refused.status)
+                return response.text(REFUSAL if refused.status == HTTPStatus.BAD_REQUEST else "Request refused.",
+                                     status=refused.status)
             if activity.get("type") == "message" and isinstance(activity.get("conversation"), dict):
                 self._dispatch(activity, on_new_message)
             return response.text("", status=HTTPStatus.OK)

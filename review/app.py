@@ -5,9 +5,12 @@ patient-facing servers. Every page and API route needs a login, except the login
 ``/health``, which answers "ok" for a load balancer):
 without a session, pages redirect to ``/login`` (302) and ``/api/...`` routes answer 401.
 
-Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``);
+Security: the session cookie is HttpOnly and SameSite=Strict and expires (``session_ttl_minutes``),
+and Secure (HTTPS only) when ``review_public_url`` is https or ``secure_cookies`` says so;
 every POST carries the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``) and a
-cross-origin ``Origin`` is refused; the login form has its own double-submit token. Pages send a
+cross-origin ``Origin`` is refused; the login form has its own double-submit token. A request
+with text that is not valid Unicode in its path, query string or form (channels/guard.py) gets
+HTTP 400 before anything reads it, logged in or not. Pages send a
 strict Content-Security-Policy (scripts and styles only with the response's nonce), no caching
 and no framing. Personal details are masked unless an admin unmasks (logged); every view and
 export is written to the audit log. The server keeps no access log (URLs carry search words).
@@ -18,14 +21,16 @@ import asyncio
 import functools
 import hmac
 import logging
+import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterator, Optional
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
 
+from channels.guard import REFUSAL, aiohttp_guard
 from review import pages
 from review.auth import Authenticator, Session
 from review.export import conversation_record, csv_chunks, json_chunks, records, summary_record
@@ -68,10 +73,28 @@ def _error(request: web.Request, status: int, message: str) -> web.Response:
     return _html(request, pages.error_page(request["nonce"], request.get("session"), status, message), status)
 
 
+# Browsers drop tabs and newlines from a URL and read a backslash as a slash: "/\t/evil.example"
+# is "//evil.example" to them, another site. A target with any of these is not taken.
+_NOT_IN_A_TARGET = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def _safe_next(value: Optional[str]) -> str:
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or value.startswith("/login"):
+    """Where to go after the login: a path of this site, else the inbox. The target is checked as
+    given (already decoded once from the query string or form) and decoded once more, so that no
+    reading of it by a browser or a proxy leads to another site."""
+    if not value:
         return "/"
+    for form in (value, unquote(value)):
+        if _NOT_IN_A_TARGET.search(form) or not form.startswith("/") or form.startswith("//") \
+                or urlsplit(form).netloc or form.startswith("/login"):
+            return "/"
     return value
+
+
+def _same_token(sent: str, expected: str) -> bool:
+    """A constant-time comparison that any text sent can go through (compare_digest refuses non-ASCII
+    str, and a header's bytes that are not UTF-8 arrive as lone surrogates)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 # -- middlewares -----------------------------------------------------------------------------------
@@ -118,7 +141,7 @@ async def require_login(request: web.Request, handler: Callable[[web.Request], A
         sent = request.headers.get("X-CSRF-Token")
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sent = (await request.post()).get("csrf")
-        if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+        if not isinstance(sent, str) or not _same_token(sent, session.csrf):
             return _error(request, 403, "The form has expired or did not come from this site. Reload the page and try again.")
     return await handler(request)
 
@@ -134,8 +157,13 @@ def _login_form(request: web.Request, error: Optional[str] = None, status: int =
     response = _html(request, pages.login_page(request["nonce"], csrf, _safe_next(request.query.get("next")
                                                                                   or request.get("next")), error), status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/login", max_age=3600,
-                        secure=request.secure)
+                        secure=_secure(request))
     return response
+
+
+def _secure(request: web.Request) -> bool:
+    """Cookies only over HTTPS: when configured (a TLS proxy in front), or when this request is HTTPS."""
+    return request.app[CONFIG]["secure_cookies"] or request.secure
 
 
 async def login_get(request: web.Request) -> web.StreamResponse:
@@ -150,7 +178,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     request["next"] = str(form.get("next") or "")
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = str(form.get("csrf") or "")
-    if not cookie or not hmac.compare_digest(cookie, sent):
+    if not cookie or not _same_token(cookie, sent):
         return _login_form(request, "The login form expired. Please try again.", status=403)
     remote = request.remote or ""
     session = await run(request.app[AUTH].login, str(form.get("username") or "")[:64], str(form.get("password") or ""),
@@ -159,7 +187,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         return _login_form(request, "Wrong user name or password (or too many attempts: wait 15 minutes).", status=401)
     response = web.HTTPFound(_safe_next(request["next"]))
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="Strict", path="/",
-                        max_age=request.app[AUTH].ttl, secure=request.secure)
+                        max_age=request.app[AUTH].ttl, secure=_secure(request))
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
 
@@ -468,12 +496,17 @@ async def health(request: web.Request) -> web.Response:
 
 
 def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Path, domain_path: Path,
-               retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0
-               ) -> web.Application:
-    app = web.Application(middlewares=[security_headers, require_login], client_max_size=1024 ** 2)
+               retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0,
+               secure_cookies: bool = False) -> web.Application:
+    def refuse(request: web.Request, field: str) -> web.Response:
+        return _error(request, 400, f"{REFUSAL} (in {field})")
+
+    app = web.Application(middlewares=[security_headers, aiohttp_guard(refuse), require_login],
+                          client_max_size=1024 ** 2)
     app[STORE] = store
     app[AUTH] = authenticator
-    app[CONFIG] = {"stories_dir": stories_dir, "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
+    app[CONFIG] = {"stories_dir": stories_dir, "secure_cookies": secure_cookies,
+                   "domain": functools.lru_cache(maxsize=1)(lambda: Domain.load(domain_path))}
     r = app.router
     r.add_get("/health", health)
     r.add_get("/login", login_get)
@@ -508,7 +541,8 @@ def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Applica
         logger.warning("No review users yet: add one with `trialbot review add-user NAME --role admin`.")
     stories = Path(settings.review_stories_dir)
     return create_app(store, authenticator, stories if stories.is_absolute() else PROJECT_ROOT / stories,
-                      PROJECT_ROOT / "domain.yml", settings.retention_days, index_interval)
+                      PROJECT_ROOT / "domain.yml", settings.retention_days, index_interval,
+                      secure_cookies=settings.review_cookies_secure)
 
 
 def serve(settings: Any, host: Optional[str] = None, port: Optional[int] = None) -> None:

@@ -20,6 +20,7 @@ import json
 import sys
 from typing import Any, Dict, Optional
 
+from channels.guard import unreadable_field
 from review.export import conversation_record, csv_chunks, iso, json_chunks, records, summary_record
 
 FILTERS = [
@@ -55,9 +56,17 @@ def _store(settings: Any):
     return ReviewStore(settings.tracker_store_url, settings.low_confidence_threshold)
 
 
+def _refuse_unreadable(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 on the command line arrive as lone surrogates, which no database takes."""
+    where = unreadable_field({k: v for k, v in vars(args).items() if isinstance(v, str)})
+    if where:
+        raise SystemExit(f"--{where.replace('_', '-')}: not valid text (invalid Unicode).")
+
+
 def _query(args: argparse.Namespace, **extra: Any):
     from review.store import InboxQuery
 
+    _refuse_unreadable(args)
     params: Dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in FILTERS if getattr(args, dest, None)}
     if getattr(args, "asc", False):
         params["order"] = "asc"
@@ -68,6 +77,7 @@ def _query(args: argparse.Namespace, **extra: Any):
 
 
 def _resolve(store: Any, args: argparse.Namespace) -> Optional[int]:
+    _refuse_unreadable(args)
     if getattr(args, "sender", None):
         return store.conversation_id_of(args.sender)
     return int(args.id) if args.id is not None and str(args.id).isdigit() else None
@@ -186,9 +196,18 @@ def erase_command(settings: Any, args: argparse.Namespace) -> int:
 
 
 def index_command(settings: Any, args: argparse.Namespace) -> int:
-    report = _store(settings).index()
+    store = _store(settings)
+    report = store.index()
     print(f"Indexed {report.events} event(s) of {report.conversations} conversation(s) in {report.seconds:.2f}s"
-          f"{f'; erased {report.erased} at the person' + chr(39) + 's request' if report.erased else ''}.")
+          f"{f'; erased {report.erased} at the person' + chr(39) + 's request' if report.erased else ''}"
+          f"{f'; set aside {len(report.set_aside)}' if report.set_aside else ''}.")
+    aside = store.set_aside_events()
+    if aside:
+        print(f"{len(aside)} event(s) set aside: their text cannot be stored (invalid Unicode, stored before the "
+              "channels refused it). Every other event is indexed; erase a conversation to remove them.")
+        for event in aside:
+            where = f"conversation {event['conversation_id']}" if event["conversation_id"] else "no indexed conversation"
+            print(f"  event {event['event_id']} ({where}): {event['field']}")
     return 0
 
 

@@ -11,6 +11,11 @@ Everything lives in the tracker store's own database (SQLite or PostgreSQL), in 
 ``review_``: summaries, trials per conversation, masked text for the free-text search (an FTS5
 table on SQLite, a GIN full-text index on PostgreSQL), tags, notes, flagged messages, the review
 status, users, sessions and the audit log.
+
+An event whose text no database can store (a lone surrogate in a message stored before the
+channels refused such text: channels/guard.py) is set aside (``review_set_aside``: its id, its
+conversation and which field, never the text), reported by the indexer, and left out of the
+transcripts; every other event is indexed as usual.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -29,6 +34,7 @@ from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, Sequen
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from channels.guard import is_storable, unreadable_field
 from review.masking import mask_sender, mask_text
 from review.transcript import ERASE_ACTIONS, Message, Summary, parse_data, transcript
 
@@ -157,11 +163,31 @@ erasures = Table(  # what was erased, by a hash of the sender id: the indexer ne
     Column("up_to_event_id", Integer, nullable=False),
     Column("at", Float, nullable=False),
 )
+set_aside = Table(  # events the indexer could not store (see the module docstring)
+    "review_set_aside", metadata,
+    Column("event_id", Integer, primary_key=True),
+    Column("sender_hash", String(64), nullable=False, index=True),
+    Column("sender_id", String(255)),  # None when the sender id itself cannot be stored
+    Column("field", String(255), nullable=False),
+    Column("at", Float, nullable=False),
+)
 REVIEW_DATA = (conversation_trials, tags, notes, flags, search)
 
 
 def sender_hash(sender_id: str) -> str:
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
+    # surrogatepass: the hash of a sender id that cannot be stored (set aside) is still defined
+    return hashlib.sha256(sender_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def unstorable_field(sender_id: str, raw: Optional[str]) -> Optional[str]:
+    """Which part of an event (``sender_id``, ``data.text``...) holds text that no database can
+    store, or None. Rasa stores ``data`` as ASCII JSON: without a ``\\u`` escape it is what it says."""
+    if not is_storable(sender_id):
+        return "sender_id"
+    if raw is None or ("\\u" not in raw and is_storable(raw)):
+        return None
+    found = unreadable_field(parse_data(raw))
+    return f"data.{found}" if found else None
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -309,6 +335,7 @@ class IndexReport:
     conversations: int = 0
     erased: int = 0
     seconds: float = 0.0
+    set_aside: List[int] = field(default_factory=list)  # ids of the events set aside by this run
 
 
 class _Retry(Exception):
@@ -390,6 +417,9 @@ class ReviewStore:
             if len(pairs) < batch_size:
                 break
         report.seconds = time.perf_counter() - started
+        if report.set_aside:
+            logger.warning("Set aside %d event(s) whose text cannot be stored (event ids %s); the others are "
+                           "indexed.", len(report.set_aside), ", ".join(map(str, report.set_aside[:20])))
         return report
 
     def _index_batch(self, c: Connection, last: int, newest: int, pairs: Sequence[Tuple[int, str]],
@@ -403,6 +433,10 @@ class ReviewStore:
         if not pairs:
             return
         pairs = [(i, s) for i, s in pairs if s != TOMBSTONE_SENDER]
+        for event_id, sender in pairs:
+            if not is_storable(sender):  # not even looked up: the database cannot take it as a parameter
+                self._set_aside(c, event_id, sender, "sender_id", report)
+        pairs = [(i, s) for i, s in pairs if is_storable(s)]
         senders = sorted({s for _, s in pairs})
         existing: Dict[str, Dict[str, Any]] = {}
         for part in chunks(senders):
@@ -431,6 +465,10 @@ class ReviewStore:
             for event_id, type_name, raw in rows:
                 if event_id <= skip_until:
                     continue
+                unstorable = unstorable_field(sender, raw)
+                if unstorable:
+                    self._set_aside(c, event_id, sender, unstorable, report)
+                    continue
                 report.events += 1
                 if summary.apply(event_id, type_name, parse_data(raw), self.threshold, self.erase_actions):
                     # "Delete my answers": the conversation up to the end of that turn goes.
@@ -441,6 +479,24 @@ class ReviewStore:
             if summary.last_event_id:
                 self._write_summary(c, row, summary)
                 report.conversations += 1
+
+    @staticmethod
+    def _set_aside(c: Connection, event_id: int, sender: str, where: str, report: IndexReport) -> None:
+        """Records an event that cannot be indexed (once: PostgreSQL's look-back may read it again)."""
+        if c.execute(select(set_aside.c.event_id).where(set_aside.c.event_id == event_id)).first() is None:
+            c.execute(insert(set_aside).values(event_id=event_id, sender_hash=sender_hash(sender),
+                                               sender_id=sender if is_storable(sender) else None,
+                                               field=where[:255], at=time.time()))
+            report.set_aside.append(event_id)
+
+    def set_aside_events(self) -> List[Dict[str, Any]]:
+        """Every event set aside so far, oldest first, with its conversation's number if it has one."""
+        joined = set_aside.outerjoin(conversations, conversations.c.sender_id == set_aside.c.sender_id)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(
+                select(set_aside.c.event_id, set_aside.c.field, set_aside.c.at,
+                       conversations.c.id.label("conversation_id")).select_from(joined)
+                .order_by(set_aside.c.event_id)).mappings()]
 
     def _write_summary(self, c: Connection, row: Optional[Mapping[str, Any]], summary: Summary) -> int:
         values = summary.row()
@@ -507,6 +563,7 @@ class ReviewStore:
         for conversation_id in ids:
             self._delete_review_data(c, conversation_id)
         key = sender_hash(sender_id)
+        c.execute(delete(set_aside).where(set_aside.c.sender_hash == key))
         updated = c.execute(update(erasures).where(erasures.c.sender_hash == key)
                             .values(up_to_event_id=up_to, at=time.time())).rowcount
         if not updated:
@@ -745,7 +802,8 @@ class ReviewStore:
         with self.engine.connect() as c:
             rows = c.execute(select(events.c.id, events.c.type_name, events.c.data)
                              .where(events.c.sender_id == sender_id).order_by(events.c.id)).all()
-        return transcript(rows, self.threshold)
+        # without the events set aside (or about to be): no page or export could show their text
+        return transcript([r for r in rows if unstorable_field(sender_id, r.data) is None], self.threshold)
 
     # -- review actions ------------------------------------------------------------------------------
     def set_status(self, conversation_id: int, status: str, user: str) -> None:

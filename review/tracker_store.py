@@ -7,12 +7,18 @@ endpoints.yml::
       type: review.tracker_store.ErasingSQLTrackerStore
       url: ${TRIALBOT_TRACKER_STORE_URL}
 
-It is otherwise Rasa's ``SQLTrackerStore`` (same table, same URL, same behaviour).
+It is otherwise Rasa's ``SQLTrackerStore`` (same table, same URL, same behaviour), but for one
+thing: Rasa's ``session_scope`` takes any ``ValueError`` for a missing PostgreSQL schema and exits
+the server. A database driver raises one for text it cannot store (SQLite: a lone surrogate,
+``UnicodeEncodeError``; PostgreSQL: a NUL character), so one such message would stop the bot for
+everyone. The channels refuse such text (channels/guard.py); should any get past them, here it
+fails that one message (``UnstorableText``) and the server goes on.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -20,6 +26,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from review.erasure import erase_requested
 
 logger = logging.getLogger(__name__)
+
+
+class UnstorableText(RuntimeError):
+    """The database refused a value (text it cannot encode): this message fails, not the server."""
 
 
 class ErasingSQLTrackerStore(SQLTrackerStore):
@@ -35,6 +45,18 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
             self._review = ReviewStore(self.engine, getattr(load_settings(), "low_confidence_threshold", 0.6))
         return self._review
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        # Rasa's own checks the PostgreSQL schema before it yields (its ValueError still exits, as
+        # it should); a ValueError raised while the session is used is the database refusing a value.
+        with super().session_scope() as session:
+            try:
+                yield session
+            except ValueError as error:
+                logger.error("A conversation could not be stored or read (%s): that message failed, the server goes on.",
+                             type(error).__name__)
+                raise UnstorableText(type(error).__name__) from None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)

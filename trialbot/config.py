@@ -47,6 +47,11 @@ class Settings:
     retention_days: int = 365
     low_confidence_threshold: float = 0.6
     review_stories_dir: str = "tests/stories/reviewed"  # where "Save as test" writes Rasa test stories
+    # The review app's address as support teams open it (a TLS proxy in front: https://...), and
+    # whether its cookies carry the Secure flag (never sent over plain HTTP); None: when that
+    # address is https. Behind a proxy the app itself sees plain HTTP, so it cannot tell by itself.
+    review_public_url: Optional[str] = None
+    secure_cookies: Optional[bool] = None
     # Staff channels (README, "Staff channels"): the Rasa channels whose users are clinic staff, who get
     # the staff engine (bot/staff.py: multi-fact messages, checklists, third person); and the
     # credentials file naming the channels Rasa listens on (relative to this file's directory).
@@ -68,6 +73,12 @@ class Settings:
         """The transcript review app (review/), as printed for a support team to open."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return f"http://{host}:{self.review_port}/"
+
+    @property
+    def review_cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return urlsplit(self.review_public_url or "").scheme == "https"
 
     @property
     def bot_url(self) -> str:
@@ -133,6 +144,18 @@ def _as_tuple(value: Any) -> Tuple[str, ...]:
     return tuple(str(part).strip().rstrip("/") for part in value if str(part).strip())
 
 
+def _as_bool(name: str, value: str) -> Optional[bool]:
+    """A yes/no from the environment (YAML reads its own); empty: not set."""
+    lowered = value.strip().lower()
+    if lowered in ("", "auto"):
+        return None
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
 def load_settings(path: Optional[Path] = None, environ: Mapping[str, str] = os.environ) -> Settings:
     path = Path(environ.get(ENV_PREFIX + "CONFIG", path or DEFAULT_FILE))
     values: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
@@ -147,6 +170,8 @@ def load_settings(path: Optional[Path] = None, environ: Mapping[str, str] = os.e
             values[f.name] = float(values[f.name])
         if f.name in values and str(f.type).startswith("Tuple"):
             values[f.name] = _as_tuple(values[f.name])
+        if f.name in values and f.type == "Optional[bool]" and isinstance(values[f.name], str):
+            values[f.name] = _as_bool(f.name, values[f.name])
     for key in ("database_url", "tracker_store_url"):
         if key in values:
             values[key] = _absolute_sqlite(values[key], path.parent)

@@ -8,7 +8,9 @@ channel itself (see README, "Website chat"). What it adds to the files in ``stat
 - ``/chat.js`` carries the configured bot address as its default, so that a page needs only
   ``<script src=".../chat.js"></script>``; ``data-bot-url`` on the tag overrides it;
 - ``/i18n/<lang>.json`` and the other assets answer cross-origin requests only from the configured
-  origins (a clinic's site that embeds the chat), like the bot itself.
+  origins (a clinic's site that embeds the chat), like the bot itself;
+- a request whose path or query string holds text that is not valid Unicode (channels/guard.py)
+  gets HTTP 400, like a message with such text sent to the bot.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Opti
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from channels.guard import REFUSAL, aiohttp_guard
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +164,10 @@ def create_app(bot_url: str, cors_origins: Iterable[str]) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    app = web.Application(middlewares=[headers], client_max_size=1024)
+    def refuse(request: web.Request, field: str) -> web.Response:
+        return web.Response(status=400, text=f"{REFUSAL} (in {field})", content_type="text/plain", charset="utf-8")
+
+    app = web.Application(middlewares=[headers, aiohttp_guard(refuse)], client_max_size=1024)
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/i18n/{lang}.json", translation)

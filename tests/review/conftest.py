@@ -11,9 +11,12 @@ from typing import Iterator
 
 import pytest
 
+from bot.config import PROJECT_ROOT
+from review.app import create_app
 from review.auth import Authenticator
 from review.store import ReviewStore
-from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, postgres_available, postgres_database
+from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, postgres_available, postgres_database,
+                                  standard_conversations)
 
 BACKENDS = ["sqlite", "postgresql"]
 _POSTGRES = None
@@ -51,3 +54,16 @@ def auth(store) -> Authenticator:
     authenticator.add_user("ada", "admin", ADMIN_PASSWORD, "test")
     authenticator.add_user("rita", "reviewer", REVIEWER_PASSWORD, "test")
     return authenticator
+
+
+@pytest.fixture
+def server(store, auth, tmp_path):
+    """The review app over the standard conversations (tests/review/helpers.py), indexed."""
+    standard_conversations(store)
+    store.index()
+    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
+                     index_interval=0)
+    with AppServer(app) as running:
+        running.store = store
+        running.stories = tmp_path / "stories"
+        yield running

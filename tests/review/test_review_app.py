@@ -7,30 +7,18 @@ import json
 import re
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import requests
 from sqlalchemy import update
 
-from trialbot.config import PROJECT_ROOT
+from trialbot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
-from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login,
-                                  standard_conversations)
+from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login
 
 PRIVATE = ["John", "Smith", "07700", "900123", "john.smith@example.com", "Baker", "1960", "+44 7700"]
-
-
-@pytest.fixture
-def server(store, auth, tmp_path):
-    standard_conversations(store)
-    store.index()
-    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
-                     index_interval=0)
-    with AppServer(app) as running:
-        running.store = store
-        running.stories = tmp_path / "stories"
-        yield running
 
 
 def ids(server):
@@ -110,6 +98,34 @@ def test_login_cookie_logout_and_expiry(server):
     out = reviewer.post(server.url + "/logout", data={"csrf": reviewer.csrf}, allow_redirects=False, timeout=10)
     assert out.status_code == 302
     assert reviewer.get(server.url + "/api/conversations", timeout=10).status_code == 401
+
+
+OPEN_REDIRECTS = ["/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "%09//evil.example",
+                  "/%5Cevil.example", "/%2F/evil.example", "/%252F%252Fevil.example", "//evil.example",
+                  "https://evil.example/", "/%7F/evil.example", "/\\evil.example"]
+
+
+def test_the_target_after_login_is_a_path_of_this_site_however_it_is_encoded(store, auth, tmp_path):
+    """A tab or a newline is dropped by browsers ("/\t/evil.example" is "//evil.example", another site),
+    a backslash read as a slash: the target is checked after decoding, for a reviewer already logged
+    in (GET /login) as for the login form (POST)."""
+    app = create_app(store, auth, stories_dir=tmp_path, domain_path=PROJECT_ROOT / "domain.yml", index_interval=0)
+    with AppServer(app) as server:
+        reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+        for target in OPEN_REDIRECTS:
+            reply = reviewer.get(f"{server.url}/login?next={target}", allow_redirects=False, timeout=10)
+            assert reply.status_code == 302 and reply.headers["Location"] == "/", (target, reply.headers)
+            page = requests.get(server.url + "/login", timeout=10)
+            reply = requests.post(server.url + "/login", cookies=page.cookies, allow_redirects=False, timeout=10,
+                                  data={"username": "rita", "password": REVIEWER_PASSWORD, "csrf": csrf_of(page.text),
+                                        "next": unquote(target)})
+            assert reply.status_code == 302 and reply.headers["Location"] == "/", (target, reply.headers)
+        # NUL is no text at all: refused at the door (channels/guard.py)
+        assert reviewer.get(f"{server.url}/login?next=/%00/evil.example", timeout=10).status_code == 400
+        # a path of this site, with its own encoded query, is kept
+        reply = reviewer.get(f"{server.url}/login", params={"next": "/conversations/1?q=john%20smith"},
+                             allow_redirects=False, timeout=10)
+        assert reply.headers["Location"] == "/conversations/1?q=john%20smith"
 
 
 @both_backends
@@ -319,3 +335,37 @@ def test_users_from_configuration(store, tmp_path):
     with pytest.raises(ValueError):
         authenticator.add_user("bob", "reviewer", "short", "test")
     assert Path(tmp_path).exists()
+
+
+def test_cookies_are_secure_when_the_app_is_served_over_https(store, auth, tmp_path):
+    """Behind a TLS proxy the app sees plain HTTP; the configuration says it is HTTPS to its users."""
+    for secure in (True, False):
+        app = create_app(store, auth, stories_dir=tmp_path, domain_path=PROJECT_ROOT / "domain.yml", index_interval=0,
+                         secure_cookies=secure)
+        with AppServer(app) as server:
+            page = requests.get(server.url + "/login", timeout=10)
+            # (a dict: a client over HTTPS would send the cookie back; requests over HTTP would not)
+            reply = requests.post(server.url + "/login", cookies=dict(page.cookies), allow_redirects=False, timeout=10,
+                                  data={"username": "rita", "password": REVIEWER_PASSWORD, "csrf": csrf_of(page.text)})
+            assert reply.status_code == 302
+            for cookie in (page.headers["Set-Cookie"], reply.headers["Set-Cookie"]):
+                assert ("; Secure" in cookie) is secure and "HttpOnly" in cookie, cookie
+
+
+def test_secure_cookies_follow_the_public_url_unless_configured(tmp_path):
+    config = tmp_path / "trialbot.yml"
+    config.write_text("database_url: sqlite:///t.db\ntracker_store_url: sqlite:///c.db\n"
+                      "review_public_url: https://review.clinic.example/\n", encoding="utf-8")
+    assert load_settings(config, environ={}).review_cookies_secure is True
+    assert load_settings(config, environ={"TRIALBOT_SECURE_COOKIES": "false"}).review_cookies_secure is False
+    assert load_settings(config, environ={"TRIALBOT_REVIEW_PUBLIC_URL": "http://127.0.0.1:5006/"}
+                         ).review_cookies_secure is False
+    assert load_settings(config, environ={"TRIALBOT_REVIEW_PUBLIC_URL": "http://review.local/",
+                                          "TRIALBOT_SECURE_COOKIES": "yes"}).review_cookies_secure is True
+    config.write_text("database_url: sqlite:///t.db\ntracker_store_url: sqlite:///c.db\nsecure_cookies: true\n",
+                      encoding="utf-8")
+    assert load_settings(config, environ={}).review_cookies_secure is True
+    # the shipped configuration: plain HTTP on localhost, no Secure flag (the browser would drop the cookie)
+    assert load_settings(PROJECT_ROOT / "trialbot.yml", environ={}).review_cookies_secure is False
+    with pytest.raises(ValueError):
+        load_settings(config, environ={"TRIALBOT_SECURE_COOKIES": "maybe"})

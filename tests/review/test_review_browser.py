@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from review.app import create_app
-from tests.review.helpers import REVIEWER_PASSWORD, AppServer, standard_conversations
-from trialbot.config import PROJECT_ROOT
+from tests.review.helpers import REVIEWER_PASSWORD
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path(os.environ.get("TRIALBOT_CHROMIUM", "/usr/bin/chromium"))
@@ -34,13 +32,8 @@ def browser():
 
 
 @pytest.fixture
-def app_url(store, auth, tmp_path):
-    standard_conversations(store)
-    store.index()
-    app = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
-                     index_interval=0)
-    with AppServer(app) as server:
-        yield server.url
+def app_url(server):
+    return server.url
 
 
 def test_a_reviewer_works_through_the_inbox(browser, app_url, store, tmp_path):

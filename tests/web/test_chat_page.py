@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text as sql
 
 from bot import texts
+from channels.guard import REFUSAL
 from channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
 from tests.web.conftest import SCREENSHOTS, STRINGS, ChatPage, WebBot, text
 from tests.web.helpers import StaticSite
@@ -561,6 +562,24 @@ def test_an_oversized_message_gets_a_clear_reply_and_can_be_shortened(new_chat, 
     # None of these started a conversation.
     reply = requests.post(web_bot.webhook, json={"sender": sender, "message": "/show_facts"}, timeout=30)
     assert texts.NO_FACTS in reply.json()[0]["text"]
+
+
+def test_a_message_that_is_not_valid_text_gets_a_clear_reply_and_can_be_typed_again(new_chat, web_bot):
+    """A lone surrogate (pasted, or from a broken input method) is refused before it reaches the bot
+    (channels/guard.py): the widget shows why, gives the text back, and the conversation goes on."""
+    chat = new_chat()
+    start(chat)
+    before = chat.turns
+    chat.input.evaluate("(box) => { box.value = 'my platelets are 22k \\ud800'; }")  # a lone surrogate
+    chat.input.press("Enter")
+    chat.wait_for_reply(before)
+    shown = chat.js("root.querySelector('.tb-log').innerText")
+    assert REFUSAL in shown, shown
+    assert chat.input.input_value().startswith("my platelets are 22k")  # given back, to type again
+    assert chat.asks() == ["platelet_count"], chat.log()
+    assert not chat.errors
+    chat.say("22k")
+    assert chat.asks() == ["bleeding_tendency"], chat.log()
 
 
 def test_only_the_configured_origins_may_call_the_bot(new_chat, web_bot):
