@@ -182,10 +182,10 @@ def text_criteria(text: str, recogniser: Recogniser) -> List[Dict[str, Any]]:
     """The criteria text split into single criteria ("inc-01", "exc-01", ...), each with its rule."""
     found = []
     counts = {INCLUSION: 0, EXCLUSION: 0}
-    for segment in split_criteria(text):
+    for position, segment in enumerate(split_criteria(text)):
         counts[segment.kind] += 1
         derived = recogniser.derive(segment.text, segment.kind)
         prefix = "inc" if segment.kind == INCLUSION else "exc"
         found.append(criterion(f"{prefix}-{counts[segment.kind]:02d}", segment.kind, segment.text, derived,
-                               rule_out(derived, segment.kind)))
+                               rule_out(derived, segment.kind), source={"segment": position}))
     return found

@@ -480,7 +480,7 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
         if info is None and meta:
             problems.append(Problem(str(trials_path), f"nct_id ({trial_id})", "no registry data; imported without it"))
         criteria = _registry(reader.recogniser, info, str(trials_path), problems)
-        items: List[Tuple[str, str, Derived, str, Optional[str]]] = []  # kind, text, rule, domain, OR group
+        items: List[_Item] = []
         for line, row in trial_rows:
             try:
                 flag = (row.get("is_exclusion" if exclusion_column else "include") or "").strip()
@@ -501,19 +501,21 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
             text = source_line or " ".join(x for x in (entity, row.get("numeric_source_text") or "",
                                                           row.get("temporal_source_text") or "") if x.strip())
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            items.append((kind, text, derived, row.get("domain") or "", group))
-        seen = set()
+            items.append((kind, text, derived, row.get("domain") or "", group, [line]))
+        seen: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         counts = {INCLUSION: 0, EXCLUSION: 0}
-        for kind, text, derived, domain, merged in _alternatives(items, stats):
+        for kind, text, derived, domain, merged, lines in _alternatives(items, stats):
             signature = (kind, text, repr(derived.rule))
             if signature in seen:
                 stats.duplicates += 1
+                seen[signature]["source"]["rows"] += lines
                 continue
-            seen.add(signature)
             counts[kind] += 1
             prefix = "inc" if kind == INCLUSION else "exc"
-            criteria.append(criterion(f"{prefix}-{counts[kind]:03d}", kind, text, derived,
-                                      0.3 if merged else _rule_out(domain, kind, derived)))
+            record = criterion(f"{prefix}-{counts[kind]:03d}", kind, text, derived,
+                               0.3 if merged else _rule_out(domain, kind, derived), source={"rows": list(lines)})
+            seen[signature] = record
+            criteria.append(record)
         yield {"trial": trial_fields(trial_id, info), "criteria": criteria}
 
     covered = {trial_id.split("_")[0] for trial_id in grouped}
@@ -527,8 +529,11 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
             stats.skipped_trials[trial_id] = "no coded criteria in the corpus: not imported"
 
 
-def _alternatives(items: List[Tuple[str, str, Derived, str, Optional[str]]], stats: CorpusStats
-                  ) -> Iterator[Tuple[str, str, Derived, str, bool]]:
+# kind, text, rule, domain, OR group, the corpus lines it was read from
+_Item = Tuple[str, str, Derived, str, Optional[str], List[int]]
+
+
+def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
     """Inclusion rows the annotations mark as alternatives ("SpO2 <= 93% or PaO2/FiO2 < 300")
     become one criterion, met when any of them is; separate rows would each be required. (For
     exclusions, separate rows already exclude when any of them holds.)"""
@@ -536,10 +541,10 @@ def _alternatives(items: List[Tuple[str, str, Derived, str, Optional[str]]], sta
     for i, item in enumerate(items):
         if item[4] is not None:
             groups.setdefault(item[4], []).append(i)
-    for i, (kind, text, derived, domain, group) in enumerate(items):
+    for i, (kind, text, derived, domain, group, lines) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
-            yield kind, text, derived, domain, False
+            yield kind, text, derived, domain, False, lines
             continue
         if members[0] != i:
             continue  # merged into the group's first row
@@ -550,7 +555,7 @@ def _alternatives(items: List[Tuple[str, str, Derived, str, Optional[str]]], sta
         requirement = " or ".join(dict.fromkeys(p.requirement for p in parts))
         stats.alternatives += len(members) - 1
         yield (kind, " / ".join(lines), Derived(rules[0] if len(rules) == 1 else {"any": rules}, checked_by,
-                                                 requirement), domain, True)
+                                                 requirement), domain, True, [n for m in members for n in items[m][5]])
 
 
 def _rule_out(domain: str, kind: str, derived: Derived) -> float:

@@ -31,8 +31,10 @@ class FieldError(ValueError):
         self.message = message
 
 
-def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_out: float) -> Dict[str, Any]:
-    """A criterion record (as in data/trials/*.yml) with short, generated explanations."""
+def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_out: float,
+              source: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A criterion record (as in data/trials/*.yml) with short, generated explanations; ``source``
+    says where in the record it came from (the corpus rows, or the criterion's place in the text)."""
     req = derived.requirement
     if derived.checked_by == "question":
         why = "This is one of the study's eligibility criteria, as the study team wrote it."
@@ -55,6 +57,8 @@ def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_ou
               "rule_out": round(rule_out, 2), "why": why, "explain": explain}
     if derived.checked_by != "rule":
         record["checked_by"] = derived.checked_by
+    if source:
+        record["source"] = source
     return record
 
 
