@@ -26,7 +26,9 @@ _DEGREE = re.compile(
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
     r"similar|suspected|suspicion|possible|probable|likely|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
-    r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*)\b",
+    r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
+    r"longer\s+than|for\s+more\s+than|lasting|duration|"
+    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
 _NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated)\s*$", re.IGNORECASE)
@@ -35,24 +37,28 @@ _CONDITIONAL = re.compile(
     r"\bif\b|\bwhen\b|\bwhether\b|\bunless\b|\bas\s+long\s+as\b|\bprovided\b|\bonly\s+(?:for|in|if)\b|"
     r"\b(?:for|in)\s+(?:\w+\s+){0,2}(?:patients|subjects|participants|those|people|women|men|individuals|cohort|arm|group)\b|"
     r"\b(?:patients|subjects|participants|those)\s+who\s+(?:have\s+)?(?:received|had|were|are|underwent|already)\b.*\bmust\b|"
-    r"\beither\b", re.IGNORECASE)
+    r"\beither\b|\bmay\s+(?:include|be|have)\b", re.IGNORECASE)
 # An exception: part of what the criterion names does not count.
 _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
     r"\bnot\s+(?:be\s+)?excluded\b|\b(?:is|are|be)\s+(?:allowed|permitted|acceptable|allowable|eligible)\b|"
-    r"\ballowable\b|\bmay\s+(?:participate|be\s+(?:included|enrolled))\b|\bwill\s+not\s+exclude\b",
+    r"\ballowable\b|\bmay\s+(?:participate|be\s+(?:included|enrolled))\b|\bwill\s+not\s+exclude\b|"
+    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b",
     re.IGNORECASE)
 # Words that set the time sense.
 _NOW = re.compile(
     r"\b(?:active(?:ly)?|current(?:ly)?|acute(?:ly)?|ongoing|on-going|unresolved|persistent|present(?:ly|ing)?|"
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
-    r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress)\b",
+    r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open)\b",
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
 _EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime)\b",
                    re.IGNORECASE)  # "prior to randomization" is when, not "before now"
+# a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
+_RECEIVED = re.compile(r"\b(?:received|receipt|treated|exposure|exposed|vaccinated|immuni[sz]ed|administered)\b",
+                       re.IGNORECASE)
 _EVER_EXCLUSION = re.compile(r"\b(?:known|documented|pre-?existing|congenital|hereditary|inherited|genetic)\b",
                              re.IGNORECASE)
 # Findings and illnesses that are states of the moment: a bare exclusion of one means "now".
@@ -95,6 +101,8 @@ _CLAUSE_END = re.compile(r";|\.\s+(?=[A-Z(])|\s\d{1,2}[.)]\s+(?=[A-Z])")
 _ITEM = re.compile(r",|\bor\b|\band/or\b|/|\(|\)")
 _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:",
                        re.IGNORECASE)
+# An item that grades the one before it.
+_GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
 _NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need)\b", re.IGNORECASE)
 
@@ -127,7 +135,10 @@ def qualifying_words(line: str, start: int, end: int) -> str:
     jaundice)") is left out: the items are the definition."""
     begin, stop = clause_bounds(line, start, end)
     before, after = line[begin:start], line[end:stop]
-    own = _ITEM.split(before)[-1] + " " + _ITEM.split(after)[0]
+    items_after = _ITEM.split(after)
+    own = _ITEM.split(before)[-1] + " " + items_after[0]
+    if len(items_after) > 1 and _GRADED.match(items_after[1]):
+        own += " " + items_after[1]  # "chronic kidney disease, stage 4 or 5"
     narrowing = after if _NARROWING_AFTER.match(after) else ""
     head = ""
     opened = before.rfind("(")
@@ -231,8 +242,8 @@ def exception(text: str) -> bool:
 
 
 def said_before(text: str) -> bool:
-    """Whether the words say "before" outright ("history of", "prior", "previous")."""
-    return bool(_EVER.search(text))
+    """Whether the words say "before" outright ("history of", "prior", "previous", "received")."""
+    return bool(_EVER.search(text) or _RECEIVED.search(text))
 
 
 def history_in(text: str) -> bool:
@@ -248,6 +259,7 @@ class Said:
     before: str
     concept: str
     clause: str
+    line: str = ""
 
     def time_sense(self, kind: str, procedure: bool = False) -> str:
         return time_sense(kind, self.before, self.concept, procedure, self.clause)
@@ -275,3 +287,13 @@ def names_own_condition(text: str, conditions: Iterable[str]) -> bool:
     """Whether a criterion names the trial's own condition ("COVID-19" in a COVID-19 trial)."""
     own = set().union(*(_tokens(c) for c in conditions)) if conditions else set()
     return bool(own & _tokens(text))
+
+
+def now_in(text: str) -> bool:
+    return bool(_NOW.search(text))
+
+
+def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
+    """Whether two names share a word (other than ``ignored``): "HCQ" and "hydroxychloroquine" do not."""
+    words = lambda text: set(re.findall(r"[a-z0-9]+", text.lower())) - set(ignored)
+    return bool(words(a) & words(b))

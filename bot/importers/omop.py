@@ -58,9 +58,12 @@ _BOTH_SEXES = re.compile(r"\b(?:males?|men|man)\b.{0,25}\b(?:females?|women|woma
                          r"\b(?:males?|men|man)\b|both\s+(?:sexes|genders)|either\s+(?:sex|gender)|all\s+genders", re.I)
 _SCALE = re.compile(r"\b(?:scale|score|index|class|grade|category|stage|status|criteria)\b", re.IGNORECASE)
 # an entity with no concept of its own: only words that qualify one
+_DEATH = re.compile(r"\b(?:death|died|dying|deceased|moribund)\b", re.IGNORECASE)
 _HOLLOW = re.compile(r"(?:\W|\b(?:history|known|active|current(?:ly)?|prior|previous|past|at|baseline|of|the|any|with|"
                      r"for|and|or|in|on|use|sign|signs|presence|evidence|diagnosis|medical|acute|chronic|"
                      r"severe|uncontrolled|untreated|significant|clinically)\b)*", re.IGNORECASE)
+_ALLERGY_WORDS = {"allergy", "allergic", "allergies", "hypersensitivity", "reaction", "reactions", "to", "of",
+                  "known", "drug", "compound", "intolerance"}
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
@@ -208,6 +211,8 @@ class RowReader:
             return self._pregnancy(both, entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
+        if _DEATH.search(entity):
+            return self.recogniser.study_team(text)  # "death within 24 hours": not a question for anyone
         if _HOLLOW.fullmatch(entity):
             # "history of", "active", "at baseline" coded as a concept: the line says what it is about
             return self.recogniser.derive(text, kind, context, quoted=True)
@@ -236,7 +241,7 @@ class RowReader:
             return self.recogniser.study_team(text)
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
-        said = cues.Said(said, entity, clause)
+        said = cues.Said(said, entity, clause, text)
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
                                    allergy=domain == "Drug")
@@ -257,12 +262,18 @@ class RowReader:
         """A condition: within the row's time frame, or now or ever as the words and the
         criterion's role say (cues.time_sense); an allergy to a drug is a condition of its own."""
         entry = None
-        if allergy:
-            key, name = f"allergy_{slug(entity)}", f"an allergy to {plain_name(entity)}"
+        if allergy or (cues.is_allergy("", entity) and not cues.shares_words(entity, concept_name, _ALLERGY_WORDS)):
+            # "allergy to atazanavir" coded as an allergy to protease inhibitors: its own fact
+            key, name = ((f"allergy_{slug(entity)}", f"an allergy to {plain_name(entity)}") if allergy
+                         else (slug(entity), plain_name(entity)))
         else:
             entry = self.concepts.lexicon.exact("condition", entity, concept_name)
             if entry is not None and entry.fact:
                 return self._boolean(entry.fact, self.recogniser.label(entry), negated)
+        if when and kind == INCLUSION:
+            # "diagnosed within 7 days", "onset < 96 hours": when it began, which "had it in the
+            # last 7 days" does not ask (a patient ill for weeks would answer yes)
+            return self.recogniser.study_team(said.line)
         sense = said.time_sense(kind)
         frame = when if when else (0 if sense == cues.NOW else None)
         fact = self.concepts.condition(entry.key if entry else key, entry.label if entry else name, frame)
@@ -275,7 +286,7 @@ class RowReader:
         entry = self.concepts.lexicon.exact("drug", entity, concept_name)
         existing = self.concepts.vocabulary.get(entry.fact) if entry and entry.fact else None
         key, name = (entry.key, entry.label) if entry else (key, name)
-        ever = said.time_sense(kind) == cues.EVER and cues.said_before(said.before)
+        ever = cues.said_before(said.before) and not cues.now_in(said.before)
         if existing is not None and existing.type.value != "date":
             return self._boolean(entry.fact, existing.label, negated)
         if when or ever or existing is not None:
