@@ -49,7 +49,7 @@ CORPUS = SHARED / "covid19-structured-trials"
 RECORD = SHARED / "ctgov" / "NCT02513394.json"
 JUDGED = Path(__file__).resolve().parent / "corpora" / "criteria"
 RESULTS = Path(__file__).resolve().parent / "results"
-SAMPLES = {2024: 200, 2025: 60}
+SAMPLES = {2024: 200, 2025: 60, 2026: 40}
 
 # what a judged reading counts as
 CATEGORIES = {
