@@ -242,7 +242,7 @@ def plain_question(text: str) -> Optional[Tuple[str, str]]:
         if not m:
             continue
         rest = m.group(1).strip().rstrip(" .;,")
-        if not rest or len(rest) > 160 or _AWKWARD.search(rest):
+        if not rest or len(rest) > 160 or _AWKWARD.search(rest) or re.match(r"(?:or|and)\b", rest, re.I):
             return None
         braces = rest.replace("{", "{{").replace("}", "}}")
         return you.format(rest), other.format(braces)

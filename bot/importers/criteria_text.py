@@ -239,8 +239,10 @@ def find_comparisons(text: str) -> List[Comparison]:
                          r"upper\s+normal\s+limit)(?:\s*\((?:uln)\))?", text, re.IGNORECASE):
         if free(m.start(), m.end()):
             op = _OPS[_OP.match(m.group()).lastgroup]
-            found.append(Comparison(op, 1.0, "xULN", m.start(), m.end()))
-            taken.append((m.start(), m.end()))
+            times = re.search(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*$", text[max(0, m.start() - 20):m.start()])
+            start = m.start() - len(times.group()) if times else m.start()
+            found.append(Comparison(op, float(times.group(1)) if times else 1.0, "xULN", start, m.end()))
+            taken.append((start, m.end()))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -325,7 +327,8 @@ def clear_question(text: str, quoted: bool = False) -> bool:
     condition, exception or qualifier (those need the study team), and it rephrases into a
     question ("History of X" -> "Have you ever had X?") or, with ``quoted``, is a short,
     self-contained line that can be asked as it is."""
-    if cues.conditional(text) or cues.exception(text) or cues.degree(text) or _FRAGMENT.search(text):
+    if cues.conditional(text) or cues.exception(text) or cues.degree(text) or _FRAGMENT.search(text) \
+            or cues.study_product(text):
         return False
     if plain_question(text) is not None:
         return True

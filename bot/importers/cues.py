@@ -28,10 +28,11 @@ _DEGREE = re.compile(
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|"
-    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b)",
+    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
-_NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated)\s*$", re.IGNORECASE)
+_NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
+                       r"abnormal|good|poor|mild|corrective)\s*$", re.IGNORECASE)
 # Another reading applies to some people: "if", "for patients with", "patients who received X must".
 _CONDITIONAL = re.compile(
     r"\bif\b|\bwhen\b|\bwhether\b|\bunless\b|\bas\s+long\s+as\b|\bprovided\b|\bonly\s+(?:for|in|if)\b|"
@@ -43,14 +44,15 @@ _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
     r"\bnot\s+(?:be\s+)?excluded\b|\b(?:is|are|be)\s+(?:allowed|permitted|acceptable|allowable|eligible)\b|"
     r"\ballowable\b|\bmay\s+(?:participate|be\s+(?:included|enrolled))\b|\bwill\s+not\s+exclude\b|"
-    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b",
+    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b|\bin\s+the\s+absence\s+of\b",
     re.IGNORECASE)
 # Words that set the time sense.
 _NOW = re.compile(
     r"\b(?:active(?:ly)?|current(?:ly)?|acute(?:ly)?|ongoing|on-going|unresolved|persistent|present(?:ly|ing)?|"
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
-    r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open)\b",
+    r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on)\b",
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
@@ -78,6 +80,8 @@ _ACUTE_PROCEDURE = re.compile(
 _HISTORY_HEAD = re.compile(r"^\W*(?:a\s+)?(?:known\s+|documented\s+)?(?:past\s+|prior\s+)?(?:medical\s+)?"
                            r"history\s+of\b", re.IGNORECASE)
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
+_OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
+                          r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
 _STUDY_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|"
                             r"products?|agents?|treatments?|therap\w+|interventions?|vaccines?)\b|\bexcipients?\b|"
                             r"\bformulation\b|\bcomponents?\b", re.IGNORECASE)
@@ -103,8 +107,15 @@ _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+
                        re.IGNORECASE)
 # An item that grades the one before it.
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
+# The investigator's or a physician's judgement: only the study team can apply it.
+_JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
+                        r"preclude\w*|jeopardi[sz]\w*|interfere\w*|compromise\w*)\b", re.IGNORECASE)
+# A test or an image: what it finds is the criterion, not having it ("infiltrates on chest radiograph").
+_DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
+                         r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
-_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need)\b", re.IGNORECASE)
+_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to)\b",
+                              re.IGNORECASE)
 
 
 def clause_bounds(line: str, start: int, end: int) -> "tuple[int, int]":
@@ -165,11 +176,18 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return "it makes an exception"
     if _CONDITIONAL.search(clause):
         return "it applies to some people only"
-    degree = _DEGREE.search(qualifying_words(line, start, end) + " " + concept) or _NARROWED.search(before)
+    if _JUDGEMENT.search(clause):
+        return "the investigator judges it"
+    # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
+    # an exclusion read without one only excludes too many: those of the concept's own phrase count
+    words = clause if kind == "inclusion" else qualifying_words(line, start, end)
+    degree = _DEGREE.search(words + " " + concept) or _NARROWED.search(before)
     if degree:
         return f"it qualifies the concept (\"{degree.group()}\")"
     if negated and kind == "exclusion":
         return "it excludes the absence of something"
+    if _NARROWING_AFTER.match(line[end:clause_bounds(line, start, end)[1]]):
+        return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
@@ -294,6 +312,18 @@ def now_in(text: str) -> bool:
 
 
 def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
-    """Whether two names share a word (other than ``ignored``): "HCQ" and "hydroxychloroquine" do not."""
-    words = lambda text: set(re.findall(r"[a-z0-9]+", text.lower())) - set(ignored)
-    return bool(words(a) & words(b))
+    """Whether two names share a word, by its first five letters (other than ``ignored``): "HCQ" and
+    "hydroxychloroquine" do not, "cultures" and "culture" do."""
+    def stems(text: str) -> set:
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
+    return bool(stems(a) & stems(b))
+
+
+def study_product(text: str) -> bool:
+    """Whether the words are about the study's own product ("the investigational medications")."""
+    return bool(_OWN_PRODUCT.search(text))
+
+
+def diagnostic(concept: str) -> bool:
+    """Whether a procedure is a test or an image, whose finding is what a criterion is about."""
+    return bool(_DIAGNOSTIC.search(concept))

@@ -64,6 +64,11 @@ _HOLLOW = re.compile(r"(?:\W|\b(?:history|known|active|current(?:ly)?|prior|prev
                      r"severe|uncontrolled|untreated|significant|clinically)\b)*", re.IGNORECASE)
 _ALLERGY_WORDS = {"allergy", "allergic", "allergies", "hypersensitivity", "reaction", "reactions", "to", "of",
                   "known", "drug", "compound", "intolerance"}
+_ABBREVIATION = re.compile(r"\b\w*[A-Z0-9]\w*[A-Z0-9]\w*\b")  # "PaO2/FiO2", "eGFR", "SpO2": names we cannot compare
+_RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|rising|fall\w*|change\w*|fold)\b"
+                       r"|\bfrom\s+baseline\b", re.IGNORECASE)
+_MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
+                      "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
@@ -247,6 +252,8 @@ class RowReader:
                                    allergy=domain == "Drug")
         if domain == "Drug":
             return self._drug(entity, concept_name, key, name, kind, negated, when, said)
+        if cues.diagnostic(entity):
+            return self.recogniser.study_team(text)  # "infiltrates on chest radiograph": what a test finds counts
         sense = said.time_sense(kind, procedure=True)
         if domain == "Procedure":
             if when:
@@ -318,6 +325,9 @@ class RowReader:
         "more than N days"."""
         begin, stop = cues.clause_bounds(text, at, at + len(entity)) if at >= 0 else (0, 0)
         window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
+        heading = text[begin:at].rfind(":") if at >= 0 else -1
+        if window is None and heading >= 0:
+            window = find_window(text[begin:begin + heading])  # "... in the 14 days before the visit: fever, ..."
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         bare = treatment and text.strip(" .;,:").lower() == entity.lower()
         from_row = window is None and temporal and (bare or text.lower().find(temporal.lower(), max(at, 0)) >= 0)
@@ -426,12 +436,17 @@ class RowReader:
         result = _POSITIVE.match(numeric) or _NEGATIVE.match(numeric)
         if entry is not None and entry.result_only and not result:
             entry = None  # "SARS-CoV-2 infection symptom score" coded as the PCR test: not a number of it
+        if entry is None and trusted and kind == INCLUSION and not _ABBREVIATION.search(entity) \
+                and not cues.shares_words(entity, concept_name, _MEASUREMENT_WORDS):
+            return self.recogniser.study_team(text)  # "S/F ratio" coded as "inspired oxygen tension"
         if entry is None and _SCALE.search(entity) and (not trusted or not _SCALE.search(concept_name)):
             # a score the corpus has no concept for (9999 stands for eleven of them): its own fact
             # when the words name it ("Ordinal Scale for Clinical Improvement score"), else which one?
             if len(entity.split()) < 3 or at < 0:
                 return self.recogniser.study_team(text)
             key, name, trusted = slug(entity), plain_name(entity), False
+        if _RELATIVE.search(clause):
+            return self.recogniser.study_team(text)  # "decreased by 25% from baseline": a change, not a value
         if result:
             positive = bool(_POSITIVE.match(numeric)) != negated
             if not positive and kind == EXCLUSION:
