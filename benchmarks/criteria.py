@@ -27,6 +27,7 @@ cover readings judged by a person. ``--draw SEED N`` prints a new sample's skele
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from collections import Counter
@@ -49,7 +50,7 @@ CORPUS = SHARED / "covid19-structured-trials"
 RECORD = SHARED / "ctgov" / "NCT02513394.json"
 JUDGED = Path(__file__).resolve().parent / "corpora" / "criteria"
 RESULTS = Path(__file__).resolve().parent / "results"
-SAMPLES = {2024: 200, 2025: 60, 2026: 40}
+SAMPLES = {2024: 200, 2025: 60, 2026: 40, 2027: 40}
 
 # what a judged reading counts as
 CATEGORIES = {
@@ -83,7 +84,6 @@ def population(corpus: Path = CORPUS, record: Path = RECORD) -> "tuple[List[Impo
         trials[trial_id] = [Imported(f"{trial_id}@{c['source']['rows'][0]}", trial_id, c,
                                      entities.get(c["source"]["rows"][0], ""))
                             for c in trial["criteria"] if "source" in c]
-    import json
     study = json.loads(record.read_text(encoding="utf-8"))
     trial = ctgov.trial_record(study, Recogniser(concepts))
     trial_id = trial["trial"]["id"]
@@ -137,23 +137,31 @@ def kind_of(text: str) -> str:
     return text.split(":", 1)[0].split(" (", 1)[0]
 
 
+def _category(reading_text: str, verdict: Optional[str]) -> str:
+    if reading_text == "study team":
+        return "handed to the study team"  # a hand-off is never wrong to make: it is counted as what it is
+    return CATEGORIES.get((kind_of(reading_text), verdict), "not judged yet") if verdict else "not judged yet"
+
+
 def score(judged: Sequence[Mapping[str, Any]], now: Mapping[str, Imported], vocabulary: Vocabulary
           ) -> "tuple[Counter, List[Dict[str, str]]]":
+    """How the importer's current readings of a sample were judged, and those not judged yet."""
     counts: Counter = Counter()
     unjudged = []
     for entry in judged:
         found = now.get(entry["item"])
         current = reading(found.record, vocabulary) if found else "dropped"
         verdict = next((r["judged"] for r in entry.get("readings", []) if r["reading"] == current), None)
-        if current == "study team":
-            verdict = "study_team"  # a hand-off is never wrong to make: it is counted as what it is
-        category = CATEGORIES.get((kind_of(current), verdict)) if verdict else None
-        if category is None:
-            counts["not judged yet"] += 1
+        category = _category(current, verdict)
+        counts[category] += 1
+        if category == "not judged yet":
             unjudged.append({"item": entry["item"], "text": entry["text"], "reading": current})
-        else:
-            counts[category] += 1
     return counts, unjudged
+
+
+def first_judged(judged: Sequence[Mapping[str, Any]]) -> Counter:
+    """How the first reading of each entry (the importer's when the sample was drawn) was judged."""
+    return Counter(_category(e["readings"][0]["reading"], e["readings"][0]["judged"]) for e in judged)
 
 
 def draw(seed: int, size: int, imported: Sequence[Imported], vocabulary: Vocabulary) -> List[Dict[str, Any]]:
@@ -164,11 +172,37 @@ def draw(seed: int, size: int, imported: Sequence[Imported], vocabulary: Vocabul
              "readings": [{"reading": reading(c.record, vocabulary), "judged": None}]} for c in chosen]
 
 
-def table(counts: Counter, total: int) -> str:
-    lines = ["| reading | criteria | share |", "|---|---:|---:|"]
+def table(columns: Mapping[str, Counter], total: int) -> str:
+    names = list(columns)
+    lines = ["| reading | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for category in ORDER:
-        lines.append(f"| {category} | {counts.get(category, 0)} | {counts.get(category, 0) / total:.1%} |")
+        cells = [f"{columns[n].get(category, 0)} ({columns[n].get(category, 0) / total:.1%})" for n in names]
+        lines.append(f"| {category} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+GOALS = ("Goals (issue 14): 0 unsafe, at most 2% computable and wrong, 0 garbled questions, at least half "
+         "computable and right.")
+
+
+def report(imported: Sequence[Imported], vocabulary: Vocabulary, show_unjudged: bool = False) -> str:
+    """Every sample's figures: as first judged (the importer when it was drawn) and now."""
+    now = by_row(imported)
+    parts = ["# Criteria benchmark", "", "`python -m benchmarks.criteria` (see its docstring for the method). "
+             f"{len(imported)} criteria imported from the COVID-19 structured-trials corpus and NCT02513394.", "",
+             GOALS]
+    for seed in sorted(SAMPLES):
+        path = JUDGED / f"judged-{seed}.yml"
+        if not path.exists():
+            continue
+        judged = yaml.safe_load(path.read_text(encoding="utf-8"))
+        counts, unjudged = score(judged, now, vocabulary)
+        parts += ["", f"## Sample {seed}: {len(judged)} criteria (`{path.relative_to(PROJECT_ROOT)}`)", "",
+                  table({"as first judged": first_judged(judged), "now": counts}, len(judged))]
+        if show_unjudged and unjudged:
+            parts += ["", "Not judged yet:", "", yaml.safe_dump(unjudged, sort_keys=False, allow_unicode=True,
+                                                                 width=120)]
+    return "\n".join(parts) + "\n"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -181,19 +215,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         yaml.safe_dump(draw(args.draw[0], args.draw[1], imported, vocabulary), sys.stdout, sort_keys=False,
                        allow_unicode=True, width=120)
         return 0
-    now = by_row(imported)
-    missing = 0
-    for seed in sorted(SAMPLES):
-        path = JUDGED / f"judged-{seed}.yml"
-        if not path.exists():
-            continue
-        judged = yaml.safe_load(path.read_text(encoding="utf-8"))
-        counts, unjudged = score(judged, now, vocabulary)
-        print(f"\nSample {seed} ({len(judged)} criteria, {path.relative_to(PROJECT_ROOT)}):\n")
-        print(table(counts, len(judged)))
-        missing += len(unjudged)
-        if args.unjudged:
-            yaml.safe_dump(unjudged, sys.stdout, sort_keys=False, allow_unicode=True, width=120)
+    text = report(imported, vocabulary, args.unjudged)
+    print(text)
+    if not args.unjudged:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "criteria.md").write_text(text, encoding="utf-8")
     return 0
 
 
