@@ -185,7 +185,7 @@ def _number(text: str) -> float:
 
 def unit_at(text: str, pos: int) -> Tuple[Optional[str], int]:
     uln = re.match(r"\s*(?:[x×*]|times)\s*(?:the\s+)?(?:institutional\s+)?(?:uln\b|upper\s+limit|upper\s+normal"
-                   r"|normal\s+upper|the\s+upper|normal\b)", text[pos:], re.IGNORECASE)
+                   r"|normal\s+upper|the\s+upper|normal\b)|\s*uln\b", text[pos:], re.IGNORECASE)  # "> 2 ULN" too
     if uln:
         end = _ULN_WORD.search(text, pos)
         return "xULN", (end.end() if end and end.start() - pos < 40 else pos + uln.end())

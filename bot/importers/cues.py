@@ -24,7 +24,7 @@ _DEGREE = re.compile(
     r"grade|class|stage|child[-\s]?pugh|nyha|ctcae|score|"
     r"requirement\s+for|dependen\w*|"
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
-    r"similar|suspected|suspicion|possible|probable|likely|"
+    r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|"
@@ -110,6 +110,7 @@ _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|mode
 # The investigator's or a physician's judgement: only the study team can apply it.
 _JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
                         r"preclude\w*|jeopardi[sz]\w*|interfere\w*|compromise\w*)\b", re.IGNORECASE)
+_HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 # A test or an image: what it finds is the criterion, not having it ("infiltrates on chest radiograph").
 _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
                          r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
@@ -178,6 +179,8 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return "it applies to some people only"
     if _JUDGEMENT.search(clause):
         return "the investigator judges it"
+    if _HALF_LIVES.search(clause):
+        return "its time frame depends on the drug"  # "within 30 days or five half-lives, whichever is longer"
     # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
     # an exclusion read without one only excludes too many: those of the concept's own phrase count
     words = clause if kind == "inclusion" else qualifying_words(line, start, end)

@@ -69,6 +69,7 @@ _RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|risin
                        r"|\bfrom\s+baseline\b", re.IGNORECASE)
 _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
+_EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
@@ -664,11 +665,17 @@ _Item = Tuple[str, str, Derived, str, Optional[str], List[int]]
 def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
     """Inclusion rows the annotations mark as alternatives ("SpO2 <= 93% or PaO2/FiO2 < 300")
     become one criterion, met when any of them is; separate rows would each be required. (For
-    exclusions, separate rows already exclude when any of them holds.)"""
+    exclusions, separate rows already exclude when any of them holds.) Rows of one line that does
+    not say "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT
+    < 3x ULN" means both."""
     groups: Dict[str, List[int]] = {}
     for i, item in enumerate(items):
         if item[4] is not None:
             groups.setdefault(item[4], []).append(i)
+    for group, members in list(groups.items()):
+        texts = {items[m][1] for m in members}
+        if len(texts) == 1 and not _EITHER.search(texts.pop()):
+            del groups[group]
     for i, (kind, text, derived, domain, group, lines) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
