@@ -77,8 +77,6 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
-_HISTORY_HEAD = re.compile(r"^\W*(?:a\s+)?(?:known\s+|documented\s+)?(?:past\s+|prior\s+)?(?:medical\s+)?"
-                           r"history\s+of\b", re.IGNORECASE)
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
 _OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
                           r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
@@ -168,19 +166,23 @@ def qualifying_words(line: str, start: int, end: int) -> str:
     return f"{head} {own} {narrowing}"
 
 
+# What, anywhere in a concept's clause, leaves the criterion to the study team.
+_CLAUSE_REASONS = [
+    (_EXCEPTION, "it makes an exception"),
+    (_CONDITIONAL, "it applies to some people only"),
+    (_JUDGEMENT, "the investigator judges it"),
+    (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
+]
+
+
 def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) -> Optional[str]:
     """Why a criterion naming the concept at ``line[start:end]`` cannot be read as a rule over one
     fact about the concept, or None when it can."""
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
-    if _EXCEPTION.search(clause):
-        return "it makes an exception"
-    if _CONDITIONAL.search(clause):
-        return "it applies to some people only"
-    if _JUDGEMENT.search(clause):
-        return "the investigator judges it"
-    if _HALF_LIVES.search(clause):
-        return "its time frame depends on the drug"  # "within 30 days or five half-lives, whichever is longer"
+    reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
+    if reason:
+        return reason
     # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
     # an exclusion read without one only excludes too many: those of the concept's own phrase count
     words = clause if kind == "inclusion" else qualifying_words(line, start, end)
@@ -217,10 +219,6 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
         return EVER
     acute = _ACUTE_PROCEDURE if procedure else _ACUTE
     return NOW if acute.search(concept) else EVER
-
-
-def is_history(text: str) -> bool:
-    return bool(_HISTORY_HEAD.match(text))
 
 
 def is_allergy(before: str, concept: str) -> bool:
