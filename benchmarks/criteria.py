@@ -5,9 +5,10 @@
 The population is every criterion the importer makes from the text or table of a trial (not the
 registry's age and sex fields) for the COVID-19 structured-trials corpus and the ClinicalTrials.gov
 record NCT02513394, ordered by trial id and then by the criterion's position in the trial. A
-sample is ``random.Random(seed).sample`` of that list, drawn once from the importer as it was before
-the work it measures (commit "Criteria benchmark: 200 criteria judged by hand"), and kept in
-``benchmarks/corpora/criteria/judged-<seed>.yml`` with, for each criterion:
+sample is ``random.Random(seed).sample`` of that list, drawn once from the importer as it was then
+(see SAMPLES: the first before any of the work it measures, each later one after the fixes the one
+before it prompted), and kept in ``benchmarks/corpora/criteria/judged-<seed>.yml`` with, for each
+criterion:
 
 - ``item``: where it comes from: ``<trial>@<corpus line>`` (the CSV line of its first coded row) or
   ``<trial>#<position>`` (its place among the criteria split from the registry text);
@@ -50,7 +51,14 @@ CORPUS = SHARED / "covid19-structured-trials"
 RECORD = SHARED / "ctgov" / "NCT02513394.json"
 JUDGED = Path(__file__).resolve().parent / "corpora" / "criteria"
 RESULTS = Path(__file__).resolve().parent / "results"
-SAMPLES = {2024: 200, 2025: 60, 2026: 40, 2027: 40}
+# seed -> when the sample was drawn; its first readings are the importer's then, judged before any change
+SAMPLES = {
+    2024: "200 criteria, drawn before any change to the importer (commit 1389cb6)",
+    2025: "60 criteria, drawn after the work on sample 2024 (commit d3a7f72)",
+    2026: "40 criteria, drawn after the fixes sample 2025 prompted (commit 3edb61c)",
+    2027: "40 criteria, drawn after the fixes sample 2026 prompted (commit 7d29f9b); judged once before the "
+          "last fixes (commit 2f99783)",
+}
 
 # what a judged reading counts as
 CATEGORIES = {
@@ -189,7 +197,11 @@ def report(imported: Sequence[Imported], vocabulary: Vocabulary, show_unjudged: 
     """Every sample's figures: as first judged (the importer when it was drawn) and now."""
     now = by_row(imported)
     parts = ["# Criteria benchmark", "", "`python -m benchmarks.criteria` (see its docstring for the method). "
-             f"{len(imported)} criteria imported from the COVID-19 structured-trials corpus and NCT02513394.", "",
+             f"{len(imported)} criteria imported from the COVID-19 structured-trials corpus and NCT02513394 now.",
+             "", "Each sample's criteria were judged by hand against their original text; \"as first judged\" is "
+             "the importer when the sample was drawn, \"now\" the importer of this run (a reading that changed is "
+             "judged again by hand before it counts; a hand-off to the study team is counted as such). The fairest "
+             "figure for criteria the importer was not tuned on is the first judgement of the latest sample.", "",
              GOALS]
     for seed in sorted(SAMPLES):
         path = JUDGED / f"judged-{seed}.yml"
@@ -197,7 +209,7 @@ def report(imported: Sequence[Imported], vocabulary: Vocabulary, show_unjudged: 
             continue
         judged = yaml.safe_load(path.read_text(encoding="utf-8"))
         counts, unjudged = score(judged, now, vocabulary)
-        parts += ["", f"## Sample {seed}: {len(judged)} criteria (`{path.relative_to(PROJECT_ROOT)}`)", "",
+        parts += ["", f"## Sample {seed} (`{path.relative_to(PROJECT_ROOT)}`)", "", SAMPLES[seed] + ".", "",
                   table({"as first judged": first_judged(judged), "now": counts}, len(judged))]
         if show_unjudged and unjudged:
             parts += ["", "Not judged yet:", "", yaml.safe_dump(unjudged, sort_keys=False, allow_unicode=True,
