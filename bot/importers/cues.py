@@ -24,7 +24,7 @@ _DEGREE = re.compile(
     r"grade|class|stage|child[-\s]?pugh|nyha|ctcae|score|"
     r"requirement\s+for|dependen\w*|"
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
-    r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|"
+    r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|family|relatives?|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|"
@@ -44,7 +44,7 @@ _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
     r"\bnot\s+(?:be\s+)?excluded\b|\b(?:is|are|be)\s+(?:allowed|permitted|acceptable|allowable|eligible)\b|"
     r"\ballowable\b|\bmay\s+(?:participate|be\s+(?:included|enrolled))\b|\bwill\s+not\s+exclude\b|"
-    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b|\bin\s+the\s+absence\s+of\b",
+    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b|\bin\s+the\s+absence\s+of\b|\bwith\s+or\s+without\b",
     re.IGNORECASE)
 # Words that set the time sense.
 _NOW = re.compile(

@@ -208,13 +208,13 @@ class RowReader:
         at = text.find(entity) if entity in text else text.lower().find(entity.lower())
         before = cues.clause_before(text, at) if at >= 0 else ""
         clause = cues.clause_around(text, at, at + len(entity)) if at >= 0 else text
-        both = f"{entity} {concept_name}"
 
         nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
-        if _PREGNANCY.search(both) or _BREASTFEEDING.search(both) or _CHILDBEARING.search(entity) or nursing:
+        # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
+        if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
             if cues.exception(clause):
                 return self.recogniser.study_team(text)  # "women who discard breast milk are not excluded"
-            return self._pregnancy(both, entity, domain, kind, negated)
+            return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
         if _DEATH.search(entity):
@@ -223,6 +223,8 @@ class RowReader:
             # "history of", "active", "at baseline" coded as a concept: the line says what it is about
             return self.recogniser.derive(text, kind, context, quoted=True)
         if domain == "Person" or _aged(entity, numeric):  # an age coded as an Observation too
+            if cues.conditional(clause) or cues.exception(clause):
+                return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
         trusted = self._trusted(row)
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
@@ -353,10 +355,10 @@ class RowReader:
             return Derived({"not": rule}, "rule", "no " + what)
         return Derived(rule, "rule", what)
 
-    def _pregnancy(self, both: str, entity: str, domain: str, kind: str, negated: bool) -> Derived:
+    def _pregnancy(self, entity: str, domain: str, kind: str, negated: bool) -> Derived:
         if _CHILDBEARING.search(entity) and not _PREGNANCY.search(entity):
             return self._boolean("childbearing_potential", "could become pregnant", negated)
-        fact = "breastfeeding" if (_BREASTFEEDING.search(both) or entity.lower() == "nursing") \
+        fact = "breastfeeding" if (_BREASTFEEDING.search(entity) or entity.lower() == "nursing") \
             and not _PREGNANCY.search(entity) else "pregnant"
         label = self.concepts.vocabulary[fact].label
         if domain == "Measurement":  # a pregnancy test: inclusions want it negative, exclusions positive

@@ -365,6 +365,19 @@ def test_no_fact_is_shared_through_the_corpus_placeholder_concept(imported):
         "fact": "measurement:ordinal_scale_for_clinical_impr_5aa4df27", "op": "<=", "value": 3.0}
 
 
+def test_a_row_is_read_from_its_own_words_not_from_a_concept_they_were_mapped_to(imported):
+    store, vocabulary = imported[0], imported[1]
+    # "adequate organ function" is coded as "Decreased lactation": it was checked as "breastfeeding is yes"
+    organs = by_text(store.trial("NCT04370834", vocabulary), "Patients must have adequate organ function")
+    assert "breastfeeding" not in organs.rule.facts and left_to_the_study_team(organs, vocabulary)
+    # "... using the Cockcroft-Gault formula for participants 18 years of age and older": not an age limit
+    renal = [c for c in store.trial("NCT04323761", vocabulary).criteria if c.text.startswith("Renal failure (eGRF")]
+    assert renal and not any("age" in c.rule.facts for c in renal)
+    # "Personal or Family History of Prolonged QT syndrome": a father's long QT is not asked as one's own
+    family = [c for c in store.trial("NCT04308668", vocabulary).criteria if "Family History of Prolonged QT" in c.text]
+    assert family and all(c.to_be_confirmed for c in family)
+
+
 def test_conditions_get_their_time_sense_from_the_words_and_the_criterion_role(imported):
     store, vocabulary = imported[0], imported[1]
     # an inclusion's illness is the present one: a past infection does not pass
