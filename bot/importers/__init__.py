@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from bot.facts import Vocabulary
+from bot.facts import AnsweredBy, Vocabulary
 from bot.importers import ctgov, omop
 from bot.importers.concepts import DATA_DIR, Concepts, Lexicon
 from bot.importers.criteria_text import Recogniser
@@ -50,6 +50,7 @@ class ImportReport:
     criteria: int = 0  # split from text or coded in a table
     computable: int = 0  # of those, checked by a rule over facts
     questions: int = 0  # of those, asked from their text and confirmed by the study team
+    study_team: int = 0  # of those, not asked: only the study team can settle them
     registry_criteria: int = 0  # from the registry's structured age and sex fields
     duplicates: int = 0  # identical coded criteria of one trial, merged
     alternatives: int = 0  # coded inclusion criteria merged with their alternatives ("A or B")
@@ -74,7 +75,8 @@ class ImportReport:
                             f"{self.duplicates} duplicates)" if self.rows else "")
                          + f", plus {self.registry_criteria} from the registry's age and sex fields")
             lines.append(f"  computable: {self.computable} ({self.computable_share:.0%}); asked as yes/no questions "
-                         f"and to be confirmed by the study team: {self.questions}")
+                         f"and to be confirmed by the study team: {self.questions}; left to the study team "
+                         f"(qualified, conditional or unclear): {self.study_team}")
             lines.append(f"  facts added to the vocabulary: {self.facts_added}")
         if self.kept:
             lines.append(f"  curated, kept: {', '.join(self.kept)}")
@@ -186,6 +188,8 @@ def import_path(path: Path, store: TrialStore, curated_dir: Optional[Path] = CUR
             report.criteria += 1
             if c.checked_by is CheckedBy.RULE:
                 report.computable += 1
+            elif c.answered_by(concepts.vocabulary) is AnsweredBy.STUDY_TEAM:
+                report.study_team += 1
             else:
                 report.questions += 1
     report.seconds = time.perf_counter() - started

@@ -156,6 +156,7 @@ class Entry:
     fact: Optional[str] = None  # a fact of data/facts.yml
     unit: Optional[str] = None
     answered_by: Optional[str] = None
+    result_only: bool = False  # a test read only as positive or negative, never as a number
 
 
 @dataclass
@@ -175,7 +176,8 @@ class Lexicon:
             for key, spec in (data.get(section) or {}).items():
                 entry = Entry(family=family, key=key, label=spec.get("label", key.replace("_", " ")),
                               aliases=tuple(a.lower() for a in spec["aliases"]), fact=spec.get("fact"),
-                              unit=spec.get("unit"), answered_by=spec.get("answered_by"))
+                              unit=spec.get("unit"), answered_by=spec.get("answered_by"),
+                              result_only=bool(spec.get("result_only")))
                 entries.append(entry)
                 for alias in entry.aliases:
                     lexicon._by_alias.setdefault((family, alias), entry)
@@ -225,7 +227,7 @@ _REPHRASINGS: List[Tuple[re.Pattern, str, str]] = [(re.compile(p, re.IGNORECASE)
     (r"^(?:patients?|subjects?|participants?|individuals?)\s+(?:with|having)\s+(.+)$",
      "Do you have {0}?", "Does {{subject}} have {0}?"),
 ]]
-_TAIL = re.compile(r"[\s,;]*(?:(?:are|is)\s+(?:not\s+)?(?:eligible|ineligible|excluded|allowed|permitted)"
+TAIL = re.compile(r"[\s,;]*(?:(?:are|is)\s+(?:not\s+)?(?:eligible|ineligible|excluded|allowed|permitted)"
                    r"(?:\s+to\s+participate)?|will\s+be\s+excluded)\s*$", re.IGNORECASE)
 _AWKWARD = re.compile(r"\b(?:not|no|without|unless|except|nor|they|their|them|he|she|his|her|investigator\w*|"
                       r"eligible|ineligible)\b|[:;]", re.IGNORECASE)
@@ -234,13 +236,13 @@ _AWKWARD = re.compile(r"\b(?:not|no|without|unless|except|nor|they|their|them|he
 def plain_question(text: str) -> Optional[Tuple[str, str]]:
     """A criterion rephrased as a question to the person ("History of X" -> "Have you ever had
     X?"), with its form about another person; None when no safe rephrasing is known."""
-    text = _TAIL.sub("", text.strip().rstrip(" .;,"))
+    text = TAIL.sub("", text.strip().rstrip(" .;,"))
     for pattern, you, other in _REPHRASINGS:
         m = pattern.match(text)
         if not m:
             continue
         rest = m.group(1).strip().rstrip(" .;,")
-        if not rest or len(rest) > 160 or _AWKWARD.search(rest):
+        if not rest or len(rest) > 160 or _AWKWARD.search(rest) or re.match(r"(?:or|and)\b", rest, re.I):
             return None
         braces = rest.replace("{", "{{").replace("}", "}}")
         return you.format(rest), other.format(braces)
@@ -317,16 +319,29 @@ class Concepts:
                                 window=window_words(when))
         return self._define(f"device:{concept}", "device", FactType.BOOLEAN, name=name)
 
-    def positive(self, concept: str, name: str) -> str:
+    def positive(self, concept: str, name: str, now: bool = False) -> str:
+        """A positive test result: ever, or ``now`` (a recent test: what a positive test asked for by
+        an inclusion, or excluded without "history of", means)."""
+        if now:
+            return self._define(f"measurement:{concept}:positive:now", "measurement_positive_now",
+                                FactType.BOOLEAN, answered_by="clinician", name=name)
         return self._define(f"measurement:{concept}:positive", "measurement_positive", FactType.BOOLEAN,
                             answered_by="clinician", name=name)
 
-    def question(self, text: str) -> str:
-        """A yes/no question built from a criterion's text; the same text gives the same fact."""
+    @staticmethod
+    def _text_key(prefix: str, text: str) -> Tuple[str, str]:
         words = " ".join(text.split())
         digest = hashlib.sha1(words.lower().encode()).hexdigest()[:10]
-        key = f"q:{slug(words, 30)}_{digest}"
-        name = words.rstrip(" .;,")
+        return f"{prefix}:{slug(words, 30)}_{digest}", words.rstrip(" .;,")
+
+    def study_team(self, text: str) -> str:
+        """A criterion only the study team can settle, as they wrote it; never asked."""
+        key, name = self._text_key("team", text)
+        return self._define(key, "study_team", FactType.BOOLEAN, answered_by="study_team", name=name)
+
+    def question(self, text: str) -> str:
+        """A yes/no question built from a criterion's text; the same text gives the same fact."""
+        key, name = self._text_key("q", text)
         rephrased = plain_question(name)
         if rephrased is None or key in self.vocabulary:
             return self._define(key, "question", FactType.BOOLEAN, name=name)

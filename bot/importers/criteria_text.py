@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.importers.concepts import Concepts, match_unit, round_value, with_unit
+from bot.importers import cues
+from bot.importers.concepts import TAIL, Concepts, match_unit, plain_question, round_value, with_unit
 
 # -- splitting -----------------------------------------------------------------------------------
 INCLUSION, EXCLUSION = "inclusion", "exclusion"
@@ -184,7 +185,7 @@ def _number(text: str) -> float:
 
 def unit_at(text: str, pos: int) -> Tuple[Optional[str], int]:
     uln = re.match(r"\s*(?:[x×*]|times)\s*(?:the\s+)?(?:institutional\s+)?(?:uln\b|upper\s+limit|upper\s+normal"
-                   r"|normal\s+upper|the\s+upper|normal\b)", text[pos:], re.IGNORECASE)
+                   r"|normal\s+upper|the\s+upper|normal\b)|\s*uln\b", text[pos:], re.IGNORECASE)  # "> 2 ULN" too
     if uln:
         end = _ULN_WORD.search(text, pos)
         return "xULN", (end.end() if end and end.start() - pos < 40 else pos + uln.end())
@@ -222,7 +223,7 @@ def find_comparisons(text: str) -> List[Comparison]:
         op = None
         start = m.start()
         for o in _OP.finditer(before):
-            if before[o.end():].strip(" :=(\t") == "" or re.fullmatch(r"\s*(?:of|than|to)?\s*", before[o.end():]):
+            if before[o.end():].strip(" :=()\t") == "" or re.fullmatch(r"\s*(?:of|than|to)?\s*", before[o.end():]):
                 op, start = _OPS[o.lastgroup], m.start() - len(before) + o.start()
         after_ge, after_le = _AFTER_GE.match(text, end), _AFTER_LE.match(text, end)
         if op is None and after_ge:
@@ -238,15 +239,18 @@ def find_comparisons(text: str) -> List[Comparison]:
                          r"upper\s+normal\s+limit)(?:\s*\((?:uln)\))?", text, re.IGNORECASE):
         if free(m.start(), m.end()):
             op = _OPS[_OP.match(m.group()).lastgroup]
-            found.append(Comparison(op, 1.0, "xULN", m.start(), m.end()))
-            taken.append((m.start(), m.end()))
+            times = re.search(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*$", text[max(0, m.start() - 20):m.start()])
+            start = m.start() - len(times.group()) if times else m.start()
+            found.append(Comparison(op, float(times.group(1)) if times else 1.0, "xULN", start, m.end()))
+            taken.append((start, m.end()))
     return sorted(found, key=lambda c: c.start)
 
 
 # -- time windows --------------------------------------------------------------------------------
 _WINDOW = re.compile(
     r"(?P<lead>within(?:\s+the)?(?:\s+(?:last|past|previous|preceding|prior))?|in\s+the\s+(?:last|past|previous|preceding)"
-    r"|during\s+the\s+(?:last|past|previous|preceding)|(?:less|fewer)\s+than|at\s+least|more\s+than|>=?|<=?|≥|≤)?\s*"
+    r"|during\s+the\s+(?:last|past|previous|preceding)|(?:less|fewer)\s+than|at\s+least|more\s+than|greater\s+than|"
+    r"longer\s+than|over|>=?|<=?|≥|≤)?\s*"
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:-\s*)?(?P<unit>days?|weeks?|months?|years?|hours?)"
     r"(?P<tail>\s+(?:prior|before|preceding|of|from|since|ago))?", re.IGNORECASE)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -264,8 +268,16 @@ class Window:
     end: int
 
 
-def find_window(text: str) -> Optional[Window]:
-    for m in _WINDOW.finditer(text):
+_LAST_ONE = re.compile(r"\b(?:within|in|during|over)\s+the\s+(?:past|last|previous|preceding)\s+"
+                       r"(?P<unit>day|week|month|year)\b", re.IGNORECASE)
+
+
+def find_window(text: str, pos: int = 0) -> Optional[Window]:
+    """The first time frame in ``text`` from ``pos`` on ("within 4 weeks", "in the past year")."""
+    one = _LAST_ONE.search(text, pos)
+    if one and not _WINDOW.search(text[pos:one.start()]):
+        return Window("<", 1, one.group("unit").lower() + "s", one.start(), one.end())
+    for m in _WINDOW.finditer(text, pos):
         lead = (m.group("lead") or "").lower()
         tail = (m.group("tail") or "").strip().lower()
         if not lead and not tail:
@@ -275,7 +287,7 @@ def find_window(text: str) -> Optional[Window]:
         unit = m.group("unit").lower().rstrip("s") + "s"
         if unit == "hours":
             amount, unit = max(1, -(-amount // 24)), "days"
-        if lead.startswith(("at least", "more than", ">")):
+        if lead.startswith(("at least", "more than", "greater than", "longer than", "over", ">", "≥")):
             op = ">=" if lead.startswith(("at least", ">=", "≥")) else ">"
         else:
             op = "<=" if lead.startswith(("<=", "≤")) else "<"
@@ -291,6 +303,37 @@ class Derived:
     rule: Dict[str, Any]
     checked_by: str  # "rule": computed from facts; "question": asked from the text, confirmed by the study team
     requirement: str  # plain-language phrase for explanations ("age 18 or over")
+    team: bool = False  # handed to the study team: nothing is asked
+    unsure: bool = False  # an inclusion asked from its text: a "no" leaves it to the study team
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a trial says of itself that its criteria are read against: its conditions and treatments."""
+
+    conditions: Tuple[str, ...] = ()
+    treatments: Tuple[str, ...] = ()
+
+
+_SHORT_LINE = 12  # words: a line this short, with no brackets or colons, reads as a question as it is
+# a piece of a longer criterion: it starts mid-sentence, or points at a list it does not hold
+_FRAGMENT = re.compile(r"^\W*(?:confirmed|evidenced|defined|documented|as|and|or|with|by|for|in|of|if|to|who|which|"
+                       r"that|are|is|has|have|had|be)\b|\b(?:following|below|above|listed|these|those|this)\b",
+                       re.IGNORECASE)
+
+
+def clear_question(text: str, quoted: bool = False) -> bool:
+    """Whether a criterion's text makes a question a person can answer honestly: it has no
+    condition, exception or qualifier (those need the study team), and it rephrases into a
+    question ("History of X" -> "Have you ever had X?") or, with ``quoted``, is a short,
+    self-contained line that can be asked as it is."""
+    if cues.conditional(text) or cues.exception(text) or cues.degree(text) or _FRAGMENT.search(text) \
+            or cues.study_product(text):
+        return False
+    if plain_question(text) is not None:
+        return True
+    return (quoted and len(text.split()) <= _SHORT_LINE and not re.search(r"[():/\[\]]", text)
+            and text[:1].isupper() and not _DANGLING.search(text))
 
 
 # words that carry no condition of their own: what is left after the recognisers must be only these
@@ -394,16 +437,37 @@ class Recogniser:
         return parts[0] if len(parts) == 1 else {"all": parts}
 
     # free text ---------------------------------------------------------------------------------
-    def derive(self, text: str, kind: str) -> Derived:
+    def derive(self, text: str, kind: str, context: Context = Context(), quoted: bool = False) -> Derived:
+        """A criterion's rule, or a question (``quoted``: a short line may be asked as it is), or a
+        hand-off to the study team."""
+        if kind == EXCLUSION and (cues.own_condition(text, context.conditions)
+                                  or cues.own_treatment(text, context.treatments)):
+            return self.study_team(text)  # every candidate of the trial would meet it
         for reader in (self._pregnancy, self._consent, self._age, self._measurements, self._named):
             derived = reader(text, kind)
             if derived is not None:
                 return derived
-        return self.question(text)
+        return self.question(text, kind, quoted)
 
-    def question(self, text: str) -> Derived:
-        key = self.concepts.question(text)
-        return Derived({"fact": key, "is": True}, "question", f"\"{' '.join(text.split()).rstrip(' .;,')}\"")
+    def question(self, text: str, kind: str, quoted: bool = False) -> Derived:
+        """The criterion asked from its text when that makes a clear question (see clear_question),
+        otherwise handed to the study team. An inclusion asked so is met by a "yes"; a "no" leaves
+        it to the study team, since the importer cannot be sure the question means all the
+        criterion does."""
+        words = " ".join(text.split()).rstrip(" .;,")
+        asked = TAIL.sub("", words)  # "... is not allowed", "... are excluded": what is left is asked
+        if not clear_question(asked, quoted):
+            return self.study_team(words)
+        words = asked
+        rule: Dict[str, Any] = {"fact": self.concepts.question(words), "is": True}
+        if kind == INCLUSION:
+            return Derived({"any": [rule, {"fact": self.concepts.study_team(words), "is": True}]}, "question",
+                           f"\"{words}\"", unsure=True)
+        return Derived(rule, "question", f"\"{words}\"")
+
+    def study_team(self, text: str) -> Derived:
+        words = " ".join(text.split()).rstrip(" .;,")
+        return Derived({"fact": self.concepts.study_team(words), "is": True}, "question", f"\"{words}\"", team=True)
 
     def _computable(self, text: str, spans: Sequence[Tuple[int, int]], allowed: int = 2) -> bool:
         """Whether the recognised ``spans`` account for the criterion: at most ``allowed`` words of
@@ -522,18 +586,22 @@ class Recogniser:
         if not found:
             return None
         found.sort(key=lambda f: f[1])
+        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, ""):
+            return None  # qualified, conditional, with exceptions, or an allergy to what it names
         window = find_window(text)
         spans = [(s, t) for _, s, t in found] + ([(window.start, window.end)] if window else [])
         negated = _NEGATED.search(text[:found[0][1]])
         if negated:
             spans.append(negated.span())
-        if not self._computable(text, spans, allowed=2):
+        # a word left over narrows what is named: an exclusion read without it excludes too many,
+        # an inclusion read without it would let in people it does not (no word may be left)
+        if not self._computable(text, spans, allowed=2 if kind == EXCLUSION else 0):
             return None
         parts, names = [], []
         for entry, _, _ in found:
             if entry in [n for n, _ in names]:
                 continue
-            part = self._named_part(entry, window)
+            part = self._named_part(entry, window, cues.time_sense(kind, text[:found[0][1]], text))
             if part is None:
                 return None
             parts.append(part)
@@ -546,7 +614,9 @@ class Recogniser:
             what += f" in the last {window.amount} {window.unit}"
         return Derived(rule, "rule", ("no " if negated else "") + what)
 
-    def _named_part(self, entry, window: Optional[Window]) -> Optional[Dict[str, Any]]:
+    def _named_part(self, entry, window: Optional[Window], sense: str) -> Optional[Dict[str, Any]]:
+        """One named concept as a rule part: within the time frame, or in its time sense (now or
+        ever; see cues.time_sense)."""
         concepts = self.concepts
         existing = concepts.vocabulary.get(entry.fact) if entry.fact else None
         dated = existing is not None and existing.type.value == "date"
@@ -560,8 +630,12 @@ class Recogniser:
                 days = _days(window)
                 return {"fact": concepts.condition(entry.key, entry.label, days), "is": True}
             return None  # a time frame the fact cannot express
+        if window is not None:
+            return None  # "more than 3 months ago": a time since, not a window
         if dated:
             return {"fact": entry.fact, "op": "<", "value": 100, "unit": "years"}  # ever had it
+        if entry.family == "condition" and not existing and sense == cues.NOW:
+            return {"fact": concepts.condition(entry.key, entry.label, 0), "is": True}
         key, _, _ = concepts.known(entry)
         return {"fact": key, "is": True}
 

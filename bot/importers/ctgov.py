@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from bot.importers.criteria_text import EXCLUSION, INCLUSION, Derived, Recogniser, split_criteria
+from bot.importers.criteria_text import EXCLUSION, INCLUSION, Context, Derived, Recogniser, split_criteria
 from bot.importers.records import FieldError, criterion, normal_status, rule_facts
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
@@ -142,7 +142,9 @@ def _trial_record(study: Any, recogniser: Recogniser) -> Dict[str, Any]:
     return {"trial": trial, "criteria": registry_criteria(recogniser, minimum, maximum, _SEXES[sex_value],
                                                           eligibility.get("minimumAge"),
                                                           eligibility.get("maximumAge"))
-            + text_criteria(text or "", recogniser)}
+            + text_criteria(text or "", recogniser, Context(
+                tuple(trial.get("conditions", ())) + tuple(trial.get("keywords", ())) + (title,),
+                tuple(trial.get("interventions", ()))))}
 
 
 def registry_criteria(recogniser: Recogniser, minimum: Optional[float], maximum: Optional[float],
@@ -178,14 +180,14 @@ def rule_out(derived: Derived, kind: str) -> float:
     return 0.3 if kind == INCLUSION else 0.1
 
 
-def text_criteria(text: str, recogniser: Recogniser) -> List[Dict[str, Any]]:
+def text_criteria(text: str, recogniser: Recogniser, context: Context = Context()) -> List[Dict[str, Any]]:
     """The criteria text split into single criteria ("inc-01", "exc-01", ...), each with its rule."""
     found = []
     counts = {INCLUSION: 0, EXCLUSION: 0}
-    for segment in split_criteria(text):
+    for position, segment in enumerate(split_criteria(text)):
         counts[segment.kind] += 1
-        derived = recogniser.derive(segment.text, segment.kind)
+        derived = recogniser.derive(segment.text, segment.kind, context)
         prefix = "inc" if segment.kind == INCLUSION else "exc"
         found.append(criterion(f"{prefix}-{counts[segment.kind]:02d}", segment.kind, segment.text, derived,
-                               rule_out(derived, segment.kind)))
+                               rule_out(derived, segment.kind), source={"segment": position}))
     return found

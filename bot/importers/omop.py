@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+from bot.importers import cues
 from bot.importers.concepts import Concepts, plain_name, round_value, slug
-from bot.importers.criteria_text import (EXCLUSION, INCLUSION, Comparison, Derived, Recogniser, describe_comparisons,
-                                         find_comparisons, find_window, unit_at)
+from bot.importers.criteria_text import (EXCLUSION, INCLUSION, Comparison, Context, Derived, Recogniser,
+                                         describe_comparisons, find_comparisons, find_window)
 from bot.importers.ctgov import registry_criteria
 from bot.importers.records import FieldError, Problem, criterion, normal_status
 
@@ -38,7 +39,10 @@ CRITERIA_FILE = "all_criteria_corpus.csv"
 TRIALS_FILE = "all_trials_corpus.csv"
 TEXTS_FILE = "700_annotated_trials.zip"
 REQUIRED = ("nct_id", "domain", "entity_source_text")
-SENTINEL = 99999.0  # numeric_att_min/max when unbounded
+# concept ids the corpus uses for "no concept": 9999 stands for 36 conditions, 11 scales and 2 devices
+PLACEHOLDERS = {"0", "9999", "99999"}
+_SINCE = -1  # a time frame that is a time since ("more than 10 days"), not a window
+_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 # Usagi mappings from these vocabularies name places and specialties, not patients' states
 UNTRUSTED_VOCABULARIES = {"Medicare Specialty", "CMS Place of Service", "NUCC", "Visit", ""}
 _AGE_ENTITY = re.compile(r"^(?:age[ds]?|aged|old|years?(?:\s+old)?|adults?|elderly|older|young\s+adults?(?:\s+age)?|"
@@ -50,9 +54,23 @@ _BREASTFEEDING = re.compile(r"breast[\s-]?feed|breast[\s-]?milk|lactating|lactat
 _CHILDBEARING = re.compile(r"child[\s-]?bearing", re.IGNORECASE)
 _POSITIVE = re.compile(r"^\W*(?:positive|detectable|detected|reactive|confirmed|present|abnormal|elevated)\W*$", re.I)
 _NEGATIVE = re.compile(r"^\W*(?:negative|undetectable|not\s+detected|non-?reactive|absent|normal)\W*$", re.I)
-_ULN_WORDS = re.compile(r"\buln\b|upper\s+limit|normal\s+range|\bwnl\b|normal\s+limits?", re.IGNORECASE)
 _BOTH_SEXES = re.compile(r"\b(?:males?|men|man)\b.{0,25}\b(?:females?|women|woman)\b|\b(?:females?|women|woman)\b.{0,25}"
                          r"\b(?:males?|men|man)\b|both\s+(?:sexes|genders)|either\s+(?:sex|gender)|all\s+genders", re.I)
+_SCALE = re.compile(r"\b(?:scale|score|index|class|grade|category|stage|status|criteria)\b", re.IGNORECASE)
+# an entity with no concept of its own: only words that qualify one
+_DEATH = re.compile(r"\b(?:death|died|dying|deceased|moribund)\b", re.IGNORECASE)
+_HOLLOW = re.compile(r"(?:\W|\b(?:history|known|active|current(?:ly)?|prior|previous|past|at|baseline|of|the|any|with|"
+                     r"for|and|or|in|on|use|sign|signs|presence|evidence|diagnosis|medical|acute|chronic|"
+                     r"severe|uncontrolled|untreated|significant|clinically)\b)*", re.IGNORECASE)
+_ALLERGY_WORDS = {"allergy", "allergic", "allergies", "hypersensitivity", "reaction", "reactions", "to", "of",
+                  "known", "drug", "compound", "intolerance"}
+_ABBREVIATION = re.compile(r"\b\w*[A-Z0-9]\w*[A-Z0-9]\w*\b")  # "PaO2/FiO2", "eGFR", "SpO2": names we cannot compare
+_RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|rising|fall\w*|change\w*|fold)\b"
+                       r"|\bfrom\s+baseline\b", re.IGNORECASE)
+_MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
+                      "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
+_EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
+_OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
 
@@ -149,6 +167,18 @@ def _or_groups(annotations: str) -> Dict[int, str]:
     return groups
 
 
+def _aged(entity: str, numeric: str) -> bool:
+    """Whether a row is about age: "age", "adults", "18 years or older", "younger than 18 years old"."""
+    return bool(_AGE_ENTITY.match(entity) or re.search(r"\byears?\b|\by\.?o\b", numeric, re.I)
+                or (re.search(r"\b(?:age[ds]?|years?)\b", entity, re.I) and find_comparisons(entity)))
+
+
+def row_text(row: Mapping[str, str]) -> str:
+    """A row's entity with its numbers and time frame, for a trial whose text is not at hand."""
+    parts = (row.get(column) or "" for column in ("entity_source_text", "numeric_source_text", "temporal_source_text"))
+    return " ".join(" ".join(part.split()) for part in parts if part.strip())
+
+
 def _float(value: str, column: str, line: int) -> Optional[float]:
     if value is None or not value.strip():
         return None
@@ -165,61 +195,115 @@ class RowReader:
         self.concepts = concepts
         self.recogniser = Recogniser(concepts)
 
-    def derive(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str]) -> Derived:
+    def derive(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
+               context: Context = Context()) -> Derived:
         domain = (row.get("domain") or "").strip()
         entity = " ".join((row.get("entity_source_text") or "").split())
         concept_name = (row.get("concept_name") or "").strip()
         negated = (row.get("negation") or "0").strip() == "1"
         numeric = (row.get("numeric_source_text") or "").strip()
-        temporal = " ".join((row.get("temporal_source_text") or "").split())
-        when = self._when(row, line)
-        both = f"{entity} {concept_name}"
+        days = _float(row.get("before_days") or "", "before_days", line)
+        # the line the entity was annotated in or, without the texts, what the row itself says
+        text = source_line or row_text(row)
+        at = text.find(entity) if entity in text else text.lower().find(entity.lower())
+        before = cues.clause_before(text, at) if at >= 0 else ""
+        clause = cues.clause_around(text, at, at + len(entity)) if at >= 0 else text
 
-        if _PREGNANCY.search(both) or _BREASTFEEDING.search(both) or _CHILDBEARING.search(entity):
-            return self._pregnancy(both, entity, domain, kind, negated)
-        if domain == "Person":
-            return self._person(entity, numeric, row, kind, negated, line, source_line)
+        nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
+        # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
+        if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
+            if cues.exception(clause):
+                return self.recogniser.study_team(text)  # "women who discard breast milk are not excluded"
+            return self._pregnancy(entity, domain, kind, negated)
+        if kind == INCLUSION and _OR_NEXT.search(text):
+            return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
+        if _DEATH.search(entity):
+            return self.recogniser.study_team(text)  # "death within 24 hours": not a question for anyone
+        if _HOLLOW.fullmatch(entity):
+            # "history of", "active", "at baseline" coded as a concept: the line says what it is about
+            return self.recogniser.derive(text, kind, context, quoted=True)
+        if domain == "Person" or _aged(entity, numeric):  # an age coded as an Observation too
+            if cues.conditional(clause) or cues.exception(clause):
+                return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
+            return self._person(entity, numeric, row, kind, negated, line, text)
         trusted = self._trusted(row)
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            return self._measurement(entity, concept_name, key, name, numeric, row, negated, line)
-        if numeric and domain in ("Condition", "Drug", "Procedure", "Device"):
-            # a stage, a dose or a duration the boolean fact cannot hold
-            return self._question(f"{entity} {numeric}" + (f" ({temporal})" if temporal else ""))
-        lexicon = self.concepts.lexicon
-        if domain == "Condition":
-            entry = lexicon.exact("condition", entity, concept_name)
-            if entry is not None and entry.fact:
-                return self._boolean(entry.fact, self.recogniser.label(entry), negated)
-            fact = self.concepts.condition(entry.key if entry else key, entry.label if entry else name, when)
-            return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
+            if cues.conditional(clause) or cues.exception(clause):
+                return self.recogniser.study_team(text)
+            return self._measurement(entity, concept_name, key, name, numeric, negated, kind, text, clause, at,
+                                     trusted)
+        if domain not in ("Condition", "Drug", "Procedure", "Device"):
+            # Observation, Visit and anything else: the line read as free text (a rule, a clear
+            # question, or a hand-off to the study team)
+            return self.recogniser.derive(text, kind, context, quoted=True)
+        found = (at, at + len(entity)) if at >= 0 else (0, len(text))
+        if numeric or cues.hand_off(text, *found, kind, negated) or (
+                kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
+            # a stage, a dose, a qualifier, an exception, a condition: more than one fact can hold
+            return self.recogniser.study_team(text)
+        when = self._window(row, text, at, entity, treatment=domain != "Condition", days=days)
+        if when == _SINCE:
+            # "more than 10 days": a time since, not a window; or the row's days contradict its words
+            return self.recogniser.study_team(text)
+        temporal = " ".join((row.get("temporal_source_text") or "").split())
+        said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
+        said = cues.Said(said, entity, clause, text)
+        if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
+            return self._condition(entity, concept_name, key, name, kind, negated, when, said,
+                                   allergy=domain == "Drug")
         if domain == "Drug":
-            entry = lexicon.exact("drug", entity, concept_name)
-            existing = self.concepts.vocabulary.get(entry.fact) if entry and entry.fact else None
-            if when and when > 0:
-                if existing is not None and existing.type.value == "date":
-                    return self._recent(entry.fact, when, existing.label, negated)
-                if existing is None:
-                    fact = self.concepts.drug(entry.key if entry else key, entry.label if entry else name, dated=True)
-                    return self._recent(fact, when, self.concepts.vocabulary[fact].label, negated)
-            if existing is not None and existing.type.value == "date":
-                return self._recent(entry.fact, 36500, existing.label, negated)  # ever: within 100 years
-            if existing is not None:
-                return self._boolean(entry.fact, existing.label, negated)
-            fact = self.concepts.drug(entry.key if entry else key, entry.label if entry else name)
-            return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
+            return self._drug(entity, concept_name, key, name, kind, negated, when, said)
+        if cues.diagnostic(entity):
+            return self.recogniser.study_team(text)  # "infiltrates on chest radiograph": what a test finds counts
+        sense = said.time_sense(kind, procedure=True)
         if domain == "Procedure":
-            if when and when > 0:
+            if when:
                 fact = self.concepts.procedure(key, name, dated=True)
                 return self._recent(fact, when, self.concepts.vocabulary[fact].label, negated)
-            fact = self.concepts.procedure(key, name, when)
+            fact = self.concepts.procedure(key, name, 0 if sense == cues.NOW else None)
             return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
-        if domain == "Device":
-            fact = self.concepts.device(key, name, when)
-            return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
-        # Observation, Visit and anything else: a question built from the entity's text
-        return self._question(entity + (f" ({temporal})" if temporal else ""), negated)
+        fact = self.concepts.device(key, name, when)
+        return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
+
+    def _condition(self, entity: str, concept_name: str, key: str, name: str, kind: str, negated: bool,
+                   when: Optional[int], said: "cues.Said", allergy: bool) -> Derived:
+        """A condition: within the row's time frame, or now or ever as the words and the
+        criterion's role say (cues.time_sense); an allergy to a drug is a condition of its own."""
+        entry = None
+        if allergy or (cues.is_allergy("", entity) and not cues.shares_words(entity, concept_name, _ALLERGY_WORDS)):
+            # "allergy to atazanavir" coded as an allergy to protease inhibitors: its own fact
+            key, name = ((f"allergy_{slug(entity)}", f"an allergy to {plain_name(entity)}") if allergy
+                         else (slug(entity), plain_name(entity)))
+        else:
+            entry = self.concepts.lexicon.exact("condition", entity, concept_name)
+            if entry is not None and entry.fact:
+                return self._boolean(entry.fact, self.recogniser.label(entry), negated)
+        if when and kind == INCLUSION:
+            # "diagnosed within 7 days", "onset < 96 hours": when it began, which "had it in the
+            # last 7 days" does not ask (a patient ill for weeks would answer yes)
+            return self.recogniser.study_team(said.line)
+        sense = said.time_sense(kind)
+        frame = when if when else (0 if sense == cues.NOW else None)
+        fact = self.concepts.condition(entry.key if entry else key, entry.label if entry else name, frame)
+        return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
+
+    def _drug(self, entity: str, concept_name: str, key: str, name: str, kind: str, negated: bool,
+              when: Optional[int], said: "cues.Said") -> Derived:
+        """A drug: its last dose within the time frame, or at any time for an exclusion of a drug
+        taken before ("prior treatment with"); otherwise taking it now or recently."""
+        entry = self.concepts.lexicon.exact("drug", entity, concept_name)
+        existing = self.concepts.vocabulary.get(entry.fact) if entry and entry.fact else None
+        key, name = (entry.key, entry.label) if entry else (key, name)
+        ever = cues.said_before(said.before) and not cues.now_in(said.before)
+        if existing is not None and existing.type.value != "date":
+            return self._boolean(entry.fact, existing.label, negated)
+        if when or ever or existing is not None:
+            fact = entry.fact if existing is not None else self.concepts.drug(key, name, dated=True)
+            return self._recent(fact, when or 36500, self.concepts.vocabulary[fact].label, negated)
+        fact = self.concepts.drug(key, name)
+        return self._boolean(fact, self.concepts.vocabulary[fact].label, negated)
 
     # -- pieces ---------------------------------------------------------------------------------
     @staticmethod
@@ -228,23 +312,36 @@ class RowReader:
             score = float(row.get("match_score") or 0)
         except ValueError:
             score = 0.0
-        return (bool((row.get("concept_id") or "").strip()) and score >= 0.999
+        concept = (row.get("concept_id") or "").strip()
+        return (bool(concept) and concept not in PLACEHOLDERS and score >= 0.999
                 and (row.get("vocabulary_usagi") or "").strip() not in UNTRUSTED_VOCABULARIES
                 and (row.get("domain") or "") != "Visit")
 
     @staticmethod
-    def _when(row: Mapping[str, str], line: int) -> Optional[int]:
-        """None: no time frame; 0: "currently"; N: within the last N days."""
-        days = _float(row.get("before_days") or "", "before_days", line)
-        temporal = row.get("temporal_source_text") or ""
-        if days is None or days <= 0:
+    def _window(row: Mapping[str, str], text: str, at: int, entity: str, treatment: bool,
+                days: Optional[float]) -> Optional[int]:
+        """A concept's time frame in days ("within 14 days"): from the words of its clause in the
+        line after it, or else from the row's own time words when they are there too or, for a
+        treatment, the line is the concept alone (a list under "received in the past 6 months:";
+        the corpus's days are not always those of the entity's line, and a condition's list item
+        takes its heading's time words less often than its annotations suggest); _SINCE for
+        "more than N days"."""
+        begin, stop = cues.clause_bounds(text, at, at + len(entity)) if at >= 0 else (0, 0)
+        window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
+        heading = text[begin:at].rfind(":") if at >= 0 else -1
+        if window is None and heading >= 0:
+            window = find_window(text[begin:begin + heading])  # "... in the 14 days before the visit: fever, ..."
+        temporal = " ".join((row.get("temporal_source_text") or "").split())
+        bare = treatment and text.strip(" .;,:").lower() == entity.lower()
+        from_row = window is None and temporal and (bare or text.lower().find(temporal.lower(), max(at, 0)) >= 0)
+        if from_row:
+            window = find_window(temporal)
+        if window is None:
             return None
-        if days >= 10000:
-            return 0
-        window = find_window(temporal)
-        if window is None or window.op not in ("<", "<="):
-            return None  # "for > 1 year", "at least 5 days before": not a recency window
-        return int(days)
+        frame = _DAYS[window.unit] * window.amount
+        if window.op in (">", ">=") or (from_row and days and 0 < days < 10000 and abs(days - frame) > frame * 0.1):
+            return _SINCE
+        return frame
 
     @staticmethod
     def _boolean(fact: str, label: str, negated: bool) -> Derived:
@@ -258,14 +355,11 @@ class RowReader:
             return Derived({"not": rule}, "rule", "no " + what)
         return Derived(rule, "rule", what)
 
-    def _question(self, text: str, negated: bool = False) -> Derived:
-        derived = self.recogniser.question(("No " if negated else "") + text)
-        return derived
-
-    def _pregnancy(self, both: str, entity: str, domain: str, kind: str, negated: bool) -> Derived:
+    def _pregnancy(self, entity: str, domain: str, kind: str, negated: bool) -> Derived:
         if _CHILDBEARING.search(entity) and not _PREGNANCY.search(entity):
             return self._boolean("childbearing_potential", "could become pregnant", negated)
-        fact = "breastfeeding" if _BREASTFEEDING.search(both) and not _PREGNANCY.search(entity) else "pregnant"
+        fact = "breastfeeding" if (_BREASTFEEDING.search(entity) or entity.lower() == "nursing") \
+            and not _PREGNANCY.search(entity) else "pregnant"
         label = self.concepts.vocabulary[fact].label
         if domain == "Measurement":  # a pregnancy test: inclusions want it negative, exclusions positive
             present = kind == EXCLUSION
@@ -273,10 +367,11 @@ class RowReader:
         return self._boolean(fact, label, negated)
 
     def _person(self, entity: str, numeric: str, row: Mapping[str, str], kind: str, negated: bool, line: int,
-                source_line: Optional[str]) -> Derived:
-        if _AGE_ENTITY.match(entity) or re.search(r"\byears?\b|\by\.?o\b", numeric, re.I):
-            comparisons = self._comparisons(numeric, row, line, default_unit="years")
-            if not comparisons and source_line and not numeric:
+                source_line: str) -> Derived:
+        if _aged(entity, numeric):
+            comparisons = self._comparisons(numeric or entity, source_line, default_unit="years") \
+                or self._age_bounds(numeric, row, line)
+            if not comparisons and not numeric:
                 comparisons = [c for c in find_comparisons(source_line) if c.unit in (None, "years")]
             ages = [Comparison(c.op, c.value / 12 if c.unit == "months" else c.value, "years", c.start, c.end)
                     for c in comparisons if c.unit in (None, "years", "months")]
@@ -288,53 +383,87 @@ class RowReader:
                     rule = {"not": rule}
                 return Derived(rule, "rule", ("not " if negated else "") +
                                describe_comparisons("age", rule.get("not", rule)).replace(" years", ""))
-        if _SEX_ENTITY.search(entity) and source_line and _BOTH_SEXES.search(source_line) \
+        if _SEX_ENTITY.search(entity) and _BOTH_SEXES.search(source_line) and kind == INCLUSION \
                 and not _PREGNANCY.search(source_line) and not negated:
             return Derived({"fact": "sex", "in": ["female", "male"]}, "rule", "men and women")
-        # sex words qualify other criteria ("women who are pregnant"): asked as the trial wrote them
-        if _SEX_ENTITY.search(entity) and source_line:
-            return self._question(source_line)
-        return self._question(" ".join(x for x in (entity, numeric) if x), negated)
+        if _SEX_ENTITY.search(entity):
+            # a sex that qualifies another criterion ("QTc > 450 ms for men"): not a criterion alone
+            return self.recogniser.study_team(source_line)
+        return self.recogniser.derive(source_line, kind, quoted=True)
+
+    @staticmethod
+    def _comparisons_after(text: str, start: int, end: int) -> List[Comparison]:
+        """The comparison right after a measurement in its line ("score of 3 or less"), for a row
+        whose numeric text is missing or not in the line."""
+        if start < 0:
+            return []
+        found = [c for c in find_comparisons(text) if end <= c.start <= end + 12]
+        return found[:1] if found else []
+
+    @staticmethod
+    def _age_bounds(numeric: str, row: Mapping[str, str], line: int) -> List[Comparison]:
+        """An age written without a comparison ("18 years of age"): the corpus's normalised bound
+        that the number is (numeric_att_min / max; 99999 when unbounded)."""
+        number = re.search(r"\d+(?:\.\d+)?", numeric)
+        if not number:
+            return []
+        value = float(number.group())
+        low = _float(row.get("numeric_att_min") or "", "numeric_att_min", line)
+        high = _float(row.get("numeric_att_max") or "", "numeric_att_max", line)
+        bounds = [Comparison(op, value, "years", 0, 0) for op, bound in ((">=", low), ("<=", high))
+                  if bound is not None and bound == value]
+        return bounds
 
     @staticmethod
     def _age(c: Comparison) -> Dict[str, Any]:
         return {"fact": "age", "op": c.op, "value": round_value(c.value), "unit": "years"}
 
-    def _comparisons(self, numeric: str, row: Mapping[str, str], line: int,
-                     default_unit: Optional[str] = None) -> List[Comparison]:
-        """The value range of a row: from its numeric text when it says how to compare, otherwise
-        from the corpus's normalised bounds (numeric_att_min / max) with the unit of the text."""
+    @staticmethod
+    def _comparisons(numeric: str, text: str, default_unit: Optional[str] = None, at: int = 0) -> List[Comparison]:
+        """The value range of a row, as its numeric text says how to compare ("≤ 93%", "3 or less"),
+        or else as the line says it where the numeric text stands in it ("SpO2 ≤ 93%" with the
+        numeric text "93%"). The corpus's normalised bounds are not used: they lose the direction
+        ("≤ 93%" is stored as a minimum of 93) and the strictness ("greater than 0" as a minimum of 0).
+        The numeric text is looked for after the entity (at ``at``) first: a line may hold several."""
         found = find_comparisons(numeric)
-        if found:
-            return [c if c.unit else Comparison(c.op, c.value, default_unit, c.start, c.end) for c in found]
-        low = _float(row.get("numeric_att_min") or "", "numeric_att_min", line)
-        high = _float(row.get("numeric_att_max") or "", "numeric_att_max", line)
-        number = re.search(r"\d+(?:[.,]\d+)?", numeric)
-        if not number:
-            return []
-        unit = unit_at(numeric, number.end())[0] or (None if _ULN_WORDS.search(numeric) else default_unit)
-        if unit is None and _ULN_WORDS.search(numeric):
-            return []  # "five times the ULN": a multiple written in words
-        value = float(number.group().replace(",", ""))
-        bounds = []
-        if low is not None and abs(low) < SENTINEL and value == low:
-            bounds.append(Comparison(">=", low, unit, 0, 0))
-        if high is not None and abs(high) < SENTINEL and value == high:
-            bounds.append(Comparison("<=", high, unit, 0, 0))
-        return bounds
+        if not found and numeric:
+            lowered = text.lower()
+            at = lowered.find(numeric.lower(), max(at, 0)) if lowered.find(numeric.lower(), max(at, 0)) >= 0 \
+                else lowered.find(numeric.lower())
+            found = [c for c in find_comparisons(text) if at >= 0 and c.start <= at < c.end]
+        return [c if c.unit else Comparison(c.op, c.value, default_unit, c.start, c.end) for c in found]
 
-    def _measurement(self, entity: str, concept_name: str, key: str, name: str, numeric: str,
-                     row: Mapping[str, str], negated: bool, line: int) -> Derived:
+    def _measurement(self, entity: str, concept_name: str, key: str, name: str, numeric: str, negated: bool,
+                     kind: str, text: str, clause: str, at: int, trusted: bool) -> Derived:
         entry = self.concepts.lexicon.exact("measurement", entity, concept_name)
-        if _POSITIVE.match(numeric) or _NEGATIVE.match(numeric):
-            fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name)
+        result = _POSITIVE.match(numeric) or _NEGATIVE.match(numeric)
+        if entry is not None and entry.result_only and not result:
+            entry = None  # "SARS-CoV-2 infection symptom score" coded as the PCR test: not a number of it
+        if entry is None and trusted and kind == INCLUSION and not _ABBREVIATION.search(entity) \
+                and not cues.shares_words(entity, concept_name, _MEASUREMENT_WORDS):
+            return self.recogniser.study_team(text)  # "S/F ratio" coded as "inspired oxygen tension"
+        if entry is None and _SCALE.search(entity) and (not trusted or not _SCALE.search(concept_name)):
+            # a score the corpus has no concept for (9999 stands for eleven of them): its own fact
+            # when the words name it ("Ordinal Scale for Clinical Improvement score"), else which one?
+            if len(entity.split()) < 3 or at < 0:
+                return self.recogniser.study_team(text)
+            key, name, trusted = slug(entity), plain_name(entity), False
+        if _RELATIVE.search(clause):
+            return self.recogniser.study_team(text)  # "decreased by 25% from baseline": a change, not a value
+        if result:
             positive = bool(_POSITIVE.match(numeric)) != negated
+            if not positive and kind == EXCLUSION:
+                return self.recogniser.study_team(text)  # excluded for a negative test: of what, when?
+            # a positive test is a recent one (an inclusion's is of the present illness), unless an
+            # exclusion says "history of", "previous", "known"
+            recent = positive and (kind == INCLUSION or not cues.history_in(clause))
+            fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name, now=recent)
             label = self.concepts.vocabulary[fact].label
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
-        comparisons = self._comparisons(numeric, row, line)
+        comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
         if not comparisons or len(units) > 1:
-            return self._question(" ".join(x for x in (entity, numeric) if x), negated)
+            return self.recogniser.study_team(text)
         unit = units.pop() if units else None
         if entry is not None:
             if unit is None and entry.unit in ("10^9/L", "/uL") and any(c.value >= 1000 for c in comparisons):
@@ -480,7 +609,9 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
         if info is None and meta:
             problems.append(Problem(str(trials_path), f"nct_id ({trial_id})", "no registry data; imported without it"))
         criteria = _registry(reader.recogniser, info, str(trials_path), problems)
-        items: List[Tuple[str, str, Derived, str, Optional[str]]] = []  # kind, text, rule, domain, OR group
+        context = Context(tuple(trial_fields(trial_id, info).get("conditions", ())),
+                          tuple(trial_fields(trial_id, info).get("interventions", ())))
+        items: List[_Item] = []
         for line, row in trial_rows:
             try:
                 flag = (row.get("is_exclusion" if exclusion_column else "include") or "").strip()
@@ -494,26 +625,28 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                     raise FieldError(f"entity_source_text (line {line})", "empty")
                 offset = int(start) if start is not None else None
                 source_line = texts.line(trial_id, entity, offset)
-                derived = reader.derive(row, kind, line, source_line)
+                derived = reader.derive(row, kind, line, source_line, context)
             except FieldError as error:
                 problems.append(Problem(file, error.field, error.message))
                 continue
-            text = source_line or " ".join(x for x in (entity, row.get("numeric_source_text") or "",
-                                                          row.get("temporal_source_text") or "") if x.strip())
+            text = source_line or row_text(row)
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            items.append((kind, text, derived, row.get("domain") or "", group))
-        seen = set()
+            items.append((kind, text, derived, row.get("domain") or "", group, [line]))
+        seen: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         counts = {INCLUSION: 0, EXCLUSION: 0}
-        for kind, text, derived, domain, merged in _alternatives(items, stats):
+        for kind, text, derived, domain, merged, lines in _alternatives(items, stats):
             signature = (kind, text, repr(derived.rule))
             if signature in seen:
                 stats.duplicates += 1
+                seen[signature]["source"]["rows"] += lines
                 continue
-            seen.add(signature)
             counts[kind] += 1
             prefix = "inc" if kind == INCLUSION else "exc"
-            criteria.append(criterion(f"{prefix}-{counts[kind]:03d}", kind, text, derived,
-                                      0.3 if merged else _rule_out(domain, kind, derived)))
+            record = criterion(f"{prefix}-{counts[kind]:03d}", kind, text, derived,
+                               0.3 if merged else _rule_out(domain, kind, derived, context),
+                               source={"rows": list(lines)})
+            seen[signature] = record
+            criteria.append(record)
         yield {"trial": trial_fields(trial_id, info), "criteria": criteria}
 
     covered = {trial_id.split("_")[0] for trial_id in grouped}
@@ -527,19 +660,28 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
             stats.skipped_trials[trial_id] = "no coded criteria in the corpus: not imported"
 
 
-def _alternatives(items: List[Tuple[str, str, Derived, str, Optional[str]]], stats: CorpusStats
-                  ) -> Iterator[Tuple[str, str, Derived, str, bool]]:
+# kind, text, rule, domain, OR group, the corpus lines it was read from
+_Item = Tuple[str, str, Derived, str, Optional[str], List[int]]
+
+
+def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
     """Inclusion rows the annotations mark as alternatives ("SpO2 <= 93% or PaO2/FiO2 < 300")
     become one criterion, met when any of them is; separate rows would each be required. (For
-    exclusions, separate rows already exclude when any of them holds.)"""
+    exclusions, separate rows already exclude when any of them holds.) Rows of one line that does
+    not say "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT
+    < 3x ULN" means both."""
     groups: Dict[str, List[int]] = {}
     for i, item in enumerate(items):
         if item[4] is not None:
             groups.setdefault(item[4], []).append(i)
-    for i, (kind, text, derived, domain, group) in enumerate(items):
+    for group, members in list(groups.items()):
+        texts = {items[m][1] for m in members}
+        if len(texts) == 1 and not _EITHER.search(texts.pop()):
+            del groups[group]
+    for i, (kind, text, derived, domain, group, lines) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
-            yield kind, text, derived, domain, False
+            yield kind, text, derived, domain, False, lines
             continue
         if members[0] != i:
             continue  # merged into the group's first row
@@ -550,12 +692,16 @@ def _alternatives(items: List[Tuple[str, str, Derived, str, Optional[str]]], sta
         requirement = " or ".join(dict.fromkeys(p.requirement for p in parts))
         stats.alternatives += len(members) - 1
         yield (kind, " / ".join(lines), Derived(rules[0] if len(rules) == 1 else {"any": rules}, checked_by,
-                                                 requirement), domain, True)
+                                                 requirement), domain, True, [n for m in members for n in items[m][5]])
 
 
-def _rule_out(domain: str, kind: str, derived: Derived) -> float:
+def _rule_out(domain: str, kind: str, derived: Derived, context: Context) -> float:
     if derived.checked_by != "rule":
         return 0.1
+    if cues.names_own_condition(derived.requirement, context.conditions):
+        # a candidate of a COVID-19 trial nearly always has (or has had) COVID-19: an inclusion of
+        # it rarely rules one out, an exclusion of it often does
+        return 0.05 if kind == INCLUSION else 0.5
     if domain == "Person":
         return 0.05
     if domain == "Measurement":

@@ -31,10 +31,25 @@ class FieldError(ValueError):
         self.message = message
 
 
-def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_out: float) -> Dict[str, Any]:
-    """A criterion record (as in data/trials/*.yml) with short, generated explanations."""
+def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_out: float,
+              source: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A criterion record (as in data/trials/*.yml) with short, generated explanations; ``source``
+    says where in the record it came from (the corpus rows, or the criterion's place in the text)."""
     req = derived.requirement
-    if derived.checked_by == "question":
+    if derived.team:
+        why = "This is one of the study's eligibility criteria; only the study team can check it."
+        explain = {"met": "The study team has confirmed this criterion.",
+                   "not_met": "The study team finds that this criterion stands in the way.",
+                   "unknown": f"Not something I can ask; {CONFIRM}."}
+    elif derived.unsure:
+        why = "This is one of the study's requirements, as the study team wrote it."
+        explain = {
+            "met": f"As far as you have told me, you meet this requirement; {CONFIRM}.",
+            "not_met": "The study team finds that this requirement is not met.",
+            "unknown": "Not settled: if it does not apply to you, ask the study team whether that stands in the "
+                       "way; they make the final decision.",
+        }
+    elif derived.checked_by == "question":
         why = "This is one of the study's eligibility criteria, as the study team wrote it."
         explain = {
             "met": f"As far as you have told me, this criterion does not stand in the way; {CONFIRM}.",
@@ -55,6 +70,8 @@ def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_ou
               "rule_out": round(rule_out, 2), "why": why, "explain": explain}
     if derived.checked_by != "rule":
         record["checked_by"] = derived.checked_by
+    if source:
+        record["source"] = source
     return record
 
 

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from trialbot.config import PROJECT_ROOT
 from review.app import create_app
 from review.auth import Authenticator
 from review.store import ReviewStore

@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 
 from trialbot.cli import main
-from bot.config import PROJECT_ROOT
+from trialbot.config import PROJECT_ROOT
 from channels.guard import REFUSAL
 from review.app import create_app
 from review.store import InboxQuery, events

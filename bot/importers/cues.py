@@ -1,0 +1,330 @@
+"""What the words around a concept say about how to read a criterion: its time sense, and whether
+the importer can read it at all.
+
+A criterion names a concept ("hepatitis C", "oxygen therapy") and qualifies it: when ("history of":
+ever; "active", "current", an inclusion's symptom: now), how much ("severe", "uncontrolled",
+"clinically significant": a judgement the facts cannot hold), for whom ("if asymptomatic",
+"patients who received X must"), and with what exceptions ("except", "unless", "is allowed").
+The importer never drops such words: it makes them part of the rule (the time sense) or hands
+the criterion to the study team (``hand_off`` names why).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+EVER, NOW = "ever", "now"
+
+# A judgement of degree or kind that a yes/no fact about the concept cannot hold.
+_DEGREE = re.compile(
+    r"\b(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|(?:clinically\s+)?significant(?:ly)?|"
+    r"unstable|serious|major|moderate|decompensated|symptomatic|refractory|progressive|advanced|end[-\s]stage|"
+    r"strong|potent|moderate-to-severe|life[-\s]threatening|adequate(?:ly)?|sufficient|stable|"
+    r"grade|class|stage|child[-\s]?pugh|nyha|ctcae|score|"
+    r"requirement\s+for|dependen\w*|"
+    r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
+    r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|family|relatives?|"
+    r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
+    r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
+    r"longer\s+than|for\s+more\s+than|lasting|duration|"
+    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy)",
+    re.IGNORECASE)
+# A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
+_NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
+                       r"abnormal|good|poor|mild|corrective)\s*$", re.IGNORECASE)
+# Another reading applies to some people: "if", "for patients with", "patients who received X must".
+_CONDITIONAL = re.compile(
+    r"\bif\b|\bwhen\b|\bwhether\b|\bunless\b|\bas\s+long\s+as\b|\bprovided\b|\bonly\s+(?:for|in|if)\b|"
+    r"\b(?:for|in)\s+(?:\w+\s+){0,2}(?:patients|subjects|participants|those|people|women|men|individuals|cohort|arm|group)\b|"
+    r"\b(?:patients|subjects|participants|those)\s+who\s+(?:have\s+)?(?:received|had|were|are|underwent|already)\b.*\bmust\b|"
+    r"\beither\b|\bmay\s+(?:include|be|have)\b", re.IGNORECASE)
+# An exception: part of what the criterion names does not count.
+_EXCEPTION = re.compile(
+    r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
+    r"\bnot\s+(?:be\s+)?excluded\b|\b(?:is|are|be)\s+(?:allowed|permitted|acceptable|allowable|eligible)\b|"
+    r"\ballowable\b|\bmay\s+(?:participate|be\s+(?:included|enrolled))\b|\bwill\s+not\s+exclude\b|"
+    r"\bnot\s+an?\s+exclusion\b|\bnot\s+a\s+requirement\b|\bin\s+the\s+absence\s+of\b|\bwith\s+or\s+without\b",
+    re.IGNORECASE)
+# Words that set the time sense.
+_NOW = re.compile(
+    r"\b(?:active(?:ly)?|current(?:ly)?|acute(?:ly)?|ongoing|on-going|unresolved|persistent|present(?:ly|ing)?|"
+    r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
+    r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
+    r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on)\b",
+    re.IGNORECASE)
+# "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
+# ("documented COVID-19" in an inclusion is the present illness).
+_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime)\b",
+                   re.IGNORECASE)  # "prior to randomization" is when, not "before now"
+# a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
+_RECEIVED = re.compile(r"\b(?:received|receipt|treated|exposure|exposed|vaccinated|immuni[sz]ed|administered)\b",
+                       re.IGNORECASE)
+_EVER_EXCLUSION = re.compile(r"\b(?:known|documented|pre-?existing|congenital|hereditary|inherited|genetic)\b",
+                             re.IGNORECASE)
+# Findings and illnesses that are states of the moment: a bare exclusion of one means "now".
+_ACUTE = re.compile(
+    r"(?:pain|diarrh|fever|febrile|cough|vomit|nausea|dyspn|short(?:ness)?\s+of\s+breath|breathless|hypox|"
+    r"hypotens|shock|seps|septic|bleed|h(?:a)?emorrh|infect|pneumon|failure|injur|jaundice|delirium|coma|"
+    r"distress|oedema|edema|infiltrat|opacit|symptom|illness|sick|wound|ulcer|hepatorenal|encephalopath|"
+    r"pregnan|fatigue|malaise|chills|myalgia|headache|sore\s+throat|congestion|anosmia|ageusia|rash|"
+    r"tachy|brady|arrhythm|fibrillation|ischemi|ischaemi|thrombos|embol|angina|exacerbation)",
+    re.IGNORECASE)
+# Treatments and supports that are states of the moment ("intubated", "on oxygen", "on dialysis").
+_ACUTE_PROCEDURE = re.compile(
+    r"ventilat|intubat|oxygen|\bo2\b|ecmo|extracorporeal|dialysis|haemofiltration|hemofiltration|crrt|"
+    r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
+    r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
+    re.IGNORECASE)
+_ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
+_OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
+                          r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
+_STUDY_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|"
+                            r"products?|agents?|treatments?|therap\w+|interventions?|vaccines?)\b|\bexcipients?\b|"
+                            r"\bformulation\b|\bcomponents?\b", re.IGNORECASE)
+
+# Classes of illness that name a trial's own condition: every candidate of a breast-cancer trial has
+# had a malignancy, and every candidate of a COVID-19 treatment trial has a respiratory infection.
+_CLASSES = [
+    (re.compile(r"\b(?:cancer|carcinoma|malignan\w*|neoplas\w*|tumou?rs?|oncolog\w*|lymphoma|leuk(?:a)?emia|"
+                r"melanoma|sarcoma|myeloma)\b", re.I),
+     re.compile(r"\b(?:cancer|carcinoma|malignan\w*|neoplasm\w*|tumou?rs?|lymphoma|leuk(?:a)?emia|melanoma|"
+                r"sarcoma|myeloma)\b", re.I)),
+]
+# Treatments of one kind under several names: a trial of endocrine therapy cannot exclude hormone therapy.
+_TREATMENTS = [re.compile(r"\b(?:hormon\w*|endocrine|estrogen|oestrogen|tamoxifen|aromatase|anti-?estrogen)\b", re.I),
+               re.compile(r"\bchemotherap\w*\b", re.I), re.compile(r"\bradio\s*therap\w*|\bradiation\b", re.I)]
+
+
+# Where one criterion of a line ends: ";", a sentence's end, a numbered item ("2. Currently ...").
+_CLAUSE_END = re.compile(r";|\.\s+(?=[A-Z(])|\s\d{1,2}[.)]\s+(?=[A-Z])")
+# What separates the items of a list, and what introduces examples of a class.
+_ITEM = re.compile(r",|\bor\b|\band/or\b|/|\(|\)")
+_EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:",
+                       re.IGNORECASE)
+# An item that grades the one before it.
+_GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
+# The investigator's or a physician's judgement: only the study team can apply it.
+_JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
+                        r"preclude\w*|jeopardi[sz]\w*|interfere\w*|compromise\w*)\b", re.IGNORECASE)
+_HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
+# A test or an image: what it finds is the criterion, not having it ("infiltrates on chest radiograph").
+_DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
+                         r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
+# After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
+_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to)\b",
+                              re.IGNORECASE)
+
+
+def clause_bounds(line: str, start: int, end: int) -> "tuple[int, int]":
+    """Where the clause of ``line`` that holds ``line[start:end]`` begins and ends."""
+    begin = 0
+    for m in _CLAUSE_END.finditer(line, 0, max(start, 0)):
+        begin = m.end()
+    after = _CLAUSE_END.search(line, end)
+    return begin, after.start() if after else len(line)
+
+
+def clause_around(line: str, start: int, end: int) -> str:
+    begin, stop = clause_bounds(line, start, end)
+    return line[begin:stop]
+
+
+def clause_before(line: str, start: int) -> str:
+    """The words of the clause before position ``start``."""
+    return line[clause_bounds(line, start, start)[0]:start]
+
+
+def qualifying_words(line: str, start: int, end: int) -> str:
+    """The words that qualify the concept at ``line[start:end]``: its own phrase (from the item
+    separator before it to the one after it, "severe untreated psychiatric disorder"), what
+    narrows it after it ("illness severe enough to require ..."), and the head of a list it is an
+    example in ("Significant ECG abnormalities, including ... AV block"). The head of a list in
+    brackets that defines it with thresholds ("Severe hepatic impairment (bilirubin > 2 mg/dL, ...
+    jaundice)") is left out: the items are the definition."""
+    begin, stop = clause_bounds(line, start, end)
+    before, after = line[begin:start], line[end:stop]
+    items_after = _ITEM.split(after)
+    own = _ITEM.split(before)[-1] + " " + items_after[0]
+    if len(items_after) > 1 and _GRADED.match(items_after[1]):
+        own += " " + items_after[1]  # "chronic kidney disease, stage 4 or 5"
+    narrowing = after if _NARROWING_AFTER.match(after) else ""
+    head = ""
+    opened = before.rfind("(")
+    if opened > before.rfind(")"):  # inside brackets: examples of the head, or its definition
+        closed = line.find(")", end)
+        inside = line[opened:closed if closed >= 0 else stop]
+        if _EXAMPLES.search(before[opened:]) or not re.search(r"\d", inside):
+            head = before[:opened]
+    else:
+        examples = None
+        for examples in _EXAMPLES.finditer(before):
+            pass
+        if examples is not None:
+            head = before[:examples.start()]
+    return f"{head} {own} {narrowing}"
+
+
+# What, anywhere in a concept's clause, leaves the criterion to the study team.
+_CLAUSE_REASONS = [
+    (_EXCEPTION, "it makes an exception"),
+    (_CONDITIONAL, "it applies to some people only"),
+    (_JUDGEMENT, "the investigator judges it"),
+    (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
+]
+
+
+def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) -> Optional[str]:
+    """Why a criterion naming the concept at ``line[start:end]`` cannot be read as a rule over one
+    fact about the concept, or None when it can."""
+    clause = clause_around(line, start, end)
+    concept, before = line[start:end], clause_before(line, start)
+    reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
+    if reason:
+        return reason
+    # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
+    # an exclusion read without one only excludes too many: those of the concept's own phrase count
+    words = clause if kind == "inclusion" else qualifying_words(line, start, end)
+    degree = _DEGREE.search(words + " " + concept) or _NARROWED.search(before)
+    if degree:
+        return f"it qualifies the concept (\"{degree.group()}\")"
+    if negated and kind == "exclusion":
+        return "it excludes the absence of something"
+    if _NARROWING_AFTER.match(line[end:clause_bounds(line, start, end)[1]]):
+        return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
+    if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
+        return "it is about the study's own product"
+    return None
+
+
+def time_sense(kind: str, before: str, concept: str, procedure: bool = False, clause: str = "") -> str:
+    """Whether a concept is meant now or ever: the words before it say so ("history of": ever;
+    "active", "current": now; for an exclusion, "history of" anywhere in its clause too: "hepatitis
+    B infection, history of"); otherwise an inclusion means now (a past illness must not pass an
+    inclusion meant for a current one), and an exclusion means ever, unless the concept is a state
+    of the moment (a symptom, an acute illness, a support like ventilation)."""
+    words = f"{before} {concept}"
+    now = _NOW.search(words)
+    ever = _EVER.search(words) or (_EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
+    if kind == "exclusion" and not ever and not now:
+        ever = _EVER.search(clause) or _EVER_EXCLUSION.search(clause)
+    if now and not (ever and ever.start() > now.start()):
+        return NOW
+    if ever:
+        return EVER
+    if kind == "inclusion":
+        return NOW
+    if re.search(r"\bchronic\b", words, re.I):
+        return EVER
+    acute = _ACUTE_PROCEDURE if procedure else _ACUTE
+    return NOW if acute.search(concept) else EVER
+
+
+def is_allergy(before: str, concept: str) -> bool:
+    """ "hypersensitivity to tocilizumab", "allergic reactions to IVIG": the concept is what the
+    person reacts to."""
+    return bool(_ALLERGY.search(before[-40:]) or _ALLERGY.search(concept))
+
+
+def own_condition(text: str, conditions: Iterable[str]) -> bool:
+    """Whether an exclusion names a class of illness that the trial's own condition belongs to
+    ("history of any malignancy" in a breast-cancer trial)."""
+    conditions = list(conditions)
+    if not conditions or names_own_condition(text, conditions):
+        return False  # "Stage I or IV breast cancer" in a breast-cancer trial: about its own condition, asked
+    conditions = " ".join(conditions)
+    for in_text, in_condition in _CLASSES:
+        if in_text.search(text) and in_condition.search(conditions):
+            return True
+    return False
+
+
+def own_treatment(text: str, treatments: Iterable[str]) -> bool:
+    """Whether an exclusion names a kind of treatment the trial itself gives ("concurrent hormone
+    therapy" in a trial of adjuvant endocrine therapy)."""
+    treatments = " ".join(treatments)
+    return any(kind.search(text) and kind.search(treatments) for kind in _TREATMENTS)
+
+
+def degree(text: str) -> Optional[str]:
+    found = _DEGREE.search(text)
+    return found.group() if found else None
+
+
+def conditional(text: str) -> bool:
+    return bool(_CONDITIONAL.search(text))
+
+
+def exception(text: str) -> bool:
+    return bool(_EXCEPTION.search(text))
+
+
+def said_before(text: str) -> bool:
+    """Whether the words say "before" outright ("history of", "prior", "previous", "received")."""
+    return bool(_EVER.search(text) or _RECEIVED.search(text))
+
+
+def history_in(text: str) -> bool:
+    """Whether the words speak of the past ("history of", "previous", "known", "documented")."""
+    return bool(_EVER.search(text) or _EVER_EXCLUSION.search(text))
+
+
+@dataclass(frozen=True)
+class Said:
+    """The words around a concept in its line: those before it in its clause (with the row's own
+    time words when they are in the line), the concept, and its whole clause."""
+
+    before: str
+    concept: str
+    clause: str
+    line: str = ""
+
+    def time_sense(self, kind: str, procedure: bool = False) -> str:
+        return time_sense(kind, self.before, self.concept, procedure, self.clause)
+
+
+_GENERIC = {"infection", "infections", "disease", "diseases", "syndrome", "acute", "severe", "respiratory", "virus",
+            "viral", "illness", "disorder", "patients", "pneumonia", "mild", "moderate", "critical", "novel", "the",
+            "and", "with", "due", "to", "of", "in", "has", "had", "have", "moment", "currently", "diagnosed",
+            "last", "days", "ever", "positive", "recent", "test", "for", "been"}
+
+
+_SAME = [(re.compile(r"^(?:covid|sars|coronavir|ncov|2019ncov)"), "covid")]  # one illness, many names
+
+
+def _tokens(text: str) -> set:
+    words = re.findall(r"[a-z0-9]+", re.sub(r"[-\s]+(?=\d)", "", text.lower()))
+    found = set()
+    for word in words:
+        if len(word) > 2 and word not in _GENERIC:
+            found.add(next((same for pattern, same in _SAME if pattern.match(word)), word))
+    return found
+
+
+def names_own_condition(text: str, conditions: Iterable[str]) -> bool:
+    """Whether a criterion names the trial's own condition ("COVID-19" in a COVID-19 trial)."""
+    own = set().union(*(_tokens(c) for c in conditions)) if conditions else set()
+    return bool(own & _tokens(text))
+
+
+def now_in(text: str) -> bool:
+    return bool(_NOW.search(text))
+
+
+def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
+    """Whether two names share a word, by its first five letters (other than ``ignored``): "HCQ" and
+    "hydroxychloroquine" do not, "cultures" and "culture" do."""
+    def stems(text: str) -> set:
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
+    return bool(stems(a) & stems(b))
+
+
+def study_product(text: str) -> bool:
+    """Whether the words are about the study's own product ("the investigational medications")."""
+    return bool(_OWN_PRODUCT.search(text))
+
+
+def diagnostic(concept: str) -> bool:
+    """Whether a procedure is a test or an image, whose finding is what a criterion is about."""
+    return bool(_DIAGNOSTIC.search(concept))
