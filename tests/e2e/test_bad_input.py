@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from bot.servers import on_free_ports
+from trialbot.servers import on_free_ports
 from channels.guard import REFUSAL
 from tests.e2e.conftest import TURN_TIMEOUT, BotServers
 
