@@ -132,7 +132,7 @@ def standard_conversations(store: ReviewStore) -> Dict[str, Conversation]:
         .verdict("NCT05236582", "likely_eligible").action("action_listen"),
         "fallbacks": Conversation("sender-fallbacks").start()
         .turn("hello", "Hello! Shall we start?", "greet", 0.99)
-        .fallback("asdkjh qwe").action("action_screen").bot("Sorry, I didn't quite understand.")
+        .fallback("asdkjh qwe").action("action_screen").bot("Sorry, I didn't quite understand.", custom={"not_understood": True})
         .slot("misunderstood", 1).action("action_listen")
         .fallback("zzzz blorp").action("action_screen").bot("Let's leave that one as not known.")
         .slot("misunderstood", 0).action("action_listen")
