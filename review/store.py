@@ -43,6 +43,8 @@ CHUNK = 500  # ids per IN (...) list
 TEXT_COUNT_CAP = 1000  # free-text matches counted exactly up to here ("1,000+")
 
 metadata = MetaData()
+# The reading counts added to a review database made before them ("misunderstood" was there first).
+ADDED_COUNTS = tuple(name for name in Summary.READING_COUNTS if name != "misunderstood")
 
 # Rasa's own table (rasa/core/tracker_store.py SQLTrackerStore.SQLEvent), declared identically so
 # that the review can read it, and create it when the review starts before Rasa ever ran.
@@ -70,7 +72,7 @@ conversations = Table(
     Column("fallbacks", Integer, nullable=False, default=0),
     Column("low_confidence", Integer, nullable=False, default=0),
     Column("misunderstood", Integer, nullable=False, default=0),  # answers not understood
-    *[Column(name, Integer, nullable=False, default=0, server_default="0") for name in Summary.READING_COUNTS[1:]],
+    *[Column(name, Integer, nullable=False, default=0, server_default="0") for name in ADDED_COUNTS],
     Column("asked_human", Boolean, nullable=False, default=False, index=True),
     Column("frustrated", Boolean, nullable=False, default=False, index=True),
     Column("status", String(16), nullable=False, default="unreviewed", index=True),
@@ -370,7 +372,7 @@ class ReviewStore:
         questions asked again) gets their columns and indexes, and its conversations are counted
         from the events already indexed, so that they show where reading went wrong too."""
         added = False
-        for name in Summary.READING_COUNTS:
+        for name in ADDED_COUNTS:
             if name in self._columns():
                 continue
             try:
@@ -415,7 +417,7 @@ class ReviewStore:
                     c.execute(update(conversations).where(conversations.c.id == r.id,
                                                           conversations.c.last_event_id == r.last_event_id)
                               .values(asked_human=summary.asked_human, scratch=json.dumps(scratch),
-                                      **{name: getattr(summary, name) for name in Summary.READING_COUNTS[1:]}))
+                                      **{name: getattr(summary, name) for name in ADDED_COUNTS}))
 
     # -- the incremental index -----------------------------------------------------------------------
     def high_water_mark(self) -> int:

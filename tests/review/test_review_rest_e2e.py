@@ -234,6 +234,17 @@ def test_answers_not_understood_and_questions_asked_again_are_counted_and_shown(
     assert found and int(found.group(1)) == repeated
 
 
+def replayed(live, turns):
+    """A saved story's messages sent again through REST, as a new conversation: what reads differently."""
+    sender = f"replay-{uuid.uuid4().hex[:12]}"
+    url = f"{live['settings'].rasa_url}/webhooks/rest/webhook"
+
+    def send(message):
+        requests.post(url, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+
+    return replay(turns, send, lambda: ReviewStore(live["engine"]).messages(sender))
+
+
 def save_story(reviewer, review, cid, name):
     """Saves the conversation as a test story through the form, as the reviewer leaves it."""
     form = reviewer.get(f"{review}/conversations/{cid}/story", timeout=30).text
@@ -255,16 +266,19 @@ def test_a_saved_test_records_the_facts_read_and_fails_when_a_reading_changes(li
     cid = {r["sender"]: r for r in inbox(reviewer, live)}[sender]["id"]
     story = save_story(reviewer, review, cid, "a corrected platelet count")
     assert '- facts: {"platelet_count": 45.0}' in story and '- facts: {"platelet_count": 25.0}' in story, story
-    store = ReviewStore(live["engine"])
-    url = f"{live['settings'].rasa_url}/webhooks/rest/webhook"
-
-    def replayed(text):
-        again = f"replay-{uuid.uuid4().hex[:12]}"
-        send = lambda message: requests.post(url, json={"sender": again, "message": message},  # noqa: E731
-                                             timeout=60).raise_for_status()
-        return replay(expected_turns(text)[0], send, lambda: store.messages(again))
-
-    assert replayed(story) == []  # the bot still reads the messages as recorded
+    assert replayed(live, expected_turns(story)[0]) == []  # the bot still reads the messages as recorded
     changed = story.replace('{"platelet_count": 25.0}', '{"platelet_count": 30.0}')
-    problems = replayed(changed)
+    problems = replayed(live, expected_turns(changed)[0])
     assert problems and "platelet_count: 30.0 expected, 25.0 read" in problems[0], problems
+
+
+def test_saved_tests_still_read_every_message_as_recorded(live):
+    """The stories saved from the review (tests/stories/reviewed/): ``rasa test`` checks their
+    intents and actions; here the facts read from each message and the verdicts are checked."""
+    failures = {}
+    for path in sorted((PROJECT_ROOT / "tests" / "stories" / "reviewed").glob("*.yml")):
+        for number, turns in enumerate(expected_turns(path.read_text(encoding="utf-8")), start=1):
+            problems = replayed(live, turns)
+            if problems:
+                failures[f"{path.name} story {number}"] = problems
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
