@@ -36,10 +36,16 @@ FILTERS = [
     ("--max-turns", "max_turns", "at most this many messages from the person"),
     ("--min-fallbacks", "min_fallbacks", "at least this many fallbacks"),
     ("--min-low-confidence", "min_low_confidence", "at least this many low-confidence turns"),
+    ("--min-not-understood", "min_misunderstood", "at least this many answers not understood"),
+    ("--min-check-backs", "min_check_backs", "at least this many readings offered back for confirmation"),
+    ("--min-read-backs", "min_read_backs", "at least this many read-backs before a verdict"),
+    ("--min-corrections", "min_corrections", "at least this many facts changed after they were answered"),
+    ("--min-repeated-questions", "min_repeated_questions", "at least this many questions asked again"),
     ("--asked-human", "asked_human", "yes or no"),
     ("--frustrated", "frustrated", "yes or no"),
     ("--flagged", "flagged", "yes or no: has flagged messages"),
-    ("--sort", "sort", "started, last, turns, fallbacks, low_confidence, verdict, channel, status, id"),
+    ("--sort", "sort", "started, last, turns, fallbacks, low_confidence, misunderstood, check_backs, read_backs, "
+                       "corrections, repeated_questions, verdict, channel, status, id"),
 ]
 
 

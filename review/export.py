@@ -14,14 +14,15 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
 
 from review.masking import mask_sender, mask_text
 from review.store import InboxQuery, ReviewStore
-from review.transcript import Message, masked as masked_message
+from review.transcript import Message, Summary, masked as masked_message
 
 CONVERSATION_COLUMNS = ["id", "sender", "channel", "started_at", "last_at", "turns", "trials", "verdict",
-                        "fallbacks", "low_confidence", "misunderstood", "asked_human", "frustrated", "status",
-                        "tags", "flagged", "preview"]
+                        "fallbacks", "low_confidence", *Summary.READING_COUNTS, "asked_human", "frustrated",
+                        "status", "tags", "flagged", "preview"]
+READING_MARKS = ["not_understood", "check_back", "read_back", "corrected", "handoff", "repeated"]
 MESSAGE_COLUMNS = ["conversation_id", "sender", "channel", "event_id", "at", "speaker", "text", "intent",
-                   "confidence", "fallback", "low_confidence", "facts", "asks", "verdict_status", "actions",
-                   "flagged", "flag_reason"]
+                   "confidence", "fallback", "low_confidence", "facts", "asks", "verdict_status", *READING_MARKS,
+                   "actions", "flagged", "flag_reason"]
 
 
 def iso(timestamp: Optional[float]) -> Optional[str]:
@@ -43,7 +44,7 @@ def summary_record(row: Mapping[str, Any], masked: bool = True) -> Dict[str, Any
         "verdict": row["verdict"],
         "fallbacks": row["fallbacks"],
         "low_confidence": row["low_confidence"],
-        "misunderstood": row["misunderstood"],
+        **{name: row[name] for name in Summary.READING_COUNTS},
         "asked_human": bool(row["asked_human"]),
         "frustrated": bool(row["frustrated"]),
         "status": row["status"],
@@ -117,12 +118,14 @@ def csv_chunks(items: Iterable[Dict[str, Any]], rows: str = "conversations") -> 
             for m in item["messages"]:
                 verdict = m.get("verdict")
                 status = ([v.get("status") for v in verdict] if isinstance(verdict, list)
-                          else verdict.get("status") if isinstance(verdict, dict) else None)
+                          else verdict.get("status") if isinstance(verdict, dict) else m.get("verdict_status"))
                 values = {"conversation_id": item["id"], "sender": item["sender"], "channel": item["channel"],
                           "event_id": m["event_id"], "at": m.get("at"), "speaker": m["kind"], "text": m.get("text"),
                           "intent": m.get("intent"), "confidence": m.get("confidence"),
                           "fallback": m.get("fallback", False), "low_confidence": m.get("low_confidence", False),
                           "facts": m.get("facts"), "asks": m.get("asks"), "verdict_status": status,
+                          **{mark: m.get(mark, False if mark in ("not_understood", "handoff", "repeated") else None)
+                             for mark in READING_MARKS},
                           "actions": m.get("actions"), "flagged": bool(m.get("flag")),
                           "flag_reason": (m.get("flag") or {}).get("reason")}
                 yield _csv_line([_cell(values[c]) for c in MESSAGE_COLUMNS])

@@ -20,6 +20,12 @@ STATUS_NAMES = {"unreviewed": "Unreviewed", "needs_follow_up": "Needs follow-up"
 VERDICT_NAMES = {"likely_eligible": "Likely eligible", "uncertain": "Uncertain", "not_eligible": "Not eligible",
                  None: "—"}
 CRITERION_NAMES = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+# Where reading went wrong: each count's column heading, filter label and meaning.
+READING_NAMES = {"misunderstood": ("Not underst.", "Min. not understood", "answers not understood"),
+                 "check_backs": ("Check-backs", "Min. check-backs", "readings offered back for confirmation"),
+                 "read_backs": ("Read-backs", "Min. read-backs", "facts read back before a verdict"),
+                 "corrections": ("Corrections", "Min. corrections", "facts already answered, changed"),
+                 "repeated_questions": ("Asked again", "Min. asked again", "the same question asked again")}
 
 CSS = """
 :root{--fg:#1d2330;--muted:#5b6475;--line:#d9dde5;--bg:#f6f7f9;--accent:#1f5fbf;--warn:#a35b00;--bad:#b3261e;--ok:#1b7f3b}
@@ -119,6 +125,11 @@ def _select(name: str, options: Iterable[Any], chosen: Any, labels: Optional[Map
     return f'<select name="{h(name)}" id="f-{h(name)}">{"".join(items)}</select>'
 
 
+def _min_input(name: str, label: str, value: Optional[int]) -> str:
+    return (f'<label>{h(label)}<input type="number" min="0" name="{h(name)}" '
+            f'value="{h(value if value is not None else "")}"></label>')
+
+
 def _bool_select(name: str, chosen: Optional[bool]) -> str:
     value = "" if chosen is None else ("true" if chosen else "false")
     return _select(name, ["true", "false"], value, {"true": "yes", "false": "no"})
@@ -142,12 +153,13 @@ def _verdict_badge(verdict: Optional[str]) -> str:
 
 def inbox_page(nonce: str, session: Session, query: InboxQuery, page: InboxPage,
                facets: Mapping[str, Sequence[str]], masked_sender: Mapping[int, str], notice: str = "") -> str:
-    def sort_link(key: str, label: str, numeric: bool = False) -> str:
+    def sort_link(key: str, label: str, numeric: bool = False, title: str = "") -> str:
         current = query.sort == key
         desc = not query.desc if current else True
         arrow = (" ▼" if query.desc else " ▲") if current else ""
         href = url("/", query.to_params(sort=key, desc=desc, page=1))
-        return f'<th class="{"num" if numeric else ""}"><a href="{h(href)}">{h(label)}{arrow}</a></th>'
+        hint = f' title="{h(title)}"' if title else ""
+        return f'<th class="{"num" if numeric else ""}"{hint}><a href="{h(href)}">{h(label)}{arrow}</a></th>'
 
     filters = (
         f'<form class="filters" method="get" action="/" role="search">'
@@ -163,6 +175,8 @@ def inbox_page(nonce: str, session: Session, query: InboxQuery, page: InboxPage,
         f'<label>Max. turns<input type="number" min="0" name="max_turns" value="{h(query.max_turns if query.max_turns is not None else "")}"></label>'
         f'<label>Min. fallbacks<input type="number" min="0" name="min_fallbacks" value="{h(query.min_fallbacks if query.min_fallbacks is not None else "")}"></label>'
         f'<label>Min. low-confidence<input type="number" min="0" name="min_low_confidence" value="{h(query.min_low_confidence if query.min_low_confidence is not None else "")}"></label>'
+        + "".join(_min_input(f"min_{name}", label, getattr(query, f"min_{name}"))
+                  for name, (_, label, _) in READING_NAMES.items()) +
         f'<label>Asked for a human{_bool_select("asked_human", query.asked_human)}</label>'
         f'<label>Frustrated{_bool_select("frustrated", query.frustrated)}</label>'
         f'<label>Flagged messages{_bool_select("flagged", query.flagged)}</label>'
@@ -180,10 +194,11 @@ def inbox_page(nonce: str, session: Session, query: InboxQuery, page: InboxPage,
             f'<td>{h(r["channel"] or "—")}</td><td>{h(when(r["started_at"]))}</td><td class="num">{h(r["turns"])}</td>'
             f'<td>{h(trial_text or "—")}</td><td>{_verdict_badge(r["verdict"])}</td>'
             f'<td class="num">{h(r["fallbacks"])}</td><td class="num">{h(r["low_confidence"])}</td>'
+            + "".join(f'<td class="num" data-count="{name}">{h(r[name])}</td>' for name in READING_NAMES) +
             f'<td>{_badges(r)}</td><td>{h(STATUS_NAMES.get(r["status"], r["status"]))}</td><td>{tags}</td>'
             f'<td class="preview muted" title="{h(r["preview"])}">{h(r["preview"] or "")}</td></tr>')
     if not rows:
-        rows.append('<tr><td colspan="13" class="muted">No conversation matches these filters.</td></tr>')
+        rows.append(f'<tr><td colspan="{13 + len(READING_NAMES)}" class="muted">No conversation matches these filters.</td></tr>')
     params = query.to_params(page=1)
     shown_total = f"{page.total:,}" + ("+" if page.capped else "")
     export_all = (f'<span class="muted">All {h(shown_total)} matching:</span>'
@@ -201,6 +216,7 @@ def inbox_page(nonce: str, session: Session, query: InboxQuery, page: InboxPage,
         f'{sort_link("id", "Conversation")}{sort_link("channel", "Channel")}{sort_link("started", "Started")}'
         f'{sort_link("turns", "Turns", True)}<th>Trial(s)</th>{sort_link("verdict", "Verdict")}'
         f'{sort_link("fallbacks", "Fallbacks", True)}{sort_link("low_confidence", "Low conf.", True)}'
+        + "".join(sort_link(name, heading, True, meaning) for name, (heading, _, meaning) in READING_NAMES.items()) +
         f'<th>Signals</th>{sort_link("status", "Review")}<th>Tags</th><th>First message</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table></form>')
     note = f'<div class="notice">{h(notice)}</div>' if notice else ""
@@ -217,6 +233,30 @@ def _pager(query: InboxQuery, page: InboxPage) -> str:
     more = "+ (refine the search to see more)" if page.capped else ""
     return (f'<div class="pager">{prev_link}<span class="muted">Page {h(page.page)} of {h(f"{page.pages:,}")}{h(more)}</span>'
             f'{next_link}</div>')
+
+
+def _reading_badges(m: Any) -> List[str]:
+    """What a bot message says about the reading of the answers, as badges."""
+    def shown(values: Mapping[str, Any]) -> str:
+        return "; ".join(f"{k}: {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
+                         for k, v in values.items())
+
+    badges = []
+    if m.not_understood:
+        badges.append('<span class="badge bad" data-mark="not_understood">not understood</span>')
+    if m.repeated:
+        badges.append('<span class="badge bad" data-mark="repeated" title="the question before asked the same">'
+                      'asked again</span>')
+    if m.check_back:
+        badges.append(f'<span class="badge warn" data-mark="check_back">check-back: {h(shown(m.check_back))}</span>')
+    if m.read_back:
+        badges.append(f'<span class="badge" data-mark="read_back" title="{h(shown(m.read_back))}">read-back</span>')
+    if m.corrected:
+        badges.append(f'<span class="badge warn" data-mark="correction" title="{h(", ".join(m.corrected))}">'
+                      f'correction</span>')
+    if m.handoff:
+        badges.append('<span class="badge bad" data-mark="handoff">asked for a human</span>')
+    return badges
 
 
 def _verdict_table(verdict: Any) -> str:
@@ -283,11 +323,14 @@ def conversation_page(nonce: str, session: Session, row: Mapping[str, Any], send
                     for k, v in m.facts.items()) + "</ul>"
             if m.facts_cleared:
                 extra += '<div class="badge warn">facts cleared</div>'
+            if m.verdict_status:
+                meta.append(f'verdict {_verdict_badge(m.verdict_status)}')
         else:
             if m.buttons:
                 extra += "<div>" + "".join(f'<span class="badge">{h(b.get("title"))}</span>' for b in m.buttons) + "</div>"
             if m.asks:
                 meta.append(f'asks {h(", ".join(m.asks))}')
+            meta += _reading_badges(m)
             if m.verdict:
                 extra += _verdict_table(m.verdict)
         if flag:
@@ -311,7 +354,10 @@ def conversation_page(nonce: str, session: Session, row: Mapping[str, Any], send
                f'<th>Verdict</th><td>{_verdict_badge(row["verdict"])}</td><th>Signals</th><td>{_badges(row)}</td></tr>'
                f'<tr><th>Fallbacks</th><td>{h(row["fallbacks"])}</td><th>Low confidence</th><td>{h(row["low_confidence"])}</td>'
                f'<th>Not understood</th><td>{h(row["misunderstood"])}</td><th>Review</th>'
-               f'<td>{h(STATUS_NAMES.get(row["status"], row["status"]))}</td></tr></tbody></table>')
+               f'<td>{h(STATUS_NAMES.get(row["status"], row["status"]))}</td></tr>'
+               f'<tr><th>Check-backs</th><td>{h(row["check_backs"])}</td><th>Read-backs</th><td>{h(row["read_backs"])}</td>'
+               f'<th>Corrections</th><td>{h(row["corrections"])}</td><th>Asked again</th>'
+               f'<td>{h(row["repeated_questions"])}</td></tr></tbody></table>')
     tags = "".join(
         f'<form method="post" action="/conversations/{h(cid)}/tags/remove" class="inline">{token}'
         f'<input type="hidden" name="tag" value="{h(t)}"><span class="badge">{h(t)} '
@@ -361,21 +407,31 @@ def story_page(nonce: str, session: Session, cid: int, steps: Sequence[Step], in
                           for i in sorted(set(intents) | {s.intent}))
         changed = ' <span class="badge warn">corrected</span>' if (s.intent != s.original_intent or
                                                                    s.actions != s.original_actions) else ""
+        read_changed = ' <span class="badge warn">corrected</span>' if (s.reading != s.original_reading or
+                                                                        s.verdict != s.original_verdict) else ""
+        recorded = json.dumps(s.original_reading, ensure_ascii=False) if s.original_reading else "nothing"
+        cleared = ' <span class="badge warn">facts cleared</span>' if s.cleared else ""
         rows.append(
             f'<tr><td><input type="checkbox" name="include_{h(s.event_id)}" value="1"{" checked" if s.include else ""} '
             f'aria-label="keep turn {h(s.event_id)}"></td>'
             f'<td><input type="text" name="text_{h(s.event_id)}" value="{h(s.text)}" class="full"></td>'
             f'<td><select name="intent_{h(s.event_id)}">{options}</select><div class="muted">model: {h(s.original_intent)}</div></td>'
             f'<td><input type="text" name="actions_{h(s.event_id)}" value="{h(", ".join(s.actions))}" class="full">'
-            f'<div class="muted">bot ran: {h(", ".join(s.original_actions) or "—")}</div>{changed}</td></tr>')
+            f'<div class="muted">bot ran: {h(", ".join(s.original_actions) or "—")}</div>{changed}</td>'
+            f'<td><input type="text" name="reading_{h(s.event_id)}" value="{h(json.dumps(s.reading, ensure_ascii=False) if s.reading else "")}" '
+            f'class="full" aria-label="facts read from turn {h(s.event_id)}">'
+            f'<div class="muted">bot read: {h(recorded)}</div>{cleared}'
+            f'{_select(f"verdict_{s.event_id}", VERDICTS, s.verdict, VERDICT_NAMES, blank="no verdict")}{read_changed}</td></tr>')
     errors = ("<div class=\"error\" role=\"alert\"><ul>" + "".join(f"<li>{h(p)}</li>" for p in problems) + "</ul></div>"
               if problems else "")
     body = (f'<p><a href="/conversations/{h(cid)}">‹ Conversation #{h(cid)}</a></p><h1>Save as test</h1>{errors}'
-            f'<p class="muted">Correct the intent and the actions where the bot was wrong; the text is masked. '
-            f'The story is written for <code>rasa test</code> beside the project\'s test stories.</p>'
+            f'<p class="muted">Correct the intent, the actions, the facts read (a JSON object) and the verdict where '
+            f'the bot was wrong; the text is masked. The story is written for <code>rasa test</code> beside the '
+            f'project\'s test stories, with the facts and verdict of each turn, which a replay against the bot '
+            f'checks.</p>'
             f'<form method="post" action="/conversations/{h(cid)}/story">{token}'
             f'<label>Story name <input type="text" name="name" value="{h(name)}" size="60" required></label>'
-            f'<table><thead><tr><th>Keep</th><th>What the person said</th><th>Intent</th><th>Actions</th></tr></thead>'
+            f'<table><thead><tr><th>Keep</th><th>What the person said</th><th>Intent</th><th>Actions</th><th>Facts read · verdict</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table><div class="toolbar"><button type="submit">Save test story</button></div></form>')
     return layout("Save as test", body, nonce, session)
 

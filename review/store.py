@@ -26,17 +26,17 @@ import re
 import time
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, Sequence as SqlSequence, String, Table,
-                        Text, and_, bindparam, create_engine, delete, desc, func, insert, or_, select, text,
-                        update)
+                        Text, and_, bindparam, create_engine, delete, desc, func, insert, inspect, or_, select,
+                        text, update)
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from channels.guard import is_storable, unreadable_field
 from review.masking import mask_sender, mask_text
-from review.transcript import ERASE_ACTIONS, Message, Summary, parse_data, transcript
+from review.transcript import ERASE_ACTIONS, Message, ReadingMarks, Summary, custom_of, parse_data, transcript
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ CHUNK = 500  # ids per IN (...) list
 TEXT_COUNT_CAP = 1000  # free-text matches counted exactly up to here ("1,000+")
 
 metadata = MetaData()
+# The reading counts added to a review database made before them ("misunderstood" was there first).
+ADDED_COUNTS = tuple(name for name in Summary.READING_COUNTS if name != "misunderstood")
 
 # Rasa's own table (rasa/core/tracker_store.py SQLTrackerStore.SQLEvent), declared identically so
 # that the review can read it, and create it when the review starts before Rasa ever ran.
@@ -75,7 +77,8 @@ conversations = Table(
     Column("trials", String(1024), nullable=False, default=""),
     Column("fallbacks", Integer, nullable=False, default=0),
     Column("low_confidence", Integer, nullable=False, default=0),
-    Column("misunderstood", Integer, nullable=False, default=0),
+    Column("misunderstood", Integer, nullable=False, default=0),  # answers not understood
+    *[Column(name, Integer, nullable=False, default=0, server_default="0") for name in ADDED_COUNTS],
     Column("asked_human", Boolean, nullable=False, default=False, index=True),
     Column("frustrated", Boolean, nullable=False, default=False, index=True),
     Column("status", String(16), nullable=False, default="unreviewed", index=True),
@@ -88,7 +91,7 @@ conversations = Table(
     sqlite_autoincrement=True,  # an erased conversation's number is never given to another one
 )
 # Each sortable column with the id (the tie-breaker): pages are index-only scans, even deep ones.
-for _name in ("started_at", "last_at", "turns", "fallbacks", "low_confidence"):
+for _name in ("started_at", "last_at", "turns", "fallbacks", "low_confidence", *Summary.READING_COUNTS):
     Index(f"ix_review_conv_{_name}_id", conversations.c[_name], conversations.c.id)
 Index("ix_review_conv_status_started", conversations.c.status, conversations.c.started_at)
 Index("ix_review_conv_verdict_started", conversations.c.verdict, conversations.c.started_at)
@@ -243,6 +246,11 @@ class InboxQuery:
     max_turns: Optional[int] = None
     min_fallbacks: Optional[int] = None
     min_low_confidence: Optional[int] = None
+    min_misunderstood: Optional[int] = None  # answers not understood
+    min_check_backs: Optional[int] = None
+    min_read_backs: Optional[int] = None
+    min_corrections: Optional[int] = None
+    min_repeated_questions: Optional[int] = None
     asked_human: Optional[bool] = None
     frustrated: Optional[bool] = None
     flagged: Optional[bool] = None
@@ -252,9 +260,9 @@ class InboxQuery:
     page: int = 1
     per_page: int = 50
 
-    SORTS = {"started": "started_at", "last": "last_at", "turns": "turns", "fallbacks": "fallbacks",
-             "low_confidence": "low_confidence", "verdict": "verdict", "channel": "channel", "status": "status",
-             "id": "id"}
+    COUNTS = ("fallbacks", "low_confidence", *Summary.READING_COUNTS)  # each filtered by min_<count>
+    SORTS = {"started": "started_at", "last": "last_at", "turns": "turns", **{name: name for name in COUNTS},
+             "verdict": "verdict", "channel": "channel", "status": "status", "id": "id"}
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "InboxQuery":
@@ -273,7 +281,7 @@ class InboxQuery:
             trial=(get("trial") or "").upper() or None, status=get("status") or None, tag=get("tag") or None,
             started_from=_parse_date(get("started_from")), started_to=_parse_date(get("started_to")),
             min_turns=_parse_int(get("min_turns")), max_turns=_parse_int(get("max_turns")),
-            min_fallbacks=_parse_int(get("min_fallbacks")), min_low_confidence=_parse_int(get("min_low_confidence")),
+            **{f"min_{name}": _parse_int(get(f"min_{name}")) for name in cls.COUNTS},
             asked_human=_parse_bool(get("asked_human")), frustrated=_parse_bool(get("frustrated")),
             flagged=_parse_bool(get("flagged")), ids=tuple(ids),
             sort=sort if sort in cls.SORTS else "started",
@@ -378,12 +386,65 @@ class ReviewStore:
                 c.execute(text("ALTER TABLE review_search ADD COLUMN IF NOT EXISTS tsv tsvector "
                                "GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED"))
                 c.execute(text("CREATE INDEX IF NOT EXISTS ix_review_search_tsv ON review_search USING gin (tsv)"))
+        self._add_reading_counts()
         try:
             with self.engine.begin() as c:
                 if c.execute(select(state.c.value).where(state.c.key == "last_event_id")).first() is None:
                     c.execute(insert(state).values(key="last_event_id", value=0))
         except IntegrityError:
             pass  # another process created it at the same time
+
+    def _add_reading_counts(self) -> None:
+        """A review database made before the reading counts (check-backs, read-backs, corrections,
+        questions asked again) gets their columns and indexes, and its conversations are counted
+        from the events already indexed, so that they show where reading went wrong too."""
+        added = False
+        for name in ADDED_COUNTS:
+            if name in self._columns():
+                continue
+            try:
+                with self.engine.begin() as c:
+                    c.execute(text(f"ALTER TABLE review_conversations ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0"))
+                added = True
+            except (OperationalError, ProgrammingError):
+                if name not in self._columns():  # not another process adding it at the same time
+                    raise
+        with self.engine.begin() as c:
+            for name in Summary.READING_COUNTS:
+                c.execute(text(f"CREATE INDEX IF NOT EXISTS ix_review_conv_{name}_id "
+                               f"ON review_conversations ({name}, id)"))
+        if added:
+            self._recount_reading()
+
+    def _columns(self) -> Set[str]:
+        return {column["name"] for column in inspect(self.engine).get_columns("review_conversations")}
+
+    def _recount_reading(self) -> None:
+        """The reading counts of every conversation from its bot messages already indexed (the
+        answers not understood were counted before, from the ``misunderstood`` slot: kept)."""
+        last_id = 0
+        while True:
+            with self.engine.begin() as c:
+                rows = c.execute(select(conversations.c.id, conversations.c.sender_id, conversations.c.last_event_id,
+                                        conversations.c.asked_human, conversations.c.scratch)
+                                 .where(conversations.c.id > last_id).order_by(conversations.c.id).limit(CHUNK)).all()
+                if not rows:
+                    return
+                last_id = rows[-1].id
+                counts = {r.sender_id: Summary(r.sender_id, asked_human=bool(r.asked_human)) for r in rows}
+                for sender, raw in c.execute(select(events.c.sender_id, events.c.data).select_from(
+                        events.join(conversations, conversations.c.sender_id == events.c.sender_id))
+                        .where(conversations.c.id.in_([r.id for r in rows]), events.c.type_name == "bot",
+                               events.c.id <= conversations.c.last_event_id).order_by(events.c.id)):
+                    data = parse_data(raw)
+                    counts[sender].count_reading(ReadingMarks.of(data.get("text"), custom_of(data)))
+                for r in rows:
+                    summary = counts[r.sender_id]
+                    scratch = {**parse_data(r.scratch), "last_question": summary.last_question}
+                    c.execute(update(conversations).where(conversations.c.id == r.id,
+                                                          conversations.c.last_event_id == r.last_event_id)
+                              .values(asked_human=summary.asked_human, scratch=json.dumps(scratch),
+                                      **{name: getattr(summary, name) for name in ADDED_COUNTS}))
 
     # -- the incremental index -----------------------------------------------------------------------
     def high_water_mark(self) -> int:
@@ -632,10 +693,10 @@ class ReviewStore:
             where.append(t.turns >= query.min_turns)
         if query.max_turns is not None:
             where.append(t.turns <= query.max_turns)
-        if query.min_fallbacks is not None:
-            where.append(t.fallbacks >= query.min_fallbacks)
-        if query.min_low_confidence is not None:
-            where.append(t.low_confidence >= query.min_low_confidence)
+        for name in InboxQuery.COUNTS:
+            minimum = getattr(query, f"min_{name}")
+            if minimum is not None:
+                where.append(t[name] >= minimum)
         for name in ("asked_human", "frustrated"):
             value = getattr(query, name)
             if value is not None:

@@ -5,7 +5,8 @@ Both read the same event JSON that Rasa's SQL tracker store keeps in ``events.da
 - ``user``: ``text``, ``input_channel``, ``parse_data.intent`` (name, confidence) and
   ``parse_data.intent_ranking``; ``nlu_fallback`` is the FallbackClassifier's intent;
 - ``bot``: ``text`` and ``data`` (``buttons``, ``custom``: ``{"asks": [...]}`` for a question,
-  ``{"verdict": {...}}`` for one trial's verdict, ``{"verdict": [...]}`` for a ranking of trials);
+  ``{"verdict": {...}}`` for one trial's verdict, ``{"verdict": [...]}`` for a ranking of trials,
+  and the marks of how the person's answers were read, see ``ReadingMarks``);
 - ``slot``: the screening state (``facts``, ``verdict``, ``trial_id``, ``misunderstood``...);
 - ``action``: what the bot did (``action_delete_answers`` is the patient's "delete my answers").
 """
@@ -48,6 +49,52 @@ def model_confidence(parse: Mapping[str, Any]) -> Tuple[Optional[str], Optional[
     return name, confidence
 
 
+@dataclass(frozen=True)
+class ReadingMarks:
+    """What one bot message says about the reading of the person's answers (docs/reply-contract.md).
+
+    The engine marks its replies in ``custom``: ``not_understood`` (an answer it could not read,
+    text in another script or junk), ``confirm`` (a check-back: a reading offered for a yes or
+    no), ``read_back`` (the facts behind a verdict, read back before it), ``updated`` (a fact
+    already answered, changed; older replies say so only in their text, "Updated ..."), and
+    ``handoff`` (the person asked for a human).
+    """
+
+    not_understood: bool = False
+    check_back: Dict[str, Any] = field(default_factory=dict)
+    read_back: Dict[str, Any] = field(default_factory=dict)
+    corrected: List[str] = field(default_factory=list)  # the facts updated (["?"] when only the text says so)
+    handoff: bool = False
+    question: Optional[Tuple[str, ...]] = None  # what a question asks; None: not a question, or a check
+
+    @classmethod
+    def of(cls, text: Optional[str], custom: Mapping[str, Any]) -> "ReadingMarks":
+        confirm, read_back = _mapping(custom.get("confirm")), _mapping(custom.get("read_back"))
+        updated = custom.get("updated")
+        corrected = [str(k) for k in updated] if isinstance(updated, list) and updated else \
+            (["?"] if (text or "").startswith(UPDATED_PREFIX) else [])
+        asks = custom.get("asks")
+        # A check-back or a read-back checks a reading rather than asking the question: it is
+        # counted on its own, and neither repeats nor interrupts the question it is about.
+        asking = isinstance(asks, list) and asks and not confirm and not read_back
+        return cls(not_understood=custom.get("not_understood") is True, check_back=confirm, read_back=read_back,
+                   corrected=corrected, handoff=custom.get("handoff") is True,
+                   question=tuple(str(a) for a in asks) if asking else None)
+
+
+UPDATED_PREFIX = "Updated "  # "Updated platelet count: 45 → 25." (bot/texts.py UPDATED)
+
+
+def _mapping(value: Any) -> Dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def custom_of(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """The ``custom`` of a bot event's data ({} when absent or malformed)."""
+    payload = data.get("data")
+    return _mapping(payload.get("custom")) if isinstance(payload, dict) else {}
+
+
 def verdict_trials(verdict: Any) -> List[str]:
     items = verdict if isinstance(verdict, list) else [verdict]
     return [str(v["trial_id"]) for v in items if isinstance(v, dict) and v.get("trial_id")]
@@ -68,15 +115,20 @@ class Summary:
     trials: List[str] = field(default_factory=list)
     fallbacks: int = 0
     low_confidence: int = 0
-    misunderstood: int = 0
+    misunderstood: int = 0  # answers not understood (replies marked ``not_understood``)
+    check_backs: int = 0
+    read_backs: int = 0
+    corrections: int = 0
+    repeated_questions: int = 0  # a question asking what the question before it asked
     asked_human: bool = False
     frustrated: bool = False
     preview: Optional[str] = None
     last_event_id: int = 0
-    last_misunderstood: int = 0  # scratch: the slot's last value, to count increases
+    last_question: Optional[List[str]] = None  # scratch: what the last question asked, to see it again
     new_text: List[str] = field(default_factory=list)  # masked text of the events applied, for search
 
-    SCRATCH = ("last_misunderstood",)
+    SCRATCH = ("last_question",)
+    READING_COUNTS = ("misunderstood", "check_backs", "read_backs", "corrections", "repeated_questions")
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "Summary":
@@ -84,16 +136,18 @@ class Summary:
         return cls(sender_id=row["sender_id"], channel=row["channel"], started_at=row["started_at"],
                    last_at=row["last_at"], turns=row["turns"] or 0, verdict=row["verdict"],
                    trials=[t for t in (row["trials"] or "").split(",") if t], fallbacks=row["fallbacks"] or 0,
-                   low_confidence=row["low_confidence"] or 0, misunderstood=row["misunderstood"] or 0,
+                   low_confidence=row["low_confidence"] or 0,
+                   **{name: row.get(name) or 0 for name in cls.READING_COUNTS},
                    asked_human=bool(row["asked_human"]), frustrated=bool(row["frustrated"]),
                    preview=row["preview"], last_event_id=row["last_event_id"] or 0,
-                   last_misunderstood=int(scratch.get("last_misunderstood") or 0))
+                   last_question=scratch.get("last_question"))
 
     def row(self) -> Dict[str, Any]:
         return {"sender_id": self.sender_id, "channel": self.channel, "started_at": self.started_at,
                 "last_at": self.last_at, "turns": self.turns, "verdict": self.verdict,
                 "trials": ",".join(self.trials), "fallbacks": self.fallbacks,
-                "low_confidence": self.low_confidence, "misunderstood": self.misunderstood,
+                "low_confidence": self.low_confidence,
+                **{name: getattr(self, name) for name in self.READING_COUNTS},
                 "asked_human": self.asked_human, "frustrated": self.frustrated, "preview": self.preview,
                 "last_event_id": self.last_event_id,
                 "scratch": json.dumps({k: getattr(self, k) for k in self.SCRATCH})}
@@ -124,23 +178,33 @@ class Summary:
             self.new_text.append(masked)
         elif type_name == "bot":
             self.new_text.append(mask_text(data.get("text") or "") or "")
-            custom = (data.get("data") or {}).get("custom")
-            if isinstance(custom, dict) and "verdict" in custom:
+            custom = custom_of(data)
+            if "verdict" in custom:
                 self._add_trials(verdict_trials(custom["verdict"]))
+            self.count_reading(ReadingMarks.of(data.get("text"), custom))
         elif type_name == "slot":
             name, value = data.get("name"), data.get("value")
             if name == "trial_id" and value:
                 self._add_trials([str(value)])
             elif name == "verdict" and value:
                 self.verdict = str(value)
-            elif name == "misunderstood":
-                count = value if isinstance(value, int) else 0
-                if count > self.last_misunderstood:
-                    self.misunderstood += 1
-                self.last_misunderstood = count
         elif type_name == "action":
             return data.get("name") in set(erase_actions)
         return False
+
+    def count_reading(self, marks: ReadingMarks) -> bool:
+        """Counts one bot message's reading marks; True when it asks its question again."""
+        self.misunderstood += marks.not_understood
+        self.check_backs += bool(marks.check_back)
+        self.read_backs += bool(marks.read_back)
+        self.corrections += bool(marks.corrected)
+        self.asked_human = self.asked_human or marks.handoff
+        if marks.question is None:
+            return False
+        repeated = self.last_question == list(marks.question)
+        self.repeated_questions += repeated
+        self.last_question = list(marks.question)
+        return repeated
 
     def _add_trials(self, trial_ids: Sequence[str]) -> None:
         for trial_id in trial_ids:
@@ -169,6 +233,13 @@ class Message:
     buttons: List[Dict[str, Any]] = field(default_factory=list)
     asks: List[str] = field(default_factory=list)
     verdict: Any = None  # the verdict payload at a verdict message
+    verdict_status: Optional[str] = None  # for a user message: the verdict its turn gave (the slot's new value)
+    not_understood: bool = False  # for a bot message: its reading marks (see ReadingMarks)
+    check_back: Dict[str, Any] = field(default_factory=dict)
+    read_back: Dict[str, Any] = field(default_factory=dict)
+    corrected: List[str] = field(default_factory=list)
+    handoff: bool = False
+    repeated: bool = False  # the question before it asked the same
     action: Optional[str] = None
     policy: Optional[str] = None
     actions: List[str] = field(default_factory=list)  # for a user message: what the bot did next
@@ -183,12 +254,15 @@ def transcript(rows: Iterable[Tuple[int, str, str]], threshold: float) -> List[M
     """The messages of a conversation from its ``(id, type_name, data)`` event rows, in order.
 
     Each user message carries the intent and confidence the model gave, the facts the bot took
-    from it (the change of the ``facts`` slot before the next user message) and the actions that
-    followed; each bot message its buttons, what it asked and, at a verdict, the verdict payload
-    with the per-criterion reasoning.
+    from it (the change of the ``facts`` slot before the next user message), the verdict its turn
+    gave and the actions that followed; each bot message its buttons, what it asked, its reading
+    marks (not understood, check-back, read-back, correction, asked for a human, the question asked
+    again) and, at a verdict, the verdict payload with the per-criterion reasoning.
     """
     messages: List[Message] = []
     facts: Dict[str, Any] = {}
+    verdict: Optional[str] = None
+    counts = Summary(sender_id="")  # the running counts, for the questions asked again
     current_user: Optional[Message] = None
     for event_id, type_name, raw in rows:
         data = parse_data(raw)
@@ -208,11 +282,19 @@ def transcript(rows: Iterable[Tuple[int, str, str]], threshold: float) -> List[M
                 channel=data.get("input_channel"))
             messages.append(current_user)
         elif type_name == "bot":
-            payload = data.get("data") or {}
-            custom = payload.get("custom") if isinstance(payload.get("custom"), dict) else {}
+            payload = data.get("data") if isinstance(data.get("data"), dict) else {}
+            custom = custom_of(data)
+            marks = ReadingMarks.of(data.get("text"), custom)
             messages.append(Message(event_id, at, "bot", text=data.get("text"),
                                     buttons=list(payload.get("buttons") or []),
-                                    asks=list(custom.get("asks") or []), verdict=custom.get("verdict")))
+                                    asks=list(custom.get("asks") or []), verdict=custom.get("verdict"),
+                                    not_understood=marks.not_understood, check_back=marks.check_back,
+                                    read_back=marks.read_back, corrected=marks.corrected, handoff=marks.handoff,
+                                    repeated=counts.count_reading(marks)))
+        elif type_name == "slot" and data.get("name") == "verdict":
+            if current_user is not None and data.get("value") and data.get("value") != verdict:
+                current_user.verdict_status = str(data.get("value"))
+            verdict = data.get("value")
         elif type_name == "slot" and data.get("name") == "facts":
             new = data.get("value") or {}
             if not isinstance(new, dict):
@@ -244,4 +326,6 @@ def masked(message: Message) -> Message:
     copy.facts = mask_value(message.facts)
     copy.buttons = mask_value(message.buttons)
     copy.verdict = mask_value(message.verdict)
+    copy.check_back = mask_value(message.check_back)
+    copy.read_back = mask_value(message.read_back)
     return copy

@@ -132,7 +132,7 @@ def standard_conversations(store: ReviewStore) -> Dict[str, Conversation]:
         .verdict("NCT05236582", "likely_eligible").action("action_listen"),
         "fallbacks": Conversation("sender-fallbacks").start()
         .turn("hello", "Hello! Shall we start?", "greet", 0.99)
-        .fallback("asdkjh qwe").action("action_screen").bot("Sorry, I didn't quite understand.")
+        .fallback("asdkjh qwe").action("action_screen").bot("Sorry, I didn't quite understand.", custom={"not_understood": True})
         .slot("misunderstood", 1).action("action_listen")
         .fallback("zzzz blorp").action("action_screen").bot("Let's leave that one as not known.")
         .slot("misunderstood", 0).action("action_listen")
@@ -155,6 +155,44 @@ def standard_conversations(store: ReviewStore) -> Dict[str, Conversation]:
     for conversation in made.values():
         conversation.save(store)
     return made
+
+
+PLATELETS = {"asks": ["platelet_count"], "answer_type": "number", "unit": "10^9/L"}
+BOOSTERS = {"asks": ["platelet_boosters_failed"], "answer_type": "yes_no", "unit": None}
+
+
+def misread(sender: str) -> Conversation:
+    """The platelet question asked again after an answer not understood (the second time in a later
+    save, so that the repeat spans two runs of the indexer), a check-back, a correction, a
+    read-back and a person asking for a human, marked as the engine marks its replies."""
+    return (Conversation(sender).start()
+            .user("yes", "affirm", 0.99).action("action_screen")
+            .bot("What was your most recent platelet count?", custom=PLATELETS).action("action_listen")
+            .user("idk lol").action("action_screen")
+            .bot("Sorry, I didn't understand that (in 10^9/L).", custom={"not_understood": True})
+            .bot("What was your most recent platelet count?", custom=PLATELETS).action("action_listen"))
+
+
+def misread_continued(conversation: Conversation) -> Conversation:
+    return (conversation
+            .user("不").action("action_screen")
+            .bot("I can only read English.", custom={"not_understood": True})
+            .bot("What was your most recent platelet count?", custom=PLATELETS).action("action_listen")
+            .user("25").action("action_screen").slot("facts", {"platelet_count": 25.0})
+            .bot("Did medicines to raise your platelets not work?", custom=BOOSTERS).action("action_listen")
+            .user("they gave me some jabs, didn't do much").action("action_screen")
+            .bot("Just to check: rhTPO did not raise your platelets enough, is that right?",
+                 custom={**BOOSTERS, "confirm": {"platelet_boosters_failed": True}}).action("action_listen")
+            .user("no").action("action_screen")
+            .bot("Did medicines to raise your platelets not work?", custom=BOOSTERS).action("action_listen")
+            .user("sorry, it was 20").action("action_screen").slot("facts", {"platelet_count": 20.0})
+            .bot("Updated platelet count: 25 → 20.", custom={"updated": ["platelet_count"]})
+            .bot("Updated age: 61 → 62.")  # an older reply: only its text says so
+            .bot("Before the result: platelet count 20, age 62. Is that right?",
+                 custom={"asks": ["read_back"], "answer_type": "yes_no", "read_back": {"platelet_count": 20.0}})
+            .action("action_listen")
+            .user("I want to speak to someone", "ask_study").action("action_screen")
+            .bot("You can reach the study team at ...", custom={"handoff": True}).action("action_listen"))
 
 
 # -- the app in a thread ----------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from sqlalchemy import update
 from trialbot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
-from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login
+from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login, misread,
+                                  misread_continued, standard_conversations)
 
 PRIVATE = ["John", "Smith", "07700", "900123", "john.smith@example.com", "Baker", "1960", "+44 7700"]
 
@@ -369,3 +370,38 @@ def test_secure_cookies_follow_the_public_url_unless_configured(tmp_path):
     assert load_settings(PROJECT_ROOT / "trialbot.yml", environ={}).review_cookies_secure is False
     with pytest.raises(ValueError):
         load_settings(config, environ={"TRIALBOT_SECURE_COOKIES": "maybe"})
+
+
+@both_backends
+def test_the_inbox_and_the_conversation_show_where_reading_went_wrong(server):
+    misread_continued(misread("sender-misread")).save(server.store)
+    reviewer = login(server.url, "rita", REVIEWER_PASSWORD)
+    page = reviewer.get(server.url + "/", timeout=10).text  # the app indexes before the page
+    cid = ids(server)["sender-misread"]
+    for name in ("misunderstood", "check_backs", "read_backs", "corrections", "repeated_questions"):
+        assert f"sort={name}" in page and f'name="min_{name}"' in page, name
+    row = re.search(rf'<tr><td><input type="checkbox" name="ids" value="{cid}".*?</tr>', page).group(0)
+    assert re.findall(r'data-count="(\w+)">(\d+)<', row) == [
+        ("misunderstood", "2"), ("check_backs", "1"), ("read_backs", "1"), ("corrections", "2"),
+        ("repeated_questions", "3")]
+    filtered = reviewer.get(server.url + "/", params={"min_repeated_questions": "1"}, timeout=10).text
+    assert re.findall(r'name="ids" value="(\d+)"', filtered) == [str(cid)]
+    by_repeats = reviewer.get(server.url + "/", params={"sort": "repeated_questions"}, timeout=10).text
+    assert re.findall(r'name="ids" value="(\d+)"', by_repeats)[0] == str(cid)
+    api = reviewer.get(server.url + "/api/conversations", params={"min_misunderstood": "2"}, timeout=10).json()
+    assert [(r["id"], r["misunderstood"], r["repeated_questions"], r["asked_human"]) for r in api["conversations"]] \
+        == [(cid, 2, 3, True)]
+
+    view = reviewer.get(f"{server.url}/conversations/{cid}", timeout=10).text
+    marks = re.findall(r'data-mark="(\w+)"', view)
+    assert {m: marks.count(m) for m in set(marks)} == {"not_understood": 2, "repeated": 3, "check_back": 1,
+                                                      "read_back": 1, "correction": 2, "handoff": 1}
+    assert "check-back: platelet_boosters_failed: true" in view
+
+    exported = reviewer.get(server.url + "/export.csv", params={"ids": str(cid), "rows": "messages"}, timeout=10)
+    messages = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sum(m["repeated"] == "True" for m in messages) == 3
+    assert sum(m["not_understood"] == "True" for m in messages) == 2
+    summary = list(csv.DictReader(io.StringIO(reviewer.get(server.url + "/export.csv", params={"ids": str(cid)},
+                                                           timeout=10).text)))
+    assert (summary[0]["repeated_questions"], summary[0]["check_backs"]) == ("3", "1")

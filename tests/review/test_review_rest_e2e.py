@@ -7,7 +7,9 @@ my answers" right after Rasa saved the turn.
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 import uuid
 from dataclasses import replace
 
@@ -17,7 +19,8 @@ from sqlalchemy import create_engine, func, select
 
 from bot.store import TrialStore
 from review.auth import hash_password
-from review.store import conversations, events, state
+from review.store import ReviewStore, conversations, events, state
+from review.stories import expected_turns, replay
 from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postgres_available, postgres_database
 from trialbot.config import PROJECT_ROOT, load_settings
 from trialbot.servers import on_free_ports, running_bot
@@ -112,7 +115,8 @@ def test_conversations_through_rest_appear_in_the_review(live):
     assert requests.get(f"{review}/api/conversations", timeout=10).status_code == 401
     assert requests.get(f"{review}/", allow_redirects=False, timeout=10).status_code == 302
 
-    too_young, _ = chat(live, ["hi", "yes", "I'm 17"])
+    # "not eligible" decided by one answer is read back first: the person confirms it
+    too_young, _ = chat(live, ["hi", "yes", "I'm 17", "yes"])
     # gibberish, and a turn the NLU leaves as nlu_fallback for certain (whatever the training made
     # of the gibberish: the "/intent" form bypasses the model)
     confused, _ = chat(live, ["hello", "yes", "asdkjh qwe", "/nlu_fallback"])
@@ -124,7 +128,8 @@ def test_conversations_through_rest_appear_in_the_review(live):
     assert not {too_young, confused, upset} - set(rows), index_state(live, {too_young, confused, upset} - set(rows))
 
     first = rows[too_young]
-    assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 3, "not_eligible", [TRIAL])
+    assert (first["channel"], first["turns"], first["verdict"], first["trials"]) == ("rest", 4, "not_eligible", [TRIAL])
+    assert first["read_backs"] == 1
     assert first["fallbacks"] == unclear_turns(live, too_young)[0]
     assert first["status"] == "unreviewed" and not first["asked_human"]
     second = rows[confused]
@@ -143,7 +148,7 @@ def test_conversations_through_rest_appear_in_the_review(live):
     assert {r["sender"] for r in inbox(reviewer, live, min_fallbacks=1)} & ours == {
         s for s in ours if unclear_turns(live, s)[0] >= 1}
     assert {r["sender"] for r in inbox(reviewer, live, q="useless")} == {upset}
-    assert {r["sender"] for r in inbox(reviewer, live, channel="rest", trial=TRIAL, max_turns=3)} >= {too_young}
+    assert {r["sender"] for r in inbox(reviewer, live, channel="rest", trial=TRIAL, max_turns=4)} >= {too_young}
 
     # the conversation view: intents, confidences and the verdict's reasoning; masked
     record = reviewer.get(f"{review}/api/conversations/{first['id']}", timeout=30).json()
@@ -187,3 +192,93 @@ def test_delete_my_answers_erases_the_conversation_everywhere(live):
     with live["engine"].connect() as c:
         texts = [t for (t,) in c.execute(select(events.c.data).where(events.c.sender_id == sender))]
     assert not any("22000" in t for t in texts)
+
+
+def marks_in(replies):
+    """What the bot's REST replies say about the reading: answers not understood, and questions
+    asking what the question before them asked (check-backs and read-backs aside)."""
+    not_understood, repeated, last = 0, 0, None
+    for reply in replies:
+        for message in reply:
+            custom = message.get("custom") or {}
+            not_understood += custom.get("not_understood") is True
+            if custom.get("asks") and not custom.get("confirm") and not custom.get("read_back"):
+                repeated += custom["asks"] == last
+                last = custom["asks"]
+    return not_understood, repeated
+
+
+def test_answers_not_understood_and_questions_asked_again_are_counted_and_shown(live):
+    review = live["settings"].review_url.rstrip("/")
+    # junk in place of the platelet count (the question comes again), then a number to a yes/no question
+    sender, replies = chat(live, ["hi", "yes", "asdkjh qwe", "不", "22", "can I talk to a real person?"])
+    not_understood, repeated = marks_in(replies)
+    assert not_understood >= 2 and repeated >= 2, replies
+    plain, plain_replies = chat(live, ["hi", "yes"])
+    reviewer = login(review, "rita", REVIEWER_PASSWORD)
+    row = {r["sender"]: r for r in inbox(reviewer, live)}[sender]
+    assert (row["misunderstood"], row["repeated_questions"]) == (not_understood, repeated), row
+    assert row["asked_human"]
+    filtered = {r["sender"] for r in inbox(reviewer, live, min_misunderstood=not_understood)}
+    assert sender in filtered and plain not in filtered
+    assert plain not in {r["sender"] for r in inbox(reviewer, live, min_repeated_questions=1)}
+    ranked = [r["sender"] for r in inbox(reviewer, live, sort="repeated_questions")]
+    assert ranked.index(sender) < ranked.index(plain)
+
+    page = reviewer.get(f"{review}/conversations/{row['id']}", timeout=30).text
+    marks = re.findall(r'data-mark="(\w+)"', page)
+    assert (marks.count("not_understood"), marks.count("repeated"), marks.count("handoff")) == \
+        (not_understood, repeated, 1)
+    listing = reviewer.get(f"{review}/", params={"min_repeated_questions": repeated}, timeout=30).text
+    found = re.search(rf'value="{row["id"]}".*?data-count="repeated_questions">(\d+)<', listing, re.S)
+    assert found and int(found.group(1)) == repeated
+
+
+def replayed(live, turns):
+    """A saved story's messages sent again through REST, as a new conversation: what reads differently."""
+    sender = f"replay-{uuid.uuid4().hex[:12]}"
+    url = f"{live['settings'].rasa_url}/webhooks/rest/webhook"
+
+    def send(message):
+        requests.post(url, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+
+    return replay(turns, send, lambda: ReviewStore(live["engine"]).messages(sender))
+
+
+def save_story(reviewer, review, cid, name):
+    """Saves the conversation as a test story through the form, as the reviewer leaves it."""
+    form = reviewer.get(f"{review}/conversations/{cid}/story", timeout=30).text
+    data = {"csrf": reviewer.csrf, "name": name}
+    for key, value in re.findall(r'name="((?:text|actions|include|reading)_\d+)"[^>]*value="([^"]*)"', form):
+        data[key] = html.unescape(value)
+    for key, body in re.findall(r'<select name="((?:intent|verdict)_\d+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[key] = html.unescape(chosen.group(1)) if chosen else ""
+    saved = reviewer.post(f"{review}/conversations/{cid}/story", data=data, timeout=30)
+    assert saved.status_code == 200, saved.text[:1000]
+    return html.unescape(re.search(r'<pre class="yaml" id="story">(.*?)</pre>', saved.text, re.S).group(1))
+
+
+def test_a_saved_test_records_the_facts_read_and_fails_when_a_reading_changes(live):
+    review = live["settings"].review_url.rstrip("/")
+    sender, replies = chat(live, ["hi", "yes", "my platelets are 45", "sorry, I meant 25"])
+    reviewer = login(review, "rita", REVIEWER_PASSWORD)
+    cid = {r["sender"]: r for r in inbox(reviewer, live)}[sender]["id"]
+    story = save_story(reviewer, review, cid, "a corrected platelet count")
+    assert '- facts: {"platelet_count": 45.0}' in story and '- facts: {"platelet_count": 25.0}' in story, story
+    assert replayed(live, expected_turns(story)[0]) == []  # the bot still reads the messages as recorded
+    changed = story.replace('{"platelet_count": 25.0}', '{"platelet_count": 30.0}')
+    problems = replayed(live, expected_turns(changed)[0])
+    assert problems and "platelet_count: 30.0 expected, 25.0 read" in problems[0], problems
+
+
+def test_saved_tests_still_read_every_message_as_recorded(live):
+    """The stories saved from the review (tests/stories/reviewed/): ``rasa test`` checks their
+    intents and actions; here the facts read from each message and the verdicts are checked."""
+    failures = {}
+    for path in sorted((PROJECT_ROOT / "tests" / "stories" / "reviewed").glob("*.yml")):
+        for number, turns in enumerate(expected_turns(path.read_text(encoding="utf-8")), start=1):
+            problems = replayed(live, turns)
+            if problems:
+                failures[f"{path.name} story {number}"] = problems
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)

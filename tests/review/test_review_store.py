@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from review.erasure import erase_conversation
-from review.store import InboxQuery, events
-from tests.review.helpers import Conversation, both_backends, standard_conversations
+from review.store import InboxQuery, ReviewStore, events
+from tests.review.helpers import BOOSTERS, Conversation, both_backends, misread, misread_continued, \
+    standard_conversations
 
 def by_sender(store, **filters):
     page = store.inbox(InboxQuery(per_page=200, **filters))
@@ -329,3 +330,109 @@ def test_free_text_counts_stop_at_the_cap_but_exports_do_not(store, monkeypatch)
     assert page.capped and page.total == 5 and page.pages == 3 and len(page.rows) == 2
     assert not store.inbox(InboxQuery(per_page=2)).capped  # structured filters count exactly
     assert len(list(store.iter_selection(InboxQuery(q="platelets"), batch=3))) == 7
+
+
+# -- where reading went wrong ------------------------------------------------------------------------
+
+@both_backends
+def test_index_counts_where_reading_went_wrong(store):
+    conversation = misread("sender-misread").save(store)
+    standard_conversations(store)
+    store.index()
+    misread_continued(conversation).save(store)
+    store.index()
+    rows = by_sender(store)
+    row = rows["sender-misread"]
+    assert (row["misunderstood"], row["repeated_questions"], row["check_backs"], row["corrections"],
+            row["read_backs"]) == (2, 3, 1, 2, 1), row
+    assert row["asked_human"], "a handoff is a person asking for a human"
+    plain = rows["sender-eligible"]
+    assert (plain["misunderstood"], plain["repeated_questions"], plain["check_backs"], plain["corrections"],
+            plain["read_backs"], plain["asked_human"]) == (0, 0, 0, 0, 0, False)
+    assert rows["sender-fallbacks"]["misunderstood"] == 1
+
+
+@both_backends
+def test_each_bot_message_shows_how_the_answer_was_read(store):
+    misread_continued(misread("sender-misread")).save(store)
+    said = [m for m in store.messages("sender-misread") if m.kind == "bot"]
+    marks = [(m.text[:22], [name for name in ("not_understood", "repeated", "check_back", "read_back", "corrected",
+                                              "handoff") if getattr(m, name)]) for m in said]
+    assert marks == [
+        ("What was your most rec", []),
+        ("Sorry, I didn't unders", ["not_understood"]),
+        ("What was your most rec", ["repeated"]),
+        ("I can only read Englis", ["not_understood"]),
+        ("What was your most rec", ["repeated"]),
+        ("Did medicines to raise", []),
+        ("Just to check: rhTPO d", ["check_back"]),  # a check-back neither repeats nor interrupts
+        ("Did medicines to raise", ["repeated"]),
+        ("Updated platelet count", ["corrected"]),
+        ("Updated age: 61 → 62.", ["corrected"]),
+        ("Before the result: pla", ["read_back"]),
+        ("You can reach the stud", ["handoff"]),
+    ], marks
+    assert said[6].check_back == {"platelet_boosters_failed": True}
+    assert said[10].read_back == {"platelet_count": 20.0}
+
+
+@both_backends
+def test_inbox_filters_and_sorts_by_the_reading_counts(store):
+    misread_continued(misread("sender-misread")).save(store)
+    misread("sender-once").save(store)
+    standard_conversations(store)
+    store.index()
+    assert set(by_sender(store, min_misunderstood=1)) == {"sender-misread", "sender-once", "sender-fallbacks"}
+    assert set(by_sender(store, min_misunderstood=2)) == {"sender-misread"}
+    assert set(by_sender(store, min_repeated_questions=1)) == {"sender-misread", "sender-once"}
+    assert set(by_sender(store, min_repeated_questions=2)) == {"sender-misread"}
+    for name in ("check_backs", "read_backs", "corrections"):
+        assert set(by_sender(store, **{f"min_{name}": 1})) == {"sender-misread"}, name
+    assert set(by_sender(store, asked_human=True)) == {"sender-misread", "sender-human"}
+    for sort in ("repeated_questions", "misunderstood", "check_backs", "corrections", "read_backs"):
+        page = store.inbox(InboxQuery(sort=sort, per_page=2))
+        assert page.rows[0]["sender_id"] == "sender-misread", sort
+        ascending = store.inbox(InboxQuery(sort=sort, desc=False, per_page=200)).rows
+        assert [r[sort] for r in ascending] == sorted(r[sort] for r in ascending)
+    query = InboxQuery.from_params({"min_repeated_questions": "2", "min_check_backs": "1", "sort": "corrections",
+                                    "order": "asc"})
+    assert (query.min_repeated_questions, query.min_check_backs, query.sort, query.desc) == (2, 1, "corrections", False)
+    assert query.to_params() == {"min_repeated_questions": "2", "min_check_backs": "1", "sort": "corrections",
+                                 "order": "asc"}
+
+
+READING_COLUMNS = ("check_backs", "read_backs", "corrections", "repeated_questions")
+
+
+@both_backends
+def test_an_existing_review_database_gets_the_reading_counts(store, database_url):
+    """A review database made before the reading counts: the columns are added when the store
+    opens it, and the conversations already indexed are counted from their events."""
+    from sqlalchemy import text
+
+    misread_continued(misread("sender-misread")).save(store)
+    standard_conversations(store)
+    store.index()
+    with store.engine.begin() as c:  # back to the schema before the counts
+        for name in (*READING_COLUMNS, "misunderstood"):
+            c.execute(text(f"DROP INDEX IF EXISTS ix_review_conv_{name}_id"))
+        for name in READING_COLUMNS:
+            c.execute(text(f"ALTER TABLE review_conversations DROP COLUMN {name}"))
+    store.engine.dispose()
+    reopened = ReviewStore(database_url)
+    try:
+        rows = by_sender(reopened)
+        row = rows["sender-misread"]
+        assert (row["repeated_questions"], row["check_backs"], row["corrections"], row["read_backs"]) == (3, 1, 2, 1)
+        assert rows["sender-eligible"]["repeated_questions"] == 0
+        assert set(by_sender(reopened, min_check_backs=1)) == {"sender-misread"}
+        # the count of questions asked again goes on from where the events stopped
+        Conversation("sender-misread").bot("Did medicines to raise your platelets not work?", custom=BOOSTERS) \
+            .save(reopened)
+        reopened.index()
+        # the last question before the read-back and the handoff asked this: asked again
+        assert by_sender(reopened)["sender-misread"]["repeated_questions"] == 4
+        ReviewStore(database_url).engine.dispose()  # opening it again changes nothing
+        assert by_sender(reopened)["sender-misread"]["check_backs"] == 1
+    finally:
+        reopened.engine.dispose()
