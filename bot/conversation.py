@@ -23,6 +23,8 @@ from bot.trials import Kind, Trial
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
                                Understanding)
 
+# The "no" that opens a reply to a check-back, and the apology after it: what follows is the real answer
+DECLINED_WITH = re.compile(r"^\W*(?:no|nope|nah|not\s+really|wrong)\b\W*(?:sorry\W*|i\s+meant\W*)?", re.IGNORECASE)
 MAX_MISUNDERSTOOD = 2  # after this many answers in a row that settle nothing, a question is left open
 MAX_REPEATS = 2  # nor is any question asked more than twice in a row: then it is left open, and the bot says so
 
@@ -193,6 +195,12 @@ class Screening:
         if offer == "confirm" and state.confirm:
             offered, state.confirm = state.confirm, None
             if reply in ("yes", "no") and not understanding.facts:
+                rest = DECLINED_WITH.sub("", understanding.text, count=1) if reply == "no" else ""
+                if len(rest.split()) >= 2:  # "no, sorry, they stayed low": the answer itself, read as one
+                    state.pending = [k for k in offered if k in self.vocabulary][:1] or None
+                    again = self.understand(state, Turn(rest))
+                    if again.act == ANSWER and again.settles_something:
+                        return self._answer(state, again, Turn(rest))
                 return self._confirmed(state, offered, reply == "yes", replies)
         state.confirm = None
         if offer == "readback" and reply in ("yes", "no") and not understanding.facts:
@@ -544,7 +552,7 @@ class Screening:
             state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
         state.misunderstood = state.repeats = 0
         state.pending = None
-        return self._advance(state, replies + [Reply(texts.SKIPPING)])
+        return self._advance(state, replies + [Reply(texts.SKIPPING, custom={"not_understood": True})])
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
