@@ -83,12 +83,12 @@ def test_unstorable_text_in_any_field_is_refused_before_it_is_stored(loud_bot, f
     assert post(loud_bot, {"sender": "still-answering", "message": "hi"}).status_code == 200
 
 
-PRIVATE = ["Wang", "Fang", "13800138000", "王芳", "Tianjin", "hello my name"]
+PRIVATE = ["Wang", "Fang", "13800138000", "王芳", "Baoding", "hello my name"]  # words the bot itself never says
 SHAPES = [
     "/hello my name is Wang Fang 13800138000",  # not an intent: Rasa warned, quoting it
     "/greet Wang Fang 13800138000",
     '/inform{"name": "Wang Fang", "phone": "13800138000"}',  # entities Rasa does not know
-    "/affirm Wang Fang 13800138000 from Tianjin",
+    "/affirm Wang Fang 13800138000 from Baoding",
     "my name is Wang Fang, phone 13800138000",
     "我叫王芳，电话13800138000",
     "WANG FANG 13800138000 hello my name",

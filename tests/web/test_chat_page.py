@@ -95,7 +95,9 @@ def screen(chat: ChatPage, max_turns: int = 45) -> List[List[str]]:
         assert asks, f"no open question and no verdict\n{chat.log()}"
         asked.append(asks)
         key = asks[0]
-        if key in TYPED:
+        if key == "read_back":  # the facts that decided the verdict: confirmed with their button
+            answer_by_payload(chat, "/affirm")
+        elif key in TYPED:
             chat.say(TYPED[key])
         elif key in CLICKED:
             answer_by_payload(chat, CLICKED[key])
@@ -104,6 +106,12 @@ def screen(chat: ChatPage, max_turns: int = 45) -> List[List[str]]:
         else:
             answer_by_payload(chat, "/dont_know")
     raise AssertionError(f"no verdict after {max_turns} turns\n{chat.log()}")
+
+
+def confirm_read_back(chat: ChatPage) -> None:
+    """The read-back before a verdict decided by one answer, confirmed with its button."""
+    assert chat.asks() == ["read_back"], chat.log()
+    answer_by_payload(chat, "/affirm")
 
 
 def start(chat: ChatPage) -> None:
@@ -443,7 +451,8 @@ def test_keyboard_only(new_chat):
 def test_a_phone_sized_screen_of_320_px(new_chat):
     chat = new_chat(viewport={"width": 320, "height": 640})
     start(chat)
-    chat.say("62")  # far above the trial's limit: the verdict comes at once
+    chat.say("62")  # far above the trial's limit: the verdict comes at once, once read back
+    confirm_read_back(chat)
     verdict = chat.verdict()
     assert verdict and verdict["status"] == "not_eligible", chat.log()
     check_card(chat, verdict)
@@ -654,6 +663,7 @@ def test_all_the_chat_text_comes_from_the_language_file(new_chat, web_bot):
     # The verdict card's own words too (the criteria's explanations come from the trial's data).
     chat.click(CONSENT)
     chat.say("62")
+    confirm_read_back(chat)
     assert chat.verdict(), chat.log()
     card = chat.js("""Array.from(root.querySelector('.tb-verdict').querySelectorAll('h3, h4, summary, .tb-badge,'
       + ' .tb-verdict-lead, .tb-verdict-trial, .tb-verdict-advice, a'))
