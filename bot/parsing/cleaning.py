@@ -26,6 +26,8 @@ _MARKUP = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)|<[^<>]{0,200}
 _CODE_CALL = re.compile(r"\b[A-Za-z_][\w.]*\s*\([^()]{0,40}\)\s*;?")
 _SQL = re.compile(r"\b(?:select|drop|insert|delete|update|union)\b[^.?!]{0,40}\b(?:from|table|into|set|select)\b.*$|--\s*$|;\s*--"
                   r"|\S*'\s*(?:or|and)\s+'?\w+'?\s*=\s*'?\w*'?", re.IGNORECASE)
+# "/affirm{\"age\": 30}": a payload with entities, which no button of the bot sends
+_PAYLOAD = re.compile(r"^\s*/\w+\s*[\[{].*$", re.DOTALL)
 _KEEP_FORMAT = frozenset("\u200d")  # the zero-width joiner holds emoji sequences together
 
 
@@ -52,7 +54,7 @@ def clean(text: str) -> Cleaned:
     text = _TERMINAL_CODE.sub(" ", text)
     text = "".join(ch for ch in text if _is_kept(ch))
     text = unicodedata.normalize("NFC", text)
-    without_code = _SQL.sub(" ", _CODE_CALL.sub(" ", _MARKUP.sub(" ", text)))
+    without_code = _SQL.sub(" ", _CODE_CALL.sub(" ", _MARKUP.sub(" ", _PAYLOAD.sub(" ", text))))
     code = terminal or without_code != text
     text = re.sub(r"[ \t]+", " ", without_code).strip()
     return Cleaned(text, direction_override=direction, code=code)

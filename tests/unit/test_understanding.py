@@ -23,7 +23,7 @@ def at(question: str, **facts) -> State:
 @pytest.mark.parametrize("raw, text", [
     ("\x1b[31m62", "62"), ("[31m", ""), ("alert(1)", ""), ("<script>alert(1)</script> hi", "hi"),
     ("plt 22 ×10⁹/L", "plt 22 ×10⁹/L"),  # composed, not folded: the superscript stays
-    ("a\u200bb", "ab"),
+    ("a\u200bb", "ab"), ('/deny{"age": 30}', ""), ('/affirm{"sex":"male"}', ""),
 ])
 def test_codes_markup_and_invisible_characters_never_reach_the_reader(raw, text):
     assert clean(raw).text == text
