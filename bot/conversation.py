@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot import texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
-from bot.extraction import TRIAL_ID, Extraction, Problem, extract
+from bot.extraction import TRIAL_ID, Extraction, ReadingProblem, extract
 from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing import acts
@@ -436,7 +436,7 @@ class Screening:
                 welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
         return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
 
-    def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[Problem],
+    def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[ReadingProblem],
                confirmed: bool = False) -> List[Reply]:
         """Store new facts, saying what was noted or changed and refusing contradictions."""
         replies = [Reply(p.message) for p in problems]

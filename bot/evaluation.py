@@ -34,7 +34,7 @@ class Verdict(str, Enum):
 
 # What a criterion's rule says of some facts, without the criterion: (status, missing, settled_by)
 # as in CriterionResult. Criteria with equal rules and facts share one (see bot.questions.Analysis).
-Outcome = Tuple[Status, FrozenSet[str], Optional[AnsweredBy]]
+CriterionOutcome = Tuple[Status, FrozenSet[str], Optional[AnsweredBy]]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class TrialResult:
     __slots__ = ("trial", "status", "_criteria", "_outcomes", "_waiting")
 
     def __init__(self, trial: Trial, status: Verdict, criteria: Sequence[CriterionResult] = (),
-                 outcomes: Optional[Iterable[Outcome]] = None, waiting: Optional[int] = None) -> None:
+                 outcomes: Optional[Iterable[CriterionOutcome]] = None, waiting: Optional[int] = None) -> None:
         self.trial, self.status = trial, status
         self._criteria: Optional[Tuple[CriterionResult, ...]] = None if outcomes is not None else tuple(criteria)
         self._outcomes = outcomes

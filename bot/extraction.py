@@ -110,7 +110,7 @@ ALTERNATIVE_UNITS = {"10^9/L": ("/uL",)}
 
 
 @dataclass(frozen=True)
-class Problem:
+class ReadingProblem:
     fact: str
     message: str
 
@@ -118,7 +118,7 @@ class Problem:
 @dataclass
 class Extraction:
     values: Dict[str, Any] = field(default_factory=dict)
-    problems: List[Problem] = field(default_factory=list)
+    problems: List[ReadingProblem] = field(default_factory=list)
     subject: Optional[str] = None
     trial_ids: List[str] = field(default_factory=list)
     wants_catalogue: bool = False  # asks which trials could fit, rather than about one trial
@@ -374,7 +374,7 @@ class Extractor:
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
         if len(set(readings)) > 1:
-            found.problems.append(Problem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
+            found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
             return None
         return readings[0] if readings else None
 
@@ -401,7 +401,7 @@ class Extractor:
                     hits.append((span, name))
         named = {name for span, name in hits if not is_negated(text, span[0])}
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
-            found.problems.append(Problem(definition.key, texts.SEVERAL_CHOICES.format(
+            found.problems.append(ReadingProblem(definition.key, texts.SEVERAL_CHOICES.format(
                 label=definition.label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
             return None
         return named.pop() if named else None
@@ -486,7 +486,7 @@ class Extractor:
             found.values[definition.key] = round(plausible[0], 3)
             return
         low, high = definition.plausible or (None, None)
-        found.problems.append(Problem(definition.key, texts.CHECK_VALUE.format(
+        found.problems.append(ReadingProblem(definition.key, texts.CHECK_VALUE.format(
             value=f"{value:g} {unit or definition.unit or ''}".strip(), label=definition.label,
             low=f"{low:g}", high=f"{high:g}", unit=definition.unit or "")))
         found.values.pop(definition.key, None)
@@ -498,7 +498,7 @@ class Extractor:
             found.ambiguous_dates[definition.key] = tuple(day.isoformat() for day in answer.alternatives)
             return None
         if answer.future:
-            found.problems.append(Problem(definition.key, texts.FUTURE_DATE))
+            found.problems.append(ReadingProblem(definition.key, texts.FUTURE_DATE))
             return None
         return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
 

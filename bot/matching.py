@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Opt
 
 import numpy as np
 
-from bot.evaluation import Outcome, Status, TrialResult, Verdict
+from bot.evaluation import CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.questions import SCALE, Analysis, Board, FirstSeen, Table, offer_tallies
 from bot.trials import Criterion, Trial
@@ -37,7 +37,7 @@ LIKELY, UNCERTAIN, NOT_ELIGIBLE = 0, 1, 2
 VERDICTS = (Verdict.LIKELY_ELIGIBLE, Verdict.UNCERTAIN, Verdict.NOT_ELIGIBLE)
 _ABSENT = object()
 _CHUNK = 8  # answers' probabilities are looked up 8 answers (256 masks) at a time
-Cell = Tuple[Outcome, Optional[Table]]  # what Analysis.judge says of a class of criteria
+Cell = Tuple[CriterionOutcome, Optional[Table]]  # what Analysis.judge says of a class of criteria
 
 
 @contextmanager
@@ -68,7 +68,7 @@ class _Outcomes:
     def __len__(self) -> int:
         return len(self.classes)
 
-    def __iter__(self) -> Iterator[Outcome]:
+    def __iter__(self) -> Iterator[CriterionOutcome]:
         cells = self.cells
         return (cells[j][0] for j in self.classes)
 

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from typing import (Any, Callable, Collection, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Set, Tuple)
 
-from bot.evaluation import CriterionResult, Outcome, Status, TrialResult, Verdict
+from bot.evaluation import CriterionResult, CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
 from bot.rules import All, Any_, Compare, Elapsed, In, Is, Not, Rule
 from bot.trials import Criterion, Kind, Trial
@@ -293,7 +293,7 @@ class Analysis:
         self._answers: Dict[str, Answers] = {}
         self._probability: Dict[Tuple[str, int], int] = {}
         self._tables: Dict[Tuple[int, Kind, Tuple[Any, ...], frozenset], Optional[Table]] = {}
-        self._judged: Dict[Tuple[int, Kind, Tuple[Any, ...]], Tuple[Outcome, Optional[Table]]] = {}
+        self._judged: Dict[Tuple[int, Kind, Tuple[Any, ...]], Tuple[CriterionOutcome, Optional[Table]]] = {}
         self._order = list(AnsweredBy)
         self._lock = threading.Lock()
         seen: Set[int] = set()
@@ -370,7 +370,7 @@ class Analysis:
                     frontier.append(target)
         return extra
 
-    def judge(self, criterion: Criterion, known: Mapping[str, Any]) -> Tuple[Outcome, Optional[Table]]:
+    def judge(self, criterion: Criterion, known: Mapping[str, Any]) -> Tuple[CriterionOutcome, Optional[Table]]:
         """As evaluation.evaluate_criterion without the criterion, and the criterion's table; both
         kept by rule and values, and shared by the criteria alike."""
         rule, number, scope = self._rules.get(id(criterion.rule)) or self.rule(criterion.rule)

@@ -26,7 +26,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.extraction import Extraction, Problem, extract
+from bot.extraction import Extraction, ReadingProblem, extract
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, takes_part_back
@@ -65,7 +65,7 @@ class Understanding:
     checks: Dict[str, Any] = field(default_factory=dict)  # fact -> the reading offered back to confirm
     follow_ups: Dict[str, str] = field(default_factory=dict)  # fact -> why it is asked again
     options: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # fact -> values to choose from
-    problems: List[Problem] = field(default_factory=list)
+    problems: List[ReadingProblem] = field(default_factory=list)
     found: Extraction = field(default_factory=Extraction)
     unreadable: Optional[str] = None  # language.OTHER_SCRIPT or language.NO_WORDS
     corrects: bool = False  # says it corrects an earlier answer ("actually ...")
