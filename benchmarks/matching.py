@@ -47,7 +47,7 @@ from bot.evaluation import Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
 from bot.importers import import_path
 from bot.matching import Matcher
-from bot.questions import Analysis, Question, next_question, rule_cuts
+from bot.questions import Analysis, Question, TallySource, next_question, rule_cuts
 from bot.store import Catalogue, TrialStore
 from bot.trials import Kind, Trial
 from trialbot.config import PROJECT_ROOT
@@ -89,7 +89,8 @@ REFERENCE: Dict[str, Tuple[float, float, float, float]] = {
     "measurement:crp": (5, 8, 0, 100),
 }
 
-Strategy = Callable[[Sequence[TrialResult], Mapping[str, Any], Vocabulary, Collection[str]], Optional[Question]]
+# (results, facts, vocabulary, expanded topics) -> the next question; ``tallies=``: the matcher behind the results
+Strategy = Callable[..., Optional[Question]]
 
 
 def progress(message: str) -> None:
@@ -116,7 +117,8 @@ def rule_out_candidates(results: Sequence[TrialResult], answered: Collection[str
 
 
 def rule_out_question(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-                      expanded_topics: Collection[str] = ()) -> Optional[Question]:
+                      expanded_topics: Collection[str] = (), tallies: Any = None) -> Optional[Question]:
+    """The previous choice: the largest sum of the criteria's ``rule_out`` priors (no tallies needed)."""
     candidates = rule_out_candidates(results, facts.keys(), vocabulary)
     if not candidates:
         return None
@@ -141,7 +143,7 @@ class Hindsight:
         self.analysis, self.patient = analysis, patient
 
     def __call__(self, results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-                 expanded_topics: Collection[str] = ()) -> Optional[Question]:
+                 expanded_topics: Collection[str] = (), tallies: Optional[TallySource] = None) -> Optional[Question]:
         known = effective_facts(facts, vocabulary)
         ruled_out: Dict[str, set] = {}
         answered: Dict[str, Optional[Dict[str, Any]]] = {}  # fact -> the facts with its answer and what it implies
@@ -162,7 +164,7 @@ class Hindsight:
                     if holds is not None and holds is not (r.criterion.kind is Kind.INCLUSION):
                         ruled_out.setdefault(key, set()).add(result.trial.id)
         if not ruled_out:  # nothing rules out any more: ask what the ordinary choice would
-            return next_question(results, facts, vocabulary, expanded_topics)
+            return next_question(results, facts, vocabulary, expanded_topics, tallies=tallies)
         best = max(sorted(ruled_out), key=lambda key: len(ruled_out[key]))
         return Question((vocabulary[best],))
 
@@ -276,7 +278,7 @@ def converse(template: Matcher, strategy: Strategy, patient: Patient, vocabulary
             break
         started = time.perf_counter()
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
-        question = strategy(still_open, facts, vocabulary, expanded)
+        question = strategy(still_open, facts, vocabulary, expanded, tallies=matcher)
         question_ms = (time.perf_counter() - started) * 1000
         questions.append(question_ms)
         if last_update is not None:
@@ -327,7 +329,8 @@ def conversation_turns(template: Matcher, runs: List[Dict[str, Any]], vocabulary
                 matcher = template.copy(remember=remember)
                 matcher.update(so_far)
                 results = matcher.results()
-                next_question([r for r in results if r.status is not Verdict.NOT_ELIGIBLE], so_far, vocabulary, ())
+                next_question([r for r in results if r.status is not Verdict.NOT_ELIGIBLE], so_far, vocabulary, (),
+                              tallies=matcher)
                 samples.append((time.perf_counter() - started) * 1000)
         found[label] = summary_ms(samples)
     return found

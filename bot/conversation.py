@@ -299,7 +299,7 @@ class Screening:
         if key not in self.vocabulary or not self.vocabulary[key].askable:
             return False
         results = self.match(state) if state.matching else [self._evaluate(state)]
-        facts = {k: v for k, v in state.facts.items() if k != key}
+        facts = {k: v for k, v in state.facts.items() if k != key}  # as if it were not answered: counted afresh
         return any(d.key == key for d in candidate_facts(results, facts, self.vocabulary, self.today()))
 
     def _confirmed(self, state: State, offered: Mapping[str, Any], yes: bool, replies: List[Reply]) -> Outcome:
@@ -556,10 +556,12 @@ class Screening:
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change."""
-        results = self.match(state)
+        matcher = self.matcher(state)
+        results = matcher.results()
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
         question = (self._closer_date_question(state, still_open, new_ranges, replies)
-                    or next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today()))
+                    or next_question(still_open, state.facts, self.vocabulary, state.expanded, self.today(),
+                                     tallies=matcher))
         if question is None:
             return self._match_results(state, replies, results)
         state.pending = question.keys
@@ -623,6 +625,11 @@ class Screening:
 
     def match(self, state: State) -> List[TrialResult]:
         """Every candidate trial's result for the person (all trials unless ``state.candidates``)."""
+        return self.matcher(state).results()
+
+    def matcher(self, state: State) -> Matcher:
+        """The person's facts against the candidate trials, kept in columns: its results, and the
+        running tallies it lends to the question chooser (``tallies=``)."""
         ids = tuple(state.candidates) if state.candidates is not None else tuple(self.catalogue.ids())
         key = (id(self.catalogue.trials), ids)
         template = self._matchers.get(key)
@@ -631,7 +638,7 @@ class Screening:
             self._matchers = {key: template}  # one catalogue and candidate set at a time
         matcher = template.copy()
         matcher.update(state.facts)
-        return matcher.results()
+        return matcher
 
     def _repeat_question(self, state: State, replies: List[Reply]) -> Outcome:
         """The question, check-back or read-back still open, after a turn that did not answer it."""

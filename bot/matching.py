@@ -28,7 +28,7 @@ import numpy as np
 
 from bot.evaluation import CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
-from bot.questions import SCALE, Analysis, Board, FirstSeen, Table, offer_tallies
+from bot.questions import SCALE, Analysis, Board, FirstSeen, Table
 from bot.trials import Criterion, Trial
 
 VERDICT_ORDER = {Verdict.LIKELY_ELIGIBLE: 0, Verdict.UNCERTAIN: 1, Verdict.NOT_ELIGIBLE: 2}
@@ -483,13 +483,12 @@ class Matcher:
         return Board.of(self.analysis.info.tier, facts, entries, tiers)
 
     def results(self) -> List[TrialResult]:
-        offer_tallies(self)
         return list(self._state.results)
 
     def verdicts(self) -> Dict[str, Verdict]:
         return {trial.id: VERDICTS[v] for trial, v in zip(self.trials, self._state.verdicts.tolist())}
 
-    # -- lending the tallies to bot.questions --------------------------------------------
+    # -- lending the tallies to bot.questions (handed in as their ``tallies``) --------------------------------------------
     def _positions(self, results: Sequence[TrialResult]) -> Optional[List[int]]:
         """Where each result stands among this matcher's current results, or None if one is not there."""
         own, index = self._state.results, self._index

@@ -19,17 +19,16 @@ topic are bundled into a single short list.
 
 Counting this afresh means looking at every criterion of every trial given. A ``Matcher``
 (bot.matching) keeps the tallies of its catalogue up to date as answers come in, in array
-columns, and lends them here: a question over thousands of trials costs a few array operations.
+columns; handed in as ``tallies``, it lends them: a question over thousands of trials costs a few
+array operations.
 """
 from __future__ import annotations
 
 import threading
-import weakref
-from collections import deque
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import (Any, Callable, Collection, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Set, Tuple)
+from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
+                    Protocol, Sequence, Set, Tuple)
 
 from bot.evaluation import CriterionResult, CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
@@ -612,35 +611,19 @@ class Board:
 
 
 # -- where the tallies come from --------------------------------------------------------------
-# A source (a Matcher) that handed out results recently, newest first; it can tell whether the
-# results it is asked about are its own and current, and then lend its running tallies.
-_SOURCES: Deque["weakref.ReferenceType[Any]"] = deque(maxlen=4)
-_SOURCES_LOCK = threading.Lock()
+class TallySource(Protocol):
+    """What keeps running tallies for its own results (a bot.matching.Matcher): the board for
+    ``results`` if they are its own and current, else None."""
 
-
-def offer_tallies(source: Any) -> None:
-    """Called by a source of results: ``source.board_for(results, facts, vocabulary)`` returns
-    ``(Board, FirstSeen)`` for its own, current results, else None."""
-    with _SOURCES_LOCK:
-        if _SOURCES and _SOURCES[0]() is source:
-            return
-        for ref in list(_SOURCES):
-            if ref() is source or ref() is None:
-                _SOURCES.remove(ref)
-        _SOURCES.appendleft(weakref.ref(source))
+    def board_for(self, results: Sequence[TrialResult], facts: Mapping[str, Any],
+                  vocabulary: Vocabulary) -> Optional[Tuple[Board, FirstSeen]]: ...
 
 
 def tally(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-          today: Optional[date] = None) -> Tuple[Board, FirstSeen]:
-    """The board for these results: lent by the matcher that made them, or counted afresh."""
-    with _SOURCES_LOCK:
-        sources = [ref() for ref in _SOURCES]
-    for source in sources:
-        if source is not None:
-            lent = source.board_for(results, facts, vocabulary)
-            if lent is not None:
-                return lent
-    return fresh_board(results, facts, vocabulary, today or date.today())
+          today: Optional[date] = None, tallies: Optional[TallySource] = None) -> Tuple[Board, FirstSeen]:
+    """The board for these results: lent by ``tallies`` (the matcher that made them), or counted afresh."""
+    lent = tallies.board_for(results, facts, vocabulary) if tallies is not None else None
+    return lent if lent is not None else fresh_board(results, facts, vocabulary, today or date.today())
 
 
 def fresh_board(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
@@ -679,21 +662,24 @@ def _facts_of(answered: Collection[str]) -> Mapping[str, Any]:
 
 
 def candidate_facts(results: Sequence[TrialResult], answered: Collection[str], vocabulary: Vocabulary,
-                    today: Optional[date] = None) -> List[FactDefinition]:
+                    today: Optional[date] = None, tallies: Optional[TallySource] = None) -> List[FactDefinition]:
     """Askable facts that could still change a criterion of the trials given, best first (see the
-    module's docstring). ``answered`` are the facts collected so far, or their keys."""
-    board, first_seen = tally(results, _facts_of(answered), vocabulary, today)
+    module's docstring). ``answered`` are the facts collected so far, or their keys; ``tallies``:
+    the matcher that made the results, whose running tallies spare counting them again."""
+    board, first_seen = tally(results, _facts_of(answered), vocabulary, today, tallies)
     return [vocabulary[key] for key in board.ranked(first_seen)]
 
 
 def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
-                  expanded_topics: Collection[str] = (), today: Optional[date] = None) -> Optional[Question]:
+                  expanded_topics: Collection[str] = (), today: Optional[date] = None,
+                  tallies: Optional[TallySource] = None) -> Optional[Question]:
     """The next question, or None when no answer can change a criterion any more.
 
     ``expanded_topics`` are topics whose bundled question was answered "yes": their facts are
-    then asked one by one. ``today`` dates the answers "some days ago" (default: today).
+    then asked one by one. ``today`` dates the answers "some days ago" (default: today). ``tallies``:
+    the matcher that made the results (see candidate_facts).
     """
-    board, first_seen = tally(results, facts, vocabulary, today)
+    board, first_seen = tally(results, facts, vocabulary, today, tallies)
     best = board.best(first_seen)
     if best is None:
         return None

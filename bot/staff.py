@@ -455,7 +455,8 @@ class StaffScreening:
             notes.append(FACTS_NOT_WITH_FILTER)
         elif found and (found.values or found.problems or found.partly_denied):  # facts: read as any message's
             notes += self._read(state, found, self.unread(rest, found))
-        results = rank(self.screening.match(replace(state, candidates=chosen)))
+        matcher = self.screening.matcher(replace(state, candidates=chosen))
+        results = rank(matcher.results())
         fitting = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
         likely = sum(1 for r in fitting if r.status is Verdict.LIKELY_ELIGIBLE)
         lines = [*notes, TRIALS_HEADER.format(fitting=len(fitting), total=len(results), likely=likely,
@@ -471,7 +472,8 @@ class StaffScreening:
         ruled_out = [r for r in results if r.status is Verdict.NOT_ELIGIBLE]
         if ruled_out:
             lines.append(TRIALS_RULED_OUT.format(count=len(ruled_out), reasons="; ".join(self._ruling_out(ruled_out))))
-        definitions = candidate_facts(fitting, state.facts.keys(), self.vocabulary, self.today())[:5] if fitting else []
+        definitions = (candidate_facts(fitting, state.facts.keys(), self.vocabulary, self.today(), tallies=matcher)[:5]
+                       if fitting else [])
         if definitions:
             lines.append(TRIALS_NEXT.format(labels="; ".join(short_label(d) for d in definitions)))
         lines += [TRIALS_FOOTER, FOOTER]

@@ -129,7 +129,7 @@ def asks(trials, vocabulary, facts=None, expanded=()):
     matcher = Matcher(trials, vocabulary, TODAY)
     matcher.update(facts)
     still_open = [r for r in matcher.results() if r.status is not Verdict.NOT_ELIGIBLE]
-    fast = next_question(still_open, facts, vocabulary, expanded, today=TODAY)
+    fast = next_question(still_open, facts, vocabulary, expanded, today=TODAY, tallies=matcher)
     plain = [evaluate(t, facts, vocabulary, TODAY) for t in trials]
     fresh = next_question([r for r in plain if r.status is not Verdict.NOT_ELIGIBLE], facts, vocabulary, expanded,
                           today=TODAY)
