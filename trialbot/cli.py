@@ -9,6 +9,7 @@ import sys
 import threading
 import urllib.request
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -110,12 +111,46 @@ def _stop_on_signals(stop: threading.Event) -> None:
         signal.signal(signum, handler)
 
 
+def prepare_cluster(settings: Settings) -> Optional[str]:
+    """Before several Rasa servers start: their shared lock store must be set, and a PostgreSQL
+    tracker store must exist (it is created if missing) and have room for every server's pool.
+    Returns what is wrong, or None."""
+    from trialbot import cluster
+
+    if settings.rasa_servers < 1:
+        return "--rasa-servers must be at least 1"
+    if settings.rasa_servers > 1 and not settings.lock_store_url:
+        return ("several Rasa servers need a shared lock store, or two of them could answer one conversation "
+                "at once: set lock_store_url (TRIALBOT_LOCK_STORE_URL=redis://127.0.0.1:6379/1)")
+    if settings.rasa_servers > 1 and not Path(settings.nginx).is_file():
+        return f"there is no nginx at {settings.nginx} (`make /usr/sbin/nginx` installs Debian's package)"
+    if not cluster.is_postgresql(settings.tracker_store_url):
+        return None
+    try:
+        if cluster.ensure_database(settings.tracker_store_url):
+            print("Created the tracker store's database.", flush=True)
+        budget = cluster.connection_budget(settings)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL is reported as such
+        return f"could not reach the tracker store's PostgreSQL server: {type(exc).__name__}: {exc}"
+    if not budget.fits:
+        return (f"too many database connections: {budget.describe()}. Lower sql_pool_size/sql_max_overflow or "
+                "--rasa-servers, or raise PostgreSQL's max_connections")
+    print(f"Database connections: {budget.describe()}.", flush=True)
+    return None
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run every server and watch them until Ctrl-C or SIGTERM: one that stops is started again
     (trialbot/servers.py, ``supervise``); one that cannot be brought back stops them all, and the
     command exits with 1 and the reason."""
     from trialbot.servers import ServerFailed, bot_servers, started, supervise
 
+    if args.rasa_servers is not None:
+        settings = replace(settings, rasa_servers=args.rasa_servers)
+    problem = prepare_cluster(settings)
+    if problem:
+        print(f"trialbot serve did not start: {problem}", file=sys.stderr, flush=True)
+        return 2
     stop = threading.Event()
     _stop_on_signals(stop)
     try:
@@ -200,7 +235,11 @@ def parser() -> argparse.ArgumentParser:
     show = trials.add_parser("show", help="every criterion of a trial and how it is checked")
     show.add_argument("trial_id")
     show.set_defaults(handler=trials_show)
-    commands.add_parser("serve", help="run the action server, the Rasa server, the web chat and transcript review").set_defaults(handler=serve)
+    serving = commands.add_parser("serve", help="run the action server, the Rasa server(s), the web chat and "
+                                                "transcript review")
+    serving.add_argument("--rasa-servers", type=int, metavar="N",
+                         help="run N Rasa servers behind nginx on rasa_port (default: rasa_servers, 1)")
+    serving.set_defaults(handler=serve)
     page = commands.add_parser("web", help="serve only the website chat (the page and chat.js)")
     page.add_argument("--host", help="interface to listen on (default: from the configuration)")
     page.add_argument("--port", type=int, help="port (default: web_port)")
