@@ -177,6 +177,31 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_server(settings: Settings, args: argparse.Namespace) -> int:
+    """Become one of the servers `serve` starts, with the same command and environment: for a
+    service manager that runs and restarts each on its own (deploy/systemd/)."""
+    import os
+
+    from trialbot.servers import ServerFailed, bot_servers
+
+    try:
+        servers = {server.name: server for server in bot_servers(settings, web=True, review=True)}
+    except ServerFailed as exc:
+        print(f"trialbot run-server: {exc}", file=sys.stderr)
+        return 2
+    server = servers.get(args.server)
+    if server is None:
+        print(f"trialbot run-server: no server {args.server!r} with rasa_servers={settings.rasa_servers}; "
+              f"there are: {', '.join(servers)}", file=sys.stderr)
+        return 2
+    problem = prepare_cluster(settings) if server.name.startswith("rasa") else None
+    if problem:
+        print(f"trialbot run-server: {problem}", file=sys.stderr)
+        return 2
+    os.chdir(server.cwd)
+    os.execve(server.command[0], server.command, {**os.environ, **server.env})
+
+
 def web(settings: Settings, args: argparse.Namespace) -> int:
     """Only the chat page's server, for a bot that runs elsewhere (or behind a load balancer)."""
     from web.server import serve as serve_web
@@ -240,6 +265,9 @@ def parser() -> argparse.ArgumentParser:
     serving.add_argument("--rasa-servers", type=int, metavar="N",
                          help="run N Rasa servers behind nginx on rasa_port (default: rasa_servers, 1)")
     serving.set_defaults(handler=serve)
+    one = commands.add_parser("run-server", help="run one of the servers serve starts (for systemd: deploy/systemd/)")
+    one.add_argument("server", help="action, rasa (rasa-1, rasa-2... with rasa_servers > 1), nginx, web or review")
+    one.set_defaults(handler=run_server)
     page = commands.add_parser("web", help="serve only the website chat (the page and chat.js)")
     page.add_argument("--host", help="interface to listen on (default: from the configuration)")
     page.add_argument("--port", type=int, help="port (default: web_port)")

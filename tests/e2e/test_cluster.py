@@ -124,16 +124,30 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         running.stop()
 
 
-def say_with_one_retry(url: str, sender: str, n: int, message: str, seen: List[str]) -> list:
+class InFlight:
+    """How many messages are waiting for their answer right now."""
+
+    def __init__(self) -> None:
+        self.count, self.lock = 0, threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self.lock:
+            self.count += n
+
+
+def say_with_one_retry(url: str, sender: str, n: int, message: str, seen: List[str], in_flight: InFlight) -> list:
     """One message; sent again once, with the same message_id, if no answer came. ``seen``: what
     went wrong on each try (the first try's failures are allowed, not the second's)."""
     for attempt in (1, 2):
+        in_flight.add(1)
         try:
             reply = requests.post(f"{url}/webhooks/rest/webhook", timeout=TURN_TIMEOUT,
                                   json={"sender": sender, "message": message, "message_id": f"m{n}"})
         except requests.RequestException as exc:
             seen.append(f"try {attempt}: {type(exc).__name__}")
             continue
+        finally:
+            in_flight.add(-1)
         if reply.status_code < 500:
             assert reply.status_code == 200, (reply.status_code, reply.text)
             return reply.json()
@@ -151,13 +165,14 @@ def test_a_short_locust_run_through_nginx_has_no_error(cluster):
 def test_a_rasa_server_killed_mid_conversation_loses_and_doubles_nothing(cluster):
     halfway = threading.Barrier(PEOPLE + 1)
     failures: Dict[str, List[str]] = {}
+    in_flight = InFlight()
 
     def converse(sender: str) -> List[list]:
         replies, seen = [], failures.setdefault(sender, [])
         for n, message in enumerate(SCRIPT):
             if n == 3:
                 halfway.wait(timeout=300)  # everyone is mid-conversation when the server dies
-            replies.append(say_with_one_retry(cluster.url, sender, n, message, seen))
+            replies.append(say_with_one_retry(cluster.url, sender, n, message, seen, in_flight))
             time.sleep(THINK_S)
         return replies
 
@@ -165,11 +180,15 @@ def test_a_rasa_server_killed_mid_conversation_loses_and_doubles_nothing(cluster
     with ThreadPoolExecutor(PEOPLE) as pool:
         conversations = [pool.submit(converse, sender) for sender in senders]
         halfway.wait(timeout=300)
-        time.sleep(THINK_S + 0.1)  # the fourth messages are being handled
+        time.sleep(0.05)  # the fourth messages are being handled
         killed = cluster.pid("rasa-1")
         os.kill(killed, signal.SIGKILL)
+        interrupted = in_flight.count
         replies = {sender: done.result(timeout=600) for sender, done in zip(senders, conversations)}
 
+    print(f"{interrupted} message(s) in flight at the kill; first tries that failed: "
+          f"{ {sender[-6:]: seen for sender, seen in failures.items() if seen} }")
+    assert interrupted, "the Rasa server was killed while no message was being handled: nothing was tested"
     for sender in senders:  # every message answered, the last ones after the kill too
         assert all(any(m.get("text") for m in reply) for reply in replies[sender]), (sender, replies[sender])
     stored = cluster.user_messages()
