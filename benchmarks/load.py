@@ -38,7 +38,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CACHED_STARTER_MODEL = Path(tempfile.gettempdir()) / "trialbot-bench" / "starter.tar.gz"  # shared with benchmarks/__main__
 SERVER_TIMEOUT = 300
 P95_GOAL_MS = 1000
-STEPS = (4, 8, 16, 24, 32)  # simultaneous conversations
+STEPS = (4, 8, 16, 24, 32, 48)  # simultaneous conversations
 FIXED_LOAD = 16
 THINK_S = 1.0  # between a reply and the next message
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/trialbot_load"
@@ -116,6 +116,9 @@ def ramp(name: str, url: str, script: str, steps: List[int], seconds: float) -> 
         if figures["errors"] or figures["p95_ms"] >= P95_GOAL_MS:
             break
     held = [m for m in measured if not m["errors"] and m["p95_ms"] < P95_GOAL_MS]
+    if FIXED_LOAD not in [m["users"] for m in measured]:  # measured past the goal too, to compare
+        progress(f"{name}: {FIXED_LOAD} conversations at once, the fixed load")
+        measured.append(run_drive(url, FIXED_LOAD, seconds, script))
     fixed = next((m for m in measured if m["users"] == FIXED_LOAD), None)
     return {"target": name, "url": url, "steps": measured,
             "sustained_conversations": held[-1]["users"] if held else 0,
@@ -198,7 +201,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     one.add_argument("--script", choices=sorted(SCRIPTS), default="ours")
     one.add_argument("--think", type=float, default=THINK_S)
     parser.add_argument("--quick", action="store_true", help=f"one step of {FIXED_LOAD} conversations per target")
-    parser.add_argument("--seconds", type=float, default=30, help="length of each step (default: 30)")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each step (default: 20)")
     parser.add_argument("--servers", type=int, default=2, help="Rasa servers behind nginx (default: 2)")
     args = parser.parse_args(argv)
     if args.command == "drive":

@@ -140,11 +140,12 @@ def say_with_one_retry(url: str, sender: str, n: int, message: str, seen: List[s
     went wrong on each try (the first try's failures are allowed, not the second's)."""
     for attempt in (1, 2):
         in_flight.add(1)
+        began = time.monotonic()
         try:
             reply = requests.post(f"{url}/webhooks/rest/webhook", timeout=TURN_TIMEOUT,
                                   json={"sender": sender, "message": message, "message_id": f"m{n}"})
         except requests.RequestException as exc:
-            seen.append(f"try {attempt}: {type(exc).__name__}")
+            seen.append(f"try {attempt}: {type(exc).__name__} after {time.monotonic() - began:.0f} s")
             continue
         finally:
             in_flight.add(-1)
@@ -166,13 +167,16 @@ def test_a_rasa_server_killed_mid_conversation_loses_and_doubles_nothing(cluster
     halfway = threading.Barrier(PEOPLE + 1)
     failures: Dict[str, List[str]] = {}
     in_flight = InFlight()
+    slowest: List[float] = []
 
     def converse(sender: str) -> List[list]:
         replies, seen = [], failures.setdefault(sender, [])
         for n, message in enumerate(SCRIPT):
             if n == 3:
                 halfway.wait(timeout=300)  # everyone is mid-conversation when the server dies
+            began = time.monotonic()
             replies.append(say_with_one_retry(cluster.url, sender, n, message, seen, in_flight))
+            slowest.append(time.monotonic() - began)
             time.sleep(THINK_S)
         return replies
 
@@ -186,7 +190,7 @@ def test_a_rasa_server_killed_mid_conversation_loses_and_doubles_nothing(cluster
         interrupted = in_flight.count
         replies = {sender: done.result(timeout=600) for sender, done in zip(senders, conversations)}
 
-    print(f"{interrupted} message(s) in flight at the kill; first tries that failed: "
+    print(f"{interrupted} message(s) in flight at the kill; slowest turn {max(slowest):.1f} s; first tries that failed: "
           f"{ {sender[-6:]: seen for sender, seen in failures.items() if seen} }")
     assert interrupted, "the Rasa server was killed while no message was being handled: nothing was tested"
     for sender in senders:  # every message answered, the last ones after the kill too
