@@ -182,7 +182,15 @@ def markdown(results: Dict[str, Any]) -> str:
     for t in results["targets"]:
         fixed = "n/a" if t["p95_ms_at_fixed_load"] is None else f"{t['p95_ms_at_fixed_load']:.0f}"
         lines.append(f"| {t['target']} | {t['sustained_conversations']} | {t['sustained_messages_per_s']:.1f} | {fixed} |")
-    lines += ["", "Every step:", "", "| target | conversations | messages/s | p50 ms | p95 ms | errors |",
+    lines += ["", "How to read it:", "",
+              "- One Rasa server is the first of the cluster's, reached directly (the second one idle); the "
+              "cluster is reached through nginx. Both use the PostgreSQL tracker store and the Redis locks.",
+              "- A Rasa server handles messages on one event loop, so on 2 cores a second server adds some "
+              "throughput (the action server and PostgreSQL share the same cores).",
+              "- The starter bot (`rasa init`) answers from 4 short stories, with no action server, Rasa's own "
+              "REST channel and a SQLite tracker store (benchmarks/baseline.py), in-memory locks.",
+              "- The machine is shared with other work: steps of 20 s are noisy (a few hundred ms of p95).",
+              "", "Every step:", "", "| target | conversations | messages/s | p50 ms | p95 ms | errors |",
               "|---|---|---|---|---|---|"]
     for t in results["targets"]:
         for s in t["steps"]:
