@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -111,43 +112,16 @@ def _stop_on_signals(stop: threading.Event) -> None:
         signal.signal(signum, handler)
 
 
-def prepare_cluster(settings: Settings) -> Optional[str]:
-    """Before several Rasa servers start: their shared lock store must be set, and a PostgreSQL
-    tracker store must exist (it is created if missing) and have room for every server's pool.
-    Returns what is wrong, or None."""
-    from trialbot import cluster
-
-    if settings.rasa_servers < 1:
-        return "--rasa-servers must be at least 1"
-    if settings.rasa_servers > 1 and not settings.lock_store_url:
-        return ("several Rasa servers need a shared lock store, or two of them could answer one conversation "
-                "at once: set lock_store_url (TRIALBOT_LOCK_STORE_URL=redis://127.0.0.1:6379/1)")
-    if settings.rasa_servers > 1 and not Path(settings.nginx).is_file():
-        return f"there is no nginx at {settings.nginx} (`make /usr/sbin/nginx` installs Debian's package)"
-    if not cluster.is_postgresql(settings.tracker_store_url):
-        return None
-    try:
-        if cluster.ensure_database(settings.tracker_store_url):
-            print("Created the tracker store's database.", flush=True)
-        budget = cluster.connection_budget(settings)
-    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL is reported as such
-        return f"could not reach the tracker store's PostgreSQL server: {type(exc).__name__}: {exc}"
-    if not budget.fits:
-        return (f"too many database connections: {budget.describe()}. Lower sql_pool_size/sql_max_overflow or "
-                "--rasa-servers, or raise PostgreSQL's max_connections")
-    print(f"Database connections: {budget.describe()}.", flush=True)
-    return None
-
-
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run every server and watch them until Ctrl-C or SIGTERM: one that stops is started again
     (trialbot/servers.py, ``supervise``); one that cannot be brought back stops them all, and the
     command exits with 1 and the reason."""
+    from trialbot.cluster import prepare
     from trialbot.servers import ServerFailed, bot_servers, started, supervise
 
     if args.rasa_servers is not None:
         settings = replace(settings, rasa_servers=args.rasa_servers)
-    problem = prepare_cluster(settings)
+    problem = prepare(settings)
     if problem:
         print(f"trialbot serve did not start: {problem}", file=sys.stderr, flush=True)
         return 2
@@ -180,8 +154,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 def run_server(settings: Settings, args: argparse.Namespace) -> int:
     """Become one of the servers `serve` starts, with the same command and environment: for a
     service manager that runs and restarts each on its own (deploy/systemd/)."""
-    import os
-
+    from trialbot.cluster import prepare
     from trialbot.servers import ServerFailed, bot_servers
 
     try:
@@ -194,7 +167,7 @@ def run_server(settings: Settings, args: argparse.Namespace) -> int:
         print(f"trialbot run-server: no server {args.server!r} with rasa_servers={settings.rasa_servers}; "
               f"there are: {', '.join(servers)}", file=sys.stderr)
         return 2
-    problem = prepare_cluster(settings) if server.name.startswith("rasa") else None
+    problem = prepare(settings) if server.name.startswith("rasa") else None
     if problem:
         print(f"trialbot run-server: {problem}", file=sys.stderr)
         return 2

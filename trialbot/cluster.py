@@ -11,14 +11,17 @@ makes the bot see one message twice.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from trialbot.config import Settings
+
+logger = logging.getLogger(__name__)
 
 FAIL_TIMEOUT_S = 10  # a Rasa server that failed once gets no request for this long
 # Connections outside the Rasa servers' pools: the review app (SQLAlchemy's default pool, 5 + 10
@@ -146,3 +149,29 @@ def connection_budget(settings: Settings) -> ConnectionBudget:
         others += TRIAL_STORE_CONNECTIONS
     return ConnectionBudget(settings.rasa_servers, settings.sql_pool_size + settings.sql_max_overflow, others,
                             available)
+
+
+def prepare(settings: Settings) -> Optional[str]:
+    """Before several Rasa servers start: their shared lock store must be set, and a PostgreSQL
+    tracker store must exist (it is created if missing) and have room for every server's pool.
+    Returns what is wrong, or None."""
+    if settings.rasa_servers < 1:
+        return "--rasa-servers must be at least 1"
+    if settings.rasa_servers > 1 and not settings.lock_store_url:
+        return ("several Rasa servers need a shared lock store, or two of them could answer one conversation "
+                "at once: set lock_store_url (TRIALBOT_LOCK_STORE_URL=redis://127.0.0.1:6379/1)")
+    if settings.rasa_servers > 1 and not Path(settings.nginx).is_file():
+        return f"there is no nginx at {settings.nginx} (`make /usr/sbin/nginx` installs Debian's package)"
+    if not is_postgresql(settings.tracker_store_url):
+        return None
+    try:
+        if ensure_database(settings.tracker_store_url):
+            logger.info("Created the tracker store's database.")
+        budget = connection_budget(settings)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL is reported as such
+        return f"could not reach the tracker store's PostgreSQL server: {type(exc).__name__}: {exc}"
+    if not budget.fits:
+        return (f"too many database connections: {budget.describe()}. Lower sql_pool_size/sql_max_overflow or "
+                "--rasa-servers, or raise PostgreSQL's max_connections")
+    logger.info("Database connections: %s.", budget.describe())
+    return None

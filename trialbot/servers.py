@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Dict, Iterator, List, Optional
 
+from trialbot import cluster
 from trialbot.config import PROJECT_ROOT, Settings
 
 VENV_BIN = Path(sys.executable).parent
@@ -179,8 +180,6 @@ def bot_servers(settings: Settings, log: Optional[IO] = None, web: bool = False,
 def rasa_servers(settings: Settings, env: Dict[str, str], log: Optional[IO], project: Path) -> List[Server]:
     """One Rasa server on ``rasa_port``; or ``rasa_servers`` of them behind nginx, which then takes
     ``rasa_port`` (trialbot/cluster.py; nginx's files are in var/nginx-<rasa_port>)."""
-    from trialbot import cluster
-
     if settings.rasa_servers <= 1:
         return [Server("rasa", rasa_server_command(settings, project), env, f"{settings.rasa_url}/webhooks/rest/", log)]
     servers = [Server(f"rasa-{n}", rasa_server_command(one, project), env, f"{one.rasa_url}/webhooks/rest/", log)

@@ -52,13 +52,14 @@ class Cluster:
         self.tracker_store_url = f"{POSTGRES_SERVER}/{self.database}"
         trials = f"sqlite:///{tmp / 'trials.db'}"
         assert TRIAL_ID in TrialStore(trials).load_directory(PROJECT_ROOT / "data")
-        self.port = free_port()
+        self.port, self.web_port = free_port(), free_port()
         env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TRIALBOT_HOST": "127.0.0.1",
                "TRIALBOT_DATABASE_URL": trials, "TRIALBOT_TRACKER_STORE_URL": self.tracker_store_url,
                "TRIALBOT_LOCK_STORE_URL": REDIS_LOCKS, "TRIALBOT_MODEL": str(MODEL),
                "TRIALBOT_DEFAULT_TRIAL": TRIAL_ID, "TRIALBOT_LOG_LEVEL": "INFO",
                "TRIALBOT_RASA_PORT": str(self.port), "TRIALBOT_CLUSTER_FIRST_PORT": str(free_port()),
-               **{f"TRIALBOT_{name}_PORT": str(free_port()) for name in ("ACTION", "WEB", "REVIEW")}}
+               "TRIALBOT_WEB_PORT": str(self.web_port),
+               **{f"TRIALBOT_{name}_PORT": str(free_port()) for name in ("ACTION", "REVIEW")}}
         self.output, self.errors = tmp / "serve.out", tmp / "serve.err"
         with self.output.open("w") as out, self.errors.open("w") as err:
             self.process = subprocess.Popen([sys.executable, "-m", "trialbot", "serve", "--rasa-servers", "2"],
@@ -154,6 +155,12 @@ def say_with_one_retry(url: str, sender: str, n: int, message: str, seen: List[s
             return reply.json()
         seen.append(f"try {attempt}: HTTP {reply.status_code}")
     pytest.fail(f"no answer to message {n} of {sender} after one retry: {seen}", pytrace=False)
+
+
+def test_the_chat_page_talks_to_nginx_which_answers_its_own_health_check(cluster):
+    page = requests.get(f"http://127.0.0.1:{cluster.web_port}/", timeout=10)
+    assert page.status_code == 200 and cluster.url in page.text, cluster.url
+    assert requests.get(f"{cluster.url}/nginx-health", timeout=10).text == "ok\n"
 
 
 def test_a_short_locust_run_through_nginx_has_no_error(cluster):

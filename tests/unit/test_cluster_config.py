@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from trialbot import cluster
-from trialbot.cli import prepare_cluster
 from trialbot.config import Settings, load_settings
 
 NGINX = Path("/usr/sbin/nginx")
@@ -46,7 +45,7 @@ def test_the_budget_counts_every_pool_against_max_connections():
 
 
 def test_several_rasa_servers_are_refused_without_a_shared_lock_store():
-    problem = prepare_cluster(settings(rasa_servers=2, lock_store_url=None))
+    problem = cluster.prepare(settings(rasa_servers=2, lock_store_url=None))
     assert problem and "lock_store_url" in problem
-    assert prepare_cluster(settings(rasa_servers=0)) == "--rasa-servers must be at least 1"
-    assert prepare_cluster(settings(rasa_servers=1)) is None  # one server on SQLite: nothing to check
+    assert cluster.prepare(settings(rasa_servers=0)) == "--rasa-servers must be at least 1"
+    assert cluster.prepare(settings(rasa_servers=1)) is None  # one server on SQLite: nothing to check
