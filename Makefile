@@ -13,13 +13,30 @@ SHARED ?= ../shared
 # is downloaded: never `playwright install`).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# `make cluster`: N Rasa servers behind Debian's nginx (run by `trialbot serve` as its child, with a
+# generated configuration), on the PostgreSQL server and the Redis server of this machine.
+NGINX := /usr/sbin/nginx
+RASA_SERVERS ?= 2
+CLUSTER_ENV := TRIALBOT_TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/trialbot \
+	TRIALBOT_LOCK_STORE_URL=redis://127.0.0.1:6379/1
 
-.PHONY: run test unit web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench bench-matching
+.PHONY: run cluster cluster-test load test unit web-test screenshot validate bench trials import-covid import-ctgov clean review review-test review-bench bench-matching
 
 run: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/trialbot serve
 
-test: $(VENV)/.installed $(MODEL) trials validate $(CHROMIUM)
+cluster: $(VENV)/.installed $(MODEL) trials $(NGINX)
+	$(CLUSTER_ENV) $(BIN)/trialbot serve --rasa-servers $(RASA_SERVERS)
+
+# A Rasa server killed under load behind the real nginx (tests/e2e/test_cluster.py), and the load
+# benchmark (benchmarks/load.py, Locust): one server, N behind nginx, the starter bot.
+cluster-test: $(VENV)/.installed $(MODEL) $(NGINX)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_cluster.py
+
+load: $(VENV)/.installed $(MODEL) trials $(NGINX)
+	$(BIN)/python -m benchmarks.load
+
+test: $(VENV)/.installed $(MODEL) trials validate $(CHROMIUM) $(NGINX)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 web-test: $(VENV)/.installed $(MODEL) $(CHROMIUM)
@@ -56,6 +73,10 @@ $(MODEL): $(VENV)/.installed $(RASA_INPUTS)
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(NGINX):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
 
 trials: $(VENV)/.installed
 	$(BIN)/trialbot trials load

@@ -8,22 +8,38 @@ message at once and one message's answers are lost (tests/web: two messages on t
 ``AtomicRedisLockStore`` makes each of those read-change-writes hold a short Redis mutex
 (``SET NX PX``, released only by its holder).
 
+A ticket also expires ``lock_lifetime`` seconds after it was issued, so that a server that died
+holding a lock does not block its conversation for ever. In Rasa's store the waiting server's own
+ticket expires too, at about the same moment as the dead one's: the waiter is then behind no one
+and still never served (its number is not the first), and the conversation hangs until another
+message comes (tests/e2e/test_cluster.py: a Rasa server killed mid-turn). Here a live server
+renews its ticket while it waits and while it handles the message, so only a dead server's ticket
+expires, and ``lock_lifetime`` (``TICKET_LOCK_LIFETIME``) can be short without ever letting two
+turns of one conversation overlap.
+
 endpoints.yml: ``lock_store: {type: channels.locks.AtomicRedisLockStore, url: host, port, db}``
 (``lock_store_url`` in the configuration sets it).
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
-from contextlib import contextmanager
-from typing import Iterator, Text
+from contextlib import asynccontextmanager, contextmanager
+from typing import AsyncIterator, Iterator, Text
 
+import redis
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 MUTEX_MS = 2000  # a holder that died frees the mutex after this long
 MUTEX_WAIT_S = 5.0
 POLL_S = 0.002
+RENEW_EVERY_S = 1.0  # how often a live server renews its ticket (at least 3 times a lifetime)
 # Deletes the mutex only if it is still the caller's (a slow holder must not free another's).
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
@@ -44,6 +60,37 @@ class AtomicRedisLockStore(RedisLockStore):
             yield
         finally:
             self.red.eval(RELEASE, 1, key, token)
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+        """Rasa's ``LockStore.lock``, with the ticket renewed until the block ends."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        renewing = asyncio.ensure_future(self._renew_while_alive(conversation_id, ticket, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            renewing.cancel()  # before the cleanup, with no await between: it cannot renew a removed ticket
+            self.cleanup(conversation_id, ticket)
+
+    async def _renew_while_alive(self, conversation_id: Text, number: int, lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(min(RENEW_EVERY_S, lifetime / 3))
+            try:
+                self.renew_ticket(conversation_id, number, lifetime)
+            except (redis.RedisError, LockError) as error:  # tried again at the next turn of the loop
+                logger.warning("Could not renew a conversation lock's ticket: %s", type(error).__name__)
+
+    def renew_ticket(self, conversation_id: Text, number: int, lifetime: float) -> None:
+        """Ticket ``number`` expires ``lifetime`` seconds from now (if it has not expired yet)."""
+        with self._mutex(conversation_id):
+            lock = self.get_lock(conversation_id)
+            if lock is None:
+                return
+            for ticket in lock.tickets:
+                if ticket.number == number:
+                    ticket.expires = time.time() + lifetime
+            self.save_lock(lock)
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         with self._mutex(conversation_id):

@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 import urllib.request
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -114,8 +116,15 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run every server and watch them until Ctrl-C or SIGTERM: one that stops is started again
     (trialbot/servers.py, ``supervise``); one that cannot be brought back stops them all, and the
     command exits with 1 and the reason."""
+    from trialbot.cluster import prepare
     from trialbot.servers import ServerFailed, bot_servers, started, supervise
 
+    if args.rasa_servers is not None:
+        settings = replace(settings, rasa_servers=args.rasa_servers)
+    problem = prepare(settings)
+    if problem:
+        print(f"trialbot serve did not start: {problem}", file=sys.stderr, flush=True)
+        return 2
     stop = threading.Event()
     _stop_on_signals(stop)
     try:
@@ -140,6 +149,30 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"trialbot serve stopped every server: {exc}.", file=sys.stderr, flush=True)
         return 1
     return 0
+
+
+def run_server(settings: Settings, args: argparse.Namespace) -> int:
+    """Become one of the servers `serve` starts, with the same command and environment: for a
+    service manager that runs and restarts each on its own (deploy/systemd/)."""
+    from trialbot.cluster import prepare
+    from trialbot.servers import ServerFailed, bot_servers
+
+    try:
+        servers = {server.name: server for server in bot_servers(settings, web=True, review=True)}
+    except ServerFailed as exc:
+        print(f"trialbot run-server: {exc}", file=sys.stderr)
+        return 2
+    server = servers.get(args.server)
+    if server is None:
+        print(f"trialbot run-server: no server {args.server!r} with rasa_servers={settings.rasa_servers}; "
+              f"there are: {', '.join(servers)}", file=sys.stderr)
+        return 2
+    problem = prepare(settings) if server.name.startswith("rasa") else None
+    if problem:
+        print(f"trialbot run-server: {problem}", file=sys.stderr)
+        return 2
+    os.chdir(server.cwd)
+    os.execve(server.command[0], server.command, {**os.environ, **server.env})
 
 
 def web(settings: Settings, args: argparse.Namespace) -> int:
@@ -200,7 +233,14 @@ def parser() -> argparse.ArgumentParser:
     show = trials.add_parser("show", help="every criterion of a trial and how it is checked")
     show.add_argument("trial_id")
     show.set_defaults(handler=trials_show)
-    commands.add_parser("serve", help="run the action server, the Rasa server, the web chat and transcript review").set_defaults(handler=serve)
+    serving = commands.add_parser("serve", help="run the action server, the Rasa server(s), the web chat and "
+                                                "transcript review")
+    serving.add_argument("--rasa-servers", type=int, metavar="N",
+                         help="run N Rasa servers behind nginx on rasa_port (default: rasa_servers, 1)")
+    serving.set_defaults(handler=serve)
+    one = commands.add_parser("run-server", help="run one of the servers serve starts (for systemd: deploy/systemd/)")
+    one.add_argument("server", help="action, rasa (rasa-1, rasa-2... with rasa_servers > 1), nginx, web or review")
+    one.set_defaults(handler=run_server)
     page = commands.add_parser("web", help="serve only the website chat (the page and chat.js)")
     page.add_argument("--host", help="interface to listen on (default: from the configuration)")
     page.add_argument("--port", type=int, help="port (default: web_port)")

@@ -57,6 +57,23 @@ class Settings:
     # credentials file naming the channels Rasa listens on (relative to this file's directory).
     staff_channels: Tuple[str, ...] = ("slack", "botframework")
     credentials: str = "credentials.yml"
+    # Several Rasa servers behind nginx (`trialbot serve --rasa-servers N`, docs/deployment.md,
+    # "Running several servers"): nginx listens on rasa_port, so that every address of the bot stays
+    # the same, and the N Rasa servers on cluster_first_port, cluster_first_port + 1, ...
+    rasa_servers: int = 1
+    cluster_first_port: int = 5011
+    nginx: str = "/usr/sbin/nginx"
+    # Each Rasa server's SQLAlchemy pool on a PostgreSQL tracker store (Rasa reads SQL_POOL_SIZE and
+    # SQL_MAX_OVERFLOW; its own defaults, 50 + 100, would let two servers exceed PostgreSQL's
+    # usual max_connections of 100). A Rasa server calls the store synchronously from its one event
+    # loop, so it uses one connection at a time; the rest is headroom. trialbot/cluster.py checks the
+    # budget against the server's max_connections before starting.
+    sql_pool_size: int = 2
+    sql_max_overflow: int = 3
+    # How long a conversation's lock outlives a Rasa server that died while holding it (Rasa's
+    # TICKET_LOCK_LIFETIME, 60 s by default): the conversation's next message waits at most this.
+    # It must exceed the slowest turn, or two turns of one conversation could overlap.
+    lock_lifetime_seconds: int = 15
 
     @property
     def rasa_url(self) -> str:
@@ -111,7 +128,7 @@ class Settings:
         return f"http://{self.host}:{self.action_port}/webhook"
 
     def rasa_environment(self) -> Dict[str, str]:
-        """The variables endpoints.yml and the action server read."""
+        """The variables endpoints.yml, Rasa and the action server read."""
         return {
             "TRIALBOT_ACTION_URL": self.action_url,
             "SANIC_HOST": self.host,  # the action server listens where the Rasa server does, not on 0.0.0.0
@@ -122,6 +139,9 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "TRIALBOT_STAFF_CHANNELS": ",".join(self.staff_channels) or "none",  # read by the actions
             "TRIALBOT_CORS_ORIGINS": ",".join(self.allowed_origins),  # read by channels/rest.py
+            "SQL_POOL_SIZE": str(self.sql_pool_size),  # read by Rasa's SQLTrackerStore (PostgreSQL only)
+            "SQL_MAX_OVERFLOW": str(self.sql_max_overflow),
+            "TICKET_LOCK_LIFETIME": str(self.lock_lifetime_seconds),  # read by Rasa's lock stores
             **self.lock_store_environment(),
         }
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Dict, Iterator, List, Optional
 
+from trialbot import cluster
 from trialbot.config import PROJECT_ROOT, Settings
 
 VENV_BIN = Path(sys.executable).parent
@@ -166,14 +167,25 @@ def bot_servers(settings: Settings, log: Optional[IO] = None, web: bool = False,
     check_model(settings.model)
     env = settings.rasa_environment()
     servers = [Server("action", action_server_command(settings), env,
-                      f"http://{settings.host}:{settings.action_port}/health", log),
-               Server("rasa", rasa_server_command(settings, project), env, f"{settings.rasa_url}/webhooks/rest/", log)]
+                      f"http://{settings.host}:{settings.action_port}/health", log)]
+    servers += rasa_servers(settings, env, log, project)
     if web:
         servers.append(Server("web", web_server_command(settings), env, f"{settings.web_url}health", log))
     if review:
         servers.append(Server("review", review_server_command(settings), {**env, **review_environment(settings)},
                               f"{settings.review_url}health", log))
     return servers
+
+
+def rasa_servers(settings: Settings, env: Dict[str, str], log: Optional[IO], project: Path) -> List[Server]:
+    """One Rasa server on ``rasa_port``; or ``rasa_servers`` of them behind nginx, which then takes
+    ``rasa_port`` (trialbot/cluster.py; nginx's files are in var/nginx-<rasa_port>)."""
+    if settings.rasa_servers <= 1:
+        return [Server("rasa", rasa_server_command(settings, project), env, f"{settings.rasa_url}/webhooks/rest/", log)]
+    servers = [Server(f"rasa-{n}", rasa_server_command(one, project), env, f"{one.rasa_url}/webhooks/rest/", log)
+               for n, one in enumerate(cluster.rasa_server_settings(settings), start=1)]
+    nginx = cluster.nginx_command(settings, project / "var" / f"nginx-{settings.rasa_port}")
+    return servers + [Server("nginx", nginx, {}, f"{settings.rasa_url}{cluster.HEALTH_PATH}", log)]
 
 
 @contextmanager

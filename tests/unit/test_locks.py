@@ -1,6 +1,8 @@
 """The Redis lock store shared by several Rasa servers, against the Redis server on 127.0.0.1:6379."""
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,3 +32,34 @@ def test_tickets_issued_at_once_by_several_servers_are_all_different(stores):
     for number in issued:
         stores[number % len(stores)].cleanup(conversation, number)
     assert stores[0].get_lock(conversation) is None  # the last one out removes the lock
+
+
+def test_a_server_that_died_holding_a_lock_delays_the_next_message_by_the_lifetime_only(stores):
+    conversation = f"lock-test-{uuid.uuid4().hex}"
+    stores[0].issue_ticket(conversation, lock_lifetime=2)  # its server died while handling a message
+
+    async def next_message() -> float:
+        began = time.monotonic()
+        async with stores[1].lock(conversation, lock_lifetime=2, wait_time_in_seconds=0.1):
+            return time.monotonic() - began
+
+    waited = asyncio.run(asyncio.wait_for(next_message(), timeout=20))
+    assert 1.5 < waited < 4, waited
+    assert stores[0].get_lock(conversation) is None  # nothing left behind
+
+
+def test_a_live_server_keeps_its_lock_past_the_lifetime_while_it_handles_a_message(stores):
+    conversation, order = f"lock-test-{uuid.uuid4().hex}", []
+
+    async def handle(store, name: str, start: float, takes: float) -> None:
+        await asyncio.sleep(start)
+        async with store.lock(conversation, lock_lifetime=1, wait_time_in_seconds=0.1):
+            order.append(f"{name} in")
+            await asyncio.sleep(takes)
+            order.append(f"{name} out")
+
+    async def both() -> None:
+        await asyncio.gather(handle(stores[0], "slow", 0, 2.5), handle(stores[1], "next", 0.2, 0))
+
+    asyncio.run(asyncio.wait_for(both(), timeout=20))
+    assert order == ["slow in", "slow out", "next in", "next out"]
