@@ -412,7 +412,8 @@ class StaffScreening:
         if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
             return self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest))
         text = NEW_PATIENT.format(trial=self._trial_name(fresh))
-        return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom={"facts": {}})])
+        custom = {"facts": {}, "deleted": True} if cleared else {"facts": {}}  # "deleted": erased everywhere
+        return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom=custom)])
 
     def missing(self, state: State) -> Outcome:
         state = self._staff_state(state)

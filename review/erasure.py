@@ -11,14 +11,15 @@ beyond the number already stored for the conversation's current session
 the turn, while Rasa still holds the whole conversation in memory; if the action deleted the rows,
 ``count_in_db`` would be 0 at the save and Rasa would write the whole conversation back. So the
 erasure has to run *after* the save of the turn in which the person asked for it. Two ways, both
-here, both keyed on the ``action_delete_answers`` event that the turn itself records:
+here, both keyed on the bot's reply that the turn itself records, which says ``custom.deleted``
+(what the engine did, not the action the model picked):
 
 1. ``review.tracker_store.ErasingSQLTrackerStore``: a drop-in ``SQLTrackerStore`` whose ``save``
-   erases the conversation right after storing a turn that ran ``action_delete_answers``, still
+   erases the conversation right after storing a turn whose reply said so, still
    under Rasa's per-conversation lock (endpoints.yml: ``type: review.tracker_store.ErasingSQLTrackerStore``).
    The next message from the same sender starts a fresh conversation.
 2. The review indexer (``ReviewStore.index``, run every few seconds by the review app and by
-   ``trialbot review index``): when it meets an ``action_delete_answers`` event, it erases the
+   ``trialbot review index``): when it meets such a reply, it erases the
    conversation up to the end of that turn. This also catches conversations stored by the stock
    ``SQL`` tracker store, or a save that failed half-way.
 """
@@ -51,15 +52,16 @@ def erase_conversation(sender_id: str, url: Optional[str] = None, actor: str = "
     return store.erase(sender_id, actor=actor, reason=reason)
 
 
-def erase_requested(events: Any, erase_actions: Any = None) -> bool:
-    """Whether the latest turn of a tracker's events (Rasa ``Event`` objects) ran an erase action."""
-    from review.transcript import ERASE_ACTIONS
-
-    names = set(erase_actions or ERASE_ACTIONS)
+def erase_requested(events: Any) -> bool:
+    """Whether the bot erased the answers in the latest turn of a tracker's events (Rasa ``Event``
+    objects): a bot message with ``custom.deleted``. What the engine did counts, not the action the
+    model picked: a message the model took for "delete my answers" and the engine did not must not
+    erase anything."""
     for event in reversed(list(events)):
         type_name = getattr(event, "type_name", None)
         if type_name == "user":
             return False
-        if type_name == "action" and getattr(event, "action_name", None) in names:
+        data = getattr(event, "data", None) or {}
+        if type_name == "bot" and isinstance(data, dict) and (data.get("custom") or {}).get("deleted") is True:
             return True
     return False

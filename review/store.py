@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from channels.guard import is_storable, unreadable_field
 from review.masking import mask_sender, mask_text
-from review.transcript import ERASE_ACTIONS, Message, ReadingMarks, Summary, custom_of, parse_data, transcript
+from review.transcript import Message, ReadingMarks, Summary, custom_of, parse_data, transcript
 
 logger = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ class ReviewStore:
     """The review tables in the tracker store's database (any SQLAlchemy URL, or an engine)."""
 
     def __init__(self, url_or_engine: Any, low_confidence_threshold: float = DEFAULT_THRESHOLD,
-                 erase_actions: Iterable[str] = ERASE_ACTIONS, lookback: Optional[int] = None) -> None:
+                 lookback: Optional[int] = None) -> None:
         if isinstance(url_or_engine, Engine):
             self.engine = url_or_engine
         else:
@@ -367,7 +367,6 @@ class ReviewStore:
             self.engine = create_engine(url, **options)
         self.dialect = self.engine.dialect.name
         self.threshold = float(low_confidence_threshold)
-        self.erase_actions = frozenset(erase_actions)
         # On PostgreSQL, transactions of different conversations may commit out of id order: the
         # indexer looks back over the last ids it saw (conversations are filtered by their own
         # last event, so nothing is counted twice). SQLite writes one transaction at a time.
@@ -531,7 +530,7 @@ class ReviewStore:
                     self._set_aside(c, event_id, sender, unstorable, report)
                     continue
                 report.events += 1
-                if summary.apply(event_id, type_name, parse_data(raw), self.threshold, self.erase_actions):
+                if summary.apply(event_id, type_name, parse_data(raw), self.threshold):
                     # "Delete my answers": the conversation up to the end of that turn goes.
                     skip_until = self._erase(c, sender, actor="patient", reason="delete my answers",
                                              until_next_user_after=event_id)

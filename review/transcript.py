@@ -8,7 +8,8 @@ Both read the same event JSON that Rasa's SQL tracker store keeps in ``events.da
   ``{"verdict": {...}}`` for one trial's verdict, ``{"verdict": [...]}`` for a ranking of trials,
   and the marks of how the person's answers were read, see ``ReadingMarks``);
 - ``slot``: the screening state (``facts``, ``verdict``, ``trial_id``, ``misunderstood``...);
-- ``action``: what the bot did (``action_delete_answers`` is the patient's "delete my answers").
+- ``action``: the action the rules picked for the model's intent (a bot message with ``custom.deleted``
+  says the answers were erased).
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from review.masking import mask_text, mask_value
 from review.signals import asks_for_human, sounds_frustrated
 
 FALLBACK_INTENT = "nlu_fallback"
-ERASE_ACTIONS = frozenset({"action_delete_answers"})  # the patient's "delete my answers"
 HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start", "action_unlikely_intent"})
 PREVIEW_CHARS = 160
 MAX_SEARCH_CHARS = 60_000  # per conversation, of masked text kept for the free-text search
@@ -152,8 +152,7 @@ class Summary:
                 "last_event_id": self.last_event_id,
                 "scratch": json.dumps({k: getattr(self, k) for k in self.SCRATCH})}
 
-    def apply(self, event_id: int, type_name: str, data: Mapping[str, Any], threshold: float,
-              erase_actions: Iterable[str] = ERASE_ACTIONS) -> bool:
+    def apply(self, event_id: int, type_name: str, data: Mapping[str, Any], threshold: float) -> bool:
         """Adds one event; True when the event asks for the conversation to be erased."""
         self.last_event_id = max(self.last_event_id, event_id)
         timestamp = data.get("timestamp")
@@ -179,6 +178,8 @@ class Summary:
         elif type_name == "bot":
             self.new_text.append(mask_text(data.get("text") or "") or "")
             custom = custom_of(data)
+            if custom.get("deleted") is True:
+                return True  # the bot erased the answers ("delete my answers", "I withdraw my consent")
             if "verdict" in custom:
                 self._add_trials(verdict_trials(custom["verdict"]))
             self.count_reading(ReadingMarks.of(data.get("text"), custom))
@@ -188,8 +189,6 @@ class Summary:
                 self._add_trials([str(value)])
             elif name == "verdict" and value:
                 self.verdict = str(value)
-        elif type_name == "action":
-            return data.get("name") in set(erase_actions)
         return False
 
     def count_reading(self, marks: ReadingMarks) -> bool:

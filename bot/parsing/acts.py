@@ -36,11 +36,12 @@ PATTERNS = (
         r"\b(?:withdraw|revoke|take\s+back|cancel)\b[^.?!]{0,20}\bconsent\b|\bi\s+(?:no\s+longer|don'?t|do\s+not)\s+consent\b"
         r"|\bdon'?t\s+(?:want\s+you\s+to\s+)?(?:keep|store|save)\s+(?:my|any)\b|\bchanged\s+my\s+mind\b"
         r"|\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:do\s+(?:this|the\s+screening)|continue|go\s+on|carry\s+on|take\s+part)\b"
-        r"|\bdon'?t\s+agree\s+any\s*more\b", _I)),
+        r"|\bdon'?t\s+agree\s+any\s*more\b|撤回.{0,4}同意|不再同意|我不同意了", _I)),
     (DELETE_ANSWERS, re.compile(
         r"\b(?:delete|erase|remove|wipe|clear|forget)\b[^.?!]{0,25}\b(?:answers?|data|information|info|details|everything"
         r"|what\s+i\s+(?:said|told\s+you)|it\s+all|me)\b"
-        r"|\b(?:answers?|data|information|info|details)\s+(?:deleted|erased|removed|wiped)\b", _I)),
+        r"|\b(?:answers?|data|information|info|details)\s+(?:deleted|erased|removed|wiped)\b"
+        r"|(?:删除|删掉|清除).{0,4}(?:回答|答案|资料|信息|数据|记录)", _I)),
     (START_OVER, re.compile(
         r"\b(?:start(?:ing)?\s+(?:over|again|afresh|from\s+scratch)|restart(?!\s+(?:the\s+|my\s+|her\s+|his\s+)?(?!screening|questions|chat)\w)|begin\s+again|from\s+the\s+(?:start|beginning|top)"
         r"|reset|new\s+screening|go\s+back\s+to\s+the\s+(?:start|beginning))\b", _I)),

@@ -23,10 +23,11 @@ from trialbot.config import PROJECT_ROOT
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
 
-def turn(tracker: DialogueStateTracker, text: str, intent: str, action: str, reply: str) -> None:
+def turn(tracker: DialogueStateTracker, text: str, intent: str, action: str, reply: str,
+         deleted: bool = False) -> None:
     tracker.update(UserUttered(text, {"name": intent, "confidence": 0.99}, input_channel="rest"))
     tracker.update(ActionExecuted(action))
-    tracker.update(BotUttered(reply))
+    tracker.update(BotUttered(reply, data={"custom": {"deleted": True}} if deleted else {}))
     tracker.update(SlotSet("facts", {"age": 40} if action == "action_screen" else {}))
     tracker.update(ActionExecuted("action_listen"))
 
@@ -52,7 +53,7 @@ def test_erasing_before_rasa_saves_brings_everything_back(database_url):
     turn(tracker, "I'm 40", "inform", "action_screen", "Noted.")
     asyncio.run(rasa_store.save(tracker))
     tracker = asyncio.run(rasa_store.retrieve("naive"))
-    turn(tracker, "delete my answers", "delete_answers", "action_delete_answers", "Deleted.")
+    turn(tracker, "delete my answers", "delete_answers", "action_delete_answers", "Deleted.", deleted=True)
     erase_conversation("naive", store=review)  # what an action calling it directly would do
     asyncio.run(rasa_store.save(tracker))
     assert count(review, "naive") == len(tracker.events) > 0  # all of it is back
@@ -71,7 +72,8 @@ def test_erasing_tracker_store_erases_after_the_save(database_url):
     assert not erase_requested(tracker.events)
 
     tracker = asyncio.run(rasa_store.retrieve("patient-1"))
-    turn(tracker, "delete my answers", "delete_answers", "action_delete_answers", "I have deleted your answers.")
+    turn(tracker, "delete my answers", "delete_answers", "action_delete_answers", "I have deleted your answers.",
+         deleted=True)
     assert erase_requested(tracker.events)
     asyncio.run(rasa_store.save(tracker))
     assert count(review, "patient-1") == 0

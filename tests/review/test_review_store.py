@@ -216,7 +216,7 @@ def test_delete_my_answers_erases_the_conversation_everywhere(store):
     store.flag(cid, 9, "ada", "why")
     # the person says "delete my answers"; the turn is saved, then the indexer sees it
     made["eligible"].user("delete my answers", "delete_answers", 0.99).action("action_delete_answers") \
-        .bot("I have deleted your answers.").slot("facts", {}).action("action_listen").save(store)
+        .bot("I have deleted your answers.", {"deleted": True}).slot("facts", {}).action("action_listen").save(store)
     report = store.index()
     assert report.erased == 1
     assert _event_count(store, "sender-eligible") == 0
@@ -232,9 +232,19 @@ def test_delete_my_answers_erases_the_conversation_everywhere(store):
 
 
 @both_backends
+def test_the_model_s_guess_of_delete_erases_nothing_the_engine_did_not_delete(store):
+    # the model took a message for "delete my answers"; the engine read it otherwise and went on
+    c = Conversation("sender-y").start().turn("I'm 40", "Noted.", facts={"age": 40})
+    c.user("clear as mud, sorry", "delete_answers", 0.91).action("action_delete_answers") \
+        .bot("Sorry, I didn't understand that.").action("action_listen")
+    c.save(store)
+    assert store.index().erased == 0 and by_sender(store)["sender-y"]["turns"] == 2
+
+
+@both_backends
 def test_erase_in_the_same_batch_keeps_what_came_after(store):
     c = Conversation("sender-x").start().turn("I'm 40", "Noted.", facts={"age": 40})
-    c.user("delete my answers", "delete_answers").action("action_delete_answers").bot("Deleted.") \
+    c.user("delete my answers", "delete_answers").action("action_delete_answers").bot("Deleted.", {"deleted": True}) \
         .action("action_listen")
     c.turn("hello again", "Hello! Shall we start?", "greet")
     c.save(store)

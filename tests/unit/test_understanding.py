@@ -184,7 +184,7 @@ def test_asking_for_a_person_flags_the_conversation(engine):
     assert outcome.state.handoff and outcome.replies[0].custom == {"handoff": True}
 
 
-@pytest.mark.parametrize("message", ["I withdraw my consent", "please delete my answers"])
+@pytest.mark.parametrize("message", ["I withdraw my consent", "please delete my answers", "删除我的回答", "我撤回我的同意"])
 def test_withdrawing_consent_in_everyday_words_erases_like_delete_my_answers(engine, message):
     outcome = asked(at("platelet_count", age=62), engine, message)
     assert outcome.state == State() and outcome.replies[0].custom == {"deleted": True}
