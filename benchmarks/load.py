@@ -31,7 +31,7 @@ from benchmarks import baseline, latency
 from benchmarks.training import train
 from bot.store import TrialStore
 from trialbot import cluster
-from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from trialbot.config import PROJECT_ROOT, load_settings
 from trialbot.servers import free_port, on_free_ports, rasa_server_command, running_bot, start
 
 RESULTS = Path(__file__).resolve().parent / "results"

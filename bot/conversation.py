@@ -14,8 +14,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from bot import texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
-from bot.extraction import TRIAL_ID, Extraction, ReadingProblem, extract
-from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
+from bot.extraction import TRIAL_ID, ReadingProblem, extract
+from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question

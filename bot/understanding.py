@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.extraction import Extraction, ReadingProblem, extract
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, takes_part_back
 from bot.parsing.cleaning import clean
@@ -328,7 +328,3 @@ def _after_contrast(text: str, words: str) -> bool:
 @lru_cache(maxsize=1024)
 def _answer_pattern(pattern: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
-
-
-def check_back_text(definition: FactDefinition, value: Any) -> str:
-    return f"{definition.label}: {describe_value(definition, value)}"

@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, Sequence as SqlSequence, String, Table,
                         Text, and_, bindparam, create_engine, delete, desc, func, insert, inspect, or_, select,

@@ -17,7 +17,7 @@ from trialbot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
 from review.store import sessions
 from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login, misread,
-                                  misread_continued, standard_conversations)
+                                  misread_continued)
 
 PRIVATE = ["John", "Smith", "07700", "900123", "john.smith@example.com", "Baker", "1960", "+44 7700"]
 

@@ -2,7 +2,7 @@
 whatever arrives, nothing crashes, and text that is no English never becomes a fact, a yes or consent."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import State, Turn
@@ -43,5 +43,6 @@ def test_another_script_never_becomes_a_fact_or_consent_however_sure_the_model(e
 @SETTINGS
 @given(text=MASHING, question=st.sampled_from(QUESTIONS))
 def test_keyboard_mashing_is_no_answer(engine, text, question):
+    assume(text not in engine.reader().known_words)  # "lbbb" is mashing that is also a clinical term
     outcome = engine.respond(at(question), Turn(text, "affirm", 0.99))
     assert not {k: v for k, v in outcome.state.facts.items() if v is not None} and not outcome.state.confirm
