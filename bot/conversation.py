@@ -17,6 +17,7 @@ from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
 from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
+from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
@@ -51,6 +52,7 @@ class State:
     held: Dict[str, Any] = field(default_factory=dict)  # facts told before consent: used once it is given
     read_back: bool = False  # the facts behind the verdict were read back and confirmed
     handoff: bool = False  # asked for a person: flagged for the study team's follow-up
+    place: Optional[str] = None  # where the person lives or can travel, for a matching ("anywhere"); None: not asked
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -161,8 +163,8 @@ class Screening:
             return self.start_over(state)
         if act in (acts.DELETE_ANSWERS, acts.WITHDRAW_CONSENT):
             return self.delete_answers(state)
-        if act in acts.QUESTIONS_TO_THE_BOT:
-            return self.about_the_study(state, act)
+        if act in acts.QUESTIONS_TO_THE_BOT and not (act == acts.ASK_LOCATION and state.offer == "place"):
+            return self.about_the_study(state, act)  # "near London" answers "where do you live?"
         if act in (acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE):
             return self._repeat_question(state, [Reply(texts.SMALL_TALK[act])])
         return self._answer(state, understanding, turn)
@@ -180,8 +182,7 @@ class Screening:
                 trial_id=", ".join(unknown_trials), trials=", ".join(some[:5]) + (" and more" if len(some) > 5 else ""))))
         known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
         if found.wants_catalogue:
-            state.matching, state.trial_id = True, None
-            state.candidates = select_trials(self.catalogue.trials, turn.text)
+            self._start_matching(state, turn.text, replies)
         elif known_trials and state.matching and state.consent:
             return self._trial_details(state, known_trials[0], replies)
         elif known_trials:
@@ -203,6 +204,11 @@ class Screening:
                         return self._answer(state, again, Turn(rest))
                 return self._confirmed(state, offered, reply == "yes", replies)
         state.confirm = None
+        if offer == "place":
+            if not self._read_place(state, understanding.text, replies):
+                return self._place_not_read(state, replies)
+            if not understanding.settles_something:  # "London, and I'm 62": the age is read below
+                return self._advance(state, replies)
         if offer == "readback" and reply in ("yes", "no") and not understanding.facts:
             if reply == "yes":
                 state.read_back = True
@@ -555,7 +561,11 @@ class Screening:
         return self._advance(state, replies + [Reply(texts.SKIPPING, custom={"not_understood": True})])
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
-        """Ask what settles the most trials still open, or rank them once nothing can change."""
+        """Ask what settles the most trials still open, or rank them once nothing can change; where
+        the person lives first, when the trials are in more than one place."""
+        if state.place is None and self._spans_places(state):
+            state.offer, state.pending = "place", None
+            return Outcome(state, replies + [self._place_question()])
         matcher = self.matcher(state)
         results = matcher.results()
         still_open = [r for r in results if r.status is not Verdict.NOT_ELIGIBLE]
@@ -595,6 +605,9 @@ class Screening:
                                                  status=texts.STATUS_NAMES[result.status.value],
                                                  reason=one_line_reason(result)))
         lines += self._ruled_out_lines([r for r in ranked if r.status is Verdict.NOT_ELIGIBLE])
+        closed = sum(1 for t in self.catalogue.trials.values() if not is_open(t))
+        if closed:
+            lines.append(texts.MATCH_NOT_RECRUITING.format(count=closed))
         lines += [texts.MATCH_MORE, texts.NOT_ADVICE]
         payload = {"verdict": [summary_payload(r) for r in ranked]}
         return Outcome(state, replies + [Reply("\n".join(lines), custom=payload)])
@@ -616,6 +629,64 @@ class Screening:
         if others:
             lines.append(texts.MATCH_RULED_OUT_OTHERS.format(count=others))
         return lines
+
+    # -- where the person can take part (a matching over trials in several places) --------
+    def _start_matching(self, state: State, text: str, replies: List[Reply]) -> None:
+        """"Which trials could fit me (near London)?": the trials open to new patients, narrowed to
+        the conditions and places the request names."""
+        state.matching, state.trial_id = True, None
+        trials = self.catalogue.trials
+        named = select_trials(trials, text)
+        state.candidates = [t for t in (named if named is not None else trials) if is_open(trials[t])]
+        if len(state.candidates) == len(trials):
+            state.candidates = None  # the whole catalogue: its matcher is kept ready
+        places = gazetteer().find(text)
+        if places:
+            state.place = self._narrow_to(state, places, replies)
+
+    def _read_place(self, state: State, text: str, replies: List[Reply]) -> bool:
+        """The answer to "where do you live?": False when it names no place (nor "anywhere")."""
+        places = gazetteer().find(text)
+        if places:
+            state.place = self._narrow_to(state, places, replies)
+        elif ANYWHERE.search(text):
+            state.place = "anywhere"
+            replies.append(Reply(texts.PLACE_ANYWHERE))
+        else:
+            return False
+        state.repeats = 0
+        return True
+
+    def _narrow_to(self, state: State, places: List[Place], replies: List[Reply]) -> str:
+        """The candidates with a site in or near ``places``, or all of them, saying which."""
+        trials = self.catalogue.trials
+        pool = state.candidates if state.candidates is not None else list(trials)
+        names = " or ".join(place_name(p) for p in places)
+        near = [t for t in pool if is_near(trials[t], places)]
+        if near:
+            state.candidates = near
+            replies.append(Reply(texts.PLACE_NARROWED.format(count=len(near), places=names)))
+        else:
+            sites = ", ".join(f"{name} ({km:,.0f} km)" for name, km in nearest((trials[t] for t in pool), places))
+            replies.append(Reply(texts.PLACE_NONE_NEAR.format(places=names, count=len(pool),
+                                                              nearest=texts.PLACE_NEAREST.format(sites=sites) if sites else "")))
+        return names
+
+    def _place_not_read(self, state: State, replies: List[Reply]) -> Outcome:
+        if state.repeats >= 1:  # asked twice: every place, saying so
+            state.place, state.repeats = "anywhere", 0
+            return self._advance(state, replies + [Reply(texts.PLACE_LEFT_OPEN)])
+        state.repeats, state.offer = state.repeats + 1, "place"
+        return Outcome(state, replies + [Reply(texts.PLACE_NOT_READ, custom={"not_understood": True}),
+                                         self._place_question()])
+
+    @staticmethod
+    def _place_question() -> Reply:
+        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, {"asks": ["place"], "answer_type": "text", "unit": None})
+
+    def _spans_places(self, state: State) -> bool:
+        ids = state.candidates if state.candidates is not None else self.catalogue.ids()
+        return distinct_places(self.catalogue.trials[t] for t in ids) > 1
 
     def _trial_details(self, state: State, trial_id: str, replies: List[Reply]) -> Outcome:
         """The full criterion-by-criterion verdict of one trial of a matching."""
@@ -644,6 +715,8 @@ class Screening:
         """The question, check-back or read-back still open, after a turn that did not answer it."""
         if state.consent and state.offer == "confirm" and state.confirm:
             return Outcome(state, replies + [self._check_back_reply(state)])
+        if state.consent and state.offer == "place":
+            return Outcome(state, replies + [self._place_question()])
         if state.consent and state.offer == "readback" and not state.matching:
             read_back = self._read_back(state, self._evaluate(state))
             if read_back is not None:

@@ -28,6 +28,7 @@ import numpy as np
 
 from bot.evaluation import CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
+from bot.places import gazetteer, is_near
 from bot.questions import SCALE, Analysis, Board, FirstSeen, Table
 from bot.trials import Criterion, Trial
 
@@ -561,16 +562,17 @@ def summary_payload(result: TrialResult) -> Dict[str, Any]:
 
 
 def select_trials(trials: Mapping[str, Trial], text: str) -> Optional[List[str]]:
-    """Trials whose conditions or places are named in the text ("trials for lung cancer in Tianjin").
+    """Trials whose conditions are named in the text and with a site in or near a place it names
+    ("trials for lung cancer near London"): [] when a place is named and no trial is near it.
 
     None when the text names no known condition or place, meaning: all trials.
     """
     lowered = f" {text.lower()} "
-    by_place = {t.id for t in trials.values()
-                if any(loc.city and f" {loc.city.lower()}" in lowered for loc in t.locations)}
+    places = gazetteer().find(text)
+    by_place = {t.id for t in trials.values() if is_near(t, places)} if places else None
     by_condition = {t.id for t in trials.values()
                     if any(len(c) > 3 and c.lower() in lowered for c in t.info.get("conditions", ()))}
-    if by_place and by_condition:
+    if by_place is not None and by_condition:
         return sorted(by_place & by_condition)
-    chosen = by_place or by_condition
-    return sorted(chosen) if chosen else None
+    chosen = by_place if by_place is not None else by_condition
+    return sorted(chosen) if chosen or by_place is not None else None

@@ -105,6 +105,7 @@ MATCH_RULED_OUT = "{count} trial(s) are ruled out:"
 MATCH_RULED_OUT_GROUP = "- {count} because {reason} (for example {trial_ids})"
 MATCH_RULED_OUT_GROUPS = 5  # the most common deciding reasons shown; the rest are counted
 MATCH_RULED_OUT_OTHERS = "- {count} for other reasons"
+MATCH_NOT_RECRUITING = "{count} trial(s) of the catalogue are not taking new patients, so I did not check them."
 MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."
 
 # Understanding (bot/understanding.py): what cannot be read, check-backs, follow-ups, the read-back
@@ -142,3 +143,15 @@ READBACK_NONE_OF = "none of the {count} conditions I asked you about"
 READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
                     {"title": "Something is wrong", "payload": "/deny"})
 READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."
+
+# Where the person can take part, asked first when the trials of a matching are in several places
+ASK_PLACE = ("First, where do you live, or where could you travel to for the study's visits? A city or a "
+             "country is enough (for example \"near Manchester\"), or say \"anywhere\".")
+PLACE_BUTTONS = ({"title": "Anywhere", "payload": "anywhere"},)
+PLACE_NARROWED = "I'll check the {count} trial(s) with a site in or near {places}."
+PLACE_NONE_NEAR = ("I found no trial taking new patients with a site in or near {places}{nearest}. "
+                   "I'll check all {count} of them wherever they are.")
+PLACE_NEAREST = " (the nearest sites: {sites})"
+PLACE_ANYWHERE = "All right, I'll check trials wherever they are."
+PLACE_NOT_READ = "Sorry, I didn't recognise a place in that."
+PLACE_LEFT_OPEN = "I still couldn't find a place in that, so I'll check trials wherever they are."

@@ -18,9 +18,13 @@ from tests.unit.test_conversation import talk
 EXPLAIN = {"met": "ok", "not_met": "no", "unknown": "?"}
 
 
-def synthetic_trial(trial_id, city, conditions, criteria):
+COUNTRIES = {"Boston": "United States", "Paris": "France", "Lyon": "France", "Manchester": "United Kingdom"}
+
+
+def synthetic_trial(trial_id, city, conditions, criteria, status=None):
     return {"trial": {"id": trial_id, "title": f"Trial {trial_id}", "brief_title": f"Study {trial_id}",
-                      "conditions": conditions, "locations": [{"city": city, "country": "X"}],
+                      "conditions": conditions, "locations": [{"city": city, "country": COUNTRIES[city]}],
+                      **({"status": status} if status else {}),
                       "contact": "call", "url": "u"},
             "criteria": [{"id": f"c{i}", "kind": kind, "text": f"criterion {i}", "rule": rule, "explain": EXPLAIN,
                           "rule_out": 0.3} for i, (kind, rule) in enumerate(criteria)]}
@@ -80,7 +84,9 @@ def test_conditions_and_places_narrow_the_catalogue(catalogue):
 def test_a_matching_conversation_ranks_trials_and_explains_one_in_full(catalogue):
     engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
     state, replies = talk(engine, "which trials could I join?", "/affirm")
-    assert state.matching and state.pending
+    assert state.matching and replies[-1].custom["asks"] == ["place"]  # Boston, Paris and Tianjin: where first
+    state, replies = talk(engine, "anywhere", state=state)
+    assert state.pending and state.place == "anywhere"
     assert any(b["payload"] == "/show_verdict" for b in replies[-1].buttons)
     state, replies = talk(engine, "I'm a 62 year old man, platelets 22k, no diabetes", state=state)
     outcome = engine.show_verdict(state)
@@ -95,6 +101,63 @@ def test_a_matching_conversation_ranks_trials_and_explains_one_in_full(catalogue
     # read by the model as "show me the results": still the named trial's full verdict
     named = engine.show_verdict(outcome.state, Turn("tell me more about NCT05236582", "show_verdict", 0.58))
     assert named.replies[0].custom["verdict"]["trial_id"] == SEED_TRIAL
+
+
+def test_where_the_person_lives_comes_before_health_questions_and_narrows_the_trials(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state, replies = talk(engine, "which trials could I join?", "/affirm")
+    assert replies[-1].custom == {"asks": ["place"], "answer_type": "text", "unit": None}
+    assert "where do you live" in replies[-1].text
+    state, replies = talk(engine, "I live in Cambridge, Massachusetts", state=state)  # 5 km from Boston
+    assert state.candidates == ["NCT00000001", "NCT00000002"] and state.place
+    assert "2 trial(s) with a site in or near Cambridge" in replies[0].text
+    assert replies[-1].custom["asks"] != ["place"]  # asked once
+
+
+def test_a_place_with_no_trial_near_it_is_said_with_the_nearest_sites(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state, _ = talk(engine, "which trials could I join?", "/affirm")
+    state, replies = talk(engine, "near London", state=state)
+    said = replies[0].text
+    assert "no trial taking new patients with a site in or near London, United Kingdom" in said
+    assert "Paris, France (344 km)" in said  # the nearest site first, with its distance
+    assert state.candidates is None and replies[-1].custom["asks"] != ["place"]
+
+
+def test_a_place_named_with_the_request_is_not_asked_again(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state, replies = talk(engine, "any trials near Paris?", "/affirm")
+    assert state.candidates == ["NCT00000003"] and state.place == "Paris, France"
+    assert replies[-1].custom["asks"] == ["diabetes"]
+
+
+def test_an_answer_that_names_no_place_is_asked_once_more_then_left_open(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state, _ = talk(engine, "which trials could I join?", "/affirm")
+    state, replies = talk(engine, "I'm not sure", state=state)
+    assert replies[0].custom == {"not_understood": True} and replies[-1].custom["asks"] == ["place"]
+    state, replies = talk(engine, "hmm", state=state)
+    assert "wherever they are" in replies[0].text and state.place == "anywhere"
+    assert replies[-1].custom["asks"] != ["place"]
+
+
+def test_trials_not_taking_patients_are_left_out_and_counted(tmp_path):
+    shutil.copy(PROJECT / "data" / "facts.yml", tmp_path / "facts.yml")
+    (tmp_path / "trials").mkdir()
+    for trial in (synthetic_trial("NCT00000011", "Lyon", ["Anything"], [("inclusion", {"fact": "diabetes", "is": True})],
+                                  status="recruiting"),
+                  synthetic_trial("NCT00000012", "Lyon", ["Anything"], [("inclusion", {"fact": "diabetes", "is": True})],
+                                  status="completed")):
+        (tmp_path / "trials" / f"{trial['trial']['id']}.yml").write_text(yaml.safe_dump(trial))
+    store = TrialStore(f"sqlite:///{tmp_path / 'trials.db'}")
+    store.load_directory(tmp_path)
+    engine = Screening(Catalogue(store).refresh(), today=lambda: TODAY)
+    state, replies = talk(engine, "which trials could I join?", "/affirm", "yes I have diabetes")
+    assert not any(r.custom and r.custom.get("asks") == ["place"] for r in replies)  # one city: not asked
+    assert state.candidates == ["NCT00000011"]
+    results = engine.show_verdict(state).replies[-1]
+    assert [v["trial_id"] for v in results.custom["verdict"]] == ["NCT00000011"]
+    assert "1 trial(s) of the catalogue are not taking new patients" in results.text
 
 
 def test_the_first_question_settles_the_most_trials(catalogue):
