@@ -16,8 +16,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
 from bot.parsing.answers import UNTESTED, is_negated
 from bot.parsing.language import is_english_word
-from bot.parsing.quantities import Measurement, convert, find_measurements
+from bot.parsing.quantities import Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, parse_when
+from bot.units import convert
 from bot import texts
 
 TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)

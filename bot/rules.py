@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Sequence, 
 from dateutil.relativedelta import relativedelta
 
 from bot.facts import ISO_DAY_LENGTH, NEVER, FactType, Vocabulary, date_range
-from bot.parsing.quantities import convert
+from bot.units import convert
 
 Facts = Mapping[str, Any]
 

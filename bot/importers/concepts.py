@@ -15,91 +15,25 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
+from bot import units
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data/, beside the packages
 IMPORT_VOCABULARY = DATA_DIR / "import_vocabulary.yml"
 MAX_KEY = 64  # the store's facts.key column
 
-# -- units -------------------------------------------------------------------------------------
-# canonical unit -> (family, factor to the family's base unit)
-UNITS: Dict[str, Tuple[str, float]] = {
-    "10^9/L": ("count", 1.0), "10^3/uL": ("count", 1.0), "/uL": ("count", 1e-3),
-    "mg/dL": ("mass", 1.0), "g/dL": ("mass", 1e3), "g/L": ("mass", 1e2), "mg/L": ("mass", 0.1),
-    "ug/mL": ("mass", 0.1), "ng/mL": ("mass", 1e-4), "ug/L": ("mass", 1e-4), "pg/mL": ("mass", 1e-7),
-    "ng/L": ("mass", 1e-7), "ug/dL": ("mass", 1e-3),
-    "mmol/L": ("molar", 1.0), "umol/L": ("molar", 1e-3), "mEq/L": ("mEq", 1.0),
-    "U/L": ("enzyme", 1.0), "ms": ("time_ms", 1.0), "%": ("percent", 1.0), "mmHg": ("pressure", 1.0),
-    "mL/min": ("clearance", 1.0), "mL/min/1.73m2": ("egfr", 1.0), "L/min": ("flow", 1.0),
-    "breaths/min": ("breaths", 1.0), "bpm": ("beats", 1.0), "kg/m2": ("bmi", 1.0), "kg": ("mass_body", 1.0),
-    "lb": ("mass_body", 0.45359237), "°C": ("celsius", 1.0), "°F": ("fahrenheit", 1.0), "xULN": ("uln", 1.0),
-    "years": ("age", 1.0), "months": ("age", 1 / 12), "weeks": ("age", 7 / 365.25), "days": ("age", 1 / 365.25),
-    "hours": ("hours", 1.0),
-}
-_MICRO = r"(?:u|µ|μ|mc|micro)"
-_L = r"(?:l|liters?|litres?)\b"
-_PER = r"\s*(?:/|per\s+)\s*"
-# spellings (regex, case-insensitive) -> canonical unit; longer spellings first
-_UNIT_SPELLINGS: List[Tuple[str, str]] = [
-    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:9|⁹)\s*(?:cells\s*)?" + _PER + _L, "10^9/L"),
-    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:3|³)\s*(?:cells\s*)?" + _PER + r"(?:" + _MICRO + r"\s*l\b|mm\s*(?:3|³|\^3)|cu\.?\s*mm)", "10^3/uL"),
-    (r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*|e)?\s*(?:3|³)\s*(?:cells\s*)?" + _PER + r"m\s*l\b", "10^9/L"),  # 10^3/mL: a corpus typo for /uL
-    (r"(?:g|giga)" + _PER + _L, "10^9/L"),
-    (r"(?:cells?|cell\s+count)?" + _PER + r"(?:" + _MICRO + r"\s*l(?:iters?|itres?)?\b|mm\s*(?:3|³|\^3)|cu\.?\s*mm|cubic\s+mill?imet(?:er|re)s?)", "/uL"),
-    (r"cells?\s*/\s*" + _L, "/uL"),  # "1000 cells/L" is how the corpus writes cells per microlitre
-    (r"(?:ml|milliliters?|millilitres?)\s*(?:/|per\s+)\s*(?:min|minute)\s*(?:/|per\s+)\s*1[.,]73\s*(?:m\s*(?:2|²|\^2)|square\s+met(?:er|re)s?|met(?:er|re)\s+square)", "mL/min/1.73m2"),
-    (r"(?:ml|milliliters?|millilitres?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "mL/min"),
-    (r"(?:l|liters?|litres?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "L/min"),
-    (r"(?:mg|milligrams?)" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "mg/dL"),
-    (r"(?:g|gm|grams?)" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "g/dL"),
-    (_MICRO + r"g" + _PER + r"(?:dl|deciliters?|decilitres?)\b", "ug/dL"),
-    (r"(?:mg|milligrams?)" + _PER + _L, "mg/L"),
-    (r"(?:g|gm|grams?)" + _PER + _L, "g/L"),
-    (r"(?:" + _MICRO + r"g|micrograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "ug/mL"),
-    (r"(?:" + _MICRO + r"g|micrograms?)" + _PER + _L, "ug/L"),
-    (r"(?:ng|nanograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "ng/mL"),
-    (r"(?:ng|nanograms?)" + _PER + _L, "ng/L"),
-    (r"(?:pg|picograms?)" + _PER + r"(?:ml|milliliters?|millilitres?)\b", "pg/mL"),
-    (r"(?:mmol|millimoles?)" + _PER + _L, "mmol/L"),
-    (r"(?:" + _MICRO + r"mol|micromoles?)" + _PER + _L, "umol/L"),
-    (r"(?:meq|meg)" + _PER + _L, "mEq/L"),
-    (r"(?:i?u|(?:international\s+)?units?)" + _PER + _L, "U/L"),
-    (r"(?:kg|kilograms?)\s*(?:/|per\s+)\s*(?:m\s*(?:2|²|\^2)|square\s+met(?:er|re)s?)", "kg/m2"),
-    (r"(?:kg|kilograms?|kgs)\b", "kg"),
-    (r"(?:lbs?|pounds?)\b", "lb"),
-    (r"(?:mm\s*hg|millimet(?:er|re)s?\s+of\s+mercury)", "mmHg"),
-    (r"(?:breaths?)\s*(?:/|per\s+)\s*(?:min|minute)\b", "breaths/min"),
-    (r"(?:bpm|beats?\s*(?:/|per\s+)\s*(?:min|minute))\b", "bpm"),
-    (r"(?:ms|msecs?|milliseconds?)\b", "ms"),
-    (r"(?:°|º|degrees?\s*)\s*c(?:elsius)?\b", "°C"),
-    (r"(?:°|º|degrees?\s*)\s*f(?:ahrenheit)?\b", "°F"),
-    (r"(?:%|percent\b|per\s*cent\b)", "%"),
-    (r"(?:years?|yrs?|y\.?o\.?|y/o)\b", "years"),
-    (r"(?:months?|mos?)\b", "months"),
-    (r"(?:weeks?|wks?)\b", "weeks"),
-    (r"(?:days?)\b", "days"),
-    (r"(?:hours?|hrs?|h)\b", "hours"),
-]
-UNIT_RE = re.compile(r"[ \t]*(?:" + "|".join(f"(?P<u{i}>{s})" for i, (s, _) in enumerate(_UNIT_SPELLINGS)) + r")",
-                     re.IGNORECASE)
 
+def _reading_factor(unit: Optional[str], target: Optional[str]) -> Optional[float]:
+    """The factor that reads a criterion's ``unit`` into a concept kept in ``target``, if it should be.
 
-def match_unit(text: str, pos: int) -> Optional[Tuple[str, int]]:
-    """The canonical unit written at ``pos`` in ``text`` and where it ends, if any."""
-    m = UNIT_RE.match(text, pos)
-    if not m or not m.lastgroup:
+    Within three orders of magnitude only (platelets per mm³ into 10^9/L, D-dimer in mg/L into
+    ng/mL): further apart the text is more likely mistyped ("ferritin > 300 g/L") than meant, and a
+    window in hours is not asked in months. Such a criterion gets a fact of its own unit instead.
+    """
+    factor = units.factor(unit, target)
+    if factor is None or not 1e-3 <= factor <= 1e3 or (unit == "hours") != (target == "hours"):
         return None
-    return _UNIT_SPELLINGS[int(m.lastgroup[1:])][1], m.end()
-
-
-def conversion(from_unit: Optional[str], to_unit: Optional[str]) -> Optional[float]:
-    """The factor from one unit to another, or None when they measure different things."""
-    if from_unit == to_unit:
-        return 1.0
-    if from_unit not in UNITS or to_unit not in UNITS:
-        return None
-    (family_a, factor_a), (family_b, factor_b) = UNITS[from_unit], UNITS[to_unit]
-    return factor_a / factor_b if family_a == family_b else None
+    return factor
 
 
 def round_value(value: float) -> float:
@@ -366,7 +300,7 @@ class Concepts:
                             else "measurement" if unit else "measurement_plain")
                 return self._define(key, template, FactType.NUMBER, answered_by=answered_by, unit=unit,
                                     name=name), unit, 1.0
-            factor = conversion(unit, existing.unit)
+            factor = _reading_factor(unit, existing.unit)
             if factor is not None:
                 return key, existing.unit, factor
         raise AssertionError("unreachable: the suffixed key always takes its own unit")
@@ -376,11 +310,11 @@ class Concepts:
         if entry.family == "measurement":
             if entry.fact and unit != "xULN":
                 definition = self.vocabulary[entry.fact]
-                factor = conversion(unit or definition.unit, definition.unit)
+                factor = _reading_factor(unit or definition.unit, definition.unit)
                 if factor is not None:
                     return entry.fact, definition.unit, factor
             if unit != "xULN" and entry.unit:
-                factor = conversion(unit or entry.unit, entry.unit)
+                factor = _reading_factor(unit or entry.unit, entry.unit)
                 if factor is not None:
                     key, fact_unit, more = self.measurement(entry.key, entry.label, entry.unit,
                                                             entry.answered_by or "clinician")

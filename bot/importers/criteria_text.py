@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.importers import cues
-from bot.importers.concepts import TAIL, Concepts, match_unit, plain_question, round_value, with_unit
+from bot.importers.concepts import TAIL, Concepts, plain_question, round_value, with_unit
+from bot.units import match_unit
 
 # -- splitting -----------------------------------------------------------------------------------
 INCLUSION, EXCLUSION = "inclusion", "exclusion"

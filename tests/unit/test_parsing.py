@@ -11,7 +11,8 @@ import pytest
 from bot.facts import OPEN_START
 from bot.parsing.answers import classify_reply, is_negated
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
-from bot.parsing.quantities import Measurement, convert, find_measurements
+from bot.parsing.quantities import Measurement, find_measurements
+from bot.units import convert
 from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, parse_when
 
 TODAY = datetime.date(2026, 5, 15)
@@ -117,8 +118,8 @@ def test_find_numbers(text: str, expected: list[NumberMatch]) -> None:
         ("22 x 10 9 /L", 22, "10^9/L"),
         ("22 billion per litre", 22, "10^9/L"),
         ("twenty two billion per liter", 22, "10^9/L"),
-        ("22 K/uL", 22, "10^9/L"),
-        ("22 x10^3/uL", 22, "10^9/L"),
+        ("22 K/uL", 22, "10^3/uL"),  # the same count as 22 x10^9/L, in the unit written
+        ("22 x10^3/uL", 22, "10^3/uL"),
         ("22000 per microliter", 22000, "/uL"),
         ("22000 per microlitre", 22000, "/uL"),
         ("22000/µL", 22000, "/uL"),
@@ -204,6 +205,10 @@ def test_find_measurements_nothing(text: str) -> None:
         (5.5, "mmol/L", "umol/L", 5500),
         (1, "years", "ms", 365.25 * 24 * 3600 * 1000),
         (45, "%", "%", 45),
+        (1.2, "mg/dL", "mg/L", 12),  # a patient's mg/dL for a fact an importer keeps in mg/L
+        (22, "10^3/uL", "10^9/L", 22),
+        (48, "hours", "days", 2),
+        (154, "lb", "kg", 69.8532),
     ],
 )
 def test_convert(value: float, from_unit: str, to_unit: str, expected: float) -> None:
@@ -213,6 +218,12 @@ def test_convert(value: float, from_unit: str, to_unit: str, expected: float) ->
 def test_convert_is_exact_for_platelets() -> None:
     assert convert(30, "10^9/L", "/uL") == 30000.0
     assert convert(convert(22, "10^9/L", "/uL"), "/uL", "10^9/L") == 22.0
+
+
+def test_the_reader_knows_every_unit_of_the_registry_but_time_spans() -> None:
+    assert [(m.value, m.unit) for m in find_measurements("creatinine 1.2 mg/L, CRP 8 mg/dl, 98 bpm")] == [
+        (1.2, "mg/L"), (8.0, "mg/dL"), (98.0, "bpm")]
+    assert [m.unit for m in find_measurements("chemo 3 weeks ago, 62-year-old")] == [None, "years"]
 
 
 def test_measured_platelets_convert_to_same_count() -> None:
@@ -233,6 +244,11 @@ def test_measured_platelets_convert_to_same_count() -> None:
         ("years", "U/L"),
         ("foo", "ms"),
         ("ms", "bar"),
+        ("breaths/min", "bpm"),  # both "per minute", but never the same thing
+        ("°C", "°F"),  # offset scales: a threshold is not multiplied across them
+        ("xULN", "U/L"),
+        ("mL/min", "mL/min/1.73m2"),
+        ("mEq/L", "mmol/L"),
     ],
 )
 def test_convert_rejects_incompatible_or_unknown_units(from_unit: str, to_unit: str) -> None:
