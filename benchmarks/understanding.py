@@ -1,6 +1,6 @@
 """The understanding benchmark: every case of benchmarks/corpora/understanding through the real reader.
 
-    python -m benchmarks.understanding [--no-model] [--part dev|test] [--show N] [--model PATH]
+    python -m benchmarks.understanding [--language en|zh-CN] [--no-model] [--part dev|test] [--show N] [--model PATH]
 
 Each case is one message answering one open question (or none). It goes through the trained Rasa NLU
 model (loaded in process, as the Rasa server loads it) and the engine's own step, exactly as a turn
@@ -10,8 +10,11 @@ A misread is unsafe when what was recorded makes a criterion of NCT05236582 met 
 reading leaves not met or unknown. ``--no-model`` reads without the NLU model (intent unknown): the
 engine's words alone, as the unit tests do.
 
-Results go to benchmarks/results/understanding.{json,md}; ``--show N`` prints N failing dev cases
-(the held-out test part's failures are counted, never listed: see the corpus README).
+Each language has its own corpus: English (the default) in benchmarks/corpora/understanding/{dev,test},
+Simplified Chinese (``--language zh-CN``) in benchmarks/corpora/understanding/zh-CN/{dev,test}.
+
+Results go to benchmarks/results/understanding[-zh-CN][-no-model].{json,md}; ``--show N`` prints N
+failing dev cases (the held-out test part's failures are counted, never listed: see the corpus README).
 """
 from __future__ import annotations
 
@@ -41,6 +44,11 @@ RESULTS = PROJECT / "benchmarks" / "results"
 TODAY = date(2026, 12, 1)
 TRIAL = "NCT05236582"
 PARTS = ("dev", "test")
+LANGUAGES = ("en", "zh-CN")
+ENGLISH = "en"
+# The acts a case may expect (the corpus README lists what each means)
+ACTS = ("answer", "why", "ask_drug", "ask_location", "ask_contact", "ask_human", "start_over", "delete_answers",
+        "withdraw_consent", "show_facts", "show_verdict", "greet", "thanks", "goodbye", "bot_challenge", "unreadable")
 RIGHT, CONFIRMED, MISREAD, UNSAFE = "read right", "confirmed back", "misread", "misread-unsafe"
 OUTCOMES = (RIGHT, CONFIRMED, MISREAD, UNSAFE)
 # Acts that do the same for the person: both erase what was collected
@@ -50,6 +58,7 @@ SAME_ACT = {"withdraw_consent": "delete_answers"}
 @dataclass
 class Case:
     part: str
+    language: str
     source: str
     text: str
     question: Any
@@ -69,13 +78,21 @@ class Observed:
     consent: Optional[bool] = None
 
 
-def load_cases(parts: Tuple[str, ...] = PARTS) -> Iterator[Case]:
+def corpus_part(part: str, language: str = ENGLISH) -> Path:
+    """The folder of one part of one language's corpus: English at the corpus's top, others beside it."""
+    return CORPUS / part if language == ENGLISH else CORPUS / language / part
+
+
+def load_cases(parts: Tuple[str, ...] = PARTS, language: str = ENGLISH) -> Iterator[Case]:
     for part in parts:
-        for path in sorted((CORPUS / part).glob("*.yml")):
+        for path in sorted(corpus_part(part, language).glob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            written_in = data.get("language", ENGLISH)
+            if written_in != language:  # a file put in the wrong language's folder would be scored as the other
+                raise ValueError(f"{path}: its language is {written_in!r}, not {language!r}")
             for case in data.get("cases") or []:
                 expect = case.get("expect") or {}
-                yield Case(part, path.name, str(case["text"]), case.get("question", data.get("question")),
+                yield Case(part, written_in, path.name, str(case["text"]), case.get("question", data.get("question")),
                            case.get("mode", data.get("mode", "patient")),
                            dict(case.get("known", data.get("known")) or {}), expect.get("act", "answer"),
                            dict(expect.get("facts") or {}), list(expect.get("check") or []),
@@ -104,10 +121,19 @@ class NLU:
 
 def _state(case: Case, engine: Screening) -> State:
     if case.question == "consent":
-        return State(offer="consent")
+        return _in_language(State(offer="consent"), case.language)
     keys = case.question if isinstance(case.question, list) else [case.question] if case.question else None
     keys = [k for k in keys or () if k in engine.vocabulary] or None
-    return State(consent=True, facts=dict(case.known), pending=keys)
+    return _in_language(State(consent=True, facts=dict(case.known), pending=keys), case.language)
+
+
+def _in_language(state: State, language: str) -> State:
+    """The conversation held in the case's language, where the engine keeps one (State.language, None =
+    English). Chinese text is read whatever the conversation's language, so without it the case still
+    measures the reading."""
+    if language != ENGLISH and "language" in State.slot_names():
+        state.language = language
+    return state
 
 
 def observe(case: Case, engine: Screening, staff: StaffScreening, nlu: NLU) -> Observed:
@@ -225,7 +251,8 @@ def engines() -> Tuple[Screening, StaffScreening]:
     return engine, StaffScreening(engine)
 
 
-def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callable[[str], None] = print) -> Dict[str, Any]:
+def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callable[[str], None] = print,
+        language: str = ENGLISH) -> Dict[str, Any]:
     engine, staff = engines()
     started = time.perf_counter()
     nlu = NLU(model)
@@ -234,7 +261,7 @@ def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callab
     failures: List[Tuple[Case, Observed, str]] = []
     started = time.perf_counter()
     count = 0
-    for case in load_cases(parts):
+    for case in load_cases(parts, language):
         observed = observe(case, engine, staff, nlu)
         outcome = score(case, observed, engine)
         tallies[case.part][outcome] += 1
@@ -242,12 +269,12 @@ def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callab
         if outcome != RIGHT and case.part == "dev":
             failures.append((case, observed, outcome))
     per_case_ms = (time.perf_counter() - started) / max(1, count) * 1000
-    results = {"today": TODAY.isoformat(), "model": model, "model_load_s": round(load_s, 1),
+    results = {"language": language, "today": TODAY.isoformat(), "model": model, "model_load_s": round(load_s, 1),
                "per_case_ms": round(per_case_ms, 1), "parts": {p: dict(tallies[p]) for p in parts}}
     for part in parts:
         total = sum(tallies[part].values())
         line = ", ".join(f"{name} {tallies[part][name]} ({tallies[part][name] / max(1, total):.1%})" for name in OUTCOMES)
-        out(f"{part}: {total} cases: {line}")
+        out(f"{language} {part}: {total} cases: {line}")
     for case, observed, outcome in sorted(failures, key=lambda f: OUTCOMES.index(f[2]), reverse=True)[:show]:
         out(f"[{outcome}] {case.source} q={case.question} {case.text!r}\n    expected act={case.act} facts={case.facts} "
             f"check={case.check} unknown={case.unknown}\n    got act={observed.act} facts={observed.facts} "
@@ -256,11 +283,13 @@ def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callab
 
 
 def markdown(results: Mapping[str, Any]) -> str:
-    lines = ["| part | cases | read right | confirmed back | misread | misread-unsafe |", "|---|---:|---:|---:|---:|---:|"]
+    language = results.get("language", ENGLISH)
+    lines = ["| language | part | cases | read right | confirmed back | misread | misread-unsafe |",
+             "|---|---|---:|---:|---:|---:|---:|"]
     for part, tally in results["parts"].items():
         total = sum(tally.values())
         cells = [f"{tally.get(name, 0)} ({tally.get(name, 0) / max(1, total):.1%})" for name in OUTCOMES]
-        lines.append(f"| {part} | {total} | " + " | ".join(cells) + " |")
+        lines.append(f"| {language} | {part} | {total} | " + " | ".join(cells) + " |")
     lines.append(f"\nModel: {results['model'] or 'none (words only)'}; {results['per_case_ms']} ms a case; "
                  f"today {results['today']}.")
     return "\n".join(lines) + "\n"
@@ -268,14 +297,15 @@ def markdown(results: Mapping[str, Any]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=LANGUAGES, default=ENGLISH, help="whose corpus to read (default: en)")
     parser.add_argument("--part", choices=PARTS, action="append", help="only this part (default: both)")
     parser.add_argument("--model", default=str(PROJECT / "models" / "trialbot.tar.gz"))
     parser.add_argument("--no-model", action="store_true", help="read with the words alone, no NLU model")
     parser.add_argument("--show", type=int, default=0, help="print this many failing dev cases")
     args = parser.parse_args(argv)
-    results = run(tuple(args.part or PARTS), None if args.no_model else args.model, args.show)
+    results = run(tuple(args.part or PARTS), None if args.no_model else args.model, args.show, language=args.language)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "understanding" + ("-no-model" if args.no_model else "")
+    name = "understanding" + ("" if args.language == ENGLISH else f"-{args.language}") + ("-no-model" if args.no_model else "")
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (RESULTS / f"{name}.md").write_text(markdown(results), encoding="utf-8")
     return 0
