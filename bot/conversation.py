@@ -205,10 +205,10 @@ class Screening:
                 return self._confirmed(state, offered, reply == "yes", replies)
         state.confirm = None
         if offer == "place":
-            if not self._read_place(state, understanding.text, replies):
-                return self._place_not_read(state, replies)
-            if not understanding.settles_something:  # "London, and I'm 62": the age is read below
-                return self._advance(state, replies)
+            read = self._read_place(state, understanding.text, replies)
+            if not understanding.settles_something:
+                return self._advance(state, replies) if read else self._place_not_read(state, replies)
+            # "London, and I'm 62" (or just "I'm 62"): the facts are read below, the place asked after
         if offer == "readback" and reply in ("yes", "no") and not understanding.facts:
             if reply == "yes":
                 state.read_back = True
@@ -435,7 +435,8 @@ class Screening:
         state.offer = "consent"
         if state.matching:
             count = len(state.candidates) if state.candidates is not None else len(self.catalogue.trials)
-            welcome = texts.WELCOME_MATCHING.format(count=f"{count:,}")
+            near = texts.NEAR_PLACE.format(place=state.place) if state.place not in (None, "anywhere") else ""
+            welcome = texts.WELCOME_MATCHING.format(count=f"{count:,}", near=near)
         else:
             welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
             if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
@@ -658,19 +659,22 @@ class Screening:
         return True
 
     def _narrow_to(self, state: State, places: List[Place], replies: List[Reply]) -> str:
-        """The candidates with a site in or near ``places``, or all of them, saying which."""
+        """The candidates with a site in or near ``places``, or all of them, saying which; the place
+        as said ("London, United Kingdom"), or "anywhere" when no trial is near it. Before consent
+        the welcome names the place (bot.texts.WELCOME_MATCHING), so only "none near" is said."""
         trials = self.catalogue.trials
         pool = state.candidates if state.candidates is not None else list(trials)
         names = " or ".join(place_name(p) for p in places)
         near = [t for t in pool if is_near(trials[t], places)]
         if near:
             state.candidates = near
-            replies.append(Reply(texts.PLACE_NARROWED.format(count=len(near), places=names)))
-        else:
-            sites = ", ".join(f"{name} ({km:,.0f} km)" for name, km in nearest((trials[t] for t in pool), places))
-            replies.append(Reply(texts.PLACE_NONE_NEAR.format(places=names, count=len(pool),
-                                                              nearest=texts.PLACE_NEAREST.format(sites=sites) if sites else "")))
-        return names
+            if state.consent:
+                replies.append(Reply(texts.PLACE_NARROWED.format(count=len(near), places=names)))
+            return names
+        sites = ", ".join(f"{name} ({km:,.0f} km)" for name, km in nearest((trials[t] for t in pool), places))
+        replies.append(Reply(texts.PLACE_NONE_NEAR.format(places=names, count=len(pool),
+                                                          nearest=texts.PLACE_NEAREST.format(sites=sites) if sites else "")))
+        return "anywhere"
 
     def _place_not_read(self, state: State, replies: List[Reply]) -> Outcome:
         if state.repeats >= 1:  # asked twice: every place, saying so

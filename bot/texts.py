@@ -10,8 +10,8 @@ WELCOME = (
     "you (or someone you care for) might be able to join {trial_title} ({trial_id}).\n" + _WELCOME_REST
 )
 WELCOME_MATCHING = (
-    "Hello, I'm the clinical trial screening assistant. I can check which of {count} trials you (or "
-    "someone you care for) might be able to join, asking first what settles the most of them.\n"
+    "Hello, I'm the clinical trial screening assistant. I can check which of {count} trials{near} you "
+    "(or someone you care for) might be able to join, asking first what settles the most of them.\n"
     + _WELCOME_REST)
 CONSENT_BUTTONS = ({"title": "Yes, let's start", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"})
 CONSENT_DECLINED = (
@@ -148,6 +148,7 @@ READBACK_FIX = "No problem. Tell me the right answer in your own words (for exam
 ASK_PLACE = ("First, where do you live, or where could you travel to for the study's visits? A city or a "
              "country is enough (for example \"near Manchester\"), or say \"anywhere\".")
 PLACE_BUTTONS = ({"title": "Anywhere", "payload": "anywhere"},)
+NEAR_PLACE = " with a site in or near {place}"
 PLACE_NARROWED = "I'll check the {count} trial(s) with a site in or near {places}."
 PLACE_NONE_NEAR = ("I found no trial taking new patients with a site in or near {places}{nearest}. "
                    "I'll check all {count} of them wherever they are.")

@@ -19,7 +19,7 @@ from trialbot.servers import on_free_ports
 SHARED = PROJECT_ROOT.parent / "shared" / "data"
 VERDICT_ORDER = {"likely_eligible": 0, "uncertain": 1, "not_eligible": 2}
 # How a person answers whatever the matching asks (fact key -> what they type); the rest: "no".
-ANSWERS = {"age": "45", "sex": "female", "pregnant": "no", "breastfeeding": "no"}
+ANSWERS = {"place": "anywhere", "age": "45", "sex": "female", "pregnant": "no", "breastfeeding": "no"}
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +69,11 @@ def test_which_trials_could_i_join_ranks_the_whole_catalogue(match):
     welcome = c.say("which trials could I join?")
     assert c.asks(welcome) == ["consent"], c.log()
     first = c.say("/affirm")
-    assert c.asks(first), c.log()
+    assert c.asks(first) == ["place"], c.log()  # sites in many cities: where the person can go, first
     results = ranking(answer_until_results(c, first))
     ranked = results["custom"]["verdict"]
-    assert len(ranked) > 700, len(ranked)  # every trial of the catalogue, one entry each
+    assert len(ranked) > 550, len(ranked)  # every trial taking new patients, one entry each
+    assert re.search(r"\d+ trial\(s\) of the catalogue are not taking new patients", results["text"]), c.log()
     assert len({r["trial_id"] for r in ranked}) == len(ranked)
     # likely eligible first, then uncertain by how little is unknown, then not eligible
     assert [VERDICT_ORDER[r["status"]] for r in ranked] == sorted(VERDICT_ORDER[r["status"]] for r in ranked)
@@ -111,6 +112,16 @@ def test_a_condition_narrows_the_catalogue_and_an_age_rules_trials_out(match):
     adults_only = [r for r in ranked if any(x["id"].endswith("age") or "age" in x["text"].lower()
                                             for x in r["criteria"] if x["status"] == "not_met")]
     assert adults_only, "no trial was ruled out by the age of 17\n" + c.log()
+
+
+def test_a_place_named_with_the_request_narrows_to_the_trials_near_it(match):
+    c = match()
+    welcome = c.say("which trials could I join near Boston?")
+    assert "trials with a site in or near Boston, United States you" in welcome[-1]["text"], c.log()
+    first = c.say("/affirm")
+    assert c.asks(first) not in (None, ["place"]), c.log()  # not asked again: health questions start
+    ranked = ranking(answer_until_results(c, first, questions=2))["custom"]["verdict"]
+    assert 0 < len(ranked) == int(re.search(r"which of ([\d,]+) trials", welcome[-1]["text"]).group(1)), c.log()
 
 
 def test_can_i_join_a_named_trial_screens_that_trial_alone(match):

@@ -121,13 +121,14 @@ def test_a_place_with_no_trial_near_it_is_said_with_the_nearest_sites(catalogue)
     said = replies[0].text
     assert "no trial taking new patients with a site in or near London, United Kingdom" in said
     assert "Paris, France (344 km)" in said  # the nearest site first, with its distance
-    assert state.candidates is None and replies[-1].custom["asks"] != ["place"]
+    assert state.candidates is None and state.place == "anywhere" and replies[-1].custom["asks"] != ["place"]
 
 
 def test_a_place_named_with_the_request_is_not_asked_again(catalogue):
     engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
     state, replies = talk(engine, "any trials near Paris?", "/affirm")
     assert state.candidates == ["NCT00000003"] and state.place == "Paris, France"
+    assert "which of 1 trials with a site in or near Paris, France you" in replies[0].text
     assert replies[-1].custom["asks"] == ["diabetes"]
 
 
@@ -139,6 +140,13 @@ def test_an_answer_that_names_no_place_is_asked_once_more_then_left_open(catalog
     state, replies = talk(engine, "hmm", state=state)
     assert "wherever they are" in replies[0].text and state.place == "anywhere"
     assert replies[-1].custom["asks"] != ["place"]
+
+
+def test_facts_given_instead_of_a_place_are_kept_and_the_place_asked_again(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state, _ = talk(engine, "which trials could I join?", "/affirm")
+    state, replies = talk(engine, "I'm 62", state=state)
+    assert state.facts["age"] == 62 and replies[-1].custom["asks"] == ["place"]
 
 
 def test_trials_not_taking_patients_are_left_out_and_counted(tmp_path):
