@@ -142,3 +142,51 @@ READBACK_NONE_OF = "none of the {count} conditions I asked you about"
 READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
                     {"title": "Something is wrong", "payload": "/deny"})
 READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."
+
+# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions.py, bot/explain.py)
+YES_NO_BUTTONS = (
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+    {"title": "I don't know", "payload": "/dont_know"},
+)
+BUNDLE_YOU = "Do you have any of these?\n{items}"
+BUNDLE_OTHER = "Does {subject} have any of these?\n{items}"
+BUNDLE_DOCTOR_YOU = "Has a doctor told you that any of these apply? If you don't know, that's fine.\n{items}"
+BUNDLE_DOCTOR_OTHER = "Has a doctor told {subject} that any of these apply? If you don't know, that's fine.\n{items}"
+LIST_ITEM = "- {item}"
+FACT_LINE = "{label}: {value}"
+LIST_SEPARATOR = "; "
+OR = " or "
+AND = " and "
+AND_MORE = " and more"
+A_MEDICINE = "a medicine"
+UNIT_HINT = " (in {unit})"
+YOU_ARE = "you are"
+SUBJECT_IS = "{subject} is"
+ABOUT_SUBJECT = " about {subject}"
+FOR_SUBJECT = " for {subject}"
+TRIAL_NAME = "{title} ({trial_id})"
+CRITERION_TEXT = " (trial criterion: \"{text}\")"
+
+# Values as they are said back (bot/facts.py describe_value)
+VALUE_NOT_KNOWN = "not known"
+VALUE_YES = "yes"
+VALUE_NO = "no"
+VALUE_NEVER = "never"
+ON_OR_AROUND = "on or around {day}"
+ON_OR_BEFORE = "on or before {day}"
+IN_PERIOD = "in {period}"
+BETWEEN = "between {first} and {last}"
+PLATELET_VALUE = "{number} ×10^9/L ({per_microlitre} per microlitre)"
+VALUE_WITH_UNIT = "{number} {unit}"
+UNIT_NAMES: dict = {}  # a unit's name where it is not written as its symbol
+
+# The conversation's language (bot/language_choice.py)
+LANGUAGE_SWITCHED = "All right, let's continue in English."
+# Whom a conversation is about, as said in replies, where it is not said as read ("your mother")
+SUBJECTS: dict = {}
+
+# Said in the conversation's language: the Chinese wording of these names is in bot/texts_zh.py.
+from bot import i18n  # noqa: E402  (after the names it localises)
+
+i18n.localise(__name__, {i18n.CHINESE: "bot.texts_zh"})

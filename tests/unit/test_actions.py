@@ -49,9 +49,12 @@ def tracker(text: str = "", intent: Optional[str] = None, sender: str = "unit-te
     return Tracker(sender, dict(slots), latest, events, False, None, {}, "action_listen")
 
 
-def run(action, tracker_: Tracker):
+def run(action, tracker_: Tracker, language: str = "en"):
+    """The action's messages, each checked to say the conversation's language (then left out), and its events."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, {})
+    for message in dispatcher.messages:
+        assert message["custom"].pop("language") == language, message
     return dispatcher.messages, events
 
 
