@@ -103,7 +103,7 @@ SMALL_TALK = {
     "goodbye": "再见，请多保重。您的回答只保存在这次对话中；如果想删除，请说“删除我的回答”。",
     "bot_challenge": "我是一个自动助手，不是真人。我只负责核对试验标准；能否参加，只有研究团队和您的医生才能确认。",
 }
-CHECK_BACK = "我想确认一下，我理解的是{about}：{reading}。对吗？"
+CHECK_BACK = "我想确认一下{about}，我的理解是：{reading}。对吗？"
 CHECK_BACK_BUTTONS = ({"title": "对，没错", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"})
 CHECK_BACK_DECLINED = "好的，这一条我没有记下。"
 WHICH_DATE = "想确认一下日期：您指的是{options}？"
@@ -143,7 +143,7 @@ A_MEDICINE = "一种药物"
 UNIT_HINT = "（单位：{unit}）"
 YOU_ARE = "您"
 SUBJECT_IS = "{subject}"
-ABOUT_SUBJECT = "（关于{subject}）"
+ABOUT_SUBJECT = "关于{subject}的情况"
 FOR_SUBJECT = "{subject}的"
 
 VALUE_NOT_KNOWN = "不清楚"
