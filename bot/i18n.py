@@ -26,15 +26,14 @@ from typing import Any, Iterator, Mapping, Optional
 
 ENGLISH = "en"
 CHINESE = "zh-CN"
-LANGUAGES = (ENGLISH, CHINESE)
 TRANSLATED = (CHINESE,)  # the languages data files may carry a block for, beside their English
 
 _active: ContextVar[str] = ContextVar("trialbot_language", default=ENGLISH)
 
 
 def normal(language: Optional[str]) -> Optional[str]:
-    """A language code as a client may send it ("zh", "zh-cn", "zh-Hans-CN", "en-GB") as one of
-    LANGUAGES, or None when it is none of them."""
+    """A language code as a client may send it ("zh", "zh-cn", "zh-Hans-CN", "en-GB") as ENGLISH or
+    CHINESE, or None when it is neither (Traditional Chinese is not spoken yet)."""
     if not isinstance(language, str):
         return None
     code = language.strip().replace("_", "-").lower()
@@ -43,10 +42,6 @@ def normal(language: Optional[str]) -> Optional[str]:
     if code == "en" or code.startswith("en-"):
         return ENGLISH
     return None
-
-
-def active() -> str:
-    return _active.get()
 
 
 def is_chinese() -> bool:
