@@ -105,6 +105,10 @@ MATCH_RULED_OUT = "{count} trial(s) are ruled out:"
 MATCH_RULED_OUT_GROUP = "- {count} because {reason} (for example {trial_ids})"
 MATCH_RULED_OUT_GROUPS = 5  # the most common deciding reasons shown; the rest are counted
 MATCH_RULED_OUT_OTHERS = "- {count} for other reasons"
+QUESTION_OPEN = "{count} question still open"
+QUESTIONS_OPEN = "{count} questions still open"
+ALL_MET = "every criterion you could answer is met"
+TO_CONFIRM_WITH_DOCTORS = "; {count} to confirm with the doctors"
 MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."
 
 # Understanding (bot/understanding.py): what cannot be read, check-backs, follow-ups, the read-back

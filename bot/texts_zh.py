@@ -93,6 +93,10 @@ STATUS_NAMES = {"likely_eligible": "很可能符合", "uncertain": "暂时无法
 MATCH_RULED_OUT = "有{count}项试验不符合："
 MATCH_RULED_OUT_GROUP = "- {count}项，原因是{reason}（例如{trial_ids}）"
 MATCH_RULED_OUT_OTHERS = "- {count}项，因为其他原因"
+QUESTION_OPEN = "还有{count}个问题待回答"
+QUESTIONS_OPEN = "还有{count}个问题待回答"
+ALL_MET = "您能回答的每一条标准都符合"
+TO_CONFIRM_WITH_DOCTORS = "；{count}条需要和医生确认"
 MATCH_MORE = "说出试验编号（例如“详细介绍一下NCT05236582”），就可以看到每一条标准的解释。"
 
 UNREADABLE = "抱歉，我没能把这句话理解成一个回答。您能换个说法，或者使用下面的按钮吗？"

@@ -119,3 +119,14 @@ def test_the_same_screening_in_english_is_unchanged(engine):
     assert transcript[0][1][0].text.startswith("Hello, I'm the clinical trial screening assistant")
     read_back = next(r.text for _, replies in transcript for r in replies if (r.custom or {}).get("read_back"))
     assert "- platelet count: 22 ×10^9/L (22,000 per microlitre)" in read_back
+
+
+def test_the_ranking_of_a_matching_is_said_in_chinese(engine, seed_trial):
+    state = State(consent=True, matching=True, facts={"age": 62.0}, language="zh-CN")
+    outcome = engine.respond(state, Turn("/show_verdict", "show_verdict"))
+    ranking = outcome.replies[-1]
+    assert ranking.text.startswith("以下是您与我核对过的1项试验的匹配情况"), ranking.text
+    assert "暂时无法判断：还有" in ranking.text and "个问题待回答" in ranking.text, ranking.text
+    assert ranking.custom["verdict"][0]["title"] == "海曲泊帕治疗化疗后血小板减少的研究"
+    registered = [c.text for c in seed_trial.criteria]
+    assert not english_left(ranking.text, registered), ranking.text
