@@ -159,7 +159,7 @@ IN_PERIOD = "{period}"
 BETWEEN = "{first}至{last}之间"
 PLATELET_VALUE = "{number}×10⁹/L（即每微升{per_microlitre}个）"
 VALUE_WITH_UNIT = "{number}{unit}"
-UNIT_NAMES = {"years": "岁", "ms": "毫秒"}
+UNIT_NAMES = {"years": "岁", "ms": "毫秒", "10^9/L": "×10⁹/L"}
 TRIAL_NAME = "{title}（{trial_id}）"
 CRITERION_TEXT = "（试验标准原文：“{text}”）"
 
