@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from trialbot.config import load_settings
+from bot import i18n, language_choice, texts
 from bot.conversation import Screening, State, Turn
 from bot.staff import StaffScreening
 from bot.store import Catalogue, TrialStore
@@ -46,6 +47,12 @@ def staff_channels() -> frozenset:
     return frozenset(load_settings().staff_channels)
 
 
+def client_language(message: Dict[Text, Any]) -> Any:
+    """The language the client asks for in the message's metadata (``{"language": "zh-CN"}``), as sent."""
+    metadata = message.get("metadata")
+    return metadata.get("language") if isinstance(metadata, dict) else None
+
+
 class ScreeningAction(Action, ABC):
     """Base for the actions: state in, engine step, replies and slot changes out.
 
@@ -63,7 +70,8 @@ class ScreeningAction(Action, ABC):
 
     def read_turn(self, message: Dict[Text, Any]) -> Turn:
         intent = message.get("intent") or {}
-        return Turn(text=message.get("text") or "", intent=intent.get("name"), confidence=intent.get("confidence"))
+        return Turn(text=message.get("text") or "", intent=intent.get("name"), confidence=intent.get("confidence"),
+                    language=client_language(message))
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slots(tracker.current_slot_values())
@@ -74,8 +82,10 @@ class ScreeningAction(Action, ABC):
             outcome = staff_screening(engine).handle(state, turn, self.staff_kind)
         else:
             outcome = engine.respond(state, turn)
-        for reply in outcome.replies:
-            dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons), json_message=reply.custom)
+        language = outcome.state.language or i18n.ENGLISH
+        for reply in outcome.replies:  # every reply says its language (docs/reply-contract.md)
+            dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons),
+                                     json_message={**(reply.custom or {}), "language": language})
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
                 if tracker.get_slot(name) != value]
 
@@ -121,9 +131,11 @@ class ActionShowVerdict(ScreeningAction):
 
 
 class ActionSmallTalk(ScreeningAction):
-    """Thanks, goodbye, "are you a bot?": the domain's reply (in the channel's wording), unless the
-    message also holds facts ("thanks, plt 22k, bye"), or in a staff channel a staff command
-    ("thanks, next pt"), which are then handled like any message so that nothing said is lost."""
+    """Thanks, goodbye, "are you a bot?": the domain's reply (in the channel's wording; in a
+    conversation held in another language than English, the engine's wording in that language),
+    unless the message also holds facts ("thanks, plt 22k, bye") or asks for a language, or in a
+    staff channel a staff command ("thanks, next pt"), which are then handled like any message so
+    that nothing said is lost."""
 
     RESPONSES = {"goodbye": "utter_goodbye", "thanks": "utter_you_are_welcome", "bot_challenge": "utter_iamabot"}
 
@@ -137,12 +149,21 @@ class ActionSmallTalk(ScreeningAction):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         engine = fresh_screening()
-        if tracker.get_latest_input_channel() in staff_channels():
+        staff = tracker.get_latest_input_channel() in staff_channels()
+        if staff:
             for_the_engine = staff_screening(engine).holds_input(text)
         else:
-            for_the_engine = engine.holds_facts(text)
+            for_the_engine = engine.holds_facts(text) or language_choice.requested(text) is not None
         if for_the_engine:
             return super().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response=self.RESPONSES.get((message.get("intent") or {}).get("name"),
-                                                             "utter_you_are_welcome"))
-        return []
+        intent = (message.get("intent") or {}).get("name")
+        current = tracker.get_slot("language")
+        language = None if staff else language_choice.choose(current, client_language(message), text)
+        if language in (None, i18n.ENGLISH):
+            dispatcher.utter_message(response=self.RESPONSES.get(intent, "utter_you_are_welcome"),
+                                     json_message={"language": i18n.ENGLISH})
+        else:
+            with i18n.override(language):
+                dispatcher.utter_message(text=texts.SMALL_TALK.get(intent, texts.SMALL_TALK["thanks"]),
+                                         json_message={"language": language})
+        return [SlotSet("language", language)] if language != current else []

@@ -11,15 +11,15 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import texts
+from bot import i18n, language_choice, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range
+from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range, said_subject
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
-from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
+from bot.questions import Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
                                Understanding)
@@ -53,6 +53,7 @@ class State:
     read_back: bool = False  # the facts behind the verdict were read back and confirmed
     handoff: bool = False  # asked for a person: flagged for the study team's follow-up
     place: Optional[str] = None  # where the person lives or can travel, for a matching ("anywhere"); None: not asked
+    language: Optional[str] = None  # "en" or "zh-CN" (bot/i18n.py); None: not chosen yet, English
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -73,6 +74,7 @@ class Turn:
     text: str
     intent: Optional[str] = None
     confidence: Optional[float] = None  # the NLU's, for ``intent``; None: not from a model (a button)
+    language: Optional[str] = None  # the language the client asks for (REST metadata), if any
 
 
 def _waits_for(key: str, results: Sequence[TrialResult]) -> bool:
@@ -139,8 +141,16 @@ class Screening:
 
     # -- entry points, one per kind of user turn -----------------------------------------
     def respond(self, state: State, turn: Turn) -> Outcome:
-        """Any message: its meaning is decided once (bot.understanding), then acted on."""
-        state = replace(state, facts=dict(state.facts))
+        """Any message, answered in the conversation's language (bot.language_choice): its meaning is
+        decided once (bot.understanding), then acted on."""
+        language = language_choice.choose(state.language, turn.language, turn.text)
+        state = replace(state, facts=dict(state.facts), language=language)
+        with i18n.override(language):
+            if language_choice.requested(turn.text):  # "English please", "请用中文": not an answer
+                return self._repeat_question(state, [Reply(texts.LANGUAGE_SWITCHED)])
+            return self._respond(state, turn)
+
+    def _respond(self, state: State, turn: Turn) -> Outcome:
         understanding = self.understand(state, turn)
         act = understanding.act
         if act == TOO_LONG:
@@ -179,7 +189,7 @@ class Screening:
         if unknown_trials:
             some = list(self.catalogue.ids())
             replies.append(Reply(texts.UNKNOWN_TRIAL.format(
-                trial_id=", ".join(unknown_trials), trials=", ".join(some[:5]) + (" and more" if len(some) > 5 else ""))))
+                trial_id=", ".join(unknown_trials), trials=", ".join(some[:5]) + (texts.AND_MORE if len(some) > 5 else ""))))
         known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
         if found.wants_catalogue:
             self._start_matching(state, turn.text, replies)
@@ -262,7 +272,7 @@ class Screening:
             state.pending = [key]
             custom = {"asks": [key], "answer_type": "choice", "unit": None, "choices": list(options)}
             buttons = [{"title": label, "payload": option} for label, option in zip(labels, options)]
-            return Outcome(state, replies + [Reply(texts.WHICH_DATE.format(label=definition.label, options=" or ".join(labels)),
+            return Outcome(state, replies + [Reply(texts.WHICH_DATE.format(label=definition.shown_label, options=texts.OR.join(labels)),
                                                    buttons, custom)])
         notes = []
         for key, why in understanding.follow_ups.items():
@@ -271,13 +281,13 @@ class Screening:
             definition = self.vocabulary[key]
             kind, _, detail = why.partition(":")
             if kind == "bound":
-                notes.append((key, texts.FOLLOW_UP_BOUND.format(words=detail, label=definition.label)))
+                notes.append((key, texts.FOLLOW_UP_BOUND.format(words=detail, label=definition.shown_label)))
             elif kind == "several":
-                notes.append((key, texts.FOLLOW_UP_SEVERAL.format(values=detail, label=definition.label)))
+                notes.append((key, texts.FOLLOW_UP_SEVERAL.format(values=detail, label=definition.shown_label)))
             elif kind == "mixed":
-                notes.append((key, texts.MIXED_ANSWER.format(label=definition.label)))
+                notes.append((key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
             else:
-                notes.append((key, definition.unsure_note or texts.NOT_UNDERSTOOD["text"]))
+                notes.append((key, definition.shown_unsure_note or texts.NOT_UNDERSTOOD["text"]))
         if understanding.problems:
             unclear = [p.fact for p in understanding.problems
                        if p.fact in self.vocabulary and self.vocabulary[p.fact].askable]
@@ -328,12 +338,13 @@ class Screening:
         offered = state.confirm or {}
         lines = [self._check_line(key, value) for key, value in offered.items()]
         custom = {"asks": list(offered), "answer_type": "yes_no", "unit": None, "confirm": dict(offered)}
-        about = f" about {state.subject}" if state.subject else ""
-        return Reply(texts.CHECK_BACK.format(about=about, reading="; ".join(lines)), texts.CHECK_BACK_BUTTONS, custom)
+        about = texts.ABOUT_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
+        return Reply(texts.CHECK_BACK.format(about=about, reading=texts.LIST_SEPARATOR.join(lines)),
+                     texts.CHECK_BACK_BUTTONS, custom)
 
     def _check_line(self, key: str, value: Any) -> str:
         definition = self.vocabulary[key]
-        return f"{definition.label}: {describe_value(definition, value)}"
+        return texts.FACT_LINE.format(label=definition.shown_label, value=describe_value(definition, value))
 
     def about_the_study(self, state: State, act: str) -> Outcome:
         """The person's own questions: the study medicine, where it runs, whom to contact, a person.
@@ -342,11 +353,11 @@ class Screening:
 
     def _about_the_study_reply(self, state: State, act: str) -> Reply:
         trial = self._trial(state)
-        contact = texts.VERDICT_HOW_TO_JOIN.format(contact=trial.contact, where=self._where(trial), url=trial.url)
+        contact = texts.VERDICT_HOW_TO_JOIN.format(contact=trial.shown("contact"), where=self._where(trial), url=trial.url)
         custom: Optional[Dict[str, Any]] = None
         if act == acts.ASK_DRUG:
-            text = texts.ABOUT_DRUG.format(drugs=", ".join(trial.info.get("interventions") or []) or "a medicine",
-                                           summary=trial.info.get("summary") or trial.brief_title)
+            text = texts.ABOUT_DRUG.format(drugs=", ".join(trial.shown("interventions") or []) or texts.A_MEDICINE,
+                                           summary=trial.info.get("summary") or trial.shown("brief_title"))
         elif act == acts.ASK_LOCATION:
             text = texts.ABOUT_PLACE.format(where=self._where(trial))
         elif act == acts.ASK_HUMAN:
@@ -363,8 +374,8 @@ class Screening:
         if not places:
             return texts.PLACE_UNKNOWN
         if len(places) == 1:
-            return texts.ONE_PLACE.format(place=places[0])
-        return texts.SEVERAL_PLACES.format(places="; ".join(places[:5]) + (" and more" if len(places) > 5 else ""))
+            return texts.ONE_PLACE.format(place=i18n.translated(trial.translations, "where", places[0]))
+        return texts.SEVERAL_PLACES.format(places="; ".join(places[:5]) + (texts.AND_MORE if len(places) > 5 else ""))
 
     def holds_facts(self, text: str) -> bool:
         """Whether a message names any fact, whatever else it says ("thanks, she is 62")."""
@@ -376,7 +387,7 @@ class Screening:
             return Outcome(state, [Reply(texts.WHY_NOTHING)])
         trial = self._trial(state)
         asked = set(state.pending)
-        reasons = [texts.WHY.format(text=c.text, why=c.why) for c in trial.criteria if asked.intersection(c.rule.facts)]
+        reasons = [texts.WHY.format(text=c.text, why=c.shown_why) for c in trial.criteria if asked.intersection(c.rule.facts)]
         return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
 
     def show_facts(self, state: State) -> Outcome:
@@ -386,14 +397,15 @@ class Screening:
         return Outcome(state, replies)
 
     def start_over(self, state: State) -> Outcome:
-        fresh = State(consent=state.consent, trial_id=state.trial_id)
+        fresh = State(consent=state.consent, trial_id=state.trial_id, language=state.language)
         if not fresh.consent:
             return self._consent(fresh, None, [])
         return self._advance(fresh, [Reply(texts.STARTING_OVER)])
 
     def delete_answers(self, state: State) -> Outcome:
         # "deleted" tells a client to forget its own copy too (the website chat's transcript and id)
-        return Outcome(State(), [Reply(texts.DELETED, custom={"deleted": True})])
+        # the language is no answer about anyone's health: the conversation goes on in it
+        return Outcome(State(language=state.language), [Reply(texts.DELETED, custom={"deleted": True})])
 
     def show_verdict(self, state: State, turn: Turn = Turn("")) -> Outcome:
         """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or
@@ -410,7 +422,7 @@ class Screening:
         replies = [self._verdict_reply(state, result)]
         if self._remaining(state, result):
             state.offer = "more_questions"
-            replies.append(Reply(texts.OFFER_MORE, YES_NO_BUTTONS[:2]))
+            replies.append(Reply(texts.OFFER_MORE, texts.YES_NO_BUTTONS[:2]))
         return Outcome(state, replies)
 
     # -- steps ---------------------------------------------------------------------------
@@ -438,7 +450,7 @@ class Screening:
             near = texts.NEAR_PLACE.format(place=state.place) if state.place not in (None, "anywhere") else ""
             welcome = texts.WELCOME_MATCHING.format(count=f"{count:,}", near=near)
         else:
-            welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
+            welcome = texts.WELCOME.format(trial_title=trial.shown("brief_title"), trial_id=trial.id)
             if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
                 welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
         return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
@@ -455,16 +467,16 @@ class Screening:
             definition = self.vocabulary[key]
             old = state.facts.get(key)
             if key in state.facts and old is not None and old != value:
-                updated.append(texts.UPDATED.format(label=definition.label, old=describe_value(definition, old),
+                updated.append(texts.UPDATED.format(label=definition.shown_label, old=describe_value(definition, old),
                                                     new=describe_value(definition, value)))
                 changed.append(key)
             elif (confirmed or key not in (state.pending or [])) and value is not None:
-                noted.append(f"{definition.label}: {describe_value(definition, value)}")
+                noted.append(self._check_line(key, value))
             state.facts[key] = value
         if conflicts:
-            replies.append(Reply(texts.CONFLICT.format(earlier="; ".join(conflicts.values()))))
+            replies.append(Reply(texts.CONFLICT.format(earlier=texts.LIST_SEPARATOR.join(conflicts.values()))))
         if noted:
-            replies.append(Reply(texts.NOTED.format(facts="; ".join(noted))))
+            replies.append(Reply(texts.NOTED.format(facts=texts.LIST_SEPARATOR.join(noted))))
         replies += [Reply(line, custom={"updated": [key]}) for line, key in zip(updated, changed)]
         return replies
 
@@ -486,7 +498,8 @@ class Screening:
                 if newer not in new:
                     continue
                 earlier = self.vocabulary[implication.fact if newer == definition.key else definition.key]
-                conflicts[newer] = f"{earlier.label}: {describe_value(earlier, merged[earlier.key])}"
+                conflicts[newer] = texts.FACT_LINE.format(label=earlier.shown_label,
+                                                          value=describe_value(earlier, merged[earlier.key]))
         return conflicts
 
     def _advance(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
@@ -510,7 +523,7 @@ class Screening:
             replies.append(self._verdict_reply(state, result))
             if question is not None:
                 state.offer = "more_questions"
-                replies.append(Reply(texts.OFFER_MORE, YES_NO_BUTTONS[:2]))
+                replies.append(Reply(texts.OFFER_MORE, texts.YES_NO_BUTTONS[:2]))
             return Outcome(state, replies)
         if question.keys == state.pending:  # asked again: the answer settled something else
             if state.repeats >= MAX_REPEATS:
@@ -544,11 +557,11 @@ class Screening:
         deciding = list(dict.fromkeys(deciding))
         if not deciding:
             return None
-        lines = [f"- {self._check_line(k, said[k])}" for k in deciding]
-        about = f" for {state.subject}" if state.subject else ""
+        lines = [texts.LIST_ITEM.format(item=self._check_line(k, said[k])) for k in deciding]
+        about = texts.FOR_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
         if others:
-            lines.append("- " + texts.READBACK_NONE_OF.format(count=len(others)))
+            lines.append(texts.LIST_ITEM.format(item=texts.READBACK_NONE_OF.format(count=len(others))))
         custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
                   "read_back": {k: said[k] for k in deciding}}
         return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
@@ -589,7 +602,7 @@ class Screening:
             definition = self.vocabulary[key]
             if definition.askable and _waits_for(key, results):
                 when = describe_value(definition, state.facts[key])
-                replies.append(Reply(texts.CLOSER_DATE.format(label=definition.label, when=when)))
+                replies.append(Reply(texts.CLOSER_DATE.format(label=definition.shown_label, when=when)))
                 return Question((definition,))
         return None
 
@@ -602,7 +615,7 @@ class Screening:
         fitting = [r for r in ranked if r.status is not Verdict.NOT_ELIGIBLE]
         for number, result in enumerate(fitting[:texts.MATCHES_LISTED], start=1):
             lines.append(texts.MATCH_LINE.format(number=number, trial_id=result.trial.id,
-                                                 title=result.trial.brief_title,
+                                                 title=result.trial.shown("brief_title"),
                                                  status=texts.STATUS_NAMES[result.status.value],
                                                  reason=one_line_reason(result)))
         lines += self._ruled_out_lines([r for r in ranked if r.status is Verdict.NOT_ELIGIBLE])
@@ -749,7 +762,8 @@ class Screening:
         state.repeats += 1
         question = Question(tuple(pending))
         unit = pending[0].unit
-        hint = hint or texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=f" (in {unit})" if unit else "")
+        unit_hint = texts.UNIT_HINT.format(unit=texts.UNIT_NAMES.get(unit, unit)) if unit else ""
+        hint = hint or texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=unit_hint)
         replies.append(Reply(hint, custom={"not_understood": True}))
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)

@@ -46,7 +46,7 @@ class CriterionResult:
 
     @property
     def explanation(self) -> str:
-        return getattr(self.criterion.explain, self.status.value)
+        return self.criterion.explanation(self.status.value)
 
 
 class TrialResult:
@@ -113,7 +113,7 @@ class TrialResult:
                 for r in (self.criteria if criteria is None else criteria)
             ],
             # How to take part, for clients that show the verdict as a card (the web chat).
-            "trial": {"title": self.trial.brief_title, "contact": self.trial.contact,
+            "trial": {"title": self.trial.shown("brief_title"), "contact": self.trial.shown("contact"),
                       "where": self.trial.where, "url": self.trial.url},
         }
 

@@ -5,24 +5,24 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot import texts
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
-from bot.facts import AnsweredBy, Vocabulary, describe_value
+from bot.facts import AnsweredBy, Vocabulary, describe_value, said_subject
 
 
 def _bullets(results: List[CriterionResult], with_text: bool = False) -> List[str]:
     lines = []
     for r in results:
-        line = f"- {r.explanation}"
+        line = r.explanation
         if with_text:
-            line += f" (trial criterion: \"{r.criterion.text}\")"
-        lines.append(line)
+            line += texts.CRITERION_TEXT.format(text=r.criterion.text)
+        lines.append(texts.LIST_ITEM.format(item=line))
     return lines
 
 
 def verdict_text(result: TrialResult, subject: Optional[str] = None) -> str:
     trial = result.trial
-    who = f"{subject} is" if subject else "you are"
+    who = texts.SUBJECT_IS.format(subject=said_subject(subject)) if subject else texts.YOU_ARE
     lines = [texts.VERDICT_HEADLINE[result.status.value].format(
-        subject_you=who, trial=f"{trial.brief_title} ({trial.id})")]
+        subject_you=who, trial=texts.TRIAL_NAME.format(title=trial.shown("brief_title"), trial_id=trial.id))]
     deciding = result.deciding
     if deciding:
         lines.append(texts.VERDICT_REASONS[result.status.value])
@@ -34,7 +34,7 @@ def verdict_text(result: TrialResult, subject: Optional[str] = None) -> str:
             if pending:
                 lines.append(header)
                 lines += _bullets(pending)
-        lines.append(texts.VERDICT_HOW_TO_JOIN.format(contact=trial.contact, where=trial.where, url=trial.url))
+        lines.append(texts.VERDICT_HOW_TO_JOIN.format(contact=trial.shown("contact"), where=trial.where, url=trial.url))
     lines.append(texts.NOT_ADVICE)
     return "\n".join(lines)
 
@@ -46,7 +46,8 @@ def facts_summary(facts: Mapping[str, Any], vocabulary: Vocabulary) -> str:
     for key, value in facts.items():
         definition = vocabulary.get(key)
         if definition is not None:
-            lines.append(f"- {definition.label}: {describe_value(definition, value)}")
+            lines.append(texts.LIST_ITEM.format(item=texts.FACT_LINE.format(
+                label=definition.shown_label, value=describe_value(definition, value))))
     return "\n".join(lines)
 
 

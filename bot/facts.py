@@ -11,11 +11,12 @@ different from never having been asked.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from bot import i18n, texts
 
 NEVER = "never"  # a date fact whose event never happened ("I never had radiotherapy")
 ISO_DAY_LENGTH = len("2026-10-12")  # a date fact of one day; a range is longer, "never" shorter
@@ -86,6 +87,23 @@ class FactDefinition:
     unsure_note: Optional[str] = None
     # for a choice: words that name it only beside one of the fact's cues ("lung" in "lung cancer")
     sites: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    # the fact's wording in other languages (bot/i18n.py): {"zh-CN": {"label", "ask", "ask_other",
+    # "unsure_note", "choices": {name: title}}}; the fields above are the English
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def shown_label(self) -> str:
+        """The label as the person reads it, in the active language."""
+        return i18n.translated(self.translations, "label", self.label)
+
+    @property
+    def shown_unsure_note(self) -> Optional[str]:
+        return i18n.translated(self.translations, "unsure_note", self.unsure_note)
+
+    def choice_title(self, name: str) -> str:
+        """A choice as the person reads it ("solid tumour"), in the active language."""
+        titles = i18n.translated(self.translations, "choices", {})
+        return titles.get(name) or name.replace("_", " ")
 
     @property
     def answer_type(self) -> str:
@@ -98,8 +116,8 @@ class FactDefinition:
     def question(self, subject: Optional[str] = None) -> str:
         """The question in the second person, or about ``subject`` ("your mother")."""
         if subject and self.ask_other:
-            return self.ask_other.format(subject=subject)
-        return self.ask
+            return i18n.translated(self.translations, "ask_other", self.ask_other).format(subject=said_subject(subject))
+        return i18n.translated(self.translations, "ask", self.ask)
 
     @classmethod
     def from_dict(cls, key: str, data: Mapping[str, Any]) -> "FactDefinition":
@@ -125,6 +143,7 @@ class FactDefinition:
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
+            translations=i18n.translations_of(data),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -146,6 +165,7 @@ class FactDefinition:
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
+        data.update({language: dict(wording) for language, wording in self.translations.items()})
         return data
 
 
@@ -212,12 +232,12 @@ def is_date_range(value: Any) -> bool:
 
 
 def calendar_period(earliest: date, latest: date) -> Optional[str]:
-    """"October 2026" or "2025" when a range holds only days of that month or year (up to the day it
-    was given, as "this month" does), else None."""
+    """"October 2026" or "2025" (2026年10月, 2025年) when a range holds only days of that month or
+    year (up to the day it was given, as "this month" does), else None."""
     if earliest.day == 1 and (earliest.year, earliest.month) == (latest.year, latest.month):
-        return f"{calendar.month_name[earliest.month]} {earliest.year}"
+        return i18n.month(earliest.year, earliest.month)
     if (earliest.month, earliest.day) == (1, 1) and earliest.year == latest.year:
-        return str(earliest.year)
+        return i18n.year(earliest.year)
     return None
 
 
@@ -226,27 +246,43 @@ def describe_range(value: str) -> str:
     earliest day), "between 2026-11-15 and 2026-11-22". Dates, not "3 months ago", stay true later."""
     earliest, latest = date_range(value)
     if earliest == OPEN_START:
-        return f"on or before {latest.isoformat()}"
+        return texts.ON_OR_BEFORE.format(day=i18n.day(latest))
     period = calendar_period(earliest, latest)
-    return f"in {period}" if period else f"between {earliest.isoformat()} and {latest.isoformat()}"
+    if period:
+        return texts.IN_PERIOD.format(period=period)
+    return texts.BETWEEN.format(first=i18n.day(earliest), last=i18n.day(latest))
+
+
+def _one_day(value: str) -> str:
+    try:
+        return i18n.day(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def describe_value(definition: FactDefinition, value: Any) -> str:
-    """A collected value as a person would say it ("22 ×10^9/L", "yes", "never")."""
+    """A collected value as a person would say it, in the active language ("22 ×10^9/L", "yes", "never")."""
     if value is None:
-        return "not known"
+        return texts.VALUE_NOT_KNOWN
     if definition.type is FactType.BOOLEAN:
-        return "yes" if value else "no"
+        return texts.VALUE_YES if value else texts.VALUE_NO
     if definition.type is FactType.CHOICE:
-        return str(value).replace("_", " ")
+        return definition.choice_title(str(value))
     if definition.type is FactType.DATE:
         if value == NEVER:
-            return "never"
-        return describe_range(value) if is_date_range(value) else f"on or around {value}"
+            return texts.VALUE_NEVER
+        return describe_range(value) if is_date_range(value) else texts.ON_OR_AROUND.format(day=_one_day(value))
     number = f"{value:g}"
     if definition.unit == "10^9/L":
-        return f"{number} ×10^9/L ({value * 1000:,.0f} per microlitre)"
-    return f"{number} {definition.unit}" if definition.unit else number
+        return texts.PLATELET_VALUE.format(number=number, per_microlitre=i18n.count(value * 1000))
+    if definition.unit:
+        return texts.VALUE_WITH_UNIT.format(number=number, unit=texts.UNIT_NAMES.get(definition.unit, definition.unit))
+    return number
+
+
+def said_subject(subject: Optional[str]) -> Optional[str]:
+    """Whom the conversation is about ("your mother"), as said in the active language."""
+    return texts.SUBJECTS.get(subject, subject) if subject else subject
 
 
 def labelled(definitions: List[FactDefinition]) -> str:

@@ -26,6 +26,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Opt
 
 import numpy as np
 
+from bot import texts
 from bot.evaluation import CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.places import gazetteer, is_near
@@ -548,15 +549,15 @@ def one_line_reason(result: TrialResult) -> str:
         return result.deciding[0].explanation
     if result.status is Verdict.UNCERTAIN:
         count = result.open_questions
-        return f"{count} question{'s' if count != 1 else ''} still open"
+        return (texts.QUESTION_OPEN if count == 1 else texts.QUESTIONS_OPEN).format(count=count)
     confirm = sum(1 for r in result.criteria if r.status is Status.UNKNOWN)
-    return "every criterion you could answer is met" + (f"; {confirm} to confirm with the doctors" if confirm else "")
+    return texts.ALL_MET + (texts.TO_CONFIRM_WITH_DOCTORS.format(count=confirm) if confirm else "")
 
 
 def summary_payload(result: TrialResult) -> Dict[str, Any]:
     """A ranked trial in the reply contract: the verdict with only the criteria that decided it."""
     payload = result.to_payload(result.deciding)
-    payload["title"] = result.trial.brief_title
+    payload["title"] = result.trial.shown("brief_title")
     payload["reason"] = one_line_reason(result)
     return payload
 

@@ -30,16 +30,11 @@ from datetime import date, timedelta
 from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Protocol, Sequence, Set, Tuple)
 
+from bot import texts
 from bot.evaluation import CriterionResult, CriterionOutcome, Status, TrialResult, Verdict
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled, said_subject
 from bot.rules import All, Any_, Compare, Elapsed, In, Is, Not, Rule
 from bot.trials import Criterion, Kind, Trial
-
-YES_NO_BUTTONS = (
-    {"title": "Yes", "payload": "/affirm"},
-    {"title": "No", "payload": "/deny"},
-    {"title": "I don't know", "payload": "/dont_know"},
-)
 
 # -- the distribution of answers ---------------------------------------------------------
 # The vocabulary does not say how common a condition or a value is; the criteria do, in their
@@ -93,22 +88,22 @@ class Question:
     def text(self, subject: Optional[str] = None) -> str:
         if not self.is_bundle:
             return self.facts[0].question(subject)
-        items = "\n".join(f"- {d.label}" for d in self.facts)
+        items = "\n".join(texts.LIST_ITEM.format(item=d.shown_label) for d in self.facts)
         if self.facts[0].answered_by is AnsweredBy.CLINICIAN:
-            whom = subject or "you"
-            return f"Has a doctor told {whom} that any of these apply? If you don't know, that's fine.\n{items}"
-        who = f"Does {subject}" if subject else "Do you"
-        return f"{who} have any of these?\n{items}"
+            wording = texts.BUNDLE_DOCTOR_OTHER if subject else texts.BUNDLE_DOCTOR_YOU
+        else:
+            wording = texts.BUNDLE_OTHER if subject else texts.BUNDLE_YOU
+        return wording.format(subject=said_subject(subject), items=items)
 
     def buttons(self) -> List[Dict[str, str]]:
         definition = self.facts[0]
         if self.answer_type == "yes_no":
-            return list(YES_NO_BUTTONS)
+            return list(texts.YES_NO_BUTTONS)
         if definition.type is FactType.CHOICE:
-            choices = [{"title": name.replace("_", " ").capitalize(), "payload": words[0]}
+            choices = [{"title": definition.choice_title(name).capitalize(), "payload": words[0]}
                        for name, words in definition.choices.items()]
-            return choices + [YES_NO_BUTTONS[2]]
-        return [YES_NO_BUTTONS[2]]
+            return choices + [texts.YES_NO_BUTTONS[2]]
+        return [texts.YES_NO_BUTTONS[2]]
 
     def contract(self) -> Dict[str, Any]:
         """What the reply's ``custom`` field carries for a question (see README)."""

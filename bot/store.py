@@ -17,6 +17,7 @@ from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, Stri
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, relationship
 
+from bot import i18n
 from bot.facts import Vocabulary
 from bot.trials import Trial
 
@@ -49,6 +50,7 @@ class CriterionRow(Base):
     why = Column(Text, nullable=False, default="")
     rule_out = Column(Float, nullable=False, default=0.1)
     checked_by = Column(String(16), nullable=True)  # None: "rule"; "question": asked from the text
+    translations = Column(JSON, nullable=True)  # explanations and "why" in other languages: {"zh-CN": {...}}
 
 
 class FactRow(Base):
@@ -128,7 +130,8 @@ class TrialStore:
             criterion_rows += [
                 {"trial_id": trial.id, "position": i, "criterion_id": c["id"], "kind": c["kind"], "text": c["text"],
                  "rule": c["rule"], "explain": c["explain"], "why": c["why"], "rule_out": c["rule_out"],
-                 "checked_by": c.get("checked_by")}
+                 "checked_by": c.get("checked_by"),
+                 "translations": {language: c[language] for language in i18n.TRANSLATED if language in c} or None}
                 for i, c in enumerate(data["criteria"])
             ]
         with Session(self.engine, autoflush=False) as session, session.begin():
@@ -237,7 +240,7 @@ def _matches(summary: Dict[str, Any], condition: Optional[str], status: Optional
 def _trial_from_row(row: TrialRow, vocabulary: Vocabulary) -> Trial:
     criteria = [
         {"id": c.criterion_id, "kind": c.kind, "text": c.text, "rule": c.rule, "explain": c.explain,
-         "why": c.why, "rule_out": c.rule_out, "checked_by": c.checked_by}
+         "why": c.why, "rule_out": c.rule_out, "checked_by": c.checked_by, **(c.translations or {})}
         for c in row.criteria
     ]
     trial = {"id": row.id, "title": row.title, "brief_title": row.brief_title, **row.details}

@@ -106,6 +106,10 @@ MATCH_RULED_OUT_GROUP = "- {count} because {reason} (for example {trial_ids})"
 MATCH_RULED_OUT_GROUPS = 5  # the most common deciding reasons shown; the rest are counted
 MATCH_RULED_OUT_OTHERS = "- {count} for other reasons"
 MATCH_NOT_RECRUITING = "{count} trial(s) of the catalogue are not taking new patients, so I did not check them."
+QUESTION_OPEN = "{count} question still open"
+QUESTIONS_OPEN = "{count} questions still open"
+ALL_MET = "every criterion you could answer is met"
+TO_CONFIRM_WITH_DOCTORS = "; {count} to confirm with the doctors"
 MATCH_MORE = "Name a trial (for example \"tell me more about NCT05236582\") to see every criterion explained."
 
 # Understanding (bot/understanding.py): what cannot be read, check-backs, follow-ups, the read-back
@@ -156,3 +160,49 @@ PLACE_NEAREST = " (the nearest sites: {sites})"
 PLACE_ANYWHERE = "All right, I'll check trials wherever they are."
 PLACE_NOT_READ = "Sorry, I didn't recognise a place in that."
 PLACE_LEFT_OPEN = "I still couldn't find a place in that, so I'll check trials wherever they are."
+# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions.py, bot/explain.py)
+YES_NO_BUTTONS = (
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+    {"title": "I don't know", "payload": "/dont_know"},
+)
+BUNDLE_YOU = "Do you have any of these?\n{items}"
+BUNDLE_OTHER = "Does {subject} have any of these?\n{items}"
+BUNDLE_DOCTOR_YOU = "Has a doctor told you that any of these apply? If you don't know, that's fine.\n{items}"
+BUNDLE_DOCTOR_OTHER = "Has a doctor told {subject} that any of these apply? If you don't know, that's fine.\n{items}"
+LIST_ITEM = "- {item}"
+FACT_LINE = "{label}: {value}"
+LIST_SEPARATOR = "; "
+OR = " or "
+AND_MORE = " and more"
+A_MEDICINE = "a medicine"
+UNIT_HINT = " (in {unit})"
+YOU_ARE = "you are"
+SUBJECT_IS = "{subject} is"
+ABOUT_SUBJECT = " about {subject}"
+FOR_SUBJECT = " for {subject}"
+TRIAL_NAME = "{title} ({trial_id})"
+CRITERION_TEXT = " (trial criterion: \"{text}\")"
+
+# Values as they are said back (bot/facts.py describe_value)
+VALUE_NOT_KNOWN = "not known"
+VALUE_YES = "yes"
+VALUE_NO = "no"
+VALUE_NEVER = "never"
+ON_OR_AROUND = "on or around {day}"
+ON_OR_BEFORE = "on or before {day}"
+IN_PERIOD = "in {period}"
+BETWEEN = "between {first} and {last}"
+PLATELET_VALUE = "{number} ×10^9/L ({per_microlitre} per microlitre)"
+VALUE_WITH_UNIT = "{number} {unit}"
+UNIT_NAMES: dict = {}  # a unit's name where it is not written as its symbol
+
+# The conversation's language (bot/language_choice.py)
+LANGUAGE_SWITCHED = "All right, let's continue in English."
+# Whom a conversation is about, as said in replies, where it is not said as read ("your mother")
+SUBJECTS: dict = {}
+
+# Said in the conversation's language: the Chinese wording of these names is in bot/texts_zh.py.
+from bot import i18n  # noqa: E402  (after the names it localises)
+
+i18n.localise(__name__, {i18n.CHINESE: "bot.texts_zh"})

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from bot import i18n
 from bot.facts import AnsweredBy, FactDefinition, Vocabulary
 from bot.rules import Rule, compile_rule
 
@@ -49,6 +50,19 @@ class Criterion:
     why: str
     rule_out: float = 0.1
     checked_by: CheckedBy = CheckedBy.RULE
+    # the explanations and "why" in other languages (bot/i18n.py): {"zh-CN": {"explain": {...}, "why": ...}};
+    # ``text`` stays as the trial registered it
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def explanation(self, status: str) -> str:
+        """What it means for the person that the criterion is ``status`` (met, not_met, unknown), in
+        the active language."""
+        translated = i18n.translated(self.translations, "explain", {})
+        return translated.get(status) or getattr(self.explain, status)
+
+    @property
+    def shown_why(self) -> str:
+        return i18n.translated(self.translations, "why", self.why)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Criterion":
@@ -62,6 +76,7 @@ class Criterion:
             why=data.get("why", ""),
             rule_out=float(data.get("rule_out", 0.1)),
             checked_by=CheckedBy(data.get("checked_by") or CheckedBy.RULE.value),
+            translations=i18n.translations_of(data),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -69,6 +84,7 @@ class Criterion:
                 "rule_out": self.rule_out, "why": self.why, "explain": self.explain.__dict__}
         if self.checked_by is not CheckedBy.RULE:
             data["checked_by"] = self.checked_by.value
+        data.update({language: dict(wording) for language, wording in self.translations.items()})
         return data
 
     @property
@@ -112,11 +128,14 @@ class Trial:
     url: str = ""
     locations: Tuple[Location, ...] = ()
     info: Mapping[str, Any] = field(default_factory=dict)  # phase, sponsor, conditions...
+    # what the trial says to patients in other languages (bot/i18n.py): {"zh-CN": {"brief_title",
+    # "summary", "contact", "where", "interventions"}}
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Trial":
         trial = dict(data["trial"])
-        known = {"id", "title", "brief_title", "summary", "contact", "url", "locations"}
+        known = {"id", "title", "brief_title", "summary", "contact", "url", "locations", *i18n.TRANSLATED}
         return cls(
             id=trial["id"],
             title=trial["title"],
@@ -126,18 +145,26 @@ class Trial:
             url=trial.get("url", ""),
             locations=tuple(Location(**loc) for loc in trial.get("locations") or ()),
             info={k: v for k, v in trial.items() if k not in known},
+            translations=i18n.translations_of(trial),
             criteria=tuple(Criterion.from_dict(c, vocabulary) for c in data["criteria"]),
         )
 
     def to_dict(self) -> Dict[str, Any]:
         trial = {"id": self.id, "title": self.title, "brief_title": self.brief_title,
                  "summary": self.summary, "contact": self.contact, "url": self.url,
-                 "locations": [loc.to_dict() for loc in self.locations], **self.info}
+                 "locations": [loc.to_dict() for loc in self.locations], **self.info,
+                 **{language: dict(wording) for language, wording in self.translations.items()}}
         return {"trial": trial, "criteria": [c.to_dict() for c in self.criteria]}
 
     def criterion(self, criterion_id: str) -> Optional[Criterion]:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
+    def shown(self, name: str) -> Any:
+        """What the trial says to patients (brief_title, summary, contact, interventions), in the active language."""
+        english = getattr(self, name) if name in ("brief_title", "summary", "contact") else self.info.get(name)
+        return i18n.translated(self.translations, name, english)
+
     @property
     def where(self) -> str:
-        return "; ".join(str(loc) for loc in self.locations)
+        """Its places, in the active language."""
+        return i18n.translated(self.translations, "where", "; ".join(str(loc) for loc in self.locations))

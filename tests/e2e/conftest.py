@@ -150,9 +150,11 @@ class Chat:
     and ``custom`` (the reply contract). The transcript is kept for failure messages.
     """
 
-    def __init__(self, bot: BotServers, sender: Optional[str] = None) -> None:
+    def __init__(self, bot: BotServers, sender: Optional[str] = None,
+                 metadata: Optional[Dict[str, Any]] = None) -> None:
         self.bot = bot
         self.sender = sender or f"e2e-{uuid.uuid4().hex}"
+        self.metadata = metadata  # sent with every message, as the web page sends its language
         self.transcript: List[str] = []
         self.turns: List[List[Message]] = []
         self.asked: List[List[str]] = []  # the `asks` of every question the bot put, in order
@@ -164,8 +166,8 @@ class Chat:
         shown = text if len(text) <= 160 else f"{text[:160]}... ({len(text)} characters)"
         self.transcript.append(f"you> {shown!r}" if not text.strip() else f"you> {shown}")
         try:
-            reply = requests.post(self.bot.webhook, json={"sender": self.sender, "message": text},
-                                  timeout=TURN_TIMEOUT)
+            body = {"sender": self.sender, "message": text, **({"metadata": self.metadata} if self.metadata else {})}
+            reply = requests.post(self.bot.webhook, json=body, timeout=TURN_TIMEOUT)
         except requests.RequestException as exc:
             raise AssertionError(f"REST call failed: {exc!r}\n{self.log()}\n--- server log ---\n"
                                  f"{self.bot.log_tail()}") from exc
@@ -321,5 +323,5 @@ class Chat:
 
 @pytest.fixture
 def chat(bot, server_log_on_failure):
-    """A factory of fresh conversations: ``chat()`` (or ``chat("sender-id")``)."""
-    return lambda sender=None: Chat(bot, sender)
+    """A factory of fresh conversations: ``chat()`` (or ``chat("sender-id")``, ``chat(metadata={...})``)."""
+    return lambda sender=None, metadata=None: Chat(bot, sender, metadata)

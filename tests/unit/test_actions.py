@@ -49,9 +49,12 @@ def tracker(text: str = "", intent: Optional[str] = None, sender: str = "unit-te
     return Tracker(sender, dict(slots), latest, events, False, None, {}, "action_listen")
 
 
-def run(action, tracker_: Tracker):
+def run(action, tracker_: Tracker, language: str = "en"):
+    """The action's messages, each checked to say the conversation's language (then left out), and its events."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, {})
+    for message in dispatcher.messages:
+        assert message["custom"].pop("language") == language, message
     return dispatcher.messages, events
 
 
@@ -277,3 +280,42 @@ def test_facts_in_a_thank_you_are_screened_not_lost():
     messages, events = run(actions.ActionSmallTalk(), tracker("thanks, my platelets were 22k", "thanks", **CONSENTED))
     assert slot_sets(events)["facts"] == {"platelet_count": 22.0}
     assert messages[-1]["custom"]["asks"] == ["bleeding_tendency"]
+
+
+# -- the conversation's language ----------------------------------------------------------------
+
+def with_metadata(tracker_: Tracker, **metadata: Any) -> Tracker:
+    tracker_.latest_message["metadata"] = metadata
+    return tracker_
+
+
+def test_the_language_the_page_asks_for_is_spoken_kept_in_its_slot_and_said_in_every_reply():
+    messages, events = run(actions.ActionScreen(), with_metadata(tracker("hi", "greet"), language="zh-CN"), "zh-CN")
+    assert messages[0]["text"].startswith("您好，我是临床试验筛查助手")
+    assert [b["title"] for b in messages[0]["buttons"]] == ["好的，开始吧", "不用了，谢谢"]
+    assert slot_sets(events)["language"] == "zh-CN"
+    # the slot keeps it: a message without metadata is answered in Chinese, and the slot is not set again
+    messages, events = run(actions.ActionScreen(), tracker("/affirm", "affirm", **{**CONSENTED, "consent": None,
+                                                                                   "offer": "consent", "pending": None,
+                                                                                   "language": "zh-CN"}), "zh-CN")
+    assert messages[0]["text"].startswith("谢谢您") and "language" not in slot_sets(events)
+
+
+def test_a_language_the_bot_does_not_speak_leaves_it_english():
+    messages, events = run(actions.ActionScreen(), with_metadata(tracker("hi", "greet"), language="fr"))
+    assert messages[0]["text"].startswith("Hello") and "language" not in slot_sets(events)
+
+
+def test_small_talk_in_a_chinese_conversation_is_answered_in_chinese():
+    messages, events = run(actions.ActionSmallTalk(), tracker("谢谢", "thanks", **{**CONSENTED, "language": "zh-CN"}),
+                           "zh-CN")
+    assert [m["text"] for m in messages] == ["不客气。"] and events == []
+    messages, events = run(actions.ActionSmallTalk(), tracker("谢谢", "thanks", **CONSENTED), "zh-CN")
+    assert [m["text"] for m in messages] == ["不客气。"] and slot_sets(events) == {"language": "zh-CN"}
+
+
+def test_asking_for_english_in_small_talk_words_switches_the_language():
+    messages, events = run(actions.ActionSmallTalk(), tracker("English please", "thanks",
+                                                              **{**CONSENTED, "language": "zh-CN"}))
+    assert messages[0]["text"] == "All right, let's continue in English." and slot_sets(events)["language"] == "en"
+    assert messages[-1]["custom"]["asks"] == ["platelet_count"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from bot import i18n, texts
 from bot.conversation import Screening, State, Turn
 from bot.parsing.cleaning import clean
 from bot.parsing.language import NO_WORDS, OTHER_SCRIPT, unreadable
@@ -52,7 +52,8 @@ def test_another_script_or_no_word_at_all_is_unreadable(text, reason):
 def test_unreadable_text_never_gives_consent_however_sure_the_model_is(engine, message):
     state = engine.respond(State(), Turn("hi")).state
     outcome = asked(state, engine, message, "affirm", 0.99)
-    assert outcome.state.consent is None and outcome.replies[0].text == texts.UNREADABLE
+    with i18n.override(outcome.state.language):  # said in Chinese to a message in Chinese
+        assert outcome.state.consent is None and outcome.replies[0].text == texts.UNREADABLE
 
 
 @pytest.mark.parametrize("message", ["不", "aaaa", "alert(1)", "[31m", "\u202e000,22"])
@@ -65,7 +66,8 @@ def test_unreadable_text_never_answers_a_health_question(engine, message):
 def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
     state = asked(at("diabetes"), engine, "没有").state
     outcome = asked(state, engine, "没有")
-    assert texts.SKIPPING in [r.text for r in outcome.replies] and outcome.state.facts["diabetes"] is None
+    with i18n.override(outcome.state.language):
+        assert texts.SKIPPING in [r.text for r in outcome.replies] and outcome.state.facts["diabetes"] is None
 
 
 # -- an answer read as the answer to the question asked -------------------------------------------
@@ -187,7 +189,8 @@ def test_asking_for_a_person_flags_the_conversation(engine):
 @pytest.mark.parametrize("message", ["I withdraw my consent", "please delete my answers", "删除我的回答", "我撤回我的同意"])
 def test_withdrawing_consent_in_everyday_words_erases_like_delete_my_answers(engine, message):
     outcome = asked(at("platelet_count", age=62), engine, message)
-    assert outcome.state == State() and outcome.replies[0].custom == {"deleted": True}
+    # everything is erased but the language the conversation goes on in
+    assert outcome.state == State(language=outcome.state.language) and outcome.replies[0].custom == {"deleted": True}
 
 
 def test_the_same_question_comes_at_most_twice_in_a_row(engine):
