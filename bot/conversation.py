@@ -15,7 +15,7 @@ from bot import texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range
+from bot.facts import FactDefinition, FactType, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
@@ -537,14 +537,31 @@ class Screening:
         deciding = list(dict.fromkeys(deciding))
         if not deciding:
             return None
-        lines = [f"- {self._check_line(k, said[k])}" for k in deciding]
-        about = f" for {state.subject}" if state.subject else ""
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
-        if others:
-            lines.append("- " + texts.READBACK_NONE_OF.format(count=len(others)))
+        lines = [f"- {line}" for line in self._read_back_lines(deciding, said, len(others))]
+        about = f" for {state.subject}" if state.subject else ""
         custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
                   "read_back": {k: said[k] for k in deciding}}
         return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
+
+    def _read_back_lines(self, deciding: Sequence[str], said: Mapping[str, Any], none_of: int) -> List[str]:
+        """The deciding facts in a few plain lines, every one of them still visible: the values, the
+        dates, then the yes/no answers grouped by what they were ("yes: ...", "no: ..."). One fact
+        keeps its own "label: value" line."""
+        if len(deciding) == 1 and not none_of:
+            return [self._check_line(deciding[0], said[deciding[0]])]
+        groups: Dict[str, List[str]] = {"values": [], "dates": [], "yes": [], "no": []}
+        for key in deciding:
+            definition = self.vocabulary[key]
+            if definition.type is FactType.BOOLEAN:
+                groups["yes" if said[key] else "no"].append(definition.label)
+            else:
+                groups["dates" if definition.type is FactType.DATE else "values"].append(self._check_line(key, said[key]))
+        if none_of:
+            groups["no"].append(texts.READBACK_NONE_OF.format(count=none_of))
+        lines = ["; ".join(groups[name]) for name in ("values", "dates") if groups[name]]
+        lines += [texts.READBACK_GROUP[name].format(items="; ".join(groups[name])) for name in ("yes", "no") if groups[name]]
+        return lines
 
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
         """The same question would come a third time: leave it open and move on, saying so."""
