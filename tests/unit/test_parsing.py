@@ -586,3 +586,38 @@ def test_typical_sentence_is_fast(call: Callable[[], object]) -> None:
 )
 def test_long_input_is_fast(call: Callable[[], object]) -> None:
     assert _fastest_ms(call) < 50
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("early March", D(2026, 3, 1), D(2026, 3, 10)),
+    ("late March", D(2026, 3, 21), D(2026, 3, 31)),
+    ("early 2025", D(2025, 1, 1), D(2025, 4, 30)),
+    ("late 2025", D(2025, 9, 1), D(2025, 12, 31)),
+])
+def test_parse_when_early_or_late_is_that_part_of_the_month_or_year(text: str, earliest: datetime.date,
+                                                                     latest: datetime.date) -> None:
+    assert parse_when(text, TODAY) == WhenAnswer(latest, approximate=True, earliest=earliest)
+
+
+def test_parse_when_mid_month_is_about_its_15th() -> None:
+    assert parse_when("mid March", TODAY) == WhenAnswer(D(2026, 3, 15), approximate=True)
+
+
+@pytest.mark.parametrize("text", ["wednesday last week", "last week on Wednesday", "Wednesday of last week"])
+def test_parse_when_a_weekday_of_last_week_is_that_day(text: str) -> None:
+    assert parse_when(text, TODAY).date == D(2026, 5, 6)  # TODAY is Friday 15 May
+
+
+def test_parse_when_a_duration_in_two_units_is_their_sum() -> None:
+    assert parse_when("3 weeks and 2 days ago", TODAY).date == D(2026, 4, 22)
+    assert parse_when("1 month 2 weeks ago", TODAY).date == D(2026, 4, 1)
+
+
+@pytest.mark.parametrize("text, latest", [
+    ("cycles on 1 March, 22 March and 12 April", D(2026, 4, 12)),
+    ("6 weeks ago, the next one is in 2 weeks", D(2026, 4, 3)),
+    ("yesterday, and also last Monday", D(2026, 5, 14)),
+])
+def test_parse_when_of_several_times_the_latest_past_one_is_when_it_last_happened(text: str,
+                                                                                    latest: datetime.date) -> None:
+    assert parse_when(text, TODAY).date == latest
