@@ -132,7 +132,8 @@ class Screening:
         # a yes or no to a check-back, a read-back or an offer answers that, not the open question
         answers_question = state.consent and state.offer not in ("confirm", "readback", "more_questions")
         context = Context(self._pending_definitions(state) if answers_question else (), state.facts, clinical,
-                          self.date_order, subject_fixed=bool(state.facts or state.subject))
+                          self.date_order, subject_fixed=bool(state.facts or state.subject),
+                          about_someone_else=bool(state.subject))
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
     # -- entry points, one per kind of user turn -----------------------------------------

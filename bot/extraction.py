@@ -32,6 +32,8 @@ RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
 OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while|says|said|thinks|thought|told|noticed|reckons)\b)[^.;,!?])*",
                            re.IGNORECASE)
 NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", re.IGNORECASE)
+# The writer saying how they are related to the person screened ("I'm her husband"): the word is the writer's
+WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
 HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
@@ -189,6 +191,7 @@ class Extractor:
         found = Extraction()
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
+        text = WRITER_RELATION.sub(lambda m: " " * len(m.group()), text)  # says nothing of the person's sex
         subject = (EXPLICIT_SUBJECT if self.subject_fixed or NOT_ME.search(text) else RELATIVE_SUBJECT).search(text)
         self._others = [] if subject else [m.span() for m in OF_A_RELATIVE.finditer(text)]
         if subject:

@@ -66,6 +66,9 @@ class FactDefinition:
     ask_other: Optional[str] = None
     unit: Optional[str] = None
     plausible: Optional[Tuple[float, float]] = None
+    # the lowest value plausible for someone who writes for themselves (an age of 3 is a child's,
+    # typed by a parent: said of the writer it is asked back)
+    plausible_for_self: Optional[float] = None
     choices: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     topic: Optional[str] = None
     cues: Tuple[str, ...] = ()
@@ -113,6 +116,7 @@ class FactDefinition:
             ask_other=data.get("ask_other"),
             unit=data.get("unit"),
             plausible=tuple(plausible) if plausible else None,
+            plausible_for_self=data.get("plausible_for_self"),
             choices={name: tuple(words) for name, words in (data.get("choices") or {}).items()},
             topic=data.get("topic"),
             cues=tuple(data.get("cues") or ()),
@@ -133,6 +137,7 @@ class FactDefinition:
         optional = {
             "ask_other": self.ask_other, "unit": self.unit, "topic": self.topic,
             "plausible": list(self.plausible) if self.plausible else None,
+            "plausible_for_self": self.plausible_for_self,
             "choices": {k: list(v) for k, v in self.choices.items()} or None,
             "cues": list(self.cues) or None,
             "cues_false": list(self.cues_false) or None,

@@ -85,6 +85,7 @@ class Context:
     clinical: bool = False  # staff mode: clinical shorthand, nothing asked
     date_order: Optional[str] = None
     subject_fixed: bool = False  # the conversation is already about someone: a relative named now is another person
+    about_someone_else: bool = False  # a carer screening a relative ("your mother")
 
 
 @lru_cache(maxsize=4)
@@ -232,6 +233,15 @@ class Reader:
                 if understanding.facts.get(definition.key) is not None:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)
         self._check_changes(understanding, context)
+        if not (context.clinical or context.about_someone_else or found.subject):
+            self._check_for_self(understanding)
+
+    def _check_for_self(self, understanding: Understanding) -> None:
+        """A value below what is plausible for someone writing for themselves ("I'm 3") is offered back."""
+        for key, value in list(understanding.facts.items()):
+            lowest = self.vocabulary[key].plausible_for_self if key in self.vocabulary else None
+            if lowest is not None and isinstance(value, (int, float)) and value < lowest:
+                understanding.checks[key] = understanding.facts.pop(key)
 
     def _by_own_wording(self, understanding: Understanding, definition: FactDefinition, doubt: bool) -> None:
         """The question's own wording: "stayed low" answers the rhTPO question, "normal" the liver one.

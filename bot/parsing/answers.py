@@ -75,11 +75,17 @@ def classify_reply(text: str) -> Reply | None:
     return None
 
 
+# A "no" that answers the question, followed without a comma by a new statement with its own subject:
+# "no I'm pregnant already" denies the question asked, not what the statement says
+_ANSWER_THEN_STATEMENT = re.compile(r"^\W*(?:no|nope|nah)\b\W*(?=(?:i|i'm|im|i've|she|she's|he|he's|we|they|my|it)\b)",
+                                    re.IGNORECASE)
+
+
 def is_negated(text: str, start: int) -> bool:
     """Is the phrase at `start` negated by a cue in the preceding ~5 words of its clause?"""
     start = max(0, min(start, len(text)))
     before = _clean(text[max(0, start - 200) : start])
-    clause = _CLAUSE_BREAK.split(before)[-1]
+    clause = _ANSWER_THEN_STATEMENT.sub("", _CLAUSE_BREAK.split(before)[-1])
     window = " ".join(clause.split()[-_WINDOW_WORDS:])
     window = _PSEUDO_NEGATION.sub(" ", window)
     return bool(_NEGATION_CUE.search(window))
