@@ -6,6 +6,7 @@ lives in Rasa's tracker store and survives restarts.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -51,6 +52,7 @@ class State:
     held: Dict[str, Any] = field(default_factory=dict)  # facts told before consent: used once it is given
     read_back: bool = False  # the facts behind the verdict were read back and confirmed
     handoff: bool = False  # asked for a person: flagged for the study team's follow-up
+    said_last: Optional[str] = None  # a digest of the person's last message, to know it when sent again word for word
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -140,6 +142,16 @@ class Screening:
     def respond(self, state: State, turn: Turn) -> Outcome:
         """Any message: its meaning is decided once (bot.understanding), then acted on."""
         state = replace(state, facts=dict(state.facts))
+        if state.said_last == _digest(turn.text) and state.offer in ("confirm", "readback") and len(turn.text.split()) > 2:
+            # the first answer repeated rather than a yes or no to what was read from it ("yes but only
+            # once", twice): not a confirmation, whatever word it starts with
+            return self._repeat_question(state, [Reply(texts.SENT_AGAIN)])
+        outcome = self._respond(state, turn)
+        # kept only while a check-back or read-back of this message waits for a yes or no
+        outcome.state.said_last = _digest(turn.text) if outcome.state.offer in ("confirm", "readback") else None
+        return outcome
+
+    def _respond(self, state: State, turn: Turn) -> Outcome:
         understanding = self.understand(state, turn)
         act = understanding.act
         if act == TOO_LONG:
@@ -716,3 +728,9 @@ class Screening:
     def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
         state.verdict = result.status.value
         return Reply(verdict_text(result, state.subject), custom=verdict_payload(result))
+
+
+def _digest(text: str) -> str:
+    """A message as a short digest (its words, whatever their case and spacing): enough to know it again,
+    without keeping its words twice."""
+    return hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:16]

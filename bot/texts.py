@@ -142,4 +142,6 @@ READBACK_NONE_OF = "none of the {count} conditions I asked you about"
 READBACK_GROUP = {"yes": "Yes: {items}", "no": "No: {items}"}
 READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
                     {"title": "Something is wrong", "payload": "/deny"})
+SENT_AGAIN = ("You sent the same message again, so I haven't taken it as a yes or a no. Please answer with "
+              "the buttons, or tell me what I got wrong.")
 READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."

@@ -27,9 +27,9 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.extraction import Extraction, ReadingProblem, extract
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, is_date_range
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
-from bot.parsing.answers import classify_reply, is_hedged, is_negated, takes_part_back
+from bot.parsing.answers import classify_reply, is_hedged, is_negated, said_as_belief, takes_part_back
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
 
@@ -199,6 +199,9 @@ class Reader:
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
         doubt = doubt or is_hedged(understanding.text)
+        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
+                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
+            doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
@@ -232,9 +235,23 @@ class Reader:
             for definition in pending:
                 if understanding.facts.get(definition.key) is not None:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)
+        self._drop_contradicted(understanding, context)
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
+
+    def _drop_contradicted(self, understanding: Understanding, context: Context) -> None:
+        """A yes or no to the open question that a fact stated beside it contradicts is not kept: "no I'm
+        pregnant already" to "could you become pregnant?" says she is pregnant, not that she cannot be."""
+        for definition in context.pending:
+            answer = understanding.facts.get(definition.key)
+            if answer is None:
+                continue
+            for key, value in understanding.facts.items():
+                implications = self.vocabulary[key].implied_by if key in self.vocabulary else ()
+                if any(i.fact == definition.key and i.equals == answer and i.value != value for i in implications):
+                    del understanding.facts[definition.key]
+                    break
 
     def _check_for_self(self, understanding: Understanding) -> None:
         """A value below what is plausible for someone writing for themselves ("I'm 3") is offered back."""

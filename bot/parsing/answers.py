@@ -106,8 +106,24 @@ _EXCEPTION = re.compile(r"\b(?:apart\s+from|except|other\s+than|besides|if|as\s+
 _CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b", re.IGNORECASE)
 
 
+# Said alone, "I think so" and "I don't think so" are how people say yes and no: the hedge is in the
+# words of something more ("I think so but I'm not sure", "I think it's ovarian")
+_BELIEF_ALONE = re.compile(r"^\W*i\s+(?:do\s*n'?t\s+|do\s+not\s+)?(?:think|believe)\s+so\W*$", re.IGNORECASE)
+# A plain yes or no, then a question about what it means for the person: "yes. is that a problem?"
+_ANSWER_THEN_WORRY = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\s*[.!]+\s*is\s+that\s+(?:ok|okay|a\s+problem|bad)\s*\?*\s*$",
+                                re.IGNORECASE)
+
+
+def said_as_belief(text: str) -> bool:
+    """Only "I think so" or "I don't think so", nothing more."""
+    return bool(_BELIEF_ALONE.match(_clean(text)))
+
+
 def is_hedged(text: str) -> bool:
-    return bool(_HEDGE.search(_clean(text)))
+    text = _clean(text)
+    if _BELIEF_ALONE.match(text) or _ANSWER_THEN_WORRY.match(text):
+        return False
+    return bool(_HEDGE.search(text))
 
 
 def takes_part_back(text: str, contrast: bool = True) -> bool:
