@@ -17,7 +17,7 @@ from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, d
 from bot.parsing.answers import UNTESTED, is_negated
 from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, convert, find_measurements
-from bot.parsing.when import WhenAnswer, parse_when
+from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot import texts
 
 TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
@@ -322,6 +322,10 @@ class Extractor:
                     self._number(found, definition, m.value, m.unit)
                     return None
             return None
+        if definition.type is FactType.BOOLEAN and definition.length:
+            value = self._length(text, definition)
+            if value is not None:
+                return value
         if definition.type is FactType.BOOLEAN:
             return self._yes_no(text, definition, found, expected)
         if definition.type is FactType.NUMBER and definition.cues_false:
@@ -380,6 +384,14 @@ class Extractor:
             found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
             return None
         return readings[0] if readings else None
+
+    @staticmethod
+    def _length(text: str, definition: FactDefinition) -> Optional[bool]:
+        """A yes/no fact read from a length of time after its cue ("LE 3 mo": less than 6 months);
+        lengths that disagree settle nothing."""
+        readings = {length_against(text[end:end + NEAR], definition.length["at_least_days"])
+                    for _, end in mentions(text, definition.length["cues"])} - {None}
+        return readings.pop() if len(readings) == 1 else None
 
     def _outside_window(self, text: str, definition: FactDefinition, start: int, end: int) -> bool:
         """A mention dated before the fact's time window ("in the last 6 months")."""

@@ -87,6 +87,9 @@ class FactDefinition:
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
     answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     unsure_note: Optional[str] = None
+    # a yes/no fact that holds when a length of time said after one of these cues is long enough:
+    # {"cues": [...], "at_least_days": 182} reads "prognosis weeks", "LE 3 mo", "est survival >6/12"
+    length: Optional[Mapping[str, Any]] = None
     # for a choice: words that name it only beside one of the fact's cues ("lung" in "lung cancer")
     sites: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
@@ -129,6 +132,7 @@ class FactDefinition:
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
+            length=data.get("length"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -149,6 +153,7 @@ class FactDefinition:
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
+            "length": dict(self.length) if self.length else None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         return data

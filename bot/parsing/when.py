@@ -447,3 +447,44 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     if best is not None:
         return best[1]
     return WhenAnswer(None, never=True) if _NEVER.search(norm) else None
+
+
+# A length of time said as a clinician writes it: "3 mo", ">6/12" (months), "weeks", "at least a year"
+_LENGTH = re.compile(
+    r"^[\s:=,.(-]{0,3}(?:(?:of|is|was|about|approx\.?|est\.?|estimated|~)\s*)*"
+    r"(?P<bound>>=?|≥|<=?|≤|over|more\s+than|greater\s+than|at\s+least|under|less\s+than|fewer\s+than)?\s*"
+    r"(?:(?P<n>[0-9]+(?:\.[0-9]+)?)(?:\s*(?:-|–|to)\s*(?P<n2>[0-9]+(?:\.[0-9]+)?))?\s*(?:(?P<per>/\s*(?:12|52))|(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|mths?|m|years?|yrs?|y)\b)"
+    r"|(?P<bare>days|weeks|months|years)\b)",
+    re.IGNORECASE,
+)
+_BARE_LENGTH_DAYS = {"days": 1.0, "weeks": 7.0, "years": 365.25}  # "prognosis weeks"; "months" says too little
+
+
+def length_against(text: str, limit_days: float) -> bool | None:
+    """Whether a length of time written at the start of ``text`` ("3 mo", ">6/12", "weeks", "2 years") is
+    at least ``limit_days``: True, False, or None when it does not say (a bound on the wrong side,
+    "months", exactly the limit)."""
+    m = _LENGTH.match(normalise(text))
+    if m is None:
+        return None
+    if m.group("bare"):
+        days = _BARE_LENGTH_DAYS.get(m.group("bare").lower())
+        return None if days is None else days >= limit_days
+    amounts = [float(m.group("n")), float(m.group("n2") or m.group("n"))]  # "1-2 yrs": both ends must agree
+    if m.group("per"):
+        ends = [a * (DAYS_PER_MONTH if m.group("per").strip("/ ") == "12" else 7.0) for a in amounts]
+    else:
+        ends = [duration_to_days(a, _unit_name(m.group("unit"))) for a in amounts]
+    if len({_against(days, limit_days, (m.group("bound") or "").lower()) for days in ends}) > 1:
+        return None
+    return _against(ends[0], limit_days, (m.group("bound") or "").lower())
+
+
+def _against(days: float, limit_days: float, bound: str) -> bool | None:
+    if bound.startswith((">", "≥", "over", "more", "greater", "at")):
+        return True if days >= limit_days else None
+    if bound:  # "< 6 months": less than the limit, if the number is the limit (give or take a week) or below
+        return False if days < limit_days + 7 else None
+    if abs(days - limit_days) < 7:
+        return None  # "6 months" for "at least 6 months": said as an estimate, on the limit itself
+    return days >= limit_days

@@ -12,7 +12,7 @@ from bot.facts import OPEN_START
 from bot.parsing.answers import classify_reply, is_negated
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
 from bot.parsing.quantities import Measurement, convert, find_measurements
-from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, parse_when
+from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, length_against, parse_when
 
 TODAY = datetime.date(2026, 5, 15)
 D = datetime.date
@@ -621,3 +621,11 @@ def test_parse_when_a_duration_in_two_units_is_their_sum() -> None:
 def test_parse_when_of_several_times_the_latest_past_one_is_when_it_last_happened(text: str,
                                                                                     latest: datetime.date) -> None:
     assert parse_when(text, TODAY).date == latest
+
+
+@pytest.mark.parametrize("text, expected", [
+    (" 3 mo", False), (" weeks", False), (": >6/12", True), (" >6 mo per onc", True), (" <6 months", False),
+    (" of 2 years", True), (" months", None), (" 6 months", None), (" >3 months", None), (" poor", None),
+])
+def test_length_against_a_limit_of_six_months(text: str, expected: bool | None) -> None:
+    assert length_against(text, 182) is expected
