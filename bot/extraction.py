@@ -105,6 +105,11 @@ LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
+# A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
+# "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
+TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
+                          r"(?:uln|upper\s+limit|normal)\b|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b)",
+                          re.IGNORECASE)
 
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
@@ -322,8 +327,8 @@ class Extractor:
                     self._number(found, definition, m.value, m.unit)
                     return None
             return None
-        if definition.type is FactType.BOOLEAN and definition.length:
-            value = self._length(text, definition)
+        if definition.type is FactType.BOOLEAN and (definition.length or definition.times_normal):
+            value = self._length(text, definition) if definition.length else self._times_normal(text, definition)
             if value is not None:
                 return value
         if definition.type is FactType.BOOLEAN:
@@ -392,6 +397,21 @@ class Extractor:
         readings = {length_against(text[end:end + NEAR], definition.length["at_least_days"])
                     for _, end in mentions(text, definition.length["cues"])} - {None}
         return readings.pop() if len(readings) == 1 else None
+
+    @staticmethod
+    def _times_normal(text: str, definition: FactDefinition) -> Optional[bool]:
+        """A yes/no fact read from lab tests said against their upper limit of normal ("ALT 3x ULN", "creat
+        nl"): no if one is at or above the limit, yes only if every group of tests was read below it."""
+        limit, below = definition.times_normal["below"], set()
+        for group, cues in definition.times_normal["groups"].items():
+            for _, end in mentions(text, cues):
+                m = TIMES_NORMAL.match(text, end)
+                if m is None:
+                    continue
+                if m.group("times") and float(m.group("times")) >= limit:
+                    return False
+                below.add(group)
+        return True if below == set(definition.times_normal["groups"]) else None
 
     def _outside_window(self, text: str, definition: FactDefinition, start: int, end: int) -> bool:
         """A mention dated before the fact's time window ("in the last 6 months")."""

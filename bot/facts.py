@@ -90,6 +90,9 @@ class FactDefinition:
     # a yes/no fact that holds when a length of time said after one of these cues is long enough:
     # {"cues": [...], "at_least_days": 182} reads "prognosis weeks", "LE 3 mo", "est survival >6/12"
     length: Optional[Mapping[str, Any]] = None
+    # a yes/no fact that holds when lab tests are below a multiple of their upper limit of normal:
+    # {"below": 1.5, "groups": {"liver": [cues], "kidney": [cues]}} reads "ALT 3x ULN", "creat nl"
+    times_normal: Optional[Mapping[str, Any]] = None
     # for a choice: words that name it only beside one of the fact's cues ("lung" in "lung cancer")
     sites: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
@@ -133,6 +136,7 @@ class FactDefinition:
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
             length=data.get("length"),
+            times_normal=data.get("times_normal"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -154,6 +158,7 @@ class FactDefinition:
             "unsure_note": self.unsure_note,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
             "length": dict(self.length) if self.length else None,
+            "times_normal": dict(self.times_normal) if self.times_normal else None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         return data

@@ -204,3 +204,20 @@ def test_only_the_qtc_is_read_as_the_qtc(vocabulary, text, qtc):
 def test_a_plain_qt_is_not_the_qtc_nor_any_other_answer(vocabulary, expecting):
     # a QT of 440 ms can be a QTc over 480 ms: read as the QTc, it could pass a limit the person fails
     assert facts_in("my QT was 440", vocabulary, expecting).values == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ALT 3x ULN", False), ("AST 1.6 x ULN, creat nl", False), ("my ALT was 2 times the upper limit", False),
+    ("bili 1.2x ULN, ALT/AST nl, creat nl", True), ("LFTs/U&Es normal", True),
+    ("ALT nl", None),  # the kidney tests are not said
+])
+def test_lab_tests_against_their_upper_limit_of_normal(vocabulary, text, expected):
+    assert extract(text, vocabulary, [], TODAY, clinical=True).values.get("liver_kidney_ok") is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("LE 3 mo", False), ("prognosis weeks", False), ("est survival >6/12", True), ("poor prognosis", None),
+    ("prognosis 6 months", None),
+])
+def test_a_prognosis_as_a_length_of_time_against_six_months(vocabulary, text, expected):
+    assert extract(text, vocabulary, [], TODAY, clinical=True).values.get("survival_six_months") is expected
