@@ -118,9 +118,8 @@ def test_a_date_or_an_age_is_not_also_the_answer_to_the_number_question(vocabula
 
 
 @pytest.mark.parametrize("text, fact", [
-    ("life expectancy under six months", "survival_six_months"),  # a mention is not a yes
-    ("survival benefit?", "survival_six_months"),
-    ("renal function normal, bilirubin 3x ULN", "liver_kidney_ok"),  # one organ of two
+    ("survival benefit?", "survival_six_months"),  # a mention is not a yes
+    ("renal function normal, awaiting LFTs", "liver_kidney_ok"),  # one organ of two
     ("my tubes are tied", "childbearing_potential"),  # contraception, not permanent sterility
 ])
 def test_half_statements_settle_nothing(vocabulary, text, fact):
@@ -207,7 +206,8 @@ def test_a_plain_qt_is_not_the_qtc_nor_any_other_answer(vocabulary, expecting):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("ALT 3x ULN", False), ("AST 1.6 x ULN, creat nl", False), ("my ALT was 2 times the upper limit", False),
+    ("ALT 3x ULN", False), ("AST 1.6 x ULN, creat nl", False),
+    ("renal function normal, bilirubin 3x ULN", False),  # one organ of two, but that one above the limit ("my ALT was 2 times the upper limit", False),
     ("bili 1.2x ULN, ALT/AST nl, creat nl", True), ("LFTs/U&Es normal", True),
     ("ALT nl", None),  # the kidney tests are not said
 ])
@@ -216,7 +216,7 @@ def test_lab_tests_against_their_upper_limit_of_normal(vocabulary, text, expecte
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("LE 3 mo", False), ("prognosis weeks", False), ("est survival >6/12", True), ("poor prognosis", None),
+    ("LE 3 mo", False), ("prognosis weeks", False), ("life expectancy under six months", False), ("est survival >6/12", True), ("poor prognosis", None),
     ("prognosis 6 months", None),
 ])
 def test_a_prognosis_as_a_length_of_time_against_six_months(vocabulary, text, expected):
