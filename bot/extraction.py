@@ -73,7 +73,9 @@ AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old", re.IGNORECASE)
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
                           r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
-BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b))", re.IGNORECASE)
+# a span is no value either: "20-25k", "20 to 25", "twenty-something"
+BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
+                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -455,14 +457,16 @@ class Extractor:
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
-        for m in found.unused(measurements):
-            after = 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])
-            before = 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])
-            if after or before:
-                found.used.append((m.start, m.end))
-                if not self._bound(text, m, definition, found):
-                    self._number(found, definition, m.value, m.unit)
-                return None
+        unused = found.unused(measurements)
+        after = [m for m in unused if 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])]
+        before = [m for m in unused if 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])]
+        # a value follows its label ("neut 1.2 plt 27": the 27); the nearest one before it only when none
+        # follows ("22k plts")
+        if after or before:
+            m = after[0] if after else before[-1]
+            found.used.append((m.start, m.end))
+            if not self._bound(text, m, definition, found):
+                self._number(found, definition, m.value, m.unit)
         return None
 
     @staticmethod

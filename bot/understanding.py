@@ -154,6 +154,8 @@ class Reader:
             return text
         word = text.strip(" .!?").lower()
         names = {w.lower(): w for words in pending[0].choices.values() for w in words}
+        if word in names:
+            return text  # spelled right: "man" is not a misspelt "woman"
         initials = {name[0]: words[0] for name, words in pending[0].choices.items()}
         if len(word) == 1 and len(set(initials)) == len(initials):
             return initials.get(word, text)  # "F", "m"

@@ -221,3 +221,14 @@ def test_lab_tests_against_their_upper_limit_of_normal(vocabulary, text, expecte
 ])
 def test_a_prognosis_as_a_length_of_time_against_six_months(vocabulary, text, expected):
     assert extract(text, vocabulary, [], TODAY, clinical=True).values.get("survival_six_months") is expected
+
+
+@pytest.mark.parametrize("text", ["20-25k", "15 to 20", "twenty-something"])
+def test_a_span_of_counts_is_no_value_but_a_bound_to_follow_up(vocabulary, text):
+    found = facts_in(text, vocabulary, expecting="platelet_count")
+    assert "platelet_count" not in found.values and "platelet_count" in found.bounds
+
+
+def test_a_value_follows_its_label_before_one_that_precedes_it(vocabulary):
+    assert facts_in("hb 90 neut 1.2 plt 27", vocabulary).values["platelet_count"] == 27
+    assert facts_in("22k plts", vocabulary).values["platelet_count"] == 22
