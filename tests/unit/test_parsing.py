@@ -629,3 +629,19 @@ def test_parse_when_of_several_times_the_latest_past_one_is_when_it_last_happene
 ])
 def test_length_against_a_limit_of_six_months(text: str, expected: bool | None) -> None:
     assert length_against(text, 182) is expected
+
+
+@pytest.mark.parametrize("text, phrase, negated", [
+    ("virology screen neg (HIV, hep B, syphilis)", "syphilis", True),
+    ("DNA PCR negative (EBV, CMV)", "CMV", True),
+    ("no I'm pregnant already", "pregnant", False),  # the "no" answers the question; the statement is new
+    ("no, not pregnant", "pregnant", True),
+    ("HIV pos (on ART)", "ART", False),
+])
+def test_negation_scope_of_brackets_and_of_an_answer_word(text: str, phrase: str, negated: bool) -> None:
+    assert is_negated(text, text.index(phrase)) is negated
+
+
+@pytest.mark.parametrize("text", ["never heard of them", "I don't check it"])
+def test_not_knowing_the_thing_asked_is_unknown(text: str) -> None:
+    assert classify_reply(text) == "unknown"
