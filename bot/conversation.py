@@ -16,7 +16,7 @@ from bot import texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import FactDefinition, FactType, Vocabulary, describe_value, is_date_range
+from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
@@ -559,21 +559,25 @@ class Screening:
 
     def _read_back_lines(self, deciding: Sequence[str], said: Mapping[str, Any], none_of: int) -> List[str]:
         """The deciding facts in a few plain lines, every one of them still visible: the values, the
-        dates, then the yes/no answers grouped by what they were ("yes: ...", "no: ..."). One fact
+        dates, then the yes/no answers grouped by what they were ("Yes: ...", "No: ...", the doctor's
+        findings apart). One fact
         keeps its own "label: value" line."""
         if len(deciding) == 1 and not none_of:
             return [self._check_line(deciding[0], said[deciding[0]])]
-        groups: Dict[str, List[str]] = {"values": [], "dates": [], "yes": [], "no": []}
+        groups: Dict[str, List[str]] = {"values": [], "dates": [], "yes": [], "doctor_yes": [], "no": []}
         for key in deciding:
             definition = self.vocabulary[key]
-            if definition.type is FactType.BOOLEAN:
+            if definition.type is FactType.BOOLEAN and said[key] and definition.answered_by is AnsweredBy.CLINICIAN:
+                groups["doctor_yes"].append(definition.label)
+            elif definition.type is FactType.BOOLEAN:
                 groups["yes" if said[key] else "no"].append(definition.label)
             else:
                 groups["dates" if definition.type is FactType.DATE else "values"].append(self._check_line(key, said[key]))
         if none_of:
             groups["no"].append(texts.READBACK_NONE_OF.format(count=none_of))
         lines = ["; ".join(groups[name]) for name in ("values", "dates") if groups[name]]
-        lines += [texts.READBACK_GROUP[name].format(items="; ".join(groups[name])) for name in ("yes", "no") if groups[name]]
+        lines += [texts.READBACK_GROUP[name].format(items="; ".join(groups[name]))
+                  for name in ("yes", "doctor_yes", "no") if groups[name]]
         return lines
 
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
