@@ -267,16 +267,23 @@ class Reader:
         Where it disagrees with a plain yes or no in the same message, the reading is checked back."""
         text = understanding.text
         said: Dict[str, str] = {}
+        spans: Dict[str, List[Tuple[int, int]]] = {}
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
                 for m in _answer_pattern(pattern).finditer(text):
                     negated = reading in ("yes", "no") and is_negated(text, m.start())
                     said[{"yes": "no", "no": "yes"}[reading] if negated else reading] = m.group()
+                    spans.setdefault(reading, []).append(m.span())
                     break
         if not said:
             return
         key = definition.key
-        if "unsure" in said and key not in understanding.facts:
+        # wording that says too little ("lupus") is asked about, unless the message also says, in other words,
+        # what decides it ("lupus, in remission"; not "ALT 120 (normal up to 40)", where "normal" is part of it)
+        unsure = spans.get("unsure", [])
+        decided = any(not any(s <= a and b <= e for s, e in unsure)
+                      for reading in ("yes", "no") for a, b in spans.get(reading, []))
+        if "unsure" in said and key not in understanding.facts and not decided:
             understanding.follow_ups[key] = "unsure"
             understanding.reply = None
             return

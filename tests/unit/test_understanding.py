@@ -227,3 +227,13 @@ def test_i_dont_think_so_about_a_doctor_s_finding_is_offered_back(engine):
 def test_a_no_contradicted_by_the_fact_stated_with_it_is_not_kept(engine):
     outcome = asked(at("childbearing_potential"), engine, "no I'm pregnant already")
     assert outcome.state.facts.get("pregnant") is True and "childbearing_potential" not in outcome.state.facts
+
+
+@pytest.mark.parametrize("message, value", [("RA, in remission since 2019", False), ("lupus, flaring at the moment", True)])
+def test_a_disease_named_with_its_activity_needs_no_question(engine, message, value):
+    assert asked(at("autoimmune_disease"), engine, message).state.facts["autoimmune_disease"] is value
+
+
+def test_words_inside_what_says_too_little_decide_nothing(engine):
+    outcome = asked(at("liver_kidney_ok"), engine, "ALT 120 (normal up to 40)")  # "normal" is the range, not the result
+    assert "liver_kidney_ok" not in outcome.state.facts

@@ -17,7 +17,7 @@ from benchmarks import understanding as bench
 # as no, though its reason is one that is asked back), "yes, I'm on hormone tablets for my breast
 # cancer" (breast cancer read, which the corpus leaves unread).
 MAX_UNSAFE_DEV = 2
-MIN_RIGHT_DEV = 0.71
+MIN_RIGHT_DEV = 0.72
 MAX_MISREAD_DEV = 0.046
 
 
