@@ -398,6 +398,15 @@ def _merge_compound(text: str) -> str:
     return _COMPOUND.sub(merge, text)
 
 
+# "in May last year", "March this year": the month of that year, not the whole year
+_MONTH_OF_YEAR = re.compile(rf"\b(?P<month>{_MONTH})\s+(?:of\s+)?(?P<which>last|this)\s+year\b", re.IGNORECASE)
+
+
+def _year_named(text: str, today: datetime.date) -> str:
+    return _MONTH_OF_YEAR.sub(
+        lambda m: f"{m.group('month')} {today.year - (1 if m.group('which').lower() == 'last' else 0)}", text)
+
+
 def _latest(answers: list[WhenAnswer]) -> WhenAnswer:
     """Of several times for when something last happened ("cycles on 1 Oct, 22 Oct and 12 Nov"), the
     latest that is not still to come."""
@@ -414,7 +423,7 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
-    norm = _merge_compound(normalise(text))
+    norm = _year_named(_merge_compound(normalise(text)), today)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]

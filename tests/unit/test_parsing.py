@@ -645,3 +645,8 @@ def test_negation_scope_of_brackets_and_of_an_answer_word(text: str, phrase: str
 @pytest.mark.parametrize("text", ["never heard of them", "I don't check it"])
 def test_not_knowing_the_thing_asked_is_unknown(text: str) -> None:
     assert classify_reply(text) == "unknown"
+
+
+def test_parse_when_a_month_of_last_year_is_that_month() -> None:
+    assert parse_when("in March last year", TODAY) == WhenAnswer(D(2025, 3, 31), approximate=True, earliest=D(2025, 3, 1))
+    assert parse_when("January this year", TODAY) == WhenAnswer(D(2026, 1, 31), approximate=True, earliest=D(2026, 1, 1))
