@@ -6,6 +6,7 @@ lives in Rasa's tracker store and survives restarts.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
@@ -15,7 +16,7 @@ from bot import i18n, language_choice, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_payload, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range, said_subject
+from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range, said_subject
 from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
@@ -54,6 +55,7 @@ class State:
     handoff: bool = False  # asked for a person: flagged for the study team's follow-up
     place: Optional[str] = None  # where the person lives or can travel, for a matching ("anywhere"); None: not asked
     language: Optional[str] = None  # "en" or "zh-CN" (bot/i18n.py); None: not chosen yet, English
+    said_last: Optional[str] = None  # a digest of the person's last message, to know it when sent again word for word
 
     @classmethod
     def slot_names(cls) -> List[str]:
@@ -136,7 +138,8 @@ class Screening:
         # a yes or no to a check-back, a read-back or an offer answers that, not the open question
         answers_question = state.consent and state.offer not in ("confirm", "readback", "more_questions")
         context = Context(self._pending_definitions(state) if answers_question else (), state.facts, clinical,
-                          self.date_order, subject_fixed=bool(state.facts or state.subject))
+                          self.date_order, subject_fixed=bool(state.facts or state.subject),
+                          about_someone_else=bool(state.subject))
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
     # -- entry points, one per kind of user turn -----------------------------------------
@@ -148,7 +151,14 @@ class Screening:
         with i18n.override(language):
             if language_choice.requested(turn.text):  # "English please", "请用中文": not an answer
                 return self._repeat_question(state, [Reply(texts.LANGUAGE_SWITCHED)])
-            return self._respond(state, turn)
+            if state.said_last == _digest(turn.text) and state.offer in ("confirm", "readback") and len(turn.text.split()) > 2:
+                # the first answer repeated rather than a yes or no to what was read from it ("yes but only
+                # once", twice): not a confirmation, whatever word it starts with
+                return self._repeat_question(state, [Reply(texts.SENT_AGAIN)])
+            outcome = self._respond(state, turn)
+        # kept only while a check-back or read-back of this message waits for a yes or no
+        outcome.state.said_last = _digest(turn.text) if outcome.state.offer in ("confirm", "readback") else None
+        return outcome
 
     def _respond(self, state: State, turn: Turn) -> Outcome:
         understanding = self.understand(state, turn)
@@ -557,14 +567,35 @@ class Screening:
         deciding = list(dict.fromkeys(deciding))
         if not deciding:
             return None
-        lines = [texts.LIST_ITEM.format(item=self._check_line(k, said[k])) for k in deciding]
-        about = texts.FOR_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
-        if others:
-            lines.append(texts.LIST_ITEM.format(item=texts.READBACK_NONE_OF.format(count=len(others))))
+        lines = [texts.LIST_ITEM.format(item=line) for line in self._read_back_lines(deciding, said, len(others))]
+        about = texts.FOR_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
         custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
                   "read_back": {k: said[k] for k in deciding}}
         return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
+
+    def _read_back_lines(self, deciding: Sequence[str], said: Mapping[str, Any], none_of: int) -> List[str]:
+        """The deciding facts in a few plain lines, every one of them still visible: the values, the
+        dates, then the yes/no answers grouped by what they were ("Yes: ...", "No: ...", the doctor's
+        findings apart). One fact
+        keeps its own "label: value" line."""
+        if len(deciding) == 1 and not none_of:
+            return [self._check_line(deciding[0], said[deciding[0]])]
+        groups: Dict[str, List[str]] = {"values": [], "dates": [], "yes": [], "doctor_yes": [], "no": []}
+        for key in deciding:
+            definition = self.vocabulary[key]
+            if definition.type is FactType.BOOLEAN and said[key] and definition.answered_by is AnsweredBy.CLINICIAN:
+                groups["doctor_yes"].append(definition.shown_label)
+            elif definition.type is FactType.BOOLEAN:
+                groups["yes" if said[key] else "no"].append(definition.shown_label)
+            else:
+                groups["dates" if definition.type is FactType.DATE else "values"].append(self._check_line(key, said[key]))
+        if none_of:
+            groups["no"].append(texts.READBACK_NONE_OF.format(count=none_of))
+        lines = [texts.LIST_SEPARATOR.join(groups[name]) for name in ("values", "dates") if groups[name]]
+        lines += [texts.READBACK_GROUP[name].format(items=texts.LIST_SEPARATOR.join(groups[name]))
+                  for name in ("yes", "doctor_yes", "no") if groups[name]]
+        return lines
 
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
         """The same question would come a third time: leave it open and move on, saying so."""
@@ -789,3 +820,9 @@ class Screening:
     def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
         state.verdict = result.status.value
         return Reply(verdict_text(result, state.subject), custom=verdict_payload(result))
+
+
+def _digest(text: str) -> str:
+    """A message as a short digest (its words, whatever their case and spacing): enough to know it again,
+    without keeping its words twice."""
+    return hashlib.sha256(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:16]

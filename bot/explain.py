@@ -6,12 +6,14 @@ from typing import Any, Dict, List, Mapping, Optional
 from bot import texts
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, describe_value, said_subject
+from bot.person import third_person
 
 
-def _bullets(results: List[CriterionResult], with_text: bool = False) -> List[str]:
+def _bullets(results: List[CriterionResult], with_text: bool = False, subject: Optional[str] = None) -> List[str]:
+    """One line per criterion, about ``subject`` ("your mother": "she") when the screening is for someone else."""
     lines = []
     for r in results:
-        line = r.explanation
+        line = third_person(r.explanation, subject)
         if with_text:
             line += texts.CRITERION_TEXT.format(text=r.criterion.text)
         lines.append(texts.LIST_ITEM.format(item=line))
@@ -26,14 +28,14 @@ def verdict_text(result: TrialResult, subject: Optional[str] = None) -> str:
     deciding = result.deciding
     if deciding:
         lines.append(texts.VERDICT_REASONS[result.status.value])
-        lines += _bullets(deciding, with_text=result.status is Verdict.NOT_ELIGIBLE)
+        lines += _bullets(deciding, with_text=result.status is Verdict.NOT_ELIGIBLE, subject=subject)
     if result.status is not Verdict.NOT_ELIGIBLE:
         for settled_by, header in ((AnsweredBy.CLINICIAN, texts.VERDICT_TO_CONFIRM),
                                    (AnsweredBy.STUDY_TEAM, texts.VERDICT_AT_SCREENING)):
             pending = [r for r in result.with_status(Status.UNKNOWN) if r.settled_by is settled_by]
             if pending:
                 lines.append(header)
-                lines += _bullets(pending)
+                lines += _bullets(pending, subject=subject)
         lines.append(texts.VERDICT_HOW_TO_JOIN.format(contact=trial.shown("contact"), where=trial.where, url=trial.url))
     lines.append(texts.NOT_ADVICE)
     return "\n".join(lines)

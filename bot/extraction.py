@@ -17,7 +17,7 @@ from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, d
 from bot.parsing.answers import UNTESTED, is_negated
 from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, find_measurements
-from bot.parsing.when import WhenAnswer, parse_when
+from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot.units import convert
 from bot import texts
 
@@ -33,6 +33,8 @@ RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
 OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while|says|said|thinks|thought|told|noticed|reckons)\b)[^.;,!?])*",
                            re.IGNORECASE)
 NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", re.IGNORECASE)
+# The writer saying how they are related to the person screened ("I'm her husband"): the word is the writer's
+WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
 HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
@@ -72,7 +74,9 @@ AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old", re.IGNORECASE)
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
                           r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
-BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b))", re.IGNORECASE)
+# a span is no value either: "20-25k", "20 to 25", "twenty-something"
+BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
+                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -82,7 +86,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
-                      r"|never\s+since|not\s+since|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -104,6 +108,11 @@ LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
 NEAR = 40  # characters between a cue and its value
+# A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
+# "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
+TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
+                          r"(?:uln|upper\s+limit|normal)\b|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b)",
+                          re.IGNORECASE)
 
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
@@ -190,6 +199,7 @@ class Extractor:
         found = Extraction()
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
+        text = WRITER_RELATION.sub(lambda m: " " * len(m.group()), text)  # says nothing of the person's sex
         subject = (EXPLICIT_SUBJECT if self.subject_fixed or NOT_ME.search(text) else RELATIVE_SUBJECT).search(text)
         self._others = [] if subject else [m.span() for m in OF_A_RELATIVE.finditer(text)]
         if subject:
@@ -320,6 +330,10 @@ class Extractor:
                     self._number(found, definition, m.value, m.unit)
                     return None
             return None
+        if definition.type is FactType.BOOLEAN and (definition.length or definition.times_normal):
+            value = self._length(text, definition) if definition.length else self._times_normal(text, definition)
+            if value is not None:
+                return value
         if definition.type is FactType.BOOLEAN:
             return self._yes_no(text, definition, found, expected)
         if definition.type is FactType.NUMBER and definition.cues_false:
@@ -379,6 +393,29 @@ class Extractor:
             return None
         return readings[0] if readings else None
 
+    @staticmethod
+    def _length(text: str, definition: FactDefinition) -> Optional[bool]:
+        """A yes/no fact read from a length of time after its cue ("LE 3 mo": less than 6 months);
+        lengths that disagree settle nothing."""
+        readings = {length_against(text[end:end + NEAR], definition.length["at_least_days"])
+                    for _, end in mentions(text, definition.length["cues"])} - {None}
+        return readings.pop() if len(readings) == 1 else None
+
+    @staticmethod
+    def _times_normal(text: str, definition: FactDefinition) -> Optional[bool]:
+        """A yes/no fact read from lab tests said against their upper limit of normal ("ALT 3x ULN", "creat
+        nl"): no if one is at or above the limit, yes only if every group of tests was read below it."""
+        limit, below = definition.times_normal["below"], set()
+        for group, cues in definition.times_normal["groups"].items():
+            for _, end in mentions(text, cues):
+                m = TIMES_NORMAL.match(text, end)
+                if m is None:
+                    continue
+                if m.group("times") and float(m.group("times")) >= limit:
+                    return False
+                below.add(group)
+        return True if below == set(definition.times_normal["groups"]) else None
+
     def _outside_window(self, text: str, definition: FactDefinition, start: int, end: int) -> bool:
         """A mention dated before the fact's time window ("in the last 6 months")."""
         if not definition.within_days:
@@ -421,14 +458,16 @@ class Extractor:
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
-        for m in found.unused(measurements):
-            after = 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])
-            before = 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])
-            if after or before:
-                found.used.append((m.start, m.end))
-                if not self._bound(text, m, definition, found):
-                    self._number(found, definition, m.value, m.unit)
-                return None
+        unused = found.unused(measurements)
+        after = [m for m in unused if 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])]
+        before = [m for m in unused if 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])]
+        # a value follows its label ("neut 1.2 plt 27": the 27); the nearest one before it only when none
+        # follows ("22k plts")
+        if after or before:
+            m = after[0] if after else before[-1]
+            found.used.append((m.start, m.end))
+            if not self._bound(text, m, definition, found):
+                self._number(found, definition, m.value, m.unit)
         return None
 
     @staticmethod

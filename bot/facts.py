@@ -67,6 +67,9 @@ class FactDefinition:
     ask_other: Optional[str] = None
     unit: Optional[str] = None
     plausible: Optional[Tuple[float, float]] = None
+    # the lowest value plausible for someone who writes for themselves (an age of 3 is a child's,
+    # typed by a parent: said of the writer it is asked back)
+    plausible_for_self: Optional[float] = None
     choices: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     topic: Optional[str] = None
     cues: Tuple[str, ...] = ()
@@ -85,6 +88,12 @@ class FactDefinition:
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
     answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     unsure_note: Optional[str] = None
+    # a yes/no fact that holds when a length of time said after one of these cues is long enough:
+    # {"cues": [...], "at_least_days": 182} reads "prognosis weeks", "LE 3 mo", "est survival >6/12"
+    length: Optional[Mapping[str, Any]] = None
+    # a yes/no fact that holds when lab tests are below a multiple of their upper limit of normal:
+    # {"below": 1.5, "groups": {"liver": [cues], "kidney": [cues]}} reads "ALT 3x ULN", "creat nl"
+    times_normal: Optional[Mapping[str, Any]] = None
     # for a choice: words that name it only beside one of the fact's cues ("lung" in "lung cancer")
     sites: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     # the fact's wording in other languages (bot/i18n.py): {"zh-CN": {"label", "ask", "ask_other",
@@ -131,6 +140,7 @@ class FactDefinition:
             ask_other=data.get("ask_other"),
             unit=data.get("unit"),
             plausible=tuple(plausible) if plausible else None,
+            plausible_for_self=data.get("plausible_for_self"),
             choices={name: tuple(words) for name, words in (data.get("choices") or {}).items()},
             topic=data.get("topic"),
             cues=tuple(data.get("cues") or ()),
@@ -144,6 +154,8 @@ class FactDefinition:
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
             translations=i18n.translations_of(data),
+            length=data.get("length"),
+            times_normal=data.get("times_normal"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -152,6 +164,7 @@ class FactDefinition:
         optional = {
             "ask_other": self.ask_other, "unit": self.unit, "topic": self.topic,
             "plausible": list(self.plausible) if self.plausible else None,
+            "plausible_for_self": self.plausible_for_self,
             "choices": {k: list(v) for k, v in self.choices.items()} or None,
             "cues": list(self.cues) or None,
             "cues_false": list(self.cues_false) or None,
@@ -163,6 +176,8 @@ class FactDefinition:
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
+            "length": dict(self.length) if self.length else None,
+            "times_normal": dict(self.times_normal) if self.times_normal else None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         data.update({language: dict(wording) for language, wording in self.translations.items()})

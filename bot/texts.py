@@ -144,8 +144,11 @@ ABOUT_HUMAN = ("I'm an automated assistant, so I can't put you through to a pers
                "this conversation for the study team to follow up.\n{contact}")
 READBACK = "Before I give you the result{about}, here is what decided it:\n{lines}\nIs that all correct?"
 READBACK_NONE_OF = "none of the {count} conditions I asked you about"
+READBACK_GROUP = {"yes": "Yes: {items}", "doctor_yes": "Yes, from the doctor: {items}", "no": "No: {items}"}
 READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
                     {"title": "Something is wrong", "payload": "/deny"})
+SENT_AGAIN = ("You sent the same message again, so I haven't taken it as a yes or a no. Please answer with "
+              "the buttons, or tell me what I got wrong.")
 READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."
 
 # Where the person can take part, asked first when the trials of a matching are in several places

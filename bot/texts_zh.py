@@ -125,6 +125,8 @@ ABOUT_NEXT = "接下来：先和您的医生商量，然后联系研究团队，
 ABOUT_HUMAN = ("我是自动助手，没办法直接为您转接真人，但我已经标记了这次对话，研究团队会跟进联系。\n{contact}")
 READBACK = "在告诉您{about}结果之前，先核对一下起决定作用的信息：\n{lines}\n这些都对吗？"
 READBACK_NONE_OF = "我问到的{count}种情况都没有"
+READBACK_GROUP = {"yes": "有：{items}", "doctor_yes": "医生说有：{items}", "no": "没有：{items}"}
+SENT_AGAIN = "您又发了一遍同样的话，所以我没有把它当作“是”或“不是”。请用下面的按钮回答，或者告诉我哪里理解错了。"
 READBACK_BUTTONS = ({"title": "对，都正确", "payload": "/affirm"},
                     {"title": "有不对的地方", "payload": "/deny"})
 READBACK_FIX = "没问题。请用您自己的话告诉我正确的情况（例如“我的血小板是25”）。"

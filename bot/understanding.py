@@ -27,9 +27,9 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.extraction import Extraction, ReadingProblem, extract
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, is_date_range
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
-from bot.parsing.answers import classify_reply, is_hedged, is_negated, takes_part_back
+from bot.parsing.answers import classify_reply, is_hedged, is_negated, said_as_belief, takes_part_back
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
 
@@ -85,6 +85,7 @@ class Context:
     clinical: bool = False  # staff mode: clinical shorthand, nothing asked
     date_order: Optional[str] = None
     subject_fixed: bool = False  # the conversation is already about someone: a relative named now is another person
+    about_someone_else: bool = False  # a carer screening a relative ("your mother")
 
 
 @lru_cache(maxsize=4)
@@ -153,6 +154,8 @@ class Reader:
             return text
         word = text.strip(" .!?").lower()
         names = {w.lower(): w for words in pending[0].choices.values() for w in words}
+        if word in names:
+            return text  # spelled right: "man" is not a misspelt "woman"
         initials = {name[0]: words[0] for name, words in pending[0].choices.items()}
         if len(word) == 1 and len(set(initials)) == len(initials):
             return initials.get(word, text)  # "F", "m"
@@ -198,6 +201,9 @@ class Reader:
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
         doubt = doubt or is_hedged(understanding.text)
+        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
+                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
+            doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
@@ -231,23 +237,53 @@ class Reader:
             for definition in pending:
                 if understanding.facts.get(definition.key) is not None:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)
+        self._drop_contradicted(understanding, context)
         self._check_changes(understanding, context)
+        if not (context.clinical or context.about_someone_else or found.subject):
+            self._check_for_self(understanding)
+
+    def _drop_contradicted(self, understanding: Understanding, context: Context) -> None:
+        """A yes or no to the open question that a fact stated beside it contradicts is not kept: "no I'm
+        pregnant already" to "could you become pregnant?" says she is pregnant, not that she cannot be."""
+        for definition in context.pending:
+            answer = understanding.facts.get(definition.key)
+            if answer is None:
+                continue
+            for key, value in understanding.facts.items():
+                implications = self.vocabulary[key].implied_by if key in self.vocabulary else ()
+                if any(i.fact == definition.key and i.equals == answer and i.value != value for i in implications):
+                    del understanding.facts[definition.key]
+                    break
+
+    def _check_for_self(self, understanding: Understanding) -> None:
+        """A value below what is plausible for someone writing for themselves ("I'm 3") is offered back."""
+        for key, value in list(understanding.facts.items()):
+            lowest = self.vocabulary[key].plausible_for_self if key in self.vocabulary else None
+            if lowest is not None and isinstance(value, (int, float)) and value < lowest:
+                understanding.checks[key] = understanding.facts.pop(key)
 
     def _by_own_wording(self, understanding: Understanding, definition: FactDefinition, doubt: bool) -> None:
         """The question's own wording: "stayed low" answers the rhTPO question, "normal" the liver one.
         Where it disagrees with a plain yes or no in the same message, the reading is checked back."""
         text = understanding.text
         said: Dict[str, str] = {}
+        spans: Dict[str, List[Tuple[int, int]]] = {}
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
                 for m in _answer_pattern(pattern).finditer(text):
                     negated = reading in ("yes", "no") and is_negated(text, m.start())
                     said[{"yes": "no", "no": "yes"}[reading] if negated else reading] = m.group()
+                    spans.setdefault(reading, []).append(m.span())
                     break
         if not said:
             return
         key = definition.key
-        if "unsure" in said and key not in understanding.facts:
+        # wording that says too little ("lupus") is asked about, unless the message also says, in other words,
+        # what decides it ("lupus, in remission"; not "ALT 120 (normal up to 40)", where "normal" is part of it)
+        unsure = spans.get("unsure", [])
+        decided = any(not any(s <= a and b <= e for s, e in unsure)
+                      for reading in ("yes", "no") for a, b in spans.get(reading, []))
+        if "unsure" in said and key not in understanding.facts and not decided:
             understanding.follow_ups[key] = "unsure"
             understanding.reply = None
             return

@@ -16,7 +16,7 @@ _END = r"\s*(?:[,.!;:)]|$)"
 # "never been tested", "haven't had a test": no result is no negative one ("never tested positive" is)
 UNTESTED = (r"(?:never|not|no|(?:do|does|did|have|has|had|is|was|are|were|ca|could|wo)n'?t)\s+"
             r"(?:(?:been|ever|yet|had|got|gotten|get|done|did|a|an|any|the|blood)\s+)*"
-            r"(?:tests?|tested|checked|screened|ecg|ekg|scan|heart\s+tracing)\b(?![^.,;!?]*\bpositive)")
+            r"(?:tests?|tested|check|checked|screened|ecg|ekg|scan|heart\s+tracing)\b(?![^.,;!?]*\bpositive)")
 # Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply.
 _UNKNOWN = re.compile(
     r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
@@ -24,7 +24,7 @@ _UNKNOWN = re.compile(
     r"|dunno|idk|(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:remember|recall|say)"
     r"|maybe|perhaps|possibly|forg[eo]t|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"
     r"|ask\s+(?:my|the|her|his)\s+(?:doctor|dr|nurse|oncologist|gp|consultant)"
-    r"|hard\s+to\s+say|who\s+knows|beats\s+me"
+    r"|hard\s+to\s+say|who\s+knows|beats\s+me|never\s+heard\s+of"
     rf"|{UNTESTED}"
     r")\b|🤷|¯\\_\(ツ\)_/¯",
     re.IGNORECASE,
@@ -55,6 +55,7 @@ _NEGATION_CUE = re.compile(
     r"|n't\b|(?<!\w)-ve\b)",
     re.IGNORECASE,
 )
+_RESULT_BEFORE_LIST = re.compile(r"\b(?:negative|neg|nil|none)\s*$|(?<!\w)-ve\s*$", re.IGNORECASE)
 _PSEUDO_NEGATION = re.compile(r"\b(?:not\s+only|not\s+just|no\s+doubt)\b", re.IGNORECASE)
 _WINDOW_WORDS = 5
 
@@ -75,11 +76,23 @@ def classify_reply(text: str) -> Reply | None:
     return None
 
 
+# A "no" that answers the question, followed without a comma by a new statement with its own subject:
+# "no I'm pregnant already" denies the question asked, not what the statement says
+_ANSWER_THEN_STATEMENT = re.compile(r"^\W*(?:no|nope|nah)\b\W*(?=(?:i|i'm|im|i've|she|she's|he|he's|we|they|my|it)\b)",
+                                    re.IGNORECASE)
+
+
 def is_negated(text: str, start: int) -> bool:
     """Is the phrase at `start` negated by a cue in the preceding ~5 words of its clause?"""
     start = max(0, min(start, len(text)))
+    opened = text.rfind("(", 0, start)
+    if opened > 0 and ")" not in text[opened:start]:
+        # a list in brackets takes the negation said before it: "screen neg (HIV, hep B, syphilis)"
+        if _RESULT_BEFORE_LIST.search(text[:opened]):
+            return True
+        start = opened
     before = _clean(text[max(0, start - 200) : start])
-    clause = _CLAUSE_BREAK.split(before)[-1]
+    clause = _ANSWER_THEN_STATEMENT.sub("", _CLAUSE_BREAK.split(before)[-1])
     window = " ".join(clause.split()[-_WINDOW_WORDS:])
     window = _PSEUDO_NEGATION.sub(" ", window)
     return bool(_NEGATION_CUE.search(window))
@@ -100,8 +113,24 @@ _EXCEPTION = re.compile(r"\b(?:apart\s+from|except|other\s+than|besides|if|as\s+
 _CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b", re.IGNORECASE)
 
 
+# Said alone, "I think so" and "I don't think so" are how people say yes and no: the hedge is in the
+# words of something more ("I think so but I'm not sure", "I think it's ovarian")
+_BELIEF_ALONE = re.compile(r"^\W*i\s+(?:do\s*n'?t\s+|do\s+not\s+)?(?:think|believe)\s+so\W*$", re.IGNORECASE)
+# A plain yes or no, then a question about what it means for the person: "yes. is that a problem?"
+_ANSWER_THEN_WORRY = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\s*[.!]+\s*is\s+that\s+(?:ok|okay|a\s+problem|bad)\s*\?*\s*$",
+                                re.IGNORECASE)
+
+
+def said_as_belief(text: str) -> bool:
+    """Only "I think so" or "I don't think so", nothing more."""
+    return bool(_BELIEF_ALONE.match(_clean(text)))
+
+
 def is_hedged(text: str) -> bool:
-    return bool(_HEDGE.search(_clean(text)))
+    text = _clean(text)
+    if _BELIEF_ALONE.match(text) or _ANSWER_THEN_WORRY.match(text):
+        return False
+    return bool(_HEDGE.search(text))
 
 
 def takes_part_back(text: str, contrast: bool = True) -> bool:

@@ -38,11 +38,18 @@ _DURATION = re.compile(
     r"(?:\s+(?P<ago>ago|back|before|earlier|previously|prior)\b|\s+(?P<from_now>from\s+now)\b)?",
     re.IGNORECASE,
 )
+# "3 weeks and 2 days ago", "1 month 2 weeks": one duration in two units, the larger first
+_COMPOUND = re.compile(
+    rf"(?<![\w.])(?P<n>{_NUM})\s*(?P<unit>{_UNIT})(?:\s*,\s*|\s+and\s+|\s+)(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT})(?!\w)",
+    re.IGNORECASE,
+)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE = re.compile(
     r"\b(?:(?P<day_before>the\s+day\s+before\s+yesterday)|(?P<yesterday>yesterday|last\s+night)"
     r"|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening)|just\s+now)"
-    r"|(?P<tomorrow>tomorrow)|(?P<rel>last|next|past)\s+(?P<rel_unit>week|fortnight|month|year)"
+    r"|(?P<tomorrow>tomorrow)"
+    rf"|(?P<weekday_last_week>{'|'.join(_WEEKDAYS)})\s+(?:of\s+)?last\s+week|last\s+week'?s?\s+(?:on\s+)?(?P<last_weeks>{'|'.join(_WEEKDAYS)})"
+    r"|(?P<rel>last|next|past)\s+(?P<rel_unit>week|fortnight|month|year)"
     r"|this\s+(?P<this_unit>week|month|year)"
     rf"|(?:last|this\s+past|on)\s+(?P<weekday>{'|'.join(_WEEKDAYS)}))\b",
     re.IGNORECASE,
@@ -88,6 +95,8 @@ _BETWEEN_BEFORE = re.compile(
     rf"\bbetween\s+(?:(?P<n>{_NUM})\s*(?P<unit>{_UNIT})?\s+and\s+)?$", re.IGNORECASE
 )
 _EDGE_BEFORE = re.compile(r"\b(end|beginning|start)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+# "early 2024", "mid October", "late last year": a part of the month or year
+_PART_BEFORE = re.compile(r"\b(?P<part>early|mid|middle\s+of|late)[\s-]*(?:the\s+)?$", re.IGNORECASE)
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _FUTURE_BEFORE = re.compile(r"\bin\s+$", re.IGNORECASE)
 _NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
@@ -279,6 +288,10 @@ def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
         return today
     if m.group("tomorrow"):
         return today + datetime.timedelta(days=1)
+    named = m.group("weekday_last_week") or m.group("last_weeks")
+    if named:  # "wednesday last week": that day of the week before this one (weeks from Monday)
+        monday = today - datetime.timedelta(days=today.weekday() + 7)
+        return monday + datetime.timedelta(days=_WEEKDAYS.index(named.lower()))
     if m.group("weekday"):
         back = (today.weekday() - _WEEKDAYS.index(m.group("weekday").lower()) - 1) % 7 + 1
         return today - datetime.timedelta(days=back)
@@ -357,7 +370,48 @@ def _month_or_year(m: re.Match[str], first: datetime.date, last: datetime.date,
     edge = _EDGE_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
     if edge and edge.group(1).lower() == "end":
         return last, last
+    part = _PART_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
+    if part:
+        first, last = _part_of(first, last, part.group("part").split()[0].lower())
     return first, min(last, today)
+
+
+def _part_of(first: datetime.date, last: datetime.date, part: str) -> tuple[datetime.date, datetime.date]:
+    """The days "early", "mid" or "late" in a month or year stand for: a month's first ten days, its
+    15th (said as the middle, one day, about), its last days from the 21st; a year's first, middle
+    or last four months."""
+    if first.month == last.month and first.year == last.year:
+        days = {"early": (1, 10), "mid": (15, 15), "middle": (15, 15), "late": (21, last.day)}[part]
+        return first.replace(day=days[0]), first.replace(day=days[1])
+    months = {"early": (1, 4), "mid": (5, 8), "middle": (5, 8), "late": (9, 12)}[part]
+    return first.replace(month=months[0]), _period_end(first.replace(month=months[1]), "month")
+
+
+def _merge_compound(text: str) -> str:
+    """"3 weeks and 2 days" as "23 days"; two durations in the same or a growing unit are left apart."""
+    def merge(m: re.Match[str]) -> str:
+        first, second = _unit_name(m.group("unit")), _unit_name(m.group("unit2"))
+        if _DAYS_PER_UNIT[second] >= _DAYS_PER_UNIT[first]:
+            return m.group()
+        days = duration_to_days(float(m.group("n")), first) + duration_to_days(float(m.group("n2")), second)
+        return f"{round(days)} days"
+    return _COMPOUND.sub(merge, text)
+
+
+# "in May last year", "March this year": the month of that year, not the whole year
+_MONTH_OF_YEAR = re.compile(rf"\b(?P<month>{_MONTH})\s+(?:of\s+)?(?P<which>last|this)\s+year\b", re.IGNORECASE)
+
+
+def _year_named(text: str, today: datetime.date) -> str:
+    return _MONTH_OF_YEAR.sub(
+        lambda m: f"{m.group('month')} {today.year - (1 if m.group('which').lower() == 'last' else 0)}", text)
+
+
+def _latest(answers: list[WhenAnswer]) -> WhenAnswer:
+    """Of several times for when something last happened ("cycles on 1 Oct, 22 Oct and 12 Nov"), the
+    latest that is not still to come."""
+    past = [a for a in answers if not a.future] or answers
+    return max(past, key=lambda a: a.date or datetime.date.min)
 
 
 def parse_when(text: str, today: datetime.date, date_order: str | None = None) -> WhenAnswer | None:
@@ -369,7 +423,7 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
-    norm = normalise(text)
+    norm = _year_named(_merge_compound(normalise(text)), today)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]
@@ -378,8 +432,9 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     ]
     best = min(found, key=lambda f: (f[0], f[2]), default=None)
     if best is not None and best[0] <= _P_RELATIVE:
-        return best[1]
+        return _latest([answer for priority, answer, _ in found if priority == best[0]])
     dates = (m for m in _DATE.finditer(norm) if _plausible_date(m))
+    calendar_answers = []
     for m in itertools.islice(dates, _MAX_DATEPARSER_CALLS):
         if m.group("numeric") or m.group("short_numeric"):
             readings = _numeric_readings(m, today, date_order)
@@ -387,14 +442,58 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
                 continue
             if len(readings) > 1:
                 return WhenAnswer(readings[0], approximate=True, alternatives=tuple(readings))
-            return WhenAnswer(readings[0], future=readings[0] > today)
+            calendar_answers.append(WhenAnswer(readings[0], future=readings[0] > today))
+            continue
         days = _calendar_dates(m, today)
         if days is not None:
             earliest, latest = days
             partial = bool(m.group("month") or m.group("year") or m.group("month_year"))
             approximate = partial or _is_approximate(norm, m.start(), m.end())
-            return WhenAnswer(latest, approximate=approximate, future=earliest > today,
-                              earliest=earliest if earliest != latest else None)
+            calendar_answers.append(WhenAnswer(latest, approximate=approximate, future=earliest > today,
+                                               earliest=earliest if earliest != latest else None))
+    if calendar_answers:
+        return _latest(calendar_answers)
     if best is not None:
         return best[1]
     return WhenAnswer(None, never=True) if _NEVER.search(norm) else None
+
+
+# A length of time said as a clinician writes it: "3 mo", ">6/12" (months), "weeks", "at least a year"
+_LENGTH = re.compile(
+    r"^[\s:=,.(-]{0,3}(?:(?:of|is|was|about|approx\.?|est\.?|estimated|~)\s*)*"
+    r"(?P<bound>>=?|≥|<=?|≤|over|more\s+than|greater\s+than|at\s+least|under|less\s+than|fewer\s+than)?\s*"
+    r"(?:(?P<n>[0-9]+(?:\.[0-9]+)?)(?:\s*(?:-|–|to)\s*(?P<n2>[0-9]+(?:\.[0-9]+)?))?\s*(?:(?P<per>/\s*(?:12|52))|(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|mths?|m|years?|yrs?|y)\b)"
+    r"|(?P<bare>days|weeks|months|years)\b)",
+    re.IGNORECASE,
+)
+_BARE_LENGTH_DAYS = {"days": 1.0, "weeks": 7.0, "years": 365.25}  # "prognosis weeks"; "months" says too little
+
+
+def length_against(text: str, limit_days: float) -> bool | None:
+    """Whether a length of time written at the start of ``text`` ("3 mo", ">6/12", "weeks", "2 years") is
+    at least ``limit_days``: True, False, or None when it does not say (a bound on the wrong side,
+    "months", exactly the limit)."""
+    m = _LENGTH.match(normalise(text))
+    if m is None:
+        return None
+    if m.group("bare"):
+        days = _BARE_LENGTH_DAYS.get(m.group("bare").lower())
+        return None if days is None else days >= limit_days
+    amounts = [float(m.group("n")), float(m.group("n2") or m.group("n"))]  # "1-2 yrs": both ends must agree
+    if m.group("per"):
+        ends = [a * (DAYS_PER_MONTH if m.group("per").strip("/ ") == "12" else 7.0) for a in amounts]
+    else:
+        ends = [duration_to_days(a, _unit_name(m.group("unit"))) for a in amounts]
+    if len({_against(days, limit_days, (m.group("bound") or "").lower()) for days in ends}) > 1:
+        return None
+    return _against(ends[0], limit_days, (m.group("bound") or "").lower())
+
+
+def _against(days: float, limit_days: float, bound: str) -> bool | None:
+    if bound.startswith((">", "≥", "over", "more", "greater", "at")):
+        return True if days >= limit_days else None
+    if bound:  # "< 6 months": less than the limit, if the number is the limit (give or take a week) or below
+        return False if days < limit_days + 7 else None
+    if abs(days - limit_days) < 7:
+        return None  # "6 months" for "at least 6 months": said as an estimate, on the limit itself
+    return days >= limit_days

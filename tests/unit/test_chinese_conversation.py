@@ -118,7 +118,7 @@ def test_the_same_screening_in_english_is_unchanged(engine):
     assert state.language is None  # never chosen: English
     assert transcript[0][1][0].text.startswith("Hello, I'm the clinical trial screening assistant")
     read_back = next(r.text for _, replies in transcript for r in replies if (r.custom or {}).get("read_back"))
-    assert "- platelet count: 22 ×10^9/L (22,000 per microlitre)" in read_back
+    assert "platelet count: 22 ×10^9/L (22,000 per microlitre)" in read_back
 
 
 def test_the_ranking_of_a_matching_is_said_in_chinese(engine, seed_trial):

@@ -118,9 +118,8 @@ def test_a_date_or_an_age_is_not_also_the_answer_to_the_number_question(vocabula
 
 
 @pytest.mark.parametrize("text, fact", [
-    ("life expectancy under six months", "survival_six_months"),  # a mention is not a yes
-    ("survival benefit?", "survival_six_months"),
-    ("renal function normal, bilirubin 3x ULN", "liver_kidney_ok"),  # one organ of two
+    ("survival benefit?", "survival_six_months"),  # a mention is not a yes
+    ("renal function normal, awaiting LFTs", "liver_kidney_ok"),  # one organ of two
     ("my tubes are tied", "childbearing_potential"),  # contraception, not permanent sterility
 ])
 def test_half_statements_settle_nothing(vocabulary, text, fact):
@@ -204,3 +203,32 @@ def test_only_the_qtc_is_read_as_the_qtc(vocabulary, text, qtc):
 def test_a_plain_qt_is_not_the_qtc_nor_any_other_answer(vocabulary, expecting):
     # a QT of 440 ms can be a QTc over 480 ms: read as the QTc, it could pass a limit the person fails
     assert facts_in("my QT was 440", vocabulary, expecting).values == {}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ALT 3x ULN", False), ("AST 1.6 x ULN, creat nl", False),
+    ("renal function normal, bilirubin 3x ULN", False),  # one organ of two, but that one above the limit ("my ALT was 2 times the upper limit", False),
+    ("bili 1.2x ULN, ALT/AST nl, creat nl", True), ("LFTs/U&Es normal", True),
+    ("ALT nl", None),  # the kidney tests are not said
+])
+def test_lab_tests_against_their_upper_limit_of_normal(vocabulary, text, expected):
+    assert extract(text, vocabulary, [], TODAY, clinical=True).values.get("liver_kidney_ok") is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("LE 3 mo", False), ("prognosis weeks", False), ("life expectancy under six months", False), ("est survival >6/12", True), ("poor prognosis", None),
+    ("prognosis 6 months", None),
+])
+def test_a_prognosis_as_a_length_of_time_against_six_months(vocabulary, text, expected):
+    assert extract(text, vocabulary, [], TODAY, clinical=True).values.get("survival_six_months") is expected
+
+
+@pytest.mark.parametrize("text", ["20-25k", "15 to 20", "twenty-something"])
+def test_a_span_of_counts_is_no_value_but_a_bound_to_follow_up(vocabulary, text):
+    found = facts_in(text, vocabulary, expecting="platelet_count")
+    assert "platelet_count" not in found.values and "platelet_count" in found.bounds
+
+
+def test_a_value_follows_its_label_before_one_that_precedes_it(vocabulary):
+    assert facts_in("hb 90 neut 1.2 plt 27", vocabulary).values["platelet_count"] == 27
+    assert facts_in("22k plts", vocabulary).values["platelet_count"] == 22

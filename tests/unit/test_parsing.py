@@ -12,8 +12,8 @@ from bot.facts import OPEN_START
 from bot.parsing.answers import classify_reply, is_negated
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
 from bot.parsing.quantities import Measurement, find_measurements
+from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, length_against, parse_when
 from bot.units import convert
-from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, parse_when
 
 TODAY = datetime.date(2026, 5, 15)
 D = datetime.date
@@ -602,3 +602,67 @@ def test_typical_sentence_is_fast(call: Callable[[], object]) -> None:
 )
 def test_long_input_is_fast(call: Callable[[], object]) -> None:
     assert _fastest_ms(call) < 50
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("early March", D(2026, 3, 1), D(2026, 3, 10)),
+    ("late March", D(2026, 3, 21), D(2026, 3, 31)),
+    ("early 2025", D(2025, 1, 1), D(2025, 4, 30)),
+    ("late 2025", D(2025, 9, 1), D(2025, 12, 31)),
+])
+def test_parse_when_early_or_late_is_that_part_of_the_month_or_year(text: str, earliest: datetime.date,
+                                                                     latest: datetime.date) -> None:
+    assert parse_when(text, TODAY) == WhenAnswer(latest, approximate=True, earliest=earliest)
+
+
+def test_parse_when_mid_month_is_about_its_15th() -> None:
+    assert parse_when("mid March", TODAY) == WhenAnswer(D(2026, 3, 15), approximate=True)
+
+
+@pytest.mark.parametrize("text", ["wednesday last week", "last week on Wednesday", "Wednesday of last week"])
+def test_parse_when_a_weekday_of_last_week_is_that_day(text: str) -> None:
+    assert parse_when(text, TODAY).date == D(2026, 5, 6)  # TODAY is Friday 15 May
+
+
+def test_parse_when_a_duration_in_two_units_is_their_sum() -> None:
+    assert parse_when("3 weeks and 2 days ago", TODAY).date == D(2026, 4, 22)
+    assert parse_when("1 month 2 weeks ago", TODAY).date == D(2026, 4, 1)
+
+
+@pytest.mark.parametrize("text, latest", [
+    ("cycles on 1 March, 22 March and 12 April", D(2026, 4, 12)),
+    ("6 weeks ago, the next one is in 2 weeks", D(2026, 4, 3)),
+    ("yesterday, and also last Monday", D(2026, 5, 14)),
+])
+def test_parse_when_of_several_times_the_latest_past_one_is_when_it_last_happened(text: str,
+                                                                                    latest: datetime.date) -> None:
+    assert parse_when(text, TODAY).date == latest
+
+
+@pytest.mark.parametrize("text, expected", [
+    (" 3 mo", False), (" weeks", False), (": >6/12", True), (" >6 mo per onc", True), (" <6 months", False),
+    (" of 2 years", True), (" months", None), (" 6 months", None), (" >3 months", None), (" poor", None),
+])
+def test_length_against_a_limit_of_six_months(text: str, expected: bool | None) -> None:
+    assert length_against(text, 182) is expected
+
+
+@pytest.mark.parametrize("text, phrase, negated", [
+    ("virology screen neg (HIV, hep B, syphilis)", "syphilis", True),
+    ("DNA PCR negative (EBV, CMV)", "CMV", True),
+    ("no I'm pregnant already", "pregnant", False),  # the "no" answers the question; the statement is new
+    ("no, not pregnant", "pregnant", True),
+    ("HIV pos (on ART)", "ART", False),
+])
+def test_negation_scope_of_brackets_and_of_an_answer_word(text: str, phrase: str, negated: bool) -> None:
+    assert is_negated(text, text.index(phrase)) is negated
+
+
+@pytest.mark.parametrize("text", ["never heard of them", "I don't check it"])
+def test_not_knowing_the_thing_asked_is_unknown(text: str) -> None:
+    assert classify_reply(text) == "unknown"
+
+
+def test_parse_when_a_month_of_last_year_is_that_month() -> None:
+    assert parse_when("in March last year", TODAY) == WhenAnswer(D(2025, 3, 31), approximate=True, earliest=D(2025, 3, 1))
+    assert parse_when("January this year", TODAY) == WhenAnswer(D(2026, 1, 31), approximate=True, earliest=D(2026, 1, 1))

@@ -207,3 +207,36 @@ def test_past_menopause_settles_contraception_without_asking_it(engine):
     outcome = asked(at("uses_contraception"), engine, "not relevant, I'm past menopause")
     assert outcome.state.facts["childbearing_potential"] is False
     assert outcome.state.pending != ["uses_contraception"]
+
+
+@pytest.mark.parametrize("message, sex", [("man", "male"), ("woman", "female"), ("feamle", "female")])
+def test_a_one_word_choice_spelled_right_is_not_taken_for_a_longer_one(engine, message, sex):
+    assert asked(at("sex"), engine, message).state.facts["sex"] == sex
+
+
+@pytest.mark.parametrize("message, facts", [
+    ("I think so", {"bleeding_tendency": True}), ("i dont think so", {"bleeding_tendency": False}),
+])
+def test_i_think_so_alone_is_a_plain_answer(engine, message, facts):
+    assert asked(at("bleeding_tendency"), engine, message).state.facts == facts
+
+
+def test_i_dont_think_so_about_a_doctor_s_finding_is_offered_back(engine):
+    outcome = asked(at("uncontrolled_organ_disease"), engine, "I don't think so")
+    assert "uncontrolled_organ_disease" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"uncontrolled_organ_disease": False}
+
+
+def test_a_no_contradicted_by_the_fact_stated_with_it_is_not_kept(engine):
+    outcome = asked(at("childbearing_potential"), engine, "no I'm pregnant already")
+    assert outcome.state.facts.get("pregnant") is True and "childbearing_potential" not in outcome.state.facts
+
+
+@pytest.mark.parametrize("message, value", [("RA, in remission since 2019", False), ("lupus, flaring at the moment", True)])
+def test_a_disease_named_with_its_activity_needs_no_question(engine, message, value):
+    assert asked(at("autoimmune_disease"), engine, message).state.facts["autoimmune_disease"] is value
+
+
+def test_words_inside_what_says_too_little_decide_nothing(engine):
+    outcome = asked(at("liver_kidney_ok"), engine, "ALT 120 (normal up to 40)")  # "normal" is the range, not the result
+    assert "liver_kidney_ok" not in outcome.state.facts

@@ -14,13 +14,12 @@ import pytest
 from benchmarks import understanding as bench
 
 # Dev cases still misread unsafely, each a reading the corpus and the reader disagree on (see the
-# benchmark's --show): "no I'm pregnant already lol" (the "no" wins over the pregnancy), "my periods
-# stopped on chemo so I can't be pregnant" (a bundle's pregnancy read as no), "I'm her husband,
-# she's the one with cancer" (the husband's sex), "yes, I'm on hormone tablets for my breast cancer"
-# (breast cancer read, which the corpus leaves unread).
-MAX_UNSAFE_DEV = 4
-MIN_RIGHT_DEV = 0.66
-MAX_MISREAD_DEV = 0.08
+# benchmark's --show): "my periods stopped on chemo so I can't be pregnant" (a bundle's pregnancy read
+# as no, though its reason is one that is asked back), "yes, I'm on hormone tablets for my breast
+# cancer" (breast cancer read, which the corpus leaves unread).
+MAX_UNSAFE_DEV = 2
+MIN_RIGHT_DEV = 0.72
+MAX_MISREAD_DEV = 0.046
 
 
 @pytest.fixture(scope="module")
