@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import texts
+from bot import reply_contract, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
-from bot.explain import facts_summary, verdict_payload, verdict_text
+from bot.explain import facts_summary, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
 from bot.facts import FactDefinition, Vocabulary, describe_value, is_date_range
-from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
+from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
 from bot.questions import YES_NO_BUTTONS, Question, candidate_facts, next_question
@@ -260,7 +260,7 @@ class Screening:
             definition = self.vocabulary[key]
             labels = [describe_value(definition, option) for option in options]
             state.pending = [key]
-            custom = {"asks": [key], "answer_type": "choice", "unit": None, "choices": list(options)}
+            custom = reply_contract.question([key], "choice", choices=options)
             buttons = [{"title": label, "payload": option} for label, option in zip(labels, options)]
             return Outcome(state, replies + [Reply(texts.WHICH_DATE.format(label=definition.label, options=" or ".join(labels)),
                                                    buttons, custom)])
@@ -327,7 +327,7 @@ class Screening:
         """The readings on offer, for a yes or a no (with the facts they are about in ``custom.confirm``)."""
         offered = state.confirm or {}
         lines = [self._check_line(key, value) for key, value in offered.items()]
-        custom = {"asks": list(offered), "answer_type": "yes_no", "unit": None, "confirm": dict(offered)}
+        custom = reply_contract.check_back(offered)
         about = f" about {state.subject}" if state.subject else ""
         return Reply(texts.CHECK_BACK.format(about=about, reading="; ".join(lines)), texts.CHECK_BACK_BUTTONS, custom)
 
@@ -351,7 +351,7 @@ class Screening:
             text = texts.ABOUT_PLACE.format(where=self._where(trial))
         elif act == acts.ASK_HUMAN:
             state.handoff = True
-            text, custom = texts.ABOUT_HUMAN.format(contact=contact), {"handoff": True}
+            text, custom = texts.ABOUT_HUMAN.format(contact=contact), reply_contract.handoff()
         else:
             text = texts.ABOUT_NEXT.format(contact=contact)
         return Reply(text, custom=custom)
@@ -380,7 +380,7 @@ class Screening:
         return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
 
     def show_facts(self, state: State) -> Outcome:
-        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom={"facts": state.facts})]
+        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom=reply_contract.facts(state.facts))]
         if state.consent:  # the question, check-back or read-back still open
             return self._repeat_question(state, replies)
         return Outcome(state, replies)
@@ -393,7 +393,7 @@ class Screening:
 
     def delete_answers(self, state: State) -> Outcome:
         # "deleted" tells a client to forget its own copy too (the website chat's transcript and id)
-        return Outcome(State(), [Reply(texts.DELETED, custom={"deleted": True})])
+        return Outcome(State(), [Reply(texts.DELETED, custom=reply_contract.deleted())])
 
     def show_verdict(self, state: State, turn: Turn = Turn("")) -> Outcome:
         """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or
@@ -464,7 +464,7 @@ class Screening:
             replies.append(Reply(texts.CONFLICT.format(earlier="; ".join(conflicts.values()))))
         if noted:
             replies.append(Reply(texts.NOTED.format(facts="; ".join(noted))))
-        replies += [Reply(line, custom={"updated": [key]}) for line, key in zip(updated, changed)]
+        replies += [Reply(line, custom=reply_contract.updated([key])) for line, key in zip(updated, changed)]
         return replies
 
     def conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
@@ -548,8 +548,7 @@ class Screening:
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
         if others:
             lines.append("- " + texts.READBACK_NONE_OF.format(count=len(others)))
-        custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
-                  "read_back": {k: said[k] for k in deciding}}
+        custom = reply_contract.read_back({k: said[k] for k in deciding})
         return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
 
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
@@ -558,7 +557,7 @@ class Screening:
             state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
         state.misunderstood = state.repeats = 0
         state.pending = None
-        return self._advance(state, replies + [Reply(texts.SKIPPING, custom={"not_understood": True})])
+        return self._advance(state, replies + [Reply(texts.SKIPPING, custom=reply_contract.not_understood())])
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change; where
@@ -609,7 +608,7 @@ class Screening:
         if closed:
             lines.append(texts.MATCH_NOT_RECRUITING.format(count=closed))
         lines += [texts.MATCH_MORE, texts.NOT_ADVICE]
-        payload = {"verdict": [summary_payload(r) for r in ranked]}
+        payload = reply_contract.ranking([reply_contract.ranked_verdict(r, one_line_reason(r)) for r in ranked])
         return Outcome(state, replies + [Reply("\n".join(lines), custom=payload)])
 
     @staticmethod
@@ -677,12 +676,12 @@ class Screening:
             state.place, state.repeats = "anywhere", 0
             return self._advance(state, replies + [Reply(texts.PLACE_LEFT_OPEN)])
         state.repeats, state.offer = state.repeats + 1, "place"
-        return Outcome(state, replies + [Reply(texts.PLACE_NOT_READ, custom={"not_understood": True}),
+        return Outcome(state, replies + [Reply(texts.PLACE_NOT_READ, custom=reply_contract.not_understood()),
                                          self._place_question()])
 
     @staticmethod
     def _place_question() -> Reply:
-        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, {"asks": ["place"], "answer_type": "text", "unit": None})
+        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, reply_contract.question(["place"], "text"))
 
     def _spans_places(self, state: State) -> bool:
         ids = state.candidates if state.candidates is not None else self.catalogue.ids()
@@ -691,7 +690,7 @@ class Screening:
     def _trial_details(self, state: State, trial_id: str, replies: List[Reply]) -> Outcome:
         """The full criterion-by-criterion verdict of one trial of a matching."""
         result = evaluate(self.catalogue.trials[trial_id], state.facts, self.vocabulary, self.today())
-        replies.append(Reply(verdict_text(result, state.subject), custom=verdict_payload(result)))
+        replies.append(Reply(verdict_text(result, state.subject), custom=reply_contract.verdict(result)))
         return self._repeat_question(state, replies)
 
     def match(self, state: State) -> List[TrialResult]:
@@ -746,7 +745,7 @@ class Screening:
         question = Question(tuple(pending))
         unit = pending[0].unit
         hint = hint or texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=f" (in {unit})" if unit else "")
-        replies.append(Reply(hint, custom={"not_understood": True}))
+        replies.append(Reply(hint, custom=reply_contract.not_understood()))
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 
@@ -770,4 +769,4 @@ class Screening:
 
     def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
         state.verdict = result.status.value
-        return Reply(verdict_text(result, state.subject), custom=verdict_payload(result))
+        return Reply(verdict_text(result, state.subject), custom=reply_contract.verdict(result))

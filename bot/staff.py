@@ -31,14 +31,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import texts
+from bot import reply_contract, texts
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate
-from bot.explain import verdict_payload
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
                        date_range, describe_value, effective_facts, is_date_range)
-from bot.matching import rank, select_trials, summary_payload
+from bot.matching import one_line_reason, rank, select_trials
 from bot.questions import candidate_facts
 from bot.staff_layout import layout
 from bot.trials import Kind, Trial
@@ -201,11 +200,8 @@ class ChecklistItem:
         return f"{head} {self.text}" + (f" — {self.detail}" if self.detail else "")
 
     def to_payload(self) -> Dict[str, Any]:
-        payload = {"id": self.criterion_id, "number": self.number, "kind": self.kind, "status": self.mark,
-                   "icon": self.icon, "text": self.text, "detail": self.detail, "line": self.line()}
-        if self.confirm_by:
-            payload["to_confirm_by"] = self.confirm_by
-        return payload
+        return reply_contract.checklist_item(self.criterion_id, self.number, self.kind, self.mark, self.icon,
+                                             self.text, self.detail, self.line(), self.confirm_by)
 
 
 def short_label(definition: FactDefinition) -> str:
@@ -412,7 +408,9 @@ class StaffScreening:
         if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
             return self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest))
         text = NEW_PATIENT.format(trial=self._trial_name(fresh))
-        custom = {"facts": {}, "deleted": True} if cleared else {"facts": {}}  # "deleted": erased everywhere
+        custom = reply_contract.facts({})
+        if cleared:  # erased everywhere
+            custom = reply_contract.deleted(**custom)
         return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom=custom)])
 
     def missing(self, state: State) -> Outcome:
@@ -421,12 +419,12 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         trial = self._trial_name(state)
         if not definitions:
-            return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom={"missing": []})])
+            return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom=reply_contract.missing([]))])
         lines = [MISSING_HEADER.format(trial=trial)]
         for number, definition in enumerate(definitions, start=1):
             who = "" if definition.answered_by is AnsweredBy.PATIENT else " (clinical)"
             lines.append(f"{number}. {short_label(definition)}{who}")
-        return Outcome(state, [Reply("\n".join(lines), custom={"missing": self._missing_payload(definitions)})])
+        return Outcome(state, [Reply("\n".join(lines), custom=reply_contract.missing(self._missing_payload(definitions)))])
 
     def summary(self, state: State) -> Outcome:
         """The facts so far and the verdict as it stands."""
@@ -443,7 +441,7 @@ class StaffScreening:
         lines += [item.line() for item in items]  # the full picture: the checklist shows only what decides
         lines.append(FOOTER)
         state.verdict = result.status.value
-        return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
+        return Outcome(state, [Reply("\n".join(lines), custom=reply_contract.summary(state.facts, result))])
 
     def trials(self, state: State, rest: str = "") -> Outcome:
         """Every trial of the catalogue ranked for the patient (those whose conditions or places
@@ -478,8 +476,9 @@ class StaffScreening:
         if definitions:
             lines.append(TRIALS_NEXT.format(labels="; ".join(short_label(d) for d in definitions)))
         lines += [TRIALS_FOOTER, FOOTER]
-        custom = {"verdict": [summary_payload(r) for r in fitting], "ruled_out": len(ruled_out),
-                  "missing": self._missing_payload(definitions), "notes": notes}
+        custom = reply_contract.ranking([reply_contract.ranked_verdict(r, one_line_reason(r)) for r in fitting],
+                                        ruled_out=len(ruled_out), missing=self._missing_payload(definitions),
+                                        notes=notes)
         return Outcome(state, [Reply("\n".join(lines), custom=custom)])
 
     def _trial_reason(self, result: TrialResult) -> str:
@@ -510,15 +509,10 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         title = f"{result.trial.id} · {result.trial.brief_title}"
         headline = self._headline(result, items)
-        custom = {
-            **verdict_payload(result),
-            "checklist": [i.to_payload() for i in items],
-            "missing": self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
-            "notes": list(notes),
-            "title": title,
-            "headline": headline,
-            "counts": self._counts(items),
-        }
+        custom = reply_contract.checklist(
+            result, [i.to_payload() for i in items],
+            self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
+            notes, title, headline, self._counts(items))
         return Reply("\n".join(layout(custom).lines()), custom=custom)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -656,12 +650,13 @@ class StaffScreening:
         listed = {d.key for d in definitions}
         keys = dict.fromkeys(key for r in result.criteria if r.status is Status.UNKNOWN for key in sorted(r.missing)
                              if key not in listed and key in self.vocabulary and is_date_range(facts.get(key)))
-        return [{**self._missing_payload([self.vocabulary[key]])[0],
-                 "need": CLOSER_DATE.format(period=_compact_range(facts[key]))} for key in keys]
+        return [reply_contract.missing_fact(key, short_label(self.vocabulary[key]),
+                                            self.vocabulary[key].answered_by.value,
+                                            need=CLOSER_DATE.format(period=_compact_range(facts[key]))) for key in keys]
 
     @staticmethod
     def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:
-        return [{"fact": d.key, "label": short_label(d), "answered_by": d.answered_by.value} for d in definitions]
+        return [reply_contract.missing_fact(d.key, short_label(d), d.answered_by.value) for d in definitions]
 
 
 def _cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:

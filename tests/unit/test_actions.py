@@ -19,6 +19,7 @@ from bot import texts
 from bot.conversation import MAX_MESSAGE_LENGTH, State
 from bot.store import TrialStore
 from tests.conftest import PROJECT, SEED_TRIAL
+from tests.contract import check_dispatched
 
 PLATELET_QUESTION = {"asks": ["platelet_count"], "answer_type": "number", "unit": "10^9/L"}
 # Every slot of a consented conversation whose open question is the platelet count.
@@ -52,6 +53,7 @@ def tracker(text: str = "", intent: Optional[str] = None, sender: str = "unit-te
 def run(action, tracker_: Tracker):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, {})
+    check_dispatched(dispatcher.messages)
     return dispatcher.messages, events
 
 

@@ -1,0 +1,70 @@
+"""The reply contract: its schema is sound, agrees with the engine's names, is documented, and bites."""
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from bot import reply_contract
+from bot.evaluation import Status, Verdict
+from bot.facts import AnsweredBy
+from bot.trials import Kind
+from tests.conftest import PROJECT
+from tests.contract import problems
+from scripts import reply_contract_table
+
+DOCS = PROJECT / "docs" / "reply-contract.md"
+
+
+def test_the_schema_is_a_valid_json_schema():
+    jsonschema.Draft7Validator.check_schema(reply_contract.schema())
+
+
+def test_the_schema_names_what_the_engine_names():
+    definitions = reply_contract.schema()["definitions"]
+    custom = definitions["custom"]["properties"]
+    assert definitions["verdict"]["properties"]["status"]["enum"] == [v.value for v in Verdict]
+    assert definitions["criterion"]["properties"]["status"]["enum"] == [s.value for s in Status]
+    assert definitions["criterion"]["properties"]["kind"]["enum"] == [k.value for k in Kind]
+    assert definitions["answered_by"]["enum"] == [a.value for a in AnsweredBy]
+    assert custom["answer_type"]["enum"] == list(reply_contract.ANSWER_TYPES)
+
+
+def test_the_documentation_s_table_is_the_schema_s():
+    page = DOCS.read_text(encoding="utf-8")
+    assert reply_contract_table.rewritten(page) == page, \
+        "docs/reply-contract.md is behind the schema: run python scripts/reply_contract_table.py"
+    for name in reply_contract.schema()["definitions"]["custom"]["properties"]:
+        assert f"| `{name}` |" in page
+
+
+@pytest.mark.parametrize("custom", [
+    {"asks": ["platelet_count"], "answer_type": "number", "unit": "10^9/L"},
+    {"asks": ["consent"], "answer_type": "yes_no", "unit": None, "language": "zh-CN"},
+    {"deleted": True, "facts": {}},
+    {"refused": "too_long", "limit": 1000},
+])
+def test_replies_as_the_engine_makes_them_pass(custom):
+    assert problems({"recipient_id": "s", "text": "hello", "custom": custom}) == []
+
+
+@pytest.mark.parametrize("custom, wrong", [
+    ({"asks": ["platelet_count"], "answer_type": "numeric", "unit": None}, "answer_type"),
+    ({"asks": ["platelet_count"]}, "answer_type"),  # a question says how it is answered
+    ({"verdict": {"trial_id": "NCT1", "status": "maybe", "criteria": [],
+                  "trial": {"title": "", "contact": "", "where": "", "url": ""}}}, "verdict"),
+    ({"deleted": "yes"}, "deleted"),
+    ({"language": "fr"}, "language"),
+    ({"surprise": 1}, "surprise"),  # a new key is added to the schema (and the docs) first
+])
+def test_a_reply_that_breaks_the_contract_is_caught(custom, wrong):
+    found = problems({"recipient_id": "s", "text": "hello", "custom": custom})
+    assert found and any(wrong in problem for problem in found), found
+
+
+def test_a_verdict_and_a_ranking_as_built_pass(engine, catalogue):
+    from bot.evaluation import evaluate
+    from tests.conftest import SEED_TRIAL, TODAY
+    result = evaluate(catalogue.trials[SEED_TRIAL], {"platelet_count": 45}, catalogue.vocabulary, TODAY)
+    ranked = reply_contract.ranking([reply_contract.ranked_verdict(result, "one reason")])
+    for custom in (reply_contract.verdict(result), ranked):
+        assert problems({"recipient_id": "s", "text": "verdict", "custom": custom}) == []
