@@ -243,10 +243,24 @@ def describe_value(definition: FactDefinition, value: Any) -> str:
         if value == NEVER:
             return "never"
         return describe_range(value) if is_date_range(value) else f"on or around {value}"
+    said = with_unit(value, definition.unit)
+    return f"{said} ({value * 1000:,.0f} per microlitre)" if definition.unit == "10^9/L" else said
+
+
+# How a unit is written after a number: in sentences, and as clinicians write it (staff mode)
+UNIT_WORDS = {"10^9/L": "×10^9/L", "xULN": "× the upper limit of normal"}
+COMPACT_UNIT_WORDS = {"10^9/L": "×10⁹/L", "years": "y"}
+
+
+def with_unit(value: float, unit: Optional[str], compact: bool = False) -> str:
+    """A number in its unit, the one way the bot writes it: "1.5 ×10^9/L", "94%", "3 × the upper limit
+    of normal", "450 ms"; ``compact`` as a clinician writes it: "22 ×10⁹/L", "62 y"."""
     number = f"{value:g}"
-    if definition.unit == "10^9/L":
-        return f"{number} ×10^9/L ({value * 1000:,.0f} per microlitre)"
-    return f"{number} {definition.unit}" if definition.unit else number
+    if not unit:
+        return number
+    if unit == "%":
+        return number + unit
+    return f"{number} {(COMPACT_UNIT_WORDS if compact else UNIT_WORDS).get(unit, unit)}"
 
 
 def labelled(definitions: List[FactDefinition]) -> str:

@@ -22,6 +22,9 @@ SCHEMA_PATH = Path(__file__).with_name("reply_contract.schema.json")
 ANSWER_TYPES = ("yes_no", "number", "duration", "date", "choice", "text")
 READ_BACK = "read_back"  # what a read-back "asks": the facts it lists, confirmed with a yes
 CONSENT = "consent"
+# A staff checklist's fourth mark beside a criterion's met, not_met and unknown (bot.evaluation.Status):
+# unknown, and settled by a clinician or the study team rather than by a fact about the patient
+TO_CONFIRM = "to_confirm"
 
 
 def schema() -> Dict[str, Any]:

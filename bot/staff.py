@@ -36,16 +36,17 @@ from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, Stat
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
-                       date_range, describe_value, effective_facts, is_date_range)
+                       date_range, describe_value, effective_facts, is_date_range, with_unit)
 from bot.matching import one_line_reason, rank, select_trials
 from bot.questions import candidate_facts
+from bot.reply_contract import TO_CONFIRM
 from bot.staff_layout import layout
 from bot.trials import Kind, Trial
 
 SUBJECT = "the patient"
 
 # -- what staff mode says (kept here, beside the engine; English) ------------------------------
-ICONS = {"met": "✅", "not_met": "❌", "unknown": "❓", "to_confirm": "🩺"}
+ICONS = {Status.MET.value: "✅", Status.NOT_MET.value: "❌", Status.UNKNOWN.value: "❓", TO_CONFIRM: "🩺"}
 HELP = (
     "Staff screening for {trial}. Send what you know about the patient in one message, for example "
     "\"62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx\". Each reply is a checklist "
@@ -70,15 +71,15 @@ NOT_RECORDED_DATE = "Not recorded: {label}: {first} or {second}? Send the date w
 PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the rest open."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 HEADLINES = {
-    "not_eligible": "❌ Not eligible: {reasons}.",
-    "uncertain": "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
-    "likely_eligible": "✅ Likely eligible, subject to what is left to confirm.",
+    Verdict.NOT_ELIGIBLE.value: "❌ Not eligible: {reasons}.",
+    Verdict.UNCERTAIN.value: "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
+    Verdict.LIKELY_ELIGIBLE.value: "✅ Likely eligible, subject to what is left to confirm.",
 }
 NOT_MET_REASON = "{numbers} not met"
 EXCLUDED_REASON = "excluded by {numbers}"
 # An exclusion's text names what rules the patient out, so its icon alone reads backwards ("✅ Patients
 # taking antiplatelet drugs"): once settled, its line says plainly whether it applies.
-EXCLUSION_WORDS = {"met": "does not apply", "not_met": "excluded"}
+EXCLUSION_WORDS = {Status.MET.value: "does not apply", Status.NOT_MET.value: "excluded"}
 COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
 CLOSER_DATE = "a closer date than {period}"
 MISSING_HEADER = "Still missing for {trial}, most decisive first:"
@@ -90,7 +91,7 @@ TRIALS_HEADER = "Trials for the patient: {fitting} of {total} could fit ({likely
 TRIALS_NO_FACTS = "No facts recorded yet: every trial is open. Send what you know to narrow them."
 TRIALS_LISTED = 10
 TRIAL_LINE = "{number}. {icon} {trial_id} · {title} — {reason}"
-TRIAL_ICONS = {"likely_eligible": "✅", "uncertain": "❓"}
+TRIAL_ICONS = {Verdict.LIKELY_ELIGIBLE.value: "✅", Verdict.UNCERTAIN.value: "❓"}
 TRIAL_LIKELY = "every criterion about the patient met"
 TRIAL_CONFIRM = "; {count} to confirm"
 TRIAL_OPEN = "open: {labels}"
@@ -181,7 +182,7 @@ class ChecklistItem:
     criterion_id: str
     number: str
     kind: str
-    mark: str  # met | not_met | unknown | to_confirm
+    mark: str  # a Status value, or TO_CONFIRM
     text: str
     detail: str
     confirm_by: Optional[str] = None  # for unknown and to_confirm: patient | clinician | study_team
@@ -231,9 +232,7 @@ def compact_value(definition: FactDefinition, value: Any, today: date) -> str:
         except ValueError:
             return str(value)
         return f"{value} ({_ago(today, day)} ago)" if day <= today else str(value)
-    number = f"{value:g}"
-    unit = {"10^9/L": "×10⁹/L", "years": "y"}.get(definition.unit or "", definition.unit or "")
-    return f"{number} {unit}".strip()
+    return with_unit(value, definition.unit, compact=True)
 
 
 def _compact_range(value: str) -> str:
@@ -294,11 +293,11 @@ def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapp
         needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
                  + (f": {CLOSER_DATE.format(period=_compact_range(known[d.key]))}" if is_date_range(known.get(d.key)) else "")
                  for d in missing if d.askable]
-        mark, detail = "unknown", "need: " + "; ".join(needs)
+        mark, detail = Status.UNKNOWN.value, "need: " + "; ".join(needs)
     elif settled_by is AnsweredBy.CLINICIAN:
-        mark, detail = "to_confirm", "clinical: " + "; ".join(short_label(d) for d in missing if d.askable)
+        mark, detail = TO_CONFIRM, "clinical: " + "; ".join(short_label(d) for d in missing if d.askable)
     else:
-        mark, detail = "to_confirm", "study team at screening"
+        mark, detail = TO_CONFIRM, "study team at screening"
     return ChecklistItem(criterion.id, number, criterion.kind.value, mark, text, _shorten(detail, DETAIL_CHARS),
                          settled_by.value)
 
@@ -630,12 +629,12 @@ class StaffScreening:
 
     @staticmethod
     def _headline(result: TrialResult, items: Sequence[ChecklistItem]) -> str:
-        not_met = [i.number for i in items if i.mark == "not_met" and not i.is_exclusion]
-        excluded = [i.number for i in items if i.mark == "not_met" and i.is_exclusion]
+        not_met = [i.number for i in items if i.mark == Status.NOT_MET.value and not i.is_exclusion]
+        excluded = [i.number for i in items if i.mark == Status.NOT_MET.value and i.is_exclusion]
         reasons = [NOT_MET_REASON.format(numbers=", ".join(not_met))] if not_met else []
         if excluded:
             reasons.append(EXCLUDED_REASON.format(numbers=", ".join(excluded)))
-        open_for_patient = [i for i in items if i.mark == "unknown"]
+        open_for_patient = [i for i in items if i.mark == Status.UNKNOWN.value]
         return HEADLINES[result.status.value].format(reasons="; ".join(reasons), count=len(open_for_patient))
 
     @staticmethod

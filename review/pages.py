@@ -12,14 +12,18 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, List, Mapping, Optional, Sequence
 from urllib.parse import urlencode
 
+from bot.evaluation import Status, Verdict
 from review.auth import Session
 from review.store import STATUSES, VERDICTS, InboxPage, InboxQuery
 from review.stories import Step
 
 STATUS_NAMES = {"unreviewed": "Unreviewed", "needs_follow_up": "Needs follow-up", "reviewed": "Reviewed"}
-VERDICT_NAMES = {"likely_eligible": "Likely eligible", "uncertain": "Uncertain", "not_eligible": "Not eligible",
-                 None: "—"}
-CRITERION_NAMES = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+VERDICT_NAMES = {Verdict.LIKELY_ELIGIBLE.value: "Likely eligible", Verdict.UNCERTAIN.value: "Uncertain",
+                 Verdict.NOT_ELIGIBLE.value: "Not eligible", None: "—"}
+CRITERION_NAMES = {Status.MET.value: "met", Status.NOT_MET.value: "not met", Status.UNKNOWN.value: "unknown"}
+# The badge colour of a verdict and of a criterion's status
+VERDICT_KINDS = {Verdict.LIKELY_ELIGIBLE.value: "ok", Verdict.NOT_ELIGIBLE.value: "bad", Verdict.UNCERTAIN.value: "warn"}
+CRITERION_KINDS = {Status.MET.value: "ok", Status.NOT_MET.value: "bad", Status.UNKNOWN.value: "warn"}
 # Where reading went wrong: each count's column heading, filter label and meaning.
 READING_NAMES = {"misunderstood": ("Not underst.", "Min. not understood", "answers not understood"),
                  "check_backs": ("Check-backs", "Min. check-backs", "readings offered back for confirmation"),
@@ -147,7 +151,7 @@ def _badges(row: Mapping[str, Any]) -> str:
 
 
 def _verdict_badge(verdict: Optional[str]) -> str:
-    kind = {"likely_eligible": "ok", "not_eligible": "bad", "uncertain": "warn"}.get(verdict or "", "")
+    kind = VERDICT_KINDS.get(verdict or "", "")
     return f'<span class="badge {kind}">{h(VERDICT_NAMES.get(verdict, verdict))}</span>'
 
 
@@ -279,7 +283,7 @@ def _verdict_table(verdict: Any) -> str:
 
 
 def _criterion_badge(status: Any) -> str:
-    kind = {"met": "ok", "not_met": "bad", "unknown": "warn"}.get(str(status), "")
+    kind = CRITERION_KINDS.get(str(status), "")
     return f'<span class="badge {kind}">{h(CRITERION_NAMES.get(str(status), status))}</span>'
 
 

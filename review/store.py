@@ -34,6 +34,7 @@ from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, Sequen
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from bot.evaluation import Verdict
 from channels.guard import is_storable, unreadable_field
 from review.masking import mask_sender, mask_text
 from review.transcript import Message, ReadingMarks, Summary, custom_of, parse_data, transcript
@@ -41,7 +42,7 @@ from review.transcript import Message, ReadingMarks, Summary, custom_of, parse_d
 logger = logging.getLogger(__name__)
 
 STATUSES = ("unreviewed", "needs_follow_up", "reviewed")
-VERDICTS = ("likely_eligible", "uncertain", "not_eligible")
+VERDICTS = tuple(v.value for v in (Verdict.LIKELY_ELIGIBLE, Verdict.UNCERTAIN, Verdict.NOT_ELIGIBLE))  # best first
 DEFAULT_THRESHOLD = 0.6
 MAX_PER_PAGE = 200
 TOMBSTONE_SENDER = "__review_erased__"  # see ReviewStore._keep_id_sequence

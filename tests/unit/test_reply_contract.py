@@ -4,10 +4,11 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from bot import reply_contract
+from bot import reply_contract, staff, texts
 from bot.evaluation import Status, Verdict
-from bot.facts import AnsweredBy
+from bot.facts import AnsweredBy, with_unit
 from bot.trials import Kind
+from review import pages, store as review_store
 from tests.conftest import PROJECT
 from tests.contract import problems
 from scripts import reply_contract_table
@@ -27,6 +28,28 @@ def test_the_schema_names_what_the_engine_names():
     assert definitions["criterion"]["properties"]["kind"]["enum"] == [k.value for k in Kind]
     assert definitions["answered_by"]["enum"] == [a.value for a in AnsweredBy]
     assert custom["answer_type"]["enum"] == list(reply_contract.ANSWER_TYPES)
+    checklist_marks = definitions["checklist_item"]["properties"]["status"]["enum"]
+    assert checklist_marks == [s.value for s in Status] + [reply_contract.TO_CONFIRM]
+
+
+def test_every_table_keyed_by_a_verdict_or_a_status_names_them_all():
+    """The verdict and status names are bot.evaluation's; the tables that word them miss none."""
+    verdicts, statuses = {v.value for v in Verdict}, {s.value for s in Status}
+    assert set(texts.VERDICT_HEADLINE) == set(texts.VERDICT_REASONS) == set(texts.STATUS_NAMES) == verdicts
+    assert set(staff.HEADLINES) == verdicts and set(staff.ICONS) == statuses | {reply_contract.TO_CONFIRM}
+    assert set(pages.VERDICT_NAMES) - {None} == set(pages.VERDICT_KINDS) == set(review_store.VERDICTS) == verdicts
+    assert set(pages.CRITERION_NAMES) == set(pages.CRITERION_KINDS) == statuses
+
+
+@pytest.mark.parametrize("value, unit, plain, compact", [
+    (22, "10^9/L", "22 ×10^9/L", "22 ×10⁹/L"),
+    (94, "%", "94%", "94%"),
+    (62, "years", "62 years", "62 y"),
+    (1.5, "xULN", "1.5 × the upper limit of normal", "1.5 xULN"),
+    (450, None, "450", "450"),
+])
+def test_one_formatter_writes_a_number_in_its_unit(value, unit, plain, compact):
+    assert with_unit(value, unit) == plain and with_unit(value, unit, compact=True) == compact
 
 
 def test_the_documentation_s_table_is_the_schema_s():
