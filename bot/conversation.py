@@ -152,7 +152,7 @@ class Screening:
             if state.consent and state.pending:
                 return self._not_understood(state, [], texts.UNREADABLE)
             return self._repeat_question(state, [Reply(texts.UNREADABLE, texts.UNREADABLE_BUTTONS,
-                                                       {"not_understood": True})])
+                                                       reply_contract.not_understood())])
         if act == acts.WHY:
             return self.explain_why(state)
         if act == acts.SHOW_FACTS:
@@ -440,7 +440,8 @@ class Screening:
             welcome = texts.WELCOME.format(trial_title=trial.brief_title, trial_id=trial.id)
             if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
                 welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
-        return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
+        consent = reply_contract.question([reply_contract.CONSENT], "yes_no")
+        return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, consent)])
 
     def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[ReadingProblem],
                confirmed: bool = False) -> List[Reply]:
@@ -737,7 +738,7 @@ class Screening:
     def _not_understood(self, state: State, replies: List[Reply], hint: Optional[str] = None) -> Outcome:
         pending = self._pending_definitions(state)
         if not pending:
-            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS, {"not_understood": True})])
+            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS, reply_contract.not_understood())])
         if state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS:
             return self._leave_open(state, replies)
         state.misunderstood += 1
