@@ -63,6 +63,7 @@ class ReviewStore(Indexer, Inbox, Annotations, Erasure, FullTextSearch, AuditLog
         metadata.create_all(self.engine, checkfirst=True)
         with self.engine.begin() as c:
             self._create_search(c)
+        self._split_older_han_text()
         self._add_reading_counts()
         try:
             with self.engine.begin() as c:

@@ -15,8 +15,9 @@ from typing import Any, List, Optional
 
 from sqlalchemy import and_, bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from review.store.tables import search
+from review.store.tables import search, state
 
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"  # CJK ideographs and their extensions
@@ -24,6 +25,7 @@ _HAN_RUN = re.compile(f"[{HAN}]+")
 _HAN_BOUNDARY = re.compile(rf"(?<=[{HAN}])(?=\S)|(?<=\S)(?=[{HAN}])")
 _TERM = re.compile(rf"[{HAN}]+|[^\W{HAN}]+")  # a run of Han characters, or a word of any other script
 MAX_TERMS = 12
+HAN_SPLIT = "search_han_split"  # in review_state once older search text has its Han characters split
 
 
 def searchable(text: str) -> str:
@@ -56,6 +58,28 @@ class FullTextSearch:
             c.execute(text("ALTER TABLE review_search ADD COLUMN IF NOT EXISTS tsv tsvector "
                            "GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED"))
             c.execute(text("CREATE INDEX IF NOT EXISTS ix_review_search_tsv ON review_search USING gin (tsv)"))
+
+    def _split_older_han_text(self) -> None:
+        """Search text indexed before Han characters were indexed one by one is split once, so that
+        Chinese conversations reviewed before are found too (``review_state`` records it is done)."""
+        try:
+            with self.engine.begin() as c:
+                if c.execute(select(state.c.value).where(state.c.key == HAN_SPLIT)).first() is not None:
+                    return
+                c.execute(insert(state).values(key=HAN_SPLIT, value=1))  # first: another process waits, then skips
+                if self.dialect == "sqlite":
+                    for rowid, body in c.execute(text("SELECT rowid, body FROM review_fts")).all():
+                        if searchable(body) != body:
+                            c.execute(text("DELETE FROM review_fts WHERE rowid = :id"), {"id": rowid})
+                            c.execute(text("INSERT INTO review_fts(rowid, body) VALUES (:id, :body)"),
+                                      {"id": rowid, "body": searchable(body)})
+                    return
+                for conversation_id, body in c.execute(select(search.c.conversation_id, search.c.body)).all():
+                    if searchable(body) != body:
+                        c.execute(update(search).where(search.c.conversation_id == conversation_id)
+                                  .values(body=searchable(body)))
+        except IntegrityError:
+            pass  # another process did it at the same time
 
     def _append_search(self, c: Connection, conversation_id: int, added: str, new: bool) -> None:
         if self.dialect == "sqlite":

@@ -7,7 +7,7 @@ import time
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 
 from review.erasure import erase_conversation
 from review.store import InboxQuery, ReviewStore
@@ -345,6 +345,27 @@ def test_chinese_is_found_by_its_words_and_characters(store):
     assert set(by_sender(store, q="plt 血小板")) == {"en-mixed"}
     assert set(by_sender(store, q="plt血小板")) == {"en-mixed"}
     assert set(by_sender(store, q="血压 正常")) == {"zh-named"}
+
+
+@both_backends
+def test_chinese_text_indexed_before_is_found_after_an_upgrade(store, database_url):
+    from review.store.search import HAN_SPLIT
+    from review.store.tables import search, state
+
+    Conversation("zh-old").start().turn("我的血小板是22", "好的。").save(store)
+    store.index()
+    conversation_id = by_sender(store)["zh-old"]["id"]
+    with store.engine.begin() as c:  # the search text and state as the version before wrote them
+        c.execute(delete(state).where(state.c.key == HAN_SPLIT))
+        if store.dialect == "sqlite":
+            c.execute(text("UPDATE review_fts SET body = '我的血小板是22' WHERE rowid = :id"), {"id": conversation_id})
+        else:
+            c.execute(update(search).where(search.c.conversation_id == conversation_id).values(body="我的血小板是22"))
+    assert by_sender(store, q="血小板") == {}
+    store.engine.dispose()
+    upgraded = ReviewStore(database_url)
+    assert set(by_sender(upgraded, q="血小板")) == {"zh-old"}
+    upgraded.engine.dispose()
 
 
 @both_backends
