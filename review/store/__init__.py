@@ -15,6 +15,7 @@ each a part of ``ReviewStore``:
 - ``seeding``: ready-made summaries in bulk for the inbox benchmark.
 """
 from __future__ import annotations
+
 from typing import Any, Dict, Optional
 
 from sqlalchemy import create_engine, insert, select
@@ -36,7 +37,11 @@ DEFAULT_THRESHOLD = 0.6
 
 
 class ReviewStore(Indexer, Inbox, Annotations, Erasure, FullTextSearch, AuditLog, Seeding):
-    """The review tables in the tracker store's database (any SQLAlchemy URL, or an engine)."""
+    """The review tables in the tracker store's database (any SQLAlchemy URL, or an engine).
+
+    Each concern is a part of its own module (above); they share the engine, the dialect, the
+    low-confidence threshold and the indexer's look-back set here, and call each other through
+    ``self`` (the indexer erases a conversation whose reply said "deleted", every change is audited)."""
 
     def __init__(self, url_or_engine: Any, low_confidence_threshold: float = DEFAULT_THRESHOLD,
                  lookback: Optional[int] = None) -> None:
