@@ -91,3 +91,35 @@ def test_a_verdict_and_a_ranking_as_built_pass(engine, catalogue):
     ranked = reply_contract.ranking([reply_contract.ranked_verdict(result, "one reason")])
     for custom in (reply_contract.verdict(result), ranked):
         assert problems({"recipient_id": "s", "text": "verdict", "custom": custom}) == []
+
+
+def test_a_webhook_reply_that_breaks_the_contract_fails_the_test_that_received_it():
+    """tests/conftest.py checks every REST webhook reply any test receives, through any helper or none."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import requests
+
+    class Bot(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.dumps([{"recipient_id": "s", "text": "hi", "custom": {"verdict": "maybe"}}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Bot)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(AssertionError, match="breaks the reply contract"):
+            requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "s", "message": "hi"}, timeout=10)
+        assert requests.post(f"{url}/elsewhere", json={}, timeout=10).status_code == 200  # other routes: not replies
+    finally:
+        server.shutdown()
+        server.server_close()
