@@ -202,7 +202,7 @@ def bench_indexer(store: Any, conversations: int = 1000) -> Dict[str, Any]:
     """The incremental indexer over Rasa-shaped events: ~10 turns a conversation."""
     from sqlalchemy import insert
 
-    from review.store import events
+    from review.store.tables import events
 
     rng = random.Random(7)
     rows = []

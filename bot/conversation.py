@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import i18n, language_choice, texts
+from bot import i18n, language_choice, reply_contract, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
-from bot.explain import facts_summary, verdict_payload, verdict_text
+from bot.explain import facts_summary, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
 from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range, said_subject
-from bot.matching import Matcher, one_line_reason, rank, select_trials, summary_payload
+from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
 from bot.questions import Question, candidate_facts, next_question
@@ -172,7 +172,7 @@ class Screening:
             if state.consent and state.pending:
                 return self._not_understood(state, [], texts.UNREADABLE)
             return self._repeat_question(state, [Reply(texts.UNREADABLE, texts.UNREADABLE_BUTTONS,
-                                                       {"not_understood": True})])
+                                                       reply_contract.not_understood())])
         if act == acts.WHY:
             return self.explain_why(state)
         if act == acts.SHOW_FACTS:
@@ -280,7 +280,7 @@ class Screening:
             definition = self.vocabulary[key]
             labels = [describe_value(definition, option) for option in options]
             state.pending = [key]
-            custom = {"asks": [key], "answer_type": "choice", "unit": None, "choices": list(options)}
+            custom = reply_contract.question([key], "choice", choices=options)
             buttons = [{"title": label, "payload": option} for label, option in zip(labels, options)]
             return Outcome(state, replies + [Reply(texts.WHICH_DATE.format(label=definition.shown_label, options=texts.OR.join(labels)),
                                                    buttons, custom)])
@@ -347,7 +347,7 @@ class Screening:
         """The readings on offer, for a yes or a no (with the facts they are about in ``custom.confirm``)."""
         offered = state.confirm or {}
         lines = [self._check_line(key, value) for key, value in offered.items()]
-        custom = {"asks": list(offered), "answer_type": "yes_no", "unit": None, "confirm": dict(offered)}
+        custom = reply_contract.check_back(offered)
         about = texts.ABOUT_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
         return Reply(texts.CHECK_BACK.format(about=about, reading=texts.LIST_SEPARATOR.join(lines)),
                      texts.CHECK_BACK_BUTTONS, custom)
@@ -372,7 +372,7 @@ class Screening:
             text = texts.ABOUT_PLACE.format(where=self._where(trial))
         elif act == acts.ASK_HUMAN:
             state.handoff = True
-            text, custom = texts.ABOUT_HUMAN.format(contact=contact), {"handoff": True}
+            text, custom = texts.ABOUT_HUMAN.format(contact=contact), reply_contract.handoff()
         else:
             text = texts.ABOUT_NEXT.format(contact=contact)
         return Reply(text, custom=custom)
@@ -401,7 +401,7 @@ class Screening:
         return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
 
     def show_facts(self, state: State) -> Outcome:
-        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom={"facts": state.facts})]
+        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom=reply_contract.facts(state.facts))]
         if state.consent:  # the question, check-back or read-back still open
             return self._repeat_question(state, replies)
         return Outcome(state, replies)
@@ -415,7 +415,7 @@ class Screening:
     def delete_answers(self, state: State) -> Outcome:
         # "deleted" tells a client to forget its own copy too (the website chat's transcript and id)
         # the language is no answer about anyone's health: the conversation goes on in it
-        return Outcome(State(language=state.language), [Reply(texts.DELETED, custom={"deleted": True})])
+        return Outcome(State(language=state.language), [Reply(texts.DELETED, custom=reply_contract.deleted())])
 
     def show_verdict(self, state: State, turn: Turn = Turn("")) -> Outcome:
         """The verdict as it stands now, whatever is still unknown; in a matching, the ranking, or
@@ -463,7 +463,8 @@ class Screening:
             welcome = texts.WELCOME.format(trial_title=trial.shown("brief_title"), trial_id=trial.id)
             if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
                 welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
-        return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, {"asks": ["consent"], "answer_type": "yes_no", "unit": None})])
+        consent = reply_contract.question([reply_contract.CONSENT], "yes_no")
+        return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, consent)])
 
     def _apply(self, state: State, values: Mapping[str, Any], problems: Sequence[ReadingProblem],
                confirmed: bool = False) -> List[Reply]:
@@ -487,7 +488,7 @@ class Screening:
             replies.append(Reply(texts.CONFLICT.format(earlier=texts.LIST_SEPARATOR.join(conflicts.values()))))
         if noted:
             replies.append(Reply(texts.NOTED.format(facts=texts.LIST_SEPARATOR.join(noted))))
-        replies += [Reply(line, custom={"updated": [key]}) for line, key in zip(updated, changed)]
+        replies += [Reply(line, custom=reply_contract.updated([key])) for line, key in zip(updated, changed)]
         return replies
 
     def conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
@@ -570,8 +571,7 @@ class Screening:
         others = list(dict.fromkeys(k for k in excluded_none if k not in deciding))
         lines = [texts.LIST_ITEM.format(item=line) for line in self._read_back_lines(deciding, said, len(others))]
         about = texts.FOR_SUBJECT.format(subject=said_subject(state.subject)) if state.subject else ""
-        custom = {"asks": ["read_back"], "answer_type": "yes_no", "unit": None,
-                  "read_back": {k: said[k] for k in deciding}}
+        custom = reply_contract.read_back({k: said[k] for k in deciding})
         return Reply(texts.READBACK.format(about=about, lines="\n".join(lines)), texts.READBACK_BUTTONS, custom)
 
     def _read_back_lines(self, deciding: Sequence[str], said: Mapping[str, Any], none_of: int) -> List[str]:
@@ -603,7 +603,7 @@ class Screening:
             state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
         state.misunderstood = state.repeats = 0
         state.pending = None
-        return self._advance(state, replies + [Reply(texts.SKIPPING, custom={"not_understood": True})])
+        return self._advance(state, replies + [Reply(texts.SKIPPING, custom=reply_contract.not_understood())])
 
     def _advance_matching(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask what settles the most trials still open, or rank them once nothing can change; where
@@ -654,7 +654,7 @@ class Screening:
         if closed:
             lines.append(texts.MATCH_NOT_RECRUITING.format(count=closed))
         lines += [texts.MATCH_MORE, texts.NOT_ADVICE]
-        payload = {"verdict": [summary_payload(r) for r in ranked]}
+        payload = reply_contract.ranking([reply_contract.ranked_verdict(r, one_line_reason(r)) for r in ranked])
         return Outcome(state, replies + [Reply("\n".join(lines), custom=payload)])
 
     @staticmethod
@@ -725,12 +725,12 @@ class Screening:
             state.place, state.repeats = "anywhere", 0
             return self._advance(state, replies + [Reply(texts.PLACE_LEFT_OPEN)])
         state.repeats, state.offer = state.repeats + 1, "place"
-        return Outcome(state, replies + [Reply(texts.PLACE_NOT_READ, custom={"not_understood": True}),
+        return Outcome(state, replies + [Reply(texts.PLACE_NOT_READ, custom=reply_contract.not_understood()),
                                          self._place_question()])
 
     @staticmethod
     def _place_question() -> Reply:
-        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, {"asks": ["place"], "answer_type": "text", "unit": None})
+        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, reply_contract.question(["place"], "text"))
 
     def _spans_places(self, state: State) -> bool:
         ids = state.candidates if state.candidates is not None else self.catalogue.ids()
@@ -739,7 +739,7 @@ class Screening:
     def _trial_details(self, state: State, trial_id: str, replies: List[Reply]) -> Outcome:
         """The full criterion-by-criterion verdict of one trial of a matching."""
         result = evaluate(self.catalogue.trials[trial_id], state.facts, self.vocabulary, self.today())
-        replies.append(Reply(verdict_text(result, state.subject), custom=verdict_payload(result)))
+        replies.append(Reply(verdict_text(result, state.subject), custom=reply_contract.verdict(result)))
         return self._repeat_question(state, replies)
 
     def match(self, state: State) -> List[TrialResult]:
@@ -786,7 +786,7 @@ class Screening:
     def _not_understood(self, state: State, replies: List[Reply], hint: Optional[str] = None) -> Outcome:
         pending = self._pending_definitions(state)
         if not pending:
-            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS, {"not_understood": True})])
+            return Outcome(state, replies + [Reply(texts.NOTHING_PENDING, texts.HELP_BUTTONS, reply_contract.not_understood())])
         if state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS:
             return self._leave_open(state, replies)
         state.misunderstood += 1
@@ -795,7 +795,7 @@ class Screening:
         unit = pending[0].unit
         unit_hint = texts.UNIT_HINT.format(unit=texts.UNIT_NAMES.get(unit, unit)) if unit else ""
         hint = hint or texts.NOT_UNDERSTOOD[question.answer_type].format(unit_hint=unit_hint)
-        replies.append(Reply(hint, custom={"not_understood": True}))
+        replies.append(Reply(hint, custom=reply_contract.not_understood()))
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 
@@ -819,7 +819,7 @@ class Screening:
 
     def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
         state.verdict = result.status.value
-        return Reply(verdict_text(result, state.subject), custom=verdict_payload(result))
+        return Reply(verdict_text(result, state.subject), custom=reply_contract.verdict(result))
 
 
 def _digest(text: str) -> str:

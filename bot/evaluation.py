@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.trials import Criterion, Kind, Trial
@@ -96,26 +96,6 @@ class TrialResult:
             return [r for r in self.criteria if r.settled_by is AnsweredBy.PATIENT]
         return self.with_status(Status.MET)
 
-    def to_payload(self, criteria: Optional[Sequence[CriterionResult]] = None) -> Dict[str, Any]:
-        """The verdict as the reply contract carries it (see README); all criteria unless given."""
-        return {
-            "trial_id": self.trial.id,
-            "status": self.status.value,
-            "criteria": [
-                {
-                    "id": r.criterion.id,
-                    "kind": r.criterion.kind.value,
-                    "status": r.status.value,
-                    "text": r.criterion.text,
-                    "explanation": r.explanation,
-                    **({"to_confirm_by": r.settled_by.value} if r.settled_by else {}),
-                }
-                for r in (self.criteria if criteria is None else criteria)
-            ],
-            # How to take part, for clients that show the verdict as a card (the web chat).
-            "trial": {"title": self.trial.shown("brief_title"), "contact": self.trial.shown("contact"),
-                      "where": self.trial.where, "url": self.trial.url},
-        }
 
 
 def evaluate_criterion(criterion: Criterion, facts: Mapping[str, Any], vocabulary: Vocabulary,

@@ -1,7 +1,7 @@
 """Turning a trial result into the plain-language verdict a person reads."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
 from bot import texts
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict
@@ -52,6 +52,3 @@ def facts_summary(facts: Mapping[str, Any], vocabulary: Vocabulary) -> str:
                 label=definition.shown_label, value=describe_value(definition, value))))
     return "\n".join(lines)
 
-
-def verdict_payload(result: TrialResult) -> Dict[str, Any]:
-    return {"verdict": result.to_payload()}

@@ -287,17 +287,33 @@ def describe_value(definition: FactDefinition, value: Any) -> str:
         if value == NEVER:
             return texts.VALUE_NEVER
         return describe_range(value) if is_date_range(value) else texts.ON_OR_AROUND.format(day=_one_day(value))
-    number = f"{value:g}"
     if definition.unit == "10^9/L":
-        return texts.PLATELET_VALUE.format(number=number, per_microlitre=i18n.count(value * 1000))
-    if definition.unit:
-        return texts.VALUE_WITH_UNIT.format(number=number, unit=texts.UNIT_NAMES.get(definition.unit, definition.unit))
-    return number
+        return texts.PLATELET_VALUE.format(number=f"{value:g}", per_microlitre=i18n.count(value * 1000))
+    return with_unit(value, definition.unit)
 
 
 def said_subject(subject: Optional[str]) -> Optional[str]:
     """Whom the conversation is about ("your mother"), as said in the active language."""
     return texts.SUBJECTS.get(subject, subject) if subject else subject
+
+
+# How a unit is written after a number: in sentences (where the active language has no name of its
+# own for it: bot.texts.UNIT_NAMES), and as clinicians write it (staff mode)
+UNIT_WORDS = {"10^9/L": "×10^9/L", "xULN": "× the upper limit of normal"}
+COMPACT_UNIT_WORDS = {"10^9/L": "×10⁹/L", "years": "y"}
+
+
+def with_unit(value: float, unit: Optional[str], compact: bool = False) -> str:
+    """A number in its unit, the one way the bot writes it: "1.5 ×10^9/L", "94%", "3 × the upper limit
+    of normal", "450 ms" (in Chinese "450毫秒"); ``compact`` as a clinician writes it: "22 ×10⁹/L", "62 y"."""
+    number = f"{value:g}"
+    if not unit:
+        return number
+    if unit == "%":
+        return number + unit
+    if compact:
+        return f"{number} {COMPACT_UNIT_WORDS.get(unit, unit)}"
+    return texts.VALUE_WITH_UNIT.format(number=number, unit=texts.UNIT_NAMES.get(unit) or UNIT_WORDS.get(unit, unit))
 
 
 def labelled(definitions: List[FactDefinition]) -> str:

@@ -554,14 +554,6 @@ def one_line_reason(result: TrialResult) -> str:
     return texts.ALL_MET + (texts.TO_CONFIRM_WITH_DOCTORS.format(count=confirm) if confirm else "")
 
 
-def summary_payload(result: TrialResult) -> Dict[str, Any]:
-    """A ranked trial in the reply contract: the verdict with only the criteria that decided it."""
-    payload = result.to_payload(result.deciding)
-    payload["title"] = result.trial.shown("brief_title")
-    payload["reason"] = one_line_reason(result)
-    return payload
-
-
 def select_trials(trials: Mapping[str, Trial], text: str) -> Optional[List[str]]:
     """Trials whose conditions are named in the text and with a site in or near a place it names
     ("trials for lung cancer near London"): [] when a place is named and no trial is near it.

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Protocol, Sequence, Set, Tuple)
 
-from bot import texts
+from bot import reply_contract, texts
 from bot.evaluation import CriterionResult, CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts, labelled, said_subject
 from bot.rules import All, Any_, Compare, Elapsed, In, Is, Not, Rule
@@ -106,12 +106,9 @@ class Question:
         return [texts.YES_NO_BUTTONS[2]]
 
     def contract(self) -> Dict[str, Any]:
-        """What the reply's ``custom`` field carries for a question (see README)."""
-        payload: Dict[str, Any] = {"asks": self.keys, "answer_type": self.answer_type,
-                                   "unit": self.facts[0].unit if not self.is_bundle else None}
-        if self.answer_type == "choice":
-            payload["choices"] = list(self.facts[0].choices)
-        return payload
+        """What the reply's ``custom`` field carries for a question (bot/reply_contract.py)."""
+        return reply_contract.question(self.keys, self.answer_type, None if self.is_bundle else self.facts[0].unit,
+                                       self.facts[0].choices if self.answer_type == "choice" else None)
 
     def summary(self) -> str:
         return labelled(list(self.facts))

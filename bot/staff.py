@@ -31,22 +31,22 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import texts
+from bot import reply_contract, texts
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evaluate
-from bot.explain import verdict_payload
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
-                       date_range, describe_value, effective_facts, is_date_range)
-from bot.matching import rank, select_trials, summary_payload
+                       date_range, describe_value, effective_facts, is_date_range, with_unit)
+from bot.matching import one_line_reason, rank, select_trials
 from bot.questions import candidate_facts
+from bot.reply_contract import TO_CONFIRM
 from bot.staff_layout import layout
 from bot.trials import Kind, Trial
 
 SUBJECT = "the patient"
 
 # -- what staff mode says (kept here, beside the engine; English) ------------------------------
-ICONS = {"met": "✅", "not_met": "❌", "unknown": "❓", "to_confirm": "🩺"}
+ICONS = {Status.MET.value: "✅", Status.NOT_MET.value: "❌", Status.UNKNOWN.value: "❓", TO_CONFIRM: "🩺"}
 HELP = (
     "Staff screening for {trial}. Send what you know about the patient in one message, for example "
     "\"62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx\". Each reply is a checklist "
@@ -71,15 +71,15 @@ NOT_RECORDED_DATE = "Not recorded: {label}: {first} or {second}? Send the date w
 PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the rest open."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 HEADLINES = {
-    "not_eligible": "❌ Not eligible: {reasons}.",
-    "uncertain": "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
-    "likely_eligible": "✅ Likely eligible, subject to what is left to confirm.",
+    Verdict.NOT_ELIGIBLE.value: "❌ Not eligible: {reasons}.",
+    Verdict.UNCERTAIN.value: "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
+    Verdict.LIKELY_ELIGIBLE.value: "✅ Likely eligible, subject to what is left to confirm.",
 }
 NOT_MET_REASON = "{numbers} not met"
 EXCLUDED_REASON = "excluded by {numbers}"
 # An exclusion's text names what rules the patient out, so its icon alone reads backwards ("✅ Patients
 # taking antiplatelet drugs"): once settled, its line says plainly whether it applies.
-EXCLUSION_WORDS = {"met": "does not apply", "not_met": "excluded"}
+EXCLUSION_WORDS = {Status.MET.value: "does not apply", Status.NOT_MET.value: "excluded"}
 COUNTS = "✅ {met} met · ❌ {not_met} not met · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
 CLOSER_DATE = "a closer date than {period}"
 MISSING_HEADER = "Still missing for {trial}, most decisive first:"
@@ -91,7 +91,7 @@ TRIALS_HEADER = "Trials for the patient: {fitting} of {total} could fit ({likely
 TRIALS_NO_FACTS = "No facts recorded yet: every trial is open. Send what you know to narrow them."
 TRIALS_LISTED = 10
 TRIAL_LINE = "{number}. {icon} {trial_id} · {title} — {reason}"
-TRIAL_ICONS = {"likely_eligible": "✅", "uncertain": "❓"}
+TRIAL_ICONS = {Verdict.LIKELY_ELIGIBLE.value: "✅", Verdict.UNCERTAIN.value: "❓"}
 TRIAL_LIKELY = "every criterion about the patient met"
 TRIAL_CONFIRM = "; {count} to confirm"
 TRIAL_OPEN = "open: {labels}"
@@ -182,7 +182,7 @@ class ChecklistItem:
     criterion_id: str
     number: str
     kind: str
-    mark: str  # met | not_met | unknown | to_confirm
+    mark: str  # a Status value, or TO_CONFIRM
     text: str
     detail: str
     confirm_by: Optional[str] = None  # for unknown and to_confirm: patient | clinician | study_team
@@ -201,11 +201,8 @@ class ChecklistItem:
         return f"{head} {self.text}" + (f" — {self.detail}" if self.detail else "")
 
     def to_payload(self) -> Dict[str, Any]:
-        payload = {"id": self.criterion_id, "number": self.number, "kind": self.kind, "status": self.mark,
-                   "icon": self.icon, "text": self.text, "detail": self.detail, "line": self.line()}
-        if self.confirm_by:
-            payload["to_confirm_by"] = self.confirm_by
-        return payload
+        return reply_contract.checklist_item(self.criterion_id, self.number, self.kind, self.mark, self.icon,
+                                             self.text, self.detail, self.line(), self.confirm_by)
 
 
 def short_label(definition: FactDefinition) -> str:
@@ -235,9 +232,7 @@ def compact_value(definition: FactDefinition, value: Any, today: date) -> str:
         except ValueError:
             return str(value)
         return f"{value} ({_ago(today, day)} ago)" if day <= today else str(value)
-    number = f"{value:g}"
-    unit = {"10^9/L": "×10⁹/L", "years": "y"}.get(definition.unit or "", definition.unit or "")
-    return f"{number} {unit}".strip()
+    return with_unit(value, definition.unit, compact=True)
 
 
 def _compact_range(value: str) -> str:
@@ -298,11 +293,11 @@ def _item(r: CriterionResult, number: str, facts: Mapping[str, Any], known: Mapp
         needs = [short_label(d) + ("" if d.answered_by is AnsweredBy.PATIENT else " (clinical)")
                  + (f": {CLOSER_DATE.format(period=_compact_range(known[d.key]))}" if is_date_range(known.get(d.key)) else "")
                  for d in missing if d.askable]
-        mark, detail = "unknown", "need: " + "; ".join(needs)
+        mark, detail = Status.UNKNOWN.value, "need: " + "; ".join(needs)
     elif settled_by is AnsweredBy.CLINICIAN:
-        mark, detail = "to_confirm", "clinical: " + "; ".join(short_label(d) for d in missing if d.askable)
+        mark, detail = TO_CONFIRM, "clinical: " + "; ".join(short_label(d) for d in missing if d.askable)
     else:
-        mark, detail = "to_confirm", "study team at screening"
+        mark, detail = TO_CONFIRM, "study team at screening"
     return ChecklistItem(criterion.id, number, criterion.kind.value, mark, text, _shorten(detail, DETAIL_CHARS),
                          settled_by.value)
 
@@ -412,7 +407,9 @@ class StaffScreening:
         if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
             return self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest))
         text = NEW_PATIENT.format(trial=self._trial_name(fresh))
-        custom = {"facts": {}, "deleted": True} if cleared else {"facts": {}}  # "deleted": erased everywhere
+        custom = reply_contract.facts({})
+        if cleared:  # erased everywhere
+            custom = reply_contract.deleted(**custom)
         return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom=custom)])
 
     def missing(self, state: State) -> Outcome:
@@ -421,12 +418,12 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         trial = self._trial_name(state)
         if not definitions:
-            return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom={"missing": []})])
+            return Outcome(state, [Reply(NOTHING_MISSING.format(trial=trial), custom=reply_contract.missing([]))])
         lines = [MISSING_HEADER.format(trial=trial)]
         for number, definition in enumerate(definitions, start=1):
             who = "" if definition.answered_by is AnsweredBy.PATIENT else " (clinical)"
             lines.append(f"{number}. {short_label(definition)}{who}")
-        return Outcome(state, [Reply("\n".join(lines), custom={"missing": self._missing_payload(definitions)})])
+        return Outcome(state, [Reply("\n".join(lines), custom=reply_contract.missing(self._missing_payload(definitions)))])
 
     def summary(self, state: State) -> Outcome:
         """The facts so far and the verdict as it stands."""
@@ -443,7 +440,7 @@ class StaffScreening:
         lines += [item.line() for item in items]  # the full picture: the checklist shows only what decides
         lines.append(FOOTER)
         state.verdict = result.status.value
-        return Outcome(state, [Reply("\n".join(lines), custom={"facts": dict(state.facts), **verdict_payload(result)})])
+        return Outcome(state, [Reply("\n".join(lines), custom=reply_contract.summary(state.facts, result))])
 
     def trials(self, state: State, rest: str = "") -> Outcome:
         """Every trial of the catalogue ranked for the patient (those whose conditions or places
@@ -478,8 +475,9 @@ class StaffScreening:
         if definitions:
             lines.append(TRIALS_NEXT.format(labels="; ".join(short_label(d) for d in definitions)))
         lines += [TRIALS_FOOTER, FOOTER]
-        custom = {"verdict": [summary_payload(r) for r in fitting], "ruled_out": len(ruled_out),
-                  "missing": self._missing_payload(definitions), "notes": notes}
+        custom = reply_contract.ranking([reply_contract.ranked_verdict(r, one_line_reason(r)) for r in fitting],
+                                        ruled_out=len(ruled_out), missing=self._missing_payload(definitions),
+                                        notes=notes)
         return Outcome(state, [Reply("\n".join(lines), custom=custom)])
 
     def _trial_reason(self, result: TrialResult) -> str:
@@ -510,15 +508,10 @@ class StaffScreening:
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         title = f"{result.trial.id} · {result.trial.brief_title}"
         headline = self._headline(result, items)
-        custom = {
-            **verdict_payload(result),
-            "checklist": [i.to_payload() for i in items],
-            "missing": self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
-            "notes": list(notes),
-            "title": title,
-            "headline": headline,
-            "counts": self._counts(items),
-        }
+        custom = reply_contract.checklist(
+            result, [i.to_payload() for i in items],
+            self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
+            notes, title, headline, self._counts(items))
         return Reply("\n".join(layout(custom).lines()), custom=custom)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -636,12 +629,12 @@ class StaffScreening:
 
     @staticmethod
     def _headline(result: TrialResult, items: Sequence[ChecklistItem]) -> str:
-        not_met = [i.number for i in items if i.mark == "not_met" and not i.is_exclusion]
-        excluded = [i.number for i in items if i.mark == "not_met" and i.is_exclusion]
+        not_met = [i.number for i in items if i.mark == Status.NOT_MET.value and not i.is_exclusion]
+        excluded = [i.number for i in items if i.mark == Status.NOT_MET.value and i.is_exclusion]
         reasons = [NOT_MET_REASON.format(numbers=", ".join(not_met))] if not_met else []
         if excluded:
             reasons.append(EXCLUDED_REASON.format(numbers=", ".join(excluded)))
-        open_for_patient = [i for i in items if i.mark == "unknown"]
+        open_for_patient = [i for i in items if i.mark == Status.UNKNOWN.value]
         return HEADLINES[result.status.value].format(reasons="; ".join(reasons), count=len(open_for_patient))
 
     @staticmethod
@@ -656,12 +649,13 @@ class StaffScreening:
         listed = {d.key for d in definitions}
         keys = dict.fromkeys(key for r in result.criteria if r.status is Status.UNKNOWN for key in sorted(r.missing)
                              if key not in listed and key in self.vocabulary and is_date_range(facts.get(key)))
-        return [{**self._missing_payload([self.vocabulary[key]])[0],
-                 "need": CLOSER_DATE.format(period=_compact_range(facts[key]))} for key in keys]
+        return [reply_contract.missing_fact(key, short_label(self.vocabulary[key]),
+                                            self.vocabulary[key].answered_by.value,
+                                            need=CLOSER_DATE.format(period=_compact_range(facts[key]))) for key in keys]
 
     @staticmethod
     def _missing_payload(definitions: Sequence[FactDefinition]) -> List[Dict[str, str]]:
-        return [{"fact": d.key, "label": short_label(d), "answered_by": d.answered_by.value} for d in definitions]
+        return [reply_contract.missing_fact(d.key, short_label(d), d.answered_by.value) for d in definitions]
 
 
 def _cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:

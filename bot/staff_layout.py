@@ -19,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Sequence
 
+from bot.evaluation import Status
+from bot.reply_contract import TO_CONFIRM
+
 # The vocabulary's labels as clinicians write them, for the list of what is open. A candidate for the
 # vocabulary itself (a `staff_label` per fact in data/facts.yml) once agreed; a fact without one here
 # is listed by its label.
@@ -87,7 +90,7 @@ def layout(custom: Mapping[str, Any]) -> Layout:
     """The checklist of a reply's ``custom`` (``checklist``, ``missing``, ``notes``, ``title``, ``headline``)."""
     items = [item for item in custom.get("checklist") or [] if isinstance(item, Mapping)]
     missing = [entry for entry in custom.get("missing") or [] if isinstance(entry, Mapping)]
-    not_met = [str(item.get("line", "")) for item in items if item.get("status") == "not_met"]
+    not_met = [str(item.get("line", "")) for item in items if item.get("status") == Status.NOT_MET.value]
     deciding, rest = not_met, missing
     if not not_met and missing:
         first, rest = missing[:DECIDING_FACTS], missing[DECIDING_FACTS:]
@@ -100,9 +103,9 @@ def layout(custom: Mapping[str, Any]) -> Layout:
 def _settled(items: Sequence[Mapping[str, Any]]) -> str:
     def count(status: str) -> int:
         return sum(1 for item in items if item.get("status") == status)
-    met = [str(item.get("number", "")) for item in items if item.get("status") == "met"]
+    met = [str(item.get("number", "")) for item in items if item.get("status") == Status.MET.value]
     return SETTLED.format(met=len(met), numbers=f" ({compact_numbers(met)})" if met else "",
-                          unknown=count("unknown"), to_confirm=count("to_confirm"))
+                          unknown=count(Status.UNKNOWN.value), to_confirm=count(TO_CONFIRM))
 
 
 def _open_lines(missing: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]]) -> List[str]:

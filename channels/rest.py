@@ -49,7 +49,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import texts
+from bot import reply_contract, texts
 from trialbot.config import load_settings
 from channels.guard import REFUSAL, unreadable_field
 from channels.redaction import handling
@@ -83,9 +83,9 @@ class WholeMessageCollector(CollectingOutputChannel):
 def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int = 200,
              **detail: Any) -> HTTPResponse:
     """A reply for a message that was not passed on: ``custom.refused`` says why."""
-    custom: Dict[Text, Any] = {"refused": reason, **detail}
     if reason == "too_long":
-        custom["limit"] = MAX_MESSAGE_CHARS
+        detail["limit"] = MAX_MESSAGE_CHARS
+    custom = reply_contract.refused(reason, **detail)
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
 
 

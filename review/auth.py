@@ -21,7 +21,8 @@ from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import delete, insert, select, update
 
-from review.store import ReviewStore, sessions, users
+from review.store import ReviewStore
+from review.store.tables import sessions, users
 
 ROLES = ("reviewer", "admin")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import secrets
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, List, Optional, Tuple
@@ -113,9 +114,30 @@ _CN_ADDRESS_RE = re.compile(  # bounded repeats: a long run of place names must 
 
 # -- numbers ---------------------------------------------------------------------------------------
 
-# Mainland identity cards: 18 characters (17 digits and a check digit or X), or the old 15 digits.
-# ASCII boundaries, not \b: a Chinese character touching the number is a word character to \b.
-_ID_CARD_RE = re.compile(r"(?<![A-Za-z0-9])(?:\d{17}[\dXx]|\d{15})(?![A-Za-z0-9])")
+# Mainland identity cards (GB 11643-1999): 18 characters (17 digits and a check digit or X), or the
+# old 15 digits. Written whole, one is masked whatever its check digit (a mistyped number identifies
+# too). Written in groups ("110105 19491231 002X", "1101-0519-4912-3100-2X"), whose pieces the phone
+# rules would otherwise take apart and leave the rest showing, only with a valid check digit: other
+# grouped digits are left to their own rules. Full-width digits (１１０１…) count as digits.
+# Boundaries are digits and Latin letters, not \b: a Chinese character touching the number is a word
+# character to \b.
+_ID_DIGIT = "0-9０-９"
+_ID_CARD_RE = re.compile(rf"(?<![A-Za-z{_ID_DIGIT}])(?:[{_ID_DIGIT}]{{17}}[{_ID_DIGIT}XxＸｘ]|[{_ID_DIGIT}]{{15}})"
+                         rf"(?![A-Za-z{_ID_DIGIT}])")
+_GROUPED_ID_CARD_RE = re.compile(rf"(?<![A-Za-z{_ID_DIGIT}])(?:[{_ID_DIGIT}][ \t\u00a0\u3000-]?){{17}}"
+                                 rf"[{_ID_DIGIT}XxＸｘ](?![A-Za-z{_ID_DIGIT}])")
+_ID_CARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CARD_CHECK = "10X98765432"  # the check character for each remainder of the weighted sum by 11
+
+
+def is_id_card_number(text: str) -> bool:
+    """Whether ``text`` (spaces, hyphens and full-width digits allowed) is an 18-character mainland
+    identity card number whose check character is right."""
+    characters = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", text)).upper()
+    if not re.fullmatch(r"\d{17}[\dX]", characters):
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(characters, _ID_CARD_WEIGHTS))
+    return _ID_CARD_CHECK[total % 11] == characters[17]
 # Messaging accounts: "my wechat is wangfang", "微信号：wangfang1961", "QQ 123456789". After "is" or
 # a colon any word is the account; right after the app's name only one with a digit or "_" is
 # ("wechat me tomorrow" keeps its words).
@@ -415,6 +437,7 @@ class _Masking:
     def mask_numbers(self) -> None:
         self.sub(_ACCOUNT_RE, lambda m: m.group("cue") + ACCOUNT)
         self.sub(_ID_CARD_RE, ID_NUMBER)
+        self.sub(_GROUPED_ID_CARD_RE, lambda m: ID_NUMBER if is_id_card_number(m.group()) else m.group())
         self.text = _mask_valid_phones(self.text)
         self.sub(_PHONE_CANDIDATE_RE, _phone_like)
 

@@ -9,17 +9,21 @@ from __future__ import annotations
 import html
 import json
 from datetime import datetime, timezone
-from typing import Any, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
+from bot.evaluation import Status, Verdict
 from review.auth import Session
 from review.store import STATUSES, VERDICTS, InboxPage, InboxQuery
 from review.stories import Step
 
 STATUS_NAMES = {"unreviewed": "Unreviewed", "needs_follow_up": "Needs follow-up", "reviewed": "Reviewed"}
-VERDICT_NAMES = {"likely_eligible": "Likely eligible", "uncertain": "Uncertain", "not_eligible": "Not eligible",
-                 None: "—"}
-CRITERION_NAMES = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+VERDICT_NAMES = {Verdict.LIKELY_ELIGIBLE.value: "Likely eligible", Verdict.UNCERTAIN.value: "Uncertain",
+                 Verdict.NOT_ELIGIBLE.value: "Not eligible", None: "—"}
+CRITERION_NAMES = {Status.MET.value: "met", Status.NOT_MET.value: "not met", Status.UNKNOWN.value: "unknown"}
+# The badge colour of a verdict and of a criterion's status
+VERDICT_KINDS = {Verdict.LIKELY_ELIGIBLE.value: "ok", Verdict.NOT_ELIGIBLE.value: "bad", Verdict.UNCERTAIN.value: "warn"}
+CRITERION_KINDS = {Status.MET.value: "ok", Status.NOT_MET.value: "bad", Status.UNKNOWN.value: "warn"}
 # Where reading went wrong: each count's column heading, filter label and meaning.
 READING_NAMES = {"misunderstood": ("Not underst.", "Min. not understood", "answers not understood"),
                  "check_backs": ("Check-backs", "Min. check-backs", "readings offered back for confirmation"),
@@ -147,7 +151,7 @@ def _badges(row: Mapping[str, Any]) -> str:
 
 
 def _verdict_badge(verdict: Optional[str]) -> str:
-    kind = {"likely_eligible": "ok", "not_eligible": "bad", "uncertain": "warn"}.get(verdict or "", "")
+    kind = VERDICT_KINDS.get(verdict or "", "")
     return f'<span class="badge {kind}">{h(VERDICT_NAMES.get(verdict, verdict))}</span>'
 
 
@@ -279,7 +283,7 @@ def _verdict_table(verdict: Any) -> str:
 
 
 def _criterion_badge(status: Any) -> str:
-    kind = {"met": "ok", "not_met": "bad", "unknown": "warn"}.get(str(status), "")
+    kind = CRITERION_KINDS.get(str(status), "")
     return f'<span class="badge {kind}">{h(CRITERION_NAMES.get(str(status), status))}</span>'
 
 
@@ -287,66 +291,79 @@ def _percent(value: Optional[float]) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+def _user_details(m: Any, threshold: float) -> Tuple[List[str], str]:
+    """What the model and the engine made of a person's message: (meta badges, facts taken)."""
+    meta = [f'intent <b>{h(m.intent)}</b> {h(_percent(m.confidence))}']
+    if m.fallback:
+        meta.append('<span class="badge bad">fallback</span>')
+    if m.low_confidence:
+        meta.append(f'<span class="badge warn" title="below {h(_percent(threshold))}">low confidence</span>')
+    if m.asked_human:
+        meta.append('<span class="badge bad">asked for a human</span>')
+    if m.frustrated:
+        meta.append('<span class="badge warn">frustrated</span>')
+    ranking = ", ".join(f"{h(n)} {h(_percent(c))}" for n, c in m.ranking)
+    if ranking:
+        meta.append(f'<details><summary>ranking</summary>{ranking}</details>')
+    extra = ""
+    if m.facts:
+        extra += '<ul class="facts" aria-label="facts taken">' + "".join(
+            f'<li><b>{h(k)}</b>: {h(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</li>'
+            for k, v in m.facts.items()) + "</ul>"
+    if m.facts_cleared:
+        extra += '<div class="badge warn">facts cleared</div>'
+    if m.verdict_status:
+        meta.append(f'verdict {_verdict_badge(m.verdict_status)}')
+    return meta, extra
+
+
+def _bot_details(m: Any) -> Tuple[List[str], str]:
+    """What a bot message offered and said in its reply contract: (meta badges, buttons and verdict)."""
+    meta: List[str] = []
+    extra = ""
+    if m.buttons:
+        extra += "<div>" + "".join(f'<span class="badge">{h(b.get("title"))}</span>' for b in m.buttons) + "</div>"
+    if m.asks:
+        meta.append(f'asks {h(", ".join(m.asks))}')
+    meta += _reading_badges(m)
+    if m.verdict:
+        extra += _verdict_table(m.verdict)
+    return meta, extra
+
+
+def _flag_form(cid: Any, token: str, event_id: Any, flag: Optional[Mapping[str, Any]]) -> str:
+    """Flag a message with what went wrong, or, once flagged, who flagged it and why, and unflag it."""
+    if flag:
+        on, inside = "0", (f'<span class="badge bad">flagged by {h(flag["author"])}: {h(flag["reason"])}</span>'
+                           f'<button class="secondary" type="submit">Unflag</button>')
+    else:
+        on, inside = "1", ('<input type="text" name="reason" placeholder="what went wrong here?" aria-label="reason">'
+                           '<button class="secondary" type="submit">Flag</button>')
+    return (f'<form class="flagform" method="post" action="/conversations/{h(cid)}/flags">{token}'
+            f'<input type="hidden" name="event_id" value="{h(event_id)}"><input type="hidden" name="on" value="{on}">'
+            f'{inside}</form>')
+
+
+def _transcript_item(m: Any, cid: Any, token: str, flag: Optional[Mapping[str, Any]], threshold: float) -> str:
+    if m.kind == "session":
+        return f'<div class="session">— {h(m.action.replace("_", " "))} · {h(when(m.at))} —</div>'
+    if m.kind == "action":
+        return f'<div class="action">→ {h(m.action)} <span>({h(m.policy or "")})</span></div>'
+    details, extra = _user_details(m, threshold) if m.kind == "user" else _bot_details(m)
+    meta = [h(when(m.at)), *details]
+    classes = f"msg {m.kind}" + (" flagged" if flag else "")
+    speaker = "Person" if m.kind == "user" else "Bot"
+    return (f'<div class="{classes}" id="m{h(m.event_id)}" data-event-id="{h(m.event_id)}">'
+            f'<div class="muted"><b>{speaker}</b></div><div class="text">{h(m.text or "")}</div>{extra}'
+            f'<div class="meta">{" · ".join(meta)}</div>{_flag_form(cid, token, m.event_id, flag)}</div>')
+
+
 def conversation_page(nonce: str, session: Session, row: Mapping[str, Any], sender: str, messages: Sequence[Any],
                       unmasked: bool, notice: str = "", threshold: float = 0.6) -> str:
     cid = row["id"]
     token = csrf_field(session)
     flags: Mapping[int, Mapping[str, Any]] = row["flags"]
-    items: List[str] = []
-    for m in messages:
-        if m.kind == "session":
-            items.append(f'<div class="session">— {h(m.action.replace("_", " "))} · {h(when(m.at))} —</div>')
-            continue
-        if m.kind == "action":
-            items.append(f'<div class="action">→ {h(m.action)} <span>({h(m.policy or "")})</span></div>')
-            continue
-        flag = flags.get(m.event_id)
-        classes = f"msg {m.kind}" + (" flagged" if flag else "")
-        meta: List[str] = [h(when(m.at))]
-        extra = ""
-        if m.kind == "user":
-            meta.append(f'intent <b>{h(m.intent)}</b> {h(_percent(m.confidence))}')
-            if m.fallback:
-                meta.append('<span class="badge bad">fallback</span>')
-            if m.low_confidence:
-                meta.append(f'<span class="badge warn" title="below {h(_percent(threshold))}">low confidence</span>')
-            if m.asked_human:
-                meta.append('<span class="badge bad">asked for a human</span>')
-            if m.frustrated:
-                meta.append('<span class="badge warn">frustrated</span>')
-            ranking = ", ".join(f"{h(n)} {h(_percent(c))}" for n, c in m.ranking)
-            if ranking:
-                meta.append(f'<details><summary>ranking</summary>{ranking}</details>')
-            if m.facts:
-                extra += '<ul class="facts" aria-label="facts taken">' + "".join(
-                    f'<li><b>{h(k)}</b>: {h(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)}</li>'
-                    for k, v in m.facts.items()) + "</ul>"
-            if m.facts_cleared:
-                extra += '<div class="badge warn">facts cleared</div>'
-            if m.verdict_status:
-                meta.append(f'verdict {_verdict_badge(m.verdict_status)}')
-        else:
-            if m.buttons:
-                extra += "<div>" + "".join(f'<span class="badge">{h(b.get("title"))}</span>' for b in m.buttons) + "</div>"
-            if m.asks:
-                meta.append(f'asks {h(", ".join(m.asks))}')
-            meta += _reading_badges(m)
-            if m.verdict:
-                extra += _verdict_table(m.verdict)
-        if flag:
-            flag_form = (f'<form class="flagform" method="post" action="/conversations/{h(cid)}/flags">{token}'
-                         f'<input type="hidden" name="event_id" value="{h(m.event_id)}"><input type="hidden" name="on" value="0">'
-                         f'<span class="badge bad">flagged by {h(flag["author"])}: {h(flag["reason"])}</span>'
-                         f'<button class="secondary" type="submit">Unflag</button></form>')
-        else:
-            flag_form = (f'<form class="flagform" method="post" action="/conversations/{h(cid)}/flags">{token}'
-                         f'<input type="hidden" name="event_id" value="{h(m.event_id)}"><input type="hidden" name="on" value="1">'
-                         f'<input type="text" name="reason" placeholder="what went wrong here?" aria-label="reason">'
-                         f'<button class="secondary" type="submit">Flag</button></form>')
-        speaker = "Person" if m.kind == "user" else "Bot"
-        items.append(f'<div class="{classes}" id="m{h(m.event_id)}" data-event-id="{h(m.event_id)}">'
-                     f'<div class="muted"><b>{speaker}</b></div><div class="text">{h(m.text or "")}</div>{extra}'
-                     f'<div class="meta">{" · ".join(meta)}</div>{flag_form}</div>')
+    items = [_transcript_item(m, cid, token, flags.get(m.event_id), threshold) for m in messages]
     trials = ", ".join(t for t in (row["trials"] or "").split(",") if t) or "—"
     summary = (f'<table><tbody><tr><th>Sender</th><td id="sender">{h(sender)}</td><th>Channel</th><td>{h(row["channel"])}</td>'
                f'<th>Started</th><td>{h(when(row["started_at"]))}</td><th>Last</th><td>{h(when(row["last_at"]))}</td></tr>'

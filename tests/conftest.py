@@ -5,6 +5,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import requests
+
+from tests.contract import WEBHOOK, check_messages
 
 from bot.conversation import Screening
 from bot.store import Catalogue, TrialStore
@@ -34,3 +37,21 @@ def seed_trial(catalogue):
 @pytest.fixture
 def engine(catalogue) -> Screening:
     return Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def replies_follow_the_contract():
+    """Every REST webhook reply a test receives, through whichever helper or none, is checked against
+    the reply contract's schema (bot/reply_contract.schema.json)."""
+    send = requests.Session.send
+
+    def checked_send(session, request, **kwargs):
+        response = send(session, request, **kwargs)
+        if request.method == "POST" and request.url.split("?")[0].endswith(WEBHOOK) \
+                and response.headers.get("Content-Type", "").startswith("application/json"):
+            check_messages(response.json(), f" to {request.url}")
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:  # for the whole session: session fixtures send messages too
+        patch.setattr(requests.Session, "send", checked_send)
+        yield

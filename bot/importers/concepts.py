@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 import yaml
 
 from bot import units
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary
+from bot.facts import NEVER, UNIT_WORDS, FactDefinition, FactType, Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data/, beside the packages
 IMPORT_VOCABULARY = DATA_DIR / "import_vocabulary.yml"
@@ -41,14 +41,7 @@ def round_value(value: float) -> float:
 
 
 def describe_unit(unit: Optional[str]) -> str:
-    return {None: "", "10^9/L": "×10^9/L", "xULN": "× the upper limit of normal"}.get(unit, unit or "")
-
-
-def with_unit(value: float, unit: Optional[str]) -> str:
-    """ "1.5 ×10^9/L", "94%", "3 × the upper limit of normal"."""
-    if not unit:
-        return f"{value:g}"
-    return f"{value:g}{unit}" if unit == "%" else f"{value:g} {describe_unit(unit)}"
+    return UNIT_WORDS.get(unit, unit) if unit else ""
 
 
 # -- names -------------------------------------------------------------------------------------

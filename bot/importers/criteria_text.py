@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bot.facts import with_unit
 from bot.importers import cues
-from bot.importers.concepts import TAIL, Concepts, plain_question, round_value, with_unit
+from bot.importers.concepts import TAIL, Concepts, plain_question, round_value
 from bot.units import match_unit
 
 # -- splitting -----------------------------------------------------------------------------------

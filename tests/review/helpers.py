@@ -16,7 +16,8 @@ import requests
 from aiohttp import web
 from sqlalchemy import create_engine, insert, text
 
-from review.store import ReviewStore, events
+from review.store import ReviewStore
+from review.store.tables import events
 from trialbot.servers import free_port
 
 POSTGRES_ADMIN_URL = os.environ.get("TRIALBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from trialbot.config import PROJECT_ROOT, load_settings
 from review.app import SESSION_COOKIE, create_app
-from review.store import sessions
+from review.store.tables import sessions
 from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, both_backends, csrf_of, login, misread,
                                   misread_continued)
 

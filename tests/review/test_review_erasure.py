@@ -15,7 +15,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select
 
 from review.erasure import erase_conversation, erase_requested
-from review.store import InboxQuery, ReviewStore, events
+from review.store import InboxQuery, ReviewStore
+from review.store.tables import events
 from review.tracker_store import ErasingSQLTrackerStore
 from tests.review.helpers import both_backends
 from trialbot.config import PROJECT_ROOT

@@ -121,6 +121,28 @@ def test_clinical_values_stay(text):
     assert mask_text(text) == text
 
 
+@pytest.mark.parametrize("text, number", [
+    ("身份证 110105 19491231 002X", "110105 19491231 002X"),  # grouped as printed on the card
+    ("身份证：110105-19491231-002X", "110105-19491231-002X"),
+    ("证件号 4403 0419 8506 1234 55", "4403 0419 8506 1234 55"),
+    ("my id card is 320102 1990 0101 1232", "320102 1990 0101 1232"),
+    ("身份证号１１０１０５１９４９１２３１００２Ｘ。", "１１０１０５１９４９１２３１００２Ｘ"),  # full-width digits
+    ("身份证号码：110105 194912 31002x，电话13800138000", "110105 194912 31002x"),
+])
+def test_id_card_numbers_are_masked_whole_however_written(text, number):
+    masked = mask_text(text)
+    assert masked == text.replace(number, "[id number]").replace("13800138000", "[phone]"), masked
+
+
+def test_the_check_character_tells_an_id_card_number_from_other_grouped_digits():
+    assert masking.is_id_card_number("11010519491231002X") and masking.is_id_card_number("110105 19491231 002x")
+    assert masking.is_id_card_number("４４０３０４１９８５０６１２３４５５")
+    assert not masking.is_id_card_number("110105 19491231 0021")  # a wrong check character
+    assert not masking.is_id_card_number("1101051949123100")  # too short
+    grouped = "platelets 110 105 194 912 310 021 over the last weeks"  # 18 digits, no identity card
+    assert "[id number]" not in mask_text(grouped)
+
+
 def test_nested_values_and_senders():
     assert mask_value({"note": "call 07700 900123", "n": 3, "l": ["me@x.org"]}) == \
         {"note": "call [phone]", "n": 3, "l": ["[email]"]}

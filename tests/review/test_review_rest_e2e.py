@@ -19,7 +19,8 @@ from sqlalchemy import create_engine, func, select
 
 from bot.store import TrialStore
 from review.auth import hash_password
-from review.store import ReviewStore, conversations, events, state
+from review.store import ReviewStore
+from review.store.tables import conversations, events, state
 from review.stories import expected_turns, replay
 from tests.review.helpers import ADMIN_PASSWORD, REVIEWER_PASSWORD, login, postgres_available, postgres_database
 from trialbot.config import PROJECT_ROOT, load_settings

@@ -7,10 +7,11 @@ import time
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 
 from review.erasure import erase_conversation
-from review.store import InboxQuery, ReviewStore, events
+from review.store import InboxQuery, ReviewStore
+from review.store.tables import events
 from tests.review.helpers import BOOSTERS, Conversation, both_backends, misread, misread_continued, \
     standard_conversations
 
@@ -329,13 +330,52 @@ def test_review_data_survives_a_restart_and_numbers_are_not_reused(store, databa
 
 
 @both_backends
+def test_chinese_is_found_by_its_words_and_characters(store):
+    Conversation("zh-platelets").start().turn("我的血小板是22，王芳医生说太低了", "好的。").save(store)
+    Conversation("zh-named").start().turn("我叫王芳，血压正常", "好的。").save(store)
+    Conversation("zh-other").start().turn("我有糖尿病", "好的。").save(store)
+    Conversation("en-mixed").start().turn("plt血小板 22", "Noted.").save(store)
+    store.index()
+    assert set(by_sender(store, q="血小板")) == {"zh-platelets", "en-mixed"}  # a word inside a sentence
+    assert set(by_sender(store, q="王芳")) == {"zh-platelets"}  # a name as written; where masked, not found
+    assert set(by_sender(store, q="血")) == {"zh-platelets", "zh-named", "en-mixed"}  # one character
+    assert set(by_sender(store, q="糖尿病")) == {"zh-other"}
+    assert by_sender(store, q="小血") == {}  # the characters in their order, side by side
+    assert by_sender(store, q="血小板 糖尿病") == {}  # every term, as with English words
+    assert set(by_sender(store, q="plt 血小板")) == {"en-mixed"}
+    assert set(by_sender(store, q="plt血小板")) == {"en-mixed"}
+    assert set(by_sender(store, q="血压 正常")) == {"zh-named"}
+
+
+@both_backends
+def test_chinese_text_indexed_before_is_found_after_an_upgrade(store, database_url):
+    from review.store.search import HAN_SPLIT
+    from review.store.tables import search, state
+
+    Conversation("zh-old").start().turn("我的血小板是22", "好的。").save(store)
+    store.index()
+    conversation_id = by_sender(store)["zh-old"]["id"]
+    with store.engine.begin() as c:  # the search text and state as the version before wrote them
+        c.execute(delete(state).where(state.c.key == HAN_SPLIT))
+        if store.dialect == "sqlite":
+            c.execute(text("UPDATE review_fts SET body = '我的血小板是22' WHERE rowid = :id"), {"id": conversation_id})
+        else:
+            c.execute(update(search).where(search.c.conversation_id == conversation_id).values(body="我的血小板是22"))
+    assert by_sender(store, q="血小板") == {}
+    store.engine.dispose()
+    upgraded = ReviewStore(database_url)
+    assert set(by_sender(upgraded, q="血小板")) == {"zh-old"}
+    upgraded.engine.dispose()
+
+
+@both_backends
 def test_free_text_counts_stop_at_the_cap_but_exports_do_not(store, monkeypatch):
-    import review.store
+    from review.store import inbox
 
     for n in range(7):
         Conversation(f"word-{n}").start().turn("my platelets are low", "Noted.").save(store)
     store.index()
-    monkeypatch.setattr(review.store, "TEXT_COUNT_CAP", 5)
+    monkeypatch.setattr(inbox, "TEXT_COUNT_CAP", 5)
     page = store.inbox(InboxQuery(q="platelets", per_page=2))
     assert page.capped and page.total == 5 and page.pages == 3 and len(page.rows) == 2
     assert not store.inbox(InboxQuery(per_page=2)).capped  # structured filters count exactly

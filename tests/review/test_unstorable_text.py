@@ -17,7 +17,8 @@ from trialbot.cli import main
 from trialbot.config import PROJECT_ROOT
 from channels.guard import REFUSAL
 from review.app import create_app
-from review.store import InboxQuery, events
+from review.store import InboxQuery
+from review.store.tables import events
 from review.tracker_store import ErasingSQLTrackerStore, UnstorableText
 from tests.review.helpers import (ADMIN_PASSWORD, AppServer, Conversation, both_backends, csrf_of, login,
                                   standard_conversations)

@@ -11,6 +11,7 @@ from actions import screening as actions
 from bot.conversation import State
 from bot.store import TrialStore
 from tests.conftest import PROJECT, SEED_TRIAL
+from tests.contract import check_dispatched
 
 EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
 
@@ -43,6 +44,7 @@ def tracker(text: str, channel: Optional[str], intent: str = "inform", **slots: 
 def run(action, tracker_):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, {})
+    check_dispatched(dispatcher.messages)
     return dispatcher.messages, {e["name"]: e["value"] for e in events}
 
 

@@ -9,6 +9,7 @@ from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
 from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers, short_label
 from bot.staff_layout import STAFF_LABELS, compact_numbers
 from tests.conftest import SEED_TRIAL, TODAY
+from tests.contract import follows_contract
 
 EXAMPLE = "62F NSCLC, plt 22k, last chemo 6w ago, failed rhTPO x3, no bleeding hx"
 
@@ -28,7 +29,7 @@ class Desk:
     def say(self, text: str, action: str = "screen"):
         outcome = self.staff.handle(self.state, Turn(text), action)
         self.state = State.from_slots(outcome.state.to_slots())  # through the slots, as in Rasa
-        return outcome.replies
+        return follows_contract(outcome.replies)
 
 
 def items(reply):

@@ -19,6 +19,7 @@ from bot import texts
 from bot.conversation import MAX_MESSAGE_LENGTH, State
 from bot.store import TrialStore
 from tests.conftest import PROJECT, SEED_TRIAL
+from tests.contract import check_dispatched
 
 PLATELET_QUESTION = {"asks": ["platelet_count"], "answer_type": "number", "unit": "10^9/L"}
 # Every slot of a consented conversation whose open question is the platelet count.
@@ -55,6 +56,7 @@ def run(action, tracker_: Tracker, language: str = "en"):
     events = action.run(dispatcher, tracker_, {})
     for message in dispatcher.messages:
         assert message["custom"].pop("language") == language, message
+    check_dispatched(dispatcher.messages)
     return dispatcher.messages, events
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
 from bot import texts
+from tests.contract import follows_contract
 
 
 def talk(engine, *messages, state=None):
@@ -14,7 +15,7 @@ def talk(engine, *messages, state=None):
     for message in messages:
         intent = message[1:] if message.startswith("/") else None
         outcome = engine.respond(state, Turn(message, intent))
-        state, replies = outcome.state, replies + outcome.replies
+        state, replies = outcome.state, replies + follows_contract(outcome.replies)
     return state, replies
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import reply_contract
 from bot.evaluation import Status, Verdict, evaluate
 from bot.rules import compile_rule
 from bot.extraction import extract
@@ -215,7 +216,7 @@ def test_implications_fill_in_what_does_not_apply(seed_trial, vocabulary):
 
 def test_the_payload_follows_the_contract(seed_trial, vocabulary):
     result, _ = statuses(seed_trial, vocabulary, platelet_count=45)
-    payload = result.to_payload()
+    payload = reply_contract.verdict_of(result)
     assert payload["trial_id"] == "NCT05236582" and payload["status"] == "not_eligible"
     assert len(payload["criteria"]) == 24
     first = payload["criteria"][0]

@@ -24,8 +24,8 @@ from tests.conftest import PROJECT
 PACKAGES = ["trialbot", "actions", "channels", "review", "web", "bot"]
 CONFIG = "trialbot.config"  # read from every layer; a layer of its own below all of ours
 ABOVE_THE_ENGINE = ("actions", "channels", "review", "web", "trialbot")
-# The store and the importers that fill it; the rest of bot/ reaches no database library.
-DATABASE_SIDE = ("bot/store.py", "bot/importers/")
+# The store and the importers' entry point that fills it; the rest of bot/ reaches no database library.
+DATABASE_SIDE = ("bot/store.py", "bot/importers/__init__.py")
 DATABASE_MODULES = ("sqlalchemy", "bot.store")
 # Imports that break the rules today, each to be removed by the change named. An entry that no
 # longer matches an import fails the test too, so that the list only shrinks.

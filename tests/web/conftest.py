@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.store import TrialStore
+from tests.contract import WEBHOOK, problems
 from tests.e2e.conftest import _tail
 from tests.web.helpers import RoundRobin, StaticSite
 from trialbot.config import PROJECT_ROOT, Settings, load_settings
@@ -164,11 +166,36 @@ class ChatPage:
         self.errors: List[str] = []
         self.webhook_posts: List[str] = []
         self.requested: List[str] = []  # every URL the page asked for
+        self.contract_breaches: List[str] = []  # the widget's replies that break the reply contract
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("request", lambda request: self.requested.append(request.url))
         page.on("request", lambda request: self.webhook_posts.append(request.url)
                 if request.method == "POST" and request.url.endswith("/webhooks/rest/webhook") else None)
+        page.on("response", self._check_reply)
         page.set_default_timeout(TURN_TIMEOUT_MS)
+
+    def _check_reply(self, response) -> None:
+        """Each reply the widget receives, checked against the reply contract as it arrives."""
+        if response.request.method != "POST" or not response.url.split("?")[0].endswith(WEBHOOK):
+            return
+        try:
+            body = response.body()
+        except PlaywrightError:  # the page went away (a reload) before the reply could be read: nothing to check
+            return
+        try:
+            messages = json.loads(body)
+        except ValueError as exc:  # a reply the widget cannot read breaks the contract too
+            self.contract_breaches.append(f"{response.url} (HTTP {response.status}): not JSON: {exc!r}")
+            return
+        if not isinstance(messages, list):
+            self.contract_breaches.append(f"{response.url}: not a list of bot messages: {messages!r:.600}")
+            return
+        self.contract_breaches += [f"{message!r:.600}: {breach}" for message in messages
+                                   for breach in [problems(message)] if breach]
+
+    def assert_replies_follow_contract(self) -> None:
+        assert not self.contract_breaches, "replies the widget received break the reply contract:\n" + \
+            "\n".join(self.contract_breaches)
 
     # -- the page ----------------------------------------------------------------------------------
     def open(self, url: Optional[str] = None) -> "ChatPage":
@@ -198,6 +225,7 @@ class ChatPage:
         self.page.wait_for_function(
             "(n) => { const c = document.querySelector('.trialbot-chat-host').trialbotChat;"
             " return c.turns > n && !c.busy; }", arg=turns_before)
+        self.assert_replies_follow_contract()
 
     def transcript(self) -> List[Dict[str, Any]]:
         return self.js("chat.transcript")
@@ -269,13 +297,14 @@ class ChatPage:
 @pytest.fixture
 def new_chat(browser, web_bot, request):
     """A factory of chat pages, each in a fresh browser context unless given one."""
-    contexts = []
+    contexts, pages = [], []
 
     def make(viewport=None, context=None, url: Optional[str] = None) -> ChatPage:
         if context is None:
             context = browser.new_context(viewport=viewport or {"width": 1024, "height": 800})
             contexts.append(context)
-        return ChatPage(context.new_page(), url or web_bot.page_url)
+        pages.append(ChatPage(context.new_page(), url or web_bot.page_url))
+        return pages[-1]
 
     yield make
     failed = getattr(request.node, "rep_call", None)
@@ -290,6 +319,8 @@ def new_chat(browser, web_bot, request):
         print(f"--- tail of {web_bot.log_path} ---\n{web_bot.log_tail()}")
     for context in contexts:
         context.close()
+    for chat in pages:  # what arrived after the test's last wait too
+        chat.assert_replies_follow_contract()
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
