@@ -9,21 +9,21 @@
  * data-lang      the language of the chat's own text (i18n/<lang>.json); default: the page's lang
  *
  * No dependencies and no build step. The chat's own text comes from i18n/<lang>.json; the bot's
- * messages come from the bot.
- *
- * The language: the conversation's own once there is one in this browser (what the bot last said
- * it speaks, kept like the conversation id), else ?lang= in the page's address, else data-lang,
- * else the page's lang (which the chat server sets from the browser's Accept-Language), else the
- * browser's first language, else English. Every message tells the bot the widget's language
- * (metadata.language); every reply says the conversation's (custom.language), and when the person
- * switched it ("English please", "请用中文") the widget's own text follows. So does the page's
- * (a "trialbot:language" event on the chat's element; page.js listens). The conversation lives in the bot's tracker store under a random
+ * messages come from the bot. The conversation lives in the bot's tracker store under a random
  * 128-bit id kept in this browser's localStorage, with a copy of the transcript so that a reload
  * or a closed tab shows the conversation again without sending anything to the bot.
  *
  * Every message carries its own random id. One that got no reply (a timeout, a lost connection, a
  * reload while waiting) may still have reached the bot, so sending it again, by the retry button or
  * as the same answer, reuses its id: the bot then answers with what it already said, not twice.
+ *
+ * The language: the conversation's once there is one in this browser (kept like its id), else
+ * ?lang= in the page's address, else data-lang, else the page's lang (which the chat server sets
+ * from the browser's Accept-Language), else the browser's first language, else English. Every
+ * message tells the bot the widget's language (metadata.language); every reply says the
+ * conversation's (custom.language), and when the person switches it ("English please", "请用中文")
+ * the widget's own text follows, and so does the page's (a "trialbot:language" event on the
+ * chat's element; page.js listens).
  */
 (function () {
   "use strict";
@@ -611,7 +611,7 @@
     var moveFocus = !options.auto && (!active || this.replies.contains(active) || !active.isConnected);
     this.setBusy(false);
     var deleted = options.reset === "delete" || entries.some(function (e) { return e.custom && e.custom.deleted; });
-      var refused = entries.length && entries.every(function (e) { return e.custom && e.custom.refused; });
+    var refused = entries.length && entries.every(function (e) { return e.custom && e.custom.refused; });
     if (refused) {
       // Not passed on to the bot (too long): the question stays open, the text comes back to shorten.
       if (shown !== null) { this.takeBack(options.typed); }
@@ -824,8 +824,9 @@
   function chosenLanguage(host) {
     var el = host.closest ? host.closest("[lang]") : null;
     var browser = navigator.languages && navigator.languages.length ? navigator.languages[0] : navigator.language;
-    var candidates = [loadTranscript().length ? loadLanguage() : null, new URLSearchParams(window.location.search).get("lang"),
-                      options.lang, el && el.getAttribute("lang"), document.documentElement.lang, browser];
+    var conversation = loadTranscript().length ? loadLanguage() : null;
+    var candidates = [conversation, new URLSearchParams(window.location.search).get("lang"), options.lang,
+                      el && el.getAttribute("lang"), document.documentElement.lang, browser];
     return candidates.filter(function (lang) { return LANG_TAG.test(lang || ""); })[0] || "en";
   }
 
