@@ -7,6 +7,8 @@ channel itself (see README, "Website chat"). What it adds to the files in ``stat
   Accept-Language, else English) and the bot's address;
 - ``/chat.js`` carries the configured bot address as its default, so that a page needs only
   ``<script src=".../chat.js"></script>``; ``data-bot-url`` on the tag overrides it;
+- ``/i18n/<lang>.json`` is the closest language there is (``zh`` gets zh-CN), named in its
+  Content-Language header;
 - ``/i18n/<lang>.json`` and the other assets answer cross-origin requests only from the configured
   origins (a clinic's site that embeds the chat), like the bot itself;
 - a request whose path or query string holds text that is not valid Unicode (channels/guard.py)
@@ -22,7 +24,10 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
+import langcodes
 from aiohttp import web
+from langcodes.tag_parser import LanguageTagError
+from werkzeug.http import parse_accept_header
 
 from channels.guard import REFUSAL, aiohttp_guard
 
@@ -32,7 +37,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 I18N = STATIC / "i18n"
 DEFAULT_LANG = "en"
 BOT_URL_PLACEHOLDER = '"__TRIALBOT_BOT_URL__"'
-ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css", "page.css": "text/css"}
+ASSETS = {"chat.js": "application/javascript", "page.js": "application/javascript", "chat.css": "text/css",
+          "page.css": "text/css"}
 LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
@@ -42,31 +48,24 @@ def languages() -> List[str]:
     return sorted(path.stem for path in I18N.glob("*.json"))
 
 
+def closest(tag: str, available: Sequence[str] = ()) -> Optional[str]:
+    """The available language closest to ``tag`` by CLDR's language distances (langcodes), if any is
+    close enough: "zh", "zh-Hans" and "zh-SG" get zh-CN and "en-GB" gets en, while French, or
+    Traditional Chinese ("zh-TW") with only Simplified available, get none."""
+    try:
+        return langcodes.closest_supported_match(tag, list(available or languages()))
+    except LanguageTagError:
+        return None
+
+
 def negotiate(wanted: Optional[str], accept_language: str = "", available: Sequence[str] = ()) -> str:
     """The page's language: ``?lang=`` if available, else the best of Accept-Language, else English."""
     available = list(available or languages())
-    by_lower = {lang.lower(): lang for lang in available}
-
-    def match(tag: str) -> Optional[str]:
-        tag = tag.strip().lower()
-        return by_lower.get(tag) or by_lower.get(tag.split("-")[0])
-
-    if wanted and match(wanted):
-        return match(wanted)  # type: ignore[return-value]
-    ranked = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag.strip() and quality > 0:
-            ranked.append((-quality, position, tag))
-    for _, _, tag in sorted(ranked):
-        if match(tag):
-            return match(tag)  # type: ignore[return-value]
+    if wanted and closest(wanted, available):
+        return closest(wanted, available)  # type: ignore[return-value]
+    for tag, quality in parse_accept_header(accept_language):  # best first, in the header's order
+        if quality > 0 and tag != "*" and closest(tag, available):
+            return closest(tag, available)  # type: ignore[return-value]
     return DEFAULT_LANG
 
 
@@ -155,11 +154,12 @@ def create_app(bot_url: str, cors_origins: Iterable[str]) -> web.Application:
         return web.Response(text=text, content_type=ASSETS[name], charset="utf-8")
 
     async def translation(request: web.Request) -> web.Response:
-        lang = request.match_info["lang"]
-        if not LANG_PATTERN.match(lang) or lang not in languages():
+        # The closest language there is ("zh" gets zh-CN), named in Content-Language for the widget.
+        lang = closest(request.match_info["lang"]) if LANG_PATTERN.match(request.match_info["lang"]) else None
+        if lang is None:
             raise web.HTTPNotFound()
         return web.Response(body=(I18N / f"{lang}.json").read_bytes(), content_type="application/json",
-                            charset="utf-8")
+                            charset="utf-8", headers={"Content-Language": lang})
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})

@@ -16,6 +16,14 @@
  * Every message carries its own random id. One that got no reply (a timeout, a lost connection, a
  * reload while waiting) may still have reached the bot, so sending it again, by the retry button or
  * as the same answer, reuses its id: the bot then answers with what it already said, not twice.
+ *
+ * The language: the conversation's once there is one in this browser (kept like its id), else
+ * ?lang= in the page's address, else data-lang, else the page's lang (which the chat server sets
+ * from the browser's Accept-Language), else the browser's first language, else English. Every
+ * message tells the bot the widget's language (metadata.language); every reply says the
+ * conversation's (custom.language), and when the person switches it ("English please", "请用中文")
+ * the widget's own text follows, and so does the page's (a "trialbot:language" event on the
+ * chat's element; page.js listens).
  */
 (function () {
   "use strict";
@@ -38,6 +46,8 @@
   var SESSION_KEY = keyPrefix + "session";
   var TRANSCRIPT_KEY = keyPrefix + "transcript";
   var UNANSWERED_KEY = keyPrefix + "unanswered";
+  var LANGUAGE_KEY = keyPrefix + "language";
+  var LANG_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
   // -- storage: the browser's own, or memory when it is unavailable (private mode, sandbox) ----------
   var storage = (function () {
@@ -103,11 +113,23 @@
     } catch (e) { /* storage full: a message sent again after a reload would get a new id */ }
   }
 
+  // The conversation's language, as the bot last said it (or as it was started in).
+  function loadLanguage() {
+    var lang = storage.getItem(LANGUAGE_KEY);
+    return LANG_TAG.test(lang || "") ? lang : null;
+  }
+
+  function saveLanguage(lang) {
+    try { storage.setItem(LANGUAGE_KEY, lang); } catch (e) { /* storage full: the bot still knows it */ }
+  }
+
   // -- text ----------------------------------------------------------------------------------------
-  function fetchJson(url) {
+  // { lang, strings }: lang is the language the chat server sent (Content-Language: "zh" gets zh-CN).
+  function fetchStrings(url, lang) {
     return fetch(url, { credentials: "omit" }).then(function (reply) {
       if (!reply.ok) { throw new Error(url + ": HTTP " + reply.status); }
-      return reply.json();
+      var sent = reply.headers.get("Content-Language");
+      return reply.json().then(function (strings) { return { lang: sent || lang, strings: strings }; });
     });
   }
 
@@ -121,18 +143,13 @@
     return out;
   }
 
+  // The chat's text in the language closest to lang, English where it lacks a string (or lang has none).
   function loadStrings(lang) {
-    var wanted = [lang, lang.split("-")[0]].filter(function (l, i, all) {
-      return l && l !== "en" && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l) && all.indexOf(l) === i;
-    });
-    return fetchJson(assetBase + "i18n/en.json").then(function (english) {
-      function attempt(i) {
-        if (i >= wanted.length) { return { lang: "en", strings: english }; }
-        return fetchJson(assetBase + "i18n/" + wanted[i] + ".json").then(function (strings) {
-          return { lang: wanted[i], strings: merged(english, strings) };
-        }, function () { return attempt(i + 1); });
-      }
-      return attempt(0);
+    return fetchStrings(assetBase + "i18n/en.json", "en").then(function (english) {
+      if (lang === "en" || !LANG_TAG.test(lang)) { return english; }
+      return fetchStrings(assetBase + "i18n/" + lang + ".json", lang).then(function (loaded) {
+        return { lang: loaded.lang, strings: merged(english.strings, loaded.strings) };
+      }, function () { return english; });
     });
   }
 
@@ -522,7 +539,8 @@
     return fetch(webhookUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sessionId(), message: message, message_id: messageId }),
+      body: JSON.stringify({ sender: sessionId(), message: message, message_id: messageId,
+                             metadata: { language: this.lang } }),
       credentials: "omit",
       signal: controller ? controller.signal : undefined
     }).then(function (reply) {
@@ -571,36 +589,9 @@
     saveUnanswered({ message: message, id: messageId });
     return this.post(message, messageId).then(function (messages) {
       saveUnanswered(null);
-      self.turns += 1;
       var active = self.root.activeElement;
-      var moveFocus = !options.auto && (!active || self.replies.contains(active));
-      self.setBusy(false);
       var entries = self.botEntries(messages);
-      var deleted = options.reset === "delete" || entries.some(function (e) { return e.custom && e.custom.deleted; });
-      var refused = entries.length && entries.every(function (e) { return e.custom && e.custom.refused; });
-      if (refused) {
-        // Not passed on to the bot (too long): the question stays open, the text comes back to shorten.
-        if (shown !== null) { self.takeBack(options.typed); }
-        entries.forEach(function (entry) { self.append(entry, false); });
-        self.showPending();
-        self.scrollDown();
-        if (options.typed) { self.input.focus(); }
-        return entries;
-      }
-      if (deleted) {
-        self.forgetLocally(entries);
-      } else {
-        if (options.reset === "startOver") {
-          self.transcript = [];
-          saveTranscript(self.transcript);
-          self.renderAll();
-        }
-        var added = entries.map(function (entry) { return self.append(entry); });
-        self.showPending();
-        self.scrollToReply(added[0]);
-      }
-      self.restoreFocus(moveFocus);
-      return entries;
+      return self.followLanguage(entries).then(function () { return self.received(entries, active, shown, options); });
     }, function (error) {
       self.turns += 1;
       self.setBusy(false);
@@ -610,6 +601,84 @@
       self.showError(error && error.server ? t("errors.server") : t("errors.network"));
       return null;
     });
+  };
+
+  // Shows the bot's reply. active: what had focus when it came (the chat may have been rebuilt since,
+  // in the reply's language).
+  Chat.prototype.received = function (entries, active, shown, options) {
+    var self = this;
+    this.turns += 1;
+    var moveFocus = !options.auto && (!active || this.replies.contains(active) || !active.isConnected);
+    this.setBusy(false);
+    var deleted = options.reset === "delete" || entries.some(function (e) { return e.custom && e.custom.deleted; });
+    var refused = entries.length && entries.every(function (e) { return e.custom && e.custom.refused; });
+    if (refused) {
+      // Not passed on to the bot (too long): the question stays open, the text comes back to shorten.
+      if (shown !== null) { this.takeBack(options.typed); }
+      entries.forEach(function (entry) { self.append(entry, false); });
+      this.showPending();
+      this.scrollDown();
+      if (options.typed) { this.input.focus(); }
+      return entries;
+    }
+    if (deleted) {
+      this.forgetLocally(entries);
+    } else {
+      if (options.reset === "startOver") {
+        this.transcript = [];
+        saveTranscript(this.transcript);
+        this.renderAll();
+      }
+      var added = entries.map(function (entry) { return self.append(entry); });
+      this.showPending();
+      this.scrollToReply(added[0]);
+    }
+    this.restoreFocus(moveFocus);
+    return entries;
+  };
+
+  // -- the conversation's language -----------------------------------------------------------------
+  // The language the bot last said the conversation is in (custom.language of its replies).
+  Chat.prototype.conversationLanguage = function () {
+    for (var i = this.transcript.length - 1; i >= 0; i--) {
+      var custom = this.transcript[i].custom;
+      if (custom && typeof custom.language === "string") { return custom.language; }
+    }
+    return null;
+  };
+
+  // When a reply's language is not the conversation's last one, the person switched ("English
+  // please", "请用中文", a first message in Chinese): the chat's own text follows, before the reply
+  // shows. Only a change is followed: a page in a language the bot does not speak (a French page)
+  // keeps its own text around the bot's English.
+  Chat.prototype.followLanguage = function (entries) {
+    var said = null;
+    entries.forEach(function (e) { if (e.custom && typeof e.custom.language === "string") { said = e.custom.language; } });
+    var before = this.conversationLanguage();
+    if (!said || !before || said === before || said === this.lang || !LANG_TAG.test(said)) { return Promise.resolve(); }
+    return this.setLanguage(said);
+  };
+
+  // Rebuilds the chat in another language (the conversation stays as it is).
+  Chat.prototype.setLanguage = function (lang) {
+    var self = this;
+    return loadStrings(lang).then(function (loaded) {
+      if (loaded.lang === self.lang) { return; }
+      strings = loaded.strings;
+      self.lang = loaded.lang;
+      saveLanguage(self.lang);
+      self.build();
+      self.renderAll();
+      self.setBusy(self.busy);
+      self.announceLanguage();
+    }, function () { /* the chat keeps its language; the bot's messages are in the new one */ });
+  };
+
+  // Tells the page (page.js, or a clinic's own script) the chat's language and its text for the page.
+  Chat.prototype.announceLanguage = function () {
+    this.host.dispatchEvent(new CustomEvent("trialbot:language", {
+      bubbles: true, detail: { lang: this.lang, page: strings.page || {} }
+    }));
   };
 
   // Removes the person's last message from the conversation (and puts typed text back in the box).
@@ -749,19 +818,28 @@
     }
   };
 
-  function pageLanguage(host) {
+  // See the top of this file. The page's lang stands for Accept-Language: the chat server chose the
+  // chat page's from it for the first render, so that the page's own text, its lang and the chat
+  // agree from the start; an embedding page's lang is the language its readers read.
+  function chosenLanguage(host) {
     var el = host.closest ? host.closest("[lang]") : null;
-    return options.lang || (el && el.getAttribute("lang")) || document.documentElement.lang || "en";
+    var browser = navigator.languages && navigator.languages.length ? navigator.languages[0] : navigator.language;
+    var conversation = loadTranscript().length ? loadLanguage() : null;
+    var candidates = [conversation, new URLSearchParams(window.location.search).get("lang"), options.lang,
+                      el && el.getAttribute("lang"), document.documentElement.lang, browser];
+    return candidates.filter(function (lang) { return LANG_TAG.test(lang || ""); })[0] || "en";
   }
 
   function boot() {
     var host = mountPoint();
     host.classList.add("trialbot-chat-host");
-    loadStrings(pageLanguage(host)).then(function (loaded) {
+    loadStrings(chosenLanguage(host)).then(function (loaded) {
       strings = loaded.strings;
+      saveLanguage(loaded.lang);
       var chat = new Chat(host, loaded.lang);
       host.trialbotChat = chat; // for the page's own scripts and tests
       chat.build();
+      chat.announceLanguage();
       chat.start();
     }).catch(function (error) {
       // In the shadow root if the chat got as far as making one: text beside it would not show.
