@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import pint
 
+from bot.parsing.chinese import RIGHT_EDGE
 from bot.parsing.numbers import find_numbers, normalise_with_offsets
 
 _PER = r"\s*(?:/|per\s+)\s*"
@@ -33,15 +34,15 @@ _SPELLINGS: dict[str, list[str]] = {
     "umol/L": [rf"(?:u|µ|μ|micro)\s*mol(?:es?)?{_PER}{_LITRE}"],
     "mmol/L": [rf"(?:mmol|millimol(?:es?)?){_PER}{_LITRE}"],
     "U/L": [rf"(?:i?u|(?:international\s+)?units?){_PER}{_LITRE}"],
-    "ms": [r"ms|msecs?|millisec(?:ond)?s?"],
-    "years": [r"y/o|y\.o\.?|(?:years?|yrs?)[\s-]+old|years?|yrs?|yo|y"],
+    "ms": [r"ms|msecs?|millisec(?:ond)?s?|毫秒"],
+    "years": [r"y/o|y\.o\.?|(?:years?|yrs?)[\s-]+old|years?|yrs?|yo|y|周岁|岁"],
     "%": [r"%|percent|per\s*cent|pct"],
 }
 _GROUPS = {f"u{i}": unit for i, unit in enumerate(_SPELLINGS)}
 _UNIT = re.compile(
     r"(?:-|[ \t]*)(?:"
     + "|".join(
-        f"(?P<{name}>(?:{'|'.join(_SPELLINGS[unit])})(?!\\w))" for name, unit in _GROUPS.items()
+        f"(?P<{name}>(?:{'|'.join(_SPELLINGS[unit])}){RIGHT_EDGE})" for name, unit in _GROUPS.items()
     )
     + ")",
     re.IGNORECASE,

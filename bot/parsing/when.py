@@ -12,6 +12,7 @@ import dateparser
 
 from bot.facts import OPEN_START
 from bot.parsing.numbers import normalise
+from bot.parsing.when_chinese import in_english
 
 DAYS_PER_MONTH = 365.25 / 12
 _DAYS_PER_UNIT = {
@@ -369,7 +370,7 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
-    norm = normalise(text)
+    norm = in_english(normalise(text), today)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]
