@@ -218,10 +218,11 @@ class Extractor:
         """"我妈妈62岁", "替我爸问": the relative is whom the message is about ("your mother"); a relative
         who helps or tells ("我老公帮我打字") is blanked out, as their word says nothing of the person's sex."""
         fixed = self.subject_fixed or chinese.NOT_ME.search(text)
-        subject = (chinese.EXPLICIT_SUBJECT if fixed else chinese.RELATIVE_SUBJECT).search(text)
+        subject = chinese.EXPLICIT_SUBJECT.search(text) or (None if fixed else chinese.RELATIVE_SUBJECT.search(text))
         if subject:
             found.subject = f"your {chinese.relative(subject.group('who'))}"
-            return text
+            return chinese.TYPIST.sub(lambda m: " " * len(m.group()), text)
+        self._others += [m.span() for m in chinese.OF_A_RELATIVE.finditer(text)]
         return chinese.RELATIVE_MENTION.sub(lambda m: " " * len(m.group()), text)
 
     def _set_aside_several(self, text: str, measurements: Sequence[Measurement], found: Extraction) -> None:
@@ -322,6 +323,11 @@ class Extractor:
 
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
         """"女62", "62岁", "今年六十二", "他67了": whether an age was read."""
+        born = chinese.BIRTH_YEAR.search(text)
+        if born:  # "64年生的": 61 or 62, for the person to say
+            found.used.append(born.span())
+            found.bounds["age"] = born.group()
+            return True
         terse = chinese.AGE_SEX.search(text)
         stated = chinese.AGE_STATED.search(text)
         if terse and "sex" in self.vocabulary:
@@ -330,7 +336,10 @@ class Extractor:
             if match:
                 group = "n" if match.group("n") else "n2"
                 found.used.append(match.span(group))
-                self._number(found, self.vocabulary["age"], float(match.group(group)), "years")
+                if chinese.BOUND_BEFORE.search(text[max(0, match.start(group) - 4):match.start(group)]):
+                    found.bounds["age"] = text[max(0, match.start(group) - 2):match.end()]  # "快七十了", "虚岁63"
+                else:
+                    self._number(found, self.vocabulary["age"], float(match.group(group)), "years")
                 return True
         return False
 
@@ -368,7 +377,7 @@ class Extractor:
         A denied partial cue answers only the question that asked about the fact ("Do you take
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in self._mentions(text, definition.cues_false, expected)
-                   if not is_negated(text, span[0])]
+                   if not is_negated(text, span[0]) and not chinese.NEARLY.search(text[max(0, span[0] - 2):span[0]])]
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False
@@ -376,7 +385,8 @@ class Extractor:
             for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
-                if UNTESTED_BEFORE.search(_clause_before(text, start)) or chinese.UNTESTED.search(_clause_before(text, start)):
+                before = _clause_before(text, start)
+                if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
                     untested = True  # "never tested for HIV" is no negative result
                     continue
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
