@@ -3,7 +3,7 @@
 and never stored, and nothing comes from junk or another script."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -227,3 +227,15 @@ def test_numbers_in_chinese_beside_units():
 def test_the_english_reading_is_untouched_by_chinese_context(engine):
     assert read(engine, "diabetes", "no").facts == {"diabetes": False}
     assert engine.reader().understand("不", context=Context()).reply == "no"
+
+
+# -- staff shorthand in Chinese ------------------------------------------------------------------
+
+def test_chinese_staff_shorthand_fills_the_checklist(engine):
+    from bot.staff import StaffScreening
+
+    outcome = StaffScreening(engine).handle(State(consent=True), Turn("女62 肺癌 PLT 22 化疗后6周 特比澳无效"))
+    facts = outcome.state.facts
+    assert facts["sex"] == "female" and facts["age"] == 62 and facts["cancer_type"] == "solid_tumour"
+    assert facts["platelet_count"] == 22 and facts["platelet_boosters_failed"] is True
+    assert facts["last_chemotherapy"] == (engine.today() - timedelta(weeks=6)).isoformat()
