@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
+from bot.parsing import chinese
 from bot.parsing.answers import UNTESTED, is_negated
+from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, length_against, parse_when
@@ -69,7 +71,7 @@ POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|f
                            r"|(?:all\s+)?(?:gone|resolved|cleared|settled))\b",
                            re.IGNORECASE)
 # An age needs to say it is one ("62 years old", "62 yo"): "I've had it for 3 years" and "at least a year" are times
-AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old", re.IGNORECASE)
+AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old|岁", re.IGNORECASE)
 # A bound is not a value: "over 20k", "less than 30", "20k+" say where the number lies, not what it is
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
                           r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
@@ -102,11 +104,11 @@ CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|d
 CLINICAL_QUALIFIER = re.compile(r"\s*(?:[+]|-ve\b|positive|negative|pos\b|neg\b|diagnosed|confirmed|since|in\s+(?:19|20)\d\d"
                                 r"|\d)", re.IGNORECASE)
 STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|for|x\d)\b)", re.IGNORECASE)
-SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
+SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?|部?的?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
 LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
-CLAUSE_END = re.compile(r"[.;,!?\n]|\bbut\b|\band\b")
+CLAUSE_END = re.compile(r"[.;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
 NEAR = 40  # characters between a cue and its value
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
@@ -150,7 +152,7 @@ class Extraction:
 
 @lru_cache(maxsize=4096)
 def _pattern(phrase: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + r"(?![\w])", re.IGNORECASE)
+    return re.compile(LEFT_EDGE + re.escape(phrase).replace(r"\ ", r"[\s-]+") + RIGHT_EDGE, re.IGNORECASE)
 
 
 def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
@@ -162,7 +164,7 @@ def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
 
 def _clause_after(text: str, end: int) -> str:
     rest = text[end:end + NEAR * 2]
-    if re.match(r"\s*[,;.!?]", rest):
+    if re.match(r"\s*[,;.!?，。；！？]", rest):
         return ""  # "radiotherapy, never chemo": what follows the comma is about something else
     stop = CLAUSE_END.search(rest, 1)  # past a colon right after the cue ("chemo: 6 weeks ago")
     return rest[:stop.start()] if stop else rest
@@ -170,8 +172,8 @@ def _clause_after(text: str, end: int) -> str:
 
 def _sentence_around(text: str, start: int, end: int) -> str:
     """The sentence a mention stands in (up to a full stop, a semicolon or a line break)."""
-    first = max(text.rfind(mark, 0, start) for mark in ".;\n")
-    ends = [i for i in (text.find(mark, end) for mark in ".;\n") if i >= 0]
+    first = max(text.rfind(mark, 0, start) for mark in ".;\n。；")
+    ends = [i for i in (text.find(mark, end) for mark in ".;\n。；") if i >= 0]
     return text[first + 1:min(ends) if ends else len(text)]
 
 
@@ -206,6 +208,8 @@ class Extractor:
             found.subject = f"your {(subject.group(1) or subject.group(2)).lower()}"
         else:  # someone else only mentioned: their word says nothing of the person's sex
             text = RELATIVE.sub(lambda m: " " * len(m.group()), text)
+        if not subject and chinese.HAS_HAN.search(text):
+            text = self._chinese_subject(text, found)
         measurements = find_measurements(text)
         expected = {d.key for d in expecting}
         self._expected = expected
@@ -220,6 +224,17 @@ class Extractor:
             self._as_answer(text, expecting[0], measurements, found)
         self._set_aside_several(text, measurements, found)
         return found
+
+    def _chinese_subject(self, text: str, found: Extraction) -> str:
+        """"我妈妈62岁", "替我爸问": the relative is whom the message is about ("your mother"); a relative
+        who helps or tells ("我老公帮我打字") is blanked out, as their word says nothing of the person's sex."""
+        fixed = self.subject_fixed or chinese.NOT_ME.search(text)
+        subject = chinese.EXPLICIT_SUBJECT.search(text) or (None if fixed else chinese.RELATIVE_SUBJECT.search(text))
+        if subject:
+            found.subject = f"your {chinese.relative(subject.group('who'))}"
+            return chinese.TYPIST.sub(lambda m: " " * len(m.group()), text)
+        self._others += [m.span() for m in chinese.OF_A_RELATIVE.finditer(text)]
+        return chinese.RELATIVE_MENTION.sub(lambda m: " " * len(m.group()), text)
 
     def _set_aside_several(self, text: str, measurements: Sequence[Measurement], found: Extraction) -> None:
         """A number fact given two values in one message ("25 last week, 45 today after a transfusion"):
@@ -285,6 +300,8 @@ class Extractor:
     def _age_and_sex(self, text: str, found: Extraction, asked: bool = False) -> None:
         if "age" not in self.vocabulary:
             return
+        if chinese.HAS_HAN.search(text) and self._chinese_age_and_sex(text, found):
+            return
         terse = AGE_SEX.search(text)
         if terse:
             found.used.append(terse.span())
@@ -314,6 +331,28 @@ class Extractor:
                 found.used.append((m.start, m.end))
                 self._number(found, self.vocabulary["age"], m.value, "years")
                 return
+
+    def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
+        """"女62", "62岁", "今年六十二", "他67了": whether an age was read."""
+        born = chinese.BIRTH_YEAR.search(text)
+        if born:  # "64年生的": 61 or 62, for the person to say
+            found.used.append(born.span())
+            found.bounds["age"] = born.group()
+            return True
+        terse = chinese.AGE_SEX.search(text)
+        stated = chinese.AGE_STATED.search(text)
+        if terse and "sex" in self.vocabulary:
+            found.values["sex"] = "female" if (terse.group("sex") or terse.group("sex2")) == "女" else "male"
+        for match in (terse, stated):
+            if match:
+                group = "n" if match.group("n") else "n2"
+                found.used.append(match.span(group))
+                if chinese.BOUND_BEFORE.search(text[max(0, match.start(group) - 4):match.start(group)]):
+                    found.bounds["age"] = text[max(0, match.start(group) - 2):match.end()]  # "快七十了", "虚岁63"
+                else:
+                    self._number(found, self.vocabulary["age"], float(match.group(group)), "years")
+                return True
+        return False
 
     def _by_cue(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                 found: Extraction, expected: bool = False) -> Any:
@@ -353,7 +392,7 @@ class Extractor:
         A denied partial cue answers only the question that asked about the fact ("Do you take
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in self._mentions(text, definition.cues_false, expected)
-                   if not is_negated(text, span[0])]
+                   if not is_negated(text, span[0]) and not chinese.NEARLY.search(text[max(0, span[0] - 2):span[0]])]
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False
@@ -361,19 +400,22 @@ class Extractor:
             for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
-                if UNTESTED_BEFORE.search(_clause_before(text, start)):
+                before = _clause_before(text, start)
+                if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
                     untested = True  # "never tested for HIV" is no negative result
                     continue
-                ceased = definition.current_only and (CEASED.search(_clause_before(text, start))
-                                                      or CEASED.search(_clause_after(text, end)))
+                ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
+                                                         for clause in (_clause_before(text, start), _clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
                     if definition.outside_window == "no":
                         readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
                     continue
-                if not ceased and definition.current_only and RESOLVED.search(_sentence_around(text, start, end)):
+                sentence = _sentence_around(text, start, end)
+                if not ceased and definition.current_only and (RESOLVED.search(sentence) or chinese.RESOLVED.search(sentence)):
                     found.resolved[definition.key] = text[start:end]  # "AF years ago, never since"
                     continue
-                denied = (ceased or is_negated(text, start) or POST_NEGATION.match(_clause_after(text, end))
+                after = _clause_after(text, end)
+                denied = (ceased or is_negated(text, start) or POST_NEGATION.match(after) or chinese.POST_NEGATION.match(after)
                           or LABEL_ANSWERED_NO.match(text, end))
                 if denied and partial:
                     # "no aspirin" says nothing of the other antiplatelet medicines; asked about them, it
@@ -446,7 +488,8 @@ class Extractor:
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
-        if is_negated(text, start) and NEVER_HAD.search(_clause_before(text, start)):
+        before = _clause_before(text, start)
+        if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
@@ -473,8 +516,9 @@ class Extractor:
     @staticmethod
     def _bound(text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
         """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
-        before = BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
-        after = BOUND_AFTER.match(text[m.end:m.end + 16])
+        before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
+                  or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
+        after = BOUND_AFTER.match(text[m.end:m.end + 16]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start

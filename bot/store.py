@@ -9,7 +9,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import yaml
 from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text, cast, create_engine, func,
@@ -247,8 +247,33 @@ def _trial_from_row(row: TrialRow, vocabulary: Vocabulary) -> Trial:
     return Trial.from_dict({"trial": trial, "criteria": criteria}, vocabulary)
 
 
+# Fields of a fact that hold words, which a file in another language (facts.zh-CN.yml) adds to
+WORD_LISTS = ("cues", "cues_partial", "cues_false")
+WORD_MAPS = ("choices", "sites", "answers")
+
+
 def load_vocabulary(path: Path) -> Vocabulary:
-    return Vocabulary.from_dict(yaml.safe_load(path.read_text(encoding="utf-8"))["facts"])
+    """The facts of ``path`` with the words of its sibling files in other languages ("facts.zh-CN.yml")."""
+    facts = yaml.safe_load(path.read_text(encoding="utf-8"))["facts"]
+    for other in sorted(path.parent.glob(f"{path.stem}.*{path.suffix}")):
+        for key, words in (yaml.safe_load(other.read_text(encoding="utf-8"))["facts"] or {}).items():
+            if key not in facts:
+                raise ValueError(f"{other.name}: {key!r} is not a fact of {path.name}")
+            _add_words(facts[key], words, other.name)
+    return Vocabulary.from_dict(facts)
+
+
+def _add_words(fact: Dict[str, Any], words: Mapping[str, Any], source: str) -> None:
+    for name, value in words.items():
+        if name in WORD_LISTS:
+            fact[name] = [*(fact.get(name) or ()), *value]
+        elif name in WORD_MAPS:
+            merged = {k: list(v) for k, v in (fact.get(name) or {}).items()}
+            for reading, more in value.items():
+                merged[str(reading)] = [*merged.get(str(reading), ()), *more]
+            fact[name] = merged
+        else:
+            raise ValueError(f"{source}: {name!r} holds no words (only {', '.join(WORD_LISTS + WORD_MAPS)})")
 
 
 class Catalogue:

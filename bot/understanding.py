@@ -30,6 +30,8 @@ from bot.extraction import Extraction, ReadingProblem, extract
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, said_as_belief, takes_part_back
+from bot.parsing import chinese
+from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
 
@@ -139,7 +141,7 @@ class Reader:
             act, also = None, (act if act != acts.WHY else None)
         if act is not None and act not in SMALL_TALK:
             return Understanding(act, text, found=found)
-        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text)),
+        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(text)),
                                       also=also)
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
@@ -210,7 +212,7 @@ class Reader:
                                             for d in context.pending):
             # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
             # unless the rest is denied in words ("no to the rest", "nothing else")
-            if REST_DENIED.search(understanding.text):
+            if REST_DENIED.search(understanding.text) or chinese.REST_DENIED.search(understanding.text):
                 understanding.facts.update({d.key: False for d in context.pending
                                             if d.key not in understanding.facts and d.key not in understanding.checks})
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
@@ -358,9 +360,10 @@ class Reader:
 def _after_contrast(text: str, words: str) -> bool:
     """Whether the words come after a "but": "yes but only once" says how the yes is meant."""
     at = text.lower().find(words.lower())
-    return at > 0 and bool(re.search(r"\b(?:but|although|though|however)\b", text[:at], re.IGNORECASE))
+    return at > 0 and bool(re.search(r"\b(?:but|although|though|however)\b", text[:at], re.IGNORECASE)
+                           or chinese.CONTRAST.search(text[:at]))
 
 
 @lru_cache(maxsize=1024)
 def _answer_pattern(pattern: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"{LEFT_EDGE}(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from bot.parsing import chinese
+
 Reply = Literal["yes", "no", "unknown"]
 
 _SUBJECT = r"(?:i|we|you|they|she|he|it|(?:my|our|his|her)\s+\w+)"
@@ -67,6 +69,10 @@ def _clean(text: str) -> str:
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)
+    if chinese.HAS_HAN.search(text):
+        said = chinese.classify(text)
+        if said is not None:
+            return said
     if _UNKNOWN.search(text):
         return "unknown"
     if _NO.match(text):
@@ -95,7 +101,9 @@ def is_negated(text: str, start: int) -> bool:
     clause = _ANSWER_THEN_STATEMENT.sub("", _CLAUSE_BREAK.split(before)[-1])
     window = " ".join(clause.split()[-_WINDOW_WORDS:])
     window = _PSEUDO_NEGATION.sub(" ", window)
-    return bool(_NEGATION_CUE.search(window))
+    if _NEGATION_CUE.search(window):
+        return True
+    return bool(chinese.HAS_HAN.search(before)) and chinese.is_negated(text, start)
 
 
 # A reading said with doubt ("I don't think so", "probably", "I think it's ovarian but they haven't
@@ -130,10 +138,12 @@ def is_hedged(text: str) -> bool:
     text = _clean(text)
     if _BELIEF_ALONE.match(text) or _ANSWER_THEN_WORRY.match(text):
         return False
-    return bool(_HEDGE.search(text))
+    return bool(_HEDGE.search(text) or (chinese.HAS_HAN.search(text) and chinese.HEDGE.search(text)))
 
 
 def takes_part_back(text: str, contrast: bool = True) -> bool:
     """Whether a yes or no is qualified by what follows it (with ``contrast``, "but" and "just" too)."""
     text = _clean(text)
+    if chinese.HAS_HAN.search(text) and (chinese.EXCEPTION.search(text) or (contrast and chinese.CONTRAST.search(text))):
+        return True
     return bool(_EXCEPTION.search(text) or (contrast and _CONTRAST.search(text)))

@@ -1,9 +1,13 @@
 """Whether a message is written in a language the bot reads, or is no language at all.
 
-The NLU model gives every message some intent, confidently: "不" (no), "لا" (no) and "aaaa" were read
-as "yes" with confidence 0.97-0.99. So before any reading, the letters' scripts are counted, and a
-message in Latin letters must hold at least one word that is English (wordfreq's frequency lists,
-shipped with the package) or one the bot's own vocabulary knows ("rhTPO", "Brilique"), or a number.
+The NLU model gives every message some intent, confidently: "لا" (no) and "aaaa" were read as "yes"
+with confidence 0.97-0.99. So before any reading, the letters' scripts are counted. The bot reads
+English and Chinese: a message in Latin letters must hold at least one word that is English
+(wordfreq's frequency lists, shipped with the package) or one the bot's own vocabulary knows
+("rhTPO", "Brilique"), or a number; a message in Han characters (Chinese, alone or mixed with
+English abbreviations: "PLT 22, 特比澳无效") at least one common Chinese word (wordfreq's Chinese
+list, cut into words with jieba as wordfreq does) or one of the bot's own ("特比澳"). Other scripts
+(Cyrillic, Arabic, Korean, Japanese kana...) are not read.
 """
 from __future__ import annotations
 
@@ -12,9 +16,14 @@ import unicodedata
 from functools import lru_cache
 from typing import Collection, Optional
 
-from wordfreq import zipf_frequency
+from wordfreq import tokenize, zipf_frequency
+
+from bot.parsing.chinese import HAN
 
 ENGLISH = "en"
+CHINESE = "zh"
+READ_SCRIPTS = ("LATIN", "CJK")
+KANA = ("HIRAGANA", "KATAKANA")  # Japanese: its kanji are Han characters, its kana say it is not Chinese
 # A word this common in English text (about once per ten million words or more) is English;
 # "aaaa" and "qwerty" are rarer than that, or made of one repeated letter.
 COMMON_ZIPF = 3.0
@@ -50,9 +59,14 @@ def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return None  # digits, emoji, punctuation: for the reader to judge
-    latin = sum(1 for ch in letters if _script(ch) == "LATIN")
-    if latin * 2 < len(letters):
+    scripts = [_script(ch) for ch in letters]
+    latin, han = scripts.count("LATIN"), scripts.count("CJK")
+    if (latin + han) * 2 < len(letters) or any(s in KANA for s in scripts):
         return OTHER_SCRIPT
+    if han >= latin:
+        if _chinese_words(text, known_words):
+            return None
+        return None if any(ch.isdigit() for ch in text) else NO_WORDS
     words = [w.lower() for w in WORD.findall(text)]
     english = [w in known_words or is_english_word(w) for w in words]
     if not any(english):
@@ -61,6 +75,19 @@ def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
     if foreign and _another_language(words, foreign):
         return OTHER_LANGUAGE
     return None
+
+
+def _chinese_words(text: str, known_words: Collection[str]) -> bool:
+    """Whether the Han text holds a common Chinese word or one of the bot's own, not just one character
+    repeated ("啊啊啊啊") or rare characters strung together."""
+    runs = [run for run in re.findall(f"[{HAN}]+", text) if not REPEATED.match(run)]
+    return any(_common_chinese(run) or any(word in run for word in known_words if not word.isascii()) for run in runs)
+
+
+@lru_cache(maxsize=16384)
+def _common_chinese(run: str) -> bool:
+    # wordfreq cuts Chinese into words with jieba and a dictionary of its own, both shipped
+    return any(not REPEATED.match(word) and zipf_frequency(word, CHINESE) >= COMMON_ZIPF for word in tokenize(run, CHINESE))
 
 
 def _another_language(words: Collection[str], foreign: Collection[str]) -> bool:

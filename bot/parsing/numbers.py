@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+import cn2an
 from text_to_num import alpha2digit
+
+from bot.parsing.chinese import HAN
 
 _NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -38,7 +41,41 @@ _COUPLE = re.compile(
 _A_UNIT = re.compile(rf"\ban?(?=\s+{_TIME_UNIT}\b)", re.IGNORECASE)
 _RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x)\s+$", re.IGNORECASE)
 
-_NUMBER = re.compile(r"(?<![\w.])(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?!\.?[0-9])(?!(?:st|nd|rd|th)\b)")
+# Chinese numerals, converted with cn2an: "两万二" (22,000), "六十二", "三周". A lone digit character is a
+# number only before a unit or a measure word ("三周前", "一次"), as "一直", "一样" are words; "十分" is
+# "very"; "三四周" is three or four weeks.
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_RUN = re.compile(rf"[{_CN_DIGITS}十百千万亿点]+")
+_CN_MEASURE = re.compile(r"[岁周天年个次号日星礼期疗程针遍多来几万千百]|分钟|小时")
+_CN_NOT_NUMBERS = re.compile(r"十分(?!钟)|万一|千万|一一|百分之")
+_CN_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+# "2万2" (22,000), "2.2万", "1万5": digits with 万 (ten thousand) or 千 (thousand)
+_DIGITS_WAN = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)\s*([万千])([1-9](?![0-9.]))?")
+_FULL_WIDTH = re.compile("[０-９．]")
+
+
+def _chinese_numeral(m: re.Match[str]) -> str | None:
+    run, after = m.group(), m.string[m.end():m.end() + 2]
+    if _CN_NOT_NUMBERS.match(m.string, m.start()) or run[0] in "十百千万亿点" and run != "十" and not run.startswith("十"):
+        return None
+    if len(run) == 1 and run != "十" and not _CN_MEASURE.match(after):
+        return None
+    if len(run) == 2 and all(ch in _CN_DIGITS for ch in run) and _CN_VALUES[run[1]] - _CN_VALUES[run[0]] == 1:
+        return f"{_CN_VALUES[run[0]]}-{_CN_VALUES[run[1]]}"  # "三四周": three to four weeks
+    try:
+        value = cn2an.cn2an(run, "smart")
+    except (ValueError, KeyError):
+        return None
+    return _fmt(Decimal(str(value)))
+
+
+def _digits_wan(m: re.Match[str]) -> str:
+    factor = 10000 if m.group(2) == "万" else 1000
+    value = Decimal(m.group(1)) * factor + (Decimal(m.group(3)) * factor / 10 if m.group(3) else 0)
+    return _fmt(value)
+
+
+_NUMBER = re.compile(rf"(?<![^\W{HAN}])(?<!\.)(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?!\.?[0-9])(?!(?:st|nd|rd|th)\b)")
 
 
 @dataclass(frozen=True)
@@ -128,6 +165,9 @@ def _a_unit(m: re.Match[str]) -> str | None:
 def normalise_with_offsets(text: str) -> Normalised:
     """Normalise numbers (see `normalise`) and keep a map back to original offsets."""
     r = _Rewriter(text)
+    r.sub(_FULL_WIDTH, lambda m: chr(ord(m.group()) - 0xFEE0))
+    r.sub(_CN_RUN, _chinese_numeral)
+    r.sub(_DIGITS_WAN, _digits_wan)
     r.sub(_THOUSANDS_SEP, lambda m: m.group().replace(",", ""))
     r.sub(_MULTIPLIER, _multiply)
     r.sub(_A_MULTIPLIER, lambda m: "one")

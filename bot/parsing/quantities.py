@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.parsing.chinese import RIGHT_EDGE
 from bot.parsing.numbers import find_numbers, normalise_with_offsets
 from bot.units import SPELLINGS
 
@@ -12,7 +13,7 @@ from bot.units import SPELLINGS
 _SPANS = frozenset({"months", "weeks", "days", "hours"})
 _READ = [(spelling, unit) for spelling, unit in SPELLINGS if unit not in _SPANS]
 _UNIT = re.compile(
-    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>(?:{spelling})(?!\\w))" for i, (spelling, _) in enumerate(_READ)) + ")",
+    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>(?:{spelling}){RIGHT_EDGE})" for i, (spelling, _) in enumerate(_READ)) + ")",
     re.IGNORECASE,
 )
 

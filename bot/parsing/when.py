@@ -12,6 +12,7 @@ import dateparser
 
 from bot.facts import OPEN_START
 from bot.parsing.numbers import normalise
+from bot.parsing.when_chinese import in_english
 
 DAYS_PER_MONTH = 365.25 / 12
 _DAYS_PER_UNIT = {
@@ -423,7 +424,7 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
-    norm = _year_named(_merge_compound(normalise(text)), today)
+    norm = _year_named(_merge_compound(in_english(normalise(text), today)), today)
     found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]

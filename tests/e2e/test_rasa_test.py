@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 STORIES = PROJECT_ROOT / "tests" / "stories"
 NLU_HOLDOUT = STORIES / "nlu_holdout.yml"
+NLU_HOLDOUT_CHINESE = STORIES / "nlu_holdout_zh.yml"
 MIN_INTENT_ACCURACY = 0.85
 
 
@@ -37,8 +38,9 @@ def test_test_stories_pass_with_the_action_server_running(bot, bot_settings, tmp
     assert accuracy["correct"] == accuracy["total"] >= 8, accuracy
 
 
-def test_everyday_phrasings_are_classified_into_the_right_intent(bot_settings, tmp_path):
-    run_rasa(["test", "nlu", "--nlu", str(NLU_HOLDOUT), "--model", bot_settings.model, "--no-plot"],
+@pytest.mark.parametrize("holdout", [NLU_HOLDOUT, NLU_HOLDOUT_CHINESE], ids=["english", "chinese"])
+def test_everyday_phrasings_are_classified_into_the_right_intent(bot_settings, tmp_path, holdout):
+    run_rasa(["test", "nlu", "--nlu", str(holdout), "--model", bot_settings.model, "--no-plot"],
              bot_settings, tmp_path)
     report = json.loads((tmp_path / "intent_report.json").read_text(encoding="utf-8"))
     errors_path = tmp_path / "intent_errors.json"

@@ -190,7 +190,7 @@ def test_contraception_is_not_asked_of_someone_past_menopause_and_never_loops(ch
 
 # -- text that is not read is not a "yes" --------------------------------------------------------
 
-@pytest.mark.parametrize("message", ["不", "没有", "我不知道", "لا", "aaaa"])
+@pytest.mark.parametrize("message", ["아니요", "нет", "не знаю", "لا", "aaaa"])
 def test_other_scripts_and_junk_never_give_consent(chat, message):
     c = chat()
     c.say("hi")
@@ -199,7 +199,7 @@ def test_other_scripts_and_junk_never_give_consent(chat, message):
     assert "English" in c.last_texts(), c.log()
 
 
-@pytest.mark.parametrize("message", ["不", "没有", "aaaa", "alert(1)", "\x1b[31m", "[31m", "\u202e000,22"])
+@pytest.mark.parametrize("message", ["아니요", "нет", "aaaa", "alert(1)", "\x1b[31m", "[31m", "\u202e000,22"])
 def test_junk_and_other_scripts_never_answer_a_health_question(chat, message):
     c = chat()
     reach(c, "platelet_count")

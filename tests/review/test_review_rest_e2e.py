@@ -212,7 +212,7 @@ def marks_in(replies):
 def test_answers_not_understood_and_questions_asked_again_are_counted_and_shown(live):
     review = live["settings"].review_url.rstrip("/")
     # junk in place of the platelet count (the question comes again), then a number to a yes/no question
-    sender, replies = chat(live, ["hi", "yes", "asdkjh qwe", "不", "22", "can I talk to a real person?"])
+    sender, replies = chat(live, ["hi", "yes", "asdkjh qwe", "нет", "22", "can I talk to a real person?"])
     not_understood, repeated = marks_in(replies)
     assert not_understood >= 2 and repeated >= 2, replies
     plain, plain_replies = chat(live, ["hi", "yes"])

@@ -38,7 +38,7 @@ def test_a_direction_override_is_reported_so_that_numbers_are_asked_again():
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("不", OTHER_SCRIPT), ("我不知道", OTHER_SCRIPT), ("لا", OTHER_SCRIPT), ("нет", OTHER_SCRIPT),
+    ("아니요", OTHER_SCRIPT), ("не знаю", OTHER_SCRIPT), ("لا", OTHER_SCRIPT), ("нет", OTHER_SCRIPT), ("いいえ", OTHER_SCRIPT),
     ("aaaa", NO_WORDS), ("asdfgh jkl", NO_WORDS), ("qwerty", NO_WORDS),
     ("yes", None), ("nope", None), ("22k", None), ("👍", None), ("rhTPO", None),
 ])
@@ -48,7 +48,7 @@ def test_another_script_or_no_word_at_all_is_unreadable(text, reason):
 
 # -- never a yes from what was not read ------------------------------------------------------------
 
-@pytest.mark.parametrize("message", ["不", "没有", "我不知道", "لا", "aaaa"])
+@pytest.mark.parametrize("message", ["아니요", "нет", "не знаю", "لا", "aaaa"])
 def test_unreadable_text_never_gives_consent_however_sure_the_model_is(engine, message):
     state = engine.respond(State(), Turn("hi")).state
     outcome = asked(state, engine, message, "affirm", 0.99)
@@ -56,7 +56,7 @@ def test_unreadable_text_never_gives_consent_however_sure_the_model_is(engine, m
         assert outcome.state.consent is None and outcome.replies[0].text == texts.UNREADABLE
 
 
-@pytest.mark.parametrize("message", ["不", "aaaa", "alert(1)", "[31m", "\u202e000,22"])
+@pytest.mark.parametrize("message", ["нет", "aaaa", "alert(1)", "[31m", "\u202e000,22"])
 def test_unreadable_text_never_answers_a_health_question(engine, message):
     outcome = asked(at("platelet_count"), engine, message, "affirm", 0.99)
     assert "platelet_count" not in outcome.state.facts and "age" not in outcome.state.facts
@@ -64,8 +64,8 @@ def test_unreadable_text_never_answers_a_health_question(engine, message):
 
 
 def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
-    state = asked(at("diabetes"), engine, "没有").state
-    outcome = asked(state, engine, "没有")
+    state = asked(at("diabetes"), engine, "нет").state
+    outcome = asked(state, engine, "нет")
     with i18n.override(outcome.state.language):
         assert texts.SKIPPING in [r.text for r in outcome.replies] and outcome.state.facts["diabetes"] is None
 

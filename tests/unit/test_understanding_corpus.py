@@ -7,6 +7,7 @@ the reader reads Chinese.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -48,11 +49,15 @@ def test_dev_cases_are_read_right_and_rarely_misread(tallies):
     assert (tallies["dev"][bench.MISREAD] + tallies["dev"][bench.UNSAFE]) / total <= MAX_MISREAD_DEV
 
 
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def test_unreadable_text_never_gives_consent_or_a_fact(tallies):
     engine, staff = bench.engines()
     nlu = bench.NLU(None)
     for case in bench.load_cases():
-        if case.act == "unreadable" and not case.facts:
+        # Chinese is read since issue 15: Han text is not unreadable, and its readings are scored as cases
+        if case.act == "unreadable" and not case.facts and not HAN.search(case.text):
             observed = bench.observe(case, engine, staff, nlu)
             assert not observed.consent and not {k: v for k, v in observed.facts.items() if v is not None}, case.text
 

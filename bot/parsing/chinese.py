@@ -1,0 +1,143 @@
+"""How Chinese says yes, no and "I don't know", negates, hedges, and names the person it is about.
+
+Chinese writes no spaces between words and puts its negation in the word itself ("没有", "不是",
+"无效"), so the English patterns of bot/parsing/answers.py and bot/extraction.py, built on words and
+word boundaries, read none of it. These are their Chinese counterparts, used by the same functions
+whenever a message holds Han characters, so that one reading step serves both languages. Clinical
+vocabulary (cancer, drug and condition names) is data, in data/facts.zh-CN.yml.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAS_HAN = re.compile(f"[{HAN}]")
+# The edges of a whole word or phrase: Chinese has no spaces, so a phrase that starts or ends with a
+# Han character, or stands beside one ("rhTPO无效", "血小板22", "没有糖尿病"), is whole there.
+LEFT_EDGE = rf"(?:(?<![\w-])|(?<=[{HAN}])|(?=[{HAN}]))"
+RIGHT_EDGE = rf"(?:(?!\w)|(?<=[{HAN}])|(?=[{HAN}]))"
+
+PUNCTUATION = "，。；！？、：,.;!?:~～…"
+_OPENING = rf"^[\s{PUNCTUATION}]*"
+# Sounds and words that open a reply without saying anything: "嗯，没有", "呃…不记得了"
+_FILLER = rf"(?:(?:嗯|恩|呃|额|哦|噢|喔|啊|唔|那个|这个|其实|说实话|老实说)+[\s{PUNCTUATION}]*)*"
+# Whom a reply is about, before its yes or no: "我没有", "她有", "我妈没有"
+RELATIVES = {
+    "mother": "妈妈|妈|母亲|老妈|老母亲|娘", "father": "爸爸|爸|父亲|老爸|老父亲|爹",
+    "husband": "老公|丈夫|先生|爱人(?=.{0,3}(?:他|男))", "wife": "老婆|妻子|太太|媳妇|爱人",
+    "son": "儿子", "daughter": "女儿|闺女", "brother": "哥哥|弟弟|哥|弟", "sister": "姐姐|妹妹|姐|妹",
+    "grandmother": "奶奶|外婆|姥姥", "grandfather": "爷爷|外公|姥爷", "aunt": "阿姨|姑姑|姨妈|舅妈",
+    "uncle": "叔叔|舅舅|伯伯|姑父", "friend": "朋友", "patient": "病人|患者",
+    "mother-in-law": "婆婆|岳母|丈母娘", "father-in-law": "公公|岳父|老丈人",
+}
+RELATIVE_WORDS = "|".join(sorted((w for ws in RELATIVES.values() for w in ws.split("|")), key=len, reverse=True))
+_WHO = rf"(?:(?:我|她|他|我们|他们|她们|病人|患者)(?:的)?(?:{RELATIVE_WORDS})?|(?:{RELATIVE_WORDS})|医生|大夫)?"
+_LEAD = rf"{_OPENING}{_FILLER}{_WHO}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉)*"
+
+# "I don't know" anywhere wins: "不知道", "记不清了", "没查过" (never tested is no negative result)
+UNKNOWN = re.compile(
+    r"不(?:是)?(?:很|太|大)?(?:知道|清楚|记得|确定|晓得|了解情况)|记不(?:太|大)?(?:得|清|住)|说不(?:准|清|好|上来)|不好说|难说"
+    r"|忘(?:了|记)|搞不(?:清|懂)|弄不清|没(?:有)?(?:注意|留意)|天知道|谁知道|没(?:有)?(?:人)?(?:告诉|说过|讲过)(?:我)?(?!.{0,2}没)"
+    r"|没(?:有)?(?:测|查|检查|化验|验|做检查)过?|(?:要|得|需要|我再|再)(?:去)?问(?:一下|问)?(?:医生|大夫|主治)|问问(?:医生|大夫)"
+    r"|不一定|没概念|没印象|🤷")
+_NO = re.compile(
+    _LEAD + r"(?:不是|不对|不用|不要|不需要|不会|不行|不想|不愿意|不同意|不了|不必"
+    r"|没有(?!(?:用|效|升|涨|变化|反应|起色|改善|多久|几|问题|错))|没(?!(?:用|效|啥|什么|反应|多久|几|升|涨|变|起|错|问题|关系))"
+    r"|无(?!效|所谓)|否|木有|从(?:来)?(?:没|不|未)|未(?!来)|并(?:没|不|未)|(?:一个|一样|啥|什么|全)都(?:没|不)"
+    r"|不(?!过|错|少|到|久|太|一定|仅|只|管|多|但|然|知|清|记|确|晓|好|是很|用谢|客气|见|大))")
+_YES = re.compile(
+    _LEAD + r"(?:是(?!不是|否|男|女)|对(?!不起|于)|有(?!没有|没|点儿?不|可能|时候)|没错|没问题|好(?!像|久|多|几)|可以|行|同意|愿意|当然|确实|肯定"
+    r"|必须的|开始|ok|OK|yes|嗯|恩)", re.IGNORECASE)
+# The person denying it of themselves after a relative's mention: "我老公是乙肝，我没有"
+_NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:没有|没|不是|不)[\s，,。！!]*$")
+_ONLY_ASSENT = re.compile(rf"^[\s{PUNCTUATION}]*(?:嗯+|恩+|嗯哼|对对|是是)[\s{PUNCTUATION}]*$")
+
+
+def classify(text: str) -> Optional[str]:
+    """"yes", "no" or "unknown" for a Chinese reply to a yes/no question, or None."""
+    if UNKNOWN.search(text):
+        return "unknown"
+    if _NOT_ME_REPLY.search(text):
+        return "no"
+    if _ONLY_ASSENT.match(text):
+        return "yes"
+    if _NO.match(text):
+        return "no"
+    if _YES.match(text):
+        return "yes"
+    return None
+
+
+# Negation before a phrase in its clause: "没有糖尿病", "无房颤", "不是肺癌", "没得过血栓", "否认乙肝".
+# The clause ends at a full stop, a comma or a "but", not at the enumeration comma: "没有糖尿病、胃溃疡".
+_CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且")
+_NEGATION = re.compile(r"没|无|不|未|否认|排除|非")
+# Words with a negation character that negate nothing after them: "有没有" (whether), "不知道"
+_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
+NEGATION_WINDOW = 8  # characters before the phrase
+
+
+def is_negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40):start]
+    clause = _CLAUSE_BREAK.split(before)[-1][-NEGATION_WINDOW:]
+    return bool(_NEGATION.search(_NOT_NEGATION.sub("", clause)))
+
+
+# Never tested is no negative result: "没查过乙肝"
+UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
+# Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融")
+CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
+# "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
+NEVER_HAD = re.compile(r"(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
+# A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
+BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁)\s*$")
+# "64年生的", "1964年出生": a birth year says the age only to a year
+BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属\w")
+BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")
+
+# What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无"
+POST_NEGATION = re.compile(r"^[\s:：=]*(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)")
+
+# Doubt: "好像没有", "应该没有", "可能有", "我觉得是", "是吧?", "算吗?"
+HEDGE = re.compile(r"好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
+                   r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
+                   r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
+EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")
+CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|打|用|有|做)")
+CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")
+REST_DENIED = re.compile(r"(?:其他|其它|别的|其余|剩下)(?:的)?(?:都|也)?(?:没有|没|无|不是)|没(?:有)?别的|就(?:这|这个|这些|这一个)(?:了)?$"
+                         r"|只有这(?:个|一个|些)")
+
+
+def relative(word: str) -> Optional[str]:
+    """The English name of a Chinese kinship word ("妈妈" -> "mother"), or None."""
+    for name, words in RELATIVES.items():
+        if re.fullmatch(words, word):
+            return name
+    return None
+
+
+# The relative the message is about: "我妈妈62岁", "替我爸问", "我老公是肺癌"; not one who helps
+# ("我老公帮我打字"), tells ("我爸说我容易出血") or gave something ("我哥哥捐的骨髓").
+RELATIVE_SUBJECT = re.compile(
+    rf"(?:^|[{PUNCTUATION}\s]|是|就是)(?:帮|替|给|为)?我(?:的|家)?(?P<who>{RELATIVE_WORDS})"
+    rf"(?![^{PUNCTUATION}]{{0,6}}?(?:帮|替|陪|给|带|送)我|(?:也)?(?:说|讲|告诉|觉得|认为|问|让|叫|捐|给的|提供))")
+RELATIVE_MENTION = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})")
+# Said of a relative, not of the person: "我爸有冠心病，我没有" (to the end of the clause)
+OF_A_RELATIVE = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})[^{PUNCTUATION}]*")
+NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:没|不是)")
+# "快绝经了": a phrase that says no ("绝经") said as not yet so
+NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
+# The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的"
+TYPIST = re.compile(r"我(?:本人)?是(?:男|女)(?:的|性)?")
+# A phrase asked about, not said: "不知道有没有怀孕", "是不是房颤"
+WHETHER = re.compile(r"(?:有没有|是不是|是否|会不会|算不算)(?:得过|有过|有)?$")
+EXPLICIT_SUBJECT = re.compile(rf"(?:帮|替|给|为)我(?:的|家)?(?P<who>{RELATIVE_WORDS})(?:问|咨询|查|看)")
+# "今年62", "年龄：62", "62周岁": an age said as one (a bare "62岁" is read by its unit)
+_NOT_AN_AGE_AFTER = r"(?![\d.万千]|\s*(?:月|号|日|年|周|个|天|次|星期|礼拜|-))"
+AGE_STATED = re.compile(rf"(?:今年|年龄|岁数|年纪)[:：是有]?\s*(?P<n>\d{{1,3}}){_NOT_AN_AGE_AFTER}"
+                        rf"|(?:^|[我她他]|{RELATIVE_WORDS})(?:今年|已经|现在)?都?(?P<n2>\d{{1,3}})(?:周岁|岁|了)")
+# Staff shorthand: "女62", "男，58岁", "62岁女"
+AGE_SEX = re.compile(r"(?P<sex>女|男)(?:性)?[,，\s]*(?P<n>\d{1,3})(?:岁)?(?![\d.万千])|(?P<n2>\d{1,3})(?:岁)?[,，\s]*(?P<sex2>女|男)(?:性)?(?!\w)")
