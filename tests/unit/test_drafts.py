@@ -175,7 +175,7 @@ def test_staff_may_screen_a_draft_by_name_and_see_it_marked(store):
     staff = StaffScreening(Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY))
     [reply] = staff.handle(State(), Turn(f"{RECORD_ID} 58F"), "screen").replies
     assert reply.custom["draft"] is True and reply.custom["verdict"]["trial_id"] == RECORD_ID
-    assert DRAFT_MARK in reply.text.splitlines()[0]  # the first thing staff read
+    assert DRAFT_MARK in reply.text.splitlines()[1]  # beside the trial, under the headline
     [seed] = staff.handle(State(), Turn(f"{SEED_TRIAL} 58F"), "screen").replies
     assert seed.custom["draft"] is False and DRAFT_MARK not in seed.text
     drafts.withdraw(store, RECORD_ID)
