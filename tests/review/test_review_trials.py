@@ -58,7 +58,7 @@ def test_a_reviewer_reads_the_trials_but_cannot_change_them(site, store, trial_s
     page = rita.get(f"{site.url}/trials/{RECORD_ID}", timeout=30).text
     assert "Postmenopausal" in page or "postmenopausal" in page  # the original texts are shown
     assert ">Approve<" not in page and ">Publish<" not in page  # no controls for a reviewer
-    for path in (f"criteria/reg-age/approve", "criteria/reg-age/study-team", "criteria/reg-age/edit", "publish",
+    for path in ("criteria/reg-age/approve", "criteria/reg-age/study-team", "criteria/reg-age/edit", "publish",
                  "withdraw"):
         refused = post(rita, f"{site.url}/trials/{RECORD_ID}/{path}", rule="{fact: age, op: '>=', value: 1}")
         assert refused.status_code == 403 and "Only a coordinator" in refused.text, path

@@ -5,7 +5,6 @@ review, one question is reworded, one criterion handed to the study team, the re
 published; a patient is then screened on it through REST, asked the reworded question."""
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import replace
