@@ -3,7 +3,6 @@ that patients and matching do not see until it is reviewed and published; the YA
 as loads back to the same trial; staff may screen a draft, marked as one."""
 from __future__ import annotations
 
-
 import pytest
 import yaml
 from sqlalchemy import text
