@@ -107,6 +107,7 @@ def trials_show(settings: Settings, args: argparse.Namespace) -> int:
         print(f"No trial {args.trial_id} in the database.", file=sys.stderr)
         return 1
     print(f"{trial.id}: {trial.title}")
+    print(f"  state: {store.state(trial.id).value}")
     for key in ("status", "phase", "conditions", "sex", "minimum_age", "maximum_age"):
         if trial.info.get(key):
             value = trial.info[key]
