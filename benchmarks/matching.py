@@ -351,7 +351,7 @@ def run(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     store = TrialStore(f"sqlite:///{tmp / 'trials.db'}")
     store.load_directory(PROJECT_ROOT / "data")
     progress(f"importing {args.corpus}")
-    report = import_path(args.corpus, store)
+    report = import_path(args.corpus, store, publish=True)
     if not report.imported:
         raise SystemExit(f"nothing imported from {args.corpus}:\n{report.summary()}")
     catalogue = Catalogue(store).refresh()

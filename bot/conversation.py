@@ -749,7 +749,9 @@ class Screening:
     def matcher(self, state: State) -> Matcher:
         """The person's facts against the candidate trials, kept in columns: its results, and the
         running tallies it lends to the question chooser (``tallies=``)."""
-        ids = tuple(state.candidates) if state.candidates is not None else tuple(self.catalogue.ids())
+        # candidates withdrawn since the matching began are left out
+        ids = tuple(t for t in state.candidates if t in self.catalogue.trials) if state.candidates is not None \
+            else tuple(self.catalogue.ids())
         key = (id(self.catalogue.trials), ids)
         template = self._matchers.get(key)
         if template is None:

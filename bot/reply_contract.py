@@ -144,10 +144,11 @@ def checklist_item(criterion_id: str, number: str, kind: str, status: str, icon:
 
 
 def checklist(result: TrialResult, items: Sequence[Dict[str, Any]], missing_entries: Sequence[Dict[str, Any]],
-              notes: Sequence[str], title: str, headline: str, counts: str) -> Dict[str, Any]:
-    """A staff checklist reply: the verdict, one item per criterion, what is missing, and how it is laid out."""
+              notes: Sequence[str], title: str, headline: str, counts: str, draft: bool = False) -> Dict[str, Any]:
+    """A staff checklist reply: the verdict, one item per criterion, what is missing, and how it is laid
+    out; ``draft`` when the trial is not published (staff may screen a draft, patients may not)."""
     return {**verdict(result), "checklist": list(items), **missing(missing_entries), "notes": list(notes),
-            "title": title, "headline": headline, "counts": counts}
+            "title": title, "headline": headline, "counts": counts, **({"draft": True} if draft else {})}
 
 
 def summary(known: Mapping[str, Any], result: TrialResult) -> Dict[str, Any]:

@@ -70,6 +70,7 @@ NOT_RECORDED_SEVERAL = "Not recorded: {label}: several values ({values}); send t
 NOT_RECORDED_DATE = "Not recorded: {label}: {first} or {second}? Send the date with the month in words."
 PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the rest open."
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
+DRAFT_MARK = "DRAFT, not published: patients are not screened on it"
 HEADLINES = {
     Verdict.NOT_ELIGIBLE.value: "❌ Not eligible: {reasons}.",
     Verdict.UNCERTAIN.value: "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
@@ -369,12 +370,13 @@ class StaffScreening:
         text = turn.text or ""
         found = self._extract(text)
         notes: List[str] = []
-        unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
+        screenable = self._screenable()
+        unknown_trials = [t for t in found.trial_ids if t not in screenable]
         if unknown_trials:
             ids = list(self.catalogue.ids())
             notes.append(UNKNOWN_TRIAL.format(trial_id=", ".join(unknown_trials),
                                               trials=", ".join(ids[:5]) + (" and more" if len(ids) > 5 else "")))
-        known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
+        known_trials = [t for t in found.trial_ids if t in screenable]
         if known_trials:
             state.trial_id = known_trials[0]
         unread = self.unread(text, found)
@@ -506,12 +508,13 @@ class StaffScreening:
         state.verdict = result.status.value
         items = checklist(result, state.facts, self.vocabulary, self.today())
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
-        title = f"{result.trial.id} · {result.trial.brief_title}"
+        draft = result.trial.id not in self.catalogue.trials
+        title = f"{result.trial.id} · {result.trial.brief_title}" + (f" · {DRAFT_MARK}" if draft else "")
         headline = self._headline(result, items)
         custom = reply_contract.checklist(
             result, [i.to_payload() for i in items],
             self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
-            notes, title, headline, self._counts(items))
+            notes, title, headline, self._counts(items), draft=draft)
         return Reply("\n".join(layout(custom).lines()), custom=custom)
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -611,15 +614,20 @@ class StaffScreening:
             state.facts[key] = value
         return ([READ.format(facts="; ".join(read))] if read else []) + notes
 
+    def _screenable(self) -> Mapping[str, Trial]:
+        """The trials staff may screen a patient on by name: the published ones and the drafts."""
+        return {**self.catalogue.drafts, **self.catalogue.trials}
+
     def _trial(self, state: State) -> Trial:
-        trials = self.catalogue.trials
+        trials = self._screenable()
         default = self.screening.default_trial
         trial_id = state.trial_id if state.trial_id in trials else default
         return trials[trial_id] if trial_id in trials else trials[sorted(trials)[0]]
 
     def _trial_name(self, state: State) -> str:
         trial = self._trial(state)
-        return f"{trial.id} ({trial.brief_title})"
+        draft = f", {DRAFT_MARK}" if trial.id not in self.catalogue.trials else ""
+        return f"{trial.id} ({trial.brief_title}{draft})"
 
     def _evaluate(self, state: State) -> TrialResult:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())

@@ -2,6 +2,10 @@
 
 The YAML under ``data/`` is the source that ``trialbot trials load`` writes here; the bot itself
 only reads the database. Any SQLAlchemy URL works (SQLite by default).
+
+Each trial has a state (bot.trials.TrialState): curated YAML loads as published (or as the state
+its file says), an import saves drafts; the ``Catalogue`` patients and matching work with holds
+the published trials, and the drafts apart for staff.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session, declarative_base, relationship
 
 from bot import i18n
 from bot.facts import Vocabulary
-from bot.trials import Trial
+from bot.trials import Criterion, Trial, TrialState
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ class TrialRow(Base):
     details = Column(JSON, nullable=False)  # summary, contact, url, locations, phase...
     source = Column(Text, nullable=False, default="")
     updated_at = Column(DateTime, nullable=False)
+    state = Column(String(16), nullable=True)  # TrialState; never None once the store has opened
     criteria = relationship("CriterionRow", order_by="CriterionRow.position",
                             cascade="all, delete-orphan", lazy="selectin")
 
@@ -51,6 +56,9 @@ class CriterionRow(Base):
     rule_out = Column(Float, nullable=False, default=0.1)
     checked_by = Column(String(16), nullable=True)  # None: "rule"; "question": asked from the text
     translations = Column(JSON, nullable=True)  # explanations and "why" in other languages: {"zh-CN": {...}}
+    source = Column(JSON, nullable=True)  # imported: where in the record (the text's segment, corpus rows)
+    confidence = Column(String(16), nullable=True)  # imported: how sure the importer was (bot.trials.Confidence)
+    review = Column(String(16), nullable=True)  # a coordinator's decision (bot.trials.Review)
 
 
 class FactRow(Base):
@@ -80,11 +88,22 @@ def _add_missing_columns(engine: Engine) -> None:
                     connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
 
 
+def _state_missing_trials(engine: Engine) -> None:
+    """Trials stored before trials had a state: curated files stand as published, imports as drafts."""
+    with engine.begin() as connection:
+        for state, curated in ((TrialState.PUBLISHED, True), (TrialState.DRAFT, False)):
+            from_yaml = or_(TrialRow.source.like("%.yml"), TrialRow.source.like("%.yaml"))
+            connection.execute(TrialRow.__table__.update()
+                               .where(TrialRow.state.is_(None), from_yaml if curated else ~from_yaml)
+                               .values(state=state.value))
+
+
 class TrialStore:
     def __init__(self, url: str) -> None:
         self.engine: Engine = create_engine(url, future=True)
         Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
+        _state_missing_trials(self.engine)
 
     # -- writing -------------------------------------------------------------------------
     @staticmethod
@@ -112,12 +131,12 @@ class TrialStore:
                     session.add(FactRow(key=key, definition=data))
             self._bump(session)
 
-    def save_trial(self, trial: Trial, source: str = "") -> None:
+    def save_trial(self, trial: Trial, source: str = "", state: TrialState = TrialState.PUBLISHED) -> None:
         """Insert or replace a trial and its criteria."""
-        self.save_trials([(trial, source)])
+        self.save_trials([(trial, source)], state)
 
-    def save_trials(self, trials: Iterable[Tuple[Trial, str]]) -> int:
-        """Insert or replace trials (with the source each came from) in one transaction."""
+    def save_trials(self, trials: Iterable[Tuple[Trial, str]], state: TrialState = TrialState.PUBLISHED) -> int:
+        """Insert or replace trials (with the source each came from) in one transaction, in ``state``."""
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         trials = list({trial.id: (trial, source) for trial, source in trials}.values())
         ids = [trial.id for trial, _ in trials]
@@ -126,14 +145,8 @@ class TrialStore:
             data = trial.to_dict()
             details = {k: v for k, v in data["trial"].items() if k not in ("id", "title", "brief_title")}
             trial_rows.append({"id": trial.id, "title": trial.title, "brief_title": trial.brief_title,
-                               "details": details, "source": source, "updated_at": now})
-            criterion_rows += [
-                {"trial_id": trial.id, "position": i, "criterion_id": c["id"], "kind": c["kind"], "text": c["text"],
-                 "rule": c["rule"], "explain": c["explain"], "why": c["why"], "rule_out": c["rule_out"],
-                 "checked_by": c.get("checked_by"),
-                 "translations": {language: c[language] for language in i18n.TRANSLATED if language in c} or None}
-                for i, c in enumerate(data["criteria"])
-            ]
+                               "details": details, "source": source, "updated_at": now, "state": state.value})
+            criterion_rows += [_criterion_row(trial.id, i, c) for i, c in enumerate(data["criteria"])]
         with Session(self.engine, autoflush=False) as session, session.begin():
             for i in range(0, len(ids), 500):  # replace in place: old rows go first
                 chunk = ids[i:i + 500]
@@ -146,17 +159,46 @@ class TrialStore:
             self._bump(session)
         return len(trial_rows)
 
+    def save_criterion(self, trial_id: str, criterion: Criterion) -> None:
+        """Replace one criterion of a stored trial (a coordinator's review), in place."""
+        with Session(self.engine, autoflush=False) as session, session.begin():
+            row = session.query(CriterionRow).filter(CriterionRow.trial_id == trial_id,
+                                                     CriterionRow.criterion_id == criterion.id).one()
+            for name, value in _criterion_row(trial_id, row.position, criterion.to_dict()).items():
+                setattr(row, name, value)
+            session.get(TrialRow, trial_id).updated_at = datetime.now(timezone.utc).replace(tzinfo=None)
+            self._bump(session)
+
+    def set_state(self, trial_id: str, state: TrialState) -> None:
+        with Session(self.engine, autoflush=False) as session, session.begin():
+            row = session.get(TrialRow, trial_id)
+            if row is None:
+                raise KeyError(trial_id)
+            row.state = state.value
+            self._bump(session)
+
     def load_directory(self, data_dir: Path) -> List[str]:
         """Load ``facts.yml`` and every ``trials/*.yml`` under ``data_dir``; return the trial ids."""
         vocabulary = load_vocabulary(data_dir / "facts.yml")
         self.save_vocabulary(vocabulary)
-        loaded = []
-        for path in sorted((data_dir / "trials").glob("*.yml")):
-            trial = Trial.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), vocabulary)
-            self.save_trial(trial, source=str(path))
-            loaded.append(trial.id)
+        loaded = [self.load_file(path, vocabulary).id for path in sorted((data_dir / "trials").glob("*.yml"))]
         logger.info("Loaded %d trial(s) from %s", len(loaded), data_dir)
         return loaded
+
+    def load_file(self, path: Path, vocabulary: Optional[Vocabulary] = None) -> Trial:
+        """Load one trial file (data/trials/*.yml, or one ``trialbot trials draft`` wrote): the facts
+        it defines (``facts:``, as in facts.yml) join the vocabulary, and the trial is saved in the
+        state the file gives (``state:``; curated files without one are published)."""
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "trial" not in data or "criteria" not in data:
+            raise ValueError(f"{path}: not a trial file (it needs 'trial' and 'criteria')")
+        own = Vocabulary.from_dict(data.get("facts") or {})
+        if own:
+            self.save_vocabulary(own)
+        vocabulary = Vocabulary({**(vocabulary if vocabulary is not None else self.vocabulary()), **own})
+        trial = Trial.from_dict(data, vocabulary)
+        self.save_trial(trial, source=str(path), state=TrialState(data.get("state") or TrialState.PUBLISHED.value))
+        return trial
 
     # -- reading -------------------------------------------------------------------------
     def vocabulary(self) -> Vocabulary:
@@ -176,16 +218,27 @@ class TrialStore:
         with Session(self.engine) as session:
             return dict(session.execute(select(TrialRow.id, TrialRow.source)).all())
 
+    def states(self) -> Dict[str, TrialState]:
+        with Session(self.engine) as session:
+            return {trial_id: TrialState(state) for trial_id, state in session.execute(select(TrialRow.id, TrialRow.state))}
+
+    def state(self, trial_id: str) -> Optional[TrialState]:
+        with Session(self.engine) as session:
+            state = session.execute(select(TrialRow.state).where(TrialRow.id == trial_id)).scalar()
+        return TrialState(state) if state else None
+
     def summaries(self, condition: Optional[str] = None, status: Optional[str] = None,
                   place: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Trials without their criteria (id, titles, details, criteria count), filtered by a
-        condition, a status and a place (city, region, country or facility), all case-insensitive.
+        """Trials without their criteria (id, titles, details, source, state, criteria count),
+        filtered by a condition, a status and a place (city, region, country or facility), all
+        case-insensitive.
 
         The database narrows by a text search of the details; the exact match is checked here.
         """
         count = (select(func.count(CriterionRow.position)).where(CriterionRow.trial_id == TrialRow.id)
                  .scalar_subquery())
-        query = select(TrialRow.id, TrialRow.title, TrialRow.brief_title, TrialRow.details, count).order_by(TrialRow.id)
+        query = select(TrialRow.id, TrialRow.title, TrialRow.brief_title, TrialRow.details, TrialRow.source,
+                       TrialRow.state, count).order_by(TrialRow.id)
         details = func.lower(cast(TrialRow.details, Text))
         for needle, in_title in ((condition, True), (status, False), (place, False)):
             # the longest ASCII word of the filter (JSON text may escape other characters)
@@ -197,9 +250,9 @@ class TrialStore:
         with Session(self.engine) as session:
             rows = session.execute(query).all()
         found = []
-        for trial_id, title, brief_title, details, criteria in rows:
+        for trial_id, title, brief_title, details, source, state, criteria in rows:
             summary = {"id": trial_id, "title": title, "brief_title": brief_title, "details": details or {},
-                       "criteria": criteria}
+                       "source": source, "state": TrialState(state), "criteria": criteria}
             if _matches(summary, condition, status, place):
                 found.append(summary)
         return found
@@ -209,10 +262,22 @@ class TrialStore:
             row = session.get(TrialRow, trial_id)
             return None if row is None else _trial_from_row(row, vocabulary or self.vocabulary())
 
-    def trials(self, vocabulary: Optional[Vocabulary] = None) -> Dict[str, Trial]:
+    def trials(self, vocabulary: Optional[Vocabulary] = None,
+               states: Iterable[TrialState] = tuple(TrialState)) -> Dict[str, Trial]:
+        """The stored trials in one of ``states`` (any state by default)."""
         vocabulary = vocabulary or self.vocabulary()
         with Session(self.engine) as session:
-            return {row.id: _trial_from_row(row, vocabulary) for row in session.query(TrialRow)}
+            rows = session.query(TrialRow).filter(TrialRow.state.in_([state.value for state in states]))
+            return {row.id: _trial_from_row(row, vocabulary) for row in rows}
+
+
+def _criterion_row(trial_id: str, position: int, c: Dict[str, Any]) -> Dict[str, Any]:
+    """A criterion as Criterion.to_dict gives it, as a row of the criteria table."""
+    return {"trial_id": trial_id, "position": position, "criterion_id": c["id"], "kind": c["kind"], "text": c["text"],
+            "rule": c["rule"], "explain": c["explain"], "why": c["why"], "rule_out": c["rule_out"],
+            "checked_by": c.get("checked_by"), "source": c.get("source"), "confidence": c.get("confidence"),
+            "review": c.get("review"),
+            "translations": {language: c[language] for language in i18n.TRANSLATED if language in c} or None}
 
 
 def _normal(text: Any) -> str:
@@ -240,7 +305,8 @@ def _matches(summary: Dict[str, Any], condition: Optional[str], status: Optional
 def _trial_from_row(row: TrialRow, vocabulary: Vocabulary) -> Trial:
     criteria = [
         {"id": c.criterion_id, "kind": c.kind, "text": c.text, "rule": c.rule, "explain": c.explain,
-         "why": c.why, "rule_out": c.rule_out, "checked_by": c.checked_by, **(c.translations or {})}
+         "why": c.why, "rule_out": c.rule_out, "checked_by": c.checked_by, "source": c.source,
+         "confidence": c.confidence, "review": c.review, **(c.translations or {})}
         for c in row.criteria
     ]
     trial = {"id": row.id, "title": row.title, "brief_title": row.brief_title, **row.details}
@@ -277,7 +343,10 @@ def _add_words(fact: Dict[str, Any], words: Mapping[str, Any], source: str) -> N
 
 
 class Catalogue:
-    """The trials and vocabulary a process works with, re-read only when the store changed."""
+    """The trials and vocabulary a process works with, re-read only when the store changed.
+
+    ``trials``: the published trials, which patients and matching see; ``drafts``: the trials a
+    coordinator has not published yet, which staff may screen by name."""
 
     def __init__(self, store: TrialStore) -> None:
         self.store = store
@@ -285,6 +354,7 @@ class Catalogue:
         self._checked = float("-inf")
         self.vocabulary = Vocabulary()
         self.trials: Dict[str, Trial] = {}
+        self.drafts: Dict[str, Trial] = {}
 
     def refresh(self, max_age: float = 0.0) -> "Catalogue":
         """Re-read the store if it changed; ``max_age``: seconds during which the last check stands
@@ -295,7 +365,8 @@ class Catalogue:
         version = self.store.version()
         if version != self._version:
             self.vocabulary = self.store.vocabulary()
-            self.trials = self.store.trials(self.vocabulary)
+            self.trials = self.store.trials(self.vocabulary, [TrialState.PUBLISHED])
+            self.drafts = self.store.trials(self.vocabulary, [TrialState.DRAFT])
             self._version = version
         return self
 

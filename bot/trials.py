@@ -24,6 +24,33 @@ class CheckedBy(str, Enum):
     QUESTION = "question"
 
 
+class TrialState(str, Enum):
+    """Where a trial stands with the people who see it: an imported trial is a draft until a
+    coordinator has reviewed its criteria and published it; patients and matching see published
+    trials only (staff may screen a draft); a withdrawn trial is seen by nobody."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Confidence(str, Enum):
+    """How sure the importer was of its reading of a criterion (``confidence`` in the YAML)."""
+
+    COMPUTABLE = "computable"  # the recognisers account for every word: a rule over facts
+    QUESTION = "question"  # asked from its text as a clear yes/no question
+    UNSURE = "unsure"  # an inclusion asked from its text: a "no" leaves it to the study team
+    STUDY_TEAM = "study_team"  # not something to ask: handed to the study team
+
+
+class Review(str, Enum):
+    """A coordinator's decision on an imported criterion (``review`` in the YAML)."""
+
+    APPROVED = "approved"  # the importer's reading stands
+    EDITED = "edited"  # the coordinator changed the rule, the question or who answers it
+    STUDY_TEAM = "study_team"  # the study team confirms it at the screening visit: never asked
+
+
 @dataclass(frozen=True)
 class Explanations:
     met: str
@@ -38,7 +65,9 @@ class Criterion:
     ``rule`` is what must hold for an inclusion criterion, and the condition that excludes for
     an exclusion criterion; either way the criterion is *met* when it does not stand in the way.
     ``checked_by`` is ``question`` for a criterion asked from its text and to be confirmed by the
-    study team (see CheckedBy).
+    study team (see CheckedBy). An imported criterion keeps where in the record it came from
+    (``source``: the text's segment, or the corpus rows) and how sure the importer was
+    (``confidence``); ``review`` is what a coordinator made of it (None: not reviewed yet).
     """
 
     id: str
@@ -63,6 +92,9 @@ class Criterion:
     @property
     def shown_why(self) -> str:
         return i18n.translated(self.translations, "why", self.why)
+    source: Mapping[str, Any] = field(default_factory=dict)
+    confidence: Optional[Confidence] = None
+    review: Optional[Review] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Criterion":
@@ -77,6 +109,9 @@ class Criterion:
             rule_out=float(data.get("rule_out", 0.1)),
             checked_by=CheckedBy(data.get("checked_by") or CheckedBy.RULE.value),
             translations=i18n.translations_of(data),
+            source=dict(data.get("source") or {}),
+            confidence=Confidence(data["confidence"]) if data.get("confidence") else None,
+            review=Review(data["review"]) if data.get("review") else None,
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -85,7 +120,18 @@ class Criterion:
         if self.checked_by is not CheckedBy.RULE:
             data["checked_by"] = self.checked_by.value
         data.update({language: dict(wording) for language, wording in self.translations.items()})
+        if self.source:
+            data["source"] = dict(self.source)
+        if self.confidence is not None:
+            data["confidence"] = self.confidence.value
+        if self.review is not None:
+            data["review"] = self.review.value
         return data
+
+    @property
+    def awaits_review(self) -> bool:
+        """An imported criterion no coordinator has decided on yet."""
+        return self.confidence is not None and self.review is None
 
     @property
     def to_be_confirmed(self) -> bool:

@@ -1,4 +1,5 @@
-"""The review web app: inbox, conversation view, tags, notes, flags, "Save as test", exports.
+"""The review web app: inbox, conversation view, tags, notes, flags, "Save as test", exports, and
+the Trials pages where a coordinator reviews and publishes trials (review/trials.py).
 
 An aiohttp server on its own port (``review_port``, 5006 by default), separate from the
 patient-facing servers. Every page and API route needs a login, except the login page itself (and
@@ -497,7 +498,8 @@ async def health(request: web.Request) -> web.Response:
 
 def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Path, domain_path: Path,
                retention_days: int = 0, index_interval: float = 5.0, purge_interval: float = 3600.0,
-               secure_cookies: bool = False) -> web.Application:
+               secure_cookies: bool = False, trial_store: Any = None) -> web.Application:
+    """``trial_store``: the trial database (bot.store.TrialStore) for the Trials pages."""
     def refuse(request: web.Request, field: str) -> web.Response:
         return _error(request, 400, f"{REFUSAL} (in {field})")
 
@@ -528,11 +530,16 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
     r.add_get("/api/conversations", api_inbox)
     r.add_get("/api/conversations/{cid}", conversation)
     r.add_post("/api/conversations/{cid}", api_update)
+    if trial_store is not None:
+        from review import trials  # imports this module's helpers
+
+        trials.add_routes(app, trial_store)
     app.cleanup_ctx.append(_background(index_interval, retention_days, purge_interval))
     return app
 
 
 def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Application:
+    from bot.store import TrialStore
     from trialbot.config import PROJECT_ROOT
 
     store = ReviewStore(settings.tracker_store_url, settings.low_confidence_threshold)
@@ -542,7 +549,7 @@ def app_from_settings(settings: Any, index_interval: float = 5.0) -> web.Applica
     stories = Path(settings.review_stories_dir)
     return create_app(store, authenticator, stories if stories.is_absolute() else PROJECT_ROOT / stories,
                       PROJECT_ROOT / "domain.yml", settings.retention_days, index_interval,
-                      secure_cookies=settings.review_cookies_secure)
+                      secure_cookies=settings.review_cookies_secure, trial_store=TrialStore(settings.database_url))
 
 
 def serve(settings: Any, host: Optional[str] = None, port: Optional[int] = None) -> None:

@@ -7,8 +7,9 @@ token in an HttpOnly, SameSite=Strict cookie; the database keeps only its SHA-25
 user's role, a CSRF token and an absolute expiry (``session_ttl_minutes``).
 
 Roles: ``reviewer`` sees masked conversations, tags, notes, flags, exports (masked) and saves
-test stories; ``admin`` may also unmask (each time logged), erase a conversation and read the
-audit log.
+test stories, and reads the Trials page; ``coordinator`` may also review, edit, publish and
+withdraw trials (review/trials.py); ``admin`` may unmask (each time logged), erase a conversation
+and read the audit log, but not change trials.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from sqlalchemy import delete, insert, select, update
 from review.store import ReviewStore
 from review.store.tables import sessions, users
 
-ROLES = ("reviewer", "admin")
+ROLES = ("reviewer", "coordinator", "admin")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 MAX_FAILURES = 5  # failed logins of one user name within FAILURE_WINDOW before logins are refused
 FAILURE_WINDOW = 15 * 60
@@ -73,6 +74,11 @@ class Session:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_coordinator(self) -> bool:
+        """May change trials: review their criteria, publish and withdraw them."""
+        return self.role == "coordinator"
 
 
 def parse_config_users(entries: Iterable[str]) -> Dict[str, User]:

@@ -329,7 +329,7 @@ def add_commands(commands: "argparse._SubParsersAction") -> None:
 
     add = sub.add_parser("add-user", help="add a review user, or change a user's role and password")
     add.add_argument("name")
-    add.add_argument("--role", choices=("reviewer", "admin"), default="reviewer")
+    add.add_argument("--role", choices=("reviewer", "coordinator", "admin"), default="reviewer")  # review.auth.ROLES
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(handler=add_user_command)
     remove = sub.add_parser("remove-user", help="remove a review user (and end their sessions)")

@@ -92,7 +92,7 @@ def layout(title: str, body: str, nonce: str, session: Optional[Session] = None)
     nav = ""
     if session is not None:
         audit = '<a href="/audit">Audit log</a>' if session.is_admin else ""
-        nav = (f'<nav><a href="/">Inbox</a>{audit}</nav>'
+        nav = (f'<nav><a href="/">Inbox</a><a href="/trials">Trials</a>{audit}</nav>'
                f'<span class="muted">{h(session.user)} ({h(session.role)})</span>'
                f'<form method="post" action="/logout">{csrf_field(session)}'
                f'<button class="secondary" type="submit">Log out</button></form>')

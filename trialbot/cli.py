@@ -22,16 +22,58 @@ SERVER_TIMEOUT = 180  # seconds for a server to come up on a busy 2-core machine
 
 
 def trials_load(settings: Settings, args: argparse.Namespace) -> int:
-    loaded = TrialStore(settings.database_url).load_directory(Path(args.data_dir))
+    """A data directory (facts.yml and trials/*.yml), or one trial file (``trials draft`` writes them)."""
+    path = Path(args.data_dir)
+    store = TrialStore(settings.database_url)
+    if path.is_file():
+        try:
+            trial = store.load_file(path)
+        except (ValueError, KeyError, TypeError) as error:  # RuleError is a ValueError
+            print(f"{path}: not loaded: {error}", file=sys.stderr)
+            return 1
+        print(f"Loaded {trial.id} ({store.state(trial.id).value}) from {path}")
+        return 0
+    loaded = store.load_directory(path)
     print(f"Loaded {len(loaded)} trial(s): {', '.join(loaded)}")
     return 0
+
+
+def _write_trial_yaml(settings: Settings, args: argparse.Namespace, command: str) -> int:
+    from bot.importers.drafts import trial_yaml
+    from bot.trials import TrialState
+
+    store = TrialStore(settings.database_url)
+    state = store.state(args.trial_id)
+    if state is None:
+        print(f"No trial {args.trial_id} in the database.", file=sys.stderr)
+        return 1
+    if command == "draft" and state is not TrialState.DRAFT:
+        print(f"{args.trial_id} is {state.value}, not a draft: `trialbot trials export {args.trial_id}` writes it.",
+              file=sys.stderr)
+        return 1
+    text = trial_yaml(store, args.trial_id, command)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.trial_id} ({state.value}) to {args.out}; load it back with: trialbot trials load {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def trials_draft(settings: Settings, args: argparse.Namespace) -> int:
+    return _write_trial_yaml(settings, args, "draft")
+
+
+def trials_export(settings: Settings, args: argparse.Namespace) -> int:
+    return _write_trial_yaml(settings, args, "export")
 
 
 def trials_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.importers import import_path
 
     curated = None if args.no_curated else Path(args.curated_dir)
-    report = import_path(Path(args.path), TrialStore(settings.database_url), curated_dir=curated)
+    report = import_path(Path(args.path), TrialStore(settings.database_url), curated_dir=curated,
+                         publish=args.publish)
     print(report.summary(limit=args.limit))
     return 1 if report.problems and not report.imported else 0
 
@@ -51,7 +93,7 @@ def trials_list(settings: Settings, args: argparse.Namespace) -> int:
         details = trial["details"]
         status = f"  ({details['status'].replace('_', ' ')})" if details.get("status") else ""
         print(f"{trial['id']}  {trial['brief_title']}{status}  [{_places(details.get('locations') or [])}]"
-              f"  {trial['criteria']} criteria")
+              f"  {trial['criteria']} criteria  {trial['state'].value}")
     if args.condition or args.status or args.place:
         print(f"{len(found)} trial(s) found.")
     return 0
@@ -65,6 +107,7 @@ def trials_show(settings: Settings, args: argparse.Namespace) -> int:
         print(f"No trial {args.trial_id} in the database.", file=sys.stderr)
         return 1
     print(f"{trial.id}: {trial.title}")
+    print(f"  state: {store.state(trial.id).value}")
     for key in ("status", "phase", "conditions", "sex", "minimum_age", "maximum_age"):
         if trial.info.get(key):
             value = trial.info[key]
@@ -213,9 +256,17 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     trials = commands.add_parser("trials", help="load and inspect the trial database").add_subparsers(
         dest="trials_command", required=True)
-    load = trials.add_parser("load", help="load data/facts.yml and data/trials/*.yml into the database")
-    load.add_argument("data_dir", nargs="?", default=str(PROJECT_ROOT / "data"))
+    load = trials.add_parser("load", help="load data/facts.yml and data/trials/*.yml into the database, "
+                                           "or one trial file (as `trials draft` writes it)")
+    load.add_argument("data_dir", nargs="?", default=str(PROJECT_ROOT / "data"), metavar="DIR_OR_FILE")
     load.set_defaults(handler=trials_load)
+    for name, handler, what in (("draft", trials_draft, "an imported draft trial as editable YAML, each criterion "
+                                                       "with its source and how sure the importer was"),
+                                ("export", trials_export, "a trial (published or not) as YAML, for version control")):
+        writing = trials.add_parser(name, help=what)
+        writing.add_argument("trial_id")
+        writing.add_argument("--out", help="write to this file (default: standard output)")
+        writing.set_defaults(handler=handler)
     listing = trials.add_parser("list", help="list the trials in the database")
     listing.add_argument("--condition", help="only trials for this condition (part of a name, any case)")
     listing.add_argument("--status", help="only trials with this status (recruiting, not yet recruiting, completed...)")
@@ -229,6 +280,8 @@ def parser() -> argparse.ArgumentParser:
                            help="hand-curated trials (<id>.yml) that are kept, not imported (default: data/trials)")
     importing.add_argument("--no-curated", action="store_true", help="import even trials that have a curated file")
     importing.add_argument("--limit", type=int, default=20, help="how many skipped trials and problems to list")
+    importing.add_argument("--publish", action="store_true",
+                           help="publish the trials as imported, without a coordinator's review (default: drafts)")
     importing.set_defaults(handler=trials_import)
     show = trials.add_parser("show", help="every criterion of a trial and how it is checked")
     show.add_argument("trial_id")

@@ -12,8 +12,12 @@ Free-text criteria are split and made computable where they can be (``criteria_t
 rest become yes/no questions to be confirmed by the study team. The facts the criteria need are
 added to the store's vocabulary (``concepts``).
 
+An imported trial is saved as a draft, which patients and matching do not see until a coordinator
+has reviewed and published it (``trialbot trials draft``, the review app's Trials page);
+``publish=True`` skips that review (whole corpora for benchmarks and tests).
+
 A trial with a hand-curated YAML file (``data/trials/<id>.yml``, or loaded from one) is kept as
-curated and not imported. Importing again replaces a trial in place. A malformed record is
+curated and not imported. Importing again replaces a trial in place, as a draft again. A malformed record is
 reported with its file and field, and the rest of the import goes on.
 """
 from __future__ import annotations
@@ -31,7 +35,7 @@ from bot.importers.criteria_text import Recogniser
 from bot.importers.records import FieldError, Problem
 from bot.rules import RuleError
 from bot.store import TrialStore, load_vocabulary
-from bot.trials import CheckedBy, Trial
+from bot.trials import CheckedBy, Trial, TrialState
 
 CURATED_DIR = DATA_DIR / "trials"
 BASE_VOCABULARY = DATA_DIR / "facts.yml"
@@ -42,6 +46,7 @@ class ImportReport:
     """What an import did: counts, what it kept or skipped and why, and the problems it met."""
 
     path: str
+    state: TrialState = TrialState.DRAFT  # what the imported trials were saved as
     new: List[str] = field(default_factory=list)
     updated: List[str] = field(default_factory=list)
     kept: List[str] = field(default_factory=list)  # hand-curated trials, not overwritten
@@ -68,7 +73,9 @@ class ImportReport:
 
     def summary(self, limit: int = 20) -> str:
         lines = [f"Imported {len(self.imported)} trial(s) ({len(self.new)} new, {len(self.updated)} updated) "
-                 f"from {self.path} in {self.seconds:.1f} s."]
+                 f"from {self.path} in {self.seconds:.1f} s, "
+                 + ("as drafts for a coordinator to review and publish." if self.state is TrialState.DRAFT
+                    else "published without a coordinator's review.")]
         if self.imported:
             lines.append(f"  criteria: {self.criteria} from the text or table"
                          + (f" ({self.rows} rows read; {self.alternatives} merged with their alternatives, "
@@ -142,11 +149,12 @@ def _records(path: Path, concepts: Concepts, report: ImportReport) -> Iterator[T
 
 
 def import_path(path: Path, store: TrialStore, curated_dir: Optional[Path] = CURATED_DIR,
-                lexicon: Optional[Lexicon] = None) -> ImportReport:
-    """Import every trial under ``path`` into ``store``; see the module's docstring."""
+                lexicon: Optional[Lexicon] = None, publish: bool = False) -> ImportReport:
+    """Import every trial under ``path`` into ``store``, as drafts unless ``publish``; see the
+    module's docstring."""
     started = time.perf_counter()
     path = Path(path)
-    report = ImportReport(path=str(path))
+    report = ImportReport(path=str(path), state=TrialState.PUBLISHED if publish else TrialState.DRAFT)
     if not path.exists():
         report.problems.append(Problem(str(path), "(path)", "does not exist"))
         return report
@@ -176,7 +184,7 @@ def import_path(path: Path, store: TrialStore, curated_dir: Optional[Path] = CUR
     used |= {i.fact for key in used if key in concepts.vocabulary for i in concepts.vocabulary[key].implied_by}
     added = {key: d for key, d in concepts.created.items() if key in used}
     store.save_vocabulary(Vocabulary({**base, **added}))
-    store.save_trials(pending.values())
+    store.save_trials(pending.values(), report.state)
 
     report.facts_added = len(added)
     for trial_id, (trial, _) in pending.items():

@@ -157,11 +157,12 @@ def registry_criteria(recogniser: Recogniser, minimum: Optional[float], maximum:
         limits = [f"minimum age {minimum_text}" if minimum else "", f"maximum age {maximum_text}" if maximum is not None else ""]
         text = "Registry eligibility: " + ", ".join(x for x in limits if x)
         bounds = [f"{'at least' if p['op'] == '>=' else 'at most'} {p['value']:g}" for p in age.get("all") or [age]]
-        found.append(criterion("reg-age", INCLUSION, text, Derived(age, "rule", "age " + " and ".join(bounds)), 0.05))
+        found.append(criterion("reg-age", INCLUSION, text, Derived(age, "rule", "age " + " and ".join(bounds)), 0.05,
+                               source={"registry": "minimum and maximum age"}))
     if sex is not None:
         rule = {"fact": "sex", "in": [sex]}
         found.append(criterion("reg-sex", INCLUSION, f"Registry eligibility: sex {sex} only",
-                               Derived(rule, "rule", f"{sex} participants"), 0.5))
+                               Derived(rule, "rule", f"{sex} participants"), 0.5, source={"registry": "sex"}))
     return found
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from bot.importers.criteria_text import EXCLUSION, INCLUSION, Derived
+from bot.trials import Confidence
 
 CONFIRM = "to be confirmed by the study team"
 
@@ -34,7 +35,8 @@ class FieldError(ValueError):
 def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_out: float,
               source: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """A criterion record (as in data/trials/*.yml) with short, generated explanations; ``source``
-    says where in the record it came from (the corpus rows, or the criterion's place in the text)."""
+    says where in the record it came from (the corpus rows, or the criterion's place in the text),
+    ``confidence`` how sure the reading is."""
     req = derived.requirement
     if derived.team:
         why = "This is one of the study's eligibility criteria; only the study team can check it."
@@ -70,9 +72,19 @@ def criterion(criterion_id: str, kind: str, text: str, derived: Derived, rule_ou
               "rule_out": round(rule_out, 2), "why": why, "explain": explain}
     if derived.checked_by != "rule":
         record["checked_by"] = derived.checked_by
+    record["confidence"] = confidence(derived).value
     if source:
         record["source"] = source
     return record
+
+
+def confidence(derived: Derived) -> Confidence:
+    """How sure the importer is of its reading, for the coordinator who reviews it."""
+    if derived.team:
+        return Confidence.STUDY_TEAM
+    if derived.unsure:
+        return Confidence.UNSURE
+    return Confidence.QUESTION if derived.checked_by == "question" else Confidence.COMPUTABLE
 
 
 def rule_facts(rule: Any) -> List[str]:
@@ -93,4 +105,4 @@ def normal_status(status: Optional[str]) -> str:
     return re.sub(r"[^a-z0-9]+", "_", (status or "").lower()).strip("_")
 
 
-__all__ = ["CONFIRM", "EXCLUSION", "FieldError", "INCLUSION", "Problem", "criterion", "normal_status", "rule_facts"]
+__all__ = ["CONFIRM", "EXCLUSION", "confidence", "FieldError", "INCLUSION", "Problem", "criterion", "normal_status", "rule_facts"]

@@ -1,7 +1,8 @@
 """Matching one person against an imported catalogue, end to end through the REST channel.
 
 Its own pair of servers, over a trial database holding the curated seed trial, the real
-ClinicalTrials.gov record and the 700-trial COVID-19 corpus, all imported by the importer.
+ClinicalTrials.gov record and the 700-trial COVID-19 corpus, all imported by the importer and
+published without review (the catalogue is what is matched here, not the review).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def catalogue_bot(bot_settings, tmp_path_factory):
     store = TrialStore(database_url)
     store.load_directory(PROJECT_ROOT / "data")
     for source in (SHARED / "ctgov", SHARED / "covid19-structured-trials"):
-        report = import_path(source, store)
+        report = import_path(source, store, publish=True)
         assert report.imported, report.summary()
     settings = replace(bot_settings, database_url=database_url,
                        tracker_store_url=f"sqlite:///{tmp / 'conversations.db'}")

@@ -436,7 +436,8 @@ def test_the_catalogue_notices_imported_facts(tmp_path):
     assert "measurement:neutrophil_count" not in catalogue.vocabulary
     import_path(RECORD, store)
     catalogue.refresh()
-    assert RECORD_ID in catalogue.trials and "measurement:neutrophil_count" in catalogue.vocabulary
+    assert "measurement:neutrophil_count" in catalogue.vocabulary
+    assert RECORD_ID in catalogue.drafts and RECORD_ID not in catalogue.trials  # a draft until published
 
 
 # -- re-imports, curated trials, malformed records ----------------------------------------------

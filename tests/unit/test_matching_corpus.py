@@ -17,7 +17,7 @@ from tests.unit.test_importers import CORPUS
 def corpus(tmp_path_factory):
     store = TrialStore(f"sqlite:///{tmp_path_factory.mktemp('corpus') / 't.db'}")
     store.load_directory(PROJECT / "data")
-    import_path(CORPUS, store)
+    import_path(CORPUS, store, publish=True)
     catalogue = Catalogue(store).refresh()
     return [catalogue.trials[t] for t in catalogue.ids()], catalogue.vocabulary
 
