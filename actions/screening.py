@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.sessions import session_end
 from trialbot.config import load_settings
 from bot.conversation import Screening, State, Turn
 from bot.staff import StaffScreening
@@ -77,7 +78,7 @@ class ScreeningAction(Action, ABC):
         for reply in outcome.replies:
             dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons), json_message=reply.custom)
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
-                if tracker.get_slot(name) != value]
+                if tracker.get_slot(name) != value] + session_end(tracker, outcome.new_beginning)
 
 
 class ActionScreen(ScreeningAction):
@@ -145,4 +146,4 @@ class ActionSmallTalk(ScreeningAction):
             return super().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=self.RESPONSES.get((message.get("intent") or {}).get("name"),
                                                              "utter_you_are_welcome"))
-        return []
+        return session_end(tracker, new_beginning=False)
