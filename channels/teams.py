@@ -414,7 +414,7 @@ class TeamsChannel(BotFrameworkInput):
         conversation = activity["conversation"]
         out = self.get_output_channel_for(activity)
         metadata = {"conversation_id": conversation.get("id"), "tenant_id": conversation.get("tenantId"),
-                    "user": (activity.get("from") or {}).get("id"), "channel_id": activity.get("channelId")}
+                    "user": _field(activity, "from", "id"), "channel_id": activity.get("channelId")}
         metadata = self.add_attachments_to_metadata(activity, metadata) or metadata
         message = UserMessage(message_text(activity), out, conversation_id(conversation),
                               input_channel=self.name(), metadata=metadata)
