@@ -404,7 +404,9 @@ class TeamsChannel(BotFrameworkInput):
                                request.ip, refused.reason, len(body))
                 return response.text(REFUSAL if refused.status == HTTPStatus.BAD_REQUEST else "Request refused.",
                                      status=refused.status)
-            if activity.get("type") == "message" and isinstance(activity.get("conversation"), dict):
+            conversation = activity.get("conversation")
+            if activity.get("type") == "message" and isinstance(conversation, dict) \
+                    and isinstance(conversation.get("id"), str) and conversation["id"]:  # else not Teams' shape
                 self._dispatch(activity, on_new_message)
             return response.text("", status=HTTPStatus.OK)
 
