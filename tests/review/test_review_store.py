@@ -476,7 +476,7 @@ def test_rasa_loads_the_last_session_and_the_review_shows_every_session(database
     assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == said[-4:]
     everything = asyncio.run(rasa_store.retrieve_full_tracker("three-sessions"))
     assert [e.text for e in everything.events if isinstance(e, UserUttered)] == said
-    assert len(loaded.events) * 3 == len(everything.events)
+    assert len(loaded.events) < len(everything.events) / 2
     review.index()
     assert [m.text for m in review.messages("three-sessions") if m.kind == "user"] == said
     assert [m.action for m in review.messages("three-sessions") if m.kind == "session"] == ["session_started"] * 3
