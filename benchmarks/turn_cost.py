@@ -5,9 +5,9 @@ for want of activity): a screening's first answers, then the same few messages o
 (corrections, "what have you noted?", "why do you ask?"), so that the engine's own work stays the
 same and only the history grows (after a short warm-up conversation). It reports the median turn
 latency over the window of turns around turn 10 (1-20) and at the end (the last 20), their ratio
-(goal: at most 1.2), and how many
-events Rasa loads for the conversation on a turn (``retrieve``: the current session) against all
-it holds (``retrieve_full_tracker``). Writes benchmarks/results/turn_cost.{json,md}.
+(goal: at most 1.2), and how many events Rasa loads for the conversation on a turn (``retrieve``:
+the current session) against all it holds (``retrieve_full_tracker``). Writes
+benchmarks/results/turn_cost.{json,md}.
 """
 from __future__ import annotations
 
