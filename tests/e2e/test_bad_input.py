@@ -149,7 +149,7 @@ def expected_reply(item: BadInput, reply: requests.Response, body: Dict[str, Any
         return f"HTTP {reply.status_code} {reply.text[:200]}"
     if len(item.text) > MAX_MESSAGE_CHARS:
         return "" if reply.json()[0]["custom"]["refused"] == "too_long" else "not refused as too long"
-    return "" if reply.json() else "no reply"
+    return "" if bool(reply.json()) != item.silent else ("no reply" if not item.silent else "answered: drop it from known_silent")
 
 
 def passed_on(item: BadInput, body: Dict[str, Any]) -> bool:
@@ -159,11 +159,12 @@ def passed_on(item: BadInput, body: Dict[str, Any]) -> bool:
 def test_the_bad_input_corpus_through_the_rest_channel(loud_bot):
     """Each input in a consented conversation with a question open (twenty to a conversation, so that
     each crosses a session's end; the last sent twice with its message_id): no 5xx, the refusal or an
-    answer, no fact stored from any of it, every message passed on stored once and in order."""
+    answer, no fact stored from any input but the known misreadings (looked at after each message),
+    every message passed on stored once and in order."""
     problems: List[str] = []
     for number, batch in enumerate(batches(20)):
         sender = f"corpus-{number}"
-        sent = ["hi", "yes"]
+        sent, known = ["hi", "yes"], set()
         for message in sent:
             assert post(loud_bot, {"sender": sender, "message": message}).status_code == 200
         for item in batch:
@@ -172,19 +173,20 @@ def test_the_bad_input_corpus_through_the_rest_channel(loud_bot):
             problem = expected_reply(item, reply, body)
             if problem:
                 problems.append(f"{what(item)}: {problem}")
-            elif passed_on(item, body):
+            if passed_on(item, body) and reply.status_code == 200:
                 sent.append(item.text.strip())  # Rasa strips a message's text
+            events = stored_events(loud_bot, sender)
+            invented = {k: v for slot in ("facts", "held") for k, v in (last_value(events, slot) or {}).items()
+                        if v is not None and k not in known}
+            if invented and not item.misread:
+                problems.append(f"{what(item)}: a fact from junk: {invented}")
+            known.update(invented)
         again = post(loud_bot, body)  # the batch's last input, sent again: answered again, not handled twice
         if again.status_code != reply.status_code or again.json() != reply.json():
             problems.append(f"{what(item)} sent again: {again.status_code} {again.text[:200]}")
-        events = stored_events(loud_bot, sender)
-        stored = [e.get("text") for e in events if e.get("event") == "user"]
+        stored = [e.get("text") for e in stored_events(loud_bot, sender) if e.get("event") == "user"]
         if stored != sent:
             problems.append(f"conversation {sender}: {len(stored)} messages stored for {len(sent)} passed on")
-        for slot in ("facts", "held"):
-            invented = {k: v for k, v in (last_value(events, slot) or {}).items() if v is not None}
-            if invented:
-                problems.append(f"conversation {sender}: facts stored from junk ({slot}): {invented}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
     # and a normal conversation afterwards
     sender = "after-the-corpus"
