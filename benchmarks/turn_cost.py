@@ -1,13 +1,14 @@
 """`python -m benchmarks.turn_cost [--turns 300]`: does a turn cost more late in a long conversation?
 
 One REST conversation of ``--turns`` messages, sent back to back (no pause, so no session expires
-for want of activity): a screening's first answers, then the same few messages over and over
+for want of activity): a greeting and consent, then the same six messages over and over
 (corrections, "what have you noted?", "why do you ask?"), so that the engine's own work stays the
 same and only the history grows (after a short warm-up conversation). It reports the median turn
-latency over the window of turns around turn 10 (1-20) and at the end (the last 20), their ratio
-(goal: at most 1.2), and how many events Rasa loads for the conversation on a turn (``retrieve``:
-the current session) against all it holds (``retrieve_full_tracker``). Writes
-benchmarks/results/turn_cost.{json,md}.
+latency over turns 3-20 (around turn 10) and over the last 18, their ratio (goal: at most 1.2), and
+how many events Rasa loads for the conversation on a turn (``retrieve``: the current session)
+against all it holds (``retrieve_full_tracker``). Both windows hold the same messages (three
+rounds of the six) at the same places in their sessions (every 20 messages: actions/sessions.py).
+Writes benchmarks/results/turn_cost.{json,md}.
 """
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ from trialbot.servers import on_free_ports, running_bot
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GOAL_RATIO = 1.2
-WINDOW = 20  # turns per measured window: a session's worth (actions/screening.py: TURNS_PER_SESSION)
+WINDOW = 18  # turns per measured window: three rounds of REPEATED, after OPENING
 SERVER_TIMEOUT = 300
-OPENING = ["hi", "yes", "I'm 62", "my platelets were 22 thousand", "yes"]
+OPENING = ["hi", "yes"]
 REPEATED = ["I'm 63", "what have you noted?", "my platelets were 25 thousand", "why do you ask?",
             "sorry, I'm 62", "thanks"]
 
@@ -68,8 +69,9 @@ def measure(settings: Settings, turns: int) -> Dict[str, Any]:
         latencies.append(latency.turn(settings.rasa_url, sender, message))
         if n % 50 == 0:
             progress(f"turn {n}: {latencies[-1]:.0f} ms")
-    window = min(WINDOW, turns // 2)
-    early, late = statistics.median(latencies[:window]), statistics.median(latencies[-window:])
+    window = min(WINDOW, turns // 2 - len(OPENING))
+    early = statistics.median(latencies[len(OPENING):len(OPENING) + window])
+    late = statistics.median(latencies[-window:])
     return {"turns": turns, "window": window, "early_median_ms": early, "late_median_ms": late,
             "ratio": late / early, "goal_ratio": GOAL_RATIO, "latencies_ms": latencies,
             **stored_events(settings, sender)}
@@ -93,7 +95,8 @@ def markdown(results: Dict[str, Any]) -> str:
     return "\n".join([
         "# A turn's cost late in a long conversation", "",
         f"{results['when']}: one REST conversation of {n} turns sent back to back.", "",
-        f"| median turn, turns 1-{w} (ms) | median turn, turns {n - w + 1}-{n} (ms) | ratio | "
+        f"| median turn, turns {len(OPENING) + 1}-{len(OPENING) + w} (ms) | median turn, turns {n - w + 1}-{n} (ms) | "
+        "ratio | "
         "events loaded per turn / stored |", "|---:|---:|---:|---|",
         f"| {results['early_median_ms']:.1f} | {results['late_median_ms']:.1f} | {results['ratio']:.2f} | "
         f"{results['loaded_per_turn']} / {results['stored']} |", "",
