@@ -51,22 +51,6 @@ class StaffBot:
             return [json.loads(data).get("text") for (data,) in db.execute(
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,))]
 
-    def facts(self, sender: str) -> Dict[str, Any]:
-        """The facts recorded for a conversation's patient (the last value of the ``facts`` slot)."""
-        with sqlite3.connect(self.tracker_db) as db:
-            rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' ORDER BY id",
-                              (sender,)).fetchall()
-        values = [json.loads(data) for (data,) in rows]
-        return next((v.get("value") or {} for v in reversed(values) if v.get("name") == "facts"), {})
-
-    @property
-    def slack_webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/slack/webhook"
-
-    @property
-    def teams_webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/botframework/webhook"
-
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
