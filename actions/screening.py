@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.sessions import session_end
 from trialbot.config import load_settings
 from bot import i18n, language_choice, texts
 from bot.conversation import Screening, State, Turn
@@ -87,7 +88,7 @@ class ScreeningAction(Action, ABC):
             dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons),
                                      json_message={**(reply.custom or {}), "language": language})
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()
-                if tracker.get_slot(name) != value]
+                if tracker.get_slot(name) != value] + session_end(tracker, outcome.new_beginning)
 
 
 class ActionScreen(ScreeningAction):
@@ -166,4 +167,5 @@ class ActionSmallTalk(ScreeningAction):
             with i18n.override(language):
                 dispatcher.utter_message(text=texts.SMALL_TALK.get(intent, texts.SMALL_TALK["thanks"]),
                                          json_message={"language": language})
-        return [SlotSet("language", language)] if language != current else []
+        chosen = [SlotSet("language", language)] if language != current else []
+        return chosen + session_end(tracker, new_beginning=False)

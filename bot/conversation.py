@@ -104,6 +104,7 @@ class Reply:
 class Outcome:
     state: State
     replies: List[Reply]
+    new_beginning: bool = False  # nothing said before matters any more (start over, new patient): a new session
 
 
 class Screening:
@@ -409,8 +410,8 @@ class Screening:
     def start_over(self, state: State) -> Outcome:
         fresh = State(consent=state.consent, trial_id=state.trial_id, language=state.language)
         if not fresh.consent:
-            return self._consent(fresh, None, [])
-        return self._advance(fresh, [Reply(texts.STARTING_OVER)])
+            return replace(self._consent(fresh, None, []), new_beginning=True)
+        return replace(self._advance(fresh, [Reply(texts.STARTING_OVER)]), new_beginning=True)
 
     def delete_answers(self, state: State) -> Outcome:
         # "deleted" tells a client to forget its own copy too (the website chat's transcript and id)

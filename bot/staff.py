@@ -407,12 +407,12 @@ class StaffScreening:
         fresh = self._staff_state(State(trial_id=state.trial_id))
         rest = (turn.text if turn else "").strip()
         if rest:  # "new patient: 58M SCLC, plt 40k" - the new patient's facts at once
-            return self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest))
+            return replace(self.respond(fresh, replace(turn, text=rest) if turn else Turn(rest)), new_beginning=True)
         text = NEW_PATIENT.format(trial=self._trial_name(fresh))
         custom = reply_contract.facts({})
         if cleared:  # erased everywhere
             custom = reply_contract.deleted(**custom)
-        return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom=custom)])
+        return Outcome(fresh, [Reply(f"{CLEARED} {text}" if cleared else text, custom=custom)], new_beginning=True)
 
     def missing(self, state: State) -> Outcome:
         state = self._staff_state(state)

@@ -100,6 +100,16 @@ def _replies_to_last_message(events: Sequence[Event], message_id: Text) -> Optio
     return None
 
 
+async def _replies_already_given(agent: Agent, message: UserMessage) -> Optional[List[BotUttered]]:
+    """The replies to the conversation's last message if it was ``message``. Rasa loads the current
+    session only (actions/sessions.py); a session that ended with a turn holds no message yet, and
+    that turn is in the one before: then, once per session, the whole conversation is read."""
+    tracker = await agent.tracker_store.retrieve(message.sender_id)
+    if tracker is not None and not any(isinstance(event, UserUttered) for event in tracker.events):
+        tracker = await agent.tracker_store.retrieve_full_tracker(message.sender_id)
+    return _replies_to_last_message(tracker.events, message.message_id) if tracker else None
+
+
 async def answer_once(agent: Agent, message: UserMessage) -> None:
     """Handles ``message`` unless it repeats the conversation's last message: then the bot's replies to
     that one go to the message's output channel again.
@@ -109,8 +119,7 @@ async def answer_once(agent: Agent, message: UserMessage) -> None:
     trace of it yet and be handled too.
     """
     async with agent.lock_store.lock(message.sender_id):
-        tracker = await agent.tracker_store.retrieve(message.sender_id)
-        earlier = _replies_to_last_message(tracker.events, message.message_id) if tracker else None
+        earlier = await _replies_already_given(agent, message)
         if earlier is None:
             await agent.processor.handle_message(message)
             return

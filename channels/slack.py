@@ -87,6 +87,15 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value: Any) -> List[str]:
+    """The strings of a list in a payload (anything else in it is not Slack's)."""
+    return [item for item in _list(value) if isinstance(item, str)]
+
+
 def conversation_id(team: Optional[str], channel: str, thread: Optional[str]) -> str:
     return ":".join(part for part in ("slack", team or "-", channel, thread) if part)
 
@@ -218,23 +227,26 @@ class SlackChannel(SlackInput):
 
     async def _on_event(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
                         conversations: Any) -> HTTPResponse:
-        event = payload.get("event") or {}
-        if not self._is_user_message(payload) or event.get("subtype"):
-            return response.text("")  # the bot's own messages, edits, joins...
+        event = payload.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("text"), str) or not self._is_user_message(payload) \
+                or event.get("subtype"):
+            return response.text("")  # the bot's own messages, edits, joins... (or not Slack's shape)
         channel, ts = event.get("channel"), event.get("ts")
         direct = event.get("channel_type") == "im"
         if not channel or not ts:
             return response.text("")
         thread = event.get("thread_ts") or (None if direct else ts)
         team = payload.get("team_id") or event.get("team")
+        if not all(isinstance(part, str) for part in (channel, ts, thread or "", team or "")):
+            return response.text("")  # ids that are not Slack's: no conversation to put it in
         for_the_bot = direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)
         if not for_the_bot and not (event.get("thread_ts") and conversations is not None and
                                     await conversations.exists(conversation_id(team, channel, thread))):
             return response.text("")  # a channel message that is not for the bot, nor in one of its threads
         if not self._messages.add(f"{channel}:{ts}", time.time()):
             return response.text("")  # already handled (as app_mention and message, or a retry)
-        users = list(payload.get("authed_users") or [])
-        users += [a.get("user_id") for a in payload.get("authorizations") or [] if a.get("user_id")]
+        users = _strings(payload.get("authed_users"))
+        users += _strings([a.get("user_id") for a in _list(payload.get("authorizations")) if isinstance(a, dict)])
         text = unescape(self._sanitize_user_message(event.get("text", ""), users))
         metadata = {"out_channel": channel, "thread_id": thread, "users": users, "team": team,
                     "user": event.get("user")}

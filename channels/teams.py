@@ -404,7 +404,9 @@ class TeamsChannel(BotFrameworkInput):
                                request.ip, refused.reason, len(body))
                 return response.text(REFUSAL if refused.status == HTTPStatus.BAD_REQUEST else "Request refused.",
                                      status=refused.status)
-            if activity.get("type") == "message" and isinstance(activity.get("conversation"), dict):
+            conversation = activity.get("conversation")
+            if activity.get("type") == "message" and isinstance(conversation, dict) \
+                    and isinstance(conversation.get("id"), str) and conversation["id"]:  # else not Teams' shape
                 self._dispatch(activity, on_new_message)
             return response.text("", status=HTTPStatus.OK)
 
@@ -414,7 +416,7 @@ class TeamsChannel(BotFrameworkInput):
         conversation = activity["conversation"]
         out = self.get_output_channel_for(activity)
         metadata = {"conversation_id": conversation.get("id"), "tenant_id": conversation.get("tenantId"),
-                    "user": (activity.get("from") or {}).get("id"), "channel_id": activity.get("channelId")}
+                    "user": _field(activity, "from", "id"), "channel_id": activity.get("channelId")}
         metadata = self.add_attachments_to_metadata(activity, metadata) or metadata
         message = UserMessage(message_text(activity), out, conversation_id(conversation),
                               input_channel=self.name(), metadata=metadata)

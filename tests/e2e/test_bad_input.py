@@ -1,7 +1,8 @@
 """Input that no database can store, through the real servers: refused at the door, and the bot
 goes on answering everyone (one such request used to make the Rasa server exit). And what people
 type, in any shape, never reaches the servers' log (a message starting with "/" used to be quoted
-in a WARNING).
+in a WARNING). The whole bad-input corpus (tests/corpora/bad_input.json) through the REST channel
+and the website chat's server: no 5xx, no fact from junk, every message stored once.
 
 The servers of this module log at DEBUG, the most talkative level, so that the log checks below
 cover every level. They are stopped at the end of the module, before tests/e2e's shared bot starts.
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.parse
 from dataclasses import replace
+from typing import Any, Dict, List
 
 import pytest
 import requests
 
 from trialbot.servers import on_free_ports
 from channels.guard import REFUSAL
+from channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
+from tests.bad_input import BadInput, batches, corpus
 from tests.e2e.conftest import TURN_TIMEOUT, BotServers
+from tests.review.helpers import AppServer
+from web.server import create_app
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +115,104 @@ def test_no_message_text_in_the_server_log_at_any_level(loud_bot):
     assert "13800138000" not in log and "\\u738b" not in log  # 王 as JSON escapes it
     # Rasa's warning is still there, without the words (it tells that a "/" message was not an intent)
     assert "Failed to parse arguments in line '/… … … … … … …'" in log
+
+
+# -- the bad-input corpus ---------------------------------------------------------------------------
+
+def stored_events(bot: BotServers, sender: str) -> List[Dict[str, Any]]:
+    """Every event of a conversation in the tracker store, in order, across its sessions."""
+    path = bot.settings.tracker_store_url[len("sqlite:///"):]
+    with sqlite3.connect(path) as db:
+        return [json.loads(data) for (data,) in
+                db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+
+
+def last_value(events: List[Dict[str, Any]], slot: str) -> Any:
+    values = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == slot]
+    return values[-1] if values else None
+
+
+def what(item: BadInput) -> str:
+    return f"#{item.number} ({item.category}, {len(item.text)} chars: {item.text[:40]!r})"
+
+
+def expected_reply(item: BadInput, reply: requests.Response, body: Dict[str, Any]) -> str:
+    """What is wrong with the reply to one input of the corpus ("" if nothing)."""
+    if reply.status_code >= 500:
+        return f"HTTP {reply.status_code}"
+    if item.refused:
+        ok = reply.status_code == 400 and reply.json()[0]["text"] == REFUSAL
+        return "" if ok else f"not refused: HTTP {reply.status_code} {reply.text[:200]}"
+    if len(json.dumps(body).encode()) > MAX_BODY_BYTES:
+        return "" if reply.status_code == 413 else f"HTTP {reply.status_code} for a body over the limit"
+    if reply.status_code != 200:
+        return f"HTTP {reply.status_code} {reply.text[:200]}"
+    if len(item.text) > MAX_MESSAGE_CHARS:
+        return "" if reply.json()[0]["custom"]["refused"] == "too_long" else "not refused as too long"
+    return "" if bool(reply.json()) != item.silent else ("no reply" if not item.silent else "answered: drop it from known_silent")
+
+
+def passed_on(item: BadInput, body: Dict[str, Any]) -> bool:
+    return not item.refused and len(item.text) <= MAX_MESSAGE_CHARS and len(json.dumps(body).encode()) <= MAX_BODY_BYTES
+
+
+def test_the_bad_input_corpus_through_the_rest_channel(loud_bot):
+    """Each input in a consented conversation with a question open (twenty to a conversation, so that
+    each crosses a session's end; the last sent twice with its message_id): no 5xx, the refusal or an
+    answer, no fact stored from any input but the known misreadings (looked at after each message),
+    every message passed on stored once and in order."""
+    problems: List[str] = []
+    for number, batch in enumerate(batches(20)):
+        sender = f"corpus-{number}"
+        sent, known = ["hi", "yes"], set()
+        for message in sent:
+            assert post(loud_bot, {"sender": sender, "message": message}).status_code == 200
+        for item in batch:
+            body = {"sender": sender, "message": item.text, "message_id": f"corpus-{item.number}"}
+            reply = post(loud_bot, body)
+            problem = expected_reply(item, reply, body)
+            if problem:
+                problems.append(f"{what(item)}: {problem}")
+            if passed_on(item, body) and reply.status_code == 200:
+                sent.append(item.text.strip())  # Rasa strips a message's text
+            events = stored_events(loud_bot, sender)
+            invented = {k: v for slot in ("facts", "held") for k, v in (last_value(events, slot) or {}).items()
+                        if v is not None and k not in known}
+            if invented and not item.misread:
+                problems.append(f"{what(item)}: a fact from junk: {invented}")
+            known.update(invented)
+        again = post(loud_bot, body)  # the batch's last input, sent again: answered again, not handled twice
+        if again.status_code != reply.status_code or again.json() != reply.json():
+            problems.append(f"{what(item)} sent again: {again.status_code} {again.text[:200]}")
+        stored = [e.get("text") for e in stored_events(loud_bot, sender) if e.get("event") == "user"]
+        if stored != sent:
+            problems.append(f"conversation {sender}: {len(stored)} messages stored for {len(sent)} passed on")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+    # and a normal conversation afterwards
+    sender = "after-the-corpus"
+    assert "Shall we start" in post(loud_bot, {"sender": sender, "message": "hi"}).json()[-1]["text"]
+    assert post(loud_bot, {"sender": sender, "message": "yes"}).json()[-1]["custom"]["asks"] == ["platelet_count"]
+    post(loud_bot, {"sender": sender, "message": "my platelets were 22k"})
+    assert last_value(stored_events(loud_bot, sender), "facts") == {"platelet_count": 22.0}
+    log = loud_bot.log_path.read_text(encoding="utf-8", errors="replace")
+    assert not [word for word in ("parsecs", "furlongs", "onerror", "Привет", "lightyears", "sqlite_version")
+                if word in log]
+
+
+def test_the_bad_input_corpus_through_the_website_chats_server():
+    """Each input in the page's query string and as a path: refused when it is no text, else served or
+    not found; never a 5xx, and the page is served afterwards."""
+    problems = []
+    with AppServer(create_app("http://127.0.0.1:5005", ["http://127.0.0.1:8080"])) as server:
+        for item in corpus():
+            # As a browser sends it (UTF-8, percent-encoded); a lone surrogate can only arrive as invalid
+            # UTF-8, which the server reads as U+FFFD, a text character.
+            encoded = urllib.parse.quote(item.text.encode("utf-8", "surrogatepass"), safe="")
+            for url in (f"{server.url}/?lang={encoded}", f"{server.url}/{encoded[:4000]}"):
+                reply = requests.get(url, timeout=10)
+                surrogate = any(0xD800 <= ord(ch) <= 0xDFFF for ch in item.text)
+                if reply.status_code >= 500 or (item.refused and not surrogate and reply.status_code != 400):
+                    problems.append(f"{what(item)} at {url[len(server.url):][:30]}: HTTP {reply.status_code}")
+        page = requests.get(f"{server.url}/?lang=en", timeout=10)
+        assert page.status_code == 200 and "<html" in page.text
+    assert not problems, "\n".join(problems[:40])

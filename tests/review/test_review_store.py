@@ -2,16 +2,21 @@
 SQLite and PostgreSQL, over events shaped like Rasa's."""
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import date, datetime, timezone
 
 import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete, func, select, text, update
 
 from review.erasure import erase_conversation
 from review.store import InboxQuery, ReviewStore
 from review.store.tables import events
+from tests.review.test_review_erasure import DOMAIN, start, turn
 from tests.review.helpers import BOOSTERS, Conversation, both_backends, misread, misread_continued, \
     standard_conversations
 
@@ -486,3 +491,34 @@ def test_an_existing_review_database_gets_the_reading_counts(store, database_url
         assert by_sender(reopened)["sender-misread"]["check_backs"] == 1
     finally:
         reopened.engine.dispose()
+
+
+# -- sessions: Rasa loads the last one, the review shows them all ------------------------------------
+
+@both_backends
+def test_rasa_loads_the_last_session_and_the_review_shows_every_session(database_url):
+    """A conversation cut into sessions (actions/sessions.py): on a turn Rasa's SQL tracker store loads
+    only the events since the last session start, which keeps a turn's cost flat; the review reads
+    every event of the conversation, so its transcript and counts have every session."""
+    rasa_store = SQLTrackerStore(DOMAIN, host=database_url)
+    review = ReviewStore(rasa_store.engine)
+    said = []
+    for session in range(3):  # each session as Rasa handles it: the tracker loaded, a session started, turns
+        tracker = asyncio.run(rasa_store.retrieve("three-sessions")) or DialogueStateTracker("three-sessions",
+                                                                                             DOMAIN.slots)
+        start(tracker)
+        for number in range(4):
+            said.append(f"answer {number} of session {session}")
+            turn(tracker, said[-1], "inform", "action_screen", "Noted.")
+        asyncio.run(rasa_store.save(tracker))
+        time.sleep(0.01)  # the next session starts later (Rasa finds the last session by its timestamp)
+    loaded = asyncio.run(rasa_store.retrieve("three-sessions"))
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == said[-4:]
+    everything = asyncio.run(rasa_store.retrieve_full_tracker("three-sessions"))
+    assert [e.text for e in everything.events if isinstance(e, UserUttered)] == said
+    assert len(loaded.events) < len(everything.events) / 2
+    review.index()
+    assert [m.text for m in review.messages("three-sessions") if m.kind == "user"] == said
+    assert [m.action for m in review.messages("three-sessions") if m.kind == "session"] == ["session_started"] * 3
+    [row] = review.inbox(InboxQuery(q="answer")).rows
+    assert row["sender_id"] == "three-sessions" and row["turns"] == 12

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import urllib.parse
 
 import pytest
 import requests
@@ -20,8 +21,9 @@ from review.app import create_app
 from review.store import InboxQuery
 from review.store.tables import events
 from review.tracker_store import ErasingSQLTrackerStore, UnstorableText
-from tests.review.helpers import (ADMIN_PASSWORD, AppServer, Conversation, both_backends, csrf_of, login,
+from tests.review.helpers import (ADMIN_PASSWORD, REVIEWER_PASSWORD, AppServer, Conversation, both_backends, csrf_of, login,
                                   standard_conversations)
+from tests.bad_input import corpus
 from tests.review.test_review_erasure import start, turn
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -79,6 +81,38 @@ def test_the_review_app_refuses_invalid_unicode_in_queries_forms_and_json(server
     assert len(server.store.audit_log(limit=1000)) == before
     # and the app goes on
     assert admin.get(server.url + "/", params={"q": "smith"}, timeout=10).status_code == 200
+
+
+def test_the_bad_input_corpus_in_the_search_and_login_forms(server):
+    """Each input of tests/corpora/bad_input.json as the inbox's and the API's search, and as a user name
+    at the login (every input that is no text and the first of each other kind: a login costs a scrypt
+    hash by design): refused when it is no text, otherwise answered (found nothing, wrong password),
+    never a 5xx; nobody is logged in by it, and the app answers as before afterwards."""
+    admin = login(server.url, "ada", ADMIN_PASSWORD)
+    page = requests.get(server.url + "/login", timeout=10)
+    token, cookies = csrf_of(page.text), page.cookies
+    problems = []
+    categories = set()
+    for item in corpus():
+        # as browsers send them: UTF-8, percent-encoded (a lone surrogate as invalid UTF-8: read as U+FFFD)
+        encoded = urllib.parse.quote(item.text.encode("utf-8", "surrogatepass"), safe="")
+        sent = {
+            "inbox search": admin.get(f"{server.url}/?q={encoded}", timeout=10),
+            "API search": admin.get(f"{server.url}/api/conversations?q={encoded}", timeout=10),
+        }
+        if item.refused or item.category not in categories:
+            categories.add(item.category)
+            sent["login"] = requests.post(f"{server.url}/login", data=f"username={encoded}&password=x&csrf={token}",
+                                          headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                          cookies=cookies, timeout=10, allow_redirects=False)
+        surrogate = any(0xD800 <= ord(ch) <= 0xDFFF for ch in item.text)
+        for door, reply in sent.items():
+            refused_as_expected = not item.refused or surrogate or reply.status_code == 400
+            if reply.status_code >= 500 or not refused_as_expected or (door == "login" and reply.status_code < 400):
+                problems.append(f"#{item.number} ({item.category}) in the {door}: HTTP {reply.status_code}")
+    assert not problems, "\n".join(problems[:40])
+    assert admin.get(server.url + "/", params={"q": "smith"}, timeout=10).status_code == 200
+    assert login(server.url, "rita", REVIEWER_PASSWORD).get(server.url + "/", timeout=10).status_code == 200
 
 
 # -- the indexer: one event that cannot be stored is set aside, not a stop for everything ----------

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -42,14 +43,13 @@ class StaffBot:
     slack: FakeSlack
     teams: FakeBotFramework
     started_at: float
+    tracker_db: Path  # the SQLite tracker store
 
-    @property
-    def slack_webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/slack/webhook"
-
-    @property
-    def teams_webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/botframework/webhook"
+    def user_messages(self, sender: str) -> List[str]:
+        """The user messages of a conversation as stored, across its sessions."""
+        with sqlite3.connect(self.tracker_db) as db:
+            return [json.loads(data).get("text") for (data,) in db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,))]
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -132,7 +132,7 @@ def staff_bot(tmp_path_factory) -> Iterator[StaffBot]:
             except Exception as exc:  # noqa: BLE001
                 pytest.fail(f"The bot did not start: {exc!r}\n{log_path.read_text()[-4000:]}", pytrace=False)
             try:
-                yield StaffBot(settings.rasa_url, log_path, slack, teams, time.monotonic())
+                yield StaffBot(settings.rasa_url, log_path, slack, teams, time.monotonic(), tmp / "conversations.db")
             finally:
                 context.__exit__(None, None, None)
 

@@ -42,10 +42,11 @@ def tracker(text: str, channel: Optional[str], intent: str = "inform", **slots: 
 
 
 def run(action, tracker_):
+    """The messages sent and the slots set (a new session's start, if any, under "followup")."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, {})
     check_dispatched(dispatcher.messages)
-    return dispatcher.messages, {e["name"]: e["value"] for e in events}
+    return dispatcher.messages, {e["name"]: e["value"] if e["event"] == "slot" else e["event"] for e in events}
 
 
 @pytest.mark.parametrize("channel", ["slack", "botframework"])
@@ -69,6 +70,7 @@ def test_start_over_in_a_staff_channel_is_a_new_patient():
     slots = {**State().to_slots(), "consent": True, "facts": {"age": 62}, "subject": "the patient"}
     messages, changed = run(actions.ActionStartOver(), tracker("new patient", "slack", intent="start_over", **slots))
     assert changed["facts"] == {}
+    assert changed["action_session_start"] == "followup"  # a new Rasa session: the last patient's events are not loaded
     assert messages[0]["text"].startswith("New patient, NCT05236582")
 
 

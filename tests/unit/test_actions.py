@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import screening as actions
+from actions import sessions
 from bot import texts
 from bot.conversation import MAX_MESSAGE_LENGTH, State
 from bot.store import TrialStore
@@ -80,7 +81,7 @@ def not_met(verdict) -> List[str]:
 def test_every_action_of_the_domain_is_implemented_with_its_name():
     domain = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
     implemented = {cls().name() for cls in actions.ScreeningAction.__subclasses__()}
-    assert implemented == set(domain["actions"])
+    assert implemented | {sessions.ActionSessionStart().name()} == set(domain["actions"])
     assert set(State.slot_names()) == set(domain["slots"])
 
 
@@ -230,7 +231,8 @@ def test_start_over_clears_the_answers_but_keeps_consent():
     messages, events = run(actions.ActionStartOver(), tracker("start over", "start_over", **state))
     assert messages[0]["text"] == texts.STARTING_OVER
     assert messages[-1]["custom"] == PLATELET_QUESTION
-    slots = slot_sets(events)
+    assert events[-1] == {"event": "followup", "name": "action_session_start", "timestamp": None}  # a new session
+    slots = slot_sets(events[:-1])
     assert slots["facts"] == {} and slots["subject"] is None and slots["pending"] == ["platelet_count"]
     assert "consent" not in slots
 
@@ -321,3 +323,57 @@ def test_asking_for_english_in_small_talk_words_switches_the_language():
                                                               **{**CONSENTED, "language": "zh-CN"}))
     assert messages[0]["text"] == "All right, let's continue in English." and slot_sets(events)["language"] == "en"
     assert messages[-1]["custom"]["asks"] == ["platelet_count"]
+
+
+# -- sessions (actions/sessions.py) ------------------------------------------------------------------
+
+def session_tracker(messages_before: int, text: str = "I'm 62", intent: str = "inform", **slots: Any) -> Tracker:
+    """A tracker whose session holds ``messages_before`` earlier messages, then ``text``."""
+    earlier = [event for _ in range(messages_before)
+               for event in ({"event": "user", "text": "no"}, {"event": "action", "name": "action_screen"},
+                             {"event": "bot", "text": "?"}, {"event": "action", "name": "action_listen"})]
+    current = tracker(text, intent, **slots)
+    events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+              {"event": "action", "name": "action_listen"}, *earlier, *current.events]
+    return Tracker(current.sender_id, current.slots, current.latest_message, events, False, None, {}, "action_listen")
+
+
+def test_a_session_ends_after_its_turns_and_not_before():
+    just_under = run(actions.ActionScreen(), session_tracker(sessions.TURNS_PER_SESSION - 2, **CONSENTED))[1]
+    assert all(e["event"] == "slot" for e in just_under)
+    full = run(actions.ActionScreen(), session_tracker(sessions.TURNS_PER_SESSION - 1, **CONSENTED))[1]
+    assert full[-1]["event"] == "followup" and full[-1]["name"] == "action_session_start"
+    assert slot_sets(full[:-1])["facts"] == {"age": 62.0}  # the turn itself is handled as usual
+    small_talk = run(actions.ActionSmallTalk(), session_tracker(sessions.TURNS_PER_SESSION - 1, "thanks", "thanks",
+                                                                **CONSENTED))[1]
+    assert [e["event"] for e in small_talk] == ["followup"]
+
+
+def test_only_the_current_sessions_messages_count():
+    """After an hour's pause Rasa sends the end of the previous session too: it does not count."""
+    long_before = session_tracker(sessions.TURNS_PER_SESSION - 1, **CONSENTED)
+    events = [*long_before.events[:-1], {"event": "action", "name": "action_session_start"},
+              {"event": "session_started"}, {"event": "action", "name": "action_listen"}, long_before.events[-1]]
+    resumed = Tracker(long_before.sender_id, long_before.slots, long_before.latest_message, events, False, None, {},
+                      "action_listen")
+    assert sessions.messages_in_session(resumed.events) == 1
+    assert all(e["event"] == "slot" for e in run(actions.ActionScreen(), resumed)[1])
+
+
+def test_a_new_session_carries_each_slot_over_once_with_its_current_value():
+    state = {**CONSENTED, "facts": {"platelet_count": 22.0, "age": 62.0}, "subject": "your mother"}
+    events = run(sessions.ActionSessionStart(), session_tracker(5, **state))[1]
+    assert events[0]["event"] == "session_started" and events[-1] == {
+        "event": "action", "name": "action_listen", "policy": None, "confidence": None, "timestamp": None}
+    carried = slot_sets(events[1:-1])
+    assert carried == {name: value for name, value in state.items() if value is not None}
+    assert run(sessions.ActionSessionStart(), tracker("hi", "greet"))[1][1:-1] == []  # a new conversation
+
+
+def test_a_staff_new_patient_starts_a_new_session(monkeypatch):
+    monkeypatch.setattr(actions, "staff_channels", lambda: frozenset({"slack"}))
+    staff = tracker("new patient", "start_over", **{**CONSENTED, "facts": {"platelet_count": 22.0}})
+    staff.latest_message["input_channel"] = "slack"
+    staff.events[-1]["input_channel"] = "slack"
+    events = run(actions.ActionStartOver(), staff)[1]
+    assert events[-1]["event"] == "followup" and slot_sets(events[:-1])["facts"] == {}

@@ -12,7 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 
 from channels.rest import WholeMessageCollector, answer_once
 
@@ -28,6 +28,7 @@ class EchoProcessor:
         self.handled: List[str] = []
         self.release = asyncio.Event()
         self.release.set()
+        self.end_sessions = False  # end the session with each turn, as actions/sessions.py does every 20 turns
 
     async def handle_message(self, message: UserMessage) -> None:
         self.handled.append(message.text)
@@ -37,6 +38,9 @@ class EchoProcessor:
         reply = BotUttered(f"You said {message.text} ({len(self.handled)})",
                            data={"buttons": [{"title": "Yes", "payload": "/affirm"}], "custom": {"asks": ["x"]}})
         tracker.update(reply)
+        if self.end_sessions:
+            for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+                tracker.update(event)
         await message.output_channel.send_response(message.sender_id, reply.message())
         await self.tracker_store.save(tracker)
 
@@ -74,6 +78,21 @@ def test_a_message_sent_again_gets_the_replies_already_given():
         assert again == first
         assert bot.processor.handled == ["22k"]
         assert await user_messages(bot) == ["22k"]
+
+    run(scenario)
+
+
+def test_a_message_sent_again_after_its_turn_ended_the_session_gets_the_replies_already_given():
+    """Rasa loads the current session only; the session that the turn ended holds the message."""
+    async def scenario():
+        bot = agent()
+        bot.processor.end_sessions = True
+        first = await send(bot, "22k", "m1")
+        assert await user_messages(bot) == []  # the new session: nothing said in it yet
+        assert await send(bot, "22k", "m1") == first
+        assert bot.processor.handled == ["22k"]
+        await send(bot, "yes", "m2")
+        assert bot.processor.handled == ["22k", "yes"]
 
     run(scenario)
 
