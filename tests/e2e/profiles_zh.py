@@ -6,10 +6,10 @@ Chinese patients and their families use. Dates are relative to today ("六周前
 use the real date. A bundled question ("下面这些有吗?") is answered BUNDLE_YES when the profile says
 yes to any of its facts, BUNDLE_NO when to none, as tests/e2e/conftest.py's ``complete`` does in English.
 
-Not wired into an end-to-end test yet: that needs the Chinese reader and replies, which are not on
-main. tests/unit/test_profiles_zh.py checks that every conversation names real facts and criteria and
-that its expected verdict follows from what its answers mean (``meaning``), so the data is ready for
-a REST test that runs each conversation and checks the verdict card.
+tests/unit/test_profiles_zh.py checks that every conversation names real facts and criteria and that
+its expected verdict follows from what its answers mean (``meaning``); tests/unit/test_chinese_conversations.py
+runs each conversation through the engine in words (no model) to that verdict. Through REST, only
+tests/e2e/test_chinese.py's three conversations run so far.
 """
 from __future__ import annotations
 
