@@ -731,7 +731,9 @@ class Screening:
 
     @staticmethod
     def _place_question() -> Reply:
-        return Reply(texts.ASK_PLACE, texts.PLACE_BUTTONS, reply_contract.question(["place"], "text"))
+        # "Show my results" ends a matching at any time, as with every question of it
+        return Reply(texts.ASK_PLACE, [*texts.PLACE_BUTTONS, texts.RESULTS_BUTTON],
+                     reply_contract.question(["place"], "text"))
 
     def _spans_places(self, state: State) -> bool:
         ids = state.candidates if state.candidates is not None else self.catalogue.ids()
