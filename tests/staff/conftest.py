@@ -45,6 +45,14 @@ class StaffBot:
     started_at: float
     tracker_db: Path  # the SQLite tracker store
 
+    @property
+    def slack_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/slack/webhook"
+
+    @property
+    def teams_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/botframework/webhook"
+
     def user_messages(self, sender: str) -> List[str]:
         """The user messages of a conversation as stored, across its sessions."""
         with sqlite3.connect(self.tracker_db) as db:

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import State, Turn
+from bot.parsing.when import parse_when
+from tests.conftest import TODAY
 
 QUESTIONS = ["platelet_count", "diabetes", "last_chemotherapy", "age", "cancer_type", "bleeding_tendency"]
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -51,6 +53,7 @@ def test_another_script_never_becomes_a_fact_or_consent_however_sure_the_model(e
 def test_random_chinese_characters_never_become_a_fact_or_consent_from_the_model_alone(engine, text, question):
     assume(engine.reader().understand(text).reply is None)  # "是" is a yes in the words, not the model's
     assume(not any(word in text for word in engine.reader().known_words if not word.isascii()))  # "肺", "女": the bot's words
+    assume(parse_when(text, TODAY) is None)  # "今日", "昨天": a time, which is a word too
     answered = engine.respond(at(question), Turn(text, "affirm", 0.99))
     assert not {k: v for k, v in answered.state.facts.items() if v is not None}
     welcomed = engine.respond(engine.respond(State(), Turn("hi")).state, Turn(text, "affirm", 0.99))
