@@ -397,20 +397,3 @@ def test_the_bad_input_corpus_through_slack(staff_bot: StaffBot):
     channel, top = "C0AFTERJUNK", slack_ts()
     bot.post_slack(bot.slack_event(EXAMPLE, channel, top))
     expect_checklist(slack_text(bot.slack.wait_for_posts(channel, top, 1)), escape=True)
-
-
-def test_the_bad_input_corpus_through_teams(staff_bot: StaffBot):
-    """Each input as a Teams activity (twenty to a conversation, after "new patient"), with a valid token;
-    the known misreadings left out, as for Slack."""
-    bot, problems = staff_bot, []
-    for number, batch in enumerate(batches(20, misread=False)):
-        conversation = f"a:junk-{number}-{uuid.uuid4().hex[:6]}"
-        sender = teams.conversation_id({"id": conversation})
-        assert bot.post_teams(bot.teams_activity("new patient", conversation)).status_code == 200
-        statuses = in_bursts(bot, sender, batch,
-                             lambda item: bot.post_teams(bot.teams_activity(item.text, conversation)).status_code)
-        problems += corpus_problems(bot, sender, statuses)
-    assert not problems, "\n".join(problems[:40])
-    conversation = f"a:after-junk-{uuid.uuid4().hex}"
-    bot.post_teams(bot.teams_activity(EXAMPLE, conversation))
-    expect_checklist(teams_text(bot.teams.wait_for_replies(conversation, 1)))
