@@ -14,7 +14,7 @@ from typing import Any, List, Tuple
 
 import pytest
 
-from channels import slack, teams
+from channels import slack
 from tests.bad_input import batches
 from tests.staff.conftest import SLACK_SECRET, StaffBot, slack_text, teams_text
 
