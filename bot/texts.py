@@ -163,7 +163,7 @@ PLACE_NEAREST = " (the nearest sites: {sites})"
 PLACE_ANYWHERE = "All right, I'll check trials wherever they are."
 PLACE_NOT_READ = "Sorry, I didn't recognise a place in that."
 PLACE_LEFT_OPEN = "I still couldn't find a place in that, so I'll check trials wherever they are."
-# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions.py, bot/explain.py)
+# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions/, bot/explain.py)
 YES_NO_BUTTONS = (
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
