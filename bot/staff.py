@@ -38,6 +38,7 @@ from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extrac
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
                        date_range, describe_value, effective_facts, is_date_range, with_unit)
 from bot.matching import one_line_reason, rank, select_trials
+from bot.parsing import acts
 from bot.questions import candidate_facts
 from bot.reply_contract import TO_CONFIRM
 from bot.staff_layout import layout
@@ -344,10 +345,11 @@ class StaffScreening:
             return self.trials(state, command.group("rest"))
         if HELP_COMMAND.match(text) or not text.strip() or text.startswith("/"):  # "/affirm": a button of patient mode
             return self.help(state)
-        if action in ("start_over", "delete_answers"):
+        asked = acts.act_in_words(text)  # clearing or erasing a patient: only the words may ask, never the model alone
+        if action in ("start_over", "delete_answers") and asked in acts.DESTRUCTIVE:
             found = self._extract(text)
             if not found.values and not found.trial_ids:
-                return self.new_patient(state, Turn(""), cleared=action == "delete_answers")
+                return self.new_patient(state, Turn(""), cleared=asked != acts.START_OVER)
         if action in ("show_facts", "show_verdict", "why"):
             found = self._extract(text)
             if not found.values and not found.trial_ids:

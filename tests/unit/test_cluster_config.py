@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.locks import ENDPOINT_TYPE
+from channels.locks import ENDPOINT_TYPE, RenewingInMemoryLockStore
 from trialbot import cluster
 from trialbot.config import Settings, load_settings
 
@@ -56,3 +56,5 @@ def test_the_lock_store_the_configuration_names_is_the_channels_one():
     """The configuration names it without importing it (it loads no Rasa): the name must stay right."""
     environment = settings(lock_store_url="redis://127.0.0.1:6379/1").lock_store_environment()
     assert environment["TRIALBOT_LOCK_STORE_TYPE"] == ENDPOINT_TYPE
+    one_server = settings().lock_store_environment()["TRIALBOT_LOCK_STORE_TYPE"]
+    assert one_server == f"{RenewingInMemoryLockStore.__module__}.{RenewingInMemoryLockStore.__qualname__}"
