@@ -82,3 +82,21 @@ def test_a_burst_of_messages_that_waits_longer_than_the_lifetime_is_served_whole
     asyncio.run(asyncio.wait_for(burst(), timeout=20))
     assert served == list(range(12))
     assert store.get_lock(conversation) is None
+
+
+def test_a_message_that_arrives_during_a_turn_is_served_as_soon_as_the_turn_ends():
+    """Rasa looks once a second: each message of a burst waited a whole second behind a 20 ms turn."""
+    store, conversation, waited = RenewingInMemoryLockStore(), "quick", []
+
+    async def turn(start: float) -> None:
+        await asyncio.sleep(start)
+        asked = time.monotonic()
+        async with store.lock(conversation):  # Rasa's own call: the default wait of 1 s
+            waited.append(time.monotonic() - asked)
+            await asyncio.sleep(0.05)
+
+    async def two() -> None:
+        await asyncio.gather(turn(0), turn(0.01))
+
+    asyncio.run(asyncio.wait_for(two(), timeout=20))
+    assert waited[1] < 0.3, waited  # the 0.04 s left of the first turn, and a poll
