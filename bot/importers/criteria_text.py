@@ -590,6 +590,8 @@ class Recogniser:
         found.sort(key=lambda f: f[1])
         if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, ""):
             return None  # qualified, conditional, with exceptions, or an allergy to what it names
+        if any(cues.modifier_of(text[t:]) or cues.done_for(text[:s]) for _, s, t in found):
+            return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)
         spans = [(s, t) for _, s, t in found] + ([(window.start, window.end)] if window else [])
         negated = _NEGATED.search(text[:found[0][1]])

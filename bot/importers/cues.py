@@ -27,18 +27,21 @@ _DEGREE = re.compile(
     r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|family|relatives?|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
-    r"longer\s+than|for\s+more\s+than|lasting|duration|"
+    r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
     r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
 _NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
-                       r"abnormal|good|poor|mild|corrective)\s*$", re.IGNORECASE)
+                       r"abnormal|good|poor|mild|corrective|latent)\s*$", re.IGNORECASE)
 # Another reading applies to some people: "if", "for patients with", "patients who received X must".
 _CONDITIONAL = re.compile(
     r"\bif\b|\bwhen\b|\bwhether\b|\bunless\b|\bas\s+long\s+as\b|\bprovided\b|\bonly\s+(?:for|in|if)\b|"
     r"\b(?:for|in)\s+(?:\w+\s+){0,2}(?:patients|subjects|participants|those|people|women|men|individuals|cohort|arm|group)\b|"
     r"\b(?:patients|subjects|participants|those)\s+who\s+(?:have\s+)?(?:received|had|were|are|underwent|already)\b.*\bmust\b|"
-    r"\beither\b|\bmay\s+(?:include|be|have)\b", re.IGNORECASE)
+    r"\beither\b|\bmay\s+(?:include|be|have)\b|"
+    # a cohort's own criterion: "Aim 1.1 and 2.1 (...): diagnosed with ...", "test (Aim 1) or hospitalized (Aim 2)"
+    r"^\W*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+(?:\s*(?:and|or|,|&)\s*[\w.\-]+)*"
+    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?)\s+[\w.\-]+\s*\)", re.IGNORECASE)
 # An exception: part of what the criterion names does not count.
 _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
@@ -52,7 +55,7 @@ _NOW = re.compile(
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
     r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
-    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on)\b",
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of)\b",
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
@@ -113,8 +116,31 @@ _HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
                          r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
-_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to)\b",
-                              re.IGNORECASE)
+_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to|"
+                              r"and\s+(?:who|that|which))\b", re.IGNORECASE)
+# After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
+# "renal failure (creatinine clearance < 15 ...)", "dysfunction (i.e. LVEF < 35%)".
+_DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
+                            r"as\s+assessed|i\.\s?e\b)", re.IGNORECASE)
+# Before a concept, what is done for or against it: the criterion is about that, not the illness
+# ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
+_DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
+                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|screen\w*|surgery|contacts?|"
+                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+# After an illness, a noun that it only names the kind of: "COVID-19 convalescent plasma", "HIV test".
+_MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
+                          r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
+                          r"associated|patients?\s+contacts?|swabs?)\b", re.IGNORECASE)
+# Several findings counted together: no one of them alone is the criterion.
+_COUNTED = re.compile(r"\bat\s+least\s+(?:two|three|four|five|[2-9])\b|\b(?:two|three|[2-9])\s+or\s+more\s+of\b",
+                      re.IGNORECASE)
+# For an inclusion: another way in after the concept ("... or hospitalized"), not another bound ("or higher")
+_OR_OTHER = re.compile(r"\b(?:and/)?or\b(?!\s+(?:higher|more|greater|less|lower|above|below|over|under|equal|fewer|"
+                       r"older|younger|longer|shorter)\b)", re.IGNORECASE)
+# where what follows a concept only says how it is confirmed or gives examples of it
+_HOW_OR_EXAMPLES = re.compile(r"\b(?:by|via|using|through|e\.\s?g\.?|such\s+as|including|i\.\s?e\.?)\b|"
+                              r"\bas\s+(?:determined|evaluated|confirmed|documented)\b", re.IGNORECASE)
+_ANY_OF = re.compile(r"\b(?:any|one|at\s+least\s+one|either)\s+of\b", re.IGNORECASE)
 
 
 def clause_bounds(line: str, start: int, end: int) -> "tuple[int, int]":
@@ -172,6 +198,8 @@ _CLAUSE_REASONS = [
     (_CONDITIONAL, "it applies to some people only"),
     (_JUDGEMENT, "the investigator judges it"),
     (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
+    (_COUNTED, "it counts several findings"),  # "at least two of the following"
+    (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
 ]
 
 
@@ -191,11 +219,36 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return f"it qualifies the concept (\"{degree.group()}\")"
     if negated and kind == "exclusion":
         return "it excludes the absence of something"
-    if _NARROWING_AFTER.match(line[end:clause_bounds(line, start, end)[1]]):
+    after = line[end:clause_bounds(line, start, end)[1]]
+    if _NARROWING_AFTER.match(after) or _DEFINED_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
+    if done_for(before):
+        return "it is about what is done for the concept"  # "hospitalization for COVID-19"
+    if kind == "inclusion" and _EXAMPLES.search(before) and not _ANY_OF.search(before):
+        return "its examples are not each required"  # "standard care for SCD, including penicillin prophylaxis"
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
+
+
+def modifier_of(after: str) -> bool:
+    """Whether an illness named before ``after`` only says what a treatment, test or place is for
+    ("COVID-19 convalescent plasma", "COVID-19 ward")."""
+    return bool(_MODIFIER_OF.match(after))
+
+
+def done_for(before: str) -> bool:
+    """Whether the words before a concept name what is done for it ("hospitalization for")."""
+    return bool(_DONE_FOR.search(before))
+
+
+def other_ways_in(line: str, start: int, end: int) -> bool:
+    """Whether the clause of an inclusion's concept offers other ways in than the concept ("positive
+    test ... or hospitalized for COVID-19"): reading the concept alone would turn the others away."""
+    stop = clause_bounds(line, start, end)[1]
+    after = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", line[end:stop])  # what brackets say is not another way
+    how = _HOW_OR_EXAMPLES.search(after)
+    return bool(_OR_OTHER.search(after[:how.start()] if how else after))
 
 
 def time_sense(kind: str, before: str, concept: str, procedure: bool = False, clause: str = "") -> str:
@@ -206,7 +259,9 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     of the moment (a symptom, an acute illness, a support like ventilation)."""
     words = f"{before} {concept}"
     now = _NOW.search(words)
-    ever = _EVER.search(words) or (_EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
+    # "received", "receipt of": a treatment had at some time, not one being had now
+    ever = _EVER.search(words) or _RECEIVED.search(words) or (
+        _EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
     if kind == "exclusion" and not ever and not now:
         ever = _EVER.search(clause) or _EVER_EXCLUSION.search(clause)
     if now and not (ever and ever.start() > now.start()):

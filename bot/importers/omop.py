@@ -250,6 +250,8 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
+        if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
+            return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
                                    allergy=domain == "Drug")
@@ -392,6 +394,19 @@ class RowReader:
         return self.recogniser.derive(source_line, kind, quoted=True)
 
     @staticmethod
+    def _bound_left_out(text: str, end: int, read: int) -> bool:
+        """Whether the measurement's bounds in its line go on past those read ("PaO2/FiO2 > 100, but
+        < 200" with only "> 100" coded): read alone, one bound of a range widens or narrows it."""
+        if end < 0:
+            return False
+        stop = cues.clause_bounds(text, end, end)[1]
+        after = [c for c in find_comparisons(text) if end <= c.start < stop]
+        if len(after) <= read or read == 0:
+            return False
+        between = text[after[read - 1].end:after[read].start]
+        return bool(re.fullmatch(r"[\s,]*(?:but|and|to|-|–)?[\s,]*", between, re.IGNORECASE))
+
+    @staticmethod
     def _comparisons_after(text: str, start: int, end: int) -> List[Comparison]:
         """The comparison right after a measurement in its line ("score of 3 or less"), for a row
         whose numeric text is missing or not in the line."""
@@ -462,7 +477,7 @@ class RowReader:
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
-        if not comparisons or len(units) > 1:
+        if not comparisons or len(units) > 1 or self._bound_left_out(text, at + len(entity), len(comparisons)):
             return self.recogniser.study_team(text)
         unit = units.pop() if units else None
         if entry is not None:
@@ -631,7 +646,13 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 continue
             text = source_line or row_text(row)
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            items.append((kind, text, derived, row.get("domain") or "", group, [line]))
+            at = text.lower().find(entity.lower())
+            # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
+            # annotations join them into one criterion, the concept alone would turn the others away
+            others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, at + len(entity)) \
+                and derived.checked_by == "rule" and any(k.startswith(_CODED) for k in _keys(derived.rule))
+            items.append((kind, text, derived, row.get("domain") or "", group, [line],
+                          reader.recogniser.study_team(text) if others else None))
         seen: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         counts = {INCLUSION: 0, EXCLUSION: 0}
         for kind, text, derived, domain, merged, lines in _alternatives(items, stats):
@@ -660,8 +681,17 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
             stats.skipped_trials[trial_id] = "no coded criteria in the corpus: not imported"
 
 
-# kind, text, rule, domain, OR group, the corpus lines it was read from
-_Item = Tuple[str, str, Derived, str, Optional[str], List[int]]
+# kind, text, rule, domain, OR group, the corpus lines it was read from, its reading when it stands alone
+_Item = Tuple[str, str, Derived, str, Optional[str], List[int], Optional[Derived]]
+_CODED = ("condition:", "drug:", "procedure:", "device:", "measurement:")
+
+
+def _keys(rule: Mapping[str, Any]) -> List[str]:
+    if "fact" in rule:
+        return [rule["fact"]]
+    if "not" in rule:
+        return _keys(rule["not"])
+    return [k for part in rule.get("all", []) + rule.get("any", []) for k in _keys(part)]
 
 
 def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
@@ -678,10 +708,10 @@ def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str,
         texts = {items[m][1] for m in members}
         if len(texts) == 1 and not _EITHER.search(texts.pop()):
             del groups[group]
-    for i, (kind, text, derived, domain, group, lines) in enumerate(items):
+    for i, (kind, text, derived, domain, group, lines, alone) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
-            yield kind, text, derived, domain, False, lines
+            yield kind, text, alone or derived, domain, False, lines
             continue
         if members[0] != i:
             continue  # merged into the group's first row
