@@ -572,6 +572,8 @@ class Recogniser:
                     fact, fact_unit, factor = self.concepts.known(entry, "/uL")  # "platelets > 100,000"
                 else:
                     fact, fact_unit, factor = self.concepts.known(entry, unit)
+                if any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit) for c in bounds):
+                    return None  # a bound that lost its scale
                 rule = _numeric_rule(fact, bounds, factor, fact_unit)
                 parts.append(rule)
                 described.append(describe_comparisons(self.label(entry), rule))

@@ -28,7 +28,8 @@ _DEGREE = re.compile(
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
-    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy)",
+    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy|"
+    r"certain|some|selected|specific|particular|another)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
 _NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
@@ -55,7 +56,7 @@ _NOW = re.compile(
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
     r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
-    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of)\b",
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for)\b",
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
@@ -101,7 +102,9 @@ _TREATMENTS = [re.compile(r"\b(?:hormon\w*|endocrine|estrogen|oestrogen|tamoxife
 
 
 # Where one criterion of a line ends: ";", a sentence's end, a numbered item ("2. Currently ...").
-_CLAUSE_END = re.compile(r";|\.\s+(?=[A-Z(])|\s\d{1,2}[.)]\s+(?=[A-Z])")
+# (not the full stop of an abbreviation: "(eg. History of torsades de pointes)" is one clause)
+_CLAUSE_END = re.compile(r";|(?<!\b[eE]\.g)(?<!\b[eE]g)(?<!\b[iI]\.e)(?<!\b[iI]e)(?<!\bvs)(?<!\bapprox)\.\s+(?=[A-Z(])|"
+                         r"\s\d{1,2}[.)]\s+(?=[A-Z])")
 # What separates the items of a list, and what introduces examples of a class.
 _ITEM = re.compile(r",|\bor\b|\band/or\b|/|\(|\)")
 _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:",
@@ -131,6 +134,8 @@ _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|m
 _MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
                           r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
                           r"associated|patients?\s+contacts?|swabs?)\b", re.IGNORECASE)
+# A risk, not a finding: "indicators of risk of progression", "high risk of requiring ventilation".
+_RISK = re.compile(r"\b(?:(?:high|increased|at)\s+risk|risks?\s+of)\b", re.IGNORECASE)
 # Several findings counted together: no one of them alone is the criterion.
 _COUNTED = re.compile(r"\bat\s+least\s+(?:two|three|four|five|[2-9])\b|\b(?:two|three|[2-9])\s+or\s+more\s+of\b",
                       re.IGNORECASE)
@@ -209,7 +214,8 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
     reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
-    if reason:
+    if reason or (kind == "inclusion" and _RISK.search(clause)):
+        reason = reason or "it rests on a risk"
         return reason
     # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
     # an exclusion read without one only excludes too many: those of the concept's own phrase count
@@ -302,6 +308,13 @@ def own_treatment(text: str, treatments: Iterable[str]) -> bool:
     return any(kind.search(text) and kind.search(treatments) for kind in _TREATMENTS)
 
 
+def unreadable(clause: str) -> Optional[str]:
+    """Why a clause, whatever concept it names, is the study team's (an exception, a condition, a
+    judgement, a drug-dependent time frame, a count of findings, a prognosis or risk), or None."""
+    found = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
+    return found or ("it rests on a risk" if _RISK.search(clause) else None)
+
+
 def degree(text: str) -> Optional[str]:
     found = _DEGREE.search(text)
     return found.group() if found else None
@@ -373,6 +386,14 @@ def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     def stems(text: str) -> set:
         return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
     return bool(stems(a) & stems(b))
+
+
+def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
+    """Whether every word of name ``a`` (other than ``ignored``) is in name ``b``, by its first five
+    letters: "allergy to JAK inhibitor" is not covered by "allergy to enzyme inhibitor"."""
+    def stems(text: str) -> set:
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
+    return stems(a) <= stems(b)
 
 
 def study_product(text: str) -> bool:

@@ -63,7 +63,7 @@ _HOLLOW = re.compile(r"(?:\W|\b(?:history|known|active|current(?:ly)?|prior|prev
                      r"for|and|or|in|on|use|sign|signs|presence|evidence|diagnosis|medical|acute|chronic|"
                      r"severe|uncontrolled|untreated|significant|clinically)\b)*", re.IGNORECASE)
 _ALLERGY_WORDS = {"allergy", "allergic", "allergies", "hypersensitivity", "reaction", "reactions", "to", "of",
-                  "known", "drug", "compound", "intolerance"}
+                  "known", "drug", "compound", "intolerance", "or", "and", "any", "the", "a", "an"}
 _ABBREVIATION = re.compile(r"\b\w*[A-Z0-9]\w*[A-Z0-9]\w*\b")  # "PaO2/FiO2", "eGFR", "SpO2": names we cannot compare
 _RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|rising|fall\w*|change\w*|fold)\b"
                        r"|\bfrom\s+baseline\b", re.IGNORECASE)
@@ -212,8 +212,9 @@ class RowReader:
         nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
         # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
         if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
-            if cues.exception(clause):
-                return self.recogniser.study_team(text)  # "women who discard breast milk are not excluded"
+            if cues.exception(clause) or (kind == INCLUSION and at >= 0 and cues.hand_off(text, at, at + len(entity), kind)):
+                # "women who discard breast milk are not excluded"; "pregnant women admitted to obstetric units"
+                return self.recogniser.study_team(text)
             return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
@@ -230,7 +231,7 @@ class RowReader:
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            if cues.conditional(clause) or cues.exception(clause):
+            if cues.unreadable(clause):
                 return self.recogniser.study_team(text)
             return self._measurement(entity, concept_name, key, name, numeric, negated, kind, text, clause, at,
                                      trusted)
@@ -274,8 +275,9 @@ class RowReader:
         """A condition: within the row's time frame, or now or ever as the words and the
         criterion's role say (cues.time_sense); an allergy to a drug is a condition of its own."""
         entry = None
-        if allergy or (cues.is_allergy("", entity) and not cues.shares_words(entity, concept_name, _ALLERGY_WORDS)):
-            # "allergy to atazanavir" coded as an allergy to protease inhibitors: its own fact
+        if allergy or (cues.is_allergy("", entity) and not cues.covered_by(entity, concept_name, _ALLERGY_WORDS)):
+            # "allergy to atazanavir" coded as an allergy to protease inhibitors, "to another JAK
+            # inhibitor" as one to enzyme inhibitors: its own fact
             key, name = ((f"allergy_{slug(entity)}", f"an allergy to {plain_name(entity)}") if allergy
                          else (slug(entity), plain_name(entity)))
         else:
@@ -488,6 +490,9 @@ class RowReader:
         else:
             fact, fact_unit, factor = self.concepts.measurement(key, name, unit)
             label = name
+        if entry is not None and any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit)
+                                     for c in comparisons):
+            return self.recogniser.study_team(text)
         parts = []
         for c in comparisons:
             part: Dict[str, Any] = {"fact": fact, "op": c.op, "value": round_value(c.value * factor)}
