@@ -574,6 +574,8 @@ class Recogniser:
                     fact, fact_unit, factor = self.concepts.known(entry, unit)
                 if any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit) for c in bounds):
                     return None  # a bound that lost its scale
+                if len([c for c in bounds if c.op in (">", ">=")]) > 1 or len([c for c in bounds if c.op in ("<", "<=")]) > 1:
+                    return None  # two lower bounds of one value: one belongs to something unrecognised ("or diastolic > 110")
                 rule = _numeric_rule(fact, bounds, factor, fact_unit)
                 parts.append(rule)
                 described.append(describe_comparisons(self.label(entry), rule))
@@ -590,8 +592,9 @@ class Recogniser:
         if not found:
             return None
         found.sort(key=lambda f: f[1])
-        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, ""):
-            return None  # qualified, conditional, with exceptions, or an allergy to what it names
+        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, "") \
+                or cues.unreadable(text):
+            return None  # qualified, conditional, with exceptions, an allergy to what it names, how long
         if any(cues.modifier_of(text[t:]) or cues.done_for(text[:s]) for _, s, t in found):
             return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)

@@ -60,10 +60,12 @@ _NOW = re.compile(
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
-_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime)\b",
+_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime|"
+                   r"experienced|suffered)\b",
                    re.IGNORECASE)  # "prior to randomization" is when, not "before now"
 # a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
-_RECEIVED = re.compile(r"\b(?:received|receipt|treated|exposure|exposed|vaccinated|immuni[sz]ed|administered)\b",
+_RECEIVED = re.compile(r"\b(?:received|receipt|(?<!being\s)treated|exposure|exposed|vaccinated|immuni[sz]ed|"
+                       r"administered)\b",
                        re.IGNORECASE)
 _EVER_EXCLUSION = re.compile(r"\b(?:known|documented|pre-?existing|congenital|hereditary|inherited|genetic)\b",
                              re.IGNORECASE)
@@ -113,6 +115,7 @@ _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
 # The investigator's or a physician's judgement: only the study team can apply it.
 _JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
+                        r"treating\s+(?:team|clinician|doctor)|clinical\s+team|care\s+team|"
                         r"preclude\w*|jeopardi[sz]\w*|interfere\w*|compromise\w*)\b", re.IGNORECASE)
 _HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 # A test or an image: what it finds is the criterion, not having it ("infiltrates on chest radiograph").
@@ -205,6 +208,9 @@ _CLAUSE_REASONS = [
     (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
     (_COUNTED, "it counts several findings"),  # "at least two of the following"
     (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
+    # "chronic administration (more than 14 days) of", "long-term use of": how long, not whether
+    (re.compile(r"\b(?:chronic|long[-\s]?term|prolonged|continuous|regular|daily)\s+(?:use|administration|"
+                r"treatment|therapy|intake|dosing|consumption)\b", re.I), "it says how long or how often"),
 ]
 
 
@@ -277,7 +283,7 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     if kind == "inclusion":
         return NOW
     if re.search(r"\bchronic\b", words, re.I):
-        return EVER
+        return NOW if procedure else EVER  # "chronic hemodialysis" is ongoing; "chronic hepatitis" a diagnosis
     acute = _ACUTE_PROCEDURE if procedure else _ACUTE
     return NOW if acute.search(concept) else EVER
 
@@ -386,6 +392,21 @@ def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     def stems(text: str) -> set:
         return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
     return bool(stems(a) & stems(b))
+
+
+_PLAIN = {"disease", "diseases", "disorder", "disorders", "of", "the", "a", "an", "and", "in", "to", "with", "by",
+          "finding", "procedure", "syndrome"}
+
+
+def partial_match(entity: str, concept: str) -> bool:
+    """Whether a concept was matched to an entity by some of its words only: they share a word, yet
+    each has one the other lacks ("renal replacement therapy" coded as "gene replacement therapy",
+    "hypercoagulation disorders" as "blood coagulation disorder"). Names with no word in common are
+    synonyms the coders chose ("hepatitis", "inflammatory disease of liver")."""
+    def stems(text: str) -> set:
+        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PLAIN}
+    a, b = stems(entity), stems(concept)
+    return bool(a & b) and bool(a - b) and bool(b - a)
 
 
 def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:

@@ -69,6 +69,7 @@ _RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|risin
                        r"|\bfrom\s+baseline\b", re.IGNORECASE)
 _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
+_VERB_FIRST = re.compile(r"(?:receiv|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
@@ -228,6 +229,9 @@ class RowReader:
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
         trusted = self._trusted(row)
+        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity):
+            # its own fact would be named by its words: "Are you receiving receiving oxygen (O2) ...?"
+            return self.recogniser.study_team(text)
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
@@ -240,7 +244,7 @@ class RowReader:
             # question, or a hand-off to the study team)
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
-        if numeric or cues.hand_off(text, *found, kind, negated) or (
+        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or cues.hand_off(text, *found, kind, negated) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, a qualifier, an exception, a condition: more than one fact can hold
             return self.recogniser.study_team(text)
@@ -303,6 +307,10 @@ class RowReader:
         ever = cues.said_before(said.before) and not cues.now_in(said.before)
         if existing is not None and existing.type.value != "date":
             return self._boolean(entry.fact, existing.label, negated)
+        if existing is not None and not (when or ever):
+            # a dated fact ("last chemotherapy") and no time frame: "concurrent ... requiring
+            # chemotherapy" is not "ever had chemotherapy", and how recent "current" is, is the study's
+            return self.recogniser.study_team(said.line)
         if when or ever or existing is not None:
             fact = entry.fact if existing is not None else self.concepts.drug(key, name, dated=True)
             return self._recent(fact, when or 36500, self.concepts.vocabulary[fact].label, negated)
@@ -317,7 +325,9 @@ class RowReader:
         except ValueError:
             score = 0.0
         concept = (row.get("concept_id") or "").strip()
+        entity = re.sub(r"\([^)]*\)", " ", row.get("entity_source_text") or "")  # "(dialysis)" explains it
         return (bool(concept) and concept not in PLACEHOLDERS and score >= 0.999
+                and not cues.partial_match(entity, row.get("concept_name") or "")
                 and (row.get("vocabulary_usagi") or "").strip() not in UNTRUSTED_VOCABULARIES
                 and (row.get("domain") or "") != "Visit")
 

@@ -723,3 +723,49 @@ def test_corpus_rows_that_offer_other_ways_in_or_leave_out_a_bound_go_to_the_stu
     plasma = [c for c in store.trial("NCT04427501_other", vocabulary).criteria
               if c.text.startswith("Have a history of convalescent COVID-19 plasma")]
     assert plasma and not any(f.startswith("condition:covid19") for c in plasma for f in c.rule.facts)
+
+
+def test_matches_and_scales_the_importer_cannot_trust_are_not_shared_or_computed():
+    # a concept matched on some words only is no one's concept: "renal replacement therapy" was coded
+    # as "gene replacement therapy"; synonyms the coders chose share no word and are kept
+    assert cues.partial_match("renal replacement therapy", "Gene replacement therapy")
+    assert not cues.partial_match("hepatitis", "Inflammatory disease of liver")
+    assert not cues.partial_match("liver cirrhosis", "Cirrhosis of liver")
+    # "allergy or intolerance to another JAK inhibitor" coded as an allergy to enzyme inhibitors
+    assert not cues.covered_by("allergy to another JAK inhibitor", "Allergy to enzyme inhibitor", {"allergy", "to"})
+
+
+def test_time_words_of_procedures_and_past_events():
+    assert cues.time_sense("exclusion", "", "Chronic hemodialysis", procedure=True) == cues.NOW
+    assert cues.time_sense("exclusion", "Chronic renal failure being treated by ", "renal replacement therapy",
+                           procedure=True) == cues.NOW
+    assert cues.time_sense("exclusion", "Have experienced a ", "thromboembolic event") == cues.EVER
+    assert cues.time_sense("exclusion", "Positive for HIV, ", "HBV") == cues.NOW
+    # how long or how often a drug was taken is not whether it was
+    assert cues.unreadable("Chronic administration (defined as more than 14 continuous days) of immunosuppressant")
+    assert cues.unreadable("History of long-term use of immunosuppressive agents")
+
+
+def test_corpus_rows_whose_reading_would_lose_a_scale_an_alternative_or_a_time_go_to_the_study_team(imported):
+    store, vocabulary = imported[0], imported[1]
+
+    def read(trial_id, start):
+        found = [c for c in store.trial(trial_id, vocabulary).criteria if c.text.startswith(start)]
+        assert found, start
+        return found
+
+    # "hemoglobin < 9 mg/dL" (meant g/dL) was a rule of below 0.009 g/dL: no one is excluded
+    assert all(left_to_the_study_team(c, vocabulary) for c in read("NCT04497389", "Patients with a hemoglobin <9"))
+    # "resection of the stomach or small bowel" was coded as small bowel resection only
+    bowel = read("NCT04382586_1", "Malabsorption syndrome")
+    assert not any("procedure:37586170" in c.rule.facts for c in bowel)
+    # "seated systolic blood pressure >180 mmHg, or diastolic blood pressure >110mmHg": both bounds were
+    # put on the systolic pressure
+    pressure = read("NCT04324021", "Uncontrolled hypertension (seated systolic")
+    assert not any(c.rule_spec.get("all") for c in pressure)
+    # "Concurrent malignancy requiring chemotherapy" was "any chemotherapy in the last 100 years"
+    chemo = read("NCT04452565", "Concurrent malignancy requiring chemotherapy")
+    assert not any("last_chemotherapy" in c.rule.facts for c in chemo)
+    # "Pregnant women admitted to obstetric units (... High Risk Pregnancy ...)" is not every pregnant woman
+    pregnant = read("NCT04398264", "Pregnant women admitted to obstetric units")
+    assert all(left_to_the_study_team(c, vocabulary) for c in pregnant)
