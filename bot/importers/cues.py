@@ -26,6 +26,7 @@ _DEGREE = re.compile(
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
     r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|family|relatives?|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
+    r"immediate|imminent|impending|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
     r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy|"
@@ -42,7 +43,7 @@ _CONDITIONAL = re.compile(
     r"\beither\b|\bmay\s+(?:include|be|have)\b|"
     # a cohort's own criterion: "Aim 1.1 and 2.1 (...): diagnosed with ...", "test (Aim 1) or hospitalized (Aim 2)"
     r"^\W*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+(?:\s*(?:and|or|,|&)\s*[\w.\-]+)*"
-    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?)\s+[\w.\-]+\s*\)", re.IGNORECASE)
+    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+\s*\)", re.IGNORECASE)
 # An exception: part of what the criterion names does not count.
 _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
@@ -60,7 +61,7 @@ _NOW = re.compile(
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
-_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime|"
+_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|(?<!the\s)past|ever|former|lifetime|"
                    r"experienced|suffered)\b",
                    re.IGNORECASE)  # "prior to randomization" is when, not "before now"
 # a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
@@ -127,7 +128,7 @@ _NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(
 # After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
 # "renal failure (creatinine clearance < 15 ...)", "dysfunction (i.e. LVEF < 35%)".
 _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
-                            r"as\s+assessed|i\.\s?e\b)", re.IGNORECASE)
+                            r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d", re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
 _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
@@ -210,7 +211,8 @@ _CLAUSE_REASONS = [
     (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
     # "chronic administration (more than 14 days) of", "long-term use of": how long, not whether
     (re.compile(r"\b(?:chronic|long[-\s]?term|prolonged|continuous|regular|daily)\s+(?:use|administration|"
-                r"treatment|therapy|intake|dosing|consumption)\b", re.I), "it says how long or how often"),
+                r"treatment|therapy|intake|dosing|consumption)\b|\b(?:treated|treatment)\s+for\s+(?:less|more|"
+                r"at\s+least|over|under|longer|fewer)\b", re.I), "it says how long or how often"),
 ]
 
 
@@ -231,16 +233,24 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return f"it qualifies the concept (\"{degree.group()}\")"
     if negated and kind == "exclusion":
         return "it excludes the absence of something"
-    after = line[end:clause_bounds(line, start, end)[1]]
+    after = re.sub(r"^\((?:e?s)\)", "", line[end:clause_bounds(line, start, end)[1]])  # "disease(s) requiring"
     if _NARROWING_AFTER.match(after) or _DEFINED_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
-    if kind == "inclusion" and _EXAMPLES.search(before) and not _ANY_OF.search(before):
+    if kind == "inclusion" and examples_before(before):
         return "its examples are not each required"  # "standard care for SCD, including penicillin prophylaxis"
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
+
+
+def examples_before(before: str) -> bool:
+    """Whether the words before a concept in its clause make it one example of a class or of a
+    definition ("including", "such as", "symptoms consistent with COVID-19 (fever, ...") rather
+    than one of "any of the following" (alternatives the annotations join)."""
+    inside = before.rfind("(") > before.rfind(")")
+    return bool((_EXAMPLES.search(before) or inside) and not _ANY_OF.search(before))
 
 
 def modifier_of(after: str) -> bool:

@@ -69,6 +69,8 @@ _RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|risin
                        r"|\bfrom\s+baseline\b", re.IGNORECASE)
 _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
+_PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
+_STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
 _VERB_FIRST = re.compile(r"(?:receiv|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -235,7 +237,10 @@ class RowReader:
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            if cues.unreadable(clause):
+            if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
+                    kind == INCLUSION and cues.examples_before(before)):
+                # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
+                # ("signs of moderate illness, such as SpO2 > 93%") is not required
                 return self.recogniser.study_team(text)
             return self._measurement(entity, concept_name, key, name, numeric, negated, kind, text, clause, at,
                                      trusted)
@@ -255,6 +260,8 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
+        if domain == "Condition" and _STATE.fullmatch(name):
+            return self.recogniser.study_team(text)  # "institutionalized": a state, not a diagnosis to ask about
         if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):

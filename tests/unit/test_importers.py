@@ -278,12 +278,13 @@ def test_the_corpus_criteria_are_counted_and_mostly_computable(imported, corpus_
     # rows are merged only with their alternatives ("A or B" in an inclusion) or an identical row (the
     # rows of one line left to the study team are one criterion); none is lost
     assert report.criteria == report.rows - report.alternatives - report.duplicates
-    assert report.duplicates < 4000 and 1500 < report.alternatives < 2500
+    # (rows of one line handed to the study team become one criterion: more of them since the hand-offs)
+    assert report.duplicates < 4500 and 1500 < report.alternatives < 2500
     assert report.computable + report.questions + report.study_team == report.criteria
     # what is qualified, conditional or unclear is left to the study team rather than read without it
     # (below 60% since rows whose line offers other ways in, a definition or a prognosis are the study
     # team's: sample 2028 of the criteria benchmark measures what that costs and saves)
-    assert report.computable_share > 0.58 and report.study_team > report.questions
+    assert report.computable_share > 0.55 and report.study_team > report.questions
     assert report.registry_criteria > 650  # minimum/maximum age and sex of the registry data
     print(f"\ncorpus: {report.criteria} criteria, {report.computable} computable ({report.computable_share:.0%}), "
           f"{report.facts_added} facts, {report.seconds:.1f} s")
@@ -769,3 +770,27 @@ def test_corpus_rows_whose_reading_would_lose_a_scale_an_alternative_or_a_time_g
     # "Pregnant women admitted to obstetric units (... High Risk Pregnancy ...)" is not every pregnant woman
     pregnant = read("NCT04398264", "Pregnant women admitted to obstetric units")
     assert all(left_to_the_study_team(c, vocabulary) for c in pregnant)
+
+
+def test_examples_durations_needs_and_narrowing_words_hand_off():
+    for line, concept, kind in [
+            # a concept inside brackets of an inclusion is one example of its head
+            ("Symptoms consistent with COVID-19 infection (fever, acute onset cough, shortness of breath) at time of "
+             "screening.", "fever", "inclusion"),
+            # "with FiO2 50%" narrows the oxygen an inclusion asks for
+            ("Respiratory failure requiring invasive mechanical ventilation or supplementary oxygen with FiO2 50%",
+             "supplementary oxygen", "inclusion"),
+            # how long a treatment lasted
+            ("Deep venous thrombosis treated for less than 2 days", "Deep venous thrombosis", "exclusion"),
+            # a need is not a treatment had
+            ("Immediate need for intubation (PaO2/FiO2< 50mmHg or SpO2/FiO2 <90)", "intubation", "exclusion"),
+            # "disease(s) requiring systemic immune-modulating drugs"
+            ("History of current systemic autoimmune or autoinflammatory disease(s) requiring systemic "
+             "immune-modulating drugs", "autoinflammatory disease", "exclusion"),
+            # a sub-study's own limit
+            ("A QT interval corrected for heart rate using the Frederica formula > 500 msec (Sub-study 2)",
+             "QT interval", "exclusion")]:
+        assert concept_in(line, concept, kind), line
+    # "within the past 24 hours" is a time frame, not "ever"
+    assert not cues.said_before("Treatment within the past 24 hours with ")
+    assert cues.said_before("Past history of ")
