@@ -541,7 +541,7 @@ class Recogniser:
                 mentions[-1] = (entry, mentions[-1][1], end)  # "Aspartate aminotransferase (AST or SGOT)"
             else:
                 mentions.append((entry, start, end))
-        if not mentions or _CONDITIONAL.search(text):
+        if not mentions or _CONDITIONAL.search(text) or cues.conditional(text):  # "For hospitalized patients : QTc"
             return None
         comparisons = find_comparisons(text)
         if not comparisons:

@@ -149,6 +149,8 @@ _OR_OTHER = re.compile(r"\b(?:and/)?or\b(?!\s+(?:higher|more|greater|less|lower|
 # where what follows a concept only says how it is confirmed or gives examples of it
 _HOW_OR_EXAMPLES = re.compile(r"\b(?:by|via|using|through|e\.\s?g\.?|such\s+as|including|i\.\s?e\.?)\b|"
                               r"\bas\s+(?:determined|evaluated|confirmed|documented)\b", re.IGNORECASE)
+_SEXES = re.compile(r"\b(?:males?|females?|men|women|man|woman)\s+(?:and/)?or\s+(?:non-?pregnant\s+)?"
+                    r"(?:males?|females?|men|women|man|woman)\b", re.IGNORECASE)
 _ANY_OF = re.compile(r"\b(?:any|one|at\s+least\s+one|either)\s+of\b", re.IGNORECASE)
 
 
@@ -267,10 +269,14 @@ def done_for(before: str) -> bool:
 def other_ways_in(line: str, start: int, end: int) -> bool:
     """Whether the clause of an inclusion's concept offers other ways in than the concept ("positive
     test ... or hospitalized for COVID-19"): reading the concept alone would turn the others away."""
-    stop = clause_bounds(line, start, end)[1]
+    begin, stop = clause_bounds(line, start, end)
     after = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", line[end:stop])  # what brackets say is not another way
     how = _HOW_OR_EXAMPLES.search(after)
-    return bool(_OR_OTHER.search(after[:how.start()] if how else after))
+    # before it: "PaO2/FiO2 < 200 mmHg or FiO2 0.4 is required ... on HFNC" (not "male or female")
+    before = _SEXES.sub(" ", re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", line[begin:start]))
+    how_before = list(_HOW_OR_EXAMPLES.finditer(before))
+    before = before[how_before[-1].end():] if how_before else before
+    return bool(_OR_OTHER.search(after[:how.start()] if how else after) or _OR_OTHER.search(before))
 
 
 def time_sense(kind: str, before: str, concept: str, procedure: bool = False, clause: str = "") -> str:
@@ -410,9 +416,10 @@ _PLAIN = {"disease", "diseases", "disorder", "disorders", "of", "the", "a", "an"
 
 def partial_match(entity: str, concept: str) -> bool:
     """Whether a concept was matched to an entity by some of its words only: they share a word, yet
-    each has one the other lacks ("renal replacement therapy" coded as "gene replacement therapy",
-    "hypercoagulation disorders" as "blood coagulation disorder"). Names with no word in common are
-    synonyms the coders chose ("hepatitis", "inflammatory disease of liver")."""
+    each has one the other lacks ("renal replacement therapy" coded as "gene replacement therapy"):
+    another concept. Names with no word in common are synonyms the coders chose ("hepatitis",
+    "inflammatory disease of liver"); a concept with a word more or less is kept (an own fact would
+    be named by the annotation's words, which are often cut short: "neisseria meningitidis infectio")."""
     def stems(text: str) -> set:
         return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PLAIN}
     a, b = stems(entity), stems(concept)

@@ -221,6 +221,8 @@ class RowReader:
             return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
+        if re.search(r"\s[a-z]$", entity):
+            return self.recogniser.study_team(text)  # "fungal f": a cut-off annotation, no name to ask about
         if _DEATH.search(entity):
             return self.recogniser.study_team(text)  # "death within 24 hours": not a question for anyone
         if _HOLLOW.fullmatch(entity):

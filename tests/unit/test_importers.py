@@ -794,3 +794,21 @@ def test_examples_durations_needs_and_narrowing_words_hand_off():
     # "within the past 24 hours" is a time frame, not "ever"
     assert not cues.said_before("Treatment within the past 24 hours with ")
     assert cues.said_before("Past history of ")
+
+
+def test_another_way_in_before_the_concept_counts_but_a_choice_of_sex_does_not():
+    line = "PaO2/FiO2 is less than 200mmHg or FIO2 0.4 is required to maintain SpO2 at 88-93% on HFNC treatment"
+    start = line.index("HFNC")
+    assert cues.other_ways_in(line, start, start + 4)
+    line = "Male or female, aged >18, with confirmed COVID-19"
+    start = line.index("COVID-19")
+    assert not cues.other_ways_in(line, start, start + 8)
+
+
+def test_cut_off_annotations_and_conditional_limits_are_not_rules(imported):
+    store, vocabulary = imported[0], imported[1]
+    # "fungal f within <7 days": the annotation is cut short; "Have you had fungal f?" asks nothing
+    assert not [key for key in vocabulary if key.startswith("condition:fungal_f")]
+    # "For hospitalized patients : QTc greater than 500 ms" is no limit for outpatients
+    qtc = [c for c in store.trial("NCT04377308", vocabulary).criteria if c.text.startswith("For hospitalized patients")]
+    assert qtc and all("qtc_ms" not in c.rule.facts for c in qtc)
