@@ -58,6 +58,8 @@ SAMPLES = {
     2026: "40 criteria, drawn after the fixes sample 2025 prompted (commit 3edb61c)",
     2027: "40 criteria, drawn after the fixes sample 2026 prompted (commit 7d29f9b); judged once before the "
           "last fixes (commit 2f99783)",
+    2028: "40 criteria, drawn after the mechanism changes that samples 2024-2027 and unkept development samples "
+          "prompted (commit e8a5f4e); judged once, and the importer not changed after",
 }
 
 # what a judged reading counts as
