@@ -126,7 +126,7 @@ _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\
 _NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to|"
                               r"and\s+(?:who|that|which))\b", re.IGNORECASE)
 # After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
-# "renal failure (creatinine clearance < 15 ...)", "dysfunction (i.e. LVEF < 35%)".
+# "dysfunction (i.e. LVEF < 35%)", "supplementary oxygen with FiO2 50%".
 _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
                             r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d", re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
@@ -405,9 +405,13 @@ def now_in(text: str) -> bool:
 def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     """Whether two names share a word, by its first five letters (other than ``ignored``): "HCQ" and
     "hydroxychloroquine" do not, "cultures" and "culture" do."""
-    def stems(text: str) -> set:
-        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
-    return bool(stems(a) & stems(b))
+    return bool(_stems(a, ignored) & _stems(b, ignored))
+
+
+def _stems(text: str, ignored: Iterable[str] = ()) -> set:
+    """A name's words by their first five letters ("cultures" and "culture" are one)."""
+    ignored = set(ignored)
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in ignored}
 
 
 _PLAIN = {"disease", "diseases", "disorder", "disorders", "of", "the", "a", "an", "and", "in", "to", "with", "by",
@@ -420,18 +424,14 @@ def partial_match(entity: str, concept: str) -> bool:
     another concept. Names with no word in common are synonyms the coders chose ("hepatitis",
     "inflammatory disease of liver"); a concept with a word more or less is kept (an own fact would
     be named by the annotation's words, which are often cut short: "neisseria meningitidis infectio")."""
-    def stems(text: str) -> set:
-        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PLAIN}
-    a, b = stems(entity), stems(concept)
+    a, b = _stems(entity, _PLAIN), _stems(concept, _PLAIN)
     return bool(a & b) and bool(a - b) and bool(b - a)
 
 
 def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     """Whether every word of name ``a`` (other than ``ignored``) is in name ``b``, by its first five
     letters: "allergy to JAK inhibitor" is not covered by "allergy to enzyme inhibitor"."""
-    def stems(text: str) -> set:
-        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
-    return stems(a) <= stems(b)
+    return _stems(a, ignored) <= _stems(b, ignored)
 
 
 def study_product(text: str) -> bool:
