@@ -541,7 +541,7 @@ class Recogniser:
                 mentions[-1] = (entry, mentions[-1][1], end)  # "Aspartate aminotransferase (AST or SGOT)"
             else:
                 mentions.append((entry, start, end))
-        if not mentions or _CONDITIONAL.search(text):
+        if not mentions or _CONDITIONAL.search(text) or cues.conditional(text):  # "For hospitalized patients : QTc"
             return None
         comparisons = find_comparisons(text)
         if not comparisons:
@@ -572,6 +572,10 @@ class Recogniser:
                     fact, fact_unit, factor = self.concepts.known(entry, "/uL")  # "platelets > 100,000"
                 else:
                     fact, fact_unit, factor = self.concepts.known(entry, unit)
+                if any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit) for c in bounds):
+                    return None  # a bound that lost its scale
+                if len([c for c in bounds if c.op in (">", ">=")]) > 1 or len([c for c in bounds if c.op in ("<", "<=")]) > 1:
+                    return None  # two lower bounds of one value: one belongs to something unrecognised ("or diastolic > 110")
                 rule = _numeric_rule(fact, bounds, factor, fact_unit)
                 parts.append(rule)
                 described.append(describe_comparisons(self.label(entry), rule))
@@ -588,8 +592,11 @@ class Recogniser:
         if not found:
             return None
         found.sort(key=lambda f: f[1])
-        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, ""):
-            return None  # qualified, conditional, with exceptions, or an allergy to what it names
+        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, "") \
+                or cues.unreadable(text):
+            return None  # qualified, conditional, with exceptions, an allergy to what it names, how long
+        if any(cues.modifier_of(text[t:]) or cues.done_for(text[:s]) for _, s, t in found):
+            return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)
         spans = [(s, t) for _, s, t in found] + ([(window.start, window.end)] if window else [])
         negated = _NEGATED.search(text[:found[0][1]])
