@@ -14,11 +14,6 @@ that arrives while the first is still being handled waits for it, on any server.
 
 Rasa's log lines made while a message is handled do not show its words (channels/redaction.py).
 
-Its health URL, ``GET /webhooks/rest/`` (what `trialbot serve` and a load balancer poll), answers
-503 until the server has warmed up: the model's first inference (the NLU and the policies, on one
-message in a conversation held in memory, never stored) takes seconds, and the first person after
-a (re)start should not wait for it. The action server warms up on its own (actions/warm_up.py).
-
 The channel is stateless: a conversation is found by its sender id in the tracker store, so any
 number of Rasa servers behind a load balancer can answer any message (unlike Socket.IO, whose
 sessions live in one server's memory).
@@ -44,15 +39,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from typing import Any, Awaitable, Callable, Collection, Dict, List, Optional, Sequence, Text
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -67,7 +59,6 @@ MAX_MESSAGE_CHARS = 1000  # the same limit as the engine's (bot/conversation.py 
 MAX_BODY_BYTES = 16 * 1024
 MAX_SENDER_CHARS = 128
 MAX_MESSAGE_ID_CHARS = 64
-WARM_UP_MESSAGE = "hi"
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,%d}" % MAX_MESSAGE_ID_CHARS)
 BAD_REQUEST = ('Send a JSON object: {"sender": "<conversation id>", "message": "<text>"}, optionally with '
                '"message_id": "<your id of the message, the same when it is sent again>".')
@@ -137,16 +128,6 @@ async def answer_once(agent: Agent, message: UserMessage) -> None:
         await message.output_channel.send_response(message.sender_id, reply.message())
 
 
-async def warm_up(agent: Agent) -> None:
-    """The model's first inference, on one message in a conversation held in memory: the NLU reads
-    it and the policies predict the next action. Nothing is stored, nothing is sent anywhere."""
-    tracker = DialogueStateTracker.from_events("warm-up", [ActionExecuted(ACTION_LISTEN_NAME)],
-                                               slots=agent.domain.slots)
-    parsed = await agent.parse_message(WARM_UP_MESSAGE)
-    tracker.update(UserUttered(WARM_UP_MESSAGE, parsed["intent"], parsed["entities"], parsed))
-    agent.processor.predict_next_with_tracker(tracker)
-
-
 def _too_long(recipient_id: Optional[Text], length: int, status: int = 200) -> HTTPResponse:
     text = texts.TOO_LONG.format(length=f"{length:,}", limit=f"{MAX_MESSAGE_CHARS:,}")
     return _refusal(recipient_id, text, "too_long", status)
@@ -156,7 +137,6 @@ class RestChannel(RestInput):
     def __init__(self, allowed_origins: Optional[Collection[str]] = None) -> None:
         self.allowed_origins = frozenset(load_settings().allowed_origins if allowed_origins is None
                                          else allowed_origins)
-        self.warm = False  # the health URL says "up" only once the model has warmed up
 
     @classmethod
     def name(cls) -> Text:
@@ -169,25 +149,8 @@ class RestChannel(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("trialbot_rest_webhook", __name__)
 
-        @webhook.listener("after_server_start")
-        async def warm(app: Any, loop: Any) -> None:
-            agent = getattr(app.ctx, "agent", None)  # Rasa loaded it before the server started
-            if agent is None or not agent.is_ready():
-                logger.error("No model is loaded: the health URL stays 503 (warming up).")
-                return
-            began = time.monotonic()
-            try:
-                await warm_up(agent)
-            except Exception:  # noqa: BLE001 - a server that could not warm up still answers, only more slowly at first
-                logger.exception("The model could not warm up: the first message will be slow.")
-            else:
-                logger.info("The model warmed up in %.1f s.", time.monotonic() - began)
-            self.warm = True
-
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            if not self.warm:
-                return response.json({"status": "warming up"}, status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
