@@ -5,7 +5,7 @@ The engine runs through a short conversation in English and in Chinese, in memor
 stored), and looks up a place: the reader's regular expressions (about a thousand, each compiled on
 first use), jieba's Chinese dictionary and cn2an's numerals, dateparser and pint, and the place
 gazetteer (GeoNames, loaded on the first place asked about). Without it, the first message after a
-start took about 9 s.
+start took about 9 s. (The Rasa server needs none: Rasa runs the model once as it loads it.)
 """
 from __future__ import annotations
 

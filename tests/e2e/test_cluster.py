@@ -130,8 +130,8 @@ def test_the_chat_page_talks_to_nginx_which_answers_its_own_health_check(cluster
 
 
 def test_a_short_locust_run_through_nginx_has_no_error(cluster):
-    # No message to warm the servers first: each warms up before it reports up (actions/warm_up.py,
-    # channels/rest.py), so the run's first messages are not a cold start.
+    # No message to warm the servers first: the action server warms up before it reports up
+    # (actions/warm_up.py), so the run's first messages are not a cold start.
     figures = run_drive(cluster.url, users=4, seconds=20, script="ours")
     assert figures["messages"] > 20, figures
     assert figures["errors"] == 0, figures["errors_seen"]

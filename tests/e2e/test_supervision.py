@@ -85,9 +85,8 @@ def test_serve_starts_a_killed_rasa_server_again_and_stops_everything_when_a_ser
     with serving(tmp_path, on_free_ports(load_settings())) as serve:
         serve.wait_until_running(START_TIMEOUT)
         sender = f"supervision-{uuid.uuid4().hex}"
-        # The first person after a start does not wait for the servers to load what a message needs
-        # (the reader's words, the gazetteer, the model's first inference: about 9 s before the
-        # warm-ups in actions/warm_up.py and channels/rest.py): it is loaded before they report up.
+        # The first person after a start does not wait for the action server to load what reading a
+        # message needs (about 9 s before actions/warm_up.py): it is loaded before the server is up.
         began = time.monotonic()
         assert serve.say(sender, "hi"), serve.tail()
         assert time.monotonic() - began < FIRST_MESSAGE_S, f"the first message took {time.monotonic() - began:.1f} s"
