@@ -152,7 +152,10 @@ class Extraction:
 
 @lru_cache(maxsize=4096)
 def _pattern(phrase: str) -> re.Pattern:
-    return re.compile(LEFT_EDGE + re.escape(phrase).replace(r"\ ", r"[\s-]+") + RIGHT_EDGE, re.IGNORECASE)
+    # The edges' Han ranges hold no cased letter: matched case-sensitively, they compile in less than
+    # half the time (a message's first reading compiles about a thousand of these: actions/warm_up.py)
+    return re.compile(f"(?-i:{LEFT_EDGE})" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + f"(?-i:{RIGHT_EDGE})",
+                      re.IGNORECASE)
 
 
 def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
