@@ -98,6 +98,10 @@ CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative d
 # "no chemo", "never had radiotherapy": never happened; not "not chemo" (a cause denied, not a treatment)
 NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
                        re.IGNORECASE)
+# A treatment named as the cause of something, or the time something else happened ("stopped because of the
+# chemo", "18 months ago when chemo started"): a date before it is that something's
+AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since)\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
+                        re.IGNORECASE)
 SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
@@ -492,6 +496,8 @@ class Extractor:
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
+        if AS_A_CAUSE.search(before):
+            before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:

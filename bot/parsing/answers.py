@@ -129,6 +129,17 @@ _ANSWER_THEN_WORRY = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\s*[.!]+\s*is\s+th
                                 re.IGNORECASE)
 
 
+# A reply that leans one way before its doubt: "I think so but I'm not sure", "maybe", "I don't think so, not sure"
+_LEAN = re.compile(r"^\W*(?:(?P<no>i\s+(?:do\s*n'?t|do\s+not)\s+(?:think|believe)\s+so|probably\s+not)"
+                   r"|i\s+(?:think|believe|guess|suppose)\s+so|probably|maybe|perhaps|possibly)\b", re.IGNORECASE)
+
+
+def leaning(text: str) -> Reply | None:
+    """The way a doubtful reply leans ("yes" or "no"), if it starts by saying so."""
+    m = _LEAN.match(_clean(text))
+    return None if m is None else "no" if m.group("no") else "yes"
+
+
 def said_as_belief(text: str) -> bool:
     """Only "I think so" or "I don't think so", nothing more."""
     return bool(_BELIEF_ALONE.match(_clean(text)))
