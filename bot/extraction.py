@@ -39,7 +39,7 @@ NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", 
 WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
-HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
+HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing|drive|driving|take me|bring me)\b"
 # A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
 STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
@@ -47,7 +47,7 @@ STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # "husband" would make a woman male, and the pregnancy questions would never be asked.
 RELATIVE_SUBJECT = re.compile(
     rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
-    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+)?{HELPING})"
+    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+|will\s+|can\s+|could\s+)?{HELPING})"
     rf"(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
@@ -62,9 +62,13 @@ AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){S
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
-CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused)\b",
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused"
+                    r"|(?:due|going|about)\s+to\s+(?:re)?start|will\s+(?:re)?start)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
+# Not knowing whether: "I don't know if I'm pregnant" neither says nor denies it (a ConText uncertainty cue)
+UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|not\s+sure|unsure|no\s+idea|wonder(?:ing)?)\s+(?:if|whether)\b",
+                              re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -88,7 +92,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|(?:now|home)\s+and\s+well|recovered|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -405,7 +409,8 @@ class Extractor:
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
                 before = _clause_before(text, start)
-                if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
+                if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
+                        or chinese.WHETHER.search(before)):
                     untested = True  # "never tested for HIV" is no negative result
                     continue
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
