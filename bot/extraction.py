@@ -401,6 +401,8 @@ class Extractor:
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in self._mentions(text, definition.cues_false, expected)
                    if not is_negated(text, span[0]) and not chinese.NEARLY.search(text[max(0, span[0] - 2):span[0]])]
+        if any(UNCERTAIN_BEFORE.search(_clause_before(text, start)) for start, _ in self._mentions(text, definition.cues_false, expected)):
+            return None  # "a transplant but I'm not sure if it was my own cells": which kind is not known
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False

@@ -207,7 +207,9 @@ class Reader:
                 understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
-        doubt = doubt or is_hedged(understanding.text)
+        # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
+        doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
+                                                           and context.pending[0].key in found.values)
         if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
                 d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
             doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence

@@ -49,7 +49,8 @@ _YES = re.compile(
     re.IGNORECASE,
 )
 
-_CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and)\b", re.IGNORECASE)
+# where a negation's scope ends (ConText's termination terms): "no to all except diabetes"
+_CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and|except|apart\s+from|other\s+than|besides)\b", re.IGNORECASE)
 # "no" also covers "no history of" / "no hx"; the "...nt" forms are apostrophe-less "n't".
 _NEGATION_CUE = re.compile(
     r"(?:\b(?:no|not|never|denies|denied|deny|without|nil|none|neither|nor|negative\s+for|neg"
@@ -66,9 +67,17 @@ def _clean(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").strip()
 
 
+# A reply corrected in the same message: "yes. Sorry, no", "no - actually yes": the last word counts
+_SELF_CORRECTED = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\b\W+(?:sorry|actually|i\s+mean|no\s+wait|wait|oops)\W+(?P<said>yes|yeah|yep|no|nope)\b",
+                             re.IGNORECASE)
+
+
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)
+    corrected = _SELF_CORRECTED.match(text)
+    if corrected:
+        return "no" if corrected.group("said").lower().startswith("n") else "yes"
     if chinese.HAS_HAN.search(text):
         said = chinese.classify(text)
         if said is not None:
