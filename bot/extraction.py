@@ -82,7 +82,9 @@ BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
-                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b)", re.IGNORECASE)
+                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
+                         # a value before a transfusion is not the one that counts; "55 next month" is 54 now
+                         r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming)\s+(?:week|month|year)\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -531,7 +533,7 @@ class Extractor:
         """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
-        after = BOUND_AFTER.match(text[m.end:m.end + 16]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
+        after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start
