@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
 from bot.parsing import chinese
-from bot.parsing.answers import UNTESTED, is_negated
+from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, find_measurements
@@ -66,6 +66,8 @@ CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off
                     r"|(?:due|going|about)\s+to\s+(?:re)?start|will\s+(?:re)?start)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
+# A cue asked back as a question, then answered: "pregnant? hope not!"
+ECHOED = re.compile(r"\s*\?\s*(?P<reply>[^.;!?]*)")
 # Not knowing whether: "I don't know if I'm pregnant" neither says nor denies it (a ConText uncertainty cue)
 UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|not\s+sure|unsure|no\s+idea|wonder(?:ing)?)\s+(?:if|whether)\b",
                               re.IGNORECASE)
@@ -420,8 +422,15 @@ class Extractor:
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
                                                          for clause in (_clause_before(text, start), _clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
-                    if definition.outside_window == "no":
-                        readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
+                    if definition.outside_window == "no" and expected:
+                        # "a heart attack in 2018", asked about the last 6 months; said in passing, it tells nothing of them
+                        readings.append(False)
+                    continue
+                echoed = ECHOED.match(text, end)
+                if echoed:  # "breastfeeding? no. pregnant? hope not!": the question repeated, then its answer
+                    reply = classify_reply(echoed.group("reply"))
+                    if reply in ("yes", "no") and not is_hedged(echoed.group("reply")):
+                        readings.append(reply == "yes")
                     continue
                 sentence = _sentence_around(text, start, end)
                 if not ceased and definition.current_only and (RESOLVED.search(sentence) or chinese.RESOLVED.search(sentence)):

@@ -55,6 +55,8 @@ SMALL_TALK = (acts.GREET, acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE)
 CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake|wrong|not \d+ but)\b", re.I)
 # A "no" said on its own before anything else: "nope, no bruises" (not "no aspirin", which names one thing only)
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
+SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
+                                   re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
                          r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
@@ -127,7 +129,8 @@ class Reader:
         sure_enough = confidence is None or confidence >= TRUSTED_CONFIDENCE
         trusted = intent if sure_enough and any(ch.isalpha() for ch in text) else None
         reply = classify_reply(text)
-        found = extract(text, self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
+        # "I'm 45 - sorry, 46": the number taken back is not read
+        found = extract(SELF_CORRECTED_NUMBER.sub(lambda m: " " * len(m.group()), text), self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
                         context.subject_fixed)
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
