@@ -57,6 +57,7 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
                                    re.IGNORECASE)
+UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
                          r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
@@ -205,9 +206,13 @@ class Reader:
                     understanding.facts[definition.key] = False  # "nope, no bruises, no bleeding": the "nope" answers it
                 else:
                     understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+        asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:
-                understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
+                if key == asked_alone and understanding.reply == "no" and not is_hedged(understanding.text):
+                    understanding.facts[key] = False  # "not now, I had sepsis in August": the "no" says it outright
+                else:
+                    understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
@@ -220,6 +225,11 @@ class Reader:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
             if lean is not None:
                 understanding.reply, doubt = lean, True
+            elif UNSURE_WHICH.search(understanding.text) and pending[0].key not in found.values:
+                # "I've got a fever, not sure what counts": unsure how what they have fits, not that they do not
+                # know: asked again, with the question's note, rather than taken as "I don't know"
+                understanding.follow_ups[pending[0].key] = "unsure"
+                understanding.reply = None
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
