@@ -14,10 +14,10 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# No dev case is misread unsafely any more; misread (unsafe included) is at the 1% goal, read right at 81.4%.
+# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 82.8%.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.813
-MAX_MISREAD_DEV = 0.010
+MIN_RIGHT_DEV = 0.828
+MAX_MISREAD_DEV = 0.0095
 
 
 @pytest.fixture(scope="module")
