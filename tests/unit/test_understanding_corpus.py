@@ -14,9 +14,9 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 83.0%.
+# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 83.7%.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.829
+MIN_RIGHT_DEV = 0.836
 MAX_MISREAD_DEV = 0.0095
 
 
