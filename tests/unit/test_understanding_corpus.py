@@ -14,9 +14,9 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 83.7%.
+# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 84.3%.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.836
+MIN_RIGHT_DEV = 0.843
 MAX_MISREAD_DEV = 0.0095
 
 
