@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
 from bot.parsing import chinese
-from bot.parsing.answers import UNTESTED, is_negated
+from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.quantities import Measurement, find_measurements
@@ -39,7 +39,7 @@ NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", 
 WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
-HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
+HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing|drive|driving|take me|bring me)\b"
 # A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
 STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
@@ -47,7 +47,7 @@ STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # "husband" would make a woman male, and the pregnancy questions would never be asked.
 RELATIVE_SUBJECT = re.compile(
     rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
-    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+)?{HELPING})"
+    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+|will\s+|can\s+|could\s+)?{HELPING})"
     rf"(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
@@ -62,9 +62,15 @@ AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){S
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
-CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused)\b",
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused"
+                    r"|(?:due|going|about)\s+to\s+(?:re)?start|will\s+(?:re)?start)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
+# A cue asked back as a question, then answered: "pregnant? hope not!"
+ECHOED = re.compile(r"\s*\?\s*(?P<reply>[^.;!?]*)")
+# Not knowing whether: "I don't know if I'm pregnant" neither says nor denies it (a ConText uncertainty cue)
+UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|not\s+sure|unsure|no\s+idea|wonder(?:ing)?)\s+(?:if|whether)\b",
+                              re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -78,7 +84,9 @@ BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
-                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b)", re.IGNORECASE)
+                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
+                         # a value before a transfusion is not the one that counts; "55 next month" is 54 now
+                         r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming)\s+(?:week|month|year)\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -88,7 +96,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|not\s+now|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -98,6 +106,10 @@ CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative d
 # "no chemo", "never had radiotherapy": never happened; not "not chemo" (a cause denied, not a treatment)
 NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
                        re.IGNORECASE)
+# A treatment named as the cause of something, or the time something else happened ("stopped because of the
+# chemo", "18 months ago when chemo started"): a date before it is that something's
+AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every))\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
+                        re.IGNORECASE)
 SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
@@ -396,6 +408,8 @@ class Extractor:
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in self._mentions(text, definition.cues_false, expected)
                    if not is_negated(text, span[0]) and not chinese.NEARLY.search(text[max(0, span[0] - 2):span[0]])]
+        if any(UNCERTAIN_BEFORE.search(_clause_before(text, start)) for start, _ in self._mentions(text, definition.cues_false, expected)):
+            return None  # "a transplant but I'm not sure if it was my own cells": which kind is not known
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False
@@ -404,14 +418,22 @@ class Extractor:
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
                 before = _clause_before(text, start)
-                if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
+                if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
+                        or chinese.WHETHER.search(before)):
                     untested = True  # "never tested for HIV" is no negative result
                     continue
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
                                                          for clause in (_clause_before(text, start), _clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
-                    if definition.outside_window == "no":
-                        readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
+                    if definition.outside_window == "no" and expected:
+                        # "a heart attack in 2018", asked about the last 6 months; said in passing, it tells nothing of them
+                        readings.append(False)
+                    continue
+                echoed = ECHOED.match(text, end)
+                if echoed:  # "breastfeeding? no. pregnant? hope not!": the question repeated, then its answer
+                    reply = classify_reply(echoed.group("reply"))
+                    if reply in ("yes", "no") and not is_hedged(echoed.group("reply")):
+                        readings.append(reply == "yes")
                     continue
                 sentence = _sentence_around(text, start, end)
                 if not ceased and definition.current_only and (RESOLVED.search(sentence) or chinese.RESOLVED.search(sentence)):
@@ -495,6 +517,8 @@ class Extractor:
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
+        if AS_A_CAUSE.search(before):
+            before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
@@ -521,7 +545,7 @@ class Extractor:
         """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
-        after = BOUND_AFTER.match(text[m.end:m.end + 16]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
+        after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start
