@@ -197,6 +197,7 @@ class Reader:
         for definition in context.pending:
             if definition.key in found.partly_denied and definition.key not in found.values:
                 understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+        understanding.checks.update(found.unsure)  # "WBC 3.2" to the platelet question: is that the count?
         for key in found.resolved:
             if key not in found.values:
                 understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
