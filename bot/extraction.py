@@ -516,7 +516,7 @@ class Extractor:
         return None
 
     @staticmethod
-    def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> bool:
+    def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> None:
         """A date the date reader found no day in ("31/02/2025", "in the year 3000"): asked again, and
         none of its numbers is another fact's."""
         shape = DATE_SHAPE.search(clause)
@@ -524,12 +524,10 @@ class Extractor:
         if span is None:  # "6 millennia ago": a time in a unit the date reader does not count in
             span = next(((m.start, m.end) for m in find_measurements(clause)
                          if m.unit not in (None, *DEFINITIONS) and factor(m.unit, "days")), None)
-        if span is None:
-            return False
-        found.used.append((offset + span[0], offset + span[1]))
-        found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
-            words=clause[span[0]:span[1]].strip(), label=definition.label)))
-        return True
+        if span is not None:
+            found.used.append((offset + span[0], offset + span[1]))
+            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+                words=clause[span[0]:span[1]].strip(), label=definition.label)))
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
@@ -613,7 +611,8 @@ class Extractor:
         return word.isupper() or text[m.start].isalpha()
 
     # -- values --------------------------------------------------------------------------
-    def _not_a_value(self, m: Measurement, definition: FactDefinition) -> Optional[str]:
+    @staticmethod
+    def _not_a_value(m: Measurement, definition: FactDefinition) -> Optional[str]:
         """Why a number as written is no value of the fact, if it is not: its shape ("-5", "1e308",
         "1/0", "6 2") or what it counts ("22 bananas"; not "22 platelets", which the fact's cues name)."""
         if m.shape:
