@@ -52,7 +52,10 @@ class ActionSessionStart(Action):
 def typed_session_start(tracker: Tracker) -> bool:
     """Whether this session start is the answer to a person's message "/session_start", rather than
     Rasa's own (after an idle hour, before the message is logged) or a turn's ``session_end``."""
-    last = tracker.events[-1] if tracker.events else {}
+    # the message, an action or a session's start; not what Rasa logs beside them (the slots a message
+    # sets, "user_featurization")
+    turns = [event for event in tracker.events if event.get("event") in ("user", "action", "bot", "session_started")]
+    last = turns[-1] if turns else {}
     return last.get("event") == "user" and ((last.get("parse_data") or {}).get("intent") or {}).get("name") == "session_start"
 
 

@@ -376,6 +376,7 @@ def test_a_typed_session_start_is_answered_like_any_message_the_bot_cannot_use(l
     language, the open question again, and nothing collected changes (no new session starts)."""
     state = {**CONSENTED, "facts": {"age": 62.0}, "language": language}
     typed = session_tracker(3, "/session_start", "session_start", **state)
+    typed.events.append({"event": "user_featurization", "use_text_for_featurization": False})  # as Rasa sends it
     messages, events = run(sessions.ActionSessionStart(), typed, language)
     assert messages and messages[-1]["custom"]["asks"] == ["platelet_count"]
     assert messages[0]["text"] == (texts.UNREADABLE if language == "en" else texts_zh.UNREADABLE)
