@@ -8,7 +8,7 @@ question, "six weeks ago" the chemotherapy one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -18,9 +18,9 @@ from bot.parsing import chinese
 from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
-from bot.parsing.quantities import Measurement, find_measurements
+from bot.parsing.quantities import FRACTION, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, length_against, parse_when
-from bot.units import convert
+from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
 TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
@@ -128,6 +128,11 @@ TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|ab
                           r"(?:uln|upper\s+limit|normal)\b|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b)",
                           re.IGNORECASE)
 
+# An all-number date (or a year) near a time's cue that the date reader could not use: a day that does not
+# exist ("31/02/2025", "2025-13-45") or a year no one lived in ("in the year 3000", "in 1426")
+DATE_SHAPE = re.compile(r"\b\d{1,4}\s*([/.-])\s*\d{1,2}\s*\1\s*\d{1,4}\b|\b(?:in|year)\s+\d{3,4}\b", re.IGNORECASE)
+OLDEST_DAYS = 130 * 366  # a time further back than anyone's life ("600 years ago") is asked again
+
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
 ALTERNATIVE_UNITS = {"10^9/L": ("/uL",)}
@@ -157,6 +162,9 @@ class Extraction:
     resolved: Dict[str, str] = field(default_factory=dict)
     # all-number dates whose day and month could be swapped: fact -> the two readings (ISO days)
     ambiguous_dates: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    # a bare answer whose number another word names ("WBC 3.2", "line one" to the platelet question):
+    # fact -> the value, offered back rather than noted
+    unsure: Dict[str, Any] = field(default_factory=dict)
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
@@ -228,7 +236,7 @@ class Extractor:
         measurements = find_measurements(text)
         expected = {d.key for d in expecting}
         self._expected = expected
-        self._age_and_sex(text, found, "age" in expected)
+        self._age_and_sex(text, found, measurements, "age" in expected)
         for definition in self.vocabulary.values():
             if definition.key in found.values:
                 continue
@@ -260,6 +268,8 @@ class Extractor:
                 continue
             others = []
             for m in found.unused(measurements):
+                if self._not_a_value(m, definition) is not None:
+                    continue  # "-5", "3 cycles": no value of anything
                 if DATE_LIKE.search(text[max(0, m.start - 2):m.start]) or DATE_LIKE.search(text[m.end:m.end + 2]):
                     continue  # part of a date ("11/03")
                 in_series = bool(SERIES_BEFORE.search(text[max(0, m.start - 6):m.start]))
@@ -312,7 +322,7 @@ class Extractor:
         return word.isupper() and bool(STANDS_ON_ITS_OWN.match(text, end))
 
     # -- volunteered facts ---------------------------------------------------------------
-    def _age_and_sex(self, text: str, found: Extraction, asked: bool = False) -> None:
+    def _age_and_sex(self, text: str, found: Extraction, measurements: Sequence[Measurement], asked: bool = False) -> None:
         if "age" not in self.vocabulary:
             return
         if chinese.HAS_HAN.search(text) and self._chinese_age_and_sex(text, found):
@@ -337,14 +347,19 @@ class Extractor:
         stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
-            self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
+            written = next((m for m in measurements if m.start == stated.start(1)), None)
+            if written is not None:  # "I'm 62 lightyears old", "age 6 2": as written, not as an age
+                found.used.append((written.start, written.end))
+                self._measured(text, found, self.vocabulary["age"], replace(written, unit=written.unit or "years"))
+            else:
+                self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
             return
         for m in find_measurements(text):
             # "sixty-seven"; not "22 thousand" or "twenty two thousand", which count platelets
             age_in_words = text[m.start].isalpha() and m.value < 1000
             if age_in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
                 found.used.append((m.start, m.end))
-                self._number(found, self.vocabulary["age"], m.value, "years")
+                self._measured(text, found, self.vocabulary["age"], replace(m, unit="years"))
                 return
 
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
@@ -381,7 +396,7 @@ class Extractor:
                     expected and not DURATION_LEAD.search(text[max(0, m.start - 12):m.start]))
                 if m.unit == "years" and said_as_age and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
                     found.used.append((m.start, m.end))
-                    self._number(found, definition, m.value, m.unit)
+                    self._measured(text, found, definition, m)
                     return None
             return None
         if definition.type is FactType.BOOLEAN and (definition.length or definition.times_normal):
@@ -524,7 +539,22 @@ class Extractor:
             if answer is not None:
                 found.used.append(span)  # "1 November" is not also a bare answer to a number question
                 return self._when(found, definition, answer)
+        self._impossible_date(after, end, definition, found)
         return None
+
+    @staticmethod
+    def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> None:
+        """A date the date reader found no day in ("31/02/2025", "in the year 3000"): asked again, and
+        none of its numbers is another fact's."""
+        shape = DATE_SHAPE.search(clause)
+        span = shape.span() if shape else None
+        if span is None:  # "6 millennia ago": a time in a unit the date reader does not count in
+            span = next(((m.start, m.end) for m in find_measurements(clause)
+                         if m.unit not in (None, *DEFINITIONS) and factor(m.unit, "days")), None)
+        if span is not None:
+            found.used.append((offset + span[0], offset + span[1]))
+            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+                words=clause[span[0]:span[1]].strip(), label=definition.label)))
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
@@ -537,7 +567,7 @@ class Extractor:
             m = after[0] if after else before[-1]
             found.used.append((m.start, m.end))
             if not self._bound(text, m, definition, found):
-                self._number(found, definition, m.value, m.unit)
+                self._measured(text, found, definition, m)
         return None
 
     @staticmethod
@@ -571,15 +601,19 @@ class Extractor:
     def _as_answer(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                    found: Extraction) -> None:
         if definition.type is FactType.NUMBER:
-            usable = [m for m in found.unused(measurements)
-                      if (m.unit is None or self._converts(m.unit, definition.unit))
-                      and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
-                      and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
-                                                      or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
-            if usable:
-                found.used.append((usable[0].start, usable[0].end))
-                if not self._bound(text, usable[0], definition, found):
-                    self._number(found, definition, usable[0].value, usable[0].unit)
+            numbers = [m for m in found.unused(measurements)
+                       if not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
+                       and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
+                                                       or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
+            usable = [m for m in numbers if (m.unit is None or self._converts(m.unit, definition.unit))
+                      and self._not_a_value(m, definition) is None]
+            # nothing else, "22 bananas", "-5", "1/0": the person answered, with nothing to note; asked again
+            for m in usable[:1] or numbers[:1]:
+                found.used.append((m.start, m.end))
+                if not self._bound(text, m, definition, found):
+                    self._measured(text, found, definition, m)
+                if definition.key in found.values and self._named_otherwise(text, m, definition):
+                    found.unsure[definition.key] = found.values.pop(definition.key)
         elif definition.type is FactType.DATE:
             # what was read as another fact's ("never, but chemo was 5 weeks ago") is not this answer
             rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
@@ -588,8 +622,45 @@ class Extractor:
                 value = self._when(found, definition, answer)
                 if value is not None:
                     found.values[definition.key] = value
+            else:
+                self._impossible_date(rest, 0, definition, found)
+
+    @staticmethod
+    def _named_otherwise(text: str, m: Measurement, definition: FactDefinition) -> bool:
+        """Whether a bare answer's number is named by a word that is not the fact's: an abbreviation
+        ("WBC 3.2"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        label = LABELLED.search(text[max(0, m.start - 12):m.start])
+        if label is None:
+            return False
+        word = label.group().strip(" :=")
+        if any(word.lower() in cue.lower().split() for cue in definition.cues):
+            return False
+        return word.isupper() or text[m.start].isalpha()
 
     # -- values --------------------------------------------------------------------------
+    @staticmethod
+    def _not_a_value(m: Measurement, definition: FactDefinition) -> Optional[str]:
+        """Why a number as written is no value of the fact, if it is not: its shape ("-5", "1e308",
+        "1/0", "6 2") or what it counts ("22 bananas"; not "22 platelets", which the fact's cues name)."""
+        if m.shape:
+            return m.shape
+        if m.noun and not any(m.noun in cue.lower().split() for cue in (*definition.cues, *definition.cues_partial)):
+            return m.noun
+        return None
+
+    def _measured(self, text: str, found: Extraction, definition: FactDefinition, m: Measurement) -> None:
+        """Record a number as written, or ask again when it is no value of the fact: its shape or what it
+        counts says so, or its unit measures something else ("22 parsecs" of platelets, "62 kilograms" of age)."""
+        if self._not_a_value(m, definition) is None and (m.unit is None or self._converts(m.unit, definition.unit)):
+            self._number(found, definition, m.value, m.unit)
+            return
+        words = text[m.start:m.end] + (f" {m.noun}" if m.noun else "")
+        if m.shape == FRACTION:  # "1/0", "31/02/2025": the whole of it
+            words += re.match(r"[\s/0-9.-]*", text[m.end:]).group().rstrip()
+        found.problems.append(ReadingProblem(definition.key, texts.NOT_A_VALUE.format(
+            words=" ".join(words.split()), label=definition.label, unit=definition.unit or "")))
+        found.values.pop(definition.key, None)
+
     def _number(self, found: Extraction, definition: FactDefinition, value: float, unit: Optional[str]) -> None:
         """Record a number in the fact's unit, or a problem if it is not plausible."""
         plausible = [v for v in self._candidates(definition, value, unit) if self._plausible(definition, v)]
@@ -610,6 +681,10 @@ class Extractor:
             return None
         if answer.future:
             found.problems.append(ReadingProblem(definition.key, texts.FUTURE_DATE))
+            return None
+        if answer.date and (self.today - answer.date).days > OLDEST_DAYS:
+            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+                words=answer.date.isoformat(), label=definition.label)))
             return None
         return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
 

@@ -206,6 +206,7 @@ class Reader:
                     understanding.facts[definition.key] = False  # "nope, no bruises, no bleeding": the "nope" answers it
                 else:
                     understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+        understanding.checks.update(found.unsure)  # "WBC 3.2" to the platelet question: is that the count?
         asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:

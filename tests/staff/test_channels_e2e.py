@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 import uuid
 from typing import Any, List, Tuple
@@ -360,15 +361,21 @@ def stored_once(bot: StaffBot, sender: str, passed_on: int, timeout: float = 120
 
 def corpus_problems(bot: StaffBot, sender: str, statuses: List[Tuple[Any, int]]) -> List[str]:
     """What went wrong for one conversation of the corpus: a 5xx, text that is no text not refused,
-    a message lost or stored twice. (Facts from junk are the REST test's, per message: the staff
-    reader still takes some from terminal codes and control characters, e.g. "\x1b[5m" as a 5-year-old
-    male; to be fixed in bot/staff.py, then checked here too.)"""
+    a message lost or stored twice, a fact taken from junk (the staff reader reads the text as the
+    patient reader does, without terminal codes and control characters: bot/parsing/cleaning.py)."""
     problems = [f"#{item.number} ({item.category}): HTTP {status}" for item, status in statuses
                 if status >= 500 or (item.refused and status != 400)]
     passed_on = 1 + sum(status == 200 for _, status in statuses)  # and "new patient" first
     stored = stored_once(bot, sender, passed_on)
     if len(stored) != passed_on:
         problems.append(f"{sender}: {len(stored)} messages stored for {passed_on} passed on")
+    with sqlite3.connect(bot.tracker_db) as db:
+        facts = [json.loads(data).get("value") for (data,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot' AND action_name = 'facts' ORDER BY id",
+            (sender,))]
+    invented = {k: v for k, v in ((facts[-1] if facts else None) or {}).items() if v is not None}
+    if invented:
+        problems.append(f"{sender}: facts from junk: {invented} (inputs #{statuses[0][0].number}-#{statuses[-1][0].number})")
     return problems
 
 
