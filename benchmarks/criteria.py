@@ -59,7 +59,8 @@ SAMPLES = {
     2027: "40 criteria, drawn after the fixes sample 2026 prompted (commit 7d29f9b); judged once before the "
           "last fixes (commit 2f99783)",
     2028: "40 criteria, drawn after the mechanism changes that samples 2024-2027 and unkept development samples "
-          "prompted (commit e8a5f4e); judged once, and the importer not changed after",
+          "prompted (commit e8a5f4e); its first judgement is the held-out figure. Its two unsafe readings then "
+          "prompted general fixes (negated alternatives, concepts narrower than their entity: commit 52ac020)",
 }
 
 # what a judged reading counts as

@@ -367,7 +367,6 @@ _PREGNANCY_WORDS = re.compile(
     r"randomization|screening|enrollment|enrolment|at|in|for|with|without|\d+)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:informed\s+consent|consent\s+form|sign(?:ed)?\s+(?:the\s+)?consent|provide\s+consent|"
                       r"give\s+consent|written\s+consent)\b", re.IGNORECASE)
-_NEGATED = re.compile(r"\b(?:no|not|without|non|never|absence\s+of|free\s+of|negative\s+for)\b", re.IGNORECASE)
 _UNIT_FAMILY_COUNT = ("10^9/L", "10^3/uL", "/uL")
 # a clause that makes a value conditional ("... for patients with Gilbert's syndrome"): not computable here
 _CONDITIONAL = re.compile(r"\b(?:for|in)\s+(?:patients|subjects|participants|those|people|women|men)\s+(?:with|who)\b"
@@ -599,7 +598,7 @@ class Recogniser:
             return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)
         spans = [(s, t) for _, s, t in found] + ([(window.start, window.end)] if window else [])
-        negated = _NEGATED.search(text[:found[0][1]])
+        negated = cues.NEGATED.search(text[:found[0][1]])
         if negated:
             spans.append(negated.span())
         # a word left over narrows what is named: an exclusion read without it excludes too many,
@@ -617,8 +616,8 @@ class Recogniser:
             names.append((entry, self.label(entry)))
         rule = parts[0] if len(parts) == 1 else {"any": parts}
         if negated:
-            rule = {"not": rule}
-        what = " or ".join(label for _, label in names)
+            rule = {"not": rule}  # "not on A or B": on neither (not A and not B)
+        what = (" and no " if negated else " or ").join(label for _, label in names)
         if window and window.op in ("<", "<="):
             what += f" in the last {window.amount} {window.unit}"
         return Derived(rule, "rule", ("no " if negated else "") + what)

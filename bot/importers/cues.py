@@ -84,6 +84,8 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
+# a word that denies what follows it ("not on mechanical ventilation or ECMO": on neither)
+NEGATED = re.compile(r"\b(?:no|not|without|non|never|absence\s+of|free\s+of|negative\s+for)\b", re.IGNORECASE)
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
 _OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
                           r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
@@ -426,6 +428,15 @@ def partial_match(entity: str, concept: str) -> bool:
     be named by the annotation's words, which are often cut short: "neisseria meningitidis infectio")."""
     a, b = _stems(entity, _PLAIN), _stems(concept, _PLAIN)
     return bool(a & b) and bool(a - b) and bool(b - a)
+
+
+def narrower(entity: str, concept: str, line: str) -> bool:
+    """Whether a concept names less than its entity: it has words that neither the entity nor the
+    criterion's line says ("nasal surgery" coded as "functional endoscopic nasal surgery"), so a
+    person with another kind of what the criterion names would answer "no". A concept whose extra
+    words are in the line is the line's own name for it, the annotation being cut short."""
+    a, b = _stems(entity, _PLAIN), _stems(concept, _PLAIN)
+    return bool(a) and a <= b and bool(b - a - _stems(line, _PLAIN))
 
 
 def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:

@@ -232,7 +232,7 @@ class RowReader:
             if cues.conditional(clause) or cues.exception(clause):
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
-        trusted = self._trusted(row)
+        trusted = self._trusted(row, text)
         if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity):
             # its own fact would be named by its words: "Are you receiving receiving oxygen (O2) ...?"
             return self.recogniser.study_team(text)
@@ -328,7 +328,7 @@ class RowReader:
 
     # -- pieces ---------------------------------------------------------------------------------
     @staticmethod
-    def _trusted(row: Mapping[str, str]) -> bool:
+    def _trusted(row: Mapping[str, str], line: str) -> bool:
         try:
             score = float(row.get("match_score") or 0)
         except ValueError:
@@ -337,6 +337,7 @@ class RowReader:
         entity = re.sub(r"\([^)]*\)", " ", row.get("entity_source_text") or "")  # "(dialysis)" explains it
         return (bool(concept) and concept not in PLACEHOLDERS and score >= 0.999
                 and not cues.partial_match(entity, row.get("concept_name") or "")
+                and not cues.narrower(entity, row.get("concept_name") or "", line)
                 and (row.get("vocabulary_usagi") or "").strip() not in UNTRUSTED_VOCABULARIES
                 and (row.get("domain") or "") != "Visit")
 
@@ -721,16 +722,16 @@ def _keys(rule: Mapping[str, Any]) -> List[str]:
 def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
     """Inclusion rows the annotations mark as alternatives ("SpO2 <= 93% or PaO2/FiO2 < 300")
     become one criterion, met when any of them is; separate rows would each be required. (For
-    exclusions, separate rows already exclude when any of them holds.) Rows of one line that does
-    not say "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT
-    < 3x ULN" means both."""
+    exclusions, separate rows already exclude when any of them holds.) Rows whose lines do not say
+    "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT < 3x ULN"
+    means both, and so do "negative tests for HBsAg, HCV antibody and HIV antibody" and the lines
+    that code each test again."""
     groups: Dict[str, List[int]] = {}
     for i, item in enumerate(items):
         if item[4] is not None:
             groups.setdefault(item[4], []).append(i)
     for group, members in list(groups.items()):
-        texts = {items[m][1] for m in members}
-        if len(texts) == 1 and not _EITHER.search(texts.pop()):
+        if not any(_EITHER.search(items[m][1]) for m in members):
             del groups[group]
     for i, (kind, text, derived, domain, group, lines, alone) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
@@ -743,10 +744,19 @@ def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str,
         rules = list({repr(p.rule): p.rule for p in parts}.values())
         lines = list(dict.fromkeys(items[m][1] for m in members))
         checked_by = "rule" if all(p.checked_by == "rule" for p in parts) else "question"
-        requirement = " or ".join(dict.fromkeys(p.requirement for p in parts))
+        # one denial over the alternatives ("not on mechanical ventilation or ECMO") denies each of
+        # them: not (A or B) is not A and not B, so the negated rows must all hold
+        neither = all(_denied(r) for r in rules) and len(cues.NEGATED.findall(" ".join(lines))) == 1
+        requirement = (" and " if neither else " or ").join(dict.fromkeys(p.requirement for p in parts))
         stats.alternatives += len(members) - 1
-        yield (kind, " / ".join(lines), Derived(rules[0] if len(rules) == 1 else {"any": rules}, checked_by,
-                                                 requirement), domain, True, [n for m in members for n in items[m][5]])
+        rule = rules[0] if len(rules) == 1 else {"all" if neither else "any": rules}
+        yield (kind, " / ".join(lines), Derived(rule, checked_by, requirement), domain, True,
+               [n for m in members for n in items[m][5]])
+
+
+def _denied(rule: Mapping[str, Any]) -> bool:
+    """Whether a row's rule is its concept's absence (a row coded as negated)."""
+    return "not" in rule or rule.get("is") is False
 
 
 def _rule_out(domain: str, kind: str, derived: Derived, context: Context) -> float:

@@ -812,3 +812,54 @@ def test_cut_off_annotations_and_conditional_limits_are_not_rules(imported):
     # "For hospitalized patients : QTc greater than 500 ms" is no limit for outpatients
     qtc = [c for c in store.trial("NCT04377308", vocabulary).criteria if c.text.startswith("For hospitalized patients")]
     assert qtc and all("qtc_ms" not in c.rule.facts for c in qtc)
+
+
+def test_one_denial_over_alternatives_denies_each_of_them(imported):
+    """"Not on mechanical ventilation or ECMO" is on neither (not A and not B), not off one of them."""
+    store, vocabulary = imported[0], imported[1]
+    trial = store.trial("NCT04448756", vocabulary)
+    neither = by_text(trial, "Not on mechanical ventilation or ECMO")
+    ventilation, ecmo = sorted(part["fact"] for part in neither.rule_spec["all"])
+    position = [c.id for c in trial.criteria].index(neither.id)
+    ventilated = {ventilation: True, ecmo: False}
+    assert evaluate(trial, ventilated, vocabulary, TODAY).criteria[position].status is Status.NOT_MET
+    assert evaluate(trial, {ventilation: False, ecmo: False}, vocabulary, TODAY).criteria[position].status \
+        is Status.MET
+    nelfinavir = [c.rule_spec for c in store.trial("NCT04332107", vocabulary).criteria
+                  if c.text.startswith("Not currently taking nelfinavir or warfarin")]
+    assert any("all" in rule for rule in nelfinavir) and not any("any" in rule for rule in nelfinavir)
+    # each alternative with its own denial is still a choice: "never been pregnant or negative for HLA antibodies"
+    donors = [c.rule_spec for c in store.trial("NCT04376034_donor", vocabulary).criteria
+              if c.text.startswith("Female donors age 18+ that have never been pregnant or negative for HLA")]
+    assert any("any" in rule for rule in donors) and not any("all" in rule for rule in donors)
+    # "Negative serological tests for HBsAg, Hepatitis C antibody and HIV antibody" says no "or": every
+    # test must be negative, though the annotations join its rows (an HIV-positive patient passed)
+    serology = [c.rule_spec for c in store.trial("NCT04336410", vocabulary).criteria if "serological" in c.text]
+    assert len(serology) >= 3 and not any("any" in rule for rule in serology)
+
+
+def test_the_text_reader_denies_each_alternative_under_one_denial():
+    from bot.facts import Vocabulary
+    from bot.importers import BASE_VOCABULARY
+    from bot.importers.concepts import Concepts
+    from bot.importers.criteria_text import Recogniser
+    from bot.store import load_vocabulary
+    reader = Recogniser(Concepts(Vocabulary(load_vocabulary(BASE_VOCABULARY))))
+    for line in ("Patients must not be pregnant or nursing", "Female participants must not be pregnant and/or lactating"):
+        derived = reader.derive(line, "inclusion")
+        assert derived.rule == {"all": [{"fact": "pregnant", "is": False}, {"fact": "breastfeeding", "is": False}]}
+    # read as a question, the line is asked whole: a "yes" to it is a yes to neither
+    derived = reader.derive("Not on mechanical ventilation and/or ECMO", "inclusion")
+    assert derived.checked_by != "rule" and "Not on mechanical ventilation and/or ECMO" in derived.requirement
+
+
+def test_a_concept_narrower_than_its_entity_is_not_trusted(imported):
+    # "Nasal surgery" coded as "functional endoscopic nasal surgery": another nasal operation would pass
+    assert cues.narrower("Nasal surgery", "Functional endoscopic nasal surgery", "Nasal surgery in the past two weeks")
+    # a concept whose extra words are the line's own (the annotation cut short) is the line's name for it
+    assert not cues.narrower("meningitidis infection", "Neisseria meningitidis infection",
+                             "Known Neisseria meningitidis infection")
+    assert not cues.narrower("liver cirrhosis", "Cirrhosis of liver", "Liver cirrhosis")
+    store, vocabulary = imported[0], imported[1]
+    nasal = by_text(store.trial("NCT04321369", vocabulary), "Nasal surgery in the past two weeks")
+    assert not any("44790257" in fact for fact in nasal.rule.facts)
