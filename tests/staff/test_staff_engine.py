@@ -6,8 +6,11 @@ import re
 import pytest
 
 from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
-from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers, short_label
-from bot.staff_layout import STAFF_LABELS, compact_numbers
+from bot.staff import StaffScreening
+from bot.staff_checklist import criterion_numbers
+from bot.staff_layout import compact_numbers, compact_value, short_label
+from bot.staff_reading import STAFF_CUES
+from bot.staff_texts import STAFF_LABELS
 from tests.conftest import SEED_TRIAL, TODAY
 from tests.contract import follows_contract
 
