@@ -32,7 +32,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import reply_contract, staff_commands, staff_layout, staff_reading, staff_texts, texts
+from bot import i18n, language_choice, reply_contract, staff_commands, staff_layout, staff_reading, staff_texts, texts
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.extraction import Extraction, extract
@@ -48,6 +48,26 @@ TRIAL_ICONS = {Verdict.LIKELY_ELIGIBLE.value: "✅", Verdict.UNCERTAIN.value: "�
 
 
 # -- the engine ---------------------------------------------------------------------------------
+def received(text: Optional[str]) -> str:
+    """A message as it enters staff mode (``handle`` and ``holds_input``): every reading of it starts
+    from what this returns, so that input cleaning shared with the patient side applies here once."""
+    return text or ""
+
+
+def message_language(text: str, current: Optional[str]) -> Optional[str]:
+    """The language to answer a staff message in: the message's own. Chinese when it is written in
+    Chinese ("女62 肺癌 PLT 22"), English when it has an English word; a message of shorthand alone
+    ("PLT 18", "rhTPO x2", "62F NSCLC") says nothing of a language, and keeps the one last used."""
+    asked = language_choice.requested(text)
+    if asked:
+        return asked
+    if language_choice.written_in_chinese(text):
+        return i18n.CHINESE
+    if any(len(word) >= 4 and sum(c.isupper() for c in word) < 2 for word in language_choice.LATIN_WORD.findall(text)):
+        return i18n.ENGLISH if i18n.normal(current) else None  # None: English, as no other was ever used
+    return i18n.normal(current)
+
+
 class StaffScreening:
     """Staff mode over a patient ``Screening``: the same catalogue, vocabulary and clock."""
 
@@ -68,11 +88,17 @@ class StaffScreening:
 
     # -- entry point: one staff message, whichever Rasa action received it --------------------------
     def handle(self, state: State, turn: Turn, action: str = "screen") -> Outcome:
-        """A staff message. Commands in the text win over the NLU's reading (``action``: screen, why,
-        show_facts, show_verdict, start_over, delete_answers), so that a terse message is never lost to
-        a misclassified intent."""
+        """A staff message, answered in its language (``message_language``). Commands in the text win
+        over the NLU's reading (``action``: screen, why, show_facts, show_verdict, start_over,
+        delete_answers), so that a terse message is never lost to a misclassified intent."""
+        text = received(turn.text)
         state = self._staff_state(state)
-        text = turn.text or ""
+        state.language = message_language(text, state.language)
+        with i18n.override(state.language):
+            return self._handle(state, replace(turn, text=text), action)
+
+    def _handle(self, state: State, turn: Turn, action: str) -> Outcome:
+        text = turn.text
         if len(text) > MAX_MESSAGE_LENGTH:
             return Outcome(state, [Reply(texts.TOO_LONG.format(length=f"{len(text):,}",
                                                                limit=f"{MAX_MESSAGE_LENGTH:,}"))])
@@ -100,6 +126,7 @@ class StaffScreening:
     def holds_input(self, text: str) -> bool:
         """Whether a message holds a command, a fact or a trial id, whatever else it says: "thanks,
         next pt" is a new patient, not small talk."""
+        text = received(text)
         if (staff_commands.command(text) or (None,))[0] not in (None, staff_commands.HELP):
             return True
         found = self._extract(text)
@@ -117,7 +144,7 @@ class StaffScreening:
         if unknown_trials:
             ids = list(self.catalogue.ids())
             notes.append(staff_texts.UNKNOWN_TRIAL.format(trial_id=", ".join(unknown_trials),
-                                              trials=", ".join(ids[:5]) + (" and more" if len(ids) > 5 else "")))
+                                                          trials=", ".join(ids[:5]) + (staff_texts.AND_MORE if len(ids) > 5 else "")))
         known_trials = [t for t in found.trial_ids if t in screenable]
         if known_trials:
             state.trial_id = known_trials[0]
@@ -139,7 +166,7 @@ class StaffScreening:
                   for key, values in found.several.items()]
         notes += [staff_texts.NOT_RECORDED_DATE.format(label=short_label(self.vocabulary[key]), first=first, second=second)
                   for key, (first, second) in found.ambiguous_dates.items()]
-        notes += [staff_texts.PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=" or ".join(words))
+        notes += [staff_texts.PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=staff_texts.OR.join(words))
                   for key, words in found.partly_denied.items() if key not in found.values]
         notes += self._apply(state, found.values)
         return notes + [self._not_read(words, state) for words in unread]
@@ -208,7 +235,7 @@ class StaffScreening:
             lines.append(staff_texts.TRIALS_NO_FACTS)
         for number, result in enumerate(fitting[:TRIALS_LISTED], start=1):
             lines.append(staff_texts.TRIAL_LINE.format(number=number, icon=TRIAL_ICONS[result.status.value],
-                                           trial_id=result.trial.id, title=shorten(result.trial.brief_title, 60),
+                                           trial_id=result.trial.id, title=shorten(result.trial.shown("brief_title"), 60),
                                            reason=self._trial_reason(result)))
         if len(fitting) > TRIALS_LISTED:
             lines.append(staff_texts.TRIALS_MORE.format(count=len(fitting) - TRIALS_LISTED))
@@ -252,7 +279,7 @@ class StaffScreening:
         items = checklist(result, state.facts, self.vocabulary)
         definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
         draft = result.trial.id not in self.catalogue.trials
-        title = f"{result.trial.id} · {result.trial.brief_title}" + (f" · {staff_texts.DRAFT_MARK}" if draft else "")
+        title = f"{result.trial.id} · {result.trial.shown('brief_title')}" + (f" · {staff_texts.DRAFT_MARK}" if draft else "")
         custom = reply_contract.checklist(
             result, [staff_layout.item_payload(i, self.today()) for i in items],
             self._missing_payload(definitions) + self._closer_dates(result, state.facts, definitions),
@@ -325,8 +352,10 @@ class StaffScreening:
 
     def _trial_name(self, state: State) -> str:
         trial = self._trial(state)
-        draft = f", {staff_texts.DRAFT_MARK}" if trial.id not in self.catalogue.trials else ""
-        return f"{trial.id} ({trial.brief_title}{draft})"
+        if trial.id not in self.catalogue.trials:
+            return staff_texts.TRIAL_NAME_DRAFT.format(trial_id=trial.id, title=trial.shown("brief_title"),
+                                                       draft=staff_texts.DRAFT_MARK)
+        return staff_texts.TRIAL_NAME.format(trial_id=trial.id, title=trial.shown("brief_title"))
 
     def _evaluate(self, state: State) -> TrialResult:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())

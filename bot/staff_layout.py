@@ -205,7 +205,7 @@ def _settled(items: Sequence[Mapping[str, Any]]) -> str:
     def count(status: str) -> int:
         return sum(1 for item in items if item.get("status") == status)
     met = [str(item.get("number", "")) for item in items if item.get("status") == Status.MET.value]
-    return staff_texts.SETTLED.format(met=len(met), numbers=f" ({compact_numbers(met)})" if met else "",
+    return staff_texts.SETTLED.format(met=len(met), numbers=staff_texts.NUMBERS.format(numbers=compact_numbers(met)) if met else "",
                                       unknown=count(Status.UNKNOWN.value), to_confirm=count(TO_CONFIRM))
 
 

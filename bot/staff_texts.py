@@ -6,6 +6,7 @@ is answered in it (bot/i18n.py: read these as ``staff_texts.NAME`` at the time o
 imported by name, so that the active language is the one said). tests/staff/test_staff_language.py
 fails when the two drift apart.
 """
+from bot import i18n
 from bot.evaluation import Status, Verdict
 
 SUBJECT = "the patient"
@@ -37,6 +38,8 @@ OR = " or "
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 AND_MORE = " and more"
 DRAFT_MARK = "DRAFT, not published: patients are not screened on it"
+TRIAL_NAME = "{trial_id} ({title})"
+TRIAL_NAME_DRAFT = "{trial_id} ({title}, {draft})"
 HEADLINES = {
     Verdict.NOT_ELIGIBLE.value: "❌ Not eligible: {reasons}.",
     Verdict.UNCERTAIN.value: "❓ Can't tell yet: {count} criteria open for want of facts about the patient.",
@@ -87,6 +90,7 @@ COMPACT_UNITS: dict = {}  # units written otherwise than bot.facts.COMPACT_UNIT_
 # -- the checklist on a phone screen (bot/staff_layout.py) --------------------------------------
 DECIDES_MOST = "Decides most: {labels}."
 SETTLED = "✅ {met} met{numbers} · ❓ {unknown} unknown · 🩺 {to_confirm} to confirm"
+NUMBERS = " ({numbers})"
 # Who answers a fact, in the order staff would ask: the patient (or the record), a clinician, the study team.
 OPEN = {"patient": "❓ Patient: {labels}.", "clinician": "🩺 Clinician: {labels}.",
         "study_team": "🩺 Study team: {labels}."}
@@ -132,3 +136,5 @@ STAFF_LABELS = {
     "qtc_ms": "QTc",
     "bundle_branch_block": "BBB",
 }
+
+i18n.localise(__name__, {i18n.CHINESE: "bot.staff_texts_zh"})
