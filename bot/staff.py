@@ -27,12 +27,12 @@ the channels build Slack blocks and Teams cards (``channels/formatting.py``).
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import i18n, language_choice, reply_contract, staff_commands, staff_layout, staff_reading, staff_texts, texts
+from bot import (i18n, language_choice, reply_contract, screening_core, staff_commands, staff_layout, staff_reading,
+                 staff_texts, texts)
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.extraction import Extraction, extract
@@ -139,13 +139,11 @@ class StaffScreening:
         text = turn.text or ""
         found = self._extract(text)
         notes: List[str] = []
-        screenable = self._screenable()
-        unknown_trials = [t for t in found.trial_ids if t not in screenable]
+        known_trials, unknown_trials = screening_core.named_trials(found.trial_ids, self._screenable())
         if unknown_trials:
-            ids = list(self.catalogue.ids())
+            some, more = screening_core.some_trials(self.catalogue.ids())
             notes.append(staff_texts.UNKNOWN_TRIAL.format(trial_id=", ".join(unknown_trials),
-                                                          trials=", ".join(ids[:5]) + (staff_texts.AND_MORE if len(ids) > 5 else "")))
-        known_trials = [t for t in found.trial_ids if t in screenable]
+                                                          trials=", ".join(some) + (staff_texts.AND_MORE if more else "")))
         if known_trials:
             state.trial_id = known_trials[0]
         unread = self.unread(text, found)
@@ -265,8 +263,8 @@ class StaffScreening:
     @staticmethod
     def _ruling_out(ruled_out: Sequence[TrialResult]) -> List[str]:
         """The criteria that rule most trials out, by their text, most common first (three)."""
-        counts = Counter(staff_layout.criterion_text(r.deciding[0].criterion) for r in ruled_out)
-        return [staff_texts.TRIALS_RULED_OUT_REASON.format(text=text, count=count) for text, count in counts.most_common(3)]
+        groups = screening_core.ruled_out(ruled_out, lambda r: staff_layout.criterion_text(r.deciding[0].criterion))
+        return [staff_texts.TRIALS_RULED_OUT_REASON.format(text=text, count=len(ids)) for text, ids in groups[:3]]
 
     def help(self, state: State) -> Outcome:
         state = self._staff_state(state)
@@ -319,25 +317,26 @@ class StaffScreening:
 
     def _apply(self, state: State, values: Mapping[str, Any]) -> List[str]:
         """Store the facts read; say what was read, what changed, and what contradicts earlier facts."""
-        conflicts = self.screening.conflicts(state.facts, values)
+        conflicts = screening_core.conflicts(self.vocabulary, state.facts, values)
         read, notes = [], []
         today = self.today()
-        for key, value in values.items():
+        changes = {c.key: c for c in screening_core.store(state.facts, values, self.vocabulary, refused=conflicts)}
+        for key, value in values.items():  # said in the message's order
             definition = self.vocabulary.get(key)
-            if definition is None:
-                continue
+            change = changes.get(key)
             if key in conflicts:
+                earlier, earlier_value = conflicts[key]
                 notes.append(staff_texts.CONFLICT.format(label=short_label(definition),
-                                                         value=compact_value(definition, value, today), earlier=conflicts[key]))
+                                                         value=compact_value(definition, value, today),
+                                                         earlier=fact_line(self.vocabulary[earlier], earlier_value, today)))
+            elif change is None:
                 continue
-            old = state.facts.get(key)
-            if key in state.facts and old is not None and old != value:
+            elif change.updated:
                 notes.append(staff_texts.UPDATED.format(label=short_label(definition),
-                                                        old=compact_value(definition, old, today),
+                                                        old=compact_value(definition, change.old, today),
                                                         new=compact_value(definition, value, today)))
-            elif old != value or key not in state.facts:
+            elif change.old != value or not change.known:
                 read.append(fact_line(definition, value, today))
-            state.facts[key] = value
         return ([staff_texts.READ.format(facts=staff_texts.LIST.join(read))] if read else []) + notes
 
     def _screenable(self) -> Mapping[str, Trial]:
@@ -345,10 +344,7 @@ class StaffScreening:
         return {**self.catalogue.drafts, **self.catalogue.trials}
 
     def _trial(self, state: State) -> Trial:
-        trials = self._screenable()
-        default = self.screening.default_trial
-        trial_id = state.trial_id if state.trial_id in trials else default
-        return trials[trial_id] if trial_id in trials else trials[sorted(trials)[0]]
+        return screening_core.trial_screened(self._screenable(), state.trial_id, self.screening.default_trial)
 
     def _trial_name(self, state: State) -> str:
         trial = self._trial(state)
