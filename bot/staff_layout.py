@@ -19,6 +19,7 @@ Every word comes from bot/staff_texts.py, in the language active for the turn (b
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -187,7 +188,15 @@ class Layout:
 
 
 def layout(custom: Mapping[str, Any]) -> Layout:
-    """The checklist of a reply's ``custom`` (``checklist``, ``missing``, ``notes``, ``title``, ``headline``)."""
+    """The checklist of a reply's ``custom`` (``checklist``, ``missing``, ``notes``, ``title``, ``headline``),
+    in the reply's language: its ``language`` once the action has added it (the channels lay a reply
+    out outside the turn), else the turn's."""
+    language = custom.get("language")
+    with i18n.override(language) if language else contextlib.nullcontext():
+        return _layout(custom)
+
+
+def _layout(custom: Mapping[str, Any]) -> Layout:
     items = [item for item in custom.get("checklist") or [] if isinstance(item, Mapping)]
     missing = [entry for entry in custom.get("missing") or [] if isinstance(entry, Mapping)]
     not_met = [str(item.get("line", "")) for item in items if item.get("status") == Status.NOT_MET.value]

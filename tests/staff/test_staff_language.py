@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot import i18n, staff_texts
+from bot.conversation import State, Turn
 from bot.staff import StaffScreening, message_language
 from tests.staff.test_staff_engine import Desk, items
 from tests.unit.test_i18n import shape, wording_names
@@ -98,3 +99,28 @@ def test_what_is_not_read_in_a_chinese_message_is_said_in_chinese(staff):
 ])
 def test_the_language_of_a_message(text, current, language):
     assert message_language(text, current) == language
+
+
+def test_slack_and_teams_lay_a_chinese_checklist_out_in_chinese(staff):
+    """The channels lay a reply out from its ``custom`` alone, outside the turn: in the language it carries."""
+    from channels.formatting import slack_messages, teams_activities
+
+    [reply] = staff.handle(State(), Turn(EXAMPLE_ZH)).replies
+    custom = {**reply.custom, "language": i18n.CHINESE}  # as the action sends it (actions/screening.py)
+    for messages in (slack_messages(reply.text, custom=custom), teams_activities(reply.text, custom=custom)):
+        shown = "\n".join(shown_texts(messages))
+        assert "✅ 符合2（I1, I2） · ❓ 未知16 · 🩺 待确认6" in shown and "❓ 患者：" in shown, shown
+        assert not ENGLISH_WORDS.search(shown), shown
+
+
+def shown_texts(value):
+    """Every text a Slack message or a Teams activity shows."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("text", "summary") and isinstance(item, str):
+                yield item
+            else:
+                yield from shown_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from shown_texts(item)
