@@ -19,7 +19,7 @@ from actions.sessions import session_end
 from trialbot.config import load_settings
 from bot import i18n, language_choice, texts
 from bot.conversation import Screening, State, Turn
-from bot.staff import StaffScreening
+from bot.staff import StaffScreening, message_language
 from bot.store import Catalogue, TrialStore
 
 
@@ -159,7 +159,9 @@ class ActionSmallTalk(ScreeningAction):
             return super().run(dispatcher, tracker, domain)
         intent = (message.get("intent") or {}).get("name")
         current = tracker.get_slot("language")
-        language = None if staff else language_choice.choose(current, client_language(message), text)
+        # staff are answered in the language of their message (bot.staff.message_language)
+        language = (message_language(text, current) if staff
+                    else language_choice.choose(current, client_language(message), text))
         if language in (None, i18n.ENGLISH):
             dispatcher.utter_message(response=self.RESPONSES.get(intent, "utter_you_are_welcome"),
                                      json_message={"language": i18n.ENGLISH})

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import i18n, language_choice, reply_contract, texts
+from bot import i18n, language_choice, reply_contract, screening_core, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
@@ -196,12 +196,11 @@ class Screening:
         if understanding.also and state.consent:  # "yes - gums and nose. Also is the hospital in Tianjin?"
             replies.append(self._about_the_study_reply(state, understanding.also))
         found = understanding.found
-        unknown_trials = [t for t in found.trial_ids if t not in self.catalogue.trials]
+        known_trials, unknown_trials = screening_core.named_trials(found.trial_ids, self.catalogue.trials)
         if unknown_trials:
-            some = list(self.catalogue.ids())
+            some, more = screening_core.some_trials(self.catalogue.ids())
             replies.append(Reply(texts.UNKNOWN_TRIAL.format(
-                trial_id=", ".join(unknown_trials), trials=", ".join(some[:5]) + (texts.AND_MORE if len(some) > 5 else ""))))
-        known_trials = [t for t in found.trial_ids if t in self.catalogue.trials]
+                trial_id=", ".join(unknown_trials), trials=", ".join(some) + (texts.AND_MORE if more else ""))))
         if found.wants_catalogue:
             self._start_matching(state, turn.text, replies)
         elif known_trials and state.matching and state.consent:
@@ -471,48 +470,23 @@ class Screening:
                confirmed: bool = False) -> List[Reply]:
         """Store new facts, saying what was noted or changed and refusing contradictions."""
         replies = [Reply(p.message) for p in problems]
-        conflicts = self.conflicts(state.facts, values)
+        conflicts = screening_core.conflicts(self.vocabulary, state.facts, values)
         noted, updated, changed = [], [], []
-        for key, value in values.items():
-            if key in conflicts:
-                continue
-            definition = self.vocabulary[key]
-            old = state.facts.get(key)
-            if key in state.facts and old is not None and old != value:
-                updated.append(texts.UPDATED.format(label=definition.shown_label, old=describe_value(definition, old),
-                                                    new=describe_value(definition, value)))
+        for change in screening_core.store(state.facts, values, self.vocabulary, refused=conflicts):
+            key, definition = change.key, self.vocabulary[change.key]
+            if change.updated:
+                updated.append(texts.UPDATED.format(label=definition.shown_label, old=describe_value(definition, change.old),
+                                                    new=describe_value(definition, change.new)))
                 changed.append(key)
-            elif (confirmed or key not in (state.pending or [])) and value is not None:
-                noted.append(self._check_line(key, value))
-            state.facts[key] = value
+            elif (confirmed or key not in (state.pending or [])) and change.new is not None:
+                noted.append(self._check_line(key, change.new))
         if conflicts:
-            replies.append(Reply(texts.CONFLICT.format(earlier=texts.LIST_SEPARATOR.join(conflicts.values()))))
+            earlier = [self._check_line(key, value) for key, value in conflicts.values()]
+            replies.append(Reply(texts.CONFLICT.format(earlier=texts.LIST_SEPARATOR.join(earlier))))
         if noted:
             replies.append(Reply(texts.NOTED.format(facts=texts.LIST_SEPARATOR.join(noted))))
         replies += [Reply(line, custom=reply_contract.updated([key])) for line, key in zip(updated, changed)]
         return replies
-
-    def conflicts(self, facts: Mapping[str, Any], new: Mapping[str, Any]) -> Dict[str, str]:
-        """New values that contradict what other answers imply (a man who is pregnant).
-
-        The newer statement gives way to the earlier one; the person is asked to correct it.
-        """
-        merged = {**facts, **new}
-        conflicts = {}
-        for definition in self.vocabulary.values():
-            explicit = merged.get(definition.key)
-            if explicit is None:
-                continue
-            for implication in definition.implied_by:
-                if merged.get(implication.fact) != implication.equals or explicit == implication.value:
-                    continue
-                newer = definition.key if definition.key in new else implication.fact
-                if newer not in new:
-                    continue
-                earlier = self.vocabulary[implication.fact if newer == definition.key else definition.key]
-                conflicts[newer] = texts.FACT_LINE.format(label=earlier.shown_label,
-                                                          value=describe_value(earlier, merged[earlier.key]))
-        return conflicts
 
     def _advance(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask the next question, or give the verdict once no answer can change it.
@@ -663,10 +637,7 @@ class Screening:
         """The ruled-out trials, grouped by the reason that decided them, most common first."""
         if not ruled_out:
             return []
-        groups: Dict[str, List[str]] = {}
-        for result in ruled_out:
-            groups.setdefault(one_line_reason(result), []).append(result.trial.id)
-        common = sorted(groups.items(), key=lambda item: -len(item[1]))
+        common = screening_core.ruled_out(ruled_out, one_line_reason)
         lines = [texts.MATCH_RULED_OUT.format(count=len(ruled_out))]
         for reason, ids in common[:texts.MATCH_RULED_OUT_GROUPS]:
             lines.append(texts.MATCH_RULED_OUT_GROUP.format(count=len(ids), reason=reason[:1].lower() + reason[1:].rstrip("."),
@@ -806,9 +777,7 @@ class Screening:
 
     # -- helpers -------------------------------------------------------------------------
     def _trial(self, state: State):
-        trials = self.catalogue.trials
-        trial_id = state.trial_id if state.trial_id in trials else self.default_trial
-        return trials[trial_id] if trial_id in trials else trials[sorted(trials)[0]]
+        return screening_core.trial_screened(self.catalogue.trials, state.trial_id, self.default_trial)
 
     def _evaluate(self, state: State) -> TrialResult:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())

@@ -534,10 +534,11 @@ class Extractor:
         after, before = _clause_after(text, end), _clause_before(text, start)
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
-        for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
+        for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
-                found.used.append(span)  # "1 November" is not also a bare answer to a number question
+                # "1 November" is not also a bare answer to a number question
+                found.used.append(self._time_words(clause, offset, answer, follows))
                 return self._when(found, definition, answer)
         self._impossible_date(after, end, definition, found)
         return None
@@ -555,6 +556,17 @@ class Extractor:
             found.used.append((offset + span[0], offset + span[1]))
             found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
                 words=clause[span[0]:span[1]].strip(), label=definition.label)))
+
+    def _time_words(self, clause: str, offset: int, answer: WhenAnswer, follows: bool) -> Tuple[int, int]:
+        """Where in ``clause`` (at ``offset`` in the message) the time was said: the fewest words next to
+        the cue that say the same time, so that the words beyond them stay free for other facts ("plt 18k
+        d+21 post FOLFOX": the platelets are not part of the time before "FOLFOX")."""
+        words = list(re.finditer(r"\S+", clause))
+        for word in (words if follows else reversed(words)):
+            part = clause[:word.end()] if follows else clause[word.start():]
+            if parse_when(part, self.today, self.date_order) == answer:
+                return (offset, offset + word.end()) if follows else (offset + word.start(), offset + len(clause))
+        return offset, offset + len(clause)
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:

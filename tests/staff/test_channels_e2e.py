@@ -107,6 +107,25 @@ def test_slack_whole_staff_screening_in_a_thread(staff_bot: StaffBot):
     assert "62 y" not in text and "2026" not in text
 
 
+def test_slack_a_chinese_message_is_answered_in_chinese(staff_bot: StaffBot):
+    """Chinese clinical shorthand gets a Chinese checklist; an English message in the same thread, English."""
+    bot, channel, top = staff_bot, "C0TIANJIN", slack_ts()
+    bot.post_slack(bot.slack_event("女62 肺癌 PLT 22 化疗后6周 特比澳无效", channel, top))
+    [reply] = bot.slack.wait_for_posts(channel, top, 1)
+    text = slack_text([reply])
+    assert reply["text"] == "❓ 暂无法判断：16条标准因缺少患者信息而未定。"
+    assert "NCT05236582 · 海曲泊帕治疗化疗后血小板减少的研究" in text
+    assert "✅ 符合2（I1, I2） · ❓ 未知16 · 🩺 待确认6" in text
+    assert "已读取：性别：女性；年龄：62岁；肿瘤类型：实体瘤；" in text and "血小板计数：22 ×10⁹/L" in text
+    assert "Read:" not in text and "Patient:" not in text and len(text) < 1500, text
+    bot.post_slack(bot.slack_event("汇总", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 2)[1:])
+    assert text.startswith("患者汇总，NCT05236582") and "- 年龄：62岁" in text
+    bot.post_slack(bot.slack_event("summary", channel, slack_ts(), thread_ts=top))
+    text = slack_text(bot.slack.wait_for_posts(channel, top, 3)[2:])
+    assert text.startswith("Patient summary, NCT05236582") and "- age: 62 y" in text
+
+
 def test_slack_trials_ranks_the_catalogue_for_the_patient_of_the_thread(staff_bot: StaffBot):
     bot, channel, top = staff_bot, "C0TRIALS", slack_ts()
     bot.post_slack(bot.slack_event(EXAMPLE, channel, top))

@@ -100,3 +100,11 @@ def test_the_staff_channels_are_configurable(settings):
     assert "checklist" in messages[0]["custom"]
     messages, _ = run(actions.ActionScreen(), tracker(EXAMPLE, "slack"))
     assert messages[-1]["custom"]["asks"] == ["consent"]
+
+
+def test_staff_small_talk_is_answered_in_the_language_of_the_message():
+    messages, slots = run(actions.ActionSmallTalk(), tracker("谢谢", "slack", "thanks"))
+    assert messages[0]["text"] and not messages[0]["text"].isascii()
+    assert slots["language"] == "zh-CN"
+    messages, slots = run(actions.ActionSmallTalk(), tracker("thanks", "slack", "thanks", language="zh-CN"))
+    assert messages[0]["response"] == "utter_you_are_welcome" and slots["language"] == "en"

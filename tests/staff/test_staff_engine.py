@@ -5,9 +5,12 @@ import re
 
 import pytest
 
-from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
-from bot.staff import STAFF_CUES, StaffScreening, compact_value, criterion_numbers, short_label
-from bot.staff_layout import STAFF_LABELS, compact_numbers
+from bot.conversation import MAX_MESSAGE_LENGTH, Screening, State, Turn
+from bot.staff import StaffScreening
+from bot.staff_checklist import criterion_numbers
+from bot.staff_layout import compact_numbers, compact_value, short_label
+from bot.staff_reading import STAFF_CUES
+from bot.staff_texts import STAFF_LABELS
 from tests.conftest import SEED_TRIAL, TODAY
 from tests.contract import follows_contract
 
@@ -411,3 +414,24 @@ def test_staff_shorthand_that_does_not_say_enough_is_said_not_guessed(staff):
     [reply] = desk.say("LMP 2 yrs ago")  # perhaps the menopause: nothing is recorded, and it is said as not read
     assert "Not read: “LMP 2 yrs”." in reply.custom["notes"]
     assert "childbearing_potential" not in desk.state.facts
+
+
+def test_a_whole_shorthand_message_reads_every_fact_beside_a_time(staff):
+    """The time of a treatment takes only its own words: the platelet count before "d+21" is read too,
+    not swallowed as part of when FOLFOX was given."""
+    desk = Desk(staff)
+    [reply] = desk.say("64M gastric ca, plt 18k d+21 post FOLFOX, rhTPO x2 no response")
+    assert desk.state.facts == {"age": 64, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 18,
+                                "last_chemotherapy": "2026-11-02", "platelet_boosters_failed": True}
+    assert not [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))]
+    [reply] = Desk(staff).say("62F NSCLC, last chemo 6 wks ago XYZQ")
+    assert "Not read: “XYZQ”." in reply.custom["notes"]  # the words after a time are still accounted for
+
+
+@pytest.mark.parametrize("order, day", [("DMY", "2026-11-05"), ("MDY", "2026-05-11")])
+def test_an_all_number_date_is_read_the_sites_way_once_its_date_order_is_configured(catalogue, order, day):
+    staff = StaffScreening(Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY, date_order=order))
+    desk = Desk(staff)
+    [reply] = desk.say("34F NSCLC, chemo 5/11")
+    assert desk.state.facts["last_chemotherapy"] == day
+    assert not [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))]

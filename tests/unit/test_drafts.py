@@ -11,7 +11,8 @@ from bot.conversation import Screening, State, Turn
 from bot.evaluation import Status, Verdict, evaluate
 from bot.importers import drafts, import_path
 from bot.importers.drafts import ReviewRefused
-from bot.staff import DRAFT_MARK, StaffScreening
+from bot.staff import StaffScreening
+from bot.staff_texts import DRAFT_MARK
 from bot.store import Catalogue, TrialStore
 from bot.trials import CheckedBy, Confidence, Review, TrialState
 from tests.conftest import PROJECT, SEED_TRIAL, TODAY

@@ -4,7 +4,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from bot import reply_contract, staff, texts
+from bot import reply_contract, staff_layout, staff_texts, texts
 from bot.evaluation import Status, Verdict
 from bot.facts import AnsweredBy, with_unit
 from bot.trials import Kind
@@ -36,7 +36,7 @@ def test_every_table_keyed_by_a_verdict_or_a_status_names_them_all():
     """The verdict and status names are bot.evaluation's; the tables that word them miss none."""
     verdicts, statuses = {v.value for v in Verdict}, {s.value for s in Status}
     assert set(texts.VERDICT_HEADLINE) == set(texts.VERDICT_REASONS) == set(texts.STATUS_NAMES) == verdicts
-    assert set(staff.HEADLINES) == verdicts and set(staff.ICONS) == statuses | {reply_contract.TO_CONFIRM}
+    assert set(staff_texts.HEADLINES) == verdicts and set(staff_layout.ICONS) == statuses | {reply_contract.TO_CONFIRM}
     assert set(pages.VERDICT_NAMES) - {None} == set(pages.VERDICT_KINDS) == set(review_store.VERDICTS) == verdicts
     assert set(pages.CRITERION_NAMES) == set(pages.CRITERION_KINDS) == statuses
 
