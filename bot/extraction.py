@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
-from bot.parsing import chinese
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value, unit_word, with_unit
+from bot.parsing import chinese, when_chinese
 from bot.parsing.answers import UNTESTED, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
@@ -148,6 +148,12 @@ class Extraction:
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
+
+
+@lru_cache(maxsize=1024)
+def _qualifier(pattern: str) -> re.Pattern:
+    """Wording of a fact's own "unsure" answers standing right after a mention: "EBV IgG", "EB病毒抗体"."""
+    return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -400,6 +406,8 @@ class Extractor:
             for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
+                if any(_qualifier(p).match(text, end) for p in definition.answers.get("unsure", ())):
+                    continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 before = _clause_before(text, start)
                 if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
                     untested = True  # "never tested for HIV" is no negative result
@@ -431,7 +439,7 @@ class Extractor:
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
         if len(set(readings)) > 1:
-            found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
+            found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
             return None
         return readings[0] if readings else None
 
@@ -482,12 +490,14 @@ class Extractor:
         named = {name for span, name in hits if not is_negated(text, span[0])}
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
             found.problems.append(ReadingProblem(definition.key, texts.SEVERAL_CHOICES.format(
-                label=definition.label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
+                label=definition.shown_label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
             return None
         return named.pop() if named else None
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
+        if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
+            return None  # "原定上周化疗，推迟了": planned and put off, not done then
         before = _clause_before(text, start)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
@@ -571,8 +581,8 @@ class Extractor:
             return
         low, high = definition.plausible or (None, None)
         found.problems.append(ReadingProblem(definition.key, texts.CHECK_VALUE.format(
-            value=f"{value:g} {unit or definition.unit or ''}".strip(), label=definition.label,
-            low=f"{low:g}", high=f"{high:g}", unit=definition.unit or "")))
+            value=with_unit(value, unit or definition.unit), label=definition.shown_label,
+            low=f"{low:g}", high=f"{high:g}", unit=unit_word(definition.unit) if definition.unit else "")))
         found.values.pop(definition.key, None)
 
     def _when(self, found: Extraction, definition: FactDefinition, answer: WhenAnswer) -> Any:

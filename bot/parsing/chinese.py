@@ -74,7 +74,8 @@ def classify(text: str) -> Optional[str]:
 _CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且")
 _NEGATION = re.compile(r"没|无|不|未|否认|排除|非")
 # Words with a negation character that negate nothing after them: "有没有" (whether), "不知道"
-_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
+# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定")
+_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
 NEGATION_WINDOW = 8  # characters before the phrase
 
 
@@ -87,7 +88,7 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
 NEVER_HAD = re.compile(r"(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
