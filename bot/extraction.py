@@ -23,7 +23,8 @@ from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot.units import convert
 from bot import texts
 
-TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+# beside Chinese too, which has no spaces: "我想了解NCT05236582"
+TRIAL_ID = re.compile(r"(?<![A-Za-z0-9])NCT\d{8}(?![A-Za-z0-9])", re.IGNORECASE)
 # "which trials could I join?", "find me a study for lung cancer", "any trials near Tianjin?"
 CATALOGUE_REQUEST = re.compile(
     r"\b(?:which|what|any|find|search|list|show|other)\b[^.?!]{0,30}\b(?:trials|studies|trial|study)\b"
