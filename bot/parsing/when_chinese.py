@@ -24,8 +24,15 @@ PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*[年./-]\s*(?P<m>[0-9]{1,2})\s*[月./-]\s*(?P<d>[0-9]{1,2})\s*[日号]?")
 _MONTH_OF_YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年\s*(?P<m>[0-9]{1,2})\s*月(?:份)?")
 # "不到两个月", "超过6周", "一个多月前", "半年前", "两周内", "最近3个月"
+# "两个多月没化疗了": a length of time without it, so at least that long ago
+_NOT_FOR = re.compile(r"(?P<length>(?:[0-9]+(?:\.[0-9]+)?|半)\s*(?:个)?\s*多?\s*(?:天|日|周|星期|礼拜|月|年)\s*多?)\s*"
+                      r"(?=(?:都|已经|一直)?没)")
+# "上礼拜三", "上周五": that day of the week before this one
+_WEEKDAY_LAST_WEEK = re.compile(r"上(?:个)?(?:周|星期|礼拜)\s*(?P<day>[一二三四五六日天1-7])")
+_WEEKDAYS = {"一": "Monday", "二": "Tuesday", "三": "Wednesday", "四": "Thursday", "五": "Friday", "六": "Saturday",
+             "日": "Sunday", "天": "Sunday", **{str(n): calendar.day_name[n - 1] for n in range(1, 8)}}
 _BOUNDED = re.compile(
-    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
+    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满|快要|快|将近|接近)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
     rf"(?:{_N}|(?P<half>半))\s*(?:个)?\s*(?P<many>多)?(?P<half_unit>半)?\s*{_UNIT}\s*(?P<and_half>半)?\s*(?P<many2>多)?\s*"
     rf"(?P<after>{_AGO}|以上|以内|之内|内|左右)?")
 # "今年5月", "去年11月", "上个月10号", "这个月3号": a month or a day counted from this one
@@ -53,6 +60,7 @@ _RELATIVE = (
     (re.compile(r"去年\s*(?:底|末)"), " the end of last year "),
     (re.compile(r"去年"), " last year "),
     (re.compile(r"今年"), " this year "),
+    (re.compile(r"大前天"), " 3 days ago "),
     (re.compile(r"前天"), " the day before yesterday "),
     (re.compile(r"昨天|昨晚|昨日"), " yesterday "),
     (re.compile(r"今天|今早|今日"), " today "),
@@ -155,6 +163,8 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _NEVER.sub(" never ", text)
     text = PUT_OFF.sub(" ", text)
     text = _FULL_DATE.sub(lambda m: f" {int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d} ", text)
+    text = _NOT_FOR.sub(lambda m: f"超过{m['length']} ", text)
+    text = _WEEKDAY_LAST_WEEK.sub(lambda m: f" {_WEEKDAYS[m['day']]} last week ", text)
     text = _PART_OF_MONTH.sub(lambda m: _part_of_month(m, today), text)
     text = _YEAR_WORD.sub(lambda m: _year_word(m, today), text)
     text = _MONTH_WORD.sub(lambda m: _month_word(m, today), text)

@@ -152,6 +152,29 @@ def test_a_part_of_a_month_is_its_days(text, earliest, latest):
     assert (answer.earliest, answer.date) == (date.fromisoformat(earliest) if earliest else None, date.fromisoformat(latest))
 
 
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("上礼拜三", None, "2026-11-25"), ("上周5", None, "2026-11-27"), ("大前天", None, "2026-11-28"),
+    ("九月份", "2026-09-01", "2026-09-30"), ("已经两个多月没化疗了", "1900-01-01", "2026-10-01"),
+    ("三周没化疗了", "1900-01-01", "2026-11-10"), ("快两个月了", "2026-10-01", "2026-12-01"),
+])
+def test_weekdays_lone_month_numerals_and_lengths_without_it(text, earliest, latest):
+    """"两个多月没化疗了" is at least that long ago, never "never"; "快两个月" (nearly) is less than that."""
+    answer = parse_when(text, TODAY)
+    assert not answer.never
+    assert (answer.earliest, answer.date) == (date.fromisoformat(earliest) if earliest else None, date.fromisoformat(latest))
+
+
+def test_a_length_without_chemotherapy_is_no_never(engine):
+    assert read(engine, "last_chemotherapy", "已经两个多月没化疗了").facts["last_chemotherapy"] != NEVER
+    assert read(engine, "last_chemotherapy", "从来没化疗过").facts["last_chemotherapy"] == NEVER
+
+
+@pytest.mark.parametrize("message", ["基本没有", "几乎没有"])
+def test_basically_no_is_offered_back(engine, message):
+    understood = read(engine, "diabetes", message)
+    assert understood.facts == {} and understood.checks == {"diabetes": False}
+
+
 @pytest.mark.parametrize("text", ["月底", "12月15号", "12月下旬"])
 def test_a_day_of_this_month_still_to_come_is_no_last_time(text):
     assert parse_when(text, TODAY).future
