@@ -111,6 +111,9 @@ LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
 NEAR = 40  # characters between a cue and its value
+# A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
+# "输了两袋", "3号"
+COUNTED = re.compile(r"\s*(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
 TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
@@ -271,11 +274,11 @@ class Extractor:
 
     @staticmethod
     def _bare_number(text: str, m: Measurement) -> bool:
-        """Not a count of something else: "2 transfusions", "3 times", "x2"."""
+        """Not a count of something else: "2 transfusions", "3 times", "x2", "输了两袋"."""
         after = text[m.end:m.end + 14].lower()
         before = text[max(0, m.start - 2):m.start].lower()
         return not re.match(r"\s*(?:times|x\b|transfusions?|bags?|units?|doses?|days?|weeks?|months?|years?|cycles?|"
-                            r"rounds?|injections?|shots?|jabs?|%)", after) and not before.endswith("x")
+                            r"rounds?|injections?|shots?|jabs?|%)", after) and not COUNTED.match(after) and not before.endswith("x")
 
     def _mentions(self, text: str, phrases: Sequence[str], expected: bool) -> List[Tuple[int, int]]:
         """Where the phrases occur, short everyday tokens ("af", "pe") only as clinical terms."""
@@ -556,7 +559,7 @@ class Extractor:
                    found: Extraction) -> None:
         if definition.type is FactType.NUMBER:
             usable = [m for m in found.unused(measurements)
-                      if (m.unit is None or self._converts(m.unit, definition.unit))
+                      if (not COUNTED.match(text, m.end) if m.unit is None else self._converts(m.unit, definition.unit))
                       and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
                       and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
                                                       or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]

@@ -112,6 +112,12 @@ def test_a_bound_on_the_platelet_count_is_asked_again_not_stored(engine, message
     assert "platelet_count" not in understood.facts and "platelet_count" in understood.follow_ups
 
 
+@pytest.mark.parametrize("message", ["最近一次是两万五", "输了两袋血小板，现在25", "3号查的，25"])
+def test_a_number_counting_something_else_is_not_the_count(engine, message):
+    """"一次" (once: the latest time), "两袋" (two bags), "3号" (the 3rd) are no platelet counts."""
+    assert read(engine, "platelet_count", message).facts == {"platelet_count": 25.0}
+
+
 def test_a_drug_with_platelet_in_its_name_gives_no_count(engine):
     understood = read(engine, "platelet_boosters_failed", "重组人血小板生成素打过三次，效果不好")
     assert understood.facts == {"platelet_boosters_failed": True}
