@@ -36,8 +36,9 @@ cluster-test: $(VENV)/.installed $(MODEL) $(NGINX)
 load: $(VENV)/.installed $(MODEL) trials $(NGINX)
 	$(BIN)/python -m benchmarks.load
 
+# The slowest tests are listed at the end, to keep the whole run within its half hour.
 test: $(VENV)/.installed $(MODEL) trials validate $(CHROMIUM) $(NGINX)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 web-test: $(VENV)/.installed $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web

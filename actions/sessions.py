@@ -37,8 +37,26 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if typed_session_start(tracker):
+            # "/session_start" typed: Rasa reads it as its own intent, and would start a session in silence.
+            # It is a message like any other the bot cannot use: answered so (in the conversation's language,
+            # the open question again), nothing collected changes and no session starts. Imported here, as
+            # the screening actions import this module.
+            from actions.screening import ActionScreen
+            events = ActionScreen().run(dispatcher, tracker, domain)
+            return [*(e for e in events if e.get("event") != "followup"), ActionExecuted("action_listen")]
         carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]
+
+
+def typed_session_start(tracker: Tracker) -> bool:
+    """Whether this session start is the answer to a person's message "/session_start", rather than
+    Rasa's own (after an idle hour, before the message is logged) or a turn's ``session_end``."""
+    # the message, an action or a session's start; not what Rasa logs beside them (the slots a message
+    # sets, "user_featurization")
+    turns = [event for event in tracker.events if event.get("event") in ("user", "action", "bot", "session_started")]
+    last = turns[-1] if turns else {}
+    return last.get("event") == "user" and ((last.get("parse_data") or {}).get("intent") or {}).get("name") == "session_start"
 
 
 def session_end(tracker: Tracker, new_beginning: bool) -> List[EventType]:

@@ -58,6 +58,9 @@ SAMPLES = {
     2026: "40 criteria, drawn after the fixes sample 2025 prompted (commit 3edb61c)",
     2027: "40 criteria, drawn after the fixes sample 2026 prompted (commit 7d29f9b); judged once before the "
           "last fixes (commit 2f99783)",
+    2028: "40 criteria, drawn after the mechanism changes that samples 2024-2027 and unkept development samples "
+          "prompted (commit e8a5f4e); its first judgement is the held-out figure. Its two unsafe readings then "
+          "prompted general fixes (negated alternatives, concepts narrower than their entity: commit 52ac020)",
 }
 
 # what a judged reading counts as
@@ -91,12 +94,12 @@ def population(corpus: Path = CORPUS, record: Path = RECORD) -> "tuple[List[Impo
         trial_id = trial["trial"]["id"]
         trials[trial_id] = [Imported(f"{trial_id}@{c['source']['rows'][0]}", trial_id, c,
                                      entities.get(c["source"]["rows"][0], ""))
-                            for c in trial["criteria"] if "source" in c]
+                            for c in trial["criteria"] if "rows" in c.get("source", {})]
     study = json.loads(record.read_text(encoding="utf-8"))
     trial = ctgov.trial_record(study, Recogniser(concepts))
     trial_id = trial["trial"]["id"]
     trials[trial_id] = [Imported(f"{trial_id}#{c['source']['segment']}", trial_id, c)
-                        for c in trial["criteria"] if "source" in c]
+                        for c in trial["criteria"] if "segment" in c.get("source", {})]
     ordered = [c for trial_id in sorted(trials) for c in trials[trial_id]]
     return ordered, concepts.vocabulary
 

@@ -47,7 +47,10 @@ from bot.evaluation import Status, TrialResult, Verdict
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, effective_facts
 from bot.importers import import_path
 from bot.matching import Matcher
-from bot.questions import Analysis, Question, TallySource, next_question, rule_cuts
+from bot.questions import TallySource, next_question
+from bot.questions.analysis import Analysis
+from bot.questions.answers import rule_cuts
+from bot.questions.wording import Question
 from bot.store import Catalogue, TrialStore
 from bot.trials import Kind, Trial
 from trialbot.config import PROJECT_ROOT

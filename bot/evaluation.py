@@ -33,7 +33,7 @@ class Verdict(str, Enum):
 
 
 # What a criterion's rule says of some facts, without the criterion: (status, missing, settled_by)
-# as in CriterionResult. Criteria with equal rules and facts share one (see bot.questions.Analysis).
+# as in CriterionResult. Criteria with equal rules and facts share one (see bot.questions.analysis.Analysis).
 CriterionOutcome = Tuple[Status, FrozenSet[str], Optional[AnsweredBy]]
 
 

@@ -8,19 +8,19 @@ question, "six weeks ago" the chemotherapy one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value, unit_word, with_unit
 from bot.parsing import chinese, when_chinese
-from bot.parsing.answers import UNTESTED, is_negated
+from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
-from bot.parsing.quantities import Measurement, find_measurements
+from bot.parsing.quantities import FRACTION, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, length_against, parse_when
-from bot.units import convert
+from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
 # beside Chinese too, which has no spaces: "我想了解NCT05236582"
@@ -40,7 +40,7 @@ NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", 
 WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
-HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing)\b"
+HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing|drive|driving|take me|bring me)\b"
 # A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
 STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
@@ -48,7 +48,7 @@ STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # "husband" would make a woman male, and the pregnancy questions would never be asked.
 RELATIVE_SUBJECT = re.compile(
     rf"\b(?:for|about|is|it's|screening|checking|on behalf of)\s+my ({RELATIVES})\b"
-    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+)?{HELPING})"
+    rf"|(?<!with )(?<!from )(?<!to )(?<!by )(?<!and )\bmy ({RELATIVES})(?!\s*(?:is\s+|'s\s+|will\s+|can\s+|could\s+)?{HELPING})"
     rf"(?:\s*(?:is|has|had|was|'s|needs|got|gets|takes|took|can|could|will|does|did)\b"
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
@@ -63,9 +63,15 @@ AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){S
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
-CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused)\b",
+CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused"
+                    r"|(?:due|going|about)\s+to\s+(?:re)?start|will\s+(?:re)?start)\b",
                     re.IGNORECASE)
 UNTESTED_BEFORE = re.compile(rf"\b{UNTESTED}", re.IGNORECASE)  # "never been tested for HIV"
+# A cue asked back as a question, then answered: "pregnant? hope not!"
+ECHOED = re.compile(r"\s*\?\s*(?P<reply>[^.;!?]*)")
+# Not knowing whether: "I don't know if I'm pregnant" neither says nor denies it (a ConText uncertainty cue)
+UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|not\s+sure|unsure|no\s+idea|wonder(?:ing)?)\s+(?:if|whether)\b",
+                              re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -79,7 +85,9 @@ BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
-                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b)", re.IGNORECASE)
+                         r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
+                         # a value before a transfusion is not the one that counts; "55 next month" is 54 now
+                         r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming)\s+(?:week|month|year)\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -89,7 +97,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|not\s+now|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -99,6 +107,10 @@ CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative d
 # "no chemo", "never had radiotherapy": never happened; not "not chemo" (a cause denied, not a treatment)
 NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
                        re.IGNORECASE)
+# A treatment named as the cause of something, or the time something else happened ("stopped because of the
+# chemo", "18 months ago when chemo started"): a date before it is that something's
+AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every))\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
+                        re.IGNORECASE)
 SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
@@ -119,6 +131,11 @@ COUNTED = re.compile(r"\s*(?:次|回|遍|袋|针|疗程|周期|单位|天|周|�
 TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
                           r"(?:uln|upper\s+limit|normal)\b|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b)",
                           re.IGNORECASE)
+
+# An all-number date (or a year) near a time's cue that the date reader could not use: a day that does not
+# exist ("31/02/2025", "2025-13-45") or a year no one lived in ("in the year 3000", "in 1426")
+DATE_SHAPE = re.compile(r"\b\d{1,4}\s*([/.-])\s*\d{1,2}\s*\1\s*\d{1,4}\b|\b(?:in|year)\s+\d{3,4}\b", re.IGNORECASE)
+OLDEST_DAYS = 130 * 366  # a time further back than anyone's life ("600 years ago") is asked again
 
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
@@ -149,6 +166,9 @@ class Extraction:
     resolved: Dict[str, str] = field(default_factory=dict)
     # all-number dates whose day and month could be swapped: fact -> the two readings (ISO days)
     ambiguous_dates: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    # a bare answer whose number another word names ("WBC 3.2", "line one" to the platelet question):
+    # fact -> the value, offered back rather than noted
+    unsure: Dict[str, Any] = field(default_factory=dict)
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
@@ -162,7 +182,10 @@ def _qualifier(pattern: str) -> re.Pattern:
 
 @lru_cache(maxsize=4096)
 def _pattern(phrase: str) -> re.Pattern:
-    return re.compile(LEFT_EDGE + re.escape(phrase).replace(r"\ ", r"[\s-]+") + RIGHT_EDGE, re.IGNORECASE)
+    # The edges' Han ranges hold no cased letter: matched case-sensitively, they compile in less than
+    # half the time (a message's first reading compiles about a thousand of these: actions/warm_up.py)
+    return re.compile(f"(?-i:{LEFT_EDGE})" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + f"(?-i:{RIGHT_EDGE})",
+                      re.IGNORECASE)
 
 
 def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
@@ -223,7 +246,7 @@ class Extractor:
         measurements = find_measurements(text)
         expected = {d.key for d in expecting}
         self._expected = expected
-        self._age_and_sex(text, found, "age" in expected)
+        self._age_and_sex(text, found, measurements, "age" in expected)
         for definition in self.vocabulary.values():
             if definition.key in found.values:
                 continue
@@ -255,6 +278,8 @@ class Extractor:
                 continue
             others = []
             for m in found.unused(measurements):
+                if self._not_a_value(m, definition) is not None:
+                    continue  # "-5", "3 cycles": no value of anything
                 if DATE_LIKE.search(text[max(0, m.start - 2):m.start]) or DATE_LIKE.search(text[m.end:m.end + 2]):
                     continue  # part of a date ("11/03")
                 in_series = bool(SERIES_BEFORE.search(text[max(0, m.start - 6):m.start]))
@@ -307,7 +332,7 @@ class Extractor:
         return word.isupper() and bool(STANDS_ON_ITS_OWN.match(text, end))
 
     # -- volunteered facts ---------------------------------------------------------------
-    def _age_and_sex(self, text: str, found: Extraction, asked: bool = False) -> None:
+    def _age_and_sex(self, text: str, found: Extraction, measurements: Sequence[Measurement], asked: bool = False) -> None:
         if "age" not in self.vocabulary:
             return
         if chinese.HAS_HAN.search(text) and self._chinese_age_and_sex(text, found):
@@ -332,14 +357,19 @@ class Extractor:
         stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
-            self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
+            written = next((m for m in measurements if m.start == stated.start(1)), None)
+            if written is not None:  # "I'm 62 lightyears old", "age 6 2": as written, not as an age
+                found.used.append((written.start, written.end))
+                self._measured(text, found, self.vocabulary["age"], replace(written, unit=written.unit or "years"))
+            else:
+                self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
             return
         for m in find_measurements(text):
             # "sixty-seven"; not "22 thousand" or "twenty two thousand", which count platelets
             age_in_words = text[m.start].isalpha() and m.value < 1000
             if age_in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
                 found.used.append((m.start, m.end))
-                self._number(found, self.vocabulary["age"], m.value, "years")
+                self._measured(text, found, self.vocabulary["age"], replace(m, unit="years"))
                 return
 
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
@@ -376,7 +406,7 @@ class Extractor:
                     expected and not DURATION_LEAD.search(text[max(0, m.start - 12):m.start]))
                 if m.unit == "years" and said_as_age and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
                     found.used.append((m.start, m.end))
-                    self._number(found, definition, m.value, m.unit)
+                    self._measured(text, found, definition, m)
                     return None
             return None
         if definition.type is FactType.BOOLEAN and (definition.length or definition.times_normal):
@@ -403,6 +433,8 @@ class Extractor:
         antiplatelet medicines such as aspirin?" "I stopped the aspirin")."""
         said_no = [span for span in self._mentions(text, definition.cues_false, expected)
                    if not is_negated(text, span[0]) and not chinese.NEARLY.search(text[max(0, span[0] - 2):span[0]])]
+        if any(UNCERTAIN_BEFORE.search(_clause_before(text, start)) for start, _ in self._mentions(text, definition.cues_false, expected)):
+            return None  # "a transplant but I'm not sure if it was my own cells": which kind is not known
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False
@@ -413,14 +445,22 @@ class Extractor:
                 if any(_qualifier(p).match(text, end) for p in definition.answers.get("unsure", ())):
                     continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 before = _clause_before(text, start)
-                if UNTESTED_BEFORE.search(before) or chinese.UNTESTED.search(before) or chinese.WHETHER.search(before):
+                if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
+                        or chinese.WHETHER.search(before)):
                     untested = True  # "never tested for HIV" is no negative result
                     continue
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
                                                          for clause in (_clause_before(text, start), _clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
-                    if definition.outside_window == "no":
-                        readings.append(False)  # "a heart attack in 2018", asked about the last 6 months
+                    if definition.outside_window == "no" and expected:
+                        # "a heart attack in 2018", asked about the last 6 months; said in passing, it tells nothing of them
+                        readings.append(False)
+                    continue
+                echoed = ECHOED.match(text, end)
+                if echoed:  # "breastfeeding? no. pregnant? hope not!": the question repeated, then its answer
+                    reply = classify_reply(echoed.group("reply"))
+                    if reply in ("yes", "no") and not is_hedged(echoed.group("reply")):
+                        readings.append(reply == "yes")
                     continue
                 sentence = _sentence_around(text, start, end)
                 if not ceased and definition.current_only and (RESOLVED.search(sentence) or chinese.RESOLVED.search(sentence)):
@@ -506,12 +546,29 @@ class Extractor:
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
         after, before = _clause_after(text, end), _clause_before(text, start)
+        if AS_A_CAUSE.search(before):
+            before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, span in ((after, (end, end + len(after))), (before, (start - len(before), start))):
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
                 found.used.append(span)  # "1 November" is not also a bare answer to a number question
                 return self._when(found, definition, answer)
+        self._impossible_date(after, end, definition, found)
         return None
+
+    @staticmethod
+    def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> None:
+        """A date the date reader found no day in ("31/02/2025", "in the year 3000"): asked again, and
+        none of its numbers is another fact's."""
+        shape = DATE_SHAPE.search(clause)
+        span = shape.span() if shape else None
+        if span is None:  # "6 millennia ago": a time in a unit the date reader does not count in
+            span = next(((m.start, m.end) for m in find_measurements(clause)
+                         if m.unit not in (None, *DEFINITIONS) and factor(m.unit, "days")), None)
+        if span is not None:
+            found.used.append((offset + span[0], offset + span[1]))
+            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+                words=clause[span[0]:span[1]].strip(), label=definition.shown_label)))
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
@@ -524,7 +581,7 @@ class Extractor:
             m = after[0] if after else before[-1]
             found.used.append((m.start, m.end))
             if not self._bound(text, m, definition, found):
-                self._number(found, definition, m.value, m.unit)
+                self._measured(text, found, definition, m)
         return None
 
     @staticmethod
@@ -532,7 +589,7 @@ class Extractor:
         """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
-        after = BOUND_AFTER.match(text[m.end:m.end + 16]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
+        after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start
@@ -558,15 +615,20 @@ class Extractor:
     def _as_answer(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                    found: Extraction) -> None:
         if definition.type is FactType.NUMBER:
-            usable = [m for m in found.unused(measurements)
+            numbers = [m for m in found.unused(measurements)
+                       if not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
+                       and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
+                                                       or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
+            usable = [m for m in numbers
                       if (not COUNTED.match(text, m.end) if m.unit is None else self._converts(m.unit, definition.unit))
-                      and not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
-                      and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
-                                                      or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
-            if usable:
-                found.used.append((usable[0].start, usable[0].end))
-                if not self._bound(text, usable[0], definition, found):
-                    self._number(found, definition, usable[0].value, usable[0].unit)
+                      and self._not_a_value(m, definition) is None]
+            # nothing else, "22 bananas", "-5", "1/0": the person answered, with nothing to note; asked again
+            for m in usable[:1] or numbers[:1]:
+                found.used.append((m.start, m.end))
+                if not self._bound(text, m, definition, found):
+                    self._measured(text, found, definition, m)
+                if definition.key in found.values and self._named_otherwise(text, m, definition):
+                    found.unsure[definition.key] = found.values.pop(definition.key)
         elif definition.type is FactType.DATE:
             # what was read as another fact's ("never, but chemo was 5 weeks ago") is not this answer
             rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
@@ -575,8 +637,45 @@ class Extractor:
                 value = self._when(found, definition, answer)
                 if value is not None:
                     found.values[definition.key] = value
+            else:
+                self._impossible_date(rest, 0, definition, found)
+
+    @staticmethod
+    def _named_otherwise(text: str, m: Measurement, definition: FactDefinition) -> bool:
+        """Whether a bare answer's number is named by a word that is not the fact's: an abbreviation
+        ("WBC 3.2"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        label = LABELLED.search(text[max(0, m.start - 12):m.start])
+        if label is None:
+            return False
+        word = label.group().strip(" :=")
+        if any(word.lower() in cue.lower().split() for cue in definition.cues):
+            return False
+        return word.isupper() or text[m.start].isalpha()
 
     # -- values --------------------------------------------------------------------------
+    @staticmethod
+    def _not_a_value(m: Measurement, definition: FactDefinition) -> Optional[str]:
+        """Why a number as written is no value of the fact, if it is not: its shape ("-5", "1e308",
+        "1/0", "6 2") or what it counts ("22 bananas"; not "22 platelets", which the fact's cues name)."""
+        if m.shape:
+            return m.shape
+        if m.noun and not any(m.noun in cue.lower().split() for cue in (*definition.cues, *definition.cues_partial)):
+            return m.noun
+        return None
+
+    def _measured(self, text: str, found: Extraction, definition: FactDefinition, m: Measurement) -> None:
+        """Record a number as written, or ask again when it is no value of the fact: its shape or what it
+        counts says so, or its unit measures something else ("22 parsecs" of platelets, "62 kilograms" of age)."""
+        if self._not_a_value(m, definition) is None and (m.unit is None or self._converts(m.unit, definition.unit)):
+            self._number(found, definition, m.value, m.unit)
+            return
+        words = text[m.start:m.end] + (f" {m.noun}" if m.noun else "")
+        if m.shape == FRACTION:  # "1/0", "31/02/2025": the whole of it
+            words += re.match(r"[\s/0-9.-]*", text[m.end:]).group().rstrip()
+        found.problems.append(ReadingProblem(definition.key, texts.NOT_A_VALUE.format(
+            words=" ".join(words.split()), label=definition.shown_label, unit=definition.unit or "")))
+        found.values.pop(definition.key, None)
+
     def _number(self, found: Extraction, definition: FactDefinition, value: float, unit: Optional[str]) -> None:
         """Record a number in the fact's unit, or a problem if it is not plausible."""
         plausible = [v for v in self._candidates(definition, value, unit) if self._plausible(definition, v)]
@@ -597,6 +696,10 @@ class Extractor:
             return None
         if answer.future:
             found.problems.append(ReadingProblem(definition.key, texts.FUTURE_DATE))
+            return None
+        if answer.date and (self.today - answer.date).days > OLDEST_DAYS:
+            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+                words=answer.date.isoformat(), label=definition.shown_label)))
             return None
         return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
 

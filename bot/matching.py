@@ -30,7 +30,10 @@ from bot import texts
 from bot.evaluation import CriterionOutcome, Status, TrialResult, Verdict
 from bot.facts import AnsweredBy, Vocabulary, effective_facts
 from bot.places import gazetteer, is_near
-from bot.questions import SCALE, Analysis, Board, FirstSeen, Table
+from bot.questions import TallySource
+from bot.questions.analysis import Analysis, Table
+from bot.questions.answers import SCALE
+from bot.questions.board import Board, FirstSeen
 from bot.trials import Criterion, Trial
 
 VERDICT_ORDER = {Verdict.LIKELY_ELIGIBLE: 0, Verdict.UNCERTAIN: 1, Verdict.NOT_ELIGIBLE: 2}
@@ -180,7 +183,7 @@ class _Layout:
         """Tables of P(the answer is one of a mask), by fact, 8 answers at a time (see ``probability``)."""
         sizes = [len(analysis.answers(key)) for key in self.keys]
         for key, size in zip(self.keys, sizes):
-            if size > 62:  # 64-bit masks (see bot.questions.MAX_CUTS): a choice of more than 62 names
+            if size > 62:  # 64-bit masks (see bot.questions.answers.MAX_CUTS): a choice of more than 62 names
                 raise ValueError(f"the fact {key!r} has {size} possible answers; at most 62 can be matched")
         chunks = max([-(-n // _CHUNK) for n in sizes] or [1])
         tables: List[np.ndarray] = [np.zeros(1 << _CHUNK, np.int64)]  # a chunk past a fact's answers: zeros
@@ -230,7 +233,7 @@ class _Tallies(Mapping[str, Tuple[int, int, int, int]]):
 
 
 class _Slots(NamedTuple):
-    """One entry of a class's table per fact of its scope (bot.questions.Entry), in columns."""
+    """One entry of a class's table per fact of its scope (bot.questions.analysis.Entry), in columns."""
     has: np.ndarray  # bool: the table has an entry for the fact
     out: np.ndarray  # answers that rule the criterion out (mask)
     decided: np.ndarray  # answers that decide it (mask)
@@ -277,8 +280,9 @@ def _verdicts(failed: np.ndarray, waiting: np.ndarray) -> np.ndarray:
     return np.where(failed > 0, NOT_ELIGIBLE, np.where(waiting > 0, UNCERTAIN, LIKELY)).astype(np.int8)
 
 
-class Matcher:
-    """One person's results against many trials, brought up to date answer by answer.
+class Matcher(TallySource):
+    """One person's results against many trials, brought up to date answer by answer; the tallies
+    that choose the next question, lent to bot.questions when handed in (``tallies=``).
 
     ``copy()`` hands out a twin in the same state (cheap: states are immutable and shared). Copies
     of one matcher remember their few most recent states, and a fresh copy's first ``update``

@@ -37,7 +37,9 @@ from bot.evaluation import CriterionResult, Status, TrialResult, Verdict, evalua
 from bot.extraction import TRIAL_ID, Extraction, extract, mentions  # the extractor's own cue matching
 from bot.facts import (NEVER, OPEN_START, AnsweredBy, FactDefinition, FactType, Vocabulary, calendar_period,
                        date_range, describe_value, effective_facts, is_date_range, with_unit)
+from bot.parsing.cleaning import visible
 from bot.matching import one_line_reason, rank, select_trials
+from bot.parsing import acts
 from bot.questions import candidate_facts
 from bot.reply_contract import TO_CONFIRM
 from bot.staff_layout import layout
@@ -332,6 +334,8 @@ class StaffScreening:
         if len(text) > MAX_MESSAGE_LENGTH:
             return Outcome(state, [Reply(texts.TOO_LONG.format(length=f"{len(text):,}",
                                                                limit=f"{MAX_MESSAGE_LENGTH:,}"))])
+        text = visible(text).text  # the patient reader's first step: no fact from terminal codes ("\x1b[5m")
+        turn = replace(turn, text=text)
         command = NEW_PATIENT_COMMAND.match(text)
         if command:
             return self.new_patient(state, replace(turn, text=command.group("rest") or ""))
@@ -344,10 +348,11 @@ class StaffScreening:
             return self.trials(state, command.group("rest"))
         if HELP_COMMAND.match(text) or not text.strip() or text.startswith("/"):  # "/affirm": a button of patient mode
             return self.help(state)
-        if action in ("start_over", "delete_answers"):
+        asked = acts.act_in_words(text)  # clearing or erasing a patient: only the words may ask, never the model alone
+        if action in ("start_over", "delete_answers") and asked in acts.DESTRUCTIVE:
             found = self._extract(text)
             if not found.values and not found.trial_ids:
-                return self.new_patient(state, Turn(""), cleared=action == "delete_answers")
+                return self.new_patient(state, Turn(""), cleared=asked != acts.START_OVER)
         if action in ("show_facts", "show_verdict", "why"):
             found = self._extract(text)
             if not found.values and not found.trial_ids:
@@ -357,6 +362,7 @@ class StaffScreening:
     def holds_input(self, text: str) -> bool:
         """Whether a message holds a command, a fact or a trial id, whatever else it says: "thanks,
         next pt" is a new patient, not small talk."""
+        text = visible(text).text
         if any(command.match(text) for command in (NEW_PATIENT_COMMAND, MISSING_COMMAND, SUMMARY_COMMAND,
                                                    TRIALS_COMMAND)):
             return True

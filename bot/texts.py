@@ -27,6 +27,10 @@ CHECK_VALUE = (
 )
 MIXED_ANSWER = "I read both a yes and a no about {label} in that, so I haven't noted either."
 SEVERAL_CHOICES = "I read more than one {label} in that ({choices}), so I haven't noted it."
+NOT_A_VALUE = "I couldn't use \"{words}\" as the {label}, so I haven't noted it. Could you give it again as a number in {unit}?"
+NOT_A_DATE = (
+    "I couldn't use \"{words}\" as a date for the {label}, so I haven't noted it. When was it? "
+    "(for example \"six weeks ago\" or \"on 3 October\")")
 FUTURE_DATE = "That date seems to be in the future. When did it last happen? (for example \"six weeks ago\")"
 CLOSER_DATE = (
     "So far I have the {label} {when}, and one of the criteria needs a closer date. "
@@ -167,7 +171,7 @@ PLACE_NEAREST = " (the nearest sites: {sites})"
 PLACE_ANYWHERE = "All right, I'll check trials wherever they are."
 PLACE_NOT_READ = "Sorry, I didn't recognise a place in that."
 PLACE_LEFT_OPEN = "I still couldn't find a place in that, so I'll check trials wherever they are."
-# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions.py, bot/explain.py)
+# Pieces of sentences the engine puts together (bot/conversation.py, bot/questions/, bot/explain.py)
 YES_NO_BUTTONS = (
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},

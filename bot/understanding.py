@@ -29,7 +29,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 from bot.extraction import Extraction, ReadingProblem, extract
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
-from bot.parsing.answers import classify_reply, is_hedged, is_negated, said_as_belief, takes_part_back
+from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
@@ -53,6 +53,11 @@ MODEL_ACTS = {"why": acts.WHY, "show_facts": acts.SHOW_FACTS, "show_verdict": ac
               "ask_human": acts.ASK_HUMAN}
 SMALL_TALK = (acts.GREET, acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE)
 CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake|wrong|not \d+ but)\b", re.I)
+# A "no" said on its own before anything else: "nope, no bruises" (not "no aspirin", which names one thing only)
+PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
+SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
+                                   re.IGNORECASE)
+UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
                          r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
@@ -125,7 +130,8 @@ class Reader:
         sure_enough = confidence is None or confidence >= TRUSTED_CONFIDENCE
         trusted = intent if sure_enough and any(ch.isalpha() for ch in text) else None
         reply = classify_reply(text)
-        found = extract(text, self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
+        # "I'm 45 - sorry, 46": the number taken back is not read
+        found = extract(SELF_CORRECTED_NUMBER.sub(lambda m: " " * len(m.group()), text), self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
                         context.subject_fixed)
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
@@ -196,16 +202,35 @@ class Reader:
             understanding.options[key] = days
         for definition in context.pending:
             if definition.key in found.partly_denied and definition.key not in found.values:
-                understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+                if understanding.reply == "no" and PLAIN_NO.match(understanding.text) and len(context.pending) == 1:
+                    understanding.facts[definition.key] = False  # "nope, no bruises, no bleeding": the "nope" answers it
+                else:
+                    understanding.checks[definition.key] = False  # "no aspirin": and no other antiplatelet medicine?
+        understanding.checks.update(found.unsure)  # "WBC 3.2" to the platelet question: is that the count?
+        asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:
-                understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
+                if key == asked_alone and understanding.reply == "no" and not is_hedged(understanding.text):
+                    understanding.facts[key] = False  # "not now, I had sepsis in August": the "no" says it outright
+                else:
+                    understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
-        doubt = doubt or is_hedged(understanding.text)
+        # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
+        doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
+                                                           and context.pending[0].key in found.values)
         if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
                 d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
             doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
+        if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
+            lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
+            if lean is not None:
+                understanding.reply, doubt = lean, True
+            elif UNSURE_WHICH.search(understanding.text) and pending[0].key not in found.values:
+                # "I've got a fever, not sure what counts": unsure how what they have fits, not that they do not
+                # know: asked again, with the question's note, rather than taken as "I don't know"
+                understanding.follow_ups[pending[0].key] = "unsure"
+                understanding.reply = None
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
@@ -240,6 +265,7 @@ class Reader:
                 if understanding.facts.get(definition.key) is not None:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)
         self._drop_contradicted(understanding, context)
+        self._check_unsettled_reasons(understanding)
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
@@ -255,6 +281,21 @@ class Reader:
                 implications = self.vocabulary[key].implied_by if key in self.vocabulary else ()
                 if any(i.fact == definition.key and i.equals == answer and i.value != value for i in implications):
                     del understanding.facts[definition.key]
+                    break
+
+    def _check_unsettled_reasons(self, understanding: Understanding) -> None:
+        """A reading that rests on a reason the vocabulary says settles nothing is offered back: "my periods
+        stopped on chemo so I can't be pregnant" gives the reason that, for "could you become pregnant?", is
+        asked about (``unsure`` wording), so the "not pregnant" it would imply is not taken as said."""
+        for key, value in list(understanding.facts.items()):
+            definition = self.vocabulary[key] if key in self.vocabulary else None
+            if definition is None or value is None:
+                continue
+            for implication in definition.implied_by:
+                source = self.vocabulary[implication.fact] if implication.fact in self.vocabulary else None
+                if (source is not None and implication.value == value and implication.fact not in understanding.facts
+                        and any(_answer_pattern(p).search(understanding.text) for p in source.answers.get("unsure", ()))):
+                    understanding.checks[key] = understanding.facts.pop(key)
                     break
 
     def _check_for_self(self, understanding: Understanding) -> None:
@@ -285,7 +326,10 @@ class Reader:
         unsure = spans.get("unsure", [])
         decided = any(not any(s <= a and b <= e for s, e in unsure)
                       for reading in ("yes", "no") for a, b in spans.get(reading, []))
-        if "unsure" in said and key not in understanding.facts and not decided:
+        # a "no" read from the words' cues stands ("postmenopausal, periods stopped at 50"); a "yes" does not when
+        # the wording says what makes it unsure ("a bruise where the drip went in")
+        if "unsure" in said and understanding.facts.get(key) is not False and not decided:
+            understanding.facts.pop(key, None)
             understanding.follow_ups[key] = "unsure"
             understanding.reply = None
             return
@@ -301,14 +345,17 @@ class Reader:
         if key in understanding.facts and understanding.facts[key] != value:
             del understanding.facts[key]
             understanding.follow_ups[key] = "mixed"
-        # "肝功正常，肾功没查": a part not known beside the question's own "normal" is checked back
-        elif reading != "unknown" and (generic in ("yes", "no", "unknown") and generic != reading
+        # "肝功正常，肾功没查": a part not tested (Chinese says it as "not known") beside the question's own
+        # "normal" is checked back
+        elif reading != "unknown" and ((generic in ("yes", "no") or generic == "unknown" and chinese.HAS_HAN.search(text))
+                                       and generic != reading
                                        and not _after_contrast(text, said[reading])
                                        or doubt or takes_part_back(text, contrast=False)):
             understanding.facts.pop(key, None)
             understanding.checks[key] = value
         else:
             understanding.facts[key] = value
+            understanding.checks.pop(key, None)  # "they stopped my aspirin": the question's own wording settles it
 
     @staticmethod
     def _value(definition: FactDefinition, reading: str) -> Any:

@@ -106,17 +106,48 @@ def _registry() -> pint.UnitRegistry:
     return registry
 
 
+@lru_cache(maxsize=4096)
+def unit_named(word: str) -> Optional[str]:
+    """The unit of pint's registry that a written word names ("parsecs" -> "parsec", "kilograms" ->
+    "kilogram", "volts"), or None. Only whole words of four letters or more, with any prefix spelled
+    out: pint alone would read "units" as micro-nits and "in" as inches. Units written as the bot's
+    own spellings (SPELLINGS) are not asked about here."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    word = word.lower()
+    try:
+        readings = _registry().parse_unit_name(word)
+    except (pint.PintError, ValueError):
+        return None
+    for prefix, name, _ in readings:
+        if not prefix or word.startswith(prefix):
+            return prefix + name
+    return None
+
+
+def _definition(unit: Optional[str]) -> Optional[str]:
+    """A canonical unit's definition in pint, or a unit named in pint's own words ("parsec")."""
+    if unit in DEFINITIONS:
+        return DEFINITIONS[unit]
+    return unit if unit and unit_named(unit) == unit else None
+
+
 @lru_cache(maxsize=None)
 def factor(from_unit: Optional[str], to_unit: Optional[str]) -> Optional[float]:
     """What a value in ``from_unit`` is multiplied by to be in ``to_unit``; None when the two
-    measure different things, a unit is unknown, or the scales are offset (°C and °F)."""
+    measure different things, a unit is unknown, or the scales are offset (°C and °F). A unit named
+    in pint's own words ("parsec", "stone") converts to a canonical one of its dimension; a
+    dimensionless one ("degree", "turn") to none: 62 degrees is no percentage."""
     if from_unit == to_unit:
         return 1.0
-    if from_unit not in DEFINITIONS or to_unit not in DEFINITIONS:
+    source_definition, target_definition = _definition(from_unit), _definition(to_unit)
+    if source_definition is None or target_definition is None:
         return None
     registry = _registry()
-    source, target = registry(DEFINITIONS[from_unit]), registry(DEFINITIONS[to_unit])
+    source, target = registry(source_definition), registry(target_definition)
     if not source.is_compatible_with(target):
+        return None
+    if source.dimensionless and (from_unit not in DEFINITIONS or to_unit not in DEFINITIONS):
         return None
     try:
         return float((source / target).to("dimensionless").magnitude)

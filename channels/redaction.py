@@ -27,7 +27,6 @@ REDACTED = "…"
 _BUTTON_PAYLOAD = re.compile(r"/\w+")
 _ALONE = r"(?<![^\W_])(?:{})(?![^\W_])"  # not within a longer run of letters and digits
 _message_text: ContextVar[Optional[str]] = ContextVar("message_text", default=None)
-_installed = False
 
 
 def _is_wide(char: str) -> bool:
@@ -79,12 +78,15 @@ def _redacting_factory(make_record: Callable[..., logging.LogRecord]) -> Callabl
 
 
 def install() -> None:
-    """Hide message text in every log record of this process (once; the Rasa server's channels call it)."""
-    global _installed
-    if not _installed:
-        _installed = True
-        logging.captureWarnings(True)
-        logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+    """Hide message text in every log record of this process. Checked at every message, not once:
+    whatever replaced the record factory or stopped routing warnings into the log since (a logging
+    set-up of Rasa's or a library's) is undone."""
+    logging.captureWarnings(True)
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "redacts_message_text", False):
+        redacting = _redacting_factory(factory)
+        redacting.redacts_message_text = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(redacting)
 
 
 @contextmanager

@@ -122,6 +122,16 @@ async def security_headers(request: web.Request, handler: Callable[[web.Request]
     return response
 
 
+def sections(trials: bool) -> Callable:
+    """A middleware telling the pages which sections this app serves, for their nav."""
+    @web.middleware
+    async def middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+        pages.TRIALS_SERVED.set(trials)
+        return await handler(request)
+    return middleware
+
+
 @web.middleware
 async def require_login(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                         ) -> web.StreamResponse:
@@ -503,7 +513,8 @@ def create_app(store: ReviewStore, authenticator: Authenticator, stories_dir: Pa
     def refuse(request: web.Request, field: str) -> web.Response:
         return _error(request, 400, f"{REFUSAL} (in {field})")
 
-    app = web.Application(middlewares=[security_headers, aiohttp_guard(refuse), require_login],
+    app = web.Application(middlewares=[sections(trial_store is not None), security_headers, aiohttp_guard(refuse),
+                                       require_login],
                           client_max_size=1024 ** 2)
     app[STORE] = store
     app[AUTH] = authenticator

@@ -22,13 +22,14 @@ from typing import Any, Dict, Optional
 
 from channels.guard import unreadable_field
 from review.export import conversation_record, csv_chunks, iso, json_chunks, records, summary_record
+from review.store import STATUSES, VERDICTS, InboxQuery, ReviewStore
 
 FILTERS = [
     ("--q", "q", "free text (words of the conversation, masked)"),
     ("--channel", "channel", "channel, e.g. rest"),
-    ("--verdict", "verdict", "likely_eligible, uncertain, not_eligible or none"),
+    ("--verdict", "verdict", ", ".join(VERDICTS) + " or none"),
     ("--trial", "trial", "trial id, e.g. NCT05236582"),
-    ("--status", "status", "unreviewed, needs_follow_up or reviewed"),
+    ("--status", "status", ", ".join(STATUSES[:-1]) + " or " + STATUSES[-1]),
     ("--tag", "tag", "a tag"),
     ("--since", "started_from", "started on or after (YYYY-MM-DD)"),
     ("--until", "started_to", "started on or before (YYYY-MM-DD)"),
@@ -57,8 +58,6 @@ def _actor() -> str:
 
 
 def _store(settings: Any):
-    from review.store import ReviewStore
-
     return ReviewStore(settings.tracker_store_url, settings.low_confidence_threshold)
 
 
@@ -70,8 +69,6 @@ def _refuse_unreadable(args: argparse.Namespace) -> None:
 
 
 def _query(args: argparse.Namespace, **extra: Any):
-    from review.store import InboxQuery
-
     _refuse_unreadable(args)
     params: Dict[str, Any] = {dest: getattr(args, dest) for _, dest, _ in FILTERS if getattr(args, dest, None)}
     if getattr(args, "asc", False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlencode
@@ -17,6 +18,9 @@ from review.auth import Session
 from review.store import STATUSES, VERDICTS, InboxPage, InboxQuery
 from review.stories import Step
 
+# Whether the app serves the Trials pages (review/trials.py, only with a trial database): the nav links
+# to them only then. The app sets it for each request it handles (review/app.py, ``sections``).
+TRIALS_SERVED: ContextVar[bool] = ContextVar("trials_served", default=False)
 STATUS_NAMES = {"unreviewed": "Unreviewed", "needs_follow_up": "Needs follow-up", "reviewed": "Reviewed"}
 VERDICT_NAMES = {Verdict.LIKELY_ELIGIBLE.value: "Likely eligible", Verdict.UNCERTAIN.value: "Uncertain",
                  Verdict.NOT_ELIGIBLE.value: "Not eligible", None: "—"}
@@ -91,8 +95,9 @@ def csrf_field(session: Session) -> str:
 def layout(title: str, body: str, nonce: str, session: Optional[Session] = None) -> str:
     nav = ""
     if session is not None:
+        trials = '<a href="/trials">Trials</a>' if TRIALS_SERVED.get() else ""
         audit = '<a href="/audit">Audit log</a>' if session.is_admin else ""
-        nav = (f'<nav><a href="/">Inbox</a><a href="/trials">Trials</a>{audit}</nav>'
+        nav = (f'<nav><a href="/">Inbox</a>{trials}{audit}</nav>'
                f'<span class="muted">{h(session.user)} ({h(session.role)})</span>'
                f'<form method="post" action="/logout">{csrf_field(session)}'
                f'<button class="secondary" type="submit">Log out</button></form>')

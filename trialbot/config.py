@@ -13,8 +13,9 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = PROJECT_ROOT / "trialbot.yml"
 ENV_PREFIX = "TRIALBOT_"
-# The lock store of several Rasa servers, named as endpoints.yml names it (channels.locks.ENDPOINT_TYPE;
+# The lock stores of one Rasa server and of several, named as endpoints.yml names them (channels/locks.py;
 # named, not imported: the configuration sits above the channels and does not load Rasa).
+IN_MEMORY_LOCK_STORE = "channels.locks.RenewingInMemoryLockStore"
 REDIS_LOCK_STORE = "channels.locks.AtomicRedisLockStore"
 
 
@@ -114,7 +115,7 @@ class Settings:
     def lock_store_environment(self) -> Dict[str, str]:
         """endpoints.yml's lock store: in-memory, or Redis at ``lock_store_url``."""
         if not self.lock_store_url:
-            return {"TRIALBOT_LOCK_STORE_TYPE": "in_memory", "TRIALBOT_LOCK_STORE_HOST": "",
+            return {"TRIALBOT_LOCK_STORE_TYPE": IN_MEMORY_LOCK_STORE, "TRIALBOT_LOCK_STORE_HOST": "",
                     "TRIALBOT_LOCK_STORE_PORT": "0", "TRIALBOT_LOCK_STORE_DB": "0"}
         url = urlsplit(self.lock_store_url)
         if url.scheme != "redis" or not url.hostname:

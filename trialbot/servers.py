@@ -113,8 +113,8 @@ def start(command: List[str], env: Dict[str, str], log: Optional[IO], name: str,
 
 
 def action_server_command(settings: Settings) -> List[str]:
-    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-            "--port", str(settings.action_port)]
+    """rasa_sdk's action server with this project's actions, warmed up before it listens (actions/__main__.py)."""
+    return [sys.executable, "-m", "actions", "--port", str(settings.action_port)]
 
 
 def rasa_server_command(settings: Settings, project: Path = PROJECT_ROOT) -> List[str]:

@@ -84,6 +84,16 @@ class Entry:
     unit: Optional[str] = None
     answered_by: Optional[str] = None
     result_only: bool = False  # a test read only as positive or negative, never as a number
+    # the values a person can have, in the entry's unit (or its fact's): a bound outside them has
+    # lost its scale ("hemoglobin < 9 mg/dL" for 9 g/dL), so only the study team can read it
+    plausible: Optional[Tuple[float, float]] = None
+
+    def implausible(self, value: float, unit: Optional[str], fact_unit: Optional[str]) -> bool:
+        """Whether a bound ``value`` in ``unit`` is outside what a person can have."""
+        if self.plausible is None or unit != fact_unit:
+            return False
+        low, high = self.plausible
+        return not low <= value <= high
 
 
 @dataclass
@@ -104,7 +114,8 @@ class Lexicon:
                 entry = Entry(family=family, key=key, label=spec.get("label", key.replace("_", " ")),
                               aliases=tuple(a.lower() for a in spec["aliases"]), fact=spec.get("fact"),
                               unit=spec.get("unit"), answered_by=spec.get("answered_by"),
-                              result_only=bool(spec.get("result_only")))
+                              result_only=bool(spec.get("result_only")),
+                              plausible=tuple(spec["plausible"]) if spec.get("plausible") else None)
                 entries.append(entry)
                 for alias in entry.aliases:
                     lexicon._by_alias.setdefault((family, alias), entry)

@@ -367,7 +367,6 @@ _PREGNANCY_WORDS = re.compile(
     r"randomization|screening|enrollment|enrolment|at|in|for|with|without|\d+)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:informed\s+consent|consent\s+form|sign(?:ed)?\s+(?:the\s+)?consent|provide\s+consent|"
                       r"give\s+consent|written\s+consent)\b", re.IGNORECASE)
-_NEGATED = re.compile(r"\b(?:no|not|without|non|never|absence\s+of|free\s+of|negative\s+for)\b", re.IGNORECASE)
 _UNIT_FAMILY_COUNT = ("10^9/L", "10^3/uL", "/uL")
 # a clause that makes a value conditional ("... for patients with Gilbert's syndrome"): not computable here
 _CONDITIONAL = re.compile(r"\b(?:for|in)\s+(?:patients|subjects|participants|those|people|women|men)\s+(?:with|who)\b"
@@ -541,7 +540,7 @@ class Recogniser:
                 mentions[-1] = (entry, mentions[-1][1], end)  # "Aspartate aminotransferase (AST or SGOT)"
             else:
                 mentions.append((entry, start, end))
-        if not mentions or _CONDITIONAL.search(text):
+        if not mentions or _CONDITIONAL.search(text) or cues.conditional(text):  # "For hospitalized patients : QTc"
             return None
         comparisons = find_comparisons(text)
         if not comparisons:
@@ -572,6 +571,10 @@ class Recogniser:
                     fact, fact_unit, factor = self.concepts.known(entry, "/uL")  # "platelets > 100,000"
                 else:
                     fact, fact_unit, factor = self.concepts.known(entry, unit)
+                if any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit) for c in bounds):
+                    return None  # a bound that lost its scale
+                if len([c for c in bounds if c.op in (">", ">=")]) > 1 or len([c for c in bounds if c.op in ("<", "<=")]) > 1:
+                    return None  # two lower bounds of one value: one belongs to something unrecognised ("or diastolic > 110")
                 rule = _numeric_rule(fact, bounds, factor, fact_unit)
                 parts.append(rule)
                 described.append(describe_comparisons(self.label(entry), rule))
@@ -588,11 +591,14 @@ class Recogniser:
         if not found:
             return None
         found.sort(key=lambda f: f[1])
-        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, ""):
-            return None  # qualified, conditional, with exceptions, or an allergy to what it names
+        if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, "") \
+                or cues.unreadable(text):
+            return None  # qualified, conditional, with exceptions, an allergy to what it names, how long
+        if any(cues.modifier_of(text[t:]) or cues.done_for(text[:s]) for _, s, t in found):
+            return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)
         spans = [(s, t) for _, s, t in found] + ([(window.start, window.end)] if window else [])
-        negated = _NEGATED.search(text[:found[0][1]])
+        negated = cues.NEGATED.search(text[:found[0][1]])
         if negated:
             spans.append(negated.span())
         # a word left over narrows what is named: an exclusion read without it excludes too many,
@@ -610,8 +616,8 @@ class Recogniser:
             names.append((entry, self.label(entry)))
         rule = parts[0] if len(parts) == 1 else {"any": parts}
         if negated:
-            rule = {"not": rule}
-        what = " or ".join(label for _, label in names)
+            rule = {"not": rule}  # "not on A or B": on neither (not A and not B)
+        what = (" and no " if negated else " or ").join(label for _, label in names)
         if window and window.op in ("<", "<="):
             what += f" in the last {window.amount} {window.unit}"
         return Derived(rule, "rule", ("no " if negated else "") + what)

@@ -26,19 +26,24 @@ _DEGREE = re.compile(
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
     r"similar|suspected|suspicion|possible|probable|likely|multiple|repeated|recurrent|family|relatives?|"
     r"remission|cured|resolved|recover\w*|half-lives|whichever|chronic\s+use|expected|anticipated|plan\w*|"
+    r"immediate|imminent|impending|"
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
-    r"longer\s+than|for\s+more\s+than|lasting|duration|"
-    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy)",
+    r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
+    r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy|"
+    r"certain|some|selected|specific|particular|another)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
 _NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
-                       r"abnormal|good|poor|mild|corrective)\s*$", re.IGNORECASE)
+                       r"abnormal|good|poor|mild|corrective|latent)\s*$", re.IGNORECASE)
 # Another reading applies to some people: "if", "for patients with", "patients who received X must".
 _CONDITIONAL = re.compile(
     r"\bif\b|\bwhen\b|\bwhether\b|\bunless\b|\bas\s+long\s+as\b|\bprovided\b|\bonly\s+(?:for|in|if)\b|"
     r"\b(?:for|in)\s+(?:\w+\s+){0,2}(?:patients|subjects|participants|those|people|women|men|individuals|cohort|arm|group)\b|"
     r"\b(?:patients|subjects|participants|those)\s+who\s+(?:have\s+)?(?:received|had|were|are|underwent|already)\b.*\bmust\b|"
-    r"\beither\b|\bmay\s+(?:include|be|have)\b", re.IGNORECASE)
+    r"\beither\b|\bmay\s+(?:include|be|have)\b|"
+    # a cohort's own criterion: "Aim 1.1 and 2.1 (...): diagnosed with ...", "test (Aim 1) or hospitalized (Aim 2)"
+    r"^\W*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+(?:\s*(?:and|or|,|&)\s*[\w.\-]+)*"
+    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+\s*\)", re.IGNORECASE)
 # An exception: part of what the criterion names does not count.
 _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
@@ -52,14 +57,16 @@ _NOW = re.compile(
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
     r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
-    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on)\b",
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for)\b",
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
-_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|past|ever|former|lifetime)\b",
+_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|(?<!the\s)past|ever|former|lifetime|"
+                   r"experienced|suffered)\b",
                    re.IGNORECASE)  # "prior to randomization" is when, not "before now"
 # a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
-_RECEIVED = re.compile(r"\b(?:received|receipt|treated|exposure|exposed|vaccinated|immuni[sz]ed|administered)\b",
+_RECEIVED = re.compile(r"\b(?:received|receipt|(?<!being\s)treated|exposure|exposed|vaccinated|immuni[sz]ed|"
+                       r"administered)\b",
                        re.IGNORECASE)
 _EVER_EXCLUSION = re.compile(r"\b(?:known|documented|pre-?existing|congenital|hereditary|inherited|genetic)\b",
                              re.IGNORECASE)
@@ -77,6 +84,8 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
+# a word that denies what follows it ("not on mechanical ventilation or ECMO": on neither)
+NEGATED = re.compile(r"\b(?:no|not|without|non|never|absence\s+of|free\s+of|negative\s+for)\b", re.IGNORECASE)
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
 _OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
                           r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
@@ -98,7 +107,9 @@ _TREATMENTS = [re.compile(r"\b(?:hormon\w*|endocrine|estrogen|oestrogen|tamoxife
 
 
 # Where one criterion of a line ends: ";", a sentence's end, a numbered item ("2. Currently ...").
-_CLAUSE_END = re.compile(r";|\.\s+(?=[A-Z(])|\s\d{1,2}[.)]\s+(?=[A-Z])")
+# (not the full stop of an abbreviation: "(eg. History of torsades de pointes)" is one clause)
+_CLAUSE_END = re.compile(r";|(?<!\b[eE]\.g)(?<!\b[eE]g)(?<!\b[iI]\.e)(?<!\b[iI]e)(?<!\bvs)(?<!\bapprox)\.\s+(?=[A-Z(])|"
+                         r"\s\d{1,2}[.)]\s+(?=[A-Z])")
 # What separates the items of a list, and what introduces examples of a class.
 _ITEM = re.compile(r",|\bor\b|\band/or\b|/|\(|\)")
 _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:",
@@ -107,14 +118,42 @@ _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
 # The investigator's or a physician's judgement: only the study team can apply it.
 _JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
+                        r"treating\s+(?:team|clinician|doctor)|clinical\s+team|care\s+team|"
                         r"preclude\w*|jeopardi[sz]\w*|interfere\w*|compromise\w*)\b", re.IGNORECASE)
 _HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 # A test or an image: what it finds is the criterion, not having it ("infiltrates on chest radiograph").
 _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
                          r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
-_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to)\b",
-                              re.IGNORECASE)
+_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to|"
+                              r"and\s+(?:who|that|which))\b", re.IGNORECASE)
+# After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
+# "dysfunction (i.e. LVEF < 35%)", "supplementary oxygen with FiO2 50%".
+_DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
+                            r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d", re.IGNORECASE)
+# Before a concept, what is done for or against it: the criterion is about that, not the illness
+# ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
+_DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
+                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|screen\w*|surgery|contacts?|"
+                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+# After an illness, a noun that it only names the kind of: "COVID-19 convalescent plasma", "HIV test".
+_MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
+                          r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
+                          r"associated|patients?\s+contacts?|swabs?)\b", re.IGNORECASE)
+# A risk, not a finding: "indicators of risk of progression", "high risk of requiring ventilation".
+_RISK = re.compile(r"\b(?:(?:high|increased|at)\s+risk|risks?\s+of)\b", re.IGNORECASE)
+# Several findings counted together: no one of them alone is the criterion.
+_COUNTED = re.compile(r"\bat\s+least\s+(?:two|three|four|five|[2-9])\b|\b(?:two|three|[2-9])\s+or\s+more\s+of\b",
+                      re.IGNORECASE)
+# For an inclusion: another way in after the concept ("... or hospitalized"), not another bound ("or higher")
+_OR_OTHER = re.compile(r"\b(?:and/)?or\b(?!\s+(?:higher|more|greater|less|lower|above|below|over|under|equal|fewer|"
+                       r"older|younger|longer|shorter)\b)", re.IGNORECASE)
+# where what follows a concept only says how it is confirmed or gives examples of it
+_HOW_OR_EXAMPLES = re.compile(r"\b(?:by|via|using|through|e\.\s?g\.?|such\s+as|including|i\.\s?e\.?)\b|"
+                              r"\bas\s+(?:determined|evaluated|confirmed|documented)\b", re.IGNORECASE)
+_SEXES = re.compile(r"\b(?:males?|females?|men|women|man|woman)\s+(?:and/)?or\s+(?:non-?pregnant\s+)?"
+                    r"(?:males?|females?|men|women|man|woman)\b", re.IGNORECASE)
+_ANY_OF = re.compile(r"\b(?:any|one|at\s+least\s+one|either)\s+of\b", re.IGNORECASE)
 
 
 def clause_bounds(line: str, start: int, end: int) -> "tuple[int, int]":
@@ -172,6 +211,12 @@ _CLAUSE_REASONS = [
     (_CONDITIONAL, "it applies to some people only"),
     (_JUDGEMENT, "the investigator judges it"),
     (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
+    (_COUNTED, "it counts several findings"),  # "at least two of the following"
+    (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
+    # "chronic administration (more than 14 days) of", "long-term use of": how long, not whether
+    (re.compile(r"\b(?:chronic|long[-\s]?term|prolonged|continuous|regular|daily)\s+(?:use|administration|"
+                r"treatment|therapy|intake|dosing|consumption)\b|\b(?:treated|treatment)\s+for\s+(?:less|more|"
+                r"at\s+least|over|under|longer|fewer)\b", re.I), "it says how long or how often"),
 ]
 
 
@@ -181,7 +226,8 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
     reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
-    if reason:
+    if reason or (kind == "inclusion" and _RISK.search(clause)):
+        reason = reason or "it rests on a risk"
         return reason
     # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
     # an exclusion read without one only excludes too many: those of the concept's own phrase count
@@ -191,11 +237,48 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return f"it qualifies the concept (\"{degree.group()}\")"
     if negated and kind == "exclusion":
         return "it excludes the absence of something"
-    if _NARROWING_AFTER.match(line[end:clause_bounds(line, start, end)[1]]):
+    after = re.sub(r"^\((?:e?s)\)", "", line[end:clause_bounds(line, start, end)[1]])  # "disease(s) requiring"
+    if _NARROWING_AFTER.match(after) or _DEFINED_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
+    if done_for(before):
+        return "it is about what is done for the concept"  # "hospitalization for COVID-19"
+    if kind == "inclusion" and examples_before(before):
+        return "its examples are not each required"  # "standard care for SCD, including penicillin prophylaxis"
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
+
+
+def examples_before(before: str) -> bool:
+    """Whether the words before a concept in its clause make it one example of a class or of a
+    definition ("including", "such as", "symptoms consistent with COVID-19 (fever, ...") rather
+    than one of "any of the following" (alternatives the annotations join)."""
+    inside = before.rfind("(") > before.rfind(")")
+    return bool((_EXAMPLES.search(before) or inside) and not _ANY_OF.search(before))
+
+
+def modifier_of(after: str) -> bool:
+    """Whether an illness named before ``after`` only says what a treatment, test or place is for
+    ("COVID-19 convalescent plasma", "COVID-19 ward")."""
+    return bool(_MODIFIER_OF.match(after))
+
+
+def done_for(before: str) -> bool:
+    """Whether the words before a concept name what is done for it ("hospitalization for")."""
+    return bool(_DONE_FOR.search(before))
+
+
+def other_ways_in(line: str, start: int, end: int) -> bool:
+    """Whether the clause of an inclusion's concept offers other ways in than the concept ("positive
+    test ... or hospitalized for COVID-19"): reading the concept alone would turn the others away."""
+    begin, stop = clause_bounds(line, start, end)
+    after = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", line[end:stop])  # what brackets say is not another way
+    how = _HOW_OR_EXAMPLES.search(after)
+    # before it: "PaO2/FiO2 < 200 mmHg or FiO2 0.4 is required ... on HFNC" (not "male or female")
+    before = _SEXES.sub(" ", re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", line[begin:start]))
+    how_before = list(_HOW_OR_EXAMPLES.finditer(before))
+    before = before[how_before[-1].end():] if how_before else before
+    return bool(_OR_OTHER.search(after[:how.start()] if how else after) or _OR_OTHER.search(before))
 
 
 def time_sense(kind: str, before: str, concept: str, procedure: bool = False, clause: str = "") -> str:
@@ -206,7 +289,9 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     of the moment (a symptom, an acute illness, a support like ventilation)."""
     words = f"{before} {concept}"
     now = _NOW.search(words)
-    ever = _EVER.search(words) or (_EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
+    # "received", "receipt of": a treatment had at some time, not one being had now
+    ever = _EVER.search(words) or _RECEIVED.search(words) or (
+        _EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
     if kind == "exclusion" and not ever and not now:
         ever = _EVER.search(clause) or _EVER_EXCLUSION.search(clause)
     if now and not (ever and ever.start() > now.start()):
@@ -216,7 +301,7 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     if kind == "inclusion":
         return NOW
     if re.search(r"\bchronic\b", words, re.I):
-        return EVER
+        return NOW if procedure else EVER  # "chronic hemodialysis" is ongoing; "chronic hepatitis" a diagnosis
     acute = _ACUTE_PROCEDURE if procedure else _ACUTE
     return NOW if acute.search(concept) else EVER
 
@@ -245,6 +330,13 @@ def own_treatment(text: str, treatments: Iterable[str]) -> bool:
     therapy" in a trial of adjuvant endocrine therapy)."""
     treatments = " ".join(treatments)
     return any(kind.search(text) and kind.search(treatments) for kind in _TREATMENTS)
+
+
+def unreadable(clause: str) -> Optional[str]:
+    """Why a clause, whatever concept it names, is the study team's (an exception, a condition, a
+    judgement, a drug-dependent time frame, a count of findings, a prognosis or risk), or None."""
+    found = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
+    return found or ("it rests on a risk" if _RISK.search(clause) else None)
 
 
 def degree(text: str) -> Optional[str]:
@@ -315,9 +407,42 @@ def now_in(text: str) -> bool:
 def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     """Whether two names share a word, by its first five letters (other than ``ignored``): "HCQ" and
     "hydroxychloroquine" do not, "cultures" and "culture" do."""
-    def stems(text: str) -> set:
-        return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in set(ignored)}
-    return bool(stems(a) & stems(b))
+    return bool(_stems(a, ignored) & _stems(b, ignored))
+
+
+def _stems(text: str, ignored: Iterable[str] = ()) -> set:
+    """A name's words by their first five letters ("cultures" and "culture" are one)."""
+    ignored = set(ignored)
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in ignored}
+
+
+_PLAIN = {"disease", "diseases", "disorder", "disorders", "of", "the", "a", "an", "and", "in", "to", "with", "by",
+          "finding", "procedure", "syndrome"}
+
+
+def partial_match(entity: str, concept: str) -> bool:
+    """Whether a concept was matched to an entity by some of its words only: they share a word, yet
+    each has one the other lacks ("renal replacement therapy" coded as "gene replacement therapy"):
+    another concept. Names with no word in common are synonyms the coders chose ("hepatitis",
+    "inflammatory disease of liver"); a concept with a word more or less is kept (an own fact would
+    be named by the annotation's words, which are often cut short: "neisseria meningitidis infectio")."""
+    a, b = _stems(entity, _PLAIN), _stems(concept, _PLAIN)
+    return bool(a & b) and bool(a - b) and bool(b - a)
+
+
+def narrower(entity: str, concept: str, line: str) -> bool:
+    """Whether a concept names less than its entity: it has words that neither the entity nor the
+    criterion's line says ("nasal surgery" coded as "functional endoscopic nasal surgery"), so a
+    person with another kind of what the criterion names would answer "no". A concept whose extra
+    words are in the line is the line's own name for it, the annotation being cut short."""
+    a, b = _stems(entity, _PLAIN), _stems(concept, _PLAIN)
+    return bool(a) and a <= b and bool(b - a - _stems(line, _PLAIN))
+
+
+def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
+    """Whether every word of name ``a`` (other than ``ignored``) is in name ``b``, by its first five
+    letters: "allergy to JAK inhibitor" is not covered by "allergy to enzyme inhibitor"."""
+    return _stems(a, ignored) <= _stems(b, ignored)
 
 
 def study_product(text: str) -> bool:

@@ -63,12 +63,15 @@ _HOLLOW = re.compile(r"(?:\W|\b(?:history|known|active|current(?:ly)?|prior|prev
                      r"for|and|or|in|on|use|sign|signs|presence|evidence|diagnosis|medical|acute|chronic|"
                      r"severe|uncontrolled|untreated|significant|clinically)\b)*", re.IGNORECASE)
 _ALLERGY_WORDS = {"allergy", "allergic", "allergies", "hypersensitivity", "reaction", "reactions", "to", "of",
-                  "known", "drug", "compound", "intolerance"}
+                  "known", "drug", "compound", "intolerance", "or", "and", "any", "the", "a", "an"}
 _ABBREVIATION = re.compile(r"\b\w*[A-Z0-9]\w*[A-Z0-9]\w*\b")  # "PaO2/FiO2", "eGFR", "SpO2": names we cannot compare
 _RELATIVE = re.compile(r"\b(?:decreas\w*|increas\w*|drop\w*|declin\w*|rise|rising|fall\w*|change\w*|fold)\b"
                        r"|\bfrom\s+baseline\b", re.IGNORECASE)
 _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "plasma", "measurement", "test", "of",
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
+_PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
+_STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
+_VERB_FIRST = re.compile(r"(?:receiv|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
@@ -212,11 +215,14 @@ class RowReader:
         nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
         # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
         if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
-            if cues.exception(clause):
-                return self.recogniser.study_team(text)  # "women who discard breast milk are not excluded"
+            if cues.exception(clause) or (kind == INCLUSION and at >= 0 and cues.hand_off(text, at, at + len(entity), kind)):
+                # "women who discard breast milk are not excluded"; "pregnant women admitted to obstetric units"
+                return self.recogniser.study_team(text)
             return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
+        if re.search(r"\s[a-z]$", entity):
+            return self.recogniser.study_team(text)  # "fungal f": a cut-off annotation, no name to ask about
         if _DEATH.search(entity):
             return self.recogniser.study_team(text)  # "death within 24 hours": not a question for anyone
         if _HOLLOW.fullmatch(entity):
@@ -226,11 +232,17 @@ class RowReader:
             if cues.conditional(clause) or cues.exception(clause):
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
-        trusted = self._trusted(row)
+        trusted = self._trusted(row, text)
+        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity):
+            # its own fact would be named by its words: "Are you receiving receiving oxygen (O2) ...?"
+            return self.recogniser.study_team(text)
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            if cues.conditional(clause) or cues.exception(clause):
+            if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
+                    kind == INCLUSION and cues.examples_before(before)):
+                # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
+                # ("signs of moderate illness, such as SpO2 > 93%") is not required
                 return self.recogniser.study_team(text)
             return self._measurement(entity, concept_name, key, name, numeric, negated, kind, text, clause, at,
                                      trusted)
@@ -239,7 +251,7 @@ class RowReader:
             # question, or a hand-off to the study team)
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
-        if numeric or cues.hand_off(text, *found, kind, negated) or (
+        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or cues.hand_off(text, *found, kind, negated) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, a qualifier, an exception, a condition: more than one fact can hold
             return self.recogniser.study_team(text)
@@ -250,6 +262,10 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
+        if domain == "Condition" and _STATE.fullmatch(name):
+            return self.recogniser.study_team(text)  # "institutionalized": a state, not a diagnosis to ask about
+        if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
+            return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
                                    allergy=domain == "Drug")
@@ -272,8 +288,9 @@ class RowReader:
         """A condition: within the row's time frame, or now or ever as the words and the
         criterion's role say (cues.time_sense); an allergy to a drug is a condition of its own."""
         entry = None
-        if allergy or (cues.is_allergy("", entity) and not cues.shares_words(entity, concept_name, _ALLERGY_WORDS)):
-            # "allergy to atazanavir" coded as an allergy to protease inhibitors: its own fact
+        if allergy or (cues.is_allergy("", entity) and not cues.covered_by(entity, concept_name, _ALLERGY_WORDS)):
+            # "allergy to atazanavir" coded as an allergy to protease inhibitors, "to another JAK
+            # inhibitor" as one to enzyme inhibitors: its own fact
             key, name = ((f"allergy_{slug(entity)}", f"an allergy to {plain_name(entity)}") if allergy
                          else (slug(entity), plain_name(entity)))
         else:
@@ -299,6 +316,10 @@ class RowReader:
         ever = cues.said_before(said.before) and not cues.now_in(said.before)
         if existing is not None and existing.type.value != "date":
             return self._boolean(entry.fact, existing.label, negated)
+        if existing is not None and not (when or ever):
+            # a dated fact ("last chemotherapy") and no time frame: "concurrent ... requiring
+            # chemotherapy" is not "ever had chemotherapy", and how recent "current" is, is the study's
+            return self.recogniser.study_team(said.line)
         if when or ever or existing is not None:
             fact = entry.fact if existing is not None else self.concepts.drug(key, name, dated=True)
             return self._recent(fact, when or 36500, self.concepts.vocabulary[fact].label, negated)
@@ -307,13 +328,16 @@ class RowReader:
 
     # -- pieces ---------------------------------------------------------------------------------
     @staticmethod
-    def _trusted(row: Mapping[str, str]) -> bool:
+    def _trusted(row: Mapping[str, str], line: str) -> bool:
         try:
             score = float(row.get("match_score") or 0)
         except ValueError:
             score = 0.0
         concept = (row.get("concept_id") or "").strip()
+        entity = re.sub(r"\([^)]*\)", " ", row.get("entity_source_text") or "")  # "(dialysis)" explains it
         return (bool(concept) and concept not in PLACEHOLDERS and score >= 0.999
+                and not cues.partial_match(entity, row.get("concept_name") or "")
+                and not cues.narrower(entity, row.get("concept_name") or "", line)
                 and (row.get("vocabulary_usagi") or "").strip() not in UNTRUSTED_VOCABULARIES
                 and (row.get("domain") or "") != "Visit")
 
@@ -392,6 +416,19 @@ class RowReader:
         return self.recogniser.derive(source_line, kind, quoted=True)
 
     @staticmethod
+    def _bound_left_out(text: str, end: int, read: int) -> bool:
+        """Whether the measurement's bounds in its line go on past those read ("PaO2/FiO2 > 100, but
+        < 200" with only "> 100" coded): read alone, one bound of a range widens or narrows it."""
+        if end < 0:
+            return False
+        stop = cues.clause_bounds(text, end, end)[1]
+        after = [c for c in find_comparisons(text) if end <= c.start < stop]
+        if len(after) <= read or read == 0:
+            return False
+        between = text[after[read - 1].end:after[read].start]
+        return bool(re.fullmatch(r"[\s,]*(?:but|and|to|-|–)?[\s,]*", between, re.IGNORECASE))
+
+    @staticmethod
     def _comparisons_after(text: str, start: int, end: int) -> List[Comparison]:
         """The comparison right after a measurement in its line ("score of 3 or less"), for a row
         whose numeric text is missing or not in the line."""
@@ -462,7 +499,7 @@ class RowReader:
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
-        if not comparisons or len(units) > 1:
+        if not comparisons or len(units) > 1 or self._bound_left_out(text, at + len(entity), len(comparisons)):
             return self.recogniser.study_team(text)
         unit = units.pop() if units else None
         if entry is not None:
@@ -473,6 +510,9 @@ class RowReader:
         else:
             fact, fact_unit, factor = self.concepts.measurement(key, name, unit)
             label = name
+        if entry is not None and any(entry.implausible(c.value * factor, fact_unit, entry.unit or fact_unit)
+                                     for c in comparisons):
+            return self.recogniser.study_team(text)
         parts = []
         for c in comparisons:
             part: Dict[str, Any] = {"fact": fact, "op": c.op, "value": round_value(c.value * factor)}
@@ -631,7 +671,13 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 continue
             text = source_line or row_text(row)
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            items.append((kind, text, derived, row.get("domain") or "", group, [line]))
+            at = text.lower().find(entity.lower())
+            # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
+            # annotations join them into one criterion, the concept alone would turn the others away
+            others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, at + len(entity)) \
+                and derived.checked_by == "rule" and any(k.startswith(_CODED) for k in _keys(derived.rule))
+            items.append((kind, text, derived, row.get("domain") or "", group, [line],
+                          reader.recogniser.study_team(text) if others else None))
         seen: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         counts = {INCLUSION: 0, EXCLUSION: 0}
         for kind, text, derived, domain, merged, lines in _alternatives(items, stats):
@@ -660,28 +706,37 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
             stats.skipped_trials[trial_id] = "no coded criteria in the corpus: not imported"
 
 
-# kind, text, rule, domain, OR group, the corpus lines it was read from
-_Item = Tuple[str, str, Derived, str, Optional[str], List[int]]
+# kind, text, rule, domain, OR group, the corpus lines it was read from, its reading when it stands alone
+_Item = Tuple[str, str, Derived, str, Optional[str], List[int], Optional[Derived]]
+_CODED = ("condition:", "drug:", "procedure:", "device:", "measurement:")
+
+
+def _keys(rule: Mapping[str, Any]) -> List[str]:
+    if "fact" in rule:
+        return [rule["fact"]]
+    if "not" in rule:
+        return _keys(rule["not"])
+    return [k for part in rule.get("all", []) + rule.get("any", []) for k in _keys(part)]
 
 
 def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str, str, Derived, str, bool, List[int]]]:
     """Inclusion rows the annotations mark as alternatives ("SpO2 <= 93% or PaO2/FiO2 < 300")
     become one criterion, met when any of them is; separate rows would each be required. (For
-    exclusions, separate rows already exclude when any of them holds.) Rows of one line that does
-    not say "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT
-    < 3x ULN" means both."""
+    exclusions, separate rows already exclude when any of them holds.) Rows whose lines do not say
+    "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT < 3x ULN"
+    means both, and so do "negative tests for HBsAg, HCV antibody and HIV antibody" and the lines
+    that code each test again."""
     groups: Dict[str, List[int]] = {}
     for i, item in enumerate(items):
         if item[4] is not None:
             groups.setdefault(item[4], []).append(i)
     for group, members in list(groups.items()):
-        texts = {items[m][1] for m in members}
-        if len(texts) == 1 and not _EITHER.search(texts.pop()):
+        if not any(_EITHER.search(items[m][1]) for m in members):
             del groups[group]
-    for i, (kind, text, derived, domain, group, lines) in enumerate(items):
+    for i, (kind, text, derived, domain, group, lines, alone) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
-            yield kind, text, derived, domain, False, lines
+            yield kind, text, alone or derived, domain, False, lines
             continue
         if members[0] != i:
             continue  # merged into the group's first row
@@ -689,10 +744,19 @@ def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str,
         rules = list({repr(p.rule): p.rule for p in parts}.values())
         lines = list(dict.fromkeys(items[m][1] for m in members))
         checked_by = "rule" if all(p.checked_by == "rule" for p in parts) else "question"
-        requirement = " or ".join(dict.fromkeys(p.requirement for p in parts))
+        # one denial over the alternatives ("not on mechanical ventilation or ECMO") denies each of
+        # them: not (A or B) is not A and not B, so the negated rows must all hold
+        neither = all(_denied(r) for r in rules) and len(cues.NEGATED.findall(" ".join(lines))) == 1
+        requirement = (" and " if neither else " or ").join(dict.fromkeys(p.requirement for p in parts))
         stats.alternatives += len(members) - 1
-        yield (kind, " / ".join(lines), Derived(rules[0] if len(rules) == 1 else {"any": rules}, checked_by,
-                                                 requirement), domain, True, [n for m in members for n in items[m][5]])
+        rule = rules[0] if len(rules) == 1 else {"all" if neither else "any": rules}
+        yield (kind, " / ".join(lines), Derived(rule, checked_by, requirement), domain, True,
+               [n for m in members for n in items[m][5]])
+
+
+def _denied(rule: Mapping[str, Any]) -> bool:
+    """Whether a row's rule is its concept's absence (a row coded as negated)."""
+    return "not" in rule or rule.get("is") is False
 
 
 def _rule_out(domain: str, kind: str, derived: Derived, context: Context) -> float:

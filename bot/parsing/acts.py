@@ -46,7 +46,7 @@ PATTERNS = (
         r"|(?:删除|删掉|清除).{0,4}(?:回答|答案|资料|信息|数据|记录)", _I)),
     (START_OVER, re.compile(
         r"\b(?:start(?:ing)?\s+(?:over|again|afresh|from\s+scratch)|restart(?!\s+(?:the\s+|my\s+|her\s+|his\s+)?(?!screening|questions|chat)\w)|begin\s+again|from\s+the\s+(?:start|beginning|top)"
-        r"|reset|new\s+screening|go\s+back\s+to\s+the\s+(?:start|beginning))\b", _I)),
+        r"|reset|new\s+screening|go\s+back\s+to\s+the\s+(?:start|beginning)|forget\s+(?:that|this|the)\s+(?:patient|pt))\b", _I)),
     (BOT_CHALLENGE, re.compile(r"\b(?:are\s+you|is\s+this)\s+(?:a\s+)?(?:bot|robot|real|human|person|machine|computer|ai)\b", _I)),
     (ASK_HUMAN, re.compile(
         r"\b(?:real|actual|live)\s+(?:person|human|people|someone|nurse)\b"

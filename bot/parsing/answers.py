@@ -49,7 +49,8 @@ _YES = re.compile(
     re.IGNORECASE,
 )
 
-_CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and)\b", re.IGNORECASE)
+# where a negation's scope ends (ConText's termination terms): "no to all except diabetes"
+_CLAUSE_BREAK = re.compile(r"[.;,:!?\n]|\b(?:but|and|except|apart\s+from|other\s+than|besides)\b", re.IGNORECASE)
 # "no" also covers "no history of" / "no hx"; the "...nt" forms are apostrophe-less "n't".
 _NEGATION_CUE = re.compile(
     r"(?:\b(?:no|not|never|denies|denied|deny|without|nil|none|neither|nor|negative\s+for|neg"
@@ -66,9 +67,17 @@ def _clean(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").strip()
 
 
+# A reply corrected in the same message: "yes. Sorry, no", "no - actually yes": the last word counts
+_SELF_CORRECTED = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\b\W+(?:sorry|actually|i\s+mean|no\s+wait|wait|oops)\W+(?P<said>yes|yeah|yep|no|nope)\b",
+                             re.IGNORECASE)
+
+
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)
+    corrected = _SELF_CORRECTED.match(text)
+    if corrected:
+        return "no" if corrected.group("said").lower().startswith("n") else "yes"
     if chinese.HAS_HAN.search(text):
         said = chinese.classify(text)
         if said is not None:
@@ -127,6 +136,17 @@ _BELIEF_ALONE = re.compile(r"^\W*i\s+(?:do\s*n'?t\s+|do\s+not\s+)?(?:think|belie
 # A plain yes or no, then a question about what it means for the person: "yes. is that a problem?"
 _ANSWER_THEN_WORRY = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\s*[.!]+\s*is\s+that\s+(?:ok|okay|a\s+problem|bad)\s*\?*\s*$",
                                 re.IGNORECASE)
+
+
+# A reply that leans one way before its doubt: "I think so but I'm not sure", "maybe", "I don't think so, not sure"
+_LEAN = re.compile(r"^\W*(?:(?P<no>i\s+(?:do\s*n'?t|do\s+not)\s+(?:think|believe)\s+so|probably\s+not)"
+                   r"|i\s+(?:think|believe|guess|suppose)\s+so|probably|maybe|perhaps|possibly)\b", re.IGNORECASE)
+
+
+def leaning(text: str) -> Reply | None:
+    """The way a doubtful reply leans ("yes" or "no"), if it starts by saying so."""
+    m = _LEAN.match(_clean(text))
+    return None if m is None else "no" if m.group("no") else "yes"
 
 
 def said_as_belief(text: str) -> bool:

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,9 +24,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from benchmarks.load import run_drive
-from bot.store import TrialStore
-from tests.e2e.conftest import MODEL, TRIAL_ID, TURN_TIMEOUT
-from trialbot.config import PROJECT_ROOT
+from tests.e2e.conftest import TURN_TIMEOUT
+from tests.e2e.serve import Serve
 from trialbot.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -44,44 +40,22 @@ SCRIPT = ["hi", "yes", "I'm 62", "my platelets were 22 thousand", "yes", "six we
 THINK_S = 0.3
 
 
-class Cluster:
-    """`trialbot serve --rasa-servers 2` in a process of its own; what it prints is kept in files."""
+class Cluster(Serve):
+    """`trialbot serve --rasa-servers 2` in a process of its own, on a throw-away PostgreSQL database."""
 
     def __init__(self, tmp: Path) -> None:
         self.database = f"trialbot_cluster_test_{uuid.uuid4().hex[:8]}"
         self.tracker_store_url = f"{POSTGRES_SERVER}/{self.database}"
-        trials = f"sqlite:///{tmp / 'trials.db'}"
-        assert TRIAL_ID in TrialStore(trials).load_directory(PROJECT_ROOT / "data")
         self.port, self.web_port = free_port(), free_port()
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TRIALBOT_HOST": "127.0.0.1",
-               "TRIALBOT_DATABASE_URL": trials, "TRIALBOT_TRACKER_STORE_URL": self.tracker_store_url,
-               "TRIALBOT_LOCK_STORE_URL": REDIS_LOCKS, "TRIALBOT_MODEL": str(MODEL),
-               "TRIALBOT_DEFAULT_TRIAL": TRIAL_ID, "TRIALBOT_LOG_LEVEL": "INFO",
-               "TRIALBOT_RASA_PORT": str(self.port), "TRIALBOT_CLUSTER_FIRST_PORT": str(free_port()),
-               "TRIALBOT_WEB_PORT": str(self.web_port),
-               **{f"TRIALBOT_{name}_PORT": str(free_port()) for name in ("ACTION", "REVIEW")}}
-        self.output, self.errors = tmp / "serve.out", tmp / "serve.err"
-        with self.output.open("w") as out, self.errors.open("w") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "trialbot", "serve", "--rasa-servers", "2"],
-                                            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err)
+        super().__init__(tmp, {"TRIALBOT_TRACKER_STORE_URL": self.tracker_store_url,
+                               "TRIALBOT_LOCK_STORE_URL": REDIS_LOCKS, "TRIALBOT_RASA_PORT": str(self.port),
+                               "TRIALBOT_CLUSTER_FIRST_PORT": str(free_port()), "TRIALBOT_WEB_PORT": str(self.web_port),
+                               **{f"TRIALBOT_{name}_PORT": str(free_port()) for name in ("ACTION", "REVIEW")}},
+                         "--rasa-servers", "2")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def tail(self) -> str:
-        out = "\n".join(self.output.read_text(errors="replace").splitlines()[-40:])
-        return f"--- serve's output ---\n{out}\n--- its log ---\n{self.errors.read_text(errors='replace')[-4000:]}"
-
-    def pid(self, server: str) -> int:
-        return int(re.findall(rf"The {server} server is up \(pid (\d+)\)", self.errors.read_text())[-1])
-
-    def wait_until_running(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while "The bot is running." not in self.output.read_text():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"serve did not start (exit code {self.process.poll()})\n{self.tail()}", pytrace=False)
-            time.sleep(0.5)
 
     def user_messages(self) -> Dict[str, List[str]]:
         """Each conversation's user messages in the tracker store, in the order they were stored."""
@@ -97,14 +71,7 @@ class Cluster:
             stored.setdefault(sender, []).append(json.loads(data)["text"])
         return stored
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(90)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def drop_database(self) -> None:
         engine = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
@@ -113,16 +80,15 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: train it first with: make models/trialbot.tar.gz", pytrace=False)
     if not NGINX.exists():
         pytest.fail(f"No nginx at {NGINX}: `make /usr/sbin/nginx` installs Debian's package.", pytrace=False)
     running = Cluster(tmp_path_factory.mktemp("cluster"))
     try:
-        running.wait_until_running()
+        running.wait_until_running(START_TIMEOUT)
         yield running
     finally:
         running.stop()
+        running.drop_database()
 
 
 class InFlight:
@@ -164,12 +130,8 @@ def test_the_chat_page_talks_to_nginx_which_answers_its_own_health_check(cluster
 
 
 def test_a_short_locust_run_through_nginx_has_no_error(cluster):
-    # A server's first message loads its reader (Chinese words, numerals) and runs the model's first
-    # inference, about 9 s here: a cold start, not the sustained load this run measures.
-    for _ in range(4):  # nginx spreads new senders over both servers
-        warm = requests.post(f"{cluster.url}/webhooks/rest/webhook", json={"sender": f"warm-{uuid.uuid4().hex}",
-                                                                           "message": "hi"}, timeout=TURN_TIMEOUT)
-        assert warm.status_code == 200 and warm.json(), warm.text
+    # No message to warm the servers first: the action server warms up before it reports up
+    # (actions/warm_up.py), so the run's first messages are not a cold start.
     figures = run_drive(cluster.url, users=4, seconds=20, script="ours")
     assert figures["messages"] > 20, figures
     assert figures["errors"] == 0, figures["errors_seen"]
@@ -198,7 +160,7 @@ def test_a_rasa_server_killed_mid_conversation_loses_and_doubles_nothing(cluster
         conversations = [pool.submit(converse, sender) for sender in senders]
         halfway.wait(timeout=300)
         time.sleep(0.05)  # the fourth messages are being handled
-        killed = cluster.pid("rasa-1")
+        killed = cluster.pids("rasa-1")[-1]
         os.kill(killed, signal.SIGKILL)
         interrupted = in_flight.count
         replies = {sender: done.result(timeout=600) for sender, done in zip(senders, conversations)}

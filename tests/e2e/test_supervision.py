@@ -10,91 +10,41 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Iterator
 
 import pytest
 import requests
 
-from bot.store import TrialStore
-from tests.e2e.conftest import MODEL, TRIAL_ID, TURN_TIMEOUT
-from trialbot.config import PROJECT_ROOT, Settings, load_settings
+from tests.e2e.conftest import TURN_TIMEOUT
+from tests.e2e.serve import Serve
+from trialbot.config import Settings, load_settings
 from trialbot.servers import on_free_ports
 
 pytestmark = pytest.mark.e2e
 
 START_TIMEOUT = 480  # seconds for all four servers to come up on a busy 2-core machine
 SERVERS = ("action", "rasa", "web", "review")  # as serve names them, in the order it starts them
+FIRST_MESSAGE_S = 3.0  # generous for one turn (tens of ms when warm) on 2 cores shared with other work
 
 
-class Serving:
-    """`trialbot serve` running in a subprocess; what it prints is kept in files."""
+class Serving(Serve):
+    """`trialbot serve` on the ports of ``settings``, with a tracker store of its own."""
 
     def __init__(self, tmp: Path, settings: Settings) -> None:
-        if not MODEL.exists():
-            pytest.fail(f"No trained model at {MODEL}: train it first with: make models/trialbot.tar.gz",
-                        pytrace=False)
-        database_url = f"sqlite:///{tmp / 'trials.db'}"
-        assert TRIAL_ID in TrialStore(database_url).load_directory(PROJECT_ROOT / "data")
         self.settings = settings
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TRIALBOT_HOST": "127.0.0.1",
-               "TRIALBOT_DATABASE_URL": database_url,
-               "TRIALBOT_TRACKER_STORE_URL": f"sqlite:///{tmp / 'conversations.db'}",
-               "TRIALBOT_MODEL": str(MODEL), "TRIALBOT_DEFAULT_TRIAL": TRIAL_ID, "TRIALBOT_LOG_LEVEL": "INFO",
-               **{f"TRIALBOT_{name.upper()}": str(getattr(self.settings, name))
-                  for name in ("rasa_port", "action_port", "web_port", "review_port")}}
-        self.output, self.errors = tmp / "serve.out", tmp / "serve.err"
-        with self.output.open("w") as out, self.errors.open("w") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "trialbot", "serve"], cwd=PROJECT_ROOT, env=env,
-                                            stdout=out, stderr=err)
-
-    def said(self) -> str:
-        """What serve wrote to standard error: its own log lines, and why it stopped."""
-        return self.errors.read_text(encoding="utf-8", errors="replace")
-
-    def tail(self, lines: int = 40) -> str:
-        text = self.output.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-        return "--- serve's output ---\n" + "\n".join(text) + "\n--- its log ---\n" + self.said()[-4000:]
-
-    def pids(self, server: str) -> List[int]:
-        """The process of each start of ``server`` (the action, rasa, web or review server)."""
-        return [int(pid) for pid in re.findall(rf"The {server} server is up \(pid (\d+)\)", self.said())]
-
-    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float, exits: bool = False) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if not exits and self.process.poll() is not None:
-                pytest.fail(f"serve exited with {self.process.returncode} while waiting for {what}\n{self.tail()}",
-                            pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what}\n{self.tail()}", pytrace=False)
-            time.sleep(0.5)
+        super().__init__(tmp, {"TRIALBOT_TRACKER_STORE_URL": f"sqlite:///{tmp / 'conversations.db'}",
+                               **{f"TRIALBOT_{name.upper()}": str(getattr(settings, name))
+                                  for name in ("rasa_port", "action_port", "web_port", "review_port")}})
 
     def say(self, sender: str, message: str) -> list:
         reply = requests.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
                               json={"sender": sender, "message": message}, timeout=TURN_TIMEOUT)
         assert reply.status_code == 200, f"HTTP {reply.status_code}\n{self.tail()}"
         return reply.json()
-
-    def stop(self) -> None:
-        """As a service manager stops it (SIGTERM); killed, with its servers, if that fails."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(90)
-            except subprocess.TimeoutExpired:
-                for pid in [self.process.pid, *(p for name in SERVERS for p in self.pids(name))]:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                self.process.wait()
-
 
 
 @contextmanager
@@ -133,9 +83,13 @@ def running(pid: int) -> bool:
 
 def test_serve_starts_a_killed_rasa_server_again_and_stops_everything_when_a_server_cannot_come_back(tmp_path):
     with serving(tmp_path, on_free_ports(load_settings())) as serve:
-        serve.wait_for(lambda: "The bot is running." in serve.output.read_text(), "the servers", START_TIMEOUT)
+        serve.wait_until_running(START_TIMEOUT)
         sender = f"supervision-{uuid.uuid4().hex}"
+        # The first person after a start does not wait for the action server to load what reading a
+        # message needs (about 9 s before actions/warm_up.py): it is loaded before the server is up.
+        began = time.monotonic()
         assert serve.say(sender, "hi"), serve.tail()
+        assert time.monotonic() - began < FIRST_MESSAGE_S, f"the first message took {time.monotonic() - began:.1f} s"
         for name in SERVERS:  # each answers its health URL, the review's without a login
             url = {"action": f"http://127.0.0.1:{serve.settings.action_port}/health",
                    "rasa": f"{serve.settings.rasa_url}/webhooks/rest/",

@@ -68,6 +68,21 @@ def test_a_reviewer_reads_the_trials_but_cannot_change_them(site, store, trial_s
     assert trial_actions(store, "rita") == []
 
 
+def test_the_nav_links_to_the_trials_only_where_the_app_serves_them(site, store, auth, tmp_path):
+    """An app without a trial database has no Trials pages: its nav must not offer a link to a 404."""
+    nav = re.compile(r"<nav>(.*?)</nav>")
+    rita = login(site.url, "rita", REVIEWER_PASSWORD)
+    for path in ("/", "/trials", f"/trials/{RECORD_ID}", "/conversations/999999"):  # the last: an error page
+        assert '<a href="/trials">Trials</a>' in nav.search(rita.get(site.url + path, timeout=30).text).group(1), path
+    without = create_app(store, auth, stories_dir=tmp_path / "stories", domain_path=PROJECT_ROOT / "domain.yml",
+                         index_interval=0)
+    with AppServer(without) as other:
+        rita = login(other.url, "rita", REVIEWER_PASSWORD)
+        assert rita.get(other.url + "/trials", timeout=30).status_code == 404
+        for path in ("/", "/conversations/999999"):
+            assert "/trials" not in nav.search(rita.get(other.url + path, timeout=30).text).group(1), path
+
+
 def test_a_coordinator_reviews_each_criterion_and_publishes_and_every_change_is_audited(site, store, trial_store):
     cora = login(site.url, "cora", COORDINATOR_PASSWORD)
     base = f"{site.url}/trials/{RECORD_ID}"

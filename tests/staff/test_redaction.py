@@ -46,3 +46,20 @@ def test_records_of_the_handled_message_are_redacted_and_others_are_not(caplog):
     assert text.count(f"Received user message '{REDACTED} {REDACTED} {REDACTED}'") == 2
     assert text.count(f"Failed to parse arguments in line '{REDACTED} {REDACTED} {REDACTED}'") == 2  # py.warnings
     assert "Li Wei, outside any message" in text  # lines of no message are untouched
+
+
+def test_a_logging_set_up_made_after_the_first_message_does_not_undo_the_redaction(caplog):
+    """Rasa or a library may set up logging again (a new record factory, warnings no longer routed into
+    the log): the next message's words are still hidden."""
+    with handling("first message"):
+        pass
+    logging.setLogRecordFactory(logging.LogRecord)
+    logging.captureWarnings(False)
+    with caplog.at_level(logging.DEBUG), handling("Wang Fang 13800138000"):
+        logging.getLogger("rasa.core.processor").warning("Received user message 'Wang Fang 13800138000'")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("Failed to parse arguments in line 'Wang Fang'")
+    assert "Wang" not in caplog.text and "13800138000" not in caplog.text
+    assert f"Received user message '{REDACTED} {REDACTED} {REDACTED}'" in caplog.text
+    assert f"Failed to parse arguments in line '{REDACTED} {REDACTED}'" in caplog.text  # py.warnings

@@ -198,6 +198,17 @@ def test_new_patient_by_command_or_by_intent(staff, text, action):
     assert desk.state.consent is True
 
 
+@pytest.mark.parametrize("text", ["'; DROP TABLE events; --", "<![CDATA[x]]>", "-->", "%%%%"])
+@pytest.mark.parametrize("action", ["start_over", "delete_answers"])
+def test_junk_the_model_took_for_clearing_the_patient_clears_nothing(staff, text, action):
+    """Clearing or erasing a patient's facts is asked for in words, never by the model's guess alone."""
+    desk = Desk(staff)
+    desk.say(EXAMPLE)
+    [*_, reply] = desk.say(text, action=action)
+    assert desk.state.facts["platelet_count"] == 22
+    assert not (reply.custom or {}).get("deleted")
+
+
 def test_commands_win_over_a_misread_intent(staff):
     desk = Desk(staff)
     desk.say(EXAMPLE)

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import screening as actions
 from actions import sessions
-from bot import texts
+from bot import texts, texts_zh
 from bot.conversation import MAX_MESSAGE_LENGTH, State
 from bot.store import TrialStore
 from tests.conftest import PROJECT, SEED_TRIAL
@@ -368,6 +368,21 @@ def test_a_new_session_carries_each_slot_over_once_with_its_current_value():
     carried = slot_sets(events[1:-1])
     assert carried == {name: value for name, value in state.items() if value is not None}
     assert run(sessions.ActionSessionStart(), tracker("hi", "greet"))[1][1:-1] == []  # a new conversation
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_typed_session_start_is_answered_like_any_message_the_bot_cannot_use(language):
+    """Rasa reads "/session_start" as its own intent: the person still gets a reply, in the conversation's
+    language, the open question again, and nothing collected changes (no new session starts)."""
+    state = {**CONSENTED, "facts": {"age": 62.0}, "language": language}
+    typed = session_tracker(3, "/session_start", "session_start", **state)
+    typed.events.append({"event": "user_featurization", "use_text_for_featurization": False})  # as Rasa sends it
+    messages, events = run(sessions.ActionSessionStart(), typed, language)
+    assert messages and messages[-1]["custom"]["asks"] == ["platelet_count"]
+    assert messages[0]["text"] == (texts.UNREADABLE if language == "en" else texts_zh.UNREADABLE)
+    assert not any(e["event"] in ("session_started", "followup") for e in events)
+    assert slot_sets(events[:-1]).get("facts", state["facts"]) == {"age": 62.0}
+    assert events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
 
 
 def test_a_staff_new_patient_starts_a_new_session(monkeypatch):

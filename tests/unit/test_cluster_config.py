@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from channels.locks import ENDPOINT_TYPE, RenewingInMemoryLockStore
 from trialbot import cluster
 from trialbot.config import Settings, load_settings
 
@@ -49,3 +50,11 @@ def test_several_rasa_servers_are_refused_without_a_shared_lock_store():
     assert problem and "lock_store_url" in problem
     assert cluster.prepare(settings(rasa_servers=0)) == "--rasa-servers must be at least 1"
     assert cluster.prepare(settings(rasa_servers=1)) is None  # one server on SQLite: nothing to check
+
+
+def test_the_lock_store_the_configuration_names_is_the_channels_one():
+    """The configuration names it without importing it (it loads no Rasa): the name must stay right."""
+    environment = settings(lock_store_url="redis://127.0.0.1:6379/1").lock_store_environment()
+    assert environment["TRIALBOT_LOCK_STORE_TYPE"] == ENDPOINT_TYPE
+    one_server = settings().lock_store_environment()["TRIALBOT_LOCK_STORE_TYPE"]
+    assert one_server == f"{RenewingInMemoryLockStore.__module__}.{RenewingInMemoryLockStore.__qualname__}"

@@ -278,10 +278,13 @@ def test_the_corpus_criteria_are_counted_and_mostly_computable(imported, corpus_
     # rows are merged only with their alternatives ("A or B" in an inclusion) or an identical row (the
     # rows of one line left to the study team are one criterion); none is lost
     assert report.criteria == report.rows - report.alternatives - report.duplicates
-    assert report.duplicates < 4000 and 1500 < report.alternatives < 2500
+    # (rows of one line handed to the study team become one criterion: more of them since the hand-offs)
+    assert report.duplicates < 4500 and 1500 < report.alternatives < 2500
     assert report.computable + report.questions + report.study_team == report.criteria
     # what is qualified, conditional or unclear is left to the study team rather than read without it
-    assert report.computable_share > 0.6 and report.study_team > report.questions
+    # (below 60% since rows whose line offers other ways in, a definition or a prognosis are the study
+    # team's: sample 2028 of the criteria benchmark measures what that costs and saves)
+    assert report.computable_share > 0.55 and report.study_team > report.questions
     assert report.registry_criteria > 650  # minimum/maximum age and sex of the registry data
     print(f"\ncorpus: {report.criteria} criteria, {report.computable} computable ({report.computable_share:.0%}), "
           f"{report.facts_added} facts, {report.seconds:.1f} s")
@@ -335,10 +338,12 @@ def test_alternatives_of_an_inclusion_are_one_criterion(imported):
     # "SPO2 </=93% or PaO2/FiO2 <300 mmHg": two rows of the table, one OR relation in the annotations
     either = by_text(trial, "SPO2 </=93% or PaO2/FiO2 <300 mmHg")
     assert either.kind.value == "inclusion"
-    assert either.rule_spec == {"any": [
+    # (the ratio's fact key depends on which unit the corpus gave it first: mmHg or none)
+    ratio = either.rule_spec["any"][1]["fact"]
+    assert ratio.startswith("measurement:4233883") and either.rule_spec == {"any": [
         {"fact": "measurement:oxygen_saturation", "op": "<=", "value": 93.0, "unit": "%"},
-        {"fact": "measurement:4233883", "op": "<", "value": 300.0, "unit": "mmHg"}]}
-    facts = {"measurement:oxygen_saturation": 91, "measurement:4233883": 350}
+        {"fact": ratio, "op": "<", "value": 300.0, "unit": "mmHg"}]}
+    facts = {"measurement:oxygen_saturation": 91, ratio: 350}
     assert evaluate(trial, facts, vocabulary, TODAY).criteria[[c.id for c in trial.criteria].index(either.id)].status \
         is Status.MET
     # "For moderate patients ... CRP > 2 x ULN" / "For severe patients, SpO2 </= 93% or ...": each bound
@@ -656,3 +661,205 @@ def test_imported_rules_stay_small(imported):
     assert sum(s == 1 for s in sizes) / len(sizes) > 0.85 and sum(s <= 3 for s in sizes) / len(sizes) > 0.95
     print(f"\nfacts per imported criterion: max {max(sizes)}, mean {sum(sizes) / len(sizes):.2f}")
     assert all(re.fullmatch(r"[a-z_]+(?::[\w.\-]+)*", key) for key in vocabulary), "fact keys are key-safe"
+
+
+def test_what_narrows_or_moves_a_concept_hands_it_to_the_study_team():
+    """Real criteria of the corpus whose concept alone says less than the line (sample 901 of the
+    criteria, read while the importer was changed; not a benchmark sample)."""
+    for line, concept, kind in [
+            # a cohort's own criterion
+            ("Aim 1.1 and 2.1 (ACEI/ARB vs. non-ACEI/ARB comparison): diagnosed with a compelling indication for "
+             "ACEI/ARB at any point prior to the index date (i.e., diabetes, stroke)", "stroke", "exclusion"),
+            # a definition after the concept
+            ("Heart: Pre-existing congestive heart failure defined as an ejection fraction <20% as documented in the "
+             "medical record", "congestive heart failure", "exclusion"),
+            # what is done for the illness, not the illness
+            ("History of or current hospitalization for COVID-19.", "COVID-19", "exclusion"),
+            # a prognosis, a risk, several findings counted together
+            ("Underlying malignancy or other condition with estimated life expectancy of less than one month",
+             "malignancy", "exclusion"),
+            ("High risk of requiring mechanical ventilation as defined by at least two of the following:",
+             "mechanical ventilation", "inclusion"),
+            # a latent illness, and only those not treated
+            ("Subjects with latent TB and who are not receiving treatment.", "TB", "exclusion"),
+            # an inclusion's examples are not each required
+            ("Received standard age-appropriate care for SCD, including penicillin prophylaxis, pneumococcal "
+             "immunization, and parental education.", "penicillin prophylaxis", "inclusion")]:
+        assert concept_in(line, concept, kind), line
+    # "any of the following" lists alternatives, which the annotations join into one criterion
+    assert concept_in("Mild COVID-19 defined as any of the following: fever, malaise, cough, headache", "cough",
+                      "inclusion") is None
+    assert cues.modifier_of(" plasma treatment")  # "Have a history of convalescent COVID-19 plasma treatment"
+    assert not cues.modifier_of(" infection")
+
+
+def test_an_inclusion_with_another_way_in_is_not_read_as_one_of_them():
+    line = "Positive SARS-CoV-2 test in the outpatient setting (Aim 1) or hospitalized for COVID-19 (Aim 2)"
+    assert cues.other_ways_in(line, 9, 25)
+    # another bound, or how the concept is confirmed, is not another way in
+    assert not cues.other_ways_in("Hemoglobin of 9.0 gm/dl or higher", 0, 10)
+    line = ("Laboratory-confirmed SARS-CoV-2 infection as determined by polymerase chain reaction (PCR) or other "
+            "commercial or public health assay")
+    start = line.index("SARS-CoV-2 infection")
+    assert not cues.other_ways_in(line, start, start + 20)
+
+
+def test_received_treatments_are_ever_not_now():
+    assert cues.time_sense("inclusion", "Received standard care, ", "penicillin prophylaxis", procedure=True) == \
+        cues.EVER
+    assert cues.time_sense("exclusion", "Receiving ", "dialysis", procedure=True) == cues.NOW
+    assert cues.time_sense("exclusion", "Evidence of ", "Hepatitis B") == cues.NOW
+
+
+def test_corpus_rows_that_offer_other_ways_in_or_leave_out_a_bound_go_to_the_study_team(imported):
+    store, vocabulary = imported[0], imported[1]
+    # an inclusion: "Positive SARS-CoV-2 test ... (Aim 1) or hospitalized for COVID-19 (Aim 2)": a
+    # hospitalized patient without a test of their own was turned away
+    aims = by_text(store.trial("NCT04467931_hospitalized", vocabulary), "Positive SARS-CoV-2 test in the outpatient")
+    assert left_to_the_study_team(aims, vocabulary)
+    # "PaO2/FiO2 >100, but <200 mm Hg": the upper bound was dropped, so every healthy person was excluded
+    ards = [c for c in store.trial("NCT04324021", vocabulary).criteria if "measurement:4233883" in c.rule.facts]
+    assert not ards
+    # "history of convalescent COVID-19 plasma treatment" was read as "ever had COVID-19"
+    plasma = [c for c in store.trial("NCT04427501_other", vocabulary).criteria
+              if c.text.startswith("Have a history of convalescent COVID-19 plasma")]
+    assert plasma and not any(f.startswith("condition:covid19") for c in plasma for f in c.rule.facts)
+
+
+def test_matches_and_scales_the_importer_cannot_trust_are_not_shared_or_computed():
+    # a concept matched on some words only is no one's concept: "renal replacement therapy" was coded
+    # as "gene replacement therapy"; synonyms the coders chose share no word and are kept
+    assert cues.partial_match("renal replacement therapy", "Gene replacement therapy")
+    assert not cues.partial_match("hepatitis", "Inflammatory disease of liver")
+    assert not cues.partial_match("liver cirrhosis", "Cirrhosis of liver")
+    # "allergy or intolerance to another JAK inhibitor" coded as an allergy to enzyme inhibitors
+    assert not cues.covered_by("allergy to another JAK inhibitor", "Allergy to enzyme inhibitor", {"allergy", "to"})
+
+
+def test_time_words_of_procedures_and_past_events():
+    assert cues.time_sense("exclusion", "", "Chronic hemodialysis", procedure=True) == cues.NOW
+    assert cues.time_sense("exclusion", "Chronic renal failure being treated by ", "renal replacement therapy",
+                           procedure=True) == cues.NOW
+    assert cues.time_sense("exclusion", "Have experienced a ", "thromboembolic event") == cues.EVER
+    assert cues.time_sense("exclusion", "Positive for HIV, ", "HBV") == cues.NOW
+    # how long or how often a drug was taken is not whether it was
+    assert cues.unreadable("Chronic administration (defined as more than 14 continuous days) of immunosuppressant")
+    assert cues.unreadable("History of long-term use of immunosuppressive agents")
+
+
+def test_corpus_rows_whose_reading_would_lose_a_scale_an_alternative_or_a_time_go_to_the_study_team(imported):
+    store, vocabulary = imported[0], imported[1]
+
+    def read(trial_id, start):
+        found = [c for c in store.trial(trial_id, vocabulary).criteria if c.text.startswith(start)]
+        assert found, start
+        return found
+
+    # "hemoglobin < 9 mg/dL" (meant g/dL) was a rule of below 0.009 g/dL: no one is excluded
+    assert all(left_to_the_study_team(c, vocabulary) for c in read("NCT04497389", "Patients with a hemoglobin <9"))
+    # "resection of the stomach or small bowel" was coded as small bowel resection only
+    bowel = read("NCT04382586_1", "Malabsorption syndrome")
+    assert not any("procedure:37586170" in c.rule.facts for c in bowel)
+    # "seated systolic blood pressure >180 mmHg, or diastolic blood pressure >110mmHg": both bounds were
+    # put on the systolic pressure
+    pressure = read("NCT04324021", "Uncontrolled hypertension (seated systolic")
+    assert not any(c.rule_spec.get("all") for c in pressure)
+    # "Concurrent malignancy requiring chemotherapy" was "any chemotherapy in the last 100 years"
+    chemo = read("NCT04452565", "Concurrent malignancy requiring chemotherapy")
+    assert not any("last_chemotherapy" in c.rule.facts for c in chemo)
+    # "Pregnant women admitted to obstetric units (... High Risk Pregnancy ...)" is not every pregnant woman
+    pregnant = read("NCT04398264", "Pregnant women admitted to obstetric units")
+    assert all(left_to_the_study_team(c, vocabulary) for c in pregnant)
+
+
+def test_examples_durations_needs_and_narrowing_words_hand_off():
+    for line, concept, kind in [
+            # a concept inside brackets of an inclusion is one example of its head
+            ("Symptoms consistent with COVID-19 infection (fever, acute onset cough, shortness of breath) at time of "
+             "screening.", "fever", "inclusion"),
+            # "with FiO2 50%" narrows the oxygen an inclusion asks for
+            ("Respiratory failure requiring invasive mechanical ventilation or supplementary oxygen with FiO2 50%",
+             "supplementary oxygen", "inclusion"),
+            # how long a treatment lasted
+            ("Deep venous thrombosis treated for less than 2 days", "Deep venous thrombosis", "exclusion"),
+            # a need is not a treatment had
+            ("Immediate need for intubation (PaO2/FiO2< 50mmHg or SpO2/FiO2 <90)", "intubation", "exclusion"),
+            # "disease(s) requiring systemic immune-modulating drugs"
+            ("History of current systemic autoimmune or autoinflammatory disease(s) requiring systemic "
+             "immune-modulating drugs", "autoinflammatory disease", "exclusion"),
+            # a sub-study's own limit
+            ("A QT interval corrected for heart rate using the Frederica formula > 500 msec (Sub-study 2)",
+             "QT interval", "exclusion")]:
+        assert concept_in(line, concept, kind), line
+    # "within the past 24 hours" is a time frame, not "ever"
+    assert not cues.said_before("Treatment within the past 24 hours with ")
+    assert cues.said_before("Past history of ")
+
+
+def test_another_way_in_before_the_concept_counts_but_a_choice_of_sex_does_not():
+    line = "PaO2/FiO2 is less than 200mmHg or FIO2 0.4 is required to maintain SpO2 at 88-93% on HFNC treatment"
+    start = line.index("HFNC")
+    assert cues.other_ways_in(line, start, start + 4)
+    line = "Male or female, aged >18, with confirmed COVID-19"
+    start = line.index("COVID-19")
+    assert not cues.other_ways_in(line, start, start + 8)
+
+
+def test_cut_off_annotations_and_conditional_limits_are_not_rules(imported):
+    store, vocabulary = imported[0], imported[1]
+    # "fungal f within <7 days": the annotation is cut short; "Have you had fungal f?" asks nothing
+    assert not [key for key in vocabulary if key.startswith("condition:fungal_f")]
+    # "For hospitalized patients : QTc greater than 500 ms" is no limit for outpatients
+    qtc = [c for c in store.trial("NCT04377308", vocabulary).criteria if c.text.startswith("For hospitalized patients")]
+    assert qtc and all("qtc_ms" not in c.rule.facts for c in qtc)
+
+
+def test_one_denial_over_alternatives_denies_each_of_them(imported):
+    """"Not on mechanical ventilation or ECMO" is on neither (not A and not B), not off one of them."""
+    store, vocabulary = imported[0], imported[1]
+    trial = store.trial("NCT04448756", vocabulary)
+    neither = by_text(trial, "Not on mechanical ventilation or ECMO")
+    ventilation, ecmo = sorted(part["fact"] for part in neither.rule_spec["all"])
+    position = [c.id for c in trial.criteria].index(neither.id)
+    ventilated = {ventilation: True, ecmo: False}
+    assert evaluate(trial, ventilated, vocabulary, TODAY).criteria[position].status is Status.NOT_MET
+    assert evaluate(trial, {ventilation: False, ecmo: False}, vocabulary, TODAY).criteria[position].status \
+        is Status.MET
+    nelfinavir = [c.rule_spec for c in store.trial("NCT04332107", vocabulary).criteria
+                  if c.text.startswith("Not currently taking nelfinavir or warfarin")]
+    assert any("all" in rule for rule in nelfinavir) and not any("any" in rule for rule in nelfinavir)
+    # each alternative with its own denial is still a choice: "never been pregnant or negative for HLA antibodies"
+    donors = [c.rule_spec for c in store.trial("NCT04376034_donor", vocabulary).criteria
+              if c.text.startswith("Female donors age 18+ that have never been pregnant or negative for HLA")]
+    assert any("any" in rule for rule in donors) and not any("all" in rule for rule in donors)
+    # "Negative serological tests for HBsAg, Hepatitis C antibody and HIV antibody" says no "or": every
+    # test must be negative, though the annotations join its rows (an HIV-positive patient passed)
+    serology = [c.rule_spec for c in store.trial("NCT04336410", vocabulary).criteria if "serological" in c.text]
+    assert len(serology) >= 3 and not any("any" in rule for rule in serology)
+
+
+def test_the_text_reader_denies_each_alternative_under_one_denial():
+    from bot.facts import Vocabulary
+    from bot.importers import BASE_VOCABULARY
+    from bot.importers.concepts import Concepts
+    from bot.importers.criteria_text import Recogniser
+    from bot.store import load_vocabulary
+    reader = Recogniser(Concepts(Vocabulary(load_vocabulary(BASE_VOCABULARY))))
+    for line in ("Patients must not be pregnant or nursing", "Female participants must not be pregnant and/or lactating"):
+        derived = reader.derive(line, "inclusion")
+        assert derived.rule == {"all": [{"fact": "pregnant", "is": False}, {"fact": "breastfeeding", "is": False}]}
+    # read as a question, the line is asked whole: a "yes" to it is a yes to neither
+    derived = reader.derive("Not on mechanical ventilation and/or ECMO", "inclusion")
+    assert derived.checked_by != "rule" and "Not on mechanical ventilation and/or ECMO" in derived.requirement
+
+
+def test_a_concept_narrower_than_its_entity_is_not_trusted(imported):
+    # "Nasal surgery" coded as "functional endoscopic nasal surgery": another nasal operation would pass
+    assert cues.narrower("Nasal surgery", "Functional endoscopic nasal surgery", "Nasal surgery in the past two weeks")
+    # a concept whose extra words are the line's own (the annotation cut short) is the line's name for it
+    assert not cues.narrower("meningitidis infection", "Neisseria meningitidis infection",
+                             "Known Neisseria meningitidis infection")
+    assert not cues.narrower("liver cirrhosis", "Cirrhosis of liver", "Liver cirrhosis")
+    store, vocabulary = imported[0], imported[1]
+    nasal = by_text(store.trial("NCT04321369", vocabulary), "Nasal surgery in the past two weeks")
+    assert not any("44790257" in fact for fact in nasal.rule.facts)

@@ -1,4 +1,5 @@
-"""The Redis lock store shared by several Rasa servers, against the Redis server on 127.0.0.1:6379."""
+"""The conversation locks: one server's in memory, and the Redis lock store shared by several Rasa servers,
+against the Redis server on 127.0.0.1:6379."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +11,7 @@ import pytest
 import redis
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.locks import AtomicRedisLockStore
+from channels.locks import AtomicRedisLockStore, RenewingInMemoryLockStore
 
 
 @pytest.fixture
@@ -63,3 +64,39 @@ def test_a_live_server_keeps_its_lock_past_the_lifetime_while_it_handles_a_messa
 
     asyncio.run(asyncio.wait_for(both(), timeout=20))
     assert order == ["slow in", "slow out", "next in", "next out"]
+
+
+def test_a_burst_of_messages_that_waits_longer_than_the_lifetime_is_served_whole_and_in_order():
+    """Twelve lines pasted at once into one conversation, each turn 0.3 s, behind a 1 s lifetime: the
+    last waits 3.3 s, and is still served (in Rasa's own store its ticket expired and it was lost)."""
+    store, conversation, served = RenewingInMemoryLockStore(), "burst", []
+
+    async def handle(line: int) -> None:
+        async with store.lock(conversation, lock_lifetime=1, wait_time_in_seconds=0.05):
+            served.append(line)
+            await asyncio.sleep(0.3)
+
+    async def burst() -> None:
+        await asyncio.gather(*(handle(line) for line in range(12)))
+
+    asyncio.run(asyncio.wait_for(burst(), timeout=20))
+    assert served == list(range(12))
+    assert store.get_lock(conversation) is None
+
+
+def test_a_message_that_arrives_during_a_turn_is_served_as_soon_as_the_turn_ends():
+    """Rasa looks once a second: each message of a burst waited a whole second behind a 20 ms turn."""
+    store, conversation, waited = RenewingInMemoryLockStore(), "quick", []
+
+    async def turn(start: float) -> None:
+        await asyncio.sleep(start)
+        asked = time.monotonic()
+        async with store.lock(conversation):  # Rasa's own call: the default wait of 1 s
+            waited.append(time.monotonic() - asked)
+            await asyncio.sleep(0.05)
+
+    async def two() -> None:
+        await asyncio.gather(turn(0), turn(0.01))
+
+    asyncio.run(asyncio.wait_for(two(), timeout=20))
+    assert waited[1] < 0.3, waited  # the 0.04 s left of the first turn, and a poll

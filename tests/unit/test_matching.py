@@ -9,7 +9,9 @@ import yaml
 from bot.conversation import Screening, Turn
 from bot.evaluation import Verdict, evaluate
 from bot.matching import Matcher, rank, select_trials
-from bot.questions import BOOLEAN_PRIOR, SCALE, Analysis, candidate_facts, fresh_board, next_question
+from bot.questions import candidate_facts, fresh_board, next_question
+from bot.questions.analysis import Analysis
+from bot.questions.answers import BOOLEAN_PRIOR, SCALE
 from bot.store import Catalogue, TrialStore
 from bot.trials import Trial
 from tests.conftest import PROJECT, SEED_TRIAL, TODAY

@@ -240,3 +240,55 @@ def test_a_disease_named_with_its_activity_needs_no_question(engine, message, va
 def test_words_inside_what_says_too_little_decide_nothing(engine):
     outcome = asked(at("liver_kidney_ok"), engine, "ALT 120 (normal up to 40)")  # "normal" is the range, not the result
     assert "liver_kidney_ok" not in outcome.state.facts
+
+
+def test_a_no_that_rests_on_chemo_stopped_periods_is_offered_back(engine):
+    state = State(consent=True, facts={"sex": "female", "age": 32}, pending=["pregnant", "breastfeeding"])
+    outcome = asked(state, engine, "my periods stopped on chemo so I can't be pregnant, and I'm not breastfeeding")
+    assert "pregnant" not in outcome.state.facts and outcome.state.facts["breastfeeding"] is False
+    assert outcome.replies[-1].custom["confirm"] == {"pregnant": False}
+
+
+@pytest.mark.parametrize("question, message", [
+    ("chemo_induced_thrombocytopenia", "I think so but I'm not sure"),
+    ("childbearing_potential", "maybe"),
+    ("last_chemotherapy", "6 weeks ago, or maybe 7"),
+])
+def test_a_reply_that_leans_one_way_with_doubt_is_offered_back_not_stored_as_unknown(engine, question, message):
+    outcome = asked(at(question, sex="female"), engine, message)
+    assert question not in outcome.state.facts and question in (outcome.state.confirm or {})
+
+
+@pytest.mark.parametrize("question, message, value", [
+    ("heart_failure_severe", "yes I get breathless just walking to the bathroom", True),
+    ("heart_failure_severe", "I'm breathless but it's from the lung cancer not my heart", False),
+    ("uses_contraception", "no but I would during the study", True),
+    ("childbearing_potential", "my periods are irregular but I still get them", True),
+    ("stomach_ulcer", "gastritis, not an ulcer", False),
+    ("bleeding_tendency", "nope, no bruises, no bleeding", False),
+    ("platelet_boosters_failed", "yes. Actually no, that was G-CSF for my white cells, not platelets", False),
+])
+def test_everyday_wording_answers_its_question(engine, question, message, value):
+    assert asked(at(question, sex="female"), engine, message).state.facts[question] is value
+
+
+@pytest.mark.parametrize("question, message", [
+    ("bleeding_tendency", "a bruise where the drip went in"),  # a bruise with its own cause
+    ("transplant", "I had a stem cell transplant"),  # from a donor, or her own cells?
+    ("liver_kidney_ok", "creatinine slightly high"),  # maybe under 1.5 times the limit
+    ("platelet_count", "it was 9 before they transfused me"),  # not the count that counts now
+    ("uses_contraception", "yes I'm on the pill but I keep throwing it up because of the chemo"),
+])
+def test_what_says_too_little_is_asked_about_not_stored(engine, question, message):
+    assert question not in asked(at(question, sex="female"), engine, message).state.facts
+
+
+def test_no_to_all_except_one_names_that_one(engine):
+    items = ["thrombotic_disease", "transplant", "diabetes", "stomach_ulcer", "autoimmune_disease", "sepsis"]
+    facts = asked(State(consent=True, pending=items), engine, "no to all except diabetes").state.facts
+    assert facts["diabetes"] is True and all(facts[k] is False for k in items if k != "diabetes")
+
+
+def test_a_date_before_a_treatment_named_as_a_cause_is_not_the_treatment_s(engine):
+    outcome = asked(at("childbearing_potential", sex="female"), engine, "my periods stopped last year because of the chemo")
+    assert "last_chemotherapy" not in outcome.state.facts

@@ -14,13 +14,10 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# Dev cases still misread unsafely, each a reading the corpus and the reader disagree on (see the
-# benchmark's --show): "my periods stopped on chemo so I can't be pregnant" (a bundle's pregnancy read
-# as no, though its reason is one that is asked back), "yes, I'm on hormone tablets for my breast
-# cancer" (breast cancer read, which the corpus leaves unread).
-MAX_UNSAFE_DEV = 2
-MIN_RIGHT_DEV = 0.72
-MAX_MISREAD_DEV = 0.046
+# No dev case is misread unsafely any more; misread (unsafe included) is under the 1% goal, read right at 84.3%.
+MAX_UNSAFE_DEV = 0
+MIN_RIGHT_DEV = 0.843
+MAX_MISREAD_DEV = 0.0095
 
 
 @pytest.fixture(scope="module")
