@@ -375,6 +375,8 @@ class Screening:
             text, custom = texts.ABOUT_HUMAN.format(contact=contact), reply_contract.handoff()
         else:
             text = texts.ABOUT_NEXT.format(contact=contact)
+        if trial.only_in_english:
+            text += "\n" + texts.ONLY_IN_ENGLISH
         return Reply(text, custom=custom)
 
     @staticmethod
@@ -398,6 +400,8 @@ class Screening:
         trial = self._trial(state)
         asked = set(state.pending)
         reasons = [texts.WHY.format(text=c.text, why=c.shown_why) for c in trial.criteria if asked.intersection(c.rule.facts)]
+        if reasons and trial.only_in_english:
+            reasons.insert(0, texts.ONLY_IN_ENGLISH)
         return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
 
     def show_facts(self, state: State) -> Outcome:
@@ -463,6 +467,8 @@ class Screening:
             welcome = texts.WELCOME.format(trial_title=trial.shown("brief_title"), trial_id=trial.id)
             if len({(loc.city, loc.country) for loc in trial.locations}) == 1:
                 welcome = welcome.replace("\n", "\n" + texts.SINGLE_SITE.format(where=self._where(trial)) + "\n", 1)
+            if trial.only_in_english:
+                welcome = welcome.replace("\n", "\n" + texts.ONLY_IN_ENGLISH + "\n", 1)
         consent = reply_contract.question([reply_contract.CONSENT], "yes_no")
         return Outcome(state, replies + [Reply(welcome, texts.CONSENT_BUTTONS, consent)])
 
@@ -624,6 +630,8 @@ class Screening:
                                                  title=result.trial.shown("brief_title"),
                                                  status=texts.STATUS_NAMES[result.status.value],
                                                  reason=one_line_reason(result)))
+        if any(r.trial.only_in_english for r in fitting[:texts.MATCHES_LISTED]):
+            lines.append(texts.SOME_ONLY_IN_ENGLISH)
         lines += self._ruled_out_lines([r for r in ranked if r.status is Verdict.NOT_ELIGIBLE])
         closed = sum(1 for t in self.catalogue.trials.values() if not is_open(t))
         if closed:

@@ -25,6 +25,8 @@ def verdict_text(result: TrialResult, subject: Optional[str] = None) -> str:
     who = texts.SUBJECT_IS.format(subject=said_subject(subject)) if subject else texts.YOU_ARE
     lines = [texts.VERDICT_HEADLINE[result.status.value].format(
         subject_you=who, trial=texts.TRIAL_NAME.format(title=trial.shown("brief_title"), trial_id=trial.id))]
+    if trial.only_in_english:
+        lines.append(texts.ONLY_IN_ENGLISH)
     deciding = result.deciding
     if deciding:
         lines.append(texts.VERDICT_REASONS[result.status.value])

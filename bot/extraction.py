@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value
-from bot.parsing import chinese
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value, unit_word, with_unit
+from bot.parsing import chinese, when_chinese
 from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
@@ -23,7 +23,8 @@ from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
-TRIAL_ID = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+# beside Chinese too, which has no spaces: "我想了解NCT05236582"
+TRIAL_ID = re.compile(r"(?<![A-Za-z0-9])NCT\d{8}(?![A-Za-z0-9])", re.IGNORECASE)
 # "which trials could I join?", "find me a study for lung cancer", "any trials near Tianjin?"
 CATALOGUE_REQUEST = re.compile(
     r"\b(?:which|what|any|find|search|list|show|other)\b[^.?!]{0,30}\b(?:trials|studies|trial|study)\b"
@@ -122,6 +123,9 @@ LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 CLAUSE_END = re.compile(r"[.;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
 NEAR = 40  # characters between a cue and its value
+# A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
+# "输了两袋", "3号"
+COUNTED = re.compile(r"\s*(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
 TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
@@ -168,6 +172,12 @@ class Extraction:
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
+
+
+@lru_cache(maxsize=1024)
+def _qualifier(pattern: str) -> re.Pattern:
+    """Wording of a fact's own "unsure" answers standing right after a mention: "EBV IgG", "EB病毒抗体"."""
+    return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -289,11 +299,11 @@ class Extractor:
 
     @staticmethod
     def _bare_number(text: str, m: Measurement) -> bool:
-        """Not a count of something else: "2 transfusions", "3 times", "x2"."""
+        """Not a count of something else: "2 transfusions", "3 times", "x2", "输了两袋"."""
         after = text[m.end:m.end + 14].lower()
         before = text[max(0, m.start - 2):m.start].lower()
         return not re.match(r"\s*(?:times|x\b|transfusions?|bags?|units?|doses?|days?|weeks?|months?|years?|cycles?|"
-                            r"rounds?|injections?|shots?|jabs?|%)", after) and not before.endswith("x")
+                            r"rounds?|injections?|shots?|jabs?|%)", after) and not COUNTED.match(after) and not before.endswith("x")
 
     def _mentions(self, text: str, phrases: Sequence[str], expected: bool) -> List[Tuple[int, int]]:
         """Where the phrases occur, short everyday tokens ("af", "pe") only as clinical terms."""
@@ -432,6 +442,8 @@ class Extractor:
             for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
+                if any(_qualifier(p).match(text, end) for p in definition.answers.get("unsure", ())):
+                    continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 before = _clause_before(text, start)
                 if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
                         or chinese.WHETHER.search(before)):
@@ -471,7 +483,7 @@ class Extractor:
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
         if len(set(readings)) > 1:
-            found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.label)))
+            found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
             return None
         return readings[0] if readings else None
 
@@ -522,12 +534,14 @@ class Extractor:
         named = {name for span, name in hits if not is_negated(text, span[0])}
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
             found.problems.append(ReadingProblem(definition.key, texts.SEVERAL_CHOICES.format(
-                label=definition.label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
+                label=definition.shown_label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
             return None
         return named.pop() if named else None
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
+        if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
+            return None  # "原定上周化疗，推迟了": planned and put off, not done then
         before = _clause_before(text, start)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             return NEVER  # "no radiotherapy", "never had chemo"
@@ -555,7 +569,7 @@ class Extractor:
         if span is not None:
             found.used.append((offset + span[0], offset + span[1]))
             found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
-                words=clause[span[0]:span[1]].strip(), label=definition.label)))
+                words=clause[span[0]:span[1]].strip(), label=definition.shown_label)))
 
     def _time_words(self, clause: str, offset: int, answer: WhenAnswer, follows: bool) -> Tuple[int, int]:
         """Where in ``clause`` (at ``offset`` in the message) the time was said: the fewest words next to
@@ -617,7 +631,8 @@ class Extractor:
                        if not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
                        and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
                                                        or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
-            usable = [m for m in numbers if (m.unit is None or self._converts(m.unit, definition.unit))
+            usable = [m for m in numbers
+                      if (not COUNTED.match(text, m.end) if m.unit is None else self._converts(m.unit, definition.unit))
                       and self._not_a_value(m, definition) is None]
             # nothing else, "22 bananas", "-5", "1/0": the person answered, with nothing to note; asked again
             for m in usable[:1] or numbers[:1]:
@@ -670,7 +685,7 @@ class Extractor:
         if m.shape == FRACTION:  # "1/0", "31/02/2025": the whole of it
             words += re.match(r"[\s/0-9.-]*", text[m.end:]).group().rstrip()
         found.problems.append(ReadingProblem(definition.key, texts.NOT_A_VALUE.format(
-            words=" ".join(words.split()), label=definition.label, unit=definition.unit or "")))
+            words=" ".join(words.split()), label=definition.shown_label, unit=definition.unit or "")))
         found.values.pop(definition.key, None)
 
     def _number(self, found: Extraction, definition: FactDefinition, value: float, unit: Optional[str]) -> None:
@@ -681,8 +696,8 @@ class Extractor:
             return
         low, high = definition.plausible or (None, None)
         found.problems.append(ReadingProblem(definition.key, texts.CHECK_VALUE.format(
-            value=f"{value:g} {unit or definition.unit or ''}".strip(), label=definition.label,
-            low=f"{low:g}", high=f"{high:g}", unit=definition.unit or "")))
+            value=with_unit(value, unit or definition.unit), label=definition.shown_label,
+            low=f"{low:g}", high=f"{high:g}", unit=unit_word(definition.unit) if definition.unit else "")))
         found.values.pop(definition.key, None)
 
     def _when(self, found: Extraction, definition: FactDefinition, answer: WhenAnswer) -> Any:
@@ -696,7 +711,7 @@ class Extractor:
             return None
         if answer.date and (self.today - answer.date).days > OLDEST_DAYS:
             found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
-                words=answer.date.isoformat(), label=definition.label)))
+                words=answer.date.isoformat(), label=definition.shown_label)))
             return None
         return date_value(answer.earliest or answer.date, answer.date) if answer.date else None
 

@@ -313,7 +313,12 @@ def with_unit(value: float, unit: Optional[str], compact: bool = False) -> str:
         return number + unit
     if compact:
         return f"{number} {COMPACT_UNIT_WORDS.get(unit, unit)}"
-    return texts.VALUE_WITH_UNIT.format(number=number, unit=texts.UNIT_NAMES.get(unit) or UNIT_WORDS.get(unit, unit))
+    return texts.VALUE_WITH_UNIT.format(number=number, unit=unit_word(unit))
+
+
+def unit_word(unit: str) -> str:
+    """A unit as the active language writes it after a number ("years": "岁" in Chinese)."""
+    return texts.UNIT_NAMES.get(unit) or UNIT_WORDS.get(unit, unit)
 
 
 def labelled(definitions: List[FactDefinition]) -> str:

@@ -92,6 +92,16 @@ def translations_of(data: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
     return {language: dict(data[language]) for language in TRANSLATED if isinstance(data.get(language), Mapping)}
 
 
+def active() -> str:
+    """The language of this turn ("en" or "zh-CN")."""
+    return _active.get()
+
+
+def has_wording(translations: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether data with these ``translations`` (a trial's) speaks the active language: English always."""
+    return _active.get() == ENGLISH or bool(translations.get(_active.get()))
+
+
 def translated(translations: Mapping[str, Mapping[str, Any]], name: str, english: Any) -> Any:
     """``name`` in the active language, from a fact's or a criterion's ``translations``; else the English."""
     if _active.get() == ENGLISH:

@@ -103,7 +103,7 @@ def verdict_of(result: TrialResult, criteria: Optional[Sequence[CriterionResult]
         "status": result.status.value,
         "criteria": [criterion(r) for r in (result.criteria if criteria is None else criteria)],
         "trial": {"title": trial.shown("brief_title"), "contact": trial.shown("contact"), "where": trial.where,
-                  "url": trial.url},
+                  "url": trial.url, "language": trial.text_language},
     }
 
 

@@ -137,6 +137,10 @@ FOLLOW_UP_SEVERAL = ("I read more than one {label} in that ({values}). The study
                      "not one taken just after a transfusion.")
 HELD_FACTS = "Before we started, you told me some things; I have noted them now:"
 SINGLE_SITE = "Please note: {where}"
+# A trial registered with no wording in the conversation's language: its own text is shown as registered
+ONLY_IN_ENGLISH = ("(This trial's own details, and some questions of its own, are available in English only, so "
+                   "they are shown as registered.)")
+SOME_ONLY_IN_ENGLISH = "(Some of these trials' own details are available in English only, so they are shown as registered.)"
 ONE_PLACE = "this study takes place only at {place}."
 SEVERAL_PLACES = "this study takes place at: {places}."
 PLACE_UNKNOWN = "the study's page lists no place yet; the study team can tell you."

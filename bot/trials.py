@@ -211,6 +211,17 @@ class Trial:
         return i18n.translated(self.translations, name, english)
 
     @property
+    def text_language(self) -> str:
+        """The language the trial speaks to patients in this turn: the active one where it was given its
+        wording (NCT05236582 in Chinese), else English, as registered (an imported trial)."""
+        return i18n.active() if i18n.has_wording(self.translations) else i18n.ENGLISH
+
+    @property
+    def only_in_english(self) -> bool:
+        """Whether what the trial says of itself is shown in English to someone talking in another language."""
+        return self.text_language != i18n.active()
+
+    @property
     def where(self) -> str:
         """Its places, in the active language."""
         return i18n.translated(self.translations, "where", "; ".join(str(loc) for loc in self.locations))

@@ -345,7 +345,11 @@ class Reader:
         if key in understanding.facts and understanding.facts[key] != value:
             del understanding.facts[key]
             understanding.follow_ups[key] = "mixed"
-        elif reading != "unknown" and (generic in ("yes", "no") and generic != reading and not _after_contrast(text, said[reading])
+        # "肝功正常，肾功没查": a part not tested (Chinese says it as "not known") beside the question's own
+        # "normal" is checked back
+        elif reading != "unknown" and ((generic in ("yes", "no") or generic == "unknown" and chinese.HAS_HAN.search(text))
+                                       and generic != reading
+                                       and not _after_contrast(text, said[reading])
                                        or doubt or takes_part_back(text, contrast=False)):
             understanding.facts.pop(key, None)
             understanding.checks[key] = value
@@ -364,8 +368,9 @@ class Reader:
     @staticmethod
     def _answer_pending(understanding: Understanding, context: Context, reply: str, sure: bool) -> None:
         """A yes / no / don't know as the answer to the open question (sure: said in words or a button)."""
+        problems = {p.fact for p in understanding.problems}  # "有糖尿病，没有糖尿病": said to be noted neither way
         pending = [d for d in context.pending if d.key not in understanding.facts and d.key not in understanding.checks
-                   and d.key not in understanding.follow_ups]
+                   and d.key not in understanding.follow_ups and d.key not in problems]
         if not pending or len(pending) < len(context.pending) and len(context.pending) == 1:
             return
         store = understanding.facts if sure else understanding.checks

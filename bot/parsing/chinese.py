@@ -33,7 +33,7 @@ RELATIVES = {
 }
 RELATIVE_WORDS = "|".join(sorted((w for ws in RELATIVES.values() for w in ws.split("|")), key=len, reverse=True))
 _WHO = rf"(?:(?:我|她|他|我们|他们|她们|病人|患者)(?:的)?(?:{RELATIVE_WORDS})?|(?:{RELATIVE_WORDS})|医生|大夫)?"
-_LEAD = rf"{_OPENING}{_FILLER}{_WHO}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉)*"
+_LEAD = rf"{_OPENING}{_FILLER}{_WHO}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉|基本(?:上)?|几乎)*"
 
 # "I don't know" anywhere wins: "不知道", "记不清了", "没查过" (never tested is no negative result)
 UNKNOWN = re.compile(
@@ -74,7 +74,8 @@ def classify(text: str) -> Optional[str]:
 _CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且")
 _NEGATION = re.compile(r"没|无|不|未|否认|排除|非")
 # Words with a negation character that negate nothing after them: "有没有" (whether), "不知道"
-_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
+# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定")
+_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
 NEGATION_WINDOW = 8  # characters before the phrase
 
 
@@ -87,10 +88,11 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
-NEVER_HAD = re.compile(r"(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
+# (not after a length of time: "两个多月没化疗了", "好久没做了" say since when, not never)
+NEVER_HAD = re.compile(r"(?<![天日周期拜月年久])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
 BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁)\s*$")
 # "64年生的", "1964年出生": a birth year says the age only to a year
@@ -101,7 +103,7 @@ BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")
 POST_NEGATION = re.compile(r"^[\s:：=]*(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)")
 
 # Doubt: "好像没有", "应该没有", "可能有", "我觉得是", "是吧?", "算吗?"
-HEDGE = re.compile(r"好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
+HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
                    r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
                    r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
 EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")

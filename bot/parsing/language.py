@@ -27,7 +27,8 @@ KANA = ("HIRAGANA", "KATAKANA")  # Japanese: its kanji are Han characters, its k
 # A word this common in English text (about once per ten million words or more) is English;
 # "aaaa" and "qwerty" are rarer than that, or made of one repeated letter.
 COMMON_ZIPF = 3.0
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A word in letters other than Han: "EB病毒DNA阳性" holds the words "EB" and "DNA" beside its Chinese
+WORD = re.compile(rf"[^\W\d_{HAN}]+(?:['’][^\W\d_{HAN}]+)?")
 REPEATED = re.compile(r"^(.)\1+$|^(..)\2+$", re.IGNORECASE)
 
 # Languages in Latin letters that people write to an English-only bot ("no sé", "nein", "je ne sais pas")
@@ -63,9 +64,9 @@ def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
     latin, han = scripts.count("LATIN"), scripts.count("CJK")
     if (latin + han) * 2 < len(letters) or any(s in KANA for s in scripts):
         return OTHER_SCRIPT
+    if han and _chinese_words(text, known_words):
+        return None  # Chinese, with however many English abbreviations ("EB病毒DNA阳性")
     if han >= latin:
-        if _chinese_words(text, known_words):
-            return None
         return None if any(ch.isdigit() for ch in text) else NO_WORDS
     words = [w.lower() for w in WORD.findall(text)]
     english = [w in known_words or is_english_word(w) for w in words]

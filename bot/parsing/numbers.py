@@ -46,7 +46,7 @@ _RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x)\s+$",
 # "very"; "三四周" is three or four weeks.
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_RUN = re.compile(rf"[{_CN_DIGITS}十百千万亿点]+")
-_CN_MEASURE = re.compile(r"[岁周天年个次号日星礼期疗程针遍多来几万千百]|分钟|小时")
+_CN_MEASURE = re.compile(r"[岁周天年月个次号日星礼期疗程针遍多来几万千百]|分钟|小时")  # 月: "九月份" is September
 _CN_NOT_NUMBERS = re.compile(r"十分(?!钟)|万一|千万|一一|百分之")
 _CN_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 # "2万2" (22,000), "2.2万", "1万5": digits with 万 (ten thousand) or 千 (thousand)

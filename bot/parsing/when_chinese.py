@@ -18,23 +18,39 @@ _UNIT = r"(?P<unit>天|日|周|星期|礼拜|月|年)(?!期|末|底|初|份)"
 _N = r"(?<!第)(?P<n>[0-9]+(?:\.[0-9]+)?(?:-[0-9]+)?)"
 _AGO = r"(?:以前|之前|前)"
 _NEVER = re.compile(r"从(?:来)?(?:没|未|不)|没(?:有)?(?:做|打|接受|用|化疗|放疗)过|没(?:有)?(?:做|接受)(?:过)?(?=化疗|放疗)|未(?:做|行|接受)")
+# A treatment planned and put off is no time it happened: "原定上周化疗，因为血小板低推迟了" (to the clause's end)
+PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了|好))[^，,。；;！!？?]*"
+                      r"(?=[^。；;！!？?]*(?:推迟|延期|延后|往后推|取消|没(?:有)?(?:做|打|化|去)成))")
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*[年./-]\s*(?P<m>[0-9]{1,2})\s*[月./-]\s*(?P<d>[0-9]{1,2})\s*[日号]?")
-_MONTH_OF_YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年\s*(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?P<edge>底|末|初)?")
+_MONTH_OF_YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年\s*(?P<m>[0-9]{1,2})\s*月(?:份)?")
 # "不到两个月", "超过6周", "一个多月前", "半年前", "两周内", "最近3个月"
+# "两个多月没化疗了": a length of time without it, so at least that long ago
+_NOT_FOR = re.compile(r"(?P<length>(?:[0-9]+(?:\.[0-9]+)?|半)\s*(?:个)?\s*多?\s*(?:天|日|周|星期|礼拜|月|年)\s*多?)\s*"
+                      r"(?=(?:都|已经|一直)?没)")
+# "上礼拜三", "上周五": that day of the week before this one
+_WEEKDAY_LAST_WEEK = re.compile(r"上(?:个)?(?:周|星期|礼拜)\s*(?P<day>[一二三四五六日天1-7])")
+_WEEKDAYS = {"一": "Monday", "二": "Tuesday", "三": "Wednesday", "四": "Thursday", "五": "Friday", "六": "Saturday",
+             "日": "Sunday", "天": "Sunday", **{str(n): calendar.day_name[n - 1] for n in range(1, 8)}}
 _BOUNDED = re.compile(
-    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
+    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满|快要|快|将近|接近)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
     rf"(?:{_N}|(?P<half>半))\s*(?:个)?\s*(?P<many>多)?(?P<half_unit>半)?\s*{_UNIT}\s*(?P<and_half>半)?\s*(?P<many2>多)?\s*"
     rf"(?P<after>{_AGO}|以上|以内|之内|内|左右)?")
 # "今年5月", "去年11月", "上个月10号", "这个月3号": a month or a day counted from this one
-_YEAR_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?:(?P<d>[0-9]{1,2})\s*[日号])?\s*(?P<edge>底|末|初)?")
+_YEAR_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?:(?P<d>[0-9]{1,2})\s*[日号])?")
 _MONTH_WORD = re.compile(r"(?P<word>上上|上|这|本)(?:个)?月(?:份)?\s*(?P<d>[0-9]{1,2})\s*[日号]")
 _DAY_OF_MONTH = re.compile(r"(?<![0-9年])(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*[日号]")
-_MONTH = re.compile(r"(?<![0-9年个.])(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?P<edge>底|末|初)?(?!\s*(?:[0-9]|前|以前|之前|内|以内|之内|多|以上|左右|半))")
+_MONTH = re.compile(r"(?<![0-9年个.])(?P<m>[0-9]{1,2})\s*月(?:份)?(?!\s*(?:[0-9]|前|以前|之前|内|以内|之内|多|以上|左右|半))")
+# A part of a month: "十一月初" (its first ten days, 上旬), "10月中旬" (the 11th to the 20th), "十月下旬" (from the
+# 21st), "十月底" (its last day), of a month named by its number ("2026年10月", "去年12月", "10月": the latest
+# one not to come), counted from this one ("上个月中") or this one left unsaid ("月初")
+_PART_OF_MONTH = re.compile(
+    r"(?:(?P<y>(?:19|20)[0-9]{2})\s*年\s*|(?P<word>今年|去年|前年)\s*)?(?:(?P<m>(?<![0-9.])[0-9]{1,2})\s*"
+    r"|(?P<back>上上|上|这|本)\s*(?:个)?\s*|(?<![0-9个]))月(?:份)?\s*"
+    r"(?P<part>初|上旬|中旬|下旬|底|末|中(?!国|心|文|药|医|间))")
+_PART_DAYS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31), "底": (31, 31), "末": (31, 31)}
 _YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年(?:份)?\s*(?P<edge>底|末|初)?")
 _RELATIVE = (
     (re.compile(r"上上(?:个)?月"), " 2 months ago "),
-    (re.compile(r"上(?:个)?月(?:份)?\s*(?:底|末)"), " the end of last month "),
-    (re.compile(r"上(?:个)?月(?:份)?\s*初"), " the beginning of last month "),
     (re.compile(r"上(?:个)?月(?:份)?"), " last month "),
     (re.compile(r"上(?:个)?(?:周|星期|礼拜)"), " last week "),
     (re.compile(r"(?:这|本)(?:个)?(?:周|星期|礼拜)"), " this week "),
@@ -44,6 +60,7 @@ _RELATIVE = (
     (re.compile(r"去年\s*(?:底|末)"), " the end of last year "),
     (re.compile(r"去年"), " last year "),
     (re.compile(r"今年"), " this year "),
+    (re.compile(r"大前天"), " 3 days ago "),
     (re.compile(r"前天"), " the day before yesterday "),
     (re.compile(r"昨天|昨晚|昨日"), " yesterday "),
     (re.compile(r"今天|今早|今日"), " today "),
@@ -83,15 +100,45 @@ def _month_name(number: str) -> str:
     return calendar.month_name[month] if 1 <= month <= 12 else number
 
 
-def _edge(edge: str | None) -> str:
-    return {"底": "the end of ", "末": "the end of ", "初": "the beginning of "}.get(edge or "", "")
+_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2}
 
 
 def _year_word(m: re.Match[str], today: datetime.date) -> str:
-    year = today.year - {"今年": 0, "去年": 1, "前年": 2}[m["word"]]
+    year = today.year - _YEARS_BACK[m["word"]]
     if m["d"]:
         return f" {year:04d}-{int(m['m']):02d}-{int(m['d']):02d} "
-    return f" {_edge(m['edge'])}{_month_name(m['m'])} {year} "
+    return f" {_month_name(m['m'])} {year} "
+
+
+def _part_of_month(m: re.Match[str], today: datetime.date) -> str:
+    """The days a part of a month stands for, said as days ago ("between 41 and 50 days ago"), which
+    when.py reads as a range; its last day ("十月底") as that day, about. A part still to come is that
+    future day, for the person to be asked again."""
+    if m["m"] is None:
+        back = {"上上": 2, "上": 1}.get(m["back"] or "", 0)
+        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+        month += 1
+    else:
+        month = int(m["m"])
+        if not 1 <= month <= 12:
+            return m.group()
+        year = int(m["y"]) if m["y"] else today.year - _YEARS_BACK.get(m["word"] or "", 0)
+    first_day, last_day = _PART_DAYS[m["part"]]
+    last_day = min(last_day, calendar.monthrange(year, month)[1])
+    first, last = datetime.date(year, month, min(first_day, last_day)), datetime.date(year, month, last_day)
+    if m["m"] is not None and not m["y"] and not m["word"] and first > today and month != today.month:
+        # "12月初" said on 1 November is last December's; "12月下旬" said on 1 December is to come
+        first, last = first.replace(year=year - 1), last.replace(year=year - 1)
+    if first > today:
+        return f" {first.isoformat()} "
+    if first == last:
+        return f" about {last.isoformat()} "
+    newest, oldest = (today - min(last, today)).days, (today - first).days
+    return f" between {newest} and {oldest} days ago "
+
+
+def _year_edge(edge: str | None) -> str:
+    return {"底": "the end of ", "末": "the end of ", "初": "the beginning of "}.get(edge or "", "")
 
 
 def _month_word(m: re.Match[str], today: datetime.date) -> str:
@@ -100,18 +147,31 @@ def _month_word(m: re.Match[str], today: datetime.date) -> str:
     return f" {year:04d}-{month + 1:02d}-{int(m['d']):02d} "
 
 
+def _day_of_month(m: re.Match[str], today: datetime.date) -> str:
+    """"12月15号" said on 1 December is the 15th to come (a treatment planned, to be asked about again),
+    not a year ago; a day of another month without its year is the latest one past."""
+    month, day = int(m["m"]), int(m["d"])
+    if month == today.month and today.day < day <= calendar.monthrange(today.year, month)[1]:
+        return f" {today.year:04d}-{month:02d}-{day:02d} "
+    return f" {day} {_month_name(m['m'])} "
+
+
 def in_english(text: str, today: datetime.date) -> str:
     """The time expressions of a Chinese text in English words; other text is left as it is."""
     if not HAS_HAN.search(text):
         return text
     text = _NEVER.sub(" never ", text)
+    text = PUT_OFF.sub(" ", text)
     text = _FULL_DATE.sub(lambda m: f" {int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d} ", text)
+    text = _NOT_FOR.sub(lambda m: f"超过{m['length']} ", text)
+    text = _WEEKDAY_LAST_WEEK.sub(lambda m: f" {_WEEKDAYS[m['day']]} last week ", text)
+    text = _PART_OF_MONTH.sub(lambda m: _part_of_month(m, today), text)
     text = _YEAR_WORD.sub(lambda m: _year_word(m, today), text)
     text = _MONTH_WORD.sub(lambda m: _month_word(m, today), text)
-    text = _MONTH_OF_YEAR.sub(lambda m: f" {_edge(m['edge'])}{_month_name(m['m'])} {m['y']} ", text)
-    text = _DAY_OF_MONTH.sub(lambda m: f" {int(m['d'])} {_month_name(m['m'])} ", text)
-    text = _MONTH.sub(lambda m: f" {_edge(m['edge']) or 'in '}{_month_name(m['m'])} ", text)
-    text = _YEAR.sub(lambda m: f" {_edge(m['edge']) or 'in '}{m['y']} ", text)
+    text = _MONTH_OF_YEAR.sub(lambda m: f" {_month_name(m['m'])} {m['y']} ", text)
+    text = _DAY_OF_MONTH.sub(lambda m: _day_of_month(m, today), text)
+    text = _MONTH.sub(lambda m: f" in {_month_name(m['m'])} ", text)
+    text = _YEAR.sub(lambda m: f" {_year_edge(m['edge']) or 'in '}{m['y']} ", text)
     text = _BOUNDED.sub(_bounded, text)
     for pattern, english in _RELATIVE:
         text = pattern.sub(english, text)

@@ -7,15 +7,15 @@ use the real date. A bundled question ("下面这些有吗?") is answered BUNDLE
 yes to any of its facts, BUNDLE_NO when to none, as tests/e2e/conftest.py's ``complete`` does in English.
 
 tests/unit/test_profiles_zh.py checks that every conversation names real facts and criteria and that
-its expected verdict follows from what its answers mean (``meaning``); tests/unit/test_chinese_conversations.py
-runs each conversation through the engine in words (no model) to that verdict. Through REST, only
-tests/e2e/test_chinese.py's three conversations run so far.
+its expected verdict follows from what its answers mean (``meaning``); ``converse`` holds one conversation,
+through the engine in words (tests/unit/test_chinese_conversations.py, no model) or through the REST
+channel of the real servers (tests/e2e/test_chinese_conversations.py), to that verdict.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 BUNDLE_YES = "有"
 BUNDLE_NO = "没有"
@@ -166,3 +166,66 @@ CONVERSATIONS: Tuple[Conversation, ...] = (
              who="corrects the platelet count", verdict="likely_eligible",
              corrections={"platelet_count": "不好意思说错了，是25"}),
 )
+
+
+# What the person says to open the conversation and to agree to the screening
+GREETING, CONSENT = "你好", "好的，开始吧"
+MAX_TURNS = 80
+
+
+def bundle_answer(conversation: Conversation, asks: List[str]) -> str:
+    meanings = [conversation.meaning.get(k) for k in asks]
+    if any(m is True for m in meanings):
+        return BUNDLE_YES
+    return BUNDLE_NO if all(m is False for m in meanings) else DONT_KNOW
+
+
+def converse(conversation: Conversation, say: Callable[[str], List[Optional[Mapping[str, Any]]]],
+             log: Callable[[], str]) -> Dict[str, Any]:
+    """The whole conversation, the person typing every answer in words; the verdict payload it ends with.
+
+    ``say`` sends one message and returns the ``custom`` payload (reply contract) of each of the bot's
+    replies; ``log`` is the transcript so far, for failure messages. Every question is answered from
+    the profile; a bundled list gets "有" when the profile says yes to any of its items (then each item
+    is asked on its own), "没有" when to none; a check-back or read-back is confirmed, as the person
+    would. A fact answered is never asked again (but for a correction), nor one in ``never_asked``.
+    """
+    customs = say(GREETING)
+    customs = say(CONSENT)
+    for message in conversation.volunteered:
+        customs = say(message)
+    answered = set(conversation.given)
+    corrected = set()
+    for _ in range(MAX_TURNS):
+        verdicts = [c["verdict"] for c in customs if c and "verdict" in c]
+        if verdicts:  # a decided "not eligible" is followed by the offer of the remaining questions
+            return verdicts[-1]
+        custom = customs[-1] if customs else None
+        assert custom and "asks" in custom, f"neither a question nor a verdict\n{log()}"
+        if "read_back" in custom or "confirm" in custom:
+            customs = say("/affirm")
+            continue
+        asks = list(custom["asks"])
+        if len(asks) > 1:
+            said = bundle_answer(conversation, asks)
+            customs = say(said)
+            if said != BUNDLE_YES:  # a "yes" to the list brings its items one by one
+                answered.update(asks)
+            continue
+        key = asks[0]
+        assert key not in answered or key in conversation.corrections, f"{key} asked again\n{log()}"
+        assert key not in conversation.never_asked, f"{key} must not be asked\n{log()}"
+        customs = say(conversation.answers[key])
+        answered.add(key)
+        if key in conversation.corrections and key not in corrected:
+            corrected.add(key)
+            customs = say(conversation.corrections[key])
+    raise AssertionError(f"no verdict after {MAX_TURNS} turns\n{log()}")
+
+
+def check_verdict(conversation: Conversation, verdict: Mapping[str, Any], log: Callable[[], str]) -> None:
+    """The verdict the conversation's answers lead to, with exactly the criteria behind it."""
+    status = {c["id"]: c["status"] for c in verdict["criteria"]}
+    assert verdict["status"] == conversation.verdict, f"{status}\n{log()}"
+    assert sorted(k for k, s in status.items() if s == "not_met") == sorted(conversation.not_met), f"{status}\n{log()}"
+    assert all(status[k] == "unknown" for k in conversation.unknown), f"{status}\n{log()}"

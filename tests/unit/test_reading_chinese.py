@@ -112,6 +112,12 @@ def test_a_bound_on_the_platelet_count_is_asked_again_not_stored(engine, message
     assert "platelet_count" not in understood.facts and "platelet_count" in understood.follow_ups
 
 
+@pytest.mark.parametrize("message", ["最近一次是两万五", "输了两袋血小板，现在25", "3号查的，25"])
+def test_a_number_counting_something_else_is_not_the_count(engine, message):
+    """"一次" (once: the latest time), "两袋" (two bags), "3号" (the 3rd) are no platelet counts."""
+    assert read(engine, "platelet_count", message).facts == {"platelet_count": 25.0}
+
+
 def test_a_drug_with_platelet_in_its_name_gives_no_count(engine):
     understood = read(engine, "platelet_boosters_failed", "重组人血小板生成素打过三次，效果不好")
     assert understood.facts == {"platelet_boosters_failed": True}
@@ -138,6 +144,96 @@ def test_dates_and_durations_in_chinese(text, earliest, latest):
     answer = parse_when(text, TODAY)
     assert answer.date == date.fromisoformat(latest)
     assert answer.earliest == (date.fromisoformat(earliest) if earliest else None)
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("十一月初", "2026-11-01", "2026-11-10"), ("11月上旬", "2026-11-01", "2026-11-10"),
+    ("10月中旬", "2026-10-11", "2026-10-20"), ("上个月中", "2026-11-11", "2026-11-20"),
+    ("十月下旬", "2026-10-21", "2026-10-31"), ("十月底", None, "2026-10-31"), ("上上个月底", None, "2026-10-31"),
+    ("去年12月初", "2025-12-01", "2025-12-10"), ("2026年2月底", None, "2026-02-28"), ("月初", None, "2026-12-01"),
+])
+def test_a_part_of_a_month_is_its_days(text, earliest, latest):
+    """初 (上旬) is the 1st to the 10th, 中旬 the 11th to the 20th, 下旬 from the 21st, 底 the last day."""
+    answer = parse_when(text, TODAY)
+    assert (answer.earliest, answer.date) == (date.fromisoformat(earliest) if earliest else None, date.fromisoformat(latest))
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("上礼拜三", None, "2026-11-25"), ("上周5", None, "2026-11-27"), ("大前天", None, "2026-11-28"),
+    ("九月份", "2026-09-01", "2026-09-30"), ("已经两个多月没化疗了", "1900-01-01", "2026-10-01"),
+    ("三周没化疗了", "1900-01-01", "2026-11-10"), ("快两个月了", "2026-10-01", "2026-12-01"),
+])
+def test_weekdays_lone_month_numerals_and_lengths_without_it(text, earliest, latest):
+    """"两个多月没化疗了" is at least that long ago, never "never"; "快两个月" (nearly) is less than that."""
+    answer = parse_when(text, TODAY)
+    assert not answer.never
+    assert (answer.earliest, answer.date) == (date.fromisoformat(earliest) if earliest else None, date.fromisoformat(latest))
+
+
+def test_a_length_without_chemotherapy_is_no_never(engine):
+    assert read(engine, "last_chemotherapy", "已经两个多月没化疗了").facts["last_chemotherapy"] != NEVER
+    assert read(engine, "last_chemotherapy", "从来没化疗过").facts["last_chemotherapy"] == NEVER
+
+
+@pytest.mark.parametrize("message", ["基本没有", "几乎没有"])
+def test_basically_no_is_offered_back(engine, message):
+    understood = read(engine, "diabetes", message)
+    assert understood.facts == {} and understood.checks == {"diabetes": False}
+
+
+@pytest.mark.parametrize("text", ["月底", "12月15号", "12月下旬"])
+def test_a_day_of_this_month_still_to_come_is_no_last_time(text):
+    assert parse_when(text, TODAY).future
+
+
+def test_a_treatment_put_off_is_not_when_it_happened(engine):
+    understood = read(engine, "last_chemotherapy", "原定上周化疗，因为血小板低推迟了，上一次是十月底")
+    assert understood.facts == {"last_chemotherapy": "2026-10-31"}
+
+
+@pytest.mark.parametrize("question, message", [
+    ("stomach_ulcer", "以前胃溃疡，已经治好了"),
+    ("heart_disease_treated", "以前有过心脏病，早就治好了"), ("severe_bleeding", "上个月脑出血，现在恢复期"),
+])
+def test_a_condition_cured_is_offered_back_as_no_longer_there(engine, question, message):
+    understood = read(engine, question, message)
+    assert understood.facts == {} and understood.checks == {question: False}
+
+
+def test_a_cured_ulcer_in_a_list_is_no_active_one(engine):
+    understood = read(engine, BUNDLE, "以前得过胃溃疡，治好了，其他没有")
+    assert "stomach_ulcer" not in understood.facts and understood.checks == {"stomach_ulcer": False}
+    assert all(understood.facts[key] is False for key in BUNDLE if key != "stomach_ulcer")
+
+
+@pytest.mark.parametrize("message", ["EB病毒抗体阳性", "EBV IgG positive", "CMV抗体IgM阳性"])
+def test_an_antibody_test_is_no_dna_test(engine, message):
+    understood = read(engine, "ebv_cmv_dna_positive", message)
+    assert "ebv_cmv_dna_positive" not in understood.facts and understood.follow_ups == {"ebv_cmv_dna_positive": "unsure"}
+
+
+@pytest.mark.parametrize("message", ["EB病毒DNA阳性", "CMV DNA阳性"])
+def test_chinese_beside_more_english_letters_is_read(engine, message):
+    assert read(engine, "ebv_cmv_dna_positive", message).facts == {"ebv_cmv_dna_positive": True}
+
+
+def test_a_part_not_tested_beside_normal_is_checked_back(engine):
+    understood = read(engine, "liver_kidney_ok", "肝功正常，肾功没查")
+    assert "liver_kidney_ok" not in understood.facts and "liver_kidney_ok" in understood.checks
+
+
+def test_not_quite_able_is_not_able(engine):
+    assert read(engine, "mental_disorder_limits_consent", "精神分裂，现在不太能自己做决定").facts == {
+        "mental_disorder_limits_consent": True}
+
+
+def test_a_reading_problem_names_the_fact_in_chinese_and_stores_nothing(engine):
+    state = State(consent=True, pending=["diabetes"], language="zh-CN")
+    outcome = engine.respond(state, Turn("有糖尿病，没有糖尿病", None, None, "zh-CN"))
+    assert outcome.replies[0].text.startswith("关于糖尿病，您的话里既有")
+    assert "diabetes" not in outcome.state.facts and outcome.replies[-1].custom["asks"] == ["diabetes"]
+    outcome = engine.respond(State(consent=True, pending=["age"], language="zh-CN"), Turn("我今年300岁", None, None, "zh-CN"))
+    assert outcome.replies[0].text.startswith("年龄为300岁，超出了通常的范围（1到120岁）")
 
 
 def test_never_had_radiotherapy_in_chinese(engine):

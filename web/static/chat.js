@@ -424,6 +424,9 @@
       h("span", { class: "tb-sr", text: t("chat.fromBot") + " " }),
       h("h3", { id: titleId, class: "tb-verdict-title", text: t("verdict.heading", { status: t("verdict.status." + status) }) }),
       h("p", { class: "tb-verdict-trial", text: t("verdict.trial", { title: trial.title || verdict.title || "", id: verdict.trial_id || "" }) }),
+      // a trial with no wording in the chat's language (an imported one) shows its own text as registered
+      trial.language && trial.language !== this.lang
+        ? h("p", { class: "tb-verdict-language", text: t("verdict.onlyInEnglish") }) : null,
       h("p", { class: "tb-verdict-lead", text: t("verdict.lead." + status) })
     ].concat(sections, join, [h("p", { class: "tb-verdict-advice", text: t("verdict.notAdvice") })]));
   };
