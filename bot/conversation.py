@@ -791,7 +791,7 @@ class Screening:
         return evaluate(self._trial(state), state.facts, self.vocabulary, self.today())
 
     def _remaining(self, state: State, result: TrialResult) -> bool:
-        return bool(candidate_facts([result], state.facts.keys(), self.vocabulary, self.today()))
+        return bool(candidate_facts([result], state.facts, self.vocabulary, self.today()))
 
     def _pending_definitions(self, state: State) -> List[FactDefinition]:
         return [self.vocabulary[k] for k in state.pending or () if k in self.vocabulary]

@@ -188,7 +188,7 @@ class StaffScreening:
     def missing(self, state: State) -> Outcome:
         state = self._staff_state(state)
         result = self._evaluate(state)
-        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
+        definitions = candidate_facts([result], state.facts, self.vocabulary, self.today())
         trial = self._trial_name(state)
         if not definitions:
             return Outcome(state, [Reply(staff_texts.NOTHING_MISSING.format(trial=trial), custom=reply_contract.missing([]))])
@@ -244,7 +244,7 @@ class StaffScreening:
         ruled_out = [r for r in results if r.status is Verdict.NOT_ELIGIBLE]
         if ruled_out:
             lines.append(staff_texts.TRIALS_RULED_OUT.format(count=len(ruled_out), reasons=staff_texts.LIST.join(self._ruling_out(ruled_out))))
-        definitions = (candidate_facts(fitting, state.facts.keys(), self.vocabulary, self.today(), tallies=matcher)[:5]
+        definitions = (candidate_facts(fitting, state.facts, self.vocabulary, self.today(), tallies=matcher)[:5]
                        if fitting else [])
         if definitions:
             lines.append(staff_texts.TRIALS_NEXT.format(labels=staff_texts.LIST.join(short_label(d) for d in definitions)))
@@ -279,7 +279,7 @@ class StaffScreening:
         result = self._evaluate(state)
         state.verdict = result.status.value
         items = checklist(result, state.facts, self.vocabulary)
-        definitions = candidate_facts([result], state.facts.keys(), self.vocabulary, self.today())
+        definitions = candidate_facts([result], state.facts, self.vocabulary, self.today())
         draft = result.trial.id not in self.catalogue.trials
         title = f"{result.trial.id} · {result.trial.shown('brief_title')}" + (f" · {staff_texts.DRAFT_MARK}" if draft else "")
         custom = reply_contract.checklist(

@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import unicodedata
+import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Callable, Iterable, Iterator, Optional
@@ -81,7 +82,11 @@ def install() -> None:
     """Hide message text in every log record of this process. Checked at every message, not once:
     whatever replaced the record factory or stopped routing warnings into the log since (a logging
     set-up of Rasa's or a library's) is undone."""
-    logging.captureWarnings(True)
+    if warnings.showwarning is not logging._showwarning:  # type: ignore[attr-defined]
+        # Someone put their own back since (``warnings.catch_warnings`` does, on leaving): logging still
+        # believes it routes warnings, and would not route them again on being asked.
+        logging.captureWarnings(False)
+        logging.captureWarnings(True)
     factory = logging.getLogRecordFactory()
     if not getattr(factory, "redacts_message_text", False):
         redacting = _redacting_factory(factory)

@@ -81,22 +81,12 @@ def fresh_board(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabu
     return board, lambda keys: {k: first[k] for k in keys if k in first}
 
 
-def _facts_of(answered: Collection[str]) -> Mapping[str, Any]:
-    """The facts behind ``answered``: a mapping, or a dict's keys view (which lends us its dict)."""
-    if isinstance(answered, Mapping):
-        return answered
-    mapping = getattr(answered, "mapping", None)
-    if isinstance(mapping, Mapping):
-        return mapping
-    return {key: None for key in answered}  # only the keys: what they hold cannot be read
-
-
-def candidate_facts(results: Sequence[TrialResult], answered: Collection[str], vocabulary: Vocabulary,
+def candidate_facts(results: Sequence[TrialResult], facts: Mapping[str, Any], vocabulary: Vocabulary,
                     today: Optional[date] = None, tallies: Optional[TallySource] = None) -> List[FactDefinition]:
     """Askable facts that could still change a criterion of the trials given, best first (see the
-    module's docstring). ``answered`` are the facts collected so far, or their keys; ``tallies``:
-    the matcher that made the results, whose running tallies spare counting them again."""
-    board, first_seen = tally(results, _facts_of(answered), vocabulary, today, tallies)
+    module's docstring). ``facts``: those collected so far; ``tallies``: the matcher that made the
+    results, whose running tallies spare counting them again."""
+    board, first_seen = tally(results, facts, vocabulary, today, tallies)
     return [vocabulary[key] for key in board.ranked(first_seen)]
 
 

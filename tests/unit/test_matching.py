@@ -297,8 +297,8 @@ def test_the_running_tallies_agree_with_counting_afresh(catalogue):
             assert (lent.entries, lent.tiers) == (counted.entries, counted.tiers)
   # ruled-out trials too: tallied from the matcher's tables...
         fresh = [evaluate(t, facts, vocabulary, TODAY) for t in trials]  # ...and from scratch
-        assert ([d.key for d in candidate_facts(everything, facts.keys(), vocabulary, TODAY)]
-                == [d.key for d in candidate_facts(fresh, facts.keys(), vocabulary, TODAY)])
+        assert ([d.key for d in candidate_facts(everything, facts, vocabulary, TODAY)]
+                == [d.key for d in candidate_facts(fresh, facts, vocabulary, TODAY)])
 
 
 def test_a_copy_starts_from_the_nearest_recent_state_of_its_template(catalogue, monkeypatch):
