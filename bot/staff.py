@@ -116,8 +116,9 @@ class StaffScreening:
             return self.trials(state, rest)
         if name == staff_commands.HELP or not text.strip() or text.startswith("/"):  # "/affirm": a button of patient mode
             return self.help(state)
-        asked = acts.act_in_words(text)  # clearing or erasing a patient: only the words may ask, never the model alone
-        if action in ("start_over", "delete_answers") and asked in acts.DESTRUCTIVE:
+        # clearing or erasing a patient: only the words may ask, never the model alone (read only when it did)
+        asked = acts.act_in_words(text) if action in ("start_over", "delete_answers") else None
+        if asked in acts.DESTRUCTIVE:
             found = self._extract(text)
             if not found.values and not found.trial_ids:
                 return self.new_patient(state, Turn(""), cleared=asked != acts.START_OVER)
