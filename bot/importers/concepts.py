@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -222,7 +222,8 @@ class Concepts:
         """``days``: the time frame of a fact "in the last N days" ({window} in the templates)."""
         if len(key) > MAX_KEY:
             key = key[: MAX_KEY - 9] + "_" + hashlib.sha1(key.encode()).hexdigest()[:8]
-        if key in self.vocabulary:
+        existing = self.vocabulary.get(key)
+        if existing is not None and existing.translations:
             return key
         texts = self.lexicon.templates[template]
         words.setdefault("unit", describe_unit(unit))
@@ -238,6 +239,12 @@ class Concepts:
             "implied_by": implied_by,
         }
         chinese = self._chinese(texts, words["name"], unit, days)
+        if existing is not None:
+            # imported before the templates had Chinese: worded in Chinese now, unless a coordinator
+            # has reworded its question since (then the template's Chinese says something else)
+            if chinese and (existing.label, existing.ask) == (data["label"], data["ask"]):
+                self.vocabulary[key] = self.created[key] = replace(existing, translations={i18n.CHINESE: chinese})
+            return key
         if chinese:
             data[i18n.CHINESE] = chinese
         self.vocabulary[key] = self.created[key] = FactDefinition.from_dict(key, data)

@@ -183,3 +183,17 @@ def test_the_never_a_chinese_date_question_suggests_is_read_as_never(concepts):
         definition = concepts.get(key)
         [suggested] = re.findall(r"“(.+?)”", chinese(concepts, key)["ask"])
         assert extract(suggested, concepts.vocabulary, [definition], TODAY).values == {key: NEVER}, suggested
+
+
+def test_a_fact_imported_before_the_chinese_templates_is_worded_in_chinese_when_imported_again(concepts):
+    from dataclasses import replace
+
+    key = concepts.condition("asthma", "asthma")
+    english_only = replace(concepts.get(key), translations={})
+    reworded = replace(concepts.get(key), ask="Has a doctor ever told you that you have asthma?", translations={})
+    for stored, worded in ((english_only, True), (reworded, False)):
+        again = Concepts(load_vocabulary(BASE_VOCABULARY), LEXICON)
+        again.vocabulary[key] = stored
+        assert again.condition("asthma", "asthma") == key
+        assert (key in again.created) == worded and bool(chinese(again, key)) == worded
+        assert again.get(key).ask == stored.ask  # the English as it was
