@@ -50,7 +50,7 @@ _YES = re.compile(
     _LEAD + r"(?:是(?!不是|否|男|女)|对(?!不起|于)|有(?!没有|没|点儿?不|可能|时候)|没错|没问题|好(?!像|久|多|几)|可以|行|同意|愿意|当然|确实|肯定"
     r"|必须的|开始|ok|OK|yes|嗯|恩)", re.IGNORECASE)
 # The person denying it of themselves after a relative's mention: "我老公是乙肝，我没有"
-_NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:没有|没|不是|不)[\s，,。！!]*$")
+_NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:也|都|倒|可)?(?:没有|没|不是|不)[\s，,。！!]*$")
 _ONLY_ASSENT = re.compile(rf"^[\s{PUNCTUATION}]*(?:嗯+|恩+|嗯哼|对对|是是)[\s{PUNCTUATION}]*$")
 
 
@@ -71,11 +71,15 @@ def classify(text: str) -> Optional[str]:
 
 # Negation before a phrase in its clause: "没有糖尿病", "无房颤", "不是肺癌", "没得过血栓", "否认乙肝".
 # The clause ends at a full stop, a comma or a "but", not at the enumeration comma: "没有糖尿病、胃溃疡".
-_CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且")
+# In shorthand a space parts the items ("特比澳无效 无出血倾向", "PLT 22 出血倾向"), except right after a
+# negation, which still speaks for the item it opens ("无 出血倾向", "否认 糖尿病").
+_CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且|(?<![没无不未认非])(?<!没有)\s+")
 _NEGATION = re.compile(r"没|无|不|未|否认|排除|非")
 # Words with a negation character that negate nothing after them: "有没有" (whether), "不知道"
-# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定")
-_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
+# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定"); a verdict on
+# what stands before it ("特比澳无效、出血倾向": the drug failed, the bleeding is not denied)
+_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定"
+                           r"|无效|不(?:管|顶)用|不见效")
 NEGATION_WINDOW = 8  # characters before the phrase
 
 
@@ -99,8 +103,18 @@ BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|
 BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属\w")
 BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")
 
-# What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无"
-POST_NEGATION = re.compile(r"^[\s:：=]*(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)")
+# What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无", "糖尿病 无". Past a space only
+# as an item of its own: in "特比澳无效 无出血倾向" the 无 opens the next item and denies the bleeding.
+_DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)"
+POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
+
+# A phrase naming a time, not a state: "妊娠期有过血栓", "怀孕的时候血小板就低" tell of something during a
+# pregnancy, past or in general, and say nothing of whether she is pregnant now
+DURING = re.compile(r"期间|期(?=[^，。；,.;!?！？\s]{0,8}过)|的时候|时候|时(?!间)|那会儿?|那时")
+# A verdict said of the drug before it, which shorthand may set apart by a space or the dose and course
+# given: "特比澳 无效", "IL-11 无效", "特比澳2疗程无效", "特比澳15000U×7天 无效"
+VERDICT = re.compile(r"(?<=.)(?:无效|没用|没效果|效果不好|不管用|有效)$")
+DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*[0-9.]+\s*万?个?(?:疗程|次|针|天|周|U|IU|单位)?)*\s*"
 
 # Doubt: "好像没有", "应该没有", "可能有", "我觉得是", "是吧?", "算吗?"
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
@@ -129,7 +143,7 @@ RELATIVE_SUBJECT = re.compile(
 RELATIVE_MENTION = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})")
 # Said of a relative, not of the person: "我爸有冠心病，我没有" (to the end of the clause)
 OF_A_RELATIVE = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})[^{PUNCTUATION}]*")
-NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:没|不是)")
+NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:也|都|倒|可)?(?:没|不是)")
 # "快绝经了": a phrase that says no ("绝经") said as not yet so
 NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
 # The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的"

@@ -66,13 +66,20 @@ def _chinese_numeral(m: re.Match[str]) -> str | None:
         value = cn2an.cn2an(run, "smart")
     except (ValueError, KeyError):
         return None
-    return _fmt(Decimal(str(value)))
+    return _apart(m, _fmt(Decimal(str(value))))
 
 
 def _digits_wan(m: re.Match[str]) -> str:
     factor = 10000 if m.group(2) == "万" else 1000
     value = Decimal(m.group(1)) * factor + (Decimal(m.group(3)) * factor / 10 if m.group(3) else 0)
-    return _fmt(value)
+    return _apart(m, _fmt(value))
+
+
+def _apart(m: re.Match[str], digits: str) -> str:
+    """A Chinese count is a word of its own, also right after a Latin label: "plt两万", "PLT2.2万" are
+    "plt 20000", not a number inside a word like "B12"."""
+    before = m.string[m.start() - 1:m.start()]
+    return f" {digits}" if before.isascii() and before.isalpha() else digits
 
 
 _NUMBER = re.compile(rf"(?<![^\W{HAN}])(?<!\.)(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?!\.?[0-9])(?!(?:st|nd|rd|th)\b)")
