@@ -291,7 +291,7 @@ class Extractor:
                 in_series = bool(SERIES_BEFORE.search(text[max(0, m.start - 6):m.start]))
                 if m.unit is None and not in_series and (key != self._only_expected() or not self._bare_number(text, m)):
                     continue
-                if LABELLED.search(text[max(0, m.start - 12):m.start]):
+                if LABELLED.search(text[max(0, m.start - 12):m.start]) or chinese.LAB_NAME.search(text[max(0, m.start - 12):m.start]):
                     continue  # "WBC 3.2, HGB 9.8": another measurement's number
                 converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
                 if converted and round(converted[0], 3) != value:
@@ -663,7 +663,9 @@ class Extractor:
     @staticmethod
     def _named_otherwise(text: str, m: Measurement, definition: FactDefinition) -> bool:
         """Whether a bare answer's number is named by a word that is not the fact's: an abbreviation
-        ("WBC 3.2"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        ("WBC 3.2", "白细胞2.1"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        if chinese.LAB_NAME.search(text[max(0, m.start - 12):m.start]):
+            return True
         label = LABELLED.search(text[max(0, m.start - 12):m.start])
         if label is None:
             return False

@@ -33,7 +33,9 @@ RELATIVES = {
 }
 RELATIVE_WORDS = "|".join(sorted((w for ws in RELATIVES.values() for w in ws.split("|")), key=len, reverse=True))
 _WHO = rf"(?:(?:我|她|他|我们|他们|她们|病人|患者)(?:的)?(?:{RELATIVE_WORDS})?|(?:{RELATIVE_WORDS})|医生|大夫)?"
-_LEAD = rf"{_OPENING}{_FILLER}{_WHO}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉|基本(?:上)?|几乎)*"
+# What a reply to a list says it is about: "以上都没有", "这些都没有", "上面的都没有"
+_THE_LIST = r"(?:以上(?:的|这些|几项|几种)?|上面(?:的|这些|说的)?|这些|这几个|这几样|这几种|这几项)?"
+_LEAD = rf"{_OPENING}{_FILLER}{_WHO}{_THE_LIST}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉|基本(?:上)?|几乎)*"
 
 # "I don't know" anywhere wins: "不知道", "记不清了", "没查过" (never tested is no negative result)
 UNKNOWN = re.compile(
@@ -44,13 +46,16 @@ UNKNOWN = re.compile(
 _NO = re.compile(
     _LEAD + r"(?:不是|不对|不用|不要|不需要|不会|不行|不想|不愿意|不同意|不了|不必"
     r"|没有(?!(?:用|效|升|涨|变化|反应|起色|改善|多久|几|问题|错))|没(?!(?:用|效|啥|什么|反应|多久|几|升|涨|变|起|错|问题|关系))"
-    r"|无(?!效|所谓)|否|木有|从(?:来)?(?:没|不|未)|未(?!来)|并(?:没|不|未)|(?:一个|一样|啥|什么|全)都(?:没|不)"
+    r"|无(?!效|所谓)|否|木有|从(?:来)?(?:没|不|未)|未(?!来)|并(?:没|不|未)|(?:一个|一样|一项|啥|什么|全)(?:都|也)(?:没|不)"
     r"|不(?!过|错|少|到|久|太|一定|仅|只|管|多|但|然|知|清|记|确|晓|好|是很|用谢|客气|见|大))")
 _YES = re.compile(
     _LEAD + r"(?:是(?!不是|否|男|女)|对(?!不起|于)|有(?!没有|没|点儿?不|可能|时候)|没错|没问题|好(?!像|久|多|几)|可以|行|同意|愿意|当然|确实|肯定"
     r"|必须的|开始|ok|OK|yes|嗯|恩)", re.IGNORECASE)
 # The person denying it of themselves after a relative's mention: "我老公是乙肝，我没有"
 _NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:也|都|倒|可)?(?:没有|没|不是|不)[\s，,。！!]*$")
+# Said alone, "应该没有" and "我觉得是" are how people say no and yes, as "I don't think so" and "I think
+# so" are: the hedge is in the words of something more ("应该没有吧", "应该没有，不太清楚")
+BELIEF_ALONE = re.compile(rf"^[\s{PUNCTUATION}]*(?:我)?(?:应该|觉得|我觉得)(?:是)?(?:没有|没|不是|有|是)(?:的)?[\s。.!！]*$")
 _ONLY_ASSENT = re.compile(rf"^[\s{PUNCTUATION}]*(?:嗯+|恩+|嗯哼|对对|是是)[\s{PUNCTUATION}]*$")
 
 
@@ -92,7 +97,7 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
 # (not after a length of time: "两个多月没化疗了", "好久没做了" say since when, not never)
@@ -120,6 +125,23 @@ DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*[0-9.]+\s*万?个?(?:疗程|次|针|天|周|U|
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
                    r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
                    r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
+# An approximate value is a value, not a doubt: "大概两万左右", "22左右吧", "八个星期前吧" (大概 before a
+# number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
+_NUMERAL = "0-9零〇一二两三四五六七八九十百千万半"
+APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
+                         rf"|(?<=[{_NUMERAL}天周月年前右下])\s*吧(?=[\s。.!！]*$)")
+# Two values side by side, a range: "一两个月前吧", "二三十吧", "6-8周" (its 吧 stays a doubt)
+_RANGE = re.compile(r"[一二两三四五六七八九]{2}(?:个|十|百|千|万|天|周|星期|月|年|次)|[0-9]+\s*[-~～到至]\s*[0-9]+")
+
+
+def without_approximation(text: str) -> str:
+    """The text less the words that make one value approximate, for the doubt in the rest to be seen."""
+    return text if _RANGE.search(text) else APPROXIMATE.sub(" ", text)
+
+
+# Another lab test's name right before a number: "白细胞3.2，血小板28" (the 3.2 is no platelet count)
+LAB_NAME = re.compile(r"(?:白细胞|红细胞|血红蛋白|中性粒细胞|淋巴细胞|血糖|肌酐|转氨酶|谷丙|谷草|胆红素|尿素氮|尿酸|白蛋白)"
+                      r"(?:计数|绝对值)?(?:是|为)?\s*[:：=]?\s*$")
 EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|打|用|有|做)")
 CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")

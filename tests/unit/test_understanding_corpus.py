@@ -17,10 +17,10 @@ from benchmarks import understanding as bench
 MAX_UNSAFE_DEV = 0
 MIN_RIGHT_DEV = 0.843
 MAX_MISREAD_DEV = 0.0095
-# Chinese (issue 15): no dev case misread unsafely; misread (unsafe included) 1.3%, read right 80.7%.
+# Chinese (issue 15): no dev case misread unsafely; misread (unsafe included) 1.2%, read right 83.0%.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.806
-MAX_MISREAD_DEV_ZH = 0.0132
+MIN_RIGHT_DEV_ZH = 0.830
+MAX_MISREAD_DEV_ZH = 0.0117
 
 
 def _tally(language: str):
