@@ -497,8 +497,8 @@ class Recogniser:
     def _pregnancy(self, text: str, kind: str) -> Optional[Derived]:
         pregnancy, breastfeeding = _PREGNANCY.search(text), _BREASTFEEDING.search(text)
         contraception = _CONTRACEPTION.search(text)
-        if not (pregnancy or breastfeeding or contraception):
-            return None
+        if not (pregnancy or breastfeeding or contraception) or cues.past_pregnancy(text):
+            return None  # not about pregnancy, or about one of the past ("never been pregnant"): no fact holds it
         rest = _PREGNANCY_WORDS.sub(" ", _CONTRACEPTION.sub(" ", text))
         if len([w for w in _WORD.findall(rest) if w.lower() not in _FILLER and len(w) > 2]) > 3:
             return None  # the criterion says more than pregnancy: a question
