@@ -152,8 +152,10 @@ _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenc
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
 _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
-                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|screen\w*|surgery|contacts?|"
-                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|results?|screen\w*|surgery|contacts?|"
+                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?"
+                       # and the items of a list before the concept: "test result for HIV, HBV or HCV"
+                       r"(?:[\w-]+(?:\s+[\w()-]+){0,3}\s*(?:,|\bor\b|\band\b|/)\s*)*$", re.IGNORECASE)
 # After an illness, a noun that it only names the kind of: "COVID-19 convalescent plasma", "HIV test".
 _MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
                           r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
@@ -291,7 +293,8 @@ def modifier_of(after: str) -> bool:
 
 
 def done_for(before: str) -> bool:
-    """Whether the words before a concept name what is done for it ("hospitalization for")."""
+    """Whether the words before a concept name what is done for it ("hospitalization for"), or for
+    the list it is one of ("PCR test result for HIV, HBV or HCV")."""
     return bool(_DONE_FOR.search(before))
 
 

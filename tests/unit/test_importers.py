@@ -921,6 +921,8 @@ def test_a_threshold_in_brackets_defines_the_concept():
     assert concept_in("Obesity (BMI greater than 35)", "Obesity", "inclusion")
     assert concept_in("Respiratory failure necessitating mechanical ventilation", "Respiratory failure")
     assert concept_in("Diabetes (type 1 or 2)", "Diabetes") is None
+    # what a test finds, for each item of the list it is done for: a positive PCR now, not a diagnosis ever
+    assert concept_in("Confirmed PCR test result for HIV, HBV or HCV", "HBV")
 
 
 def test_a_qualifier_opening_a_list_of_words_qualifies_each_of_them():
