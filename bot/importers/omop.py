@@ -9,7 +9,9 @@ criterion as the trial wrote it.
 The column ``include`` is 1 for an inclusion and 0 for an exclusion criterion. (The corpus README
 documents it as ``is_exclusion`` with the opposite meaning; in the data, 18,172 of the 18,179
 entities lie in the section of the source text that ``include`` names. A file with an
-``is_exclusion`` column is read with that column's meaning.)
+``is_exclusion`` column is read with that column's meaning. The 80 rows whose flag contradicts the
+section heading of their text, "Age 50 to 59 years with 1 or more comorbidities" flagged an
+exclusion under "Inclusion criteria", are handed to the study team: which is the criterion?)
 
 Each row becomes one criterion over a fact of its domain: Person (age; sex only qualifies other
 criteria), Condition (diagnosed with / has now / had in the last N days), Drug (taking; the date
