@@ -959,3 +959,13 @@ def test_a_row_whose_flag_and_heading_disagree_goes_to_the_study_team(imported):
     store, vocabulary = imported[0], imported[1]
     ages = [c for c in store.trial("NCT04536298_1", vocabulary).criteria if c.text.startswith("Age-specific criteria")]
     assert ages and not any("age" in c.rule.facts for c in ages if c.kind.value == "exclusion")
+
+
+def test_an_inclusion_naming_pregnancy_without_a_denial_is_not_read_as_its_absence():
+    """"Pregnant women" as an inclusion was read "not pregnant": a woman who is not pregnant passed."""
+    reader = text_reader()
+    for line in ("Pregnant women", "Women who are pregnant", "Breastfeeding mothers"):
+        assert reader.derive(line, "inclusion").checked_by != "rule", line
+    for line in ("Not pregnant", "Negative pregnancy test", "non-pregnant women"):
+        assert reader.derive(line, "inclusion").rule == {"fact": "pregnant", "is": False}, line
+    assert reader.derive("Pregnant women", "exclusion").rule == {"fact": "pregnant", "is": True}
