@@ -61,6 +61,10 @@ SAMPLES = {
     2028: "40 criteria, drawn after the mechanism changes that samples 2024-2027 and unkept development samples "
           "prompted (commit e8a5f4e); its first judgement is the held-out figure. Its two unsafe readings then "
           "prompted general fixes (negated alternatives, concepts narrower than their entity: commit 52ac020)",
+    2029: "40 criteria, drawn after the fixes sample 2028 prompted (commit 2655011); its first judgement is the "
+          "held-out figure, made before any change it prompted. Its wrong and unsafe readings then prompted general "
+          "fixes (unmarked denials, contradicted section flags, thresholds in brackets, qualifiers opening a list, "
+          "test results of what lasts, pregnancies of the past: branch criteria)",
 }
 
 # what a judged reading counts as

@@ -267,7 +267,7 @@ def converse(template: Matcher, strategy: Strategy, patient: Patient, vocabulary
     expanded: List[str] = []
     total = len(matcher.trials)
     reached: Dict[float, Optional[int]] = {share: None for share in shares}
-    updates, questions, turns, out_after = [], [], [], []
+    updates, questions, turns, out_after, asked_keys = [], [], [], [], []
     results = matcher.results()
     asked = 0
     last_update: Optional[float] = None
@@ -289,6 +289,7 @@ def converse(template: Matcher, strategy: Strategy, patient: Patient, vocabulary
         if question is None:
             break
         patient.answer(question, facts, expanded)
+        asked_keys.append(question.facts[0].key)
         asked += 1
         started = time.perf_counter()
         matcher.update(facts)
@@ -296,10 +297,21 @@ def converse(template: Matcher, strategy: Strategy, patient: Patient, vocabulary
         last_update = (time.perf_counter() - started) * 1000
         updates.append(last_update)
     return {"reached": reached, "asked": asked, "updates_ms": updates, "questions_ms": questions, "turns_ms": turns,
-            "ruled_out_after": out_after, "facts": facts}
+            "ruled_out_after": out_after, "facts": facts, "asked_keys": asked_keys}
 
 
-def question_figures(runs: List[Dict[str, Any]], cap: int) -> Dict[str, Any]:
+def awaiting_the_study_team(trials: Sequence[Trial]) -> set:
+    """The facts that only criteria awaiting the study team read (an inclusion asked from its text,
+    whose "no" is unsure): asking them can settle little."""
+    confirmed_only: Dict[str, bool] = {}
+    for trial in trials:
+        for criterion in trial.criteria:
+            for key in criterion.rule.facts:
+                confirmed_only[key] = confirmed_only.get(key, True) and criterion.to_be_confirmed
+    return {key for key, only in confirmed_only.items() if only}
+
+
+def question_figures(runs: List[Dict[str, Any]], cap: int, awaiting: Collection[str] = ()) -> Dict[str, Any]:
     figures: Dict[str, Any] = {}
     for share in SHARES:
         counts = [run["reached"][share] for run in runs]
@@ -313,6 +325,7 @@ def question_figures(runs: List[Dict[str, Any]], cap: int) -> Dict[str, Any]:
     figures["ruled_out_after_10"] = statistics.median(at10)
     figures["ruled_out_at_end"] = statistics.median(final)
     figures["questions_asked_median"] = statistics.median(run["asked"] for run in runs)
+    figures["hand_offs_in_first_10"] = sum(1 for run in runs for key in run["asked_keys"][:10] if key in awaiting)
     return figures
 
 
@@ -377,7 +390,8 @@ def run(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
         patient = Patient(population, n)
         runs["hindsight"].append(converse(template, Hindsight(template.analysis, patient), patient, vocabulary,
                                           args.cap))
-    questions = {name: question_figures(found, args.cap) for name, found in runs.items()}
+    awaiting = awaiting_the_study_team(trials)
+    questions = {name: question_figures(found, args.cap, awaiting) for name, found in runs.items()}
 
     progress("what every fact would rule out (each patient's ceiling)")
     read = sorted({key for t in trials for c in t.criteria for key in c.rule.facts})
@@ -480,6 +494,9 @@ def markdown(results: Dict[str, Any]) -> str:
         f"{q['old']['ruled_out_after_10']:.0%} | | | | {q['hindsight']['ruled_out_after_10']:.0%} |",
         f"| share ruled out at the end, median | {q['ours']['ruled_out_at_end']:.0%} | "
         f"{q['old']['ruled_out_at_end']:.0%} | | | | {q['hindsight']['ruled_out_at_end']:.0%} |",
+        f"| of the first 10 questions of all patients, those whose fact only criteria awaiting the study team "
+        f"read | {q['ours']['hand_offs_in_first_10']} | {q['old']['hand_offs_in_first_10']} | | | | "
+        f"{q['hindsight']['hand_offs_in_first_10']} |",
         "",
         f"Each simulated patient's ceiling, the share ruled out if all {results['facts']:,} facts were known "
         f"(the doctor's too; with a prevalence of 10% on average, everyone has some exclusion): median "

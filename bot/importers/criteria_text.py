@@ -359,6 +359,8 @@ _PREGNANCY = re.compile(r"pregnan", re.IGNORECASE)
 _BREASTFEEDING = re.compile(r"breast[\s-]?feed|lactating|lactation|nursing\s+(?:mothers?|women)|nursing\b",
                             re.IGNORECASE)
 _CONTRACEPTION = re.compile(r"contracept|birth\s+control", re.IGNORECASE)
+# what makes an inclusion ask for pregnancy's absence: "not pregnant", "non-pregnant", "negative pregnancy test"
+_DENIED = re.compile(r"\b(?:no|not|non|without|negative)\b", re.IGNORECASE)
 _PREGNANCY_WORDS = re.compile(
     r"\b(?:pregnan\w*|breast[\s-]?feed\w*|lactat\w*|nursing|women|woman|females?|childbearing|child-bearing|"
     r"potential|negative|positive|serum|urine|test|hcg|human|chorionic|gonadotropin|plan\w*|planning|become|"
@@ -497,11 +499,13 @@ class Recogniser:
     def _pregnancy(self, text: str, kind: str) -> Optional[Derived]:
         pregnancy, breastfeeding = _PREGNANCY.search(text), _BREASTFEEDING.search(text)
         contraception = _CONTRACEPTION.search(text)
-        if not (pregnancy or breastfeeding or contraception):
-            return None
+        if not (pregnancy or breastfeeding or contraception) or cues.past_pregnancy(text):
+            return None  # not about pregnancy, or about one of the past ("never been pregnant"): no fact holds it
         rest = _PREGNANCY_WORDS.sub(" ", _CONTRACEPTION.sub(" ", text))
         if len([w for w in _WORD.findall(rest) if w.lower() not in _FILLER and len(w) > 2]) > 3:
             return None  # the criterion says more than pregnancy: a question
+        if kind == INCLUSION and (pregnancy or breastfeeding) and not contraception and not _DENIED.search(text):
+            return None  # "Pregnant women": an inclusion that asks for the state, not for its absence
         parts: List[Dict[str, Any]] = []
         if pregnancy:
             parts.append({"fact": "pregnant", "is": True})

@@ -20,7 +20,7 @@ EVER, NOW = "ever", "now"
 _DEGREE = re.compile(
     r"\b(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|(?:clinically\s+)?significant(?:ly)?|"
     r"unstable|serious|major|moderate|decompensated|symptomatic|refractory|progressive|advanced|end[-\s]stage|"
-    r"strong|potent|moderate-to-severe|life[-\s]threatening|adequate(?:ly)?|sufficient|stable|"
+    r"strong|potent|moderate-to-severe|life[-\s]threatening|(?:in)?adequate(?:ly)?|(?:in)?sufficient|stable|"
     r"grade|class|stage|child[-\s]?pugh|nyha|ctcae|score|"
     r"requirement\s+for|dependen\w*|"
     r"contraindicat\w*|due\s+to|related\s+to|secondary\s+to|attributed\s+to|caused\s+by|associated\s+with|"
@@ -61,7 +61,7 @@ _NOW = re.compile(
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
-_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|(?<!the\s)past|ever|former|lifetime|"
+_EVER = re.compile(r"\b(?:history|histories|previous(?:ly)?|prior(?!\s+to\b)|(?<!the\s)past|n?ever|former|lifetime|"
                    r"experienced|suffered)\b",
                    re.IGNORECASE)  # "prior to randomization" is when, not "before now"
 # a treatment had at some time: "received", "receipt of", "treated with", "exposure to"
@@ -84,9 +84,24 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
+# What a test finds that lasts: chronic infections and the antibodies a body keeps.
+_LASTING = re.compile(r"\b(?:hiv|human\s+immunodeficiency|hepatitis|hbv|hcv|hbs\s?ag|hbc|hbs|antibod\w*|anti-?\w+\s+"
+                      r"antibod\w*|serolog\w*|syphilis|treponema\w*|tubercul\w*|tb|quantiferon|igg|htlv)\b",
+                      re.IGNORECASE)
 # a word that denies what follows it ("not on mechanical ventilation or ECMO": on neither)
 NEGATED = re.compile(r"\b(?:no|not|without|non|never|absence\s+of|free\s+of|negative\s+for)\b", re.IGNORECASE)
+# A denial in a concept's own phrase ("not having an allergy to"), not a name that begins with "non-"
+# ("non-invasive ventilation")
+_DENIAL = re.compile(r"\b(?:no|not|non|without|never|absence\s+of|free\s+of|negative\s+for)\b(?!-)", re.IGNORECASE)
 _ALLERGY = re.compile(r"allerg|hypersensitiv|intoleran|anaphyla|idiosyncra", re.IGNORECASE)
+# A pregnancy of the past: "never been pregnant", "previously pregnant", "history of 3 pregnancies",
+# "drug use during pregnancy", "pregnancy or lactation within the prior 30 days" (not a pregnancy
+# test's time frame: "negative pregnancy test within 72 hours" is about now).
+_PAST_PREGNANCY = re.compile(
+    r"\b(?:n?ever|previous(?:ly)?|prior(?!\s+to\b)|history|past|former|during)\b[^.;,]{0,25}?\bpregnan|"
+    r"\bpregnancies\b|\bgiven\s+birth\b|\bdeliver(?:y|ed)\b|\bpost-?partum\b|"
+    r"\bpregnan[a-z]*\b(?!\s+tests?\b)[^.;,]{0,25}?\b(?:within|in)\s+the\s+(?:last|past|prior|previous|preceding)\b",
+    re.IGNORECASE)
 _OWN_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|products?|"
                           r"agents?|treatments?|therap\w+|interventions?|vaccines?)\b", re.IGNORECASE)
 _STUDY_PRODUCT = re.compile(r"\b(?:study|trial|investigational|experimental)\s+(?:drugs?|medications?|"
@@ -125,17 +140,22 @@ _HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
                          r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
-_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|that|which|who|with\s+(?:the\s+)?need|to|"
+_NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|necessitat\w*|that|which|who|with\s+(?:the\s+)?need|to|"
                               r"and\s+(?:who|that|which))\b", re.IGNORECASE)
 # After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
-# "dysfunction (i.e. LVEF < 35%)", "supplementary oxygen with FiO2 50%".
+# "dysfunction (i.e. LVEF < 35%)", "supplementary oxygen with FiO2 50%", a threshold in brackets
+# ("Prolonged QT interval (>450)", "Bradycardia (HR<50)": a value now, not a diagnosis ever made).
 _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
-                            r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d", re.IGNORECASE)
+                            r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d|"
+                            r"^\s*\(\s*[^()\d]{0,20}?(?:[<>≤≥]|greater|less|more|above|below|over|under)[^()]*\d",
+                            re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
 _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
-                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|screen\w*|surgery|contacts?|"
-                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+                       r"medications?|drugs?|prophylaxis|tested|testing|tests?|results?|screen\w*|surgery|contacts?|"
+                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?"
+                       # and the items of a list before the concept: "test result for HIV, HBV or HCV"
+                       r"(?:[\w-]+(?:\s+[\w()-]+){0,3}\s*(?:,|\bor\b|\band\b|/)\s*)*$", re.IGNORECASE)
 # After an illness, a noun that it only names the kind of: "COVID-19 convalescent plasma", "HIV test".
 _MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
                           r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
@@ -179,7 +199,8 @@ def qualifying_words(line: str, start: int, end: int) -> str:
     """The words that qualify the concept at ``line[start:end]``: its own phrase (from the item
     separator before it to the one after it, "severe untreated psychiatric disorder"), what
     narrows it after it ("illness severe enough to require ..."), and the head of a list it is an
-    example in ("Significant ECG abnormalities, including ... AV block"). The head of a list in
+    example in ("Significant ECG abnormalities, including ... AV block") or that it ends ("Uncontrolled
+    bacterial, fungal, or viral infection"). The head of a list in
     brackets that defines it with thresholds ("Severe hepatic impairment (bilirubin > 2 mg/dL, ...
     jaundice)") is left out: the items are the definition."""
     begin, stop = clause_bounds(line, start, end)
@@ -202,6 +223,12 @@ def qualifying_words(line: str, start: int, end: int) -> str:
             pass
         if examples is not None:
             head = before[:examples.start()]
+    first, *others = _ITEM.split(before)
+    if others and len(first.split()) <= 3 and all(len(item.split()) <= 1 for item in others) \
+            and not re.search(r"\d", before):
+        # the concept ends a list of single words that share its noun: the list's first words
+        # qualify each of them ("Uncontrolled bacterial, fungal, or viral infection")
+        head += " " + first
     return f"{head} {own} {narrowing}"
 
 
@@ -237,6 +264,8 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return f"it qualifies the concept (\"{degree.group()}\")"
     if negated and kind == "exclusion":
         return "it excludes the absence of something"
+    if not negated and _DENIAL.search(_ITEM.split(before)[-1].split(":")[-1]):
+        return "its words deny what the row does not"  # "Not having an allergy to ..." coded as the allergy
     after = re.sub(r"^\((?:e?s)\)", "", line[end:clause_bounds(line, start, end)[1]])  # "disease(s) requiring"
     if _NARROWING_AFTER.match(after) or _DEFINED_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
@@ -264,7 +293,8 @@ def modifier_of(after: str) -> bool:
 
 
 def done_for(before: str) -> bool:
-    """Whether the words before a concept name what is done for it ("hospitalization for")."""
+    """Whether the words before a concept name what is done for it ("hospitalization for"), or for
+    the list it is one of ("PCR test result for HIV, HBV or HCV")."""
     return bool(_DONE_FOR.search(before))
 
 
@@ -304,6 +334,12 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
         return NOW if procedure else EVER  # "chronic hemodialysis" is ongoing; "chronic hepatitis" a diagnosis
     acute = _ACUTE_PROCEDURE if procedure else _ACUTE
     return NOW if acute.search(concept) else EVER
+
+
+def past_pregnancy(text: str) -> bool:
+    """Whether the words speak of a pregnancy of the past, which the facts of the present
+    ("pregnant", "breastfeeding") do not hold: "never been pregnant" is not "not pregnant now"."""
+    return bool(_PAST_PREGNANCY.search(text))
 
 
 def is_allergy(before: str, concept: str) -> bool:
@@ -355,6 +391,12 @@ def exception(text: str) -> bool:
 def said_before(text: str) -> bool:
     """Whether the words say "before" outright ("history of", "prior", "previous", "received")."""
     return bool(_EVER.search(text) or _RECEIVED.search(text))
+
+
+def lasting(test: str) -> bool:
+    """Whether a test finds what lasts once found (HIV, hepatitis B or C, an antibody), so that a
+    positive result of any time is one now, unlike a COVID-19 swab's."""
+    return bool(_LASTING.search(test))
 
 
 def history_in(text: str) -> bool:

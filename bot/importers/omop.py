@@ -9,7 +9,9 @@ criterion as the trial wrote it.
 The column ``include`` is 1 for an inclusion and 0 for an exclusion criterion. (The corpus README
 documents it as ``is_exclusion`` with the opposite meaning; in the data, 18,172 of the 18,179
 entities lie in the section of the source text that ``include`` names. A file with an
-``is_exclusion`` column is read with that column's meaning.)
+``is_exclusion`` column is read with that column's meaning. The 80 rows whose flag contradicts the
+section heading of their text, "Age 50 to 59 years with 1 or more comorbidities" flagged an
+exclusion under "Inclusion criteria", are handed to the study team: which is the criterion?)
 
 Each row becomes one criterion over a fact of its domain: Person (age; sex only qualifies other
 criteria), Condition (diagnosed with / has now / had in the last N days), Drug (taking; the date
@@ -71,9 +73,15 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
-_VERB_FIRST = re.compile(r"(?:receiv|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
+_VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
+# a heading of the criteria's text: a short line that names one section and ends with a colon ("Overall
+# Study Exclusion Criteria :", "Exclusion from Fluoxetine Arm:") or begins with it ("Inclusion Criteria"),
+# not both ("Inclusion/exclusion criteria for ...") nor a criterion ("... of meeting inclusion criteria")
+_SECTION = re.compile(r"^(?=[^\n]{0,80}$)(?![^\n]*\binclusion\b[^\n]*\bexclusion\b|[^\n]*\bexclusion\b[^\n]*\binclusion\b)"
+                      r"(?:[^\n]*\b(in|ex)clusion\b[^\n]*:\s*$|\W*(?:\w+\s+)?(in|ex)clusion\s+crit)",
+                      re.IGNORECASE | re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
 
@@ -128,6 +136,26 @@ class SourceTexts:
 
     def line(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
         """The line of the trial's text holding ``entity`` nearest to ``start`` (offsets drift)."""
+        found = self._find(trial_id, entity, start)
+        if found is None:
+            return None
+        text, at = found
+        begin = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[begin:end if end >= 0 else None]
+        return " ".join(_BULLET.sub("", line).split()) or None
+
+    def section(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
+        """Whether the text holds ``entity`` under its inclusion or its exclusion criteria (the
+        last heading before it), or None when the text does not say."""
+        found = self._find(trial_id, entity, start)
+        headings = list(_SECTION.finditer(found[0], 0, found[1])) if found else []
+        if not headings:
+            return None
+        return INCLUSION if (headings[-1].group(1) or headings[-1].group(2)).lower() == "in" else EXCLUSION
+
+    def _find(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[Tuple[str, int]]:
+        """The trial's text holding ``entity``, and where: the place nearest to ``start``."""
         entity = entity.strip()
         if not entity:
             return None
@@ -141,13 +169,7 @@ class SourceTexts:
                 if best is None or distance < best[0]:
                     best = (distance, text, at)
                 at = text.find(entity, at + 1)
-        if best is None:
-            return None
-        _, text, at = best
-        begin = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        line = text[begin:end if end >= 0 else None]
-        return " ".join(_BULLET.sub("", line).split()) or None
+        return (best[1], best[2]) if best is not None else None
 
 
 def _or_groups(annotations: str) -> Dict[int, str]:
@@ -215,8 +237,10 @@ class RowReader:
         nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
         # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
         if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
-            if cues.exception(clause) or (kind == INCLUSION and at >= 0 and cues.hand_off(text, at, at + len(entity), kind)):
-                # "women who discard breast milk are not excluded"; "pregnant women admitted to obstetric units"
+            if cues.exception(clause) or cues.past_pregnancy(clause) or (
+                    kind == INCLUSION and at >= 0 and cues.hand_off(text, at, at + len(entity), kind, negated)):
+                # "women who discard breast milk are not excluded"; "pregnant women admitted to obstetric
+                # units"; "never been pregnant", which is not "not pregnant now"
                 return self.recogniser.study_team(text)
             return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
@@ -491,9 +515,12 @@ class RowReader:
             positive = bool(_POSITIVE.match(numeric)) != negated
             if not positive and kind == EXCLUSION:
                 return self.recogniser.study_team(text)  # excluded for a negative test: of what, when?
-            # a positive test is a recent one (an inclusion's is of the present illness), unless an
-            # exclusion says "history of", "previous", "known"
-            recent = positive and (kind == INCLUSION or not cues.history_in(clause))
+            # an inclusion's positive test is of the present illness; otherwise a result is the recent
+            # test's, unless the words speak of the past ("history of", "previous", "known") or what is
+            # tested lasts (HIV, hepatitis B or C, antibodies): a person who tested positive for HIV
+            # years ago answers "no" to a recent test, so any positive result counts
+            recent = (positive and kind == INCLUSION) or not (
+                cues.lasting(f"{entity} {concept_name}") or cues.history_in(clause))
             fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name, now=recent)
             label = self.concepts.vocabulary[fact].label
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
@@ -665,7 +692,11 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                     raise FieldError(f"entity_source_text (line {line})", "empty")
                 offset = int(start) if start is not None else None
                 source_line = texts.line(trial_id, entity, offset)
-                derived = reader.derive(row, kind, line, source_line, context)
+                if texts.section(trial_id, entity, offset) not in (None, kind):
+                    # the row's flag and the text's heading disagree: which is the criterion?
+                    derived = reader.recogniser.study_team(source_line or row_text(row))
+                else:
+                    derived = reader.derive(row, kind, line, source_line, context)
             except FieldError as error:
                 problems.append(Problem(file, error.field, error.message))
                 continue

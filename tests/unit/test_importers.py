@@ -863,3 +863,109 @@ def test_a_concept_narrower_than_its_entity_is_not_trusted(imported):
     store, vocabulary = imported[0], imported[1]
     nasal = by_text(store.trial("NCT04321369", vocabulary), "Nasal surgery in the past two weeks")
     assert not any("44790257" in fact for fact in nasal.rule.facts)
+
+
+def text_reader():
+    from bot.facts import Vocabulary
+    from bot.importers import BASE_VOCABULARY
+    from bot.importers.concepts import Concepts
+    from bot.importers.criteria_text import Recogniser
+    from bot.store import load_vocabulary
+    return Recogniser(Concepts(Vocabulary(load_vocabulary(BASE_VOCABULARY))))
+
+
+def test_a_pregnancy_of_the_past_is_not_the_present_one(imported):
+    """"Never been pregnant" is about a person's history: "not pregnant now" would let in a mother of three."""
+    for line in ("Female donors who have never been pregnant", "Male donors, never-pregnant female donors",
+                 "previously pregnant female donors negative for HLA antibodies", "History of 3 more pregnancies",
+                 "Mothers with a history of vasoactive drug usage during pregnancy",
+                 "Pregnancy or lactation within the prior 30 days", "Is pregnant or postpartum within 2 weeks"):
+        assert cues.past_pregnancy(line), line
+    for line in ("Pregnant or breastfeeding", "Negative pregnancy test within 72 hours prior to randomization",
+                 "Women who are pregnant or plan to become pregnant during the study"):
+        assert not cues.past_pregnancy(line), line
+    reader = text_reader()
+    for line in ("Women who have never been pregnant", "Previous pregnancy", "Pregnancy within the last 30 days"):
+        assert "pregnant" not in str(reader.derive(line, "inclusion").rule), line
+    assert reader.derive("Pregnant or breastfeeding", "exclusion").rule == {
+        "any": [{"fact": "pregnant", "is": True}, {"fact": "breastfeeding", "is": True}]}
+    store, vocabulary = imported[0], imported[1]
+    donors = [c for c in store.trial("NCT04340050_donor", vocabulary).criteria
+              if c.text.startswith("Female donors who have never been pregnant")]
+    assert donors and not any("pregnant" in c.rule.facts for c in donors)
+
+
+def test_never_speaks_of_all_time():
+    assert cues.time_sense("inclusion", "Never had ", "pneumonia") == cues.EVER
+    assert cues.time_sense("exclusion", "", "pneumonia") == cues.NOW
+
+
+def test_a_test_result_is_the_recent_one_unless_what_is_tested_lasts(imported):
+    """A COVID-19 swab is of the moment; HIV or a hepatitis C antibody, once positive, stays so: a person
+    who tested positive years ago answers "no" to a recent test."""
+    assert cues.lasting("human immunodeficiency virus (HIV) types 2 antibodies") and cues.lasting("HBsAg")
+    assert not cues.lasting("COVID19 by nasal swab test") and not cues.lasting("bacterial blood cultures")
+    store, vocabulary = imported[0], imported[1]
+    # a negative swab asked for now: someone who had COVID-19 last year and tests negative is not ruled out
+    assert rule_of(store, vocabulary, "NCT04364802", "COVID19 by nasal swab test negative") == {
+        "fact": "measurement:sars_cov_2_test:positive:now", "is": False}
+    serology = [c.rule_spec for c in store.trial("NCT04283461", vocabulary).criteria
+                if c.text.startswith("Has a positive test result for hepatitis B surface antigen")]
+    assert serology and all(rule["fact"].endswith(":positive") for rule in serology)
+
+
+def test_a_threshold_in_brackets_defines_the_concept():
+    """"Prolonged QT interval (>450)" is a value now, not a prolonged QT ever diagnosed."""
+    assert concept_in("Prolonged QT interval (>450)", "Prolonged QT interval")
+    assert concept_in("Bradycardia (HR<50)", "Bradycardia")
+    assert concept_in("Obesity (BMI greater than 35)", "Obesity", "inclusion")
+    assert concept_in("Respiratory failure necessitating mechanical ventilation", "Respiratory failure")
+    assert concept_in("Diabetes (type 1 or 2)", "Diabetes") is None
+    # what a test finds, for each item of the list it is done for: a positive PCR now, not a diagnosis ever
+    assert concept_in("Confirmed PCR test result for HIV, HBV or HCV", "HBV")
+
+
+def test_a_qualifier_opening_a_list_of_words_qualifies_each_of_them():
+    assert concept_in("Uncontrolled bacterial, fungal, or non-COVID viral infection", "non-COVID viral infection")
+    assert concept_in("Unstable spine, femur, or pelvic fractures", "pelvic fractures")
+    assert concept_in("Inadequate renal function", "Inadequate renal function")
+    # a list of criteria, not of words sharing a noun: the first one's words are its own
+    assert concept_in("Peptic ulcer, or bone fracture", "bone fracture") is None
+    assert concept_in("Contraindication to transfusion or history of prior reactions to blood products",
+                      "reactions to blood products") is None
+
+
+def test_a_denial_the_row_does_not_mark_hands_the_criterion_to_the_study_team(imported):
+    """The corpus codes "Not having an allergy to a study mouthwash ingredient" as the allergy, not denied."""
+    assert concept_in("Not having an allergy to a study mouthwash ingredient",
+                      "allergy to a study mouthwash ingredient", "inclusion")
+    assert concept_in("On non-invasive positive pressure ventilation", "positive pressure ventilation") is None
+    store, vocabulary = imported[0], imported[1]
+    mouthwash = by_text(store.trial("NCT04409873", vocabulary), "Not having an allergy to a study mouthwash")
+    assert left_to_the_study_team(mouthwash, vocabulary)
+
+
+def test_a_row_whose_flag_and_heading_disagree_goes_to_the_study_team(imported):
+    from bot.importers.omop import SourceTexts
+    texts = SourceTexts({"NCT00000001": "Inclusion Criteria:\nAdults\nRandomization within 72 hours of meeting "
+                                        "inclusion criteria\nOverall Study Exclusion Criteria :\nPregnant\n"
+                                        "Inclusion/exclusion criteria for contacts:\nSmokers"})
+    assert texts.section("NCT00000001", "Adults", 20) == "inclusion"
+    assert texts.section("NCT00000001", "Randomization", 30) == "inclusion"
+    assert texts.section("NCT00000001", "Pregnant", 120) == "exclusion"
+    assert texts.section("NCT00000001", "Smokers", 170) == "exclusion"
+    # "Age 50 to 59 years with 1 or more comorbidities *OR* ..." is an inclusion the corpus flags as an
+    # exclusion: read as one, everyone aged 50 to 59 was excluded
+    store, vocabulary = imported[0], imported[1]
+    ages = [c for c in store.trial("NCT04536298_1", vocabulary).criteria if c.text.startswith("Age-specific criteria")]
+    assert ages and not any("age" in c.rule.facts for c in ages if c.kind.value == "exclusion")
+
+
+def test_an_inclusion_naming_pregnancy_without_a_denial_is_not_read_as_its_absence():
+    """"Pregnant women" as an inclusion was read "not pregnant": a woman who is not pregnant passed."""
+    reader = text_reader()
+    for line in ("Pregnant women", "Women who are pregnant", "Breastfeeding mothers"):
+        assert reader.derive(line, "inclusion").checked_by != "rule", line
+    for line in ("Not pregnant", "Negative pregnancy test", "non-pregnant women"):
+        assert reader.derive(line, "inclusion").rule == {"fact": "pregnant", "is": False}, line
+    assert reader.derive("Pregnant women", "exclusion").rule == {"fact": "pregnant", "is": True}
