@@ -28,6 +28,7 @@ CHECK_VALUE = (
 MIXED_ANSWER = "I read both a yes and a no about {label} in that, so I haven't noted either."
 SEVERAL_CHOICES = "I read more than one {label} in that ({choices}), so I haven't noted it."
 NOT_A_VALUE = "I couldn't use \"{words}\" as the {label}, so I haven't noted it. Could you give it again as a number in {unit}?"
+BELOW_ZERO = "\"{words}\" can't be right for the {label}: it is less than zero. I haven't noted it."
 NOT_A_DATE = (
     "I couldn't use \"{words}\" as a date for the {label}, so I haven't noted it. When was it? "
     "(for example \"six weeks ago\" or \"on 3 October\")")

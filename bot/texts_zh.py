@@ -32,6 +32,7 @@ CHECK_VALUE = (
 MIXED_ANSWER = "关于{label}，您的话里既有“是”也有“不是”，所以我两个都没有记下。"
 SEVERAL_CHOICES = "您的话里提到了不止一种{label}（{choices}），所以我没有记下。"
 NOT_A_VALUE = "“{words}”不能作为{label}，所以我没有记下。您能用{unit}为单位再告诉我这个数字吗？"
+BELOW_ZERO = "“{words}”作为{label}不可能小于零，所以我没有记下。"
 NOT_A_DATE = "“{words}”不能作为{label}的日期，所以我没有记下。是什么时候呢？（例如“六周前”或“10月3日”）"
 FUTURE_DATE = "这个日期好像还没到。最近一次是什么时候？（例如“六周前”）"
 CLOSER_DATE = (
