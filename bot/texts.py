@@ -42,6 +42,8 @@ CONFLICT = (
     "If it was wrong, just tell me the right one (for example \"actually ...\")."
 )
 FOREIGN_ORIGIN = "This chat can only be used from the clinic's own pages."
+NOT_ANSWERED = ("Sorry, something went wrong on my side and I couldn't answer that. What you told me before is "
+                "kept: please send your message again in a moment.")
 TOO_LONG = (
     "That message is too long for me ({length} characters). Please send a shorter answer, "
     "under {limit} characters."
