@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.sessions import session_end
@@ -171,3 +171,39 @@ class ActionSmallTalk(ScreeningAction):
                                          json_message={"language": language})
         chosen = [SlotSet("language", language)] if language != current else []
         return chosen + session_end(tracker, new_beginning=False)
+
+
+class TypedRasaCommand(ScreeningAction, ABC):
+    """Rasa's own commands, typed as a message: Rasa maps their intents to its own actions whatever the
+    rules say ("/restart": ``action_restart`` forgets every slot; "/back": ``action_back`` undoes the
+    previous turn, and what it collected with it). These actions take their place (domain.yml).
+
+    Neither command is the person's words, and the bot never offers them as buttons: losing what was
+    collected takes the words ("start over", "delete my answers": bot.parsing.acts.DESTRUCTIVE) or the
+    website chat's own buttons, which ask first. A stray command, a pasted one or a probe must not wipe
+    twenty answers; a person who meant it is asked the open question again and can say "start over".
+    So the command is answered as any message the bot cannot use, and nothing collected changes.
+    (A typed "/session_start": actions/sessions.py.)"""
+
+    def read_turn(self, message: Dict[Text, Any]) -> Turn:
+        # the command alone, as a button's payload is read: "/restart{"a": 1}" holds no more words than "/restart"
+        intent = (message.get("intent") or {}).get("name") or ""
+        return Turn(text="/" + intent, intent=intent, language=client_language(message))
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        events = super().run(dispatcher, tracker, domain)
+        # Rasa predicts on after these actions, and would map the command's intent to them again: the turn
+        # ends here, or with the session's end (session_end)
+        if not any(event.get("event") == "followup" for event in events):
+            events.append(FollowupAction("action_listen"))
+        return events
+
+
+class ActionRestart(TypedRasaCommand):
+    def name(self) -> Text:
+        return "action_restart"
+
+
+class ActionBack(TypedRasaCommand):
+    def name(self) -> Text:
+        return "action_back"

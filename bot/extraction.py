@@ -18,7 +18,8 @@ from bot.parsing import chinese, when_chinese
 from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
-from bot.parsing.quantities import FRACTION, Measurement, find_measurements
+from bot.parsing.numbers import minus_sign
+from bot.parsing.quantities import FRACTION, NEGATIVE, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
@@ -53,12 +54,12 @@ RELATIVE_SUBJECT = re.compile(
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
-# "I am 62", "she's 67", "aged 70", when no unit other than years follows
+# "I am 62", "she's 67", "aged 70", when no unit other than years follows; "age -5" too, to be refused
 AGE_STATED = re.compile(
-    rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?(\d{{1,3}})\b"
+    rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?[-−]?(\d{{1,3}})\b"
     r"(?!\s*(?:k\b|000|thousand|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?)|[.,]\d)", re.IGNORECASE)
-# "my mother, 67, lung cancer", "for my wife (58)": a bare number right after the relative
-AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*(\d{{1,3}}){STANDS_ALONE}", re.IGNORECASE)
+# "my mother, 67, lung cancer", "for my wife (58)": a bare number right after the relative (or "-67", refused)
+AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*[-−]?(\d{{1,3}}){STANDS_ALONE}", re.IGNORECASE)
 # The start of "I'm seventeen", "she is sixty-two": a number in words right after it is an age.
 AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
@@ -346,7 +347,11 @@ class Extractor:
         terse = AGE_SEX.search(text)
         if terse:
             found.used.append(terse.span())
-            self._number(found, self.vocabulary["age"], float(terse.group(1)), "years")
+            signed = self._written_at(terse.start(1), text, measurements)
+            if signed is not None and signed.shape == NEGATIVE:  # "-62F"
+                self._measured(text, found, self.vocabulary["age"], replace(signed, unit="years"))
+            else:
+                self._number(found, self.vocabulary["age"], float(terse.group(1)), "years")
             if "sex" in self.vocabulary:
                 found.values["sex"] = "female" if terse.group(2).lower().startswith("f") else "male"
             return
@@ -363,8 +368,8 @@ class Extractor:
         stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
-            written = next((m for m in measurements if m.start == stated.start(1)), None)
-            if written is not None:  # "I'm 62 lightyears old", "age 6 2": as written, not as an age
+            written = self._written_at(stated.start(1), text, measurements)
+            if written is not None:  # "I'm 62 lightyears old", "age 6 2", "age -5": as written, not as an age
                 found.used.append((written.start, written.end))
                 self._measured(text, found, self.vocabulary["age"], replace(written, unit=written.unit or "years"))
             else:
@@ -377,6 +382,12 @@ class Extractor:
                 found.used.append((m.start, m.end))
                 self._measured(text, found, self.vocabulary["age"], replace(m, unit="years"))
                 return
+
+    @staticmethod
+    def _written_at(start: int, text: str, measurements: Sequence[Measurement]) -> Optional[Measurement]:
+        """The number whose digits start at ``start``, as measured: with its minus sign if one is written."""
+        start -= minus_sign(text, start)
+        return next((m for m in measurements if m.start == start), None)
 
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
         """"女62", "62岁", "今年六十二", "他67了": whether an age was read."""
@@ -570,13 +581,16 @@ class Extractor:
         """A date the date reader found no day in ("31/02/2025", "in the year 3000"): asked again, and
         none of its numbers is another fact's."""
         shape = DATE_SHAPE.search(clause)
-        span = shape.span() if shape else None
-        if span is None:  # "6 millennia ago": a time in a unit the date reader does not count in
-            span = next(((m.start, m.end) for m in find_measurements(clause)
-                         if m.unit not in (None, *DEFINITIONS) and factor(m.unit, "days")), None)
+        span, wording = (shape.span() if shape else None), texts.NOT_A_DATE
+        if span is None:  # "6 millennia ago": a time in a unit the date reader does not count in; "-3 weeks"
+            measured = next((m for m in find_measurements(clause) if m.shape == NEGATIVE
+                             or (m.unit not in (None, *DEFINITIONS) and factor(m.unit, "days"))), None)
+            if measured is not None:
+                span = measured.start, measured.end
+                wording = texts.BELOW_ZERO if measured.shape == NEGATIVE else wording
         if span is not None:
             found.used.append((offset + span[0], offset + span[1]))
-            found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
+            found.problems.append(ReadingProblem(definition.key, wording.format(
                 words=clause[span[0]:span[1]].strip(), label=definition.shown_label)))
 
     def _time_words(self, clause: str, offset: int, answer: WhenAnswer, follows: bool) -> Tuple[int, int]:
@@ -701,7 +715,8 @@ class Extractor:
         words = text[m.start:m.end] + (f" {m.noun}" if m.noun else "")
         if m.shape == FRACTION:  # "1/0", "31/02/2025": the whole of it
             words += re.match(r"[\s/0-9.-]*", text[m.end:]).group().rstrip()
-        found.problems.append(ReadingProblem(definition.key, texts.NOT_A_VALUE.format(
+        wording = texts.BELOW_ZERO if m.shape == NEGATIVE else texts.NOT_A_VALUE
+        found.problems.append(ReadingProblem(definition.key, wording.format(
             words=" ".join(words.split()), label=definition.shown_label, unit=definition.unit or "")))
         found.values.pop(definition.key, None)
 

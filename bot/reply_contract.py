@@ -83,6 +83,11 @@ def refused(reason: str, **detail: Any) -> Dict[str, Any]:
     return {"refused": reason, **detail}
 
 
+def not_answered() -> Dict[str, Any]:
+    """A message the REST channel passed on that got no answer: a server the bot needs failed."""
+    return {"failed": True}
+
+
 # -- verdicts -----------------------------------------------------------------------------------
 def criterion(result: CriterionResult) -> Dict[str, Any]:
     return {

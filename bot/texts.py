@@ -28,6 +28,7 @@ CHECK_VALUE = (
 MIXED_ANSWER = "I read both a yes and a no about {label} in that, so I haven't noted either."
 SEVERAL_CHOICES = "I read more than one {label} in that ({choices}), so I haven't noted it."
 NOT_A_VALUE = "I couldn't use \"{words}\" as the {label}, so I haven't noted it. Could you give it again as a number in {unit}?"
+BELOW_ZERO = "\"{words}\" can't be right for the {label}: it is less than zero. I haven't noted it."
 NOT_A_DATE = (
     "I couldn't use \"{words}\" as a date for the {label}, so I haven't noted it. When was it? "
     "(for example \"six weeks ago\" or \"on 3 October\")")
@@ -41,6 +42,8 @@ CONFLICT = (
     "If it was wrong, just tell me the right one (for example \"actually ...\")."
 )
 FOREIGN_ORIGIN = "This chat can only be used from the clinic's own pages."
+NOT_ANSWERED = ("Sorry, something went wrong on my side and I couldn't answer that. What you told me before is "
+                "kept: please send your message again in a moment.")
 TOO_LONG = (
     "That message is too long for me ({length} characters). Please send a shorter answer, "
     "under {limit} characters."

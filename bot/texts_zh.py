@@ -32,6 +32,7 @@ CHECK_VALUE = (
 MIXED_ANSWER = "关于{label}，您的话里既有“是”也有“不是”，所以我两个都没有记下。"
 SEVERAL_CHOICES = "您的话里提到了不止一种{label}（{choices}），所以我没有记下。"
 NOT_A_VALUE = "“{words}”不能作为{label}，所以我没有记下。您能用{unit}为单位再告诉我这个数字吗？"
+BELOW_ZERO = "“{words}”作为{label}不可能小于零，所以我没有记下。"
 NOT_A_DATE = "“{words}”不能作为{label}的日期，所以我没有记下。是什么时候呢？（例如“六周前”或“10月3日”）"
 FUTURE_DATE = "这个日期好像还没到。最近一次是什么时候？（例如“六周前”）"
 CLOSER_DATE = (
@@ -43,6 +44,7 @@ CONFLICT = (
     "如果之前的回答有误，直接告诉我正确的就好（例如“其实……”）。"
 )
 FOREIGN_ORIGIN = "这个聊天只能在医院自己的网页上使用。"
+NOT_ANSWERED = "抱歉，我这边出了点问题，没能回答这条消息。您之前告诉我的内容都还保留着，请稍后再发一次。"
 TOO_LONG = "这条消息对我来说太长了（{length}个字符）。请发一条短一些的回答，不超过{limit}个字符。"
 EMPTY = "我没有收到任何文字。不着急，我把问题再发一遍。"
 NOT_UNDERSTOOD = {

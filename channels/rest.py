@@ -33,6 +33,10 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
   configured ``cors_origins``): HTTP 403. CORS headers alone only stop such a page from reading
   the reply, and a plain-text POST is sent without asking first, so the message must not be
   passed on at all. Clients that are not browsers send no ``Origin`` and are not affected.
+
+A message passed on that got no answer (a turn that failed, the action server down: Rasa logs it and
+goes on with nothing to say) gets one asking the person to send it again (``custom.failed``, in the
+language of ``metadata.language``): never an empty reply.
 """
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import reply_contract, texts
+from bot import i18n, reply_contract, texts
 from trialbot.config import load_settings
 from channels.guard import REFUSAL, unreadable_field
 from channels.redaction import handling
@@ -87,6 +91,15 @@ def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int
         detail["limit"] = MAX_MESSAGE_CHARS
     custom = reply_contract.refused(reason, **detail)
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
+
+
+def _not_answered(recipient_id: Text, metadata: Any) -> List[Dict[str, Any]]:
+    """The reply to a message that got none: every message the bot can read gets an answer, so none means
+    a turn that failed, which Rasa logs and goes on from (the action server down, the model still loading)."""
+    logger.error("A message got no answer: a server the bot needs failed. Asked the person to send it again.")
+    with i18n.override(metadata.get("language") if isinstance(metadata, dict) else None) as language:
+        return [{"recipient_id": recipient_id, "text": texts.NOT_ANSWERED,
+                 "custom": {**reply_contract.not_answered(), "language": language}}]
 
 
 def _replies_to_last_message(events: Sequence[Event], message_id: Text) -> Optional[List[BotUttered]]:
@@ -187,6 +200,6 @@ class RestChannel(RestInput):
                     await answer_once(agent, user_message)
                 else:
                     await on_new_message(user_message)
-            return response.json(collector.messages)
+            return response.json(collector.messages or _not_answered(sender, user_message.metadata))
 
         return webhook

@@ -171,6 +171,19 @@ def _a_unit(m: re.Match[str]) -> str | None:
     return None if _RATE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "1"
 
 
+# A minus sign before a number: "-5", "(−5)", "minus 5", "负5"; not a hyphen ("COVID-19"), the dash of a range
+# ("20 -25") nor a difference ("50 minus 20")
+_MINUS = re.compile(r"(?:(?:^|(?<=[^\w.,/\-−]))[-−]|\bminus[ \t]+|负)$", re.IGNORECASE)
+_AFTER_A_NUMBER = re.compile(r"[0-9][ \t]*(?:[-−]|minus[ \t]+)$", re.IGNORECASE)
+
+
+def minus_sign(text: str, start: int) -> int:
+    """The length of the minus sign written right before ``start`` (where a number starts), 0 if none."""
+    before = text[max(0, start - 12):start]
+    sign = _MINUS.search(before)
+    return len(sign.group()) if sign and not _AFTER_A_NUMBER.search(before) else 0
+
+
 def normalise_with_offsets(text: str) -> Normalised:
     """Normalise numbers (see `normalise`) and keep a map back to original offsets."""
     r = _Rewriter(text)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from bot.parsing.chinese import RIGHT_EDGE
 from bot.parsing.language import is_english_word
-from bot.parsing.numbers import find_numbers, normalise_with_offsets
-from bot.units import SPELLINGS, UNIT_RE, unit_named
+from bot.parsing.numbers import find_numbers, minus_sign, normalise_with_offsets
+from bot.units import SPELLINGS, UNIT_RE, match_unit, unit_named
 
 # Time spans are read as times by bot.parsing.when ("3 weeks ago"), never as a quantity of a fact.
 _SPANS = frozenset({"months", "weeks", "days", "hours"})
@@ -18,11 +18,9 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _WORD_AFTER = re.compile(r"[ \t]*-?([A-Za-z]+)\b")
-# Shapes of a number that is no value of anything a person is asked: a sign ("-5", "-22k": no count or
-# age is below zero; not the dash of a range, "20 -25"), a power ("1e308", "10^100", "22 ×10^99/L": not
-# the units ×10^9/L and ×10^3/µL, read before), a fraction or a division ("1/0", "31/02/2025")
-_SIGN = re.compile(r"(?:^|(?<=[^\w.,/\-−]))[-−]$")
-_RANGE_BEFORE = re.compile(r"[0-9][ \t]*[-−]$")
+# Shapes of a number that is no value of anything a person is asked: a minus sign, with a unit or without
+# ("-5", "-5 years", "minus 5", "-22k": no count, age or time ago is below zero; numbers.minus_sign), a power ("1e308", "10^100", "22 ×10^99/L": not the units ×10^9/L and
+# ×10^3/µL, read before), a fraction or a division ("1/0", "31/02/2025")
 _POWER = re.compile(r"[eE][-+]?[0-9]+|[ \t]*(?:\^|\*\*)[ \t]*[-+]?[0-9]+|[ \t]*[x×*][ \t]*10[ \t]*(?:\^|\*\*|[eE])[ \t]*[-+]?[0-9]+")
 _FRACTION = re.compile(r"[ \t]*/[ \t]*[0-9]")
 _NEXT_NUMBER = re.compile(r"[ \t]+[0-9]+(?:\.[0-9]+)?(?![0-9.,]|[ \t]*[A-Za-z%/])")
@@ -74,26 +72,26 @@ def find_measurements(text: str) -> list[Measurement]:
         m = _UNIT.match(norm.text, number.end)
         unit = _READ[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
         consumed = m.end() if m else number.end
-        shape = noun = None
-        if unit is None:
+        sign = minus_sign(norm.text, number.start)
+        shape, noun = (NEGATIVE if sign else None), None
+        if unit is None and not sign:
             shape, consumed = _shape(norm.text, number.start, number.end)
+        elif unit is None:  # "-3 weeks": no time ago (bot.parsing.when reads none), a quantity below zero
+            unit, consumed = match_unit(norm.text, number.end) or (None, consumed)
         if unit is None and shape is None and not UNIT_RE.match(norm.text, number.end):
             word = _WORD_AFTER.match(norm.text, number.end)
             if word and unit_named(word.group(1)):
                 unit, consumed = unit_named(word.group(1)), word.end()
             elif word and _counted(word.group(1)):
                 noun = word.group(1).lower()
-        start, end = norm.original_span(number.start - (shape == NEGATIVE), consumed)  # "-5" with its sign
+        start, end = norm.original_span(number.start - sign, consumed)  # "-5" with its sign
         found.append(Measurement(number.value, unit, start, end, shape, noun))
     return found
 
 
 def _shape(text: str, start: int, end: int) -> tuple[str | None, int]:
-    """Why the number at ``start:end`` of the normalised text is no value, if it is not, and where what
-    was read ends."""
-    before = text[max(0, start - 3):start]
-    if _SIGN.search(before) and not _RANGE_BEFORE.search(text[max(0, start - 12):start]):
-        return NEGATIVE, end
+    """Why the number at ``start:end`` of the normalised text, with no unit and no sign, is no value, if it
+    is not, and where what was read ends."""
     for shape, pattern in ((POWER, _POWER), (FRACTION, _FRACTION), (SPLIT, _NEXT_NUMBER)):
         m = pattern.match(text, end)
         if m:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import dateparser
 
 from bot.facts import OPEN_START
-from bot.parsing.numbers import normalise
+from bot.parsing.numbers import minus_sign, normalise
 from bot.parsing.when_chinese import in_english
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -425,7 +425,8 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
     norm = _year_named(_merge_compound(in_english(normalise(text), today)), today)
-    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)]
+    # "-3 weeks ago" is no time (bot.extraction asks again)
+    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm) if not minus_sign(norm, m.start())]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]
     found += [

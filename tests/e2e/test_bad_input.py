@@ -18,6 +18,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
+from bot import texts
 from trialbot.servers import on_free_ports
 from channels.guard import REFUSAL
 from channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
@@ -115,6 +116,29 @@ def test_no_message_text_in_the_server_log_at_any_level(loud_bot):
     assert "13800138000" not in log and "\\u738b" not in log  # 王 as JSON escapes it
     # Rasa's warning is still there, without the words (it tells that a "/" message was not an intent)
     assert "Failed to parse arguments in line '/… … … … … … …'" in log
+
+
+# -- Rasa's own commands, typed ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number, command", enumerate(["/restart", "/back", '/restart{"consent": false}',
+                                                        "/session_start"]))
+def test_a_typed_rasa_command_keeps_what_was_collected_and_the_conversation_goes_on(loud_bot, number, command):
+    """Rasa's "/restart" forgot every slot and "/back" the previous answer, on a message alone
+    (actions/screening.py, TypedRasaCommand). Now: the open question again, nothing collected lost,
+    and the next answer is read as the answer to it."""
+    sender = f"command-{number}"
+    for message in ("hi", "yes"):
+        post(loud_bot, {"sender": sender, "message": message})
+    asked = post(loud_bot, {"sender": sender, "message": "my platelets were 22k"}).json()[-1]["custom"]["asks"]
+    assert asked == ["bleeding_tendency"]
+    reply = post(loud_bot, {"sender": sender, "message": command})
+    assert reply.status_code == 200 and reply.json()[0]["text"] == texts.UNREADABLE, reply.text
+    assert reply.json()[-1]["custom"]["asks"] == asked
+    events = stored_events(loud_bot, sender)
+    assert not [e["event"] for e in events if e["event"] in ("restart", "rewind", "undo")]
+    assert last_value(events, "facts") == {"platelet_count": 22.0} and last_value(events, "consent") is True
+    post(loud_bot, {"sender": sender, "message": "yes, I bruise easily"})
+    assert last_value(stored_events(loud_bot, sender), "facts") == {"platelet_count": 22.0, "bleeding_tendency": True}
 
 
 # -- the bad-input corpus ---------------------------------------------------------------------------

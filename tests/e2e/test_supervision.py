@@ -1,8 +1,10 @@
 """`trialbot serve` watches the servers it starts: the real command, in a process of its own on
 free ports (its own trial database and tracker store), as a person or a service manager runs it.
 
-A killed Rasa server is started again and answers; an action server that cannot come back stops
-`serve`, which exits with 1 and says why; so does one that cannot start at all.
+A killed Rasa server is started again and answers; while a killed action server is down, a message
+gets a request to send it again, and the conversation goes on once it is back; an action server
+that cannot come back stops `serve`, which exits with 1 and says why; so does one that cannot start
+at all.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Iterator
 import pytest
 import requests
 
+from bot import texts
 from tests.e2e.conftest import TURN_TIMEOUT
 from tests.e2e.serve import Serve
 from trialbot.config import Settings, load_settings
@@ -103,9 +106,20 @@ def test_serve_starts_a_killed_rasa_server_again_and_stops_everything_when_a_ser
                 "(failure 1 of at most 5 in a row).") in serve.said()
         reply = serve.say(sender, "/affirm")  # the same conversation goes on: the consent is taken
         assert any(m.get("text") for m in reply) and all("Sorry" not in (m.get("text") or "") for m in reply), reply
+        assert reply[-1]["custom"]["asks"] == ["platelet_count"], reply
 
-        # The action server dies, and its port is taken before it can be started again.
+        # The action server dies: the person is asked to send the message again (not silence), and once
+        # serve has started it again the conversation goes on where it was.
         [action] = serve.pids("action")
+        os.kill(action, signal.SIGKILL)
+        assert serve.say(sender, "my platelets were 22k") == [
+            {"recipient_id": sender, "text": texts.NOT_ANSWERED, "custom": {"failed": True, "language": "en"}}]
+        serve.wait_for(lambda: len(serve.pids("action")) == 2, "the action server to be started again", START_TIMEOUT)
+        reply = serve.say(sender, "my platelets were 22k")
+        assert reply[-1]["custom"]["asks"] == ["bleeding_tendency"], reply  # the count is read, the consent kept
+
+        # The action server dies again, and its port is taken before it can be started again.
+        action = serve.pids("action")[-1]
         others = [serve.pids(name)[-1] for name in ("rasa", "web", "review")]
         os.kill(action, signal.SIGKILL)
         with port_taken(serve.settings.action_port):
@@ -113,7 +127,7 @@ def test_serve_starts_a_killed_rasa_server_again_and_stops_everything_when_a_ser
         assert serve.process.returncode == 1, serve.tail()
         assert re.search(r"^trialbot serve stopped every server: the action server did not start: it exited with "
                          r"code \d+ before \S+ answered: 5 failures in a row, so it is not started again\.$", serve.said(), re.M), serve.tail()
-        assert len(serve.pids("action")) == 1  # none of the four restarts came up
+        assert len(serve.pids("action")) == 2  # the first start and the restart after the first kill: no other came up
         assert not [pid for pid in others if running(pid)], "the other servers were left running"
         assert sender not in serve.said() and "/affirm" not in serve.said()  # nothing of the conversation logged
 

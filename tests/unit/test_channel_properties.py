@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
+from bot import texts, texts_zh
 from channels import slack, teams
 from channels.guard import is_storable, unreadable_field
 from channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, MESSAGE_ID, RestChannel
@@ -62,9 +63,12 @@ class Channels:
         for channel in (self.slack, self.teams):  # handed to the bot: recorded, not answered
             channel.handoff.start = lambda on_new_message, message: self.received.append(message)
 
+        self.failing = False  # the bot's turns fail (an action server down): Rasa logs it and answers nothing
+
         async def on_new_message(message: UserMessage) -> None:
             self.received.append(message)
-            await message.output_channel.send_text_message(message.sender_id, "answered")
+            if not self.failing:
+                await message.output_channel.send_text_message(message.sender_id, "answered")
 
         for channel, prefix in ((RestChannel(["http://clinic.example"]), "rest"), (self.slack, "slack"),
                                 (self.teams, "botframework")):
@@ -164,6 +168,20 @@ def test_the_rest_channel_answers_any_json_and_passes_on_only_a_well_formed_stor
         assert answer == [{"recipient_id": payload["sender"], "text": "answered"}]
     elif not well_formed:
         assert reply.status_code == 400 and answer[0]["custom"]["refused"] == "bad_request"
+
+
+@pytest.mark.parametrize("metadata, text", [(None, texts.NOT_ANSWERED), ({"language": "zh-CN"}, texts_zh.NOT_ANSWERED),
+                                            ({"language": ["zh"]}, texts.NOT_ANSWERED)])
+def test_a_message_whose_turn_fails_is_answered_with_a_request_to_send_it_again(channels, metadata, text):
+    """Never silence: a turn that fails (the action server down) leaves Rasa with nothing to say."""
+    channels.failing = True
+    try:
+        reply = channels.post("rest", json.dumps({"sender": "s", "message": "I'm 62", "metadata": metadata}).encode())
+    finally:
+        channels.failing = False
+    assert reply.status_code == 200 and len(channels.received) == 1
+    language = "zh-CN" if text == texts_zh.NOT_ANSWERED else "en"
+    assert reply.json() == [{"recipient_id": "s", "text": text, "custom": {"failed": True, "language": language}}]
 
 
 @SETTINGS

@@ -9,11 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import texts, texts_zh
 from bot.conversation import State, Turn
 from bot.parsing.cleaning import clean, visible
 from bot.parsing.quantities import FRACTION, NEGATIVE, POWER, SPLIT, find_measurements
+from bot.parsing.when import parse_when
 from bot.staff import StaffScreening
 from bot.units import factor, unit_named
+from tests.conftest import TODAY
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -79,7 +82,8 @@ def test_a_unit_pint_knows_converts_only_within_its_dimension():
 
 
 @pytest.mark.parametrize("text, shape", [
-    ("age -5", NEGATIVE), ("platelets -22k", NEGATIVE), ("age 1e308", POWER), ("platelets 22e9999", POWER),
+    ("age -5", NEGATIVE), ("platelets -22k", NEGATIVE), ("-5 years", NEGATIVE), ("minus five", NEGATIVE),
+    ("-22 x10^9/L", NEGATIVE), ("(−5)", NEGATIVE), ("-3 weeks", NEGATIVE), ("负5", NEGATIVE), ("age 1e308", POWER), ("platelets 22e9999", POWER),
     ("I am 10^100 years old", POWER), ("platelets 22 ×10^99/L", POWER), ("age 1/0", FRACTION), ("age 6 2", SPLIT),
 ])
 def test_numbers_in_no_shape_of_a_value(text, shape):
@@ -87,7 +91,7 @@ def test_numbers_in_no_shape_of_a_value(text, shape):
 
 
 @pytest.mark.parametrize("text", ["20 -25", "plt 22k", "plt 22 x10^9/L", "18 -> 12", "she is 62, plt 22 4 weeks ago",
-                                  "ALT 3x ULN"])
+                                  "ALT 3x ULN", "50 minus 20", "COVID-19", "2-3 weeks ago", "负责人说她62"])
 def test_values_keep_their_shape(text):
     assert not any(m.shape for m in find_measurements(text)), find_measurements(text)
 
@@ -97,13 +101,45 @@ def test_values_keep_their_shape(text):
     ("platelet_count", "platelets 22 parsecs"), ("platelet_count", "platelets 22 bananas"),
     ("platelet_count", "my platelets were 22 furlongs per fortnight"), ("platelet_count", "22 volts"),
     ("age", "age 62 kilograms"), ("age", "I'm 62 lightyears old"), ("age", "62 degrees"),
-    ("platelet_count", "platelets -22k"), ("age", "-5"), ("platelet_count", "22e9999"), ("age", "I am 10^100 years old"),
+    ("platelet_count", "22e9999"), ("age", "I am 10^100 years old"),
     ("platelet_count", "1/0"), ("age", "age 6 2"),
 ])
 def test_a_number_that_is_no_value_is_asked_again_not_noted(engine, question, text):
     outcome = engine.respond(at(question), Turn(text))
     assert not noted(outcome) and not outcome.state.confirm
     assert "couldn't use" in outcome.replies[0].text and question in outcome.state.pending
+
+
+@pytest.mark.parametrize("question, text, fact, words", [
+    ("age", "-5", "age", "-5"), ("age", "age -5", "age", "-5"), ("age", "-5 years", "age", "-5 years"),
+    ("age", "I am minus five", "age", "minus five"), ("platelet_count", "age -5", "age", "-5"),
+    ("platelet_count", "I'm -5", "age", "-5"), ("platelet_count", "she is -62 years old", "age", "-62 years old"),
+    ("platelet_count", "-62F", "age", "-62"), ("platelet_count", "my mum, -67, lung cancer", "age", "-67"),
+    ("platelet_count", "22k, age -5", "age", "-5"), ("platelet_count", "platelets -22k", "platelet_count", "-22k"),
+    ("platelet_count", "−22 x10^9/L", "platelet_count", "−22 x10^9/L"), ("qtc_ms", "-450", "qtc_ms", "-450"),
+    ("last_chemotherapy", "-3 weeks ago", "last_chemotherapy", "-3 weeks"),
+    ("last_chemotherapy", "minus two months ago", "last_chemotherapy", "minus two months"),
+    ("platelet_count", "last chemo -3 weeks ago", "last_chemotherapy", "-3 weeks"),
+])
+def test_a_number_below_zero_is_refused_as_impossible_for_the_fact_it_names(engine, question, text, fact, words):
+    """"age -5" to any question: no age, no time ago and no count is below zero. Said so, for the fact the
+    words name (not the question open), nothing noted, nothing offered back, and that fact asked again."""
+    outcome = engine.respond(at(question), Turn(text))
+    assert fact not in noted(outcome) and not outcome.state.confirm
+    label = engine.catalogue.vocabulary[fact].shown_label
+    assert outcome.replies[0].text == texts.BELOW_ZERO.format(words=words, label=label)
+    assert outcome.state.pending == [fact]
+
+
+def test_a_number_below_zero_in_chinese_is_refused_too(engine):
+    outcome = engine.respond(at("age"), Turn("负5"))
+    assert not noted(outcome) and not outcome.state.confirm
+    assert outcome.replies[0].text == texts_zh.BELOW_ZERO.format(words="负5", label="年龄")
+
+
+def test_a_time_ago_below_zero_is_no_time():
+    assert parse_when("-3 weeks ago", TODAY) is None and parse_when("minus 2 months", TODAY) is None
+    assert parse_when("2-3 weeks ago", TODAY) is not None and parse_when("chemo-3 weeks ago", TODAY) is not None
 
 
 @pytest.mark.parametrize("text", ["chemo on 31/02/2025", "chemo on 2025-13-45", "last chemo in the year 3000",
