@@ -112,3 +112,8 @@ def test_how_long_each_time_is_not_when():
 ])
 def test_a_single_question_s_no_with_an_exception_that_is_something_else_stands(engine, pending, message, key, value):
     assert answer(engine, pending, message).facts.get(key) == value
+
+
+@pytest.mark.parametrize("message, count", [("2.5 lakh", 250), ("1.2 lakhs", 120), ("22k", 22)])
+def test_a_lakh_is_a_hundred_thousand(engine, message, count):
+    assert answer(engine, ["platelet_count"], message).facts["platelet_count"] == count
