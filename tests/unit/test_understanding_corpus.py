@@ -14,10 +14,10 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# No dev case is misread unsafely; with the everyday-words cases of issue 12 (1975 cases), misread
-# (unsafe included) is at 0.86%, under the 1% goal; read right at 84.9%.
+# No dev case is misread unsafely; with the everyday-words cases of issue 12 (1988 cases), misread
+# (unsafe included) is at 0.86%, under the 1% goal; read right at 85.0%.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.849
+MIN_RIGHT_DEV = 0.85
 MAX_MISREAD_DEV = 0.0087
 
 
