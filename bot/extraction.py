@@ -126,7 +126,8 @@ SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?|部?的?", re.IGNORECASE)  # "l
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
 LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
-CLAUSE_END = re.compile(r"[.;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
+# (a full stop between digits is a decimal point or a date's: "2026.11.05", "PLT 2.2")
+CLAUSE_END = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
 NEAR = 40  # characters between a cue and its value
 # A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
 # "输了两袋", "3号"
@@ -189,8 +190,13 @@ def _qualifier(pattern: str) -> re.Pattern:
 def _pattern(phrase: str) -> re.Pattern:
     # The edges' Han ranges hold no cased letter: matched case-sensitively, they compile in less than
     # half the time (a message's first reading compiles about a thousand of these: actions/warm_up.py)
-    return re.compile(f"(?-i:{LEFT_EDGE})" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + f"(?-i:{RIGHT_EDGE})",
-                      re.IGNORECASE)
+    verdict = chinese.VERDICT.search(phrase)  # "特比澳无效" also as "特比澳 无效", "特比澳2疗程无效"
+    body = (_escaped(phrase[:verdict.start()]) + chinese.DOSE_BETWEEN + re.escape(verdict.group())) if verdict else _escaped(phrase)
+    return re.compile(f"(?-i:{LEFT_EDGE})" + body + f"(?-i:{RIGHT_EDGE})", re.IGNORECASE)
+
+
+def _escaped(phrase: str) -> str:
+    return re.escape(phrase).replace(r"\ ", r"[\s-]+")
 
 
 def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
@@ -290,7 +296,7 @@ class Extractor:
                 in_series = bool(SERIES_BEFORE.search(text[max(0, m.start - 6):m.start]))
                 if m.unit is None and not in_series and (key != self._only_expected() or not self._bare_number(text, m)):
                     continue
-                if LABELLED.search(text[max(0, m.start - 12):m.start]):
+                if LABELLED.search(text[max(0, m.start - 12):m.start]) or chinese.LAB_NAME.search(text[max(0, m.start - 12):m.start]):
                     continue  # "WBC 3.2, HGB 9.8": another measurement's number
                 converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
                 if converted and round(converted[0], 3) != value:
@@ -451,6 +457,8 @@ class Extractor:
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
                 if any(_qualifier(p).match(text, end) for p in definition.answers.get("unsure", ())):
                     continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
+                if chinese.DURING.match(text, end):
+                    continue  # a time, not a state: "妊娠期有过血栓" says nothing of a pregnancy now
                 before = _clause_before(text, start)
                 if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
                         or chinese.WHETHER.search(before)):
@@ -667,7 +675,9 @@ class Extractor:
     @staticmethod
     def _named_otherwise(text: str, m: Measurement, definition: FactDefinition) -> bool:
         """Whether a bare answer's number is named by a word that is not the fact's: an abbreviation
-        ("WBC 3.2"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        ("WBC 3.2", "白细胞2.1"), or a word before a number in words ("line one", "stage four"). Not "I meant 25"."""
+        if chinese.LAB_NAME.search(text[max(0, m.start - 12):m.start]):
+            return True
         label = LABELLED.search(text[max(0, m.start - 12):m.start])
         if label is None:
             return False
@@ -693,6 +703,13 @@ class Extractor:
         if self._not_a_value(m, definition) is None and (m.unit is None or self._converts(m.unit, definition.unit)):
             self._number(found, definition, m.value, m.unit)
             return
+        if m.unit == "g/L" and definition.unit == "10^9/L" and self._not_a_value(m, definition) is None:
+            # "19g/L" of platelets: grams count no cells, a lower-case G (giga, 10^9/L) is the likely slip;
+            # the number is offered back in the count's unit to be confirmed, never stored as written
+            self._number(found, definition, m.value, definition.unit)
+            if definition.key in found.values:
+                found.unsure[definition.key] = found.values.pop(definition.key)
+                return
         words = text[m.start:m.end] + (f" {m.noun}" if m.noun else "")
         if m.shape == FRACTION:  # "1/0", "31/02/2025": the whole of it
             words += re.match(r"[\s/0-9.-]*", text[m.end:]).group().rstrip()

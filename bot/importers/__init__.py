@@ -33,6 +33,7 @@ from bot.importers import ctgov, omop
 from bot.importers.concepts import DATA_DIR, Concepts, Lexicon
 from bot.importers.criteria_text import Recogniser
 from bot.importers.records import FieldError, Problem
+from bot.importers.wording_zh import add_chinese
 from bot.rules import RuleError
 from bot.store import TrialStore, load_vocabulary
 from bot.trials import CheckedBy, Trial, TrialState
@@ -173,6 +174,8 @@ def import_path(path: Path, store: TrialStore, curated_dir: Optional[Path] = CUR
             if trial_id not in report.kept:
                 report.kept.append(trial_id)
             continue
+        for criterion in record["criteria"]:
+            add_chinese(criterion, concepts.vocabulary, concepts.lexicon.chinese_units)
         try:
             trial = Trial.from_dict(record, concepts.vocabulary)
         except (RuleError, KeyError, TypeError, ValueError) as error:

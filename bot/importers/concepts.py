@@ -3,19 +3,20 @@
 An importer asks ``Concepts`` for the fact that stands for a concept ("diagnosed with asthma",
 "absolute neutrophil count in 10^9/L", "last dose of remdesivir") and gets back its key; the
 definition, worded from the templates of ``data/import_vocabulary.yml``, is created once and shared
-by every trial that mentions the same concept, so that one answer counts for all of them.
+by every trial that mentions the same concept, so that one answer counts for all of them. It is
+worded in Chinese too when the vocabulary has a Chinese name for the concept and its unit.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
-from bot import units
+from bot import i18n, units
 from bot.facts import NEVER, UNIT_WORDS, FactDefinition, FactType, Vocabulary
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the project's data/, beside the packages
@@ -72,6 +73,15 @@ def window_words(amount: int, unit: str = "days") -> str:
     return singular if amount == 1 else f"{amount} {unit}"
 
 
+def chinese_window(days: int) -> str:
+    """ "14 days" -> "2周", "365 days" -> "1年", as ``window_words`` groups them ("过去2周内")."""
+    if days % 365 == 0:
+        return f"{days // 365}年"
+    if days % 7 == 0 and days <= 84:
+        return f"{days // 7}周"
+    return f"{days}天"
+
+
 @dataclass(frozen=True)
 class Entry:
     """A recognised name: which fact it stands for and how it is called."""
@@ -80,6 +90,7 @@ class Entry:
     key: str  # the entry's name in the lexicon
     label: str
     aliases: Tuple[str, ...]
+    chinese: Optional[str] = None  # the concept's vetted Chinese name (``zh``)
     fact: Optional[str] = None  # a fact of data/facts.yml
     unit: Optional[str] = None
     answered_by: Optional[str] = None
@@ -98,25 +109,31 @@ class Entry:
 
 @dataclass
 class Lexicon:
-    templates: Mapping[str, Mapping[str, str]]
+    templates: Mapping[str, Mapping[str, Any]]
+    chinese_units: Mapping[str, str] = field(default_factory=dict)
     entries: Dict[str, List[Entry]] = field(default_factory=dict)
+    # an entry's English name (``label``) -> its Chinese name: the names the facts are worded with
+    chinese_names: Dict[str, str] = field(default_factory=dict)
     _by_alias: Dict[Tuple[str, str], Entry] = field(default_factory=dict)
     _patterns: Dict[str, re.Pattern] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = IMPORT_VOCABULARY) -> "Lexicon":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        lexicon = cls(templates=data["templates"])
+        lexicon = cls(templates=data["templates"], chinese_units=data.get("chinese_units") or {})
         for family, section in (("measurement", "measurements"), ("condition", "conditions"),
                                 ("drug", "drugs")):
             entries = []
             for key, spec in (data.get(section) or {}).items():
                 entry = Entry(family=family, key=key, label=spec.get("label", key.replace("_", " ")),
-                              aliases=tuple(a.lower() for a in spec["aliases"]), fact=spec.get("fact"),
+                              aliases=tuple(a.lower() for a in spec["aliases"]), chinese=spec.get("zh"),
+                              fact=spec.get("fact"),
                               unit=spec.get("unit"), answered_by=spec.get("answered_by"),
                               result_only=bool(spec.get("result_only")),
                               plausible=tuple(spec["plausible"]) if spec.get("plausible") else None)
                 entries.append(entry)
+                if entry.chinese:
+                    lexicon.chinese_names[entry.label] = entry.chinese
                 for alias in entry.aliases:
                     lexicon._by_alias.setdefault((family, alias), entry)
             lexicon.entries[family] = entries
@@ -200,14 +217,19 @@ class Concepts:
         return self.vocabulary.get(key)
 
     def _define(self, key: str, template: str, fact_type: FactType, answered_by: str = "patient",
-                unit: Optional[str] = None, implied_by: Optional[List[Dict[str, Any]]] = None, **words: Any) -> str:
+                unit: Optional[str] = None, implied_by: Optional[List[Dict[str, Any]]] = None,
+                days: Optional[int] = None, **words: Any) -> str:
+        """``days``: the time frame of a fact "in the last N days" ({window} in the templates)."""
         if len(key) > MAX_KEY:
             key = key[: MAX_KEY - 9] + "_" + hashlib.sha1(key.encode()).hexdigest()[:8]
-        if key in self.vocabulary:
+        existing = self.vocabulary.get(key)
+        if existing is not None and existing.translations:
             return key
         texts = self.lexicon.templates[template]
         words.setdefault("unit", describe_unit(unit))
-        self.vocabulary[key] = self.created[key] = FactDefinition.from_dict(key, {
+        if days is not None:
+            words["window"] = window_words(days)
+        data = {
             "type": fact_type.value, "answered_by": answered_by, "unit": unit,
             "label": texts["label"].format(subject="{subject}", **words),
             "ask": texts["ask"].format(subject="{subject}", **words),
@@ -215,8 +237,28 @@ class Concepts:
             "ask_other": texts["ask_other"].format(subject="{subject}", **{
                 k: str(v).replace("{", "{{").replace("}", "}}") for k, v in words.items()}),
             "implied_by": implied_by,
-        })
+        }
+        chinese = self._chinese(texts, words["name"], unit, days)
+        if existing is not None:
+            # imported before the templates had Chinese: worded in Chinese now, unless a coordinator
+            # has reworded its question since (then the template's Chinese says something else)
+            if chinese and (existing.label, existing.ask) == (data["label"], data["ask"]):
+                self.vocabulary[key] = self.created[key] = replace(existing, translations={i18n.CHINESE: chinese})
+            return key
+        if chinese:
+            data[i18n.CHINESE] = chinese
+        self.vocabulary[key] = self.created[key] = FactDefinition.from_dict(key, data)
         return key
+
+    def _chinese(self, texts: Mapping[str, Any], name: str, unit: Optional[str], days: Optional[int]) -> Dict[str, str]:
+        """The fact's label and questions in Chinese, from the template's Chinese wording; none
+        unless the concept (and its unit) has a vetted Chinese name."""
+        wording = texts.get(i18n.CHINESE)
+        words = {"name": self.lexicon.chinese_names.get(name), "unit": self.lexicon.chinese_units.get(unit) if unit else "",
+                 "window": chinese_window(days) if days is not None else ""}
+        if not wording or None in words.values():
+            return {}
+        return {field: wording[field].format(subject="{subject}", **words) for field in ("label", "ask", "ask_other")}
 
     def _variant_of(self, base: str, template: str, name: str, value: Any = False) -> List[Dict[str, Any]]:
         """Defines the "ever" fact that a time variant depends on; "never had it" answers the variant
@@ -234,7 +276,7 @@ class Concepts:
         if when == 0:
             return self._define(f"{base}:now", "condition_now", FactType.BOOLEAN, name=name, implied_by=ever)
         return self._define(f"{base}:{when}d", "condition_window", FactType.BOOLEAN, name=name,
-                            window=window_words(when), implied_by=ever)
+                            days=when, implied_by=ever)
 
     def drug(self, concept: str, name: str, dated: bool = False) -> str:
         if dated:
@@ -254,7 +296,7 @@ class Concepts:
     def device(self, concept: str, name: str, when: Optional[int] = None) -> str:
         if when:
             return self._define(f"device:{concept}:{when}d", "device_window", FactType.BOOLEAN, name=name,
-                                window=window_words(when))
+                                days=when)
         return self._define(f"device:{concept}", "device", FactType.BOOLEAN, name=name)
 
     def positive(self, concept: str, name: str, now: bool = False) -> str:

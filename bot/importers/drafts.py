@@ -18,9 +18,10 @@ from typing import Any, Dict, Mapping, Tuple
 import yaml
 
 from bot.facts import AnsweredBy, FactType, Vocabulary
-from bot.importers.concepts import DATA_DIR, Concepts
+from bot.importers.concepts import DATA_DIR, Concepts, Lexicon
 from bot.importers.criteria_text import Derived
 from bot.importers.records import criterion as criterion_record
+from bot.importers.wording_zh import add_chinese
 from bot.rules import RuleError, compile_rule
 from bot.store import TrialStore, load_vocabulary
 from bot.trials import CheckedBy, Criterion, Review, Trial, TrialState
@@ -158,7 +159,9 @@ def edit(store: TrialStore, trial_id: str, criterion_id: str, rule_text: str,
         if (ask, who) != (definition.ask, definition.answered_by):
             # the wording about a family member was made for the old question: the new one stands alone
             changed[key] = replace(definition, ask=ask, answered_by=who,
-                                   ask_other=definition.ask_other if ask == definition.ask else None)
+                                   ask_other=definition.ask_other if ask == definition.ask else None,
+                                   translations=definition.translations if ask == definition.ask
+                                   else _without_questions(definition.translations))
     vocabulary.update(changed)
     try:
         compile_rule(spec, vocabulary)
@@ -173,10 +176,18 @@ def edit(store: TrialStore, trial_id: str, criterion_id: str, rule_text: str,
     return edited
 
 
+def _without_questions(translations: Mapping[str, Mapping[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """A fact's other-language wording once the coordinator rewrote its English question: the old
+    translated question no longer says the same, so the question is asked in English until translated."""
+    return {language: {name: text for name, text in wording.items() if name not in ("ask", "ask_other")}
+            for language, wording in translations.items()}
+
+
 def _rebuilt(current: Criterion, spec: Mapping[str, Any], checked_by: CheckedBy, vocabulary: Vocabulary,
              derived: Derived) -> Criterion:
     """The criterion with a new rule, and the explanations the importer words for such a rule."""
     record = criterion_record(current.id, current.kind.value, current.text, derived, current.rule_out)
+    add_chinese(record, vocabulary, Lexicon.load().chinese_units)  # worded as the new rule's English is
     record.update(source=dict(current.source), confidence=current.confidence.value if current.confidence else None)
     record["checked_by"] = checked_by.value
     return Criterion.from_dict(record, vocabulary)

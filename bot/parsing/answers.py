@@ -154,14 +154,14 @@ def leaning(text: str) -> Reply | None:
 
 def said_as_belief(text: str) -> bool:
     """Only "I think so" or "I don't think so", nothing more."""
-    return bool(_BELIEF_ALONE.match(_clean(text)))
+    return bool(_BELIEF_ALONE.match(_clean(text)) or chinese.BELIEF_ALONE.match(_clean(text)))
 
 
 def is_hedged(text: str) -> bool:
     text = _clean(text)
-    if _BELIEF_ALONE.match(text) or _ANSWER_THEN_WORRY.match(text):
+    if said_as_belief(text) or _ANSWER_THEN_WORRY.match(text):
         return False
-    return bool(_HEDGE.search(text) or (chinese.HAS_HAN.search(text) and chinese.HEDGE.search(text)))
+    return bool(_HEDGE.search(text) or (chinese.HAS_HAN.search(text) and chinese.HEDGE.search(chinese.without_approximation(text))))
 
 
 def takes_part_back(text: str, contrast: bool = True) -> bool:

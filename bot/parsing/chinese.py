@@ -33,7 +33,9 @@ RELATIVES = {
 }
 RELATIVE_WORDS = "|".join(sorted((w for ws in RELATIVES.values() for w in ws.split("|")), key=len, reverse=True))
 _WHO = rf"(?:(?:我|她|他|我们|他们|她们|病人|患者)(?:的)?(?:{RELATIVE_WORDS})?|(?:{RELATIVE_WORDS})|医生|大夫)?"
-_LEAD = rf"{_OPENING}{_FILLER}{_WHO}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉|基本(?:上)?|几乎)*"
+# What a reply to a list says it is about: "以上都没有", "这些都没有", "上面的都没有"
+_THE_LIST = r"(?:以上(?:的|这些|几项|几种)?|上面(?:的|这些|说的)?|这些|这几个|这几样|这几种|这几项)?"
+_LEAD = rf"{_OPENING}{_FILLER}{_WHO}{_THE_LIST}(?:也|都|倒|还|先|确实|一直|目前|现在|暂时|好像|应该|可能|大概|也许|估计|似乎|貌似|我觉得|我想|感觉|基本(?:上)?|几乎)*"
 
 # "I don't know" anywhere wins: "不知道", "记不清了", "没查过" (never tested is no negative result)
 UNKNOWN = re.compile(
@@ -44,13 +46,16 @@ UNKNOWN = re.compile(
 _NO = re.compile(
     _LEAD + r"(?:不是|不对|不用|不要|不需要|不会|不行|不想|不愿意|不同意|不了|不必"
     r"|没有(?!(?:用|效|升|涨|变化|反应|起色|改善|多久|几|问题|错))|没(?!(?:用|效|啥|什么|反应|多久|几|升|涨|变|起|错|问题|关系))"
-    r"|无(?!效|所谓)|否|木有|从(?:来)?(?:没|不|未)|未(?!来)|并(?:没|不|未)|(?:一个|一样|啥|什么|全)都(?:没|不)"
+    r"|无(?!效|所谓)|否|木有|从(?:来)?(?:没|不|未)|未(?!来)|并(?:没|不|未)|(?:一个|一样|一项|啥|什么|全)(?:都|也)(?:没|不)"
     r"|不(?!过|错|少|到|久|太|一定|仅|只|管|多|但|然|知|清|记|确|晓|好|是很|用谢|客气|见|大))")
 _YES = re.compile(
     _LEAD + r"(?:是(?!不是|否|男|女)|对(?!不起|于)|有(?!没有|没|点儿?不|可能|时候)|没错|没问题|好(?!像|久|多|几)|可以|行|同意|愿意|当然|确实|肯定"
     r"|必须的|开始|ok|OK|yes|嗯|恩)", re.IGNORECASE)
 # The person denying it of themselves after a relative's mention: "我老公是乙肝，我没有"
-_NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:没有|没|不是|不)[\s，,。！!]*$")
+_NOT_ME_REPLY = re.compile(r"[，,。；;\s]我(?:本人|自己)?(?:也|都|倒|可)?(?:没有|没|不是|不)[\s，,。！!]*$")
+# Said alone, "应该没有" and "我觉得是" are how people say no and yes, as "I don't think so" and "I think
+# so" are: the hedge is in the words of something more ("应该没有吧", "应该没有，不太清楚")
+BELIEF_ALONE = re.compile(rf"^[\s{PUNCTUATION}]*(?:我)?(?:应该|觉得|我觉得)(?:是)?(?:没有|没|不是|有|是)(?:的)?[\s。.!！]*$")
 _ONLY_ASSENT = re.compile(rf"^[\s{PUNCTUATION}]*(?:嗯+|恩+|嗯哼|对对|是是)[\s{PUNCTUATION}]*$")
 
 
@@ -71,11 +76,15 @@ def classify(text: str) -> Optional[str]:
 
 # Negation before a phrase in its clause: "没有糖尿病", "无房颤", "不是肺癌", "没得过血栓", "否认乙肝".
 # The clause ends at a full stop, a comma or a "but", not at the enumeration comma: "没有糖尿病、胃溃疡".
-_CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且")
+# In shorthand a space parts the items ("特比澳无效 无出血倾向", "PLT 22 出血倾向"), except right after a
+# negation, which still speaks for the item it opens ("无 出血倾向", "否认 糖尿病").
+_CLAUSE_BREAK = re.compile(rf"[，。；！？,.;!?\n]|但是|但|不过|可是|只是|就是|除了|而且|并且|(?<![没无不未认非])(?<!没有)\s+")
 _NEGATION = re.compile(r"没|无|不|未|否认|排除|非")
 # Words with a negation character that negate nothing after them: "有没有" (whether), "不知道"
-# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定")
-_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定")
+# ("不太" is a hedge, "not very sure", except before what it denies: "不太能自己做决定"); a verdict on
+# what stands before it ("特比澳无效、出血倾向": the drug failed, the bleeding is not denied)
+_NOT_NEGATION = re.compile(r"有没有|有没$|是不是|是否|会不会|不知道|不清楚|不记得|不确定|不太(?!能|会|可以|行|愿意|$)|不久|不少|不过|不到|不止|不仅|无论|并非只|不稳定"
+                           r"|无效|不(?:管|顶)用|不见效")
 NEGATION_WINDOW = 8  # characters before the phrase
 
 
@@ -88,7 +97,7 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
 # (not after a length of time: "两个多月没化疗了", "好久没做了" say since when, not never)
@@ -99,13 +108,40 @@ BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|
 BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属\w")
 BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")
 
-# What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无"
-POST_NEGATION = re.compile(r"^[\s:：=]*(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)")
+# What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无", "糖尿病 无". Past a space only
+# as an item of its own: in "特比澳无效 无出血倾向" the 无 opens the next item and denies the bleeding.
+_DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)"
+POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
+
+# A phrase naming a time, not a state: "妊娠期有过血栓", "怀孕的时候血小板就低" tell of something during a
+# pregnancy, past or in general, and say nothing of whether she is pregnant now
+DURING = re.compile(r"期间|期(?=[^，。；,.;!?！？\s]{0,8}过)|的时候|时候|时(?!间)|那会儿?|那时")
+# A verdict said of the drug before it, which shorthand may set apart by a space or the dose and course
+# given: "特比澳 无效", "IL-11 无效", "特比澳2疗程无效", "特比澳15000U×7天 无效"
+VERDICT = re.compile(r"(?<=.)(?:无效|没用|没效果|效果不好|不管用|有效)$")
+DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*[0-9.]+\s*万?个?(?:疗程|次|针|天|周|U|IU|单位)?)*\s*"
 
 # Doubt: "好像没有", "应该没有", "可能有", "我觉得是", "是吧?", "算吗?"
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
                    r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
                    r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
+# An approximate value is a value, not a doubt: "大概两万左右", "22左右吧", "八个星期前吧" (大概 before a
+# number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
+_NUMERAL = "0-9零〇一二两三四五六七八九十百千万半"
+APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
+                         rf"|(?<=[{_NUMERAL}天周月年前右下])\s*吧(?=[\s。.!！]*$)")
+# Two values side by side, a range: "一两个月前吧", "二三十吧", "6-8周" (its 吧 stays a doubt)
+_RANGE = re.compile(r"[一二两三四五六七八九]{2}(?:个|十|百|千|万|天|周|星期|月|年|次)|[0-9]+\s*[-~～到至]\s*[0-9]+")
+
+
+def without_approximation(text: str) -> str:
+    """The text less the words that make one value approximate, for the doubt in the rest to be seen."""
+    return text if _RANGE.search(text) else APPROXIMATE.sub(" ", text)
+
+
+# Another lab test's name right before a number: "白细胞3.2，血小板28" (the 3.2 is no platelet count)
+LAB_NAME = re.compile(r"(?:白细胞|红细胞|血红蛋白|中性粒细胞|淋巴细胞|血糖|肌酐|转氨酶|谷丙|谷草|胆红素|尿素氮|尿酸|白蛋白)"
+                      r"(?:计数|绝对值)?(?:是|为)?\s*[:：=]?\s*$")
 EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|打|用|有|做)")
 CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")
@@ -129,7 +165,7 @@ RELATIVE_SUBJECT = re.compile(
 RELATIVE_MENTION = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})")
 # Said of a relative, not of the person: "我爸有冠心病，我没有" (to the end of the clause)
 OF_A_RELATIVE = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})[^{PUNCTUATION}]*")
-NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:没|不是)")
+NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:也|都|倒|可)?(?:没|不是)")
 # "快绝经了": a phrase that says no ("绝经") said as not yet so
 NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
 # The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的"

@@ -47,6 +47,8 @@ _RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x)\s+$",
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_RUN = re.compile(rf"[{_CN_DIGITS}十百千万亿点]+")
 _CN_MEASURE = re.compile(r"[岁周天年月个次号日星礼期疗程针遍多来几万千百]|分钟|小时")  # 月: "九月份" is September
+# A lone digit character said as the value itself, ending what is said: "雪小板才九", "只剩八了"
+_CN_LONE_VALUE = re.compile(r"(?:才|只有|只剩|就剩|仅)[零〇一二两三四五六七八九](?:了|啊|呀)?[\s,，。.!！]*$")
 _CN_NOT_NUMBERS = re.compile(r"十分(?!钟)|万一|千万|一一|百分之")
 _CN_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 # "2万2" (22,000), "2.2万", "1万5": digits with 万 (ten thousand) or 千 (thousand)
@@ -58,7 +60,7 @@ def _chinese_numeral(m: re.Match[str]) -> str | None:
     run, after = m.group(), m.string[m.end():m.end() + 2]
     if _CN_NOT_NUMBERS.match(m.string, m.start()) or run[0] in "十百千万亿点" and run != "十" and not run.startswith("十"):
         return None
-    if len(run) == 1 and run != "十" and not _CN_MEASURE.match(after):
+    if len(run) == 1 and run != "十" and not _CN_MEASURE.match(after) and not _CN_LONE_VALUE.search(m.string[:m.end() + 2]):
         return None
     if len(run) == 2 and all(ch in _CN_DIGITS for ch in run) and _CN_VALUES[run[1]] - _CN_VALUES[run[0]] == 1:
         return f"{_CN_VALUES[run[0]]}-{_CN_VALUES[run[1]]}"  # "三四周": three to four weeks
@@ -66,13 +68,20 @@ def _chinese_numeral(m: re.Match[str]) -> str | None:
         value = cn2an.cn2an(run, "smart")
     except (ValueError, KeyError):
         return None
-    return _fmt(Decimal(str(value)))
+    return _apart(m, _fmt(Decimal(str(value))))
 
 
 def _digits_wan(m: re.Match[str]) -> str:
     factor = 10000 if m.group(2) == "万" else 1000
     value = Decimal(m.group(1)) * factor + (Decimal(m.group(3)) * factor / 10 if m.group(3) else 0)
-    return _fmt(value)
+    return _apart(m, _fmt(value))
+
+
+def _apart(m: re.Match[str], digits: str) -> str:
+    """A Chinese count is a word of its own, also right after a Latin label: "plt两万", "PLT2.2万" are
+    "plt 20000", not a number inside a word like "B12"."""
+    before = m.string[m.start() - 1:m.start()]
+    return f" {digits}" if before.isascii() and before.isalpha() else digits
 
 
 _NUMBER = re.compile(rf"(?<![^\W{HAN}])(?<!\.)(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?!\.?[0-9])(?!(?:st|nd|rd|th)\b)")

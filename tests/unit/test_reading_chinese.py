@@ -64,10 +64,42 @@ def test_i_dont_know_in_chinese_is_not_known_not_a_yes(engine):
     assert answered(engine, "diabetes", "我不知道", ).facts["diabetes"] is None
 
 
-@pytest.mark.parametrize("message, offered", [("好像没有", False), ("应该没有", False), ("可能有", True), ("医生没说", False)])
+@pytest.mark.parametrize("message, offered", [("好像没有", False), ("应该没有吧", False), ("可能有", True), ("医生没说", False)])
 def test_a_hedged_chinese_answer_is_asked_back_never_stored(engine, message, offered):
     understood = read(engine, "diabetes", message)
     assert "diabetes" not in understood.facts and understood.checks == {"diabetes": offered}
+
+
+@pytest.mark.parametrize("message", ["应该没有", "应该没有。"])
+def test_i_dont_think_so_in_chinese_said_alone_is_a_no(engine, message):
+    """"应该没有" alone is how people say no, as "I don't think so" is (the corpus's CONVENTIONS.md)."""
+    assert read(engine, "diabetes", message).facts == {"diabetes": False}
+
+
+@pytest.mark.parametrize("message, value", [("大概两万左右", 20), ("22左右吧", 22), ("雪小板才九", 9), ("白细胞3.2，血小板28", 28)])
+def test_an_approximate_or_lone_count_is_a_value(engine, message, value):
+    assert read(engine, "platelet_count", message).facts == {"platelet_count": value}
+
+
+@pytest.mark.parametrize("message", ["两三万吧", "好像是2.3万", "白细胞2.1，血红蛋白85"])
+def test_a_range_a_doubt_or_another_tests_number_is_no_count(engine, message):
+    assert "platelet_count" not in read(engine, "platelet_count", message).facts
+
+
+def test_a_count_in_grams_is_offered_back_as_ten_to_the_nine_per_litre(engine):
+    """"19g/L": grams count no cells; the lower-case g for G (10^9/L) is the likely slip, confirmed first."""
+    understood = read(engine, "platelet_count", "19g/L")
+    assert "platelet_count" not in understood.facts and understood.checks == {"platelet_count": 19}
+
+
+@pytest.mark.parametrize("message", ["妊娠期有过血小板低", "怀孕的时候血小板就低"])
+def test_a_past_pregnancy_named_as_a_time_is_not_pregnant_now(engine, message):
+    assert read(engine, ["pregnant", "breastfeeding"], message).facts.get("pregnant") is not True
+
+
+def test_a_relatives_illness_then_we_all_have_none(engine):
+    understood = read(engine, ["diabetes", "sepsis"], "我爸有糖尿病，我都没有")
+    assert understood.facts == {"diabetes": False, "sepsis": False}
 
 
 def test_a_yes_only_the_model_heard_in_chinese_is_asked_back(engine):
@@ -326,6 +358,27 @@ def test_the_english_reading_is_untouched_by_chinese_context(engine):
 
 
 # -- staff shorthand in Chinese ------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, facts", [
+    ("特比澳无效 无出血倾向", {"platelet_boosters_failed": True, "bleeding_tendency": False}),
+    ("巨和粒无效，无出血倾向", {"platelet_boosters_failed": True, "bleeding_tendency": False}),
+    ("特比澳无效 出血倾向", {"platelet_boosters_failed": True, "bleeding_tendency": True}),
+    ("特比澳无效、出血倾向", {"platelet_boosters_failed": True, "bleeding_tendency": True}),
+    ("rhTPO无效、IL-11无效", {"platelet_boosters_failed": True}),
+    ("特比澳 无效", {"platelet_boosters_failed": True}),
+    ("特比澳2疗程无效", {"platelet_boosters_failed": True}),
+    ("特比澳15000U×7天 无效", {"platelet_boosters_failed": True}),
+    ("特比澳有效 无出血倾向", {"platelet_boosters_failed": False, "bleeding_tendency": False}),
+    ("糖尿病 无", {"diabetes": False}),
+    ("否认高血压、糖尿病", {"diabetes": False}),
+    ("plt两万 末次化疗2026.11.05", {"platelet_count": 20, "last_chemotherapy": "2026-11-05"}),
+    ("女 58 PLT 24 妊娠期有过血栓", {"sex": "female", "age": 58, "platelet_count": 24, "thrombotic_disease": True}),
+])
+def test_each_shorthand_item_keeps_its_own_negation(engine, message, facts):
+    """A negation or a verdict speaks for its own item: in "特比澳无效 无出血倾向" the 无 opens the next item."""
+    from bot.staff import StaffScreening
+    found = StaffScreening(engine)._extract(message)  # noqa: SLF001 - what staff mode reads
+    assert {k: v for k, v in found.values.items() if v is not None} == facts
 
 def test_chinese_staff_shorthand_fills_the_checklist(engine):
     from bot.staff import StaffScreening

@@ -2,8 +2,7 @@
 through the engine's reader, with the words alone (the full benchmark adds the trained NLU model).
 
 The figures are a ratchet: they may only get better. Lowering one to make a change pass means the
-change reads people worse. The Chinese corpus (zh-CN) is held to its size and its form only, until
-the reader reads Chinese.
+change reads people worse. The Chinese corpus (zh-CN) has its own ratchet, as its figures are its own.
 """
 from __future__ import annotations
 
@@ -19,16 +18,20 @@ from benchmarks import understanding as bench
 MAX_UNSAFE_DEV = 0
 MIN_RIGHT_DEV = 0.85
 MAX_MISREAD_DEV = 0.0087
+# Chinese (issue 15): no dev case misread unsafely; misread (unsafe included) 1.2%, read right 83.0%.
+MAX_UNSAFE_DEV_ZH = 0
+MIN_RIGHT_DEV_ZH = 0.830
+MAX_MISREAD_DEV_ZH = 0.0117
 
 
 @pytest.fixture(scope="module")
 def tallies():
-    engine, staff = bench.engines()
-    nlu = bench.NLU(None)
-    counts = {part: Counter() for part in bench.PARTS}
-    for case in bench.load_cases():
-        counts[case.part][bench.score(case, bench.observe(case, engine, staff, nlu), engine)] += 1
-    return counts
+    return _tally(bench.ENGLISH)
+
+
+@pytest.fixture(scope="module")
+def chinese_tallies():
+    return _tally("zh-CN")
 
 
 def test_the_corpus_is_large_and_a_fifth_of_it_is_held_out(tallies):
@@ -45,6 +48,17 @@ def test_dev_cases_are_read_right_and_rarely_misread(tallies):
     total = sum(tallies["dev"].values())
     assert tallies["dev"][bench.RIGHT] / total >= MIN_RIGHT_DEV
     assert (tallies["dev"][bench.MISREAD] + tallies["dev"][bench.UNSAFE]) / total <= MAX_MISREAD_DEV
+
+
+def test_no_more_chinese_dev_cases_are_misread_unsafely_than_the_known_ones(chinese_tallies):
+    assert chinese_tallies["dev"][bench.UNSAFE] <= MAX_UNSAFE_DEV_ZH
+
+
+def test_chinese_dev_cases_are_read_right_and_rarely_misread(chinese_tallies):
+    dev = chinese_tallies["dev"]
+    total = sum(dev.values())
+    assert dev[bench.RIGHT] / total >= MIN_RIGHT_DEV_ZH
+    assert (dev[bench.MISREAD] + dev[bench.UNSAFE]) / total <= MAX_MISREAD_DEV_ZH
 
 
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
