@@ -24,6 +24,15 @@ MIN_RIGHT_DEV_ZH = 0.830
 MAX_MISREAD_DEV_ZH = 0.0117
 
 
+def _tally(language: str):
+    engine, staff = bench.engines()
+    nlu = bench.NLU(None)
+    counts = {part: Counter() for part in bench.PARTS}
+    for case in bench.load_cases(language=language):
+        counts[case.part][bench.score(case, bench.observe(case, engine, staff, nlu), engine)] += 1
+    return counts
+
+
 @pytest.fixture(scope="module")
 def tallies():
     return _tally(bench.ENGLISH)
