@@ -73,6 +73,11 @@ ECHOED = re.compile(r"\s*\?\s*(?P<reply>[^.;!?]*)")
 # Not knowing whether: "I don't know if I'm pregnant" neither says nor denies it (a ConText uncertainty cue)
 UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|not\s+sure|unsure|no\s+idea|wonder(?:ing)?)\s+(?:if|whether)\b",
                               re.IGNORECASE)
+# A mention said with doubt in its own clause: "don't think I'm pregnant, not breastfeeding" is sure only of the second
+HEDGED_BEFORE = re.compile(r"\b(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+(?:think|believe|reckon)|i\s+(?:think|believe|reckon|guess|suppose)"
+                           r"|probably|maybe|perhaps|possibly|might\s+(?:be|have))\b", re.IGNORECASE)
+# A state named as the time of something else: "only when I was pregnant" says nothing of being pregnant now
+PAST_STATE_BEFORE = re.compile(r"\b(?:when|while|back\s+when|since)\s+(?:i|she|he|we|they)\s+(?:was|were)\s+(?:on\s+)?$", re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -87,8 +92,8 @@ BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
                          r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
-                         # a value before a transfusion is not the one that counts; "55 next month" is 54 now
-                         r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming)\s+(?:week|month|year)\b)", re.IGNORECASE)
+                         # a value before a transfusion is not the one that counts; "55 next month" is 54 now, "64 this year" 63 or 64
+                         r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming|this)\s+(?:week|month|year)\b)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -98,7 +103,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|not\s+now|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|not\s+now|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -371,7 +376,8 @@ class Extractor:
             written = self._written_at(stated.start(1), text, measurements)
             if written is not None:  # "I'm 62 lightyears old", "age 6 2", "age -5": as written, not as an age
                 found.used.append((written.start, written.end))
-                self._measured(text, found, self.vocabulary["age"], replace(written, unit=written.unit or "years"))
+                if not self._bound(text, written, self.vocabulary["age"], found):  # "I'm 64 this year": 63 or 64
+                    self._measured(text, found, self.vocabulary["age"], replace(written, unit=written.unit or "years"))
             else:
                 self._number(found, self.vocabulary["age"], float(stated.group(1)), "years")
             return
@@ -380,7 +386,8 @@ class Extractor:
             age_in_words = text[m.start].isalpha() and m.value < 1000
             if age_in_words and m.unit in (None, "years") and AGE_LEAD.search(text[max(0, m.start - NEAR):m.start]):
                 found.used.append((m.start, m.end))
-                self._measured(text, found, self.vocabulary["age"], replace(m, unit="years"))
+                if not self._bound(text, m, self.vocabulary["age"], found):  # "I'm sixty-four this year"
+                    self._measured(text, found, self.vocabulary["age"], replace(m, unit="years"))
                 return
 
     @staticmethod
@@ -488,6 +495,11 @@ class Extractor:
                 after = _clause_after(text, end)
                 denied = (ceased or is_negated(text, start) or POST_NEGATION.match(after) or chinese.POST_NEGATION.match(after)
                           or LABEL_ANSWERED_NO.match(text, end))
+                if PAST_STATE_BEFORE.search(before):
+                    continue
+                if HEDGED_BEFORE.search(before):
+                    found.unsure[definition.key] = not denied  # offered back, as said with doubt
+                    continue
                 if denied and partial:
                     # "no aspirin" says nothing of the other antiplatelet medicines; asked about them, it
                     # answers no only if nothing else said yes ("no aspirin, but I take Brilique")

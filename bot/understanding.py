@@ -26,7 +26,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.extraction import Extraction, ReadingProblem, extract
+from bot.extraction import Extraction, ReadingProblem, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
@@ -34,6 +34,7 @@ from bot.parsing import chinese
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
+from bot.parsing.unlisted import names_none_of
 
 ANSWER = "answer"
 UNREADABLE = "unreadable"
@@ -59,8 +60,13 @@ SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry
                                    re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
+# Having something denied right before it is named: "I don't have", "never been told I have", "no"
+DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
+                           r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
-                         r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
+                         r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b"
+                         # "nothing like that apart from my sugar", "none except the diabetes": nothing but what is named
+                         r"|^\W*(?:none|nothing)\b[^.;!?]{0,25}?\b(?:apart\s+from|except|other\s+than|besides|but)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -233,6 +239,15 @@ class Reader:
                 understanding.reply = None
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
+        elif len(pending) > 1:
+            # a list answered about one of its items ("lupus, flares a lot", "heart failure but it's mild, I walk
+            # every day"): that item's own wording is read as if it had been asked alone
+            named = [d for d in pending if self._names_item(understanding.text, d, found)]
+            if len(named) == 1:
+                said = understanding.reply  # a plain "no" to the list is about the other items ("no, I'm type 2 though")
+                understanding.reply = None
+                self._by_own_wording(understanding, named[0], doubt)
+                understanding.reply = said
         if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
                                             for d in context.pending):
             # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
@@ -244,6 +259,13 @@ class Reader:
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
                         understanding.checks[definition.key] = understanding.facts.pop(definition.key)
+            understanding.reply = None
+        elif pending and understanding.reply in ("no", None) and not doubt and not any(
+                d.key in understanding.facts or d.key in understanding.checks or d.key in understanding.follow_ups
+                for d in pending) and names_none_of(understanding.text, [d.key for d in context.pending]):
+            # "No, just high blood pressure" to a list, "no, just chemo" to the radiotherapy question: what is named is
+            # none of what was asked, so the "no" stands for all of it
+            self._answer_pending(understanding, Context(pending, context.facts), "no", sure=True)
             understanding.reply = None
         elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
             # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")
@@ -269,6 +291,14 @@ class Reader:
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
+
+    @staticmethod
+    def _names_item(text: str, definition: FactDefinition, found: Extraction) -> bool:
+        """Whether the message names this item of a list: by its cues, or by its own "unsure" wording ("lupus")."""
+        if definition.key in found.values or definition.key in found.resolved or definition.key in found.unsure:
+            return True
+        return bool(mentions(text, (*definition.cues, *definition.cues_partial))) or any(
+            _answer_pattern(p).search(text) for p in definition.answers.get("unsure", ()))
 
     def _drop_contradicted(self, understanding: Understanding, context: Context) -> None:
         """A yes or no to the open question that a fact stated beside it contradicts is not kept: "no I'm
@@ -311,11 +341,19 @@ class Reader:
         text = understanding.text
         said: Dict[str, str] = {}
         spans: Dict[str, List[Tuple[int, int]]] = {}
+        cued = mentions(text, (*definition.cues, *definition.cues_false))  # "class 4 heart failure" says how bad
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
                 for m in _answer_pattern(pattern).finditer(text):
-                    negated = reading in ("yes", "no") and is_negated(text, m.start())
-                    said[{"yes": "no", "no": "yes"}[reading] if negated else reading] = m.group()
+                    if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
+                        continue
+                    if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()):
+                        reading_said = "no"  # "I don't have heart failure": denied outright, it needs no more words
+                    elif reading in ("yes", "no") and is_negated(text, m.start()):
+                        reading_said = {"yes": "no", "no": "yes"}[reading]
+                    else:
+                        reading_said = reading
+                    said[reading_said] = m.group()
                     spans.setdefault(reading, []).append(m.span())
                     break
         if not said:
@@ -328,7 +366,10 @@ class Reader:
                       for reading in ("yes", "no") for a, b in spans.get(reading, []))
         # a "no" read from the words' cues stands ("postmenopausal, periods stopped at 50"); a "yes" does not when
         # the wording says what makes it unsure ("a bruise where the drip went in")
-        if "unsure" in said and understanding.facts.get(key) is not False and not decided:
+        # a fact of several parts (liver and kidney tests) is not simply "yes" while a part is said to be unsure:
+        # "kidneys fine, liver a bit up" is checked back, as a part not known is below
+        part_open = definition.times_normal and "yes" in said and "unsure" in said
+        if "unsure" in said and not decided and understanding.facts.get(key) is not False:
             understanding.facts.pop(key, None)
             understanding.follow_ups[key] = "unsure"
             understanding.reply = None
@@ -345,12 +386,13 @@ class Reader:
         if key in understanding.facts and understanding.facts[key] != value:
             del understanding.facts[key]
             understanding.follow_ups[key] = "mixed"
-        # "肝功正常，肾功没查": a part not tested (Chinese says it as "not known") beside the question's own
-        # "normal" is checked back
-        elif reading != "unknown" and ((generic in ("yes", "no") or generic == "unknown" and chinese.HAS_HAN.search(text))
+        # "肝功正常，肾功没查", "liver normal, not sure about kidneys": a part not tested or not known beside the
+        # question's own "normal" is checked back
+        elif reading != "unknown" and ((generic in ("yes", "no") or generic == "unknown" and (
+                chinese.HAS_HAN.search(text) or definition.times_normal))
                                        and generic != reading
                                        and not _after_contrast(text, said[reading])
-                                       or doubt or takes_part_back(text, contrast=False)):
+                                       or doubt or part_open or takes_part_back(text, contrast=False)):
             understanding.facts.pop(key, None)
             understanding.checks[key] = value
         else:

@@ -27,7 +27,7 @@ _NUM = r"[0-9]+(?:\.[0-9]+)?"
 
 _THOUSANDS_SEP = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
 _MULTIPLIER = re.compile(
-    rf"(?<![0-9.])({_NUM})(?:\s*(thousand|million)\b|([kK])\b)", re.IGNORECASE
+    rf"(?<![0-9.])({_NUM})(?:\s*(thousand|million|lakhs?|lacs?)\b|([kK])\b)", re.IGNORECASE
 )
 _A_MULTIPLIER = re.compile(r"\ban?(?=\s+(?:hundred|thousand|million)\b)", re.IGNORECASE)
 _UNIT_AND_A_HALF = re.compile(
@@ -145,9 +145,12 @@ def _fmt(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# "2.5 lakh" (South Asian reports: a lakh is a hundred thousand)
+_FACTORS = {"million": 1_000_000, "lakh": 100_000, "lakhs": 100_000, "lac": 100_000, "lacs": 100_000}
+
+
 def _multiply(m: re.Match[str]) -> str:
-    factor = 1_000_000 if (m.group(2) or "").lower() == "million" else 1000
-    return _fmt(Decimal(m.group(1)) * factor)
+    return _fmt(Decimal(m.group(1)) * _FACTORS.get((m.group(2) or "").lower(), 1000))
 
 
 def _words_to_digits(m: re.Match[str]) -> str | None:

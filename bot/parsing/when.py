@@ -39,6 +39,8 @@ _DURATION = re.compile(
     r"(?:\s+(?P<ago>ago|back|before|earlier|previously|prior)\b|\s+(?P<from_now>from\s+now)\b)?",
     re.IGNORECASE,
 )
+# How long each time, not when: "IL-11 for a week each cycle", "2 days every month"
+_EACH_AFTER = re.compile(r"\s+(?:each|every|per|a)\s+(?:cycle|course|round|time|day|week|month)\b", re.IGNORECASE)
 # "3 weeks and 2 days ago", "1 month 2 weeks": one duration in two units, the larger first
 _COMPOUND = re.compile(
     rf"(?<![\w.])(?P<n>{_NUM})\s*(?P<unit>{_UNIT})(?:\s*,\s*|\s+and\s+|\s+)(?P<n2>{_NUM})\s*(?P<unit2>{_UNIT})(?!\w)",
@@ -425,8 +427,9 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
     norm = _year_named(_merge_compound(in_english(normalise(text), today)), today)
-    # "-3 weeks ago" is no time (bot.extraction asks again)
-    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm) if not minus_sign(norm, m.start())]
+    # "-3 weeks ago" is no time (bot.extraction asks again); "for a week each cycle" is how long, not when
+    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)
+             if not minus_sign(norm, m.start()) and not _EACH_AFTER.match(norm, m.end())]
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]
     found += [
