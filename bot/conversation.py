@@ -306,7 +306,9 @@ class Screening:
             notes += [(key, "") for key in unclear]
         if not notes:
             return None
-        notes = [(key, note) for key, note in notes if self._still_needed(state, key)]
+        # what needs saying ("250 years for age is outside ...") before what was only left unsaid
+        notes = sorted(((key, note) for key, note in notes if self._still_needed(state, key)),
+                       key=lambda n: understanding.follow_ups.get(n[0]) == "missing")
         if not notes:
             return None  # "not relevant, I'm past menopause": what settled it makes the follow-up moot
         key = notes[0][0]

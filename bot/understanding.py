@@ -176,10 +176,13 @@ class Reader:
                  for d in context.pending}
         bare = [key for key in keys if not _says(said, key) and _says(alone[key], key)
                 and not (said.reply in ("yes", "no") and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
-        kinds = [self.vocabulary[key].type for key in bare]
-        unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in bare)
+        # a value (or a reading to confirm) from the same words for two facts of one kind ("6 weeks ago"): each
+        # is asked on its own; a follow-up ("not yet, I'm still on it") notes nothing and stays
+        valued = [key for key in bare if key in alone[key].facts or key in alone[key].checks or key in alone[key].options]
+        kinds = [self.vocabulary[key].type for key in valued]
+        unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
         if unclear:
-            bare = []  # the same words could answer two questions ("6 weeks ago"): each is asked on its own
+            bare = [key for key in bare if key not in valued]
         answered = [key for key in keys if _says(said, key) or key in bare]
         if said.act != ANSWER and not answered:
             return said

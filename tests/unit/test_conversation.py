@@ -372,7 +372,54 @@ def test_a_fitting_patient_answering_plainly_reaches_the_verdict_in_few_turns(en
     assert [verdicts(replies)[-1]["status"] for _, replies, _ in screenings] == ["likely_eligible"] * 3
     turns = sorted(taken for _, _, taken in screenings)
     assert turns == [16, 17, 18]  # greeting, consent and read-back included (goal 15: see docs/benchmarks.md)
-    assert screenings[1][0].facts["sex"] == "male" and "childbearing_potential" not in screenings[1][0].facts
+
+
+def test_facts_people_give_together_are_asked_in_one_question(engine):
+    state, replies = talk(engine, "hi", "/affirm", "22", "/affirm", "/affirm", "/affirm")
+    question = replies[-1]
+    assert question.custom["asks"] == ["cancer_type", "age", "sex"] and question.custom["answer_type"] == "text"
+    assert question.text.startswith("What kind of cancer is being treated") and "man or a woman?" in question.text
+    state, replies = talk(engine, "I'm a 62 year old woman with lung cancer", state=state)
+    assert {k: state.facts[k] for k in ("cancer_type", "age", "sex")} == {"cancer_type": "solid_tumour", "age": 62,
+                                                                         "sex": "female"}
+    assert not {"cancer_type", "age", "sex"} & set(asked(replies)[-1])
+
+
+@pytest.mark.parametrize("pending, message, stored, asked_next", [
+    (["age", "sex"], "62, female", {"age": 62, "sex": "female"}, None),
+    (["age", "sex"], "62", {"age": 62}, ["sex"]),  # the sex left unsaid is asked, not guessed
+    (["age", "sex"], "female", {"sex": "female"}, ["age"]),
+    (["age", "sex"], "over 60, female", {"sex": "female"}, ["age"]),  # a bound: the exact age is asked
+    (["age", "sex"], "yes", {}, ["age", "sex"]),  # a bare yes answers none of them
+    (["age", "sex"], "I don't know", {"age": None, "sex": None}, None),
+    (["cancer_type", "age", "sex"], "lung, 62, female", {"cancer_type": "solid_tumour", "age": 62, "sex": "female"}, None),
+    (["cancer_type", "age", "sex"], "lung cancer", {"cancer_type": "solid_tumour"}, ["age", "sex"]),  # asked together
+    (["cancer_type", "age", "sex"], "62", {"age": 62}, ["cancer_type"]),
+    (["cancer_type", "age", "sex"], "I'm 250 years old", {}, ["age"]),  # the age checked first, with its note
+    (["last_chemotherapy", "last_radiotherapy"], "chemo 6 weeks ago, never had radiotherapy",
+     {"last_chemotherapy": "2026-10-12", "last_radiotherapy": "never"}, None),
+    (["last_chemotherapy", "last_radiotherapy"], "chemo 6 weeks ago", {"last_chemotherapy": "2026-10-12"},
+     ["last_radiotherapy"]),
+    (["last_chemotherapy", "last_radiotherapy"], "chemo 6 weeks ago, no", {"last_chemotherapy": "2026-10-12"},
+     ["last_radiotherapy"]),  # a bare "no" is not taken for "never had radiotherapy"
+    (["last_chemotherapy", "last_radiotherapy"], "6 weeks ago", {}, ["last_chemotherapy"]),  # which one? each asked
+    (["last_chemotherapy", "last_radiotherapy"], "no", {}, ["last_chemotherapy", "last_radiotherapy"]),
+    (["last_chemotherapy", "last_radiotherapy"], "Not yet, I'm still on it", {}, ["last_chemotherapy"]),
+])
+def test_an_answer_to_facts_asked_together_notes_what_it_says_and_asks_the_rest(engine, pending, message, stored,
+                                                                                  asked_next):
+    state, replies = talk(engine, message, state=State(consent=True, pending=pending))
+    assert {k: v for k, v in state.facts.items() if k in pending} == stored
+    if asked_next is not None:
+        assert asked(replies)[-1] == asked_next
+    else:
+        assert not set(pending) & set(asked(replies)[-1])
+
+
+def test_a_man_is_not_asked_whether_he_could_become_pregnant(engine):
+    state, replies, _ = screen_fitting_patient(engine, subject_answers=MAN_45)
+    assert not any(set(keys) & {"childbearing_potential", "pregnant", "breastfeeding", "uses_contraception"}
+                   for keys in asked(replies))
 
 
 def test_the_verdict_for_a_relative_speaks_of_them_in_the_third_person(engine):
