@@ -59,6 +59,8 @@ SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry
                                    re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
+# Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
+IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
                          r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b", re.IGNORECASE)
 
@@ -164,8 +166,9 @@ class Reader:
         and as the answer to each fact asked alone, with that fact's own wording and doubts; a bare answer
         ("62") is read there from the words no fact named took. Bare answers count only for facts of different
         kinds ("lung, 62": a cancer and an age): if two facts of one kind take one ("6 weeks ago" to both
-        dates), neither is noted and each is asked on its own, unless it is "I don't know" to all; a bare
-        yes or no answers
+        dates), neither is noted: an answer in one part for each, in the question's order ("6 weeks ago,
+        never"), is offered back; otherwise each is asked on its own, unless it is "I don't know" to all. A
+        bare yes or no answers
         none ("chemo 6 weeks ago, no" says nothing sure of radiotherapy). A fact
         the message leaves unsaid while it answers another is asked back on its own (``follow_ups``)."""
         said = self.understand(text, intent, confidence, replace(context, pending=()))
@@ -183,6 +186,11 @@ class Reader:
         unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
         if unclear:
             bare = [key for key in bare if key not in valued]
+            offered = {} if any(_says(said, key) for key in keys) else self._in_order(text, context)
+            if offered:  # "6 weeks ago, never": one part for each, in the question's order, offered back
+                said.act, said.reply = ANSWER, None
+                said.checks.update(offered)
+                return said
         answered = [key for key in keys if _says(said, key) or key in bare]
         if said.act != ANSWER and not answered:
             return said
@@ -192,6 +200,22 @@ class Reader:
         if answered or unclear:
             said.follow_ups.update({key: "missing" for key in keys if key not in answered})
         return said
+
+    def _in_order(self, text: str, context: Context) -> Dict[str, Any]:
+        """The readings of an answer in as many parts as the facts asked together, each part read as the
+        answer to its fact alone, in the question's order ("6 weeks ago, never"); none unless every part
+        gives its fact a value and nothing else."""
+        parts = [part for part in IN_ORDER_PARTS.split(text) if part.strip()]
+        if len(parts) != len(context.pending):
+            return {}
+        offered: Dict[str, Any] = {}
+        for part, definition in zip(parts, context.pending):
+            reading = self.understand(part, context=replace(context, pending=(definition,)))
+            read = {**reading.facts, **reading.checks}
+            if set(read) != {definition.key} or read[definition.key] is None or reading.follow_ups or reading.options:
+                return {}
+            offered[definition.key] = read[definition.key]
+        return offered
 
     # -- pieces ----------------------------------------------------------------------------------
     @staticmethod

@@ -416,6 +416,15 @@ def test_an_answer_to_facts_asked_together_notes_what_it_says_and_asks_the_rest(
         assert not set(pending) & set(asked(replies)[-1])
 
 
+def test_answers_to_facts_asked_together_given_in_the_question_order_are_offered_back(engine):
+    pending = ["last_chemotherapy", "last_radiotherapy"]
+    state, replies = talk(engine, "6 weeks ago, never", state=State(consent=True, pending=pending))
+    assert not set(pending) & set(state.facts)  # nothing noted before the person says it is right
+    assert replies[-1].custom["confirm"] == {"last_chemotherapy": "2026-10-12", "last_radiotherapy": "never"}
+    state, _ = talk(engine, "/affirm", state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-12" and state.facts["last_radiotherapy"] == "never"
+
+
 def test_a_man_is_not_asked_whether_he_could_become_pregnant(engine):
     state, replies, _ = screen_fitting_patient(engine, subject_answers=MAN_45)
     assert not any(set(keys) & {"childbearing_potential", "pregnant", "breastfeeding", "uses_contraception"}
