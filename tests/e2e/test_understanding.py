@@ -18,7 +18,9 @@ from tests.e2e.profiles import ELIGIBLE
 pytestmark = pytest.mark.e2e
 
 # What a fitting person says, for the questions before the one the example answers
-PROFILE = {**ELIGIBLE, "childbearing_potential": "/affirm", "uses_contraception": "/affirm", "sex": "female"}
+# "never" alone could be either treatment's, asked together: the radiotherapy is named
+PROFILE = {**ELIGIBLE, "childbearing_potential": "/affirm", "uses_contraception": "/affirm", "sex": "female",
+           "last_radiotherapy": "I never had radiotherapy"}
 
 
 def reach(chat, fact: str, profile: Dict[str, str] = PROFILE, max_turns: int = 45) -> Dict[str, Any]:

@@ -95,8 +95,8 @@ def screen(chat: ChatPage, max_turns: int = 45) -> List[List[str]]:
         assert asks, f"no open question and no verdict\n{chat.log()}"
         asked.append(asks)
         key = asks[0]
-        if key == "read_back":  # the facts that decided the verdict: confirmed with their button
-            answer_by_payload(chat, "/affirm")
+        if key == "read_back" or "confirm" in chat.open_question():  # the facts that decided the verdict, or a
+            answer_by_payload(chat, "/affirm")  # reading offered back ("six weeks ago, never"): confirmed with the button
         elif len(asks) > 1 and all(k in TYPED for k in asks):  # facts asked together ("45, female"): each typed
             chat.say(", ".join(TYPED[k] for k in asks))
         elif key in TYPED:
