@@ -322,7 +322,8 @@ class Screening:
         again = state.pending == question.keys
         if again and (state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS):
             return self._leave_open(state, replies)
-        state.misunderstood = state.misunderstood + 1 if again else 1
+        unsaid_only = all(understanding.follow_ups.get(k) == "missing" for k in question.keys)  # asked, not misunderstood
+        state.misunderstood = state.misunderstood + 1 if again else (0 if unsaid_only else 1)
         state.repeats = state.repeats + 1 if again else 0
         state.pending = question.keys
         replies += [Reply(note) for k, note in notes if note and k == key]

@@ -425,6 +425,15 @@ def test_answers_to_facts_asked_together_given_in_the_question_order_are_offered
     assert state.facts["last_chemotherapy"] == "2026-10-12" and state.facts["last_radiotherapy"] == "never"
 
 
+def test_a_fact_asked_back_alone_gets_its_full_chances(engine):
+    pending = ["last_chemotherapy", "last_radiotherapy"]
+    state, replies = talk(engine, "I never had radiotherapy", state=State(consent=True, pending=pending))
+    assert state.facts["last_radiotherapy"] == "never" and asked(replies)[-1] == ["last_chemotherapy"]
+    state, replies = talk(engine, "Not yet, I'm still on it", state=state)  # a follow-up, not a second failure
+    assert asked(replies)[-1] == ["last_chemotherapy"] and "last_chemotherapy" not in state.facts
+    assert replies[-2].text == engine.vocabulary["last_chemotherapy"].unsure_note
+
+
 def test_a_man_is_not_asked_whether_he_could_become_pregnant(engine):
     state, replies, _ = screen_fitting_patient(engine, subject_answers=MAN_45)
     assert not any(set(keys) & {"childbearing_potential", "pregnant", "breastfeeding", "uses_contraception"}
