@@ -307,8 +307,9 @@ class Screening:
         if not notes:
             return None
         # what needs saying ("250 years for age is outside ...") before what was only left unsaid
-        notes = sorted(((key, note) for key, note in notes if self._still_needed(state, key)),
-                       key=lambda n: understanding.follow_ups.get(n[0]) == "missing")
+        unsaid_keys = {key for key, why in understanding.follow_ups.items() if why == "missing"}
+        notes = sorted(((key, note) for key, note in notes if self._still_needed(state, key, key in unsaid_keys)),
+                       key=lambda n: n[0] in unsaid_keys)
         if not notes:
             return None  # "not relevant, I'm past menopause": what settled it makes the follow-up moot
         key = notes[0][0]
@@ -316,13 +317,13 @@ class Screening:
             return None
         # the facts left unsaid of those asked together, asked together again when they are a smaller group
         # ("lung cancer" to the cancer, age and sex: "How old are you, and are you a man or a woman?")
-        unsaid = [self.vocabulary[k] for k, _ in notes if understanding.follow_ups.get(k) == "missing"]
+        unsaid = [self.vocabulary[k] for k, _ in notes if k in unsaid_keys]
         smaller = unsaid and unsaid[0].key == key and asked_together(unsaid) and len(unsaid) < len(state.pending or ())
         question = Question(tuple(unsaid) if smaller else (self.vocabulary[key],))
         again = state.pending == question.keys
         if again and (state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS):
             return self._leave_open(state, replies)
-        unsaid_only = all(understanding.follow_ups.get(k) == "missing" for k in question.keys)  # asked, not misunderstood
+        unsaid_only = set(question.keys) <= unsaid_keys  # asked for the first time, not misunderstood
         state.misunderstood = state.misunderstood + 1 if again else (0 if unsaid_only else 1)
         state.repeats = state.repeats + 1 if again else 0
         state.pending = question.keys
@@ -330,15 +331,16 @@ class Screening:
         replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 
-    def _still_needed(self, state: State, key: str) -> bool:
+    def _still_needed(self, state: State, key: str, or_implied: bool = False) -> bool:
         """Whether an answer about ``key`` could still change a criterion of the trial(s) screened, itself
-        or by what it implies (the sex, asked with the age: a man is not pregnant)."""
+        or (``or_implied``: a fact asked with others and left unsaid) by what it implies (the sex, asked
+        with the age: a man is not pregnant)."""
         if key not in self.vocabulary or not self.vocabulary[key].askable:
             return False
         results = self.match(state) if state.matching else [self._evaluate(state)]
         facts = {k: v for k, v in state.facts.items() if k != key}  # as if it were not answered: counted afresh
         needed = {d.key for d in candidate_facts(results, facts, self.vocabulary, self.today())}
-        return key in needed or any(d.key in needed for d in self.vocabulary.implied_by_source().get(key, ()))
+        return key in needed or or_implied and any(d.key in needed for d in self.vocabulary.implied_by_source().get(key, ()))
 
     def _confirmed(self, state: State, offered: Mapping[str, Any], yes: bool, replies: List[Reply]) -> Outcome:
         """A yes or no to a check-back: the reading is stored, or the question asked again."""
