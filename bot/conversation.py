@@ -16,7 +16,7 @@ from bot import i18n, language_choice, reply_contract, screening_core, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, describe_value, is_date_range, said_subject
+from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, describe_value, is_date_range, said_subject
 from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
@@ -296,6 +296,8 @@ class Screening:
                 notes.append((key, texts.FOLLOW_UP_SEVERAL.format(values=detail, label=definition.shown_label)))
             elif kind == "mixed":
                 notes.append((key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
+            elif kind == "missing":  # left unsaid in an answer to facts asked together: asked alone
+                notes.append((key, ""))
             else:
                 notes.append((key, definition.shown_unsure_note or texts.NOT_UNDERSTOOD["text"]))
         if understanding.problems:
@@ -304,29 +306,41 @@ class Screening:
             notes += [(key, "") for key in unclear]
         if not notes:
             return None
-        notes = [(key, note) for key, note in notes if self._still_needed(state, key)]
+        # what needs saying ("250 years for age is outside ...") before what was only left unsaid
+        unsaid_keys = {key for key, why in understanding.follow_ups.items() if why == "missing"}
+        notes = sorted(((key, note) for key, note in notes if self._still_needed(state, key, key in unsaid_keys)),
+                       key=lambda n: n[0] in unsaid_keys)
         if not notes:
             return None  # "not relevant, I'm past menopause": what settled it makes the follow-up moot
         key = notes[0][0]
         if not self.vocabulary[key].askable:
             return None
-        again = state.pending == [key]
+        # the facts left unsaid of those asked together, asked together again when they are a smaller group
+        # ("lung cancer" to the cancer, age and sex: "How old are you, and are you a man or a woman?")
+        unsaid = [self.vocabulary[k] for k, _ in notes if k in unsaid_keys]
+        smaller = unsaid and unsaid[0].key == key and asked_together(unsaid) and len(unsaid) < len(state.pending or ())
+        question = Question(tuple(unsaid) if smaller else (self.vocabulary[key],))
+        again = state.pending == question.keys
         if again and (state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS):
             return self._leave_open(state, replies)
-        state.misunderstood = state.misunderstood + 1 if again else 1
+        unsaid_only = set(question.keys) <= unsaid_keys  # asked for the first time, not misunderstood
+        state.misunderstood = state.misunderstood + 1 if again else (0 if unsaid_only else 1)
         state.repeats = state.repeats + 1 if again else 0
-        state.pending = [key]
+        state.pending = question.keys
         replies += [Reply(note) for k, note in notes if note and k == key]
-        replies.append(self._question_reply(state, Question((self.vocabulary[key],))))
+        replies.append(self._question_reply(state, question))
         return Outcome(state, replies)
 
-    def _still_needed(self, state: State, key: str) -> bool:
-        """Whether an answer about ``key`` could still change a criterion of the trial(s) screened."""
+    def _still_needed(self, state: State, key: str, or_implied: bool = False) -> bool:
+        """Whether an answer about ``key`` could still change a criterion of the trial(s) screened, itself
+        or (``or_implied``: a fact asked with others and left unsaid) by what it implies (the sex, asked
+        with the age: a man is not pregnant)."""
         if key not in self.vocabulary or not self.vocabulary[key].askable:
             return False
         results = self.match(state) if state.matching else [self._evaluate(state)]
         facts = {k: v for k, v in state.facts.items() if k != key}  # as if it were not answered: counted afresh
-        return any(d.key == key for d in candidate_facts(results, facts, self.vocabulary, self.today()))
+        needed = {d.key for d in candidate_facts(results, facts, self.vocabulary, self.today())}
+        return key in needed or or_implied and any(d.key in needed for d in self.vocabulary.implied_by_source().get(key, ()))
 
     def _confirmed(self, state: State, offered: Mapping[str, Any], yes: bool, replies: List[Reply]) -> Outcome:
         """A yes or no to a check-back: the reading is stored, or the question asked again."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot import i18n, texts
 
@@ -99,6 +99,12 @@ class FactDefinition:
     # the fact's wording in other languages (bot/i18n.py): {"zh-CN": {"label", "ask", "ask_other",
     # "unsure_note", "choices": {name: title}}}; the fields above are the English
     translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # facts people give together with this one ("62, female"), asked in the same question when none of
+    # them is known yet and each could still settle something: ``ask_together`` (and ``ask_together_other``
+    # about someone else) asks for all of them; one left unsaid is asked back on its own
+    ask_with: Tuple[str, ...] = ()
+    ask_together: Optional[str] = None
+    ask_together_other: Optional[str] = None
 
     @property
     def shown_label(self) -> str:
@@ -128,6 +134,13 @@ class FactDefinition:
             return i18n.translated(self.translations, "ask_other", self.ask_other).format(subject=said_subject(subject))
         return i18n.translated(self.translations, "ask", self.ask)
 
+    def question_together(self, subject: Optional[str] = None) -> str:
+        """The question that asks for this fact and its ``ask_with`` at once."""
+        if subject and self.ask_together_other:
+            wording = i18n.translated(self.translations, "ask_together_other", self.ask_together_other)
+            return wording.format(subject=said_subject(subject))
+        return i18n.translated(self.translations, "ask_together", self.ask_together)
+
     @classmethod
     def from_dict(cls, key: str, data: Mapping[str, Any]) -> "FactDefinition":
         plausible = data.get("plausible")
@@ -156,6 +169,9 @@ class FactDefinition:
             translations=i18n.translations_of(data),
             length=data.get("length"),
             times_normal=data.get("times_normal"),
+            ask_with=tuple(data.get("ask_with") or ()),
+            ask_together=data.get("ask_together"),
+            ask_together_other=data.get("ask_together_other"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -178,6 +194,9 @@ class FactDefinition:
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
             "length": dict(self.length) if self.length else None,
             "times_normal": dict(self.times_normal) if self.times_normal else None,
+            "ask_with": list(self.ask_with) or None,
+            "ask_together": self.ask_together,
+            "ask_together_other": self.ask_together_other,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         data.update({language: dict(wording) for language, wording in self.translations.items()})
@@ -202,6 +221,11 @@ class Vocabulary(Dict[str, FactDefinition]):
                     index.setdefault(source, []).append(definition)
             kept = self._implied = (len(self), index)
         return kept[1]
+
+
+def asked_together(definitions: Sequence[FactDefinition]) -> bool:
+    """Whether these facts, asked at once, are one fact and its ``ask_with`` (not a yes/no list)."""
+    return len(definitions) > 1 and tuple(d.key for d in definitions[1:]) == definitions[0].ask_with
 
 
 def effective_facts(facts: Mapping[str, Any], vocabulary: Vocabulary) -> Dict[str, Any]:

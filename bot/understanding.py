@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.extraction import Extraction, ReadingProblem, extract, mentions
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, is_date_range
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese
@@ -63,6 +63,8 @@ READINGS = {"yes": True, "no": False, "unknown": None}
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
+# Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
+IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
                          r"|no\s+to\s+all\s+except|not\s+the\s+others|that'?s\s+(?:it|all))\b"
                          # "nothing like that apart from my sugar", "none except the diabetes": nothing but what is named
@@ -119,6 +121,8 @@ class Reader:
 
     def understand(self, text: str, intent: Optional[str] = None, confidence: Optional[float] = None,
                    context: Context = Context()) -> Understanding:
+        if asked_together(context.pending):
+            return self._understand_together(text, intent, confidence, context)
         if text.startswith("/") and intent is not None and confidence is None or (text.startswith("/") and text[1:] == intent):
             return self._button(intent or "", context)
         if len(text) > MAX_MESSAGE_LENGTH:
@@ -159,6 +163,65 @@ class Reader:
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
                           doubt=cleaned.code)
         return understanding
+
+    def _understand_together(self, text: str, intent: Optional[str], confidence: Optional[float],
+                             context: Context) -> Understanding:
+        """An answer to facts asked together ("How old are you, and are you a man or a woman?").
+
+        The message is read as volunteered (a fact named by its words: "female", "chemo 6 weeks ago"),
+        and as the answer to each fact asked alone, with that fact's own wording and doubts; a bare answer
+        ("62") is read there from the words no fact named took. Bare answers count only for facts of different
+        kinds ("lung, 62": a cancer and an age): if two facts of one kind take one ("6 weeks ago" to both
+        dates), neither is noted: an answer in one part for each, in the question's order ("6 weeks ago,
+        never"), is offered back; otherwise each is asked on its own, unless it is "I don't know" to all. A
+        bare yes or no answers
+        none ("chemo 6 weeks ago, no" says nothing sure of radiotherapy). A fact
+        the message leaves unsaid while it answers another is asked back on its own (``follow_ups``)."""
+        said = self.understand(text, intent, confidence, replace(context, pending=()))
+        keys = [d.key for d in context.pending]
+        left = "".join(" " if any(s <= i < e for s, e in said.found.used) else ch for i, ch in enumerate(said.text))
+        alone = {d.key: self.understand(left if not _says(said, d.key) else text, intent, confidence,
+                                        replace(context, pending=(d,)))
+                 for d in context.pending}
+        bare = [key for key in keys if not _says(said, key) and _says(alone[key], key)
+                and not (said.reply in ("yes", "no") and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
+        # a value (or a reading to confirm) from the same words for two facts of one kind ("6 weeks ago"): each
+        # is asked on its own; a follow-up ("not yet, I'm still on it") notes nothing and stays
+        valued = [key for key in bare if key in alone[key].facts or key in alone[key].checks or key in alone[key].options]
+        kinds = [self.vocabulary[key].type for key in valued]
+        unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
+        if unclear:
+            bare = [key for key in bare if key not in valued]
+            offered = {} if any(_says(said, key) for key in keys) else self._in_order(text, context)
+            if offered:  # "6 weeks ago, never": one part for each, in the question's order, offered back
+                said.act, said.reply = ANSWER, None
+                said.checks.update(offered)
+                return said
+        answered = [key for key in keys if _says(said, key) or key in bare]
+        if said.act != ANSWER and not answered:
+            return said
+        said.act = ANSWER
+        for key in answered:
+            _move(alone[key] if _says(alone[key], key) else said, said, key)
+        if answered or unclear:
+            said.follow_ups.update({key: "missing" for key in keys if key not in answered})
+        return said
+
+    def _in_order(self, text: str, context: Context) -> Dict[str, Any]:
+        """The readings of an answer in as many parts as the facts asked together, each part read as the
+        answer to its fact alone, in the question's order ("6 weeks ago, never"); none unless every part
+        gives its fact a value and nothing else."""
+        parts = [part for part in IN_ORDER_PARTS.split(text) if part.strip()]
+        if len(parts) != len(context.pending):
+            return {}
+        offered: Dict[str, Any] = {}
+        for part, definition in zip(parts, context.pending):
+            reading = self.understand(part, context=replace(context, pending=(definition,)))
+            read = {**reading.facts, **reading.checks}
+            if set(read) != {definition.key} or read[definition.key] is None or reading.follow_ups or reading.options:
+                return {}
+            offered[definition.key] = read[definition.key]
+        return offered
 
     # -- pieces ----------------------------------------------------------------------------------
     @staticmethod
@@ -447,6 +510,24 @@ class Reader:
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+def _says(understanding: Understanding, key: str) -> bool:
+    """Whether a reading says anything of the fact: a value, a check-back, a follow-up or a problem."""
+    return (key in understanding.facts or key in understanding.checks or key in understanding.follow_ups
+            or key in understanding.options or any(p.fact == key for p in understanding.problems))
+
+
+def _move(source: Understanding, target: Understanding, key: str) -> None:
+    """What ``source`` read of the fact, in place of what ``target`` read of it."""
+    for readings in (target.facts, target.checks, target.follow_ups, target.options):
+        readings.pop(key, None)
+    target.problems[:] = [p for p in target.problems if p.fact != key]
+    for mine, theirs in ((source.facts, target.facts), (source.checks, target.checks),
+                         (source.follow_ups, target.follow_ups), (source.options, target.options)):
+        if key in mine:
+            theirs[key] = mine[key]
+    target.problems.extend(p for p in source.problems if p.fact == key)
 
 
 def _after_contrast(text: str, words: str) -> bool:

@@ -66,3 +66,9 @@ def check_dispatched(messages: Iterable[Mapping[str, Any]]) -> None:
             rest["custom"] = message["custom"]
         sent.append(json.loads(json.dumps(rest)))
     check_messages(sent, " of an action")
+
+
+def asks_a_list(custom: Mapping[str, Any]) -> bool:
+    """A yes/no list ("Do you have any of these?"), not facts asked together ("How old are you, and are
+    you a man or a woman?"), which a person answers each in words."""
+    return len(custom["asks"]) > 1 and custom["answer_type"] == "yes_no"

@@ -15,7 +15,8 @@ leave with nothing more for the person to answer (rule in). So:
    verdict), the questions the person can answer and that decide the most criteria come first.
 
 With one trial, the question most likely to end the screening comes first. Yes/no facts of one
-topic are bundled into a single short list.
+topic are bundled into a single short list; facts people give together ("62, female": ``ask_with`` in
+data/facts.yml) are asked in one question while none of them is known.
 
 Counting this afresh means looking at every criterion of every trial given. A ``Matcher``
 (bot.matching) keeps the tallies of its catalogue up to date as answers come in, in array
@@ -104,6 +105,9 @@ def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], voca
     if best is None:
         return None
     definition = vocabulary[best]
+    together = _asked_with(definition, board, facts, vocabulary)
+    if together:
+        return Question((definition, *together))
     if definition.topic and definition.topic not in expanded_topics and definition.type is FactType.BOOLEAN:
         info = vocabulary_info(vocabulary)
         bundle = [key for key in info.topics.get(definition.topic, ())
@@ -111,3 +115,20 @@ def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], voca
         if len(bundle) > 1:
             return Question(tuple(vocabulary[key] for key in board._order(bundle, first_seen)))
     return Question((definition,))
+
+
+def _asked_with(definition: FactDefinition, board: Board, facts: Mapping[str, Any],
+                vocabulary: Vocabulary) -> Tuple[FactDefinition, ...]:
+    """The facts asked together with ``definition`` ("How old are you, and are you a man or a woman?"):
+    all of its ``ask_with``, when none is known yet and each could still settle something, by itself
+    or by what it implies (a man is not pregnant); else none, and it is asked alone."""
+    if not definition.ask_with:
+        return ()
+    known = effective_facts(facts, vocabulary)
+    if any(key not in vocabulary or key in known for key in definition.ask_with):
+        return ()
+    implies = vocabulary_info(vocabulary).implies
+    if all(board.is_candidate(key) or any(board.is_candidate(implied) for implied, _, _ in implies.get(key, ()))
+           for key in definition.ask_with):
+        return tuple(vocabulary[key] for key in definition.ask_with)
+    return ()

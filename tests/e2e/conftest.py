@@ -20,6 +20,7 @@ import requests
 from bot.store import TrialStore
 from trialbot.config import PROJECT_ROOT, Settings, load_settings
 from trialbot.servers import on_free_ports, running_bot
+from tests.contract import asks_a_list
 
 MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 TRIAL_ID = "NCT05236582"
@@ -252,7 +253,8 @@ class Chat:
 
         Reads ``asks`` of each question, so the order of the questions does not matter. A bundled
         question ("do you have any of these?") is answered "yes" if the profile says yes to any of
-        its facts, "no" if to none. Fails if a question asks again about a fact that was already
+        its facts, "no" if to none; facts asked together ("How old are you, and are you a man or a
+        woman?") get their answers in one message. Fails if a question asks again about a fact that was already
         answered or is in ``given`` (facts volunteered earlier). Returns the verdict message.
         """
         answered = set(given)
@@ -279,6 +281,8 @@ class Chat:
             if len(asks) == 1:
                 answer = profile[asks[0]]
                 answered.add(asks[0])
+            elif not asks_a_list(question):  # facts asked together: each said; one not told apart is asked alone
+                answer = ", ".join(profile[k] for k in asks)
             else:
                 answers = [profile[k] for k in asks]
                 buttons = any(a.startswith("/") for a in answers)

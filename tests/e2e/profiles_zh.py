@@ -4,7 +4,8 @@ each fact is asked, and the verdict a careful reader reaches from it, with the c
 The shape follows tests/e2e/profiles.py (fact key -> what the person types when asked), in the words
 Chinese patients and their families use. Dates are relative to today ("六周前"), because the servers
 use the real date. A bundled question ("下面这些有吗?") is answered BUNDLE_YES when the profile says
-yes to any of its facts, BUNDLE_NO when to none, as tests/e2e/conftest.py's ``complete`` does in English.
+yes to any of its facts, BUNDLE_NO when to none, as tests/e2e/conftest.py's ``complete`` does in English;
+facts asked together ("您今年多大年纪？是男性还是女性？") get their answers in one message.
 
 tests/unit/test_profiles_zh.py checks that every conversation names real facts and criteria and that
 its expected verdict follows from what its answers mean (``meaning``); ``converse`` holds one conversation,
@@ -17,9 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from tests.contract import asks_a_list
+
 BUNDLE_YES = "有"
 BUNDLE_NO = "没有"
 DONT_KNOW = "不知道"
+TOGETHER = "，"  # between the answers to facts asked together ("肺癌，62岁，女")
 
 
 @dataclass(frozen=True)
@@ -206,11 +210,15 @@ def converse(conversation: Conversation, say: Callable[[str], List[Optional[Mapp
             customs = say("/affirm")
             continue
         asks = list(custom["asks"])
-        if len(asks) > 1:
+        if asks_a_list(custom):
             said = bundle_answer(conversation, asks)
             customs = say(said)
             if said != BUNDLE_YES:  # a "yes" to the list brings its items one by one
                 answered.update(asks)
+            continue
+        if len(asks) > 1:  # facts asked together: each said; one the bot could not tell apart is asked alone
+            assert not set(asks) & answered, f"{asks} asked again\n{log()}"
+            customs = say(TOGETHER.join(conversation.answers[key] for key in asks))
             continue
         key = asks[0]
         assert key not in answered or key in conversation.corrections, f"{key} asked again\n{log()}"

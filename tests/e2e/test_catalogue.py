@@ -13,6 +13,7 @@ import pytest
 
 from bot.importers import import_path
 from bot.store import TrialStore
+from tests.contract import asks_a_list
 from tests.e2e.conftest import TRIAL_ID, BotServers, Chat
 from trialbot.config import PROJECT_ROOT
 from trialbot.servers import on_free_ports
@@ -55,7 +56,8 @@ def answer_until_results(c: Chat, first, questions: int = 6):
         if asks is None:
             return messages
         assert any(b.get("payload") == "/show_verdict" for m in messages for b in (m.get("buttons") or [])), c.log()
-        messages = c.say(ANSWERS.get(asks[0], "no") if len(asks) == 1 else "no")
+        together = len(asks) > 1 and not asks_a_list(c.question(messages))  # "45, female": each said
+        messages = c.say(", ".join(ANSWERS.get(k, "no") for k in asks) if len(asks) == 1 or together else "no")
     return c.say("/show_verdict")
 
 

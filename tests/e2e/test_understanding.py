@@ -12,24 +12,31 @@ from typing import Any, Dict, Optional
 
 import pytest
 
+from tests.contract import asks_a_list
 from tests.e2e.profiles import ELIGIBLE
 
 pytestmark = pytest.mark.e2e
 
 # What a fitting person says, for the questions before the one the example answers
-PROFILE = {**ELIGIBLE, "childbearing_potential": "/affirm", "uses_contraception": "/affirm", "sex": "female"}
+# "never" alone could be either treatment's, asked together: the radiotherapy is named
+PROFILE = {**ELIGIBLE, "childbearing_potential": "/affirm", "uses_contraception": "/affirm", "sex": "female",
+           "last_radiotherapy": "I never had radiotherapy"}
 
 
 def reach(chat, fact: str, profile: Dict[str, str] = PROFILE, max_turns: int = 45) -> Dict[str, Any]:
-    """A new conversation, answered from ``profile`` until the bot asks about ``fact``; its question."""
+    """A new conversation, answered from ``profile`` until the bot asks about ``fact`` (in a list, or
+    alone: of facts asked together, the others are answered, and ``fact`` is asked back alone); its question."""
     chat.start()  # greeting and consent
     for _ in range(max_turns):
         question = chat.question(chat.turns[-1])
         assert question is not None, f"no question about {fact}\n{chat.log()}"
-        if fact in question["asks"]:
+        together = len(question["asks"]) > 1 and not asks_a_list(question)
+        if fact in question["asks"] and not together:
             return question
         if "read_back" in question or "confirm" in question:
             chat.say("/affirm")
+        elif together:
+            chat.say(", ".join(profile[key] for key in question["asks"] if key != fact))
         elif len(question["asks"]) > 1:
             chat.say("/deny")
         else:

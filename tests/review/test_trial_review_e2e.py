@@ -27,6 +27,7 @@ MODEL = PROJECT_ROOT / "models" / "trialbot.tar.gz"
 SEED_TRIAL = "NCT05236582"
 COORDINATOR_PASSWORD = "coordinator-password-1"
 REWORDED = "Are you taking any hormone medicine now that is not for your breast cancer?"
+SAID = {"age": "55", "sex": "female"}  # what the patient types when asked; "I don't know" to the rest but yes/no
 
 
 @pytest.fixture(scope="module")
@@ -164,14 +165,10 @@ def test_a_draft_is_reviewed_in_the_browser_and_then_screened_over_rest(live, br
             continue
         asked_texts.append(next(m.get("text") or "" for m in messages if m.get("custom") is current))
         key = current["asks"][0]
-        if key == "age":
-            answer = "55"
-        elif key == "sex":
-            answer = "female"
-        elif current["answer_type"] == "yes_no":
+        if current["answer_type"] == "yes_no":
             answer = "yes" if kinds.get(key) is Kind.INCLUSION and len(current["asks"]) == 1 else "no"
-        else:
-            answer = "I don't know"
+        else:  # one fact, or facts asked together ("55, female"): each said
+            answer = ", ".join(SAID.get(k, "I don't know") for k in current["asks"])
         messages = patient.say(answer)
     result = verdict(messages)
     assert result is not None and result["trial_id"] == RECORD_ID, patient.log()

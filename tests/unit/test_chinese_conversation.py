@@ -1,7 +1,8 @@
 """A whole screening in Chinese through the engine, from the welcome to the verdict, without Rasa.
 
 The person answers with the buttons (/affirm, /deny, /dont_know, a choice's payload) and Arabic
-numerals, which the reader takes in any language; what is checked is everything the bot says:
+numerals, which the reader takes in any language, and types the facts asked together ("solid tumour,
+62, male") in the English words the buttons would send; what is checked is everything the bot says:
 Chinese throughout, with no English word but the trial's id, the drug and test abbreviations
 Chinese reports use as they are, and the criterion's text as the trial registered it.
 """
@@ -14,6 +15,7 @@ import pytest
 
 from bot.conversation import Reply, State, Turn
 from tests.conftest import SEED_TRIAL
+from tests.contract import asks_a_list
 
 # Written as they are in Chinese clinical reports and patient leaflets, so left as they are:
 # the drugs and tests (rhTPO, IL-11, PLT, QTc/QT, HIV, EBV/CMV DNA, CIT, NYHA III/IV), the unit
@@ -41,6 +43,7 @@ ANSWERS = {
     "qtc_ms": "/dont_know",
 }
 CHOSEN = {"cancer_type": {"实体瘤", "Solid tumour"}, "sex": {"男性", "Male"}}  # the button pressed, by its title
+TYPED = {"cancer_type": "solid tumour", "sex": "male"}  # the same, typed among facts asked together
 
 
 def answer(reply: Reply) -> str:
@@ -48,8 +51,10 @@ def answer(reply: Reply) -> str:
     asks = custom["asks"]
     if custom.get("confirm"):
         return "/affirm"
-    if len(asks) > 1:
+    if asks_a_list(custom):
         return "/deny"  # "Do you have any of these?": none
+    if len(asks) > 1:  # facts asked together: each said
+        return ", ".join(TYPED.get(key) or ANSWERS[key] for key in asks)
     key = asks[0]
     if key in CHOSEN:
         return next(b["payload"] for b in reply.buttons if b["title"] in CHOSEN[key])

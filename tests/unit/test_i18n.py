@@ -119,7 +119,7 @@ TRIAL = yaml.safe_load((PROJECT / "data" / "trials" / "NCT05236582.yml").read_te
 @pytest.mark.parametrize("key", sorted(FACTS))
 def test_every_fact_is_asked_and_labelled_in_chinese(key):
     english, chinese = FACTS[key], FACTS[key].get("zh-CN") or {}
-    for name in ("label", "ask", "ask_other", "unsure_note"):
+    for name in ("label", "ask", "ask_other", "ask_together", "ask_together_other", "unsure_note"):
         if name in english:
             assert language_choice.HAN.search(chinese.get(name) or ""), f"{key}: no zh-CN {name}"
             assert placeholders(chinese[name]) == placeholders(english[name]), (key, name)

@@ -138,8 +138,8 @@ def test_an_imported_trial_in_a_chinese_conversation(engine):  # noqa: F811 (the
     state, replies = talk(engine, State(), f"你好，我想了解{RECORD_ID}", i18n.CHINESE)
     assert NOTE in replies[-1].text  # its title, summary and criteria's own text are still in English
     state, replies = talk(engine, state, "/affirm", i18n.CHINESE)
-    assert replies[-1].text == "您今年多大年纪？"
-    state, replies = talk(engine, state, "62岁", i18n.CHINESE)
+    assert replies[-1].text == "您今年多大年纪？是男性还是女性？"  # asked together (data/facts.yml's ask_with)
+    state, replies = talk(engine, state, "62岁，女", i18n.CHINESE)
     assert replies[-1].text.startswith("您知道自己最近一次的ECOG体能状态评分"), replies[-1].text
     state, replies = talk(engine, state, "为什么问这个", i18n.CHINESE)
     why = replies[0].text

@@ -246,15 +246,20 @@ class ChatPage:
     def suggestions(self):
         return self.page.get_by_role("group", name=text("input.suggestions"))
 
-    def asks(self) -> Optional[List[str]]:
-        """What the open question asks (the ``asks`` of the last question since the person's last message)."""
+    def open_question(self) -> Optional[Dict[str, Any]]:
+        """The ``custom`` of the last question since the person's last message, if there is one."""
         for entry in reversed(self.transcript()):
             if entry["from"] == "user":
                 return None
-            asks = (entry.get("custom") or {}).get("asks")
-            if asks:
-                return list(asks)
+            custom = entry.get("custom") or {}
+            if custom.get("asks"):
+                return custom
         return None
+
+    def asks(self) -> Optional[List[str]]:
+        """What the open question asks."""
+        question = self.open_question()
+        return list(question["asks"]) if question else None
 
     def suggestion_titles(self) -> List[str]:
         return self.js("Array.from(root.querySelectorAll('.tb-replies .tb-reply')).map(b => b.textContent)")
