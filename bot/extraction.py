@@ -19,7 +19,7 @@ from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.numbers import minus_sign
-from bot.parsing.quantities import FRACTION, NEGATIVE, Measurement, find_measurements
+from bot.parsing.quantities import FRACTION, NEGATIVE, SPANS, TIME, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, length_against, parse_when
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
@@ -618,7 +618,8 @@ class Extractor:
 
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
-        unused = found.unused(measurements)
+        # "platelets 3 weeks ago were 40": the 40; the time is no value of a count
+        unused = [m for m in found.unused(measurements) if self._not_a_value(m, definition) != TIME]
         after = [m for m in unused if 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])]
         before = [m for m in unused if 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])]
         # a value follows its label ("neut 1.2 plt 27": the 27); the nearest one before it only when none
@@ -704,7 +705,10 @@ class Extractor:
     @staticmethod
     def _not_a_value(m: Measurement, definition: FactDefinition) -> Optional[str]:
         """Why a number as written is no value of the fact, if it is not: its shape ("-5", "1e308",
-        "1/0", "6 2") or what it counts ("22 bananas"; not "22 platelets", which the fact's cues name)."""
+        "1/0", "6 2", a time span: "6 weeks ago" is no platelet count) or what it counts ("22 bananas"; not
+        "22 platelets", which the fact's cues name)."""
+        if m.shape == TIME:
+            return None if definition.unit in SPANS else TIME
         if m.shape:
             return m.shape
         if m.noun and not any(m.noun in cue.lower().split() for cue in (*definition.cues, *definition.cues_partial)):

@@ -10,9 +10,14 @@ from bot.parsing.language import is_english_word
 from bot.parsing.numbers import find_numbers, minus_sign, normalise_with_offsets
 from bot.units import SPELLINGS, UNIT_RE, match_unit, unit_named
 
-# Time spans are read as times by bot.parsing.when ("3 weeks ago"), never as a quantity of a fact.
-_SPANS = frozenset({"months", "weeks", "days", "hours"})
-_READ = [(spelling, unit) for spelling, unit in SPELLINGS if unit not in _SPANS]
+# Time spans are read as times by bot.parsing.when ("3 weeks ago"): a number before one is marked TIME, so
+# that it is never taken for a count ("6 weeks ago" to the platelet question), only for a fact measured in
+# time spans
+SPANS = frozenset({"months", "weeks", "days", "hours"})
+_READ = [(spelling, unit) for spelling, unit in SPELLINGS if unit not in SPANS]
+_SPAN = [(spelling, unit) for spelling, unit in SPELLINGS if unit in SPANS]
+_SPAN_AFTER = re.compile(
+    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>{spelling})" for i, (spelling, _) in enumerate(_SPAN)) + ")", re.IGNORECASE)
 _UNIT = re.compile(
     r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>(?:{spelling}){RIGHT_EDGE})" for i, (spelling, _) in enumerate(_READ)) + ")",
     re.IGNORECASE,
@@ -24,7 +29,7 @@ _WORD_AFTER = re.compile(r"[ \t]*-?([A-Za-z]+)\b")
 _POWER = re.compile(r"[eE][-+]?[0-9]+|[ \t]*(?:\^|\*\*)[ \t]*[-+]?[0-9]+|[ \t]*[x×*][ \t]*10[ \t]*(?:\^|\*\*|[eE])[ \t]*[-+]?[0-9]+")
 _FRACTION = re.compile(r"[ \t]*/[ \t]*[0-9]")
 _NEXT_NUMBER = re.compile(r"[ \t]+[0-9]+(?:\.[0-9]+)?(?![0-9.,]|[ \t]*[A-Za-z%/])")
-NEGATIVE, POWER, FRACTION, SPLIT = "negative", "power", "fraction", "split"
+NEGATIVE, POWER, FRACTION, SPLIT, TIME = "negative", "power", "fraction", "split", "time"
 # Words that end in "s" without naming what is counted
 _NOT_PLURAL = re.compile(r".*(?:ss|us|is|ous)$|(?:does|goes|says|has|was|always|perhaps|yes|plus|less|thus|its|hers"
                          r"|his|ours|yours|theirs|whereas|sometimes|besides|towards|afterwards)$", re.IGNORECASE)
@@ -38,7 +43,8 @@ class Measurement:
     "kilogram": bot.units.unit_named), which converts to a fact's unit only if it measures the same
     thing. ``shape`` says why the number is no value at all (NEGATIVE, POWER, FRACTION, or SPLIT for
     two bare numbers side by side, "age 6 2"), ``noun`` what a number counts when it is followed by a
-    plural noun that is no unit ("22 bananas", "3 cycles")."""
+    plural noun that is no unit ("22 bananas", "3 cycles"). A number of a time span ("6 weeks") has the
+    span as its unit and the shape TIME."""
 
     value: float
     unit: str | None
@@ -74,7 +80,10 @@ def find_measurements(text: str) -> list[Measurement]:
         consumed = m.end() if m else number.end
         sign = minus_sign(norm.text, number.start)
         shape, noun = (NEGATIVE if sign else None), None
-        if unit is None and not sign:
+        span = None if unit or sign else _SPAN_AFTER.match(norm.text, number.end)
+        if span:
+            unit, shape, consumed = _SPAN[int(span.lastgroup[1:])][1], TIME, span.end()
+        elif unit is None and not sign:
             shape, consumed = _shape(norm.text, number.start, number.end)
         elif unit is None:  # "-3 weeks": no time ago (bot.parsing.when reads none), a quantity below zero
             unit, consumed = match_unit(norm.text, number.end) or (None, consumed)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot import texts, texts_zh
 from bot.conversation import State, Turn
 from bot.parsing.cleaning import clean, visible
-from bot.parsing.quantities import FRACTION, NEGATIVE, POWER, SPLIT, find_measurements
+from bot.parsing.quantities import FRACTION, NEGATIVE, POWER, SPLIT, TIME, find_measurements
 from bot.parsing.when import parse_when
 from bot.staff import StaffScreening
 from bot.units import factor, unit_named
@@ -93,7 +93,8 @@ def test_numbers_in_no_shape_of_a_value(text, shape):
 @pytest.mark.parametrize("text", ["20 -25", "plt 22k", "plt 22 x10^9/L", "18 -> 12", "she is 62, plt 22 4 weeks ago",
                                   "ALT 3x ULN", "50 minus 20", "COVID-19", "2-3 weeks ago", "负责人说她62"])
 def test_values_keep_their_shape(text):
-    assert not any(m.shape for m in find_measurements(text)), find_measurements(text)
+    """None is junk; a time span ("4 weeks") is marked as a time, which is no junk."""
+    assert all(m.shape in (None, TIME) for m in find_measurements(text)), find_measurements(text)
 
 
 # -- through the reader and the engine -----------------------------------------------------------------
@@ -135,6 +136,22 @@ def test_a_number_below_zero_in_chinese_is_refused_too(engine):
     outcome = engine.respond(at("age"), Turn("负5"))
     assert not noted(outcome) and not outcome.state.confirm
     assert outcome.replies[0].text == texts_zh.BELOW_ZERO.format(words="负5", label="年龄")
+
+
+@pytest.mark.parametrize("text, words", [("6 weeks ago", "6 weeks"), ("about 3 weeks ago", "3 weeks"),
+                                         ("it was done 6 wks ago", "6 wks"), ("last checked 5 days ago", "5 days")])
+def test_a_time_given_to_a_count_is_no_count(engine, text, words):
+    """"6 weeks ago" to the platelet question was noted as a count of 6, which the trial's "below 30" takes:
+    a number of a time span is a time, never a count; said so, nothing noted, the count asked again."""
+    outcome = engine.respond(at("platelet_count"), Turn(text))
+    assert not noted(outcome) and not outcome.state.confirm
+    assert outcome.replies[0].text.startswith(f"I couldn't use \"{words}\" as the platelet count")
+    assert outcome.state.pending == ["platelet_count"]
+
+
+def test_the_count_beside_a_time_is_the_count(engine):
+    for text in ("platelets 3 weeks ago were 40", "2 days ago it was 40"):
+        assert noted(engine.respond(at("platelet_count"), Turn(text)))["platelet_count"] == 40, text
 
 
 def test_a_time_ago_below_zero_is_no_time():

@@ -11,7 +11,7 @@ import pytest
 from bot.facts import OPEN_START
 from bot.parsing.answers import classify_reply, is_negated
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
-from bot.parsing.quantities import Measurement, find_measurements
+from bot.parsing.quantities import TIME, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, length_against, parse_when
 from bot.units import convert
 
@@ -223,7 +223,8 @@ def test_convert_is_exact_for_platelets() -> None:
 def test_the_reader_knows_every_unit_of_the_registry_but_time_spans() -> None:
     assert [(m.value, m.unit) for m in find_measurements("creatinine 1.2 mg/L, CRP 8 mg/dl, 98 bpm")] == [
         (1.2, "mg/L"), (8.0, "mg/dL"), (98.0, "bpm")]
-    assert [m.unit for m in find_measurements("chemo 3 weeks ago, 62-year-old")] == [None, "years"]
+    chemo_and_age = find_measurements("chemo 3 weeks ago, 62-year-old")
+    assert [(m.unit, m.shape) for m in chemo_and_age] == [("weeks", TIME), ("years", None)]
 
 
 def test_measured_platelets_convert_to_same_count() -> None:
