@@ -14,12 +14,8 @@ from bot.units import SPELLINGS, UNIT_RE, match_unit, unit_named
 # that it is never taken for a count ("6 weeks ago" to the platelet question), only for a fact measured in
 # time spans
 SPANS = frozenset({"months", "weeks", "days", "hours"})
-_READ = [(spelling, unit) for spelling, unit in SPELLINGS if unit not in SPANS]
-_SPAN = [(spelling, unit) for spelling, unit in SPELLINGS if unit in SPANS]
-_SPAN_AFTER = re.compile(
-    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>{spelling})" for i, (spelling, _) in enumerate(_SPAN)) + ")", re.IGNORECASE)
 _UNIT = re.compile(
-    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>(?:{spelling}){RIGHT_EDGE})" for i, (spelling, _) in enumerate(_READ)) + ")",
+    r"(?:-|[ \t]*)(?:" + "|".join(f"(?P<u{i}>(?:{spelling}){RIGHT_EDGE})" for i, (spelling, _) in enumerate(SPELLINGS)) + ")",
     re.IGNORECASE,
 )
 _WORD_AFTER = re.compile(r"[ \t]*-?([A-Za-z]+)\b")
@@ -76,16 +72,14 @@ def find_measurements(text: str) -> list[Measurement]:
         if number.start < consumed:
             continue
         m = _UNIT.match(norm.text, number.end)
-        unit = _READ[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
+        unit = SPELLINGS[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
         consumed = m.end() if m else number.end
         sign = minus_sign(norm.text, number.start)
-        shape, noun = (NEGATIVE if sign else None), None
-        span = None if unit or sign else _SPAN_AFTER.match(norm.text, number.end)
-        if span:
-            unit, shape, consumed = _SPAN[int(span.lastgroup[1:])][1], TIME, span.end()
-        elif unit is None and not sign:
+        # "-3 weeks" is no time ago (bot.parsing.when reads none) but a quantity below zero
+        shape, noun = (NEGATIVE if sign else TIME if unit in SPANS else None), None
+        if unit is None and not sign:
             shape, consumed = _shape(norm.text, number.start, number.end)
-        elif unit is None:  # "-3 weeks": no time ago (bot.parsing.when reads none), a quantity below zero
+        elif unit is None:  # a unit right against the next word after a minus sign
             unit, consumed = match_unit(norm.text, number.end) or (None, consumed)
         if unit is None and shape is None and not UNIT_RE.match(norm.text, number.end):
             word = _WORD_AFTER.match(norm.text, number.end)
