@@ -15,6 +15,8 @@ Simplified Chinese (``--language zh-CN``) in benchmarks/corpora/understanding/zh
 
 Results go to benchmarks/results/understanding[-zh-CN][-no-model].{json,md}; ``--show N`` prints N
 failing dev cases (the held-out test part's failures are counted, never listed: see the corpus README).
+The results also break each part down by what was asked (a fact, "a list", "consent", "nothing" or
+"staff notes"), as counts only, so that where misreadings gather shows without opening a case.
 """
 from __future__ import annotations
 
@@ -210,6 +212,15 @@ def _expected_values(case: Case) -> Dict[str, Any]:
     return values
 
 
+def asked(case: Case) -> str:
+    """What the case answers, as the per-question breakdown names it."""
+    if case.mode == "staff":
+        return "staff notes"
+    if isinstance(case.question, list):
+        return "a list"
+    return case.question or "nothing"
+
+
 def score(case: Case, observed: Observed, engine: Screening) -> str:
     vocabulary = engine.vocabulary
     expected_act = SAME_ACT.get(case.act, case.act)
@@ -258,6 +269,7 @@ def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callab
     nlu = NLU(model)
     load_s = time.perf_counter() - started
     tallies: Dict[str, Counter] = {part: Counter() for part in parts}
+    by_question: Dict[str, Dict[str, Counter]] = {part: {} for part in parts}
     failures: List[Tuple[Case, Observed, str]] = []
     started = time.perf_counter()
     count = 0
@@ -265,12 +277,14 @@ def run(parts: Tuple[str, ...], model: Optional[str], show: int = 0, out: Callab
         observed = observe(case, engine, staff, nlu)
         outcome = score(case, observed, engine)
         tallies[case.part][outcome] += 1
+        by_question[case.part].setdefault(asked(case), Counter())[outcome] += 1
         count += 1
         if outcome != RIGHT and case.part == "dev":
             failures.append((case, observed, outcome))
     per_case_ms = (time.perf_counter() - started) / max(1, count) * 1000
     results = {"language": language, "today": TODAY.isoformat(), "model": model, "model_load_s": round(load_s, 1),
-               "per_case_ms": round(per_case_ms, 1), "parts": {p: dict(tallies[p]) for p in parts}}
+               "per_case_ms": round(per_case_ms, 1), "parts": {p: dict(tallies[p]) for p in parts},
+               "by_question": {p: {q: dict(t) for q, t in sorted(by_question[p].items())} for p in parts}}
     for part in parts:
         total = sum(tallies[part].values())
         line = ", ".join(f"{name} {tallies[part][name]} ({tallies[part][name] / max(1, total):.1%})" for name in OUTCOMES)
@@ -292,6 +306,11 @@ def markdown(results: Mapping[str, Any]) -> str:
         lines.append(f"| {language} | {part} | {total} | " + " | ".join(cells) + " |")
     lines.append(f"\nModel: {results['model'] or 'none (words only)'}; {results['per_case_ms']} ms a case; "
                  f"today {results['today']}.")
+    for part, questions in results.get("by_question", {}).items():
+        lines += [f"\n### {part}, by what was asked\n", "| asked | cases | read right | confirmed back | misread | misread-unsafe |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for question, tally in sorted(questions.items(), key=lambda q: -(q[1].get(MISREAD, 0) + q[1].get(UNSAFE, 0))):
+            lines.append(f"| {question} | {sum(tally.values())} | " + " | ".join(str(tally.get(name, 0)) for name in OUTCOMES) + " |")
     return "\n".join(lines) + "\n"
 
 

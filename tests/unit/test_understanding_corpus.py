@@ -110,3 +110,14 @@ def test_a_file_in_another_languages_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "CORPUS", tmp_path)
     with pytest.raises(ValueError, match="zh-CN"):
         list(bench.load_cases(("dev",)))
+
+
+def test_the_report_shows_which_questions_are_misread_most_without_listing_held_out_cases():
+    results = {"language": "en", "today": "2026-12-01", "model": None, "per_case_ms": 1.0,
+               "parts": {"test": {bench.RIGHT: 3, bench.MISREAD: 2}},
+               "by_question": {"test": {"age": {bench.RIGHT: 3}, "a list": {bench.MISREAD: 1, bench.UNSAFE: 1}}}}
+    report = bench.markdown(results)
+    rows = [line for line in report.splitlines() if line.startswith("| a list") or line.startswith("| age")]
+    assert rows == ["| a list | 2 | 0 | 0 | 1 | 1 |", "| age | 3 | 3 | 0 | 0 | 0 |"]
+    staff_note = bench.Case("test", "en", "x.yml", "64M plt 18", None, "staff", {}, "answer", {}, [], [])
+    assert bench.asked(staff_note) == "staff notes"
