@@ -35,8 +35,10 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
   passed on at all. Clients that are not browsers send no ``Origin`` and are not affected.
 
 A message passed on that got no answer (a turn that failed, the action server down: Rasa logs it and
-goes on with nothing to say) gets one asking the person to send it again (``custom.failed``, in the
-language of ``metadata.language``): never an empty reply.
+goes on with nothing to say), or whose turn failed with an error (the tracker store's PostgreSQL or the
+conversation locks' Redis out of reach: nothing of it was stored, channels/failures.py), gets one
+asking the person to send it again (HTTP 200, ``custom.failed``, in the language of
+``metadata.language``): never an empty reply, never a 500.
 """
 from __future__ import annotations
 
@@ -53,8 +55,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import i18n, reply_contract, texts
+from bot import reply_contract, texts
 from trialbot.config import load_settings
+from channels.failures import log_failure, not_answered, store_failures_fail_the_message
 from channels.guard import REFUSAL, unreadable_field
 from channels.redaction import handling
 
@@ -93,13 +96,13 @@ def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
 
 
-def _not_answered(recipient_id: Text, metadata: Any) -> List[Dict[str, Any]]:
+def _not_answered(recipient_id: Text, metadata: Any, error: Optional[BaseException] = None) -> List[Dict[str, Any]]:
     """The reply to a message that got none: every message the bot can read gets an answer, so none means
-    a turn that failed, which Rasa logs and goes on from (the action server down, the model still loading)."""
-    logger.error("A message got no answer: a server the bot needs failed. Asked the person to send it again.")
-    with i18n.override(metadata.get("language") if isinstance(metadata, dict) else None) as language:
-        return [{"recipient_id": recipient_id, "text": texts.NOT_ANSWERED,
-                 "custom": {**reply_contract.not_answered(), "language": language}}]
+    a turn that failed (the action server down, the model still loading: Rasa logs it and goes on), and so
+    does an error (the tracker store's database or the conversation locks' Redis out of reach)."""
+    log_failure("REST", error)
+    return [{"recipient_id": recipient_id, **not_answered(metadata.get("language") if isinstance(metadata, dict)
+                                                           else None)}]
 
 
 def _replies_to_last_message(events: Sequence[Event], message_id: Text) -> Optional[List[BotUttered]]:
@@ -195,11 +198,15 @@ class RestChannel(RestInput):
             user_message = UserMessage(message, collector, sender, input_channel=self.name(), message_id=message_id,
                                        metadata=self.get_metadata(request))
             agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
-            with handling(message):
-                if message_id is not None and agent is not None and agent.is_ready():
-                    await answer_once(agent, user_message)
-                else:
-                    await on_new_message(user_message)
+            store_failures_fail_the_message(agent)
+            try:
+                with handling(message):
+                    if message_id is not None and agent is not None and agent.is_ready():
+                        await answer_once(agent, user_message)
+                    else:
+                        await on_new_message(user_message)
+            except Exception as error:  # noqa: BLE001 - nothing of the turn was stored: asked again, not a 500
+                return response.json(_not_answered(sender, user_message.metadata, error))
             return response.json(collector.messages or _not_answered(sender, user_message.metadata))
 
         return webhook
