@@ -9,7 +9,8 @@ A client may add ``"message_id"``, its own id of the message (letters, digits, `
 most ``MAX_MESSAGE_ID_CHARS``), and send the message again with the same id when no reply came
 (a timeout, a dropped connection). A message with the id of the conversation's last message is not
 handled again: the reply is the bot's messages to the first one, so the person sees the answer
-they missed and the bot sees one answer. The check runs under the conversation's lock, so a copy
+they missed and the bot sees one answer. If the first one got no answer (``custom.failed`` below, after
+a turn that failed but was stored: the action server down), it is handled again. The check runs under the conversation's lock, so a copy
 that arrives while the first is still being handled waits for it, on any server.
 
 Rasa's log lines made while a message is handled do not show its words (channels/redaction.py).
@@ -128,7 +129,8 @@ async def _replies_already_given(agent: Agent, message: UserMessage) -> Optional
 
 async def answer_once(agent: Agent, message: UserMessage) -> None:
     """Handles ``message`` unless it repeats the conversation's last message: then the bot's replies to
-    that one go to the message's output channel again.
+    that one go to the message's output channel again. A repeated message that got no reply (its turn
+    failed: the action server was down) is handled again, or it would be refused for ever.
 
     This is ``Agent.handle_message`` (what ``on_new_message`` calls) with the check inside the same
     conversation lock: outside it, a copy arriving while the first is being handled would find no
@@ -136,7 +138,7 @@ async def answer_once(agent: Agent, message: UserMessage) -> None:
     """
     async with agent.lock_store.lock(message.sender_id):
         earlier = await _replies_already_given(agent, message)
-        if earlier is None:
+        if not earlier:
             await agent.processor.handle_message(message)
             return
     logger.info("A message was sent again: answered with the %d replies already given.", len(earlier))

@@ -11,16 +11,18 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import OperationalError
 
 from bot import texts, texts_zh
 from channels.failures import TrackerStoreUnavailable, store_failures_fail_the_message
 from channels.handoff import Handoff
+from channels.locks import RenewingInMemoryLockStore
+from channels.rest import answer_once
 from review.tracker_store import ErasingSQLTrackerStore
 from tests.proxy import TcpProxy
 
@@ -149,3 +151,21 @@ def test_after_postgresql_restarts_a_server_reconnects_instead_of_failing_its_ne
         assert tracker is not None and tracker.latest_message.text == "hi"
         for store in stores.values():
             store.engine.dispose()
+
+
+def test_a_message_sent_again_with_its_id_is_handled_again_only_if_it_got_no_reply():
+    """The action server was down: the message was stored with no reply, and the person was asked to send it
+    again. Sent again with the same message_id, it is handled (not answered for ever with no reply); a
+    message that was answered is answered with the same replies, not handled twice."""
+    handled: List[str] = []
+    store = InMemoryTrackerStore(Domain.empty())
+    agent = SimpleNamespace(lock_store=RenewingInMemoryLockStore(), tracker_store=store,
+                            processor=SimpleNamespace(handle_message=lambda m: asyncio.sleep(0, handled.append(m.text))))
+    asyncio.run(store.save(DialogueStateTracker.from_events("failed", [UserUttered("22k", message_id="m3")])))
+    asyncio.run(store.save(DialogueStateTracker.from_events("answered", [UserUttered("22k", message_id="m3"),
+                                                                          BotUttered("Any bleeding?")])))
+    for sender in ("failed", "answered"):
+        output = CollectingOutputChannel()
+        asyncio.run(answer_once(agent, UserMessage("22k", output, sender, message_id="m3")))
+        assert [m.get("text") for m in output.messages] == ([] if sender == "failed" else ["Any bleeding?"]), sender
+    assert handled == ["22k"]  # the failed one only
