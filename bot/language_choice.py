@@ -58,3 +58,17 @@ def choose(current: Optional[str], client: Optional[str], text: str) -> Optional
     if normal(client):
         return normal(client)
     return CHINESE if written_in_chinese(text) else None
+
+
+def message_language(text: str, current: Optional[str]) -> Optional[str]:
+    """The language to answer a staff message in: the message's own. Chinese when it is written in
+    Chinese ("女62 肺癌 PLT 22"), English when it has an English word; a message of shorthand alone
+    ("PLT 18", "rhTPO x2", "62F NSCLC") says nothing of a language, and keeps the one last used."""
+    asked = requested(text)
+    if asked:
+        return asked
+    if written_in_chinese(text):
+        return CHINESE
+    if any(len(word) >= 4 and sum(c.isupper() for c in word) < 2 for word in LATIN_WORD.findall(text)):
+        return ENGLISH if normal(current) else None  # None: English, as no other was ever used
+    return normal(current)

@@ -31,12 +31,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import (i18n, language_choice, reply_contract, screening_core, staff_commands, staff_layout, staff_reading,
+from bot import (i18n, reply_contract, screening_core, staff_commands, staff_layout, staff_reading,
                  staff_texts, texts)
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.extraction import Extraction, extract
 from bot.facts import AnsweredBy, FactDefinition, Vocabulary, is_date_range
+from bot.language_choice import message_language  # noqa: F401 - staff mode's language rule (also the channels')
 from bot.matching import one_line_reason, rank, select_trials
 from bot.parsing import acts
 from bot.parsing.cleaning import visible
@@ -55,20 +56,6 @@ def received(text: Optional[str]) -> str:
     from what this returns: the patient reader's cleaning, so that no fact comes from terminal codes
     or control characters ("\x1b[5m" is no 5-year-old male)."""
     return visible(text or "").text
-
-
-def message_language(text: str, current: Optional[str]) -> Optional[str]:
-    """The language to answer a staff message in: the message's own. Chinese when it is written in
-    Chinese ("女62 肺癌 PLT 22"), English when it has an English word; a message of shorthand alone
-    ("PLT 18", "rhTPO x2", "62F NSCLC") says nothing of a language, and keeps the one last used."""
-    asked = language_choice.requested(text)
-    if asked:
-        return asked
-    if language_choice.written_in_chinese(text):
-        return i18n.CHINESE
-    if any(len(word) >= 4 and sum(c.isupper() for c in word) < 2 for word in language_choice.LATIN_WORD.findall(text)):
-        return i18n.ENGLISH if i18n.normal(current) else None  # None: English, as no other was ever used
-    return i18n.normal(current)
 
 
 class StaffScreening:

@@ -11,6 +11,10 @@ while it waits and while it handles the message, so only a dead server's ticket 
 ``lock_lifetime`` (``TICKET_LOCK_LIFETIME``) can be short without ever letting two turns of one
 conversation overlap or a message be lost (tests/unit/test_locks.py).
 
+Without Redis no ticket can be issued, so no server handles a message (the channel asks the person to
+send it again: channels/failures.py) rather than two at once. A turn under way when Redis goes away
+ends as usual; its ticket, which could not be removed, expires by itself.
+
 One Rasa server keeps its locks in memory (``RenewingInMemoryLockStore``). Several behind a load
 balancer share them in Redis, but Rasa 3.6's ``RedisLockStore`` changes a lock by reading it,
 changing it and writing it back: two servers issuing a ticket at the same moment can both get the
@@ -67,7 +71,13 @@ class RenewingTickets(LockStore):
             yield await self._acquire_lock(conversation_id, ticket, min(wait_time_in_seconds, WAIT_POLL_S))
         finally:
             renewing.cancel()  # before the cleanup, with no await between: it cannot renew a removed ticket
-            self.cleanup(conversation_id, ticket)
+            try:
+                self.cleanup(conversation_id, ticket)
+            except (redis.RedisError, LockError) as error:
+                # Redis went away during the turn, which is over (and saved): its answer is given, and
+                # the ticket left behind holds the conversation until it expires, as a dead server's does.
+                logger.warning("Could not remove a conversation lock's ticket (%s): it expires within %g s.",
+                               type(error).__name__, lock_lifetime)
 
     async def _renew_while_alive(self, conversation_id: Text, number: int, lifetime: float) -> None:
         while True:

@@ -9,7 +9,8 @@ A client may add ``"message_id"``, its own id of the message (letters, digits, `
 most ``MAX_MESSAGE_ID_CHARS``), and send the message again with the same id when no reply came
 (a timeout, a dropped connection). A message with the id of the conversation's last message is not
 handled again: the reply is the bot's messages to the first one, so the person sees the answer
-they missed and the bot sees one answer. The check runs under the conversation's lock, so a copy
+they missed and the bot sees one answer. If the first one got no answer (``custom.failed`` below, after
+a turn that failed but was stored: the action server down), it is handled again. The check runs under the conversation's lock, so a copy
 that arrives while the first is still being handled waits for it, on any server.
 
 Rasa's log lines made while a message is handled do not show its words (channels/redaction.py).
@@ -35,8 +36,10 @@ list of bot messages, here with ``custom.refused`` saying why) so that a client 
   passed on at all. Clients that are not browsers send no ``Origin`` and are not affected.
 
 A message passed on that got no answer (a turn that failed, the action server down: Rasa logs it and
-goes on with nothing to say) gets one asking the person to send it again (``custom.failed``, in the
-language of ``metadata.language``): never an empty reply.
+goes on with nothing to say), or whose turn failed with an error (the tracker store's PostgreSQL or the
+conversation locks' Redis out of reach: nothing of it was stored, channels/failures.py), gets one
+asking the person to send it again (HTTP 200, ``custom.failed``, in the language of
+``metadata.language``): never an empty reply, never a 500.
 """
 from __future__ import annotations
 
@@ -53,8 +56,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import i18n, reply_contract, texts
+from bot import reply_contract, texts
 from trialbot.config import load_settings
+from channels.failures import log_failure, not_answered, store_failures_fail_the_message
 from channels.guard import REFUSAL, unreadable_field
 from channels.redaction import handling
 
@@ -93,13 +97,13 @@ def _refusal(recipient_id: Optional[Text], text: Text, reason: Text, status: int
     return response.json([{"recipient_id": recipient_id, "text": text, "custom": custom}], status=status)
 
 
-def _not_answered(recipient_id: Text, metadata: Any) -> List[Dict[str, Any]]:
+def _not_answered(recipient_id: Text, metadata: Any, error: Optional[BaseException] = None) -> List[Dict[str, Any]]:
     """The reply to a message that got none: every message the bot can read gets an answer, so none means
-    a turn that failed, which Rasa logs and goes on from (the action server down, the model still loading)."""
-    logger.error("A message got no answer: a server the bot needs failed. Asked the person to send it again.")
-    with i18n.override(metadata.get("language") if isinstance(metadata, dict) else None) as language:
-        return [{"recipient_id": recipient_id, "text": texts.NOT_ANSWERED,
-                 "custom": {**reply_contract.not_answered(), "language": language}}]
+    a turn that failed (the action server down, the model still loading: Rasa logs it and goes on), and so
+    does an error (the tracker store's database or the conversation locks' Redis out of reach)."""
+    log_failure("REST", error)
+    return [{"recipient_id": recipient_id, **not_answered(metadata.get("language") if isinstance(metadata, dict)
+                                                           else None)}]
 
 
 def _replies_to_last_message(events: Sequence[Event], message_id: Text) -> Optional[List[BotUttered]]:
@@ -125,7 +129,8 @@ async def _replies_already_given(agent: Agent, message: UserMessage) -> Optional
 
 async def answer_once(agent: Agent, message: UserMessage) -> None:
     """Handles ``message`` unless it repeats the conversation's last message: then the bot's replies to
-    that one go to the message's output channel again.
+    that one go to the message's output channel again. A repeated message that got no reply (its turn
+    failed: the action server was down) is handled again, or it would be refused for ever.
 
     This is ``Agent.handle_message`` (what ``on_new_message`` calls) with the check inside the same
     conversation lock: outside it, a copy arriving while the first is being handled would find no
@@ -133,7 +138,7 @@ async def answer_once(agent: Agent, message: UserMessage) -> None:
     """
     async with agent.lock_store.lock(message.sender_id):
         earlier = await _replies_already_given(agent, message)
-        if earlier is None:
+        if not earlier:
             await agent.processor.handle_message(message)
             return
     logger.info("A message was sent again: answered with the %d replies already given.", len(earlier))
@@ -195,11 +200,15 @@ class RestChannel(RestInput):
             user_message = UserMessage(message, collector, sender, input_channel=self.name(), message_id=message_id,
                                        metadata=self.get_metadata(request))
             agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
-            with handling(message):
-                if message_id is not None and agent is not None and agent.is_ready():
-                    await answer_once(agent, user_message)
-                else:
-                    await on_new_message(user_message)
+            store_failures_fail_the_message(agent)
+            try:
+                with handling(message):
+                    if message_id is not None and agent is not None and agent.is_ready():
+                        await answer_once(agent, user_message)
+                    else:
+                        await on_new_message(user_message)
+            except Exception as error:  # noqa: BLE001 - nothing of the turn was stored: asked again, not a 500
+                return response.json(_not_answered(sender, user_message.metadata, error))
             return response.json(collector.messages or _not_answered(sender, user_message.metadata))
 
         return webhook

@@ -29,6 +29,8 @@ Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core
   answer within 3 seconds).
 - Replies go through ``slack_api_url`` (Slack's by default; the tests point it at a fake), as Block
   Kit messages within Slack's limits (channels/formatting.py). Nothing is called at start-up.
+- A message whose turn fails (the action server, the tracker store or the locks out of reach) gets
+  "please send your message again" in its thread, in its language (channels/handoff.py).
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.failures import store_failures_fail_the_message
 from channels.formatting import slack_messages
 from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
@@ -115,8 +118,10 @@ class SlackReplies(SlackBot):
         self.proxy = proxy
         self.api_url = api_url
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        self.sent = 0  # replies to this message (none: its turn failed; see channels/handoff.py)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
         channel = self.slack_channel or recipient_id
         for payload in slack_messages(message.get("text"), message.get("buttons") or (), message.get("custom")):
             try:
@@ -214,13 +219,15 @@ class SlackChannel(SlackInput):
                 logger.warning("Refused a Slack request from %s: invalid Unicode (%d bytes, content not logged)",
                                request.ip, len(body))
                 return response.text(REFUSAL, status=HTTPStatus.BAD_REQUEST)
+            agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
+            store_failures_fail_the_message(agent)
+            conversations = agent.tracker_store if agent else None
             if interaction:
-                return self._on_interaction(payload, on_new_message)
+                return self._on_interaction(payload, on_new_message, conversations)
             if payload.get("type") == "url_verification":
                 return response.json({"challenge": payload.get("challenge")})
             if payload.get("type") == "event_callback":
-                agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
-                return await self._on_event(payload, on_new_message, agent.tracker_store if agent else None)
+                return await self._on_event(payload, on_new_message, conversations)
             return response.text("")
 
         return webhook
@@ -250,11 +257,12 @@ class SlackChannel(SlackInput):
         text = unescape(self._sanitize_user_message(event.get("text", ""), users))
         metadata = {"out_channel": channel, "thread_id": thread, "users": users, "team": team,
                     "user": event.get("user")}
-        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata)
+        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata,
+                       conversations)
         return response.text("")
 
-    def _on_interaction(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                        ) -> HTTPResponse:
+    def _on_interaction(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        conversations: Any = None) -> HTTPResponse:
         """A button of a bot message: its value is the user's next message, in the button's conversation."""
         if not self._is_interactive_message(payload):
             return response.text("")
@@ -268,14 +276,15 @@ class SlackChannel(SlackInput):
         team = (payload.get("team") or {}).get("id")
         metadata = {"out_channel": channel, "thread_id": thread, "users": [], "team": team,
                     "user": (payload.get("user") or {}).get("id")}
-        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata)
+        self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata,
+                       conversations)
         return response.text("")
 
     def _dispatch(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text, sender: Text,
-                  channel: Text, thread: Optional[Text], metadata: Dict[Text, Any]) -> None:
+                  channel: Text, thread: Optional[Text], metadata: Dict[Text, Any], conversations: Any = None) -> None:
         message = UserMessage(text, self.get_output_channel(channel, thread), sender,
                               input_channel=self.name(), metadata=metadata)
-        self.handoff.start(on_new_message, message)
+        self.handoff.start(on_new_message, message, conversations)
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackReplies(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

@@ -42,7 +42,9 @@ blocking calls, accepts any algorithm the token names and checks neither issuer 
   within it (bot/staff.py).
 - Replies are posted to ``{serviceUrl}/v3/conversations/{id}/activities`` as markdown text or
   Adaptive Cards within Teams' size limit (channels/formatting.py); activities are acknowledged
-  at once and handled in the background.
+  at once and handled in the background. A message whose turn fails (the action server, the tracker
+  store or the locks out of reach) gets "please send your message again", in its language
+  (channels/handoff.py).
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.failures import store_failures_fail_the_message
 from channels.formatting import teams_activities
 from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
@@ -244,6 +247,7 @@ class TeamsReplies(BotFramework):
         self.scope = scope
         self.user = user or {}
         self.reply_to_id = reply_to_id
+        self.sent = 0  # replies to this message (none: its turn failed; see channels/handoff.py)
 
     async def _get_headers(self, refresh: bool = False) -> Optional[Dict[Text, Any]]:
         token = await AccessTokens.get(self.token_url, self.app_id, self.app_password, self.scope, refresh)
@@ -277,6 +281,7 @@ class TeamsReplies(BotFramework):
         return data
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
         for part in teams_activities(message.get("text"), message.get("buttons") or (), message.get("custom")):
             await self.send(self.prepare_message(recipient_id, part))
 
@@ -407,12 +412,15 @@ class TeamsChannel(BotFrameworkInput):
             conversation = activity.get("conversation")
             if activity.get("type") == "message" and isinstance(conversation, dict) \
                     and isinstance(conversation.get("id"), str) and conversation["id"]:  # else not Teams' shape
-                self._dispatch(activity, on_new_message)
+                agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
+                store_failures_fail_the_message(agent)
+                self._dispatch(activity, on_new_message, agent.tracker_store if agent else None)
             return response.text("", status=HTTPStatus.OK)
 
         return webhook
 
-    def _dispatch(self, activity: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    def _dispatch(self, activity: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                  conversations: Any = None) -> None:
         conversation = activity["conversation"]
         out = self.get_output_channel_for(activity)
         metadata = {"conversation_id": conversation.get("id"), "tenant_id": conversation.get("tenantId"),
@@ -420,7 +428,7 @@ class TeamsChannel(BotFrameworkInput):
         metadata = self.add_attachments_to_metadata(activity, metadata) or metadata
         message = UserMessage(message_text(activity), out, conversation_id(conversation),
                               input_channel=self.name(), metadata=metadata)
-        self.handoff.start(on_new_message, message)
+        self.handoff.start(on_new_message, message, conversations)
 
     def get_output_channel_for(self, activity: Dict[str, Any]) -> OutputChannel:
         return TeamsReplies(self.app_id, self.app_password, activity["conversation"], activity.get("recipient") or {},

@@ -13,6 +13,11 @@ the server. A database driver raises one for text it cannot store (SQLite: a lon
 ``UnicodeEncodeError``; PostgreSQL: a NUL character), so one such message would stop the bot for
 everyone. The channels refuse such text (channels/guard.py); should any get past them, here it
 fails that one message (``UnstorableText``) and the server goes on.
+
+Its pooled connections are tried before use (``pool_pre_ping``): after PostgreSQL restarts, a server
+reconnects instead of failing its next message on a connection the database dropped. While the
+database cannot be reached at all, a message fails whole and the person is asked to send it again
+(channels/failures.py).
 """
 from __future__ import annotations
 
@@ -20,7 +25,9 @@ import logging
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from sqlalchemy.orm import sessionmaker
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from review.erasure import erase_requested
@@ -35,6 +42,12 @@ class UnstorableText(RuntimeError):
 class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Rasa's engine, but a pooled connection is tried before it is used: one the database dropped (a
+        # PostgreSQL restart) is replaced then, instead of failing the next message on this server.
+        engine, self.engine = self.engine, sa.create_engine(self.engine.url, pool_pre_ping=True,
+                                                            **create_engine_kwargs(self.engine.url))
+        engine.dispose()
+        self.sessionmaker = sessionmaker(bind=self.engine)
         self._review = None
 
     @property

@@ -25,7 +25,7 @@ import yaml
 from bot.store import TrialStore
 from tests.staff.fakes import FakeBotFramework, FakeSlack
 from trialbot.config import PROJECT_ROOT, load_settings
-from trialbot.servers import on_free_ports, running_bot
+from trialbot.servers import Server, bot_servers, on_free_ports, started
 
 MODEL = Path(os.environ.get("TRIALBOT_TEST_MODEL") or PROJECT_ROOT / "models" / "trialbot.tar.gz")
 TRIAL_ID = "NCT05236582"
@@ -44,6 +44,7 @@ class StaffBot:
     teams: FakeBotFramework
     started_at: float
     tracker_db: Path  # the SQLite tracker store
+    servers: Dict[str, Server]  # by name: "action", "rasa" (to take one down and bring it back)
 
     @property
     def slack_webhook(self) -> str:
@@ -135,12 +136,13 @@ def staff_bot(tmp_path_factory) -> Iterator[StaffBot]:
         log_path = tmp / "servers.log"
         with log_path.open("a", encoding="utf-8") as log:
             try:
-                context = running_bot(settings, log=log, timeout=START_TIMEOUT)
-                context.__enter__()
+                context = started(bot_servers(settings, log), START_TIMEOUT)
+                servers = context.__enter__()
             except Exception as exc:  # noqa: BLE001
                 pytest.fail(f"The bot did not start: {exc!r}\n{log_path.read_text()[-4000:]}", pytrace=False)
             try:
-                yield StaffBot(settings.rasa_url, log_path, slack, teams, time.monotonic(), tmp / "conversations.db")
+                yield StaffBot(settings.rasa_url, log_path, slack, teams, time.monotonic(), tmp / "conversations.db",
+                               {server.name: server for server in servers})
             finally:
                 context.__exit__(None, None, None)
 

@@ -3,6 +3,7 @@ servers (tests/staff/fakes.py): requests signed exactly as the real services sig
 answered with the checklist; forged, replayed and expired ones are refused (a replayed Teams
 activity is acknowledged but not handled) and logged without their content; patients never mix,
 in one chat or across threads. The bad-input corpus (tests/corpora/bad_input.json) through both.
+While the action server is down, a Slack thread and a Teams chat are asked to send the message again.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from typing import Any, List, Tuple
 
 import pytest
 
+from bot import texts, texts_zh
 from channels import slack, teams
 from tests.bad_input import batches
-from tests.staff.conftest import SLACK_SECRET, StaffBot, slack_text, teams_text
+from tests.staff.conftest import SLACK_SECRET, START_TIMEOUT, StaffBot, slack_text, teams_text
 
 pytestmark = pytest.mark.e2e
 
@@ -431,3 +433,31 @@ def test_the_bad_input_corpus_through_teams(staff_bot: StaffBot):
     conversation = f"a:after-junk-{uuid.uuid4().hex}"
     bot.post_teams(bot.teams_activity(EXAMPLE, conversation))
     expect_checklist(teams_text(bot.teams.wait_for_replies(conversation, 1)))
+
+
+def test_while_the_action_server_is_down_slack_and_teams_are_asked_to_send_the_message_again(staff_bot: StaffBot):
+    """Not silence (as before: Rasa logs the failed action and has nothing to say): the REST channel's
+    "please send your message again", in the thread, in the message's language (shorthand alone: the
+    conversation's); once the action server is back, the message sent again is answered there."""
+    bot, channel, top, chat = staff_bot, "C0OUTAGE", slack_ts(), f"a:outage-{uuid.uuid4().hex}"
+    bot.post_teams(bot.teams_activity("女62 肺癌 PLT 22", chat))  # a conversation held in Chinese
+    bot.teams.wait_for_replies(chat, 1)
+    action = bot.servers["action"]
+    action.process.kill()  # it dies
+    action.process.wait()
+    try:
+        assert bot.post_slack(bot.slack_event(EXAMPLE, channel, top)).status_code == 200
+        [reply] = bot.slack.wait_for_posts(channel, top, 1)
+        assert slack_text([reply]) == texts.NOT_ANSWERED, reply
+        assert bot.post_teams(bot.teams_activity("PLT 18", chat)).status_code == 200
+        asked_again = bot.teams.wait_for_replies(chat, 2)[1:]
+        assert teams_text(asked_again) == texts_zh.NOT_ANSWERED, asked_again
+        time.sleep(1)
+        assert len(bot.slack.posts(channel, top)) == 1 and len(bot.teams.replies(chat)) == 2  # once each
+    finally:
+        action.start(START_TIMEOUT)
+    bot.post_slack(bot.slack_event(EXAMPLE, channel, slack_ts(), thread_ts=top))
+    expect_checklist(slack_text(bot.slack.wait_for_posts(channel, top, 2)[1:]), escape=True)
+    bot.post_teams(bot.teams_activity("PLT 18", chat))
+    text = teams_text(bot.teams.wait_for_replies(chat, 3)[2:])
+    assert "18 ×10⁹/L" in text and texts_zh.NOT_ANSWERED not in text, text

@@ -284,6 +284,7 @@ def test_slack_events_are_dispatched_once_per_message_with_slacks_escapes_undone
 
     async def on_new_message(message):
         received.append(message)
+        message.output_channel.sent += 1  # the bot answered (posting nothing here)
 
     def event(kind, **extra):
         return {"type": "event_callback", "team_id": "T1",

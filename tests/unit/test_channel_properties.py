@@ -18,14 +18,17 @@ import uuid
 from typing import Any, Iterator, List
 
 import pytest
+import redis
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import LockError
 from sanic import Sanic
 
 from bot import texts, texts_zh
 from channels import slack, teams
+from channels.failures import TrackerStoreUnavailable
 from channels.guard import is_storable, unreadable_field
 from channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, MESSAGE_ID, RestChannel
 from trialbot.servers import free_port
@@ -61,12 +64,15 @@ class Channels:
 
         self.teams.verify = verified  # the token check has tests of its own
         for channel in (self.slack, self.teams):  # handed to the bot: recorded, not answered
-            channel.handoff.start = lambda on_new_message, message: self.received.append(message)
+            channel.handoff.start = lambda on_new_message, message, conversations=None: self.received.append(message)
 
         self.failing = False  # the bot's turns fail (an action server down): Rasa logs it and answers nothing
+        self.raising: Any = None  # the bot's turns raise this (the tracker store or the locks out of reach)
 
         async def on_new_message(message: UserMessage) -> None:
             self.received.append(message)
+            if self.raising is not None:
+                raise self.raising
             if not self.failing:
                 await message.output_channel.send_text_message(message.sender_id, "answered")
 
@@ -182,6 +188,22 @@ def test_a_message_whose_turn_fails_is_answered_with_a_request_to_send_it_again(
     assert reply.status_code == 200 and len(channels.received) == 1
     language = "zh-CN" if text == texts_zh.NOT_ANSWERED else "en"
     assert reply.json() == [{"recipient_id": "s", "text": text, "custom": {"failed": True, "language": language}}]
+
+
+@pytest.mark.parametrize("error", [redis.ConnectionError("Connection refused"), LockError("no lock"),
+                                   TrackerStoreUnavailable("OperationalError")])
+def test_a_message_whose_turn_raises_is_answered_with_a_request_to_send_it_again_not_a_server_error(channels, error):
+    """The conversation locks' Redis or the tracker store's database out of reach: the turn stored
+    nothing, and the person is asked to send the message again, as when the action server is down."""
+    channels.raising = error
+    try:
+        reply = channels.post("rest", json.dumps({"sender": "s", "message": "I'm 62", "message_id": "m1",
+                                                  "metadata": {"language": "zh-CN"}}).encode())
+    finally:
+        channels.raising = None
+    assert reply.status_code == 200 and len(channels.received) == 1
+    assert reply.json() == [{"recipient_id": "s", "text": texts_zh.NOT_ANSWERED,
+                             "custom": {"failed": True, "language": "zh-CN"}}]
 
 
 @SETTINGS

@@ -12,6 +12,7 @@ import redis
 from rasa.utils.endpoints import EndpointConfig
 
 from channels.locks import AtomicRedisLockStore, RenewingInMemoryLockStore
+from trialbot.servers import free_port
 
 
 @pytest.fixture
@@ -47,6 +48,31 @@ def test_a_server_that_died_holding_a_lock_delays_the_next_message_by_the_lifeti
     waited = asyncio.run(asyncio.wait_for(next_message(), timeout=20))
     assert 1.5 < waited < 4, waited
     assert stores[0].get_lock(conversation) is None  # nothing left behind
+
+
+def test_without_redis_no_message_is_handled_and_a_turn_under_way_ends_leaving_its_ticket_to_expire(stores):
+    """Redis goes away while a server handles a message: that turn ends as usual (its answer is given,
+    though its ticket cannot be removed), and no server can take a lock for the next message, which is
+    refused rather than handled by two servers at once. Back, Redis lets the ticket left behind expire."""
+    conversation, away = f"lock-test-{uuid.uuid4().hex}", redis.StrictRedis(host="127.0.0.1", port=free_port(), db=1)
+    server, other = stores[0], stores[1]
+    here = server.red
+
+    async def scenario() -> float:
+        async with server.lock(conversation, lock_lifetime=2, wait_time_in_seconds=0.1):
+            server.red = away  # Redis is gone before the turn ends
+        with pytest.raises(redis.ConnectionError):
+            async with server.lock(conversation, lock_lifetime=2):
+                pytest.fail("a lock was taken without Redis")
+        server.red = here  # Redis is back: the ticket left behind holds the conversation until it expires
+        assert other.get_lock(conversation) is not None
+        began = time.monotonic()
+        async with other.lock(conversation, lock_lifetime=2, wait_time_in_seconds=0.1):
+            return time.monotonic() - began
+
+    waited = asyncio.run(asyncio.wait_for(scenario(), timeout=20))
+    assert waited < 4, waited
+    assert other.get_lock(conversation) is None
 
 
 def test_a_live_server_keeps_its_lock_past_the_lifetime_while_it_handles_a_message(stores):
