@@ -492,3 +492,20 @@ def test_an_age_a_person_writing_for_themselves_cannot_have_is_checked_back(engi
     assert "age" not in state.facts and replies[-1].custom["confirm"] == {"age": 3}
     state, replies = talk(engine, "hi, my son is 3 and has leukaemia", "/affirm")
     assert state.facts["age"] == 3
+
+
+@pytest.mark.parametrize("message, read", [
+    ("I could become pregnant", {"childbearing_potential": True}),  # no pregnancy read from "pregnant" inside it
+    ("yes I could get pregnant", {"childbearing_potential": True}),
+    ("能怀孕", {"childbearing_potential": True}),
+    ("能", {"childbearing_potential": True}),
+    ("不能", {"childbearing_potential": False}),
+])
+def test_could_become_pregnant_says_nothing_of_a_pregnancy(engine, message, read):
+    state, _ = talk(engine, message, state=State(consent=True, pending=["childbearing_potential"]))
+    assert {k: v for k, v in state.facts.items() if k in ("childbearing_potential", "pregnant")} == read
+
+
+def test_asked_whether_pregnant_could_be_is_still_read_as_a_possible_pregnancy(engine):
+    state, replies = talk(engine, "有可能怀孕", state=State(consent=True, pending=["pregnant"]))
+    assert "pregnant" not in state.facts and replies[-1].custom["confirm"] == {"pregnant": True}
