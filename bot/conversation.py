@@ -317,9 +317,12 @@ class Screening:
             return None
         # the facts left unsaid of those asked together, asked together again when they are a smaller group
         # ("lung cancer" to the cancer, age and sex: "How old are you, and are you a man or a woman?")
+        # (the first of them with its own ``ask_with``, when all of those were left unsaid too)
         unsaid = [self.vocabulary[k] for k, _ in notes if k in unsaid_keys]
-        smaller = unsaid and unsaid[0].key == key and asked_together(unsaid) and len(unsaid) < len(state.pending or ())
-        question = Question(tuple(unsaid) if smaller else (self.vocabulary[key],))
+        group = (unsaid[0], *(self.vocabulary[k] for k in unsaid[0].ask_with)) if unsaid else ()
+        smaller = (unsaid and unsaid[0].key == key and set(unsaid[0].ask_with) <= {d.key for d in unsaid}
+                   and asked_together(group) and len(group) < len(state.pending or ()))
+        question = Question(group if smaller else (self.vocabulary[key],))
         again = state.pending == question.keys
         if again and (state.misunderstood + 1 >= MAX_MISUNDERSTOOD or state.repeats >= MAX_REPEATS):
             return self._leave_open(state, replies)

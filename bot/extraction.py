@@ -228,6 +228,37 @@ def _clause_before(text: str, start: int) -> str:
     return before[stops[-1].end():] if stops else before
 
 
+_LONGER_CUES: Dict[int, Tuple[Vocabulary, Dict[str, List[str]]]] = {}
+
+
+def _longer_cues(vocabulary: Vocabulary) -> Dict[str, List[str]]:
+    """For each yes/no fact, the phrases of other facts that hold one of its cues ("pregnant" in
+    childbearing potential's "could become pregnant", "怀孕" in "能怀孕")."""
+    cached = _LONGER_CUES.get(id(vocabulary))
+    if cached is not None and cached[0] is vocabulary:
+        return cached[1]
+    def holds(phrase: str, cue: str) -> bool:
+        phrase, cue = phrase.lower(), cue.lower()
+        if chinese.HAS_HAN.search(cue):
+            return cue in phrase and cue != phrase
+        return cue != phrase and re.search(r"(?<!\w)" + re.escape(cue) + r"(?!\w)", phrase) is not None
+    longer: Dict[str, List[str]] = {}
+    for key, definition in vocabulary.items():
+        if definition.type is not FactType.BOOLEAN:
+            continue
+        cues = [*definition.cues, *definition.cues_partial]
+        for other, elsewhere in vocabulary.items():
+            if other == key:
+                continue
+            for phrase in (*elsewhere.cues, *elsewhere.cues_false, *elsewhere.cues_partial):
+                if any(holds(phrase, cue) for cue in cues):
+                    longer.setdefault(key, []).append(phrase)
+    if len(_LONGER_CUES) > 8:
+        _LONGER_CUES.clear()
+    _LONGER_CUES[id(vocabulary)] = (vocabulary, longer)
+    return longer
+
+
 class Extractor:
     """Extracts facts from one message with the vocabulary's cues."""
 
@@ -462,10 +493,15 @@ class Extractor:
         readings = [False] * len(said_no)
         untested = False
         partly_denied = False
+        # another fact's longer phrase around a cue names that fact, not this one ("could become pregnant" is no
+        # pregnancy), unless this fact is the one asked about ("有可能怀孕" to "are you pregnant, or could you be?")
+        elsewhere = [] if expected else mentions(text, _longer_cues(self.vocabulary).get(definition.key, []))
         for phrases, partial in ((definition.cues, False), (definition.cues_partial, True)):
             for start, end in self._mentions(text, phrases, expected):
                 if any(s < end and start < e for s, e in said_no):
                     continue  # inside a longer phrase that answers no ("failed IL-11 once")
+                if any(s <= start and end <= e and e - s > end - start for s, e in elsewhere):
+                    continue
                 if any(_qualifier(p).match(text, end) for p in definition.answers.get("unsure", ())):
                     continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 if chinese.DURING.match(text, end):

@@ -190,8 +190,9 @@ class Reader:
         valued = [key for key in bare if key in alone[key].facts or key in alone[key].checks or key in alone[key].options]
         kinds = [self.vocabulary[key].type for key in valued]
         unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
-        if unclear:
-            bare = [key for key in bare if key not in valued]
+        if unclear:  # only the facts of the kind two of them share: "62, ..., 6 weeks ago" still gives the age
+            shared = [key for key in valued if kinds.count(self.vocabulary[key].type) > 1]
+            bare = [key for key in bare if key not in shared]
             offered = {} if any(_says(said, key) for key in keys) else self._in_order(text, context)
             if offered:  # "6 weeks ago, never": one part for each, in the question's order, offered back
                 said.act, said.reply = ANSWER, None
@@ -217,6 +218,8 @@ class Reader:
         offered: Dict[str, Any] = {}
         for part, definition in zip(parts, context.pending):
             reading = self.understand(part, context=replace(context, pending=(definition,)))
+            if definition.type is FactType.BOOLEAN and reading.reply in ("yes", "no"):
+                return {}  # a bare yes or no answers none of the facts asked together, in order or not
             read = {**reading.facts, **reading.checks}
             if set(read) != {definition.key} or read[definition.key] is None or reading.follow_ups or reading.options:
                 return {}

@@ -53,8 +53,8 @@ def answer(reply: Reply) -> str:
         return "/affirm"
     if asks_a_list(custom):
         return "/deny"  # "Do you have any of these?": none
-    if len(asks) > 1:  # facts asked together: each said
-        return ", ".join(TYPED.get(key) or ANSWERS[key] for key in asks)
+    if len(asks) > 1:  # facts asked together: each said (a man says nothing to "for a woman: could you become pregnant")
+        return ", ".join(TYPED.get(key) or ANSWERS[key] for key in asks if key in TYPED or key in ANSWERS)
     key = asks[0]
     if key in CHOSEN:
         return next(b["payload"] for b in reply.buttons if b["title"] in CHOSEN[key])
