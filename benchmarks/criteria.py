@@ -65,6 +65,8 @@ SAMPLES = {
           "held-out figure, made before any change it prompted. Its wrong and unsafe readings then prompted general "
           "fixes (unmarked denials, contradicted section flags, thresholds in brackets, qualifiers opening a list, "
           "test results of what lasts, pregnancies of the past: branch criteria)",
+    2030: "40 criteria, drawn after the fixes sample 2029 prompted (commit 7b2d8cf); its first judgement is the "
+          "held-out figure, made before any change it prompted",
 }
 
 # what a judged reading counts as
