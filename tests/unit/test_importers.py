@@ -1069,3 +1069,35 @@ def test_an_item_of_a_list_of_ways_in_is_not_required_alone(imported):
     store, vocabulary = imported[0], imported[1]
     lung = [c for c in store.trial("NCT04381988", vocabulary).criteria if c.text == "Lung Cancer"]
     assert lung and all(left_to_the_study_team(c, vocabulary) for c in lung)
+
+
+def test_an_exclusion_whose_qualifier_only_narrows_its_concept_is_settled_by_the_concept_s_absence(imported):
+    """"Presence of any active malignancy (except non-melanoma skin cancer)": a person with no cancer is not
+    excluded, whatever the exception says; one with cancer waits for the study team, who judge the exception.
+    Not when the person may not know they meet it (a screening ECG, a value), nor for what an exception
+    names, a suspicion, a risk or a family's history."""
+    assert cues.narrows_only('it qualifies the concept ("uncontrolled")')
+    assert cues.narrows_only("it makes an exception") and cues.narrows_only("what follows narrows it")
+    for reason in ('it qualifies the concept ("suspected")', 'it qualifies the concept ("family")',
+                   "it excludes the absence of something", "what follows defines it", "it counts several findings",
+                   "its time frame depends on the drug", "it rests on a risk"):
+        assert not cues.narrows_only(reason), reason
+
+    def known(line, concept):
+        start = line.index(concept)
+        return cues.known_to_the_person(line, start, start + len(concept))
+    assert known("Presence of any active malignancy (except non-melanoma skin cancer)", "malignancy")
+    assert not known("Significant screening ECG abnormalities, including 2nd degree AV block", "AV block")
+    assert not known("Pre-existing severe left ventricular systolic dysfunction (i.e. LVEF <35%)",
+                     "left ventricular systolic dysfunction")
+    assert not known("Untreated systemic bacterial or other infection (other than SARS-CoV-2)", "SARS-CoV-2")
+    store, vocabulary = imported[0], imported[1]
+    cancer = [c.rule_spec["all"] for c in store.trial("NCT04355728", vocabulary).criteria
+              if c.text.startswith("Presence of any active malignancy (except") and "all" in c.rule_spec]
+    assert cancer and all(len(parts) == 2 for parts in cancer)
+    assert {"fact": "condition:cancer:now", "is": True} in [parts[0] for parts in cancer]
+    assert all(parts[1]["is"] is True and not vocabulary[parts[1]["fact"]].askable for parts in cancer)
+    # an allergy to an excipient is not read as taking it, with or without the study team
+    albumin = [c for c in store.trial("NCT04456452", vocabulary).criteria
+               if c.text.startswith("A history of allergic reactions to human albumin")]
+    assert albumin and not any(k.startswith("drug:") for c in albumin for k in c.rule.facts)
