@@ -73,6 +73,7 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
+_USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -354,8 +355,10 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
-        if domain == "Condition" and _STATE.fullmatch(name):
-            return self.recogniser.study_team(text)  # "institutionalized": a state, not a diagnosis to ask about
+        if domain == "Condition" and (_STATE.fullmatch(name) or _USE.search(name)):
+            # "institutionalized": a state, not a diagnosis to ask about; "drug use": a habit (which
+            # drugs? when?), not a diagnosis ("Have you ever been diagnosed with drug use?")
+            return self.recogniser.study_team(text)
         if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):

@@ -1101,3 +1101,11 @@ def test_an_exclusion_whose_qualifier_only_narrows_its_concept_is_settled_by_the
     albumin = [c for c in store.trial("NCT04456452", vocabulary).criteria
                if c.text.startswith("A history of allergic reactions to human albumin")]
     assert albumin and not any(k.startswith("drug:") for c in albumin for k in c.rule.facts)
+
+
+def test_a_condition_named_by_a_habit_is_not_asked_as_a_diagnosis(imported):
+    """"drug use" (the trial's text missing from the corpus) was asked "Have you ever been diagnosed with
+    drug use?": any past use of any drug excluded."""
+    store, vocabulary = imported[0], imported[1]
+    use = [c for c in store.trial("NCT04405570", vocabulary).criteria if c.text == "drug use"]
+    assert use and all(left_to_the_study_team(c, vocabulary) for c in use)
