@@ -183,6 +183,8 @@ class SourceTexts:
             blank = 0
             if line.endswith(":"):
                 return line
+            if len(line) > 100:
+                return None  # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item
         return None
 
     def section(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
@@ -355,9 +357,10 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
-        if domain == "Condition" and (_STATE.fullmatch(name) or _USE.search(name)):
-            # "institutionalized": a state, not a diagnosis to ask about; "drug use": a habit (which
-            # drugs? when?), not a diagnosis ("Have you ever been diagnosed with drug use?")
+        if domain == "Condition" and (_STATE.fullmatch(name) or (_USE.search(name) and not when)):
+            # "institutionalized": a state, not a diagnosis to ask about; "drug use" with no time
+            # frame: a habit (which drugs? when?), not a diagnosis ("Have you ever been diagnosed with
+            # drug use?"); "drug use within the past year" is asked as such
             return self.recogniser.study_team(text)
         if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma

@@ -1058,7 +1058,11 @@ def test_an_item_of_a_list_of_ways_in_is_not_required_alone(imported):
     "Lung Cancer" read alone as an inclusion ruled out every breast-cancer patient."""
     from bot.importers.omop import _ALTERNATIVES_HEADING, SourceTexts
     texts = SourceTexts({"NCT00000001": "Inclusion Criteria:\n\nAdults\n\n\nDisease site meets following criteria:\n\n"
-                                        "Head and Neck Cancer\nLung Cancer\nBreast Cancer\n"})
+                                        "Head and Neck Cancer\nLung Cancer\nBreast Cancer\nPrior Treatment: Patients are "
+                                        "still eligible for this trial if active antimicrobial agents are in use, or "
+                                        "if they had been treated.\nAge 18 years."})
+    # a paragraph of its own ends the list: "Age 18 years." after it is not one of its items
+    assert texts.list_heading("NCT00000001", "Age 18 years", 250) is None
     assert texts.list_heading("NCT00000001", "Lung Cancer", 80) == "Disease site meets following criteria:"
     assert texts.list_heading("NCT00000001", "Adults", 22) == "Inclusion Criteria:"
     for heading in ("Disease site meets following criteria:", "Have one or more of the following conditions:",
