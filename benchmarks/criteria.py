@@ -65,6 +65,11 @@ SAMPLES = {
           "held-out figure, made before any change it prompted. Its wrong and unsafe readings then prompted general "
           "fixes (unmarked denials, contradicted section flags, thresholds in brackets, qualifiers opening a list, "
           "test results of what lasts, pregnancies of the past: branch criteria)",
+    2030: "40 criteria, drawn after the fixes sample 2029 prompted (commit 7b2d8cf); its first judgement is the "
+          "held-out figure, made before any change it prompted. Its unsafe and wrong readings then prompted general "
+          "fixes (a washout in the line's next sentence, a cohort's 'arms ... only', an 'X-based' setting, a value of "
+          "the past, an item of a list of ways in: branch criteria); an exclusion whose qualifier only narrows its "
+          "concept is now the concept and the study team's confirmation (a 'no' settles it)",
 }
 
 # what a judged reading counts as

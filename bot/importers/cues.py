@@ -30,7 +30,7 @@ _DEGREE = re.compile(
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
     r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy|"
-    r"certain|some|selected|specific|particular|another)",
+    r"certain|some|selected|specific|particular|another|[a-z]+-based)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
 _NARROWED = re.compile(r"\b(?:chronic|recurrent|long-?standing|frequent|multiple|repeated|high|low|elevated|"
@@ -43,7 +43,10 @@ _CONDITIONAL = re.compile(
     r"\beither\b|\bmay\s+(?:include|be|have)\b|"
     # a cohort's own criterion: "Aim 1.1 and 2.1 (...): diagnosed with ...", "test (Aim 1) or hospitalized (Aim 2)"
     r"^\W*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+(?:\s*(?:and|or|,|&)\s*[\w.\-]+)*"
-    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+\s*\)", re.IGNORECASE)
+    r"[^:;]{0,80}:|\(\s*(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+\s*\)|"
+    # "Treatment arms 7 and 8 only: ..."
+    r"\b(?:aims?|cohorts?|arms?|groups?|parts?|sub-?stud(?:y|ies))\s+[\w.\-]+(?:\s*(?:and|or|,|&)\s*[\w.\-]+)*"
+    r"\s+only\b", re.IGNORECASE)
 # An exception: part of what the criterion names does not count.
 _EXCEPTION = re.compile(
     r"\bexcept\w*|\bexcluding\b|\bother\s+than\b|\bapart\s+from\b|\bbut\s+not\b|"
@@ -84,6 +87,10 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
+# A value of a test or sign ("CPK > 5x ULN", "< 50"): a condition named beside it as another way to be
+# excluded ("Rhabdomyolysis or CPK > 5x ULN") is meant at present too
+_VALUE = re.compile(r"[<>≤≥]\s*\d|\b\d+(?:\.\d+)?\s*[x×*]\s*(?:the\s+)?(?:uln|upper)|"
+                    r"\b(?:greater|more|less|lower|higher)\s+than\s+\d", re.IGNORECASE)
 # What a test finds that lasts: chronic infections and the antibodies a body keeps.
 _LASTING = re.compile(r"\b(?:hiv|human\s+immunodeficiency|hepatitis|hbv|hcv|hbs\s?ag|hbc|hbs|antibod\w*|anti-?\w+\s+"
                       r"antibod\w*|serolog\w*|syphilis|treponema\w*|tubercul\w*|tb|quantiferon|igg|htlv)\b",
@@ -160,6 +167,12 @@ _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|m
 _MODIFIER_OF = re.compile(r"^[\s-]*(?:convalescent\s+)?(?:plasma|sera|serum|vaccin\w*|tests?|testing|treatments?|"
                           r"therap\w*|antibod\w*|ward|units?|exposures?|contacts?|pandemic|outbreak|related|"
                           r"associated|patients?\s+contacts?|swabs?)\b", re.IGNORECASE)
+# A population the concept is excluded in only ("Immunocompromised patients with positive SARS-CoV-2 test"):
+# an exclusion of both, which the concept's rows alone would widen to everyone with the concept
+_POPULATION = re.compile(
+    r"\b(?!(?:all|any|the|those|such|other|eligible|potential|study|adults?|a|an|of|are|be|with|and|or|in|for|to|"
+    r"from|by|at|on|if|who|include|including|excluded?|exclude)\b)[a-z][\w-]*\s+(?:patients?|subjects?|participants?|"
+    r"individuals?|persons?|people|women|men|children)\s+(?:with|who|on|having|receiving|that)\b", re.IGNORECASE)
 # A risk, not a finding: "indicators of risk of progression", "high risk of requiring ventilation".
 _RISK = re.compile(r"\b(?:(?:high|increased|at)\s+risk|risks?\s+of)\b", re.IGNORECASE)
 # Several findings counted together: no one of them alone is the criterion.
@@ -253,6 +266,12 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
     reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
+    if not reason and _HALF_LIVES.search(line):
+        # the washout may be said in the line's next sentence: "... at study entry. Note: A washout
+        # period 4 weeks (or 5 half-lives, whichever is longer) is required"
+        reason = "its time frame depends on the drug"
+    if not reason and kind == "exclusion" and population(before):
+        reason = "it is about some people only"
     if reason or (kind == "inclusion" and _RISK.search(clause)):
         reason = reason or "it rests on a risk"
         return reason
@@ -267,8 +286,10 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     if not negated and _DENIAL.search(_ITEM.split(before)[-1].split(":")[-1]):
         return "its words deny what the row does not"  # "Not having an allergy to ..." coded as the allergy
     after = re.sub(r"^\((?:e?s)\)", "", line[end:clause_bounds(line, start, end)[1]])  # "disease(s) requiring"
-    if _NARROWING_AFTER.match(after) or _DEFINED_AFTER.match(after):
+    if _NARROWING_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
+    if _DEFINED_AFTER.match(after):
+        return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
     if kind == "inclusion" and examples_before(before):
@@ -330,10 +351,82 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
         return EVER
     if kind == "inclusion":
         return NOW
+    if value_beside(clause, concept):
+        return NOW  # "Rhabdomyolysis or CPK > 5x ULN": the episode of now, beside the value of now
     if re.search(r"\bchronic\b", words, re.I):
         return NOW if procedure else EVER  # "chronic hemodialysis" is ongoing; "chronic hepatitis" a diagnosis
     acute = _ACUTE_PROCEDURE if procedure else _ACUTE
     return NOW if acute.search(concept) else EVER
+
+
+def value_beside(clause: str, concept: str) -> bool:
+    """Whether a concept is followed, as another way to meet the criterion, by a value ("Rhabdomyolysis
+    or CPK > 5x ULN"), not by a definition in brackets or another item of a list."""
+    at = clause.lower().find(concept.lower()) if concept else -1
+    after = clause[at + len(concept):] if at >= 0 else ""
+    alternative = re.match(r"\s*,?\s*(?:or|and/or)\s+([^,;()]{0,40})", after, re.IGNORECASE)
+    return bool(alternative and _VALUE.search(alternative.group(1)))
+
+
+# Why a criterion was handed off, when only people with its concept meet it: its qualifier, exception,
+# condition or population only narrows the concept ("uncontrolled", "except COVID-19", "requiring
+# dialysis", "for patients with"), so a person without the concept does not meet it. Not a suspicion,
+# a risk, a plan, a remission, a family's history, an absence, a count, a drug's washout, a definition
+# by a value: a person without the concept (as its question asks it) may still meet those.
+_NARROWS_ONLY = re.compile(
+    r"^(?:it makes an exception|it applies to some people only|it is about some people only|"
+    r"the investigator judges it|what follows narrows it)$|"
+    r"^it qualifies the concept \(\"(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|"
+    r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|major|moderate|decompensated|symptomatic|refractory|"
+    r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
+    r"multiple|repeated|recurrent|chronic|frequent|long-?standing|opinion|judg\w*|investigator|physician|"
+    r"discretion|deemed|considered|interfere\w*|compromise\w*)\s*\"\)$", re.IGNORECASE)
+
+
+def narrows_only(reason: str) -> bool:
+    """Whether a hand-off's reason (``hand_off``) only narrows the concept: nobody without the
+    concept meets the criterion."""
+    return bool(_NARROWS_ONLY.match(reason))
+
+
+def known_to_the_person(line: str, start: int, end: int) -> bool:
+    """Whether a person who does not have the concept at ``line[start:end]`` can say so, so that a
+    "no" settles an exclusion whose qualifier only narrows it: not when a test or a value defines
+    the criterion ("Significant screening ECG abnormalities, including AV block", "severe LV
+    dysfunction (LVEF < 35%)": a finding the person may not know of), and not when the concept is
+    what an exception names ("other than SARS-CoV-2", "with the exception of thyroid disease")."""
+    clause = clause_around(line, start, end)
+    if _DIAGNOSTIC.search(clause) or re.search(r"\blab(?:orator\w*|s)?\b", clause, re.IGNORECASE) \
+            or _VALUE.search(clause):
+        return False
+    return not _EXCEPTION.search(clause_before(line, start))
+
+
+def population(before: str) -> bool:
+    """Whether the words before a concept say whom the criterion is about ("Immunocompromised
+    patients with ..."): an exclusion of that population with the concept, not of the concept."""
+    return bool(_POPULATION.search(before))
+
+
+def past_value(before: str) -> bool:
+    """Whether the words before a value say it is of the past ("History or clinical evidence of ...
+    (LVEF <40%)"), which the most recent value does not hold."""
+    return bool(_EVER.search(before))
+
+
+# A body site: a concept that lacks the site its entity names is broader than the entity
+# ("bleeding within brain" coded as any haemorrhage)
+_SITES = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?:brain|cerebr\w*|intracran\w*|intra-cran\w*|cranial|cns)\b", r"\b(?:heart|cardi\w*|myocard\w*|coronar\w*)\b",
+    r"\b(?:lungs?|pulmon\w*|pneum\w*|respirat\w*|bronch\w*)\b", r"\b(?:liver|hepat\w*)\b",
+    r"\b(?:kidneys?|renal|nephr\w*)\b", r"\b(?:gastro\w*|intestin\w*|bowel|colon\w*|stomach|gastric|gi)\b",
+    r"\b(?:skin|cutaneous|derm\w*)\b", r"\b(?:eyes?|ocular|retin\w*|ophthalm\w*)\b")]
+
+
+def broader(entity: str, concept: str) -> bool:
+    """Whether a concept lacks a body site its entity names ("bleeding within brain" coded as
+    "hemorrhage"): a person with a nosebleed would answer "yes" to the concept's question."""
+    return any(site.search(entity) and not site.search(concept) for site in _SITES)
 
 
 def past_pregnancy(text: str) -> bool:

@@ -73,6 +73,7 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
                       "the", "in", "total", "value", "concentration", "rate", "ratio", "score"}
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
+_USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -82,6 +83,12 @@ _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
 _SECTION = re.compile(r"^(?=[^\n]{0,80}$)(?![^\n]*\binclusion\b[^\n]*\bexclusion\b|[^\n]*\bexclusion\b[^\n]*\binclusion\b)"
                       r"(?:[^\n]*\b(in|ex)clusion\b[^\n]*:\s*$|\W*(?:\w+\s+)?(in|ex)clusion\s+crit)",
                       re.IGNORECASE | re.MULTILINE)
+# a heading glued to its line by a run of spaces: "Critical  Diagnosed with ..." (not "RR  20": a lost sign)
+_GLUED = re.compile(r"^\s*([A-Z][a-z]+(?:[ -][A-Z]?[a-z]+){0,2})\s{2,}(?=[A-Z][a-z])")
+# a list heading whose items are ways in, not each required: "Have one or more of the following
+# conditions:", "Disease site meets following criteria:" (not "... all of the following:")
+_ALTERNATIVES_HEADING = re.compile(r"\b(?:one|any|either|at\s+least)\b[^:]*\bof\b|\bone\s+or\s+more\b|"
+                                   r"^(?![^:]*\b(?:all|each|both|every)\b)[^:]*\bfollowing\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 
 
@@ -144,6 +151,41 @@ class SourceTexts:
         end = text.find("\n", at)
         line = text[begin:end if end >= 0 else None]
         return " ".join(_BULLET.sub("", line).split()) or None
+
+    def glued_heading(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
+        """A short heading that the text glues to the line holding ``entity`` with a run of spaces
+        ("Critical  Diagnosed with SARS-CoV-2 infection ...": one of three severity groups), or None."""
+        found = self._find(trial_id, entity, start)
+        if found is None:
+            return None
+        text, at = found
+        line = text[text.rfind("\n", 0, at) + 1:]
+        glued = _GLUED.match(line.split("\n", 1)[0])
+        return glued.group(1) if glued and glued.end() <= at - text.rfind("\n", 0, at) else None
+
+    def list_heading(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
+        """The heading of the list whose item holds ``entity`` ("Disease site meets following
+        criteria:" above "Lung Cancer"), or None: the nearest line above ending with a colon, over
+        the list's items and single blank lines."""
+        found = self._find(trial_id, entity, start)
+        if found is None:
+            return None
+        text, at = found
+        above = text[:text.rfind("\n", 0, at) + 1].split("\n")[:-1]
+        blank = 0
+        for line in reversed(above[-20:]):
+            line = line.strip()
+            if not line:
+                blank += 1
+                if blank > 1:
+                    return None
+                continue
+            blank = 0
+            if line.endswith(":"):
+                return line
+            if len(line) > 100:
+                return None  # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item
+        return None
 
     def section(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
         """Whether the text holds ``entity`` under its inclusion or its exclusion criteria (the
@@ -219,6 +261,19 @@ class RowReader:
     def __init__(self, concepts: Concepts) -> None:
         self.concepts = concepts
         self.recogniser = Recogniser(concepts)
+        self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
+
+    def _qualified_by_the_study_team(self, plain: Derived, text: str) -> Derived:
+        """An exclusion of a concept with a qualifier the facts cannot hold: excluded only when the
+        person has the concept (``plain``, read without the qualifier) and the study team finds the
+        qualifier holds; a "no" to the concept settles it."""
+        if plain.checked_by != "rule" or plain.team or "not" in plain.rule or (
+                cues.is_allergy(text, "") and any(k.startswith("drug:") for k in _keys(plain.rule))):
+            # an allergy to a drug read as taking it: a "no" would not say the person is not allergic
+            return self.recogniser.study_team(text)
+        words = " ".join(text.split()).rstrip(" .;,")
+        team = {"fact": self.concepts.study_team(words), "is": True}
+        return Derived({"all": [plain.rule, team]}, "rule", f"\"{words}\"")
 
     def derive(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
                context: Context = Context()) -> Derived:
@@ -264,7 +319,8 @@ class RowReader:
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
             if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
-                    kind == INCLUSION and cues.examples_before(before)):
+                    kind == INCLUSION and cues.examples_before(before)) or (
+                    kind == EXCLUSION and cues.population(before)):
                 # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
                 # ("signs of moderate illness, such as SpO2 > 93%") is not required
                 return self.recogniser.study_team(text)
@@ -275,9 +331,24 @@ class RowReader:
             # question, or a hand-off to the study team)
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
-        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or cues.hand_off(text, *found, kind, negated) or (
+        handed = None if self._qualified else cues.hand_off(text, *found, kind, negated)
+        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
-            # a stage, a dose, a qualifier, an exception, a condition: more than one fact can hold
+            # a stage, a dose, an alternative in the entity: more than one fact can hold
+            return self.recogniser.study_team(text)
+        if handed and kind == EXCLUSION and not negated and cues.narrows_only(handed) and \
+                cues.known_to_the_person(text, *found) and not cues.names_own_condition(entity, context.conditions):
+            # "Uncontrolled hypertension", "Active infection (except COVID-19)": only people with the
+            # concept are excluded, so its absence settles the criterion, and its presence is left
+            # to the study team, who judge the qualifier
+            self._qualified = True
+            try:
+                plain = self.derive(row, kind, line, source_line, context)
+            finally:
+                self._qualified = False
+            return self._qualified_by_the_study_team(plain, text)
+        if handed:
+            # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)
         when = self._window(row, text, at, entity, treatment=domain != "Condition", days=days)
         if when == _SINCE:
@@ -286,8 +357,11 @@ class RowReader:
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
         said = cues.Said(said, entity, clause, text)
-        if domain == "Condition" and _STATE.fullmatch(name):
-            return self.recogniser.study_team(text)  # "institutionalized": a state, not a diagnosis to ask about
+        if domain == "Condition" and (_STATE.fullmatch(name) or (_USE.search(name) and not when)):
+            # "institutionalized": a state, not a diagnosis to ask about; "drug use" with no time
+            # frame: a habit (which drugs? when?), not a diagnosis ("Have you ever been diagnosed with
+            # drug use?"); "drug use within the past year" is asked as such
+            return self.recogniser.study_team(text)
         if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
@@ -362,6 +436,8 @@ class RowReader:
         return (bool(concept) and concept not in PLACEHOLDERS and score >= 0.999
                 and not cues.partial_match(entity, row.get("concept_name") or "")
                 and not cues.narrower(entity, row.get("concept_name") or "", line)
+                # "bleeding within brain" coded as any haemorrhage: a concept without the entity's body site
+                and not ((row.get("domain") or "") == "Condition" and cues.broader(entity, row.get("concept_name") or ""))
                 and (row.get("vocabulary_usagi") or "").strip() not in UNTRUSTED_VOCABULARIES
                 and (row.get("domain") or "") != "Visit")
 
@@ -524,6 +600,9 @@ class RowReader:
             fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name, now=recent)
             label = self.concepts.vocabulary[fact].label
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
+        if at >= 0 and cues.past_value(cues.clause_before(text, at)):
+            # "History or clinical evidence of ... (LVEF <40%)": a value of any time, not the latest
+            return self.recogniser.study_team(text)
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
         if not comparisons or len(units) > 1 or self._bound_left_out(text, at + len(entity), len(comparisons)):
@@ -692,8 +771,10 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                     raise FieldError(f"entity_source_text (line {line})", "empty")
                 offset = int(start) if start is not None else None
                 source_line = texts.line(trial_id, entity, offset)
-                if texts.section(trial_id, entity, offset) not in (None, kind):
-                    # the row's flag and the text's heading disagree: which is the criterion?
+                if texts.section(trial_id, entity, offset) not in (None, kind) or \
+                        texts.glued_heading(trial_id, entity, offset):
+                    # the row's flag and the text's heading disagree: which is the criterion? Or a
+                    # heading glued to the line ("Critical  Diagnosed with ..."): whom is it for?
                     derived = reader.recogniser.study_team(source_line or row_text(row))
                 else:
                     derived = reader.derive(row, kind, line, source_line, context)
@@ -702,6 +783,12 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 continue
             text = source_line or row_text(row)
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
+            heading = texts.list_heading(trial_id, entity, offset) if kind == INCLUSION and (
+                group is None or not _EITHER.search(text)) else None
+            if heading and _ALTERNATIVES_HEADING.search(heading) and derived.checked_by == "rule":
+                # one item of a list of ways in ("Disease site meets following criteria:" ... "Lung
+                # Cancer"), which the annotations do not join: read alone, it would be required
+                derived = reader.recogniser.study_team(text)
             at = text.lower().find(entity.lower())
             # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
             # annotations join them into one criterion, the concept alone would turn the others away

@@ -969,3 +969,147 @@ def test_an_inclusion_naming_pregnancy_without_a_denial_is_not_read_as_its_absen
     for line in ("Not pregnant", "Negative pregnancy test", "non-pregnant women"):
         assert reader.derive(line, "inclusion").rule == {"fact": "pregnant", "is": False}, line
     assert reader.derive("Pregnant women", "exclusion").rule == {"fact": "pregnant", "is": True}
+
+
+def test_a_concept_without_the_body_site_its_entity_names_is_broader_and_not_trusted(imported):
+    """"bleeding within brain" was coded as any haemorrhage: a nosebleed in the last 6 months excluded."""
+    assert cues.broader("bleeding within brain", "Hemorrhage")
+    assert cues.broader("respiratory infection", "Infectious disease")
+    assert not cues.broader("intracranial hemorrhage", "Intracranial hemorrhage")
+    assert not cues.broader("kidney disease", "Renal impairment")
+    assert not cues.broader("hemorrhage", "Intracranial hemorrhage")  # narrower is cues.narrower's
+    store, vocabulary = imported[0], imported[1]
+    rule = rule_of(store, vocabulary, "NCT04375397", "bleeding within brain within 6 months")
+    assert rule == {"fact": "condition:bleeding_within_brain:180d", "is": True}
+
+
+def test_a_condition_beside_a_value_of_now_is_meant_now(imported):
+    """"Rhabdomyolysis or CPK > 5x ULN" is the episode of now: a past one, long over, does not exclude."""
+    assert cues.time_sense("exclusion", "", "Rhabdomyolysis", clause="Rhabdomyolysis or CPK > 5x ULN") == cues.NOW
+    assert cues.time_sense("exclusion", "History of ", "rhabdomyolysis",
+                           clause="History of rhabdomyolysis or CPK > 5x ULN") == cues.EVER
+    # a value inside a list's brackets is not another way in for the item before it
+    assert cues.time_sense("exclusion", "Immunocompromised (solid organ transplant, ", "BMT",
+                           clause="Immunocompromised (solid organ transplant, BMT, AIDS, on biologics and/or high "
+                                  "dose steroids (>20mg prednisone per day)") == cues.EVER
+    store, vocabulary = imported[0], imported[1]
+    rhabdomyolysis = [k for c in store.trial("NCT04472611", vocabulary).criteria
+                      if c.text.startswith("Rhabdomyolysis or CPK") for k in c.rule.facts if k.startswith("condition:")]
+    assert rhabdomyolysis and all(k.endswith(":now") for k in rhabdomyolysis)
+
+
+def test_a_population_named_before_the_concept_is_part_of_an_exclusion(imported):
+    """"Immunocompromised patients with positive SARS-CoV-2 test": every patient with a positive test was
+    excluded."""
+    line = "Immunocompromised patients with positive SARS-CoV-2 test prior to study enrollment"
+    assert concept_in(line, "SARS-CoV-2 test")
+    assert concept_in("Pregnant women with hypertension", "hypertension")
+    for line, concept in [("Patients with a history of stroke", "stroke"), ("All patients with active cancer", "cancer"),
+                          ("Adult patients with sickle cell disease", "sickle cell disease")]:
+        assert not cues.population(line[:line.index(concept)]), line
+    store, vocabulary = imported[0], imported[1]
+    tests = [c for c in store.trial("NCT04407546", vocabulary).criteria
+             if c.text.startswith("Immunocompromised patients with positive SARS-CoV-2")]
+    # the test's row is the study team's (the line's other row asks it whole, as written)
+    assert tests and not any(k.startswith("measurement:") for c in tests for k in c.rule.facts)
+    assert any(left_to_the_study_team(c, vocabulary) for c in tests)
+
+
+def test_a_heading_glued_to_its_line_leaves_the_line_to_the_study_team(imported):
+    """"Critical  Diagnosed with SARS-CoV-2 infection ..." (one of three severity groups) was asked without
+    saying that critical illness is meant."""
+    from bot.importers.omop import SourceTexts
+    texts = SourceTexts({"NCT00000001": "Severe\n\nDiagnosed with flu\nCritical  Diagnosed with SARS-CoV-2 "
+                                        "infection by RT-PCR\nRR  20, HR  90"})
+    assert texts.glued_heading("NCT00000001", "by RT-PCR", 60) == "Critical"
+    assert texts.glued_heading("NCT00000001", "Diagnosed with flu", 8) is None
+    assert texts.glued_heading("NCT00000001", "HR", 90) is None  # a lost sign, not a heading
+    store, vocabulary = imported[0], imported[1]
+    critical = [c for c in store.trial("NCT04424901", vocabulary).criteria if c.text.startswith("Critical Diagnosed")]
+    assert critical and all(left_to_the_study_team(c, vocabulary) for c in critical)
+
+
+def test_a_washout_a_cohort_a_setting_or_a_past_value_is_not_dropped(imported):
+    """Sample 2030's unsafe readings: the washout in the line's next sentence, "Treatment arms 7 and 8 only",
+    "ICU-based" and "History or clinical evidence of ... (LVEF <40%)" were dropped."""
+    line = ("Are receiving cytotoxic or biologic treatments (such as anti-IL-6 [tocilizumab or sarilumab]) for any "
+            "indication at study entry. Note: A washout period 4 weeks (or 5 half-lives, whichever is longer) is "
+            "required prior to screening.")
+    assert concept_in(line, "tocilizumab") == "its time frame depends on the drug"
+    assert concept_in("Receiving ICU-based mechanical ventilation", "mechanical ventilation", "inclusion")
+    assert cues.conditional("Treatment arms 7 and 8 only: Participants are 65 years of age")
+    assert not cues.conditional("Participants are 65 years of age or older")
+    assert cues.past_value("History or clinical evidence of systolic heart failure, left ventricular dysfunction (")
+    assert not cues.past_value("Left ventricular ejection fraction (")
+    store, vocabulary = imported[0], imported[1]
+    arms = [c for c in store.trial("NCT04427501_arm78", vocabulary).criteria
+            if c.text.startswith("Treatment arms 7 and 8 only")]
+    assert arms and not any("age" in c.rule.facts for c in arms)
+    heart = [c for c in store.trial("NCT04421508", vocabulary).criteria
+             if c.text.startswith("History or clinical evidence of systolic heart failure")]
+    assert heart and not any(k.startswith("measurement:") for c in heart for k in c.rule.facts)
+    tocilizumab = [c for c in store.trial("NCT04421027", vocabulary).criteria
+                   if c.text.startswith("Are receiving cytotoxic or biologic treatments")]
+    assert tocilizumab and not any(k.startswith("drug:tocilizumab") for c in tocilizumab for k in c.rule.facts)
+
+
+def test_an_item_of_a_list_of_ways_in_is_not_required_alone(imported):
+    """"Disease site meets following criteria:" then "Head and Neck ...", "Lung Cancer", "Breast Cancer":
+    "Lung Cancer" read alone as an inclusion ruled out every breast-cancer patient."""
+    from bot.importers.omop import _ALTERNATIVES_HEADING, SourceTexts
+    texts = SourceTexts({"NCT00000001": "Inclusion Criteria:\n\nAdults\n\n\nDisease site meets following criteria:\n\n"
+                                        "Head and Neck Cancer\nLung Cancer\nBreast Cancer\nPrior Treatment: Patients are "
+                                        "still eligible for this trial if active antimicrobial agents are in use, or "
+                                        "if they had been treated.\nAge 18 years."})
+    # a paragraph of its own ends the list: "Age 18 years." after it is not one of its items
+    assert texts.list_heading("NCT00000001", "Age 18 years", 250) is None
+    assert texts.list_heading("NCT00000001", "Lung Cancer", 80) == "Disease site meets following criteria:"
+    assert texts.list_heading("NCT00000001", "Adults", 22) == "Inclusion Criteria:"
+    for heading in ("Disease site meets following criteria:", "Have one or more of the following conditions:",
+                    "At least one of:"):
+        assert _ALTERNATIVES_HEADING.search(heading), heading
+    for heading in ("Inclusion Criteria:", "Patients must meet all of the following criteria:"):
+        assert not _ALTERNATIVES_HEADING.search(heading), heading
+    store, vocabulary = imported[0], imported[1]
+    lung = [c for c in store.trial("NCT04381988", vocabulary).criteria if c.text == "Lung Cancer"]
+    assert lung and all(left_to_the_study_team(c, vocabulary) for c in lung)
+
+
+def test_an_exclusion_whose_qualifier_only_narrows_its_concept_is_settled_by_the_concept_s_absence(imported):
+    """"Presence of any active malignancy (except non-melanoma skin cancer)": a person with no cancer is not
+    excluded, whatever the exception says; one with cancer waits for the study team, who judge the exception.
+    Not when the person may not know they meet it (a screening ECG, a value), nor for what an exception
+    names, a suspicion, a risk or a family's history."""
+    assert cues.narrows_only('it qualifies the concept ("uncontrolled")')
+    assert cues.narrows_only("it makes an exception") and cues.narrows_only("what follows narrows it")
+    for reason in ('it qualifies the concept ("suspected")', 'it qualifies the concept ("family")',
+                   "it excludes the absence of something", "what follows defines it", "it counts several findings",
+                   "its time frame depends on the drug", "it rests on a risk"):
+        assert not cues.narrows_only(reason), reason
+
+    def known(line, concept):
+        start = line.index(concept)
+        return cues.known_to_the_person(line, start, start + len(concept))
+    assert known("Presence of any active malignancy (except non-melanoma skin cancer)", "malignancy")
+    assert not known("Significant screening ECG abnormalities, including 2nd degree AV block", "AV block")
+    assert not known("Pre-existing severe left ventricular systolic dysfunction (i.e. LVEF <35%)",
+                     "left ventricular systolic dysfunction")
+    assert not known("Untreated systemic bacterial or other infection (other than SARS-CoV-2)", "SARS-CoV-2")
+    store, vocabulary = imported[0], imported[1]
+    cancer = [c.rule_spec["all"] for c in store.trial("NCT04355728", vocabulary).criteria
+              if c.text.startswith("Presence of any active malignancy (except") and "all" in c.rule_spec]
+    assert cancer and all(len(parts) == 2 for parts in cancer)
+    assert {"fact": "condition:cancer:now", "is": True} in [parts[0] for parts in cancer]
+    assert all(parts[1]["is"] is True and not vocabulary[parts[1]["fact"]].askable for parts in cancer)
+    # an allergy to an excipient is not read as taking it, with or without the study team
+    albumin = [c for c in store.trial("NCT04456452", vocabulary).criteria
+               if c.text.startswith("A history of allergic reactions to human albumin")]
+    assert albumin and not any(k.startswith("drug:") for c in albumin for k in c.rule.facts)
+
+
+def test_a_condition_named_by_a_habit_is_not_asked_as_a_diagnosis(imported):
+    """"drug use" (the trial's text missing from the corpus) was asked "Have you ever been diagnosed with
+    drug use?": any past use of any drug excluded."""
+    store, vocabulary = imported[0], imported[1]
+    use = [c for c in store.trial("NCT04405570", vocabulary).criteria if c.text == "drug use"]
+    assert use and all(left_to_the_study_team(c, vocabulary) for c in use)
