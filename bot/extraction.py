@@ -20,7 +20,7 @@ from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.numbers import minus_sign
 from bot.parsing.quantities import FRACTION, NEGATIVE, SPANS, TIME, Measurement, find_measurements
-from bot.parsing.when import WhenAnswer, length_against, parse_when
+from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
@@ -574,9 +574,12 @@ class Extractor:
         if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
             return None  # "原定上周化疗，推迟了": planned and put off, not done then
         before = _clause_before(text, start)
+        after = _clause_after(text, end)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
-            return NEVER  # "no radiotherapy", "never had chemo"
-        after, before = _clause_after(text, end), _clause_before(text, start)
+            # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
+            since = absent_for(after, self.today)
+            return NEVER if since is None else self._when(found, definition, since)
+        before = _clause_before(text, start)
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
@@ -584,7 +587,7 @@ class Extractor:
             if answer is not None:
                 # "1 November" is not also a bare answer to a number question
                 found.used.append(self._time_words(clause, offset, answer, follows))
-                return self._when(found, definition, answer)
+                return self._when(found, definition, counted_from_cycle(answer, _sentence_around(text, start, end)))
         self._impossible_date(after, end, definition, found)
         return None
 
@@ -756,6 +759,12 @@ class Extractor:
             return None
         if answer.future:
             found.problems.append(ReadingProblem(definition.key, texts.FUTURE_DATE))
+            return None
+        if answer.cycle_day:  # "day 1 of my last cycle was 14 Nov": the last dose may be later; its day is asked
+            found.bounds[definition.key] = answer.cycle_day
+            return None
+        if answer.near and answer.date:  # "just over a month ago": about a month, offered back
+            found.unsure[definition.key] = answer.date.isoformat()
             return None
         if answer.date and (self.today - answer.date).days > OLDEST_DAYS:
             found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(
