@@ -146,7 +146,9 @@ OLDEST_DAYS = 130 * 366  # a time further back than anyone's life ("600 years ag
 
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
-ALTERNATIVE_UNITS = {"10^9/L": ("/uL",)}
+# the units a bare number of a fact may be in, besides the fact's own: a platelet count per microlitre ("22000"),
+# a QTc in seconds ("0.47"); the first one that gives a plausible value is taken
+ALTERNATIVE_UNITS = {"10^9/L": ("/uL",), "ms": ("s",)}
 
 
 @dataclass(frozen=True)
