@@ -97,6 +97,17 @@ BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|high
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
+# An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
+# "turning 60" with no time, "60 next year" (59 or 58 now) or "this year" (59 or 60) is a bound, asked
+FUTURE_AGE_BEFORE = re.compile(r"(?:\b(?:i'?ll|she'?ll|he'?ll|they'?ll|will|(?:am|is|are|'s|'m)\s+going\s+to)\s+be"
+                               r"|\bturn(?:ing|s)?)\s+$", re.IGNORECASE)
+_MONTH_NAMES = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+                r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+AGE_IN_MONTH = re.compile(rf"[ \t]*in\s+(?:{_MONTH_NAMES})\b", re.IGNORECASE)  # "62 in March": turned or turning?
+AGE_SOON_AFTER = re.compile(rf"[ \t]*(?:next\s+(?:week|month)|this\s+coming\s+(?:week|month)"
+                            r"|(?:in|within)\s+(?:a|an|one|a\s+few|a\s+couple\s+of|[0-9]+|two|three|four|five|six)\s+"
+                            r"(?:days?|weeks?|months?)|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                            r"|tomorrow)\b", re.IGNORECASE)
 DURATION_LEAD = re.compile(r"\b(?:for|over|past|last|in|within|since|after|about)\s+(?:the\s+)?(?:last\s+|past\s+)?$", re.IGNORECASE)
 # "born 14 June 1961", "DOB 03/04/1970": an age, in years completed
 BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)\b\W*", re.IGNORECASE)
@@ -636,9 +647,18 @@ class Extractor:
                 self._measured(text, found, definition, m)
         return None
 
-    @staticmethod
-    def _bound(text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
-        """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
+    def _bound(self, text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
+        """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value. An age
+        still to come within the year ("I'll be 18 in March", "55 next month") is read as the age now, one less."""
+        if definition.unit == "years" and m.unit in (None, "years"):
+            future = FUTURE_AGE_BEFORE.search(text[max(0, m.start - 20):m.start])
+            if AGE_SOON_AFTER.match(text, m.end) or (future and AGE_IN_MONTH.match(text, m.end)):
+                self._number(found, definition, m.value - 1, "years")
+                return True
+            turned = re.search(r"\b(?:turned|was)\s+$", text[max(0, m.start - 10):m.start], re.IGNORECASE)
+            if future or (AGE_IN_MONTH.match(text, m.end) and not turned):  # "turned 74 in August": 74 now
+                found.bounds[definition.key] = text[max(0, m.start - 20):m.end].split(",")[-1].strip()
+                return True
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
         after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])

@@ -150,6 +150,13 @@ _NAMED_DAY = re.compile(
 )
 _NAMED_DAY_WORD = re.compile(r"christmas|xmas|boxing|new\s+year|hogmanay|hall?owe|valentine|bonfire|fawkes|patrick|easter"
                              r"|good\s+friday|thanksgiving", re.IGNORECASE)
+# A time taken back ("about 6 weeks ago, no wait, it was 3 weeks"): what follows the last such words is the answer
+_TAKEN_BACK = re.compile(r"\b(?:no\s+wait|sorry|i\s+mean[t]?|correction|scratch\s+that|oops|my\s+mistake)\b", re.IGNORECASE)
+# A time that was planned, not what happened: "was supposed to be on 20 Nov but got cancelled"
+_NOT_DONE = re.compile(r"\b(?:supposed\s+to|meant\s+to|planned|scheduled|booked|due\s+(?:on|for|again|in|next)"
+                       r"|(?:was|were|got|been|is|be)\s+(?:cancel+ed|postponed|delayed|put\s+off|pushed\s+back))\b",
+                       re.IGNORECASE)
+_CLAUSES = re.compile(r"[^,;.!?()]+?(?=[,;.!?()]|\bbut\b|\bso\b|$)|\bbut\b|\bso\b", re.IGNORECASE)
 DATE_ORDERS = ("DMY", "MDY")
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
@@ -545,6 +552,14 @@ def counted_from_cycle(answer: WhenAnswer | None, text: str, normalised: bool = 
 
 
 def _parse_when(normed: str, today: datetime.date, date_order: str | None = None) -> WhenAnswer | None:
+    taken_back = list(_TAKEN_BACK.finditer(normed))
+    if taken_back:
+        corrected = _parse_when(normed[taken_back[-1].end():], today, date_order)
+        if corrected is not None:
+            return corrected
+        normed = normed[:taken_back[-1].start()] + " " * (len(normed) - taken_back[-1].start())
+    if _NOT_DONE.search(normed):  # the times of plans are left out; "due again next week" would be future anyway
+        normed = _CLAUSES.sub(lambda m: " " * len(m.group()) if _NOT_DONE.search(m.group()) else m.group(), normed)
     norm = _year_named(_named_days(_merge_compound(in_english(normed, today)), today), today)
     # "-3 weeks ago" is no time (bot.extraction asks again); "for a week each cycle", "for 2 weeks" are how long,
     # not when, unless said of an absence ("off chemo for 6 weeks": at least that long ago)

@@ -109,3 +109,31 @@ def test_just_over_an_amount_is_offered_back_not_noted(vocabulary):
 def test_a_length_of_treatment_is_not_when_it_was(vocabulary):
     found = _found("I've been on chemo for 3 months", vocabulary)
     assert "last_chemotherapy" not in found.values
+
+
+@pytest.mark.parametrize("text, days_ago", [
+    ("about 6 weeks ago, no wait, it was 3 weeks", 21),
+    ("6 weeks ago (8 Oct? no sorry that can't be right, 20 Oct)", 42),
+    ("2 months ago - I mean 5 weeks ago", 35),
+])
+def test_a_time_taken_back_gives_way_to_the_one_after(text, days_ago):
+    answer = parse_when(text, DEC_1)
+    assert answer is not None and (DEC_1 - answer.date).days == days_ago
+
+
+def test_words_of_regret_with_no_time_after_keep_the_time_before():
+    assert parse_when("6 weeks ago, sorry", DEC_1).date == D(2026, 10, 20)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("chemo was supposed to be on 20 Nov but got cancelled because of the platelets, so the last one was 30 Oct",
+     D(2026, 10, 30)),
+    ("the 24th was postponed, last one was 3 Nov", D(2026, 11, 3)),
+])
+def test_the_time_of_a_plan_is_no_time_it_happened(text, day):
+    assert parse_when(text, DEC_1).date == day
+
+
+def test_a_rate_is_no_time_ago():
+    assert parse_when("I'm having it now, 5 days a week", DEC_1) is None
+    assert parse_when("twice a week", DEC_1) is None
