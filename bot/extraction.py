@@ -20,7 +20,7 @@ from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.numbers import minus_sign
 from bot.parsing.quantities import FRACTION, NEGATIVE, SPANS, TIME, Measurement, find_measurements
-from bot.parsing.when import WhenAnswer, length_against, parse_when
+from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
@@ -97,6 +97,17 @@ BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|high
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
+# An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
+# "turning 60" with no time, "60 next year" (59 or 58 now) or "this year" (59 or 60) is a bound, asked
+FUTURE_AGE_BEFORE = re.compile(r"(?:\b(?:i'?ll|she'?ll|he'?ll|they'?ll|will|(?:am|is|are|'s|'m)\s+going\s+to)\s+be"
+                               r"|\bturn(?:ing|s)?)\s+$", re.IGNORECASE)
+_MONTH_NAMES = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+                r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+AGE_IN_MONTH = re.compile(rf"[ \t]*in\s+(?:{_MONTH_NAMES})\b", re.IGNORECASE)  # "62 in March": turned or turning?
+AGE_SOON_AFTER = re.compile(rf"[ \t]*(?:next\s+(?:week|month)|this\s+coming\s+(?:week|month)"
+                            r"|(?:in|within)\s+(?:a|an|one|a\s+few|a\s+couple\s+of|[0-9]+|two|three|four|five|six)\s+"
+                            r"(?:days?|weeks?|months?)|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                            r"|tomorrow)\b", re.IGNORECASE)
 DURATION_LEAD = re.compile(r"\b(?:for|over|past|last|in|within|since|after|about)\s+(?:the\s+)?(?:last\s+|past\s+)?$", re.IGNORECASE)
 # "born 14 June 1961", "DOB 03/04/1970": an age, in years completed
 BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)\b\W*", re.IGNORECASE)
@@ -146,7 +157,9 @@ OLDEST_DAYS = 130 * 366  # a time further back than anyone's life ("600 years ag
 
 # When a number comes without a unit and does not fit the fact's unit, try the unit it is usually
 # quoted in instead: a platelet count of 22000 is per microlitre, not 22000 x10^9/L.
-ALTERNATIVE_UNITS = {"10^9/L": ("/uL",)}
+# the units a bare number of a fact may be in, besides the fact's own: a platelet count per microlitre ("22000"),
+# a QTc in seconds ("0.47"); the first one that gives a plausible value is taken
+ALTERNATIVE_UNITS = {"10^9/L": ("/uL",), "ms": ("s",)}
 
 
 @dataclass(frozen=True)
@@ -610,9 +623,12 @@ class Extractor:
         if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
             return None  # "原定上周化疗，推迟了": planned and put off, not done then
         before = _clause_before(text, start)
+        after = _clause_after(text, end)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
-            return NEVER  # "no radiotherapy", "never had chemo"
-        after, before = _clause_after(text, end), _clause_before(text, start)
+            # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
+            since = absent_for(after, self.today)
+            return NEVER if since is None else self._when(found, definition, since)
+        before = _clause_before(text, start)
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
@@ -620,7 +636,7 @@ class Extractor:
             if answer is not None:
                 # "1 November" is not also a bare answer to a number question
                 found.used.append(self._time_words(clause, offset, answer, follows))
-                return self._when(found, definition, answer)
+                return self._when(found, definition, counted_from_cycle(answer, _sentence_around(text, start, end)))
         self._impossible_date(after, end, definition, found)
         return None
 
@@ -667,9 +683,18 @@ class Extractor:
                 self._measured(text, found, definition, m)
         return None
 
-    @staticmethod
-    def _bound(text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
-        """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value."""
+    def _bound(self, text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
+        """Whether the number is said as a bound ("over 20k"); if so it is noted, not read as the value. An age
+        still to come within the year ("I'll be 18 in March", "55 next month") is read as the age now, one less."""
+        if definition.unit == "years" and m.unit in (None, "years"):
+            future = FUTURE_AGE_BEFORE.search(text[max(0, m.start - 20):m.start])
+            if AGE_SOON_AFTER.match(text, m.end) or (future and AGE_IN_MONTH.match(text, m.end)):
+                self._number(found, definition, m.value - 1, "years")
+                return True
+            turned = re.search(r"\b(?:turned|was)\s+$", text[max(0, m.start - 10):m.start], re.IGNORECASE)
+            if future or (AGE_IN_MONTH.match(text, m.end) and not turned):  # "turned 74 in August": 74 now
+                found.bounds[definition.key] = text[max(0, m.start - 20):m.end].split(",")[-1].strip()
+                return True
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
         after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
@@ -792,6 +817,12 @@ class Extractor:
             return None
         if answer.future:
             found.problems.append(ReadingProblem(definition.key, texts.FUTURE_DATE))
+            return None
+        if answer.cycle_day:  # "day 1 of my last cycle was 14 Nov": the last dose may be later; its day is asked
+            found.bounds[definition.key] = answer.cycle_day
+            return None
+        if answer.near and answer.date:  # "just over a month ago": about a month, offered back
+            found.unsure[definition.key] = answer.date.isoformat()
             return None
         if answer.date and (self.today - answer.date).days > OLDEST_DAYS:
             found.problems.append(ReadingProblem(definition.key, texts.NOT_A_DATE.format(

@@ -17,13 +17,13 @@ import pint
 
 # canonical unit -> its definition in pint (the dimensions below are defined first)
 DEFINITIONS: Dict[str, str] = {
-    "10^9/L": "1e9 / liter", "10^3/uL": "1e3 / microliter", "/uL": "1 / microliter",
+    "10^9/L": "1e9 / liter", "10^3/uL": "1e3 / microliter", "10^4/uL": "1e4 / microliter", "/uL": "1 / microliter",
     "mg/dL": "milligram / deciliter", "g/dL": "gram / deciliter", "g/L": "gram / liter",
     "mg/L": "milligram / liter", "ug/mL": "microgram / milliliter", "ng/mL": "nanogram / milliliter",
     "ug/L": "microgram / liter", "pg/mL": "picogram / milliliter", "ng/L": "nanogram / liter",
     "ug/dL": "microgram / deciliter",
     "mmol/L": "millimole / liter", "umol/L": "micromole / liter", "mEq/L": "milliequivalent / liter",
-    "U/L": "enzyme_unit / liter", "ms": "millisecond", "%": "percent", "mmHg": "millimeter_Hg",
+    "U/L": "enzyme_unit / liter", "ms": "millisecond", "s": "second", "%": "percent", "mmHg": "millimeter_Hg",
     "mL/min": "milliliter / minute", "mL/min/1.73m2": "milliliter / minute / standard_body_surface",
     "L/min": "liter / minute", "breaths/min": "breath / minute", "bpm": "heartbeat / minute",
     "kg/m2": "kilogram / meter ** 2", "kg": "kilogram", "lb": "pound",
@@ -45,7 +45,9 @@ _TEN_TO = r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*?|e)?\s*"
 SPELLINGS: List[Tuple[str, str]] = [
     (_TEN_TO + r"(?:9|⁹)\s*(?:cells\s*)?" + _PER + _LITRE, "10^9/L"),
     (_TEN_TO + r"(?:3|³)\s*(?:cells\s*)?" + _PER + r"(?:" + _MICROLITRE + r"|mm\s*(?:3|³|\^3)|cu\.?\s*mm)", "10^3/uL"),
-    (_TEN_TO + r"(?:3|³)\s*(?:cells\s*)?" + _PER + r"m\s*l\b", "10^9/L"),  # 10^3/mL: the corpus' typo for /uL
+    (_TEN_TO + r"(?:3|³)\s*(?:cells\s*)?" + _PER + r"m\s*l\b", "10^9/L"),
+    # "2.2 x 10^4/µL" (22,000 per microlitre), as some labs print a platelet count
+    (_TEN_TO + r"(?:4|⁴)\s*(?:cells\s*)?" + _PER + r"(?:" + _MICROLITRE + r"|mm\s*(?:3|³|\^3)|cu\.?\s*mm)", "10^4/uL"),  # 10^3/mL: the corpus' typo for /uL
     (r"(?:k|thou)" + _PER + _MICROLITRE, "10^3/uL"),
     (r"(?:billion|bn)\s*(?:cells\s*)?" + _PER + _LITRE, "10^9/L"),
     (r"(?:(?-i:G)|giga)" + _PER + _LITRE, "10^9/L"),  # "G/L" (giga), not "g/L" (grams)
@@ -77,6 +79,8 @@ SPELLINGS: List[Tuple[str, str]] = [
     (r"breaths?" + _PER + r"(?:min|minute)\b", "breaths/min"),
     (r"(?:bpm|beats?" + _PER + r"(?:min|minute))\b", "bpm"),
     (r"(?:ms|msecs?|millisec(?:ond)?s?)\b|毫秒", "ms"),
+    # seconds ("QTc 0.44 s"): a lone "s" only as a word after a number, not "s/p" (status post) or "50s"
+    (r"(?:secs?|seconds?)\b|(?<=[0-9][ \t])s(?![/\w'’-])", "s"),
     (r"(?:°|º|degrees?\s*)\s*c(?:elsius)?\b", "°C"),
     (r"(?:°|º|degrees?\s*)\s*f(?:ahrenheit)?\b", "°F"),
     (r"(?:%|percent\b|per\s*cent\b|pct\b)", "%"),

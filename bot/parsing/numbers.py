@@ -39,7 +39,9 @@ _COUPLE = re.compile(
     rf"\b(?:a\s+)?couple(?:\s+of(?=\s+\w)|(?=\s+{_TIME_UNIT}s?\b))", re.IGNORECASE
 )
 _A_UNIT = re.compile(rf"\ban?(?=\s+{_TIME_UNIT}\b)", re.IGNORECASE)
-_RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x)\s+$", re.IGNORECASE)
+# "twice a week", "5 days a week": a rate, not one week
+_RATE_BEFORE = re.compile(r"\b(?:once|twice|thrice|times|per|every|each|x|days?|nights?|hours?|weeks?|sessions?|doses?)\s+$",
+                          re.IGNORECASE)
 
 # Chinese numerals, converted with cn2an: "两万二" (22,000), "六十二", "三周". A lone digit character is a
 # number only before a unit or a measure word ("三周前", "一次"), as "一直", "一样" are words; "十分" is

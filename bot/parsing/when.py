@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 import itertools
 import re
 from dataclasses import dataclass
 
 import dateparser
+from dateutil.easter import easter
 
 from bot.facts import OPEN_START
 from bot.parsing.numbers import minus_sign, normalise
@@ -52,8 +54,8 @@ _RELATIVE = re.compile(
     r"|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening)|just\s+now)"
     r"|(?P<tomorrow>tomorrow)"
     rf"|(?P<weekday_last_week>{'|'.join(_WEEKDAYS)})\s+(?:of\s+)?last\s+week|last\s+week'?s?\s+(?:on\s+)?(?P<last_weeks>{'|'.join(_WEEKDAYS)})"
-    r"|(?P<rel>last|next|past)\s+(?P<rel_unit>week|fortnight|month|year)"
-    r"|this\s+(?P<this_unit>week|month|year)"
+    r"|(?P<rel>last|next|past)\s+(?P<rel_unit>week|wk|fortnight|month|mo|mth|year|yr)"
+    r"|this\s+(?P<this_unit>week|wk|month|mo|mth|year|yr)"
     rf"|(?:last|this\s+past|on)\s+(?P<weekday>{'|'.join(_WEEKDAYS)}))\b",
     re.IGNORECASE,
 )
@@ -106,6 +108,55 @@ _NEVER = re.compile(r"\b(?:never|not\s+ever)\b", re.IGNORECASE)
 # Clinicians count days after a treatment: "d+21 post FOLFOX", "day 21 after chemo"
 _DAY_PLUS = re.compile(r"(?<!\w)(?:d\s*\+\s*|day\s+\+?)(?P<n>[0-9]{1,3})\b(?=\s*(?:post|after|since|from|of|$|[,;.]))",
                        re.IGNORECASE)
+# How long something went on, not when: "for 2 weeks", "I've been on it for 3 months". Said of an absence
+# ("off chemo for 6 weeks", "no chemo for 2 months now") it is how long ago it last happened, at least.
+_FOR_BEFORE = re.compile(r"\bfor\s+(?:(?:about|around|roughly|nearly|almost|maybe|some|over|more\s+than|at\s+least"
+                         r"|longer\s+than|a\s+good|a\s+solid)\s+)*$", re.IGNORECASE)
+_ABSENT_BEFORE = re.compile(r"\b(?:no|not|never|nil|off|without|(?:\w+)n'?t|free|clear|stopped|finished|done)\b",
+                            re.IGNORECASE)
+_FOR_LENGTH = re.compile(rf"^\W*(?:(?:now|already|since|then)\s+)?for\b", re.IGNORECASE)
+# A day counted from the start of a cycle ("day 1 of my last cycle was 14 Nov", "C3D1 on 14/11"): many regimens
+# give a drug again later in the cycle, so the last dose may be later than that day. ("d+21 post FOLFOX", days
+# counted after a treatment, is when it was given: _DAY_PLUS.)
+_CYCLE_DAY = re.compile(r"\bday\s*\+?\s*[0-9]+\s+(?:of|in)\s+(?:(?:my|her|his|their|the|this|that|last|latest|most"
+                        r"|recent|current|final|cycle|course|round)\s+)*(?:cycle|course|round)\b"
+                        r"|(?<![\w/])c(?:ycle)?\s*[0-9]{1,2}\s*d(?:ay)?\s*[0-9]{1,2}\b", re.IGNORECASE)
+# "just over a month ago", "a little more than 6 weeks": near the amount, on its far side; one day offered back
+_NEAR_OVER = re.compile(r"\b(?:just|only\s+just|a\s+(?:little|bit|tad|touch)|slightly|barely)\s+"
+                        r"(?:over|more\s+than|longer\s+than|past|after)\s*$", re.IGNORECASE)
+# Named days: (pattern, (month, day)) for fixed ones; movable ones are computed per year (see _named_day)
+_FIXED_DAYS = (
+    (r"(?:christmas|xmas)\s+eve", (12, 24)),
+    (r"(?:christmas|xmas)(?:\s+day)?", (12, 25)),
+    (r"boxing\s+day", (12, 26)),
+    (r"new\s+year'?s'?\s+eve|hogmanay", (12, 31)),
+    (r"new\s+year'?s'?\s+day", (1, 1)),
+    (r"hall?owe'?en", (10, 31)),
+    (r"(?:st\.?\s+|saint\s+)?valentine'?s'?(?:\s+day)?", (2, 14)),
+    (r"bonfire\s+night|guy\s+fawkes(?:'?\s+night)?", (11, 5)),
+    (r"(?:st\.?\s+|saint\s+)patrick'?s'?(?:\s+day)?", (3, 17)),
+)
+_MOVABLE_DAYS = (
+    (r"good\s+friday", lambda year: easter(year) - datetime.timedelta(days=2)),
+    (r"easter\s+monday", lambda year: easter(year) + datetime.timedelta(days=1)),
+    (r"easter(?:\s+sunday|\s+day)?", easter),
+    # the fourth Thursday of November (the US holiday)
+    (r"thanksgiving(?:\s+day)?", lambda year: datetime.date(year, 11, 22 + (3 - datetime.date(year, 11, 1).weekday()) % 7)),
+)
+_NAMED_DAY = re.compile(
+    r"\b(?:" + "|".join(f"(?P<d{i}>{pattern})" for i, (pattern, _) in enumerate((*_FIXED_DAYS, *_MOVABLE_DAYS))) + ")"
+    r"(?:\s+(?:of\s+)?(?P<which>last|this)\s+year|,?\s+(?P<year>(?:19|20)[0-9]{2}))?(?![\w'])",
+    re.IGNORECASE,
+)
+_NAMED_DAY_WORD = re.compile(r"christmas|xmas|boxing|new\s+year|hogmanay|hall?owe|valentine|bonfire|fawkes|patrick|easter"
+                             r"|good\s+friday|thanksgiving", re.IGNORECASE)
+# A time taken back ("about 6 weeks ago, no wait, it was 3 weeks"): what follows the last such words is the answer
+_TAKEN_BACK = re.compile(r"\b(?:no\s+wait|sorry|i\s+mean[t]?|correction|scratch\s+that|oops|my\s+mistake)\b", re.IGNORECASE)
+# A time that was planned, not what happened: "was supposed to be on 20 Nov but got cancelled"
+_NOT_DONE = re.compile(r"\b(?:supposed\s+to|meant\s+to|planned|scheduled|booked|due\s+(?:on|for|again|in|next)"
+                       r"|(?:was|were|got|been|is|be)\s+(?:cancel+ed|postponed|delayed|put\s+off|pushed\s+back))\b",
+                       re.IGNORECASE)
+_CLAUSES = re.compile(r"[^,;.!?()]+?(?=[,;.!?()]|\bbut\b|\bso\b|$)|\bbut\b|\bso\b", re.IGNORECASE)
 DATE_ORDERS = ("DMY", "MDY")
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
@@ -138,6 +189,10 @@ class WhenAnswer:
     earliest: datetime.date | None = None
     # an all-number date whose day and month could be swapped ("01/12/2026"): both days, to ask which
     alternatives: tuple[datetime.date, ...] = ()
+    # the words that make the day not the one asked for, whose value is then asked ("day 1 of my last cycle")
+    cycle_day: str = ""
+    # said as a little beyond an amount ("just over a month ago"): the one day offered back, not noted
+    near: bool = False
 
 
 def duration_to_days(amount: float, unit: str) -> float:
@@ -204,6 +259,8 @@ def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenA
     future = bool(m.group("from_now") or in_future)
     priority = _P_AGO if m.group("ago") or future else _P_BARE
     span = None if future else _duration_span(m, amount, unit, today)
+    if span == _NEAR:  # "just over a month ago": about a month, a day offered back (on the side of less time)
+        return priority, WhenAnswer(_shift(today, -amount, unit), approximate=True, near=True)
     if span is not None:
         return priority, _span_answer(*span)
     approximate = bool(vague or m.group("n2") or m.group("ish") or m.group("ish2"))
@@ -212,10 +269,14 @@ def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenA
     return priority, WhenAnswer(date, approximate=approximate, future=future)
 
 
+_NEAR = (OPEN_START, OPEN_START)  # what _duration_span gives for "just over" an amount
+
+
 def _duration_span(m: re.Match[str], amount: float, unit: str,
                    today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The days a duration with a bound or a span allows ("6-8 weeks ago" as "between 6 and 8 weeks
-    ago"); None for a plain duration ("6 weeks ago", "about 6 weeks ago": one day)."""
+    ago"); None for a plain duration ("6 weeks ago", "about 6 weeks ago": one day); _NEAR for just over
+    an amount ("just over a month ago", "a bit more than 6 weeks ago")."""
     other = float(m.group("n2")) if m.group("n2") else amount
     between = _BETWEEN_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
     if between and between.group("n"):
@@ -226,6 +287,8 @@ def _duration_span(m: re.Match[str], amount: float, unit: str,
              or _BOUND_AFTER.match(m.string, m.end()))
     if bound is not None:
         at_most = bool(bound.group("at_most")) != bool(bound.groupdict().get("negated"))
+        if not at_most and not m.group("n2") and _NEAR_OVER.search(m.string, max(0, m.start() - 30), m.start()):
+            return _NEAR
         if at_most:  # up to today: a "more than N since" rule cannot pass on it
             return _shift(today, -max(amount, other), unit), today
         return OPEN_START, _shift(today, -min(amount, other), unit)
@@ -264,9 +327,9 @@ def _relative_span(m: re.Match[str], today: datetime.date) -> tuple[datetime.dat
     days, as no calendar has fortnights. None for a day ("yesterday"), the future ("next month")
     and "the end of last month" (its last day)."""
     if m.group("this_unit"):
-        unit = m.group("this_unit").lower()
+        unit = _unit_name(m.group("this_unit"))
         return (_week_starts(today)[0] if unit == "week" else _period_start(today, unit)), today
-    rel, unit = (m.group("rel") or "").lower(), (m.group("rel_unit") or "").lower()
+    rel, unit = (m.group("rel") or "").lower(), (_unit_name(m.group("rel_unit")) if m.group("rel_unit") else "")
     if rel not in ("last", "past"):
         return None
     before = m.string[: m.start()]
@@ -298,7 +361,7 @@ def _relative_date(m: re.Match[str], today: datetime.date) -> datetime.date:
     if m.group("weekday"):
         back = (today.weekday() - _WEEKDAYS.index(m.group("weekday").lower()) - 1) % 7 + 1
         return today - datetime.timedelta(days=back)
-    unit = m.group("rel_unit").lower()
+    unit = _unit_name(m.group("rel_unit"))
     shifted = _shift(today, 1 if m.group("rel").lower() == "next" else -1, unit)
     edge = _EDGE_BEFORE.search(m.string[: m.start()])
     if edge and unit in ("month", "year"):  # "at the end of last month": its last day
@@ -390,6 +453,54 @@ def _part_of(first: datetime.date, last: datetime.date, part: str) -> tuple[date
     return first.replace(month=months[0]), _period_end(first.replace(month=months[1]), "month")
 
 
+def _for_length(m: re.Match[str]) -> bool:
+    """Whether a duration is said as how long something went on ("for 2 weeks"), not how long ago."""
+    return not (m.group("ago") or m.group("from_now")) and bool(_FOR_BEFORE.search(m.string, max(0, m.start() - 30), m.start()))
+
+
+def _absent_since(m: re.Match[str], today: datetime.date) -> WhenAnswer | None:
+    """"off chemo for 6 weeks", "no chemo for 2 months": at least that long ago (a length said of an
+    absence); None for a length of something done ("I had chemo for 2 weeks")."""
+    clause = re.split(r"[.;!?]", m.string[: m.start()])[-1]
+    if not _ABSENT_BEFORE.search(clause):
+        return None
+    return absent_for(m.string[m.start():], today)
+
+
+def absent_for(text: str, today: datetime.date) -> WhenAnswer | None:
+    """A length of time at the start of ``text`` ("for 2 months now", "6 weeks") read as the time since something
+    last happened, at least: said after "no chemo", "haven't had radiotherapy", "off treatment"."""
+    norm = normalise(text)
+    start = _FOR_LENGTH.match(norm)
+    m = _DURATION.search(norm, start.end() if start else 0)
+    if m is None or m.start() - (start.end() if start else 0) > 30 or m.group("ago") or m.group("from_now"):
+        return None
+    if not m.group("n")[0].isdigit():  # "for a few weeks": no bound to go on
+        return None
+    n = max(float(m.group("n")), float(m.group("n2") or 0))
+    return _span_answer(OPEN_START, _shift(today, -min(n, float(m.group("n"))), _unit_name(m.group("unit"))))
+
+
+def _named_days(text: str, today: datetime.date) -> str:
+    """Named days of the year as the day they fell on: "christmas eve last year" as "24 December 2025"; without a
+    year, the latest one up to today ("Halloween" on 1 December: 31 October this year)."""
+    rules = [*(lambda year, md=md: datetime.date(year, *md) for _, md in _FIXED_DAYS),
+             *(rule for _, rule in _MOVABLE_DAYS)]
+
+    def day(m: re.Match[str]) -> str:
+        rule = rules[int(next(name for name, value in m.groupdict().items() if value and name[0] == "d" and name[1:].isdigit())[1:])]
+        if m.group("year"):
+            found = rule(int(m.group("year")))
+        elif m.group("which"):
+            found = rule(today.year - (1 if m.group("which").lower() == "last" else 0))
+        else:
+            found = rule(today.year)
+            if found > today:
+                found = rule(today.year - 1)
+        return f"{found.day} {calendar.month_name[found.month]} {found.year}"
+    return _NAMED_DAY.sub(day, text) if _NAMED_DAY_WORD.search(text) else text
+
+
 def _merge_compound(text: str) -> str:
     """"3 weeks and 2 days" as "23 days"; two durations in the same or a growing unit are left apart."""
     def merge(m: re.Match[str]) -> str:
@@ -426,10 +537,42 @@ def parse_when(text: str, today: datetime.date, date_order: str | None = None) -
     bound or a span ("6-8 weeks ago") is a range (see WhenAnswer). "never" gives WhenAnswer(None, never=True) unless a time is
     also given. Returns None when nothing time-like is found ("recently" gives no bound to go on).
     """
-    norm = _year_named(_merge_compound(in_english(normalise(text), today)), today)
-    # "-3 weeks ago" is no time (bot.extraction asks again); "for a week each cycle" is how long, not when
-    found = [(*_duration_answer(m, today), m.start()) for m in _DURATION.finditer(norm)
-             if not minus_sign(norm, m.start()) and not _EACH_AFTER.match(norm, m.end())]
+    normed = normalise(text)
+    return counted_from_cycle(_parse_when(normed, today, date_order), normed, normalised=True)
+
+
+def counted_from_cycle(answer: WhenAnswer | None, text: str, normalised: bool = False) -> WhenAnswer | None:
+    """The answer marked as the day of a cycle when ``text`` says so ("Day 1 of my last cycle was 14 Nov")."""
+    if answer is None or answer.date is None:
+        return answer
+    cycle = _CYCLE_DAY.search(text if normalised else normalise(text))
+    if cycle and not answer.cycle_day:
+        return dataclasses.replace(answer, cycle_day=cycle.group())
+    return answer
+
+
+def _parse_when(normed: str, today: datetime.date, date_order: str | None = None) -> WhenAnswer | None:
+    taken_back = list(_TAKEN_BACK.finditer(normed))
+    if taken_back:
+        corrected = _parse_when(normed[taken_back[-1].end():], today, date_order)
+        if corrected is not None:
+            return corrected
+        normed = normed[:taken_back[-1].start()] + " " * (len(normed) - taken_back[-1].start())
+    if _NOT_DONE.search(normed):  # the times of plans are left out; "due again next week" would be future anyway
+        normed = _CLAUSES.sub(lambda m: " " * len(m.group()) if _NOT_DONE.search(m.group()) else m.group(), normed)
+    norm = _year_named(_named_days(_merge_compound(in_english(normed, today)), today), today)
+    # "-3 weeks ago" is no time (bot.extraction asks again); "for a week each cycle", "for 2 weeks" are how long,
+    # not when, unless said of an absence ("off chemo for 6 weeks": at least that long ago)
+    found = []
+    for m in _DURATION.finditer(norm):
+        if minus_sign(norm, m.start()) or _EACH_AFTER.match(norm, m.end()):
+            continue
+        if _for_length(m):
+            absent = _absent_since(m, today)
+            if absent is not None:
+                found.append((_P_AGO, absent, m.start()))
+            continue
+        found.append((*_duration_answer(m, today), m.start()))
     found += [(_P_AGO, WhenAnswer(today - datetime.timedelta(days=int(m.group("n")))), m.start())
               for m in _DAY_PLUS.finditer(norm)]
     found += [
