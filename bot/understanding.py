@@ -34,7 +34,7 @@ from bot.parsing import chinese
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
-from bot.parsing.unlisted import names_none_of
+from bot.parsing.unlisted import before_exception, names_none_of
 
 ANSWER = "answer"
 UNREADABLE = "unreadable"
@@ -285,11 +285,13 @@ class Reader:
                     understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
+        markup = doubt
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
-        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
-                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
+        believed = understanding.reply == "no" and said_as_belief(understanding.text) and bool(context.pending) and all(
+            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending)
+        if believed:
             doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
@@ -323,13 +325,14 @@ class Reader:
                     if understanding.facts.get(definition.key) is False:
                         understanding.checks[definition.key] = understanding.facts.pop(definition.key)
             understanding.reply = None
-        elif pending and understanding.reply in ("no", None) and not doubt and not any(
+        elif pending and understanding.reply in ("no", None) and not self._doubts_the_no(understanding.text, doubt, markup, believed) and not any(
                 d.key in understanding.facts or d.key in understanding.checks or d.key in understanding.follow_ups
                 for d in pending) and names_none_of(understanding.text, [d.key for d in context.pending]):
             # "No, just high blood pressure" to a list, "no, just chemo" to the radiotherapy question: what is named is
             # none of what was asked, so the "no" stands for all of it
             self._answer_pending(understanding, Context(pending, context.facts), "no", sure=True)
             understanding.reply = None
+            doubt = markup  # a hedge in the exception ("就是有点乏力") is about what it names
         elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
             # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")
             value = understanding.facts[pending[0].key]
@@ -354,6 +357,15 @@ class Reader:
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
+
+    @staticmethod
+    def _doubts_the_no(text: str, doubt: bool, markup: bool, believed: bool) -> bool:
+        """Whether a "no" followed by an exception is in doubt: a hedge in the exception's own words says how
+        much of what is named ("都没有，就是血压有点高"), not that the "no" is unsure; one before it does."""
+        if not doubt:
+            return False
+        head = before_exception(text)
+        return markup or believed or head is None or is_hedged(head)
 
     @staticmethod
     def _names_item(text: str, definition: FactDefinition, found: Extraction) -> bool:
