@@ -302,6 +302,8 @@ class Reader:
                 # know: asked again, with the question's note, rather than taken as "I don't know"
                 understanding.follow_ups[pending[0].key] = "unsure"
                 understanding.reply = None
+        if len(context.pending) > 1 and understanding.reply == "unknown":
+            self._unknown_of_one(understanding, context)
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         elif len(pending) > 1:
@@ -318,8 +320,13 @@ class Reader:
             # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
             # unless the rest is denied in words ("no to the rest", "nothing else")
             if REST_DENIED.search(understanding.text) or chinese.REST_DENIED.search(understanding.text):
-                understanding.facts.update({d.key: False for d in context.pending
-                                            if d.key not in understanding.facts and d.key not in understanding.checks})
+                named = {k for k, v in {**understanding.checks, **understanding.facts}.items() if v is True}
+                for definition in context.pending:
+                    if definition.key in understanding.facts or definition.key in understanding.checks:
+                        continue
+                    # "only AF, nothing else": the heart condition that needs treatment may be the AF itself
+                    rest = understanding.checks if set(definition.covers) & named else understanding.facts
+                    rest[definition.key] = False
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
@@ -357,6 +364,31 @@ class Reader:
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
+
+    def _unknown_of_one(self, understanding: Understanding, context: Context) -> None:
+        """A list answered "not sure about that one, no to the rest" ("心律不齐那个不清楚，其他没有"): the items the
+        unsure words name are not known, the rest are no. An item is named by its cues or, in Chinese, by two
+        characters of its label that no other item of the list has ("心律" of 心律失常); words that name
+        none of the items, or several of them alike ("心脏的不清楚"), leave the whole list not known."""
+        text = understanding.text
+        rest = REST_DENIED.search(text) or chinese.REST_DENIED.search(text)
+        if rest is None or rest.start() == 0:
+            return
+        unsure, denied = text[:rest.start()], text[rest.start():]
+        if classify_reply(unsure) != "unknown" or classify_reply(denied) == "unknown":
+            return
+        named = [d.key for d in context.pending if self._names_item(unsure, d, Extraction())]
+        if not named and chinese.HAS_HAN.search(unsure):
+            pairs = {d.key: _han_pairs(d.translations.get("zh-CN", {}).get("label", "")) for d in context.pending}
+            named = [key for key, mine in pairs.items()
+                     if any(p in unsure for p in mine - set().union(*(v for k, v in pairs.items() if k != key)))]
+        if not named or len(named) == len(context.pending) or any(
+                k in understanding.facts or k in understanding.checks for k in named):
+            return
+        for definition in context.pending:
+            if definition.key not in understanding.facts and definition.key not in understanding.checks:
+                understanding.facts[definition.key] = None if definition.key in named else False
+        understanding.reply = None
 
     @staticmethod
     def _doubts_the_no(text: str, doubt: bool, markup: bool, believed: bool) -> bool:
@@ -540,6 +572,11 @@ def _move(source: Understanding, target: Understanding, key: str) -> None:
         if key in mine:
             theirs[key] = mine[key]
     target.problems.extend(p for p in source.problems if p.fact == key)
+
+
+def _han_pairs(words: str) -> FrozenSet[str]:
+    """Every two Han characters side by side in the words: "心律", "律失", "失常" of 心律失常."""
+    return frozenset(a + b for a, b in zip(words, words[1:]) if chinese.HAS_HAN.match(a) and chinese.HAS_HAN.match(b))
 
 
 def _after_contrast(text: str, words: str) -> bool:
