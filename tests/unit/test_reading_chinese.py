@@ -414,3 +414,21 @@ def test_unsure_words_naming_no_single_item_leave_the_whole_list_not_known(engin
     # "心脏" is in the labels of two heart items and names neither alone: nothing is denied
     understood = read(engine, HEART, message)
     assert not any(v is False for v in understood.facts.values())
+
+
+# -- whom a message is about, and a year of birth ------------------------------------------------------
+
+@pytest.mark.parametrize("message", ["属马的，54年生的", "54年生的"])
+def test_a_year_of_birth_is_no_age_even_beside_a_zodiac_sign(engine, message):
+    understood = read(engine, "age", message)
+    assert "age" not in understood.facts and "age" in understood.follow_ups
+
+
+def test_the_writers_own_number_before_a_relatives_makes_the_relative_no_subject(engine):
+    understood = read(engine, "age", "45 我老公48")
+    assert "sex" not in understood.facts and "age" not in understood.facts
+
+
+def test_the_writer_saying_what_they_have_now_beside_a_relatives_past_is_about_the_writer(engine):
+    understood = read(engine, "cancer_type", "我爸以前是白血病，我现在是结肠癌")
+    assert "sex" not in understood.facts and understood.facts.get("cancer_type") != "blood_cancer"
