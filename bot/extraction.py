@@ -319,6 +319,8 @@ class Extractor:
         who helps or tells ("我老公帮我打字") is blanked out, as their word says nothing of the person's sex."""
         fixed = self.subject_fixed or chinese.NOT_ME.search(text)
         subject = chinese.EXPLICIT_SUBJECT.search(text) or (None if fixed else chinese.RELATIVE_SUBJECT.search(text))
+        if subject and re.search(r"[0-9]", text[:subject.start()]) and re.match(r"\s*(?:今年|也|都|是)?[0-9]", text[subject.end():]):
+            subject = None  # "45 我老公48": the writer's own number, then a relative's beside it
         if subject:
             found.subject = f"your {chinese.relative(subject.group('who'))}"
             return chinese.TYPIST.sub(lambda m: " " * len(m.group()), text)
@@ -442,10 +444,10 @@ class Extractor:
 
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
         """"女62", "62岁", "今年六十二", "他67了": whether an age was read."""
-        born = chinese.BIRTH_YEAR.search(text)
-        if born:  # "64年生的": 61 or 62, for the person to say
-            found.used.append(born.span())
-            found.bounds["age"] = born.group()
+        born = list(chinese.BIRTH_YEAR.finditer(text))
+        if born:  # "64年生的": 61 or 62, for the person to say; "属马的，54年生的": both say the year, neither the age
+            found.used.extend(m.span() for m in born)
+            found.bounds["age"] = born[-1].group()
             return True
         terse = chinese.AGE_SEX.search(text)
         stated = chinese.AGE_STATED.search(text)

@@ -84,6 +84,9 @@ class FactDefinition:
     # what a mention dated before that window says: "no" (a heart attack in 2018) or nothing ("LMP 2 yrs ago")
     outside_window: str = "no"
     implied_by: Tuple[Implication, ...] = ()
+    # items of its list this one may also be: a heart condition that needs treatment may be the atrial
+    # fibrillation named ("only AF, nothing else" leaves it to be asked, not denied)
+    covers: Tuple[str, ...] = ()
     # wording that answers this fact's own question ("stayed low", "normal"): regular expressions by
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
     answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
@@ -163,6 +166,7 @@ class FactDefinition:
             within_days=data.get("within_days"),
             outside_window=data.get("outside_window", "no"),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
+            covers=tuple(data.get("covers") or ()),
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
@@ -189,6 +193,7 @@ class FactDefinition:
             "within_days": self.within_days,
             "outside_window": self.outside_window if self.outside_window != "no" else None,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
+            "covers": list(self.covers) or None,
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,

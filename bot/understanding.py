@@ -34,7 +34,7 @@ from bot.parsing import chinese
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
-from bot.parsing.unlisted import names_none_of
+from bot.parsing.unlisted import before_exception, names_none_of
 
 ANSWER = "answer"
 UNREADABLE = "unreadable"
@@ -288,11 +288,13 @@ class Reader:
                     understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several
                    and d.key not in found.ambiguous_dates]
+        markup = doubt
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
-        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
-                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
+        believed = understanding.reply == "no" and said_as_belief(understanding.text) and bool(context.pending) and all(
+            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending)
+        if believed:
             doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
@@ -303,6 +305,8 @@ class Reader:
                 # know: asked again, with the question's note, rather than taken as "I don't know"
                 understanding.follow_ups[pending[0].key] = "unsure"
                 understanding.reply = None
+        if len(context.pending) > 1 and understanding.reply == "unknown":
+            self._unknown_of_one(understanding, context)
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         elif len(pending) > 1:
@@ -319,20 +323,26 @@ class Reader:
             # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
             # unless the rest is denied in words ("no to the rest", "nothing else")
             if REST_DENIED.search(understanding.text) or chinese.REST_DENIED.search(understanding.text):
-                understanding.facts.update({d.key: False for d in context.pending
-                                            if d.key not in understanding.facts and d.key not in understanding.checks})
+                named = {k for k, v in {**understanding.checks, **understanding.facts}.items() if v is True}
+                for definition in context.pending:
+                    if definition.key in understanding.facts or definition.key in understanding.checks:
+                        continue
+                    # "only AF, nothing else": the heart condition that needs treatment may be the AF itself
+                    rest = understanding.checks if set(definition.covers) & named else understanding.facts
+                    rest[definition.key] = False
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
                         understanding.checks[definition.key] = understanding.facts.pop(definition.key)
             understanding.reply = None
-        elif pending and understanding.reply in ("no", None) and not doubt and not any(
+        elif pending and understanding.reply in ("no", None) and not self._doubts_the_no(understanding.text, doubt, markup, believed) and not any(
                 d.key in understanding.facts or d.key in understanding.checks or d.key in understanding.follow_ups
                 for d in pending) and names_none_of(understanding.text, [d.key for d in context.pending]):
             # "No, just high blood pressure" to a list, "no, just chemo" to the radiotherapy question: what is named is
             # none of what was asked, so the "no" stands for all of it
             self._answer_pending(understanding, Context(pending, context.facts), "no", sure=True)
             understanding.reply = None
+            doubt = markup  # a hedge in the exception ("就是有点乏力") is about what it names
         elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
             # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")
             value = understanding.facts[pending[0].key]
@@ -357,6 +367,40 @@ class Reader:
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
+
+    def _unknown_of_one(self, understanding: Understanding, context: Context) -> None:
+        """A list answered "not sure about that one, no to the rest" ("心律不齐那个不清楚，其他没有"): the items the
+        unsure words name are not known, the rest are no. An item is named by its cues or, in Chinese, by two
+        characters of its label that no other item of the list has ("心律" of 心律失常); words that name
+        none of the items, or several of them alike ("心脏的不清楚"), leave the whole list not known."""
+        text = understanding.text
+        rest = REST_DENIED.search(text) or chinese.REST_DENIED.search(text)
+        if rest is None or rest.start() == 0:
+            return
+        unsure, denied = text[:rest.start()], text[rest.start():]
+        if classify_reply(unsure) != "unknown" or classify_reply(denied) == "unknown":
+            return
+        named = [d.key for d in context.pending if self._names_item(unsure, d, Extraction())]
+        if not named and chinese.HAS_HAN.search(unsure):
+            pairs = {d.key: _han_pairs(d.translations.get("zh-CN", {}).get("label", "")) for d in context.pending}
+            named = [key for key, mine in pairs.items()
+                     if any(p in unsure for p in mine - set().union(*(v for k, v in pairs.items() if k != key)))]
+        if not named or len(named) == len(context.pending) or any(
+                k in understanding.facts or k in understanding.checks for k in named):
+            return
+        for definition in context.pending:
+            if definition.key not in understanding.facts and definition.key not in understanding.checks:
+                understanding.facts[definition.key] = None if definition.key in named else False
+        understanding.reply = None
+
+    @staticmethod
+    def _doubts_the_no(text: str, doubt: bool, markup: bool, believed: bool) -> bool:
+        """Whether a "no" followed by an exception is in doubt: a hedge in the exception's own words says how
+        much of what is named ("都没有，就是血压有点高"), not that the "no" is unsure; one before it does."""
+        if not doubt:
+            return False
+        head = before_exception(text)
+        return markup or believed or head is None or is_hedged(head)
 
     @staticmethod
     def _names_item(text: str, definition: FactDefinition, found: Extraction) -> bool:
@@ -531,6 +575,11 @@ def _move(source: Understanding, target: Understanding, key: str) -> None:
         if key in mine:
             theirs[key] = mine[key]
     target.problems.extend(p for p in source.problems if p.fact == key)
+
+
+def _han_pairs(words: str) -> FrozenSet[str]:
+    """Every two Han characters side by side in the words: "心律", "律失", "失常" of 心律失常."""
+    return frozenset(a + b for a, b in zip(words, words[1:]) if chinese.HAS_HAN.match(a) and chinese.HAS_HAN.match(b))
 
 
 def _after_contrast(text: str, words: str) -> bool:

@@ -165,7 +165,9 @@ RELATIVE_SUBJECT = re.compile(
 RELATIVE_MENTION = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})")
 # Said of a relative, not of the person: "我爸有冠心病，我没有" (to the end of the clause)
 OF_A_RELATIVE = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})[^{PUNCTUATION}]*")
-NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:也|都|倒|可)?(?:没|不是)")
+# ... or says what the writer has, now, beside a relative's past: "我爸以前是白血病，我现在是结肠癌"
+NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:也|都|倒|可)?(?:没|不是)"
+                    rf"|(?:^|[{PUNCTUATION}\s])我(?:本人|自己)?(?:现在|目前)(?:是|有|得了|得的是)")
 # "快绝经了": a phrase that says no ("绝经") said as not yet so
 NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
 # The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的"

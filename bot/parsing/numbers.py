@@ -176,9 +176,10 @@ def _a_unit(m: re.Match[str]) -> str | None:
     return None if _RATE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "1"
 
 
-# A minus sign before a number: "-5", "(−5)", "minus 5", "负5"; not a hyphen ("COVID-19"), the dash of a range
-# ("20 -25") nor a difference ("50 minus 20")
-_MINUS = re.compile(r"(?:(?:^|(?<=[^\w.,/\-−]))[-−]|\bminus[ \t]+|负)$", re.IGNORECASE)
+# A minus sign before a number: "-5", "(−5)", "minus 5", "负5", and right after a Chinese word ("我今年-5岁": Chinese
+# writes no space before it); not a hyphen ("COVID-19", "白介素-11"), the dash of a range ("20 -25", "11月-12月")
+# nor a difference ("50 minus 20")
+_MINUS = re.compile(rf"(?:(?:^|(?<=[^\w.,/\-−])|(?<=[{HAN}])(?<![0-9][{HAN}])(?<!介素))[-−]|\bminus[ \t]+|负)$", re.IGNORECASE)
 _AFTER_A_NUMBER = re.compile(r"[0-9][ \t]*(?:[-−]|minus[ \t]+)$", re.IGNORECASE)
 
 

@@ -132,10 +132,17 @@ def test_a_number_below_zero_is_refused_as_impossible_for_the_fact_it_names(engi
     assert outcome.state.pending == [fact]
 
 
-def test_a_number_below_zero_in_chinese_is_refused_too(engine):
-    outcome = engine.respond(at("age"), Turn("负5"))
+@pytest.mark.parametrize("text, words", [("负5", "负5"), ("我今年-5岁", "-5岁"), ("她-62岁", "-62岁")])
+def test_a_number_below_zero_in_chinese_is_refused_too(engine, text, words):
+    """A minus sign right after a Chinese character is one (Chinese writes no space before it)."""
+    outcome = engine.respond(at("age"), Turn(text))
     assert not noted(outcome) and not outcome.state.confirm
-    assert outcome.replies[0].text == texts_zh.BELOW_ZERO.format(words="负5", label="年龄")
+    assert outcome.replies[0].text == texts_zh.BELOW_ZERO.format(words=words, label="年龄")
+
+
+@pytest.mark.parametrize("text", ["白介素-11打过两次", "11月-12月", "2周-3周前"])
+def test_a_hyphen_after_a_chinese_word_or_unit_is_no_minus(text):
+    assert all(m.shape != NEGATIVE for m in find_measurements(text)), find_measurements(text)
 
 
 @pytest.mark.parametrize("text, words", [("6 weeks ago", "6 weeks"), ("about 3 weeks ago", "3 weeks"),

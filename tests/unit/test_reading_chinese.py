@@ -388,3 +388,47 @@ def test_chinese_staff_shorthand_fills_the_checklist(engine):
     assert facts["sex"] == "female" and facts["age"] == 62 and facts["cancer_type"] == "solid_tumour"
     assert facts["platelet_count"] == 22 and facts["platelet_boosters_failed"] is True
     assert facts["last_chemotherapy"] == (engine.today() - timedelta(weeks=6)).isoformat()
+
+
+# -- a list answered item by item: "only AF, nothing else", "not sure about that one, no to the rest" ----
+
+HEART = ["heart_disease_treated", "heart_failure_severe", "heart_attack_or_angina_recent", "arrhythmia"]
+
+
+@pytest.mark.parametrize("message", ["只有房颤，别的都没有", "just AF, nothing else"])
+def test_the_rest_denied_leaves_an_item_that_may_be_the_one_named_to_be_asked(engine, message):
+    # a heart condition that needs treatment may be the AF itself (`covers` in data/facts.yml)
+    understood = read(engine, HEART, message)
+    assert understood.facts == {"arrhythmia": True, "heart_failure_severe": False, "heart_attack_or_angina_recent": False}
+    assert understood.checks == {"heart_disease_treated": False}
+
+
+def test_an_item_not_known_and_the_rest_denied_are_read_each_as_said(engine):
+    understood = read(engine, HEART, "心律不齐那个不清楚，其他没有")
+    assert understood.facts == {"arrhythmia": None, "heart_disease_treated": False, "heart_failure_severe": False,
+                                "heart_attack_or_angina_recent": False}
+
+
+@pytest.mark.parametrize("message", ["心脏的不清楚，其他的没有", "不清楚，其他没有"])
+def test_unsure_words_naming_no_single_item_leave_the_whole_list_not_known(engine, message):
+    # "心脏" is in the labels of two heart items and names neither alone: nothing is denied
+    understood = read(engine, HEART, message)
+    assert not any(v is False for v in understood.facts.values())
+
+
+# -- whom a message is about, and a year of birth ------------------------------------------------------
+
+@pytest.mark.parametrize("message", ["属马的，54年生的", "54年生的"])
+def test_a_year_of_birth_is_no_age_even_beside_a_zodiac_sign(engine, message):
+    understood = read(engine, "age", message)
+    assert "age" not in understood.facts and "age" in understood.follow_ups
+
+
+def test_the_writers_own_number_before_a_relatives_makes_the_relative_no_subject(engine):
+    understood = read(engine, "age", "45 我老公48")
+    assert "sex" not in understood.facts and "age" not in understood.facts
+
+
+def test_the_writer_saying_what_they_have_now_beside_a_relatives_past_is_about_the_writer(engine):
+    understood = read(engine, "cancer_type", "我爸以前是白血病，我现在是结肠癌")
+    assert "sex" not in understood.facts and understood.facts.get("cancer_type") != "blood_cancer"

@@ -26,6 +26,14 @@ def answer(engine, pending, message, **facts):
     ("no, just asthma and my sugar", OTHER, False),  # "my sugar" is not known to be none of them
     ("diabetes, but only mild", OTHER, False),  # something said before the exception
     ("no", OTHER, False),  # no exception at all
+    ("都没有，就是血压有点高", HEART, True),
+    ("没有，只有哮喘", OTHER, True),
+    ("都没有，就是有点高血压", OTHER, True),
+    ("没有，就是血压高", ["uncontrolled_hypertension", "bundle_branch_block"], False),  # it may be that item
+    ("没有，就是甲减", OTHER, False),  # often autoimmune
+    ("没有，就是哮喘和糖", OTHER, False),  # "糖" is not known to be none of them
+    ("糖尿病，就是不严重", OTHER, False),  # something said before the exception
+    ("都没有，就是血压好像有点高", HEART, False),  # a doubt that is no measure of what is named
 ])
 def test_an_exception_to_a_no_is_none_of_the_items_only_when_recognisably_so(message, items, none_of):
     assert names_none_of(message, items) is none_of
@@ -34,6 +42,18 @@ def test_an_exception_to_a_no_is_none_of_the_items_only_when_recognisably_so(mes
 def test_a_no_with_an_exception_outside_the_list_answers_every_item(engine):
     state = answer(engine, HEART, "No, just high blood pressure")
     assert {k: state.facts.get(k) for k in HEART} == dict.fromkeys(HEART, False)
+
+
+@pytest.mark.parametrize("message", ["都没有，就是血压有点高", "没有，就是有点高血压"])
+def test_a_measure_in_a_chinese_exception_is_no_doubt_about_the_no(engine, message):
+    # "有点" says how high the blood pressure is, not that the "no" is unsure
+    state = answer(engine, HEART, message)
+    assert {k: state.facts.get(k) for k in HEART} == dict.fromkeys(HEART, False)
+
+
+def test_a_doubt_before_a_chinese_exception_is_still_offered_back(engine):
+    state = answer(engine, HEART, "好像没有，就是血压有点高")
+    assert not any(k in state.facts for k in HEART)
 
 
 def test_an_exception_that_is_an_item_is_that_item_and_leaves_the_rest_open(engine):

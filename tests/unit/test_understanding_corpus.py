@@ -20,11 +20,11 @@ from benchmarks import understanding as bench
 MAX_UNSAFE_DEV = 5
 MIN_RIGHT_DEV = 0.833
 MAX_MISREAD_DEV = 0.0193
-# Chinese (issue 15), with the fresh blind batch (844 dev cases): misread (unsafe included) 2.7%, read right 80.8%;
-# 3 fresh blind cases misread unsafely, not yet fixed.
-MAX_UNSAFE_DEV_ZH = 3
-MIN_RIGHT_DEV_ZH = 0.808
-MAX_MISREAD_DEV_ZH = 0.0273
+# Chinese (issue 15): no dev case misread unsafely. With the blind batch's 160 fresh cases (844 in all),
+# misread (unsafe included) 2.0% and read right 82.0% (the 684 earlier cases: 0.9% and 84.5%).
+MAX_UNSAFE_DEV_ZH = 0
+MIN_RIGHT_DEV_ZH = 0.819
+MAX_MISREAD_DEV_ZH = 0.0202
 
 
 def _tally(language: str):
