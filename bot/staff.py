@@ -35,7 +35,7 @@ from bot import (i18n, language_choice, reply_contract, screening_core, staff_co
                  staff_texts, texts)
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
-from bot.extraction import Extraction, extract
+from bot.extraction import Extraction
 from bot.facts import AnsweredBy, FactDefinition, Vocabulary, is_date_range
 from bot.matching import one_line_reason, rank, select_trials
 from bot.parsing import acts
@@ -303,8 +303,7 @@ class StaffScreening:
         return self._staff_vocabulary[1]
 
     def _extract(self, text: str) -> Extraction:
-        return extract(text, self.staff_vocabulary(), [], self.today(), clinical=True,
-                       date_order=self.screening.date_order)
+        return staff_reading.read(text, self.staff_vocabulary(), self.today(), self.screening.date_order)
 
     def unread(self, text: str, found: Extraction) -> List[str]:
         """The stretches of a message that nothing was read from (bot.staff_reading.unread)."""

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Collection, List, Mapping, Tuple
+from datetime import date
+from typing import Collection, List, Mapping, Optional, Tuple
 
-from bot.extraction import TRIAL_ID, Extraction, mentions  # the extractor's own cue matching
+from bot import staff_texts
+from bot.extraction import (TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
+                            extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, Vocabulary
+from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
 # mode only. A candidate for the vocabulary itself (a `staff_cues` list per fact) once agreed.
@@ -124,3 +128,169 @@ def facts_meant(words: str, vocabulary: Mapping[str, FactDefinition], among: Col
     said = {w.lower() for w in LABEL_WORD.findall(words)} - STOPWORDS
     return [definition for key, definition in vocabulary.items() if key in among and definition.askable
             and said & ({w.lower() for w in LABEL_WORD.findall(definition.label)} - STOPWORDS)]
+
+
+# -- reading a staff message ---------------------------------------------------------------------
+# A clause about someone else, in staff shorthand (no "my"): "mum had breast ca", "partner is pregnant",
+# "pt's wife has T2DM", "husband (71) is her carer". Not the relative who tells ("daughter says ..."), whose
+# clause is about the patient. Family history ("FHx: father DVT, MI") holds to the end of its sentence.
+OTHER_PEOPLE = (r"mother|mum|mom|father|dad|husband|wife|partner|spouse|son|daughter|brother|sister|sibling"
+                r"|grandmother|grandma|grandfather|grandpa|aunt|uncle|niece|nephew|cousin|carer")
+SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|informs|confirms|worried|concerned|asks|asked)\b"
+OTHER_PERSON = re.compile(
+    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})[^,;.\n]*",
+    re.IGNORECASE)
+FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
+# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE". Up to the
+# end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
+QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
+                     r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
+# A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
+# give doses on days 8 and 15 too): the date of the last dose is asked back.
+CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
+# Still on chemotherapy: "on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "cycle 3 gem", "chemo ongoing": no date of a last dose
+ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
+                     r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
+# "no chemo since Aug": the last one was in August, not never
+NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=[\w/-]+(?:\s+[\w/-]+)?\s+since\b)", re.IGNORECASE)
+# UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
+PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
+# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
+SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
+TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Za-z'-]*\.?)?\s*,?\s*"
+                   r"(?:(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b))?")
+LONE_SEX = re.compile(r"(?:^|(?<=[,;(])|(?<=\bpt)|(?<=\bPt))\s*(?P<sex>M|F)(?=\s*(?:[,;.)]|$))")
+SEX_WORDS = {"male": ("gentleman", "gent", "himself"), "female": ("herself",)}
+APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
+                        re.IGNORECASE)
+# Facts that only a woman has: said of the patient, they say her sex
+FEMALE_ONLY = ("pregnant", "childbearing_potential", "pregnancy_test_negative")
+# A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
+EARLIER_YEAR = re.compile(r"(?<![\d/])(?:19|20)\d\d(?![\d/])")
+
+
+def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (offsets kept, so what is read still points into the message)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def others(text: str) -> List[Tuple[int, int]]:
+    """Where the message speaks of someone other than the patient ("mum had breast ca", "FHx: father DVT")."""
+    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)),
+                   *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
+
+
+def queried(text: str) -> List[Tuple[int, int]]:
+    """Where the message queries a finding rather than states it ("?AF", "query sepsis")."""
+    return [m.span() for m in QUERIED.finditer(text) if m.group("what").strip()]
+
+
+def _label(definition: FactDefinition) -> str:
+    return short_label(definition)  # the checklist's own shorthand for a fact
+
+
+def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[str] = None) -> Extraction:
+    """A staff message read as several facts at once, with what staff shorthand adds to the shared extractor:
+    other people's facts left out; queried findings, cycle days and ongoing treatment asked back rather than
+    read; UK fractions of time; age and sex in the orders staff write them."""
+    def extracted(words: str) -> Extraction:
+        return extract(words, vocabulary, [], today, clinical=True, date_order=date_order)
+
+    about_patient = _blank(text, others(text))
+    about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
+    about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
+    asked = queried(about_patient)
+    plain = _blank(about_patient, asked)
+    found = extracted(plain)
+    settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
+    if asked:  # what the queried words would have said is asked back, never recorded
+        whole = extracted(about_patient)
+        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
+            if not settled(found, key) and key in vocabulary:
+                words = " ".join(QUERIED.match(about_patient, s).group("what").strip() for s, _ in asked)
+                found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(
+                    words=words, label=_label(vocabulary[key]))))
+        found.used += asked
+    chemo = "last_chemotherapy"
+    if chemo in found.values and CYCLE_DAY.search(plain):
+        without = extracted(_blank(plain, [m.span() for m in CYCLE_DAY.finditer(plain)]))
+        if without.values.get(chemo) != found.values[chemo]:  # the date was read from the day of a cycle
+            day = CYCLE_DAY.search(plain).group()
+            del found.values[chemo]
+            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
+    if chemo in vocabulary and not settled(found, chemo) and not any(p.fact == chemo for p in found.problems):
+        if _ongoing(plain, vocabulary[chemo]):
+            found.problems.append(ReadingProblem(chemo, staff_texts.ONGOING.format(label=_label(vocabulary[chemo]))))
+    for key, words in found.resolved.items():  # "hx AF, ablated 2022": whether it still applies is for the team
+        if key not in found.values and key in vocabulary:
+            found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
+    _earlier_years(plain, found, vocabulary, today)
+    _age_and_sex(plain, found, vocabulary, today)
+    return found
+
+
+def _ongoing(text: str, definition: FactDefinition) -> bool:
+    """Whether the message says a chemotherapy is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2")."""
+    for start, end in mentions(text, definition.cues):
+        before, after = text[max(0, start - 24):start], text[end:end + 16]
+        if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
+                or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
+            return True
+    return bool(re.search(r"\b(?:c\d{1,2}\s*d\d{1,2}|c\d{1,2})\b", text, re.IGNORECASE) and mentions(text, ("abvd", "r-chop", "chop", "folfiri", "folfox")))
+
+
+def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+    """A condition that counts only now, said with an earlier year ("hx PUD 2005"): asked back, not read as now."""
+    for key, value in list(found.values.items()):
+        definition = vocabulary.get(key)
+        if value is not True or definition is None or not definition.current_only or definition.within_days:
+            continue
+        for start, end in mentions(text, definition.cues):
+            years = [int(y) for clause in (_clause_after(text, end), _clause_before(text, start))
+                     for y in EARLIER_YEAR.findall(clause)]
+            if years and max(years) < today.year:
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.EARLIER.format(
+                    words=text[start:end], year=max(years), label=_label(definition))))
+                break
+
+
+def _age_and_sex(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+    """Age and sex in the orders staff write besides the extractor's "62F": "M 70", "M64", "Mr T 68", "pt ≈ 70, F"."""
+    has_age = "age" in found.values or "age" in found.bounds or any(p.fact == "age" for p in found.problems)
+    sex = None
+    for pattern in (SEX_AGE, TITLE):
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in found.used):
+                continue
+            said = m.group(1).lower()
+            sex = sex or ("male" if said in ("m", "male", "mr") else "female")
+            if m.group("age") and not has_age and "age" in vocabulary:
+                Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(m.group("age")), "years")  # noqa: SLF001
+                has_age = True
+            found.used.append(m.span())
+    if not has_age and "age" in vocabulary:
+        approx = APPROX_AGE.search(text)
+        if approx:
+            found.bounds["age"] = approx.group()
+            found.used.append(approx.span())
+    if sex is None:
+        lone = LONE_SEX.search(text)
+        if lone:
+            sex = "male" if lone.group("sex") == "M" else "female"
+            found.used.append(lone.span("sex"))
+    if sex is None:
+        for name, words in SEX_WORDS.items():
+            hits = mentions(text, words)
+            if hits:
+                sex = name
+                found.used += hits
+                break
+    if sex is None and (any(found.values.get(key) is True for key in FEMALE_ONLY)
+                        or "childbearing_potential" in found.values and READ_WITH["childbearing_potential"].search(text)):
+        sex = "female"  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant"
+    if sex and "sex" in vocabulary and "sex" not in found.values:
+        found.values["sex"] = sex
