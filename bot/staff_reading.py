@@ -23,7 +23,6 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "bleeding_tendency": ("bleeding hx", "bleeding history", "history of bleeding", "h/o bleeding", "bleeding sx",
                           "bleeding signs", "bleeding symptoms", "ecchymosis", "ecchymoses", "purpura", "epistaxis",
                           "gum bleeding", "gingival bleeding", "mucosal bleeding"),
-    "last_radiotherapy": ("xrt", "radiation tx"),
     "antiplatelet_drugs": ("antiplatelets", "anti-platelets", "dapt"),
     "diabetes": ("dm", "dm1", "iddm", "niddm"),
     "stomach_ulcer": ("pud", "peptic ulcer disease"),
@@ -32,6 +31,35 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
     "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
     "breastfeeding": ("bf", "bfing", "breast-feeding"),
+    "willing_to_consent": ("happy to consent", "keen to consent", "pt keen", "patient keen", "will consent", "agrees to trial",
+                           "keen for trial", "keen on trial", "wants to participate"),
+    "childbearing_potential": ("wocbp", "premenopausal", "pre-menopausal"),
+    "pregnancy_test_negative": ("bhcg neg", "b-hcg neg", "beta-hcg neg", "bhcg negative", "serum hcg neg", "serum bhcg neg"),
+    "other_abnormal_bleeding": ("pv bleeding", "pv bleed", "menorrhagia", "vwd", "von willebrand disease"),
+    "uncontrolled_hypertension": ("htn poorly controlled", "htn uncontrolled"),
+    "last_radiotherapy": ("xrt", "radiation tx", "wbrt", "sbrt", "srs", "sabr", "palliative rt", "chemort", "chemoradiation"),
+    "last_chemotherapy": ("capecitabine", "cape", "abraxane", "nab-paclitaxel", "r-chop", "chop", "abvd", "etop", "oxali",
+                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan"),
+    "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
+    "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
+    "severe_bleeding": ("active bleeding", "active bleed"),
+}
+# Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
+# "no" for that thing alone), and shorthand that means no (`cues_false`)
+STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
+    "infection_serology_positive": ("hbsag", "hbs ag", "anti-hcv", "hcv ab", "tpha", "rpr", "vdrl", "treponemal"),
+    "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
+}
+STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
+    "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
+    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso"),
+    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn"),
+    "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
+}
+# Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
+STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc"),
+                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
@@ -67,9 +95,14 @@ STOPWORDS = {"with", "from", "that", "have", "than", "this", "such", "other", "l
 def with_staff_cues(vocabulary: Vocabulary) -> Vocabulary:
     """The vocabulary with the clinical shorthand of STAFF_CUES added to its cues."""
     extended = Vocabulary(vocabulary)
-    for key, cues in STAFF_CUES.items():
+    for field, added in (("cues", STAFF_CUES), ("cues_partial", STAFF_PARTIAL_CUES), ("cues_false", STAFF_FALSE_CUES)):
+        for key, cues in added.items():
+            if key in extended:
+                extended[key] = replace(extended[key], **{field: tuple(dict.fromkeys((*getattr(extended[key], field), *cues)))})
+    for key, choices in STAFF_CHOICES.items():
         if key in extended:
-            extended[key] = replace(extended[key], cues=tuple(dict.fromkeys((*extended[key].cues, *cues))))
+            merged = {name: tuple(dict.fromkeys((*words, *choices.get(name, ())))) for name, words in extended[key].choices.items()}
+            extended[key] = replace(extended[key], choices=merged)
     return extended
 
 
@@ -145,6 +178,9 @@ FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
 QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
+# A result still to come: "HBsAg awaiting", "plt TBC", "doppler pending": its clause states nothing yet
+PENDING = re.compile(r"[^,;.\n()]*\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b[^,;.\n()]*",
+                     re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
 CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
@@ -164,7 +200,7 @@ SEX_WORDS = {"male": ("gentleman", "gent", "himself"), "female": ("herself",)}
 APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
                         re.IGNORECASE)
 # Facts that only a woman has: said of the patient, they say her sex
-FEMALE_ONLY = ("pregnant", "childbearing_potential", "pregnancy_test_negative")
+FEMALE_ONLY = ("pregnant", "childbearing_potential")
 # A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
 EARLIER_YEAR = re.compile(r"(?<![\d/])(?:19|20)\d\d(?![\d/])")
 
@@ -184,8 +220,10 @@ def others(text: str) -> List[Tuple[int, int]]:
 
 
 def queried(text: str) -> List[Tuple[int, int]]:
-    """Where the message queries a finding rather than states it ("?AF", "query sepsis")."""
-    return [m.span() for m in QUERIED.finditer(text) if m.group("what").strip()]
+    """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
+    ("HBsAg awaiting")."""
+    return sorted([*(m.span() for m in QUERIED.finditer(text) if m.group("what").strip()),
+                   *(m.span() for m in PENDING.finditer(text) if m.group().strip())])
 
 
 def _label(definition: FactDefinition) -> str:
@@ -207,10 +245,10 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     found = extracted(plain)
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
-        whole = extracted(about_patient)
+        whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
         for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
             if not settled(found, key) and key in vocabulary:
-                words = " ".join(QUERIED.match(about_patient, s).group("what").strip() for s, _ in asked)
+                words = "; ".join(about_patient[s:e].strip() for s, e in asked)
                 found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(
                     words=words, label=_label(vocabulary[key]))))
         found.used += asked
