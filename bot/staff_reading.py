@@ -173,6 +173,7 @@ SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|inf
 OTHER_PERSON = re.compile(
     rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})[^,;.\n]*",
     re.IGNORECASE)
+RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b", re.IGNORECASE)
 FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
 # A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE". Up to the
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
@@ -189,6 +190,22 @@ ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|get
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=[\w/-]+(?:\s+[\w/-]+)?\s+since\b)", re.IGNORECASE)
+# "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
+NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
+# Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
+# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response"; never "rhTPO x2, no bleeding"
+BOOSTER = r"(?:rh-?tpo|tpo|il-?11|tpiao)"
+BOOSTERS_FAILED = re.compile(
+    rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
+    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal|partial)\s+response"
+    r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    re.IGNORECASE)
+NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
+# ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
+ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-)?ALL\b(?!\s+[A-Z]{2,})")
+# Words only said of a woman's body
+FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
+                         r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
 # UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
 PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
 # Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
@@ -214,8 +231,12 @@ def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
 
 
 def others(text: str) -> List[Tuple[int, int]]:
-    """Where the message speaks of someone other than the patient ("mum had breast ca", "FHx: father DVT")."""
-    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)),
+    """Where the message speaks of someone other than the patient ("mum had breast ca", "FHx: father DVT"), and
+    every other relative's word ("lives with wife", "wife says he bruises"): a relative is no word of the patient's
+    sex, unless told of ("daughter says mum is 77": the mum is the patient)."""
+    words = [m.span() for m in RELATIVE_WORD.finditer(text)
+             if not re.search(SAID_BY + r"\s+(?:that\s+)?(?:(?:her|his|their|the)\s+)?$", text[:m.start()], re.IGNORECASE)]
+    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)), *words,
                    *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
 
 
@@ -240,6 +261,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     about_patient = _blank(text, others(text))
     about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
+    about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)
     found = extracted(plain)
@@ -266,8 +288,28 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
+    _boosters(plain, found, vocabulary)
+    if "cancer_type" in vocabulary and "cancer_type" not in found.values and not any(p.fact == "cancer_type" for p in found.problems):
+        leukaemia = ALL_LEUKAEMIA.search(plain)
+        if leukaemia and not plain.isupper():
+            found.values["cancer_type"] = "blood_cancer"
+            found.used.append(leukaemia.span())
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """Repeated rhTPO or IL-11 said to have failed, or none given, in the words staff use between them."""
+    key = "platelet_boosters_failed"
+    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    failed, none = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text)
+    if failed and not none:
+        found.values[key] = True
+        found.used.append(failed.span())
+    elif none and not failed:
+        found.values[key] = False
+        found.used.append(none.span())
 
 
 def _ongoing(text: str, definition: FactDefinition) -> bool:
@@ -328,7 +370,7 @@ def _age_and_sex(text: str, found: Extraction, vocabulary: Vocabulary, today: da
                 found.used += hits
                 break
     if sex is None and (any(found.values.get(key) is True for key in FEMALE_ONLY)
-                        or "childbearing_potential" in found.values and READ_WITH["childbearing_potential"].search(text)):
+                        or FEMALE_BODY.search(text) and (found.values.keys() & {"childbearing_potential", "other_abnormal_bleeding"})):
         sex = "female"  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant"
     if sex and "sex" in vocabulary and "sex" not in found.values:
         found.values["sex"] = sex
