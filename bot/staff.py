@@ -171,7 +171,8 @@ class StaffScreening:
                   for key, (first, second) in found.ambiguous_dates.items()]
         notes += [staff_texts.PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=staff_texts.OR.join(words))
                   for key, words in found.partly_denied.items() if key not in found.values]
-        notes += self._apply(state, found.values)
+        implied = getattr(found, "implied", ())  # a sex only implied ("LMP 2 wks ago") corrects nothing known
+        notes += self._apply(state, {k: v for k, v in found.values.items() if k not in implied or k not in state.facts})
         return notes + [self._not_read(words, state) for words in unread]
 
     def new_patient(self, state: State, turn: Optional[Turn] = None, cleared: bool = False) -> Outcome:

@@ -7,12 +7,12 @@ module only widens its cues and accounts for every word it left.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Collection, List, Mapping, Optional, Tuple
+from typing import Collection, List, Mapping, Optional, Set, Tuple
 
 from bot import staff_texts
-from bot.extraction import (TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
+from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, Vocabulary
 from bot.staff_layout import short_label
@@ -42,7 +42,6 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
                           "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan"),
     "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
     "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
-    "severe_bleeding": ("active bleeding", "active bleed"),
 }
 # Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
 # "no" for that thing alone), and shorthand that means no (`cues_false`)
@@ -141,6 +140,11 @@ def _read_spans(text: str, found: Extraction, vocabulary: Vocabulary) -> List[Tu
             *found.several, *found.ambiguous_dates}
     phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
     read_with = [m.span() for key in keys if key in READ_WITH for m in READ_WITH[key].finditer(text)]
+    for key in keys:  # "ALT/AST nl, creat 1.2x ULN": the tests and what was said of them
+        tests = vocabulary[key].times_normal if key in vocabulary else None
+        for start, end in mentions(text, [cue for cues in (tests or {}).get("groups", {}).values() for cue in cues]):
+            said = TIMES_NORMAL.match(text, end)
+            read_with.append((start, said.end() if said else end))
     return [*found.used, *mentions(text, phrases), *read_with, *(m.span() for m in TRIAL_ID.finditer(text))]
 
 
@@ -180,8 +184,8 @@ FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.
 QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
 # A result still to come: "HBsAg awaiting", "plt TBC", "doppler pending": its clause states nothing yet
-PENDING = re.compile(r"[^,;.\n()]*\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b[^,;.\n()]*",
-                     re.IGNORECASE)
+PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b"
+                     r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
 CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
@@ -189,7 +193,10 @@ CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.
 ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
-NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=[\w/-]+(?:\s+[\w/-]+)?\s+since\b)", re.IGNORECASE)
+NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
+                        re.IGNORECASE)
+# "no active bleeding", "nil active bleed": no serious bleeding now (an active bleed alone is not said to be serious)
+NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+active\s+bleed(?:ing|s)?\b", re.IGNORECASE)
 # "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
 NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
 # Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
@@ -197,15 +204,18 @@ NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re
 BOOSTER = r"(?:rh-?tpo|tpo|il-?11|tpiao)"
 BOOSTERS_FAILED = re.compile(
     rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
-    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal|partial)\s+response"
+    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal)\s+response"
     r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
     re.IGNORECASE)
 NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
 # ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
-ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-)?ALL\b(?!\s+[A-Z]{2,})")
+ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-|Ph\+\s*)?ALL(?=\s*(?:[,;.)]|$)|\s+(?:in|on|post|with|relapse\w*|induction|consolidation"
+                           r"|maintenance|dx|diagnosed|CR\d?|MRD)\b)")
 # Words only said of a woman's body
 FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
                          r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
+# "LFTs & U&Es WNL": a list of tests joined by "&" or "and", read as the extractor reads "ALT/AST nl"
+TESTS_JOINED = re.compile(r"(?<=\w)(\s+)(?:&|and)(?=\s+(?:u\s*&\s*es?|lfts?|creat\w*|renal|alt|ast|bili\w*|liver|kidney)\b)", re.IGNORECASE)
 # UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
 PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
 # Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
@@ -251,7 +261,14 @@ def _label(definition: FactDefinition) -> str:
     return short_label(definition)  # the checklist's own shorthand for a fact
 
 
-def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[str] = None) -> Extraction:
+@dataclass
+class StaffExtraction(Extraction):
+    """What was read, with the facts only implied by others (a woman's sex from "LMP 2 wks ago"): never a
+    correction of what is already known."""
+    implied: Set[str] = field(default_factory=set)
+
+
+def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[str] = None) -> StaffExtraction:
     """A staff message read as several facts at once, with what staff shorthand adds to the shared extractor:
     other people's facts left out; queried findings, cycle days and ongoing treatment asked back rather than
     read; UK fractions of time; age and sex in the orders staff write them."""
@@ -261,10 +278,11 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     about_patient = _blank(text, others(text))
     about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
+    about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)
-    found = extracted(plain)
+    found = StaffExtraction(**vars(extracted(plain)))
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
         whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
@@ -273,7 +291,8 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
                 words = "; ".join(about_patient[s:e].strip() for s, e in asked)
                 found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(
                     words=words, label=_label(vocabulary[key]))))
-        found.used += asked
+        if found.problems:
+            found.used += asked  # said in the note; words that queried nothing known stay "not read"
     chemo = "last_chemotherapy"
     if chemo in found.values and CYCLE_DAY.search(plain):
         without = extracted(_blank(plain, [m.span() for m in CYCLE_DAY.finditer(plain)]))
@@ -289,6 +308,11 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
     _boosters(plain, found, vocabulary)
+    if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
+        denied = NO_ACTIVE_BLEEDING.search(plain)
+        if denied:
+            found.values["severe_bleeding"] = False
+            found.used.append(denied.span())
     if "cancer_type" in vocabulary and "cancer_type" not in found.values and not any(p.fact == "cancer_type" for p in found.problems):
         leukaemia = ALL_LEUKAEMIA.search(plain)
         if leukaemia and not plain.isupper():
@@ -319,7 +343,7 @@ def _ongoing(text: str, definition: FactDefinition) -> bool:
         if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
                 or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
             return True
-    return bool(re.search(r"\b(?:c\d{1,2}\s*d\d{1,2}|c\d{1,2})\b", text, re.IGNORECASE) and mentions(text, ("abvd", "r-chop", "chop", "folfiri", "folfox")))
+    return bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed": a cycle under way
 
 
 def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
@@ -338,10 +362,10 @@ def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: 
                 break
 
 
-def _age_and_sex(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, today: date) -> None:
     """Age and sex in the orders staff write besides the extractor's "62F": "M 70", "M64", "Mr T 68", "pt ≈ 70, F"."""
     has_age = "age" in found.values or "age" in found.bounds or any(p.fact == "age" for p in found.problems)
-    sex = None
+    sex, implied = None, False
     for pattern in (SEX_AGE, TITLE):
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in found.used):
@@ -371,6 +395,8 @@ def _age_and_sex(text: str, found: Extraction, vocabulary: Vocabulary, today: da
                 break
     if sex is None and (any(found.values.get(key) is True for key in FEMALE_ONLY)
                         or FEMALE_BODY.search(text) and (found.values.keys() & {"childbearing_potential", "other_abnormal_bleeding"})):
-        sex = "female"  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant"
+        sex, implied = "female", True  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant": not said, so no correction
     if sex and "sex" in vocabulary and "sex" not in found.values:
         found.values["sex"] = sex
+        if implied:
+            found.implied.add("sex")

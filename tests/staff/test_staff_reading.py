@@ -167,3 +167,34 @@ def test_what_is_queried_is_said_in_the_reply(staff):
     notes = outcome.replies[0].custom["notes"]
     assert any("AF on ECG" in note and "queried" in note for note in notes)
     assert "arrhythmia" not in outcome.state.facts
+
+
+def test_a_dated_event_before_the_window_is_a_no_for_the_window(staff):
+    assert read(staff, "NSTEMI 2019").values == {"heart_attack_or_angina_recent": False}
+    assert read(staff, "STEMI 08/2026, PCI").values == {"heart_attack_or_angina_recent": True}
+
+
+def test_tests_joined_by_and_are_read_together_and_not_said_unread(staff):
+    found = read(staff, "LFTs & U&Es WNL")
+    assert found.values == {"liver_kidney_ok": True}
+    assert staff.unread("LFTs & U&Es WNL", found) == []
+    assert read(staff, "U&Es normal").values == {}  # the kidney alone
+
+
+def test_a_cycle_under_way_is_asked_for_the_last_dose(staff):
+    assert "last_chemotherapy" in asked(read(staff, "49 yo F ovarian ca, C3D1 delayed - plt 42"))
+
+
+def test_a_sex_only_implied_corrects_nothing_known(staff):
+    from bot.conversation import State, Turn
+
+    outcome = staff.handle(State(facts={"sex": "male"}), Turn("LMP 2 wks ago"))
+    assert outcome.state.facts["sex"] == "male"
+    outcome = staff.handle(State(), Turn("LMP 2 wks ago"))
+    assert outcome.state.facts["sex"] == "female"
+
+
+def test_a_pending_result_blanks_only_its_own_words(staff):
+    found = read(staff, "XYZQ plt 30k QQX pending")
+    assert found.values == {"platelet_count": 30}
+    assert "QQX pending" in staff.unread("XYZQ plt 30k QQX pending", found)
