@@ -229,7 +229,7 @@ APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|a
 # Facts that only a woman has: said of the patient, they say her sex
 FEMALE_ONLY = ("pregnant", "childbearing_potential")
 # A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
-EARLIER_YEAR = re.compile(r"(?<![\d/])(?:19|20)\d\d(?![\d/])")
+EARLIER_YEAR = re.compile(r"(?<!\bsince )(?<!\bfrom )(?<![\d/])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)  # not "on ASA since 2019"
 
 
 def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
@@ -352,7 +352,7 @@ def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: 
         definition = vocabulary.get(key)
         if value is not True or definition is None or not definition.current_only or definition.within_days:
             continue
-        for start, end in mentions(text, definition.cues):
+        for start, end in mentions(text, (*definition.cues, *definition.cues_partial)):
             years = [int(y) for clause in (_clause_after(text, end), _clause_before(text, start))
                      for y in EARLIER_YEAR.findall(clause)]
             if years and max(years) < today.year:

@@ -198,3 +198,13 @@ def test_a_pending_result_blanks_only_its_own_words(staff):
     found = read(staff, "XYZQ plt 30k QQX pending")
     assert found.values == {"platelet_count": 30}
     assert "QQX pending" in staff.unread("XYZQ plt 30k QQX pending", found)
+
+
+@pytest.mark.parametrize("text, fact", [("hx GI bleed 2020", "severe_bleeding"), ("AF 2019, on bisoprolol", "arrhythmia")])
+def test_a_partial_cue_of_a_condition_now_said_with_an_earlier_year_is_asked(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values and fact in asked(found)
+
+
+def test_a_treatment_since_an_earlier_year_is_still_taken(staff):
+    assert read(staff, "on ASA since 2019").values == {"antiplatelet_drugs": True}
