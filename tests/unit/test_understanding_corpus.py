@@ -16,8 +16,8 @@ from benchmarks import understanding as bench
 # No dev case is misread unsafely; with the everyday-words cases of issue 12 (1988 cases), misread
 # (unsafe included) is at 0.86%, under the 1% goal; read right at 85.0%.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.85
-MAX_MISREAD_DEV = 0.0087
+MIN_RIGHT_DEV = 0.865
+MAX_MISREAD_DEV = 0.0067
 # Chinese (issue 15): no dev case misread unsafely; misread (unsafe included) 1.2%, read right 83.0%.
 MAX_UNSAFE_DEV_ZH = 0
 MIN_RIGHT_DEV_ZH = 0.830
