@@ -13,8 +13,8 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# No dev case is misread unsafely; with the everyday-words cases of issue 12 (1988 cases), misread
-# (unsafe included) is at 0.86%, under the 1% goal; read right at 85.0%.
+# No dev case is misread unsafely; with the everyday-words cases of issue 12 and 110 more staff notes
+# (2098 cases), misread (unsafe included) is at 0.67%, under the 1% goal; read right at 86.5%.
 MAX_UNSAFE_DEV = 0
 MIN_RIGHT_DEV = 0.865
 MAX_MISREAD_DEV = 0.0067
