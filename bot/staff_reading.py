@@ -216,6 +216,8 @@ FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?
                          r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
 # "LFTs & U&Es WNL": a list of tests joined by "&" or "and", read as the extractor reads "ALT/AST nl"
 TESTS_JOINED = re.compile(r"(?<=\w)(\s+)(?:&|and)(?=\s+(?:u\s*&\s*es?|lfts?|creat\w*|renal|alt|ast|bili\w*|liver|kidney)\b)", re.IGNORECASE)
+# A result written as a sign in brackets: "HBsAg(-)", "HIV (+)"; rewritten in place as "neg" / "pos", same length
+SIGN_RESULT = re.compile(r"\(\s?([-−+])\s?\)")
 # UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
 PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
 # Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
@@ -279,6 +281,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
     about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
+    about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)

@@ -208,3 +208,8 @@ def test_a_partial_cue_of_a_condition_now_said_with_an_earlier_year_is_asked(sta
 
 def test_a_treatment_since_an_earlier_year_is_still_taken(staff):
     assert read(staff, "on ASA since 2019").values == {"antiplatelet_drugs": True}
+
+
+@pytest.mark.parametrize("text, expected", [("HBsAg(-)", {}), ("HBsAg (+)", {"infection_serology_positive": True})])
+def test_a_result_written_as_a_sign_in_brackets(staff, text, expected):
+    assert read(staff, text).values == expected
