@@ -529,8 +529,9 @@ class Extractor:
                 ceased = definition.current_only and any(pattern.search(clause) for pattern in (CEASED, chinese.CEASED)
                                                          for clause in (_clause_before(text, start), _clause_after(text, end)))
                 if not ceased and not is_negated(text, start) and self._outside_window(text, definition, start, end):
-                    if definition.outside_window == "no" and expected:
-                        # "a heart attack in 2018", asked about the last 6 months; said in passing, it tells nothing of them
+                    if definition.outside_window == "no" and (expected or self.clinical):
+                        # "a heart attack in 2018", asked about the last 6 months (or in staff shorthand, "NSTEMI 2019");
+                        # said in passing by a patient, it tells nothing of them
                         readings.append(False)
                     continue
                 echoed = ECHOED.match(text, end)

@@ -35,7 +35,7 @@ from bot import (i18n, reply_contract, screening_core, staff_commands, staff_lay
                  staff_texts, texts)
 from bot.conversation import MAX_MESSAGE_LENGTH, Outcome, Reply, Screening, State, Turn
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
-from bot.extraction import Extraction, extract
+from bot.extraction import Extraction
 from bot.facts import AnsweredBy, FactDefinition, Vocabulary, is_date_range
 from bot.language_choice import message_language  # noqa: F401 - staff mode's language rule (also the channels')
 from bot.matching import one_line_reason, rank, select_trials
@@ -158,7 +158,8 @@ class StaffScreening:
                   for key, (first, second) in found.ambiguous_dates.items()]
         notes += [staff_texts.PARTLY_DENIED.format(label=short_label(self.vocabulary[key]), words=staff_texts.OR.join(words))
                   for key, words in found.partly_denied.items() if key not in found.values]
-        notes += self._apply(state, found.values)
+        implied = getattr(found, "implied", ())  # a sex only implied ("LMP 2 wks ago") corrects nothing known
+        notes += self._apply(state, {k: v for k, v in found.values.items() if k not in implied or k not in state.facts})
         return notes + [self._not_read(words, state) for words in unread]
 
     def new_patient(self, state: State, turn: Optional[Turn] = None, cleared: bool = False) -> Outcome:
@@ -290,8 +291,7 @@ class StaffScreening:
         return self._staff_vocabulary[1]
 
     def _extract(self, text: str) -> Extraction:
-        return extract(text, self.staff_vocabulary(), [], self.today(), clinical=True,
-                       date_order=self.screening.date_order)
+        return staff_reading.read(text, self.staff_vocabulary(), self.today(), self.screening.date_order)
 
     def unread(self, text: str, found: Extraction) -> List[str]:
         """The stretches of a message that nothing was read from (bot.staff_reading.unread)."""

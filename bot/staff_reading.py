@@ -7,11 +7,15 @@ module only widens its cues and accounts for every word it left.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import Collection, List, Mapping, Tuple
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Collection, List, Mapping, Optional, Set, Tuple
 
-from bot.extraction import TRIAL_ID, Extraction, mentions  # the extractor's own cue matching
+from bot import staff_texts
+from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
+                            extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, Vocabulary
+from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
 # mode only. A candidate for the vocabulary itself (a `staff_cues` list per fact) once agreed.
@@ -19,7 +23,6 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "bleeding_tendency": ("bleeding hx", "bleeding history", "history of bleeding", "h/o bleeding", "bleeding sx",
                           "bleeding signs", "bleeding symptoms", "ecchymosis", "ecchymoses", "purpura", "epistaxis",
                           "gum bleeding", "gingival bleeding", "mucosal bleeding"),
-    "last_radiotherapy": ("xrt", "radiation tx"),
     "antiplatelet_drugs": ("antiplatelets", "anti-platelets", "dapt"),
     "diabetes": ("dm", "dm1", "iddm", "niddm"),
     "stomach_ulcer": ("pud", "peptic ulcer disease"),
@@ -28,6 +31,34 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
     "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
     "breastfeeding": ("bf", "bfing", "breast-feeding"),
+    "willing_to_consent": ("happy to consent", "keen to consent", "pt keen", "patient keen", "will consent", "agrees to trial",
+                           "keen for trial", "keen on trial", "wants to participate"),
+    "childbearing_potential": ("wocbp", "premenopausal", "pre-menopausal"),
+    "pregnancy_test_negative": ("bhcg neg", "b-hcg neg", "beta-hcg neg", "bhcg negative", "serum hcg neg", "serum bhcg neg"),
+    "other_abnormal_bleeding": ("pv bleeding", "pv bleed", "menorrhagia", "vwd", "von willebrand disease"),
+    "uncontrolled_hypertension": ("htn poorly controlled", "htn uncontrolled"),
+    "last_radiotherapy": ("xrt", "radiation tx", "wbrt", "sbrt", "srs", "sabr", "palliative rt", "chemort", "chemoradiation"),
+    "last_chemotherapy": ("capecitabine", "cape", "abraxane", "nab-paclitaxel", "r-chop", "chop", "abvd", "etop", "oxali",
+                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan"),
+    "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
+    "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
+}
+# Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
+# "no" for that thing alone), and shorthand that means no (`cues_false`)
+STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
+    "infection_serology_positive": ("hbsag", "hbs ag", "anti-hcv", "hcv ab", "tpha", "rpr", "vdrl", "treponemal"),
+    "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
+}
+STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
+    "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
+    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso"),
+    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn"),
+    "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
+}
+# Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
+STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc"),
+                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
@@ -63,9 +94,14 @@ STOPWORDS = {"with", "from", "that", "have", "than", "this", "such", "other", "l
 def with_staff_cues(vocabulary: Vocabulary) -> Vocabulary:
     """The vocabulary with the clinical shorthand of STAFF_CUES added to its cues."""
     extended = Vocabulary(vocabulary)
-    for key, cues in STAFF_CUES.items():
+    for field, added in (("cues", STAFF_CUES), ("cues_partial", STAFF_PARTIAL_CUES), ("cues_false", STAFF_FALSE_CUES)):
+        for key, cues in added.items():
+            if key in extended:
+                extended[key] = replace(extended[key], **{field: tuple(dict.fromkeys((*getattr(extended[key], field), *cues)))})
+    for key, choices in STAFF_CHOICES.items():
         if key in extended:
-            extended[key] = replace(extended[key], cues=tuple(dict.fromkeys((*extended[key].cues, *cues))))
+            merged = {name: tuple(dict.fromkeys((*words, *choices.get(name, ())))) for name, words in extended[key].choices.items()}
+            extended[key] = replace(extended[key], choices=merged)
     return extended
 
 
@@ -104,6 +140,11 @@ def _read_spans(text: str, found: Extraction, vocabulary: Vocabulary) -> List[Tu
             *found.several, *found.ambiguous_dates}
     phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
     read_with = [m.span() for key in keys if key in READ_WITH for m in READ_WITH[key].finditer(text)]
+    for key in keys:  # "ALT/AST nl, creat 1.2x ULN": the tests and what was said of them
+        tests = vocabulary[key].times_normal if key in vocabulary else None
+        for start, end in mentions(text, [cue for cues in (tests or {}).get("groups", {}).values() for cue in cues]):
+            said = TIMES_NORMAL.match(text, end)
+            read_with.append((start, said.end() if said else end))
     return [*found.used, *mentions(text, phrases), *read_with, *(m.span() for m in TRIAL_ID.finditer(text))]
 
 
@@ -124,3 +165,241 @@ def facts_meant(words: str, vocabulary: Mapping[str, FactDefinition], among: Col
     said = {w.lower() for w in LABEL_WORD.findall(words)} - STOPWORDS
     return [definition for key, definition in vocabulary.items() if key in among and definition.askable
             and said & ({w.lower() for w in LABEL_WORD.findall(definition.label)} - STOPWORDS)]
+
+
+# -- reading a staff message ---------------------------------------------------------------------
+# A clause about someone else, in staff shorthand (no "my"): "mum had breast ca", "partner is pregnant",
+# "pt's wife has T2DM", "husband (71) is her carer". Not the relative who tells ("daughter says ..."), whose
+# clause is about the patient. Family history ("FHx: father DVT, MI") holds to the end of its sentence.
+OTHER_PEOPLE = (r"mother|mum|mom|father|dad|husband|wife|partner|spouse|son|daughter|brother|sister|sibling"
+                r"|grandmother|grandma|grandfather|grandpa|aunt|uncle|niece|nephew|cousin|carer")
+SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|informs|confirms|worried|concerned|asks|asked)\b"
+OTHER_PERSON = re.compile(
+    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})[^,;.\n]*",
+    re.IGNORECASE)
+RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b", re.IGNORECASE)
+FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
+# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE". Up to the
+# end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
+QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
+                     r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
+# A result still to come: "HBsAg awaiting", "plt TBC", "doppler pending": its clause states nothing yet
+PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b"
+                     r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
+# A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
+# give doses on days 8 and 15 too): the date of the last dose is asked back.
+CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
+# Still on chemotherapy: "on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "cycle 3 gem", "chemo ongoing": no date of a last dose
+ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
+                     r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
+# "no chemo since Aug": the last one was in August, not never
+NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
+                        re.IGNORECASE)
+# "no active bleeding", "nil active bleed": no serious bleeding now (an active bleed alone is not said to be serious)
+NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+active\s+bleed(?:ing|s)?\b", re.IGNORECASE)
+# "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
+NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
+# Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
+# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response"; never "rhTPO x2, no bleeding"
+BOOSTER = r"(?:rh-?tpo|tpo|il-?11|tpiao)"
+BOOSTERS_FAILED = re.compile(
+    rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
+    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal)\s+response"
+    r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    re.IGNORECASE)
+NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
+# ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
+ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-|Ph\+\s*)?ALL(?=\s*(?:[,;.)]|$)|\s+(?:in|on|post|with|relapse\w*|induction|consolidation"
+                           r"|maintenance|dx|diagnosed|CR\d?|MRD)\b)")
+# Words only said of a woman's body
+FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
+                         r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
+# "LFTs & U&Es WNL": a list of tests joined by "&" or "and", read as the extractor reads "ALT/AST nl"
+TESTS_JOINED = re.compile(r"(?<=\w)(\s+)(?:&|and)(?=\s+(?:u\s*&\s*es?|lfts?|creat\w*|renal|alt|ast|bili\w*|liver|kidney)\b)", re.IGNORECASE)
+# A result written as a sign in brackets: "HBsAg(-)", "HIV (+)"; rewritten in place as "neg" / "pos", same length
+SIGN_RESULT = re.compile(r"\(\s?([-−+])\s?\)")
+# UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
+PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
+# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
+SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
+TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Za-z'-]*\.?)?\s*,?\s*"
+                   r"(?:(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b))?")
+LONE_SEX = re.compile(r"(?:^|(?<=[,;(])|(?<=\bpt)|(?<=\bPt))\s*(?P<sex>M|F)(?=\s*(?:[,;.)]|$))")
+SEX_WORDS = {"male": ("gentleman", "gent", "himself"), "female": ("herself",)}
+APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
+                        re.IGNORECASE)
+# Facts that only a woman has: said of the patient, they say her sex
+FEMALE_ONLY = ("pregnant", "childbearing_potential")
+# A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
+EARLIER_YEAR = re.compile(r"(?<!\bsince )(?<!\bfrom )(?<![\d/])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)  # not "on ASA since 2019"
+
+
+def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (offsets kept, so what is read still points into the message)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def others(text: str) -> List[Tuple[int, int]]:
+    """Where the message speaks of someone other than the patient ("mum had breast ca", "FHx: father DVT"), and
+    every other relative's word ("lives with wife", "wife says he bruises"): a relative is no word of the patient's
+    sex, unless told of ("daughter says mum is 77": the mum is the patient)."""
+    words = [m.span() for m in RELATIVE_WORD.finditer(text)
+             if not re.search(SAID_BY + r"\s+(?:that\s+)?(?:(?:her|his|their|the)\s+)?$", text[:m.start()], re.IGNORECASE)]
+    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)), *words,
+                   *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
+
+
+def queried(text: str) -> List[Tuple[int, int]]:
+    """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
+    ("HBsAg awaiting")."""
+    return sorted([*(m.span() for m in QUERIED.finditer(text) if m.group("what").strip()),
+                   *(m.span() for m in PENDING.finditer(text) if m.group().strip())])
+
+
+def _label(definition: FactDefinition) -> str:
+    return short_label(definition)  # the checklist's own shorthand for a fact
+
+
+@dataclass
+class StaffExtraction(Extraction):
+    """What was read, with the facts only implied by others (a woman's sex from "LMP 2 wks ago"): never a
+    correction of what is already known."""
+    implied: Set[str] = field(default_factory=set)
+
+
+def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[str] = None) -> StaffExtraction:
+    """A staff message read as several facts at once, with what staff shorthand adds to the shared extractor:
+    other people's facts left out; queried findings, cycle days and ongoing treatment asked back rather than
+    read; UK fractions of time; age and sex in the orders staff write them."""
+    def extracted(words: str) -> Extraction:
+        return extract(words, vocabulary, [], today, clinical=True, date_order=date_order)
+
+    about_patient = _blank(text, others(text))
+    about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
+    about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
+    about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
+    about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
+    about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
+    asked = queried(about_patient)
+    plain = _blank(about_patient, asked)
+    found = StaffExtraction(**vars(extracted(plain)))
+    settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
+    if asked:  # what the queried words would have said is asked back, never recorded
+        whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
+        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
+            if not settled(found, key) and key in vocabulary:
+                words = "; ".join(about_patient[s:e].strip() for s, e in asked)
+                found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(
+                    words=words, label=_label(vocabulary[key]))))
+        if found.problems:
+            found.used += asked  # said in the note; words that queried nothing known stay "not read"
+    chemo = "last_chemotherapy"
+    if chemo in found.values and CYCLE_DAY.search(plain):
+        without = extracted(_blank(plain, [m.span() for m in CYCLE_DAY.finditer(plain)]))
+        if without.values.get(chemo) != found.values[chemo]:  # the date was read from the day of a cycle
+            day = CYCLE_DAY.search(plain).group()
+            del found.values[chemo]
+            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
+    if chemo in vocabulary and not settled(found, chemo) and not any(p.fact == chemo for p in found.problems):
+        if _ongoing(plain, vocabulary[chemo]):
+            found.problems.append(ReadingProblem(chemo, staff_texts.ONGOING.format(label=_label(vocabulary[chemo]))))
+    for key, words in found.resolved.items():  # "hx AF, ablated 2022": whether it still applies is for the team
+        if key not in found.values and key in vocabulary:
+            found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
+    _earlier_years(plain, found, vocabulary, today)
+    _boosters(plain, found, vocabulary)
+    if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
+        denied = NO_ACTIVE_BLEEDING.search(plain)
+        if denied:
+            found.values["severe_bleeding"] = False
+            found.used.append(denied.span())
+    if "cancer_type" in vocabulary and "cancer_type" not in found.values and not any(p.fact == "cancer_type" for p in found.problems):
+        leukaemia = ALL_LEUKAEMIA.search(plain)
+        if leukaemia and not plain.isupper():
+            found.values["cancer_type"] = "blood_cancer"
+            found.used.append(leukaemia.span())
+    _age_and_sex(plain, found, vocabulary, today)
+    return found
+
+
+def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """Repeated rhTPO or IL-11 said to have failed, or none given, in the words staff use between them."""
+    key = "platelet_boosters_failed"
+    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    failed, none = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text)
+    if failed and not none:
+        found.values[key] = True
+        found.used.append(failed.span())
+    elif none and not failed:
+        found.values[key] = False
+        found.used.append(none.span())
+
+
+def _ongoing(text: str, definition: FactDefinition) -> bool:
+    """Whether the message says a chemotherapy is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2")."""
+    for start, end in mentions(text, definition.cues):
+        before, after = text[max(0, start - 24):start], text[end:end + 16]
+        if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
+                or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
+            return True
+    return bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed": a cycle under way
+
+
+def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+    """A condition that counts only now, said with an earlier year ("hx PUD 2005"): asked back, not read as now."""
+    for key, value in list(found.values.items()):
+        definition = vocabulary.get(key)
+        if value is not True or definition is None or not definition.current_only or definition.within_days:
+            continue
+        for start, end in mentions(text, (*definition.cues, *definition.cues_partial)):
+            years = [int(y) for clause in (_clause_after(text, end), _clause_before(text, start))
+                     for y in EARLIER_YEAR.findall(clause)]
+            if years and max(years) < today.year:
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.EARLIER.format(
+                    words=text[start:end], year=max(years), label=_label(definition))))
+                break
+
+
+def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, today: date) -> None:
+    """Age and sex in the orders staff write besides the extractor's "62F": "M 70", "M64", "Mr T 68", "pt ≈ 70, F"."""
+    has_age = "age" in found.values or "age" in found.bounds or any(p.fact == "age" for p in found.problems)
+    sex, implied = None, False
+    for pattern in (SEX_AGE, TITLE):
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in found.used):
+                continue
+            said = m.group(1).lower()
+            sex = sex or ("male" if said in ("m", "male", "mr") else "female")
+            if m.group("age") and not has_age and "age" in vocabulary:
+                Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(m.group("age")), "years")  # noqa: SLF001
+                has_age = True
+            found.used.append(m.span())
+    if not has_age and "age" in vocabulary:
+        approx = APPROX_AGE.search(text)
+        if approx:
+            found.bounds["age"] = approx.group()
+            found.used.append(approx.span())
+    if sex is None:
+        lone = LONE_SEX.search(text)
+        if lone:
+            sex = "male" if lone.group("sex") == "M" else "female"
+            found.used.append(lone.span("sex"))
+    if sex is None:
+        for name, words in SEX_WORDS.items():
+            hits = mentions(text, words)
+            if hits:
+                sex = name
+                found.used += hits
+                break
+    if sex is None and (any(found.values.get(key) is True for key in FEMALE_ONLY)
+                        or FEMALE_BODY.search(text) and (found.values.keys() & {"childbearing_potential", "other_abnormal_bleeding"})):
+        sex, implied = "female", True  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant": not said, so no correction
+    if sex and "sex" in vocabulary and "sex" not in found.values:
+        found.values["sex"] = sex
+        if implied:
+            found.implied.add("sex")

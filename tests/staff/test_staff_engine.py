@@ -388,7 +388,6 @@ def test_criterion_numbers_are_shortened_in_runs_and_staff_labels_name_known_fac
 
 
 @pytest.mark.parametrize("text, facts", [
-    ("d+21 post FOLFOX", {"last_chemotherapy": "2026-11-02"}),
     ("last cycle carbo/pem 6 wks ago", {"last_chemotherapy": "2026-10-12"}),
     ("rhTPO x2 no response", {"platelet_boosters_failed": True}),
     ("LMP 2 wks ago", {"childbearing_potential": True}),
@@ -422,8 +421,10 @@ def test_a_whole_shorthand_message_reads_every_fact_beside_a_time(staff):
     desk = Desk(staff)
     [reply] = desk.say("64M gastric ca, plt 18k d+21 post FOLFOX, rhTPO x2 no response")
     assert desk.state.facts == {"age": 64, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 18,
-                                "last_chemotherapy": "2026-11-02", "platelet_boosters_failed": True}
-    assert not [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))]
+                                "platelet_boosters_failed": True}
+    # d+21 counts from the cycle's day 1 (FOLFOX's 5-FU runs to day 3): the last dose is asked, not guessed
+    assert [note for note in reply.custom["notes"] if note.startswith(("Not read", "Not recorded"))] == [
+        "Not recorded: last chemotherapy: “d+21” counts from the cycle's first day; send the date of the last dose."]
     [reply] = Desk(staff).say("62F NSCLC, last chemo 6 wks ago XYZQ")
     assert "Not read: “XYZQ”." in reply.custom["notes"]  # the words after a time are still accounted for
 

@@ -1,0 +1,215 @@
+"""Staff shorthand read by mechanism (bot/staff_reading.py ``read``): what staff mode adds to the shared extractor.
+Never a guess: a queried, pending, cycle-day or long-past finding is asked back (a problem), not recorded."""
+from __future__ import annotations
+
+import pytest
+
+from bot.staff import StaffScreening
+from bot.staff_reading import STAFF_CHOICES, STAFF_FALSE_CUES, STAFF_PARTIAL_CUES
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def staff(engine) -> StaffScreening:
+    return StaffScreening(engine)
+
+
+def read(staff, text):
+    return staff._extract(text)  # noqa: SLF001 - the staff reading itself
+
+
+def asked(found):
+    return {p.fact for p in found.problems} | set(found.bounds) | set(found.several) | set(found.ambiguous_dates)
+
+
+# -- other people's facts -----------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("FHx: father DVT, MI", {}),
+    ("M, partner is pregnant", {"sex": "male"}),
+    ("mum had breast ca, pt 44F AML", {"age": 44, "sex": "female", "cancer_type": "blood_cancer"}),
+    ("husband (71) is her carer; pt 68F myeloma", {"age": 68, "sex": "female", "cancer_type": "blood_cancer"}),
+    ("pt's wife has T2DM, pt himself nil DM", {"sex": "male", "diabetes": False}),
+    ("lives with wife, plt 20", {"platelet_count": 20}),
+    ("dementia, lacks capacity, daughter has LPA", {"mental_disorder_limits_consent": True}),
+])
+def test_what_is_said_of_someone_else_is_not_the_patients(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_the_relative_who_tells_is_not_the_patient_but_the_one_told_of_is(staff):
+    found = read(staff, "daughter says mum is 77, CLL")
+    assert found.values == {"sex": "female", "cancer_type": "blood_cancer"}
+    assert read(staff, "wife says he bruises easily").values == {"bleeding_tendency": True}
+
+
+# -- queried and pending findings ---------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [
+    ("?AF on ECG, cardio to review", "arrhythmia"),
+    ("?DVT L leg, doppler pending", "thrombotic_disease"),
+    ("?melaena, stool OB pending", "severe_bleeding"),
+    ("?sepsis, cultures pending", "sepsis"),
+    ("query sepsis", "sepsis"),
+    ("suspected PE", "thrombotic_disease"),
+    ("plt ?18 (clumped sample)", "platelet_count"),
+    ("HBsAg awaiting", "infection_serology_positive"),
+])
+def test_a_queried_or_pending_finding_is_asked_back_never_a_yes(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values
+    assert fact in asked(found)
+
+
+def test_the_query_holds_only_the_words_it_stands_before(staff):
+    found = read(staff, "sepsis ?source, on meropenem")
+    assert found.values.get("sepsis") is True
+    found = read(staff, "plt 18k yesterday, repeat awaited")
+    assert found.values == {"platelet_count": 18}
+
+
+# -- chemotherapy: cycle days, ongoing, none since, naive ---------------------------------------------
+@pytest.mark.parametrize("text", ["64M gastric ca, plt 18k d+21 post FOLFOX", "today d+10 post C2D1 gem/cis"])
+def test_a_day_of_a_cycle_is_not_the_last_dose(staff, text):
+    found = read(staff, text)
+    assert "last_chemotherapy" not in found.values
+    assert "last_chemotherapy" in asked(found)
+
+
+@pytest.mark.parametrize("text", ["71F breast ca on capecitabine, plt 27", "34F, Hodgkin's, ABVD C2, plt 29",
+                                  "cycle 3 gem, dose reduced 80%, plt 33", "chemo ongoing", "pt still on cycle 4 of gem/carbo"])
+def test_still_on_chemotherapy_is_asked_for_the_last_dose(staff, text):
+    found = read(staff, text)
+    assert "last_chemotherapy" not in found.values
+    assert "last_chemotherapy" in asked(found)
+
+
+def test_none_since_a_time_is_the_last_time_and_naive_is_never(staff):
+    assert read(staff, "no chemo since Aug").values["last_chemotherapy"] != "never"
+    assert read(staff, "chemo naive").values["last_chemotherapy"] == "never"
+
+
+def test_uk_fractions_of_time(staff):
+    days = (TODAY - __import__("datetime").date.fromisoformat(read(staff, "last chemo 3/52 ago").values["last_chemotherapy"])).days
+    assert days == 21
+    assert "last_radiotherapy" in read(staff, "RT to pelvis completed 6/52 ago").values
+    assert "last_chemotherapy" in asked(read(staff, "chemo 2/12"))  # a date (2 Dec or 12 Feb), not two months
+
+
+# -- past and resolved conditions ---------------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [("hx PUD 2005", "stomach_ulcer"), ("hx AF, ablated 2022, off anticoag", "arrhythmia")])
+def test_a_condition_that_counts_now_said_long_past_or_over_is_asked(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values
+    assert fact in asked(found)
+
+
+def test_a_dated_event_outside_a_window_is_still_read_where_the_fact_is_ever(staff):
+    assert read(staff, "h/o DVT 2019").values == {"thrombotic_disease": True}
+
+
+# -- age and sex --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, age, sex", [
+    ("M 70, prostate ca", 70, "male"), ("F, 52, HER2+ breast ca", 52, "female"), ("M64, HCC BCLC C", 64, "male"),
+    ("Mr T 68 gastric ca plt 15", 68, "male"), ("Mrs K, 55, ovarian ca", 55, "female"),
+    ("pt is a 57 year old gentleman with pancreatic ca", 57, "male"),
+])
+def test_age_and_sex_in_the_orders_staff_write_them(staff, text, age, sex):
+    found = read(staff, text)
+    assert (found.values.get("age"), found.values.get("sex")) == (age, sex)
+
+
+def test_an_approximate_age_is_asked_and_numbers_that_are_no_age_are_not_read(staff):
+    found = read(staff, "pt ≈ 70, F")
+    assert found.values == {"sex": "female"} and "age" in found.bounds
+    assert "age" not in read(staff, "T3 N1 M1 rectal ca").values
+    assert "sex" not in read(staff, "F/U 2 wks, plt 30").values
+
+
+def test_a_womans_body_says_her_sex(staff):
+    assert read(staff, "LMP 2 wks ago").values.get("sex") == "female"
+    assert read(staff, "menorrhagia, gynae r/v").values == {"sex": "female", "other_abnormal_bleeding": True}
+    assert "sex" not in read(staff, "serum bHCG neg").values
+
+
+# -- boosters -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, value", [
+    ("IL-11 given twice, plt didn't budge", True), ("IL-11 x3 courses, minimal response", True),
+    ("rhTPO + IL-11 both failed", True), ("no prior rhTPO/IL-11", False),
+    ("rhTPO x2, no bleeding", None), ("romiplostim x3 doses, no rise", None), ("rhTPO x1 only", False),
+])
+def test_repeated_boosters_that_failed(staff, text, value):
+    assert read(staff, text).values.get("platelet_boosters_failed") == value
+
+
+# -- shorthand -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("HBsAg pos", {"infection_serology_positive": True}), ("HBsAg neg", {}),
+    ("renal tx 2011", {"transplant": True}), ("pt declined", {"willing_to_consent": False}),
+    ("no psych hx, has capacity", {"mental_disorder_limits_consent": False}),
+    ("pt 39F ALL, plt 11", {"age": 39, "sex": "female", "cancer_type": "blood_cancer", "platelet_count": 11}),
+    ("all tox resolved to G1 or better", {}), ("ca unknown primary", {"cancer_type": "solid_tumour"}),
+])
+def test_staff_shorthand(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_staff_shorthand_refers_to_known_facts_and_leaves_the_shared_vocabulary_alone(staff, vocabulary):
+    for added in (STAFF_PARTIAL_CUES, STAFF_FALSE_CUES, STAFF_CHOICES):
+        assert set(added) <= set(vocabulary)
+    assert "hbsag" not in vocabulary["infection_serology_positive"].cues_partial
+    assert "adenoca" not in vocabulary["cancer_type"].choices["solid_tumour"]
+    assert "hbsag" in staff.staff_vocabulary()["infection_serology_positive"].cues_partial
+
+
+def test_what_is_queried_is_said_in_the_reply(staff):
+    from bot.conversation import State, Turn
+
+    outcome = staff.handle(State(), Turn("62F NSCLC, ?AF on ECG"))
+    notes = outcome.replies[0].custom["notes"]
+    assert any("AF on ECG" in note and "queried" in note for note in notes)
+    assert "arrhythmia" not in outcome.state.facts
+
+
+def test_a_dated_event_before_the_window_is_a_no_for_the_window(staff):
+    assert read(staff, "NSTEMI 2019").values == {"heart_attack_or_angina_recent": False}
+    assert read(staff, "STEMI 08/2026, PCI").values == {"heart_attack_or_angina_recent": True}
+
+
+def test_tests_joined_by_and_are_read_together_and_not_said_unread(staff):
+    found = read(staff, "LFTs & U&Es WNL")
+    assert found.values == {"liver_kidney_ok": True}
+    assert staff.unread("LFTs & U&Es WNL", found) == []
+    assert read(staff, "U&Es normal").values == {}  # the kidney alone
+
+
+def test_a_cycle_under_way_is_asked_for_the_last_dose(staff):
+    assert "last_chemotherapy" in asked(read(staff, "49 yo F ovarian ca, C3D1 delayed - plt 42"))
+
+
+def test_a_sex_only_implied_corrects_nothing_known(staff):
+    from bot.conversation import State, Turn
+
+    outcome = staff.handle(State(facts={"sex": "male"}), Turn("LMP 2 wks ago"))
+    assert outcome.state.facts["sex"] == "male"
+    outcome = staff.handle(State(), Turn("LMP 2 wks ago"))
+    assert outcome.state.facts["sex"] == "female"
+
+
+def test_a_pending_result_blanks_only_its_own_words(staff):
+    found = read(staff, "XYZQ plt 30k QQX pending")
+    assert found.values == {"platelet_count": 30}
+    assert "QQX pending" in staff.unread("XYZQ plt 30k QQX pending", found)
+
+
+@pytest.mark.parametrize("text, fact", [("hx GI bleed 2020", "severe_bleeding"), ("AF 2019, on bisoprolol", "arrhythmia")])
+def test_a_partial_cue_of_a_condition_now_said_with_an_earlier_year_is_asked(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values and fact in asked(found)
+
+
+def test_a_treatment_since_an_earlier_year_is_still_taken(staff):
+    assert read(staff, "on ASA since 2019").values == {"antiplatelet_drugs": True}
+
+
+@pytest.mark.parametrize("text, expected", [("HBsAg(-)", {}), ("HBsAg (+)", {"infection_serology_positive": True})])
+def test_a_result_written_as_a_sign_in_brackets(staff, text, expected):
+    assert read(staff, text).values == expected
