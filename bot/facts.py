@@ -105,6 +105,12 @@ class FactDefinition:
     ask_with: Tuple[str, ...] = ()
     ask_together: Optional[str] = None
     ask_together_other: Optional[str] = None
+    # the organ (or everyday name of what) a yes/no fact is about ("heart", "sugar"): "my sugar is fine" denies
+    # it, and a list whose every item is about one organ is denied by "heart's fine"
+    organ: Tuple[str, ...] = ()
+    # other facts of a list that are kinds of this one (AF is a heart condition): "only the AF, none of the
+    # others" says nothing sure of this one, which is offered back rather than denied
+    covers: Tuple[str, ...] = ()
 
     @property
     def shown_label(self) -> str:
@@ -172,6 +178,8 @@ class FactDefinition:
             ask_with=tuple(data.get("ask_with") or ()),
             ask_together=data.get("ask_together"),
             ask_together_other=data.get("ask_together_other"),
+            organ=(data["organ"],) if isinstance(data.get("organ"), str) else tuple(data.get("organ") or ()),
+            covers=tuple(data.get("covers") or ()),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -197,6 +205,8 @@ class FactDefinition:
             "ask_with": list(self.ask_with) or None,
             "ask_together": self.ask_together,
             "ask_together_other": self.ask_together_other,
+            "organ": list(self.organ) or None,
+            "covers": list(self.covers) or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         data.update({language: dict(wording) for language, wording in self.translations.items()})
