@@ -60,6 +60,8 @@ SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry
                                    re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
+# a question about what a test showed: "Have you ever tested positive for ...?", "Has an ECG shown ...?"
+FROM_A_TEST = re.compile(r"\b(?:tested|tests?|ECG)\b", re.IGNORECASE)
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
@@ -291,9 +293,11 @@ class Reader:
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
-        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and all(
-                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending):
-            doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
+        if understanding.reply == "no" and said_as_belief(understanding.text) and context.pending and (all(
+                d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FROM_A_TEST.search(d.ask) for d in context.pending)):
+            # "I don't think so" to what a doctor or a test has found (a list with "tested positive for hepatitis"
+            # in it): not having heard of it is not its absence
+            doubt = True
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
             if lean is not None:
@@ -389,11 +393,12 @@ class Reader:
             if clause.about_the_rest:
                 rest = scopes.rest_reply(clause) or rest
                 continue
+            referred = scopes.referred_words(clause.text)  # "the ECG one", "the heart ones"
             in_clause = [d.key for d in context.pending if self._names_item(clause.text, d, Extraction())
-                         or mentions(clause.text, d.cues_false)]
+                         or mentions(clause.text, d.cues_false) or scopes.refers_to(referred, d.label, d.ask, d.organ)]
             named.update(in_clause)
             if not in_clause and not _only_a_reply(clause.text) and not scopes.CONTINUES.match(clause.text) \
-                    and not names_none_of(clause.text, keys):
+                    and not (named and scopes.POINTS_BACK.search(clause.text)) and not names_none_of(clause.text, keys):
                 unplaced = True  # "Mum has a pacemaker": what it is about may be an item; "the rest" is unclear
             said = scopes.doubt_in(clause)
             if said is not None:

@@ -20,11 +20,18 @@ from typing import List, Optional, Sequence, Tuple
 from bot.parsing.answers import Reply, classify_reply, leaning
 
 # where a clause of a list answer ends: a sentence or clause mark, or a word that opens another statement
-TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas)\b", re.IGNORECASE)
+TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas|except|apart\s+from|other\s+than|besides)\b",
+                        re.IGNORECASE)
 # what names the items not named elsewhere: "the rest", "the others", "everything else", "otherwise no"
 REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+ones?)|(?:everything|anything)\s+else|otherwise|any\s+of\s+the\s+others?"
+                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?=\W*(?:except|apart|other|besides|$))"
                   r"|none\s+of\s+the\s+(?:rest|others?))\b", re.IGNORECASE)
 # a clause that goes on about what the one before named ("RA but it's in remission", "nothing now", "not a donor's")
+# a clause naming nothing that points back at what was named ("I've never had them checked")
+POINTS_BACK = re.compile(r"\b(?:it|them|they|those|these|that|this)\b", re.IGNORECASE)
+# an item referred to by a word of its question: "the ECG one", "the heart ones", "the hepatitis question"
+_REFERENCE = re.compile(r"\bthe\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:ones?|questions?|bits?|parts?|things?)\b", re.IGNORECASE)
+_NOT_A_NAME = frozenset("other others last first second third rest same new old".split())
 CONTINUES = re.compile(r"^\W*(?:(?:but|though|although|however)\s+)?(?:it|its|it'?s|they|they'?re|that|that'?s|which|nothing|not|no|never"
                        r"|all|fine|well|gone|healed|cured|over|only|just|once|years?|months?|weeks?|long)\b", re.IGNORECASE)
 # a reply said of "the rest" in a clause of its own
@@ -82,6 +89,17 @@ def doubt_in(clause: Clause) -> Optional[Reply]:
     return "unknown"
 
 
+def referred_words(text: str) -> List[str]:
+    """The words by which a clause refers to items: "the heart ones" -> ["heart"]."""
+    return [w for m in _REFERENCE.finditer(text) for w in m.group(1).lower().split() if w not in _NOT_A_NAME and len(w) > 2]
+
+
+def refers_to(words: Sequence[str], *wordings: object) -> bool:
+    """Whether an item's label, question or organ holds one of the words, whole ("heart" is not "heartbeat")."""
+    said = " ".join(w if isinstance(w, str) else " ".join(w) for w in wordings if w).lower()
+    return any(re.search(rf"\b{re.escape(w)}s?\b", said) for w in words)
+
+
 def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
     """Where the message says an organ is fine or not the trouble: "heart's fine", "not my heart though",
     "no heart problems", "nothing wrong with my heart", "my sugar is fine too" (not "fine on tablets")."""
@@ -104,16 +122,26 @@ def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
 _WRITER_DENIES = (r"(?:not\s+me\b|i\s+(?:do\s*n'?t|do\s+not|have\s*n'?t|have\s+not|did\s*n'?t|did\s+not|never)\b"
                   r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b)")
 
+# the writer set against the relative by a "but": "but mine is stomach cancer", "but I have it too"
+_WRITER = r"(?:mine|my\s+own|i|i'?m|im|i'?ve|me)\b"
+
 
 def without_others(text: str, relatives: str) -> str:
     """The message without what it says of another person set against the writer: "no, my husband has
     diabetes but I don't" reads as "no, ... I don't"; "my dad had heart failure but I don't have any of these"
-    as "I don't have any of these". Blanked with spaces, so that places in the text stay where they were.
+    as "I don't have any of these"; "my dad had leukaemia but mine is stomach cancer" as "mine is stomach
+    cancer"; "no but my husband does" as "no". Blanked with spaces, so that places in the text stay where they were.
     A relative named without the writer set against them ("Mum has a pacemaker") may be the person screened,
     and stays."""
     pattern = re.compile(rf"\b(?:my|our)\s+(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
-                         rf"(?:\bbut\s+|,\s*)(?={_WRITER_DENIES})", re.IGNORECASE)
-    return pattern.sub(lambda m: " " * len(m.group()), text)
+                         rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
+    text = pattern.sub(lambda m: " " * len(m.group()), text)
+    if re.match(r"^\W*(?:no|none|nope|nah|never|not|i\s+(?:do\s*n'?t|have\s*n'?t|do\s+not|have\s+not))\b", text, re.IGNORECASE):
+        # the writer's no first: "no but my husband does", "none of these, though my brother had a kidney transplant"
+        after = re.compile(rf"(?:,\s*|\s+)(?:(?:but|though|although|while|whereas)\s+)?(?:my|our)\s+(?:{relatives})\s+"
+                           rf"(?:does|do|did|has|had|have|gets|got)\b[^.;!?]*", re.IGNORECASE)
+        text = after.sub(lambda m: " " * len(m.group()), text)
+    return text
 
 
 def spans_of(clause_list: Sequence[Clause]) -> List[Tuple[int, int]]:

@@ -127,7 +127,6 @@ def test_sepsis_said_to_be_over_is_no_sepsis_now(engine, message, sepsis):
 @pytest.mark.parametrize("message", [
     "my wife says I bruise easily now, I hadn't noticed",  # what the relative says of the writer
     "Yes. My husband is 66 and has bowel cancer, I'm doing this for him",  # the relative is the person screened
-    "my sister has diabetes but I do too",
 ])
 def test_a_relative_not_set_against_a_denial_by_the_writer_stays(message):
     assert scopes.without_others(message, RELATIVES) == message
@@ -136,3 +135,36 @@ def test_a_relative_not_set_against_a_denial_by_the_writer_stays(message):
 def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
     assert scopes.doubt_in(scopes.Clause(0, 38, "I'm not sure if it was my own cells")) is None
     assert scopes.doubt_in(scopes.Clause(0, 23, "not sure about the AF")) == "unknown"
+
+
+@pytest.mark.parametrize("message, left", [
+    ("my dad had leukaemia but mine is stomach cancer", "mine is stomach cancer"),
+    ("no but my husband does", "no"),
+    ("none of these, though my brother had a kidney transplant", "none of these"),
+    ("my sister has diabetes but I do too", "I do too"),
+])
+def test_a_relatives_condition_before_or_after_the_writers_own_is_not_read(message, left):
+    assert " ".join(scopes.without_others(message, RELATIVES).split()) == left
+
+
+def test_a_relatives_condition_after_the_writers_no_says_nothing_of_the_writer(engine):
+    said = understood(engine, ["diabetes"], "no but my husband does")
+    assert said.facts == {"diabetes": False}  # not "male" either: the husband is not the person
+
+
+@pytest.mark.parametrize("message", ["I'm not sure about the heart ones, I've never had them checked. No to the rest."])
+def test_items_referred_to_by_a_word_of_their_question(engine, message):
+    said = understood(engine, HEART + OTHER, message)
+    assert said.facts == {**dict.fromkeys(HEART), **dict.fromkeys(OTHER, False)}
+
+
+def test_i_dont_think_so_to_a_list_with_a_test_result_in_it_is_offered_back(engine):
+    items = ["pregnant", "breastfeeding", "infection_serology_positive", "severe_bleeding"]
+    said = understood(engine, items, "I don't think so", sex="female")
+    assert said.facts == {} and said.checks == dict.fromkeys(items, False)
+    assert understood(engine, OTHER, "I don't think so").facts == dict.fromkeys(OTHER, False)  # what one knows oneself
+
+
+def test_not_that_ive_noticed_is_a_hedge():
+    from bot.parsing.answers import is_hedged
+    assert is_hedged("not that I've noticed") and is_hedged("not that I've seen")
