@@ -136,6 +136,10 @@ def without_others(text: str, relatives: str) -> str:
     pattern = re.compile(rf"\b(?:my|our)\s+(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
                          rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
     text = pattern.sub(lambda m: " " * len(m.group()), text)
+    if re.match(r"^\W*\d{1,3}\s*[.,;!]", text):
+        # the writer's own number first, then a relative's: "45. my husband is 52 if that matters"
+        text = re.sub(rf"(?<=[.,;!])\s*(?:my|our)\s+(?:{relatives})\s*(?:is|'s|was)\s+\d{{1,3}}\b[^.;!?]*",
+                      lambda m: " " * len(m.group()), text, flags=re.IGNORECASE)
     if re.match(r"^\W*(?:no|none|nope|nah|never|not|i\s+(?:do\s*n'?t|have\s*n'?t|do\s+not|have\s+not))\b", text, re.IGNORECASE):
         # the writer's no first: "no but my husband does", "none of these, though my brother had a kidney transplant"
         after = re.compile(rf"(?:,\s*|\s+)(?:(?:but|though|although|while|whereas)\s+)?(?:my|our)\s+(?:{relatives})\s+"

@@ -168,3 +168,9 @@ def test_i_dont_think_so_to_a_list_with_a_test_result_in_it_is_offered_back(engi
 def test_not_that_ive_noticed_is_a_hedge():
     from bot.parsing.answers import is_hedged
     assert is_hedged("not that I've noticed") and is_hedged("not that I've seen")
+
+
+def test_a_relatives_age_after_the_writers_own_is_not_read(engine):
+    assert " ".join(scopes.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
+    said = understood(engine, ["age"], "45. my husband is 52 if that matters")
+    assert said.facts == {"age": 45}
