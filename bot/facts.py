@@ -84,9 +84,6 @@ class FactDefinition:
     # what a mention dated before that window says: "no" (a heart attack in 2018) or nothing ("LMP 2 yrs ago")
     outside_window: str = "no"
     implied_by: Tuple[Implication, ...] = ()
-    # items of its list this one may also be: a heart condition that needs treatment may be the atrial
-    # fibrillation named ("only AF, nothing else" leaves it to be asked, not denied)
-    covers: Tuple[str, ...] = ()
     # wording that answers this fact's own question ("stayed low", "normal"): regular expressions by
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
     answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
@@ -108,6 +105,12 @@ class FactDefinition:
     ask_with: Tuple[str, ...] = ()
     ask_together: Optional[str] = None
     ask_together_other: Optional[str] = None
+    # the organ (or everyday name of what) a yes/no fact is about ("heart", "sugar"): "my sugar is fine" denies
+    # it, and a list whose every item is about one organ is denied by "heart's fine"
+    organ: Tuple[str, ...] = ()
+    # other facts of a list that are kinds of this one (AF is a heart condition): "only the AF, none of the
+    # others" says nothing sure of this one, which is offered back rather than denied
+    covers: Tuple[str, ...] = ()
 
     @property
     def shown_label(self) -> str:
@@ -166,7 +169,6 @@ class FactDefinition:
             within_days=data.get("within_days"),
             outside_window=data.get("outside_window", "no"),
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
-            covers=tuple(data.get("covers") or ()),
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
@@ -176,6 +178,8 @@ class FactDefinition:
             ask_with=tuple(data.get("ask_with") or ()),
             ask_together=data.get("ask_together"),
             ask_together_other=data.get("ask_together_other"),
+            organ=(data["organ"],) if isinstance(data.get("organ"), str) else tuple(data.get("organ") or ()),
+            covers=tuple(data.get("covers") or ()),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -193,7 +197,6 @@ class FactDefinition:
             "within_days": self.within_days,
             "outside_window": self.outside_window if self.outside_window != "no" else None,
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
-            "covers": list(self.covers) or None,
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
@@ -202,6 +205,8 @@ class FactDefinition:
             "ask_with": list(self.ask_with) or None,
             "ask_together": self.ask_together,
             "ask_together_other": self.ask_together_other,
+            "organ": list(self.organ) or None,
+            "covers": list(self.covers) or None,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         data.update({language: dict(wording) for language, wording in self.translations.items()})

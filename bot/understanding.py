@@ -26,11 +26,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.extraction import Extraction, ReadingProblem, extract, mentions
+from bot.extraction import RELATIVES, Extraction, ReadingProblem, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
 from bot.parsing import acts
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
-from bot.parsing import chinese
+from bot.parsing import chinese, scopes
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
@@ -60,6 +60,8 @@ SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry
                                    re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
+# a question about what a test showed: "Have you ever tested positive for ...?", "Has an ECG shown ...?"
+FROM_A_TEST = re.compile(r"\b(?:tested|tests?|ECG)\b", re.IGNORECASE)
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
@@ -132,6 +134,8 @@ class Reader:
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
+        if not (context.about_someone_else or context.clinical):
+            text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
         act = acts.act_in_words(text)
         reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
         if reason:
@@ -266,6 +270,7 @@ class Reader:
         found = understanding.found
         understanding.facts.update(found.values)
         understanding.problems.extend(found.problems)
+        self._drop_said_fine(understanding)
         for key, words in found.bounds.items():
             understanding.follow_ups[key] = f"bound:{words}"
         for key, values in found.several.items():
@@ -292,10 +297,12 @@ class Reader:
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
-        believed = understanding.reply == "no" and said_as_belief(understanding.text) and bool(context.pending) and all(
-            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending)
+        believed = understanding.reply == "no" and said_as_belief(understanding.text) and bool(context.pending) and (all(
+            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FROM_A_TEST.search(d.ask) for d in context.pending))
         if believed:
-            doubt = True  # "I don't think so" to what a doctor has found: not having heard of it is not its absence
+            # "I don't think so" to what a doctor or a test has found (a list with "tested positive for hepatitis"
+            # in it): not having heard of it is not its absence
+            doubt = True
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
             if lean is not None:
@@ -318,7 +325,9 @@ class Reader:
                 understanding.reply = None
                 self._by_own_wording(understanding, named[0], doubt)
                 understanding.reply = said
-        if len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
+        if len(context.pending) > 1 and self._read_list_scopes(understanding, context, doubt):
+            pass  # "not sure about the AF, no to the rest", "heart's fine": each clause answers what it is about
+        elif len(context.pending) > 1 and any(d.key in understanding.facts or d.key in understanding.checks
                                             for d in context.pending):
             # a bundled list answered by naming items ("no, just my sugar"): the items named, nothing more,
             # unless the rest is denied in words ("no to the rest", "nothing else")
@@ -401,6 +410,81 @@ class Reader:
             return False
         head = before_exception(text)
         return markup or believed or head is None or is_hedged(head)
+
+    def _drop_said_fine(self, understanding: Understanding) -> None:
+        """A "yes" read from a word that the message says is fine is no "yes": "my sugar is fine too" names the
+        sugar only to say it is fine (a diabetes said elsewhere, "diabetic, sugar's fine", still stands)."""
+        text = understanding.text
+        for key, value in list(understanding.facts.items()):
+            definition = self.vocabulary[key] if key in self.vocabulary else None
+            if value is not True or definition is None or not definition.organ:
+                continue
+            fine = scopes.organ_fine(text, definition.organ)
+            named = mentions(text, (*definition.cues, *definition.cues_partial))
+            if fine and named and all(any(a <= s and e <= b for a, b in fine) for s, e in named):
+                del understanding.facts[key]
+
+    def _read_list_scopes(self, understanding: Understanding, context: Context, doubt: bool) -> bool:
+        """A list answered clause by clause (ConText scopes, bot/parsing/scopes.py): a doubt reaches only the
+        items its clause names ("not sure about the irregular heartbeat one"), a reply about "the rest" only the
+        items named nowhere ("no to the rest", "the rest I'm not sure"), and "heart's fine" every item about the
+        heart. An item that covers one said to be there ("only the AF, none of the others": AF is a heart
+        condition) is offered back as a "no", not denied. False when the message has no such scope."""
+        text = understanding.text
+        keys = [d.key for d in context.pending]
+        rest: Optional[str] = None
+        doubted: Dict[str, str] = {}
+        named: set = set()
+        unplaced = False
+        for clause in scopes.clauses(text):
+            if clause.about_the_rest:
+                rest = scopes.rest_reply(clause) or rest
+                continue
+            referred = scopes.referred_words(clause.text)  # "the ECG one", "the heart ones"
+            in_clause = [d.key for d in context.pending if self._names_item(clause.text, d, Extraction())
+                         or mentions(clause.text, d.cues_false) or scopes.refers_to(referred, d.label, d.ask, d.organ)]
+            named.update(in_clause)
+            if not in_clause and not _only_a_reply(clause.text) and not scopes.CONTINUES.match(clause.text) \
+                    and not (named and scopes.POINTS_BACK.search(clause.text)) and not names_none_of(clause.text, keys):
+                unplaced = True  # "Mum has a pacemaker": what it is about may be an item; "the rest" is unclear
+            said = scopes.doubt_in(clause)
+            if said is not None:
+                doubted.update({key: said for key in in_clause})
+        organs = {o for d in context.pending for o in d.organ}
+        whole = [o for o in organs if all(o in d.organ for d in context.pending)]
+        organ_denied = bool(whole and scopes.organ_fine(text, whole))
+        if rest is None and not doubted and not organ_denied:
+            return False
+        for key, said in doubted.items():
+            if understanding.facts.get(key) is False or understanding.follow_ups.get(key, "unsure") != "unsure":
+                continue
+            understanding.facts.pop(key, None)
+            understanding.follow_ups.pop(key, None)  # the doubt is said: "not sure about the irregular heartbeat"
+            if said == "yes":
+                understanding.checks[key] = True  # "maybe the irregular heartbeat one": offered back
+            else:
+                understanding.checks.pop(key, None)
+                understanding.facts[key] = None  # "not sure about the irregular heartbeat one"
+        if organ_denied and rest is None:
+            rest = "no"
+        if unplaced and not organ_denied:
+            rest = None  # what "the rest" leaves out is not known: nothing is said of it, the list is asked again
+        others = [key for key in keys if key not in understanding.facts and key not in understanding.checks
+                  and key not in understanding.follow_ups and key not in doubted
+                  and (key not in named or organ_denied and rest == "no")]
+        if rest == "no" and not (doubt and not organ_denied):
+            present = {key for key, value in {**understanding.facts, **understanding.checks}.items() if value is True}
+            for key in others:
+                covering = set(self.vocabulary[key].covers) & present
+                (understanding.checks if covering else understanding.facts)[key] = False
+        elif rest == "no":
+            understanding.checks.update({key: False for key in others})  # "none of the others as far as I know"
+        elif rest == "unknown":
+            understanding.facts.update({key: None for key in others})
+        elif rest == "yes" and others:
+            understanding.follow_ups.setdefault("bundle", "yes")
+        understanding.reply = None
+        return True
 
     @staticmethod
     def _names_item(text: str, definition: FactDefinition, found: Extraction) -> bool:
@@ -557,6 +641,12 @@ class Reader:
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+def _only_a_reply(text: str) -> bool:
+    """A clause that is a bare reply and nothing more: "no", "nope, none", "not really"."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return classify_reply(text) is not None and len(words) <= 3 and not any(len(w) > 6 for w in words)
 
 
 def _says(understanding: Understanding, key: str) -> bool:

@@ -122,7 +122,7 @@ _HEDGE = re.compile(
     r"|not\s+really|not\s+that\s+(?:anyone|anybody|i'?m\s+aware|i\s+am\s+aware|i'?ve\s+been\s+told)"
     # "none that I've been told about", "not that they've mentioned": only what was heard of is denied
     r"|(?:not|none|nothing)\s+that\s+(?:i|i'?ve|they|they'?ve|anyone|anybody|(?:the|my)\s+(?:doctors?|nurses?|team))\s+(?:\w+\s+){0,2}?"
-    r"(?:told|mentioned|said|found|know|knows|remember|recall)|i\s+doubt\s+it|might\s+(?:be|have)|could\s+be|possibly|kind\s+of|sort\s+of|kinda|sorta|i\s+hope"
+    r"(?:told|mentioned|said|found|know|knows|remember|recall|noticed|seen|heard|aware)|i\s+doubt\s+it|might\s+(?:be|have)|could\s+be|possibly|kind\s+of|sort\s+of|kinda|sorta|i\s+hope"
     r"|(?:have\s*n'?t|not|never)\s+(?:been\s+)?confirmed|as\s+far\s+as\s+i\s+know|if\s+i\s+remember|does\s+(?:that|it|this)\s+count"
     r"|is\s+that\s+(?:ok|okay|a\s+problem|bad))\b|^[^,.;!?]*\?\s*$",
     re.IGNORECASE,

@@ -1,0 +1,152 @@
+"""Scopes in an answer to a bundled list ("Do you have any of these? ..."), in the manner of ConText.
+
+A list answer often says different things about different items: "not sure about the irregular heartbeat
+one, no to the rest", "I'm not diabetic. The rest I'm not sure", "only the AF, none of the others". Each
+clause (ended by a terminator: a sentence or clause mark, "but", "though", "otherwise") carries its own
+reply, and that reply reaches only what the clause is about: the items it names, or "the rest" when it
+says so. A doubt ("not sure about X", "maybe the X one") is scoped to the items of its clause and never
+spreads to the whole list.
+
+A whole list is also denied in other words when every item is about one organ and the message says that
+organ is fine, or not the trouble ("heart's fine", "not my heart though", "no heart problems"): the
+organs come from the items' own words (``organ`` in data/facts.yml).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+from bot.parsing.answers import Reply, classify_reply, leaning
+
+# where a clause of a list answer ends: a sentence or clause mark, or a word that opens another statement
+TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas|except|apart\s+from|other\s+than|besides)\b",
+                        re.IGNORECASE)
+# what names the items not named elsewhere: "the rest", "the others", "everything else", "otherwise no"
+REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+ones?)|(?:everything|anything)\s+else|otherwise|any\s+of\s+the\s+others?"
+                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?=\W*(?:except|apart|other|besides|$))"
+                  r"|none\s+of\s+the\s+(?:rest|others?))\b", re.IGNORECASE)
+# a clause that goes on about what the one before named ("RA but it's in remission", "nothing now", "not a donor's")
+# a clause naming nothing that points back at what was named ("I've never had them checked")
+POINTS_BACK = re.compile(r"\b(?:it|them|they|those|these|that|this)\b", re.IGNORECASE)
+# an item referred to by a word of its question: "the ECG one", "the heart ones", "the hepatitis question"
+_REFERENCE = re.compile(r"\bthe\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:ones?|questions?|bits?|parts?|things?)\b", re.IGNORECASE)
+_NOT_A_NAME = frozenset("other others last first second third rest same new old".split())
+CONTINUES = re.compile(r"^\W*(?:(?:but|though|although|however)\s+)?(?:it|its|it'?s|they|they'?re|that|that'?s|which|nothing|not|no|never"
+                       r"|all|fine|well|gone|healed|cured|over|only|just|once|years?|months?|weeks?|long)\b", re.IGNORECASE)
+# a reply said of "the rest" in a clause of its own
+_REST_NO = re.compile(r"\b(?:no|none|nothing|not|never|neither|nope|nah|negative)\b|n'?t\b", re.IGNORECASE)
+# doubt inside a clause that names what it is about: "not sure about the AF", "maybe the irregular heartbeat one"
+_DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain)|unsure|uncertain|no\s+idea|(?:do\s*n'?t|do\s+not|didn'?t)\s+(?:really\s+)?know"
+                    r"|(?:can'?t|cannot)\s+(?:remember|say)|maybe|perhaps|possibly)\b", re.IGNORECASE)
+_DETAIL = re.compile(r"\s+(?:if|whether|what|which|how|when|where|who)\b", re.IGNORECASE)
+_LEAN_IN_CLAUSE = re.compile(r"^\W*(?:maybe|perhaps|possibly|probably)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def about_the_rest(self) -> bool:
+        return bool(REST.search(self.text))
+
+
+def clauses(text: str) -> List[Clause]:
+    """The clauses of a message, each with its place in it."""
+    found: List[Clause] = []
+    at = 0
+    for m in TERMINATOR.finditer(text):
+        if text[at:m.start()].strip():
+            found.append(Clause(at, m.start(), text[at:m.start()]))
+        # a word that opens the next clause stays in it ("otherwise no"); a mark does not
+        at = m.start() if m.group()[0].isalpha() else m.end()
+    if text[at:].strip():
+        found.append(Clause(at, len(text), text[at:]))
+    return found
+
+
+def rest_reply(clause: Clause) -> Optional[Reply]:
+    """What a clause about "the rest" says of it: "no to the rest", "the rest I'm not sure", "otherwise no"."""
+    said = classify_reply(clause.text)
+    if said == "unknown" or _DOUBT.search(clause.text):
+        return "unknown"
+    if said is not None:
+        return said
+    return "no" if _REST_NO.search(REST.sub(" ", clause.text)) or re.match(r"^\W*none\b", clause.text, re.I) else None
+
+
+def doubt_in(clause: Clause) -> Optional[Reply]:
+    """The doubt a clause says about what it names: "unknown", or "yes" when it leans ("maybe the AF one").
+    A doubt about a detail ("not sure if it was my own cells", "not sure what kind") is no doubt about the item."""
+    doubt = _DOUBT.search(clause.text)
+    if not doubt or _DETAIL.match(clause.text, doubt.end()):
+        return None
+    if _LEAN_IN_CLAUSE.match(clause.text) or leaning(clause.text) == "yes":
+        return "yes"
+    return "unknown"
+
+
+def referred_words(text: str) -> List[str]:
+    """The words by which a clause refers to items: "the heart ones" -> ["heart"]."""
+    return [w for m in _REFERENCE.finditer(text) for w in m.group(1).lower().split() if w not in _NOT_A_NAME and len(w) > 2]
+
+
+def refers_to(words: Sequence[str], *wordings: object) -> bool:
+    """Whether an item's label, question or organ holds one of the words, whole ("heart" is not "heartbeat")."""
+    said = " ".join(w if isinstance(w, str) else " ".join(w) for w in wordings if w).lower()
+    return any(re.search(rf"\b{re.escape(w)}s?\b", said) for w in words)
+
+
+def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
+    """Where the message says an organ is fine or not the trouble: "heart's fine", "not my heart though",
+    "no heart problems", "nothing wrong with my heart", "my sugar is fine too" (not "fine on tablets")."""
+    if not organs:
+        return []
+    organ = "(?:" + "|".join(re.escape(o) for o in sorted(organs, key=len, reverse=True)) + ")"
+    own = r"(?:(?:my|her|his|the|their)\s+)?"
+    pattern = re.compile(
+        rf"\b{own}{organ}(?:'s|\s+is|\s+was|\s+are|\s+were|\s+have\s+been|\s+has\s+been)?\s+"
+        rf"(?:(?:totally|perfectly|completely|all|absolutely|always\s+been|been|always)\s+)?"
+        rf"(?:fine|ok|okay|good|healthy|strong|normal|perfect|grand)\b(?!\s+(?:on|with|since|after|now|thanks\s+to|because)\b)"
+        rf"|\bnot\s+{own}{organ}\b(?!\s+(?:attack|failure|condition|disease|problems?|rhythm|beat|levels?))"
+        rf"|\bno\s+{organ}\s+(?:problems?|trouble|issues?|conditions?|disease)\b"
+        rf"|\bnothing\s+(?:wrong\s+)?with\s+{own}{organ}\b",
+        re.IGNORECASE)
+    return [m.span() for m in pattern.finditer(text)]
+
+
+# the writer said not to have it: "I don't", "I haven't", "not me", "I've never had", "I'm fine"
+_WRITER_DENIES = (r"(?:not\s+me\b|i\s+(?:do\s*n'?t|do\s+not|have\s*n'?t|have\s+not|did\s*n'?t|did\s+not|never)\b"
+                  r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b)")
+
+# the writer set against the relative by a "but": "but mine is stomach cancer", "but I have it too"
+_WRITER = r"(?:mine|my\s+own|i|i'?m|im|i'?ve|me)\b"
+
+
+def without_others(text: str, relatives: str) -> str:
+    """The message without what it says of another person set against the writer: "no, my husband has
+    diabetes but I don't" reads as "no, ... I don't"; "my dad had heart failure but I don't have any of these"
+    as "I don't have any of these"; "my dad had leukaemia but mine is stomach cancer" as "mine is stomach
+    cancer"; "no but my husband does" as "no". Blanked with spaces, so that places in the text stay where they were.
+    A relative named without the writer set against them ("Mum has a pacemaker") may be the person screened,
+    and stays."""
+    pattern = re.compile(rf"\b(?:my|our)\s+(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
+                         rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
+    text = pattern.sub(lambda m: " " * len(m.group()), text)
+    if re.match(r"^\W*\d{1,3}\s*[.,;!]", text):
+        # the writer's own number first, then a relative's: "45. my husband is 52 if that matters"
+        text = re.sub(rf"(?<=[.,;!])\s*(?:my|our)\s+(?:{relatives})\s*(?:is|'s|was)\s+\d{{1,3}}\b[^.;!?]*",
+                      lambda m: " " * len(m.group()), text, flags=re.IGNORECASE)
+    if re.match(r"^\W*(?:no|none|nope|nah|never|not|i\s+(?:do\s*n'?t|have\s*n'?t|do\s+not|have\s+not))\b", text, re.IGNORECASE):
+        # the writer's no first: "no but my husband does", "none of these, though my brother had a kidney transplant"
+        after = re.compile(rf"(?:,\s*|\s+)(?:(?:but|though|although|while|whereas)\s+)?(?:my|our)\s+(?:{relatives})\s+"
+                           rf"(?:does|do|did|has|had|have|gets|got)\b[^.;!?]*", re.IGNORECASE)
+        text = after.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
+def spans_of(clause_list: Sequence[Clause]) -> List[Tuple[int, int]]:
+    return [(c.start, c.end) for c in clause_list]

@@ -1,0 +1,176 @@
+"""Scopes in an answer to a bundled list (bot/parsing/scopes.py and Reader._read_list_scopes): a doubt, a
+reply about "the rest", an organ said to be fine, another person's condition, each reaching only what it is
+about."""
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import State, Turn
+from bot.extraction import RELATIVES
+from bot.parsing import scopes
+
+HEART = ["heart_disease_treated", "heart_failure_severe", "heart_attack_or_angina_recent", "arrhythmia"]
+OTHER = ["thrombotic_disease", "transplant", "diabetes", "stomach_ulcer", "autoimmune_disease", "sepsis"]
+
+
+def understood(engine, pending, message, **facts):
+    return engine.understand(State(consent=True, facts=dict(facts), pending=list(pending)), Turn(message))
+
+
+# -- the pieces --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, parts", [
+    ("not sure about the AF, no to the rest", [("not sure about the AF", False), (" no to the rest", True)]),
+    ("Mum has a pacemaker, otherwise no", [("Mum has a pacemaker", False), ("otherwise no", True)]),
+    ("I'm not diabetic. The rest I'm not sure", [("I'm not diabetic", False), (" The rest I'm not sure", True)]),
+])
+def test_a_list_answer_is_cut_into_clauses_and_a_clause_about_the_rest_is_known(message, parts):
+    assert [(c.text, c.about_the_rest) for c in scopes.clauses(message)] == parts
+
+
+@pytest.mark.parametrize("clause, reply", [
+    ("no to the rest", "no"), ("none of the others", "no"), ("otherwise no", "no"), ("the rest I'm not sure", "unknown"),
+    ("don't know about the others", "unknown"), ("yes to the rest", "yes"),
+])
+def test_what_a_clause_says_of_the_rest(clause, reply):
+    assert scopes.rest_reply(scopes.Clause(0, len(clause), clause)) == reply
+
+
+@pytest.mark.parametrize("message, fine", [
+    ("heart's fine", True), ("not my heart though", True), ("no heart problems at all", True),
+    ("nothing wrong with her heart", True), ("my heart is perfectly healthy", True),
+    ("heart fine on bisoprolol", False),  # fine because of a treatment: a condition treated
+    ("not my heart attack", False), ("my heart is weak", False), ("heart failure", False),
+])
+def test_an_organ_said_to_be_fine(message, fine):
+    assert bool(scopes.organ_fine(message, ["heart"])) is fine
+
+
+@pytest.mark.parametrize("message, left", [
+    ("no, my husband has diabetes but I don't", "no, I don't"),
+    ("my dad had heart failure but I don't have any of these", "I don't have any of these"),
+    ("my mum had a clot, not me", "not me"),
+    ("Mum has a pacemaker, otherwise no", "Mum has a pacemaker, otherwise no"),  # she may be the person screened
+    ("my sister has diabetes and so do I", "my sister has diabetes and so do I"),
+])
+def test_another_persons_condition_set_against_the_writer_is_not_read(message, left):
+    assert " ".join(scopes.without_others(message, RELATIVES).split()) == " ".join(left.split())
+
+
+# -- the reading -------------------------------------------------------------------------------------
+
+def test_a_doubt_reaches_only_the_item_it_names_and_no_to_the_rest_the_others(engine):
+    said = understood(engine, HEART, "not sure about the irregular heartbeat one, no to the rest")
+    assert said.facts == {"heart_disease_treated": False, "heart_failure_severe": False,
+                          "heart_attack_or_angina_recent": False, "arrhythmia": None}
+
+
+def test_a_doubt_that_leans_is_offered_back_for_its_item_alone(engine):
+    said = understood(engine, HEART, "maybe the irregular heartbeat one")
+    assert said.facts == {} and said.checks == {"arrhythmia": True}
+
+
+def test_the_rest_not_known_after_an_item_denied(engine):
+    said = understood(engine, OTHER, "I'm not diabetic. The rest I'm not sure")
+    assert said.facts == {"diabetes": False, **{k: None for k in OTHER if k != "diabetes"}}
+
+
+def test_an_item_that_covers_the_one_named_is_offered_back_not_denied(engine):
+    said = understood(engine, HEART, "only the AF, none of the others")
+    assert said.facts == {"arrhythmia": True, "heart_failure_severe": False, "heart_attack_or_angina_recent": False}
+    assert said.checks == {"heart_disease_treated": False}  # AF is itself a heart condition that may need treatment
+
+
+def test_the_rest_is_not_denied_when_a_clause_names_something_that_may_be_an_item(engine):
+    said = understood(engine, HEART, "Mum has a pacemaker, otherwise no")
+    assert not any(said.facts.get(k) is False for k in HEART)  # a pacemaker is for a heart rhythm
+
+
+def test_a_clause_that_goes_on_about_an_item_leaves_the_rest_to_the_rest(engine):
+    said = understood(engine, OTHER, "I had my own stem cells back, not a donor's. no to the others")
+    assert said.facts == dict.fromkeys(OTHER, False)
+
+
+@pytest.mark.parametrize("message", ["heart's fine", "tired af tbh but no heart problems", "not my heart though"])
+def test_the_organ_of_every_item_said_fine_denies_the_list(engine, message):
+    assert understood(engine, HEART, message).facts == dict.fromkeys(HEART, False)
+
+
+def test_an_organ_said_fine_is_no_yes_to_its_item(engine):
+    said = understood(engine, OTHER, "no I don't have any of them, my sugar is fine too")
+    assert said.facts == dict.fromkeys(OTHER, False)
+    assert understood(engine, OTHER, "diabetic, my sugar is fine on metformin").facts.get("diabetes") is True
+
+
+@pytest.mark.parametrize("message, items", [
+    ("no, my husband has diabetes but I don't", OTHER), ("my dad had heart failure but I don't have any of these", HEART),
+])
+def test_a_relatives_condition_set_against_the_writer_leaves_the_writers_no(engine, message, items):
+    assert understood(engine, items, message).facts == dict.fromkeys(items, False)
+
+
+def test_a_relatives_condition_is_the_persons_own_when_screening_that_relative(engine):
+    state = State(consent=True, facts={}, pending=list(OTHER), subject="your mother")
+    said = engine.understand(state, Turn("my mum has diabetes but I don't"))
+    assert said.facts.get("diabetes") is not False
+
+
+@pytest.mark.parametrize("message, sepsis", [
+    ("I had sepsis in the summer but I'm over it", False), ("She had sepsis last month but she's home now and well", False),
+    ("sepsis, getting better now", None), ("sepsis, nearly over it", True),
+])
+def test_sepsis_said_to_be_over_is_no_sepsis_now(engine, message, sepsis):
+    said = understood(engine, OTHER, message)
+    assert said.facts.get("sepsis") is sepsis
+
+
+@pytest.mark.parametrize("message", [
+    "my wife says I bruise easily now, I hadn't noticed",  # what the relative says of the writer
+    "Yes. My husband is 66 and has bowel cancer, I'm doing this for him",  # the relative is the person screened
+])
+def test_a_relative_not_set_against_a_denial_by_the_writer_stays(message):
+    assert scopes.without_others(message, RELATIVES) == message
+
+
+def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
+    assert scopes.doubt_in(scopes.Clause(0, 38, "I'm not sure if it was my own cells")) is None
+    assert scopes.doubt_in(scopes.Clause(0, 23, "not sure about the AF")) == "unknown"
+
+
+@pytest.mark.parametrize("message, left", [
+    ("my dad had leukaemia but mine is stomach cancer", "mine is stomach cancer"),
+    ("no but my husband does", "no"),
+    ("none of these, though my brother had a kidney transplant", "none of these"),
+    ("my sister has diabetes but I do too", "I do too"),
+])
+def test_a_relatives_condition_before_or_after_the_writers_own_is_not_read(message, left):
+    assert " ".join(scopes.without_others(message, RELATIVES).split()) == left
+
+
+def test_a_relatives_condition_after_the_writers_no_says_nothing_of_the_writer(engine):
+    said = understood(engine, ["diabetes"], "no but my husband does")
+    assert said.facts == {"diabetes": False}  # not "male" either: the husband is not the person
+
+
+@pytest.mark.parametrize("message", ["I'm not sure about the heart ones, I've never had them checked. No to the rest."])
+def test_items_referred_to_by_a_word_of_their_question(engine, message):
+    said = understood(engine, HEART + OTHER, message)
+    assert said.facts == {**dict.fromkeys(HEART), **dict.fromkeys(OTHER, False)}
+
+
+def test_i_dont_think_so_to_a_list_with_a_test_result_in_it_is_offered_back(engine):
+    items = ["pregnant", "breastfeeding", "infection_serology_positive", "severe_bleeding"]
+    said = understood(engine, items, "I don't think so", sex="female")
+    assert said.facts == {} and said.checks == dict.fromkeys(items, False)
+    assert understood(engine, OTHER, "I don't think so").facts == dict.fromkeys(OTHER, False)  # what one knows oneself
+
+
+def test_not_that_ive_noticed_is_a_hedge():
+    from bot.parsing.answers import is_hedged
+    assert is_hedged("not that I've noticed") and is_hedged("not that I've seen")
+
+
+def test_a_relatives_age_after_the_writers_own_is_not_read(engine):
+    assert " ".join(scopes.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
+    said = understood(engine, ["age"], "45. my husband is 52 if that matters")
+    assert said.facts == {"age": 45}
