@@ -7,7 +7,9 @@ model (loaded in process, as the Rasa server loads it) and the engine's own step
 of a conversation would, and is scored against what a careful human reader takes from it
 (benchmarks/corpora/understanding/README.md): read right, confirmed back, misread, misread-unsafe.
 A misread is unsafe when what was recorded makes a criterion of NCT05236582 met that the expected
-reading leaves not met or unknown. ``--no-model`` reads without the NLU model (intent unknown): the
+reading leaves not met or unknown, for the person as the case knows them or for one who otherwise
+fits the trial (so that a wrong chemotherapy date counts even where the radiotherapy date, which
+the same criterion reads, was not given). ``--no-model`` reads without the NLU model (intent unknown): the
 engine's words alone, as the unit tests do.
 
 Each language has its own corpus: English (the default) in benchmarks/corpora/understanding/{dev,test},
@@ -195,19 +197,41 @@ def _same_date(expected: Any, got: Any) -> bool:
     return abs((first - got_first).days) <= 1 and abs((last - got_last).days) <= 1
 
 
+# A person who meets every criterion of NCT05236582 they (or their doctor) can answer
+OTHERWISE_FITS: Mapping[str, Any] = {
+    "age": 62, "sex": "female", "cancer_type": "solid_tumour", "chemo_induced_thrombocytopenia": True,
+    "platelet_boosters_failed": True, "last_chemotherapy": "2026-10-12", "last_radiotherapy": "never",
+    "platelet_count": 22, "bleeding_tendency": True, "survival_six_months": True, "willing_to_consent": True,
+    "liver_kidney_ok": True, "uses_contraception": True, "childbearing_potential": False,
+    "uncontrolled_organ_disease": False, "infection_serology_positive": False, "ebv_cmv_dna_positive": False,
+    "severe_bleeding": False, "heart_disease_treated": False, "uncontrolled_hypertension": False,
+    "thrombotic_disease": False, "transplant": False, "mental_disorder_limits_consent": False,
+    "treatment_toxicity_unresolved": False, "diabetes": False, "heart_failure_severe": False,
+    "heart_attack_or_angina_recent": False, "arrhythmia": False, "stomach_ulcer": False,
+    "autoimmune_disease": False, "sepsis": False, "other_abnormal_bleeding": False,
+    "antiplatelet_drugs": False, "breastfeeding": False, "qtc_ms": 420, "bundle_branch_block": False,
+}
+
+
 def unsafe(case: Case, observed: Observed, engine: Screening) -> bool:
-    """Whether what was recorded makes a criterion met that the expected reading leaves not met or unknown."""
+    """Whether what was recorded makes a criterion met that the expected reading leaves not met or unknown, for
+    the person as the case knows them or for one who otherwise fits (every fact the case leaves open)."""
     trial = engine.catalogue.trials[TRIAL]
-    expected = {**case.known, **_expected_values(case)}
-    got = {**case.known, **observed.facts}
-    before = evaluate(trial, expected, engine.vocabulary, TODAY)
-    after = evaluate(trial, got, engine.vocabulary, TODAY)
-    was = {r.criterion.id: r.status for r in before.criteria}
-    return any(r.status is Status.MET and was[r.criterion.id] is not Status.MET for r in after.criteria)
+    said = {**_expected_values(case), **{k: None for k in case.check}}
+    open_facts = {k: v for k, v in OTHERWISE_FITS.items() if k not in said and k not in observed.facts}
+    for around in (dict(case.known), {**open_facts, **case.known}):
+        before = evaluate(trial, {**around, **_expected_values(case)}, engine.vocabulary, TODAY)
+        after = evaluate(trial, {**around, **observed.facts}, engine.vocabulary, TODAY)
+        was = {r.criterion.id: r.status for r in before.criteria}
+        if any(r.status is Status.MET and was[r.criterion.id] is not Status.MET for r in after.criteria):
+            return True
+    return False
 
 
 def _expected_values(case: Case) -> Dict[str, Any]:
-    values = {k: v for k, v in case.facts.items() if k != "consent" and not isinstance(v, dict)}
+    """The expected facts as the engine holds them: "six weeks ago" ({days_ago: 42}) as its day."""
+    values = {k: (TODAY - timedelta(days=int(v["days_ago"]))).isoformat() if isinstance(v, dict) and "days_ago" in v else v
+              for k, v in case.facts.items() if k != "consent" and not (isinstance(v, dict) and "days_ago" not in v)}
     values.update({k: None for k in case.unknown})
     return values
 

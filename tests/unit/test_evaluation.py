@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.understanding import OTHERWISE_FITS
 from bot import reply_contract
 from bot.evaluation import Status, Verdict, evaluate
 from bot.rules import compile_rule
@@ -14,20 +15,7 @@ from tests.conftest import TODAY
 
 SEED_PAGE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_1271846d75b9f1f2.txt"
 
-# A person who meets every criterion they (or their doctor) can answer.
-ELIGIBLE = {
-    "age": 62, "sex": "female", "cancer_type": "solid_tumour", "chemo_induced_thrombocytopenia": True,
-    "platelet_boosters_failed": True, "last_chemotherapy": "2026-10-12", "last_radiotherapy": "never",
-    "platelet_count": 22, "bleeding_tendency": True, "survival_six_months": True, "willing_to_consent": True,
-    "liver_kidney_ok": True, "uses_contraception": True, "childbearing_potential": False,
-    "uncontrolled_organ_disease": False, "infection_serology_positive": False, "ebv_cmv_dna_positive": False,
-    "severe_bleeding": False, "heart_disease_treated": False, "uncontrolled_hypertension": False,
-    "thrombotic_disease": False, "transplant": False, "mental_disorder_limits_consent": False,
-    "treatment_toxicity_unresolved": False, "diabetes": False, "heart_failure_severe": False,
-    "heart_attack_or_angina_recent": False, "arrhythmia": False, "stomach_ulcer": False,
-    "autoimmune_disease": False, "sepsis": False, "other_abnormal_bleeding": False,
-    "antiplatelet_drugs": False, "breastfeeding": False, "qtc_ms": 420, "bundle_branch_block": False,
-}
+ELIGIBLE = OTHERWISE_FITS  # a person who meets every criterion they (or their doctor) can answer
 
 
 def statuses(trial, vocabulary, **changes):

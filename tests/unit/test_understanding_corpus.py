@@ -124,3 +124,12 @@ def test_the_report_shows_which_questions_are_misread_most_without_listing_held_
     assert rows == ["| a list | 2 | 0 | 0 | 1 | 1 |", "| age | 3 | 3 | 0 | 0 | 0 |"]
     staff_note = bench.Case("test", "en", "x.yml", "64M plt 18", None, "staff", {}, "answer", {}, [], [])
     assert bench.asked(staff_note) == "staff notes"
+
+
+def test_a_date_expected_as_days_ago_counts_when_judging_a_misreading_unsafe():
+    case = bench.Case("dev", "en", "x.yml", "one more dose last week", "last_chemotherapy", "patient", {}, "answer",
+                      {"last_chemotherapy": {"days_ago": 7}}, [], [])
+    engine, _ = bench.engines()
+    assert bench._expected_values(case) == {"last_chemotherapy": "2026-11-24"}
+    assert bench.unsafe(case, bench.Observed("answer", {"last_chemotherapy": "2026-08-15"}), engine)
+    assert not bench.unsafe(case, bench.Observed("answer", {"last_chemotherapy": "2026-11-20"}), engine)
