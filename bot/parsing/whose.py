@@ -65,7 +65,7 @@ ELLIPTIC_DENIAL = re.compile(
 
 # An age still to come: "I'll be 18 in March", "she turns 70 next month", "明年三月满18岁": a year less now
 FUTURE_AGE = re.compile(
-    r"\b(?:i'?ll|i\s+will|she'?ll|he'?ll|they'?ll|(?:she|he|they)\s+will|will)\s+(?:be|turn)\s+(?P<n>\d{1,3})\b"
+    r"\b(?:i'?ll|she'?ll|he'?ll|they'?ll|(?:i|she|he|they|my\s+(?:" + ENGLISH_RELATIVES + r"))\s+will)\s+(?:be|turn)\s+(?P<n>\d{1,3})\b"
     r"(?:\s*(?:years?\s+old|yo|y/o))?(?=\s*(?:in|on|next|this|by|at|come|later|soon|after)\b)"
     r"|\b(?:turns|turning|is\s+turning|'s\s+turning)\s+(?P<n2>\d{1,3})\b(?=\s*(?:in|on|next|this|by|later|soon)\b)"
     r"|(?:下个?月|明年|今年底|年底|下周|过几天|(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?)(?:就|才)?(?:要)?满(?P<n3>\d{1,3})(?:周?岁)?",

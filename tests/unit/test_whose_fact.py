@@ -93,6 +93,10 @@ def test_an_age_still_to_come_is_a_year_less_now(vocabulary, text, age):
     assert extract(text, vocabulary, [vocabulary["age"]], TODAY).values["age"] == age
 
 
+def test_a_number_to_come_that_no_one_is_is_no_age(vocabulary):
+    assert "age" not in extract("the count will be 30 in a week", vocabulary, [], TODAY).values
+
+
 @pytest.mark.parametrize("text", ["born in 1954", "属马的，54年生的", "64年生的"])
 def test_a_birth_year_is_no_age_it_is_asked_back(engine, text):
     understood = read(engine, text, ["age"])
