@@ -140,7 +140,7 @@ class Screening:
         answers_question = state.consent and state.offer not in ("confirm", "readback", "more_questions")
         context = Context(self._pending_definitions(state) if answers_question else (), state.facts, clinical,
                           self.date_order, subject_fixed=bool(state.facts or state.subject),
-                          about_someone_else=bool(state.subject))
+                          about_someone_else=bool(state.subject), subject=state.subject)
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
     # -- entry points, one per kind of user turn -----------------------------------------
@@ -193,7 +193,11 @@ class Screening:
     def _answer(self, state: State, understanding: Understanding, turn: Turn) -> Outcome:
         """An answer, volunteered facts, a greeting or a request to check a trial."""
         replies: List[Reply] = []
-        if understanding.also and state.consent:  # "yes - gums and nose. Also is the hospital in Tianjin?"
+        if understanding.also == acts.WHY and state.consent:  # "why does diabetes matter? I do have it": why, then on
+            why = self._why_reply(state)
+            if why is not None:
+                replies.append(why)
+        elif understanding.also and state.consent:  # "yes - gums and nose. Also is the hospital in Tianjin?"
             replies.append(self._about_the_study_reply(state, understanding.also))
         found = understanding.found
         known_trials, unknown_trials = screening_core.named_trials(found.trial_ids, self.catalogue.trials)
@@ -414,12 +418,18 @@ class Screening:
         """"Why do you ask?": the criteria behind the open question."""
         if not state.pending or not state.consent:
             return Outcome(state, [Reply(texts.WHY_NOTHING)])
+        return self._repeat_question(state, [self._why_reply(state) or Reply(texts.WHY_NOTHING)])
+
+    def _why_reply(self, state: State) -> Optional[Reply]:
+        """The criteria behind the open question, or None when nothing is asked."""
+        if not state.pending:
+            return None
         trial = self._trial(state)
         asked = set(state.pending)
         reasons = [texts.WHY.format(text=c.text, why=c.shown_why) for c in trial.criteria if asked.intersection(c.rule.facts)]
         if reasons and trial.only_in_english:
             reasons.insert(0, texts.ONLY_IN_ENGLISH)
-        return self._repeat_question(state, [Reply("\n\n".join(reasons) or texts.WHY_NOTHING)])
+        return Reply("\n\n".join(reasons) or texts.WHY_NOTHING)
 
     def show_facts(self, state: State) -> Outcome:
         replies = [Reply(facts_summary(state.facts, self.vocabulary), custom=reply_contract.facts(state.facts))]

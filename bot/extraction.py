@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value, unit_word, with_unit
-from bot.parsing import chinese, when_chinese
+from bot.parsing import chinese, when_chinese, whose
 from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
@@ -189,6 +189,8 @@ class Extraction:
     # a bare answer whose number another word names ("WBC 3.2", "line one" to the platelet question):
     # fact -> the value, offered back rather than noted
     unsure: Dict[str, Any] = field(default_factory=dict)
+    # what was said of someone else ("my husband is 52", "pt's husband: 66M"): none of the person's facts
+    someone_else: List[Tuple[int, int]] = field(default_factory=list)
 
     def unused(self, measurements: Sequence[Measurement]) -> List[Measurement]:
         return [m for m in measurements if not any(s < m.end and m.start < e for s, e in self.used)]
@@ -276,8 +278,9 @@ class Extractor:
     """Extracts facts from one message with the vocabulary's cues."""
 
     def __init__(self, vocabulary: Vocabulary, today: date, clinical: bool = False,
-                 date_order: Optional[str] = None, subject_fixed: bool = False) -> None:
+                 date_order: Optional[str] = None, subject_fixed: bool = False, subject: Optional[str] = None) -> None:
         self.vocabulary = vocabulary
+        self.subject = subject  # whom the conversation is about ("your mother"), if not the writer
         self.today = today
         self.clinical = clinical  # staff mode: clinical shorthand throughout
         self.date_order = date_order  # "DMY" or "MDY" where the site says so; None asks back
@@ -288,17 +291,31 @@ class Extractor:
 
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
+        original = text
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
         text = WRITER_RELATION.sub(lambda m: " " * len(m.group()), text)  # says nothing of the person's sex
-        subject = (EXPLICIT_SUBJECT if self.subject_fixed or NOT_ME.search(text) else RELATIVE_SUBJECT).search(text)
-        self._others = [] if subject else [m.span() for m in OF_A_RELATIVE.finditer(text)]
+        # whose fact each mention is (bot/parsing/whose.py): someone else's relative ("pt's husband: 66M") never the person's
+        owned = whose.others_own(text)
+        text = whose.blank(text, owned)
+        same = whose.canonical(self.subject)  # the relative the conversation is about: "my mum" is the person screened
+        subject = EXPLICIT_SUBJECT.search(text)
+        if subject is None and not (self.subject_fixed or NOT_ME.search(text) or whose.NOT_ME.search(text)):
+            subject = RELATIVE_SUBJECT.search(text)
+            if subject and whose.self_first(text, subject.start()):
+                subject = None  # "45. my husband is 52", "no but my husband does": the writer spoke of themselves first
+        self._others = [] if subject else [whose.with_link(text, m.span()) for m in OF_A_RELATIVE.finditer(text)
+                                           if whose.canonical(m.group(1)) != same and not whose.led_by_preposition(text, m.start())]
         if subject:
             found.subject = f"your {(subject.group(1) or subject.group(2)).lower()}"
-        else:  # someone else only mentioned: their word says nothing of the person's sex
-            text = RELATIVE.sub(lambda m: " " * len(m.group()), text)
+        else:  # someone else only mentioned: their word says nothing of the person's sex, nor their words of the person
+            text = RELATIVE.sub(lambda m: m.group() if whose.canonical(m.group(1)) == same else " " * len(m.group()), text)
         if not subject and chinese.HAS_HAN.search(text):
             text = self._chinese_subject(text, found)
+        self._others += owned
+        denied = self._denied_of_self(text, original)
+        text = whose.blank(text, self._others)
+        found.someone_else = list(self._others)
         measurements = find_measurements(text)
         expected = {d.key for d in expecting}
         self._expected = expected
@@ -312,15 +329,32 @@ class Extractor:
         if len(expecting) == 1 and expecting[0].key not in found.values:
             self._as_answer(text, expecting[0], measurements, found)
         self._set_aside_several(text, measurements, found)
+        for key in denied:  # "my mum had a clot in the lung, not me": the person's answer is no
+            # (to a list asked, "我爸有冠心病，我没有" is a "no" to all of it: the reply says so)
+            if found.values.get(key) is None and not (len(expected) > 1 and key in expected):
+                found.values[key] = False
         return found
+
+    def _denied_of_self(self, text: str, original: str) -> List[str]:
+        """The yes/no facts said of someone else and then denied of the person with nothing of its own ("my mum
+        had a clot in the lung, not me", "患者母亲有糖尿病，患者本人无"): what the denial denies."""
+        if not self._others or not whose.ELLIPTIC_DENIAL.search(whose.blank(text, self._others).rstrip()):
+            return []
+        theirs = " ".join(whose.OWNER.sub(lambda m: " " * len(m.group()), original[s:e]) for s, e in self._others)
+        said = Extractor(self.vocabulary, self.today, self.clinical, self.date_order, subject_fixed=True).run(theirs, ())
+        return [key for key, value in said.values.items() if value is True and self.vocabulary[key].type is FactType.BOOLEAN]
 
     def _chinese_subject(self, text: str, found: Extraction) -> str:
         """"我妈妈62岁", "替我爸问": the relative is whom the message is about ("your mother"); a relative
         who helps or tells ("我老公帮我打字") is blanked out, as their word says nothing of the person's sex."""
-        fixed = self.subject_fixed or chinese.NOT_ME.search(text)
+        fixed = self.subject_fixed or chinese.NOT_ME.search(text) or whose.ZH_NOT_ME.search(text)
         subject = chinese.EXPLICIT_SUBJECT.search(text) or (None if fixed else chinese.RELATIVE_SUBJECT.search(text))
-        if subject and re.search(r"[0-9]", text[:subject.start()]) and re.match(r"\s*(?:今年|也|都|是)?[0-9]", text[subject.end():]):
-            subject = None  # "45 我老公48": the writer's own number, then a relative's beside it
+        if subject and not chinese.EXPLICIT_SUBJECT.search(text) and whose.self_first(text, subject.start("who")):
+            subject = None  # "45 我老公48": the writer answered for themselves first
+        same = whose.canonical(self.subject)
+        if subject is None and same and any(chinese.relative(m.group("who")) == same
+                                            for m in re.finditer(rf"我(?:的|家)?(?P<who>{chinese.RELATIVE_WORDS})", text)):
+            return text  # the relative the conversation is about ("我妈昨天查的31" for "your mother"): the person screened
         if subject:
             found.subject = f"your {chinese.relative(subject.group('who'))}"
             return chinese.TYPIST.sub(lambda m: " " * len(m.group()), text)
@@ -393,6 +427,11 @@ class Extractor:
     def _age_and_sex(self, text: str, found: Extraction, measurements: Sequence[Measurement], asked: bool = False) -> None:
         if "age" not in self.vocabulary:
             return
+        future = whose.future_age(text)
+        if future is not None:  # "I'll be 18 in March": 17 now
+            found.used.append(future[1])
+            self._number(found, self.vocabulary["age"], float(future[0]), "years")
+            return
         if chinese.HAS_HAN.search(text) and self._chinese_age_and_sex(text, found):
             return
         terse = AGE_SEX.search(text)
@@ -412,10 +451,12 @@ class Extractor:
             if answer is not None and answer.date is not None and not answer.future:
                 days = answer.alternatives or tuple(d for d in (answer.earliest, answer.date) if d)
                 ages = {self.today.year - d.year - ((self.today.month, self.today.day) < (d.month, d.day)) for d in days}
+                found.used.append((born.start(), min(len(text), born.end() + 24)))
                 if len(ages) == 1:
-                    found.used.append((born.start(), min(len(text), born.end() + 24)))
                     self._number(found, self.vocabulary["age"], float(ages.pop()), "years")
-                    return
+                else:  # "born in 1954": 71 or 72, for the person to say
+                    found.bounds["age"] = text[born.start():born.end() + 24].split(",")[0].strip()
+                return
         stated = AGE_STATED.search(text) or AGE_AFTER_RELATIVE.search(text)
         if stated:
             found.used.append(stated.span(1))
@@ -445,9 +486,9 @@ class Extractor:
     def _chinese_age_and_sex(self, text: str, found: Extraction) -> bool:
         """"女62", "62岁", "今年六十二", "他67了": whether an age was read."""
         born = list(chinese.BIRTH_YEAR.finditer(text))
-        if born:  # "64年生的": 61 or 62, for the person to say; "属马的，54年生的": both say the year, neither the age
-            found.used.extend(m.span() for m in born)
-            found.bounds["age"] = born[-1].group()
+        if born:  # "64年生的": 61 or 62, for the person to say; "属马的，54年生的": none of its numbers an age
+            found.used += [m.span() for m in born]
+            found.bounds["age"] = max((m.group() for m in born), key=lambda words: any(ch.isdigit() for ch in words))
             return True
         terse = chinese.AGE_SEX.search(text)
         stated = chinese.AGE_STATED.search(text)
@@ -857,5 +898,6 @@ class Extractor:
 
 
 def extract(text: str, vocabulary: Vocabulary, expecting: Sequence[FactDefinition], today: date,
-            clinical: bool = False, date_order: Optional[str] = None, subject_fixed: bool = False) -> Extraction:
-    return Extractor(vocabulary, today, clinical, date_order, subject_fixed).run(text, expecting)
+            clinical: bool = False, date_order: Optional[str] = None, subject_fixed: bool = False,
+            subject: Optional[str] = None) -> Extraction:
+    return Extractor(vocabulary, today, clinical, date_order, subject_fixed, subject).run(text, expecting)

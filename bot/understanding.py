@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 
 from bot.extraction import RELATIVES, Extraction, ReadingProblem, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
-from bot.parsing import acts
+from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese, scopes
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
@@ -103,6 +103,7 @@ class Context:
     date_order: Optional[str] = None
     subject_fixed: bool = False  # the conversation is already about someone: a relative named now is another person
     about_someone_else: bool = False  # a carer screening a relative ("your mother")
+    subject: Optional[str] = None  # whom, when not the writer: "your mother" (a carer's "my mum" is that person)
 
 
 @lru_cache(maxsize=4)
@@ -140,13 +141,22 @@ class Reader:
         reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
         if reason:
             return Understanding(UNREADABLE, text, unreadable=reason)
+        # a question to the bot in a sentence of its own beside an answer ("why does diabetes matter? I do have it"):
+        # the answer is read from the other sentences, the question is answered too
+        apart = acts.said_apart(text, act) if act in acts.QUESTIONS_TO_THE_BOT else None
+        whole = text
+        if apart is not None:
+            text = apart[0]
         # the model is no witness for a message without words ("???"), nor below its trusted confidence
         sure_enough = confidence is None or confidence >= TRUSTED_CONFIDENCE
         trusted = intent if sure_enough and any(ch.isalpha() for ch in text) else None
         reply = classify_reply(text)
         # "I'm 45 - sorry, 46": the number taken back is not read
         found = extract(SELF_CORRECTED_NUMBER.sub(lambda m: " " * len(m.group()), text), self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
-                        context.subject_fixed)
+                        context.subject_fixed, context.subject)
+        if found.someone_else:  # "none of these, though my brother had a kidney transplant": the brother's words are his
+            text = whose.blank(text, found.someone_else)
+            reply = classify_reply(text.strip(" ,;:.，；："))
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
         if act in SMALL_TALK and (found.values or reply):
@@ -156,11 +166,13 @@ class Reader:
         also = None
         if act == acts.SHOW_VERDICT and found.trial_ids:
             act = None  # "am I eligible for NCT00000001?": a request to check that trial
-        if act in acts.QUESTIONS_TO_THE_BOT and reply in ("yes", "no"):
-            # "No!! why would you ask that", "yes - gums and nose. Also is the hospital in Tianjin?": an answer
-            act, also = None, (act if act != acts.WHY else None)
+        if act in acts.QUESTIONS_TO_THE_BOT and (reply in ("yes", "no") or apart is not None and (
+                reply is not None or found.values or found.problems)):
+            # "No!! why would you ask that", "yes - gums and nose. Also is the hospital in Tianjin?": an answer; a
+            # "why" asked first and then answered ("why does diabetes matter? I do have it") is answered as well
+            act, also = None, (act if act != acts.WHY or (apart is not None and apart[1]) else None)
         if act is not None and act not in SMALL_TALK:
-            return Understanding(act, text, found=found)
+            return Understanding(act, whole, found=found)
         understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(text)),
                                       also=also)
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
@@ -314,6 +326,10 @@ class Reader:
                 understanding.reply = None
         if len(context.pending) > 1 and understanding.reply == "unknown":
             self._unknown_of_one(understanding, context)
+        if (len(pending) == 1 and understanding.reply is None and pending[0].key not in found.values
+                and acts.CONDITION.search(understanding.text)):
+            # "depends how far I have to travel": a conditional answer is neither a yes nor a question; asked again
+            understanding.follow_ups[pending[0].key] = "unsure"
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         elif len(pending) > 1:

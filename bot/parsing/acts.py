@@ -8,7 +8,7 @@ intent and with what the message answers.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Tuple
 
 from bot.parsing.chinese import HAS_HAN
 
@@ -62,7 +62,10 @@ PATTERNS = (
         r"|\bwhat\s+you\s+know\s+about\s+(?:me|her|him)\b|\blist\s+what\s+i'?ve\s+(?:answered|said|told)", _I)),
     (SHOW_VERDICT, re.compile(
         r"\b(?:just\s+)?(?:tell|give|show)\s+me\s+(?:the\s+|my\s+)?(?:result|results|verdict|outcome|answer)\b"
-        r"|\b(?:am\s+i|is\s+(?:she|he)|are\s+they)\s+(?:eligible|a\s+fit|suitable)\b|\bdo\s+i\s+qualify\b|\bskip\s+to\s+the\s+(?:end|result)"
+        r"|\b(?:am\s+i|is\s+(?:she|he)|are\s+they)\s+(?:eligible|a\s+fit|suitable)\b|\b(?:do|does|would|will|can)\s+(?:i|she|he|they|my\s+\w+)\s+qualify\b"
+        # "just tell me if I qualify or not", "let me know whether she can take part"
+        r"|\b(?:tell|let)\s+me\s+(?:know\s+)?(?:if|whether)\s+(?:i|she|he|they|we|my\s+\w+)\s+(?:qualif\w*|(?:am|is|are|'m|'s)\s+"
+        r"(?:eligible|suitable|a\s+fit)|(?:can|could)\s+(?:join|take\s+part|get\s+in|do\s+it))|\bskip\s+to\s+the\s+(?:end|result)"
         r"|\bskip\s+the\s+rest\b|\bwhat'?s\s+the\s+(?:verdict|outcome|result)|\bbottom\s+line\b|\bcan\s+(?:i|she|he)\s+get\s+in\b", _I)),
     (WHY, re.compile(
         r"^\W*why\W*$|\bwhy\s+(?:do|does|would|are|is|did)\s+(?:you|that|this|it)\b|\bwhat\s+(?:has|does)\s+(?:that|this)\s+got\s+to\s+do"
@@ -70,7 +73,9 @@ PATTERNS = (
         r"|\bwhy\s+(?:the|this)\s+question\b|\bwhy\s+ask\b|\bhow\s+is\s+(?:this|that|it)\s+relevant\b"
         r"|\bwhat\s+(?:does|has)\s+(?:that|this|it)\s+(?:have|got)\s+to\s+do\b|\bwhat'?s\s+(?:that|this|it)\s+got\s+to\s+do\b"
         r"|\bwhy\s+would\b[^.?!]{0,40}\bmatter\b|\breason\s+you\s+(?:need|want|ask)|\bwhat'?s\s+the\s+point\s+of\b"
-        r"|\bwhy\s+(?:do|does)\s+(?:you|it|the\s+study)\s+need\b", _I)),
+        r"|\bwhy\s+(?:do|does)\s+(?:you|it|the\s+study)\s+need\b"
+        # "why does diabetes matter?", "why do my periods matter": a named thing's relevance
+        r"|\bwhy\s+(?:does|do|would|is|are)\s+(?:[\w'-]+\s+){1,4}?(?:matter|count|relevant|important)\b", _I)),
     (ASK_DRUG, re.compile(
         r"\b(?:what(?:'s|\s+is|\s+are|\s+does)?|tell\s+me\s+(?:more\s+)?about|how\s+does|is)\s+(?:the\s+)?(?:herombopag|study\s+(?:drug|medicine"
         r"|medication|treatment)|new\s+(?:drug|medicine)|drug|medicine|medication|trial\s+drug)\b|\bherombopag\s*\?"
@@ -82,7 +87,8 @@ PATTERNS = (
     (ASK_LOCATION, re.compile(
         r"\b(?:where\s+(?:is|are|does|do|will|would)|where's)\b|\b(?:do|would|will|must)\s+(?:i|we|she|he)\s+(?:have|need)\s+to\s+(?:travel|go|fly)\b|\btravel\s+to\b[^.!]*\?"
         r"|\bhow\s+far\b|\b(?:which|what)\s+(?:hospital|city|country|site|clinic)\b|\bnear\s+(?:me|london|here)\b"
-        r"|\b(?:is\s+it|is\s+there\s+one)\s+(?:in|near)\b|\bsites?\s+(?:in|near)\b", _I)),
+        r"|\b(?:is\s+it|is\s+there\s+one)\s+(?:in|near)\b|\bsites?\s+(?:in|near)\b"
+        r"|\bis\s+(?:the|this|that|your)\s+(?:hospital|study|trial|clinic|site|centre|center)\s+(?:in|near|far)\b", _I)),
     (ASK_CONTACT, re.compile(
         r"\bwho\s+(?:do|should|can|could)\s+i\s+(?:call|contact|ring|phone|email|speak|talk|ask)\b|\bcontact\s+(?:details|number|info"
         r"|information)\b|\bphone\s+number\b|\bhow\s+(?:do|can|would)\s+(?:i|we|she|he)\s+(?:join|sign\s+up|take\s+part|apply|enrol"
@@ -104,7 +110,7 @@ CHINESE = {
     ASK_HUMAN: re.compile(r"(?:医生|护士|真人|工作人员)(?:跟|和|同)我(?:聊|说|谈|联系|通话)|转人工|人工(?:客服|服务|坐席)|(?:找|要|跟|和|同)(?:个)?(?:真人|人工|活人)|(?:跟|和|同|找)(?:一?个)?(?:真正的)?(?:人|医生|护士"
                           r"|工作人员|研究人员|研究团队|客服|协调员)(?:说话|聊|谈|沟通|讲|通话|联系)|我想(?:跟|和|找)(?:一?个)?(?:人|医生|护士|工作人员)"
                           r"|(?:有|找)没有(?:真)?人(?:可以|能)(?:聊|说|谈)|让(?:医生|护士|工作人员)(?:联系|打电话给)我|给我回(?:个)?电话"),
-    SHOW_FACTS: re.compile(r"看看我(?:的|填的|说的)|我填的(?:信息|内容|资料)|你(?:都)?记(?:了|下了|录了)(?:哪些|什么|啥)|我(?:都|之前|刚才|前面)?(?:说|讲|告诉你|填|回答|提供)(?:过|了)(?:些|哪些)?(?:什么|啥|哪些)|(?:你|您)(?:都|现在)?(?:知道|记录|记下|掌握)(?:了)?"
+    SHOW_FACTS: re.compile(r"看看我(?:的|填的|说的)|我填的(?:信息|内容|资料)|你(?:都)?记(?:了|下了|录了)(?:哪些|什么|啥)|我(?:都|之前|刚才|前面|已经)*(?:说|讲|告诉你|填|回答|提供)(?:过|了)(?:些|哪些)?(?:什么|啥|哪些)|(?:你|您)(?:都|现在)?(?:知道|记录|记下|掌握)(?:了)?"
                            r"(?:我|她|他|我妈|我爸)?(?:的)?(?:哪些|什么|啥)|(?:看|查看|列出|显示)(?:一下)?我的(?:回答|答案|信息)|总结一下|汇总一下|回顾一下"),
     SHOW_VERDICT: re.compile(r"能不能参加|可不可以参加|直接(?:告诉|给|说)(?:我)?(?:结果|结论)|(?:告诉|给)我(?:结果|结论)|(?:结果|结论)(?:是什么|怎么样|如何|呢)|跳过|别问了"
                              r"|(?:我|她|他|我妈|我爸|我妈妈|我爸爸)(?:能|可以|能不能|可不可以)(?:参加|入组|入选)" + _ZH_QUESTION
@@ -123,10 +129,34 @@ CHINESE = {
 }
 
 
+# An answer said on a condition ("depends how far I have to travel", "only if it's near", "看要跑多远"): the
+# condition names the place or the drug, but asks nothing; the answer is followed up as conditional
+CONDITION = re.compile(r"^\W*(?:(?:it|that)\s+)?depends\b|^\W*(?:only\s+)?(?:if|as\s+long\s+as|provided|unless)\b"
+                       r"|^\W*(?:要|得|那得|那要)?看|^\W*取决于|^\W*(?:如果|要是|只要)", _I)
+# Where one sentence ends and the next begins: "why does diabetes matter? I do have it"
+SENTENCE = re.compile(r"[^.?!。？！\n]+[.?!。？！\n]*")
+
+
 def act_in_words(text: str) -> Optional[str]:
     """The act the words state outright, or None."""
     han = HAS_HAN.search(text) is not None
     for act, pattern in PATTERNS:
         if pattern.search(text) or (han and act in CHINESE and CHINESE[act].search(text)):
+            if act in QUESTIONS_TO_THE_BOT and act != WHY and CONDITION.search(text) and not re.search(r"[?？]", text):
+                return None  # "depends how far I have to travel": a conditional answer, not a question
             return act
     return None
+
+
+def said_apart(text: str, act: str) -> Optional[Tuple[str, bool]]:
+    """When a question to the bot is a sentence of its own beside others ("why does diabetes matter? I do have
+    it, type 1"): the message with the question's sentences blanked (offsets kept), and whether the question
+    opens the message. None when every sentence asks it, or it is not a sentence of its own."""
+    sentences = [m for m in SENTENCE.finditer(text) if m.group().strip()]
+    asking = [m for m in sentences if act_in_words(m.group()) == act]
+    if not asking or len(asking) == len(sentences):
+        return None
+    rest = list(text)
+    for m in asking:
+        rest[m.start():m.end()] = " " * (m.end() - m.start())
+    return "".join(rest), asking[0].start() == sentences[0].start()

@@ -44,7 +44,7 @@ _YES = re.compile(
     r"|definitely|certainly|indeed|of\s+course|that'?s\s+(?:right|correct|true)|true"
     r"|i\s+(?:think|believe|guess)\s+so)\b"
     rf"|{_SUBJECT}\s+{_AUX}(?:\s+(?:yes|indeed|though|actually|already"
-    rf"|(?:had|done)\s+(?:it|that|one|them)))?{_END}"
+    rf"|(?:had|done)\s+(?:it|that|one|them)|(?:have|has|had|got)\s+(?:it|that|one|them)))?{_END}"
     rf"|y{_END}|👍|✅|✔)",
     re.IGNORECASE,
 )
