@@ -13,18 +13,20 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the fresh blind batch merged (dev/fresh_*.yml, 2282 dev cases): read right 83.3%, misread (unsafe
-# included) 1.93%; 5 dev cases misread unsafely, all fresh blind cases not yet fixed (a relative's age read as the
-# person's: "45. my husband is 52", "pt's husband: 66M ... pt herself: 62F"; a relative's cancer; one list and one
-# condition case). The bar for unsafe stays 0: these are the known ones, to be brought back to none.
-MAX_UNSAFE_DEV = 5
-MIN_RIGHT_DEV = 0.833
-MAX_MISREAD_DEV = 0.0193
-# Chinese (issue 15): no dev case misread unsafely. With the blind batch's 160 fresh cases (844 in all),
-# misread (unsafe included) 2.0% and read right 82.0% (the 684 earlier cases: 0.9% and 84.5%).
-MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.819
-MAX_MISREAD_DEV_ZH = 0.0202
+# With the blind author's fresh cases (dev/fresh_*.yml, written without reading the bot) and the staff notes
+# of this round: 2392 dev cases, read right 85.9%, misread (unsafe included) 1.00%. Six are misread unsafely
+# since the benchmark judges a misreading also for a person who otherwise fits (a wrong chemotherapy date
+# counts even where the radiotherapy date was not given): "I think so" and "failed rhTPO" recorded outright,
+# "mid October" as the 15th, a count from before a transfusion, a dose last week behind "finished in August",
+# "the odd bruise" as easy bleeding. These are the known ones, to be brought back to none.
+MAX_UNSAFE_DEV = 6
+MIN_RIGHT_DEV = 0.858
+MAX_MISREAD_DEV = 0.0101
+# Chinese (issue 15), with the fresh cases (844 dev cases): read right 82.3%, misread (unsafe included) 1.66%;
+# two misread unsafely under the stricter judgement (tablets taken after the last infusion, "伽马刀，9月份").
+MAX_UNSAFE_DEV_ZH = 2
+MIN_RIGHT_DEV_ZH = 0.823
+MAX_MISREAD_DEV_ZH = 0.0166
 
 
 def _tally(language: str):
