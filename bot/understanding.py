@@ -201,6 +201,11 @@ class Reader:
                  for d in context.pending}
         bare = [key for key in keys if not _says(said, key) and _says(alone[key], key)
                 and not (said.reply in ("yes", "no") and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
+        # the words left over beside a date said by name may be that date's own ("I never had radiotherapy":
+        # its "never" is no answer about chemotherapy): a date asked beside one said by name is asked on its own
+        named_dates = [key for key in keys if _says(said, key) and self.vocabulary[key].type is FactType.DATE]
+        if named_dates:
+            bare = [key for key in bare if self.vocabulary[key].type is not FactType.DATE]
         # a value (or a reading to confirm) from the same words for two facts of one kind ("6 weeks ago"): each
         # is asked on its own; a follow-up ("not yet, I'm still on it") notes nothing and stays
         valued = [key for key in bare if key in alone[key].facts or key in alone[key].checks or key in alone[key].options]

@@ -104,6 +104,11 @@ def next_question(results: Sequence[TrialResult], facts: Mapping[str, Any], voca
     best = board.best(first_seen)
     if best is None:
         return None
+    if expanded_topics and vocabulary[best].topic not in expanded_topics:
+        # after a "yes" to a list, its items come next, one by one ("which of these?"), before anything else:
+        # a question about something else in between reads as if the "yes" had been forgotten
+        following = [key for key in board.ranked(first_seen) if vocabulary[key].topic in expanded_topics]
+        best = following[0] if following else best
     definition = vocabulary[best]
     together = _asked_with(definition, board, facts, vocabulary)
     if together:

@@ -429,6 +429,11 @@ def test_facts_people_give_together_are_asked_in_one_question(engine):
     (["last_chemotherapy", "last_radiotherapy"], "6 weeks ago", {}, ["last_chemotherapy"]),  # which one? each asked
     (["last_chemotherapy", "last_radiotherapy"], "no", {}, ["last_chemotherapy", "last_radiotherapy"]),
     (["last_chemotherapy", "last_radiotherapy"], "Not yet, I'm still on it", {}, ["last_chemotherapy"]),
+    # the "never" of a treatment named is not the other's: "never" noted for chemotherapy passed the one-month break
+    (["last_chemotherapy", "last_radiotherapy"], "I never had radiotherapy", {"last_radiotherapy": "never"},
+     ["last_chemotherapy"]),
+    (INTRODUCTION, "lung cancer, 62, male, I never had radiotherapy",
+     {"cancer_type": "solid_tumour", "age": 62, "sex": "male", "last_radiotherapy": "never"}, ["last_chemotherapy"]),
 ])
 def test_an_answer_to_facts_asked_together_notes_what_it_says_and_asks_the_rest(engine, pending, message, stored,
                                                                                   asked_next):
@@ -509,3 +514,16 @@ def test_could_become_pregnant_says_nothing_of_a_pregnancy(engine, message, read
 def test_asked_whether_pregnant_could_be_is_still_read_as_a_possible_pregnancy(engine):
     state, replies = talk(engine, "有可能怀孕", state=State(consent=True, pending=["pregnant"]))
     assert "pregnant" not in state.facts and replies[-1].custom["confirm"] == {"pregnant": True}
+
+
+def test_after_a_yes_to_a_list_its_items_are_asked_next_one_by_one(engine):
+    listed = ["treatment_toxicity_unresolved", "antiplatelet_drugs", "severe_bleeding", "infection_serology_positive"]
+    state, replies = talk(engine, "/affirm", state=State(consent=True, pending=listed, facts={"sex": "male"}))
+    followed = []
+    for _ in listed:
+        keys = asked(replies)[-1]
+        if len(keys) != 1 or keys[0] not in listed:
+            break
+        followed.append(keys[0])
+        state, replies = talk(engine, "no", state=state)
+    assert sorted(followed) == sorted(listed), followed
