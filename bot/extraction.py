@@ -202,12 +202,18 @@ def _qualifier(pattern: str) -> re.Pattern:
     return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
+ABBREVIATION = 4  # letters at most in a cue that may be an abbreviation
+
+
 @lru_cache(maxsize=4096)
 def _pattern(phrase: str) -> re.Pattern:
     # The edges' Han ranges hold no cased letter: matched case-sensitively, they compile in less than
     # half the time (a message's first reading compiles about a thousand of these: actions/warm_up.py)
     verdict = chinese.VERDICT.search(phrase)  # "特比澳无效" also as "特比澳 无效", "特比澳2疗程无效"
     body = (_escaped(phrase[:verdict.start()]) + chinese.DOSE_BETWEEN + re.escape(verdict.group())) if verdict else _escaped(phrase)
+    if phrase.isascii() and phrase.isalpha() and len(phrase) <= ABBREVIATION:
+        # an abbreviation's plural, written in capitals ("DVTs", "TIAs"); not "ras" from "ra"
+        body = f"(?:{body}|(?-i:{re.escape(phrase.upper())}s))"
     return re.compile(f"(?-i:{LEFT_EDGE})" + body + f"(?-i:{RIGHT_EDGE})", re.IGNORECASE)
 
 
@@ -326,7 +332,7 @@ class Extractor:
             value = self._by_cue(text, definition, measurements, found, expected=definition.key in expected)
             if value is not None:
                 found.values[definition.key] = value
-        if len(expecting) == 1 and expecting[0].key not in found.values:
+        if len(expecting) == 1 and expecting[0].key not in found.values and expecting[0].key not in found.bounds:
             self._as_answer(text, expecting[0], measurements, found)
         self._set_aside_several(text, measurements, found)
         for key in denied:  # "my mum had a clot in the lung, not me": the person's answer is no
@@ -498,7 +504,7 @@ class Extractor:
             if match:
                 group = "n" if match.group("n") else "n2"
                 found.used.append(match.span(group))
-                if chinese.BOUND_BEFORE.search(text[max(0, match.start(group) - 4):match.start(group)]):
+                if chinese.BOUND_BEFORE.search(text[max(0, match.start(group) - 10):match.start(group)]):
                     found.bounds["age"] = text[max(0, match.start(group) - 2):match.end()]  # "快七十了", "虚岁63"
                 else:
                     self._number(found, self.vocabulary["age"], float(match.group(group)), "years")
@@ -517,7 +523,8 @@ class Extractor:
                     expected and not DURATION_LEAD.search(text[max(0, m.start - 12):m.start]))
                 if m.unit == "years" and said_as_age and not re.match(r"\s*(?:ago|back|before)\b", text[m.end:]):
                     found.used.append((m.start, m.end))
-                    self._measured(text, found, definition, m)
+                    if not self._bound(text, m, definition, found):  # "明年三月满60岁", "over 60 years old"
+                        self._measured(text, found, definition, m)
                     return None
             return None
         if definition.type is FactType.BOOLEAN and (definition.length or definition.times_normal):
@@ -740,7 +747,7 @@ class Extractor:
                 found.bounds[definition.key] = text[max(0, m.start - 20):m.end].split(",")[-1].strip()
                 return True
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
-                  or chinese.BOUND_BEFORE.search(text[max(0, m.start - 6):m.start]))
+                  or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start]))
         after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
         if not (before or after):
             return False

@@ -103,7 +103,9 @@ CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)
 # (not after a length of time: "两个多月没化疗了", "好久没做了" say since when, not never)
 NEVER_HAD = re.compile(r"(?<![天日周期拜月年久])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
-BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁)\s*$")
+# an age to come next year or later ("明年满18", "后年三月就满60"): 16 or 17 now, not sure which
+BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"
+                          r"|(?:明年|后年)[^\d，。,;；]{0,4}满)\s*$")
 # "64年生的", "1964年出生": a birth year says the age only to a year
 BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属(?:鼠|牛|虎|兔|龙|蛇|马|羊|猴|鸡|狗|猪)")  # a zodiac sign: not "家属"
 BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")

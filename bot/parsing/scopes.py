@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
+from bot.parsing import whose
 from bot.parsing.answers import Reply, classify_reply, leaning
 
 # where a clause of a list answer ends: a sentence or clause mark, or a word that opens another statement
@@ -135,7 +136,10 @@ def without_others(text: str, relatives: str) -> str:
     and stays."""
     pattern = re.compile(rf"\b(?:my|our)\s+(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
                          rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
-    text = pattern.sub(lambda m: " " * len(m.group()), text)
+    # a denial with nothing of its own ("my mum had a clot in the lung, not me") denies what the other person
+    # had: left for the extraction to read (bot/parsing/whose.py: ELLIPTIC_DENIAL), which needs their words
+    text = pattern.sub(lambda m: m.group() if whose.ELLIPTIC_DENIAL.search(text[m.start():].rstrip())
+                       else " " * len(m.group()), text)
     if re.match(r"^\W*\d{1,3}\s*[.,;!]", text):
         # the writer's own number first, then a relative's: "45. my husband is 52 if that matters"
         text = re.sub(rf"(?<=[.,;!])\s*(?:my|our)\s+(?:{relatives})\s*(?:is|'s|was)\s+\d{{1,3}}\b[^.;!?]*",

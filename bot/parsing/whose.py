@@ -63,12 +63,16 @@ ELLIPTIC_DENIAL = re.compile(
     rf"|[{PUNCTUATION}\s](?:我|患者|病人)(?:本人|自己)?(?:也|倒|可)?(?:没有|没|无|不是|否认)(?:的)?[\s{PUNCTUATION}]*$",
     re.IGNORECASE)
 
-# An age still to come: "I'll be 18 in March", "she turns 70 next month", "明年三月满18岁": a year less now
+# An age still to come within the year: "I'll be 18 in March", "she turns 70 next month", "三月满18岁": a year less
+# now. A birthday next year or later ("55 next year", "60 in two years", "明年满18") leaves the age now unsure:
+# no value here, and bot/extraction.py notes it as a bound, asked back
+_NOT_WITHIN_THE_YEAR = r"(?!\s*(?:next\s+year|in\s+(?:a|one|[0-9]+|two|three|four|five|a\s+few|a\s+couple\s+of)\s+years?)\b)"
 FUTURE_AGE = re.compile(
     r"\b(?:i'?ll|she'?ll|he'?ll|they'?ll|(?:i|she|he|they|my\s+(?:" + ENGLISH_RELATIVES + r"))\s+will)\s+(?:be|turn)\s+(?P<n>\d{1,3})\b"
-    r"(?:\s*(?:years?\s+old|yo|y/o))?(?=\s*(?:in|on|next|this|by|at|come|later|soon|after)\b)"
-    r"|\b(?:turns|turning|is\s+turning|'s\s+turning)\s+(?P<n2>\d{1,3})\b(?=\s*(?:in|on|next|this|by|later|soon)\b)"
-    r"|(?:下个?月|明年|今年底|年底|下周|过几天|(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?)(?:就|才)?(?:要)?满(?P<n3>\d{1,3})(?:周?岁)?",
+    r"(?:\s*(?:years?\s+old|yo|y/o))?" + _NOT_WITHIN_THE_YEAR + r"(?=\s*(?:in|on|next|this|by|at|come|later|soon|after)\b)"
+    r"|\b(?:turns|turning|is\s+turning|'s\s+turning)\s+(?P<n2>\d{1,3})\b" + _NOT_WITHIN_THE_YEAR
+    + r"(?=\s*(?:in|on|next|this|by|later|soon)\b)"
+    r"|(?:下个?月|今年底|(?<!明)年底|下周|过几天|(?<!明年)(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?)(?:就|才)?(?:要)?满(?P<n3>\d{1,3})(?:周?岁)?",
     re.IGNORECASE)
 
 

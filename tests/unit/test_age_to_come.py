@@ -20,7 +20,8 @@ def test_an_age_to_come_within_the_year_is_one_less_now(vocabulary, text, age):
     assert _age(text, vocabulary)[0] == age
 
 
-@pytest.mark.parametrize("text", ["turning 60", "I'm 64 this year", "62 in march", "I'll be 55 next year"])
+@pytest.mark.parametrize("text", ["turning 60", "I'm 64 this year", "62 in march", "I'll be 55 next year",
+                                  "I'll be 60 in two years", "明年满18", "明年三月满60岁"])
 def test_an_age_to_come_at_no_known_time_is_asked(vocabulary, text):
     value, bound = _age(text, vocabulary)
     assert value is None and bound

@@ -47,9 +47,12 @@ def test_an_organ_said_to_be_fine(message, fine):
 
 
 @pytest.mark.parametrize("message, left", [
-    ("no, my husband has diabetes but I don't", "no, I don't"),
     ("my dad had heart failure but I don't have any of these", "I don't have any of these"),
-    ("my mum had a clot, not me", "not me"),
+    # a denial with nothing of its own denies what the other had: left whole for the extraction, which reads it
+    # as the writer's "no" (tests/unit/test_whose_fact.py)
+    ("my husband has diabetes but I don't", "my husband has diabetes but I don't"),
+    ("no, my husband has diabetes but I don't", "no"),  # the writer's no first: the rest is the husband's
+    ("my mum had a clot, not me", "my mum had a clot, not me"),
     ("Mum has a pacemaker, otherwise no", "Mum has a pacemaker, otherwise no"),  # she may be the person screened
     ("my sister has diabetes and so do I", "my sister has diabetes and so do I"),
 ])

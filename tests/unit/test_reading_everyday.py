@@ -137,3 +137,11 @@ def test_a_single_question_s_no_with_an_exception_that_is_something_else_stands(
 @pytest.mark.parametrize("message, count", [("2.5 lakh", 250), ("1.2 lakhs", 120), ("22k", 22)])
 def test_a_lakh_is_a_hundred_thousand(engine, message, count):
     assert answer(engine, ["platelet_count"], message).facts["platelet_count"] == count
+
+
+@pytest.mark.parametrize("message, pending, value", [
+    ("I had DVTs after both my pregnancies", ["thrombotic_disease"], True),  # an abbreviation's plural, in capitals
+    ("my mum had DVTs but I haven't", ["thrombotic_disease"], False),
+])
+def test_an_abbreviation_in_the_plural_is_the_condition(engine, message, pending, value):
+    assert answer(engine, pending, message).facts.get("thrombotic_disease") is value
