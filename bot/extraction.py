@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_value, describe_value, unit_word, with_unit
+from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_range, date_value, describe_value, unit_word, with_unit
 from bot.parsing import chinese, when_chinese, whose
 from bot.parsing.answers import UNTESTED, classify_reply, is_hedged, is_negated
 from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
@@ -75,7 +75,9 @@ UNCERTAIN_BEFORE = re.compile(r"\b(?:(?:do\s*n'?t|do\s+not|did\s*n'?t)\s+know|no
                               re.IGNORECASE)
 # A mention said with doubt in its own clause: "don't think I'm pregnant, not breastfeeding" is sure only of the second
 HEDGED_BEFORE = re.compile(r"\b(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+(?:think|believe|reckon)|i\s+(?:think|believe|reckon|guess|suppose)"
-                           r"|probably|maybe|perhaps|possibly|might\s+(?:be|have))\b", re.IGNORECASE)
+                           r"|probably|maybe|perhaps|possibly|might\s+(?:be|have)"
+                           # made small: "just the odd bruise" may be no tendency at all
+                           r"|the\s+(?:odd|occasional))\b", re.IGNORECASE)
 # A state named as the time of something else: "only when I was pregnant" says nothing of being pregnant now
 PAST_STATE_BEFORE = re.compile(r"\b(?:when|while|back\s+when|since)\s+(?:i|she|he|we|they)\s+(?:was|were)\s+(?:on\s+)?$", re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
@@ -94,9 +96,14 @@ BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|high
                          r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
                          # a value before a transfusion is not the one that counts; "55 next month" is 54 now, "64 this year" 63 or 64
                          r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming|this)\s+(?:week|month|year)\b)", re.IGNORECASE)
+# "a transfusion on Monday, count was 11 before": a value from before the transfusion the message tells of
+TRANSFUSED = re.compile(r"\btransfus\w*|\bplatelets?\s+(?:bags?|units?)\b|输(?:了)?(?:血小板|血)", re.IGNORECASE)
+SAID_BEFORE = re.compile(r"^\s*(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
+# A dose of the treatment asked about, named without the treatment: "one more dose last week", "the last cycle"
+DOSE_WORD = re.compile(r"\b(?:doses?|cycles?|sessions?|infusions?|rounds?|courses?|drips?)\b", re.IGNORECASE)
 # An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
 # "turning 60" with no time, "60 next year" (59 or 58 now) or "this year" (59 or 60) is a bound, asked
 FUTURE_AGE_BEFORE = re.compile(r"(?:\b(?:i'?ll|she'?ll|he'?ll|they'?ll|will|(?:am|is|are|'s|'m)\s+going\s+to)\s+be"
@@ -332,7 +339,9 @@ class Extractor:
             value = self._by_cue(text, definition, measurements, found, expected=definition.key in expected)
             if value is not None:
                 found.values[definition.key] = value
-        if len(expecting) == 1 and expecting[0].key not in found.values and expecting[0].key not in found.bounds:
+        if len(expecting) == 1 and expecting[0].type is FactType.DATE:
+            self._later_time_said(text, expecting[0], found)
+        if len(expecting) == 1 and not any(expecting[0].key in said for said in (found.values, found.bounds, found.unsure)):
             self._as_answer(text, expecting[0], measurements, found)
         self._set_aside_several(text, measurements, found)
         for key in denied:  # "my mum had a clot in the lung, not me": the person's answer is no
@@ -691,6 +700,23 @@ class Extractor:
         self._impossible_date(after, end, definition, found)
         return None
 
+    def _later_time_said(self, text: str, definition: FactDefinition, found: Extraction) -> None:
+        """Asked when a treatment was last given, a later time said of a dose elsewhere in the message than the one
+        read beside the treatment's name ("the chemo finished in August but they gave me one more dose last week")
+        may be the last one: the later time is offered back rather than the earlier one stored."""
+        value = found.values.get(definition.key)
+        if not isinstance(value, str) or value == NEVER:
+            return
+        rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+        for dose in DOSE_WORD.finditer(rest):
+            for clause in (_clause_after(rest, dose.end()), _clause_before(rest, dose.start())):
+                later = parse_when(clause, self.today, self.date_order)
+                if (later is not None and later.date is not None and not (later.never or later.future or later.alternatives)
+                        and later.date > date_range(value)[1]):
+                    del found.values[definition.key]
+                    found.unsure[definition.key] = date_value(later.earliest or later.date, later.date)
+                    return
+
     @staticmethod
     def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> None:
         """A date the date reader found no day in ("31/02/2025", "in the year 3000"): asked again, and
@@ -748,7 +774,8 @@ class Extractor:
                 return True
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start]))
-        after = BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
+        after = (BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
+                 or (TRANSFUSED.search(text) and SAID_BEFORE.match(text[m.end:m.end + 20])))
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start

@@ -60,8 +60,9 @@ SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry
                                    re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
-# a question about what a test showed: "Have you ever tested positive for ...?", "Has an ECG shown ...?"
-FROM_A_TEST = re.compile(r"\b(?:tested|tests?|ECG)\b", re.IGNORECASE)
+# a question about what a test showed or a doctor found: "Have you ever tested positive for ...?", "Has an ECG
+# shown ...?", "Has a doctor said that ...?"
+FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECASE)
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
@@ -314,11 +315,11 @@ class Reader:
         # a value said with "I can't remember" or "maybe" ("6 weeks ago, or maybe 7") is offered back, not stored
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
-        believed = understanding.reply == "no" and said_as_belief(understanding.text) and bool(context.pending) and (all(
-            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FROM_A_TEST.search(d.ask) for d in context.pending))
+        believed = understanding.reply in ("yes", "no") and said_as_belief(understanding.text) and bool(context.pending) and (all(
+            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FOUND_BY_OTHERS.search(d.ask) for d in context.pending))
         if believed:
-            # "I don't think so" to what a doctor or a test has found (a list with "tested positive for hepatitis"
-            # in it): not having heard of it is not its absence
+            # "I think so" or "I don't think so" to what a doctor or a test has found (a list with "tested positive
+            # for hepatitis" in it, "Has a doctor said ...?"): a belief about someone else's finding is no knowledge
             doubt = True
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
             lean = leaning(understanding.text)  # "I think so but I'm not sure": the lean is offered back
@@ -382,7 +383,7 @@ class Reader:
             understanding.reply = None
         if understanding.reply is not None:
             # "no, but my platelets were 18k yesterday": what follows the "but" is another fact, not a doubt
-            more = any(k not in {d.key for d in context.pending} for k in found.values)
+            more = any(k not in {d.key for d in context.pending} for k in (*found.values, *found.unsure))
             sure = not doubt and not (understanding.reply in ("yes", "no")
                                       and takes_part_back(understanding.text, contrast=not more))
             self._answer_pending(understanding, Context(pending, context.facts), understanding.reply, sure=sure)

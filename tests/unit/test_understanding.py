@@ -227,6 +227,13 @@ def test_i_dont_think_so_about_a_doctor_s_finding_is_offered_back(engine):
     assert outcome.replies[-1].custom["confirm"] == {"uncontrolled_organ_disease": False}
 
 
+@pytest.mark.parametrize("fact", ["chemo_induced_thrombocytopenia", "liver_kidney_ok"])
+def test_i_think_so_about_what_a_doctor_or_a_test_found_is_offered_back(engine, fact):
+    outcome = asked(at(fact), engine, "I think so")
+    assert fact not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {fact: True}
+
+
 def test_a_no_contradicted_by_the_fact_stated_with_it_is_not_kept(engine):
     outcome = asked(at("childbearing_potential"), engine, "no I'm pregnant already")
     assert outcome.state.facts.get("pregnant") is True and "childbearing_potential" not in outcome.state.facts
@@ -292,3 +299,21 @@ def test_no_to_all_except_one_names_that_one(engine):
 def test_a_date_before_a_treatment_named_as_a_cause_is_not_the_treatment_s(engine):
     outcome = asked(at("childbearing_potential", sex="female"), engine, "my periods stopped last year because of the chemo")
     assert "last_chemotherapy" not in outcome.state.facts
+
+
+def test_a_later_dose_said_beside_the_treatment_s_end_is_offered_back(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "The chemo finished in August but they gave me one more dose last week")
+    assert "last_chemotherapy" not in outcome.state.facts
+    confirm = outcome.replies[-1].custom["confirm"]["last_chemotherapy"]
+    assert confirm.startswith("2026-11")  # last week (TODAY is 23 November), not August
+
+
+def test_a_count_from_before_the_transfusion_told_of_is_not_the_count(engine):
+    outcome = asked(at("platelet_count"), engine, "I had a transfusion of 2 bags on Monday, count was 11 before")
+    assert "platelet_count" not in outcome.state.facts and outcome.state.pending == ["platelet_count"]
+
+
+def test_the_odd_bruise_is_offered_back_and_the_no_to_serious_bleeding_kept(engine):
+    outcome = asked(at("severe_bleeding"), engine, "no, just the odd bruise")
+    assert outcome.state.facts.get("severe_bleeding") is False and "bleeding_tendency" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"bleeding_tendency": True}

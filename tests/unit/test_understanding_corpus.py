@@ -14,14 +14,12 @@ import pytest
 from benchmarks import understanding as bench
 
 # With the blind author's fresh cases (dev/fresh_*.yml, written without reading the bot) and the staff notes
-# of this round: 2392 dev cases, read right 85.9%, misread (unsafe included) 1.00%. Six are misread unsafely
-# since the benchmark judges a misreading also for a person who otherwise fits (a wrong chemotherapy date
-# counts even where the radiotherapy date was not given): "I think so" and "failed rhTPO" recorded outright,
-# "mid October" as the 15th, a count from before a transfusion, a dose last week behind "finished in August",
-# "the odd bruise" as easy bleeding. These are the known ones, to be brought back to none.
-MAX_UNSAFE_DEV = 6
-MIN_RIGHT_DEV = 0.858
-MAX_MISREAD_DEV = 0.0101
+# of the last round: 2392 dev cases, read right 85.95%, misread (unsafe included) 0.79%. One is misread
+# unsafely (the benchmark judges a misreading also for a person who otherwise fits): "failed rhTPO" recorded
+# outright, where whether the treatment was repeated is not said. The known one, to be brought back to none.
+MAX_UNSAFE_DEV = 1
+MIN_RIGHT_DEV = 0.859
+MAX_MISREAD_DEV = 0.0080
 # Chinese (issue 15), with the fresh cases (844 dev cases): read right 82.3%, misread (unsafe included) 1.66%;
 # two misread unsafely under the stricter judgement (tablets taken after the last infusion, "伽马刀，9月份").
 MAX_UNSAFE_DEV_ZH = 2
