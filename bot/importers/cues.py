@@ -138,6 +138,12 @@ _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+
                        re.IGNORECASE)
 # An item that grades the one before it.
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
+# A drug's own time frame after it in its clause ("azathioprine, or MMF within 4 weeks"), and a washout said
+# beside another time frame ("within 8 weeks (or 5 half-lives, whichever is longer)")
+_OWN_FRAME = re.compile(r"^[^;]*?\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?\d+\s*(?:days?|weeks?|"
+                        r"months?|years?)\b", re.IGNORECASE)
+_HALF_LIVES_ASIDE = re.compile(r"\([^()]*half[-\s]?li(?:fe|ves)[^()]*\)|,?\s*whichever\s+is\s+(?:longer|"
+                               r"greater|shorter)|\bor\s+\w+\s+half[-\s]?li(?:fe|ves)", re.IGNORECASE)
 # The investigator's or a physician's judgement: only the study team can apply it.
 _JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
                         r"treating\s+(?:team|clinician|doctor)|clinical\s+team|care\s+team|"
@@ -265,8 +271,14 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     fact about the concept, or None when it can."""
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
+    rest = line[end:clause_bounds(line, start, end)[1]]
+    washout = _HALF_LIVES.search(rest) or not _OWN_FRAME.match(rest)
+    if not washout:
+        # "abatacept within 8 weeks (or 5 half-lives, whichever is longer), treatment with ...
+        # azathioprine ... within 4 weeks": the washout is the other drugs' time frame, not this one's
+        clause = clause.replace(before, _HALF_LIVES_ASIDE.sub(" ", before))
     reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
-    if not reason and _HALF_LIVES.search(line):
+    if not reason and washout and _HALF_LIVES.search(line):
         # the washout may be said in the line's next sentence: "... at study entry. Note: A washout
         # period 4 weeks (or 5 half-lives, whichever is longer) is required"
         reason = "its time frame depends on the drug"
@@ -389,6 +401,21 @@ def narrows_only(reason: str) -> bool:
     return bool(_NARROWS_ONLY.match(reason))
 
 
+# For an inclusion, only a degree or a setting the concept is had in narrows it ("Moderate COVID-19", "ICU-based
+# mechanical ventilation"): a judgement ("adequate organ function as assessed by the investigator"), an
+# exception ("... are allowed") or a condition ("may include") does not make the concept required.
+_NARROWS_AN_INCLUSION = re.compile(
+    r"^it qualifies the concept \(\"(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|"
+    r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|moderate|decompensated|symptomatic|refractory|"
+    r"progressive|advanced|end[-\s]stage|life[-\s]threatening|[a-z]+-based)\s*\"\)$", re.IGNORECASE)
+
+
+def narrows_an_inclusion(reason: str) -> bool:
+    """Whether a hand-off's reason only narrows an inclusion's concept: nobody without the concept
+    is let in (``narrows_only`` for an inclusion)."""
+    return bool(_NARROWS_AN_INCLUSION.match(reason))
+
+
 def known_to_the_person(line: str, start: int, end: int) -> bool:
     """Whether a person who does not have the concept at ``line[start:end]`` can say so, so that a
     "no" settles an exclusion whose qualifier only narrows it: not when a test or a value defines
@@ -410,7 +437,12 @@ def population(before: str) -> bool:
 
 def past_value(before: str) -> bool:
     """Whether the words before a value say it is of the past ("History or clinical evidence of ...
-    (LVEF <40%)"), which the most recent value does not hold."""
+    (LVEF <40%)"), which the most recent value does not hold. What a closed bracket says is another
+    item's aside ("Severe chronic liver dysfunction (history of portal hypertension ...), AST, ALT
+    ... 5 times"): the value is still the latest one."""
+    aside = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+    while aside.search(before):  # brackets nest: "(history of portal hypertension (HTN), ...)"
+        before = aside.sub(" ", before)
     return bool(_EVER.search(before))
 
 
@@ -515,6 +547,11 @@ _GENERIC = {"infection", "infections", "disease", "diseases", "syndrome", "acute
             "viral", "illness", "disorder", "patients", "pneumonia", "mild", "moderate", "critical", "novel", "the",
             "and", "with", "due", "to", "of", "in", "has", "had", "have", "moment", "currently", "diagnosed",
             "last", "days", "ever", "positive", "recent", "test", "for", "been"}
+
+
+def generic(name: str) -> bool:
+    """Whether a concept's name says no more than "disease" or "severe illness": nothing to ask about."""
+    return set(re.findall(r"[a-z]+", name.lower())) <= _GENERIC
 
 
 _SAME = [(re.compile(r"^(?:covid|sars|coronavir|ncov|2019ncov)"), "covid")]  # one illness, many names

@@ -264,8 +264,8 @@ class RowReader:
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
 
     def _qualified_by_the_study_team(self, plain: Derived, text: str) -> Derived:
-        """An exclusion of a concept with a qualifier the facts cannot hold: excluded only when the
-        person has the concept (``plain``, read without the qualifier) and the study team finds the
+        """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
+        has the concept (``plain``, read without the qualifier) and the study team finds the
         qualifier holds; a "no" to the concept settles it."""
         if plain.checked_by != "rule" or plain.team or "not" in plain.rule or (
                 cues.is_allergy(text, "") and any(k.startswith("drug:") for k in _keys(plain.rule))):
@@ -336,11 +336,18 @@ class RowReader:
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, an alternative in the entity: more than one fact can hold
             return self.recogniser.study_team(text)
-        if handed and kind == EXCLUSION and not negated and cues.narrows_only(handed) and \
-                cues.known_to_the_person(text, *found) and not cues.names_own_condition(entity, context.conditions):
+        if handed and not negated and cues.known_to_the_person(text, *found) and (
+                kind == EXCLUSION and cues.narrows_only(handed) and not cues.names_own_condition(entity, context.conditions)
+                or kind == INCLUSION and cues.narrows_an_inclusion(handed)
+                and cues.narrows_an_inclusion(cues.hand_off(text, *found, EXCLUSION) or "")
+                and not (cues.other_ways_in(text, *found) or cues.examples_before(before) or _EITHER.search(before)
+                         or cues.generic(entity))):
             # "Uncontrolled hypertension", "Active infection (except COVID-19)": only people with the
             # concept are excluded, so its absence settles the criterion, and its presence is left
-            # to the study team, who judge the qualifier
+            # to the study team, who judge the qualifier. So for an inclusion whose concept is
+            # qualified in its own words and is the only way in ("Receiving ICU-based mechanical
+            # ventilation"), not one item of a list of ways in, nor a bare "disease": nobody without
+            # the concept is let in
             self._qualified = True
             try:
                 plain = self.derive(row, kind, line, source_line, context)
@@ -600,8 +607,10 @@ class RowReader:
             fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name, now=recent)
             label = self.concepts.vocabulary[fact].label
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
-        if at >= 0 and cues.past_value(cues.clause_before(text, at)):
-            # "History or clinical evidence of ... (LVEF <40%)": a value of any time, not the latest
+        if at >= 0 and (cues.past_value(cues.clause_before(text, at)) or re.search(
+                r"\b(?:during|in|within)\s+(?:this|that|the\s+same)\s+(?:period|time|window)\b", clause, re.I)):
+            # "History or clinical evidence of ... (LVEF <40%)": a value of any time, not the latest;
+            # "illness within 14 days ... or temperature of >38C during this period": of a period
             return self.recogniser.study_team(text)
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
