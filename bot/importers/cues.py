@@ -60,7 +60,8 @@ _NOW = re.compile(
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
     r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
-    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for)\b",
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for|"
+    r"confirmed\s+(?:or|and/or)\s+suspected|suspected\s+(?:or|and/or)\s+confirmed)\b",  # an episode of now
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
@@ -414,6 +415,24 @@ def narrows_an_inclusion(reason: str) -> bool:
     """Whether a hand-off's reason only narrows an inclusion's concept: nobody without the concept
     is let in (``narrows_only`` for an inclusion)."""
     return bool(_NARROWS_AN_INCLUSION.match(reason))
+
+
+# "confirmed or suspected", "known or suspected": the concept, or the study team's suspicion of it
+_OR_SUSPECTED = re.compile(r"\b(?:(?:known|confirmed|documented|proven|diagnosed)\s+(?:or|and/or)\s+suspected|"
+                           r"suspected\s+(?:or|and/or)\s+(?:known|confirmed|documented|proven|diagnosed))\b",
+                           re.IGNORECASE)
+
+
+def suspected_too(line: str, start: int, end: int) -> bool:
+    """Whether an exclusion of the concept at ``line[start:end]`` is of it "confirmed or suspected"
+    and says nothing else the concept's fact cannot hold: without those words, it would be read as
+    a rule."""
+    begin = clause_bounds(line, start, end)[0]
+    found = _OR_SUSPECTED.search(line, begin, start)
+    if not found:
+        return False
+    blank = line[:found.start()] + " " * len(found.group()) + line[found.end():]
+    return hand_off(blank, start, end, "exclusion") is None
 
 
 def known_to_the_person(line: str, start: int, end: int) -> bool:

@@ -263,17 +263,28 @@ class RowReader:
         self.recogniser = Recogniser(concepts)
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
 
-    def _qualified_by_the_study_team(self, plain: Derived, text: str) -> Derived:
+    def _qualified_by_the_study_team(self, plain: Derived, text: str, suspected: bool = False) -> Derived:
         """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
         has the concept (``plain``, read without the qualifier) and the study team finds the
-        qualifier holds; a "no" to the concept settles it."""
+        qualifier holds; a "no" to the concept settles it. Or, for an exclusion of the concept
+        "confirmed or suspected" (``suspected``): met when the person has it, or when the study
+        team suspects it."""
         if plain.checked_by != "rule" or plain.team or "not" in plain.rule or (
                 cues.is_allergy(text, "") and any(k.startswith("drug:") for k in _keys(plain.rule))):
             # an allergy to a drug read as taking it: a "no" would not say the person is not allergic
             return self.recogniser.study_team(text)
         words = " ".join(text.split()).rstrip(" .;,")
         team = {"fact": self.concepts.study_team(words), "is": True}
-        return Derived({"all": [plain.rule, team]}, "rule", f"\"{words}\"")
+        return Derived({"any" if suspected else "all": [plain.rule, team]}, "rule", f"\"{words}\"")
+
+    def _plain(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
+               context: Context) -> Derived:
+        """The row's concept read without the qualifier the study team judges."""
+        self._qualified = True
+        try:
+            return self.derive(row, kind, line, source_line, context)
+        finally:
+            self._qualified = False
 
     def derive(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
                context: Context = Context()) -> Derived:
@@ -348,12 +359,14 @@ class RowReader:
             # qualified in its own words and is the only way in ("Receiving ICU-based mechanical
             # ventilation"), not one item of a list of ways in, nor a bare "disease": nobody without
             # the concept is let in
-            self._qualified = True
-            try:
-                plain = self.derive(row, kind, line, source_line, context)
-            finally:
-                self._qualified = False
-            return self._qualified_by_the_study_team(plain, text)
+            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
+        if handed and kind == EXCLUSION and not negated and cues.suspected_too(text, *found) and \
+                not (row.get("temporal_source_text") or "").strip():
+            # "Individuals with confirmed or suspected COVID-19": the concept excludes, and so does
+            # the study team's suspicion of it (with no time words the corpus may have taken from
+            # another item of the line: "suspected active TB, ... or history of incompletely treated TB")
+            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                                                     suspected=True)
         if handed:
             # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)
