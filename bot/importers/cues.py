@@ -305,19 +305,28 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
-    if kind == "inclusion" and examples_before(before):
+    if kind == "inclusion" and examples_before(before, line[end:]):
         return "its examples are not each required"  # "standard care for SCD, including penicillin prophylaxis"
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
 
 
-def examples_before(before: str) -> bool:
+def examples_before(before: str, after: str = "") -> bool:
     """Whether the words before a concept in its clause make it one example of a class or of a
     definition ("including", "such as", "symptoms consistent with COVID-19 (fever, ...") rather
-    than one of "any of the following" (alternatives the annotations join)."""
-    inside = before.rfind("(") > before.rfind(")")
+    than one of "any of the following" (alternatives the annotations join). A bracket of
+    abbreviations joined by "/" (with ``after``, the words after the concept) names the tests of
+    its head, not examples of it: "Aminotransferase (AST/ALT) levels < 3x ULN" is of both."""
+    opened = before.rfind("(")
+    inside = opened > before.rfind(")")
+    if inside and not _EXAMPLES.search(before[opened:]) and after.find(")") >= 0 and \
+            _ABBREVIATIONS.fullmatch(f"{before[opened + 1:]}X{after[:after.find(')')]}"):
+        inside = False
     return bool((_EXAMPLES.search(before) or inside) and not _ANY_OF.search(before))
+
+
+_ABBREVIATIONS = re.compile(r"\s*[A-Z][A-Z0-9-]*(?:\s*/\s*[A-Z][A-Z0-9-]*)+\s*")  # "AST/ALT", not "BMI"
 
 
 def modifier_of(after: str) -> bool:
@@ -330,6 +339,19 @@ def done_for(before: str) -> bool:
     """Whether the words before a concept name what is done for it ("hospitalization for"), or for
     the list it is one of ("PCR test result for HIV, HBV or HCV")."""
     return bool(_DONE_FOR.search(before))
+
+
+# Before an illness, a positive result of a test for it ("Confirmed PCR test result for HIV, HBV or HCV",
+# "Positive test for COVID-19"): the criterion is the result, which a test of the illness holds
+_POSITIVE_TEST_FOR = re.compile(
+    r"\b(?:positive|confirmed|detectable|reactive)\s+(?:[\w()-]+\s+){0,3}?(?:tests?|results?|assays?|pcr|swabs?)\s+"
+    r"(?:results?\s+)?for\s+(?:the\s+)?(?:[\w-]+(?:\s*,\s*|\s+or\s+|\s+and/or\s+))*$", re.IGNORECASE)
+
+
+def positive_test_for(before: str) -> bool:
+    """Whether the words before an illness say a test for it was positive (``done_for`` of a test,
+    with its result)."""
+    return bool(_POSITIVE_TEST_FOR.search(before))
 
 
 def other_ways_in(line: str, start: int, end: int) -> bool:

@@ -74,6 +74,7 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
 _USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
+_VIRUS_ITSELF = re.compile(r"\b(?:pcr|rna|dna|viral\s+load|nucleic\s+acid|naat)\b", re.IGNORECASE)  # not antibodies
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -330,7 +331,7 @@ class RowReader:
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
             if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
-                    kind == INCLUSION and cues.examples_before(before)) or (
+                    kind == INCLUSION and cues.examples_before(before, text[at + len(entity):])) or (
                     kind == EXCLUSION and cues.population(before)):
                 # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
                 # ("signs of moderate illness, such as SpO2 > 93%") is not required
@@ -351,7 +352,7 @@ class RowReader:
                 kind == EXCLUSION and cues.narrows_only(handed) and not cues.names_own_condition(entity, context.conditions)
                 or kind == INCLUSION and cues.narrows_an_inclusion(handed)
                 and cues.narrows_an_inclusion(cues.hand_off(text, *found, EXCLUSION) or "")
-                and not (cues.other_ways_in(text, *found) or cues.examples_before(before) or _EITHER.search(before)
+                and not (cues.other_ways_in(text, *found) or cues.examples_before(before, text[found[1]:]) or _EITHER.search(before)
                          or cues.generic(entity))):
             # "Uncontrolled hypertension", "Active infection (except COVID-19)": only people with the
             # concept are excluded, so its absence settles the criterion, and its presence is left
@@ -367,6 +368,14 @@ class RowReader:
             # another item of the line: "suspected active TB, ... or history of incompletely treated TB")
             return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
                                                      suspected=True)
+        if handed == "it is about what is done for the concept" and domain == "Condition" and \
+                cues.positive_test_for(before) and find_window(clause) is None and not (
+                    cues.lasting(f"{entity} {concept_name}") and _VIRUS_ITSELF.search(before)):
+            # "Confirmed PCR test result for HIV, HBV or HCV": a positive test for the illness (not
+            # "within 7 days of randomization", which a recent test does not say; nor a PCR for hepatitis B,
+            # which finds an infection of now: a positive one of the past may have cleared)
+            return self._measurement(entity, concept_name, key, name, "positive", negated, kind, text, clause, at,
+                                     trusted)
         if handed:
             # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)

@@ -311,9 +311,14 @@ def test_spot_checks_against_the_corpus(imported):
     assert anc.kind.value == "exclusion"
     assert anc.rule_spec == {"fact": "measurement:neutrophil_count", "op": "<", "value": 1.0, "unit": "10^9/L"}
     # CSV: exclusion, Drug anakinra (RxNorm 1114375), "within 8 weeks (or 5 half-lives, whichever is longer)",
-    # 56 days: the half-lives would be lost in "less than 56 days ago", so the study team checks it
-    therapies = by_text(store.trial("NCT04463004", vocabulary), "Recent treatment with cell-depleting biological")
-    assert left_to_the_study_team(therapies, vocabulary) and "drug:1114375:last" not in therapies.rule.facts
+    # 56 days: the half-lives would be lost in "less than 56 days ago", so the study team checks it; the
+    # line's "azathioprine ... within 4 weeks" has its own time frame, which the washout is not
+    therapies = [c for c in store.trial("NCT04463004", vocabulary).criteria
+                 if c.text.startswith("Recent treatment with cell-depleting biological")]
+    assert sum(left_to_the_study_team(c, vocabulary) for c in therapies) == 1
+    assert not any("drug:1114375:last" in c.rule.facts for c in therapies)
+    azathioprine = next(c for c in therapies if "drug:19014878:last" in c.rule.facts)
+    assert azathioprine.rule_spec == {"fact": "drug:19014878:last", "op": "<", "value": 28, "unit": "days"}
     trial = store.trial("NCT04442191", vocabulary)
     # CSV: exclusion, Drug "pooled immunoglobulin" (an unsure match to immunoglobulin A), "in the past 30 days"
     pooled = by_text(trial, "Receipt of pooled immunoglobulin in the past 30 days")
