@@ -415,7 +415,8 @@ _NARROWS_ONLY = re.compile(
     r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|major|moderate|decompensated|symptomatic|refractory|"
     r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
     r"multiple|repeated|recurrent|chronic|frequent|long-?standing|opinion|judg\w*|investigator|physician|"
-    r"discretion|deemed|considered|interfere\w*|compromise\w*)\s*\"\)$", re.IGNORECASE)
+    r"discretion|deemed|considered|interfere\w*|compromise\w*|"
+    r"[^\"]*\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b[^\"]*)\s*\"\)$", re.IGNORECASE)  # a dose of the drug
 
 
 def narrows_only(reason: str) -> bool:

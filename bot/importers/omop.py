@@ -74,6 +74,7 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
 _USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
+_DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b", re.IGNORECASE)
 _VIRUS_ITSELF = re.compile(r"\b(?:pcr|rna|dna|viral\s+load|nucleic\s+acid|naat)\b", re.IGNORECASE)  # not antibodies
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
@@ -344,11 +345,17 @@ class RowReader:
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
         handed = None if self._qualified else cues.hand_off(text, *found, kind, negated)
-        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
+        # an exclusion of a drug above a dose ("corticosteroids ... > 20 mg/day"): nobody who does not
+        # take the drug is excluded, and whoever takes it knows
+        dose = domain == "Drug" and kind == EXCLUSION and bool(_DOSE.search(f"{numeric} {handed or ''}")) and \
+            not re.search(r"\d", entity)  # not ">20mg prednisone per day" as the drug's name
+        if (numeric and not dose) or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, an alternative in the entity: more than one fact can hold
             return self.recogniser.study_team(text)
-        if handed and not negated and cues.known_to_the_person(text, *found) and (
+        if dose and not self._qualified:
+            handed = handed or f"it qualifies the concept (\"{numeric}\")"
+        if handed and not negated and (cues.known_to_the_person(text, *found) or dose) and (
                 kind == EXCLUSION and cues.narrows_only(handed) and not cues.names_own_condition(entity, context.conditions)
                 or kind == INCLUSION and cues.narrows_an_inclusion(handed)
                 and cues.narrows_an_inclusion(cues.hand_off(text, *found, EXCLUSION) or "")
