@@ -163,6 +163,8 @@ _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenc
                             r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d|"
                             r"^\s*\(\s*[^()\d]{0,20}?(?:[<>≤≥]|greater|less|more|above|below|over|under)[^()]*\d",
                             re.IGNORECASE)
+_TIME_FRAME = re.compile(r"\b(?:within|in|during|for)\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?\d+\s*"
+                         r"(?:hours?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
 _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
@@ -302,6 +304,9 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     if _NARROWING_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
     if _DEFINED_AFTER.match(after):
+        if re.match(r"\s*with\b", after) and not re.search(r"\d", _TIME_FRAME.sub(" ", after)):
+            # "immunotherapy with an immune checkpoint inhibitor within 60 days": its number is when
+            return "what follows narrows it"
         return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
