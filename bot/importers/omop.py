@@ -76,6 +76,10 @@ _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionaliz
 _USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
 _DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b", re.IGNORECASE)
 _VIRUS_ITSELF = re.compile(r"\b(?:pcr|rna|dna|viral\s+load|nucleic\s+acid|naat)\b", re.IGNORECASE)  # not antibodies
+_RECEIPT = re.compile(r"(?:receipt\s+of|receiving|received|use\s+of)\s+(?:an?\s+|any\s+|the\s+)?", re.IGNORECASE)
+_NOW_WORDS = re.compile(r"\b(?:current(?:ly)?|at\s+(?:the\s+time|baseline|screening|enrol\w*)|now)\b", re.IGNORECASE)
+_ANOTHER_SUBJECT = re.compile(r"\b(?:those|patients|subjects|participants|individuals|people)\s+(?:with|who|on)\b",
+                              re.IGNORECASE)
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -325,9 +329,18 @@ class RowReader:
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
         trusted = self._trusted(row, text)
-        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity):
+        received = _RECEIPT.match(entity)
+        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity) and not (
+                received and received.end() < len(entity)):
             # its own fact would be named by its words: "Are you receiving receiving oxygen (O2) ...?"
             return self.recogniser.study_team(text)
+        if not trusted and received and domain in ("Procedure", "Device", "Drug"):
+            # "Receipt of pooled immunoglobulin": named by what is received (the words before it
+            # say it is had, as its clause does); with a time frame the words must say
+            temporal = " ".join((row.get("temporal_source_text") or "").split())
+            if temporal and find_window(temporal) is None and not _NOW_WORDS.search(temporal):
+                return self.recogniser.study_team(text)
+            entity = entity[received.end():]
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
@@ -488,6 +501,8 @@ class RowReader:
         "more than N days"."""
         begin, stop = cues.clause_bounds(text, at, at + len(entity)) if at >= 0 else (0, 0)
         window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
+        if window is not None and at >= 0 and _ANOTHER_SUBJECT.search(text[at + len(entity):begin + window.start]):
+            window = None  # "dementia, ... or those with active psychosis documented in past 2 years": the psychosis's
         heading = text[begin:at].rfind(":") if at >= 0 else -1
         if window is None and heading >= 0:
             window = find_window(text[begin:begin + heading])  # "... in the 14 days before the visit: fever, ..."
