@@ -269,19 +269,20 @@ class RowReader:
         self.recogniser = Recogniser(concepts)
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
 
-    def _qualified_by_the_study_team(self, plain: Derived, text: str, suspected: bool = False) -> Derived:
+    def _qualified_by_the_study_team(self, plain: Derived, text: str, widened: bool = False) -> Derived:
         """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
         has the concept (``plain``, read without the qualifier) and the study team finds the
-        qualifier holds; a "no" to the concept settles it. Or, for an exclusion of the concept
-        "confirmed or suspected" (``suspected``): met when the person has it, or when the study
-        team suspects it."""
+        qualifier holds; a "no" to the concept settles it. Or, for an exclusion that the concept
+        meets and the study team may find met otherwise (``widened``: the concept "confirmed or
+        suspected", a value given as an example of what the investigator judges): met when the
+        person has the concept, or when the study team finds so."""
         if plain.checked_by != "rule" or plain.team or "not" in plain.rule or (
                 cues.is_allergy(text, "") and any(k.startswith("drug:") for k in _keys(plain.rule))):
             # an allergy to a drug read as taking it: a "no" would not say the person is not allergic
             return self.recogniser.study_team(text)
         words = " ".join(text.split()).rstrip(" .;,")
         team = {"fact": self.concepts.study_team(words), "is": True}
-        return Derived({"any" if suspected else "all": [plain.rule, team]}, "rule", f"\"{words}\"")
+        return Derived({"any" if widened else "all": [plain.rule, team]}, "rule", f"\"{words}\"")
 
     def _plain(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
                context: Context) -> Derived:
@@ -344,7 +345,13 @@ class RowReader:
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
+            judged = None if self._qualified else cues.unreadable(clause)
+            if judged == "the investigator judges it" and kind == EXCLUSION and cues.examples_before(before):
+                # "ECG indicating ... cardiac conditions, as judged by the investigator (e.g., ..., QTcF
+                # prolongation >500 ms, ...)": the example's value excludes, and so may the judgement
+                return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                                                         widened=True)
+            if judged or _PANEL.search(f"{entity} {concept_name}") or (
                     kind == INCLUSION and cues.examples_before(before, text[at + len(entity):])) or (
                     kind == EXCLUSION and cues.population(before)):
                 # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
@@ -387,7 +394,7 @@ class RowReader:
             # the study team's suspicion of it (with no time words the corpus may have taken from
             # another item of the line: "suspected active TB, ... or history of incompletely treated TB")
             return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
-                                                     suspected=True)
+                                                     widened=True)
         if handed == "it is about what is done for the concept" and domain == "Condition" and \
                 cues.positive_test_for(before) and find_window(clause) is None and not (
                     cues.lasting(f"{entity} {concept_name}") and _VIRUS_ITSELF.search(before)):
