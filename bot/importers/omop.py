@@ -365,10 +365,14 @@ class RowReader:
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
         handed = None if self._qualified else cues.hand_off(text, *found, kind, negated)
-        # an exclusion of a drug above a dose ("corticosteroids ... > 20 mg/day"): nobody who does not
-        # take the drug is excluded, and whoever takes it knows
-        dose = domain == "Drug" and kind == EXCLUSION and bool(_DOSE.search(f"{numeric} {handed or ''}")) and \
-            not re.search(r"\d", entity)  # not ">20mg prednisone per day" as the drug's name
+        # an exclusion of a drug above a dose ("corticosteroids ... > 20 mg/day"), or of an illness at
+        # a stage ("chronic kidney disease, stage 4 or 5"): nobody without the drug or the illness is
+        # excluded, and whoever takes or has it knows
+        dose = kind == EXCLUSION and not re.search(r"\d", entity) and (  # not ">20mg prednisone per day" as a name
+            domain == "Drug" and bool(_DOSE.search(f"{numeric} {handed or ''}")) or
+            # (a stage or class of a lasting illness, not a grade of an event: "diarrhoea grade 3")
+            domain == "Condition" and bool(re.match(r"\s*(?:stage|class)\s+[\dIV]", numeric, re.IGNORECASE))
+            and (handed is None or handed.startswith("it qualifies the concept")))
         if (numeric and not dose) or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, an alternative in the entity: more than one fact can hold
