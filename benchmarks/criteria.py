@@ -70,6 +70,10 @@ SAMPLES = {
           "fixes (a washout in the line's next sentence, a cohort's 'arms ... only', an 'X-based' setting, a value of "
           "the past, an item of a list of ways in: branch criteria); an exclusion whose qualifier only narrows its "
           "concept is now the concept and the study team's confirmation (a 'no' settles it)",
+    2031: "50 criteria, drawn after the fixes that the hand-offs of samples 2027, 2028 and 2030 prompted (branch crit, "
+          "commit 9d98f72: a qualified inclusion, a dose or a stage, 'confirmed or suspected', a value given as the "
+          "investigator's example, a washout bound to its own time frame, a positive test for an illness, 'in past "
+          "30 days'); its first judgement is the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as
