@@ -57,10 +57,12 @@ SAMPLES = {
     2025: "60 criteria, drawn after the work on sample 2024 (commit d3a7f72)",
     2026: "40 criteria, drawn after the fixes sample 2025 prompted (commit 3edb61c)",
     2027: "40 criteria, drawn after the fixes sample 2026 prompted (commit 7d29f9b); judged once before the "
-          "last fixes (commit 2f99783)",
+          "last fixes (commit 2f99783). Its hand-offs then prompted, with those of 2028 and 2030, general fixes "
+          "(branch crit: see sample 2031)",
     2028: "40 criteria, drawn after the mechanism changes that samples 2024-2027 and unkept development samples "
           "prompted (commit e8a5f4e); its first judgement is the held-out figure. Its two unsafe readings then "
-          "prompted general fixes (negated alternatives, concepts narrower than their entity: commit 52ac020)",
+          "prompted general fixes (negated alternatives, concepts narrower than their entity: commit 52ac020); its "
+          "hand-offs, with those of 2027 and 2030, the fixes of branch crit (see sample 2031)",
     2029: "40 criteria, drawn after the fixes sample 2028 prompted (commit 2655011); its first judgement is the "
           "held-out figure, made before any change it prompted. Its wrong and unsafe readings then prompted general "
           "fixes (unmarked denials, contradicted section flags, thresholds in brackets, qualifiers opening a list, "
@@ -69,7 +71,12 @@ SAMPLES = {
           "held-out figure, made before any change it prompted. Its unsafe and wrong readings then prompted general "
           "fixes (a washout in the line's next sentence, a cohort's 'arms ... only', an 'X-based' setting, a value of "
           "the past, an item of a list of ways in: branch criteria); an exclusion whose qualifier only narrows its "
-          "concept is now the concept and the study team's confirmation (a 'no' settles it)",
+          "concept is now the concept and the study team's confirmation (a 'no' settles it); its hand-offs, with those "
+          "of 2027 and 2028, the fixes of branch crit (see sample 2031)",
+    2031: "50 criteria, drawn after the fixes that the hand-offs of samples 2027, 2028 and 2030 prompted (branch crit, "
+          "commit 9d98f72: a qualified inclusion, a dose or a stage, 'confirmed or suspected', a value given as the "
+          "investigator's example, a washout bound to its own time frame, a positive test for an illness, 'in past "
+          "30 days'); its first judgement is the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as

@@ -250,10 +250,12 @@ def find_comparisons(text: str) -> List[Comparison]:
 
 # -- time windows --------------------------------------------------------------------------------
 _WINDOW = re.compile(
-    r"(?P<lead>within(?:\s+the)?(?:\s+(?:last|past|previous|preceding|prior))?|in\s+the\s+(?:last|past|previous|preceding)"
+    r"(?P<lead>within(?:\s+the)?(?:\s+(?:last|past|previous|preceding|prior))?|in\s+(?:the\s+)?(?:last|past|previous|preceding)"
     r"|during\s+the\s+(?:last|past|previous|preceding)|(?:less|fewer)\s+than|at\s+least|more\s+than|greater\s+than|"
     r"longer\s+than|over|>=?|<=?|≥|≤)?\s*"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*(?:-\s*)?(?P<unit>days?|weeks?|months?|years?|hours?)"
+    # "in past 30 days", "within nine (9) months"
+    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)(?:\s*\(\d+\))?\s*(?:-\s*)?"
+    r"(?P<unit>days?|weeks?|months?|years?|hours?)"
     r"(?P<tail>\s+(?:prior|before|preceding|of|from|since|ago))?", re.IGNORECASE)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10, "twelve": 12}

@@ -60,7 +60,8 @@ _NOW = re.compile(
     r"presence\s+of|at\s+(?:the\s+time\s+of\s+)?(?:screening|enrol+ment|randomi[sz]ation|admission|baseline|"
     r"inclusion)|baseline|now|admitted|hospitali[sz]ed|receiving|undergoing|in\s+need\s+of|on\s+(?:invasive|"
     r"mechanical|non-?invasive)|intubated|ventilated|concurrent|concomitant|existing|in\s+progress|open|"
-    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for)\b",
+    r"requir(?:es|ing|ed)?|needs?|needing|dependent\s+on|evidence\s+of|positive\s+for|"
+    r"confirmed\s+(?:or|and/or)\s+suspected|suspected\s+(?:or|and/or)\s+confirmed)\b",  # an episode of now
     re.IGNORECASE)
 # "history of" means ever for an inclusion too; "known" and "documented" only for an exclusion
 # ("documented COVID-19" in an inclusion is the present illness).
@@ -138,6 +139,12 @@ _EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+
                        re.IGNORECASE)
 # An item that grades the one before it.
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
+# A drug's own time frame after it in its clause ("azathioprine, or MMF within 4 weeks"), and a washout said
+# beside another time frame ("within 8 weeks (or 5 half-lives, whichever is longer)")
+_OWN_FRAME = re.compile(r"^[^;]*?\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?\d+\s*(?:days?|weeks?|"
+                        r"months?|years?)\b", re.IGNORECASE)
+_HALF_LIVES_ASIDE = re.compile(r"\([^()]*half[-\s]?li(?:fe|ves)[^()]*\)|,?\s*whichever\s+is\s+(?:longer|"
+                               r"greater|shorter)|\bor\s+\w+\s+half[-\s]?li(?:fe|ves)", re.IGNORECASE)
 # The investigator's or a physician's judgement: only the study team can apply it.
 _JUDGEMENT = re.compile(r"\b(?:judg(?:e)?ment|opinion|discretion|deemed|considered|investigator|physician|"
                         r"treating\s+(?:team|clinician|doctor)|clinical\s+team|care\s+team|"
@@ -156,6 +163,8 @@ _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenc
                             r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d|"
                             r"^\s*\(\s*[^()\d]{0,20}?(?:[<>≤≥]|greater|less|more|above|below|over|under)[^()]*\d",
                             re.IGNORECASE)
+_TIME_FRAME = re.compile(r"\b(?:within|in|during|for)\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?\d+\s*"
+                         r"(?:hours?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
 _DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
@@ -265,8 +274,14 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     fact about the concept, or None when it can."""
     clause = clause_around(line, start, end)
     concept, before = line[start:end], clause_before(line, start)
+    rest = line[end:clause_bounds(line, start, end)[1]]
+    washout = _HALF_LIVES.search(rest) or not _OWN_FRAME.match(rest)
+    if not washout:
+        # "abatacept within 8 weeks (or 5 half-lives, whichever is longer), treatment with ...
+        # azathioprine ... within 4 weeks": the washout is the other drugs' time frame, not this one's
+        clause = clause.replace(before, _HALF_LIVES_ASIDE.sub(" ", before))
     reason = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
-    if not reason and _HALF_LIVES.search(line):
+    if not reason and washout and _HALF_LIVES.search(line):
         # the washout may be said in the line's next sentence: "... at study entry. Note: A washout
         # period 4 weeks (or 5 half-lives, whichever is longer) is required"
         reason = "its time frame depends on the drug"
@@ -289,22 +304,34 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     if _NARROWING_AFTER.match(after):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
     if _DEFINED_AFTER.match(after):
+        if re.match(r"\s*with\b", after) and not re.search(r"\d", _TIME_FRAME.sub(" ", after)):
+            # "immunotherapy with an immune checkpoint inhibitor within 60 days": its number is when
+            return "what follows narrows it"
         return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
-    if kind == "inclusion" and examples_before(before):
+    if kind == "inclusion" and examples_before(before, line[end:]):
         return "its examples are not each required"  # "standard care for SCD, including penicillin prophylaxis"
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
 
 
-def examples_before(before: str) -> bool:
+def examples_before(before: str, after: str = "") -> bool:
     """Whether the words before a concept in its clause make it one example of a class or of a
     definition ("including", "such as", "symptoms consistent with COVID-19 (fever, ...") rather
-    than one of "any of the following" (alternatives the annotations join)."""
-    inside = before.rfind("(") > before.rfind(")")
+    than one of "any of the following" (alternatives the annotations join). A bracket of
+    abbreviations joined by "/" (with ``after``, the words after the concept) names the tests of
+    its head, not examples of it: "Aminotransferase (AST/ALT) levels < 3x ULN" is of both."""
+    opened = before.rfind("(")
+    inside = opened > before.rfind(")")
+    if inside and not _EXAMPLES.search(before[opened:]) and after.find(")") >= 0 and \
+            _ABBREVIATIONS.fullmatch(f"{before[opened + 1:]}X{after[:after.find(')')]}"):
+        inside = False
     return bool((_EXAMPLES.search(before) or inside) and not _ANY_OF.search(before))
+
+
+_ABBREVIATIONS = re.compile(r"\s*[A-Z][A-Z0-9-]*(?:\s*/\s*[A-Z][A-Z0-9-]*)+\s*")  # "AST/ALT", not "BMI"
 
 
 def modifier_of(after: str) -> bool:
@@ -317,6 +344,19 @@ def done_for(before: str) -> bool:
     """Whether the words before a concept name what is done for it ("hospitalization for"), or for
     the list it is one of ("PCR test result for HIV, HBV or HCV")."""
     return bool(_DONE_FOR.search(before))
+
+
+# Before an illness, a positive result of a test for it ("Confirmed PCR test result for HIV, HBV or HCV",
+# "Positive test for COVID-19"): the criterion is the result, which a test of the illness holds
+_POSITIVE_TEST_FOR = re.compile(
+    r"\b(?:positive|confirmed|detectable|reactive)\s+(?:[\w()-]+\s+){0,3}?(?:tests?|results?|assays?|pcr|swabs?)\s+"
+    r"(?:results?\s+)?for\s+(?:the\s+)?(?:[\w-]+(?:\s*,\s*|\s+or\s+|\s+and/or\s+))*$", re.IGNORECASE)
+
+
+def positive_test_for(before: str) -> bool:
+    """Whether the words before an illness say a test for it was positive (``done_for`` of a test,
+    with its result)."""
+    return bool(_POSITIVE_TEST_FOR.search(before))
 
 
 def other_ways_in(line: str, start: int, end: int) -> bool:
@@ -380,13 +420,47 @@ _NARROWS_ONLY = re.compile(
     r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|major|moderate|decompensated|symptomatic|refractory|"
     r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
     r"multiple|repeated|recurrent|chronic|frequent|long-?standing|opinion|judg\w*|investigator|physician|"
-    r"discretion|deemed|considered|interfere\w*|compromise\w*)\s*\"\)$", re.IGNORECASE)
+    r"discretion|deemed|considered|interfere\w*|compromise\w*|"
+    r"[^\"]*\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b[^\"]*)\s*\"\)$", re.IGNORECASE)  # a dose of the drug
 
 
 def narrows_only(reason: str) -> bool:
     """Whether a hand-off's reason (``hand_off``) only narrows the concept: nobody without the
     concept meets the criterion."""
     return bool(_NARROWS_ONLY.match(reason))
+
+
+# For an inclusion, only a degree or a setting the concept is had in narrows it ("Moderate COVID-19", "ICU-based
+# mechanical ventilation"): a judgement ("adequate organ function as assessed by the investigator"), an
+# exception ("... are allowed") or a condition ("may include") does not make the concept required.
+_NARROWS_AN_INCLUSION = re.compile(
+    r"^it qualifies the concept \(\"(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|"
+    r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|moderate|decompensated|symptomatic|refractory|"
+    r"progressive|advanced|end[-\s]stage|life[-\s]threatening|[a-z]+-based)\s*\"\)$", re.IGNORECASE)
+
+
+def narrows_an_inclusion(reason: str) -> bool:
+    """Whether a hand-off's reason only narrows an inclusion's concept: nobody without the concept
+    is let in (``narrows_only`` for an inclusion)."""
+    return bool(_NARROWS_AN_INCLUSION.match(reason))
+
+
+# "confirmed or suspected", "known or suspected": the concept, or the study team's suspicion of it
+_OR_SUSPECTED = re.compile(r"\b(?:(?:known|confirmed|documented|proven|diagnosed)\s+(?:or|and/or)\s+suspected|"
+                           r"suspected\s+(?:or|and/or)\s+(?:known|confirmed|documented|proven|diagnosed))\b",
+                           re.IGNORECASE)
+
+
+def suspected_too(line: str, start: int, end: int) -> bool:
+    """Whether an exclusion of the concept at ``line[start:end]`` is of it "confirmed or suspected"
+    and says nothing else the concept's fact cannot hold: without those words, it would be read as
+    a rule."""
+    begin = clause_bounds(line, start, end)[0]
+    found = _OR_SUSPECTED.search(line, begin, start)
+    if not found:
+        return False
+    blank = line[:found.start()] + " " * len(found.group()) + line[found.end():]
+    return hand_off(blank, start, end, "exclusion") is None
 
 
 def known_to_the_person(line: str, start: int, end: int) -> bool:
@@ -410,7 +484,12 @@ def population(before: str) -> bool:
 
 def past_value(before: str) -> bool:
     """Whether the words before a value say it is of the past ("History or clinical evidence of ...
-    (LVEF <40%)"), which the most recent value does not hold."""
+    (LVEF <40%)"), which the most recent value does not hold. What a closed bracket says is another
+    item's aside ("Severe chronic liver dysfunction (history of portal hypertension ...), AST, ALT
+    ... 5 times"): the value is still the latest one."""
+    aside = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+    while aside.search(before):  # brackets nest: "(history of portal hypertension (HTN), ...)"
+        before = aside.sub(" ", before)
     return bool(_EVER.search(before))
 
 
@@ -515,6 +594,11 @@ _GENERIC = {"infection", "infections", "disease", "diseases", "syndrome", "acute
             "viral", "illness", "disorder", "patients", "pneumonia", "mild", "moderate", "critical", "novel", "the",
             "and", "with", "due", "to", "of", "in", "has", "had", "have", "moment", "currently", "diagnosed",
             "last", "days", "ever", "positive", "recent", "test", "for", "been"}
+
+
+def generic(name: str) -> bool:
+    """Whether a concept's name says no more than "disease" or "severe illness": nothing to ask about."""
+    return set(re.findall(r"[a-z]+", name.lower())) <= _GENERIC
 
 
 _SAME = [(re.compile(r"^(?:covid|sars|coronavir|ncov|2019ncov)"), "covid")]  # one illness, many names

@@ -74,6 +74,12 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
 _USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
+_DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b", re.IGNORECASE)
+_VIRUS_ITSELF = re.compile(r"\b(?:pcr|rna|dna|viral\s+load|nucleic\s+acid|naat)\b", re.IGNORECASE)  # not antibodies
+_RECEIPT = re.compile(r"(?:receipt\s+of|receiving|received|use\s+of)\s+(?:an?\s+|any\s+|the\s+)?", re.IGNORECASE)
+_NOW_WORDS = re.compile(r"\b(?:current(?:ly)?|at\s+(?:the\s+time|baseline|screening|enrol\w*)|now)\b", re.IGNORECASE)
+_ANOTHER_SUBJECT = re.compile(r"\b(?:those|patients|subjects|participants|individuals|people)\s+(?:with|who|on)\b",
+                              re.IGNORECASE)
 _VERB_FIRST = re.compile(r"(?:receiv|receipt|tak|us|hav|requir|need|undergo|get|treat)\w*\b|on\b", re.IGNORECASE)
 _EITHER = re.compile(r"\bor\b|\b(?:any|one|at\s+least\s+one)\s+of\b|\beither\b", re.IGNORECASE)
 _OR_NEXT = re.compile(r"\b(?:or|and/or)\W*$", re.IGNORECASE)
@@ -263,17 +269,29 @@ class RowReader:
         self.recogniser = Recogniser(concepts)
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
 
-    def _qualified_by_the_study_team(self, plain: Derived, text: str) -> Derived:
-        """An exclusion of a concept with a qualifier the facts cannot hold: excluded only when the
-        person has the concept (``plain``, read without the qualifier) and the study team finds the
-        qualifier holds; a "no" to the concept settles it."""
+    def _qualified_by_the_study_team(self, plain: Derived, text: str, widened: bool = False) -> Derived:
+        """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
+        has the concept (``plain``, read without the qualifier) and the study team finds the
+        qualifier holds; a "no" to the concept settles it. Or, for an exclusion that the concept
+        meets and the study team may find met otherwise (``widened``: the concept "confirmed or
+        suspected", a value given as an example of what the investigator judges): met when the
+        person has the concept, or when the study team finds so."""
         if plain.checked_by != "rule" or plain.team or "not" in plain.rule or (
                 cues.is_allergy(text, "") and any(k.startswith("drug:") for k in _keys(plain.rule))):
             # an allergy to a drug read as taking it: a "no" would not say the person is not allergic
             return self.recogniser.study_team(text)
         words = " ".join(text.split()).rstrip(" .;,")
         team = {"fact": self.concepts.study_team(words), "is": True}
-        return Derived({"all": [plain.rule, team]}, "rule", f"\"{words}\"")
+        return Derived({"any" if widened else "all": [plain.rule, team]}, "rule", f"\"{words}\"")
+
+    def _plain(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
+               context: Context) -> Derived:
+        """The row's concept read without the qualifier the study team judges."""
+        self._qualified = True
+        try:
+            return self.derive(row, kind, line, source_line, context)
+        finally:
+            self._qualified = False
 
     def derive(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
                context: Context = Context()) -> Derived:
@@ -312,14 +330,29 @@ class RowReader:
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
         trusted = self._trusted(row, text)
-        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity):
+        received = _RECEIPT.match(entity)
+        if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity) and not (
+                received and received.end() < len(entity)):
             # its own fact would be named by its words: "Are you receiving receiving oxygen (O2) ...?"
             return self.recogniser.study_team(text)
+        if not trusted and received and domain in ("Procedure", "Device", "Drug"):
+            # "Receipt of pooled immunoglobulin": named by what is received (the words before it
+            # say it is had, as its clause does); with a time frame the words must say
+            temporal = " ".join((row.get("temporal_source_text") or "").split())
+            if temporal and find_window(temporal) is None and not _NOW_WORDS.search(temporal):
+                return self.recogniser.study_team(text)
+            entity = entity[received.end():]
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
-            if cues.unreadable(clause) or _PANEL.search(f"{entity} {concept_name}") or (
-                    kind == INCLUSION and cues.examples_before(before)) or (
+            judged = None if self._qualified else cues.unreadable(clause)
+            if judged == "the investigator judges it" and kind == EXCLUSION and cues.examples_before(before):
+                # "ECG indicating ... cardiac conditions, as judged by the investigator (e.g., ..., QTcF
+                # prolongation >500 ms, ...)": the example's value excludes, and so may the judgement
+                return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                                                         widened=True)
+            if judged or _PANEL.search(f"{entity} {concept_name}") or (
+                    kind == INCLUSION and cues.examples_before(before, text[at + len(entity):])) or (
                     kind == EXCLUSION and cues.population(before)):
                 # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
                 # ("signs of moderate illness, such as SpO2 > 93%") is not required
@@ -332,21 +365,48 @@ class RowReader:
             return self.recogniser.derive(text, kind, context, quoted=True)
         found = (at, at + len(entity)) if at >= 0 else (0, len(text))
         handed = None if self._qualified else cues.hand_off(text, *found, kind, negated)
-        if numeric or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
+        # an exclusion of a drug above a dose ("corticosteroids ... > 20 mg/day"), or of an illness at
+        # a stage ("chronic kidney disease, stage 4 or 5"): nobody without the drug or the illness is
+        # excluded, and whoever takes or has it knows
+        dose = kind == EXCLUSION and not re.search(r"\d", entity) and (  # not ">20mg prednisone per day" as a name
+            domain == "Drug" and bool(_DOSE.search(f"{numeric} {handed or ''}")) or
+            # (a stage or class of a lasting illness, not a grade of an event: "diarrhoea grade 3")
+            domain == "Condition" and bool(re.match(r"\s*(?:stage|class)\s+[\dIV]", numeric, re.IGNORECASE))
+            and (handed is None or handed.startswith("it qualifies the concept")))
+        if (numeric and not dose) or re.search(r"\b(?:and/)?or\b|\w/\w", entity, re.I) or (
                 kind == EXCLUSION and cues.own_condition(entity, context.conditions)):
             # a stage, a dose, an alternative in the entity: more than one fact can hold
             return self.recogniser.study_team(text)
-        if handed and kind == EXCLUSION and not negated and cues.narrows_only(handed) and \
-                cues.known_to_the_person(text, *found) and not cues.names_own_condition(entity, context.conditions):
+        if dose and not self._qualified:
+            handed = handed or f"it qualifies the concept (\"{numeric}\")"
+        if handed and not negated and (cues.known_to_the_person(text, *found) or dose) and (
+                kind == EXCLUSION and cues.narrows_only(handed) and not cues.names_own_condition(entity, context.conditions)
+                or kind == INCLUSION and cues.narrows_an_inclusion(handed)
+                and cues.narrows_an_inclusion(cues.hand_off(text, *found, EXCLUSION) or "")
+                and not (cues.other_ways_in(text, *found) or cues.examples_before(before, text[found[1]:]) or _EITHER.search(before)
+                         or cues.generic(entity))):
             # "Uncontrolled hypertension", "Active infection (except COVID-19)": only people with the
             # concept are excluded, so its absence settles the criterion, and its presence is left
-            # to the study team, who judge the qualifier
-            self._qualified = True
-            try:
-                plain = self.derive(row, kind, line, source_line, context)
-            finally:
-                self._qualified = False
-            return self._qualified_by_the_study_team(plain, text)
+            # to the study team, who judge the qualifier. So for an inclusion whose concept is
+            # qualified in its own words and is the only way in ("Receiving ICU-based mechanical
+            # ventilation"), not one item of a list of ways in, nor a bare "disease": nobody without
+            # the concept is let in
+            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
+        if handed and kind == EXCLUSION and not negated and cues.suspected_too(text, *found) and \
+                not (row.get("temporal_source_text") or "").strip():
+            # "Individuals with confirmed or suspected COVID-19": the concept excludes, and so does
+            # the study team's suspicion of it (with no time words the corpus may have taken from
+            # another item of the line: "suspected active TB, ... or history of incompletely treated TB")
+            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                                                     widened=True)
+        if handed == "it is about what is done for the concept" and domain == "Condition" and \
+                cues.positive_test_for(before) and find_window(clause) is None and not (
+                    cues.lasting(f"{entity} {concept_name}") and _VIRUS_ITSELF.search(before)):
+            # "Confirmed PCR test result for HIV, HBV or HCV": a positive test for the illness (not
+            # "within 7 days of randomization", which a recent test does not say; nor a PCR for hepatitis B,
+            # which finds an infection of now: a positive one of the past may have cleared)
+            return self._measurement(entity, concept_name, key, name, "positive", negated, kind, text, clause, at,
+                                     trusted)
         if handed:
             # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)
@@ -452,6 +512,8 @@ class RowReader:
         "more than N days"."""
         begin, stop = cues.clause_bounds(text, at, at + len(entity)) if at >= 0 else (0, 0)
         window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
+        if window is not None and at >= 0 and _ANOTHER_SUBJECT.search(text[at + len(entity):begin + window.start]):
+            window = None  # "dementia, ... or those with active psychosis documented in past 2 years": the psychosis's
         heading = text[begin:at].rfind(":") if at >= 0 else -1
         if window is None and heading >= 0:
             window = find_window(text[begin:begin + heading])  # "... in the 14 days before the visit: fever, ..."
@@ -600,8 +662,10 @@ class RowReader:
             fact = self.concepts.positive(entry.key if entry else key, entry.label if entry else name, now=recent)
             label = self.concepts.vocabulary[fact].label
             return Derived({"fact": fact, "is": positive}, "rule", label if positive else f"no {label}")
-        if at >= 0 and cues.past_value(cues.clause_before(text, at)):
-            # "History or clinical evidence of ... (LVEF <40%)": a value of any time, not the latest
+        if at >= 0 and (cues.past_value(cues.clause_before(text, at)) or re.search(
+                r"\b(?:during|in|within)\s+(?:this|that|the\s+same)\s+(?:period|time|window)\b", clause, re.I)):
+            # "History or clinical evidence of ... (LVEF <40%)": a value of any time, not the latest;
+            # "illness within 14 days ... or temperature of >38C during this period": of a period
             return self.recogniser.study_team(text)
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
