@@ -260,7 +260,7 @@ class SlackChannel(SlackInput):
             return response.text("")  # a channel message that is not for the bot, nor in one of its threads
         try:
             if not self._messages.add(f"{channel}:{ts}", time.time()):
-                return response.text("")  # already handled (as app_mention and message, or a retry)
+                return response.text("")  # already handled or asked for again (as app_mention and message, or a retry)
         except GuardUnavailable as error:
             unsure = unsure or error
         users = _strings(payload.get("authed_users"))
