@@ -2,9 +2,11 @@
 
 Every message the bot can read gets an answer, so a turn that ends with none, or with an error,
 failed: the action server was down, or the conversation's store (PostgreSQL) or its lock (Redis)
-could not be reached. Every channel then answers with ``texts.NOT_ANSWERED`` ("please send your
-message again in a moment"), ``custom.failed``, in the conversation's language: the REST channel
-and the web chat in its reply (channels/rest.py), Slack and Teams in the thread (channels/handoff.py).
+could not be reached; a Slack or Teams message is not even handed to Rasa when the replay guard,
+in that Redis, cannot tell whether it was handled before (channels/replay.py). Every channel then
+answers with ``texts.NOT_ANSWERED`` ("please send your message again in a moment"),
+``custom.failed``, in the conversation's language: the REST channel and the web chat in its reply
+(channels/rest.py), Slack and Teams in the thread (channels/handoff.py).
 
 Rasa wraps the tracker store in a ``FailSafeTrackerStore``, which turns a failure to read a
 conversation into "no such conversation" and one to save it into a copy kept in the server's memory
@@ -24,6 +26,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import i18n, reply_contract, texts
+from channels.replay import GuardUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ def what_failed(error: BaseException) -> str:
         return "the tracker store (its database) could not be reached"
     if isinstance(error, (redis.RedisError, LockError)):
         return "the conversation locks (Redis) could not be reached"
+    if isinstance(error, GuardUnavailable):
+        return "the replay guard (Redis) could not be reached"
     return "the turn failed"
 
 

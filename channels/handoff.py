@@ -10,7 +10,8 @@ to say) or failed with an error (the tracker store or the conversation locks out
 reply the REST channel gives then (channels/failures.py): "please send your message again", in the
 language staff mode would have answered it in (``bot.language_choice.message_language``: the
 message's own, else the conversation's), posted in the message's thread. The output channel counts
-what it posted (``sent``).
+what it posted (``sent``). So does a message that must not be handled (``not_handled``: the replay
+guard could not tell whether it was handled before, channels/replay.py), without reaching Rasa.
 """
 from __future__ import annotations
 
@@ -33,19 +34,21 @@ class Handoff:
         self.tasks: Set[asyncio.Task] = set()  # kept referenced until done, as asyncio requires
 
     def start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-              conversations: Any = None) -> None:
+              conversations: Any = None, not_handled: Optional[Exception] = None) -> None:
         """Handle ``message`` in the background; ``conversations``: the tracker store, where the
-        conversation's language is read should the turn fail."""
-        task = asyncio.create_task(self._handle(on_new_message, message, conversations))
+        conversation's language is read should the turn fail. With ``not_handled`` (why it must not
+        be), ``message`` is only asked for again."""
+        task = asyncio.create_task(self._handle(on_new_message, message, conversations, not_handled))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
     async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                      conversations: Any = None) -> None:
-        error: Optional[Exception] = None
+                      conversations: Any = None, not_handled: Optional[Exception] = None) -> None:
+        error = not_handled
         try:
-            with handling(message.text or ""):
-                await on_new_message(message)
+            if not_handled is None:
+                with handling(message.text or ""):
+                    await on_new_message(message)
         except Exception as failed:  # noqa: BLE001 - logged without the message
             error = failed
             logger.debug("%s message handling failed", self.service, exc_info=True)

@@ -30,7 +30,10 @@ Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core
 - Replies go through ``slack_api_url`` (Slack's by default; the tests point it at a fake), as Block
   Kit messages within Slack's limits (channels/formatting.py). Nothing is called at start-up.
 - A message whose turn fails (the action server, the tracker store or the locks out of reach) gets
-  "please send your message again" in its thread, in its language (channels/handoff.py).
+  "please send your message again" in its thread, in its language (channels/handoff.py). So does one
+  whose signature or message the replay guard cannot look up (Redis out of reach, with several
+  servers: channels/replay.py), without being handled: acknowledged with HTTP 200, so that Slack does
+  not retry it into the same outage.
 """
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ from channels.failures import store_failures_fail_the_message
 from channels.formatting import slack_messages
 from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
-from channels.replay import seen_recently
+from channels.replay import GuardUnavailable, seen_recently
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +181,8 @@ class SlackChannel(SlackInput):
 
     # -- verification --------------------------------------------------------------------------
     def refusal(self, request: Request, now: Optional[float] = None) -> Optional[str]:
-        """Why a request must be refused, or None. A verified signature is used up."""
+        """Why a request must be refused, or None. A verified signature is used up. Raises
+        GuardUnavailable for a verified signature that cannot be told used or not."""
         now = time.time() if now is None else now
         signature = request.headers.get("X-Slack-Signature")
         reason = check_signature(self.slack_signing_secret, request.headers.get("X-Slack-Request-Timestamp"),
@@ -201,7 +205,11 @@ class SlackChannel(SlackInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             body = request.body or b""
-            reason = "request too large" if len(body) > MAX_BODY_BYTES else self.refusal(request)
+            unsure: Optional[GuardUnavailable] = None  # verified, but whether it was used before is not known
+            try:
+                reason = "request too large" if len(body) > MAX_BODY_BYTES else self.refusal(request)
+            except GuardUnavailable as error:
+                reason, unsure = None, error
             if reason:
                 logger.warning("Refused a Slack request from %s: %s (%d bytes, content not logged)",
                                request.ip, reason, len(body))
@@ -223,17 +231,17 @@ class SlackChannel(SlackInput):
             store_failures_fail_the_message(agent)
             conversations = agent.tracker_store if agent else None
             if interaction:
-                return self._on_interaction(payload, on_new_message, conversations)
+                return self._on_interaction(payload, on_new_message, conversations, unsure)
             if payload.get("type") == "url_verification":
                 return response.json({"challenge": payload.get("challenge")})
             if payload.get("type") == "event_callback":
-                return await self._on_event(payload, on_new_message, conversations)
+                return await self._on_event(payload, on_new_message, conversations, unsure)
             return response.text("")
 
         return webhook
 
     async def _on_event(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                        conversations: Any) -> HTTPResponse:
+                        conversations: Any, unsure: Optional[GuardUnavailable] = None) -> HTTPResponse:
         event = payload.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("text"), str) or not self._is_user_message(payload) \
                 or event.get("subtype"):
@@ -250,19 +258,22 @@ class SlackChannel(SlackInput):
         if not for_the_bot and not (event.get("thread_ts") and conversations is not None and
                                     await conversations.exists(conversation_id(team, channel, thread))):
             return response.text("")  # a channel message that is not for the bot, nor in one of its threads
-        if not self._messages.add(f"{channel}:{ts}", time.time()):
-            return response.text("")  # already handled (as app_mention and message, or a retry)
+        try:
+            if not self._messages.add(f"{channel}:{ts}", time.time()):
+                return response.text("")  # already handled or asked for again (as app_mention and message, or a retry)
+        except GuardUnavailable as error:
+            unsure = unsure or error
         users = _strings(payload.get("authed_users"))
         users += _strings([a.get("user_id") for a in _list(payload.get("authorizations")) if isinstance(a, dict)])
         text = unescape(self._sanitize_user_message(event.get("text", ""), users))
         metadata = {"out_channel": channel, "thread_id": thread, "users": users, "team": team,
                     "user": event.get("user")}
         self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata,
-                       conversations)
+                       conversations, unsure)
         return response.text("")
 
     def _on_interaction(self, payload: Dict[Text, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                        conversations: Any = None) -> HTTPResponse:
+                        conversations: Any = None, unsure: Optional[GuardUnavailable] = None) -> HTTPResponse:
         """A button of a bot message: its value is the user's next message, in the button's conversation."""
         if not self._is_interactive_message(payload):
             return response.text("")
@@ -277,14 +288,17 @@ class SlackChannel(SlackInput):
         metadata = {"out_channel": channel, "thread_id": thread, "users": [], "team": team,
                     "user": (payload.get("user") or {}).get("id")}
         self._dispatch(on_new_message, text, conversation_id(team, channel, thread), channel, thread, metadata,
-                       conversations)
+                       conversations, unsure)
         return response.text("")
 
     def _dispatch(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: Text, sender: Text,
-                  channel: Text, thread: Optional[Text], metadata: Dict[Text, Any], conversations: Any = None) -> None:
+                  channel: Text, thread: Optional[Text], metadata: Dict[Text, Any], conversations: Any = None,
+                  unsure: Optional[GuardUnavailable] = None) -> None:
+        """Hands the message on, or, when the replay guard could not tell whether it was handled
+        before (``unsure``), asks for it again in its thread."""
         message = UserMessage(text, self.get_output_channel(channel, thread), sender,
                               input_channel=self.name(), metadata=metadata)
-        self.handoff.start(on_new_message, message, conversations)
+        self.handoff.start(on_new_message, message, conversations, unsure)
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackReplies(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

@@ -44,7 +44,8 @@ blocking calls, accepts any algorithm the token names and checks neither issuer 
   Adaptive Cards within Teams' size limit (channels/formatting.py); activities are acknowledged
   at once and handled in the background. A message whose turn fails (the action server, the tracker
   store or the locks out of reach) gets "please send your message again", in its language
-  (channels/handoff.py).
+  (channels/handoff.py). So does an activity that the replay guard cannot look up (Redis out of
+  reach, with several servers: channels/replay.py), acknowledged with 200 and not handled.
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ from channels.failures import store_failures_fail_the_message
 from channels.formatting import teams_activities
 from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
-from channels.replay import seen_recently
+from channels.replay import GuardUnavailable, seen_recently
 
 logger = logging.getLogger(__name__)
 
@@ -365,7 +366,8 @@ class TeamsChannel(BotFrameworkInput):
 
     async def verify(self, authorization: Optional[str], activity: Dict[str, Any], now: Optional[float] = None
                      ) -> None:
-        """Raises Refused unless the token is valid, the tenant allowed and the activity not received before."""
+        """Raises Refused unless the token is valid, the tenant allowed and the activity not received before;
+        GuardUnavailable when all is verified but whether it was received before cannot be told."""
         claims = await self.verifier.verify(authorization, activity)
         if self.tenant_id:
             tenants = {str(tenant).lower() for tenant in (_field(activity, "conversation", "tenantId"),
@@ -392,6 +394,7 @@ class TeamsChannel(BotFrameworkInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             body = request.body or b""
+            unsure: Optional[GuardUnavailable] = None  # verified, but whether it was received before is not known
             try:
                 if len(body) > MAX_BODY_BYTES:
                     raise Refused("request too large", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
@@ -401,7 +404,10 @@ class TeamsChannel(BotFrameworkInput):
                     activity = None
                 if not isinstance(activity, dict):
                     activity = {}
-                await self.verify(request.headers.get("Authorization"), activity)
+                try:
+                    await self.verify(request.headers.get("Authorization"), activity)
+                except GuardUnavailable as error:
+                    unsure = error
                 if unreadable_field(activity):
                     raise Refused("invalid Unicode", HTTPStatus.BAD_REQUEST)
             except Refused as refused:
@@ -414,13 +420,15 @@ class TeamsChannel(BotFrameworkInput):
                     and isinstance(conversation.get("id"), str) and conversation["id"]:  # else not Teams' shape
                 agent = getattr(request.app.ctx, "agent", None)  # None while the model loads
                 store_failures_fail_the_message(agent)
-                self._dispatch(activity, on_new_message, agent.tracker_store if agent else None)
+                self._dispatch(activity, on_new_message, agent.tracker_store if agent else None, unsure)
             return response.text("", status=HTTPStatus.OK)
 
         return webhook
 
     def _dispatch(self, activity: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                  conversations: Any = None) -> None:
+                  conversations: Any = None, unsure: Optional[GuardUnavailable] = None) -> None:
+        """Hands the message on, or, when the replay guard could not tell whether it was received
+        before (``unsure``), asks for it again in its conversation."""
         conversation = activity["conversation"]
         out = self.get_output_channel_for(activity)
         metadata = {"conversation_id": conversation.get("id"), "tenant_id": conversation.get("tenantId"),
@@ -428,7 +436,7 @@ class TeamsChannel(BotFrameworkInput):
         metadata = self.add_attachments_to_metadata(activity, metadata) or metadata
         message = UserMessage(message_text(activity), out, conversation_id(conversation),
                               input_channel=self.name(), metadata=metadata)
-        self.handoff.start(on_new_message, message, conversations)
+        self.handoff.start(on_new_message, message, conversations, unsure)
 
     def get_output_channel_for(self, activity: Dict[str, Any]) -> OutputChannel:
         return TeamsReplies(self.app_id, self.app_password, activity["conversation"], activity.get("recipient") or {},

@@ -2,7 +2,9 @@
 
 One bot (action server + Rasa server) for the end-to-end module, started with a credentials file written
 here: the REST channel, Slack pointed at the fake Slack API, Teams pointed at the fake Bot
-Framework's login and connector. The model is ``models/trialbot.tar.gz`` unless
+Framework's login and connector. Its conversation locks and the channels' replay guards are in the
+Redis server of 127.0.0.1:6379, as on a site with several servers, reached through a proxy that a
+test can cut (tests/proxy.py). The model is ``models/trialbot.tar.gz`` unless
 ``TRIALBOT_TEST_MODEL`` names another (e.g. a copy retrained after NLU changes).
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ import requests
 import yaml
 
 from bot.store import TrialStore
+from tests.proxy import TcpProxy
 from tests.staff.fakes import FakeBotFramework, FakeSlack
 from trialbot.config import PROJECT_ROOT, load_settings
 from trialbot.servers import Server, bot_servers, on_free_ports, started
@@ -34,6 +37,7 @@ SLACK_TOKEN = "xoxb-test-" + uuid.uuid4().hex
 SLACK_SECRET = uuid.uuid4().hex
 TEAMS_APP_ID = str(uuid.uuid4())
 TEAMS_APP_PASSWORD = uuid.uuid4().hex
+REDIS_PORT, REDIS_DB = 6379, 2  # a database of its own on the shared Redis server (the cluster test's is 1)
 
 
 @dataclass
@@ -45,6 +49,7 @@ class StaffBot:
     started_at: float
     tracker_db: Path  # the SQLite tracker store
     servers: Dict[str, Server]  # by name: "action", "rasa" (to take one down and bring it back)
+    redis: TcpProxy  # the servers' way to Redis (to take it away and bring it back)
 
     @property
     def slack_webhook(self) -> str:
@@ -60,16 +65,30 @@ class StaffBot:
             return [json.loads(data).get("text") for (data,) in db.execute(
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,))]
 
+    def stored_twice(self, sender: str) -> List[str]:
+        """The events of a conversation that are stored more than once (an event and its copy have the
+        same type and data, its timestamp included)."""
+        with sqlite3.connect(self.tracker_db) as db:
+            return [f"{kind}: {data[:120]}" for kind, data in db.execute(
+                "SELECT type_name, data FROM events WHERE sender_id = ? GROUP BY type_name, data HAVING COUNT(*) > 1",
+                (sender,))]
+
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     # -- Slack -------------------------------------------------------------------------------
     @staticmethod
-    def slack_headers(body: bytes, timestamp: Optional[int] = None, secret: str = SLACK_SECRET) -> Dict[str, str]:
-        """Headers as Slack signs a request: v0 HMAC-SHA256 of "v0:{timestamp}:{body}"."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
+    def slack_headers(body: bytes, timestamp: Optional[int] = None, secret: str = SLACK_SECRET,
+                      retry: int = 0) -> Dict[str, str]:
+        """Headers as Slack signs a request: v0 HMAC-SHA256 of "v0:{timestamp}:{body}". A ``retry`` (its
+        number) is signed anew and says that it is one; its timestamp is set back 100 s a retry, so that a
+        test sending the first try and its retries within seconds gets a signature for each."""
+        ts = str(int(time.time()) - 100 * retry if timestamp is None else timestamp)
         digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-        return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+        if retry:
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        return headers
 
     @staticmethod
     def slack_event(text: str, channel: str, ts: str, thread_ts: Optional[str] = None, kind: str = "app_mention",
@@ -127,9 +146,11 @@ def staff_bot(tmp_path_factory) -> Iterator[StaffBot]:
     tmp = tmp_path_factory.mktemp("staff")
     database_url = f"sqlite:///{tmp / 'trials.db'}"
     assert TRIAL_ID in TrialStore(database_url).load_directory(PROJECT_ROOT / "data")
-    with FakeSlack(SLACK_TOKEN) as slack, FakeBotFramework(TEAMS_APP_ID, TEAMS_APP_PASSWORD) as teams:
+    with FakeSlack(SLACK_TOKEN) as slack, FakeBotFramework(TEAMS_APP_ID, TEAMS_APP_PASSWORD) as teams, \
+            TcpProxy(REDIS_PORT) as redis:
         settings = on_free_ports(replace(
             load_settings(), database_url=database_url, tracker_store_url=f"sqlite:///{tmp / 'conversations.db'}",
+            lock_store_url=f"redis://127.0.0.1:{redis.port}/{REDIS_DB}",
             model=str(MODEL), default_trial=TRIAL_ID, host="127.0.0.1", log_level="INFO",
             staff_channels=("slack", "botframework"),
             credentials=str(_credentials(tmp / "credentials.yml", slack, teams))))
@@ -142,7 +163,7 @@ def staff_bot(tmp_path_factory) -> Iterator[StaffBot]:
                 pytest.fail(f"The bot did not start: {exc!r}\n{log_path.read_text()[-4000:]}", pytrace=False)
             try:
                 yield StaffBot(settings.rasa_url, log_path, slack, teams, time.monotonic(), tmp / "conversations.db",
-                               {server.name: server for server in servers})
+                               {server.name: server for server in servers}, redis)
             finally:
                 context.__exit__(None, None, None)
 

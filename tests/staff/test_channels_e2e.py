@@ -3,7 +3,8 @@ servers (tests/staff/fakes.py): requests signed exactly as the real services sig
 answered with the checklist; forged, replayed and expired ones are refused (a replayed Teams
 activity is acknowledged but not handled) and logged without their content; patients never mix,
 in one chat or across threads. The bad-input corpus (tests/corpora/bad_input.json) through both.
-While the action server is down, a Slack thread and a Teams chat are asked to send the message again.
+While the action server is down, a Slack thread and a Teams chat are asked to send the message again;
+so are they, once per message, while Redis (the replay guard's and the locks') is away.
 """
 from __future__ import annotations
 
@@ -461,3 +462,52 @@ def test_while_the_action_server_is_down_slack_and_teams_are_asked_to_send_the_m
     bot.post_teams(bot.teams_activity("PLT 18", chat))
     text = teams_text(bot.teams.wait_for_replies(chat, 3)[2:])
     assert "18 ×10⁹/L" in text and texts_zh.NOT_ANSWERED not in text, text
+
+
+def test_while_redis_is_away_slack_and_teams_ask_once_for_the_message_again_and_store_nothing(staff_bot: StaffBot):
+    """The replay guard and the conversation locks are in Redis, cut here (tests/proxy.py). A message that
+    comes meanwhile is acknowledged (HTTP 200: no 5xx, no retry by Slack into the same outage) and asked
+    for again in its thread, once, whatever is delivered again (Slack's copy as ``message``, its retries,
+    Teams' redelivery), and nothing of it is stored. Once Redis is back, a late retry of it is not
+    handled (the person was asked to send it again), the message sent again is answered where the
+    conversation was, and a retry of that one is recognised: nothing lost, nothing twice."""
+    bot, channel, top, chat = staff_bot, "C0REDIS", slack_ts(), f"a:redis-{uuid.uuid4().hex}"
+    thread, teams_chat = slack.conversation_id("T0CLINIC", channel, top), teams.conversation_id({"id": chat})
+    follow_up = "plt 25k, easy bruising"
+    bot.post_slack(bot.slack_event(EXAMPLE, channel, top))
+    bot.post_teams(bot.teams_activity(EXAMPLE, chat))
+    bot.slack.wait_for_posts(channel, top, 1)
+    bot.teams.wait_for_replies(chat, 1)
+
+    event = bot.slack_event(follow_up, channel, slack_ts(), thread_ts=top)
+    activity = bot.teams_activity("PLT 25", chat)
+    bot.redis.cut()
+    try:
+        assert bot.post_slack(event).status_code == 200
+        copy = event.replace(b'"type": "app_mention"', b'"type": "message"')  # Slack's second delivery of it
+        assert bot.post_slack(copy).status_code == 200
+        assert bot.post_slack(event, bot.slack_headers(event, retry=1)).status_code == 200
+        assert bot.post_teams(activity).status_code == 200
+        assert bot.post_teams(activity).status_code == 200  # Teams delivers it again
+        assert slack_text(bot.slack.wait_for_posts(channel, top, 2)[1:]) == texts.NOT_ANSWERED
+        assert teams_text(bot.teams.wait_for_replies(chat, 2)[1:]) == texts.NOT_ANSWERED
+        time.sleep(1)
+        assert len(bot.slack.posts(channel, top)) == 2 and len(bot.teams.replies(chat)) == 2  # asked once each
+        assert len(bot.user_messages(thread)) == len(bot.user_messages(teams_chat)) == 1  # nothing stored
+    finally:
+        bot.redis.restore()
+    assert "the replay guard (Redis) could not be reached" in bot.log()
+
+    assert bot.post_slack(event, bot.slack_headers(event, retry=2)).status_code == 200  # late: not handled
+    assert bot.post_teams(activity).status_code == 200
+    again = bot.slack_event(follow_up, channel, slack_ts(), thread_ts=top)  # sent again, as asked
+    assert bot.post_slack(again).status_code == 200
+    assert "Updated platelet count: 22 ×10⁹/L → 25 ×10⁹/L." in slack_text(bot.slack.wait_for_posts(channel, top, 3)[2:])
+    assert bot.post_slack(again, bot.slack_headers(again, retry=1)).status_code == 200  # recognised
+    bot.post_teams(bot.teams_activity("PLT 25", chat))
+    assert "Updated platelet count: 22 ×10⁹/L → 25 ×10⁹/L." in teams_text(bot.teams.wait_for_replies(chat, 3)[2:])
+    time.sleep(1)
+    assert len(bot.slack.posts(channel, top)) == 3 and len(bot.teams.replies(chat)) == 3
+    assert [text.strip() for text in bot.user_messages(thread)] == [EXAMPLE, follow_up]
+    assert [text.strip() for text in bot.user_messages(teams_chat)] == [EXAMPLE, "PLT 25"]
+    assert bot.stored_twice(thread) == bot.stored_twice(teams_chat) == []

@@ -3,6 +3,7 @@ Framework's JWTs (signed here with a generated RSA key, as Microsoft signs them)
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +18,11 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.replay import SeenRecently, SharedSeenRecently, seen_recently
+from channels.replay import GuardUnavailable, SeenRecently, SharedSeenRecently, seen_recently
 from channels.slack import SlackChannel, check_signature, conversation_id, signature_for
 from channels.teams import Refused, SigningKeys, TeamsChannel, TokenVerifier, message_text
 from channels.teams import conversation_id as teams_conversation_id
+from tests.proxy import TcpProxy
 from trialbot.config import load_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -353,3 +355,38 @@ def test_of_copies_that_reach_several_servers_at_once_one_is_accepted(servers_sh
     with ThreadPoolExecutor(8) as pool:
         accepted = list(pool.map(lambda guard: guard.add(key, now), guards))
     assert accepted.count(True) == 1
+
+
+def test_while_redis_is_away_a_server_refuses_what_it_saw_and_cannot_tell_the_rest(servers_share_redis, monkeypatch):
+    """What the replay guard decides without Redis (channels/replay.py): never a message handled twice
+    (what this server accepted is refused), never one dropped unseen (anything else raises, and the
+    channel asks for the message again), and a copy or retry reaching the server that asked is not asked
+    for twice; once Redis is back, what was accepted before is recognised by every server."""
+    with TcpProxy(6379) as redis_server:
+        monkeypatch.setenv("TRIALBOT_LOCK_STORE_PORT", str(redis_server.port))
+        server, other = seen_recently("test-outage", 60), seen_recently("test-outage", 60)
+        before, during, after, now = uuid.uuid4().hex, uuid.uuid4().hex, uuid.uuid4().hex, time.time()
+        assert server.add(before, now)
+        redis_server.cut()
+        assert not server.add(before, now + 1)  # a retry of a message it handled: not handled again
+        with pytest.raises(GuardUnavailable):
+            server.add(during, now + 1)  # asked for again
+        assert not server.add(during, now + 2)  # its copy or retry here: asked once
+        with pytest.raises(GuardUnavailable):
+            other.add(during, now + 2)  # another server cannot tell either: asked for again, not handled
+        redis_server.restore()
+        assert not seen_recently("test-outage", 60).add(before, now + 3)  # any server, even one just started
+        assert not server.add(during, now + 3)  # a late retry: the person was asked to send it again
+        assert server.add(after, now + 3) and not other.add(after, now + 3)
+
+
+def test_a_redis_that_does_not_answer_is_out_of_reach_within_a_second(servers_share_redis, monkeypatch):
+    """Slack retries an event not acknowledged within 3 s, and an event passes two guards."""
+    with socket.socket() as silent:  # accepts connections (its backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        monkeypatch.setenv("TRIALBOT_LOCK_STORE_PORT", str(silent.getsockname()[1]))
+        guard, began = seen_recently("test-silent", 60), time.monotonic()
+        with pytest.raises(GuardUnavailable):
+            guard.add(uuid.uuid4().hex, time.time())
+        assert time.monotonic() - began < 1.0

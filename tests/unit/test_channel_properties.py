@@ -64,7 +64,8 @@ class Channels:
 
         self.teams.verify = verified  # the token check has tests of its own
         for channel in (self.slack, self.teams):  # handed to the bot: recorded, not answered
-            channel.handoff.start = lambda on_new_message, message, conversations=None: self.received.append(message)
+            channel.handoff.start = lambda on_new_message, message, conversations=None, not_handled=None: \
+                self.received.append(message)
 
         self.failing = False  # the bot's turns fail (an action server down): Rasa logs it and answers nothing
         self.raising: Any = None  # the bot's turns raise this (the tracker store or the locks out of reach)

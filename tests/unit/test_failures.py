@@ -22,6 +22,7 @@ from bot import texts, texts_zh
 from channels.failures import TrackerStoreUnavailable, store_failures_fail_the_message
 from channels.handoff import Handoff
 from channels.locks import RenewingInMemoryLockStore
+from channels.replay import GuardUnavailable
 from channels.rest import answer_once
 from review.tracker_store import ErasingSQLTrackerStore
 from tests.proxy import TcpProxy
@@ -79,8 +80,10 @@ class Conversations:
 
 
 def handed_off(text: str, bot: str, conversations: Any = None) -> List[Dict[str, Any]]:
-    """What the thread gets for ``text`` when the bot ``answers``, ``says nothing`` or ``raises``."""
+    """What the thread gets for ``text`` when the bot ``answers``, ``says nothing`` or ``raises``, or when
+    the replay guard cannot tell whether the message was handled before (``unsure``: it must not be)."""
     async def on_new_message(message: UserMessage) -> None:
+        assert bot != "unsure", "handed to Rasa"
         if bot in ("answers", "answers then raises"):
             await message.output_channel.send_response(message.sender_id, {"text": "checklist"})
         if bot.endswith("raises"):
@@ -88,7 +91,8 @@ def handed_off(text: str, bot: str, conversations: Any = None) -> List[Dict[str,
 
     async def scenario() -> List[Dict[str, Any]]:
         handoff, replies = Handoff("Slack"), Replies()
-        handoff.start(on_new_message, UserMessage(text, replies, "slack:T1:C1:17.1"), conversations)
+        handoff.start(on_new_message, UserMessage(text, replies, "slack:T1:C1:17.1"), conversations,
+                      GuardUnavailable("ConnectionError") if bot == "unsure" else None)
         await asyncio.gather(*handoff.tasks)
         return replies.posted
 
@@ -110,6 +114,7 @@ def asked_again(language: str) -> Dict[str, Any]:
     ("女62 肺癌 PLT 22", "raises", Conversations(reachable=False), [asked_again("zh-CN")]),
     # answered, but the turn was not saved: the bot does not remember what it said, so it asks again
     ("summary please", "answers then raises", None, [{"text": "checklist"}, asked_again("en")]),
+    ("PLT 18", "unsure", Conversations("zh-CN"), [asked_again("zh-CN")]),  # Redis away: not handled, asked again
 ])
 def test_a_staff_message_whose_turn_posts_nothing_or_fails_is_asked_for_again_in_its_language(
         text, bot, conversations, posted):
