@@ -18,6 +18,12 @@ _UNIT = r"(?P<unit>天|日|周|星期|礼拜|月|年)(?!期|末|底|初|份)"
 _N = r"(?<![第0-9.])(?P<n>[0-9]+(?:\.[0-9]+)?(?:-[0-9]+)?)"
 _AGO = r"(?:以前|之前|前)"
 _NEVER = re.compile(r"从(?:来)?(?:没|未|不)|没(?:有)?(?:做|打|接受|用|化疗|放疗)过|没(?:有)?(?:做|接受)(?:过)?(?=化疗|放疗)|未(?:做|行|接受)")
+# "26年10月12号": a year's last two digits before a month are this century's
+_SHORT_YEAR = re.compile(r"(?<![0-9])(?P<yy>[0-9]{2})(?=\s*年\s*[0-9]{1,2}\s*月)")
+# "现在是化疗后第14天", "化疗完第三周了": now is that day or week after it, so it was that long ago ("化疗后第10天查的"
+# dates the test, not the treatment: no "now" in it)
+_COUNTED_AFTER = re.compile(r"(?P<now>现在|今天|目前|已经)?\s*(?:是)?\s*(?:化疗|放疗|治疗|做)?\s*(?:完|后|结束后|之后)\s*(?:的)?"
+                            r"第\s*(?P<n>[0-9]+)\s*(?:个)?\s*(?P<unit>天|周|星期|礼拜)(?P<now2>\s*了)?")
 # A time in which it did not happen ("这个月还没化疗", "这周没打", "最近没做"): no time of when it last did
 _NONE_WITHIN = re.compile(r"(?:(?:这|本)(?:个)?(?:月|周|星期|礼拜)|今年|最近|近期|这几天|这两天)\s*(?:都|还|也|一直)?\s*(?:没|未)(?:有)?"
                           r"(?:再)?(?:做|打|化疗|放疗|用药|治疗|化|放)?(?:过)?")
@@ -38,12 +44,13 @@ _MONTH_OF_YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年\s*(?P<m>[0-9]{1,2})
 # "两个多月没化疗了": a length of time without it, so at least that long ago
 _NOT_FOR = re.compile(r"(?P<length>(?:[0-9]+(?:\.[0-9]+)?|半)\s*(?:个)?\s*多?\s*(?:天|日|周|星期|礼拜|月|年)\s*多?)\s*"
                       r"(?=(?:都|已经|一直)?没)")
-# "上礼拜三", "上周五": that day of the week before this one; "上上周四" of the week before that
-_WEEKDAY_LAST_WEEK = re.compile(r"(?P<back>上上|上)(?:个)?(?:周|星期|礼拜)\s*(?P<day>[一二三四五六日天1-7])")
+# "上礼拜三", "上周五": that day of the week before this one; "上上周四" of the week before that, "这周二" of this
+# one (a day to come is asked about again); "周五打的", "礼拜五" alone: the latest Friday before today
+_WEEKDAY_LAST_WEEK = re.compile(r"(?:(?P<back>上上|上|这|本)(?:个)?|(?<![下每个]))(?:周|星期|礼拜)\s*(?P<day>[一二三四五六日天1-7])")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, **{str(n): n - 1 for n in range(1, 8)}}
 _BOUNDED = re.compile(
     rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满|快要|快|将近|接近)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
-    rf"(?:{_N}|(?P<half>半))\s*(?P<about>来)?\s*(?:个)?\s*(?P<many>多)?(?P<half_unit>半)?\s*{_UNIT}\s*(?P<and_half>半)?\s*(?P<many2>多)?\s*"
+    rf"(?:{_N}|(?P<half>半))\s*(?P<about>来)?\s*(?P<measure>个)?\s*(?P<many>多)?(?P<half_unit>半)?\s*{_UNIT}\s*(?P<and_half>半)?\s*(?P<many2>多)?\s*"
     rf"(?P<after>{_AGO}|以上|以内|之内|内|左右)?")
 # "今年5月", "去年11月", "上个月10号", "这个月3号": a month or a day counted from this one
 _YEAR_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?:(?P<d>[0-9]{1,2})\s*[日号])?")
@@ -53,6 +60,9 @@ _MONTH_WORD = re.compile(r"(?P<word>上上|上|这|本)(?:个)?月(?:份)?\s*(?P
 _DAY_OF_MONTH = re.compile(r"(?<![0-9年./])(?P<m>[0-9]{1,2})\s*(?:月\s*(?P<d>[0-9]{1,2})\s*(?:[日号]|(?=\s*(?:$|[，。,;；！!？?~～]|左右)))"
                            r"|[./]\s*(?P<d2>[0-9]{1,2})\s*[日号])")
 _MONTH = re.compile(r"(?<![0-9年个.])(?P<m>[0-9]{1,2})\s*月(?:份)?(?!\s*(?:[0-9]|前|以前|之前|内|以内|之内|多|以上|左右|半))")
+# "10月20几号", "上个月十几号": the days that number of tens stands for (21 to 29, 11 to 19)
+_SOME_DAY_OF_MONTH = re.compile(r"(?:(?<![0-9年.])(?P<m>[0-9]{1,2})|(?P<back>上上|上|这|本)\s*(?:个)?)\s*月(?:份)?\s*"
+                                r"(?P<tens>[123]0)\s*(?:几|多)\s*[日号]?")
 # A part of a month: "十一月初" (its first ten days, 上旬), "10月中旬" (the 11th to the 20th), "十月下旬" (from the
 # 21st), "十月底" (its last day), of a month named by its number ("2026年10月", "去年12月", "10月": the latest
 # one not to come), counted from this one ("上个月中") or this one left unsaid ("月初")
@@ -89,6 +99,8 @@ def _unit(name: str, amount: str) -> str:
 
 
 def _bounded(m: re.Match[str], today: datetime.date) -> str:
+    if m.group("unit") == "月" and not (m.group("measure") or m.group("after") or m.group("half") or m.group("half_unit")):
+        return m.group()  # "10月" is October; months counted are "10个月"
     amount = "0.5" if m.group("half") else m.group("n")
     if m.group("and_half") or m.group("half_unit") and not m.group("half"):
         amount = str(float(amount) + 0.5)
@@ -132,9 +144,21 @@ def _back(today: datetime.date, amount: float, unit: str) -> datetime.date:
 
 
 def _weekday_back(m: re.Match[str], today: datetime.date) -> str:
-    weeks = 2 if m["back"] == "上上" else 1
-    day = today - datetime.timedelta(days=today.weekday() + 7 * weeks - _WEEKDAYS[m["day"]])
+    if m["back"] is None:
+        day = today - datetime.timedelta(days=(today.weekday() - _WEEKDAYS[m["day"]] - 1) % 7 + 1)
+    else:
+        weeks = {"上上": 2, "上": 1}.get(m["back"], 0)
+        day = today - datetime.timedelta(days=today.weekday() + 7 * weeks - _WEEKDAYS[m["day"]])
     return f" {day.isoformat()} "
+
+
+def _counted_after(m: re.Match[str]) -> str:
+    if not (m["now"] or m["now2"]):
+        return m.group()
+    n = int(m["n"])
+    if m["unit"] == "天":
+        return f" {n} days ago "
+    return f" between {(n - 1) * 7} and {n * 7 - 1} days ago "
 
 
 def _month_name(number: str) -> str:
@@ -157,18 +181,37 @@ def _part_of_month(m: re.Match[str], today: datetime.date) -> str:
     when.py reads as a range; its last day ("十月底") as that day, about. A part still to come is that
     future day, for the person to be asked again."""
     if m["m"] is None:
-        back = {"上上": 2, "上": 1}.get(m["back"] or "", 0)
-        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
-        month += 1
+        year, month = _month_back(today, {"上上": 2, "上": 1}.get(m["back"] or "", 0))
     else:
         month = int(m["m"])
         if not 1 <= month <= 12:
             return m.group()
         year = int(m["y"]) if m["y"] else today.year - _YEARS_BACK.get(m["word"] or "", 0)
-    first_day, last_day = _PART_DAYS[m["part"]]
+    return _days_of_month(year, month, *_PART_DAYS[m["part"]], today, latest_past=not m["y"] and not m["word"])
+
+
+def _some_day_of_month(m: re.Match[str], today: datetime.date) -> str:
+    if m["m"] is None:
+        year, month = _month_back(today, {"上上": 2, "上": 1}.get(m["back"], 0))
+    elif 1 <= int(m["m"]) <= 12:
+        year, month = today.year, int(m["m"])
+    else:
+        return m.group()
+    tens = int(m["tens"])
+    return _days_of_month(year, month, tens + 1, tens + 9, today, latest_past=m["m"] is not None)
+
+
+def _month_back(today: datetime.date, back: int) -> tuple[int, int]:
+    year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return year, month + 1
+
+
+def _days_of_month(year: int, month: int, first_day: int, last_day: int, today: datetime.date, latest_past: bool) -> str:
+    """Days ``first_day`` to ``last_day`` of a month, said as days ago; a month named by its number alone
+    (``latest_past``) is the latest one not to come."""
     last_day = min(last_day, calendar.monthrange(year, month)[1])
     first, last = datetime.date(year, month, min(first_day, last_day)), datetime.date(year, month, last_day)
-    if m["m"] is not None and not m["y"] and not m["word"] and first > today and month != today.month:
+    if latest_past and first > today and month != today.month:
         # "12月初" said on 1 November is last December's; "12月下旬" said on 1 December is to come
         first, last = first.replace(year=year - 1), last.replace(year=year - 1)
     if first > today:
@@ -211,12 +254,15 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _MONTH_SLIP.sub("月", text)
     text = _LUNAR.sub(" ", text)
     text = _NONE_WITHIN.sub(" ", text)
+    text = _SHORT_YEAR.sub(lambda m: f"20{m['yy']}", text)
+    text = _COUNTED_AFTER.sub(_counted_after, text)
     text = _FROM_ANOTHER_DAY.sub(" ", text)
     text = _NEVER.sub(" never ", text)
     text = PUT_OFF.sub(" ", text)
     text = _FULL_DATE.sub(lambda m: f" {int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d} ", text)
     text = _NOT_FOR.sub(lambda m: f"超过{m['length']} ", text)
     text = _WEEKDAY_LAST_WEEK.sub(lambda m: _weekday_back(m, today), text)
+    text = _SOME_DAY_OF_MONTH.sub(lambda m: _some_day_of_month(m, today), text)
     text = _PART_OF_MONTH.sub(lambda m: _part_of_month(m, today), text)
     text = _YEAR_WORD.sub(lambda m: _year_word(m, today), text)
     text = _MONTH_WORD.sub(lambda m: _month_word(m, today), text)
