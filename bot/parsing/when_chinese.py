@@ -37,7 +37,7 @@ _FROM_ANOTHER_DAY = re.compile(r"(?<=[号日节庆术])\s*(?:前|后|之前|之�
 _MONTH_SLIP = re.compile(r"(?<=[0-9上这本个])越(?=\s*(?:[0-9]|份|底|初|中旬|上旬|下旬))")
 # A treatment planned and put off is no time it happened: "原定上周化疗，因为血小板低推迟了" (to the clause's end)
 PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了|好))[^，,。；;！!？?]*"
-                      r"(?=[^。；;！!？?]*(?:推迟|延期|延后|往后推|取消|没(?:有)?(?:做|打|化|去)成))")
+                      r"(?=[^。；;！!？?]*(?:推迟|延期|延后|往后推|取消|没(?:有)?(?:能)?(?:做|打|化|去)(?:成)?(?![过完])))")
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*[年./-]\s*(?P<m>[0-9]{1,2})\s*[月./-]\s*(?P<d>[0-9]{1,2})\s*[日号]?")
 _MONTH_OF_YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年\s*(?P<m>[0-9]{1,2})\s*月(?:份)?")
 # "不到两个月", "超过6周", "一个多月前", "半年前", "两周内", "最近3个月"
@@ -60,6 +60,13 @@ _MONTH_WORD = re.compile(r"(?P<word>上上|上|这|本)(?:个)?月(?:份)?\s*(?P
 _DAY_OF_MONTH = re.compile(r"(?<![0-9年./])(?P<m>[0-9]{1,2})\s*(?:月\s*(?P<d>[0-9]{1,2})\s*(?:[日号]|(?=\s*(?:$|[，。,;；！!？?~～]|左右)))"
                            r"|[./]\s*(?P<d2>[0-9]{1,2})\s*[日号])")
 _MONTH = re.compile(r"(?<![0-9年个.])(?P<m>[0-9]{1,2})\s*月(?:份)?(?!\s*(?:[0-9]|前|以前|之前|内|以内|之内|多|以上|左右|半))")
+# "11月3号还是4号", "11月3号或者4号": one of two days, so the days from the one to the other
+_ONE_OF_TWO_DAYS = re.compile(r"(?<![0-9年./])(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*[日号]?\s*(?:还是|或者|或|到|至|-|~|～|、)\s*"
+                              r"(?P<d2>[0-9]{1,2})\s*[日号]")
+# "上半年", "去年下半年": the first or the last six months of the year
+_HALF_YEAR = re.compile(r"(?P<word>今年|去年|前年)?\s*(?P<half>上|下)半年")
+# "今年年初", "去年年底": the year's first months ("early 2026") or its last day (as "2025年底")
+_YEAR_EDGE_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*年?\s*(?P<edge>初|底|末)")
 # "10月20几号", "上个月十几号": the days that number of tens stands for (21 to 29, 11 to 19)
 _SOME_DAY_OF_MONTH = re.compile(r"(?:(?<![0-9年.])(?P<m>[0-9]{1,2})|(?P<back>上上|上|这|本)\s*(?:个)?)\s*月(?:份)?\s*"
                                 r"(?P<tens>[123]0)\s*(?:几|多)\s*[日号]?")
@@ -201,6 +208,22 @@ def _some_day_of_month(m: re.Match[str], today: datetime.date) -> str:
     return _days_of_month(year, month, tens + 1, tens + 9, today, latest_past=m["m"] is not None)
 
 
+def _one_of_two_days(m: re.Match[str], today: datetime.date) -> str:
+    month, days = int(m["m"]), sorted((int(m["d"]), int(m["d2"])))
+    if not 1 <= month <= 12:
+        return m.group()
+    return _days_of_month(today.year, month, *days, today, latest_past=True)
+
+
+def _half_year(m: re.Match[str], today: datetime.date) -> str:
+    year = today.year - _YEARS_BACK.get(m["word"] or "", 0)
+    first = datetime.date(year, 1 if m["half"] == "上" else 7, 1)
+    if first > today:
+        return f" {first.isoformat()} "
+    last = min(datetime.date(year, 6, 30) if m["half"] == "上" else datetime.date(year, 12, 31), today)
+    return f" between {(today - last).days} and {(today - first).days} days ago "
+
+
 def _month_back(today: datetime.date, back: int) -> tuple[int, int]:
     year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
     return year, month + 1
@@ -262,6 +285,9 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _FULL_DATE.sub(lambda m: f" {int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d} ", text)
     text = _NOT_FOR.sub(lambda m: f"超过{m['length']} ", text)
     text = _WEEKDAY_LAST_WEEK.sub(lambda m: _weekday_back(m, today), text)
+    text = _ONE_OF_TWO_DAYS.sub(lambda m: _one_of_two_days(m, today), text)
+    text = _HALF_YEAR.sub(lambda m: _half_year(m, today), text)
+    text = _YEAR_EDGE_WORD.sub(lambda m: f" {'early ' if m['edge'] == '初' else 'the end of '}{today.year - _YEARS_BACK[m['word']]} ", text)
     text = _SOME_DAY_OF_MONTH.sub(lambda m: _some_day_of_month(m, today), text)
     text = _PART_OF_MONTH.sub(lambda m: _part_of_month(m, today), text)
     text = _YEAR_WORD.sub(lambda m: _year_word(m, today), text)

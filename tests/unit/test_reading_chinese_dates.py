@@ -126,3 +126,25 @@ def test_none_this_month_is_no_never(engine):
     assert read(engine, "last_chemotherapy", "这个月还没化疗，上次是10月25").facts == {"last_chemotherapy": "2026-10-25"}
     assert read(engine, "last_chemotherapy", "最近没化疗").facts.get("last_chemotherapy") != NEVER
     assert read(engine, "last_chemotherapy", "没化疗过").facts == {"last_chemotherapy": NEVER}
+
+
+@pytest.mark.parametrize("text, earliest, latest", [
+    ("11月3号还是4号来着", "2026-11-03", "2026-11-04"), ("11月3号或者4号", "2026-11-03", "2026-11-04"),
+    ("上半年", "2026-01-01", "2026-06-30"), ("去年下半年", "2025-07-01", "2025-12-31"),
+    ("今年年初", "2026-01-01", "2026-04-30"), ("去年年底", None, "2025-12-31"),
+])
+def test_one_of_two_days_and_parts_of_a_year_are_their_days(text, earliest, latest):
+    """Of "3号还是4号" the later day may be the one: both are kept, never the earlier alone; "上半年" is no half year ago."""
+    assert span(text) == (earliest, latest)
+
+
+def test_a_treatment_not_given_as_planned_is_no_time_of_it(engine):
+    message = "本来这周化疗，血小板太低没打，上次是10月30号"
+    assert read(engine, "last_chemotherapy", message).facts == {"last_chemotherapy": "2026-10-30"}
+
+
+@pytest.mark.parametrize("message", ["第4周期第1天是11月10号", "最近一个周期是11月10号开始的"])
+def test_a_day_of_a_cycle_is_asked_for_the_last_dose(engine, message):
+    """As "day 1 of my last cycle was 10 Nov": a regimen may give more doses later in the cycle."""
+    understood = read(engine, "last_chemotherapy", message)
+    assert "last_chemotherapy" not in understood.facts and "last_chemotherapy" in understood.follow_ups
