@@ -144,8 +144,8 @@ def _back(today: datetime.date, amount: float, unit: str) -> datetime.date:
     if unit.startswith(("month", "year")):
         months = amount * (12 if unit.startswith("year") else 1)
         whole = int(months)
-        year, month = divmod(today.year * 12 + today.month - 1 - whole, 12)
-        day = datetime.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+        year, month = _month_back(today, whole)
+        day = datetime.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
         return day - datetime.timedelta(days=round((months - whole) * 30))
     return today - datetime.timedelta(days=round(amount * (7 if unit.startswith("week") else 1)))
 
@@ -250,9 +250,8 @@ def _year_edge(edge: str | None) -> str:
 
 
 def _month_word(m: re.Match[str], today: datetime.date) -> str:
-    back = {"上上": 2, "上": 1, "这": 0, "本": 0}[m["word"]]
-    year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
-    return f" {year:04d}-{month + 1:02d}-{int(m['d']):02d} "
+    year, month = _month_back(today, {"上上": 2, "上": 1, "这": 0, "本": 0}[m["word"]])
+    return f" {year:04d}-{month:02d}-{int(m['d']):02d} "
 
 
 def _day_of_month(m: re.Match[str], today: datetime.date) -> str:
@@ -266,8 +265,8 @@ def _day_of_month(m: re.Match[str], today: datetime.date) -> str:
 
 def _months_back(m: re.Match[str], today: datetime.date) -> str:
     """"上上个月": the whole calendar month before last, as "October 2026"."""
-    year, month = divmod(today.year * 12 + today.month - 1 - 2, 12)
-    return f" {calendar.month_name[month + 1]} {year} "
+    year, month = _month_back(today, 2)
+    return f" {calendar.month_name[month]} {year} "
 
 
 def in_english(text: str, today: datetime.date) -> str:
