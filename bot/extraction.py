@@ -148,6 +148,11 @@ DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 # (a full stop between digits is a decimal point or a date's: "2026.11.05", "PLT 2.2")
 CLAUSE_END = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
 NEAR = 40  # characters between a cue and its value
+# A treatment's name followed by its denial and nothing more: "放疗没有", "放疗：无" ("化疗没有结束" says more)
+NONE_AFTER = re.compile(r"[\s:：=]*(?:也|都)?(?:没有|没|无|未)(?:做|打|接受|用)?(?:过)?(?:了)?[\s。.!！]*")
+# Between two treatments' names, words that join them: what follows is said of both ("化疗和放疗都是6周前");
+# a space alone parts two items ("上周化疗 放疗没做过")
+SHARED_BETWEEN = re.compile(r"(?:\s*(?:和|跟|与|及|以及|、|/|&|and|or|\+)\s*)?", re.IGNORECASE)
 # A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
 # "输了两袋", "3号"
 COUNTED = re.compile(r"\s*(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
@@ -233,6 +238,11 @@ def mentions(text: str, phrases: Sequence[str]) -> List[Tuple[int, int]]:
     for phrase in phrases:
         spans += [m.span() for m in _pattern(phrase).finditer(text)]
     return sorted(spans)
+
+
+def _last_day(value: str) -> date:
+    """The latest day a date fact's value allows; "never" before any."""
+    return date.min if value == NEVER else date_range(value)[1]
 
 
 def _clause_after(text: str, end: int) -> str:
@@ -544,11 +554,12 @@ class Extractor:
             return self._yes_no(text, definition, found, expected)
         if definition.type is FactType.NUMBER and definition.cues_false:
             self._set_aside_named_otherwise(text, definition, measurements, found)
+        if definition.type is FactType.DATE:
+            # "8月份就停了静脉化疗，但是替吉奥一直吃到上周": of the times said of the treatment, the latest
+            said = [self._date_near(text, definition, start, end, found) for start, end in mentions(text, definition.cues)]
+            return max((value for value in said if value is not None), key=_last_day, default=None)
         for start, end in mentions(text, definition.cues):
-            if definition.type is FactType.DATE:
-                value = self._date_near(text, definition, start, end, found)
-            else:
-                value = self._number_near(text, definition, measurements, start, end, found)
+            value = self._number_near(text, definition, measurements, start, end, found)
             if value is not None or definition.key in found.values:
                 return value
         return None
@@ -683,12 +694,16 @@ class Extractor:
         if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
             return None  # "原定上周化疗，推迟了": planned and put off, not done then
         before = _clause_before(text, start)
-        after = _clause_after(text, end)
+        after = self._own_words_after(_clause_after(text, end), definition)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
             since = absent_for(after, self.today)
             return NEVER if since is None else self._when(found, definition, since)
+        if NONE_AFTER.fullmatch(after):
+            return NEVER  # "放疗没有", "放疗：无", "放疗没做过"
         before = _clause_before(text, start)
+        if self._other_treatment(before, definition):
+            before = ""  # "化疗完一个多月了 放疗没有": the words after the chemotherapy are its time, not radiotherapy's
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
@@ -716,6 +731,22 @@ class Extractor:
                     del found.values[definition.key]
                     found.unsure[definition.key] = date_value(later.earliest or later.date, later.date)
                     return
+
+    def _other_treatment(self, clause: str, definition: FactDefinition) -> List[Tuple[int, int]]:
+        """Where ``clause`` names the treatment of another date fact ("放疗" for the chemotherapy's)."""
+        return sorted(span for other in self.vocabulary.values() if other.type is FactType.DATE and other is not definition
+                      for span in mentions(clause, other.cues))
+
+    def _own_words_after(self, after: str, definition: FactDefinition) -> str:
+        """The words after a treatment's name up to another treatment's, and without the denial said of that
+        one: in "上周化疗 放疗没做过", "十月底化疗结束的 放疗去年做过" the radiotherapy's "没做过", "去年" are not the
+        chemotherapy's. Said of both together ("chemo and radiotherapy, both 6 weeks ago") they are shared."""
+        others = self._other_treatment(after, definition)
+        if not others or SHARED_BETWEEN.fullmatch(after[:others[0][0]]):
+            return after
+        own = after[:others[0][0]]
+        denial = NEVER_HAD.search(own) or chinese.NEVER_HAD.search(own)
+        return own[:denial.start()] if denial else own
 
     @staticmethod
     def _impossible_date(clause: str, offset: int, definition: FactDefinition, found: Extraction) -> None:

@@ -100,8 +100,8 @@ UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(
 RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
-# (not after a length of time: "两个多月没化疗了", "好久没做了" say since when, not never)
-NEVER_HAD = re.compile(r"(?<![天日周期拜月年久])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
+# (not after a length of time or a time: "两个多月没化疗了", "好久没做了", "这个月还没化疗" say since when, not never)
+NEVER_HAD = re.compile(r"(?<![天日周期拜月年久近])(?<![天日周期拜月年久近][还都也])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
 # an age to come next year or later ("明年满18", "后年三月就满60"): 16 or 17 now, not sure which
 BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"

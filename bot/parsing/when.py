@@ -120,7 +120,8 @@ _FOR_LENGTH = re.compile(rf"^\W*(?:(?:now|already|since|then)\s+)?for\b", re.IGN
 # counted after a treatment, is when it was given: _DAY_PLUS.)
 _CYCLE_DAY = re.compile(r"\bday\s*\+?\s*[0-9]+\s+(?:of|in)\s+(?:(?:my|her|his|their|the|this|that|last|latest|most"
                         r"|recent|current|final|cycle|course|round)\s+)*(?:cycle|course|round)\b"
-                        r"|(?<![\w/])c(?:ycle)?\s*[0-9]{1,2}\s*d(?:ay)?\s*[0-9]{1,2}\b", re.IGNORECASE)
+                        r"|(?<![\w/])c(?:ycle)?\s*[0-9]{1,2}\s*d(?:ay)?\s*[0-9]{1,2}\b"
+                        r"|(?:周期|疗程)\s*(?:的)?\s*第\s*[0-9]{1,2}\s*天|(?:周期|疗程)\s*(?:是)?[^，,。；;]{0,12}开始", re.IGNORECASE)
 # "just over a month ago", "a little more than 6 weeks": near the amount, on its far side; one day offered back
 _NEAR_OVER = re.compile(r"\b(?:just|only\s+just|a\s+(?:little|bit|tad|touch)|slightly|barely)\s+"
                         r"(?:over|more\s+than|longer\s+than|past|after)\s*$", re.IGNORECASE)
