@@ -330,6 +330,8 @@ class Reader:
                 # know: asked again, with the question's note, rather than taken as "I don't know"
                 understanding.follow_ups[pending[0].key] = "unsure"
                 understanding.reply = None
+        if len(context.pending) > 1 and understanding.reply == "unknown" and scopes.doubts_only_details(understanding.text):
+            understanding.reply = None  # "bisoprolol for my heart, not sure what for": no "I don't know" to the list
         if len(context.pending) > 1 and understanding.reply == "unknown":
             self._unknown_of_one(understanding, context)
         if (len(pending) == 1 and understanding.reply is None and pending[0].key not in found.values
@@ -469,7 +471,10 @@ class Reader:
             in_clause = [d.key for d in context.pending if self._names_item(clause.text, d, Extraction())
                          or mentions(clause.text, d.cues_false) or scopes.refers_to(referred, d.label, d.ask, d.organ)]
             said = scopes.doubt_in(clause)
-            by_place = [keys[i] for i in scopes.by_place(clause, len(keys))]  # "no to the first three"
+            # items picked out by their place ("no to the first three") or by a word of theirs ("only the sugar one")
+            by_place = [keys[i] for i in scopes.by_place(clause, len(keys))] + [
+                d.key for d in context.pending if d.key in in_clause and scopes.refers_to(referred, d.label, d.ask, d.organ)
+                and not self._names_item(clause.text, d, Extraction())]
             if by_place and said is None:
                 placed.update({key: scopes.place_reply(clause) for key in by_place})
             in_clause += [key for key in by_place if key not in in_clause]

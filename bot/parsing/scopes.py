@@ -41,6 +41,8 @@ _REST_NO = re.compile(r"\b(?:no|none|nothing|not|never|neither|nope|nah|negative
 # doubt inside a clause that names what it is about: "not sure about the AF", "maybe the irregular heartbeat one"
 _DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain)|unsure|uncertain|no\s+idea|dunno|(?:do\s*n'?t|do\s+not|didn'?t)\s+(?:really\s+)?know"
                     r"|(?:can'?t|cannot)\s+(?:remember|say)|maybe|perhaps|possibly)\b", re.IGNORECASE)
+# "not sure what for", "no idea which one": about a detail, where "not sure if I'm pregnant" is about the item
+_WHAT_DETAIL = re.compile(r"\s+(?:what|which|how|when|where|who)\b", re.IGNORECASE)
 _DETAIL = re.compile(r"\s+(?:if|whether|what|which|how|when|where|who)\b", re.IGNORECASE)
 _LEAN_IN_CLAUSE = re.compile(r"^\W*(?:maybe|perhaps|possibly|probably)\b", re.IGNORECASE)
 
@@ -131,6 +133,13 @@ def place_reply(clause: Clause) -> Reply:
     """What a clause says of the items it refers to by place: its own reply ("no to the first three"), or, with
     no reply of its own, "yes": the items are picked out ("the middle one", "except the last")."""
     return classify_reply(_PLACE.sub(" ", clause.text).replace(" to ", " ").strip(" ,.;:-")) or "yes"
+
+
+def doubts_only_details(text: str) -> bool:
+    """Whether every doubt in a message is about a detail ("on bisoprolol for my heart but not sure what for
+    exactly"), none about whether the person has what was asked."""
+    doubts = list(_DOUBT.finditer(text))
+    return bool(doubts) and all(_WHAT_DETAIL.match(text, d.end()) for d in doubts)
 
 
 def referred_words(text: str) -> List[str]:
