@@ -520,7 +520,7 @@ class Reader:
                 understanding.checks[key] = understanding.facts.pop(key)
         if organ_denied and rest is None:
             rest = "no"
-        if unplaced and not organ_denied:
+        if unplaced and not organ_denied and not scopes.denies_all(text):
             rest = None  # what "the rest" leaves out is not known: nothing is said of it, the list is asked again
         others = [key for key in keys if key not in understanding.facts and key not in understanding.checks
                   and key not in understanding.follow_ups and key not in doubted

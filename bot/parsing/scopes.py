@@ -72,6 +72,17 @@ def clauses(text: str) -> List[Clause]:
     return found
 
 
+# "no to all of it" with no exception anywhere: every item denied, what else was said included ("he had a stent
+# in 2015, he's fine now, no to all of it"); "the rest", "the others" leave out what was said
+_ALL_OF_IT = re.compile(r"\b(?:no|none)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?\W*$", re.IGNORECASE)
+_EXCEPTION_WORD = re.compile(r"\b(?:except|apart|other\s+than|besides|only|just|but|though|although)\b", re.IGNORECASE)
+
+
+def denies_all(text: str) -> bool:
+    """Whether a message ends by denying the whole list, with no exception said anywhere in it."""
+    return bool(_ALL_OF_IT.search(text)) and not _EXCEPTION_WORD.search(text)
+
+
 def rest_reply(clause: Clause) -> Optional[Reply]:
     """What a clause about "the rest" says of it: "no to the rest", "the rest I'm not sure", "otherwise no"."""
     said = classify_reply(clause.text)
