@@ -363,6 +363,13 @@ class Reader:
                     # "only AF, nothing else": the heart condition that needs treatment may be the AF itself
                     rest = understanding.checks if set(definition.covers) & named else understanding.facts
                     rest[definition.key] = False
+            elif (understanding.reply == "no" and PLAIN_NO.match(understanding.text) and not doubt and not understanding.checks
+                  and before_exception(understanding.text) is None
+                  and all(understanding.facts.get(d.key) is not True for d in context.pending)):
+                # "nope, I stopped the aspirin": what is named agrees with the "no", so the "no" is trusted for the rest;
+                # not after an exception ("no, only an irregular heartbeat, the harmless kind"): the "no" was about the rest
+                for definition in context.pending:
+                    understanding.facts.setdefault(definition.key, False)
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
