@@ -259,3 +259,13 @@ def test_a_doubt_only_about_a_detail_is_no_i_dont_know_to_the_list(engine):
 def test_a_condition_said_ok_now_is_not_read_as_there_and_its_time_is_not_the_chemos(engine):
     said = understood(engine, OTHER, "sepsis last year when I had my chemo, I'm ok now")
     assert said.facts.get("sepsis") is not True and "last_chemotherapy" not in said.facts
+
+
+def test_a_no_whose_named_item_agrees_is_trusted_for_the_rest(engine):
+    items = ["infection_serology_positive", *THREE]
+    said = understood(engine, items, "nope, i stopped the aspirin when the platelets dropped", sex="male")
+    assert said.facts == dict.fromkeys(items, False)
+    # a "no" wrong about one item is not trusted for the others; one before an exception is about the rest
+    assert understood(engine, OTHER, "no, I'm type 2 diabetic though").facts == {"diabetes": True}
+    said = understood(engine, HEART, "no, only an irregular heartbeat but the doctor said its the harmless kind, no treatment")
+    assert said.facts.get("heart_disease_treated") is None
