@@ -120,7 +120,7 @@ DURATION_LEAD = re.compile(r"\b(?:for|over|past|last|in|within|since|after|about
 BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)\b\W*", re.IGNORECASE)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
-RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|fine\s+now|well\s+now|better\s+now|over\s+now"
+RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|(?:fine|ok|okay|alright|well|better|over)\s+now"
                       r"|never\s+since|not\s+since|nothing\s+since|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
@@ -132,8 +132,10 @@ CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative d
 NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
                        re.IGNORECASE)
 # A treatment named as the cause of something, or the time something else happened ("stopped because of the
-# chemo", "18 months ago when chemo started"): a date before it is that something's
-AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every))\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
+# chemo", "18 months ago when chemo started", "sepsis last year when I had my chemo"): a date before it is that something's
+AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every)"
+                        r"|(?:when|while)\s+(?:i|she|he|they|we)\s+(?:had|was\s+having|were\s+having|was\s+on|were\s+on|got))"
+                        r"\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
                         re.IGNORECASE)
 SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"

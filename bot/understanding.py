@@ -330,6 +330,8 @@ class Reader:
                 # know: asked again, with the question's note, rather than taken as "I don't know"
                 understanding.follow_ups[pending[0].key] = "unsure"
                 understanding.reply = None
+        if len(context.pending) > 1 and understanding.reply == "unknown" and scopes.doubts_only_details(understanding.text):
+            understanding.reply = None  # "bisoprolol for my heart, not sure what for": no "I don't know" to the list
         if len(context.pending) > 1 and understanding.reply == "unknown":
             self._unknown_of_one(understanding, context)
         if (len(pending) == 1 and understanding.reply is None and pending[0].key not in found.values
@@ -361,6 +363,13 @@ class Reader:
                     # "only AF, nothing else": the heart condition that needs treatment may be the AF itself
                     rest = understanding.checks if set(definition.covers) & named else understanding.facts
                     rest[definition.key] = False
+            elif (understanding.reply == "no" and PLAIN_NO.match(understanding.text) and not doubt and not understanding.checks
+                  and before_exception(understanding.text) is None
+                  and all(understanding.facts.get(d.key) is not True for d in context.pending)):
+                # "nope, I stopped the aspirin": what is named agrees with the "no", so the "no" is trusted for the rest;
+                # not after an exception ("no, only an irregular heartbeat, the harmless kind"): the "no" was about the rest
+                for definition in context.pending:
+                    understanding.facts.setdefault(definition.key, False)
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
@@ -457,6 +466,9 @@ class Reader:
         rest: Optional[str] = None
         doubted: Dict[str, str] = {}
         named: set = set()
+        affirmed: set = set()
+        placed: Dict[str, str] = {}
+        described = False
         unplaced = False
         for clause in scopes.clauses(text):
             if clause.about_the_rest:
@@ -465,17 +477,32 @@ class Reader:
             referred = scopes.referred_words(clause.text)  # "the ECG one", "the heart ones"
             in_clause = [d.key for d in context.pending if self._names_item(clause.text, d, Extraction())
                          or mentions(clause.text, d.cues_false) or scopes.refers_to(referred, d.label, d.ask, d.organ)]
-            named.update(in_clause)
-            if not in_clause and not _only_a_reply(clause.text) and not scopes.CONTINUES.match(clause.text) \
-                    and not (named and scopes.POINTS_BACK.search(clause.text)) and not names_none_of(clause.text, keys):
-                unplaced = True  # "Mum has a pacemaker": what it is about may be an item; "the rest" is unclear
             said = scopes.doubt_in(clause)
+            # items picked out by their place ("no to the first three") or by a word of theirs ("only the sugar one")
+            by_place = [keys[i] for i in scopes.by_place(clause, len(keys))] + [
+                d.key for d in context.pending if d.key in in_clause and scopes.refers_to(referred, d.label, d.ask, d.organ)
+                and not self._names_item(clause.text, d, Extraction())]
+            if by_place and said is None:
+                placed.update({key: scopes.place_reply(clause) for key in by_place})
+            in_clause += [key for key in by_place if key not in in_clause]
+            # a clause goes on about what an earlier one named ("RA but it's in remission"); the first names nothing
+            # to go on about ("just the numbness in my feet", "no idea about the virus tests")
+            goes_on = named and (scopes.CONTINUES.match(clause.text) or scopes.POINTS_BACK.search(clause.text))
+            if not in_clause and (said is not None or not _only_a_reply(clause.text)) and not goes_on \
+                    and not names_none_of(clause.text, keys):
+                unplaced = True  # "Mum has a pacemaker": what it is about may be an item; "the rest" is unclear
+            elif not in_clause and goes_on and placed and not _only_a_reply(clause.text):
+                described = True  # "only the first one, a leaky valve they're watching": what it is, is said
+            named.update(in_clause)
+            if scopes.affirms(clause):
+                # said to be there, whatever is asked about how much ("heart failure yes but no to the others")
+                affirmed.update(in_clause)
             if said is not None:
                 doubted.update({key: said for key in in_clause})
         organs = {o for d in context.pending for o in d.organ}
         whole = [o for o in organs if all(o in d.organ for d in context.pending)]
         organ_denied = bool(whole and scopes.organ_fine(text, whole))
-        if rest is None and not doubted and not organ_denied:
+        if rest is None and not doubted and not organ_denied and not placed:
             return False
         for key, said in doubted.items():
             if understanding.facts.get(key) is False or understanding.follow_ups.get(key, "unsure") != "unsure":
@@ -487,15 +514,25 @@ class Reader:
             else:
                 understanding.checks.pop(key, None)
                 understanding.facts[key] = None  # "not sure about the irregular heartbeat one"
+        for key, said in placed.items():
+            if key not in understanding.facts and key not in understanding.checks and key not in understanding.follow_ups:
+                if said in ("yes", "no"):
+                    # "I think the last one", "only the first one, a leaky valve they're watching": offered back
+                    (understanding.checks if doubt or unplaced or described else understanding.facts)[key] = said == "yes"
+                elif said == "unknown":
+                    understanding.facts[key] = None
+        present = {key for key, value in {**understanding.facts, **understanding.checks}.items() if value is True} | affirmed
+        for key in placed:  # "no to the first three, yes to the last one": the heart condition may be the irregular beat
+            if understanding.facts.get(key) is False and set(self.vocabulary[key].covers) & present:
+                understanding.checks[key] = understanding.facts.pop(key)
         if organ_denied and rest is None:
             rest = "no"
-        if unplaced and not organ_denied:
+        if unplaced and not organ_denied and not scopes.denies_all(text):
             rest = None  # what "the rest" leaves out is not known: nothing is said of it, the list is asked again
         others = [key for key in keys if key not in understanding.facts and key not in understanding.checks
                   and key not in understanding.follow_ups and key not in doubted
                   and (key not in named or organ_denied and rest == "no")]
         if rest == "no" and not (doubt and not organ_denied):
-            present = {key for key, value in {**understanding.facts, **understanding.checks}.items() if value is True}
             for key in others:
                 covering = set(self.vocabulary[key].covers) & present
                 (understanding.checks if covering else understanding.facts)[key] = False

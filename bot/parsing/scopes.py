@@ -25,7 +25,8 @@ TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|
                         re.IGNORECASE)
 # what names the items not named elsewhere: "the rest", "the others", "everything else", "otherwise no"
 REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+ones?)|(?:everything|anything)\s+else|otherwise|any\s+of\s+the\s+others?"
-                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?=\W*(?:except|apart|other|besides|$))"
+                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?(?=\W*(?:except|apart|other|besides|$))"
+                  r"|^\W*all(?:\s+of\s+(?:them|those|these))?(?=\s+(?:no|not|none)\b)"
                   r"|none\s+of\s+the\s+(?:rest|others?))\b", re.IGNORECASE)
 # a clause that goes on about what the one before named ("RA but it's in remission", "nothing now", "not a donor's")
 # a clause naming nothing that points back at what was named ("I've never had them checked")
@@ -38,8 +39,10 @@ CONTINUES = re.compile(r"^\W*(?:(?:but|though|although|however)\s+)?(?:it|its|it
 # a reply said of "the rest" in a clause of its own
 _REST_NO = re.compile(r"\b(?:no|none|nothing|not|never|neither|nope|nah|negative)\b|n'?t\b", re.IGNORECASE)
 # doubt inside a clause that names what it is about: "not sure about the AF", "maybe the irregular heartbeat one"
-_DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain)|unsure|uncertain|no\s+idea|(?:do\s*n'?t|do\s+not|didn'?t)\s+(?:really\s+)?know"
+_DOUBT = re.compile(r"\b(?:not\s+(?:sure|certain)|unsure|uncertain|no\s+idea|dunno|(?:do\s*n'?t|do\s+not|didn'?t)\s+(?:really\s+)?know"
                     r"|(?:can'?t|cannot)\s+(?:remember|say)|maybe|perhaps|possibly)\b", re.IGNORECASE)
+# "not sure what for", "no idea which one": about a detail, where "not sure if I'm pregnant" is about the item
+_WHAT_DETAIL = re.compile(r"\s+(?:what|which|how|when|where|who)\b", re.IGNORECASE)
 _DETAIL = re.compile(r"\s+(?:if|whether|what|which|how|when|where|who)\b", re.IGNORECASE)
 _LEAN_IN_CLAUSE = re.compile(r"^\W*(?:maybe|perhaps|possibly|probably)\b", re.IGNORECASE)
 
@@ -69,6 +72,17 @@ def clauses(text: str) -> List[Clause]:
     return found
 
 
+# "no to all of it" with no exception anywhere: every item denied, what else was said included ("he had a stent
+# in 2015, he's fine now, no to all of it"); "the rest", "the others" leave out what was said
+_ALL_OF_IT = re.compile(r"\b(?:no|none)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?\W*$", re.IGNORECASE)
+_EXCEPTION_WORD = re.compile(r"\b(?:except|apart|other\s+than|besides|only|just|but|though|although)\b", re.IGNORECASE)
+
+
+def denies_all(text: str) -> bool:
+    """Whether a message ends by denying the whole list, with no exception said anywhere in it."""
+    return bool(_ALL_OF_IT.search(text)) and not _EXCEPTION_WORD.search(text)
+
+
 def rest_reply(clause: Clause) -> Optional[Reply]:
     """What a clause about "the rest" says of it: "no to the rest", "the rest I'm not sure", "otherwise no"."""
     said = classify_reply(clause.text)
@@ -77,6 +91,15 @@ def rest_reply(clause: Clause) -> Optional[Reply]:
     if said is not None:
         return said
     return "no" if _REST_NO.search(REST.sub(" ", clause.text)) or re.match(r"^\W*none\b", clause.text, re.I) else None
+
+
+# a yes said in a clause beside what it names: "heart failure yes", "AF - yep"
+_YES = re.compile(r"\b(?:yes|yeah|yep|yup|ya|aye)\b", re.IGNORECASE)
+
+
+def affirms(clause: Clause) -> bool:
+    """Whether a clause says yes to what it names ("heart failure yes"), without a doubt or a no beside it."""
+    return bool(_YES.search(clause.text)) and classify_reply(clause.text) in ("yes", None) and doubt_in(clause) is None
 
 
 def doubt_in(clause: Clause) -> Optional[Reply]:
@@ -88,6 +111,46 @@ def doubt_in(clause: Clause) -> Optional[Reply]:
     if _LEAN_IN_CLAUSE.match(clause.text) or leaning(clause.text) == "yes":
         return "yes"
     return "unknown"
+
+
+# items referred to by their place in the list: "no to the first three", "yes to the last one", "the middle one";
+# only when nothing follows that makes the word a time ("the last year") or another thing ("the first cycle")
+_PLACE_WORDS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+                "5th": 4, "sixth": 5, "6th": 5, "last": -1, "middle": None}
+_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5}
+_PLACE = re.compile(r"\bthe\s+(?:(?P<end>first|last)\s+(?P<count>two|three|four|five|[2-5])|(?P<one>" + "|".join(_PLACE_WORDS) + r"))"
+                    r"(?:\s+(?:ones?|items?|questions?|things?|bits?))?(?=\s*(?:$|[^\w\s]|(?:and|but|or|yes|no|not|is|was|i|i'?m)\b))",
+                    re.IGNORECASE)
+
+
+def by_place(clause: Clause, size: int) -> List[int]:
+    """The places (0-based) of the items a clause refers to by their place in a list of ``size`` items."""
+    places: List[int] = []
+    for m in _PLACE.finditer(clause.text):
+        if m.group("count"):
+            count = min(_COUNTS[m.group("count").lower()], size)
+            places += list(range(count)) if m.group("end").lower() == "first" else list(range(size - count, size))
+            continue
+        place = _PLACE_WORDS[m.group("one").lower()]
+        if place is None:
+            if size % 2:
+                places.append(size // 2)  # "the middle one" of an even list is no one item
+        elif place < size:
+            places.append(place % size)
+    return places
+
+
+def place_reply(clause: Clause) -> Reply:
+    """What a clause says of the items it refers to by place: its own reply ("no to the first three"), or, with
+    no reply of its own, "yes": the items are picked out ("the middle one", "except the last")."""
+    return classify_reply(_PLACE.sub(" ", clause.text).replace(" to ", " ").strip(" ,.;:-")) or "yes"
+
+
+def doubts_only_details(text: str) -> bool:
+    """Whether every doubt in a message is about a detail ("on bisoprolol for my heart but not sure what for
+    exactly"), none about whether the person has what was asked."""
+    doubts = list(_DOUBT.finditer(text))
+    return bool(doubts) and all(_WHAT_DETAIL.match(text, d.end()) for d in doubts)
 
 
 def referred_words(text: str) -> List[str]:

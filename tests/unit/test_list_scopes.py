@@ -177,3 +177,95 @@ def test_a_relatives_age_after_the_writers_own_is_not_read(engine):
     assert " ".join(scopes.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
     said = understood(engine, ["age"], "45. my husband is 52 if that matters")
     assert said.facts == {"age": 45}
+
+
+# -- items picked by place or by a word, and what "the rest" cannot reach ------------------------------
+
+THREE = ["severe_bleeding", "antiplatelet_drugs", "treatment_toxicity_unresolved"]
+
+
+@pytest.mark.parametrize("clause, size, places", [
+    ("no to the first three", 4, [0, 1, 2]), ("yes to the last one", 4, [3]), ("the middle one", 3, [1]),
+    ("except the last", 4, [3]), ("the last two", 4, [2, 3]),
+    ("the middle one", 4, []),  # no one middle item in an even list
+    ("sepsis the last year", 6, []), ("after the first cycle", 6, []),  # a time, another thing: no place
+])
+def test_items_referred_to_by_their_place(clause, size, places):
+    assert scopes.by_place(scopes.Clause(0, len(clause), clause), size) == places
+
+
+def test_a_list_answered_by_place_is_read_item_by_item(engine):
+    said = understood(engine, THREE, "no to the first two, not sure on the last")
+    assert said.facts == {"severe_bleeding": False, "antiplatelet_drugs": False, "treatment_toxicity_unresolved": None}
+    said = understood(engine, THREE, "the middle one, he takes clopidogrel")
+    assert said.facts == {"antiplatelet_drugs": True}
+
+
+def test_a_place_denied_that_covers_the_item_said_yes_is_offered_back(engine):
+    # was: every item "no"; the first item (a heart condition needing treatment) may be the irregular beat itself
+    said = understood(engine, HEART, "no to the first three, yes to the last one")
+    assert said.facts == {"heart_failure_severe": False, "heart_attack_or_angina_recent": False, "arrhythmia": True}
+    assert said.checks == {"heart_disease_treated": False}
+
+
+def test_an_item_picked_by_place_and_described_or_hedged_is_offered_back(engine):
+    assert understood(engine, HEART, "I think the last one").facts == {}
+    said = understood(engine, HEART, "Only the first one, a leaky valve they're watching")
+    assert "heart_disease_treated" not in said.facts and said.checks.get("heart_disease_treated") is True
+
+
+def test_an_item_picked_by_a_word_of_its_own(engine):
+    assert understood(engine, OTHER, "only the sugar one").facts == {"diabetes": True}
+
+
+@pytest.mark.parametrize("items, message, exception", [
+    (THREE, "just the numbness in my feet, the rest no", "treatment_toxicity_unresolved"),
+    (["uncontrolled_organ_disease", "ebv_cmv_dna_positive", "uncontrolled_hypertension", "bundle_branch_block"],
+     "no idea about the virus tests, the rest no", "ebv_cmv_dna_positive"),
+])
+def test_the_rest_is_not_denied_beside_an_exception_that_names_no_item(engine, items, message, exception):
+    # was: every item "no", the exception's own item with them
+    assert understood(engine, items, message).facts.get(exception) is not False
+
+
+def test_an_item_said_yes_to_and_asked_how_much_still_counts_as_there(engine):
+    said = understood(engine, HEART, "heart failure yes but no to the others")
+    assert said.facts == {"heart_attack_or_angina_recent": False, "arrhythmia": False}
+    assert said.checks.get("heart_disease_treated") is False  # heart failure is itself a heart condition
+
+
+@pytest.mark.parametrize("message", ["all no except the last", "all of them no except the last one"])
+def test_all_no_speaks_of_the_rest(engine, message):
+    said = understood(engine, HEART, message)
+    assert said.facts == {"heart_failure_severe": False, "heart_attack_or_angina_recent": False, "arrhythmia": True}
+
+
+def test_no_to_all_of_it_denies_the_list(engine):
+    said = understood(engine, HEART, "he had a stent in 2015, he's fine now, no to all of it", sex="male")
+    assert said.facts == dict.fromkeys(HEART, False)
+
+
+def test_dunno_is_a_doubt_about_the_item_it_names(engine):
+    said = understood(engine, OTHER, "dunno about the hardened arteries one, none of the rest")
+    assert said.facts == {"thrombotic_disease": None, **{k: False for k in OTHER if k != "thrombotic_disease"}}
+
+
+def test_a_doubt_only_about_a_detail_is_no_i_dont_know_to_the_list(engine):
+    said = understood(engine, HEART, "I take bisoprolol for my heart but not sure what for exactly")
+    assert not any(v is None for v in said.facts.values())
+    assert scopes.doubts_only_details("not sure what for") and not scopes.doubts_only_details("I don't know if I'm pregnant")
+
+
+def test_a_condition_said_ok_now_is_not_read_as_there_and_its_time_is_not_the_chemos(engine):
+    said = understood(engine, OTHER, "sepsis last year when I had my chemo, I'm ok now")
+    assert said.facts.get("sepsis") is not True and "last_chemotherapy" not in said.facts
+
+
+def test_a_no_whose_named_item_agrees_is_trusted_for_the_rest(engine):
+    items = ["infection_serology_positive", *THREE]
+    said = understood(engine, items, "nope, i stopped the aspirin when the platelets dropped", sex="male")
+    assert said.facts == dict.fromkeys(items, False)
+    # a "no" wrong about one item is not trusted for the others; one before an exception is about the rest
+    assert understood(engine, OTHER, "no, I'm type 2 diabetic though").facts == {"diabetes": True}
+    said = understood(engine, HEART, "no, only an irregular heartbeat but the doctor said its the harmless kind, no treatment")
+    assert said.facts.get("heart_disease_treated") is None
