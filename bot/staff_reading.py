@@ -39,9 +39,12 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "uncontrolled_hypertension": ("htn poorly controlled", "htn uncontrolled"),
     "last_radiotherapy": ("xrt", "radiation tx", "wbrt", "sbrt", "srs", "sabr", "palliative rt", "chemort", "chemoradiation"),
     "last_chemotherapy": ("capecitabine", "cape", "abraxane", "nab-paclitaxel", "r-chop", "chop", "abvd", "etop", "oxali",
-                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan"),
+                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan", "cyc", "last cyc"),
     "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
     "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
+    "chemo_induced_thrombocytopenia": tuple(f"{low} {cause} {chemo}" for low in ("thrombocytopenia", "low plt", "low plts")
+                                            for cause in ("d/t", "due to", "secondary to", "sec to")
+                                            for chemo in ("chemo", "chemotherapy")) + ("chemo-related thrombocytopenia",),
 }
 # Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
 # "no" for that thing alone), and shorthand that means no (`cues_false`)
@@ -51,13 +54,13 @@ STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
 }
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
     "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
-    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso"),
+    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso", "post-meno", "postmeno", "post meno"),
     "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn"),
     "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
 STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
-    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc"),
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca"),
                     "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
@@ -170,12 +173,13 @@ def facts_meant(words: str, vocabulary: Mapping[str, FactDefinition], among: Col
 # -- reading a staff message ---------------------------------------------------------------------
 # A clause about someone else, in staff shorthand (no "my"): "mum had breast ca", "partner is pregnant",
 # "pt's wife has T2DM", "husband (71) is her carer". Not the relative who tells ("daughter says ..."), whose
-# clause is about the patient. Family history ("FHx: father DVT, MI") holds to the end of its sentence.
+# clause is about the patient. A bracket holds with its clause ("daughter (34, pregnant) is NOK"). Family history
+# ("FHx: father DVT, MI") holds to the end of its sentence.
 OTHER_PEOPLE = (r"mother|mum|mom|father|dad|husband|wife|partner|spouse|son|daughter|brother|sister|sibling"
                 r"|grandmother|grandma|grandfather|grandpa|aunt|uncle|niece|nephew|cousin|carer")
 SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|informs|confirms|worried|concerned|asks|asked)\b"
 OTHER_PERSON = re.compile(
-    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})[^,;.\n]*",
+    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})(?:[^,;.\n(]|\([^)]*\))*",
     re.IGNORECASE)
 RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b", re.IGNORECASE)
 FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
@@ -183,8 +187,16 @@ FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
 QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
-# A result still to come: "HBsAg awaiting", "plt TBC", "doppler pending": its clause states nothing yet
-PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b"
+# The same query written after the finding, as a short clause ending in "?": "last chemo ~2 mo ago?", "plt 19
+# (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
+# word, or run longer than a finding.
+QUESTION_START = r"(?:is|are|can|could|would|should|does|do|did|any|anything|what|which|who|how|when|where|why|eligible|ok)\b"
+QUERIED_AFTER = re.compile(rf"(?:^|(?<=[,;.:\n]))\s*(?!{QUESTION_START})(?P<what>(?:[^\s,;.?]+[ \t]*){{1,5}}?)\?+(?=\s*(?:[,;.)\n]|$))",
+                           re.IGNORECASE)
+# A result still to come, or never taken: "HBsAg awaiting", "plt TBC", "doppler pending", "HDV not tested": its clause
+# states nothing (a test not done is no mention of its finding)
+PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back"
+                     r"|not\s+(?:yet\s+)?(?:tested|done|sent|checked))\b"
                      r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
@@ -192,6 +204,13 @@ CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.
 # Still on chemotherapy: "on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "cycle 3 gem", "chemo ongoing": no date of a last dose
 ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
+# A platelet count beside a transfusion: labelled before or after one ("pre-tx plt 9", "plt 12 (pre-transfusion)",
+# "post 41"), or said after a transfusion the note mentions first ("plt tx yesterday, am plt 34"): which count stands
+# is asked back. A count followed by the transfusion it led to ("plt 9, transfused 1 unit this am") is the count.
+TRANSFUSION_LABEL = re.compile(r"\b(?:pre|post)[\s-]*(?:tx|transf\w*)\b|\b(?:before|after)\s+(?:the\s+|a\s+)?(?:plts?\s+|platelets?\s+)?"
+                               r"(?:tx|transfusion)\b", re.IGNORECASE)
+TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\b(?:pools?|units?|bags?|atds?)\s+(?:of\s+)?(?:plts?|platelets?)\b",
+                         re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -200,26 +219,32 @@ NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+active\s+bleed(?
 # "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
 NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
 # Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
-# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response"; never "rhTPO x2, no bleeding"
-BOOSTER = r"(?:rh-?tpo|tpo|il-?11|tpiao)"
+# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response", "rhTPO x2 NR" (no response);
+# never "rhTPO x2, no bleeding"
+BOOSTER = r"(?:rh-?tpo|tpo(?![\s-]*(?:ra|receptor|mimetic))|il-?11|tpiao)"  # a TPO receptor agonist is neither
 BOOSTERS_FAILED = re.compile(
     rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
-    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal)\s+response"
+    r"[^;.\n]{0,40}?\b(?:no\s+(?:resp(?:onse)?|rise|improvement|effect|change|benefit)|nr|(?:minimal|poor|inadequate|suboptimal)\s+response"
     r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
     re.IGNORECASE)
-NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
+NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had|not\s+(?:yet\s+)?had|(?:has|have)\s*n[o']?t\s+(?:yet\s+)?had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
 # ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
 ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-|Ph\+\s*)?ALL(?=\s*(?:[,;.)]|$)|\s+(?:in|on|post|with|relapse\w*|induction|consolidation"
                            r"|maintenance|dx|diagnosed|CR\d?|MRD)\b)")
 # Words only said of a woman's body
-FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
+FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post[\s-]?meno(?:pausal)?\b|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
                          r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
 # "LFTs & U&Es WNL": a list of tests joined by "&" or "and", read as the extractor reads "ALT/AST nl"
 TESTS_JOINED = re.compile(r"(?<=\w)(\s+)(?:&|and)(?=\s+(?:u\s*&\s*es?|lfts?|creat\w*|renal|alt|ast|bili\w*|liver|kidney)\b)", re.IGNORECASE)
 # A result written as a sign in brackets: "HBsAg(-)", "HIV (+)"; rewritten in place as "neg" / "pos", same length
 SIGN_RESULT = re.compile(r"\(\s?([-−+])\s?\)")
-# UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
-PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
+# UK clinical fractions of time: "5/7 ago" (five days), "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten
+# in place, same length. Weeks also without "ago" ("last folfox 3/52", "3/52 post C2"): no date has a 52nd month or
+# day, so n/52 is always weeks; "3/12" and "5/7" alone are dates (3 December, 5 July) and stay for the date reader.
+PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(?:(7|12)(?=\s*ago\b)|(52))(?![\d/])", re.IGNORECASE)
+PER_TIME_UNIT = {"7": " d", "12": " mo", "52": " wk"}
+# "thrombocytopenia 2/2 chemo": "2/2" is "secondary to", never the 2 February; rewritten in place as "d/t"
+SECONDARY_TO = re.compile(r"(?<![\d/])2/2(?![\d/])(?=\s+[a-z])", re.IGNORECASE)
 # Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
 SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
 TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Za-z'-]*\.?)?\s*,?\s*"
@@ -255,7 +280,7 @@ def others(text: str) -> List[Tuple[int, int]]:
 def queried(text: str) -> List[Tuple[int, int]]:
     """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
     ("HBsAg awaiting")."""
-    return sorted([*(m.span() for m in QUERIED.finditer(text) if m.group("what").strip()),
+    return sorted([*(m.span() for pattern in (QUERIED, QUERIED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
                    *(m.span() for m in PENDING.finditer(text) if m.group().strip())])
 
 
@@ -278,7 +303,8 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         return extract(words, vocabulary, [], today, clinical=True, date_order=date_order)
 
     about_patient = _blank(text, others(text))
-    about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
+    about_patient = PER_TIME.sub(lambda m: m.group(1) + PER_TIME_UNIT[m.group(2) or m.group(3)], about_patient)
+    about_patient = SECONDARY_TO.sub("d/t", about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
     about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
     about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
@@ -310,6 +336,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
+    _transfused(plain, found, vocabulary)
     _boosters(plain, found, vocabulary)
     if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
         denied = NO_ACTIVE_BLEEDING.search(plain)
@@ -323,6 +350,21 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.used.append(leukaemia.span())
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A platelet count taken around a transfusion is asked back: the one before may be superseded, the one after
+    is raised by it."""
+    key = "platelet_count"
+    if key not in found.values or key not in vocabulary:
+        return
+    label = TRANSFUSION_LABEL.search(text)
+    given = next((m for m in TRANSFUSION.finditer(text)
+                  if any(start >= m.end() for start, _ in mentions(text, vocabulary[key].cues))), None)
+    if label or given:
+        del found.values[key]
+        found.problems.append(ReadingProblem(key, staff_texts.TRANSFUSED.format(
+            words=(label or given).group(), label=_label(vocabulary[key]))))
 
 
 def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
