@@ -14,7 +14,7 @@ from typing import Collection, List, Mapping, Optional, Set, Tuple
 from bot import staff_texts
 from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
-from bot.facts import FactDefinition, Vocabulary
+from bot.facts import FactDefinition, FactType, Vocabulary
 from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
@@ -173,19 +173,26 @@ def facts_meant(words: str, vocabulary: Mapping[str, FactDefinition], among: Col
 # -- reading a staff message ---------------------------------------------------------------------
 # A clause about someone else, in staff shorthand (no "my"): "mum had breast ca", "partner is pregnant",
 # "pt's wife has T2DM", "husband (71) is her carer". Not the relative who tells ("daughter says ..."), whose
-# clause is about the patient. A bracket holds with its clause ("daughter (34, pregnant) is NOK"). Family history
+# clause is about the patient. A bracket holds with its clause ("daughter (34, pregnant) is NOK"), and so does an age
+# said between commas ("husband, 72, has lung ca"). Family history
 # ("FHx: father DVT, MI") holds to the end of its sentence.
 OTHER_PEOPLE = (r"mother|mum|mom|father|dad|husband|wife|partner|spouse|son|daughter|brother|sister|sibling"
                 r"|grandmother|grandma|grandfather|grandpa|aunt|uncle|niece|nephew|cousin|carer")
 SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|informs|confirms|worried|concerned|asks|asked)\b"
 OTHER_PERSON = re.compile(
-    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})(?:[^,;.\n(]|\([^)]*\))*",
+    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})"
+    r"(?:\s*,\s*\d{1,3}\s*(?:y/?o|yrs?|years?(?:\s+old)?)?\s*,)?(?:[^,;.\n(]|\([^)]*\))*",
     re.IGNORECASE)
-RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b", re.IGNORECASE)
+# A relative's word and the bracket or age said with it, wherever it stands: "pt and husband (T2DM) attended"
+RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b(?:\s*\([^)]*\))?", re.IGNORECASE)
+# "pt's husband: 66M, HTN poorly controlled.": a relative as a heading holds, as family history, to the sentence's end
+RELATIVE_HEADING = re.compile(rf"\b(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\s*:[^.;\n]*", re.IGNORECASE)
 FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
-# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE". Up to the
+# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE", "plt possibly
+# 20", "maybe Oct". Up to the
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
-QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
+QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|possibly|poss|maybe|perhaps|suspected|susp|probable|probably|presumed"
+                     r"|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
 # The same query written after the finding, as a short clause ending in "?": "last chemo ~2 mo ago?", "plt 19
 # (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
@@ -205,12 +212,18 @@ CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.
 ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
 # A platelet count beside a transfusion: labelled before or after one ("pre-tx plt 9", "plt 12 (pre-transfusion)",
-# "post 41"), or said after a transfusion the note mentions first ("plt tx yesterday, am plt 34"): which count stands
+# "plt 45 post 2 units"), or said after a transfusion the note mentions first ("plt tx yesterday, am plt 34"): which count stands
 # is asked back. A count followed by the transfusion it led to ("plt 9, transfused 1 unit this am") is the count.
-TRANSFUSION_LABEL = re.compile(r"\b(?:pre|post)[\s-]*(?:tx|transf\w*)\b|\b(?:before|after)\s+(?:the\s+|a\s+)?(?:plts?\s+|platelets?\s+)?"
-                               r"(?:tx|transfusion)\b", re.IGNORECASE)
+TRANSFUSION_LABEL = re.compile(r"\b(?:pre|post|before|after)[\s-]*(?:(?:the|a|an|\d|one|two|three)\s+)?(?:plts?\s+|platelets?\s+)?"
+                               r"(?:tx|transf\w*|units?|pools?|bags?|atds?)\b", re.IGNORECASE)
 TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\b(?:pools?|units?|bags?|atds?)\s+(?:of\s+)?(?:plts?|platelets?)\b",
                          re.IGNORECASE)
+# A second value of a measurement after a comma, with its own time: "QTc 430 yesterday, 470 today", "Plt: 22 (27/11),
+# 18 (30/11)". Which one counts is asked back, unless the first is said to be today's and the other is not.
+SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k\b|ms\b|x\s*10\S*)?\s*"
+                          r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
+                          re.IGNORECASE)
+CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -273,7 +286,7 @@ def others(text: str) -> List[Tuple[int, int]]:
     sex, unless told of ("daughter says mum is 77": the mum is the patient)."""
     words = [m.span() for m in RELATIVE_WORD.finditer(text)
              if not re.search(SAID_BY + r"\s+(?:that\s+)?(?:(?:her|his|their|the)\s+)?$", text[:m.start()], re.IGNORECASE)]
-    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)), *words,
+    return sorted([*(m.span() for pattern in (FAMILY_HISTORY, RELATIVE_HEADING) for m in pattern.finditer(text)), *words,
                    *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
 
 
@@ -336,6 +349,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
+    _second_values(plain, found, vocabulary)
     _transfused(plain, found, vocabulary)
     _boosters(plain, found, vocabulary)
     if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
@@ -350,6 +364,24 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.used.append(leukaemia.span())
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _second_values(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A measurement given a second, dated value in the next clause ("plt 22 on 27/11, 18 on 30/11"): several values,
+    asked back as the extractor's own ``several`` (it counts a bare number only when the fact is the one asked)."""
+    for key, value in list(found.values.items()):
+        definition = vocabulary.get(key)
+        if definition is None or definition.type is not FactType.NUMBER or key == "age":
+            continue
+        for _, end in mentions(text, definition.cues):
+            second = SECOND_VALUE.match(text, end)
+            if second and float(second.group("value")) != value:
+                first_clause, second_clause = text[end:second.start("value")], text[second.start("value"):second.end() + 12]
+                if CURRENT.search(first_clause) and not CURRENT.search(second_clause):
+                    continue  # "plt 18 today, 25 last wk": today's count stands
+                found.several[key] = [value, float(second.group("value"))]
+                del found.values[key]
+                break
 
 
 def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
@@ -370,9 +402,14 @@ def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
 def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
     """Repeated rhTPO or IL-11 said to have failed, or none given, in the words staff use between them."""
     key = "platelet_boosters_failed"
-    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+    if key not in vocabulary or any(p.fact == key for p in found.problems):
         return
     failed, none = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text)
+    if key in found.values:  # "IL-11 x2 NR, rhTPO x1": a single dose of one booster takes nothing from the other's failure
+        if failed and not none and found.values[key] is False:
+            found.values[key] = True
+            found.used.append(failed.span())
+        return
     if failed and not none:
         found.values[key] = True
         found.used.append(failed.span())
