@@ -213,3 +213,93 @@ def test_a_treatment_since_an_earlier_year_is_still_taken(staff):
 @pytest.mark.parametrize("text, expected", [("HBsAg(-)", {}), ("HBsAg (+)", {"infection_serology_positive": True})])
 def test_a_result_written_as_a_sign_in_brackets(staff, text, expected):
     assert read(staff, text).values == expected
+
+
+# -- counts around a transfusion ------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["pre-tx plt 11", "plt 12 (pre-transfusion)", "pre-tx plt 9, post 41",
+                                  "plt tx yesterday, am plt 34", "plt 45 post 2 units", "plt 30 after 1 pool"])
+def test_a_count_taken_around_a_transfusion_is_asked_back(staff, text):
+    found = read(staff, text)
+    assert "platelet_count" not in found.values
+    assert "platelet_count" in asked(found)
+
+
+def test_a_count_followed_by_the_transfusion_it_led_to_is_the_count(staff):
+    assert read(staff, "plt 9, transfused 1 unit this am").values == {"platelet_count": 9}
+    assert read(staff, "plt tx x2 this wk").values == {}
+
+
+# -- a query after the finding, hedges, tests not done --------------------------------------------------
+@pytest.mark.parametrize("text, fact", [
+    ("last chemo ~2 mo ago?", "last_chemotherapy"),
+    ("plt 19 (clumped?), repeat in citrate", "platelet_count"),
+    ("plt 20, AF?", "arrhythmia"),
+    ("plt possibly 20", "platelet_count"),
+    ("last chemo maybe 6/52 ago", "last_chemotherapy"),
+    ("HIV/HBV/HCV/syphilis neg, HDV not tested", "infection_serology_positive"),
+])
+def test_a_finding_queried_after_it_hedged_or_not_tested_is_asked_back(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values
+    assert fact in asked(found)
+
+
+def test_a_question_put_to_the_bot_is_no_query_of_the_note(staff):
+    found = read(staff, "64M AML plt 12, eligible?")
+    assert found.values == {"age": 64, "sex": "male", "cancer_type": "blood_cancer", "platelet_count": 12}
+    assert not found.problems
+
+
+# -- two dated values of one measurement ---------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [("QTc 430 yesterday, 470 today", "qtc_ms"), ("Plt: 22 (27/11), 18 (30/11)", "platelet_count"),
+                                        ("plt 25 last wk, 18 today", "platelet_count")])
+def test_a_second_dated_value_is_asked_back(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values and fact in found.several
+
+
+def test_todays_value_beside_an_older_one_stands_and_other_numbers_are_no_second_value(staff):
+    assert read(staff, "plt 18 today, 25 last wk").values == {"platelet_count": 18}
+    assert read(staff, "plt 20, 64M").values == {"platelet_count": 20, "age": 64, "sex": "male"}
+
+
+# -- times and causes in clinical fractions --------------------------------------------------------------
+def _days_ago(days):
+    return (TODAY - __import__("datetime").timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("58m crc plt 16 last folfox 3/52", {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 16,
+                                         "last_chemotherapy": _days_ago(21)}),
+    ("pt is 3/52 post last cycle of carbo/pem, plt 25", {"last_chemotherapy": _days_ago(21), "platelet_count": 25}),
+    ("last chemo 5/7 ago", {"last_chemotherapy": _days_ago(5)}),
+    ("thrombocytopenia 2/2 chemo", {"chemo_induced_thrombocytopenia": True}),
+])
+def test_weeks_without_ago_days_and_secondary_to(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_fraction_that_may_be_a_date_stays_a_date(staff):
+    assert "last_chemotherapy" in read(staff, "chemo 5/7").ambiguous_dates
+
+
+# -- other people's facts in brackets, headings and appositions ------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("pt's daughter (34, pregnant) is NOK. pt 61F ovarian ca", {"age": 61, "sex": "female", "cancer_type": "solid_tumour"}),
+    ("pt and husband (T2DM) attended, pt 70F", {"age": 70, "sex": "female"}),
+    ("husband, 72, has lung ca; pt 69F AML plt 14", {"age": 69, "sex": "female", "cancer_type": "blood_cancer", "platelet_count": 14}),
+    ("pt's husband: 66M, HTN poorly controlled. pt herself: 62F", {"age": 62, "sex": "female"}),
+])
+def test_a_relatives_bracket_heading_or_age_is_theirs(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+# -- boosters: no response, none yet, not a TPO receptor agonist ---------------------------------------------
+@pytest.mark.parametrize("text, value", [("rhTPO x2 NR", True), ("rhTPO/IL-11 x2 NR", True), ("IL-11 x3 no resp", True),
+                                         ("IL-11 x2 NR, rhTPO x1", True), ("not yet had rhTPO", False)])
+def test_booster_shorthand(staff, text, value):
+    assert read(staff, text).values == {"platelet_boosters_failed": value}
+
+
+def test_a_tpo_receptor_agonist_is_no_booster(staff):
+    assert read(staff, "TPO-RA x2 NR").values == {}
