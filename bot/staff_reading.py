@@ -60,8 +60,8 @@ STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
 STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
-    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca"),
-                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma")},
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca", "ovca"),
+                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma", "myelofibrosis")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
@@ -258,8 +258,8 @@ PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(?:(7|12)(?=\s*ago\b)|(52))(?![\d/])
 PER_TIME_UNIT = {"7": " d", "12": " mo", "52": " wk"}
 # "thrombocytopenia 2/2 chemo": "2/2" is "secondary to", never the 2 February; rewritten in place as "d/t"
 SECONDARY_TO = re.compile(r"(?<![\d/])2/2(?![\d/])(?=\s+[a-z])", re.IGNORECASE)
-# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
-SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
+# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "M/66", "Mr T 68", "Mrs K, 55"
+SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:/]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
 TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Za-z'-]*\.?)?\s*,?\s*"
                    r"(?:(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b))?")
 LONE_SEX = re.compile(r"(?:^|(?<=[,;(])|(?<=\bpt)|(?<=\bPt))\s*(?P<sex>M|F)(?=\s*(?:[,;.)]|$))")
@@ -342,9 +342,10 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             day = CYCLE_DAY.search(plain).group()
             del found.values[chemo]
             found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
-    if chemo in vocabulary and not settled(found, chemo) and not any(p.fact == chemo for p in found.problems):
-        if _ongoing(plain, vocabulary[chemo]):
-            found.problems.append(ReadingProblem(chemo, staff_texts.ONGOING.format(label=_label(vocabulary[chemo]))))
+    for key in (chemo, "last_radiotherapy"):  # "on docetaxel", "currently on RT, #12 of 25"
+        if key in vocabulary and not settled(found, key) and not any(p.fact == key for p in found.problems):
+            if _ongoing(plain, vocabulary[key]):
+                found.problems.append(ReadingProblem(key, staff_texts.ONGOING.format(label=_label(vocabulary[key]))))
     for key, words in found.resolved.items():  # "hx AF, ablated 2022": whether it still applies is for the team
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
@@ -419,13 +420,14 @@ def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
 
 
 def _ongoing(text: str, definition: FactDefinition) -> bool:
-    """Whether the message says a chemotherapy is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2")."""
+    """Whether the message says a treatment is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "RT
+    ongoing"); the day of a cycle says it of chemotherapy only."""
     for start, end in mentions(text, definition.cues):
-        before, after = text[max(0, start - 24):start], text[end:end + 16]
+        before, after = re.split(r"[,;.\n]", text[max(0, start - 24):start])[-1], text[end:end + 16]  # its own clause
         if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
                 or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
             return True
-    return bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed": a cycle under way
+    return definition.key == "last_chemotherapy" and bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed"
 
 
 def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:

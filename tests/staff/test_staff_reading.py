@@ -303,3 +303,23 @@ def test_booster_shorthand(staff, text, value):
 
 def test_a_tpo_receptor_agonist_is_no_booster(staff):
     assert read(staff, "TPO-RA x2 NR").values == {}
+
+
+# -- cancer sites after "ca", sex/age with a slash, radiotherapy under way ------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("64M ca colon", {"age": 64, "sex": "male", "cancer_type": "solid_tumour"}),
+    ("M/66 HNSCC", {"age": 66, "sex": "male", "cancer_type": "solid_tumour"}),
+    ("F/70 ovca", {"age": 70, "sex": "female", "cancer_type": "solid_tumour"}),
+    ("62M myelofibrosis", {"age": 62, "sex": "male", "cancer_type": "blood_cancer"}),
+])
+def test_clinical_orders_of_site_sex_and_age(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text", ["currently on RT, #12 of 25", "RT ongoing"])
+def test_radiotherapy_under_way_is_asked_for_the_last_session(staff, text):
+    assert "last_radiotherapy" in asked(read(staff, text))
+
+
+def test_a_drug_in_another_clause_says_nothing_of_a_treatment_under_way(staff):
+    assert asked(read(staff, "on apixaban, RT 2019")) == set()
