@@ -224,6 +224,14 @@ SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k
                           r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
                           re.IGNORECASE)
 CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
+# One result for a list of tests joined by slashes: "HIV/HBV/HCV/HDV/syphilis neg", "EBV/CMV all neg". The extractor
+# sees a negation only a few words back, so the first tests would read as mentioned, a "yes"; the list is read as
+# each test with the result ("HIV neg, HBV neg, ...").
+SLASH_RESULT = re.compile(r"(?P<items>[A-Za-z][\w-]*(?:[ \t]*/[ \t]*[A-Za-z][\w-]*)+)[ \t]*[:=]?[ \t]*(?:(?:all|both)[ \t]+)?"
+                          r"(?P<result>neg(?:ative)?|-ve|not[ \t]+detected|pos(?:itive)?|\+ve)\b", re.IGNORECASE)
+# A lone minus after a test at the end of its clause ("HIV -"): a negative result, which the extractor would read as
+# the test named, a "yes". Left unread: one test's "no" settles nothing of a fact that covers several
+LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -269,6 +277,11 @@ APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|a
 # Facts that only a woman has: said of the patient, they say her sex
 FEMALE_ONLY = ("pregnant", "childbearing_potential")
 # A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
+# ... or a time ago, once PER_TIME has written "3/12 ago" as "3 mo ago": past a month, no longer "now"
+TIME_AGO = re.compile(r"\b(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)\s+ago\b", re.IGNORECASE)
+AGO_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+NOT_NOW_DAYS = 31
+ONSET = re.compile(r"\b(?:dx|diagnosed|since|started|on)\b", re.IGNORECASE)  # "AF dx 2 yrs ago on bisoprolol": when it began
 EARLIER_YEAR = re.compile(r"(?<!\bsince )(?<!\bfrom )(?<![\d/])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)  # not "on ASA since 2019"
 
 
@@ -322,9 +335,14 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
     about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
+    about_patient = _blank(about_patient, [m.span() for m in LONE_MINUS.finditer(about_patient)])
+    results = list(SLASH_RESULT.finditer(about_patient))
+    about_patient = _blank(about_patient, [m.span() for m in results])
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)
     found = StaffExtraction(**vars(extracted(plain)))
+    for listed in results:
+        _read_each(listed, found, extracted)
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
         whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
@@ -365,6 +383,21 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.used.append(leukaemia.span())
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _read_each(listed: re.Match, found: Extraction, extracted) -> None:
+    """A slash list of tests with one result, read as each test with that result; what it says joins the reading."""
+    each = extracted(", ".join(f"{item.strip()} {listed.group('result')}" for item in listed.group("items").split("/")))
+    said = False
+    for key, value in each.values.items():
+        if key not in found.values:
+            found.values[key] = value
+            said = True
+    for key, words in each.partly_denied.items():
+        found.partly_denied.setdefault(key, words)
+        said = True
+    if said:
+        found.used.append(listed.span())
 
 
 def _second_values(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
@@ -431,7 +464,8 @@ def _ongoing(text: str, definition: FactDefinition) -> bool:
 
 
 def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
-    """A condition that counts only now, said with an earlier year ("hx PUD 2005"): asked back, not read as now."""
+    """A condition that counts only now, said with an earlier year ("hx PUD 2005") or over a month ago ("GI bleed 3/12
+    ago"): asked back, not read as now."""
     for key, value in list(found.values.items()):
         definition = vocabulary.get(key)
         if value is not True or definition is None or not definition.current_only or definition.within_days:
@@ -443,6 +477,14 @@ def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: 
                 del found.values[key]
                 found.problems.append(ReadingProblem(key, staff_texts.EARLIER.format(
                     words=text[start:end], year=max(years), label=_label(definition))))
+                break
+            ago = next((m for clause in (_clause_after(text, end), _clause_before(text, start)) if not ONSET.search(clause)
+                        for m in TIME_AGO.finditer(clause) if int(m.group("n")) * AGO_DAYS[m.group("unit").lower()[0]] > NOT_NOW_DAYS),
+                       None)
+            if ago:  # "GI bleed 3/12 ago": over by now, or still there?
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.PAST.format(
+                    words=text[start:end], when=ago.group(), label=_label(definition))))
                 break
 
 

@@ -39,6 +39,7 @@ CYCLE_DAY = "Not recorded: last chemotherapy: “{words}” counts from the cycl
 ONGOING = "Not recorded: {label}: still on treatment; send the date of the last dose."
 RESOLVED = "Not recorded: {label}: “{words}” is said to be over; whether it still applies is to confirm."
 EARLIER = "Not recorded: {label}: “{words}” is dated {year}; whether it is still there is to confirm."
+PAST = "Not recorded: {label}: “{words}” was {when}; whether it is still there is to confirm."
 TRANSFUSED = "Not recorded: {label}: counted around a transfusion (“{words}”); send the count that stands, and its date."
 OR = " or "
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."

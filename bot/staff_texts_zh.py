@@ -36,6 +36,7 @@ CYCLE_DAY = "未记录：最近一次化疗：“{words}”是从该周期第1�
 ONGOING = "未记录：{label}：仍在治疗中；请发送最后一次用药的日期。"
 RESOLVED = "未记录：{label}：“{words}”已说明好转；是否仍然存在需要确认。"
 EARLIER = "未记录：{label}：“{words}”的时间是{year}年；现在是否仍然存在需要确认。"
+PAST = "未记录：{label}：“{words}”发生在{when}；现在是否仍然存在需要确认。"
 TRANSFUSED = "未记录：{label}：该计数与输注血小板相关（“{words}”）；请发送应采用的计数及其日期。"
 OR = "或"
 UNKNOWN_TRIAL = "数据库中没有试验{trial_id}；可选：{trials}。"

@@ -323,3 +323,25 @@ def test_radiotherapy_under_way_is_asked_for_the_last_session(staff, text):
 
 def test_a_drug_in_another_clause_says_nothing_of_a_treatment_under_way(staff):
     assert asked(read(staff, "on apixaban, RT 2019")) == set()
+
+
+# -- one result for a slash list, a lone minus -----------------------------------------------------------
+@pytest.mark.parametrize("text", ["HIV/HBV/HCV/HDV/syphilis neg", "HBV/HCV/HIV/syph/HDV all neg", "HIV - , HBsAg -"])
+def test_negative_results_written_tersely_are_no_yes(staff, text):
+    assert read(staff, text).values.get("infection_serology_positive") is not True
+
+
+def test_a_positive_result_for_a_slash_list_is_a_yes(staff):
+    assert read(staff, "HBsAg/anti-HCV pos").values == {"infection_serology_positive": True}
+
+
+# -- a current condition said to be long past --------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [("GI bleed 3/12 ago, OGD - DU", "severe_bleeding"), ("haematemesis 6 wks ago", "severe_bleeding")])
+def test_a_condition_that_counts_now_said_months_ago_is_asked(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values and fact in asked(found)
+
+
+def test_when_a_condition_began_is_no_end_of_it(staff):
+    assert read(staff, "AF dx 2 yrs ago on bisoprolol").values == {"arrhythmia": True}
+    assert read(staff, "epistaxis 2 days ago").values == {"bleeding_tendency": True}
