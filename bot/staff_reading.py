@@ -50,6 +50,7 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
 # "no" for that thing alone), and shorthand that means no (`cues_false`)
 STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
     "infection_serology_positive": ("hbsag", "hbs ag", "anti-hcv", "hcv ab", "tpha", "rpr", "vdrl", "treponemal"),
+    "uses_contraception": ("ocp", "cocp", "iud", "ius", "mirena", "nexplanon", "implanon", "depo-provera"),
     "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
 }
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
@@ -272,6 +273,10 @@ TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Z
                    r"(?:(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b))?")
 LONE_SEX = re.compile(r"(?:^|(?<=[,;(])|(?<=\bpt)|(?<=\bPt))\s*(?P<sex>M|F)(?=\s*(?:[,;.)]|$))")
 SEX_WORDS = {"male": ("gentleman", "gent", "himself"), "female": ("herself",)}
+# An age with its unit glued on or alone, at the head of a clause: "66yo gent", "pt 66yo", "66 yrs, AML"; never
+# "2 yrs ago", "DM for 10 yrs"
+AGE_WITH_UNIT = re.compile(r"(?:^|(?<=[,;:(\n])|\b(?:pt|patient|a|an)\b)\s*(?P<age>\d{2,3})\s*(?:yo|y/o|y\.o\.?|yrs?|years?)"
+                           r"(?:[ \t]+old)?\b(?![ \t]*(?:ago|since|hx|history)\b)", re.IGNORECASE)
 APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
                         re.IGNORECASE)
 # Facts that only a woman has: said of the patient, they say her sex
@@ -502,6 +507,11 @@ def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, to
                 Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(m.group("age")), "years")  # noqa: SLF001
                 has_age = True
             found.used.append(m.span())
+    glued = None if has_age or "age" not in vocabulary else AGE_WITH_UNIT.search(text)
+    if glued and not any(s < glued.end() and glued.start() < e for s, e in found.used):
+        Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(glued.group("age")), "years")  # noqa: SLF001
+        has_age = True
+        found.used.append(glued.span("age"))
     if not has_age and "age" in vocabulary:
         approx = APPROX_AGE.search(text)
         if approx:

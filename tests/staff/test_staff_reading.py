@@ -345,3 +345,15 @@ def test_a_condition_that_counts_now_said_months_ago_is_asked(staff, text, fact)
 def test_when_a_condition_began_is_no_end_of_it(staff):
     assert read(staff, "AF dx 2 yrs ago on bisoprolol").values == {"arrhythmia": True}
     assert read(staff, "epistaxis 2 days ago").values == {"bleeding_tendency": True}
+
+
+# -- an age with its unit glued on; contraception by its method ---------------------------------------------
+@pytest.mark.parametrize("text, expected", [("66yo gent", {"age": 66, "sex": "male"}), ("66 yrs, AML", {"age": 66, "cancer_type": "blood_cancer"}),
+                                            ("DM for 10 yrs", {"diabetes": True}), ("64M, 10 yrs hx DM", {"age": 64, "sex": "male", "diabetes": True})])
+def test_an_age_with_its_unit_at_the_head_of_a_clause_and_no_duration(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_method_of_contraception_named_is_a_yes_and_one_denied_settles_nothing(staff):
+    assert read(staff, "on OCP").values == {"uses_contraception": True}
+    assert read(staff, "no IUD").values == {}
