@@ -233,6 +233,9 @@ SLASH_RESULT = re.compile(r"(?P<items>[A-Za-z][\w-]*(?:[ \t]*/[ \t]*[A-Za-z][\w-
 # A lone minus after a test at the end of its clause ("HIV -"): a negative result, which the extractor would read as
 # the test named, a "yes". Left unread: one test's "no" settles nothing of a fact that covers several
 LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
+# A treatment planned, due or put off: "cycle 3 due today, deferred", "chemo delayed 1/52", "chemo held since plt drop
+# 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
+PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -365,6 +368,14 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             day = CYCLE_DAY.search(plain).group()
             del found.values[chemo]
             found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
+    planned = [m.span() for m in PLANNED.finditer(plain)]
+    if planned and (found.values.keys() & {chemo, "last_radiotherapy"}):
+        without = extracted(_blank(plain, planned))
+        for key in (chemo, "last_radiotherapy"):
+            if key in found.values and without.values.get(key) != found.values[key]:  # read from a plan, not a dose
+                words = "; ".join(plain[s:e].strip() for s, e in planned)
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.PLANNED.format(words=words, label=_label(vocabulary[key]))))
     for key in (chemo, "last_radiotherapy"):  # "on docetaxel", "currently on RT, #12 of 25"
         if key in vocabulary and not settled(found, key) and not any(p.fact == key for p in found.problems):
             if _ongoing(plain, vocabulary[key]):

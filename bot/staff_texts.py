@@ -37,6 +37,7 @@ PARTLY_DENIED = "Not recorded: {label}: a “no” for {words} alone leaves the 
 QUERIED = "Not recorded: {label}: “{words}” is queried or still to come; send it when confirmed."
 CYCLE_DAY = "Not recorded: last chemotherapy: “{words}” counts from the cycle's first day; send the date of the last dose."
 ONGOING = "Not recorded: {label}: still on treatment; send the date of the last dose."
+PLANNED = "Not recorded: {label}: “{words}” is planned or put off, not given; send the date of the last dose."
 RESOLVED = "Not recorded: {label}: “{words}” is said to be over; whether it still applies is to confirm."
 EARLIER = "Not recorded: {label}: “{words}” is dated {year}; whether it is still there is to confirm."
 PAST = "Not recorded: {label}: “{words}” was {when}; whether it is still there is to confirm."

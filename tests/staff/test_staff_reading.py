@@ -357,3 +357,14 @@ def test_an_age_with_its_unit_at_the_head_of_a_clause_and_no_duration(staff, tex
 def test_a_method_of_contraception_named_is_a_yes_and_one_denied_settles_nothing(staff):
     assert read(staff, "on OCP").values == {"uses_contraception": True}
     assert read(staff, "no IUD").values == {}
+
+
+# -- a treatment planned or put off -------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["chemo delayed 1/52", "cycle 3 due today, deferred", "chemo held since plt drop 2/52 ago"])
+def test_a_planned_or_put_off_treatment_gives_no_date_of_a_dose(staff, text):
+    found = read(staff, text)
+    assert "last_chemotherapy" not in found.values and "last_chemotherapy" in asked(found)
+
+
+def test_a_plan_beside_the_last_dose_leaves_the_dose(staff):
+    assert read(staff, "chemo planned next wk, last chemo 6 wks ago").values == {"last_chemotherapy": _days_ago(42)}
