@@ -56,7 +56,8 @@ STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
     "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
     "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso", "post-meno", "postmeno", "post meno"),
-    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn"),
+    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn",
+                                  "nil htn", "no htn", "no hx htn", "no hypertension", "nil hypertension"),  # none at all
     "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
@@ -236,6 +237,11 @@ LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
 # A treatment planned, due or put off: "cycle 3 due today, deferred", "chemo delayed 1/52", "chemo held since plt drop
 # 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
 PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
+# A blood pressure high despite treatment: "BP 185/110 despite 3 agents" (140/90 or over)
+BP_DESPITE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b[^,;.\n]{0,20}?\bdespite\b", re.IGNORECASE)
+# A graded side effect still there: "G3 mucositis ongoing", "grade 2 neuropathy persisting"
+TOXICITY_ONGOING = re.compile(r"\b(?:g|grade)\s*[1-4]\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:ongoing|on-going|persisting|persistent|unresolved)\b",
+                              re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -397,8 +403,20 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if leukaemia and not plain.isupper():
             found.values["cancer_type"] = "blood_cancer"
             found.used.append(leukaemia.span())
+    _said_in_full(plain, found, vocabulary)
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """Findings staff write as a measurement or a grade with what it means: a pressure high despite treatment, a graded
+    side effect that persists."""
+    for key, value, match in (("uncontrolled_hypertension", True, next((m for m in BP_DESPITE.finditer(text)
+                                                                        if int(m.group("high")) >= 140 or int(m.group("low")) >= 90), None)),
+                              ("treatment_toxicity_unresolved", True, TOXICITY_ONGOING.search(text))):
+        if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
+            found.values[key] = value
+            found.used.append(match.span())
 
 
 def _read_each(listed: re.Match, found: Extraction, extracted) -> None:

@@ -363,3 +363,12 @@ def test_a_planned_or_put_off_treatment_gives_no_date_of_a_dose(staff, text):
 
 def test_a_plan_beside_the_last_dose_leaves_the_dose(staff):
     assert read(staff, "chemo planned next wk, last chemo 6 wks ago").values == {"last_chemotherapy": _days_ago(42)}
+
+
+# -- a measurement or a grade said with what it means ------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("BP 185/110 despite 3 agents", {"uncontrolled_hypertension": True}), ("BP 120/80 despite stopping meds", {}),
+    ("G3 mucositis ongoing", {"treatment_toxicity_unresolved": True}), ("nil DM, nil HTN", {"diabetes": False, "uncontrolled_hypertension": False}),
+])
+def test_pressure_despite_treatment_a_persisting_grade_and_no_hypertension_at_all(staff, text, expected):
+    assert read(staff, text).values == expected
