@@ -680,8 +680,11 @@ class Extractor:
             for span in mentions(text, words):
                 # "lung" names a cancer only as "lung cancer" or "cancer of the lung" (or as the answer to
                 # the cancer question): not "cancer in my bone marrow", "spread to the liver", "rectal bleeding"
+                # clinical notes also write the site straight after the cue ("ca colon", "Ca breast")
                 named_by_cue = any((s >= span[1] and SITE_BEFORE_CUE.fullmatch(text[span[1]:s]))
-                                   or (e <= span[0] and SITE_AFTER_CUE.fullmatch(text[e:span[0]])) for s, e in cue_spans)
+                                   or (e <= span[0] and (SITE_AFTER_CUE.fullmatch(text[e:span[0]])
+                                                         or self.clinical and text[e:span[0]] in (" ", "  ")))
+                                   for s, e in cue_spans)
                 if (named_by_cue or definition.key in self._expected) and not any(s <= span[0] < e for (s, e), _ in hits):
                     hits.append((span, name))
         named = {name for span, name in hits if not is_negated(text, span[0])}

@@ -14,7 +14,7 @@ from typing import Collection, List, Mapping, Optional, Set, Tuple
 from bot import staff_texts
 from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
-from bot.facts import FactDefinition, Vocabulary
+from bot.facts import FactDefinition, FactType, Vocabulary
 from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
@@ -39,26 +39,31 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "uncontrolled_hypertension": ("htn poorly controlled", "htn uncontrolled"),
     "last_radiotherapy": ("xrt", "radiation tx", "wbrt", "sbrt", "srs", "sabr", "palliative rt", "chemort", "chemoradiation"),
     "last_chemotherapy": ("capecitabine", "cape", "abraxane", "nab-paclitaxel", "r-chop", "chop", "abvd", "etop", "oxali",
-                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan"),
+                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan", "cyc", "last cyc"),
     "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
     "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
+    "chemo_induced_thrombocytopenia": tuple(f"{low} {cause} {chemo}" for low in ("thrombocytopenia", "low plt", "low plts")
+                                            for cause in ("d/t", "due to", "secondary to", "sec to")
+                                            for chemo in ("chemo", "chemotherapy")) + ("chemo-related thrombocytopenia",),
 }
 # Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
 # "no" for that thing alone), and shorthand that means no (`cues_false`)
 STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
     "infection_serology_positive": ("hbsag", "hbs ag", "anti-hcv", "hcv ab", "tpha", "rpr", "vdrl", "treponemal"),
+    "uses_contraception": ("ocp", "cocp", "iud", "ius", "mirena", "nexplanon", "implanon", "depo-provera"),
     "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
 }
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
     "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
-    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso"),
-    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn"),
+    "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso", "post-meno", "postmeno", "post meno"),
+    "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn",
+                                  "nil htn", "no htn", "no hx htn", "no hypertension", "nil hypertension"),  # none at all
     "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
 STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
-    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc"),
-                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma")},
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca", "ovca"),
+                    "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma", "myelofibrosis")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
 # and qualifiers of a fact read beside them ("no bleeding hx", "CIT confirmed", "off aspirin").
@@ -170,21 +175,37 @@ def facts_meant(words: str, vocabulary: Mapping[str, FactDefinition], among: Col
 # -- reading a staff message ---------------------------------------------------------------------
 # A clause about someone else, in staff shorthand (no "my"): "mum had breast ca", "partner is pregnant",
 # "pt's wife has T2DM", "husband (71) is her carer". Not the relative who tells ("daughter says ..."), whose
-# clause is about the patient. Family history ("FHx: father DVT, MI") holds to the end of its sentence.
+# clause is about the patient. A bracket holds with its clause ("daughter (34, pregnant) is NOK"), and so does an age
+# said between commas ("husband, 72, has lung ca"). Family history
+# ("FHx: father DVT, MI") holds to the end of its sentence.
 OTHER_PEOPLE = (r"mother|mum|mom|father|dad|husband|wife|partner|spouse|son|daughter|brother|sister|sibling"
                 r"|grandmother|grandma|grandfather|grandpa|aunt|uncle|niece|nephew|cousin|carer")
 SAID_BY = r"\s+(?:says|said|reports|reported|tells|told|thinks|states|stated|informs|confirms|worried|concerned|asks|asked)\b"
 OTHER_PERSON = re.compile(
-    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})[^,;.\n]*",
+    rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})"
+    r"(?:\s*,\s*\d{1,3}\s*(?:y/?o|yrs?|years?(?:\s+old)?)?\s*,)?(?:[^,;.\n(]|\([^)]*\))*",
     re.IGNORECASE)
-RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b", re.IGNORECASE)
+# A relative's word and the bracket or age said with it, wherever it stands: "pt and husband (T2DM) attended"
+RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b(?:\s*\([^)]*\))?", re.IGNORECASE)
+# "pt's husband: 66M, HTN poorly controlled.": a relative as a heading holds, as family history, to the sentence's end
+RELATIVE_HEADING = re.compile(rf"\b(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\s*:[^.;\n]*", re.IGNORECASE)
 FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
-# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE". Up to the
+# A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE", "plt possibly
+# 20", "maybe Oct". Up to the
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
-QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|poss|suspected|susp|probable|presumed|likely|r/o)\s+)"
+QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|possibly|poss|maybe|perhaps|suspected|susp|probable|probably|presumed"
+                     r"|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
-# A result still to come: "HBsAg awaiting", "plt TBC", "doppler pending": its clause states nothing yet
-PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b"
+# The same query written after the finding, as a short clause ending in "?": "last chemo ~2 mo ago?", "plt 19
+# (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
+# word, or run longer than a finding.
+QUESTION_START = r"(?:is|are|can|could|would|should|does|do|did|any|anything|what|which|who|how|when|where|why|eligible|ok)\b"
+QUERIED_AFTER = re.compile(rf"(?:^|(?<=[,;.:\n]))\s*(?!{QUESTION_START})(?P<what>(?:[^\s,;.?]+[ \t]*){{1,5}}?)\?+(?=\s*(?:[,;.)\n]|$))",
+                           re.IGNORECASE)
+# A result still to come, or never taken: "HBsAg awaiting", "plt TBC", "doppler pending", "HDV not tested": its clause
+# states nothing (a test not done is no mention of its finding)
+PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back"
+                     r"|not\s+(?:yet\s+)?(?:tested|done|sent|checked))\b"
                      r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
@@ -192,6 +213,35 @@ CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.
 # Still on chemotherapy: "on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "cycle 3 gem", "chemo ongoing": no date of a last dose
 ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
+# A platelet count beside a transfusion: labelled before or after one ("pre-tx plt 9", "plt 12 (pre-transfusion)",
+# "plt 45 post 2 units"), or said after a transfusion the note mentions first ("plt tx yesterday, am plt 34"): which count stands
+# is asked back. A count followed by the transfusion it led to ("plt 9, transfused 1 unit this am") is the count.
+TRANSFUSION_LABEL = re.compile(r"\b(?:pre|post|before|after)[\s-]*(?:(?:the|a|an|\d|one|two|three)\s+)?(?:plts?\s+|platelets?\s+)?"
+                               r"(?:tx|transf\w*|units?|pools?|bags?|atds?)\b", re.IGNORECASE)
+TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\b(?:pools?|units?|bags?|atds?)\s+(?:of\s+)?(?:plts?|platelets?)\b",
+                         re.IGNORECASE)
+# A second value of a measurement after a comma, with its own time: "QTc 430 yesterday, 470 today", "Plt: 22 (27/11),
+# 18 (30/11)". Which one counts is asked back, unless the first is said to be today's and the other is not.
+SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k\b|ms\b|x\s*10\S*)?\s*"
+                          r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
+                          re.IGNORECASE)
+CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
+# One result for a list of tests joined by slashes: "HIV/HBV/HCV/HDV/syphilis neg", "EBV/CMV all neg". The extractor
+# sees a negation only a few words back, so the first tests would read as mentioned, a "yes"; the list is read as
+# each test with the result ("HIV neg, HBV neg, ...").
+SLASH_RESULT = re.compile(r"(?P<items>[A-Za-z][\w-]*(?:[ \t]*/[ \t]*[A-Za-z][\w-]*)+)[ \t]*[:=]?[ \t]*(?:(?:all|both)[ \t]+)?"
+                          r"(?P<result>neg(?:ative)?|-ve|not[ \t]+detected|pos(?:itive)?|\+ve)\b", re.IGNORECASE)
+# A lone minus after a test at the end of its clause ("HIV -"): a negative result, which the extractor would read as
+# the test named, a "yes". Left unread: one test's "no" settles nothing of a fact that covers several
+LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
+# A treatment planned, due or put off: "cycle 3 due today, deferred", "chemo delayed 1/52", "chemo held since plt drop
+# 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
+PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
+# A blood pressure high despite treatment: "BP 185/110 despite 3 agents" (140/90 or over)
+BP_DESPITE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b[^,;.\n]{0,20}?\bdespite\b", re.IGNORECASE)
+# A graded side effect still there: "G3 mucositis ongoing", "grade 2 neuropathy persisting"
+TOXICITY_ONGOING = re.compile(r"\b(?:g|grade)\s*[1-4]\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:ongoing|on-going|persisting|persistent|unresolved)\b",
+                              re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -200,37 +250,52 @@ NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+active\s+bleed(?
 # "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
 NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
 # Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
-# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response"; never "rhTPO x2, no bleeding"
-BOOSTER = r"(?:rh-?tpo|tpo|il-?11|tpiao)"
+# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response", "rhTPO x2 NR" (no response);
+# never "rhTPO x2, no bleeding"
+BOOSTER = r"(?:rh-?tpo|tpo(?![\s-]*(?:ra|receptor|mimetic))|il-?11|tpiao)"  # a TPO receptor agonist is neither
 BOOSTERS_FAILED = re.compile(
     rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
-    r"[^;.\n]{0,40}?\b(?:no\s+(?:response|rise|improvement|effect|change|benefit)|(?:minimal|poor|inadequate|suboptimal)\s+response"
+    r"[^;.\n]{0,40}?\b(?:no\s+(?:resp(?:onse)?|rise|improvement|effect|change|benefit)|nr|(?:minimal|poor|inadequate|suboptimal)\s+response"
     r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
     re.IGNORECASE)
-NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
+NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had|not\s+(?:yet\s+)?had|(?:has|have)\s*n[o']?t\s+(?:yet\s+)?had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
 # ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
 ALL_LEUKAEMIA = re.compile(r"(?<![\w-])(?:[BT]-|Ph\+\s*)?ALL(?=\s*(?:[,;.)]|$)|\s+(?:in|on|post|with|relapse\w*|induction|consolidation"
                            r"|maintenance|dx|diagnosed|CR\d?|MRD)\b)")
 # Words only said of a woman's body
-FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post-?menopausal|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
+FEMALE_BODY = re.compile(r"\b(?:menorrhagia|pv\s+bleed\w*|post[\s-]?meno(?:pausal)?\b|pre-?menopausal|menopaus\w*|tah[\s/-]*bso|hysterectomy"
                          r"|oophorectomy|wocbp|lmp)\b", re.IGNORECASE)
 # "LFTs & U&Es WNL": a list of tests joined by "&" or "and", read as the extractor reads "ALT/AST nl"
 TESTS_JOINED = re.compile(r"(?<=\w)(\s+)(?:&|and)(?=\s+(?:u\s*&\s*es?|lfts?|creat\w*|renal|alt|ast|bili\w*|liver|kidney)\b)", re.IGNORECASE)
 # A result written as a sign in brackets: "HBsAg(-)", "HIV (+)"; rewritten in place as "neg" / "pos", same length
 SIGN_RESULT = re.compile(r"\(\s?([-−+])\s?\)")
-# UK clinical fractions of time: "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten in place, same length
-PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(12|52)(?![\d/])(?=\s*ago\b)", re.IGNORECASE)
-# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "Mr T 68", "Mrs K, 55"
-SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
+# UK clinical fractions of time: "5/7 ago" (five days), "2/12 ago" (two months), "3/52 ago" (three weeks); rewritten
+# in place, same length. Weeks also without "ago" ("last folfox 3/52", "3/52 post C2"): no date has a 52nd month or
+# day, so n/52 is always weeks; "3/12" and "5/7" alone are dates (3 December, 5 July) and stay for the date reader.
+PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(?:(7|12)(?=\s*ago\b)|(52))(?![\d/])", re.IGNORECASE)
+PER_TIME_UNIT = {"7": " d", "12": " mo", "52": " wk"}
+# "thrombocytopenia 2/2 chemo": "2/2" is "secondary to", never the 2 February; rewritten in place as "d/t"
+SECONDARY_TO = re.compile(r"(?<![\d/])2/2(?![\d/])(?=\s+[a-z])", re.IGNORECASE)
+# Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "M/66", "Mr T 68", "Mrs K, 55"
+SEX_AGE = re.compile(r"(?<![\w/+.-])(?P<sex>M|F|Male|Female|male|female)\s*[,:/]?\s*(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b)")
 TITLE = re.compile(r"(?<![\w-])(?P<title>Mr|Mrs|Ms|Miss)\.?(?=\s)(?:\s+[A-Z][A-Za-z'-]*\.?)?\s*,?\s*"
                    r"(?:(?P<age>\d{2,3})(?![\w%/]|[.,]\d|\s*(?:k|x|kg|cm|mg|ms|/)\b))?")
 LONE_SEX = re.compile(r"(?:^|(?<=[,;(])|(?<=\bpt)|(?<=\bPt))\s*(?P<sex>M|F)(?=\s*(?:[,;.)]|$))")
 SEX_WORDS = {"male": ("gentleman", "gent", "himself"), "female": ("herself",)}
+# An age with its unit glued on or alone, at the head of a clause: "66yo gent", "pt 66yo", "66 yrs, AML"; never
+# "2 yrs ago", "DM for 10 yrs"
+AGE_WITH_UNIT = re.compile(r"(?:^|(?<=[,;:(\n])|\b(?:pt|patient|a|an)\b)\s*(?P<age>\d{2,3})\s*(?:yo|y/o|y\.o\.?|yrs?|years?)"
+                           r"(?:[ \t]+old)?\b(?![ \t]*(?:ago|since|hx|history)\b)", re.IGNORECASE)
 APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
                         re.IGNORECASE)
 # Facts that only a woman has: said of the patient, they say her sex
 FEMALE_ONLY = ("pregnant", "childbearing_potential")
 # A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
+# ... or a time ago, once PER_TIME has written "3/12 ago" as "3 mo ago": past a month, no longer "now"
+TIME_AGO = re.compile(r"\b(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)\s+ago\b", re.IGNORECASE)
+AGO_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+NOT_NOW_DAYS = 31
+ONSET = re.compile(r"\b(?:dx|diagnosed|since|started|on)\b", re.IGNORECASE)  # "AF dx 2 yrs ago on bisoprolol": when it began
 EARLIER_YEAR = re.compile(r"(?<!\bsince )(?<!\bfrom )(?<![\d/])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)  # not "on ASA since 2019"
 
 
@@ -248,14 +313,14 @@ def others(text: str) -> List[Tuple[int, int]]:
     sex, unless told of ("daughter says mum is 77": the mum is the patient)."""
     words = [m.span() for m in RELATIVE_WORD.finditer(text)
              if not re.search(SAID_BY + r"\s+(?:that\s+)?(?:(?:her|his|their|the)\s+)?$", text[:m.start()], re.IGNORECASE)]
-    return sorted([*(m.span() for m in FAMILY_HISTORY.finditer(text)), *words,
+    return sorted([*(m.span() for pattern in (FAMILY_HISTORY, RELATIVE_HEADING) for m in pattern.finditer(text)), *words,
                    *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
 
 
 def queried(text: str) -> List[Tuple[int, int]]:
     """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
     ("HBsAg awaiting")."""
-    return sorted([*(m.span() for m in QUERIED.finditer(text) if m.group("what").strip()),
+    return sorted([*(m.span() for pattern in (QUERIED, QUERIED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
                    *(m.span() for m in PENDING.finditer(text) if m.group().strip())])
 
 
@@ -278,14 +343,20 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         return extract(words, vocabulary, [], today, clinical=True, date_order=date_order)
 
     about_patient = _blank(text, others(text))
-    about_patient = PER_TIME.sub(lambda m: m.group(1) + (" mo" if m.group(2) == "12" else " wk"), about_patient)
+    about_patient = PER_TIME.sub(lambda m: m.group(1) + PER_TIME_UNIT[m.group(2) or m.group(3)], about_patient)
+    about_patient = SECONDARY_TO.sub("d/t", about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
     about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
     about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
+    about_patient = _blank(about_patient, [m.span() for m in LONE_MINUS.finditer(about_patient)])
+    results = list(SLASH_RESULT.finditer(about_patient))
+    about_patient = _blank(about_patient, [m.span() for m in results])
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)
     found = StaffExtraction(**vars(extracted(plain)))
+    for listed in results:
+        _read_each(listed, found, extracted)
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
         whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
@@ -303,13 +374,24 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             day = CYCLE_DAY.search(plain).group()
             del found.values[chemo]
             found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
-    if chemo in vocabulary and not settled(found, chemo) and not any(p.fact == chemo for p in found.problems):
-        if _ongoing(plain, vocabulary[chemo]):
-            found.problems.append(ReadingProblem(chemo, staff_texts.ONGOING.format(label=_label(vocabulary[chemo]))))
+    planned = [m.span() for m in PLANNED.finditer(plain)]
+    if planned and (found.values.keys() & {chemo, "last_radiotherapy"}):
+        without = extracted(_blank(plain, planned))
+        for key in (chemo, "last_radiotherapy"):
+            if key in found.values and without.values.get(key) != found.values[key]:  # read from a plan, not a dose
+                words = "; ".join(plain[s:e].strip() for s, e in planned)
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.PLANNED.format(words=words, label=_label(vocabulary[key]))))
+    for key in (chemo, "last_radiotherapy"):  # "on docetaxel", "currently on RT, #12 of 25"
+        if key in vocabulary and not settled(found, key) and not any(p.fact == key for p in found.problems):
+            if _ongoing(plain, vocabulary[key]):
+                found.problems.append(ReadingProblem(key, staff_texts.ONGOING.format(label=_label(vocabulary[key]))))
     for key, words in found.resolved.items():  # "hx AF, ablated 2022": whether it still applies is for the team
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
+    _second_values(plain, found, vocabulary)
+    _transfused(plain, found, vocabulary)
     _boosters(plain, found, vocabulary)
     if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
         denied = NO_ACTIVE_BLEEDING.search(plain)
@@ -321,16 +403,81 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if leukaemia and not plain.isupper():
             found.values["cancer_type"] = "blood_cancer"
             found.used.append(leukaemia.span())
+    _said_in_full(plain, found, vocabulary)
     _age_and_sex(plain, found, vocabulary, today)
     return found
+
+
+def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """Findings staff write as a measurement or a grade with what it means: a pressure high despite treatment, a graded
+    side effect that persists."""
+    for key, value, match in (("uncontrolled_hypertension", True, next((m for m in BP_DESPITE.finditer(text)
+                                                                        if int(m.group("high")) >= 140 or int(m.group("low")) >= 90), None)),
+                              ("treatment_toxicity_unresolved", True, TOXICITY_ONGOING.search(text))):
+        if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
+            found.values[key] = value
+            found.used.append(match.span())
+
+
+def _read_each(listed: re.Match, found: Extraction, extracted) -> None:
+    """A slash list of tests with one result, read as each test with that result; what it says joins the reading."""
+    each = extracted(", ".join(f"{item.strip()} {listed.group('result')}" for item in listed.group("items").split("/")))
+    said = False
+    for key, value in each.values.items():
+        if key not in found.values:
+            found.values[key] = value
+            said = True
+    for key, words in each.partly_denied.items():
+        found.partly_denied.setdefault(key, words)
+        said = True
+    if said:
+        found.used.append(listed.span())
+
+
+def _second_values(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A measurement given a second, dated value in the next clause ("plt 22 on 27/11, 18 on 30/11"): several values,
+    asked back as the extractor's own ``several`` (it counts a bare number only when the fact is the one asked)."""
+    for key, value in list(found.values.items()):
+        definition = vocabulary.get(key)
+        if definition is None or definition.type is not FactType.NUMBER or key == "age":
+            continue
+        for _, end in mentions(text, definition.cues):
+            second = SECOND_VALUE.match(text, end)
+            if second and float(second.group("value")) != value:
+                first_clause, second_clause = text[end:second.start("value")], text[second.start("value"):second.end() + 12]
+                if CURRENT.search(first_clause) and not CURRENT.search(second_clause):
+                    continue  # "plt 18 today, 25 last wk": today's count stands
+                found.several[key] = [value, float(second.group("value"))]
+                del found.values[key]
+                break
+
+
+def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A platelet count taken around a transfusion is asked back: the one before may be superseded, the one after
+    is raised by it."""
+    key = "platelet_count"
+    if key not in found.values or key not in vocabulary:
+        return
+    label = TRANSFUSION_LABEL.search(text)
+    given = next((m for m in TRANSFUSION.finditer(text)
+                  if any(start >= m.end() for start, _ in mentions(text, vocabulary[key].cues))), None)
+    if label or given:
+        del found.values[key]
+        found.problems.append(ReadingProblem(key, staff_texts.TRANSFUSED.format(
+            words=(label or given).group(), label=_label(vocabulary[key]))))
 
 
 def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
     """Repeated rhTPO or IL-11 said to have failed, or none given, in the words staff use between them."""
     key = "platelet_boosters_failed"
-    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+    if key not in vocabulary or any(p.fact == key for p in found.problems):
         return
     failed, none = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text)
+    if key in found.values:  # "IL-11 x2 NR, rhTPO x1": a single dose of one booster takes nothing from the other's failure
+        if failed and not none and found.values[key] is False:
+            found.values[key] = True
+            found.used.append(failed.span())
+        return
     if failed and not none:
         found.values[key] = True
         found.used.append(failed.span())
@@ -340,17 +487,19 @@ def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
 
 
 def _ongoing(text: str, definition: FactDefinition) -> bool:
-    """Whether the message says a chemotherapy is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2")."""
+    """Whether the message says a treatment is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "RT
+    ongoing"); the day of a cycle says it of chemotherapy only."""
     for start, end in mentions(text, definition.cues):
-        before, after = text[max(0, start - 24):start], text[end:end + 16]
+        before, after = re.split(r"[,;.\n]", text[max(0, start - 24):start])[-1], text[end:end + 16]  # its own clause
         if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
                 or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
             return True
-    return bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed": a cycle under way
+    return definition.key == "last_chemotherapy" and bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed"
 
 
 def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
-    """A condition that counts only now, said with an earlier year ("hx PUD 2005"): asked back, not read as now."""
+    """A condition that counts only now, said with an earlier year ("hx PUD 2005") or over a month ago ("GI bleed 3/12
+    ago"): asked back, not read as now."""
     for key, value in list(found.values.items()):
         definition = vocabulary.get(key)
         if value is not True or definition is None or not definition.current_only or definition.within_days:
@@ -362,6 +511,14 @@ def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: 
                 del found.values[key]
                 found.problems.append(ReadingProblem(key, staff_texts.EARLIER.format(
                     words=text[start:end], year=max(years), label=_label(definition))))
+                break
+            ago = next((m for clause in (_clause_after(text, end), _clause_before(text, start)) if not ONSET.search(clause)
+                        for m in TIME_AGO.finditer(clause) if int(m.group("n")) * AGO_DAYS[m.group("unit").lower()[0]] > NOT_NOW_DAYS),
+                       None)
+            if ago:  # "GI bleed 3/12 ago": over by now, or still there?
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.PAST.format(
+                    words=text[start:end], when=ago.group(), label=_label(definition))))
                 break
 
 
@@ -379,6 +536,11 @@ def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, to
                 Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(m.group("age")), "years")  # noqa: SLF001
                 has_age = True
             found.used.append(m.span())
+    glued = None if has_age or "age" not in vocabulary else AGE_WITH_UNIT.search(text)
+    if glued and not any(s < glued.end() and glued.start() < e for s, e in found.used):
+        Extractor(vocabulary, today, clinical=True)._number(found, vocabulary["age"], float(glued.group("age")), "years")  # noqa: SLF001
+        has_age = True
+        found.used.append(glued.span("age"))
     if not has_age and "age" in vocabulary:
         approx = APPROX_AGE.search(text)
         if approx:

@@ -22,6 +22,12 @@ def asked(found):
     return {p.fact for p in found.problems} | set(found.bounds) | set(found.several) | set(found.ambiguous_dates)
 
 
+def asked_not_read(staff, text, fact):
+    """Whether the fact is asked back and not recorded."""
+    found = read(staff, text)
+    return fact not in found.values and fact in asked(found)
+
+
 # -- other people's facts -----------------------------------------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("FHx: father DVT, MI", {}),
@@ -52,6 +58,13 @@ def test_the_relative_who_tells_is_not_the_patient_but_the_one_told_of_is(staff)
     ("suspected PE", "thrombotic_disease"),
     ("plt ?18 (clumped sample)", "platelet_count"),
     ("HBsAg awaiting", "infection_serology_positive"),
+    # queried after the finding, hedged, or not tested
+    ("last chemo ~2 mo ago?", "last_chemotherapy"),
+    ("plt 19 (clumped?), repeat in citrate", "platelet_count"),
+    ("plt 20, AF?", "arrhythmia"),
+    ("plt possibly 20", "platelet_count"),
+    ("last chemo maybe 6/52 ago", "last_chemotherapy"),
+    ("HIV/HBV/HCV/syphilis neg, HDV not tested", "infection_serology_positive"),
 ])
 def test_a_queried_or_pending_finding_is_asked_back_never_a_yes(staff, text, fact):
     found = read(staff, text)
@@ -212,4 +225,150 @@ def test_a_treatment_since_an_earlier_year_is_still_taken(staff):
 
 @pytest.mark.parametrize("text, expected", [("HBsAg(-)", {}), ("HBsAg (+)", {"infection_serology_positive": True})])
 def test_a_result_written_as_a_sign_in_brackets(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+# -- counts around a transfusion ------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["pre-tx plt 11", "plt 12 (pre-transfusion)", "pre-tx plt 9, post 41",
+                                  "plt tx yesterday, am plt 34", "plt 45 post 2 units", "plt 30 after 1 pool"])
+def test_a_count_taken_around_a_transfusion_is_asked_back(staff, text):
+    assert asked_not_read(staff, text, "platelet_count")
+
+
+def test_a_count_followed_by_the_transfusion_it_led_to_is_the_count(staff):
+    assert read(staff, "plt 9, transfused 1 unit this am").values == {"platelet_count": 9}
+    assert read(staff, "plt tx x2 this wk").values == {}
+
+
+# -- a query after the finding is no question put to the bot ----------------------------------------------
+def test_a_question_put_to_the_bot_is_no_query_of_the_note(staff):
+    found = read(staff, "64M AML plt 12, eligible?")
+    assert found.values == {"age": 64, "sex": "male", "cancer_type": "blood_cancer", "platelet_count": 12}
+    assert not found.problems
+
+
+# -- two dated values of one measurement ---------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [("QTc 430 yesterday, 470 today", "qtc_ms"), ("Plt: 22 (27/11), 18 (30/11)", "platelet_count"),
+                                        ("plt 25 last wk, 18 today", "platelet_count")])
+def test_a_second_dated_value_is_asked_back(staff, text, fact):
+    found = read(staff, text)
+    assert fact not in found.values and fact in found.several
+
+
+def test_todays_value_beside_an_older_one_stands_and_other_numbers_are_no_second_value(staff):
+    assert read(staff, "plt 18 today, 25 last wk").values == {"platelet_count": 18}
+    assert read(staff, "plt 20, 64M").values == {"platelet_count": 20, "age": 64, "sex": "male"}
+
+
+# -- times and causes in clinical fractions --------------------------------------------------------------
+def _days_ago(days):
+    return (TODAY - __import__("datetime").timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("58m crc plt 16 last folfox 3/52", {"age": 58, "sex": "male", "cancer_type": "solid_tumour", "platelet_count": 16,
+                                         "last_chemotherapy": _days_ago(21)}),
+    ("pt is 3/52 post last cycle of carbo/pem, plt 25", {"last_chemotherapy": _days_ago(21), "platelet_count": 25}),
+    ("last chemo 5/7 ago", {"last_chemotherapy": _days_ago(5)}),
+    ("thrombocytopenia 2/2 chemo", {"chemo_induced_thrombocytopenia": True}),
+])
+def test_weeks_without_ago_days_and_secondary_to(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_fraction_that_may_be_a_date_stays_a_date(staff):
+    assert "last_chemotherapy" in read(staff, "chemo 5/7").ambiguous_dates
+
+
+# -- other people's facts in brackets, headings and appositions ------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("pt's daughter (34, pregnant) is NOK. pt 61F ovarian ca", {"age": 61, "sex": "female", "cancer_type": "solid_tumour"}),
+    ("pt and husband (T2DM) attended, pt 70F", {"age": 70, "sex": "female"}),
+    ("husband, 72, has lung ca; pt 69F AML plt 14", {"age": 69, "sex": "female", "cancer_type": "blood_cancer", "platelet_count": 14}),
+    ("pt's husband: 66M, HTN poorly controlled. pt herself: 62F", {"age": 62, "sex": "female"}),
+])
+def test_a_relatives_bracket_heading_or_age_is_theirs(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+# -- boosters: no response, none yet, not a TPO receptor agonist ---------------------------------------------
+@pytest.mark.parametrize("text, value", [("rhTPO x2 NR", True), ("rhTPO/IL-11 x2 NR", True), ("IL-11 x3 no resp", True),
+                                         ("IL-11 x2 NR, rhTPO x1", True), ("not yet had rhTPO", False)])
+def test_booster_shorthand(staff, text, value):
+    assert read(staff, text).values == {"platelet_boosters_failed": value}
+
+
+def test_a_tpo_receptor_agonist_is_no_booster(staff):
+    assert read(staff, "TPO-RA x2 NR").values == {}
+
+
+# -- cancer sites after "ca", sex/age with a slash, radiotherapy under way ------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("64M ca colon", {"age": 64, "sex": "male", "cancer_type": "solid_tumour"}),
+    ("M/66 HNSCC", {"age": 66, "sex": "male", "cancer_type": "solid_tumour"}),
+    ("F/70 ovca", {"age": 70, "sex": "female", "cancer_type": "solid_tumour"}),
+    ("62M myelofibrosis", {"age": 62, "sex": "male", "cancer_type": "blood_cancer"}),
+])
+def test_clinical_orders_of_site_sex_and_age(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text", ["currently on RT, #12 of 25", "RT ongoing"])
+def test_radiotherapy_under_way_is_asked_for_the_last_session(staff, text):
+    assert asked_not_read(staff, text, "last_radiotherapy")
+
+
+def test_a_drug_in_another_clause_says_nothing_of_a_treatment_under_way(staff):
+    assert asked(read(staff, "on apixaban, RT 2019")) == set()
+
+
+# -- one result for a slash list, a lone minus -----------------------------------------------------------
+@pytest.mark.parametrize("text", ["HIV/HBV/HCV/HDV/syphilis neg", "HBV/HCV/HIV/syph/HDV all neg", "HIV - , HBsAg -"])
+def test_negative_results_written_tersely_are_no_yes(staff, text):
+    assert read(staff, text).values.get("infection_serology_positive") is not True
+
+
+def test_a_positive_result_for_a_slash_list_is_a_yes(staff):
+    assert read(staff, "HBsAg/anti-HCV pos").values == {"infection_serology_positive": True}
+
+
+# -- a current condition said to be long past --------------------------------------------------------------
+@pytest.mark.parametrize("text, fact", [("GI bleed 3/12 ago, OGD - DU", "severe_bleeding"), ("haematemesis 6 wks ago", "severe_bleeding")])
+def test_a_condition_that_counts_now_said_months_ago_is_asked(staff, text, fact):
+    assert asked_not_read(staff, text, fact)
+
+
+def test_when_a_condition_began_is_no_end_of_it(staff):
+    assert read(staff, "AF dx 2 yrs ago on bisoprolol").values == {"arrhythmia": True}
+    assert read(staff, "epistaxis 2 days ago").values == {"bleeding_tendency": True}
+
+
+# -- an age with its unit glued on; contraception by its method ---------------------------------------------
+@pytest.mark.parametrize("text, expected", [("66yo gent", {"age": 66, "sex": "male"}), ("66 yrs, AML", {"age": 66, "cancer_type": "blood_cancer"}),
+                                            ("DM for 10 yrs", {"diabetes": True}), ("64M, 10 yrs hx DM", {"age": 64, "sex": "male", "diabetes": True})])
+def test_an_age_with_its_unit_at_the_head_of_a_clause_and_no_duration(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_method_of_contraception_named_is_a_yes_and_one_denied_settles_nothing(staff):
+    assert read(staff, "on OCP").values == {"uses_contraception": True}
+    assert read(staff, "no IUD").values == {}
+
+
+# -- a treatment planned or put off -------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["chemo delayed 1/52", "cycle 3 due today, deferred", "chemo held since plt drop 2/52 ago"])
+def test_a_planned_or_put_off_treatment_gives_no_date_of_a_dose(staff, text):
+    assert asked_not_read(staff, text, "last_chemotherapy")
+
+
+def test_a_plan_beside_the_last_dose_leaves_the_dose(staff):
+    assert read(staff, "chemo planned next wk, last chemo 6 wks ago").values == {"last_chemotherapy": _days_ago(42)}
+
+
+# -- a measurement or a grade said with what it means ------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("BP 185/110 despite 3 agents", {"uncontrolled_hypertension": True}), ("BP 120/80 despite stopping meds", {}),
+    ("G3 mucositis ongoing", {"treatment_toxicity_unresolved": True}), ("nil DM, nil HTN", {"diabetes": False, "uncontrolled_hypertension": False}),
+])
+def test_pressure_despite_treatment_a_persisting_grade_and_no_hypertension_at_all(staff, text, expected):
     assert read(staff, text).values == expected
