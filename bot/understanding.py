@@ -58,6 +58,8 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
                                    re.IGNORECASE)
+# "none since the summer", "not since my last scan": a "no" that counts from a time there was one
+NOT_SINCE = re.compile(r"(?:\b(?:no|not|none|nothing)|n't)\b[^.;!?]*\bsince\b", re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
 # a question about what a test showed or a doctor found: "Have you ever tested positive for ...?", "Has an ECG
@@ -136,6 +138,7 @@ class Reader:
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
+        said = text
         if not (context.about_someone_else or context.clinical):
             text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
         act = acts.act_in_words(text)
@@ -158,6 +161,7 @@ class Reader:
         if found.someone_else:  # "none of these, though my brother had a kidney transplant": the brother's words are his
             text = whose.blank(text, found.someone_else)
             reply = classify_reply(text.strip(" ,;:.，；："))
+        left_open = _open_by_others(said, text, context.pending) if said != text else None
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
         if act in SMALL_TALK and (found.values or reply):
@@ -179,6 +183,10 @@ class Reader:
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
                           doubt=cleaned.code)
+        if left_open is not None:
+            understanding.facts.pop(left_open, None)
+            understanding.checks.pop(left_open, None)
+            understanding.follow_ups[left_open] = "unsure"
         return understanding
 
     def _understand_together(self, text: str, intent: Optional[str], confidence: Optional[float],
@@ -650,7 +658,11 @@ class Reader:
         if definition.type is FactType.BOOLEAN:
             store[definition.key] = reply == "yes"
         elif definition.type is FactType.DATE and reply == "no":
-            store[definition.key] = NEVER  # "have you had radiotherapy?" - "no"
+            if NOT_SINCE.search(understanding.text):
+                # "no radiotherapy since the summer": there was one then, when is not read; asked again
+                understanding.follow_ups[definition.key] = "unsure"
+            else:
+                store[definition.key] = NEVER  # "have you had radiotherapy?" - "no"
         elif definition.type is FactType.NUMBER and reply == "no":
             understanding.facts[definition.key] = None  # "do you know your QTc?" - "no"
 
@@ -663,6 +675,18 @@ class Reader:
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> Optional[str]:
+    """The fact asked alone, if words about another person, set aside from the writer's own (``own``), are what
+    its question's own wording says leaves it open: "no, my husband had the snip" to "Could you become pregnant?"
+    is her answer, and a partner's vasectomy does not make her unable to."""
+    if len(pending) != 1:
+        return None
+    patterns = [_answer_pattern(p) for p in pending[0].answers.get("unsure", ())]
+    if any(p.search(said) for p in patterns) and not any(p.search(own) for p in patterns):
+        return pending[0].key
+    return None
 
 
 def _only_a_reply(text: str) -> bool:

@@ -72,12 +72,18 @@ _SELF_CORRECTED = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\b\W+(?:sorry|actuall
                              re.IGNORECASE)
 
 
+# A yes taken back in the next word ("yeah nah", "yeah, no."): said both ways, it is read as neither and asked again
+_YES_THEN_NO = re.compile(r"^\W*(?:yes|yeah|yea|yep|ya)[\s,.!-]*(?:nah|nope|no(?=\s*(?:[,.!;]|$)))\b", re.IGNORECASE)
+
+
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)
     corrected = _SELF_CORRECTED.match(text)
     if corrected:
         return "no" if corrected.group("said").lower().startswith("n") else "yes"
+    if _YES_THEN_NO.match(text):
+        return None
     if chinese.HAS_HAN.search(text):
         said = chinese.classify(text)
         if said is not None:
