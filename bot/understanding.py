@@ -183,7 +183,7 @@ class Reader:
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
                           doubt=cleaned.code)
-        if left_open is not None:
+        if left_open is not None and understanding.facts.get(left_open) is False:
             understanding.facts.pop(left_open, None)
             understanding.checks.pop(left_open, None)
             understanding.follow_ups[left_open] = "unsure"
@@ -545,10 +545,13 @@ class Reader:
             definition = self.vocabulary[key] if key in self.vocabulary else None
             if definition is None or value is None:
                 continue
+            # the reading's own words are no reason for it: "no I'm not pregnant" says it outright
+            own = mentions(understanding.text, (*definition.cues, *definition.cues_partial, *definition.cues_false))
             for implication in definition.implied_by:
                 source = self.vocabulary[implication.fact] if implication.fact in self.vocabulary else None
                 if (source is not None and implication.value == value and implication.fact not in understanding.facts
-                        and any(_answer_pattern(p).search(understanding.text) for p in source.answers.get("unsure", ()))):
+                        and any(not any(s < m.end() and m.start() < e for s, e in own)
+                                for p in source.answers.get("unsure", ()) for m in _answer_pattern(p).finditer(understanding.text))):
                     understanding.checks[key] = understanding.facts.pop(key)
                     break
 
@@ -679,8 +682,8 @@ class Reader:
 
 def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> Optional[str]:
     """The fact asked alone, if words about another person, set aside from the writer's own (``own``), are what
-    its question's own wording says leaves it open: "no, my husband had the snip" to "Could you become pregnant?"
-    is her answer, and a partner's vasectomy does not make her unable to."""
+    its question's own wording says leaves it open: the "no" of "no, my husband had the snip" to "Could you become
+    pregnant?" rests on his vasectomy, which does not make her unable to."""
     if len(pending) != 1:
         return None
     patterns = [_answer_pattern(p) for p in pending[0].answers.get("unsure", ())]
