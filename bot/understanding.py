@@ -68,6 +68,7 @@ FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECAS
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
+SAID_NEGATIVELY = re.compile(r"\W*(?:no|not|never|none|nothing)\b", re.IGNORECASE)
 # Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
 IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
@@ -324,9 +325,10 @@ class Reader:
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
         believed = understanding.reply in ("yes", "no") and said_as_belief(understanding.text) and bool(context.pending) and (all(
-            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FOUND_BY_OTHERS.search(d.ask) for d in context.pending))
+            d.answered_by in (AnsweredBy.CLINICIAN, AnsweredBy.STUDY_TEAM) for d in context.pending)
+            or any(FOUND_BY_OTHERS.search(d.ask) for d in context.pending))
         if believed:
-            # "I think so" or "I don't think so" to what a doctor or a test has found (a list with "tested positive
+            # "I think so" or "I don't think so" to what a doctor, a test or the study team has found or will judge (a list with "tested positive
             # for hepatitis" in it, "Has a doctor said ...?"): a belief about someone else's finding is no knowledge
             doubt = True
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
@@ -574,7 +576,8 @@ class Reader:
                 for m in _answer_pattern(pattern).finditer(text):
                     if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
                         continue
-                    if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()):
+                    # "no, not finished yet": a no before words that deny something themselves is the same no
+                    if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()) and not SAID_NEGATIVELY.match(m.group()):
                         reading_said = "no"  # "I don't have heart failure": denied outright, it needs no more words
                     elif reading in ("yes", "no") and is_negated(text, m.start()):
                         reading_said = {"yes": "no", "no": "yes"}[reading]
