@@ -81,6 +81,10 @@ _ASSENT = re.compile(rf"^{_FILLER}(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+mind|(?:i
                      r"|no\s+reason\s+(?:why\s+)?not|no\s+objections?)\b(?![^.;!?]*\b(?:but|if|unless|except)\b)", re.IGNORECASE)
 
 
+# A reservation given up at the end: "not really comfortable with chatbots but ok" agrees to start
+GRUDGING_YES = re.compile(r"\bbut\s+(?:ok|okay|fine|sure|alright|all\s+right|go\s+ahead|let'?s\s+(?:do\s+it|go|start))\W*$", re.IGNORECASE)
+
+
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)

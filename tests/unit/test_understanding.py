@@ -372,3 +372,8 @@ def test_a_belief_about_what_the_study_team_will_judge_is_offered_back(engine):
 def test_consent_said_both_ways_is_no_consent_and_assent_with_a_negation_is(engine, message, consent):
     state = engine.respond(State(), Turn("hi")).state
     assert asked(state, engine, message).state.consent is consent
+
+
+def test_a_doubt_given_up_at_the_end_agrees_to_start(engine):
+    state = engine.respond(State(), Turn("hi")).state
+    assert asked(state, engine, "not really comfortable with chatbots but ok").state.consent is True
