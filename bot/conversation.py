@@ -20,6 +20,7 @@ from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, asked_to
 from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
+from bot.parsing.answers import GRUDGING_YES
 from bot.questions import Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
@@ -471,6 +472,8 @@ class Screening:
         """Consent before any health question: only a yes in words or the button gives it. Facts told
         before it are held in the conversation, not stored as facts, and used once it is given."""
         reply = understanding.reply if understanding is not None else None
+        if reply == "no" and GRUDGING_YES.search(understanding.text):
+            reply = "yes"  # asked only whether to start, a doubt given up at the end ("... but ok") agrees
         if understanding is not None and understanding.facts:
             state.held = {**state.held, **{k: v for k, v in understanding.facts.items() if v is not None}}
         if state.offer == "consent" and reply == "yes":

@@ -121,7 +121,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|(?:fine|ok|okay|alright|well|better|over)\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|(?:nothing|none|not)\s+(?:recently|lately)|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|years\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 SHORT_CUE = 3
@@ -133,6 +133,7 @@ NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did
                        re.IGNORECASE)
 # A treatment named as the cause of something, or the time something else happened ("stopped because of the
 # chemo", "18 months ago when chemo started", "sepsis last year when I had my chemo"): a date before it is that something's
+COUNTED_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every)"
                         r"|(?:when|while)\s+(?:i|she|he|they|we)\s+(?:had|was\s+having|were\s+having|was\s+on|were\s+on|got))"
                         r"\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
@@ -703,7 +704,12 @@ class Extractor:
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
             since = absent_for(after, self.today)
-            return NEVER if since is None else self._when(found, definition, since)
+            if since is not None:
+                return self._when(found, definition, since)
+            if not COUNTED_SINCE.search(after):
+                return NEVER
+            # "no radiotherapy since March": the last one was then, read below like any date; "since the summer",
+            # read as no date, is asked again rather than taken as never
         if NONE_AFTER.fullmatch(after):
             return NEVER  # "放疗没有", "放疗：无", "放疗没做过"
         before = _clause_before(text, start)

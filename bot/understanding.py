@@ -58,6 +58,8 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
                                    re.IGNORECASE)
+# "none since the summer", "not since my last scan": a "no" that counts from a time there was one
+NOT_SINCE = re.compile(r"(?:\b(?:no|not|none|nothing)|n't)\b[^.;!?]*\bsince\b", re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
 READINGS = {"yes": True, "no": False, "unknown": None}
 # a question about what a test showed or a doctor found: "Have you ever tested positive for ...?", "Has an ECG
@@ -66,6 +68,7 @@ FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECAS
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
+SAID_NEGATIVELY = re.compile(r"\W*(?:no|not|never|none|nothing)\b", re.IGNORECASE)
 # Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
 IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 REST_DENIED = re.compile(r"\b(?:no\s+to\s+(?:all|the\s+rest|everything\s+else|the\s+others)|nothing\s+else|none\s+of\s+the\s+(?:others|rest)"
@@ -136,6 +139,7 @@ class Reader:
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
+        said = text
         if not (context.about_someone_else or context.clinical):
             text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
         act = acts.act_in_words(text)
@@ -158,6 +162,7 @@ class Reader:
         if found.someone_else:  # "none of these, though my brother had a kidney transplant": the brother's words are his
             text = whose.blank(text, found.someone_else)
             reply = classify_reply(text.strip(" ,;:.，；："))
+        left_open = _open_by_others(said, text, context.pending) if said != text else None
         if cleaned.direction_override:
             self._distrust_numbers(found, context)
         if act in SMALL_TALK and (found.values or reply):
@@ -179,6 +184,10 @@ class Reader:
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
                           doubt=cleaned.code)
+        if left_open is not None and understanding.facts.get(left_open) is False:
+            understanding.facts.pop(left_open, None)
+            understanding.checks.pop(left_open, None)
+            understanding.follow_ups[left_open] = "unsure"
         return understanding
 
     def _understand_together(self, text: str, intent: Optional[str], confidence: Optional[float],
@@ -316,9 +325,10 @@ class Reader:
         doubt = doubt or is_hedged(understanding.text) or (understanding.reply == "unknown" and len(context.pending) == 1
                                                            and context.pending[0].key in found.values)
         believed = understanding.reply in ("yes", "no") and said_as_belief(understanding.text) and bool(context.pending) and (all(
-            d.answered_by is AnsweredBy.CLINICIAN for d in context.pending) or any(FOUND_BY_OTHERS.search(d.ask) for d in context.pending))
+            d.answered_by in (AnsweredBy.CLINICIAN, AnsweredBy.STUDY_TEAM) for d in context.pending)
+            or any(FOUND_BY_OTHERS.search(d.ask) for d in context.pending))
         if believed:
-            # "I think so" or "I don't think so" to what a doctor or a test has found (a list with "tested positive
+            # "I think so" or "I don't think so" to what a doctor, a test or the study team has found or will judge (a list with "tested positive
             # for hepatitis" in it, "Has a doctor said ...?"): a belief about someone else's finding is no knowledge
             doubt = True
         if understanding.reply == "unknown" and len(pending) == 1 and pending[0].type is FactType.BOOLEAN:
@@ -574,10 +584,13 @@ class Reader:
             definition = self.vocabulary[key] if key in self.vocabulary else None
             if definition is None or value is None:
                 continue
+            # the reading's own words are no reason for it: "no I'm not pregnant" says it outright
+            own = mentions(understanding.text, (*definition.cues, *definition.cues_partial, *definition.cues_false))
             for implication in definition.implied_by:
                 source = self.vocabulary[implication.fact] if implication.fact in self.vocabulary else None
                 if (source is not None and implication.value == value and implication.fact not in understanding.facts
-                        and any(_answer_pattern(p).search(understanding.text) for p in source.answers.get("unsure", ()))):
+                        and any(not any(s < m.end() and m.start() < e for s, e in own)
+                                for p in source.answers.get("unsure", ()) for m in _answer_pattern(p).finditer(understanding.text))):
                     understanding.checks[key] = understanding.facts.pop(key)
                     break
 
@@ -600,7 +613,8 @@ class Reader:
                 for m in _answer_pattern(pattern).finditer(text):
                     if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
                         continue
-                    if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()):
+                    # "no, not finished yet": a no before words that deny something themselves is the same no
+                    if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()) and not SAID_NEGATIVELY.match(m.group()):
                         reading_said = "no"  # "I don't have heart failure": denied outright, it needs no more words
                     elif reading in ("yes", "no") and is_negated(text, m.start()):
                         reading_said = {"yes": "no", "no": "yes"}[reading]
@@ -687,7 +701,11 @@ class Reader:
         if definition.type is FactType.BOOLEAN:
             store[definition.key] = reply == "yes"
         elif definition.type is FactType.DATE and reply == "no":
-            store[definition.key] = NEVER  # "have you had radiotherapy?" - "no"
+            if NOT_SINCE.search(understanding.text):
+                # "no radiotherapy since the summer": there was one then, when is not read; asked again
+                understanding.follow_ups[definition.key] = "unsure"
+            else:
+                store[definition.key] = NEVER  # "have you had radiotherapy?" - "no"
         elif definition.type is FactType.NUMBER and reply == "no":
             understanding.facts[definition.key] = None  # "do you know your QTc?" - "no"
 
@@ -700,6 +718,18 @@ class Reader:
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> Optional[str]:
+    """The fact asked alone, if words about another person, set aside from the writer's own (``own``), are what
+    its question's own wording says leaves it open: the "no" of "no, my husband had the snip" to "Could you become
+    pregnant?" rests on his vasectomy, which does not make her unable to."""
+    if len(pending) != 1:
+        return None
+    patterns = [_answer_pattern(p) for p in pending[0].answers.get("unsure", ())]
+    if any(p.search(said) for p in patterns) and not any(p.search(own) for p in patterns):
+        return pending[0].key
+    return None
 
 
 def _only_a_reply(text: str) -> bool:

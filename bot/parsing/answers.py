@@ -72,12 +72,29 @@ _SELF_CORRECTED = re.compile(r"^\W*(?:yes|yeah|yep|no|nope)\b\W+(?:sorry|actuall
                              re.IGNORECASE)
 
 
+# A yes taken back in the next word ("yeah nah", "yeah, no."): said both ways, it is read as neither and asked again
+_YES_THEN_NO = re.compile(r"^\W*(?:yes|yeah|yea|yep|ya)[\s,.!-]*(?:nah|nope|no(?=\s*(?:[,.!;]|$)))\b", re.IGNORECASE)
+
+
+# Assent said with a negation, read before the "no" its first word would make: "I don't mind", "no reason why not"
+_ASSENT = re.compile(rf"^{_FILLER}(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+mind|(?:i\s+)?(?:can'?t|cannot|do\s*n'?t)\s+see\s+why\s+not"
+                     r"|no\s+reason\s+(?:why\s+)?not|no\s+objections?)\b(?![^.;!?]*\b(?:but|if|unless|except)\b)", re.IGNORECASE)
+
+
+# A reservation given up at the end: "not really comfortable with chatbots but ok" agrees to start
+GRUDGING_YES = re.compile(r"\bbut\s+(?:ok|okay|fine|sure|alright|all\s+right|go\s+ahead|let'?s\s+(?:do\s+it|go|start))\W*$", re.IGNORECASE)
+
+
 def classify_reply(text: str) -> Reply | None:
     """Read a reply to a yes/no question as "yes", "no" or "unknown"; None if it is neither."""
     text = _clean(text)
     corrected = _SELF_CORRECTED.match(text)
     if corrected:
         return "no" if corrected.group("said").lower().startswith("n") else "yes"
+    if _YES_THEN_NO.match(text):
+        return None
+    if _ASSENT.match(text):
+        return "yes"
     if chinese.HAS_HAN.search(text):
         said = chinese.classify(text)
         if said is not None:

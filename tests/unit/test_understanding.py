@@ -317,3 +317,63 @@ def test_the_odd_bruise_is_offered_back_and_the_no_to_serious_bleeding_kept(engi
     outcome = asked(at("severe_bleeding"), engine, "no, just the odd bruise")
     assert outcome.state.facts.get("severe_bleeding") is False and "bleeding_tendency" not in outcome.state.facts
     assert outcome.replies[-1].custom["confirm"] == {"bleeding_tendency": True}
+
+
+# -- a reading that makes someone look eligible needs the words to say it (fresh_single_2) --------
+
+@pytest.mark.parametrize("message", ["no, I'm having it at the moment", "no not finished yet", "started 2 months ago, finishing next week",
+                                     "no radiotherapy yet, it's planned for January", "no radiotherapy since the summer"])
+def test_radiotherapy_going_on_to_come_or_since_an_unread_time_is_asked_again_not_never(engine, message):
+    outcome = asked(at("last_radiotherapy"), engine, message)
+    assert "last_radiotherapy" not in outcome.state.facts and outcome.state.pending == ["last_radiotherapy"]
+
+
+def test_no_radiotherapy_since_a_month_dates_the_last_one(engine):
+    assert asked(at("last_radiotherapy"), engine, "no radiotherapy since March").state.facts["last_radiotherapy"] != "never"
+
+
+@pytest.mark.parametrize("message", ["no I'm on the pill", "no, my husband had the snip", "not planning to!"])
+def test_a_no_for_a_reason_that_is_not_being_unable_to_conceive_is_asked_back(engine, message):
+    outcome = asked(at("childbearing_potential", sex="female"), engine, message)
+    assert "childbearing_potential" not in outcome.state.facts and "childbearing_potential" in outcome.state.pending
+
+
+def test_a_partner_s_words_do_not_take_back_a_yes(engine):
+    outcome = asked(at("mental_disorder_limits_consent"), engine, "yes, my dad has advanced Alzheimer's, I have power of attorney")
+    assert outcome.state.facts.get("mental_disorder_limits_consent") is True
+
+
+def test_not_pregnant_said_outright_is_not_unsettled_by_the_pregnancy_wording(engine):
+    state = State(consent=True, facts={"sex": "female", "age": 32}, pending=["pregnant", "breastfeeding"])
+    assert asked(state, engine, "no I'm not pregnant").state.facts.get("pregnant") is False
+
+
+def test_a_sign_of_bleeding_in_the_past_with_nothing_recently_is_not_taken_as_now(engine):
+    outcome = asked(at("bleeding_tendency"), engine, "had a nosebleed last year, nothing recently")
+    assert outcome.state.facts.get("bleeding_tendency") is not True
+
+
+@pytest.mark.parametrize("message", ["kidneys are fine but my liver enzymes are up because of the mets",
+                                     "they were normal before chemo, haven't had them done since"])
+def test_liver_and_kidney_tests_raised_by_an_unknown_amount_or_not_recent_are_not_a_yes(engine, message):
+    assert "liver_kidney_ok" not in asked(at("liver_kidney_ok"), engine, message).state.facts
+
+
+def test_breathless_not_at_rest_leaves_light_activity_open(engine):
+    assert "heart_failure_severe" not in asked(at("heart_failure_severe"), engine, "not at rest no").state.facts
+
+
+def test_a_belief_about_what_the_study_team_will_judge_is_offered_back(engine):
+    outcome = asked(at("good_compliance"), engine, "I think so")
+    assert "good_compliance" not in outcome.state.facts
+
+
+@pytest.mark.parametrize("message, consent", [("yeah nah", None), ("I don't mind", True)])
+def test_consent_said_both_ways_is_no_consent_and_assent_with_a_negation_is(engine, message, consent):
+    state = engine.respond(State(), Turn("hi")).state
+    assert asked(state, engine, message).state.consent is consent
+
+
+def test_a_doubt_given_up_at_the_end_agrees_to_start(engine):
+    state = engine.respond(State(), Turn("hi")).state
+    assert asked(state, engine, "not really comfortable with chatbots but ok").state.consent is True
