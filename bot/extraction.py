@@ -131,9 +131,10 @@ CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative d
 # "no chemo", "never had radiotherapy": never happened; not "not chemo" (a cause denied, not a treatment)
 NEVER_HAD = re.compile(r"\b(?:no|never|nil|without|not\s+had|(?:have|has|had|did)\s*n[o']?t\s+(?:had|have|got))\b[^.;,]*$",
                        re.IGNORECASE)
+# "no radiotherapy since March": a time counted from, not "never"
+COUNTED_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 # A treatment named as the cause of something, or the time something else happened ("stopped because of the
 # chemo", "18 months ago when chemo started", "sepsis last year when I had my chemo"): a date before it is that something's
-COUNTED_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|when|since|(?:after|before)\s+(?:each|every)"
                         r"|(?:when|while)\s+(?:i|she|he|they|we)\s+(?:had|was\s+having|were\s+having|was\s+on|were\s+on|got))"
                         r"\s+(?:the\s+|my\s+|her\s+|his\s+)?$",

@@ -13,18 +13,19 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the blind author's fresh cases (dev/fresh_*.yml, written without reading the bot) and the staff notes
-# of the last round: 2392 dev cases, read right 85.95%, misread (unsafe included) 0.79%. One is misread
-# unsafely (the benchmark judges a misreading also for a person who otherwise fits): "failed rhTPO" recorded
-# outright, where whether the treatment was repeated is not said. The known one, to be brought back to none.
+# With the blind batches of two rounds (dev/fresh_*.yml, staff_notes_fresh.yml: written before the reader was
+# read or run) and their fixes: 2681 dev cases, read right 84.6%, misread (unsafe included) 0.82%. The new
+# batches are read less well than the older cases, which is why right is lower than the last round's 85.9% on
+# 2392 cases. One is misread unsafely (the benchmark judges a misreading also for a person
+# who otherwise fits): "failed rhTPO" recorded outright, where whether the treatment was repeated is not said.
 MAX_UNSAFE_DEV = 1
-MIN_RIGHT_DEV = 0.859
-MAX_MISREAD_DEV = 0.0080
-# Chinese (issue 15), with the fresh cases (844 dev cases): read right 82.3%, misread (unsafe included) 1.66%;
-# two misread unsafely under the stricter judgement (tablets taken after the last infusion, "伽马刀，9月份").
-MAX_UNSAFE_DEV_ZH = 2
-MIN_RIGHT_DEV_ZH = 0.823
-MAX_MISREAD_DEV_ZH = 0.0166
+MIN_RIGHT_DEV = 0.845
+MAX_MISREAD_DEV = 0.0083
+# Chinese (issue 15), with the second blind batch of treatment dates (962 dev cases): read right 83.6%, misread
+# (unsafe included) 1.35%; one misread unsafely ("伽马刀，9月份").
+MAX_UNSAFE_DEV_ZH = 1
+MIN_RIGHT_DEV_ZH = 0.835
+MAX_MISREAD_DEV_ZH = 0.0136
 
 
 def _tally(language: str):
