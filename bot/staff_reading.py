@@ -200,8 +200,10 @@ QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|possibly|poss
 # (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
 # word, or run longer than a finding.
 QUESTION_START = r"(?:is|are|can|could|would|should|does|do|did|any|anything|what|which|who|how|when|where|why|eligible|ok)\b"
-QUERIED_AFTER = re.compile(rf"(?:^|(?<=[,;.:\n]))\s*(?!{QUESTION_START})(?P<what>(?:[^\s,;.?]+[ \t]*){{1,5}}?)\?+(?=\s*(?:[,;.)\n]|$))",
-                           re.IGNORECASE)
+# (Words are split at blanks that must be there: "(?:[^\s]+[ \t]*){1,5}" would try every way of cutting one long
+# word into five, which on "aaaa…" of 200 letters takes minutes.)
+QUERIED_AFTER = re.compile(rf"(?:^|(?<=[,;.:\n]))\s*(?!{QUESTION_START})(?P<what>(?:[^\s,;.?]+[ \t]+){{0,4}}[^\s,;.?]+[ \t]*)\?+"
+                           r"(?=\s*(?:[,;.)\n]|$))", re.IGNORECASE)
 # A result still to come, or never taken: "HBsAg awaiting", "plt TBC", "doppler pending", "HDV not tested": its clause
 # states nothing (a test not done is no mention of its finding)
 PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back"

@@ -2,8 +2,11 @@
 Never a guess: a queried, pending, cycle-day or long-past finding is asked back (a problem), not recorded."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from bot import staff_reading
 from bot.staff import StaffScreening
 from bot.staff_reading import STAFF_CHOICES, STAFF_FALSE_CUES, STAFF_PARTIAL_CUES
 from tests.conftest import TODAY
@@ -372,3 +375,13 @@ def test_a_plan_beside_the_last_dose_leaves_the_dose(staff):
 ])
 def test_pressure_despite_treatment_a_persisting_grade_and_no_hypertension_at_all(staff, text, expected):
     assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("junk", ["a" * 400, "ab " * 130 + "?", "?" * 400, "a?" * 200, "aa1" * 130])
+def test_a_long_run_of_junk_is_read_at_once(vocabulary, junk):
+    # a pattern with nested repetition once took minutes on 200 letters "a", holding the action server
+    # (and every staff conversation behind it) for as long
+    staff_reading.read("plt 20", vocabulary, TODAY)  # the first reading compiles the cue patterns: not timed
+    started = time.perf_counter()
+    staff_reading.read(junk, vocabulary, TODAY)
+    assert time.perf_counter() - started < 2.0
