@@ -76,7 +76,11 @@ SAMPLES = {
     2031: "50 criteria, drawn after the fixes that the hand-offs of samples 2027, 2028 and 2030 prompted (branch crit, "
           "commit 9d98f72: a qualified inclusion, a dose or a stage, 'confirmed or suspected', a value given as the "
           "investigator's example, a washout bound to its own time frame, a positive test for an illness, 'in past "
-          "30 days'); its first judgement is the held-out figure, made before any change it could prompt",
+          "30 days'); its first judgement is the held-out figure, made before any change it could prompt. Its two "
+          "wrong readings then prompted general fixes (an item of a list that counts its items, a footnote line, a "
+          "bare list of risk factors: branch crit2, commit 698afac)",
+    2032: "40 criteria, drawn after the fixes sample 2031 prompted (branch crit2, commit 698afac); its first "
+          "judgement is the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as

@@ -28,7 +28,7 @@ import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from bot.importers import cues
 from bot.importers.concepts import Concepts, plain_name, round_value, slug
@@ -96,6 +96,20 @@ _GLUED = re.compile(r"^\s*([A-Z][a-z]+(?:[ -][A-Z]?[a-z]+){0,2})\s{2,}(?=[A-Z][a
 _ALTERNATIVES_HEADING = re.compile(r"\b(?:one|any|either|at\s+least)\b[^:]*\bof\b|\bone\s+or\s+more\b|"
                                    r"^(?![^:]*\b(?:all|each|both|every)\b)[^:]*\bfollowing\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[*•\-–]|\d{1,2}[.)]|[a-z][.)]|\(?[ivx]{1,4}[.)])\s+", re.IGNORECASE)
+# a list that counts its items ("at least 2 of the following:", "Two of the following three criteria: i. ...
+# ii. ...", "(three or more of the following)", "2 or more comorbidities (diabetes; ...)"): no item is
+# required alone, nor excludes alone
+_SOME_OF = re.compile(r"\b(?:two|three|four|five|[2-9])\s+(?:or\s+more\s+)?(?:out\s+)?of\s+(?:the\s+)?"
+                      r"(?:following(?!\s+\d+\s+(?:day|week|month|year))|these|those|below|listed|"
+                      r"(?:two|three|four|five|six|[2-9])\b)|"
+                      r"\b(?:two|three|four|[2-9])\s+or\s+more\s+(?:of\b|\w+\s*[(:])", re.IGNORECASE)
+# a footnote: a line opened by the mark that another line's word carries ("*Including licensed or
+# unlicensed vaccine ...", "**13 months after the first vaccination."): it annotates that criterion
+_FOOTNOTE = re.compile(r"^(?:\*+|[†‡]+)(?=\w)")
+# a bare list of risk factors with an age among them, which does not say how many count ("CHF,
+# Hypertension, Age>75 years, Diabetes, Prior stroke or TIA", the items of a score another line names):
+# an item counts only with the others
+_AGE_ITEM = re.compile(r"(?:^|[,:]\s*)age\s*(?:[><≥]|over\b|older\b)[^,;]*,", re.IGNORECASE)
 
 
 @dataclass
@@ -171,8 +185,9 @@ class SourceTexts:
 
     def list_heading(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
         """The heading of the list whose item holds ``entity`` ("Disease site meets following
-        criteria:" above "Lung Cancer"), or None: the nearest line above ending with a colon, over
-        the list's items and single blank lines."""
+        criteria:" above "Lung Cancer"), or None: the nearest line above ending with a colon (or
+        counting the items below it: "Severe COVID-19: (three or more of the following)"), or a
+        section's heading, over the list's items and single blank lines."""
         found = self._find(trial_id, entity, start)
         if found is None:
             return None
@@ -187,7 +202,8 @@ class SourceTexts:
                     return None
                 continue
             blank = 0
-            if line.endswith(":"):
+            if line.endswith(":") or _SECTION.match(line) or (
+                    _SOME_OF.search(line) and re.search(r"\bfollowing\W*$", line)):
                 return line
             if len(line) > 100:
                 return None  # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item
@@ -822,6 +838,7 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
         context = Context(tuple(trial_fields(trial_id, info).get("conditions", ())),
                           tuple(trial_fields(trial_id, info).get("interventions", ())))
         items: List[_Item] = []
+        counted: Set[Optional[str]] = set()  # the OR groups with an item that is not a way in alone
         for line, row in trial_rows:
             try:
                 flag = (row.get("is_exclusion" if exclusion_column else "include") or "").strip()
@@ -846,20 +863,31 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 problems.append(Problem(file, error.field, error.message))
                 continue
             text = source_line or row_text(row)
+            at = text.lower().find(entity.lower())
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            heading = texts.list_heading(trial_id, entity, offset) if kind == INCLUSION and (
-                group is None or not _EITHER.search(text)) else None
-            if heading and _ALTERNATIVES_HEADING.search(heading) and derived.checked_by == "rule":
+            heading = texts.list_heading(trial_id, entity, offset)
+            if _FOOTNOTE.match(text) or _SOME_OF.search(text[:max(at, 0)]) or (heading and _SOME_OF.search(heading)) \
+                    or (_AGE_ITEM.search(text) and text.count(",") >= 3 and not _ALTERNATIVES_HEADING.search(text)):
+                # a footnote to another criterion, an item of a list that counts its items, a risk
+                # factor among others: read alone, it would be required or exclude by itself
+                derived = reader.recogniser.study_team(text)
+                counted.add(group)
+            elif kind == INCLUSION and (group is None or not _EITHER.search(text)) and heading and \
+                    _ALTERNATIVES_HEADING.search(heading) and derived.checked_by == "rule":
                 # one item of a list of ways in ("Disease site meets following criteria:" ... "Lung
                 # Cancer"), which the annotations do not join: read alone, it would be required
                 derived = reader.recogniser.study_team(text)
-            at = text.lower().find(entity.lower())
             # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
             # annotations join them into one criterion, the concept alone would turn the others away
             others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, at + len(entity)) \
                 and derived.checked_by == "rule" and any(k.startswith(_CODED) for k in _keys(derived.rule))
             items.append((kind, text, derived, row.get("domain") or "", group, [line],
                           reader.recogniser.study_team(text) if others else None))
+        # the annotations join some items of a counted list as alternatives ("at least 2 of the
+        # following: CRP > 35 mg/L, Ferritin > 500 ng/mL, ..."): one of them would let a person in
+        counted &= set(_joined(items))
+        items = [item if item[4] not in counted else
+                 item[:2] + (reader.recogniser.study_team(item[1]),) + item[3:6] + (None,) for item in items]
         seen: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
         counts = {INCLUSION: 0, EXCLUSION: 0}
         for kind, text, derived, domain, merged, lines in _alternatives(items, stats):
@@ -908,13 +936,7 @@ def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str,
     "or" ("any of", "either") are not alternatives, whatever the annotations say: "AST/ALT < 3x ULN"
     means both, and so do "negative tests for HBsAg, HCV antibody and HIV antibody" and the lines
     that code each test again."""
-    groups: Dict[str, List[int]] = {}
-    for i, item in enumerate(items):
-        if item[4] is not None:
-            groups.setdefault(item[4], []).append(i)
-    for group, members in list(groups.items()):
-        if not any(_EITHER.search(items[m][1]) for m in members):
-            del groups[group]
+    groups = _joined(items)
     for i, (kind, text, derived, domain, group, lines, alone) in enumerate(items):
         members = groups.get(group, [i]) if group is not None else [i]
         if len(members) == 1:
@@ -934,6 +956,17 @@ def _alternatives(items: List[_Item], stats: CorpusStats) -> Iterator[Tuple[str,
         rule = rules[0] if len(rules) == 1 else {"all" if neither else "any": rules}
         yield (kind, " / ".join(lines), Derived(rule, checked_by, requirement), domain, True,
                [n for m in members for n in items[m][5]])
+
+
+def _joined(items: List[_Item]) -> Dict[str, List[int]]:
+    """The OR groups of the annotations that a line of theirs says are alternatives ("or", "any of",
+    "either"), each with the indexes of its items."""
+    groups: Dict[str, List[int]] = {}
+    for i, item in enumerate(items):
+        if item[4] is not None:
+            groups.setdefault(item[4], []).append(i)
+    return {group: members for group, members in groups.items()
+            if any(_EITHER.search(items[m][1]) for m in members)}
 
 
 def _denied(rule: Mapping[str, Any]) -> bool:

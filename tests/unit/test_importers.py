@@ -1156,3 +1156,43 @@ def test_a_qualifier_a_dose_or_a_suspicion_leaves_the_concept_computable_and_the
     # a time frame after another subject is not the concept's
     dementia = [c for c in store.trial("NCT04363203", vocabulary).criteria if "condition:dementia" in c.rule.facts]
     assert dementia
+
+
+def test_an_item_of_a_counted_list_a_footnote_or_a_risk_factor_is_not_a_criterion_alone(imported):
+    """"PLUS 2 or more of the following predictors for severe disease:" then "CRP > 35 mg/L", "Ferritin >
+    500 ng/mL", ...: each item was required alone (or, joined by the annotations, one let a person in);
+    "Increase in troponin in patient w/out known cardiac disease" became "no heart disease now". A
+    footnote ("*Significant medical or psychiatric conditions include ...: Respiratory disease ...")
+    excluded every asthma; a score's items ("CHF, Hypertension, Age>75 years, ...") excluded anyone over 75."""
+    from bot.importers.omop import _SOME_OF, SourceTexts
+    for line in ("Evidence of pulmonary involvement with at least 2 of the following:",
+                 "Two of the following three criteria: i. Ferritin > 500ng/mL", "Severe COVID-19: (three or more of "
+                 "the following)", "Age 30 to 49 years with 2 or more comorbidities (diabetes; hypertension",
+                 "Patient is experiencing at least 2 of the 3 signs/symptoms of the list below:"):
+        assert _SOME_OF.search(line), line
+    for line in ("Expected absence from work of 4 of the following 12 weeks", "involve at least 2 lobes of the lung",
+                 "at least two highly effective methods of birth control", "Have one or more of the following:"):
+        assert not _SOME_OF.search(line), line
+    texts = SourceTexts({"NCT00000001": "Inclusion Criteria:\n\nSevere COVID-19: (three or more of the following)\n"
+                                        "Fever\nCough\n\nExclusion criteria\n\nPregnancy"})
+    assert texts.list_heading("NCT00000001", "Cough", 70) == "Severe COVID-19: (three or more of the following)"
+    assert texts.list_heading("NCT00000001", "Pregnancy", 95) == "Exclusion criteria"  # a section ends the list
+    store, vocabulary = imported[0], imported[1]
+    expected = {"NCT04363502": ("CRP > 35 mg/L", "Ferritin > 500 ng/mL", "Increase in troponin"),
+                "NCT04348500": ("CRP >35 mg/L",),
+                "NCT04283461": ("*Significant medical or psychiatric conditions",),
+                "NCT04359277": ("CHF, Hypertension, Age>75 years",)}
+    for trial, starts in expected.items():
+        criteria = store.trial(trial, vocabulary).criteria
+        for start in starts:
+            found = [c for c in criteria if c.text.startswith(start)]
+            assert found and all(left_to_the_study_team(c, vocabulary) for c in found), (trial, start)
+    # what comes before the count is still read: "a. Lymphocyte counts < 1000 cells/L, and b. Two of ..."
+    line = [c for c in store.trial("NCT04324021", vocabulary).criteria if c.text.startswith("Lymphocyte counts < 1000")]
+    lymphocytes = [c for c in line if any(k.startswith("measurement:lymphocyte") for k in c.rule.facts)]
+    assert lymphocytes and not any(c.to_be_confirmed for c in lymphocytes)
+    assert all(left_to_the_study_team(c, vocabulary) for c in line if c not in lymphocytes) and len(line) > 1
+    # a list that says one item is enough keeps its reading: "One or more of the following risk factors ...: ...,
+    # age > 60, ..." asks the age
+    risk = [c for c in store.trial("NCT04329923_2", vocabulary).criteria if c.text.startswith("One or more of the")]
+    assert risk and any("age" in c.rule.facts for c in risk)
