@@ -249,6 +249,11 @@ def _last_day(value: str) -> date:
     return date.min if value == NEVER else date_range(value)[1]
 
 
+def _unread(text: str, found: Extraction) -> str:
+    """The text with what was read already as a fact blanked out (offsets kept)."""
+    return "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+
+
 def _clause_after(text: str, end: int) -> str:
     rest = text[end:end + NEAR * 2]
     if re.match(r"\s*[,;.!?，。；！？]", rest):
@@ -734,7 +739,7 @@ class Extractor:
         value = found.values.get(definition.key)
         if not isinstance(value, str) or value == NEVER:
             return
-        rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+        rest = _unread(text, found)
         for dose in DOSE_WORD.finditer(rest):
             for clause in (_clause_after(rest, dose.end()), _clause_before(rest, dose.start())):
                 later = parse_when(clause, self.today, self.date_order)
@@ -860,7 +865,7 @@ class Extractor:
                     found.unsure[definition.key] = found.values.pop(definition.key)
         elif definition.type is FactType.DATE:
             # what was read as another fact's ("never, but chemo was 5 weeks ago") is not this answer
-            rest = "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+            rest = _unread(text, found)
             answer = parse_when(rest, self.today, self.date_order)
             if answer is not None:
                 value = self._when(found, definition, answer)
