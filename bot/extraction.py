@@ -744,7 +744,7 @@ class Extractor:
             for clause in (_clause_after(rest, dose.end()), _clause_before(rest, dose.start())):
                 later = parse_when(clause, self.today, self.date_order)
                 if (later is not None and later.date is not None and not (later.never or later.future or later.alternatives)
-                        and later.date > date_range(value)[1]):
+                        and later.date > _last_day(value)):
                     del found.values[definition.key]
                     found.unsure[definition.key] = date_value(later.earliest or later.date, later.date)
                     return
