@@ -31,7 +31,7 @@ CATALOGUE_REQUEST = re.compile(
     r"\b(?:which|what|any|find|search|list|show|other)\b[^.?!]{0,30}\b(?:trials|studies|trial|study)\b"
     r"(?![^.?!]{0,3}\bNCT)", re.IGNORECASE)
 RELATIVES = (r"mother|mum|mom|father|dad|husband|wife|partner|son|daughter|brother|sister|grandmother|grandma"
-             r"|grandfather|grandpa|aunt|uncle|friend|patient")
+             r"|grandfather|grandpa|grandad|granddad|gran|nan|nana|aunt|uncle|friend|patient")
 RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b", re.IGNORECASE)
 # Said of a relative rather than of the person screened: "my dad has heart disease, not me"
 OF_A_RELATIVE = re.compile(rf"\bmy ({RELATIVES})\b(?:(?!\b(?:but|and|not me|while|says|said|thinks|thought|told|noticed|reckons)\b)[^.;,!?])*",
@@ -81,6 +81,8 @@ HEDGED_BEFORE = re.compile(r"\b(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+(?:think|bel
 # A state named as the time of something else: "only when I was pregnant" says nothing of being pregnant now
 PAST_STATE_BEFORE = re.compile(r"\b(?:when|while|back\s+when|since)\s+(?:i|she|he|we|they)\s+(?:was|were)\s+(?:on\s+)?$", re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
+# a bare "no" said right after what it answers, in a clause of its own: "diabetes yes, clots no, the others ..."
+REPLIED_NO_AFTER = re.compile(r"^\s*(?:no|nope|nah|none|nil)\W*$", re.IGNORECASE)
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
                            r"|(?:all\s+)?(?:gone|resolved|cleared|settled))\b",
@@ -623,7 +625,7 @@ class Extractor:
                     continue
                 after = _clause_after(text, end)
                 denied = (ceased or is_negated(text, start) or POST_NEGATION.match(after) or chinese.POST_NEGATION.match(after)
-                          or LABEL_ANSWERED_NO.match(text, end))
+                          or LABEL_ANSWERED_NO.match(text, end) or REPLIED_NO_AFTER.match(after))
                 if PAST_STATE_BEFORE.search(before):
                     continue
                 if HEDGED_BEFORE.search(before):

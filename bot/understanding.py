@@ -68,6 +68,9 @@ FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECAS
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
+# a plain "no", then a "but" before any other exception: "no.. well I had sepsis but it's cleared" (not "no, only ...")
+_NO_BUT = re.compile(r"^\W*(?:no|nope|nah|none|never)\b(?:(?!\b(?:just|only|apart|except|other\s+than|besides|bar)\b)[^?])*?\bbut\b",
+                     re.IGNORECASE)
 SAID_NEGATIVELY = re.compile(r"\W*(?:no|not|never|none|nothing)\b", re.IGNORECASE)
 # Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
 IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
@@ -142,6 +145,8 @@ class Reader:
         said = text
         if not (context.about_someone_else or context.clinical):
             text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
+        if len(context.pending) > 1:
+            text = scopes.taken_back(text)  # "I had a clot, no wait that was my husband": what is taken back is not read
         act = acts.act_in_words(text)
         reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
         if reason:
@@ -373,13 +378,17 @@ class Reader:
                     # "only AF, nothing else": the heart condition that needs treatment may be the AF itself
                     rest = understanding.checks if set(definition.covers) & named else understanding.facts
                     rest[definition.key] = False
-            elif (understanding.reply == "no" and PLAIN_NO.match(understanding.text) and not doubt and not understanding.checks
-                  and before_exception(understanding.text) is None
+            elif (understanding.reply == "no" and PLAIN_NO.match(understanding.text) and not doubt
+                  and all(value is False for value in understanding.checks.values())
+                  and (before_exception(understanding.text) is None or self._named_all_no(understanding, context)
+                       and _NO_BUT.match(understanding.text))
                   and all(understanding.facts.get(d.key) is not True for d in context.pending)):
-                # "nope, I stopped the aspirin": what is named agrees with the "no", so the "no" is trusted for the rest;
-                # not after an exception ("no, only an irregular heartbeat, the harmless kind"): the "no" was about the rest
+                # "nope, I stopped the aspirin", "no.. well I had sepsis but it's cleared": what is named agrees with the
+                # "no" (a "no" offered back included), so the "no" is trusted for the rest; not after an exception that
+                # names something else ("no, only an irregular heartbeat, the harmless kind"): the "no" was about the rest
                 for definition in context.pending:
-                    understanding.facts.setdefault(definition.key, False)
+                    if definition.key not in understanding.checks:
+                        understanding.facts.setdefault(definition.key, False)
             elif understanding.reply == "yes":  # "yes an autologous one": the item named says no, offered back
                 for definition in context.pending:
                     if understanding.facts.get(definition.key) is False:
@@ -400,6 +409,8 @@ class Reader:
             if pending[0].type is FactType.BOOLEAN and value is not None and said is not value:
                 understanding.checks[pending[0].key] = understanding.facts.pop(pending[0].key)
             understanding.reply = None
+        if len(context.pending) > 1 and understanding.reply == "no" and scopes.no_of_a_thing(understanding.text):
+            understanding.reply = None  # "no bleeding, and I'm not on blood thinners": the "no" is the bleeding's, not the list's
         if understanding.reply is not None:
             # "no, but my platelets were 18k yesterday": what follows the "but" is another fact, not a doubt
             more = any(k not in {d.key for d in context.pending} for k in (*found.values, *found.unsure))
@@ -442,6 +453,13 @@ class Reader:
             if definition.key not in understanding.facts and definition.key not in understanding.checks:
                 understanding.facts[definition.key] = None if definition.key in named else False
         understanding.reply = None
+
+    @staticmethod
+    def _named_all_no(understanding: Understanding, context: Context) -> bool:
+        """Whether the message names items of the list and reads each of them as a "no" (said or offered back):
+        "no.. well I had sepsis but they said it's cleared"."""
+        named = [v for k, v in {**understanding.checks, **understanding.facts}.items() if k in {d.key for d in context.pending}]
+        return bool(named) and all(value is False for value in named)
 
     @staticmethod
     def _doubts_the_no(text: str, doubt: bool, markup: bool, believed: bool) -> bool:

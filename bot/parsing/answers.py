@@ -36,6 +36,7 @@ _NO = re.compile(
     r"(?!\s+(?:one|problem)\b)"
     rf"|(?:absolutely|definitely|certainly|of\s+course|really)\s+not\b|no\s+way\b"
     rf"|{_SUBJECT}\s*{_NEG_AUX}\b"
+    r"|i(?:'?ve|\s+have)\s+(?:got\s+)?(?:none|nothing)\b"  # "I've got none of them"
     rf"|n{_END}|👎|❌)",
     re.IGNORECASE,
 )

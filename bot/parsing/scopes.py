@@ -24,8 +24,9 @@ from bot.parsing.answers import Reply, classify_reply, leaning
 TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas|except|apart\s+from|other\s+than|besides)\b",
                         re.IGNORECASE)
 # what names the items not named elsewhere: "the rest", "the others", "everything else", "otherwise no"
-REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+ones?)|(?:everything|anything)\s+else|otherwise|any\s+of\s+the\s+others?"
-                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?(?=\W*(?:except|apart|other|besides|$))"
+REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+(?:ones?|stuff|things?|bits?))|(?:everything|anything)\s+else|otherwise"
+                  r"|any\s+of\s+the\s+others?|no\s+others?(?=\W*$)"
+                  r"|(?:no|yes)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?(?=\W*(?:except|apart|other|besides|but|$))"
                   r"|^\W*all(?:\s+of\s+(?:them|those|these))?(?=\s+(?:no|not|none)\b)"
                   r"|none\s+of\s+the\s+(?:rest|others?))\b", re.IGNORECASE)
 # a clause that goes on about what the one before named ("RA but it's in remission", "nothing now", "not a donor's")
@@ -35,7 +36,8 @@ POINTS_BACK = re.compile(r"\b(?:it|them|they|those|these|that|this)\b", re.IGNOR
 _REFERENCE = re.compile(r"\bthe\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:ones?|questions?|bits?|parts?|things?)\b", re.IGNORECASE)
 _NOT_A_NAME = frozenset("other others last first second third rest same new old".split())
 CONTINUES = re.compile(r"^\W*(?:(?:but|though|although|however)\s+)?(?:it|its|it'?s|they|they'?re|that|that'?s|which|nothing|not|no|never"
-                       r"|all|fine|well|gone|healed|cured|over|only|just|once|years?|months?|weeks?|long)\b", re.IGNORECASE)
+                       r"|none|all|fine|well|gone|healed|cured|cleared|resolved|treated|controlled|stable|managed|sorted|over"
+                       r"|only|just|once|ages|years?|months?|weeks?|long)\b", re.IGNORECASE)
 # a reply said of "the rest" in a clause of its own
 _REST_NO = re.compile(r"\b(?:no|none|nothing|not|never|neither|nope|nah|negative)\b|n'?t\b", re.IGNORECASE)
 # doubt inside a clause that names what it is about: "not sure about the AF", "maybe the irregular heartbeat one"
@@ -83,6 +85,38 @@ def denies_all(text: str) -> bool:
     return bool(_ALL_OF_IT.search(text)) and not _EXCEPTION_WORD.search(text)
 
 
+# words that take back what was just said: "I had a clot, no wait that was my husband", "yes the heart attack one -
+# oh wait, ...", "scratch that"
+_TAKE_BACK = re.compile(r"\b(?:(?:no|oh|hang\s+on|hold\s+on)\s*,?\s*wait|wait\s*,?\s*no|scratch\s+that|i\s+take\s+(?:that|it)\s+back"
+                        r"|sorry\s*,?\s*(?:no|not)\b)\b", re.IGNORECASE)
+_CLAUSE_MARK = re.compile(r"[.;,!?\n]|\s[-–]\s")
+
+
+def taken_back(text: str) -> str:
+    """The message without the clause its writer takes back, nor the words that take it back: "yes diabetes. also
+    I had a clot, no wait that was my husband" reads as "yes diabetes. ... that was my husband". Blanked with
+    spaces, so that places in the text stay where they were."""
+    for m in reversed(list(_TAKE_BACK.finditer(text))):
+        before = text[:m.start()].rstrip(" ,;.!-–")
+        marks = list(_CLAUSE_MARK.finditer(before))
+        start = marks[-1].end() if marks else 0
+        text = text[:start] + " " * (m.end() - start) + text[m.end():]
+    return text
+
+
+# a "no" that opens a thing's name ("no bleeding", "no aspirin") denies that thing, not a whole list; "no to all",
+# "no none", "no problems", "no, ..." are about the list
+_NO_OF_A_THING = re.compile(r"^\W*no\s+(?!(?:to|no|not|none|nothing|never|nope|just|only|but|and|or|i|i'?m|im|i'?ve|we|she|he|they|it|thanks?"
+                            r"|thank|sorry|problems?|issues?|trouble|worries|conditions?|illness(?:es)?|way|one|idea|clue"
+                            r"|(?:of\s+)?(?:them|those|these|that|this|any|all))\b)[a-z]", re.IGNORECASE)
+
+
+def no_of_a_thing(text: str) -> bool:
+    """Whether a message's "no" names one thing ("no bleeding, and I'm not on blood thinners") rather than
+    answering a whole list ("no", "no to all", "no, just asthma")."""
+    return bool(_NO_OF_A_THING.match(text))
+
+
 def rest_reply(clause: Clause) -> Optional[Reply]:
     """What a clause about "the rest" says of it: "no to the rest", "the rest I'm not sure", "otherwise no"."""
     said = classify_reply(clause.text)
@@ -123,8 +157,17 @@ _PLACE = re.compile(r"\bthe\s+(?:(?P<end>first|last)\s+(?P<count>two|three|four|
                     re.IGNORECASE)
 
 
+# a clause made of item numbers only: "1 and 4", "2", "#3"
+_NUMBERS_ONLY = re.compile(r"\W*(?:(?:no\.?|number|#)\s*)?[1-9](?:\s*(?:and|&|\+|/|or)\s*(?:(?:no\.?|number|#)\s*)?[1-9])*\W*",
+                           re.IGNORECASE)
+
+
 def by_place(clause: Clause, size: int) -> List[int]:
-    """The places (0-based) of the items a clause refers to by their place in a list of ``size`` items."""
+    """The places (0-based) of the items a clause refers to by their place in a list of ``size`` items: by
+    place words ("the first three", "the last one"), or by their numbers alone ("1 and 4")."""
+    if _NUMBERS_ONLY.fullmatch(clause.text):
+        numbers = [int(n) for n in re.findall(r"[1-9]", clause.text)]
+        return [n - 1 for n in numbers] if all(n <= size for n in numbers) else []
     places: List[int] = []
     for m in _PLACE.finditer(clause.text):
         if m.group("count"):
@@ -184,20 +227,24 @@ def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
 
 # the writer said not to have it: "I don't", "I haven't", "not me", "I've never had", "I'm fine"
 _WRITER_DENIES = (r"(?:not\s+me\b|i\s+(?:do\s*n'?t|do\s+not|have\s*n'?t|have\s+not|did\s*n'?t|did\s+not|never)\b"
-                  r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b)")
+                  r"(?!\s+(?:know|think|remember|recall|understand|see)\b)"  # "I don't know" is no denial
+                  r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b"
+                  r"|(?:i'?ve|i\s+have)\s+(?:got\s+)?(?:none|nothing)\b)")
 
 # the writer set against the relative by a "but": "but mine is stomach cancer", "but I have it too"
-_WRITER = r"(?:mine|my\s+own|i|i'?m|im|i'?ve|me)\b"
+_WRITER = (r"(?:mine|my\s+own|i(?!\s+(?:do\s*n'?t|do\s+not|did\s*n'?t|did\s+not)\s+(?:know|think|remember|recall|understand|see)\b)"
+           r"|i'?m|im|i'?ve|me)\b")
 
 
 def without_others(text: str, relatives: str) -> str:
     """The message without what it says of another person set against the writer: "no, my husband has
     diabetes but I don't" reads as "no, ... I don't"; "my dad had heart failure but I don't have any of these"
     as "I don't have any of these"; "my dad had leukaemia but mine is stomach cancer" as "mine is stomach
-    cancer"; "no but my husband does" as "no". Blanked with spaces, so that places in the text stay where they were.
-    A relative named without the writer set against them ("Mum has a pacemaker") may be the person screened,
-    and stays."""
-    pattern = re.compile(rf"\b(?:my|our)\s+(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
+    cancer"; "no but my husband does" as "no"; "grandad had diabetes, I've got none of them" (a relative named
+    first, without "my") as "I've got none of them". Blanked with spaces, so that places in the text stay where they
+    were. A relative named without the writer set against them ("Mum has a pacemaker", "my mum has lupus but I
+    don't know if it's active") may be the person screened, and stays."""
+    pattern = re.compile(rf"(?:\b(?:my|our)\s+|^\W*)(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
                          rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
     # a denial with nothing of its own ("my mum had a clot in the lung, not me") denies what the other person
     # had: left for the extraction to read (bot/parsing/whose.py: ELLIPTIC_DENIAL), which needs their words

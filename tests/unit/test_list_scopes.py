@@ -269,3 +269,83 @@ def test_a_no_whose_named_item_agrees_is_trusted_for_the_rest(engine):
     assert understood(engine, OTHER, "no, I'm type 2 diabetic though").facts == {"diabetes": True}
     said = understood(engine, HEART, "no, only an irregular heartbeat but the doctor said its the harmless kind, no treatment")
     assert said.facts.get("heart_disease_treated") is None
+
+
+# -- fresh_lists_3.yml: take-backs, a "no" of one thing, an item answered after its name, numbers, relatives ----
+
+@pytest.mark.parametrize("message, left", [
+    ("yes diabetes. also I had a clot, no wait that was my husband", "yes diabetes. that was my husband"),
+    ("yes the heart attack one - oh wait thats 6 months", "thats 6 months"),
+    ("AF, scratch that, flutter", ", flutter"),
+    ("no aspirin, no bleeding", "no aspirin, no bleeding"),  # nothing taken back
+])
+def test_a_clause_the_writer_takes_back_is_not_read(message, left):
+    assert " ".join(scopes.taken_back(message).split()) == left
+
+
+def test_an_item_taken_back_in_a_list_answer_is_not_recorded(engine):
+    said = understood(engine, OTHER, "yes diabetes, on insulin. also I had a clot, no wait that was my husband", sex="female")
+    assert said.facts == {"diabetes": True}  # was: a clot recorded as hers
+
+
+@pytest.mark.parametrize("message, of_a_thing", [
+    ("no bleeding, and I'm not on any blood thinners", True), ("no aspirin", True), ("no ulcers no clots", True),
+    ("no", False), ("no to all", False), ("no, just asthma", False), ("no none of them", False), ("no problems", False),
+    ("no just high cholesterol and gout", False), ("nope, no bleeding", False), ("no idea", False),
+])
+def test_a_no_that_names_one_thing(message, of_a_thing):
+    assert scopes.no_of_a_thing(message) is of_a_thing
+
+
+def test_a_no_of_one_thing_does_not_deny_the_items_it_does_not_name(engine):
+    # was: "no" to every item, the side effects (not spoken of) with them
+    said = understood(engine, THREE, "no bleeding, and I'm not on any blood thinners", sex="male")
+    assert "treatment_toxicity_unresolved" not in said.facts
+
+
+@pytest.mark.parametrize("message", ["diabetes yes, clots no, the others I'm not sure", "diabetes yes, DVT no"])
+def test_an_item_answered_no_right_after_its_name_is_not_read_as_there(engine, message):
+    # was: "clots no" read as a clot
+    said = understood(engine, OTHER, message)
+    assert said.facts.get("diabetes") is True
+    assert said.facts.get("thrombotic_disease") is not True and said.checks.get("thrombotic_disease") is not True
+
+
+@pytest.mark.parametrize("clause, size, places", [("1 and 4", 4, [0, 3]), ("2", 6, [1]), ("#3", 6, [2]),
+                                                  ("1 and 7", 6, []), ("3 years", 6, [])])
+def test_items_referred_to_by_their_number(clause, size, places):
+    assert scopes.by_place(scopes.Clause(0, len(clause), clause), size) == places
+
+
+def test_a_list_answered_by_numbers(engine):
+    assert understood(engine, HEART, "1 and 4").facts == {"heart_disease_treated": True, "arrhythmia": True}
+
+
+@pytest.mark.parametrize("message", ["mum has lupus, but I don't have any of those", "grandad had diabetes, I've got none of them"])
+def test_a_relative_named_first_and_set_against_the_writer_is_not_the_person(engine, message):
+    said = understood(engine, OTHER, message)
+    assert said.facts == dict.fromkeys(OTHER, False) and "sex" not in said.facts
+
+
+def test_i_dont_know_after_a_relatives_condition_is_no_denial():
+    message = "my mum has lupus but I don't know if it's active"
+    assert scopes.without_others(message, RELATIVES) == message
+
+
+@pytest.mark.parametrize("items, message, said_no", [
+    (OTHER, "no.. well I had sepsis in hospital 3 weeks ago but they said its cleared", "sepsis"),
+    (OTHER, "Nope. Well my sugars are a bit high but they said I'm not diabetic", "diabetes"),
+])
+def test_a_no_then_but_about_an_item_that_agrees_is_trusted_for_the_rest(engine, items, message, said_no):
+    said = understood(engine, items, message)
+    assert {k: v for k, v in said.facts.items() if k != said_no} == {k: False for k in items if k != said_no}
+    assert {**said.facts, **said.checks}.get(said_no) is False
+
+
+@pytest.mark.parametrize("items, message, rest", [
+    (OTHER, "Only metformin for my diabetes, no other", [k for k in OTHER if k != "diabetes"]),
+    (["infection_serology_positive", *THREE], "had hep B as a kid, cleared, the rest no", THREE),
+])
+def test_the_rest_said_in_other_words(engine, items, message, rest):
+    said = understood(engine, items, message, sex="male")
+    assert all(said.facts.get(k) is False for k in rest)
