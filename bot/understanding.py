@@ -68,6 +68,10 @@ FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECAS
 # Having something denied right before it is named: "I don't have", "never been told I have", "no"
 DENIED_HAVING = re.compile(r"(?:\b(?:do|does|did|have|has)\s*n'?t|\b(?:do|does|did)\s+not|\bnever)(?:\s+[\w']+){0,3}?\s+(?:have|has|had|got)"
                            r"\s+(?:an?\s+|any\s+)?$|(?:^|[.,;!]\s*)no\s+$", re.IGNORECASE)
+# a treatment stopped for a while, to be taken again: "stopped my clopidogrel last week for the biopsy", "on hold for now"
+PAUSED = re.compile(r"\b(?:for|before|until|till|ahead\s+of|because\s+of)\s+(?:the|my|her|his|an?)?\s*(?:biopsy|op|operation|surgery"
+                    r"|procedure|endoscopy|scope|colonoscopy|dental\s+work|tooth\s+out|extraction|port|picc|line)\b"
+                    r"|\b(?:for\s+now|temporarily|for\s+the\s+time\s+being|for\s+a\s+(?:few\s+days|week|while)|on\s+hold)\b", re.IGNORECASE)
 # a plain "no", then a "but" before any other exception: "no.. well I had sepsis but it's cleared" (not "no, only ...")
 _NO_BUT = re.compile(r"^\W*(?:no|nope|nah|none|never)\b(?:(?!\b(?:just|only|apart|except|other\s+than|besides|bar)\b)[^?])*?\bbut\b",
                      re.IGNORECASE)
@@ -677,7 +681,8 @@ class Reader:
                 chinese.HAS_HAN.search(text) or definition.times_normal))
                                        and generic != reading
                                        and not _after_contrast(text, said[reading])
-                                       or doubt or part_open or takes_part_back(text, contrast=False)):
+                                       or doubt or part_open or takes_part_back(text, contrast=False)
+                                       or reading == "no" and definition.current_only and PAUSED.search(text)):
             understanding.facts.pop(key, None)
             understanding.checks[key] = value
         else:
