@@ -349,3 +349,17 @@ def test_a_no_then_but_about_an_item_that_agrees_is_trusted_for_the_rest(engine,
 def test_the_rest_said_in_other_words(engine, items, message, rest):
     said = understood(engine, items, message, sex="male")
     assert all(said.facts.get(k) is False for k in rest)
+
+
+def test_a_medicine_stopped_for_a_procedure_is_offered_back_not_denied(engine):
+    # was: "no" to antiplatelet medicines, though the clopidogrel is only paused for the biopsy
+    said = understood(engine, THREE, "no, I stopped my clopidogrel last week for the biopsy", sex="male")
+    assert "antiplatelet_drugs" not in said.facts and said.checks.get("antiplatelet_drugs") is False
+    # stopped for good, it is a "no"
+    said = understood(engine, THREE, "nope, i stopped the aspirin when the platelets dropped", sex="male")
+    assert said.facts.get("antiplatelet_drugs") is False
+
+
+def test_an_ulcer_ages_ago_is_not_read_as_one_now(engine):
+    said = understood(engine, OTHER, "nah had a stomach ulcer but that was ages ago")
+    assert said.facts.get("stomach_ulcer") is not True and said.checks.get("stomach_ulcer") is not True
