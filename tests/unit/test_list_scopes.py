@@ -363,3 +363,12 @@ def test_a_medicine_stopped_for_a_procedure_is_offered_back_not_denied(engine):
 def test_an_ulcer_ages_ago_is_not_read_as_one_now(engine):
     said = understood(engine, OTHER, "nah had a stomach ulcer but that was ages ago")
     assert said.facts.get("stomach_ulcer") is not True and said.checks.get("stomach_ulcer") is not True
+
+
+@pytest.mark.parametrize("message, checked", [
+    ("she's got lupus, flares up now and then, on hydroxychloroquine", True),  # how often, not now: asked
+    ("mum has rheumatoid arthritis, it's flaring at the moment, the rest no", False),  # flaring now: said
+])
+def test_a_flare_said_with_how_often_is_not_a_flare_now(engine, message, checked):
+    said = understood(engine, OTHER, message, sex="female")
+    assert (said.facts.get("autoimmune_disease") is not True) is checked
