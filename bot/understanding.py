@@ -316,7 +316,7 @@ class Reader:
         asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:
-                if (key == asked_alone and understanding.reply == "no" or chinese.SAID_OVER.search(understanding.text)) \
+                if (key == asked_alone and understanding.reply == "no" or chinese.said_over(understanding.text)) \
                         and not is_hedged(understanding.text):
                     # "not now, I had sepsis in August", "以前流过鼻血，现在没有了": the "no" says it outright
                     understanding.facts[key] = False

@@ -114,3 +114,8 @@ def test_the_study_drug_named_in_an_answer_is_no_question_about_it(engine):
 @pytest.mark.parametrize("message", ["特比奥一直在打 效果还不知道", "还在打，看看效果"])
 def test_boosters_still_given_are_asked_not_taken_as_unknown(engine, message):
     assert asked_back(read(engine, "platelet_boosters_failed", message), "platelet_boosters_failed")
+
+
+@pytest.mark.parametrize("message", ["去年开始老流鼻血", "以前好了，最近又流鼻血"])
+def test_a_past_time_that_goes_on_to_now_is_no_no(engine, message):
+    assert read(engine, "bleeding_tendency", message).facts.get("bleeding_tendency") is not False
