@@ -101,10 +101,11 @@ def is_negated(text: str, start: int) -> bool:
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
 RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|[一二两三四五六七八九十]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
-# ... and said to be over now, or long ago, in so many words: "现在没有了", "早好了", "三年前的事了", "去年有过一次":
-# a "no" for a question about now, as the person says it (a bare "以前有过" may still hold: asked), unless something
+# ... and said to be over now, or long ago, in so many words: "现在没有了", "三年前的事了", "去年有过一次": a "no" for
+# a question about now, as the person says it (a bare "以前有过" may still hold, and a cure "治好了" is offered back
+# as no longer there: asked), unless something
 # says it goes on ("去年开始老流鼻血", "以前不会，现在还流")
-_SAID_OVER = re.compile(r"现在(?:已经|都)?(?:没(?:有)?(?:了)?|没事(?:了)?|好了|正常(?:了)?)(?=[\s，。,.!！;；]|$)|(?:已经|早就?|早都)?(?:好了|治好|痊愈|止住了)"
+_SAID_OVER = re.compile(r"现在(?:已经|都)?(?:没(?:有)?(?:了)?|没事(?:了)?|好了|正常(?:了)?)(?=[\s，。,.!！;；]|$)"
                         r"|没再(?:犯|发作|有|出)|不再|(?:(?:[0-9]+|[一二两三四五六七八九十]+|好几|多)年(?:前|以前)|去年|前年|小时候)(?!开始|以来|起|到现在|至今)"
                         r"|的事(?:情)?了")
 _GOES_ON = re.compile(r"现在(?:还|也|又|仍|依然)|还在|一直|至今|到现在|最近|这几天|这两天|又(?:开始|有|出|流|犯)")

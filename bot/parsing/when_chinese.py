@@ -41,14 +41,17 @@ _DAY_SLIP = re.compile(r"(?<=月)(?P<d>\s*[0-9]{1,2})\s*好(?=\s*(?:$|[，。,;�
 _COMPOUND = re.compile(r"(?<![0-9.])(?P<n>[0-9]{1,2})\s*(?:(?P<unit>年|周|星期|礼拜)|个\s*(?P<month>月))\s*(?:零|又)?\s*"
                        r"(?P<n2>[0-9]{1,2})\s*(?:(?P<unit2>周|星期|礼拜|天)|个\s*(?P<month2>月))")
 # "10.20": the month and its day with a point, as Chinese writes them; when the day could also be a month
-# ("11.10") it is said as "11/10", for the day and month to be asked ("1.8万", "2.5倍" are numbers)
-_DOTTED_DAY = re.compile(r"(?<![0-9.])(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12][0-9]|0?[1-9])"
-                         r"(?![0-9.]|\s*(?:万|千|个|%|x|×|\*|倍|天|周|月|年|次|岁|mg|ml|g|U|kg))")
+# ("11.10") it is said as "11/10", for the day and month to be asked ("1.8万", "2.5倍" are numbers; "10.8号" is read
+# with its 号 below; "10.20还是10.21" is one of two days, asked)
+_DOTTED_DAY = re.compile(r"(?<![0-9./~～-])(?<!还是)(?<!或)(?<!到)(?<!至)(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12][0-9]|0?[1-9])"
+                         r"(?![0-9.]|\s*(?:万|千|个|%|x|×|\*|倍|天|周|月|年|次|岁|mg|ml|g|U|kg|号|日|还是|或|到|至|[-~～/]))")
 _COUNT_BEFORE = re.compile(r"(?:[A-Za-z]|血小板|白细胞|血红蛋白|细胞|计数)[\s:：=是为]*$")
 # Days named by the solar holidays (the lunar festivals move with the moon: asked, as a lunar date): the National Day
 # week ("国庆长假", "十一假期": 1 to 7 October), the day itself, the day before or after it, or a week either side ("国庆前后")
-_HOLIDAY = re.compile(r"(?P<name>国庆节?|元旦节?)(?!节)(?P<how>长假|假期|放假|期间|那几天|黄金周|前后|前一天|前1天|后一天|后1天|当天|那天)?(?!\s*(?:前|后|之前|之后|以前|以后))"
+_HOLIDAY = re.compile(r"(?P<name>国庆节?|元旦节?)(?!节)(?P<how>长假|假期|放假|期间|那几天|黄金周|前后|前一天|前1天|后一天|后1天|当天|那天)?"
                       r"|(?:十一|11)(?P<how2>长假|假期|放假|黄金周)")
+# ... said as a bound ("国庆前", "国庆假期以后"): no day of it
+_BEFORE_OR_AFTER = re.compile(r"\s*(?:的)?(?:前|后|之前|之后|以前|以后)")
 _HOLIDAY_DAYS = {"国庆": (10, 1, 7), "元旦": (1, 1, 1), "十一": (10, 1, 7), "11": (10, 1, 7)}
 # A treatment planned and put off is no time it happened: "原定上周化疗，因为血小板低推迟了" (to the clause's end)
 PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了|好))[^，,。；;！!？?]*"
@@ -205,6 +208,8 @@ def _dotted_day(m: re.Match[str], today: datetime.date) -> str:
 
 def _holiday(m: re.Match[str], today: datetime.date) -> str:
     """A solar holiday of the latest year it has begun in: its days, the day itself, or the days around it."""
+    if _BEFORE_OR_AFTER.match(m.string, m.end()) and m["how"] not in ("前一天", "前1天", "后一天", "后1天"):
+        return m.group()
     name = (m["name"] or m.group()[:2]).rstrip("节")
     month, first, last = _HOLIDAY_DAYS[name[:2]]
     how = m["how"] or m["how2"] or ""

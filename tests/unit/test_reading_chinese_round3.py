@@ -119,3 +119,12 @@ def test_boosters_still_given_are_asked_not_taken_as_unknown(engine, message):
 @pytest.mark.parametrize("message", ["去年开始老流鼻血", "以前好了，最近又流鼻血"])
 def test_a_past_time_that_goes_on_to_now_is_no_no(engine, message):
     assert read(engine, "bleeding_tendency", message).facts.get("bleeding_tendency") is not False
+
+
+@pytest.mark.parametrize("message", ["国庆假期后", "国庆长假以后就没做了", "10.20还是10.21"])
+def test_a_holiday_said_as_a_bound_or_one_of_two_dotted_days_is_not_stored(engine, message):
+    assert "last_chemotherapy" not in read(engine, "last_chemotherapy", message).facts
+
+
+def test_a_dotted_day_with_its_hao_keeps_its_month_first(engine):
+    assert read(engine, "last_chemotherapy", "10.5号").facts["last_chemotherapy"] == "2026-10-05"
