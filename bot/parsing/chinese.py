@@ -120,7 +120,8 @@ CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)
 # (not after a length of time or a time: "两个多月没化疗了", "好久没做了", "这个月还没化疗" say since when, not never)
 NEVER_HAD = re.compile(r"(?<![天日周期拜月年久近])(?<![天日周期拜月年久近][还都也])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
 # "3月份以后就没化疗了", "从国庆开始没再打": none since a time, which is when the last one was (as "since March")
-COUNTED_SINCE = re.compile(r"(?:以后|之后|后|起|开始|以来)\s*(?:就|都|也|便|一直)*\s*(?:没|未)(?:有)?(?:再)?(?:做|打|接受|用|进行)?(?:过)?$")
+# (not after a length or a count: "打了两个月以后就没打了", "做了6个疗程以后" say how long it went on, not when)
+COUNTED_SINCE = re.compile(r"(?<![天周期拜年次程])(?<!个月)(?:以后|之后|后|起|开始|以来)\s*(?:就|都|也|便|一直)*\s*(?:没|未)(?:有)?(?:再)?(?:做|打|接受|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
 # an age to come next year or later ("明年满18", "后年三月就满60"): 16 or 17 now, not sure which
 BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"

@@ -50,8 +50,8 @@ _COUNT_BEFORE = re.compile(r"(?:[A-Za-z]|血小板|白细胞|血红蛋白|细胞
 # week ("国庆长假", "十一假期": 1 to 7 October), the day itself, the day before or after it, or a week either side ("国庆前后")
 _HOLIDAY = re.compile(r"(?P<name>国庆节?|元旦节?)(?!节)(?P<how>长假|假期|放假|期间|那几天|黄金周|前后|前一天|前1天|后一天|后1天|当天|那天)?"
                       r"|(?:十一|11)(?P<how2>长假|假期|放假|黄金周)")
-# ... said as a bound ("国庆前", "国庆假期以后"): no day of it
-_BEFORE_OR_AFTER = re.compile(r"\s*(?:的)?(?:前|后|之前|之后|以前|以后)")
+# ... said as a bound ("国庆前", "国庆假期以后", "国庆回来后"): no day of it
+_BEFORE_OR_AFTER = re.compile(r"[^，。,;；！!？?]{0,4}?(?:前|后)")
 _HOLIDAY_DAYS = {"国庆": (10, 1, 7), "元旦": (1, 1, 1), "十一": (10, 1, 7), "11": (10, 1, 7)}
 # A treatment planned and put off is no time it happened: "原定上周化疗，因为血小板低推迟了" (to the clause's end)
 PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了|好))[^，,。；;！!？?]*"
