@@ -228,7 +228,8 @@ def _pattern(phrase: str) -> re.Pattern:
     # The edges' Han ranges hold no cased letter: matched case-sensitively, they compile in less than
     # half the time (a message's first reading compiles about a thousand of these: actions/warm_up.py)
     verdict = chinese.VERDICT.search(phrase)  # "特比澳无效" also as "特比澳 无效", "特比澳2疗程无效"
-    body = (_escaped(phrase[:verdict.start()]) + chinese.DOSE_BETWEEN + re.escape(verdict.group())) if verdict else _escaped(phrase)
+    body = (_escaped(phrase[:verdict.start()]) + chinese.DOSE_BETWEEN + re.escape(verdict.group())) if verdict else (
+        chinese.verb_apart(phrase, _escaped(phrase)))
     if phrase.isascii() and phrase.isalpha() and len(phrase) <= ABBREVIATION:
         # an abbreviation's plural, written in capitals ("DVTs", "TIAs"); not "ras" from "ra"
         body = f"(?:{body}|(?-i:{re.escape(phrase.upper())}s))"
@@ -325,6 +326,9 @@ class Extractor:
 
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
+        # "飞癌" to the cancer question: a slip of the same sound in the question's own words, read as meant
+        text = chinese.mended(text, [phrase for d in expecting for phrase in (*d.cues, *d.cues_partial, *d.cues_false,
+                                     *(w for ws in d.choices.values() for w in ws), *(w for ws in d.sites.values() for w in ws))])
         original = text
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
@@ -404,7 +408,13 @@ class Extractor:
             definition = self.vocabulary[key]
             if definition.type is not FactType.NUMBER or key == "age" or value is None:
                 continue
-            others = []
+            others, said = [], []
+            for m in measurements:
+                if m in found.unused(measurements):
+                    continue
+                converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
+                if converted and round(converted[0], 3) == value:
+                    said.append((m, value))
             for m in found.unused(measurements):
                 if self._not_a_value(m, definition) is not None:
                     continue  # "-5", "3 cycles": no value of anything
@@ -418,9 +428,26 @@ class Extractor:
                 converted = [v for v in self._candidates(definition, m.value, m.unit) if self._plausible(definition, v)]
                 if converted and round(converted[0], 3) != value:
                     others.append(round(converted[0], 3))
-            if others:
+                    said.append((m, round(converted[0], 3)))
+            latest = self._latest_found(text, said) if others else None
+            if latest is not None:  # "上周是45，昨天复查掉到19了": the latest count is the one asked for
+                found.values[key] = latest
+            elif others:
                 found.several[key] = [value, *others]
                 del found.values[key]
+
+    @staticmethod
+    def _latest_found(text: str, said: Sequence[Tuple[Measurement, float]]) -> Optional[float]:
+        """Of several values of a count said in Chinese, each said with when it was found, the one found latest; none
+        around a transfusion, where the count that counts is for the person to say."""
+        if not chinese.HAS_HAN.search(text) or TRANSFUSED.search(text) or any(
+                chinese.BOUND_AFTER.match(text[m.end:m.end + 4]) or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start])
+                for m, _ in said):
+            return None  # "最低的时候五千，现在两万多": a bound is no value
+        ranks = sorted(((chinese.when_found(_clause_before(text, m.start)), value) for m, value in said), reverse=True)
+        if len(ranks) > 1 and ranks[0][0] > ranks[1][0] and ranks[-1][0] > 0:  # each value dated ("26，上次是19" is not)
+            return ranks[0][1]
+        return None
 
     def _only_expected(self) -> Optional[str]:
         return next(iter(self._expected)) if len(self._expected) == 1 else None
@@ -694,7 +721,8 @@ class Extractor:
                                    or (e <= span[0] and (SITE_AFTER_CUE.fullmatch(text[e:span[0]])
                                                          or self.clinical and text[e:span[0]] in (" ", "  ")))
                                    for s, e in cue_spans)
-                if (named_by_cue or definition.key in self._expected) and not any(s <= span[0] < e for (s, e), _ in hits):
+                if (named_by_cue or definition.key in self._expected) and not any(s <= span[0] < e for (s, e), _ in hits) \
+                        and not self._site_of_another(text, span, hits):
                     hits.append((span, name))
         named = {name for span, name in hits if not is_negated(text, span[0])}
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
@@ -702,6 +730,13 @@ class Extractor:
                 label=definition.shown_label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
             return None
         return named.pop() if named else None
+
+    @staticmethod
+    def _site_of_another(text: str, span: Tuple[int, int], hits: Sequence[Tuple[Tuple[int, int], str]]) -> bool:
+        """A Chinese body site that is no cancer of its own: spread there ("淋巴瘤骨髓侵犯"), or the place of a cancer
+        named right after it ("胃淋巴瘤")."""
+        return bool(chinese.SITE_NOT_PRIMARY.match(text, span[1]) or any(
+            s >= span[1] and chinese.SITE_OF_NAMED.fullmatch(text[span[1]:s]) for (s, _), _ in hits))
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
@@ -714,7 +749,7 @@ class Extractor:
             since = absent_for(after, self.today)
             if since is not None:
                 return self._when(found, definition, since)
-            if not COUNTED_SINCE.search(after):
+            if not (COUNTED_SINCE.search(after) or chinese.COUNTED_SINCE.search(before)):
                 return NEVER
             # "no radiotherapy since March": the last one was then, read below like any date; "since the summer",
             # read as no date, is asked again rather than taken as never

@@ -218,8 +218,10 @@ class Reader:
         alone = {d.key: self.understand(left if not _says(said, d.key) else text, intent, confidence,
                                         replace(context, pending=(d,)))
                  for d in context.pending}
+        # "都没做过" to both treatments: a "no" said of all of them answers each
+        of_all = said.reply == "no" and bool(chinese.SAID_OF_ALL.search(text))
         bare = [key for key in keys if not _says(said, key) and _says(alone[key], key)
-                and not (said.reply in ("yes", "no") and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
+                and not (said.reply in ("yes", "no") and not of_all and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
         # the words left over beside a date said by name may be that date's own ("I never had radiotherapy":
         # its "never" is no answer about chemotherapy): a date asked beside one said by name is asked on its own
         named_dates = [key for key in keys if _says(said, key) and self.vocabulary[key].type is FactType.DATE]
@@ -229,7 +231,7 @@ class Reader:
         # is asked on its own; a follow-up ("not yet, I'm still on it") notes nothing and stays
         valued = [key for key in bare if key in alone[key].facts or key in alone[key].checks or key in alone[key].options]
         kinds = [self.vocabulary[key].type for key in valued]
-        unclear = len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
+        unclear = not of_all and len(set(kinds)) < len(kinds) and not all(alone[key].facts.get(key, False) is None for key in valued)
         if unclear:  # only the facts of the kind two of them share: "62, ..., 6 weeks ago" still gives the age
             shared = [key for key in valued if kinds.count(self.vocabulary[key].type) > 1]
             bare = [key for key in bare if key not in shared]
@@ -323,8 +325,10 @@ class Reader:
         asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:
-                if key == asked_alone and understanding.reply == "no" and not is_hedged(understanding.text):
-                    understanding.facts[key] = False  # "not now, I had sepsis in August": the "no" says it outright
+                if (key == asked_alone and understanding.reply == "no" or chinese.said_over(understanding.text)) \
+                        and not is_hedged(understanding.text):
+                    # "not now, I had sepsis in August", "以前流过鼻血，现在没有了": the "no" says it outright
+                    understanding.facts[key] = False
                 else:
                     understanding.checks[key] = False  # "AF years ago, never since": no longer, is that right?
         pending = [d for d in context.pending if d.key not in found.bounds and d.key not in found.several

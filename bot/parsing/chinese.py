@@ -9,7 +9,8 @@ vocabulary (cancer, drug and condition names) is data, in data/facts.zh-CN.yml.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from functools import lru_cache
+from typing import Optional, Sequence
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAS_HAN = re.compile(f"[{HAN}]")
@@ -22,13 +23,15 @@ PUNCTUATION = "，。；！？、：,.;!?:~～…"
 _OPENING = rf"^[\s{PUNCTUATION}]*"
 # Sounds and words that open a reply without saying anything: "嗯，没有", "呃…不记得了"
 _FILLER = rf"(?:(?:嗯|恩|呃|额|哦|噢|喔|啊|唔|那个|这个|其实|说实话|老实说)+[\s{PUNCTUATION}]*)*"
+# A "no" said of everything asked together: "都没做过", "两个都没有", "全都没"
+SAID_OF_ALL = re.compile(r"(?:都|全都|全|两个都|两样都|哪个都|一个都)(?:没|没有|无|不是|未)")
 # Whom a reply is about, before its yes or no: "我没有", "她有", "我妈没有"
 RELATIVES = {
     "mother": "妈妈|妈|母亲|老妈|老母亲|娘", "father": "爸爸|爸|父亲|老爸|老父亲|爹",
     "husband": "老公|丈夫|先生|爱人(?=.{0,3}(?:他|男))", "wife": "老婆|妻子|太太|媳妇|爱人",
     "son": "儿子", "daughter": "女儿|闺女", "brother": "哥哥|弟弟|哥|弟", "sister": "姐姐|妹妹|姐|妹",
     "grandmother": "奶奶|外婆|姥姥", "grandfather": "爷爷|外公|姥爷", "aunt": "阿姨|姑姑|姨妈|舅妈",
-    "uncle": "叔叔|舅舅|伯伯|姑父", "friend": "朋友", "patient": "病人|患者",
+    "uncle": "叔叔|舅舅|伯伯|姑父", "friend": "朋友", "patient": "病人|患者", "partner": "老伴儿|老伴",
     "mother-in-law": "婆婆|岳母|丈母娘", "father-in-law": "公公|岳父|老丈人",
 }
 RELATIVE_WORDS = "|".join(sorted((w for ws in RELATIVES.values() for w in ws.split("|")), key=len, reverse=True))
@@ -97,11 +100,28 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|[一二两三四五六七八九十]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
+# ... and said to be over now, or long ago, in so many words: "现在没有了", "三年前的事了", "去年有过一次": a "no" for
+# a question about now, as the person says it (a bare "以前有过" may still hold, and a cure "治好了" is offered back
+# as no longer there: asked), unless something
+# says it goes on ("去年开始老流鼻血", "以前不会，现在还流")
+_SAID_OVER = re.compile(r"现在(?:已经|都)?(?:没(?:有)?(?:了)?|没事(?:了)?|好了|正常(?:了)?)(?=[\s，。,.!！;；]|$)"
+                        r"|没再(?:犯|发作|有|出)|不再|(?:(?:[0-9]+|[一二两三四五六七八九十]+|好几|多)年(?:前|以前)|去年|前年|小时候)(?!开始|以来|起|到现在|至今)"
+                        r"|的事(?:情)?了")
+_GOES_ON = re.compile(r"现在(?:还|也|又|仍|依然)|还在|一直|至今|到现在|最近|这几天|这两天|又(?:开始|有|出|流|犯)")
+
+
+def said_over(text: str) -> bool:
+    return bool(_SAID_OVER.search(text)) and not _GOES_ON.search(text)
+
+
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
 # (not after a length of time or a time: "两个多月没化疗了", "好久没做了", "这个月还没化疗" say since when, not never)
 NEVER_HAD = re.compile(r"(?<![天日周期拜月年久近])(?<![天日周期拜月年久近][还都也])(?:没(?:有)?|从(?:来)?(?:没|未)|未|无)(?:做|接受|打|用|进行)?(?:过)?$")
+# "3月份以后就没化疗了", "从国庆开始没再打": none since a time, which is when the last one was (as "since March")
+# (not after a length or a count: "打了两个月以后就没打了", "做了6个疗程以后" say how long it went on, not when)
+COUNTED_SINCE = re.compile(r"(?<![天周期拜年次程])(?<!个月)(?:以后|之后|后|起|开始|以来)\s*(?:就|都|也|便|一直)*\s*(?:没|未)(?:有)?(?:再)?(?:做|打|接受|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
 # an age to come next year or later ("明年满18", "后年三月就满60"): 16 or 17 now, not sure which
 BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"
@@ -110,6 +130,10 @@ BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|
 BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属(?:鼠|牛|虎|兔|龙|蛇|马|羊|猴|鸡|狗|猪)")  # a zodiac sign: not "家属"
 BOUND_AFTER = re.compile(r"^\s*(?:多|几|来|余|以上|以下|出头|不到)")
 
+# A body site that names no primary cancer: where one spread ("肺转移", "骨髓侵犯"), the marrow ("骨髓"), or where a
+# cancer named right after it sits ("胃淋巴瘤" is a lymphoma)
+SITE_NOT_PRIMARY = re.compile(r"(?:部|上)?(?:的)?(?:多发)?(?:转移|侵犯|浸润|受累|累及)|髓")
+SITE_OF_NAMED = re.compile(r"(?:部)?(?:的)?$")
 # What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无", "糖尿病 无". Past a space only
 # as an item of its own: in "特比澳无效 无出血倾向" the 无 opens the next item and denies the bleeding.
 _DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)"
@@ -122,6 +146,18 @@ DURING = re.compile(r"期间|期(?=[^，。；,.;!?！？\s]{0,8}过)|的时候|
 # given: "特比澳 无效", "IL-11 无效", "特比澳2疗程无效", "特比澳15000U×7天 无效"
 VERDICT = re.compile(r"(?<=.)(?:无效|没用|没效果|效果不好|不管用|有效)$")
 DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*[0-9.]+\s*万?个?(?:疗程|次|针|天|周|U|IU|单位)?)*\s*"
+
+# A verb and its object stand apart as people write them: "流了好几次鼻血", "吐了点血", "咳过血" are 流鼻血, 吐血, 咳血
+SEPARABLE_VERB = "流吐咳咯呕拉"
+APART = r"(?:了|过|着)?(?:一?点|一些|些|好几次|几次|一次|好多|很多|不少|一口|几口|口)?"
+
+
+def verb_apart(phrase: str, body: str) -> str:
+    """The regex ``body`` of a phrase with its verb allowed to stand apart from its object."""
+    if len(phrase) >= 2 and phrase[0] in SEPARABLE_VERB and HAS_HAN.match(phrase[1]):
+        return re.escape(phrase[0]) + APART + body[len(re.escape(phrase[0])):]
+    return body
+
 
 # Doubt: "好像没有", "应该没有", "可能有", "我觉得是", "是吧?", "算吗?"
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
@@ -141,6 +177,18 @@ def without_approximation(text: str) -> str:
     return text if _RANGE.search(text) else APPROXIMATE.sub(" ", text)
 
 
+# When a value was found, said before it in its clause: "上周是45，昨天复查掉到19了", "上次4万，这次1万" (the value a change
+# came to is the latest; "掉到过" is a low once reached)
+_WHEN_FOUND = ((3, re.compile(r"今天|这次|这回|现在|目前|最新|复查|(?:掉|降|跌|升|涨|回)(?:到|至)(?!过)")), (2, re.compile(r"昨天|昨日")),
+               (1, re.compile(r"前天|上(?:个)?(?:周|星期|礼拜)|上次|上回|之前|以前|原来|本来|刚开始|一开始")))
+
+
+def when_found(clause: str) -> int:
+    """How late the clause before a value says it was found: 3 for now or the latest, 2 for yesterday, 1 for before,
+    0 when it does not say."""
+    return next((rank for rank, pattern in _WHEN_FOUND if pattern.search(clause)), 0)
+
+
 # Another lab test's name right before a number: "白细胞3.2，血小板28" (the 3.2 is no platelet count)
 LAB_NAME = re.compile(r"(?:白细胞|红细胞|血红蛋白|中性粒细胞|淋巴细胞|血糖|肌酐|转氨酶|谷丙|谷草|胆红素|尿素氮|尿酸|白蛋白)"
                       r"(?:计数|绝对值)?(?:是|为)?\s*[:：=]?\s*$")
@@ -149,6 +197,35 @@ CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|
 CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")
 REST_DENIED = re.compile(r"(?:其他|其它|别的|其余|剩下)(?:的)?(?:都|也)?(?:没有|没|无|不是)|没(?:有)?别的|就(?:这|这个|这些|这一个)(?:了)?$"
                          r"|只有这(?:个|一个|些)")
+
+
+# Characters typed for another of the same sound by a pinyin keyboard (the right one first): read as meant only in a
+# phrase of the question asked ("飞癌" to the cancer question, "血小扳", "方疗"), a lone character only as the whole
+# answer ("难" to the sex question)
+SLIPS = {"肺": "飞", "瘤": "流", "病": "并", "板": "扳版", "血": "雪", "龈": "银", "化": "花", "放": "方", "澳": "奥", "男": "难"}
+
+
+@lru_cache(maxsize=256)
+def _slipped(phrase: str) -> Optional[re.Pattern]:
+    if not any(ch in SLIPS for ch in phrase):
+        return None
+    body = "".join(f"[{ch}{SLIPS[ch]}]" if ch in SLIPS else re.escape(ch) for ch in phrase)
+    return re.compile(rf"^[\s{PUNCTUATION}]*{body}[\s{PUNCTUATION}]*$" if len(phrase) == 1 else body)
+
+
+def mended(text: str, phrases: Sequence[str]) -> str:
+    """The text with the question's own phrases typed with a slip of the same sound put right (lengths kept)."""
+    if not HAS_HAN.search(text):
+        return text
+    for phrase in phrases:
+        pattern = _slipped(phrase) if HAS_HAN.search(phrase) else None
+        if pattern is None:
+            continue
+        if len(phrase) == 1:
+            text = pattern.sub(lambda m: m.group().replace(m.group().strip(f" {PUNCTUATION}"), phrase), text)
+        else:
+            text = pattern.sub(phrase, text)
+    return text
 
 
 def relative(word: str) -> Optional[str]:
@@ -172,8 +249,9 @@ NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我
                     rf"|(?:^|[{PUNCTUATION}\s])我(?:本人|自己)?(?:现在|目前)(?:是|有|得了|得的是)")
 # "快绝经了": a phrase that says no ("绝经") said as not yet so
 NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
-# The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的"
-TYPIST = re.compile(r"我(?:本人)?是(?:男|女)(?:的|性)?")
+# The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的", and their own age
+# ("我今年45，我老伴50，是我老伴生病", "我是她女儿，我35，我妈72")
+TYPIST = re.compile(r"我(?:本人)?是(?:男|女)(?:的|性)?|我(?:本人|自己)?(?:今年|现在|已经)?(?:才|都)?\d{1,3}(?:周岁|岁|了)?(?![\d.万千]|\s*(?:月|号|日|年|周|个|天|次))")
 # A phrase asked about, not said: "不知道有没有怀孕", "是不是房颤"
 WHETHER = re.compile(r"(?:有没有|是不是|是否|会不会|算不算)(?:得过|有过|有)?$")
 EXPLICIT_SUBJECT = re.compile(rf"(?:帮|替|给|为)我(?:的|家)?(?P<who>{RELATIVE_WORDS})(?:问|咨询|查|看)")

@@ -51,6 +51,8 @@ _CN_RUN = re.compile(rf"[{_CN_DIGITS}十百千万亿点]+")
 _CN_MEASURE = re.compile(r"[岁周天年月个次号日星礼期疗程针遍多来几万千百]|分钟|小时")  # 月: "九月份" is September
 # A lone digit character said as the value itself, ending what is said: "雪小板才九", "只剩八了"
 _CN_LONE_VALUE = re.compile(r"(?:才|只有|只剩|就剩|仅)[零〇一二两三四五六七八九](?:了|啊|呀)?[\s,，。.!！]*$")
+# "六十有五": the old way of saying sixty-five, 有 joining the tens and the units
+_CN_TENS_AND = re.compile(r"(?<=[一二三四五六七八九]十)有(?=[一二三四五六七八九](?![十百千万]))")
 _CN_NOT_NUMBERS = re.compile(r"十分(?!钟)|万一|千万|一一|百分之")
 _CN_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 # "2万2" (22,000), "2.2万", "1万5": digits with 万 (ten thousand) or 千 (thousand)
@@ -194,6 +196,7 @@ def normalise_with_offsets(text: str) -> Normalised:
     """Normalise numbers (see `normalise`) and keep a map back to original offsets."""
     r = _Rewriter(text)
     r.sub(_FULL_WIDTH, lambda m: chr(ord(m.group()) - 0xFEE0))
+    r.sub(_CN_TENS_AND, lambda m: "")
     r.sub(_CN_RUN, _chinese_numeral)
     r.sub(_DIGITS_WAN, _digits_wan)
     r.sub(_THOUSANDS_SEP, lambda m: m.group().replace(",", ""))

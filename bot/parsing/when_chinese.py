@@ -35,6 +35,24 @@ _LUNAR = re.compile(r"(?:农历|阴历|旧历|老历)\s*(?:[0-9]{1,2}|正|冬|�
 _FROM_ANOTHER_DAY = re.compile(r"(?<=[号日节庆术])\s*(?:前|后|之前|之后|以前|以后)\s*第?\s*[0-9]+\s*(?:天|日)")
 # "上个越10号": 越 for 月, the same sound, where a month is said
 _MONTH_SLIP = re.compile(r"(?<=[0-9上这本个])越(?=\s*(?:[0-9]|份|底|初|中旬|上旬|下旬))")
+# "上个月5好", "11月3好": 好 for 号 (both hao) after the day of a month
+_DAY_SLIP = re.compile(r"(?<=月)(?P<d>\s*[0-9]{1,2})\s*好(?=\s*(?:$|[，。,;；！!？?\s]|打|做|化|放|结束|停))")
+# "1个月零3天", "两周零三天" (numerals already digits, 零 dropped with them): a length of time in two units
+_COMPOUND = re.compile(r"(?<![0-9.])(?P<n>[0-9]{1,2})\s*(?:(?P<unit>年|周|星期|礼拜)|个\s*(?P<month>月))\s*(?:零|又)?\s*"
+                       r"(?P<n2>[0-9]{1,2})\s*(?:(?P<unit2>周|星期|礼拜|天)|个\s*(?P<month2>月))")
+# "10.20": the month and its day with a point, as Chinese writes them; when the day could also be a month
+# ("11.10") it is said as "11/10", for the day and month to be asked ("1.8万", "2.5倍" are numbers; "10.8号" is read
+# with its 号 below; "10.20还是10.21" is one of two days, asked)
+_DOTTED_DAY = re.compile(r"(?<![0-9./~～-])(?<!还是)(?<!或)(?<!到)(?<!至)(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12][0-9]|0?[1-9])"
+                         r"(?![0-9.]|\s*(?:万|千|个|%|x|×|\*|倍|天|周|月|年|次|岁|mg|ml|g|U|kg|号|日|还是|或|到|至|[-~～/]))")
+_COUNT_BEFORE = re.compile(r"(?:[A-Za-z]|血小板|白细胞|血红蛋白|细胞|计数)[\s:：=是为]*$")
+# Days named by the solar holidays (the lunar festivals move with the moon: asked, as a lunar date): the National Day
+# week ("国庆长假", "十一假期": 1 to 7 October), the day itself, the day before or after it, or a week either side ("国庆前后")
+_HOLIDAY = re.compile(r"(?P<name>国庆节?|元旦节?)(?!节)(?P<how>长假|假期|放假|期间|那几天|黄金周|前后|前一天|前1天|后一天|后1天|当天|那天)?"
+                      r"|(?:十一|11)(?P<how2>长假|假期|放假|黄金周)")
+# ... said as a bound ("国庆前", "国庆假期以后", "国庆回来后"): no day of it
+_BEFORE_OR_AFTER = re.compile(r"[^，。,;；！!？?]{0,4}?(?:前|后)")
+_HOLIDAY_DAYS = {"国庆": (10, 1, 7), "元旦": (1, 1, 1), "十一": (10, 1, 7), "11": (10, 1, 7)}
 # A treatment planned and put off is no time it happened: "原定上周化疗，因为血小板低推迟了" (to the clause's end)
 PUT_OFF = re.compile(r"(?:原定|原计划|原本|本来|计划|预约|约(?:了|好))[^，,。；;！!？?]*"
                       r"(?=[^。；;！!？?]*(?:推迟|延期|延后|往后推|取消|没(?:有)?(?:能)?(?:做|打|化|去)(?:成)?(?![过完])))")
@@ -54,7 +72,7 @@ _BOUNDED = re.compile(
     rf"(?P<after>{_AGO}|以上|以内|之内|内|左右)?")
 # "今年5月", "去年11月", "上个月10号", "这个月3号": a month or a day counted from this one
 _YEAR_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?:(?P<d>[0-9]{1,2})\s*[日号])?")
-_MONTH_WORD = re.compile(r"(?P<word>上上|上|这|本)(?:个)?月(?:份)?\s*(?P<d>[0-9]{1,2})\s*[日号]")
+_MONTH_WORD = re.compile(r"(?P<word>上上|上|这|本)(?:个)?月(?:份)?\s*(?P<d>[0-9]{1,2})\s*(?:[日号]|(?=\s*(?:$|[，。,;；！!？?~～]|左右)))")
 # "10月8号", also "10.8号", "10/8号" (a day's 号 makes the month of the number before the point) and "10月25"
 # with the day's 号 left unsaid at the end of what is said
 _DAY_OF_MONTH = re.compile(r"(?<![0-9年./])(?P<m>[0-9]{1,2})\s*(?:月\s*(?P<d>[0-9]{1,2})\s*(?:[日号]|(?=\s*(?:$|[，。,;；！!？?~～]|左右)))"
@@ -67,6 +85,9 @@ _ONE_OF_TWO_DAYS = re.compile(r"(?<![0-9年./])(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[
 _HALF_YEAR = re.compile(r"(?P<word>今年|去年|前年)?\s*(?P<half>上|下)半年")
 # "今年年初", "去年年底": the year's first months ("early 2026") or its last day (as "2025年底")
 _YEAR_EDGE_WORD = re.compile(r"(?P<word>今年|去年|前年)\s*年?\s*(?P<edge>初|底|末)")
+# "10月底11月初": from the end of one month to the start of the next (its last ten days to the next one's first ten)
+_ACROSS_MONTHS = re.compile(r"(?<![0-9.])(?P<m>[0-9]{1,2})\s*月(?:份)?\s*(?:底|末|下旬)\s*(?:到|至|-|~|～|、|或)?\s*"
+                            r"(?P<m2>[0-9]{1,2})\s*月(?:份)?\s*(?:初|上旬)")
 # "10月20几号", "上个月十几号": the days that number of tens stands for (21 to 29, 11 to 19)
 _SOME_DAY_OF_MONTH = re.compile(r"(?:(?<![0-9年.])(?P<m>[0-9]{1,2})|(?P<back>上上|上|这|本)\s*(?:个)?)\s*月(?:份)?\s*"
                                 r"(?P<tens>[123]0)\s*(?:几|多)\s*[日号]?")
@@ -76,8 +97,8 @@ _SOME_DAY_OF_MONTH = re.compile(r"(?:(?<![0-9年.])(?P<m>[0-9]{1,2})|(?P<back>�
 _PART_OF_MONTH = re.compile(
     r"(?:(?P<y>(?:19|20)[0-9]{2})\s*年\s*|(?P<word>今年|去年|前年)\s*)?(?:(?P<m>(?<![0-9.])[0-9]{1,2})\s*"
     r"|(?P<back>上上|上|这|本)\s*(?:个)?\s*|(?<![0-9个]))月(?:份)?\s*(?:月(?=初|底|末|中))?"
-    r"(?P<part>初|上旬|中旬|下旬|底|末|中(?!国|心|文|药|医|间))")
-_PART_DAYS = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31), "底": (31, 31), "末": (31, 31)}
+    r"(?P<part>上中旬|中下旬|初|上旬|中旬|下旬|底|末|中(?!国|心|文|药|医|间))")
+_PART_DAYS = {"上中旬": (1, 20), "中下旬": (11, 31), "初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31), "底": (31, 31), "末": (31, 31)}
 _YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年(?:份)?\s*(?P<edge>底|末|初)?")
 _MONTH_BEFORE_LAST = re.compile(r"上上(?:个)?月(?:份)?")
 _RELATIVE = (
@@ -168,6 +189,44 @@ def _counted_after(m: re.Match[str]) -> str:
     return f" between {(n - 1) * 7} and {n * 7 - 1} days ago "
 
 
+def _compound(m: re.Match[str], today: datetime.date) -> str:
+    """"1个月零3天": the first length back from today, then the second back from there."""
+    day = _back(today, float(m["n"]), _unit(m["unit"] or m["month"], m["n"]))
+    day = _back(day, float(m["n2"]), _unit(m["unit2"] or m["month2"], m["n2"]))
+    return f" {day.isoformat()} "
+
+
+def _dotted_day(m: re.Match[str], today: datetime.date) -> str:
+    if _COUNT_BEFORE.search(m.string, max(0, m.start() - 8), m.start()):
+        return m.group()  # "PLT 2.2", "血小板1.5": a count
+    month, day = int(m["m"]), int(m["d"])
+    if day <= 12:
+        return f" {month}/{day} "  # "11.10": 10 November or 11 October, for the person to say
+    latest = datetime.date(today.year, month, min(day, calendar.monthrange(today.year, month)[1]))
+    return f" {(latest if latest <= today else latest.replace(year=today.year - 1)).isoformat()} "
+
+
+def _holiday(m: re.Match[str], today: datetime.date) -> str:
+    """A solar holiday of the latest year it has begun in: its days, the day itself, or the days around it."""
+    if _BEFORE_OR_AFTER.match(m.string, m.end()) and m["how"] not in ("前一天", "前1天", "后一天", "后1天"):
+        return m.group()
+    name = (m["name"] or m.group()[:2]).rstrip("节")
+    month, first, last = _HOLIDAY_DAYS[name[:2]]
+    how = m["how"] or m["how2"] or ""
+    year = today.year if datetime.date(today.year, month, first) <= today else today.year - 1
+    start = datetime.date(year, month, first)
+    if how in ("前一天", "前1天", "后一天", "后1天"):
+        return f" {(start + datetime.timedelta(days=1 if how.startswith('后') else -1)).isoformat()} "
+    if how == "前后":
+        edges = start - datetime.timedelta(days=7), start + datetime.timedelta(days=7)
+    elif how in ("", "当天", "那天"):
+        return f" {start.isoformat()} "
+    else:
+        edges = start, datetime.date(year, month, last)
+    newest, oldest = max(0, (today - edges[1]).days), (today - edges[0]).days
+    return f" between {newest} and {oldest} days ago "
+
+
 def _month_name(number: str) -> str:
     month = int(number)
     return calendar.month_name[month] if 1 <= month <= 12 else number
@@ -213,6 +272,16 @@ def _one_of_two_days(m: re.Match[str], today: datetime.date) -> str:
     if not 1 <= month <= 12:
         return m.group()
     return _days_of_month(today.year, month, *days, today, latest_past=True)
+
+
+def _across_months(m: re.Match[str], today: datetime.date) -> str:
+    month, following = int(m["m"]), int(m["m2"])
+    if not 1 <= month <= 12 or following != month % 12 + 1:
+        return m.group()
+    year = today.year if datetime.date(today.year, following, 1) <= today else today.year - 1
+    first = datetime.date(year - (month == 12), month, 21)
+    last = min(datetime.date(year, following, 10), today)
+    return f" between {(today - last).days} and {(today - first).days} days ago "
 
 
 def _half_year(m: re.Match[str], today: datetime.date) -> str:
@@ -274,6 +343,8 @@ def in_english(text: str, today: datetime.date) -> str:
     if not HAS_HAN.search(text):
         return text
     text = _MONTH_SLIP.sub("月", text)
+    text = _DAY_SLIP.sub(lambda m: f"{m['d']}号", text)
+    text = _HOLIDAY.sub(lambda m: _holiday(m, today), text)
     text = _LUNAR.sub(" ", text)
     text = _NONE_WITHIN.sub(" ", text)
     text = _SHORT_YEAR.sub(lambda m: f"20{m['yy']}", text)
@@ -282,11 +353,14 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _NEVER.sub(" never ", text)
     text = PUT_OFF.sub(" ", text)
     text = _FULL_DATE.sub(lambda m: f" {int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d} ", text)
+    text = _DOTTED_DAY.sub(lambda m: _dotted_day(m, today), text)
+    text = _COMPOUND.sub(lambda m: _compound(m, today), text)
     text = _NOT_FOR.sub(lambda m: f"超过{m['length']} ", text)
     text = _WEEKDAY_LAST_WEEK.sub(lambda m: _weekday_back(m, today), text)
     text = _ONE_OF_TWO_DAYS.sub(lambda m: _one_of_two_days(m, today), text)
     text = _HALF_YEAR.sub(lambda m: _half_year(m, today), text)
     text = _YEAR_EDGE_WORD.sub(lambda m: f" {'early ' if m['edge'] == '初' else 'the end of '}{today.year - _YEARS_BACK[m['word']]} ", text)
+    text = _ACROSS_MONTHS.sub(lambda m: _across_months(m, today), text)
     text = _SOME_DAY_OF_MONTH.sub(lambda m: _some_day_of_month(m, today), text)
     text = _PART_OF_MONTH.sub(lambda m: _part_of_month(m, today), text)
     text = _YEAR_WORD.sub(lambda m: _year_word(m, today), text)

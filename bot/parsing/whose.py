@@ -72,7 +72,7 @@ FUTURE_AGE = re.compile(
     r"(?:\s*(?:years?\s+old|yo|y/o))?" + _NOT_WITHIN_THE_YEAR + r"(?=\s*(?:in|on|next|this|by|at|come|later|soon|after)\b)"
     r"|\b(?:turns|turning|is\s+turning|'s\s+turning)\s+(?P<n2>\d{1,3})\b" + _NOT_WITHIN_THE_YEAR
     + r"(?=\s*(?:in|on|next|this|by|later|soon)\b)"
-    r"|(?:下个?月|今年底|(?<!明)年底|下周|过几天|(?<!明年)(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?)(?:就|才)?(?:要)?满(?P<n3>\d{1,3})(?:周?岁)?",
+    r"|(?:下个?月|今年底|(?<!明)年底|下(?:个)?(?:周|星期|礼拜)|过几天|明天|后天|月底|(?:这|本)(?:个)?(?:月|周|星期|礼拜)|(?<!明年)(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?)(?:就|才)?(?:要)?满(?P<n3>\d{1,3})(?:周?岁)?",
     re.IGNORECASE)
 
 
