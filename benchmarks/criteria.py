@@ -80,7 +80,11 @@ SAMPLES = {
           "wrong readings then prompted general fixes (an item of a list that counts its items, a footnote line, a "
           "bare list of risk factors: branch crit2, commit 698afac)",
     2032: "40 criteria, drawn after the fixes sample 2031 prompted (branch crit2, commit 698afac); its first "
-          "judgement is the held-out figure, made before any change it could prompt",
+          "judgement is the held-out figure, made before any change it could prompt. Its wrong and unsafe readings then "
+          "prompted general fixes (an ability is not a diagnosis, an item of a definition, a list heading's exception, "
+          "what narrows a list, an act done 'for' a concept: branch crit3)",
+    2033: "40 criteria, drawn after the fixes sample 2032 prompted (branch crit3); its first judgement is the held-out "
+          "figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as

@@ -598,8 +598,10 @@ class Recogniser:
             return None
         found.sort(key=lambda f: f[1])
         if cues.degree(text) or cues.conditional(text) or cues.exception(text) or cues.is_allergy(text, "") \
-                or cues.unreadable(text):
-            return None  # qualified, conditional, with exceptions, an allergy to what it names, how long
+                or cues.unreadable(text) or cues.an_ability("", text):
+            # qualified, conditional, with exceptions, an allergy to what it names, how long, what a
+            # person can do ("unable to swallow tablets" is not dysphagia)
+            return None
         if any(cues.modifier_of(text[t:]) or cues.done_for(text[:s]) for _, s, t in found):
             return None  # "convalescent COVID-19 plasma", "hospitalization for COVID-19": about something else
         window = find_window(text)

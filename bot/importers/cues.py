@@ -167,9 +167,11 @@ _TIME_FRAME = re.compile(r"\b(?:within|in|during|for)\s+(?:the\s+)?(?:(?:last|pa
                          r"(?:hours?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 # Before a concept, what is done for or against it: the criterion is about that, not the illness
 # ("hospitalization for COVID-19", "treatment for hepatitis C", "vaccine against influenza").
-_DONE_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
+_DONE_FOR = re.compile(r"(?:\b(?:hospitali[sz]\w*|admi(?:tted|ssions?)|treat(?:ed|ments?)?|therap\w*|vaccin\w*|"
                        r"medications?|drugs?|prophylaxis|tested|testing|tests?|results?|screen\w*|surgery|contacts?|"
-                       r"exposures?|exposed)\s+(?:for|against|to)\s+(?:the\s+|an?\s+)?"
+                       r"exposures?|exposed)\s+(?:for|against|to)|"
+                       # any act named by its noun: "intubation for", "investigation for" (not "requirement for")
+                       r"\b(?!requirement)[a-z]{3,}(?:tion|sion|ment|ure|apy|ing)s?\s+for)\s+(?:the\s+|an?\s+)?"
                        # and the items of a list before the concept: "test result for HIV, HBV or HCV"
                        r"(?:[\w-]+(?:\s+[\w()-]+){0,3}\s*(?:,|\bor\b|\band\b|/)\s*)*$", re.IGNORECASE)
 # After an illness, a noun that it only names the kind of: "COVID-19 convalescent plasma", "HIV test".
@@ -308,6 +310,10 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
             # "immunotherapy with an immune checkpoint inhibitor within 60 days": its number is when
             return "what follows narrows it"
         return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
+    if _NARROWS_THE_LIST.match(after_the_list(line, start, end)):
+        # a list the concept is an item of: "a co-morbidity (including ... cardiovascular disease ...) that
+        # prevents the use of HCQ", "COPD or Congestive Heart Failure patients requiring home oxygen"
+        return "what follows narrows it"
     if done_for(before):
         return "it is about what is done for the concept"  # "hospitalization for COVID-19"
     if kind == "inclusion" and examples_before(before, line[end:]):
@@ -315,6 +321,33 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     if _STUDY_PRODUCT.search(concept) or (_ALLERGY.search(before + concept) and _STUDY_PRODUCT.search(clause)):
         return "it is about the study's own product"
     return None
+
+
+# The items after a concept in its list (", epilepsy or renal failure"), and what narrows the whole list after them
+_NARROWER = r"(?:that|which|who|requir\w*|needing|necessitat\w*)\b"
+_ITEM_WORD = rf"(?!{_NARROWER}|(?:or|and)\b)[\w'-]+"
+_LIST_ITEMS = re.compile(rf"^(?:\s*(?:,|\bor\b|\band/or\b|\band\b)\s*{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0,3}})*", re.IGNORECASE)
+_NARROWS_THE_LIST = re.compile(rf"^\s*(?:,\s*(?!which))?{_NARROWER}", re.IGNORECASE)  # not ", which include ..."
+
+
+def after_the_list(line: str, start: int, end: int) -> str:
+    """What follows the list that the concept at ``line[start:end]`` is an item of: the words after
+    the closing bracket of the examples it is among ("a co-morbidity (including ..., cardiovascular
+    disease or renal failure) that prevents ..."), or after the items that follow it ("epilepsy,
+    cardiovascular disease or renal failure that ..."), to the end of its clause."""
+    begin, stop = clause_bounds(line, start, end)
+    before = line[begin:start]
+    if before.rfind("(") > before.rfind(")"):
+        closed = line.find(")", end, stop)
+        return line[closed + 1:stop] if closed >= 0 else ""
+    after = line[end:stop]
+    items = _LIST_ITEMS.match(after).end()
+    if re.search(r"(?:,|\bor\b|\band\b)\s*(?:those|patients?|subjects?|participants?|individuals?|people|persons?)\b",
+                 after[:items], re.IGNORECASE):
+        # "active cancer or those who have had recent cancer treatment": an item of another subject, whose clause
+        # it is (not "COPD or Congestive Heart Failure patients requiring home oxygen")
+        return ""
+    return after[items:]
 
 
 def examples_before(before: str, after: str = "") -> bool:
@@ -508,6 +541,22 @@ def broader(entity: str, concept: str) -> bool:
     return any(site.search(entity) and not site.search(concept) for site in _SITES)
 
 
+# What a person can or cannot do ("Inability to swallow pills", "Unable to take oral medications", "Able to
+# donate blood"): not a diagnosis, which a person who cannot swallow pills may never have had. (Not "cannot be
+# corrected", what is done to a concept, nor "difficulty breathing", a symptom.)
+_ABILITY = re.compile(r"\b(?:(?:in)?ability|(?:un)?able|incapable|impossib\w*)\s+(?:to|of)\b|"
+                      r"\bcan(?:not|'t|\s+not)\b(?!\s+be\b)", re.IGNORECASE)
+_ABILITY_BEFORE = re.compile(rf"(?:{_ABILITY.pattern})(?:\s+[\w-]+){{0,2}}\s*$", re.IGNORECASE)
+
+
+def an_ability(before: str, concept: str) -> bool:
+    """Whether a concept, in its own words or those just before it in its item ("Inability to " before
+    "swallow pills"), names what a person can or cannot do rather than an illness or a treatment."""
+    own = re.split(r"\s-|:", _ITEM.split(before)[-1])[-1]  # not "unable to consent -intubated": its reason
+    # (the ability is the concept's when it leads to it: not "who cannot follow-up such as those with dementia")
+    return bool(_ABILITY.search(concept) or _ABILITY_BEFORE.search(own))
+
+
 def past_pregnancy(text: str) -> bool:
     """Whether the words speak of a pregnancy of the past, which the facts of the present
     ("pregnant", "breastfeeding") do not hold: "never been pregnant" is not "not pregnant now"."""
@@ -545,6 +594,32 @@ def unreadable(clause: str) -> Optional[str]:
     judgement, a drug-dependent time frame, a count of findings, a prognosis or risk), or None."""
     found = next((why for pattern, why in _CLAUSE_REASONS if pattern.search(clause)), None)
     return found or ("it rests on a risk" if _RISK.search(clause) else None)
+
+
+# A list heading that introduces its section's criteria, not a qualifier of its items ("Subjects will be
+# excluded from entry if ANY of the criteria listed below are met:", "... must meet all of the following criteria")
+_PREAMBLE = re.compile(r"\b(?:criteri(?:a|on)|(?:in|ex)clu(?:ded|sion)|(?:in)?eligib\w*|enrol\w*|all|each|both|every)\b",
+                       re.IGNORECASE)
+# A list heading whose items are themselves the exceptions: "Exceptions include the following noninvasive
+# malignancies:", "... are ineligible for this study, with the following exceptions:"
+_EXCEPTIONS_LISTED = re.compile(r"\bexceptions?\b[^:]*\b(?:following|below|include)\b|\bfollowing\s+exceptions?\b",
+                                re.IGNORECASE)
+_NOT_LIMITED = re.compile(r"\(?\s*\b(?:but\s+)?(?:is\s+|are\s+)?not\s+(?:be\s+)?limited(?:\s+or\s+\w+)?\s+to\b\s*\)?",
+                          re.IGNORECASE)
+
+
+def heading_reason(heading: str, kind: str) -> Optional[str]:
+    """Why the heading of a list leaves each of its items to the study team (``unreadable``: its
+    exception, condition or judgement is each item's: "Patients currently using any of the following
+    medications (unless willing to discontinue the medication during the study):"), or None: a
+    section's preamble, "including but not limited to", or a risk its exclusion's items each carry
+    ("high risk of bleeding due to conditions including ... any of the following:")."""
+    if _EXCEPTIONS_LISTED.search(heading):
+        return "its items are exceptions"
+    if _PREAMBLE.search(heading):
+        return None
+    reason = unreadable(_NOT_LIMITED.sub(" ", heading))
+    return None if kind == "exclusion" and reason == "it rests on a risk" else reason
 
 
 def degree(text: str) -> Optional[str]:

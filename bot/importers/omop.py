@@ -103,6 +103,16 @@ _SOME_OF = re.compile(r"\b(?:two|three|four|five|[2-9])\s+(?:or\s+more\s+)?(?:ou
                       r"(?:following(?!\s+\d+\s+(?:day|week|month|year))|these|those|below|listed|"
                       r"(?:two|three|four|five|six|[2-9])\b)|"
                       r"\b(?:two|three|four|[2-9])\s+or\s+more\s+(?:of\b|\w+\s*[(:])", re.IGNORECASE)
+# a list heading that defines a term by its items ("Severe disease is defined as:", "Close contact defined as:"; not
+# a reference: "... criteria as defined in the Code of Federal Regulations ..., including:"), one that gives examples
+# of it ("Symptoms of moderate illness with COVID-19, which could include:"; not the criteria it is made of), and one
+# that says every item counts ("... must meet all of the following", "Adequate laboratory tests including:")
+_DEFINITION = re.compile(r"\b(?:defined|definitions?)\b(?!\s+(?:in|by)\s+(?:the\s+)?(?-i:[A-Z0-9]))|"
+                         r"\b(?:means|consists?\s+of)\W*$", re.IGNORECASE)
+_EXAMPLES = re.compile(r"^(?![^:]*\bcriteri)[^:]*\binclud(?:e|es|ing)\W*$", re.IGNORECASE)
+_EVERY = re.compile(r"\b(?:all|each|both|every|adequate(?:ly)?|sufficient|normal)\b", re.IGNORECASE)
+# a number that is not a time ("93%", "4L", not "for 10 days", "a 6-minute Walk Test")
+_VALUE_NOT_TIME = re.compile(r"\b\d+(?:\.\d+)?\b(?!\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b)", re.IGNORECASE)
 # a footnote: a line opened by the mark that another line's word carries ("*Including licensed or
 # unlicensed vaccine ...", "**13 months after the first vaccination."): it annotates that criterion
 _FOOTNOTE = re.compile(r"^(?:\*+|[†‡]+)(?=\w)")
@@ -202,12 +212,38 @@ class SourceTexts:
                     return None
                 continue
             blank = 0
-            if line.endswith(":") or _SECTION.match(line) or (
-                    _SOME_OF.search(line) and re.search(r"\bfollowing\W*$", line)):
+            if self._heading(line):
                 return line
             if len(line) > 100:
                 return None  # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item
         return None
+
+    def only_item(self, trial_id: str, entity: str, start: Optional[int]) -> bool:
+        """Whether the line holding ``entity`` is the only item of its list ("Presence of hyperinflammation
+        defined as:" above "a. Lymphocyte counts < 1000 cells/L, and b. ..."): the nearest line above it
+        (over a single blank line) is a heading, and the nearest below is one too, or the list ends."""
+        found = self._find(trial_id, entity, start)
+        if found is None:
+            return False
+        text, at = found
+        lines = text.split("\n")
+        index = text.count("\n", 0, at)
+
+        def nearest(step: int) -> Optional[str]:
+            i, blank = index + step, 0
+            while 0 <= i < len(lines) and blank <= 1:
+                if lines[i].strip():
+                    return lines[i].strip()
+                blank, i = blank + 1, i + step
+            return None
+        above, below = nearest(-1), nearest(1)
+        return above is not None and self._heading(above) and (below is None or self._heading(below))
+
+    @staticmethod
+    def _heading(line: str) -> bool:
+        """Whether a line heads a list: it ends with a colon, names a section, or counts the items below it."""
+        return line.endswith(":") or bool(_SECTION.match(line)) or bool(
+            _SOME_OF.search(line) and re.search(r"\bfollowing\W*$", line))
 
     def section(self, trial_id: str, entity: str, start: Optional[int]) -> Optional[str]:
         """Whether the text holds ``entity`` under its inclusion or its exclusion criteria (the
@@ -285,7 +321,7 @@ class RowReader:
         self.recogniser = Recogniser(concepts)
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
 
-    def _qualified_by_the_study_team(self, plain: Derived, text: str, widened: bool = False) -> Derived:
+    def qualified_by_the_study_team(self, plain: Derived, text: str, widened: bool = False) -> Derived:
         """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
         has the concept (``plain``, read without the qualifier) and the study team finds the
         qualifier holds; a "no" to the concept settles it. Or, for an exclusion that the concept
@@ -338,6 +374,13 @@ class RowReader:
             return self.recogniser.study_team(text)  # "fungal f": a cut-off annotation, no name to ask about
         if _DEATH.search(entity):
             return self.recogniser.study_team(text)  # "death within 24 hours": not a question for anyone
+        if cues.an_ability(before, entity):
+            # "Inability to swallow pills" coded as dysphagia: what a person can do, asked as the line
+            # says it (or left to the study team), not a diagnosis that someone unable to swallow may lack;
+            # an ability over a value ("Able to maintain SpO2 93% ... to a maximum 4L") is the clinicians'
+            if domain == "Measurement" or _VALUE_NOT_TIME.search(clause):
+                return self.recogniser.study_team(text)
+            return self.recogniser.question(text, kind, quoted=True)
         if _HOLLOW.fullmatch(entity):
             # "history of", "active", "at baseline" coded as a concept: the line says what it is about
             return self.recogniser.derive(text, kind, context, quoted=True)
@@ -365,7 +408,7 @@ class RowReader:
             if judged == "the investigator judges it" and kind == EXCLUSION and cues.examples_before(before):
                 # "ECG indicating ... cardiac conditions, as judged by the investigator (e.g., ..., QTcF
                 # prolongation >500 ms, ...)": the example's value excludes, and so may the judgement
-                return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
                                                          widened=True)
             if judged or _PANEL.search(f"{entity} {concept_name}") or (
                     kind == INCLUSION and cues.examples_before(before, text[at + len(entity):])) or (
@@ -407,13 +450,13 @@ class RowReader:
             # qualified in its own words and is the only way in ("Receiving ICU-based mechanical
             # ventilation"), not one item of a list of ways in, nor a bare "disease": nobody without
             # the concept is let in
-            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
         if handed and kind == EXCLUSION and not negated and cues.suspected_too(text, *found) and \
                 not (row.get("temporal_source_text") or "").strip():
             # "Individuals with confirmed or suspected COVID-19": the concept excludes, and so does
             # the study team's suspicion of it (with no time words the corpus may have taken from
             # another item of the line: "suspected active TB, ... or history of incompletely treated TB")
-            return self._qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
                                                      widened=True)
         if handed == "it is about what is done for the concept" and domain == "Condition" and \
                 cues.positive_test_for(before) and find_window(clause) is None and not (
@@ -877,6 +920,20 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 # one item of a list of ways in ("Disease site meets following criteria:" ... "Lung
                 # Cancer"), which the annotations do not join: read alone, it would be required
                 derived = reader.recogniser.study_team(text)
+            elif kind == INCLUSION and heading and not _EVERY.search(heading) and (_EXAMPLES.search(heading) or (
+                    _DEFINITION.search(heading) and not texts.only_item(trial_id, entity, offset))):
+                # an item of a definition ("Severe disease is defined as:" ... "P/F ratio < 300") or of its
+                # examples, which say neither that one item is enough nor that all are: read alone, it would be
+                # required (a definition of one line is that line: "... defined as:" "a. Lymphocytes < 1000, and b. ...")
+                derived = reader.recogniser.study_team(text)
+                counted.add(group)
+            elif heading and not _SECTION.match(heading) and cues.heading_reason(heading, kind) and not derived.team:
+                # the heading's exception, condition or judgement is each item's ("Patients currently using
+                # any of the following medications (unless willing to discontinue the medication ...):"
+                # ... "rifampin"): an exclusion it only narrows is its concept and the study team's word
+                narrowed = kind == EXCLUSION and cues.narrows_only(cues.heading_reason(heading, kind) or "")
+                derived = reader.qualified_by_the_study_team(derived, f"{heading} {text}") if narrowed else \
+                    reader.recogniser.study_team(text)
             # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
             # annotations join them into one criterion, the concept alone would turn the others away
             others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, at + len(entity)) \

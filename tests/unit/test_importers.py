@@ -1196,3 +1196,108 @@ def test_an_item_of_a_counted_list_a_footnote_or_a_risk_factor_is_not_a_criterio
     # age > 60, ..." asks the age
     risk = [c for c in store.trial("NCT04329923_2", vocabulary).criteria if c.text.startswith("One or more of the")]
     assert risk and any("age" in c.rule.facts for c in risk)
+
+
+def test_an_ability_is_asked_as_the_line_says_it_not_as_a_diagnosis(imported):
+    """Sample 2032's unsafe reading: "Inability to swallow pills" was coded as dysphagia and asked "Have you
+    ever been diagnosed with dysphagia?": a person who cannot swallow pills and was never diagnosed passed."""
+    assert cues.an_ability("Inability to ", "swallow pills") and cues.an_ability("", "Unable to take oral medications")
+    assert cues.an_ability("Subjects ", "unable to swallow oral tablets")
+    for before, concept in [("", "Difficulty breathing"), ("Active DIC, bleeding or coagulopathy which cannot be ", "corrected"),
+                            ("Patient is unable to consent -", "intubated"), ("History of ", "stroke")]:
+        assert not cues.an_ability(before, concept), concept
+    store, vocabulary = imported[0], imported[1]
+    for trial, start in [("NCT04372017_B", "Inability to swallow pills"), ("NCT04318444", "Inability to take medications"),
+                         ("NCT04369742", "Unable to take oral medications"), ("NCT04344587", "Inability to lie flat")]:
+        found = [c for c in store.trial(trial, vocabulary).criteria if c.text.startswith(start)]
+        assert found and not any(k.startswith("condition:") for c in found for k in c.rule.facts), (trial, start)
+        assert all(c.checked_by is CheckedBy.QUESTION for c in found), (trial, start)
+    # an ability over a value is the clinicians': "Able to maintain Sp02 93% ... to a maximum 4L" is not SpO2 >= 93%
+    spo2 = [c for c in store.trial("NCT04363346", vocabulary).criteria if c.text.startswith("Able to maintain Sp02")]
+    assert spo2 and not any(k.startswith("measurement:") for c in spo2 for k in c.rule.facts)
+
+
+def test_what_is_done_for_a_concept_named_by_any_act_is_not_the_concept(imported):
+    """Sample 2032: the row "for COVID-19" of "Previous intubation for COVID-19" was read as any past COVID-19."""
+    assert cues.done_for("Previous intubation for ") and cues.done_for("patients under investigation for ")
+    assert cues.done_for("Patient undergoing chemotherapy for ")
+    assert not cues.done_for("Requirement for ") and not cues.done_for("History of ")
+    store, vocabulary = imported[0], imported[1]
+    for trial, start in [("NCT04305457", "Previous intubation for COVID-19"),
+                         ("NCT04322682", "Patient undergoing chemotherapy for cancer")]:
+        found = [c for c in store.trial(trial, vocabulary).criteria if c.text.startswith(start)]
+        assert found and not any(k.startswith("condition:") for c in found for k in c.rule.facts), (trial, start)
+
+
+def test_an_item_of_a_definition_is_not_required_alone(imported):
+    """Sample 2032: "Must have severe or immediately life-threatening COVID-19" then "Severe disease is defined
+    as:" ... "partial pressure of arterial oxygen to fraction of inspired oxygen ratio < 300": the item was
+    required, and a severe patient with a P/F ratio of 300 or more was turned away."""
+    from bot.importers.omop import _DEFINITION, _EVERY, _EXAMPLES
+    for heading in ("Severe disease is defined as:", "Close contact defined as:", "High-risk person defined by:"):
+        assert _DEFINITION.search(heading), heading
+    assert _EXAMPLES.search("Symptoms of moderate illness with COVID-19, which could include:")
+    donor = ("Ability to meet blood donor eligibility criteria as defined in the Code of Federal Regulations 21 CFR 630 "
+             "and AABB Standards, including:")
+    for heading in (donor, "Inclusion Criteria:"):
+        assert not _DEFINITION.search(heading) and not _EXAMPLES.search(heading), heading
+    assert _EVERY.search("Adequate laboratory tests including:")
+    store, vocabulary = imported[0], imported[1]
+    for trial, start in [("NCT04343261", "partial pressure of arterial oxygen"), ("NCT04343261", "dyspnea"),
+                         ("NCT04372017_B", "Age 80 and above"), ("NCT04424901", "o Fever, cough, sore throat")]:
+        found = [c for c in store.trial(trial, vocabulary).criteria if c.kind == "inclusion" and c.text.startswith(start)]
+        assert found and all(left_to_the_study_team(c, vocabulary) for c in found), (trial, start)
+    # a donor's criteria "as defined in" a regulation, "including:", and adequate laboratory tests are each required
+    weight = [c for c in store.trial("NCT04360278_covid", vocabulary).criteria if c.text.startswith("Weight >=110")]
+    assert weight and any("measurement:weight" in c.rule.facts for c in weight)
+    platelets = [c for c in store.trial("NCT04347226", vocabulary).criteria if c.text.startswith("Platelet count >20")]
+    assert platelets and any("platelet_count" in c.rule.facts for c in platelets)
+
+
+def test_the_exception_or_condition_of_a_list_heading_is_each_item_s(imported):
+    """Sample 2032: under "Patients currently using any of the following medications (unless willing to
+    discontinue the medication during the study):", "rifampin" excluded a person who would stop it. A section's
+    preamble, "including but not limited to" and a list of the exceptions themselves are not such a qualifier."""
+    assert cues.heading_reason("Patients currently using any of the following medications (unless willing to "
+                               "discontinue the medication during the study):", "exclusion")
+    assert cues.heading_reason("Cohort 2:", "inclusion") == "it applies to some people only"
+    for heading in ("Subjects will be excluded from entry if ANY of the criteria listed below are met:",
+                    "Any sign of active infection, including but not limited to:",
+                    "Contraindication to antithrombotic therapy or high risk of bleeding due to conditions including, "
+                    "but not limited to, any of the following:"):
+        assert cues.heading_reason(heading, "exclusion") is None, heading
+    assert cues.heading_reason("Exceptions include the following noninvasive malignancies:", "exclusion") == \
+        "its items are exceptions"
+    store, vocabulary = imported[0], imported[1]
+    today = date(2020, 9, 1)
+    trial = store.trial("NCT04476953", vocabulary)
+    rifampin = [i for i, c in enumerate(trial.criteria) if "drug:1763204" in c.rule.facts]
+    assert rifampin
+    for answer, status in ((False, Status.MET), (True, Status.UNKNOWN)):
+        found = evaluate(trial, {"drug:1763204": answer}, vocabulary, today).criteria[rifampin[0]].status
+        assert found is status, (answer, found)
+    # each item of the exceptions is left to the study team: "Carcinoma in situ of the cervix" does not exclude
+    cervix = [c for c in store.trial("NCT04365101", vocabulary).criteria if c.text.startswith("Carcinoma in situ of")]
+    assert cervix and all(left_to_the_study_team(c, vocabulary) for c in cervix)
+
+
+def test_what_narrows_a_list_narrows_each_of_its_items(imported):
+    """Sample 2032: "a co-morbidity (including history of gastric bypass, epilepsy, cardiovascular disease or renal
+    failure) that prevents the use of HCQ" excluded any cardiovascular disease ever."""
+    line = ("The participant has a known allergy/hypersensitivity or has a medication or co-morbidity (including "
+            "history of gastric bypass, epilepsy, cardiovascular disease or renal failure) that prevents the use of HCQ")
+    assert concept_in(line, "cardiovascular disease") == "what follows narrows it"
+    assert concept_in("COPD or Congestive Heart Failure patients requiring home oxygen", "COPD") == \
+        "what follows narrows it"
+    for line, concept in [("Patients with active cancer or those who have had recent cancer treatment", "cancer"),
+                          ("On active therapy with a JAK2-targeted agent, which include the following:", "JAK2"),
+                          ("Epilepsy, diabetes, heart disease", "Epilepsy")]:
+        assert concept_in(line, concept) is None, line
+    store, vocabulary = imported[0], imported[1]
+    trial = store.trial("NCT04341441", vocabulary)
+    found = [i for i, c in enumerate(trial.criteria) if "condition:cardiovascular_disease" in c.rule.facts]
+    assert found
+    today = date(2020, 9, 1)
+    for answer, status in ((False, Status.MET), (True, Status.UNKNOWN)):
+        assert evaluate(trial, {"condition:cardiovascular_disease": answer}, vocabulary, today).criteria[
+            found[0]].status is status
