@@ -88,6 +88,9 @@ class FactDefinition:
     # reading ("yes", "no", "unknown", "unsure"); "unsure" asks again, saying ``unsure_note``
     answers: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     unsure_note: Optional[str] = None
+    # for a fact of two parts ("repeated treatment that did not work"): wording, one of which a "yes" read from
+    # words that name one part ("failed rhTPO") needs beside it; without it, the "yes" is offered back
+    yes_needs: Tuple[str, ...] = ()
     # a yes/no fact that holds when a length of time said after one of these cues is long enough:
     # {"cues": [...], "at_least_days": 182} reads "prognosis weeks", "LE 3 mo", "est survival >6/12"
     length: Optional[Mapping[str, Any]] = None
@@ -180,6 +183,7 @@ class FactDefinition:
             implied_by=tuple(Implication(**i) for i in data.get("implied_by") or ()),
             answers={str(reading): tuple(patterns) for reading, patterns in (data.get("answers") or {}).items()},
             unsure_note=data.get("unsure_note"),
+            yes_needs=tuple(data.get("yes_needs") or ()),
             sites={name: tuple(words) for name, words in (data.get("sites") or {}).items()},
             translations=i18n.translations_of(data),
             length=data.get("length"),
@@ -209,6 +213,7 @@ class FactDefinition:
             "implied_by": [i.__dict__ for i in self.implied_by] or None,
             "answers": {k: list(v) for k, v in self.answers.items()} or None,
             "unsure_note": self.unsure_note,
+            "yes_needs": list(self.yes_needs) or None,
             "sites": {k: list(v) for k, v in self.sites.items()} or None,
             "length": dict(self.length) if self.length else None,
             "times_normal": dict(self.times_normal) if self.times_normal else None,

@@ -419,6 +419,8 @@ class Reader:
                     understanding.checks[definition.key] = understanding.facts.pop(definition.key)
         self._drop_contradicted(understanding, context)
         self._check_unsettled_reasons(understanding)
+        if not context.clinical:  # a clinician's "failed rhTPO" is their judgement of a treatment failure
+            self._check_half_said(understanding)
         self._check_changes(understanding, context)
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
@@ -598,6 +600,17 @@ class Reader:
                                 for p in source.answers.get("unsure", ()) for m in _answer_pattern(p).finditer(understanding.text))):
                     understanding.checks[key] = understanding.facts.pop(key)
                     break
+
+    def _check_half_said(self, understanding: Understanding) -> None:
+        """A "yes" to a fact of two parts read from words that say one of them is offered back: "failed rhTPO"
+        says the treatment did not work, not that it was repeated (``yes_needs``). An assent to the question
+        ("yes", "是的") takes both parts as asked."""
+        if classify_reply(understanding.text) == "yes":
+            return
+        for key, value in list(understanding.facts.items()):
+            needs = self.vocabulary[key].yes_needs if key in self.vocabulary else ()
+            if value is True and needs and not any(_answer_pattern(p).search(understanding.text) for p in needs):
+                understanding.checks[key] = understanding.facts.pop(key)
 
     def _check_for_self(self, understanding: Understanding) -> None:
         """A value below what is plausible for someone writing for themselves ("I'm 3") is offered back."""

@@ -288,9 +288,9 @@ def test_chinese_cancer_names(engine, message, kind):
 
 
 @pytest.mark.parametrize("question, message, facts", [
-    ("platelet_boosters_failed", "特比澳打了没用", {"platelet_boosters_failed": True}),
+    ("platelet_boosters_failed", "特比澳打了好几次，没用", {"platelet_boosters_failed": True}),
     ("platelet_boosters_failed", "打了rhTPO，血小板升上来了", {"platelet_boosters_failed": False}),
-    ("platelet_boosters_failed", "打过白介素-11，没效果", {"platelet_boosters_failed": True}),
+    ("platelet_boosters_failed", "打过两个疗程白介素-11，没效果", {"platelet_boosters_failed": True}),
     ("antiplatelet_drugs", "在吃阿司匹林", {"antiplatelet_drugs": True}),
     ("diabetes", "没有糖尿病", {"diabetes": False}),
     ("stomach_ulcer", "有胃溃疡", {"stomach_ulcer": True}),

@@ -98,6 +98,23 @@ def test_a_plain_yes_that_the_words_contradict_is_checked_back(engine):
     assert confirmed.state.facts["platelet_boosters_failed"] is False
 
 
+@pytest.mark.parametrize("message", ["failed rhTPO", "they said the TPO didn't work", "医生说特比澳无效，准备换药",
+                                     "特比澳打了没用", "打过白介素-11，没效果"])
+def test_a_failure_without_a_repeat_is_offered_back(engine, message):
+    """The fact is repeated treatment that did not work: words that say only the failure leave the repeat
+    to confirm, offered back; a repeat said beside it, or a plain assent to the question, is read outright."""
+    outcome = asked(at("platelet_boosters_failed"), engine, message)
+    assert "platelet_boosters_failed" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"platelet_boosters_failed": True}
+
+
+@pytest.mark.parametrize("message", ["failed rhTPO x3", "had the injections loads of times, they stayed low",
+                                     "yes, didn't work", "特比澳打了好几次都没用", "IL-11 given twice, plt didn't budge"])
+def test_a_failure_with_a_repeat_or_an_assent_is_read(engine, message):
+    outcome = asked(at("platelet_boosters_failed"), engine, message)
+    assert outcome.state.facts["platelet_boosters_failed"] is True
+
+
 def test_a_check_back_answered_no_asks_the_question_again_and_stores_nothing(engine):
     state = asked(at("platelet_boosters_failed"), engine, "yes, and they came back up").state
     outcome = asked(state, engine, "/deny", "deny")

@@ -16,9 +16,9 @@ from benchmarks import understanding as bench
 # With the blind batches of two rounds (dev/fresh_*.yml, staff_notes_fresh.yml: written before the reader was
 # read or run) and their fixes: 2681 dev cases, read right 84.6%, misread (unsafe included) 0.82%. The new
 # batches are read less well than the older cases, which is why right is lower than the last round's 85.9% on
-# 2392 cases. One is misread unsafely (the benchmark judges a misreading also for a person
-# who otherwise fits): "failed rhTPO" recorded outright, where whether the treatment was repeated is not said.
-MAX_UNSAFE_DEV = 1
+# 2392 cases. None is misread unsafely since a "yes" to repeated rhTPO that failed needs the repeat said
+# ("failed rhTPO" is offered back: `yes_needs` in data/facts.yml).
+MAX_UNSAFE_DEV = 0
 MIN_RIGHT_DEV = 0.845
 MAX_MISREAD_DEV = 0.0083
 # Chinese (issue 15), with the second blind batch of treatment dates (962 dev cases): read right 83.6%, misread
