@@ -90,8 +90,8 @@ AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old|岁", re.IGNORECASE)
 # A bound is not a value: "over 20k", "less than 30", "20k+" say where the number lies, not what it is
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
                           r"|lower\s+than|fewer\s+than|at\s+most"
-                          # "up to 60" is a bound, "gone up to 60" a value
-                          r"|(?<!gone\s)(?<!went\s)(?<!came\s)(?<!come\s)(?<!rose\s)(?<!risen\s)(?<!back\s)(?<!crept\s)(?<!jumped\s)up\s+to"
+                          # "up to 60" is a bound, "it's gone up to 60 now" a value ("went up to 80 but dropped" a past one)
+                          r"|(?<!gone\s)(?<!come\s)(?<!risen\s)(?<!back\s)up\s+to"
                           r"|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
