@@ -20,7 +20,7 @@ from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, asked_to
 from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
-from bot.parsing.answers import GRUDGING_YES
+from bot.parsing.answers import GRUDGING_YES, NOT_NOW, STARTS
 from bot.questions import Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
@@ -474,6 +474,10 @@ class Screening:
         reply = understanding.reply if understanding is not None else None
         if reply == "no" and GRUDGING_YES.search(understanding.text):
             reply = "yes"  # asked only whether to start, a doubt given up at the end ("... but ok") agrees
+        elif reply is None and understanding is not None and STARTS.match(understanding.text):
+            reply = "yes"
+        elif reply in ("unknown", None) and understanding is not None and NOT_NOW.match(understanding.text):
+            reply = "no"
         if understanding is not None and understanding.facts:
             state.held = {**state.held, **{k: v for k, v in understanding.facts.items() if v is not None}}
         if state.offer == "consent" and reply == "yes":

@@ -41,7 +41,7 @@ NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve)\b", 
 WRITER_RELATION = re.compile(rf"\b(?:i'?m|i\s+am|im)\s+(?:her|his|their)\s+(?:{RELATIVES})\b", re.IGNORECASE)
 EXPLICIT_SUBJECT = re.compile(rf"\b(?:for|about|on behalf of|asking for|screening|checking)\s+my ({RELATIVES})\b", re.IGNORECASE)
 # A relative who helps with the typing is not whom the message is about: "my husband is helping me type this"
-HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing|drive|driving|take me|bring me)\b"
+HELPING = r"(?:helping|typing|writing|reading|here|sitting|with me|doing the typing|drive|driving|take me|bring me|(?:has to |have to )?reminds? me)\b"
 # A number standing alone, as an age follows a name: "67," "(71)" "58 with"; not "22k", "22,000", "22 thousand"
 STANDS_ALONE = r"(?=\s*(?:[,;:.!?)](?!\d)|$)|\s+(?:with|who|has|had)\b)"
 # The relative is whom the message is about: "my mother is 67", "asking for my dad", "my wife".
@@ -54,14 +54,14 @@ RELATIVE_SUBJECT = re.compile(
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
-# "I am 62", "she's 67", "aged 70", when no unit other than years follows; "age -5" too, to be refused
+# "I am 62", "she's 67", "mum's 70", "aged 70", when no unit other than years follows; "age -5" too, to be refused
 AGE_STATED = re.compile(
-    rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?[-−]?(\d{{1,3}})\b"
+    rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?[-−]?(\d{{1,3}})\b"
     r"(?!\s*(?:k\b|000|thousand|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?)|[.,]\d)", re.IGNORECASE)
 # "my mother, 67, lung cancer", "for my wife (58)": a bare number right after the relative (or "-67", refused)
 AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*[-−]?(\d{{1,3}}){STANDS_ALONE}", re.IGNORECASE)
 # The start of "I'm seventeen", "she is sixty-two": a number in words right after it is an age.
-AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|my (?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
+AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
 CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused"
@@ -91,16 +91,22 @@ POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|f
 AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old|岁", re.IGNORECASE)
 # A bound is not a value: "over 20k", "less than 30", "20k+" say where the number lies, not what it is
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
-                          r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
+                          r"|lower\s+than|fewer\s+than|at\s+most"
+                          # "up to 60" is a bound, "it's gone up to 60 now" a value ("went up to 80 but dropped" a past one)
+                          r"|(?<!gone\s)(?<!come\s)(?<!risen\s)(?<!back\s)up\s+to"
+                          r"|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
 # a span is no value either: "20-25k", "20 to 25", "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
                          r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
                          # a value before a transfusion is not the one that counts; "55 next month" is 54 now, "64 this year" 63 or 64
                          r"|\s+before\s+(?:\w+\s+){0,2}?(?:transfus\w*)|\s+(?:next|this\s+coming|this)\s+(?:week|month|year)\b)", re.IGNORECASE)
+# A value said of a time ("I did when my platelets were 5"), not the latest one: offered back
+SAID_OF_A_TIME = re.compile(r"\b(?:when|whenever|while|until|till)\s+(?:my\s+|her\s+|his\s+|their\s+|the\s+)?$", re.IGNORECASE)
 # "a transfusion on Monday, count was 11 before": a value from before the transfusion the message tells of
 TRANSFUSED = re.compile(r"\btransfus\w*|\bplatelets?\s+(?:bags?|units?)\b|输(?:了)?(?:血小板|血)", re.IGNORECASE)
-SAID_BEFORE = re.compile(r"^\s*(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
+# "count was 11 before", "15 but that was before the transfusion"
+SAID_BEFORE = re.compile(r"^\s*,?\s*(?:(?:but\s+)?(?:that|it|this)\s+(?:was|is)\s+|but\s+)?(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
 # "for 3 years", "over the last 2 years": how long, not how old
@@ -149,7 +155,10 @@ CLINICAL_QUALIFIER = re.compile(r"\s*(?:[+]|-ve\b|positive|negative|pos\b|neg\b|
 STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|for|x\d)\b)", re.IGNORECASE)
 SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?|部?的?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
-LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
+# a word right before a number that names another measurement ("WBC 3.2"); not everyday words that lead to a
+# value ("more like 35", "dropped to 19", "it's still 12")
+LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about|like|around|roughly|approx|approximately|only|just"
+                      r"|still|to|it|been|be|said|says|by)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 # (a full stop between digits is a decimal point or a date's: "2026.11.05", "PLT 2.2")
 CLAUSE_END = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
@@ -252,9 +261,14 @@ def _last_day(value: str) -> date:
     return date.min if value == NEVER else date_range(value)[1]
 
 
+def blanked(text: str, spans: Sequence[Tuple[int, int]]) -> str:
+    """The text with these spans blanked out, every other character in its place."""
+    return "".join(" " if any(s <= i < e for s, e in spans) else ch for i, ch in enumerate(text))
+
+
 def _unread(text: str, found: Extraction) -> str:
     """The text with what was read already as a fact blanked out (offsets kept)."""
-    return "".join(" " if any(s <= i < e for s, e in found.used) else ch for i, ch in enumerate(text))
+    return blanked(text, found.used)
 
 
 def _clause_after(text: str, end: int) -> str:
@@ -749,10 +763,10 @@ class Extractor:
             since = absent_for(after, self.today)
             if since is not None:
                 return self._when(found, definition, since)
-            if not (COUNTED_SINCE.search(after) or chinese.COUNTED_SINCE.search(before)):
+            if not (COUNTED_SINCE.search(after) or COUNTED_SINCE.search(before) or chinese.COUNTED_SINCE.search(before)):
                 return NEVER
-            # "no radiotherapy since March": the last one was then, read below like any date; "since the summer",
-            # read as no date, is asked again rather than taken as never
+            # "no radiotherapy since March", "since September no chemo": the last one was then, read below like any
+            # date; "since the summer", read as no date, is asked again rather than taken as never
         if NONE_AFTER.fullmatch(after):
             return NEVER  # "放疗没有", "放疗：无", "放疗没做过"
         before = _clause_before(text, start)
@@ -843,6 +857,8 @@ class Extractor:
             found.used.append((m.start, m.end))
             if not self._bound(text, m, definition, found):
                 self._measured(text, found, definition, m)
+                if definition.key in found.values and SAID_OF_A_TIME.search(text[max(0, start - 20):start]):
+                    found.unsure[definition.key] = found.values.pop(definition.key)  # "I bled when my platelets were 5"
         return None
 
     def _bound(self, text: str, m: Measurement, definition: FactDefinition, found: Extraction) -> bool:
@@ -860,7 +876,7 @@ class Extractor:
         before = (BOUND_BEFORE.search(text[max(0, m.start - 20):m.start])
                   or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start]))
         after = (BOUND_AFTER.match(text[m.end:m.end + 40]) or chinese.BOUND_AFTER.match(text[m.end:m.end + 4])
-                 or (TRANSFUSED.search(text) and SAID_BEFORE.match(text[m.end:m.end + 20])))
+                 or (TRANSFUSED.search(text) and SAID_BEFORE.match(text[m.end:m.end + 40])))
         if not (before or after):
             return False
         start = m.start - len(before.group()) if before else m.start

@@ -114,6 +114,9 @@ class FactDefinition:
     # other facts of a list that are kinds of this one (AF is a heart condition): "only the AF, none of the
     # others" says nothing sure of this one, which is offered back rather than denied
     covers: Tuple[str, ...] = ()
+    # False for a yes/no fact whose question asks the other way round ("Does the study team find any other
+    # reason against taking part?" for the team's approval): a "yes" to the question means the fact is false
+    yes_means: bool = True
 
     @property
     def shown_label(self) -> str:
@@ -128,6 +131,12 @@ class FactDefinition:
         """A choice as the person reads it ("solid tumour"), in the active language."""
         titles = i18n.translated(self.translations, "choices", {})
         return titles.get(name) or name.replace("_", " ")
+
+    def replied(self, reply: str) -> Optional[bool]:
+        """The value a plain "yes", "no" or "unknown" to this yes/no fact's question gives it."""
+        if reply not in ("yes", "no"):
+            return None
+        return (reply == "yes") == self.yes_means
 
     @property
     def answer_type(self) -> str:
@@ -184,6 +193,7 @@ class FactDefinition:
             ask_together_other=data.get("ask_together_other"),
             organ=(data["organ"],) if isinstance(data.get("organ"), str) else tuple(data.get("organ") or ()),
             covers=tuple(data.get("covers") or ()),
+            yes_means=bool(data.get("yes_means", True)),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -212,6 +222,7 @@ class FactDefinition:
             "ask_together_other": self.ask_together_other,
             "organ": list(self.organ) or None,
             "covers": list(self.covers) or None,
+            "yes_means": None if self.yes_means else False,
         }
         data.update({k: v for k, v in optional.items() if v is not None})
         data.update({language: dict(wording) for language, wording in self.translations.items()})

@@ -26,7 +26,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.extraction import RELATIVES, Extraction, ReadingProblem, extract, mentions
+from bot.extraction import RELATIVES, Extraction, ReadingProblem, blanked, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
 from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
@@ -56,12 +56,16 @@ SMALL_TALK = (acts.GREET, acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE)
 CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake|wrong|not \d+ but)\b", re.I)
 # A "no" said on its own before anything else: "nope, no bruises" (not "no aspirin", which names one thing only)
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
+# A "no" that is the first word, not a statement denied ("I haven't met them yet")
+NO_FIRST = re.compile(r"^\W*(?:no|nope|nah|none|nothing)\b", re.IGNORECASE)
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
                                    re.IGNORECASE)
 # "none since the summer", "not since my last scan": a "no" that counts from a time there was one
 NOT_SINCE = re.compile(r"(?:\b(?:no|not|none|nothing)|n't)\b[^.;!?]*\bsince\b", re.IGNORECASE)
+# A past a few days or weeks back: "not at the moment, but I had a bad nosebleed 2 weeks ago" is not plainly over
+LATELY = re.compile(r"\b(?:\d+|an?|one|two|three|four|a\s+few|a\s+couple\s+of)\s+(?:days?|weeks?)\s+(?:ago|back)\b|\blast\s+week\b"
+                    r"|\byesterday\b|\bthe\s+other\s+day\b|\bthis\s+(?:week|month)\b", re.IGNORECASE)
 UNSURE_WHICH = re.compile(r"\bnot\s+sure\s+(?:if|whether|what|where|which|how)\b", re.IGNORECASE)
-READINGS = {"yes": True, "no": False, "unknown": None}
 # a question about what a test showed or a doctor found: "Have you ever tested positive for ...?", "Has an ECG
 # shown ...?", "Has a doctor said that ...?"
 FOUND_BY_OTHERS = re.compile(r"\b(?:tested|tests?|ECG|doctors?)\b", re.IGNORECASE)
@@ -214,7 +218,7 @@ class Reader:
         the message leaves unsaid while it answers another is asked back on its own (``follow_ups``)."""
         said = self.understand(text, intent, confidence, replace(context, pending=()))
         keys = [d.key for d in context.pending]
-        left = "".join(" " if any(s <= i < e for s, e in said.found.used) else ch for i, ch in enumerate(said.text))
+        left = blanked(said.text, said.found.used)
         alone = {d.key: self.understand(left if not _says(said, d.key) else text, intent, confidence,
                                         replace(context, pending=(d,)))
                  for d in context.pending}
@@ -325,8 +329,8 @@ class Reader:
         asked_alone = context.pending[0].key if len(context.pending) == 1 else None
         for key in found.resolved:
             if key not in found.values:
-                if (key == asked_alone and understanding.reply == "no" or chinese.said_over(understanding.text)) \
-                        and not is_hedged(understanding.text):
+                if ((key == asked_alone and understanding.reply == "no") or chinese.said_over(understanding.text)) \
+                        and not is_hedged(understanding.text) and not LATELY.search(understanding.text):
                     # "not now, I had sepsis in August", "以前流过鼻血，现在没有了": the "no" says it outright
                     understanding.facts[key] = False
                 else:
@@ -413,7 +417,7 @@ class Reader:
         elif len(pending) == 1 and pending[0].key in understanding.facts and understanding.reply is not None:
             # a plain yes or no that the words about the fact contradict ("no, only a little blood when I cough")
             value = understanding.facts[pending[0].key]
-            said = {"yes": True, "no": False}.get(understanding.reply)
+            said = pending[0].replied(understanding.reply)
             if pending[0].type is FactType.BOOLEAN and value is not None and said is not value:
                 understanding.checks[pending[0].key] = understanding.facts.pop(pending[0].key)
             understanding.reply = None
@@ -688,14 +692,18 @@ class Reader:
         reading = readings[0]
         value = self._value(definition, reading)
         generic = understanding.reply
+        own = [span for found in spans.values() for span in found]
+        if generic is not None and classify_reply(blanked(text, own)) != generic:
+            generic = None  # the reply is the wording itself: "negative" to "has the pregnancy test been negative?"
         understanding.reply = None
         if key in understanding.facts and understanding.facts[key] != value:
             del understanding.facts[key]
             understanding.follow_ups[key] = "mixed"
-        # "肝功正常，肾功没查", "liver normal, not sure about kidneys": a part not tested or not known beside the
-        # question's own "normal" is checked back
+        # "肝功正常，肾功没查", "liver normal, not sure about kidneys", "the CMV was negative, don't know about the other
+        # one" (a fact that covers several things): a part not tested or not known beside the question's own reading
+        # is checked back
         elif reading != "unknown" and ((generic in ("yes", "no") or generic == "unknown" and (
-                chinese.HAS_HAN.search(text) or definition.times_normal))
+                chinese.HAS_HAN.search(text) or definition.times_normal or definition.cues_partial))
                                        and generic != reading
                                        and not _after_contrast(text, said[reading])
                                        or doubt or part_open or takes_part_back(text, contrast=False)
@@ -712,7 +720,7 @@ class Reader:
             return NEVER
         if definition.type is not FactType.BOOLEAN:
             return None
-        return READINGS[reading]
+        return definition.replied(reading)
 
     @staticmethod
     def _answer_pending(understanding: Understanding, context: Context, reply: str, sure: bool) -> None:
@@ -739,7 +747,11 @@ class Reader:
             return
         definition = pending[0]
         if definition.type is FactType.BOOLEAN:
-            store[definition.key] = reply == "yes"
+            if not definition.yes_means and reply == "no" and not NO_FIRST.match(understanding.text):
+                # asked the other way round ("any reason against?"), a statement denied ("I haven't met them yet")
+                # is no "no reason against": offered back
+                store = understanding.checks
+            store[definition.key] = definition.replied(reply)
         elif definition.type is FactType.DATE and reply == "no":
             if NOT_SINCE.search(understanding.text):
                 # "no radiotherapy since the summer": there was one then, when is not read; asked again

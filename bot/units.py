@@ -44,6 +44,8 @@ _TEN_TO = r"(?:x|×|\*)?\s*10\s*(?:\^|\*\*?|e)?\s*"
 # (spelling, canonical unit): regexes read case-insensitively, longer spellings before their prefixes
 SPELLINGS: List[Tuple[str, str]] = [
     (_TEN_TO + r"(?:9|⁹)\s*(?:cells\s*)?" + _PER + _LITRE, "10^9/L"),
+    # "19 x 10^9" with the per litre left out: a blood count times 10^9 is per litre
+    (r"(?:x|×|\*)\s*10\s*(?:(?:\^|\*\*?|e)\s*9|⁹)(?!\s*(?:cells\s*)?(?:/|per\b|\d))", "10^9/L"),
     (_TEN_TO + r"(?:3|³)\s*(?:cells\s*)?" + _PER + r"(?:" + _MICROLITRE + r"|mm\s*(?:3|³|\^3)|cu\.?\s*mm)", "10^3/uL"),
     (_TEN_TO + r"(?:3|³)\s*(?:cells\s*)?" + _PER + r"m\s*l\b", "10^9/L"),
     # "2.2 x 10^4/µL" (22,000 per microlitre), as some labs print a platelet count

@@ -93,7 +93,9 @@ PATTERNS = (
         r"\bwho\s+(?:do|should|can|could)\s+i\s+(?:call|contact|ring|phone|email|speak|talk|ask)\b|\bcontact\s+(?:details|number|info"
         r"|information)\b|\bphone\s+number\b|\bhow\s+(?:do|can|would)\s+(?:i|we|she|he)\s+(?:join|sign\s+up|take\s+part|apply|enrol"
         r"|enroll|get\s+in|register)\b|\bwhat\s+happens\s+(?:next|now|after)\b|\bnext\s+steps?\b|\bhow\s+to\s+(?:join|apply|enrol)\b"
-        r"|\bemail\s+address\b|\brefer\s+(?:me|her|him)\b|\breferral\b", _I)),
+        r"|\bemail\s+address\b|\brefer\s+(?:me|her|him)\b"
+        # a referral asked for ("do I need a referral?"), not one told of ("he wrote it on the referral")
+        r"|\b(?:need|get|want|ask\s+for)\s+(?:a\s+|the\s+)?referral\b|\breferral\b[^.!]*\?", _I)),
     (THANKS, re.compile(r"^\W*(?:thanks?(?:\s+you)?|thank\s+u|thx|ty|cheers|much\s+appreciated)(?:\s+(?:so\s+much|very\s+much|a\s+lot))?\W*$",
                         _I)),
     (GREET, re.compile(r"^\W*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|greetings|howdy|yo|start)\W*$", _I)),

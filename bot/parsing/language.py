@@ -46,10 +46,19 @@ def _script(ch: str) -> str:
     return name.split(" ", 1)[0] if name else "UNKNOWN"
 
 
+# A letter held for emphasis: "yesss", "nooo", "pleeease" are "yes", "no", "please"; a word without a vowel
+# ("bbbc" is no "bc") is keyboard mashing, not a word held
+STRETCHED = re.compile(r"(.)\1{2,}")
+VOWEL = re.compile(r"[aeiouy]")
+
+
 @lru_cache(maxsize=65536)
 def is_english_word(word: str) -> bool:
     word = word.lower()
-    return not REPEATED.match(word) and zipf_frequency(word, ENGLISH) >= COMMON_ZIPF
+    if REPEATED.match(word):
+        return False
+    held = {STRETCHED.sub(r"\1", word), STRETCHED.sub(r"\1\1", word)} if VOWEL.search(word) else set()
+    return any(zipf_frequency(w, ENGLISH) >= COMMON_ZIPF for w in {word, *held})
 
 
 def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
