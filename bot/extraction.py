@@ -89,9 +89,9 @@ POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|f
 AGE_UNIT = re.compile(r"\bold\b|\by\.?/?o\b|-year-old|岁", re.IGNORECASE)
 # A bound is not a value: "over 20k", "less than 30", "20k+" say where the number lies, not what it is
 BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|under|below|less\s+than"
-                          r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
+                          r"|lower\s+than|fewer\s+than|at\s+most|up\s+to|not\s+even|barely|nearly|almost|between|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
-# a span is no value either: "20-25k", "20 to 25", "twenty-something"
+# a span is no value either: "20-25k", "20 to 25", "between 20 and 25" (its "between" is a bound before), "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
                          r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
                          # a value before a transfusion is not the one that counts; "55 next month" is 54 now, "64 this year" 63 or 64
