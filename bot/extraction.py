@@ -724,6 +724,9 @@ class Extractor:
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
+            if follows:  # "last chemo Oct": a month right after the name is the whole clause, as a bare answer "Oct" is
+                offset += len(clause) - len(clause.lstrip())
+                clause = clause.lstrip()
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
                 # "1 November" is not also a bare answer to a number question

@@ -249,6 +249,9 @@ SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k
                           r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
                           re.IGNORECASE)
 CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
+# A value said with the word for now right before or after it: "now 22", "22k today"
+CURRENT_VALUE = re.compile(rf"(?:{CURRENT.pattern}\s*[:=]?\s*(?P<value>\d+(?:\.\d+)?)(?![\d./])"
+                           rf"|(?P<value_before>\d+(?:\.\d+)?)\s*(?:k\b|x\s*10\S*|ms\b)?\s*{CURRENT.pattern})", re.IGNORECASE)
 # One result for a list of tests joined by slashes: "HIV/HBV/HCV/HDV/syphilis neg", "EBV/CMV all neg". The extractor
 # sees a negation only a few words back, so the first tests would read as mentioned, a "yes"; the list is read as
 # each test with the result ("HIV neg, HBV neg, ...").
@@ -261,6 +264,8 @@ LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
 # 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
 PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
 # A blood pressure high despite treatment: "BP 185/110 despite 3 agents" (140/90 or over)
+# Hypertension named beside a pressure reading under 140/90: controlled ("HTN, BP 128/76 on ramipril")
+HYPERTENSION = re.compile(r"\b(?:htn|hypertension|hypertensive)\b", re.IGNORECASE)
 BP_DESPITE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b[^,;.\n]{0,20}?\bdespite\b", re.IGNORECASE)
 # A graded side effect still there: "G3 mucositis ongoing", "grade 2 neuropathy persisting"
 TOXICITY_ONGOING = re.compile(r"\b(?:g|grade)\s*[1-4]\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:ongoing|on-going|persisting|persistent|unresolved)\b",
@@ -481,6 +486,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
     _second_values(plain, found, vocabulary, today)
+    _current_of_several(plain, found, vocabulary, today)
     _transfused(plain, found, vocabulary)
     _boosters(plain, about_patient, found, vocabulary)
     if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
@@ -499,11 +505,20 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     return found
 
 
+def _pressure_controlled(text: str) -> Optional[re.Match]:
+    """Hypertension named with every pressure reading under 140/90: the reading that says it is controlled."""
+    readings = list(BLOOD_PRESSURE.finditer(text))
+    if not readings or not HYPERTENSION.search(text) or any(int(m.group("high")) >= 140 or int(m.group("low")) >= 90 for m in readings):
+        return None
+    return readings[0]
+
+
 def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
     """Findings staff write as a measurement or a grade with what it means: a pressure high despite treatment, a graded
     side effect that persists."""
     for key, value, match in (("uncontrolled_hypertension", True, next((m for m in BP_DESPITE.finditer(text)
                                                                         if int(m.group("high")) >= 140 or int(m.group("low")) >= 90), None)),
+                              ("uncontrolled_hypertension", False, _pressure_controlled(text)),
                               ("treatment_toxicity_unresolved", True, TOXICITY_ONGOING.search(text))):
         if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
             found.values[key] = value
@@ -561,6 +576,20 @@ def _second_values(text: str, found: Extraction, vocabulary: Vocabulary, today: 
                 found.several[key] = [value, float(second.group("value"))]
                 del found.values[key]
                 break
+
+
+def _current_of_several(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+    """Several values of a measurement of which one alone is said to be the current one ("plt 150 pre-chemo, now 22"):
+    that one stands. Around a transfusion, which one counts stays asked."""
+    for key, values in list(found.several.items()):
+        definition = vocabulary.get(key)
+        if definition is None or definition.type is not FactType.NUMBER or TRANSFUSION.search(text) or TRANSFUSION_LABEL.search(text):
+            continue
+        said_now = {float(m.group("value") or m.group("value_before")) for m in CURRENT_VALUE.finditer(text)}
+        current = [v for v in values if v in said_now]
+        if len(said_now) == 1 and len(current) == 1:
+            del found.several[key]
+            Extractor(vocabulary, today, clinical=True)._number(found, definition, current[0], definition.unit)  # noqa: SLF001
 
 
 def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:

@@ -478,3 +478,26 @@ def test_staff_words_for_bleeding_cause_drugs_consent_and_sites(staff, text, exp
 
 def test_a_hedged_cause_is_asked_back(staff):
     assert asked_not_read(staff, "thrombocytopenia likely chemo related", "chemo_induced_thrombocytopenia")
+
+
+@pytest.mark.parametrize("text, expected", [("last chemo Oct", {"last_chemotherapy": "2026-10-01/2026-10-31"}),
+                                            ("RT Nov", {"last_radiotherapy": "2026-11-01/2026-11-30"}),
+                                            ("chemo may have caused it", {})])
+def test_a_month_right_after_the_treatments_name_is_its_time(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("HTN, BP 128/76 on ramipril", {"uncontrolled_hypertension": False}),
+                                            ("HR 88, BP 132/80", {})])
+def test_hypertension_named_with_a_normal_reading_is_controlled(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("plt 150 pre-chemo, now 22", {"platelet_count": 22}),
+                                            ("plt 22 today, was 40 on Mon, 35 yesterday", {"platelet_count": 22})])
+def test_the_one_value_said_to_be_now_stands_among_several(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_series_without_a_current_value_is_still_asked(staff):
+    assert asked_not_read(staff, "plts 18 -> 12 -> 21", "platelet_count")
