@@ -16,6 +16,7 @@ from bot import staff_texts
 from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, FactType, Vocabulary
+from bot.parsing.answers import is_negated
 from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
@@ -279,10 +280,17 @@ HBV_CORE = re.compile(r"\b(?:anti[\s-]*hbc|hbc[\s-]*(?:ab|antibod\w*)|(?:hep(?:a
 NEGATIVE_RESULT = re.compile(r"non|not|neg|-", re.IGNORECASE)
 RECTAL_BLEEDING = re.compile(r"\b(?:pr|rectal)\s+(?:bleed\w*|blood)\b|\bblood\s+pr\b|\bha?ematochezia\b", re.IGNORECASE)
 BLOOD_PRESSURE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b", re.IGNORECASE)
-DENIED_BEFORE = re.compile(r"\b(?:no|nil|denies|denied|without|not)\b[^,;.\n]*$", re.IGNORECASE)
 # A word before "ca" / "cancer" / "carcinoma" that is a slip of a cancer's site: "gasrtic ca", "bresat ca"
 SITE_BEFORE_CANCER = re.compile(r"\b(?P<word>[a-z]{5,})(?=[ \t]+(?:ca|cancer|carcinoma|adenoca)\b)", re.IGNORECASE)
 SITE_SLIP = 0.8  # how alike (difflib's ratio) a word and a site must be: a letter swapped or missed in seven
+# An autoimmune disease named in its clinical shorthand, and what its clause says of it now: flaring or active ("RA,
+# flaring, on pred"), quiet in the words clinicians use ("SLE quiescent on HCQ", "Crohn's in remission"), or neither
+# ("RA on MTX": whether it is active is for the team)
+AUTOIMMUNE = re.compile(r"(?-i:\b(?:SLE|RA|IBD|UC)\b)|\b(?:lupus|rheumatoid\s+arthritis|crohn'?s|ulcerative\s+colitis|psoriatic\s+arthritis"
+                        r"|hashimoto'?s|graves'?|sj[oö]gren'?s|vasculitis|myasthenia|ankylosing\s+spondylitis|autoimmune\s+hepatitis)(?!\w)",
+                        re.IGNORECASE)
+AUTOIMMUNE_ACTIVE = re.compile(r"\b(?:flar\w*|active|relaps\w*|uncontrolled)\b", re.IGNORECASE)
+AUTOIMMUNE_QUIET = re.compile(r"\b(?:quiescent|inactive|in\s+remission|burnt[\s-]out)\b", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
@@ -501,6 +509,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.used.append(leukaemia.span())
     _said_in_full(plain, found, vocabulary)
     _for_the_team(plain, core, found, vocabulary)
+    _autoimmune(plain, found, vocabulary)
     _age_and_sex(plain, found, vocabulary, today, others_named=bool(someone_else))
     return found
 
@@ -529,7 +538,7 @@ def _for_the_team(text: str, core: List[re.Match], found: Extraction, vocabulary
     """Findings the study team judges (a positive core antibody, rectal bleeding, a high pressure reading), asked back
     for the fact they bear on unless the note settles it otherwise. ``core``: the core antibody results, read apart."""
     said = {"infection_serology_positive": [m for m in core if m.group("result") and not NEGATIVE_RESULT.match(m.group("result"))],
-            "severe_bleeding": [m for m in RECTAL_BLEEDING.finditer(text) if not DENIED_BEFORE.search(text, 0, m.start())],
+            "severe_bleeding": [m for m in RECTAL_BLEEDING.finditer(text) if not is_negated(text, m.start())],
             "uncontrolled_hypertension": [m for m in BLOOD_PRESSURE.finditer(text)
                                           if int(m.group("high")) >= 140 or int(m.group("low")) >= 90]}
     for key, matches in said.items():
@@ -537,6 +546,25 @@ def _for_the_team(text: str, core: List[re.Match], found: Extraction, vocabulary
             found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=matches[0].group().strip(),
                                                                                       label=_label(vocabulary[key]))))
             found.used += [m.span() for m in matches]
+
+
+def _autoimmune(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """An autoimmune disease named in shorthand: active or quiet by the words of its own sentence, else asked back."""
+    key = "autoimmune_disease"
+    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    for m in AUTOIMMUNE.finditer(text):
+        if is_negated(text, m.start()):
+            continue  # "no RA"
+        rest = re.split(r"[;.\n]", text[m.end():], maxsplit=1)[0]
+        active, quiet = AUTOIMMUNE_ACTIVE.search(rest), AUTOIMMUNE_QUIET.search(rest)
+        if bool(active) != bool(quiet):
+            found.values[key] = bool(active)
+        else:
+            found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=(m.group() + rest).strip(),
+                                                                                      label=_label(vocabulary[key]))))
+        found.used += [m.span(), *((m.end() + said.start(), m.end() + said.end()) for said in (active, quiet) if said)]
+        return
 
 
 def _read_each(listed: re.Match, found: Extraction, extracted) -> None:

@@ -501,3 +501,14 @@ def test_the_one_value_said_to_be_now_stands_among_several(staff, text, expected
 
 def test_a_series_without_a_current_value_is_still_asked(staff):
     assert asked_not_read(staff, "plts 18 -> 12 -> 21", "platelet_count")
+
+
+@pytest.mark.parametrize("text, expected", [("SLE, quiescent", False), ("Crohn's in remission on aza", False),
+                                            ("RA, flaring, on pred", True), ("UC flare, on 5-ASA", True)])
+def test_an_autoimmune_disease_active_or_quiet_by_its_sentence(staff, text, expected):
+    assert read(staff, text).values == {"autoimmune_disease": expected}
+
+
+@pytest.mark.parametrize("text", ["RA on MTX", "Hashimoto's on levo"])
+def test_an_autoimmune_disease_said_neither_active_nor_quiet_is_asked(staff, text):
+    assert asked_not_read(staff, text, "autoimmune_disease")
