@@ -481,7 +481,7 @@ def test_a_hedged_cause_is_asked_back(staff):
 
 
 @pytest.mark.parametrize("text, expected", [("last chemo Oct", {"last_chemotherapy": "2026-10-01/2026-10-31"}),
-                                            ("RT Nov", {"last_radiotherapy": "2026-11-01/2026-11-30"}),
+                                            ("RT Sept", {"last_radiotherapy": "2026-09-01/2026-09-30"}),
                                             ("chemo may have caused it", {})])
 def test_a_month_right_after_the_treatments_name_is_its_time(staff, text, expected):
     assert read(staff, text).values == expected
