@@ -94,9 +94,9 @@ BOUND_BEFORE = re.compile(r"(?:\b(?:over|above|more\s+than|greater\s+than|higher
                           r"|lower\s+than|fewer\s+than|at\s+most"
                           # "up to 60" is a bound, "it's gone up to 60 now" a value ("went up to 80 but dropped" a past one)
                           r"|(?<!gone\s)(?<!come\s)(?<!risen\s)(?<!back\s)up\s+to"
-                          r"|not\s+even|barely|nearly|almost|in\s+(?:her|his|my|their|the)"
+                          r"|not\s+even|barely|nearly|almost|between|in\s+(?:her|his|my|their|the)"
                           r")|[<>≤≥]=?)\s*$", re.IGNORECASE)
-# a span is no value either: "20-25k", "20 to 25", "twenty-something"
+# a span is no value either: "20-25k", "20 to 25", "between 20 and 25" (its "between" is a bound before), "twenty-something"
 BOUND_AFTER = re.compile(r"^(?:'?s\b|\s*(?:\+|or\s+(?:more|less|above|below|higher|lower|so\s+more)|ish\b)"
                          r"|\s*(?:-|–|to)\s*\d[\d.,]*\s*(?:k\b|thousand\b)?|[\s-]*something\b"
                          # a value before a transfusion is not the one that counts; "55 next month" is 54 now, "64 this year" 63 or 64
@@ -775,6 +775,9 @@ class Extractor:
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
+            if follows:  # "last chemo Oct": a month right after the name is the whole clause, as a bare answer "Oct" is
+                offset += len(clause) - len(clause.lstrip())
+                clause = clause.lstrip()
             answer = parse_when(clause, self.today, self.date_order)
             if answer is not None:
                 # "1 November" is not also a bare answer to a number question

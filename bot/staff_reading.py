@@ -6,6 +6,7 @@ module only widens its cues and accounts for every word it left.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -15,6 +16,7 @@ from bot import staff_texts
 from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, FactType, Vocabulary
+from bot.parsing.answers import is_negated
 from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
@@ -32,19 +34,27 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
     "breastfeeding": ("bf", "bfing", "breast-feeding"),
     "willing_to_consent": ("happy to consent", "keen to consent", "pt keen", "patient keen", "will consent", "agrees to trial",
-                           "keen for trial", "keen on trial", "wants to participate"),
+                           "keen for trial", "keen on trial", "wants to participate", "pt agreeable", "patient agreeable",
+                           "agreeable to trial", "agreeable to the trial", "agreeable to participate", "agreeable to consent"),
     "childbearing_potential": ("wocbp", "premenopausal", "pre-menopausal"),
     "pregnancy_test_negative": ("bhcg neg", "b-hcg neg", "beta-hcg neg", "bhcg negative", "serum hcg neg", "serum bhcg neg"),
     "other_abnormal_bleeding": ("pv bleeding", "pv bleed", "menorrhagia", "vwd", "von willebrand disease"),
     "uncontrolled_hypertension": ("htn poorly controlled", "htn uncontrolled"),
     "last_radiotherapy": ("xrt", "radiation tx", "wbrt", "sbrt", "srs", "sabr", "palliative rt", "chemort", "chemoradiation"),
     "last_chemotherapy": ("capecitabine", "cape", "abraxane", "nab-paclitaxel", "r-chop", "chop", "abvd", "etop", "oxali",
-                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan", "cyc", "last cyc"),
+                          "5-fu", "vinorelbine", "doxorubicin", "epirubicin", "cyclophosphamide", "topotecan", "cyc", "last cyc",
+                          # regimens and drugs written by their staff names ("FLOT C4", "R-mini-CHOP C3", "pacli")
+                          "flot", "fec", "ecf", "ecx", "r-cvp", "beacopp", "epoch", "da-epoch", "hyper-cvad", "mini-chop",
+                          "r-mini-chop", "pacli", "cytarabine", "ara-c", "bendamustine", "fludarabine", "azacitidine",
+                          "decitabine", "temozolomide", "vincristine", "eribulin", "ifosfamide", "mitomycin"),
     "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
     "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
     "chemo_induced_thrombocytopenia": tuple(f"{low} {cause} {chemo}" for low in ("thrombocytopenia", "low plt", "low plts")
                                             for cause in ("d/t", "due to", "secondary to", "sec to")
-                                            for chemo in ("chemo", "chemotherapy")) + ("chemo-related thrombocytopenia",),
+                                            for chemo in ("chemo", "chemotherapy"))
+                                      + tuple(f"{low} {chemo} {said}" for low in ("thrombocytopenia", "low plt", "low plts")
+                                              for chemo in ("chemo", "chemotherapy") for said in ("related", "induced"))
+                                      + ("chemo-related thrombocytopenia",),
 }
 # Shorthand that names one of the things a yes/no fact covers (read as `cues_partial`: a "yes" for the fact, a
 # "no" for that thing alone), and shorthand that means no (`cues_false`)
@@ -52,6 +62,8 @@ STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
     "infection_serology_positive": ("hbsag", "hbs ag", "anti-hcv", "hcv ab", "tpha", "rpr", "vdrl", "treponemal"),
     "uses_contraception": ("ocp", "cocp", "iud", "ius", "mirena", "nexplanon", "implanon", "depo-provera"),
     "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
+    "antiplatelet_drugs": ("clopi",),  # "on clopi"
+    "severe_bleeding": ("coffee ground",),  # "coffee ground vomit x1"
 }
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
     "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
@@ -62,7 +74,8 @@ STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
 STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
-    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca", "ovca"),
+    "cancer_type": {"solid_tumour": ("adenoca", "unknown primary", "cup", "scc", "nsclc", "hnscc", "cholangio", "cholangioca", "ovca",
+                                     "npc", "nasopharyngeal ca", "nasopharyngeal carcinoma"),
                     "blood_cancer": ("nhl", "b-all", "t-all", "mcl", "mzl", "cutaneous t-cell lymphoma", "myelofibrosis")},
 }
 # Words that say nothing on their own in a staff message: greetings, function words, and the negations
@@ -212,15 +225,24 @@ PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|p
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
 CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
+# Held for now, or still to come: "chemo on hold for 4/52", "chemo due tmrw" (never "due to")
+HELD = r"held|on\s+hold|deferred|delayed|postponed|due(?!\s+to\b)"
+# A cycle under way with no regimen named among the cues: "C3D1 delayed", "C2 held for plts", "FLOT C4", "on maintenance"
+CYCLE_UNDER_WAY = re.compile(rf"\bc\d{{1,2}}\s*d\d{{1,2}}\b|\bc\d{{1,2}}\s+(?:{HELD}|given|omitted)\b"
+                             r"|(?-i:\b[A-Z][A-Z-]{2,}|\b[a-z]+/[a-z]+)\s+(?i:c\d{1,2})\b|\bon\s+maint(?:enance)?\b", re.IGNORECASE)
 # Still on chemotherapy: "on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "cycle 3 gem", "chemo ongoing": no date of a last dose
 ONGOING = re.compile(r"\b(?:(?:still|currently|now)\s+(?:on|having|receiving|getting)|on|ongoing|on-going|mid-cycle|mid\s+cycle"
                      r"|c\d{1,2}(?:\s*d\d{1,2})?|cycle\s+\d{1,2}(?!\s*(?:x|times)\b)(?:\s+of)?)\b", re.IGNORECASE)
 # A platelet count beside a transfusion: labelled before or after one ("pre-tx plt 9", "plt 12 (pre-transfusion)",
 # "plt 45 post 2 units"), or said after a transfusion the note mentions first ("plt tx yesterday, am plt 34"): which count stands
-# is asked back. A count followed by the transfusion it led to ("plt 9, transfused 1 unit this am") is the count.
+# is asked back. A count followed by the transfusion it led to ("plt 9, transfused 1 unit this am") is the count. A
+# "post count" or "increment" is the count after one ("plt 7, 1 ATD given, post count 23"); an adult dose (ATD) or a
+# pool given by number is a platelet transfusion.
 TRANSFUSION_LABEL = re.compile(r"\b(?:pre|post|before|after)[\s-]*(?:(?:the|a|an|\d|one|two|three)\s+)?(?:plts?\s+|platelets?\s+)?"
-                               r"(?:tx|transf\w*|units?|pools?|bags?|atds?)\b", re.IGNORECASE)
-TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\b(?:pools?|units?|bags?|atds?)\s+(?:of\s+)?(?:plts?|platelets?)\b",
+                               r"(?:tx|transf\w*|units?|pools?|bags?|atds?)\b|\bpost[\s-]*(?:tx[\s-]*)?(?:count|increment)\b|\bincrement\b",
+                               re.IGNORECASE)
+TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\b(?:pools?|units?|bags?|atds?)\s+(?:of\s+)?(?:plts?|platelets?)\b"
+                         r"|\b(?:\d|one|two|three|an?)\s+(?:atds?|pools?|adult\s+(?:therapeutic\s+)?doses?)\b|\bpooled\s+(?:plts?|platelets?)\b",
                          re.IGNORECASE)
 # A second value of a measurement after a comma, with its own time: "QTc 430 yesterday, 470 today", "Plt: 22 (27/11),
 # 18 (30/11)". Which one counts is asked back, unless the first is said to be today's and the other is not.
@@ -228,6 +250,9 @@ SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k
                           r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
                           re.IGNORECASE)
 CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
+# A value said with the word for now right before or after it: "now 22", "22k today"
+CURRENT_VALUE = re.compile(rf"(?:{CURRENT.pattern}\s*[:=]?\s*(?P<value>\d+(?:\.\d+)?)(?![\d./])"
+                           rf"|(?P<value_before>\d+(?:\.\d+)?)\s*(?:k\b|x\s*10\S*|ms\b)?\s*{CURRENT.pattern})", re.IGNORECASE)
 # One result for a list of tests joined by slashes: "HIV/HBV/HCV/HDV/syphilis neg", "EBV/CMV all neg". The extractor
 # sees a negation only a few words back, so the first tests would read as mentioned, a "yes"; the list is read as
 # each test with the result ("HIV neg, HBV neg, ...").
@@ -240,25 +265,61 @@ LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
 # 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
 PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
 # A blood pressure high despite treatment: "BP 185/110 despite 3 agents" (140/90 or over)
+# Hypertension named beside a pressure reading under 140/90: controlled ("HTN, BP 128/76 on ramipril")
+HYPERTENSION = re.compile(r"\b(?:htn|hypertension|hypertensive)\b", re.IGNORECASE)
 BP_DESPITE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b[^,;.\n]{0,20}?\bdespite\b", re.IGNORECASE)
 # A graded side effect still there: "G3 mucositis ongoing", "grade 2 neuropathy persisting"
 TOXICITY_ONGOING = re.compile(r"\b(?:g|grade)\s*[1-4]\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:ongoing|on-going|persisting|persistent|unresolved)\b",
                               re.IGNORECASE)
+# Findings whose bearing on a fact is for the study team, asked back rather than read: a positive hepatitis B core
+# antibody (a past infection, and no "hep B" positive by itself: "Hep B core Ab +ve"), rectal bleeding of an amount not
+# said ("small PR bleed"), a high blood pressure with no word of its control ("HTN on 3 agents, BP 160/95 today")
+HBV_CORE = re.compile(r"\b(?:anti[\s-]*hbc|hbc[\s-]*(?:ab|antibod\w*)|(?:hep(?:atitis)?[\s-]*b|hbv)[\s-]+core(?:[\s-]*(?:ab|antibod\w*))?"
+                      r"|core[\s-]*(?:ab|antibod\w*))(?:[\s-]*(?:igg|total))?[ \t:=]*"
+                      r"(?P<result>non[\s-]*reactive|not\s+detected|neg\w*|-ve|pos\w*|\+ve|\+|reactive|detected)?", re.IGNORECASE)
+NEGATIVE_RESULT = re.compile(r"non|not|neg|-", re.IGNORECASE)
+RECTAL_BLEEDING = re.compile(r"\b(?:pr|rectal)\s+(?:bleed\w*|blood)\b|\bblood\s+pr\b|\bha?ematochezia\b", re.IGNORECASE)
+BLOOD_PRESSURE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b", re.IGNORECASE)
+# A word before "ca" / "cancer" / "carcinoma" that is a slip of a cancer's site: "gasrtic ca", "bresat ca"
+SITE_BEFORE_CANCER = re.compile(r"\b(?P<word>[a-z]{5,})(?=[ \t]+(?:ca|cancer|carcinoma|adenoca)\b)", re.IGNORECASE)
+SITE_SLIP = 0.8  # how alike (difflib's ratio) a word and a site must be: a letter swapped or missed in seven
+# An autoimmune disease named in its clinical shorthand, and what its clause says of it now: flaring or active ("RA,
+# flaring, on pred"), quiet in the words clinicians use ("SLE quiescent on HCQ", "Crohn's in remission"), or neither
+# ("RA on MTX": whether it is active is for the team)
+AUTOIMMUNE = re.compile(r"(?-i:\b(?:SLE|RA|IBD|UC)\b)|\b(?:lupus|rheumatoid\s+arthritis|crohn'?s|ulcerative\s+colitis|psoriatic\s+arthritis"
+                        r"|hashimoto'?s|graves'?|sj[oö]gren'?s|vasculitis|myasthenia|ankylosing\s+spondylitis|autoimmune\s+hepatitis)(?!\w)",
+                        re.IGNORECASE)
+AUTOIMMUNE_ACTIVE = re.compile(r"\b(?:flar\w*|active|relaps\w*|uncontrolled)\b", re.IGNORECASE)
+AUTOIMMUNE_QUIET = re.compile(r"\b(?:quiescent|inactive|in\s+remission|burnt[\s-]out)\b", re.IGNORECASE)
 # "no chemo since Aug": the last one was in August, not never
 NONE_SINCE = re.compile(r"\b(?:no|nil|none)\s+(?=(?:further\s+|more\s+)?(?:chemo\w*|rt|xrt|radiotherapy|cycles?|treatment|tx)\s+since\b)",
                         re.IGNORECASE)
-# "no active bleeding", "nil active bleed": no serious bleeding now (an active bleed alone is not said to be serious)
-NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+active\s+bleed(?:ing|s)?\b", re.IGNORECASE)
+# "no active bleeding", "nil active bleed", "nil bleeding", "no bleeds": no serious bleeding now (an active bleed alone
+# is not said to be serious); not "no bleeding hx", which is about the past
+NO_ACTIVE_BLEEDING = re.compile(r"\b(?:no|nil|denies|without)\s+(?:active\s+|any\s+)?bleed(?:ing|s)?\b"
+                                r"(?!\s*(?:hx|history|tendency|sx|signs|symptoms|since|after|post|from|with|on)\b)", re.IGNORECASE)
 # "chemo naive", "RT-naive": never had it; rewritten in place as "no chemo", same length
 NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re.IGNORECASE)
 # Repeated rhTPO or IL-11 that did not work, in the words between: "IL-11 given twice, plt didn't budge", "rhTPO x4
-# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response", "rhTPO x2 NR" (no response);
+# ineffective", "rhTPO + IL-11 both failed", "IL-11 x3 courses, minimal response", "rhTPO x2 NR" (no response),
+# "rhtpo x2 no respnse"; two boosters named together are repeated treatment ("IL11 + rhTPO tried, poor response");
 # never "rhTPO x2, no bleeding"
 BOOSTER = r"(?:rh-?tpo|tpo(?![\s-]*(?:ra|receptor|mimetic))|il-?11|tpiao)"  # a TPO receptor agonist is neither
+REPEATED = r"(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
+REPEATED_BOOSTER = (rf"\b(?:{BOOSTER}\s*(?:\+|&|and|/)\s*{BOOSTER}\b(?:[^;.\n]{{0,24}}?{REPEATED})?"
+                    rf"|{BOOSTER}\b[^;.\n]{{0,24}}?{REPEATED})")
 BOOSTERS_FAILED = re.compile(
-    rf"\b{BOOSTER}(?:\s*(?:\+|&|and|/)\s*{BOOSTER})?\b[^;.\n]{{0,24}}?(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
-    r"[^;.\n]{0,40}?\b(?:no\s+(?:resp(?:onse)?|rise|improvement|effect|change|benefit)|nr|(?:minimal|poor|inadequate|suboptimal)\s+response"
-    r"|ineffective|inadequate|failed|refractory|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    REPEATED_BOOSTER + r"[^;.\n]{0,40}?\b(?:no\s+(?:resp\w*|rise|improvement|effect|change|benefit)|nr"
+    r"|(?:minimal|poor|inadequate|suboptimal)\s+resp\w*|ineffective|inadequate|failed|refractory"
+    r"|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    re.IGNORECASE)
+# A booster that raised the count: "had rhTPO twice, good response", "IL-11 x2, plt recovered": not failed
+BOOSTERS_HELPED = re.compile(
+    rf"\b{BOOSTER}\b[^;.\n]{{0,30}}?\b(?:(?:good|adequate|excellent|brisk|full)\s+(?:resp\w*|rise|effect)|responded"
+    r"|(?:plts?|platelets?|count)\s+(?:rose|recovered|came\s+(?:back\s+)?up|improved|normali[sz]ed))\b", re.IGNORECASE)
+# Repeated boosters whose effect is queried or awaited ("rhTPO x2, response ?"): asked back
+BOOSTER_EFFECT_OPEN = re.compile(
+    REPEATED_BOOSTER + r"[^;.\n]{0,24}?(?:\bresp\w*\s*\?|\?\s*resp\w*|\bresp\w*\s+(?:unclear|unknown|tbc|awaited|pending|equivocal|uncertain)\b)",
     re.IGNORECASE)
 NO_BOOSTERS = re.compile(rf"\b(?:no|nil|never\s+had|not\s+(?:yet\s+)?had|(?:has|have)\s*n[o']?t\s+(?:yet\s+)?had)\s+(?:prior\s+|previous\s+)?{BOOSTER}(?:\s*(?:/|or|,)\s*{BOOSTER})?\b", re.IGNORECASE)
 # ALL (acute lymphoblastic leukaemia) only in capitals, beside no other capitalised shouting
@@ -276,6 +337,10 @@ SIGN_RESULT = re.compile(r"\(\s?([-−+])\s?\)")
 # day, so n/52 is always weeks; "3/12" and "5/7" alone are dates (3 December, 5 July) and stay for the date reader.
 PER_TIME = re.compile(r"(?<![\d/])(\d{1,2})/(?:(7|12)(?=\s*ago\b)|(52))(?![\d/])", re.IGNORECASE)
 PER_TIME_UNIT = {"7": " d", "12": " mo", "52": " wk"}
+# A test's value with its upper limit beside it: "ALT 250 (ULN 40)", "creat 160 umol/L (ULN 110)"; rewritten in place
+# as the times-ULN the extractor reads ("ALT 6.25x ULN"), when it fits
+VALUE_WITH_ULN = re.compile(r"(?<![\d.])(?P<value>\d+(?:\.\d+)?)\s*(?:[a-zµ/]+\s*)?\(\s*(?:uln|upper\s+limit(?:\s+of\s+normal)?)"
+                            r"\s*[:=]?\s*(?P<uln>\d+(?:\.\d+)?)\s*(?:[a-zµ/]+\s*)?\)", re.IGNORECASE)
 # "thrombocytopenia 2/2 chemo": "2/2" is "secondary to", never the 2 February; rewritten in place as "d/t"
 SECONDARY_TO = re.compile(r"(?<![\d/])2/2(?![\d/])(?=\s+[a-z])", re.IGNORECASE)
 # Age and sex in the orders staff write besides "62F": "M 70", "F, 52", "M64", "M/66", "Mr T 68", "Mrs K, 55"
@@ -291,7 +356,15 @@ AGE_WITH_UNIT = re.compile(r"(?:^|(?<=[,;:(\n])|\b(?:pt|patient|a|an)\b)\s*(?P<a
 APPROX_AGE = re.compile(r"\b(?:pt|patient|age|aged)\s*(?:≈|~|approx\.?|about|around|circa|c\.)\s*\d{2,3}\b(?!\s*(?:k|x|kg|%))",
                         re.IGNORECASE)
 # Facts that only a woman has: said of the patient, they say her sex
-FEMALE_ONLY = ("pregnant", "childbearing_potential")
+FEMALE_ONLY = ("pregnant", "childbearing_potential", "breastfeeding")
+# A note about the patient that opens a clause with a pronoun ("she's 62", "he is 77 w MDS", "his plt 25 today"): its
+# sex, when every pronoun of the note agrees and it names no one else it could mean (a relative, a doctor)
+PRONOUN = re.compile(r"\b(?P<pronoun>she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
+PRONOUN_SEX = {"she": "female", "her": "female", "hers": "female", "herself": "female",
+               "he": "male", "him": "male", "his": "male", "himself": "male"}
+PRONOUN_AT_CLAUSE_START = re.compile(r"(?:^|(?<=[,;.:(\n]))\s*(?:she|he|her|his)(?:['’]s)?\b", re.IGNORECASE)
+CLINICIAN = re.compile(r"\b(?:dr|doctor|cons|consultant|onc|oncologist|haem|ha?ematologist|reg|registrar|gp|nurse|sister|surgeon"
+                       r"|cardio\w*|team|colleague|fellow|pharmacist|physio)\b", re.IGNORECASE)
 # A year before this one beside a condition that counts only now ("hx PUD 2005"): whether it is still there is asked
 # ... or a time ago, once PER_TIME has written "3/12 ago" as "3 mo ago": past a month, no longer "now"
 TIME_AGO = re.compile(r"\b(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)\s+ago\b", re.IGNORECASE)
@@ -307,6 +380,28 @@ def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _times_uln(m: re.Match) -> str:
+    """"250 (ULN 40)" as "6.25x ULN", padded to the same length; left as written when the limit is 0 or it does not fit."""
+    uln = float(m.group("uln"))
+    said = f"{float(m.group('value')) / uln:.2f}".rstrip("0").rstrip(".") + "x ULN" if uln else ""
+    return said.ljust(len(m.group())) if said and len(said) <= len(m.group()) else m.group()
+
+
+def _respelled_sites(text: str, vocabulary: Vocabulary) -> str:
+    """The text with a misspelt cancer site written right where it stands before "ca" or "cancer" ("gasrtic ca" ->
+    "gastric ca"), padded to keep the offsets; only a slip into a site no longer than the word is mended."""
+    sites = [site for sites in vocabulary["cancer_type"].sites.values() for site in sites if " " not in site] \
+        if "cancer_type" in vocabulary else []
+
+    def mended(m: re.Match) -> str:
+        word = m.group("word")
+        if word.lower() in sites:
+            return word
+        close = difflib.get_close_matches(word.lower(), [site for site in sites if len(site) <= len(word)], n=1, cutoff=SITE_SLIP)
+        return close[0].ljust(len(word)) if close else word
+    return SITE_BEFORE_CANCER.sub(mended, text) if sites else text
 
 
 def others(text: str) -> List[Tuple[int, int]]:
@@ -344,14 +439,18 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     def extracted(words: str) -> Extraction:
         return extract(words, vocabulary, [], today, clinical=True, date_order=date_order)
 
-    about_patient = _blank(text, others(text))
+    someone_else = others(text)
+    about_patient = _respelled_sites(_blank(text, someone_else), vocabulary)
     about_patient = PER_TIME.sub(lambda m: m.group(1) + PER_TIME_UNIT[m.group(2) or m.group(3)], about_patient)
     about_patient = SECONDARY_TO.sub("d/t", about_patient)
+    about_patient = VALUE_WITH_ULN.sub(_times_uln, about_patient)
     about_patient = _blank(about_patient, [m.span() for m in NONE_SINCE.finditer(about_patient)])
     about_patient = TESTS_JOINED.sub(lambda m: m.group(1) + "/".ljust(len(m.group()) - len(m.group(1))), about_patient)
     about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
     about_patient = _blank(about_patient, [m.span() for m in LONE_MINUS.finditer(about_patient)])
+    core = list(HBV_CORE.finditer(about_patient))  # read apart: no "hep B" positive by itself
+    about_patient = _blank(about_patient, [m.span() for m in core])
     results = list(SLASH_RESULT.finditer(about_patient))
     about_patient = _blank(about_patient, [m.span() for m in results])
     asked = queried(about_patient)
@@ -361,7 +460,9 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         _read_each(listed, found, extracted)
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
-        whole = extracted(_blank(about_patient, [(i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"]))
+        markers = [*((i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"),
+                   *((m.start(), m.start("what")) for m in QUERIED.finditer(about_patient))]  # "?", "likely", "query"
+        whole = extracted(_blank(about_patient, markers))
         for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
             if not settled(found, key) and key in vocabulary:
                 words = "; ".join(about_patient[s:e].strip() for s, e in asked)
@@ -392,9 +493,10 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
         if key not in found.values and key in vocabulary:
             found.problems.append(ReadingProblem(key, staff_texts.RESOLVED.format(words=words, label=_label(vocabulary[key]))))
     _earlier_years(plain, found, vocabulary, today)
-    _second_values(plain, found, vocabulary)
+    _second_values(plain, found, vocabulary, today)
+    _current_of_several(plain, found, vocabulary, today)
     _transfused(plain, found, vocabulary)
-    _boosters(plain, found, vocabulary)
+    _boosters(plain, about_patient, found, vocabulary)
     if "severe_bleeding" in vocabulary and "severe_bleeding" not in found.values and not any(p.fact == "severe_bleeding" for p in found.problems):
         denied = NO_ACTIVE_BLEEDING.search(plain)
         if denied:
@@ -406,8 +508,18 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.values["cancer_type"] = "blood_cancer"
             found.used.append(leukaemia.span())
     _said_in_full(plain, found, vocabulary)
-    _age_and_sex(plain, found, vocabulary, today)
+    _for_the_team(plain, core, found, vocabulary)
+    _autoimmune(plain, found, vocabulary)
+    _age_and_sex(plain, found, vocabulary, today, others_named=bool(someone_else))
     return found
+
+
+def _pressure_controlled(text: str) -> Optional[re.Match]:
+    """Hypertension named with every pressure reading under 140/90: the reading that says it is controlled."""
+    readings = list(BLOOD_PRESSURE.finditer(text))
+    if not readings or not HYPERTENSION.search(text) or any(int(m.group("high")) >= 140 or int(m.group("low")) >= 90 for m in readings):
+        return None
+    return readings[0]
 
 
 def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
@@ -415,10 +527,44 @@ def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
     side effect that persists."""
     for key, value, match in (("uncontrolled_hypertension", True, next((m for m in BP_DESPITE.finditer(text)
                                                                         if int(m.group("high")) >= 140 or int(m.group("low")) >= 90), None)),
+                              ("uncontrolled_hypertension", False, _pressure_controlled(text)),
                               ("treatment_toxicity_unresolved", True, TOXICITY_ONGOING.search(text))):
         if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
             found.values[key] = value
             found.used.append(match.span())
+
+
+def _for_the_team(text: str, core: List[re.Match], found: Extraction, vocabulary: Vocabulary) -> None:
+    """Findings the study team judges (a positive core antibody, rectal bleeding, a high pressure reading), asked back
+    for the fact they bear on unless the note settles it otherwise. ``core``: the core antibody results, read apart."""
+    said = {"infection_serology_positive": [m for m in core if m.group("result") and not NEGATIVE_RESULT.match(m.group("result"))],
+            "severe_bleeding": [m for m in RECTAL_BLEEDING.finditer(text) if not is_negated(text, m.start())],
+            "uncontrolled_hypertension": [m for m in BLOOD_PRESSURE.finditer(text)
+                                          if int(m.group("high")) >= 140 or int(m.group("low")) >= 90]}
+    for key, matches in said.items():
+        if matches and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
+            found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=matches[0].group().strip(),
+                                                                                      label=_label(vocabulary[key]))))
+            found.used += [m.span() for m in matches]
+
+
+def _autoimmune(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """An autoimmune disease named in shorthand: active or quiet by the words of its own sentence, else asked back."""
+    key = "autoimmune_disease"
+    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    for m in AUTOIMMUNE.finditer(text):
+        if is_negated(text, m.start()):
+            continue  # "no RA"
+        rest = re.split(r"[;.\n]", text[m.end():], maxsplit=1)[0]
+        active, quiet = AUTOIMMUNE_ACTIVE.search(rest), AUTOIMMUNE_QUIET.search(rest)
+        if bool(active) != bool(quiet):
+            found.values[key] = bool(active)
+        else:
+            found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=(m.group() + rest).strip(),
+                                                                                      label=_label(vocabulary[key]))))
+        found.used += [m.span(), *((m.end() + said.start(), m.end() + said.end()) for said in (active, quiet) if said)]
+        return
 
 
 def _read_each(listed: re.Match, found: Extraction, extracted) -> None:
@@ -436,9 +582,10 @@ def _read_each(listed: re.Match, found: Extraction, extracted) -> None:
         found.used.append(listed.span())
 
 
-def _second_values(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+def _second_values(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
     """A measurement given a second, dated value in the next clause ("plt 22 on 27/11, 18 on 30/11"): several values,
-    asked back as the extractor's own ``several`` (it counts a bare number only when the fact is the one asked)."""
+    asked back as the extractor's own ``several`` (it counts a bare number only when the fact is the one asked). The
+    one said to be today's, the other not, stands ("QTc 455 yesterday, 472 today": 472)."""
     for key, value in list(found.values.items()):
         definition = vocabulary.get(key)
         if definition is None or definition.type is not FactType.NUMBER or key == "age":
@@ -449,9 +596,28 @@ def _second_values(text: str, found: Extraction, vocabulary: Vocabulary) -> None
                 first_clause, second_clause = text[end:second.start("value")], text[second.start("value"):second.end() + 12]
                 if CURRENT.search(first_clause) and not CURRENT.search(second_clause):
                     continue  # "plt 18 today, 25 last wk": today's count stands
+                if CURRENT.search(second_clause) and not CURRENT.search(first_clause):
+                    del found.values[key]  # read again in the fact's unit, or asked back if not plausible
+                    Extractor(vocabulary, today, clinical=True)._number(found, definition, float(second.group("value")), definition.unit)  # noqa: SLF001
+                    found.used.append(second.span("value"))
+                    break
                 found.several[key] = [value, float(second.group("value"))]
                 del found.values[key]
                 break
+
+
+def _current_of_several(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
+    """Several values of a measurement of which one alone is said to be the current one ("plt 150 pre-chemo, now 22"):
+    that one stands. Around a transfusion, which one counts stays asked."""
+    for key, values in list(found.several.items()):
+        definition = vocabulary.get(key)
+        if definition is None or definition.type is not FactType.NUMBER or TRANSFUSION.search(text) or TRANSFUSION_LABEL.search(text):
+            continue
+        said_now = {float(m.group("value") or m.group("value_before")) for m in CURRENT_VALUE.finditer(text)}
+        current = [v for v in values if v in said_now]
+        if len(said_now) == 1 and len(current) == 1:
+            del found.several[key]
+            Extractor(vocabulary, today, clinical=True)._number(found, definition, current[0], definition.unit)  # noqa: SLF001
 
 
 def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
@@ -469,12 +635,20 @@ def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
             words=(label or given).group(), label=_label(vocabulary[key]))))
 
 
-def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
-    """Repeated rhTPO or IL-11 said to have failed, or none given, in the words staff use between them."""
+def _boosters(text: str, said: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """Repeated rhTPO or IL-11 said to have failed, or to have worked, or none given, in the words staff use between
+    them; repeated ones whose effect is queried are asked back (``said``: the note with its queries, which ``text``
+    has blanked)."""
     key = "platelet_boosters_failed"
     if key not in vocabulary or any(p.fact == key for p in found.problems):
         return
-    failed, none = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text)
+    failed, none, helped = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text), BOOSTERS_HELPED.search(text)
+    open_effect = None if failed or helped or key in found.values else BOOSTER_EFFECT_OPEN.search(said)
+    if open_effect:
+        found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(words=open_effect.group(), label=_label(vocabulary[key]))))
+        found.used.append(open_effect.span())
+        return
+    none = none or (helped if not failed else None)  # a booster that worked did not fail
     if key in found.values:  # "IL-11 x2 NR, rhTPO x1": a single dose of one booster takes nothing from the other's failure
         if failed and not none and found.values[key] is False:
             found.values[key] = True
@@ -489,14 +663,16 @@ def _boosters(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
 
 
 def _ongoing(text: str, definition: FactDefinition) -> bool:
-    """Whether the message says a treatment is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "RT
-    ongoing"); the day of a cycle says it of chemotherapy only."""
+    """Whether the message says a treatment is still being given ("on docetaxel", "C4D15 FOLFIRI", "ABVD C2", "gem/cis
+    C5", "RT ongoing") or held for now ("chemo on hold", "chemo due tmrw"); a cycle's day or a cycle held, due or given
+    ("C2 held for plts"), or maintenance, says it of chemotherapy only."""
     for start, end in mentions(text, definition.cues):
-        before, after = re.split(r"[,;.\n]", text[max(0, start - 24):start])[-1], text[end:end + 16]  # its own clause
+        before, after = re.split(r"[,;.\n]", text[max(0, start - 24):start])[-1], text[end:end + 24]  # its own clause
         if re.search(r"(?:" + ONGOING.pattern + r")\W*(?:\w+\W+)?$", before, re.IGNORECASE) \
-                or re.match(r"\W*(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE):
+                or re.match(r"\W*(?:[\w-]+[ \t]*/[ \t]*)?(?:ongoing|on-going|c\d{1,2}\b)", after, re.IGNORECASE) \
+                or re.match(rf"\s*(?:{HELD})\b", after, re.IGNORECASE):
             return True
-    return definition.key == "last_chemotherapy" and bool(re.search(r"\bc\d{1,2}\s*d\d{1,2}\b", text, re.IGNORECASE))  # "C3D1 delayed"
+    return definition.key == "last_chemotherapy" and bool(CYCLE_UNDER_WAY.search(text))
 
 
 def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: date) -> None:
@@ -524,8 +700,9 @@ def _earlier_years(text: str, found: Extraction, vocabulary: Vocabulary, today: 
                 break
 
 
-def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, today: date) -> None:
-    """Age and sex in the orders staff write besides the extractor's "62F": "M 70", "M64", "Mr T 68", "pt ≈ 70, F"."""
+def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, today: date, others_named: bool = False) -> None:
+    """Age and sex in the orders staff write besides the extractor's "62F": "M 70", "M64", "Mr T 68", "pt ≈ 70, F"; or
+    implied by the pronoun a note opens a clause with ("she's 62", "his plt 25 today") when no one else is named."""
     has_age = "age" in found.values or "age" in found.bounds or any(p.fact == "age" for p in found.problems)
     sex, implied = None, False
     for pattern in (SEX_AGE, TITLE):
@@ -560,6 +737,10 @@ def _age_and_sex(text: str, found: "StaffExtraction", vocabulary: Vocabulary, to
                 sex = name
                 found.used += hits
                 break
+    if sex is None and not others_named and not CLINICIAN.search(text):
+        pronouns = {PRONOUN_SEX[m.group("pronoun").lower()] for m in PRONOUN.finditer(text)}
+        if len(pronouns) == 1 and PRONOUN_AT_CLAUSE_START.search(text):
+            sex, implied = pronouns.pop(), True  # "she's 62, ovarian": not said outright, so no correction
     if sex is None and (any(found.values.get(key) is True for key in FEMALE_ONLY)
                         or FEMALE_BODY.search(text) and (found.values.keys() & {"childbearing_potential", "other_abnormal_bleeding"})):
         sex, implied = "female", True  # "WOCBP", "LMP 2 wks ago", "6/40 pregnant": not said, so no correction

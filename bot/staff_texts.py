@@ -42,6 +42,7 @@ RESOLVED = "Not recorded: {label}: “{words}” is said to be over; whether it 
 EARLIER = "Not recorded: {label}: “{words}” is dated {year}; whether it is still there is to confirm."
 PAST = "Not recorded: {label}: “{words}” was {when}; whether it is still there is to confirm."
 TRANSFUSED = "Not recorded: {label}: counted around a transfusion (“{words}”); send the count that stands, and its date."
+FOR_THE_TEAM = "Not recorded: {label}: “{words}” is for the study team to judge; send yes or no."
 OR = " or "
 UNKNOWN_TRIAL = "No trial {trial_id} in the database; available: {trials}."
 AND_MORE = " and more"

@@ -39,6 +39,7 @@ RESOLVED = "未记录：{label}：“{words}”已说明好转；是否仍然存
 EARLIER = "未记录：{label}：“{words}”的时间是{year}年；现在是否仍然存在需要确认。"
 PAST = "未记录：{label}：“{words}”发生在{when}；现在是否仍然存在需要确认。"
 TRANSFUSED = "未记录：{label}：该计数与输注血小板相关（“{words}”）；请发送应采用的计数及其日期。"
+FOR_THE_TEAM = "未记录：{label}：“{words}”需由研究团队判断；请发送“是”或“否”。"
 OR = "或"
 UNKNOWN_TRIAL = "数据库中没有试验{trial_id}；可选：{trials}。"
 AND_MORE = "等"

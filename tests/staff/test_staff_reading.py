@@ -251,15 +251,23 @@ def test_a_question_put_to_the_bot_is_no_query_of_the_note(staff):
 
 
 # -- two dated values of one measurement ---------------------------------------------------------------
-@pytest.mark.parametrize("text, fact", [("QTc 430 yesterday, 470 today", "qtc_ms"), ("Plt: 22 (27/11), 18 (30/11)", "platelet_count"),
-                                        ("plt 25 last wk, 18 today", "platelet_count")])
+@pytest.mark.parametrize("text, fact", [("Plt: 22 (27/11), 18 (30/11)", "platelet_count"), ("QTc 430 on 27/11, 470 on 30/11", "qtc_ms")])
 def test_a_second_dated_value_is_asked_back(staff, text, fact):
     found = read(staff, text)
     assert fact not in found.values and fact in found.several
 
 
-def test_todays_value_beside_an_older_one_stands_and_other_numbers_are_no_second_value(staff):
-    assert read(staff, "plt 18 today, 25 last wk").values == {"platelet_count": 18}
+@pytest.mark.parametrize("text, expected", [("plt 18 today, 25 last wk", {"platelet_count": 18}),
+                                            ("plt 25 last wk, 18 today", {"platelet_count": 18}),
+                                            ("QTc 430 yesterday, 470 today", {"qtc_ms": 470}),
+                                            ("plt 45 last wk, 19000 today", {})])
+def test_todays_value_beside_an_older_one_stands_first_or_second(staff, text, expected):
+    """As "plt 150 pre-chemo, now 22" in the corpus: the value said to be today's is the one that counts, wherever it
+    stands; one not plausible in the fact's unit is asked back."""
+    assert read(staff, text).values == expected
+
+
+def test_other_numbers_are_no_second_value(staff):
     assert read(staff, "plt 20, 64M").values == {"platelet_count": 20, "age": 64, "sex": "male"}
 
 
@@ -385,3 +393,122 @@ def test_a_long_run_of_junk_is_read_at_once(vocabulary, junk):
     started = time.perf_counter()
     staff_reading.read(junk, vocabulary, TODAY)
     assert time.perf_counter() - started < 2.0
+
+
+# -- staff_notes_3: transfusions, boosters, treatment held, findings for the team, slips, pronouns -------------
+@pytest.mark.parametrize("text", ["plt 7, 1 ATD given, post count 23", "2 pools given, plt now 31", "plt 15, increment 20",
+                                  "plt between 10 and 15 this wk"])
+def test_a_count_around_a_transfusion_or_between_two_is_asked_back(staff, text):
+    assert asked_not_read(staff, text, "platelet_count")
+
+
+@pytest.mark.parametrize("text, value", [("AML plt 13, rhtpo x2 no respnse", True), ("IL11 + rhTPO tried, poor response", True),
+                                         ("had rhTPO twice, good response", False), ("IL-11 x3, plt recovered", False)])
+def test_boosters_that_failed_or_worked(staff, text, value):
+    assert read(staff, text).values.get("platelet_boosters_failed") is value
+
+
+@pytest.mark.parametrize("text", ["rhTPO x2, response ?", "IL-11 twice, response unclear"])
+def test_repeated_boosters_whose_effect_is_queried_are_asked_back(staff, text):
+    assert asked_not_read(staff, text, "platelet_boosters_failed")
+
+
+@pytest.mark.parametrize("text", ["C2 held for plts", "FLOT C4 due Mon - deferred", "gem/cis C5", "chemo on hold for 4/52",
+                                  "chemo due tmrw", "T-ALL, on maintenance"])
+def test_chemotherapy_held_due_or_under_way_gives_no_date(staff, text):
+    assert asked_not_read(staff, text, "last_chemotherapy")
+
+
+def test_due_to_is_no_treatment_due(staff):
+    assert "last_chemotherapy" not in asked(read(staff, "plt low due to marrow infiltration"))
+
+
+@pytest.mark.parametrize("text, fact", [("Hep B core Ab +ve", "infection_serology_positive"),
+                                        ("anti-HBc pos, sAg neg", "infection_serology_positive"),
+                                        ("small PR bleed, Hb stable", "severe_bleeding"),
+                                        ("HTN on 3 agents, BP 160/95 today", "uncontrolled_hypertension")])
+def test_findings_for_the_team_are_asked_back(staff, text, fact):
+    assert asked_not_read(staff, text, fact)
+
+
+@pytest.mark.parametrize("text, expected", [("anti-HBc neg, HBsAg +", {"infection_serology_positive": True}),
+                                            ("no PR bleeding", {}), ("BP 128/76 on ramipril", {}),
+                                            ("BP 185/110 despite 3 agents", {"uncontrolled_hypertension": True})])
+def test_what_the_note_settles_is_not_asked_for_the_team(staff, text, expected):
+    found = read(staff, text)
+    assert found.values == expected and not found.problems
+
+
+@pytest.mark.parametrize("text", ["64 M gasrtic ca", "bresat ca 60F", "pancreatc cancer"])
+def test_a_slip_in_a_cancers_site_is_mended(staff, text):
+    assert read(staff, text).values["cancer_type"] == "solid_tumour"
+
+
+def test_no_site_is_made_of_a_word_unlike_one(staff):
+    assert "cancer_type" not in read(staff, "query ca, awaiting biopsy").values
+
+
+@pytest.mark.parametrize("text, sex", [("she's 62, ovarian, plt 19", "female"), ("he is 77 w MDS", "male"),
+                                       ("his plt 25 today", "male"), ("breastfeeding 6mo baby", "female")])
+def test_a_pronoun_or_breastfeeding_implies_the_sex(staff, text, sex):
+    found = read(staff, text)
+    assert found.values["sex"] == sex and "sex" in found.implied
+
+
+@pytest.mark.parametrize("text", ["onc says she has 3 mo", "pt's wife says he bruises", "she said he is 70"])
+def test_no_sex_from_a_pronoun_that_may_be_someone_elses(staff, text):
+    assert "sex" not in read(staff, text).values
+
+
+@pytest.mark.parametrize("text, ok", [("ALT 250 (ULN 40)", False), ("LFTs normal, creat 160 (ULN 110)", True)])
+def test_a_value_with_its_upper_limit_is_read_as_times_uln(staff, text, ok):
+    assert read(staff, text).values["liver_kidney_ok"] is ok
+
+
+@pytest.mark.parametrize("text, expected", [("nil bleeding", {"severe_bleeding": False}), ("no bleeds", {"severe_bleeding": False}),
+                                            ("no bleeding hx", {"bleeding_tendency": False}),
+                                            ("thrombocytopenia chemo related", {"chemo_induced_thrombocytopenia": True}),
+                                            ("coffee ground vomit x1 this am", {"severe_bleeding": True}),
+                                            ("NSTEMI Sept 26, stented, on clopi", {"heart_attack_or_angina_recent": True, "antiplatelet_drugs": True}),
+                                            ("pt agreeable to trial", {"willing_to_consent": True}),
+                                            ("53f NPC", {"age": 53, "sex": "female", "cancer_type": "solid_tumour"})])
+def test_staff_words_for_bleeding_cause_drugs_consent_and_sites(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_hedged_cause_is_asked_back(staff):
+    assert asked_not_read(staff, "thrombocytopenia likely chemo related", "chemo_induced_thrombocytopenia")
+
+
+@pytest.mark.parametrize("text, expected", [("last chemo Oct", {"last_chemotherapy": "2026-10-01/2026-10-31"}),
+                                            ("RT Sept", {"last_radiotherapy": "2026-09-01/2026-09-30"}),
+                                            ("chemo may have caused it", {})])
+def test_a_month_right_after_the_treatments_name_is_its_time(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("HTN, BP 128/76 on ramipril", {"uncontrolled_hypertension": False}),
+                                            ("HR 88, BP 132/80", {})])
+def test_hypertension_named_with_a_normal_reading_is_controlled(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("plt 150 pre-chemo, now 22", {"platelet_count": 22}),
+                                            ("plt 22 today, was 40 on Mon, 35 yesterday", {"platelet_count": 22})])
+def test_the_one_value_said_to_be_now_stands_among_several(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_a_series_without_a_current_value_is_still_asked(staff):
+    assert asked_not_read(staff, "plts 18 -> 12 -> 21", "platelet_count")
+
+
+@pytest.mark.parametrize("text, expected", [("SLE, quiescent", False), ("Crohn's in remission on aza", False),
+                                            ("RA, flaring, on pred", True), ("UC flare, on 5-ASA", True)])
+def test_an_autoimmune_disease_active_or_quiet_by_its_sentence(staff, text, expected):
+    assert read(staff, text).values == {"autoimmune_disease": expected}
+
+
+@pytest.mark.parametrize("text", ["RA on MTX", "Hashimoto's on levo"])
+def test_an_autoimmune_disease_said_neither_active_nor_quiet_is_asked(staff, text):
+    assert asked_not_read(staff, text, "autoimmune_disease")
