@@ -662,9 +662,10 @@ class Screening:
         asked again for a closer date, with a note added to ``replies``. A range held that no criterion
         waits on any more stands: stored as it was said."""
         waiting = [k for k in new_ranges if self.vocabulary[k].askable and _waits_for(k, results)]
-        held = {**state.held_ranges, **{k: state.facts.pop(k) for k in waiting}}
+        held = {**state.held_ranges, **{k: state.facts[k] for k in waiting}}
         state.held_ranges = {k: v for k, v in held.items() if _waits_for(k, results)}
-        state.facts.update({k: v for k, v in held.items() if k not in state.held_ranges})
+        state.facts = {**{k: v for k, v in state.facts.items() if k not in state.held_ranges},
+                       **{k: v for k, v in held.items() if k not in state.held_ranges}}
         if not state.held_ranges:
             return None
         asked, value = next(iter(state.held_ranges.items()))  # one at a time, in the order told
