@@ -52,6 +52,9 @@ class State:
     candidates: Optional[List[str]] = None  # the trials matched (None: the whole catalogue)
     confirm: Optional[Dict[str, Any]] = None  # readings offered back for a yes or no before they are stored
     held: Dict[str, Any] = field(default_factory=dict)  # facts told before consent: used once it is given
+    # dates told as a range of days that a criterion cannot be decided on ("four or five weeks ago" for "more
+    # than 1 month since"): not stored while a closer date is asked; "I don't know" to that stores them as said
+    held_ranges: Dict[str, Any] = field(default_factory=dict)
     read_back: bool = False  # the facts behind the verdict were read back and confirmed
     handoff: bool = False  # asked for a person: flagged for the study team's follow-up
     place: Optional[str] = None  # where the person lives or can travel, for a matching ("anywhere"); None: not asked
@@ -139,7 +142,9 @@ class Screening:
     def understand(self, state: State, turn: Turn, clinical: bool = False) -> Understanding:
         # a yes or no to a check-back, a read-back or an offer answers that, not the open question
         answers_question = state.consent and state.offer not in ("confirm", "readback", "more_questions")
-        context = Context(self._pending_definitions(state) if answers_question else (), state.facts, clinical,
+        # asked for a closer date than a range, the answer is read against the range: "no" leaves it as it stands
+        closer_than = {k: v for k, v in state.held_ranges.items() if answers_question and k in (state.pending or ())}
+        context = Context(self._pending_definitions(state) if answers_question else (), {**state.facts, **closer_than}, clinical,
                           self.date_order, subject_fixed=bool(state.facts or state.subject),
                           about_someone_else=bool(state.subject), subject=state.subject)
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
@@ -269,11 +274,19 @@ class Screening:
         replies += self._apply(state, understanding.facts, understanding.problems)
         if state.facts != previous:
             state.read_back = False
+        new_ranges = self._ranges_told(state, previous)
         asked_again = self._ask_again(state, understanding, replies)
         if asked_again is not None:
             return asked_again
-        new_ranges = [k for k, v in state.facts.items() if is_date_range(v) and previous.get(k) != v]
         return self._advance(state, replies, new_ranges)
+
+    @staticmethod
+    def _ranges_told(state: State, previous: Mapping[str, Any]) -> List[str]:
+        """The date facts just given as a range of days. A range held while a closer date was asked is let go
+        once its fact has a value: the day asked for, or the range itself ("I don't know"), which is not new."""
+        held = state.held_ranges
+        state.held_ranges = {k: v for k, v in held.items() if k not in state.facts}
+        return [k for k, v in state.facts.items() if is_date_range(v) and previous.get(k) != v and held.get(k) != v]
 
     def _ask_again(self, state: State, understanding: Understanding, replies: List[Reply]) -> Optional[Outcome]:
         """What the message left to confirm or to ask: a check-back, a choice, a follow-up, a problem."""
@@ -357,7 +370,7 @@ class Screening:
             replies += self._apply(state, offered, (), confirmed=True)
             if state.facts != previous:
                 state.read_back = False
-            return self._advance(state, replies)
+            return self._advance(state, replies, self._ranges_told(state, previous))
         askable = [k for k in offered if k in self.vocabulary and self.vocabulary[k].askable]
         if not askable:
             return self._advance(state, replies + [Reply(texts.CHECK_BACK_DECLINED)])
@@ -433,7 +446,8 @@ class Screening:
         return Reply("\n\n".join(reasons) or texts.WHY_NOTHING)
 
     def show_facts(self, state: State) -> Outcome:
-        replies = [Reply(facts_summary(state.facts, self.vocabulary), custom=reply_contract.facts(state.facts))]
+        told = {**state.facts, **state.held_ranges}  # a range held while a closer date is asked was told too
+        replies = [Reply(facts_summary(told, self.vocabulary), custom=reply_contract.facts(told))]
         if state.consent:  # the question, check-back or read-back still open
             return self._repeat_question(state, replies)
         return Outcome(state, replies)
@@ -487,7 +501,7 @@ class Screening:
             if held:
                 replies.append(Reply(texts.HELD_FACTS))
                 replies += self._apply(state, held, ())
-            return self._advance(state, replies)
+            return self._advance(state, replies, self._ranges_told(state, {}))
         trial = self._trial(state)
         if state.offer == "consent" and reply == "no":
             state.consent, state.offer, state.held = False, None, {}
@@ -531,16 +545,20 @@ class Screening:
     def _advance(self, state: State, replies: List[Reply], new_ranges: Sequence[str] = ()) -> Outcome:
         """Ask the next question, or give the verdict once no answer can change it.
 
-        ``new_ranges``: date facts just given as a range of days, asked again for a closer date
-        first if a criterion cannot be decided on them.
+        ``new_ranges``: date facts just given as a range of days, held and asked again for a closer
+        date first if a criterion cannot be decided on them.
         """
         if state.matching:
             return self._advance_matching(state, replies, new_ranges)
         result = self._evaluate(state)
         decided = result.status is Verdict.NOT_ELIGIBLE and not state.full_picture
-        question = (self._closer_date_question(state, [result], () if decided else new_ranges, replies)
+        told = dict(state.facts)
+        # a verdict decided waits on no closer date: a range told stands as said
+        question = (self._closer_date_question(state, [] if decided else [result], new_ranges, replies)
                     or next_question([result], state.facts, self.vocabulary, state.expanded, self.today()))
         if question is None or decided:
+            if state.facts != told:  # a range held until now stands: the verdict's explanations say so
+                result = self._evaluate(state)
             state.pending = None
             read_back = self._read_back(state, result)
             if read_back is not None:
@@ -615,7 +633,9 @@ class Screening:
     def _leave_open(self, state: State, replies: List[Reply]) -> Outcome:
         """The same question would come a third time: leave it open and move on, saying so."""
         for definition in self._pending_definitions(state):
-            state.facts.setdefault(definition.key, None)  # a month asked again for its day stays
+            # a month asked again for its day stays (stored as said, if it was held meanwhile)
+            state.facts.setdefault(definition.key, state.held_ranges.get(definition.key))
+        state.held_ranges = {k: v for k, v in state.held_ranges.items() if k not in state.facts}
         state.misunderstood = state.repeats = 0
         state.pending = None
         return self._advance(state, replies + [Reply(texts.SKIPPING, custom=reply_contract.not_understood())])
@@ -641,16 +661,22 @@ class Screening:
 
     def _closer_date_question(self, state: State, results: Sequence[TrialResult], new_ranges: Sequence[str],
                               replies: List[Reply]) -> Optional[Question]:
-        """A date fact just given as a range that a criterion cannot be decided on ("in October" or
-        "less than 2 months ago" for "more than 1 month since"), asked again with a note added to
-        ``replies``."""
-        for key in new_ranges:
-            definition = self.vocabulary[key]
-            if definition.askable and _waits_for(key, results):
-                when = describe_value(definition, state.facts[key])
-                replies.append(Reply(texts.CLOSER_DATE.format(label=definition.shown_label, when=when)))
-                return Question((definition,))
-        return None
+        """A date fact given as a range that a criterion of ``results`` cannot be decided on ("in October"
+        or "less than 2 months ago" for "more than 1 month since"): taken out of the facts and held, and
+        asked again for a closer date, with a note added to ``replies``. A range held that no criterion
+        waits on any more stands: stored as it was said."""
+        waiting = [k for k in new_ranges if self.vocabulary[k].askable and _waits_for(k, results)]
+        held = {**state.held_ranges, **{k: state.facts[k] for k in waiting}}
+        state.held_ranges = {k: v for k, v in held.items() if _waits_for(k, results)}
+        state.facts = {**{k: v for k, v in state.facts.items() if k not in state.held_ranges},
+                       **{k: v for k, v in held.items() if k not in state.held_ranges}}
+        if not state.held_ranges:
+            return None
+        asked, value = next(iter(state.held_ranges.items()))  # one at a time, in the order told
+        definition = self.vocabulary[asked]
+        when = describe_value(definition, value)
+        replies.append(Reply(texts.CLOSER_DATE.format(label=definition.shown_label, when=when)))
+        return Question((definition,))
 
     def _match_results(self, state: State, replies: List[Reply],
                        results: Optional[List[TrialResult]] = None) -> Outcome:
@@ -831,7 +857,11 @@ class Screening:
         return [self.vocabulary[k] for k in state.pending or () if k in self.vocabulary]
 
     def _question_reply(self, state: State, question: Question) -> Reply:
-        return Reply(question.text(state.subject), question.buttons(), question.contract())
+        custom = question.contract()
+        held = {k: state.held_ranges[k] for k in question.keys if k in state.held_ranges}
+        if held:
+            custom = reply_contract.closer_date(custom, held)
+        return Reply(question.text(state.subject), question.buttons(), custom)
 
     def _verdict_reply(self, state: State, result: TrialResult) -> Reply:
         state.verdict = result.status.value

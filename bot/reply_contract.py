@@ -47,6 +47,11 @@ def check_back(offered: Mapping[str, Any]) -> Dict[str, Any]:
     return {**question(list(offered), "yes_no"), "confirm": dict(offered)}
 
 
+def closer_date(asked: Mapping[str, Any], held: Mapping[str, Any]) -> Dict[str, Any]:
+    """A question asked again for a closer date than the range told, which is held, not stored, meanwhile."""
+    return {**asked, "closer_than": dict(held)}
+
+
 def read_back(deciding: Mapping[str, Any]) -> Dict[str, Any]:
     """Before a verdict: the facts that decided it, for the person to confirm."""
     return {**question([READ_BACK], "yes_no"), "read_back": dict(deciding)}

@@ -732,7 +732,8 @@ class Reader:
             return
         store = understanding.facts if sure else understanding.checks
         if reply in ("no", "unknown") and all(is_date_range(context.facts.get(d.key)) for d in pending):
-            # asked for a closer date than a range ("in October"): without one, the range stands
+            # asked for a closer date than a range ("in October", held by the conversation meanwhile and
+            # known here): without one, the range stands
             understanding.facts.update({d.key: context.facts[d.key] for d in pending})
             return
         if reply == "unknown":

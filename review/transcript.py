@@ -57,7 +57,8 @@ class ReadingMarks:
     text in another script or junk), ``confirm`` (a check-back: a reading offered for a yes or
     no), ``read_back`` (the facts behind a verdict, read back before it), ``updated`` (a fact
     already answered, changed; older replies say so only in their text, "Updated ..."), and
-    ``handoff`` (the person asked for a human).
+    ``handoff`` (the person asked for a human). A question for a closer date than a range told
+    (``closer_than``: the range, held rather than stored) counts as a check-back.
     """
 
     not_understood: bool = False
@@ -69,7 +70,9 @@ class ReadingMarks:
 
     @classmethod
     def of(cls, text: Optional[str], custom: Mapping[str, Any]) -> "ReadingMarks":
-        confirm, read_back = _mapping(custom.get("confirm")), _mapping(custom.get("read_back"))
+        # a question for a closer date than the range told asks back a reading held rather than stored
+        confirm = _mapping(custom.get("confirm")) or _mapping(custom.get("closer_than"))
+        read_back = _mapping(custom.get("read_back"))
         updated = custom.get("updated")
         corrected = [str(k) for k in updated] if isinstance(updated, list) and updated else \
             (["?"] if (text or "").startswith(UPDATED_PREFIX) else [])

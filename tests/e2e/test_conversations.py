@@ -300,6 +300,17 @@ def test_a_date_given_while_the_platelet_count_is_asked_is_not_read_as_the_count
     assert "platelet_count" not in facts, c.log()
 
 
+def test_a_span_around_the_month_is_held_not_stored_until_a_closer_date_or_i_dont_know(chat):
+    c = chat()
+    c.start()
+    c.say("my last chemo was four or five weeks ago")  # a month ago lies in between, whatever today is
+    question = c.question(c.turns[-1])
+    assert question and question["asks"] == ["last_chemotherapy"], c.log()
+    held = question["closer_than"]["last_chemotherapy"]
+    c.say("I'm not sure")  # the range held over a turn (its slot) stands as it was said
+    assert c.facts().get("last_chemotherapy") == held, c.log()
+
+
 def test_a_date_with_a_day_number_is_not_read_as_the_platelet_count(chat):
     c = chat()
     c.start()

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, text, update
 from review.erasure import erase_conversation
 from review.store import InboxQuery, ReviewStore
 from review.store.tables import events
+from review.transcript import ReadingMarks
 from tests.review.test_review_erasure import DOMAIN, start, turn
 from tests.review.helpers import BOOSTERS, Conversation, both_backends, misread, misread_continued, \
     standard_conversations
@@ -405,6 +406,13 @@ def test_index_counts_where_reading_went_wrong(store):
     assert (plain["misunderstood"], plain["repeated_questions"], plain["check_backs"], plain["corrections"],
             plain["read_backs"], plain["asked_human"]) == (0, 0, 0, 0, 0, False)
     assert rows["sender-fallbacks"]["misunderstood"] == 1
+
+
+def test_a_question_for_a_closer_date_than_a_range_counts_as_a_check_back_not_a_repeat():
+    held = {"last_chemotherapy": "2026-10-27/2026-11-03"}
+    marks = ReadingMarks.of("When did you last have chemotherapy?",
+                            {"asks": ["last_chemotherapy"], "answer_type": "date", "unit": None, "closer_than": held})
+    assert marks.check_back == held and marks.question is None
 
 
 @both_backends

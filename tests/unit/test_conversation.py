@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import MAX_MESSAGE_LENGTH, State, Turn
+from bot.conversation import MAX_MESSAGE_LENGTH, Screening, State, Turn
 from bot import texts
+from bot.facts import is_date_range
+from tests.conftest import SEED_TRIAL, TODAY
 from tests.contract import asks_a_list, follows_contract
 
 
@@ -114,15 +116,17 @@ def test_implausible_value_gets_a_check_back_and_nothing_is_lost(engine):
     assert state.facts["platelet_count"] == 5
 
 
-def test_a_month_that_cannot_settle_a_criterion_is_asked_again_for_the_day(engine):
+def test_a_month_that_cannot_settle_a_criterion_is_held_and_asked_again_for_the_day(engine):
     state = State(consent=True, pending=["last_chemotherapy"])
     state, replies = talk(engine, "in October", state=state)  # 23 October is the one-month boundary
-    assert state.facts["last_chemotherapy"] == "2026-10-01/2026-10-31"
+    assert "last_chemotherapy" not in state.facts  # asked back, not stored
+    assert state.held_ranges == {"last_chemotherapy": "2026-10-01/2026-10-31"}
     assert texts.CLOSER_DATE.format(label="last chemotherapy", when="in October 2026") in [r.text for r in replies]
     assert asked(replies)[-1] == ["last_chemotherapy"]
+    assert replies[-1].custom["closer_than"] == {"last_chemotherapy": "2026-10-01/2026-10-31"}
     state, replies = talk(engine, "about five weeks ago", state=state)
-    assert state.facts["last_chemotherapy"] == "2026-10-19"
-    assert "Updated last chemotherapy: in October 2026 → on or around 2026-10-19." in [r.text for r in replies]
+    assert state.facts["last_chemotherapy"] == "2026-10-19" and not state.held_ranges
+    assert not any(r.text.startswith("Updated") for r in replies)  # the month was never stored
     assert asked(replies)[-1] != ["last_chemotherapy"]
 
 
@@ -132,13 +136,17 @@ def test_a_month_that_settles_the_criterion_is_not_asked_again(engine):
     assert asked(replies)[-1] != ["last_chemotherapy"]
 
 
-@pytest.mark.parametrize("answers", [("/dont_know",), ("no",), ("October, I can't say more",), ("qwerty", "zzzz")])
+@pytest.mark.parametrize("answers", [("/dont_know",), ("no",), ("not sure",), ("October, I can't say more",),
+                                     ("qwerty", "zzzz"), ("I'm 62", "I'm a woman", "I have lung cancer")])
 def test_without_a_closer_date_the_month_stays_unknown_for_the_criterion_and_is_never_met(engine, answers):
     state, replies = talk(engine, "hi", "/affirm", "my last chemo was in October")
     assert "Noted: last chemotherapy: in October 2026." in [r.text for r in replies]
-    assert asked(replies)[-1] == ["last_chemotherapy"]
+    assert asked(replies)[-1] == ["last_chemotherapy"] and "last_chemotherapy" not in state.facts
+    assert "October 2026" in engine.show_facts(state).replies[0].text  # held, and told
     state, replies = talk(engine, *answers, state=state)
-    assert state.facts["last_chemotherapy"] == "2026-10-01/2026-10-31"  # not "never", not forgotten
+    # "I don't know", a reply not understood twice, or other answers until the question is left open:
+    # the month stands as it was said (not "never", not forgotten)
+    assert state.facts["last_chemotherapy"] == "2026-10-01/2026-10-31" and not state.held_ranges
     assert asked(replies)[-1] != ["last_chemotherapy"]  # asked once, not again and again
     verdict = verdicts(engine.show_verdict(state).replies)[-1]
     statuses = {c["id"]: c["status"] for c in verdict["criteria"]}
@@ -155,10 +163,46 @@ def test_a_bound_that_cannot_settle_a_criterion_is_asked_again_and_said_as_it_wa
     state = State(consent=True, pending=["last_chemotherapy"])
     state, replies = talk(engine, answer, state=state)
     assert texts.CLOSER_DATE.format(label="last chemotherapy", when=when) in [r.text for r in replies]
-    assert asked(replies)[-1] == ["last_chemotherapy"]
+    assert asked(replies)[-1] == ["last_chemotherapy"] and "last_chemotherapy" not in state.facts
     state, replies = talk(engine, "about seven weeks ago", state=state)
-    assert state.facts["last_chemotherapy"] == "2026-10-05"
-    assert f"Updated last chemotherapy: {when} → on or around 2026-10-05." in [r.text for r in replies]
+    assert state.facts["last_chemotherapy"] == "2026-10-05" and not state.held_ranges
+
+
+def test_a_range_held_is_asked_again_after_another_answer_and_let_go_with_a_verdict_decided(engine):
+    state = State(consent=True, pending=["last_chemotherapy"])
+    state, _ = talk(engine, "3-5 weeks ago", state=state)
+    state, replies = talk(engine, "I'm 62", state=state)  # not the closer date: asked for it again, first
+    assert state.facts["age"] == 62 and asked(replies)[-1] == ["last_chemotherapy"]
+    assert replies[-1].custom["closer_than"] == {"last_chemotherapy": "2026-10-19/2026-11-02"}
+    state, replies = talk(engine, "my platelets are 150", state=state)  # rules the trial out: no closer date needed
+    assert state.facts["last_chemotherapy"] == "2026-10-19/2026-11-02" and not state.held_ranges
+
+
+def test_two_ranges_told_at_once_are_held_and_asked_one_at_a_time(engine):
+    state = State(consent=True, pending=["last_chemotherapy", "last_radiotherapy"])
+    state, replies = talk(engine, "chemo 3-5 weeks ago and radiotherapy in October", state=state)
+    assert set(state.held_ranges) == {"last_chemotherapy", "last_radiotherapy"}
+    assert asked(replies)[-1] == ["last_chemotherapy"]
+    state, replies = talk(engine, "on 20 October", state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-20" and asked(replies)[-1] == ["last_radiotherapy"]
+    state, _ = talk(engine, "/dont_know", state=state)
+    assert state.facts["last_radiotherapy"] == "2026-10-01/2026-10-31" and not state.held_ranges
+
+
+def test_a_range_that_decides_the_criterion_is_stored_at_once(engine):
+    state, replies = talk(engine, "less than a month ago", state=State(consent=True, pending=["last_chemotherapy"]))
+    assert is_date_range(state.facts["last_chemotherapy"]) and not state.held_ranges  # the month not passed: not met
+    assert not any(r.custom and "closer_than" in r.custom for r in replies)
+
+
+def test_a_range_held_in_a_matching_is_asked_for_a_closer_date(catalogue):
+    engine = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
+    state = State(consent=True, matching=True, place="anywhere", pending=["last_chemotherapy"])
+    state, replies = talk(engine, "four or five weeks ago", state=state)
+    assert "last_chemotherapy" not in state.facts and asked(replies)[-1] == ["last_chemotherapy"]
+    assert replies[-1].custom["closer_than"] == {"last_chemotherapy": "2026-10-19/2026-10-26"}
+    state, _ = talk(engine, "/dont_know", state=state)
+    assert state.facts["last_chemotherapy"] == "2026-10-19/2026-10-26" and not state.held_ranges
 
 
 @pytest.mark.parametrize("message, noted", [
