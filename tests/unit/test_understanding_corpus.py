@@ -13,19 +13,17 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the blind batches of two rounds (dev/fresh_*.yml, staff_notes_fresh.yml: written before the reader was
-# read or run) and their fixes: 2681 dev cases, read right 84.6%, misread (unsafe included) 0.82%. The new
-# batches are read less well than the older cases, which is why right is lower than the last round's 85.9% on
-# 2392 cases. None is misread unsafely since a "yes" to repeated rhTPO that failed needs the repeat said
-# ("failed rhTPO" is offered back: `yes_needs` in data/facts.yml).
+# With the blind batches of three rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml: each written
+# before the reader was read or run) and their fixes: 3037 dev cases, read right 85.2%, misread 0.46%, none
+# unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in data/facts.yml).
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.845
-MAX_MISREAD_DEV = 0.0083
-# Chinese (issue 15), with the second blind batch of treatment dates (962 dev cases): read right 83.6%, misread
-# (unsafe included) 1.35%; one misread unsafely ("伽马刀，9月份").
-MAX_UNSAFE_DEV_ZH = 1
-MIN_RIGHT_DEV_ZH = 0.835
-MAX_MISREAD_DEV_ZH = 0.0136
+MIN_RIGHT_DEV = 0.851
+MAX_MISREAD_DEV = 0.0047
+# Chinese (issue 15), with the third blind batch (zh-CN/dev/fresh_round_3.yml; 1119 dev cases): read right 87.2%,
+# misread 0.54%, none unsafely.
+MAX_UNSAFE_DEV_ZH = 0
+MIN_RIGHT_DEV_ZH = 0.872
+MAX_MISREAD_DEV_ZH = 0.0054
 
 
 def _tally(language: str):
