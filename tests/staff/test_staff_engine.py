@@ -181,12 +181,15 @@ def test_a_new_patient_after_a_short_lead_gets_the_rest_as_his_facts(staff, text
     assert "Updated" not in reply.text
 
 
-@pytest.mark.parametrize("text", ["the patient is 58", "is the next patient eligible?", "no bleeding, next pt"])
-def test_a_message_that_mentions_a_patient_is_not_a_new_patient(staff, text):
+@pytest.mark.parametrize("text, age", [("the patient is 58", 58), ("is the next patient eligible?", 62),
+                                       ("no bleeding, next pt", 62)])
+def test_a_message_that_mentions_a_patient_is_not_a_new_patient(staff, text, age):
+    """The same patient's facts stay; "the patient is 58" corrects her age."""
     desk = Desk(staff)
     desk.say("62F NSCLC, plt 22k, bleeding hx")
     desk.say(text)
-    assert desk.state.facts["age"] == 62 and desk.state.facts["platelet_count"] == 22
+    assert desk.state.facts["age"] == age and desk.state.facts["platelet_count"] == 22
+    assert desk.state.facts["sex"] == "female" and desk.state.facts["cancer_type"] == "solid_tumour"
 
 
 @pytest.mark.parametrize("text, action", [

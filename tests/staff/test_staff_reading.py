@@ -47,7 +47,7 @@ def test_what_is_said_of_someone_else_is_not_the_patients(staff, text, expected)
 
 def test_the_relative_who_tells_is_not_the_patient_but_the_one_told_of_is(staff):
     found = read(staff, "daughter says mum is 77, CLL")
-    assert found.values == {"sex": "female", "cancer_type": "blood_cancer"}
+    assert found.values == {"age": 77, "sex": "female", "cancer_type": "blood_cancer"}
     assert read(staff, "wife says he bruises easily").values == {"bleeding_tendency": True}
 
 
