@@ -107,9 +107,6 @@ SAID_OF_A_TIME = re.compile(r"\b(?:when|whenever|while|until|till)\s+(?:my\s+|he
 TRANSFUSED = re.compile(r"\btransfus\w*|\bplatelets?\s+(?:bags?|units?)\b|输(?:了)?(?:血小板|血)", re.IGNORECASE)
 # "count was 11 before", "15 but that was before the transfusion"
 SAID_BEFORE = re.compile(r"^\s*,?\s*(?:(?:but\s+)?(?:that|it|this)\s+(?:was|is)\s+|but\s+)?(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
-# A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
-# written in capitals after a clinical lead ("had a PE", "hx of AF"), or asked about, or in staff mode.
-# "for 3 years", "over the last 2 years": how long, not how old
 # A dose of the treatment asked about, named without the treatment: "one more dose last week", "the last cycle"
 DOSE_WORD = re.compile(r"\b(?:doses?|cycles?|sessions?|infusions?|rounds?|courses?|drips?)\b", re.IGNORECASE)
 # An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
@@ -123,6 +120,7 @@ AGE_SOON_AFTER = re.compile(rf"[ \t]*(?:next\s+(?:week|month)|this\s+coming\s+(?
                             r"|(?:in|within)\s+(?:a|an|one|a\s+few|a\s+couple\s+of|[0-9]+|two|three|four|five|six)\s+"
                             r"(?:days?|weeks?|months?)|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
                             r"|tomorrow)\b", re.IGNORECASE)
+# "for 3 years", "over the last 2 years": how long, not how old
 DURATION_LEAD = re.compile(r"\b(?:for|over|past|last|in|within|since|after|about)\s+(?:the\s+)?(?:last\s+|past\s+)?$", re.IGNORECASE)
 # "born 14 June 1961", "DOB 03/04/1970": an age, in years completed
 BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)\b\W*", re.IGNORECASE)
@@ -132,6 +130,9 @@ RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|(
                       r"|never\s+since|not\s+since|nothing\s+since|(?:nothing|none|not)\s+(?:recently|lately)|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|(?:years|ages|a\s+long\s+time)\s+ago|long\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
+# A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
+# written in capitals after a clinical lead ("had a PE", "hx of AF", CLINICAL_LEAD below), or asked about, or in
+# staff mode.
 SHORT_CUE = 3
 NOUN_AFTER = re.compile(r"\s+([a-z]{4,})\b")
 CLINICAL_FOLLOWERS = frozenset("with since from then history positive negative diagnosed confirmed treated resolved "
