@@ -34,6 +34,8 @@ Events arrive at ``POST /webhooks/slack/webhook``. What this adds to ``rasa.core
   whose signature or message the replay guard cannot look up (Redis out of reach, with several
   servers: channels/replay.py), without being handled: acknowledged with HTTP 200, so that Slack does
   not retry it into the same outage.
+- A thread reply without a mention, while the tracker store cannot say whether the thread is the bot's
+  (PostgreSQL away), gets HTTP 503 and is not handled: Slack delivers it again later.
 """
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.failures import store_failures_fail_the_message
+from channels.failures import TrackerStoreUnavailable, store_failures_fail_the_message, what_failed
 from channels.formatting import slack_messages
 from channels.guard import REFUSAL, unreadable_field
 from channels.handoff import Handoff
@@ -255,9 +257,19 @@ class SlackChannel(SlackInput):
         if not all(isinstance(part, str) for part in (channel, ts, thread or "", team or "")):
             return response.text("")  # ids that are not Slack's: no conversation to put it in
         for_the_bot = direct or event.get("type") == "app_mention" or (self.slack_channel and channel == self.slack_channel)
-        if not for_the_bot and not (event.get("thread_ts") and conversations is not None and
-                                    await conversations.exists(conversation_id(team, channel, thread))):
-            return response.text("")  # a channel message that is not for the bot, nor in one of its threads
+        if not for_the_bot:
+            try:
+                ours = bool(event.get("thread_ts")) and conversations is not None and \
+                    await conversations.exists(conversation_id(team, channel, thread))
+            except TrackerStoreUnavailable as error:
+                # a reply without a mention may be for a patient's thread: whether it is cannot be told while the
+                # store is away, and posting "send it again" into someone else's thread would be noise; Slack
+                # delivers an event that got a 5xx again (after about 1 and 5 minutes), checked anew then
+                logger.error("Could not tell whether a Slack thread reply is for the bot: %s. Answered %d, for "
+                             "Slack to deliver it again.", what_failed(error), HTTPStatus.SERVICE_UNAVAILABLE)
+                return response.text("Try again later.", status=HTTPStatus.SERVICE_UNAVAILABLE)
+            if not ours:
+                return response.text("")  # a channel message that is not for the bot, nor in one of its threads
         try:
             if not self._messages.add(f"{channel}:{ts}", time.time()):
                 return response.text("")  # already handled or asked for again (as app_mention and message, or a retry)

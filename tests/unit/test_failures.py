@@ -22,6 +22,7 @@ from bot import texts, texts_zh
 from channels.failures import TrackerStoreUnavailable, store_failures_fail_the_message
 from channels.handoff import Handoff
 from channels.locks import RenewingInMemoryLockStore
+from channels import slack
 from channels.replay import GuardUnavailable
 from channels.rest import answer_once
 from review.tracker_store import ErasingSQLTrackerStore
@@ -174,3 +175,40 @@ def test_a_message_sent_again_with_its_id_is_handled_again_only_if_it_got_no_rep
         asyncio.run(answer_once(agent, UserMessage("22k", output, sender, message_id="m3")))
         assert [m.get("text") for m in output.messages] == ([] if sender == "failed" else ["Any bleeding?"]), sender
     assert handled == ["22k"]  # the failed one only
+
+
+def test_a_slack_thread_reply_while_postgresql_is_away_is_left_for_slack_to_deliver_again(database):
+    """A reply in a patient's thread without a mention is the bot's only if the thread is one of its
+    conversations, which the tracker store says. With PostgreSQL away it cannot: the event gets HTTP 503
+    (Slack delivers it again later), nothing is handed on and nothing is posted into a thread that may not be
+    the bot's; delivered again once PostgreSQL is back, it is handled."""
+    thread = slack.conversation_id("T0CLINIC", "C0WARD", "1700000000.000100")
+    event = {"type": "event_callback", "team_id": "T0CLINIC",
+             "event": {"type": "message", "user": "U0NURSE", "text": "plt 25k now", "channel": "C0WARD",
+                       "ts": "1700000100.000200", "thread_ts": "1700000000.000100"}}
+    handed: List[str] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        handed.append(message.text)
+        message.output_channel.sent = 1  # as if the turn had posted its reply
+
+    async def deliver(channel: slack.SlackChannel, store: FailSafeTrackerStore) -> int:
+        answer = await channel._on_event(event, on_new_message, store)
+        await asyncio.gather(*channel.handoff.tasks)
+        return answer.status
+
+    with TcpProxy(5432) as postgresql:
+        store = FailSafeTrackerStore(ErasingSQLTrackerStore(
+            Domain.empty(), dialect="postgresql", host="127.0.0.1", port=postgresql.port, db=database, username="postgres"))
+        store_failures_fail_the_message(SimpleNamespace(tracker_store=store))
+        asyncio.run(store.save(DialogueStateTracker.from_events(thread, [UserUttered("62F NSCLC plt 22k")])))
+        channel = slack.SlackChannel(slack_token="xoxb-test", slack_signing_secret="secret")
+        postgresql.cut()
+        try:
+            assert asyncio.run(deliver(channel, store)) == 503
+            assert handed == []
+        finally:
+            postgresql.restore()
+        assert asyncio.run(deliver(channel, store)) == 200  # Slack's retry, once PostgreSQL is back
+        assert handed == ["plt 25k now"]
+        store._tracker_store.engine.dispose()
