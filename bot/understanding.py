@@ -152,7 +152,7 @@ class Reader:
                                  unreadable="no_words" if cleaned.code else None)
         said = text
         if not (context.about_someone_else or context.clinical):
-            text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
+            text = whose.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
         if len(context.pending) > 1:
             text = scopes.taken_back(text)  # "I had a clot, no wait that was my husband": what is taken back is not read
         act = acts.act_in_words(text)

@@ -7,7 +7,7 @@ import pytest
 
 from bot.conversation import State, Turn
 from bot.extraction import RELATIVES
-from bot.parsing import scopes
+from bot.parsing import scopes, whose
 
 HEART = ["heart_disease_treated", "heart_failure_severe", "heart_attack_or_angina_recent", "arrhythmia"]
 OTHER = ["thrombotic_disease", "transplant", "diabetes", "stomach_ulcer", "autoimmune_disease", "sepsis"]
@@ -57,7 +57,7 @@ def test_an_organ_said_to_be_fine(message, fine):
     ("my sister has diabetes and so do I", "my sister has diabetes and so do I"),
 ])
 def test_another_persons_condition_set_against_the_writer_is_not_read(message, left):
-    assert " ".join(scopes.without_others(message, RELATIVES).split()) == " ".join(left.split())
+    assert " ".join(whose.without_others(message, RELATIVES).split()) == " ".join(left.split())
 
 
 # -- the reading -------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_sepsis_said_to_be_over_is_no_sepsis_now(engine, message, sepsis):
     "Yes. My husband is 66 and has bowel cancer, I'm doing this for him",  # the relative is the person screened
 ])
 def test_a_relative_not_set_against_a_denial_by_the_writer_stays(message):
-    assert scopes.without_others(message, RELATIVES) == message
+    assert whose.without_others(message, RELATIVES) == message
 
 
 def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
@@ -147,7 +147,7 @@ def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
     ("my sister has diabetes but I do too", "I do too"),
 ])
 def test_a_relatives_condition_before_or_after_the_writers_own_is_not_read(message, left):
-    assert " ".join(scopes.without_others(message, RELATIVES).split()) == left
+    assert " ".join(whose.without_others(message, RELATIVES).split()) == left
 
 
 def test_a_relatives_condition_after_the_writers_no_says_nothing_of_the_writer(engine):
@@ -174,7 +174,7 @@ def test_not_that_ive_noticed_is_a_hedge():
 
 
 def test_a_relatives_age_after_the_writers_own_is_not_read(engine):
-    assert " ".join(scopes.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
+    assert " ".join(whose.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
     said = understood(engine, ["age"], "45. my husband is 52 if that matters")
     assert said.facts == {"age": 45}
 
@@ -329,7 +329,7 @@ def test_a_relative_named_first_and_set_against_the_writer_is_not_the_person(eng
 
 def test_i_dont_know_after_a_relatives_condition_is_no_denial():
     message = "my mum has lupus but I don't know if it's active"
-    assert scopes.without_others(message, RELATIVES) == message
+    assert whose.without_others(message, RELATIVES) == message
 
 
 @pytest.mark.parametrize("items, message, said_no", [
