@@ -314,7 +314,7 @@ def _trial_from_row(row: TrialRow, vocabulary: Vocabulary) -> Trial:
 
 
 # Fields of a fact that hold words, which a file in another language (facts.zh-CN.yml) adds to
-WORD_LISTS = ("cues", "cues_partial", "cues_false")
+WORD_LISTS = ("cues", "cues_partial", "cues_false", "organ")
 WORD_MAPS = ("choices", "sites", "answers")
 
 
@@ -332,7 +332,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
 def _add_words(fact: Dict[str, Any], words: Mapping[str, Any], source: str) -> None:
     for name, value in words.items():
         if name in WORD_LISTS:
-            fact[name] = [*(fact.get(name) or ()), *value]
+            had = fact.get(name) or ()
+            fact[name] = [*([had] if isinstance(had, str) else had), *value]  # "organ: heart" is one word
         elif name in WORD_MAPS:
             merged = {k: list(v) for k, v in (fact.get(name) or {}).items()}
             for reading, more in value.items():

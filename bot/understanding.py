@@ -152,7 +152,7 @@ class Reader:
                                  unreadable="no_words" if cleaned.code else None)
         said = text
         if not (context.about_someone_else or context.clinical):
-            text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
+            text = whose.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
         if len(context.pending) > 1:
             text = scopes.taken_back(text)  # "I had a clot, no wait that was my husband": what is taken back is not read
         act = acts.act_in_words(text)
@@ -359,8 +359,6 @@ class Reader:
                 understanding.reply = None
         if len(context.pending) > 1 and understanding.reply == "unknown" and scopes.doubts_only_details(understanding.text):
             understanding.reply = None  # "bisoprolol for my heart, not sure what for": no "I don't know" to the list
-        if len(context.pending) > 1 and understanding.reply == "unknown":
-            self._unknown_of_one(understanding, context)
         if (len(pending) == 1 and understanding.reply is None and pending[0].key not in found.values
                 and acts.CONDITION.search(understanding.text)):
             # "depends how far I have to travel": a conditional answer is neither a yes nor a question; asked again
@@ -443,31 +441,6 @@ class Reader:
         if not (context.clinical or context.about_someone_else or found.subject):
             self._check_for_self(understanding)
 
-    def _unknown_of_one(self, understanding: Understanding, context: Context) -> None:
-        """A list answered "not sure about that one, no to the rest" ("心律不齐那个不清楚，其他没有"): the items the
-        unsure words name are not known, the rest are no. An item is named by its cues or, in Chinese, by two
-        characters of its label that no other item of the list has ("心律" of 心律失常); words that name
-        none of the items, or several of them alike ("心脏的不清楚"), leave the whole list not known."""
-        text = understanding.text
-        rest = REST_DENIED.search(text) or chinese.REST_DENIED.search(text)
-        if rest is None or rest.start() == 0:
-            return
-        unsure, denied = text[:rest.start()], text[rest.start():]
-        if classify_reply(unsure) != "unknown" or classify_reply(denied) == "unknown":
-            return
-        named = [d.key for d in context.pending if self._names_item(unsure, d, Extraction())]
-        if not named and chinese.HAS_HAN.search(unsure):
-            pairs = {d.key: _han_pairs(d.translations.get("zh-CN", {}).get("label", "")) for d in context.pending}
-            named = [key for key, mine in pairs.items()
-                     if any(p in unsure for p in mine - set().union(*(v for k, v in pairs.items() if k != key)))]
-        if not named or len(named) == len(context.pending) or any(
-                k in understanding.facts or k in understanding.checks for k in named):
-            return
-        for definition in context.pending:
-            if definition.key not in understanding.facts and definition.key not in understanding.checks:
-                understanding.facts[definition.key] = None if definition.key in named else False
-        understanding.reply = None
-
     @staticmethod
     def _named_all_no(understanding: Understanding, context: Context) -> bool:
         """Whether the message names items of the list and reads each of them as a "no" (said or offered back):
@@ -526,6 +499,14 @@ class Reader:
                 and not self._names_item(clause.text, d, Extraction())]
             if by_place and said is None:
                 placed.update({key: scopes.place_reply(clause) for key in by_place})
+            if not in_clause and chinese.HAS_HAN.search(clause.text):
+                # "心律不齐那个不清楚", "心脏方面都没有": items referred to by a part of their Chinese label or their organ
+                referred_zh, reply_zh = scopes.referred_in_chinese(
+                    clause.text, {d.key: d.translations.get("zh-CN", {}).get("label", "") for d in context.pending},
+                    {d.key: d.organ for d in context.pending})
+                by_place += referred_zh
+                if reply_zh is not None and said is None:
+                    placed.update({key: reply_zh for key in referred_zh})
             in_clause += [key for key in by_place if key not in in_clause]
             # a clause goes on about what an earlier one named ("RA but it's in remission"); the first names nothing
             # to go on about ("just the numbness in my feet", "no idea about the virus tests")
@@ -787,6 +768,8 @@ def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> O
 
 def _only_a_reply(text: str) -> bool:
     """A clause that is a bare reply and nothing more: "no", "nope, none", "not really"."""
+    if chinese.HAS_HAN.search(text):
+        return chinese.only_a_reply(text)  # Chinese writes no spaces: "有起搏器" is one "word"
     words = re.findall(r"[^\W\d_]+", text)
     return classify_reply(text) is not None and len(words) <= 3 and not any(len(w) > 6 for w in words)
 
@@ -807,11 +790,6 @@ def _move(source: Understanding, target: Understanding, key: str) -> None:
         if key in mine:
             theirs[key] = mine[key]
     target.problems.extend(p for p in source.problems if p.fact == key)
-
-
-def _han_pairs(words: str) -> FrozenSet[str]:
-    """Every two Han characters side by side in the words: "心律", "律失", "失常" of 心律失常."""
-    return frozenset(a + b for a, b in zip(words, words[1:]) if chinese.HAS_HAN.match(a) and chinese.HAS_HAN.match(b))
 
 
 def _after_contrast(text: str, words: str) -> bool:

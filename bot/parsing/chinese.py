@@ -77,6 +77,17 @@ def classify(text: str) -> Optional[str]:
     return None
 
 
+# What may close a bare reply: "没有了", "有的", "没有啊"
+_REPLY_CLOSE = re.compile(rf"(?:有|了|的|啊|吧|呢|过|哦|呀|[\s{PUNCTUATION}])*")
+
+
+def only_a_reply(text: str) -> bool:
+    """Whether a Chinese clause is a bare yes or no and nothing more ("都没有", "我也没有"), not one that names
+    something beside it ("有起搏器")."""
+    said = _NO.match(text) or _YES.match(text)
+    return said is not None and _REPLY_CLOSE.fullmatch(text, said.end()) is not None
+
+
 # Negation before a phrase in its clause: "没有糖尿病", "无房颤", "不是肺癌", "没得过血栓", "否认乙肝".
 # The clause ends at a full stop, a comma or a "but", not at the enumeration comma: "没有糖尿病、胃溃疡".
 # In shorthand a space parts the items ("特比澳无效 无出血倾向", "PLT 22 出血倾向"), except right after a

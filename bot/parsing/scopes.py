@@ -10,25 +10,31 @@ spreads to the whole list.
 A whole list is also denied in other words when every item is about one organ and the message says that
 organ is fine, or not the trouble ("heart's fine", "not my heart though", "no heart problems"): the
 organs come from the items' own words (``organ`` in data/facts.yml).
+
+Chinese answers are read the same way ("心律不齐那个不清楚，其他没有", "心脏的不清楚，其他的没有"): clauses end at
+"，。；、" or a "但是", "the rest" is "其他", "其余", "别的", and an item is referred to by two characters of its
+label that no other item has ("心律" of 心律失常) or by its organ said on its own ("心脏的", "心脏方面", not the
+"心脏" of "心脏病"), with the Chinese organ words of data/facts.zh-CN.yml.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.parsing import whose
+from bot.parsing import chinese
 from bot.parsing.answers import Reply, classify_reply, leaning
 
 # where a clause of a list answer ends: a sentence or clause mark, or a word that opens another statement
-TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas|except|apart\s+from|other\s+than|besides)\b",
-                        re.IGNORECASE)
+TERMINATOR = re.compile(r"[.;,!?\n]+|\b(?:but|though|although|however|otherwise|whereas|except|apart\s+from|other\s+than|besides)\b"
+                        r"|[，。；、！？]+|但是|但|不过|可是|其他|其它|其余|别的|剩下", re.IGNORECASE)
 # what names the items not named elsewhere: "the rest", "the others", "everything else", "otherwise no"
 REST = re.compile(r"\b(?:(?:all\s+)?the\s+(?:rest|others?|other\s+(?:ones?|stuff|things?|bits?))|(?:everything|anything)\s+else|otherwise"
                   r"|any\s+of\s+the\s+others?|no\s+others?(?=\W*$)"
                   r"|(?:no|yes)\s+to\s+(?:all|everything)(?:\s+of\s+(?:it|them|those|these))?(?=\W*(?:except|apart|other|besides|but|$))"
                   r"|^\W*all(?:\s+of\s+(?:them|those|these))?(?=\s+(?:no|not|none)\b)"
-                  r"|none\s+of\s+the\s+(?:rest|others?))\b", re.IGNORECASE)
+                  r"|none\s+of\s+the\s+(?:rest|others?))\b"
+                  r"|^\W*(?:其他|其它|其余|别的|剩下)(?:的)?", re.IGNORECASE)
 # a clause that goes on about what the one before named ("RA but it's in remission", "nothing now", "not a donor's")
 # a clause naming nothing that points back at what was named ("I've never had them checked")
 POINTS_BACK = re.compile(r"\b(?:it|them|they|those|these|that|this)\b", re.IGNORECASE)
@@ -37,7 +43,10 @@ _REFERENCE = re.compile(r"\bthe\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:ones?|quest
 _NOT_A_NAME = frozenset("other others last first second third rest same new old".split())
 CONTINUES = re.compile(r"^\W*(?:(?:but|though|although|however)\s+)?(?:it|its|it'?s|they|they'?re|that|that'?s|which|nothing|not|no|never"
                        r"|none|all|fine|well|gone|healed|cured|cleared|resolved|treated|controlled|stable|managed|sorted|over"
-                       r"|only|just|once|ages|years?|months?|weeks?|long)\b", re.IGNORECASE)
+                       r"|only|just|once|ages|years?|months?|weeks?|long)\b"
+                       # Chinese drops the subject: "治好了", "在吃药", "打胰岛素的", "现在好了", "放过支架"
+                       r"|^\s*(?:现在|目前|已经|一直|还|也|都|当时|后来|早就)*(?:在)?(?:吃|用|打|放|做|治|控制|稳定|好|没事|没再|停|恢复|痊愈|复查)",
+                       re.IGNORECASE)
 # a reply said of "the rest" in a clause of its own
 _REST_NO = re.compile(r"\b(?:no|none|nothing|not|never|neither|nope|nah|negative)\b|n'?t\b", re.IGNORECASE)
 # doubt inside a clause that names what it is about: "not sure about the AF", "maybe the irregular heartbeat one"
@@ -124,6 +133,8 @@ def rest_reply(clause: Clause) -> Optional[Reply]:
         return "unknown"
     if said is not None:
         return said
+    if chinese.HAS_HAN.search(clause.text):
+        return classify_reply(REST.sub(" ", clause.text))  # "其他没有", "其他的都没有": the reply after "the rest"
     return "no" if _REST_NO.search(REST.sub(" ", clause.text)) or re.match(r"^\W*none\b", clause.text, re.I) else None
 
 
@@ -139,6 +150,8 @@ def affirms(clause: Clause) -> bool:
 def doubt_in(clause: Clause) -> Optional[Reply]:
     """The doubt a clause says about what it names: "unknown", or "yes" when it leans ("maybe the AF one").
     A doubt about a detail ("not sure if it was my own cells", "not sure what kind") is no doubt about the item."""
+    if chinese.HAS_HAN.search(clause.text) and chinese.UNKNOWN.search(clause.text):
+        return "unknown"  # "心律不齐那个不清楚", "病毒那个没查过"
     doubt = _DOUBT.search(clause.text)
     if not doubt or _DETAIL.match(clause.text, doubt.end()):
         return None
@@ -207,6 +220,53 @@ def refers_to(words: Sequence[str], *wordings: object) -> bool:
     return any(re.search(rf"\b{re.escape(w)}s?\b", said) for w in words)
 
 
+# Chinese points at items by a word of theirs: "心律不齐那个", "心脏的", "心脏方面", "病毒那项"
+_ZH_POINTER = r"(?:的)?(?:那|这)(?:一)?(?:几)?(?:个|些|项|样|种|块)(?:的)?|方面(?:的)?|相关(?:的)?|的"
+# an organ said on its own, before a pointer or what is said of it ("心脏没毛病"), not as the start of a name ("心脏病")
+_ZH_ORGAN_ALONE = rf"(?:{_ZH_POINTER})?(?=都|也|没|无|不|挺|很|还|一直|正常|好|[\s{chinese.PUNCTUATION}]|$)"
+# an organ said to be fine: "心脏挺好的", "血糖一直正常"
+_ZH_FINE = re.compile(r"^(?:都|也|一直|还|倒)?(?:挺|很|还|蛮|比较|都)?(?:好|正常|健康|没事|没问题|没毛病|不错)")
+
+
+def _han_pairs(words: str) -> FrozenSet[str]:
+    """Every two Han characters side by side in the words: "心律", "律失", "失常" of 心律失常."""
+    return frozenset(a + b for a, b in zip(words, words[1:]) if chinese.HAS_HAN.match(a) and chinese.HAS_HAN.match(b))
+
+
+def referred_in_chinese(text: str, labels: Mapping[str, str], organs: Mapping[str, Sequence[str]]) -> Tuple[List[str], Optional[Reply]]:
+    """The items a Chinese clause refers to, and what it says of them: by their organ said on its own ("心脏的不清楚",
+    "心脏方面都没有": every item about the heart), or else by two characters of an item's label (``labels``, its
+    Chinese label) that no other item's has ("心律不齐那个不清楚": 心律 of 心律失常), followed by a pointer ("那个") or in a
+    doubt. The reply is what follows the reference ("都没有", "挺好的": no); None when nothing follows a pointer to say
+    it (a doubt is read apart)."""
+    by_organ = {key: m for key, words in organs.items() for word in words if chinese.HAS_HAN.search(word)
+                for m in [re.search(re.escape(word) + _ZH_ORGAN_ALONE, text)] if m}
+    if by_organ:
+        return list(by_organ), _said_after(text[max(m.end() for m in by_organ.values()):])
+    pairs = {key: _han_pairs(label) for key, label in labels.items()}
+    found = {}
+    for key, mine in pairs.items():
+        own = mine - set().union(*(v for k, v in pairs.items() if k != key))
+        at = [text.find(p) for p in own if p in text]
+        if at:
+            found[key] = min(at)
+    if not found:
+        return [], None
+    # the reply only past a pointer after the item's word ("心律不齐那个没有"): the rest of the word may be a negation;
+    # without a pointer, two characters name an item only in a doubt ("心律不齐不清楚"), not in any clause ("3个月前")
+    pointer = re.compile(rf"[{chinese.HAN}]{{0,4}}?(?:{_ZH_POINTER})").match(text, max(found.values()))
+    if pointer is None:
+        return (list(found), None) if chinese.UNKNOWN.search(text) else ([], None)
+    return list(found), _said_after(text[pointer.end():])
+
+
+def _said_after(words: str) -> Optional[Reply]:
+    """What the words after a reference say of it: "都没有" no, "挺好的" no (said fine), "有" yes."""
+    if _ZH_FINE.match(words):
+        return "no"
+    return classify_reply(words) if words.strip() else None
+
+
 def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
     """Where the message says an organ is fine or not the trouble: "heart's fine", "not my heart though",
     "no heart problems", "nothing wrong with my heart", "my sugar is fine too" (not "fine on tablets")."""
@@ -223,43 +283,6 @@ def organ_fine(text: str, organs: Sequence[str]) -> List[Tuple[int, int]]:
         rf"|\bnothing\s+(?:wrong\s+)?with\s+{own}{organ}\b",
         re.IGNORECASE)
     return [m.span() for m in pattern.finditer(text)]
-
-
-# the writer said not to have it: "I don't", "I haven't", "not me", "I've never had", "I'm fine"
-_WRITER_DENIES = (r"(?:not\s+me\b|i\s+(?:do\s*n'?t|do\s+not|have\s*n'?t|have\s+not|did\s*n'?t|did\s+not|never)\b"
-                  r"(?!\s+(?:know|think|remember|recall|understand|see)\b)"  # "I don't know" is no denial
-                  r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b"
-                  r"|(?:i'?ve|i\s+have)\s+(?:got\s+)?(?:none|nothing)\b)")
-
-# the writer set against the relative by a "but": "but mine is stomach cancer", "but I have it too"
-_WRITER = (r"(?:mine|my\s+own|i(?!\s+(?:do\s*n'?t|do\s+not|did\s*n'?t|did\s+not)\s+(?:know|think|remember|recall|understand|see)\b)"
-           r"|i'?m|im|i'?ve|me)\b")
-
-
-def without_others(text: str, relatives: str) -> str:
-    """The message without what it says of another person set against the writer: "no, my husband has
-    diabetes but I don't" reads as "no, ... I don't"; "my dad had heart failure but I don't have any of these"
-    as "I don't have any of these"; "my dad had leukaemia but mine is stomach cancer" as "mine is stomach
-    cancer"; "no but my husband does" as "no"; "grandad had diabetes, I've got none of them" (a relative named
-    first, without "my") as "I've got none of them". Blanked with spaces, so that places in the text stay where they
-    were. A relative named without the writer set against them ("Mum has a pacemaker", "my mum has lupus but I
-    don't know if it's active") may be the person screened, and stays."""
-    pattern = re.compile(rf"(?:\b(?:my|our)\s+|^\W*)(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
-                         rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
-    # a denial with nothing of its own ("my mum had a clot in the lung, not me") denies what the other person
-    # had: left for the extraction to read (bot/parsing/whose.py: ELLIPTIC_DENIAL), which needs their words
-    text = pattern.sub(lambda m: m.group() if whose.ELLIPTIC_DENIAL.search(text[m.start():].rstrip())
-                       else " " * len(m.group()), text)
-    if re.match(r"^\W*\d{1,3}\s*[.,;!]", text):
-        # the writer's own number first, then a relative's: "45. my husband is 52 if that matters"
-        text = re.sub(rf"(?<=[.,;!])\s*(?:my|our)\s+(?:{relatives})\s*(?:is|'s|was)\s+\d{{1,3}}\b[^.;!?]*",
-                      lambda m: " " * len(m.group()), text, flags=re.IGNORECASE)
-    if re.match(r"^\W*(?:no|none|nope|nah|never|not|i\s+(?:do\s*n'?t|have\s*n'?t|do\s+not|have\s+not))\b", text, re.IGNORECASE):
-        # the writer's no first: "no but my husband does", "none of these, though my brother had a kidney transplant"
-        after = re.compile(rf"(?:,\s*|\s+)(?:(?:but|though|although|while|whereas)\s+)?(?:my|our)\s+(?:{relatives})\s+"
-                           rf"(?:does|do|did|has|had|have|gets|got)\b[^.;!?]*", re.IGNORECASE)
-        text = after.sub(lambda m: " " * len(m.group()), text)
-    return text
 
 
 def spans_of(clause_list: Sequence[Clause]) -> List[Tuple[int, int]]:

@@ -63,6 +63,43 @@ ELLIPTIC_DENIAL = re.compile(
     rf"|[{PUNCTUATION}\s](?:我|患者|病人)(?:本人|自己)?(?:也|倒|可)?(?:没有|没|无|不是|否认)(?:的)?[\s{PUNCTUATION}]*$",
     re.IGNORECASE)
 
+# the writer said not to have it: "I don't", "I haven't", "not me", "I've never had", "I'm fine"
+_WRITER_DENIES = (r"(?:not\s+me\b|i\s+(?:do\s*n'?t|do\s+not|have\s*n'?t|have\s+not|did\s*n'?t|did\s+not|never)\b"
+                  r"(?!\s+(?:know|think|remember|recall|understand|see)\b)"  # "I don't know" is no denial
+                  r"|i'?ve\s+never\b|i'?m\s+(?:not|fine|ok|okay)\b|i\s+am\s+(?:not|fine)\b"
+                  r"|(?:i'?ve|i\s+have)\s+(?:got\s+)?(?:none|nothing)\b)")
+
+# the writer set against the relative by a "but": "but mine is stomach cancer", "but I have it too"
+_WRITER = (r"(?:mine|my\s+own|i(?!\s+(?:do\s*n'?t|do\s+not|did\s*n'?t|did\s+not)\s+(?:know|think|remember|recall|understand|see)\b)"
+           r"|i'?m|im|i'?ve|me)\b")
+
+
+def without_others(text: str, relatives: str) -> str:
+    """The message without what it says of another person set against the writer: "no, my husband has
+    diabetes but I don't" reads as "no, ... I don't"; "my dad had heart failure but I don't have any of these"
+    as "I don't have any of these"; "my dad had leukaemia but mine is stomach cancer" as "mine is stomach
+    cancer"; "no but my husband does" as "no"; "grandad had diabetes, I've got none of them" (a relative named
+    first, without "my") as "I've got none of them". Blanked with spaces, so that places in the text stay where they
+    were. A relative named without the writer set against them ("Mum has a pacemaker", "my mum has lupus but I
+    don't know if it's active") may be the person screened, and stays."""
+    pattern = re.compile(rf"(?:\b(?:my|our)\s+|^\W*)(?:{relatives})\s+(?:has|had|have|gets|got|suffers|'s\s+got|has\s+got)\b[^.;!?]*?"
+                         rf"(?:\bbut\s+(?={_WRITER_DENIES}|{_WRITER})|,\s*(?={_WRITER_DENIES}))", re.IGNORECASE)
+    # a denial with nothing of its own ("my mum had a clot in the lung, not me") denies what the other person
+    # had: left for the extraction to read (ELLIPTIC_DENIAL above), which needs their words
+    text = pattern.sub(lambda m: m.group() if ELLIPTIC_DENIAL.search(text[m.start():].rstrip())
+                       else " " * len(m.group()), text)
+    if re.match(r"^\W*\d{1,3}\s*[.,;!]", text):
+        # the writer's own number first, then a relative's: "45. my husband is 52 if that matters"
+        text = re.sub(rf"(?<=[.,;!])\s*(?:my|our)\s+(?:{relatives})\s*(?:is|'s|was)\s+\d{{1,3}}\b[^.;!?]*",
+                      lambda m: " " * len(m.group()), text, flags=re.IGNORECASE)
+    if re.match(r"^\W*(?:no|none|nope|nah|never|not|i\s+(?:do\s*n'?t|have\s*n'?t|do\s+not|have\s+not))\b", text, re.IGNORECASE):
+        # the writer's no first: "no but my husband does", "none of these, though my brother had a kidney transplant"
+        after = re.compile(rf"(?:,\s*|\s+)(?:(?:but|though|although|while|whereas)\s+)?(?:my|our)\s+(?:{relatives})\s+"
+                           rf"(?:does|do|did|has|had|have|gets|got)\b[^.;!?]*", re.IGNORECASE)
+        text = after.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
 # An age still to come within the year: "I'll be 18 in March", "she turns 70 next month", "三月满18岁": a year less
 # now. A birthday next year or later ("55 next year", "60 in two years", "明年满18") leaves the age now unsure:
 # no value here, and bot/extraction.py notes it as a bound, asked back

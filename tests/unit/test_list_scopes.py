@@ -7,7 +7,7 @@ import pytest
 
 from bot.conversation import State, Turn
 from bot.extraction import RELATIVES
-from bot.parsing import scopes
+from bot.parsing import scopes, whose
 
 HEART = ["heart_disease_treated", "heart_failure_severe", "heart_attack_or_angina_recent", "arrhythmia"]
 OTHER = ["thrombotic_disease", "transplant", "diabetes", "stomach_ulcer", "autoimmune_disease", "sepsis"]
@@ -57,7 +57,7 @@ def test_an_organ_said_to_be_fine(message, fine):
     ("my sister has diabetes and so do I", "my sister has diabetes and so do I"),
 ])
 def test_another_persons_condition_set_against_the_writer_is_not_read(message, left):
-    assert " ".join(scopes.without_others(message, RELATIVES).split()) == " ".join(left.split())
+    assert " ".join(whose.without_others(message, RELATIVES).split()) == " ".join(left.split())
 
 
 # -- the reading -------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_sepsis_said_to_be_over_is_no_sepsis_now(engine, message, sepsis):
     "Yes. My husband is 66 and has bowel cancer, I'm doing this for him",  # the relative is the person screened
 ])
 def test_a_relative_not_set_against_a_denial_by_the_writer_stays(message):
-    assert scopes.without_others(message, RELATIVES) == message
+    assert whose.without_others(message, RELATIVES) == message
 
 
 def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
@@ -147,7 +147,7 @@ def test_a_doubt_about_a_detail_is_no_doubt_about_the_item():
     ("my sister has diabetes but I do too", "I do too"),
 ])
 def test_a_relatives_condition_before_or_after_the_writers_own_is_not_read(message, left):
-    assert " ".join(scopes.without_others(message, RELATIVES).split()) == left
+    assert " ".join(whose.without_others(message, RELATIVES).split()) == left
 
 
 def test_a_relatives_condition_after_the_writers_no_says_nothing_of_the_writer(engine):
@@ -174,7 +174,7 @@ def test_not_that_ive_noticed_is_a_hedge():
 
 
 def test_a_relatives_age_after_the_writers_own_is_not_read(engine):
-    assert " ".join(scopes.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
+    assert " ".join(whose.without_others("45. my husband is 52 if that matters", RELATIVES).split()) == "45."
     said = understood(engine, ["age"], "45. my husband is 52 if that matters")
     assert said.facts == {"age": 45}
 
@@ -329,7 +329,7 @@ def test_a_relative_named_first_and_set_against_the_writer_is_not_the_person(eng
 
 def test_i_dont_know_after_a_relatives_condition_is_no_denial():
     message = "my mum has lupus but I don't know if it's active"
-    assert scopes.without_others(message, RELATIVES) == message
+    assert whose.without_others(message, RELATIVES) == message
 
 
 @pytest.mark.parametrize("items, message, said_no", [
@@ -372,3 +372,67 @@ def test_an_ulcer_ages_ago_is_not_read_as_one_now(engine):
 def test_a_flare_said_with_how_often_is_not_a_flare_now(engine, message, checked):
     said = understood(engine, OTHER, message, sex="female")
     assert (said.facts.get("autoimmune_disease") is not True) is checked
+
+
+# -- Chinese: the same scopes, with Chinese clause marks, "the rest" and references ----------------------
+
+@pytest.mark.parametrize("message, parts", [
+    ("心律不齐那个不清楚，其他没有", [("心律不齐那个不清楚", False), ("其他没有", True)]),
+    ("心律不齐那个不清楚其他没有", [("心律不齐那个不清楚", False), ("其他没有", True)]),  # "the rest" opens its clause
+    ("糖尿病、房颤，别的都没有", [("糖尿病", False), ("房颤", False), ("别的都没有", True)]),
+])
+def test_a_chinese_list_answer_is_cut_into_clauses(message, parts):
+    assert [(c.text, c.about_the_rest) for c in scopes.clauses(message)] == parts
+
+
+@pytest.mark.parametrize("clause, reply", [
+    ("其他没有", "no"), ("其他的都没有", "no"), ("其余也没有", "no"), ("别的不清楚", "unknown"), ("剩下的没查过", "unknown"),
+])
+def test_what_a_chinese_clause_says_of_the_rest(clause, reply):
+    assert scopes.rest_reply(scopes.Clause(0, len(clause), clause)) == reply
+
+
+LABELS = {"heart_disease_treated": "目前需要治疗的心脏病", "arrhythmia": "房颤、房扑，或目前需要治疗、最近6个月内不稳定的心律失常",
+          "diabetes": "糖尿病"}
+ORGANS = {"heart_disease_treated": ("heart", "心脏"), "arrhythmia": ("heart", "心脏"), "diabetes": ("sugar", "血糖")}
+
+
+@pytest.mark.parametrize("clause, referred, reply", [
+    ("心脏的不清楚", ["heart_disease_treated", "arrhythmia"], "unknown"),  # its organ: every item about the heart
+    ("心脏方面都没有", ["heart_disease_treated", "arrhythmia"], "no"),
+    ("血糖一直挺好的", ["diabetes"], "no"),  # said fine
+    ("心律不齐那个没有", ["arrhythmia"], "no"),  # "心律": two characters of its label no other item has
+    ("心律不齐不清楚", ["arrhythmia"], None),  # no pointer: what follows may be the rest of the name (a doubt is read apart)
+    ("心脏病不清楚", ["heart_disease_treated"], None),  # the organ as part of a name refers to no item by its organ
+    ("目前需要治疗", [], None),  # words every item's label has name none of them
+    ("最近三个月住过院", [], None),  # "个月" of one label, neither after a pointer nor in a doubt: no reference
+])
+def test_items_referred_to_in_chinese(clause, referred, reply):
+    assert scopes.referred_in_chinese(clause, LABELS, ORGANS) == (referred, reply)
+
+
+@pytest.mark.parametrize("message, facts", [
+    ("心脏的不清楚，其他的没有", {**dict.fromkeys(HEART), **dict.fromkeys(OTHER, False)}),
+    ("心脏方面都没有，其他不清楚", {**dict.fromkeys(HEART, False), **dict.fromkeys(OTHER)}),
+    ("心脏病不清楚，其他没有", {"heart_disease_treated": None, **{k: False for k in HEART + OTHER if k != "heart_disease_treated"}}),
+    ("心律不齐那个没有，别的不清楚", {"arrhythmia": False, **{k: None for k in HEART + OTHER if k != "arrhythmia"}}),
+])
+def test_a_chinese_list_answer_is_read_clause_by_clause(engine, message, facts):
+    assert understood(engine, HEART + OTHER, message).facts == facts
+
+
+@pytest.mark.parametrize("message", ["心脏挺好的", "心脏没毛病", "心脏方面都没有"])
+def test_the_organ_of_every_item_said_fine_in_chinese_denies_the_list(engine, message):
+    assert understood(engine, HEART, message).facts == dict.fromkeys(HEART, False)
+
+
+@pytest.mark.parametrize("message", ["冠心病，在吃药，其他没有", "以前得过胃溃疡，治好了，其他没有"])
+def test_a_chinese_clause_that_goes_on_about_an_item_leaves_the_rest_to_the_rest(engine, message):
+    said = understood(engine, HEART + OTHER, message)
+    assert all(v is False for k, v in said.facts.items() if k not in ("heart_disease_treated", "stomach_ulcer"))
+    assert len(said.facts) + len(said.checks) == len(HEART + OTHER)
+
+
+def test_a_chinese_clause_naming_what_may_be_an_item_leaves_the_rest_open(engine):
+    said = understood(engine, OTHER, "我妈有起搏器，其他没有")
+    assert not any(v is False for v in said.facts.values())

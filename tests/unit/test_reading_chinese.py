@@ -411,7 +411,7 @@ def test_an_item_not_known_and_the_rest_denied_are_read_each_as_said(engine):
 
 @pytest.mark.parametrize("message", ["心脏的不清楚，其他的没有", "不清楚，其他没有"])
 def test_unsure_words_naming_no_single_item_leave_the_whole_list_not_known(engine, message):
-    # "心脏" is in the labels of two heart items and names neither alone: nothing is denied
+    # "心脏的" refers to every item about the heart (their organ), "不清楚" alone to the whole list: nothing is denied
     understood = read(engine, HEART, message)
     assert not any(v is False for v in understood.facts.values())
 
