@@ -85,6 +85,8 @@ SAMPLES = {
           "what narrows a list, an act done 'for' a concept: branch crit3)",
     2033: "40 criteria, drawn after the fixes sample 2032 prompted (branch crit3); its first judgement is the held-out "
           "figure, made before any change it could prompt",
+    2034: "40 criteria, drawn on main after branch crit3 was merged (commit 61979aa), with 2033's failures unfixed; its "
+          "first judgement is the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as
