@@ -674,15 +674,16 @@ def heading_reason(heading: str, kind: str) -> Optional[str]:
 
 # A plan beside what is had now ("Received or plans to receive a ... vaccine", "breastfeeding or planning to
 # breastfeed", "Currently prescribed ... or planned administration during the study of ..."): a person who has not
-# begun may still be excluded, which no fact of what is had holds
-_PLAN = re.compile(r"\b(?:plan(?:s|ned|ning)?\s+(?:to|on|for)\b|planned\s+\w+|intend(?:s|ing)?\s+to\b|"
-                   r"intention\s+to\b|scheduled\s+(?:to|for)\b|expect(?:s|ed|ing)?\s+to\s+(?:receive|need|require|"
-                   r"undergo|start|take|become|breast))", re.IGNORECASE)
+# begun may still be excluded, which no fact of what is had holds. (A plan alone, "Planned major surgery during the
+# study", is not what is had: its qualifier hands it to the study team.)
+_PLAN_BESIDE = re.compile(r"\b(?:or|and/or)\s+(?:\w+\s+){0,2}?(?:plan(?:s|ned|ning)?|intend(?:s|ing)?|intention|"
+                          r"scheduled|expect(?:s|ed|ing)?\s+to)\b|\b(?:plann(?:ed|ing)|intended)\s+or\b", re.IGNORECASE)
 
 
 def a_plan(text: str) -> bool:
-    """Whether the words also speak of a plan ("or plans to receive"), which an exclusion excludes too."""
-    return bool(_PLAN.search(text))
+    """Whether the words also speak of a plan beside what is had ("or plans to receive"), which an exclusion
+    excludes too."""
+    return bool(_PLAN_BESIDE.search(text))
 
 
 def degree(text: str) -> Optional[str]:

@@ -1330,6 +1330,7 @@ def test_a_plan_beside_what_is_had_now_excludes_too(imported):
     had still excludes; without it, the study team asks about the plan."""
     assert cues.a_plan("Received or plans to receive a licensed, inactivated vaccine") and \
         cues.a_plan("Current or planned use of the following") and not cues.a_plan("Received a licensed vaccine")
+    assert not cues.a_plan("Planned major surgery during the study")  # a plan alone is not what is had
     store, vocabulary = imported[0], imported[1]
     unknown, excluded = Status.UNKNOWN, Status.NOT_MET
     answers_decide(store.trial("NCT04372628", vocabulary), "drug:21603568", vocabulary,
