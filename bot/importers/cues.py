@@ -457,12 +457,12 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
         return EVER  # "Current ... resection of the stomach": an operation is had once, and what it leaves lasts
     now = _NOW.search(words)
     # "received", "receipt of": a treatment had at some time, not one being had now
-    ever = _EVER.search(words) or _RECEIVED.search(words) or (
-        _EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
+    ever = _EVER.search(words) or _RECEIVED.search(words)
+    if now and not (ever and ever.start() > now.start()):
+        return NOW  # (not "Active known secondary bacterial infection": "known" does not make it of the past)
+    ever = ever or (_EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
     if kind == "exclusion" and not ever and not now:
         ever = _EVER.search(clause) or _EVER_EXCLUSION.search(clause)
-    if now and not (ever and ever.start() > now.start()):
-        return NOW
     if ever:
         return EVER
     if kind == "inclusion":

@@ -1364,6 +1364,10 @@ def test_an_operation_is_had_once_not_at_the_moment(imported):
     assert cues.time_sense("exclusion", "Current refractory nausea and vomiting, malabsorption syndrome, ",
                            "resection of the stomach", procedure=True) == cues.EVER
     assert cues.time_sense("exclusion", "Currently receiving ", "dialysis", procedure=True) == cues.NOW
+    # "known" after a word of now does not make it of the past; "history" does
+    assert cues.time_sense("exclusion", "Active known secondary ", "bacterial infection") == cues.NOW
+    assert cues.time_sense("exclusion", "Active hepatitis B, history of ", "tuberculosis") == cues.EVER
+    assert cues.time_sense("exclusion", "Known ", "myasthenia gravis") == cues.EVER
     store, vocabulary = imported[0], imported[1]
     assert "procedure:resection_of_the_stomach" in vocabulary
     assert not any(k.startswith("procedure:resection_of_the_stomach:now") for k in vocabulary)
