@@ -84,7 +84,12 @@ SAMPLES = {
           "prompted general fixes (an ability is not a diagnosis, an item of a definition, a list heading's exception, "
           "what narrows a list, an act done 'for' a concept: branch crit3)",
     2033: "40 criteria, drawn after the fixes sample 2032 prompted (branch crit3); its first judgement is the held-out "
-          "figure, made before any change it could prompt",
+          "figure, made before any change it could prompt. Its wrong and unsafe readings then prompted general fixes, "
+          "with those of 2034 (branch crit4)",
+    2034: "40 criteria, drawn on main after branch crit3 was merged (commit 61979aa), with 2033's failures unfixed; its "
+          "first judgement is the held-out figure, made before any change it could prompt. Its wrong, unsafe and "
+          "garbled readings then prompted general fixes (plans, consent as a time, operations had once, suspicions, "
+          "entities annotated in pieces, partners joined by 'and', hours, judgements: branch crit4)",
 }
 
 # what a judged reading counts as

@@ -187,7 +187,10 @@ def _number(text: str) -> float:
 
 def unit_at(text: str, pos: int) -> Tuple[Optional[str], int]:
     uln = re.match(r"\s*(?:[x×*]|times)\s*(?:the\s+)?(?:institutional\s+)?(?:uln\b|upper\s+limit|upper\s+normal"
-                   r"|normal\s+upper|the\s+upper|normal\b)|\s*uln\b", text[pos:], re.IGNORECASE)  # "> 2 ULN" too
+                   r"|normal\s+upper|the\s+upper|normal\b)|\s*uln\b|"
+                   # "> 2 ULN", "2.5 upper limit normal": a multiple without its sign
+                   r"\s*(?:the\s+)?(?:upper\s+limit\s+(?:of\s+)?(?:the\s+)?normal|upper\s+normal\s+limit|normal\s+upper\s+limit)\b",
+                   text[pos:], re.IGNORECASE)
     if uln:
         end = _ULN_WORD.search(text, pos)
         return "xULN", (end.end() if end and end.start() - pos < 40 else pos + uln.end())
@@ -270,6 +273,7 @@ class Window:
     unit: str  # days, weeks, months, years
     start: int
     end: int
+    rounded: bool = False  # hours that are not whole days, rounded up: "within 4 hours" kept as 1 day
 
 
 _LAST_ONE = re.compile(r"\b(?:within|in|during|over)\s+the\s+(?:past|last|previous|preceding)\s+"
@@ -289,13 +293,14 @@ def find_window(text: str, pos: int = 0) -> Optional[Window]:
         n = m.group("n").lower()
         amount = _WORD_NUMBERS.get(n) or int(n)
         unit = m.group("unit").lower().rstrip("s") + "s"
+        rounded = unit == "hours" and amount % 24 != 0
         if unit == "hours":
             amount, unit = max(1, -(-amount // 24)), "days"
         if lead.startswith(("at least", "more than", "greater than", "longer than", "over", ">", "≥")):
             op = ">=" if lead.startswith(("at least", ">=", "≥")) else ">"
         else:
             op = "<=" if lead.startswith(("<=", "≤")) else "<"
-        return Window(op, amount, unit, m.start(), m.end())
+        return Window(op, amount, unit, m.start(), m.end(), rounded)
     return None
 
 
@@ -332,7 +337,7 @@ def clear_question(text: str, quoted: bool = False) -> bool:
     question ("History of X" -> "Have you ever had X?") or, with ``quoted``, is a short,
     self-contained line that can be asked as it is."""
     if cues.conditional(text) or cues.exception(text) or cues.degree(text) or _FRAGMENT.search(text) \
-            or cues.study_product(text):
+            or cues.study_product(text) or cues.judged(text):
         return False
     if plain_question(text) is not None:
         return True
@@ -371,6 +376,10 @@ _PREGNANCY_WORDS = re.compile(
     r"randomization|screening|enrollment|enrolment|at|in|for|with|without|\d+)\b", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(?:informed\s+consent|consent\s+form|sign(?:ed)?\s+(?:the\s+)?consent|provide\s+consent|"
                       r"give\s+consent|written\s+consent)\b", re.IGNORECASE)
+# consent as the moment something else is dated from ("diagnosis obtained no more than 72 hours prior to informed
+# consent", "fluid support during the past 72 hours prior to the informed consent"), not the act of consenting
+_CONSENT_AS_TIME = re.compile(r"\b(?:prior\s+to|before|after|since|following|until|from|of|at|by)\s+(?:the\s+)?"
+                              r"(?:(?:time|date|day|signing|signature)\s+(?:of\s+)?(?:the\s+)?)?$", re.IGNORECASE)
 _UNIT_FAMILY_COUNT = ("10^9/L", "10^3/uL", "/uL")
 # a clause that makes a value conditional ("... for patients with Gilbert's syndrome"): not computable here
 _CONDITIONAL = re.compile(r"\b(?:for|in)\s+(?:patients|subjects|participants|those|people|women|men)\s+(?:with|who)\b"
@@ -519,6 +528,9 @@ class Recogniser:
                 parts.append({"all": [{"fact": "childbearing_potential", "is": True},
                                       {"fact": "uses_contraception", "is": False}]})
                 what.append("being able to become pregnant without reliable contraception")
+            if cues.a_plan(text):  # "pregnant or planning to become pregnant": the plan is the study team's
+                parts.append({"fact": self.concepts.study_team(" ".join(text.split()).rstrip(" .;,")), "is": True})
+                what.append("a plan the study team asks about")
             return Derived(parts[0] if len(parts) == 1 else {"any": parts}, "rule", " or ".join(what))
         # an inclusion asks for their absence ("negative pregnancy test", "not pregnant"), and for
         # contraception from anyone who could become pregnant
@@ -532,7 +544,7 @@ class Recogniser:
 
     def _consent(self, text: str, kind: str) -> Optional[Derived]:
         found = _CONSENT.search(text)
-        if not found or kind != INCLUSION:
+        if not found or kind != INCLUSION or _CONSENT_AS_TIME.search(text[:found.start()]):
             return None
         if len(_residue(text, [found.span()])) > 5:
             return None
@@ -634,6 +646,8 @@ class Recogniser:
         """One named concept as a rule part: within the time frame, or in its time sense (now or
         ever; see cues.time_sense)."""
         concepts = self.concepts
+        if window is not None and window.rounded:
+            return None  # "within 4 hours": the facts hold days, and a day would say more or less
         existing = concepts.vocabulary.get(entry.fact) if entry.fact else None
         dated = existing is not None and existing.type.value == "date"
         if window is not None and window.op in ("<", "<="):

@@ -88,6 +88,10 @@ _ACUTE_PROCEDURE = re.compile(
     r"renal\s+replacement|cannula|mask|hfov|cpap|bipap|high[-\s]flow|vasopressor|pressor|inotrop|"
     r"resuscitation|support|monitoring|isolation|quarantine|hospitali|admission|icu\b|intensive\s+care",
     re.IGNORECASE)
+# Operations, which are done once: what one leaves (a resected stomach, a transplanted organ) lasts, so no one is
+# "receiving" one at the moment
+_DONE_ONCE = re.compile(r"resect\w*|\w+ectom(?:y|ies)|surg\w*|operation|transplant\w*|bypass|amputat\w*|\w+plast(?:y|ies)|"
+                        r"\bgrafts?\b|implant\w*", re.IGNORECASE)
 # A value of a test or sign ("CPK > 5x ULN", "< 50"): a condition named beside it as another way to be
 # excluded ("Rhabdomyolysis or CPK > 5x ULN") is meant at present too
 _VALUE = re.compile(r"[<>≤≥]\s*\d|\b\d+(?:\.\d+)?\s*[x×*]\s*(?:the\s+)?(?:uln|upper)|"
@@ -135,7 +139,8 @@ _CLAUSE_END = re.compile(r";|(?<!\b[eE]\.g)(?<!\b[eE]g)(?<!\b[iI]\.e)(?<!\b[iI]e
                          r"\s\d{1,2}[.)]\s+(?=[A-Z])")
 # What separates the items of a list, and what introduces examples of a class.
 _ITEM = re.compile(r",|\bor\b|\band/or\b|/|\(|\)")
-_EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:",
+_EXAMPLES = re.compile(r"\b(?:including|includes?|such\s+as|e\.\s?g\.?|eg|for\s+example|like|i\.\s?e\.?|ie)\b|:|"
+                       r"\s[-–—]\s(?=[^-–—]*,)",  # "Symptoms of COVID -19 - cough, fever, sore throat, SOB, ..."
                        re.IGNORECASE)
 # An item that grades the one before it.
 _GRADED = re.compile(r"\s*(?:stage|grade|class|nyha|child|gold|ctcae|severe|moderate)\b", re.IGNORECASE)
@@ -154,13 +159,21 @@ _HALF_LIVES = re.compile(r"half[-\s]?li(?:fe|ves)|whichever", re.IGNORECASE)
 _DIAGNOSTIC = re.compile(r"radiograph|x-?ray|\bcxr\b|\bct\b|tomograph|\bscan\b|\bmri\b|ultraso|echocardio|\becg\b|"
                          r"\bekg\b|electrocardiogra|\bpcr\b|assay|\bswab|culture|imaging|biopsy|\btest", re.IGNORECASE)
 # After a concept, words that narrow it ("infection requiring IV antibiotics", "cancer that is ...").
+# ("active malignancy receiving cytotoxic chemotherapy": the cancer treated so, not any)
 _NARROWING_AFTER = re.compile(r"^\s*(?:requir\w*|needing|necessitat\w*|that|which|who|with\s+(?:the\s+)?need|to|"
-                              r"and\s+(?:who|that|which))\b", re.IGNORECASE)
+                              r"and\s+(?:who|that|which)|receiving|undergoing|treated\s+(?:with|by))\b", re.IGNORECASE)
+# A concept that names only the kind of act, and the words after it what act: "active therapy with a biologic
+# immunosuppressive agent" coded as "therapy"
+_ACT_ONLY = re.compile(r"(?:therap(?:y|ies)|treatments?|medications?|drugs?|agents?|procedures?|interventions?)",
+                       re.IGNORECASE)
+_WHAT_ACT = re.compile(r"^\s*(?:with|of|using|by)\b", re.IGNORECASE)
 # After a concept, a definition that narrows it: "heart failure defined as an ejection fraction < 20%",
 # "dysfunction (i.e. LVEF < 35%)", "supplementary oxygen with FiO2 50%", a threshold in brackets
-# ("Prolonged QT interval (>450)", "Bradycardia (HR<50)": a value now, not a diagnosis ever made).
+# ("Prolonged QT interval (>450)", "Bradycardia (HR<50)": a value now, not a diagnosis ever made), a list
+# that says which kinds count ("Cardiac abnormality, including any of the following: a. ... within 6 months").
 _DEFINED_AFTER = re.compile(r"^[\s,]*(?:\(\s*)?(?:(?:as\s+)?defined|as\s+evidenced|evidenced|as\s+measured|"
-                            r"as\s+assessed|i\.\s?e\b)|^\s*with\s+[^,;()]*\d|"
+                            r"as\s+assessed|i\.\s?e\b|as\s+follows|(?:including|includes?)\s+(?:any\s+|one\s+|"
+                            r"all\s+)?(?:of\s+)?(?:the\s+)?following)|^\s*with\s+[^,;()]*\d|"
                             r"^\s*\(\s*[^()\d]{0,20}?(?:[<>≤≥]|greater|less|more|above|below|over|under)[^()]*\d",
                             re.IGNORECASE)
 _TIME_FRAME = re.compile(r"\b(?:within|in|during|for)\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?\d+\s*"
@@ -247,7 +260,13 @@ def qualifying_words(line: str, start: int, end: int) -> str:
             pass
         if examples is not None:
             head = before[:examples.start()]
-    first, *others = _ITEM.split(before)
+    items_before = _ITEM.split(before)
+    if len(items_before) > 1 and re.search(r"\b(?:and/)?or\s*$", before, re.IGNORECASE) and \
+            _DEGREE.match(items_before[-2].strip()) and len(items_before[-2].split()) > 1:
+        # the second of a pair whose first opens with a qualifier of its noun, which may be both's ("symptomatic
+        # inflammatory bowel disease or ulcerative colitis"; not "Contraindication or allergy to ...")
+        head += " " + items_before[-2]
+    first, *others = items_before
     if others and len(first.split()) <= 3 and all(len(item.split()) <= 1 for item in others) \
             and not re.search(r"\d", before):
         # the concept ends a list of single words that share its noun: the list's first words
@@ -264,6 +283,9 @@ _CLAUSE_REASONS = [
     (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
     (_COUNTED, "it counts several findings"),  # "at least two of the following"
     (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
+    # "More than 10 days of any of the following symptoms": how long it has lasted, which no fact holds
+    (re.compile(r"\b(?:more|longer|greater)\s+than\s+(?:\d+|one|two|three|four|five|six|seven|ten|fourteen)\s*"
+                r"(?:hours?|days?|weeks?|months?)\s+(?:of|with)\b", re.I), "it says how long it lasted"),
     # "chronic administration (more than 14 days) of", "long-term use of": how long, not whether
     (re.compile(r"\b(?:chronic|long[-\s]?term|prolonged|continuous|regular|daily)\s+(?:use|administration|"
                 r"treatment|therapy|intake|dosing|consumption)\b|\b(?:treated|treatment)\s+for\s+(?:less|more|"
@@ -303,13 +325,15 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
     if not negated and _DENIAL.search(_ITEM.split(before)[-1].split(":")[-1]):
         return "its words deny what the row does not"  # "Not having an allergy to ..." coded as the allergy
     after = re.sub(r"^\((?:e?s)\)", "", line[end:clause_bounds(line, start, end)[1]])  # "disease(s) requiring"
-    if _NARROWING_AFTER.match(after):
+    if _NARROWING_AFTER.match(after) or (_ACT_ONLY.fullmatch(concept.strip()) and _WHAT_ACT.match(after)):
         return "what follows narrows it"  # "surgeries to prevent obtaining swabs", "illness that requires ..."
     if _DEFINED_AFTER.match(after):
         if re.match(r"\s*with\b", after) and not re.search(r"\d", _TIME_FRAME.sub(" ", after)):
             # "immunotherapy with an immune checkpoint inhibitor within 60 days": its number is when
             return "what follows narrows it"
         return "what follows defines it"  # "Prolonged QT interval (>450)": a value, which a diagnosis may not say
+    if kind == "exclusion" and joined_by_and(line, start, end):
+        return "it needs the other with it"  # "Current use of loop diuretics and potassium supplementation"
     if _NARROWS_THE_LIST.match(after_the_list(line, start, end)):
         # a list the concept is an item of: "a co-morbidity (including ... cardiovascular disease ...) that
         # prevents the use of HCQ", "COPD or Congestive Heart Failure patients requiring home oxygen"
@@ -348,6 +372,23 @@ def after_the_list(line: str, start: int, end: int) -> str:
         # it is (not "COPD or Congestive Heart Failure patients requiring home oxygen")
         return ""
     return after[items:]
+
+
+# "X and Y" of two items alone (not a list: "diabetes, hypertension and obesity"; not "and/or"; not a new subject)
+_AND_AFTER = re.compile(r"^\s+and\s+(?!/|or\b|who\b|that\b|which\b|those\b|patients?\b|subjects?\b|has\b|have\b|is\b|are\b|"
+                        r"with\b|\d)[a-z][\w-]*(?:\s+(?!or\b)[a-z][\w-]*){0,3}\s*(?:$|\bor\b|[.;])", re.IGNORECASE)
+_AND_BEFORE = re.compile(r"(?:^|:)\s*(?:[a-z][\w-]*\s+){1,6}and\s+$", re.IGNORECASE)
+
+
+def joined_by_and(line: str, start: int, end: int) -> bool:
+    """Whether the concept at ``line[start:end]`` is one of two joined by "and" ("Current use of loop diuretics
+    and potassium supplementation"): read alone, an exclusion would exclude for one of them."""
+    begin, stop = clause_bounds(line, start, end)
+    before, after = line[begin:start], line[end:stop]
+    if "," in before or "(" in before[-3:]:
+        return False
+    return bool(_AND_AFTER.match(after) or (_AND_BEFORE.search(before) and not re.search(r"\band\b", before[:-5])
+                                            and re.match(r"\s*(?:$|\bor\b|[.;])", after)))
 
 
 def examples_before(before: str, after: str = "") -> bool:
@@ -412,14 +453,16 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     inclusion meant for a current one), and an exclusion means ever, unless the concept is a state
     of the moment (a symptom, an acute illness, a support like ventilation)."""
     words = f"{before} {concept}"
+    if procedure and kind == "exclusion" and _DONE_ONCE.search(concept):
+        return EVER  # "Current ... resection of the stomach": an operation is had once, and what it leaves lasts
     now = _NOW.search(words)
     # "received", "receipt of": a treatment had at some time, not one being had now
-    ever = _EVER.search(words) or _RECEIVED.search(words) or (
-        _EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
+    ever = _EVER.search(words) or _RECEIVED.search(words)
+    if now and not (ever and ever.start() > now.start()):
+        return NOW  # (not "Active known secondary bacterial infection": "known" does not make it of the past)
+    ever = ever or (_EVER_EXCLUSION.search(words) if kind == "exclusion" else None)
     if kind == "exclusion" and not ever and not now:
         ever = _EVER.search(clause) or _EVER_EXCLUSION.search(clause)
-    if now and not (ever and ever.start() > now.start()):
-        return NOW
     if ever:
         return EVER
     if kind == "inclusion":
@@ -448,7 +491,7 @@ def value_beside(clause: str, concept: str) -> bool:
 # by a value: a person without the concept (as its question asks it) may still meet those.
 _NARROWS_ONLY = re.compile(
     r"^(?:it makes an exception|it applies to some people only|it is about some people only|"
-    r"the investigator judges it|what follows narrows it)$|"
+    r"the investigator judges it|what follows narrows it|it needs the other with it|it says how long it lasted)$|"
     r"^it qualifies the concept \(\"(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|"
     r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|major|moderate|decompensated|symptomatic|refractory|"
     r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
@@ -494,6 +537,13 @@ def suspected_too(line: str, start: int, end: int) -> bool:
         return False
     blank = line[:found.start()] + " " * len(found.group()) + line[found.end():]
     return hand_off(blank, start, end, "exclusion") is None
+
+
+def suspicion_before(line: str, start: int) -> bool:
+    """Whether the concept's clause suspects it ("Known or suspected active viral (including ... HIV ...)
+    infection other than COVID-19"): a person who does not know of it may still be excluded, so its absence
+    settles nothing."""
+    return bool(re.search(r"\bsuspect(?:ed|ion)\b", clause_before(line, start), re.IGNORECASE))
 
 
 def known_to_the_person(line: str, start: int, end: int) -> bool:
@@ -622,9 +672,29 @@ def heading_reason(heading: str, kind: str) -> Optional[str]:
     return None if kind == "exclusion" and reason == "it rests on a risk" else reason
 
 
+# A plan beside what is had now ("Received or plans to receive a ... vaccine", "breastfeeding or planning to
+# breastfeed", "Currently prescribed ... or planned administration during the study of ..."): a person who has not
+# begun may still be excluded, which no fact of what is had holds. (A plan alone, "Planned major surgery during the
+# study", is not what is had: its qualifier hands it to the study team.)
+_PLAN_BESIDE = re.compile(r"\b(?:or|and/or)\s+(?:\w+\s+){0,2}?(?:plan(?:s|ned|ning)?|intend(?:s|ing)?|intention|"
+                          r"scheduled|expect(?:s|ed|ing)?\s+to)\b|\b(?:plann(?:ed|ing)|intended)\s+or\b", re.IGNORECASE)
+
+
+def a_plan(text: str) -> bool:
+    """Whether the words also speak of a plan beside what is had ("or plans to receive"), which an exclusion
+    excludes too."""
+    return bool(_PLAN_BESIDE.search(text))
+
+
 def degree(text: str) -> Optional[str]:
     found = _DEGREE.search(text)
     return found.group() if found else None
+
+
+def judged(text: str) -> bool:
+    """Whether the words leave it to a clinician's judgement ("Skin process precludes cooling device",
+    "in the opinion of the investigator"), which no patient can make."""
+    return bool(_JUDGEMENT.search(text))
 
 
 def conditional(text: str) -> bool:

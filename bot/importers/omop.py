@@ -44,6 +44,7 @@ REQUIRED = ("nct_id", "domain", "entity_source_text")
 # concept ids the corpus uses for "no concept": 9999 stands for 36 conditions, 11 scales and 2 devices
 PLACEHOLDERS = {"0", "9999", "99999"}
 _SINCE = -1  # a time frame that is a time since ("more than 10 days"), not a window
+_HOURS = -2  # a window of hours that are not whole days ("within last 4 hours"), which the facts' days would widen
 _DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 # Usagi mappings from these vocabularies name places and specialties, not patients' states
 UNTRUSTED_VOCABULARIES = {"Medicare Specialty", "CMS Place of Service", "NUCC", "Visit", ""}
@@ -113,6 +114,10 @@ _EXAMPLES = re.compile(r"^(?![^:]*\bcriteri)[^:]*\binclud(?:e|es|ing)\W*$", re.I
 _EVERY = re.compile(r"\b(?:all|each|both|every|adequate(?:ly)?|sufficient|normal)\b", re.IGNORECASE)
 # a number that is not a time ("93%", "4L", not "for 10 days", "a 6-minute Walk Test")
 _VALUE_NOT_TIME = re.compile(r"\b\d+(?:\.\d+)?\b(?!\s*-?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b)", re.IGNORECASE)
+# two values that must both hold, joined by "and" (not "and/or", nor a list with "or"): "ALT > 3 x ULN and bilirubin
+# > 2 x ULN"
+_BOTH_VALUES = re.compile(r"^(?![^;]*\bor\b)[^;]*?(?:[<>≤≥]|\bthan\b)[^;]*?\band\b(?!/)[^;]*?(?:[<>≤≥]|\bthan\b)\s*\d",
+                          re.IGNORECASE)
 # a footnote: a line opened by the mark that another line's word carries ("*Including licensed or
 # unlicensed vaccine ...", "**13 months after the first vaccination."): it annotates that criterion
 _FOOTNOTE = re.compile(r"^(?:\*+|[†‡]+)(?=\w)")
@@ -269,7 +274,31 @@ class SourceTexts:
                 if best is None or distance < best[0]:
                     best = (distance, text, at)
                 at = text.find(entity, at + 1)
+        if best is None:  # an entity annotated in pieces ("bacterial ... infection"): its pieces in one line
+            for text in candidates:
+                for found in _pieces(entity).finditer(text):
+                    distance = abs(found.start() - (start or 0))
+                    if best is None or distance < best[0]:
+                        best = (distance, text, found.start())
         return (best[1], best[2]) if best is not None else None
+
+
+def _pieces(entity: str) -> "re.Pattern[str]":
+    """An entity's words in order within one line, with other words between them: the annotation of
+    "uncontrolled systemic bacterial or fungal infection" codes "bacterial infection" from two pieces."""
+    words = re.findall(r"\w+", entity)
+    return re.compile(r"\b" + r"\b[^\n]{0,60}?\b".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+
+
+def place(text: str, entity: str) -> Tuple[int, int]:
+    """Where ``entity`` is in ``text`` (its line): the words themselves, or the stretch from its first
+    piece to its last when it was annotated in pieces ("chronic obstructive ... pulmonary disease");
+    (-1, -1) when it is not there."""
+    at = text.find(entity) if entity in text else text.lower().find(entity.lower())
+    if at >= 0:
+        return at, at + len(entity)
+    found = _pieces(entity).search(text) if re.search(r"\w", entity) else None
+    return found.span() if found else (-1, -1)
 
 
 def _or_groups(annotations: str) -> Dict[int, str]:
@@ -355,18 +384,22 @@ class RowReader:
         days = _float(row.get("before_days") or "", "before_days", line)
         # the line the entity was annotated in or, without the texts, what the row itself says
         text = source_line or row_text(row)
-        at = text.find(entity) if entity in text else text.lower().find(entity.lower())
+        at, end = place(text, entity)
         before = cues.clause_before(text, at) if at >= 0 else ""
-        clause = cues.clause_around(text, at, at + len(entity)) if at >= 0 else text
+        clause = cues.clause_around(text, at, end) if at >= 0 else text
 
         nursing = entity.lower() == "nursing" and _BREASTFEEDING.search(text)  # "nursing (lactating) women"
         # the entity's own words, not its concept's: "adequate organ function" is coded as "decreased lactation"
         if _PREGNANCY.search(entity) or _BREASTFEEDING.search(entity) or _CHILDBEARING.search(entity) or nursing:
             if cues.exception(clause) or cues.past_pregnancy(clause) or (
-                    kind == INCLUSION and at >= 0 and cues.hand_off(text, at, at + len(entity), kind, negated)):
+                    kind == INCLUSION and at >= 0 and cues.hand_off(text, at, end, kind, negated)):
                 # "women who discard breast milk are not excluded"; "pregnant women admitted to obstetric
                 # units"; "never been pregnant", which is not "not pregnant now"
                 return self.recogniser.study_team(text)
+            if kind == EXCLUSION and not negated and cues.a_plan(clause):
+                # "breastfeeding or planning to breastfeed": the state now, or the study team's word on the plan
+                return self.qualified_by_the_study_team(self._pregnancy(entity, domain, kind, negated), text,
+                                                         widened=True)
             return self._pregnancy(entity, domain, kind, negated)
         if kind == INCLUSION and _OR_NEXT.search(text):
             return self.recogniser.study_team(text)  # "..., OR": its alternatives are on other lines
@@ -388,6 +421,11 @@ class RowReader:
             if cues.conditional(clause) or cues.exception(clause):
                 return self.recogniser.study_team(text)  # "... formula for participants 18 years of age and older"
             return self._person(entity, numeric, row, kind, negated, line, text)
+        if kind == EXCLUSION and not negated and not self._qualified and cues.a_plan(clause):
+            # "Received or plans to receive a licensed, inactivated vaccine within 2 weeks": what was had
+            # excludes, and so may a plan the person has not begun, which the study team asks about
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
+                                                     widened=True)
         trusted = self._trusted(row, text)
         received = _RECEIPT.match(entity)
         if not trusted and domain in ("Procedure", "Device", "Drug") and _VERB_FIRST.match(entity) and not (
@@ -411,10 +449,12 @@ class RowReader:
                 return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text,
                                                          widened=True)
             if judged or _PANEL.search(f"{entity} {concept_name}") or (
-                    kind == INCLUSION and cues.examples_before(before, text[at + len(entity):])) or (
-                    kind == EXCLUSION and cues.population(before)):
+                    kind == INCLUSION and cues.examples_before(before, text[end:])) or (
+                    kind == EXCLUSION and (cues.population(before) or _BOTH_VALUES.search(clause))):
                 # a panel of tests ("LFTs > 5 x ULN") has no one value; an inclusion's example
-                # ("signs of moderate illness, such as SpO2 > 93%") is not required
+                # ("signs of moderate illness, such as SpO2 > 93%") is not required; an exclusion of two
+                # values together ("ALT/AST > 2.5 upper limit normal and total bilirubin >2.5 upper limit
+                # normal") does not exclude for one of them
                 return self.recogniser.study_team(text)
             return self._measurement(entity, concept_name, key, name, numeric, negated, kind, text, clause, at,
                                      trusted)
@@ -422,7 +462,7 @@ class RowReader:
             # Observation, Visit and anything else: the line read as free text (a rule, a clear
             # question, or a hand-off to the study team)
             return self.recogniser.derive(text, kind, context, quoted=True)
-        found = (at, at + len(entity)) if at >= 0 else (0, len(text))
+        found = (at, end) if at >= 0 else (0, len(text))
         handed = None if self._qualified else cues.hand_off(text, *found, kind, negated)
         # an exclusion of a drug above a dose ("corticosteroids ... > 20 mg/day"), or of an illness at
         # a stage ("chronic kidney disease, stage 4 or 5"): nobody without the drug or the illness is
@@ -438,7 +478,8 @@ class RowReader:
             return self.recogniser.study_team(text)
         if dose and not self._qualified:
             handed = handed or f"it qualifies the concept (\"{numeric}\")"
-        if handed and not negated and (cues.known_to_the_person(text, *found) or dose) and (
+        if handed and not negated and (cues.known_to_the_person(text, *found) or dose) and \
+                not cues.suspicion_before(text, found[0]) and (
                 kind == EXCLUSION and cues.narrows_only(handed) and not cues.names_own_condition(entity, context.conditions)
                 or kind == INCLUSION and cues.narrows_an_inclusion(handed)
                 and cues.narrows_an_inclusion(cues.hand_off(text, *found, EXCLUSION) or "")
@@ -469,9 +510,10 @@ class RowReader:
         if handed:
             # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)
-        when = self._window(row, text, at, entity, treatment=domain != "Condition", days=days)
-        if when == _SINCE:
-            # "more than 10 days": a time since, not a window; or the row's days contradict its words
+        when = self._window(row, text, (at, end), entity, treatment=domain != "Condition", days=days)
+        if when in (_SINCE, _HOURS):
+            # "more than 10 days": a time since, not a window; or the row's days contradict its words; or
+            # hours, which a day's window would widen ("ventricular tachycardia ... within last 4 hours")
             return self.recogniser.study_team(text)
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
@@ -481,7 +523,7 @@ class RowReader:
             # frame: a habit (which drugs? when?), not a diagnosis ("Have you ever been diagnosed with
             # drug use?"); "drug use within the past year" is asked as such
             return self.recogniser.study_team(text)
-        if domain == "Condition" and at >= 0 and cues.modifier_of(text[at + len(entity):]):
+        if domain == "Condition" and at >= 0 and cues.modifier_of(text[end:]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
@@ -561,7 +603,7 @@ class RowReader:
                 and (row.get("domain") or "") != "Visit")
 
     @staticmethod
-    def _window(row: Mapping[str, str], text: str, at: int, entity: str, treatment: bool,
+    def _window(row: Mapping[str, str], text: str, span: Tuple[int, int], entity: str, treatment: bool,
                 days: Optional[float]) -> Optional[int]:
         """A concept's time frame in days ("within 14 days"): from the words of its clause in the
         line after it, or else from the row's own time words when they are there too or, for a
@@ -569,9 +611,10 @@ class RowReader:
         the corpus's days are not always those of the entity's line, and a condition's list item
         takes its heading's time words less often than its annotations suggest); _SINCE for
         "more than N days"."""
-        begin, stop = cues.clause_bounds(text, at, at + len(entity)) if at >= 0 else (0, 0)
+        at, end = span
+        begin, stop = cues.clause_bounds(text, at, end) if at >= 0 else (0, 0)
         window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
-        if window is not None and at >= 0 and _ANOTHER_SUBJECT.search(text[at + len(entity):begin + window.start]):
+        if window is not None and at >= 0 and _ANOTHER_SUBJECT.search(text[end:begin + window.start]):
             window = None  # "dementia, ... or those with active psychosis documented in past 2 years": the psychosis's
         heading = text[begin:at].rfind(":") if at >= 0 else -1
         if window is None and heading >= 0:
@@ -583,6 +626,8 @@ class RowReader:
             window = find_window(temporal)
         if window is None:
             return None
+        if window.rounded:
+            return _HOURS
         frame = _DAYS[window.unit] * window.amount
         if window.op in (">", ">=") or (from_row and days and 0 < days < 10000 and abs(days - frame) > frame * 0.1):
             return _SINCE
@@ -906,7 +951,7 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 problems.append(Problem(file, error.field, error.message))
                 continue
             text = source_line or row_text(row)
-            at = text.lower().find(entity.lower())
+            at, end = place(text, entity)
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
             heading = texts.list_heading(trial_id, entity, offset)
             if _FOOTNOTE.match(text) or _SOME_OF.search(text[:max(at, 0)]) or (heading and _SOME_OF.search(heading)) \
@@ -927,6 +972,11 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 # required (a definition of one line is that line: "... defined as:" "a. Lymphocytes < 1000, and b. ...")
                 derived = reader.recogniser.study_team(text)
                 counted.add(group)
+            elif kind == EXCLUSION and heading and not _SECTION.match(heading) and cues.a_plan(heading) \
+                    and not derived.team:
+                # "Currently prescribed ... or planned administration during 14-day study period of medication ...
+                # as follows:" ... "erythromycin": taking it excludes, and so may its plan (the study team's word)
+                derived = reader.qualified_by_the_study_team(derived, f"{heading} {text}", widened=True)
             elif heading and not _SECTION.match(heading) and cues.heading_reason(heading, kind) and not derived.team:
                 # the heading's exception, condition or judgement is each item's ("Patients currently using
                 # any of the following medications (unless willing to discontinue the medication ...):"
@@ -936,7 +986,7 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                     reader.recogniser.study_team(text)
             # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
             # annotations join them into one criterion, the concept alone would turn the others away
-            others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, at + len(entity)) \
+            others = kind == INCLUSION and at >= 0 and cues.other_ways_in(text, at, end) \
                 and derived.checked_by == "rule" and any(k.startswith(_CODED) for k in _keys(derived.rule))
             items.append((kind, text, derived, row.get("domain") or "", group, [line],
                           reader.recogniser.study_team(text) if others else None))

@@ -54,6 +54,13 @@ def study():
     return json.loads(RECORD.read_text(encoding="utf-8"))
 
 
+def by_row(trial, row):
+    """The criterion read from a corpus row."""
+    found = [c for c in trial.criteria if row in (c.source or {}).get("rows", [])]
+    assert len(found) == 1, (row, [c.text for c in found])
+    return found[0]
+
+
 def by_text(trial, start):
     found = [c for c in trial.criteria if c.text.startswith(start)]
     assert len(found) == 1, (start, [c.text for c in found])
@@ -394,9 +401,11 @@ def test_conditions_get_their_time_sense_from_the_words_and_the_criterion_role(i
     assert rule_of(store, vocabulary, "NCT04391920", "Confirmed COVID-19") == {
         "fact": "condition:covid19:now", "is": True}
     assert vocabulary["condition:covid19:now"].ask == "Do you currently have COVID-19?"
-    # "known" (ever) for a lasting disease; a symptom excluded bare is the present one
+    # "known" (ever) for a lasting disease; a symptom excluded bare is the present one (under "More than 10 days
+    # of any of the following symptoms ...:", how long it lasted is the study team's)
     assert rule_of(store, vocabulary, "NCT04341727", "Known myasthenia gravis") == {"fact": "condition:76685", "is": True}
-    assert rule_of(store, vocabulary, "NCT04358068", "Diarrhea") == {"fact": "condition:196523:now", "is": True}
+    diarrhoea = rule_of(store, vocabulary, "NCT04358068", "Diarrhea")["all"]
+    assert diarrhoea[0] == {"fact": "condition:196523:now", "is": True} and diarrhoea[1]["fact"].startswith("team:")
     # the clause's own time frame, not one of the row's from another line ("in the past 30 days", not 1 day)
     assert rule_of(store, vocabulary, "NCT04442191", "Receipt of pooled immunoglobulin in the past 30 days") == {
         "fact": "drug:pooled_immunoglobulin:last", "op": "<", "value": 30, "unit": "days"}
@@ -660,10 +669,11 @@ def test_questions_are_rephrased_only_when_safe():
 
 
 def test_imported_rules_stay_small(imported):
-    """Evaluation-friendly: imported criteria read one fact, or a few in a flat all/any."""
+    """Evaluation-friendly: imported criteria read one fact, or a few in a flat all/any (a second fact is most
+    often the study team's word on what the first cannot hold: a qualifier, a plan, a partner joined by "and")."""
     store, vocabulary = imported[0], imported[1]
     sizes = [len(c.rule.facts) for t in store.trials(vocabulary).values() if t.id != SEED_TRIAL for c in t.criteria]
-    assert sum(s == 1 for s in sizes) / len(sizes) > 0.85 and sum(s <= 3 for s in sizes) / len(sizes) > 0.95
+    assert sum(s == 1 for s in sizes) / len(sizes) > 0.80 and sum(s <= 3 for s in sizes) / len(sizes) > 0.95
     print(f"\nfacts per imported criterion: max {max(sizes)}, mean {sum(sizes) / len(sizes):.2f}")
     assert all(re.fullmatch(r"[a-z_]+(?::[\w.\-]+)*", key) for key in vocabulary), "fact keys are key-safe"
 
@@ -912,7 +922,7 @@ def test_a_test_result_is_the_recent_one_unless_what_is_tested_lasts(imported):
     assert not cues.lasting("COVID19 by nasal swab test") and not cues.lasting("bacterial blood cultures")
     store, vocabulary = imported[0], imported[1]
     # a negative swab asked for now: someone who had COVID-19 last year and tests negative is not ruled out
-    assert rule_of(store, vocabulary, "NCT04364802", "COVID19 by nasal swab test negative") == {
+    assert rule_of(store, vocabulary, "NCT04364802", "COVID19 negative by nasal swab test") == {
         "fact": "measurement:sars_cov_2_test:positive:now", "is": False}
     serology = [c.rule_spec for c in store.trial("NCT04283461", vocabulary).criteria
                 if c.text.startswith("Has a positive test result for hepatitis B surface antigen")]
@@ -984,8 +994,9 @@ def test_a_concept_without_the_body_site_its_entity_names_is_broader_and_not_tru
     assert not cues.broader("kidney disease", "Renal impairment")
     assert not cues.broader("hemorrhage", "Intracranial hemorrhage")  # narrower is cues.narrower's
     store, vocabulary = imported[0], imported[1]
-    rule = rule_of(store, vocabulary, "NCT04375397", "bleeding within brain within 6 months")
-    assert rule == {"fact": "condition:bleeding_within_brain:180d", "is": True}
+    # "History of stroke or bleeding around or within brain within 6 months prior to enrollment"
+    assert by_row(store.trial("NCT04375397", vocabulary), 5619).rule_spec == {
+        "fact": "condition:bleeding_within_brain:180d", "is": True}
 
 
 def test_a_condition_beside_a_value_of_now_is_meant_now(imported):
@@ -1113,11 +1124,11 @@ def test_an_exclusion_whose_qualifier_only_narrows_its_concept_is_settled_by_the
 
 
 def test_a_condition_named_by_a_habit_is_not_asked_as_a_diagnosis(imported):
-    """"drug use" (the trial's text missing from the corpus) was asked "Have you ever been diagnosed with
-    drug use?": any past use of any drug excluded."""
+    """"drug use" (annotated in pieces of "Active drug or alcohol use or dependence that, in the opinion of the
+    site investigator, ...") was asked "Have you ever been diagnosed with drug use?": any past use of any drug
+    excluded."""
     store, vocabulary = imported[0], imported[1]
-    use = [c for c in store.trial("NCT04405570", vocabulary).criteria if c.text == "drug use"]
-    assert use and all(left_to_the_study_team(c, vocabulary) for c in use)
+    assert left_to_the_study_team(by_row(store.trial("NCT04405570", vocabulary), 6592), vocabulary)
 
 
 def test_a_qualifier_a_dose_or_a_suspicion_leaves_the_concept_computable_and_the_rest_to_the_study_team(imported):
@@ -1301,3 +1312,157 @@ def test_what_narrows_a_list_narrows_each_of_its_items(imported):
     for answer, status in ((False, Status.MET), (True, Status.UNKNOWN)):
         assert evaluate(trial, {"condition:cardiovascular_disease": answer}, vocabulary, today).criteria[
             found[0]].status is status
+
+
+def answers_decide(trial, fact, vocabulary, answers):
+    """The status of the criteria of ``trial`` that read ``fact``, for each (answer, expected status)."""
+    found = [i for i, c in enumerate(trial.criteria) if fact in c.rule.facts]
+    assert found, fact
+    for answer, status in answers:
+        got = evaluate(trial, {fact: answer}, vocabulary, date(2020, 9, 1)).criteria[found[0]].status
+        assert got is status, (fact, answer, got)
+
+
+def test_a_plan_beside_what_is_had_now_excludes_too(imported):
+    """Samples 2033 and 2034: "Currently prescribed ... or planned administration during 14-day study period of
+    medication ...:" (a list heading), "Received or plans to receive a licensed, inactivated vaccine within 2 weeks",
+    "breastfeeding or planning to breastfeed": the plan was dropped, and a person who had not begun passed. What is
+    had still excludes; without it, the study team asks about the plan."""
+    assert cues.a_plan("Received or plans to receive a licensed, inactivated vaccine") and \
+        cues.a_plan("Current or planned use of the following") and not cues.a_plan("Received a licensed vaccine")
+    assert not cues.a_plan("Planned major surgery during the study")  # a plan alone is not what is had
+    store, vocabulary = imported[0], imported[1]
+    unknown, excluded = Status.UNKNOWN, Status.NOT_MET
+    answers_decide(store.trial("NCT04372628", vocabulary), "drug:21603568", vocabulary,
+                   ((True, excluded), (False, unknown)))  # erythromycin under the heading
+    answers_decide(store.trial("NCT03808922_covid19sub", vocabulary), "breastfeeding", vocabulary,
+                   ((True, excluded), (False, unknown)))
+    vaccine = by_row(store.trial("NCT04283461", vocabulary), 16466)
+    assert "any" in vaccine.rule_spec and any(f.startswith("team:") for f in vaccine.rule.facts)
+    # the text reader: "pregnant or planning to become pregnant" is the pregnancy, or the study team's word on the plan
+    derived = text_reader().derive("Pregnant or planning to become pregnant during the study", "exclusion")
+    assert derived.rule["any"][0] == {"fact": "pregnant", "is": True} and derived.rule["any"][1]["fact"].startswith("team:")
+    assert text_reader().derive("Pregnant or breastfeeding", "exclusion").rule == {
+        "any": [{"fact": "pregnant", "is": True}, {"fact": "breastfeeding", "is": True}]}
+
+
+def test_consent_as_the_moment_something_is_dated_from_is_not_consent():
+    """Samples 2033 and 2034: "initial diagnosis obtained no more than 72 hours prior to informed consent" was read
+    as willingness to consent, and the requirement lost."""
+    reader = text_reader()
+    for line in ("If asymptomatic, initial diagnosis obtained no more than 72 hours prior to informed consent",
+                 "fluid support during the past 72 hours prior to the informed consent",
+                 "Symptom onset within 7 days before the signing of the informed consent"):
+        assert "willing_to_consent" not in str(reader.derive(line, "inclusion").rule), line
+    for line in ("Signed informed consent", "Able to provide informed consent"):
+        assert reader.derive(line, "inclusion").rule == {"fact": "willing_to_consent", "is": True}, line
+
+
+def test_an_operation_is_had_once_not_at_the_moment(imported):
+    """Sample 2033: "Current refractory nausea ..., resection of the stomach, ..." asked "Are you receiving resection
+    of the stomach at the moment?", which a person whose stomach was resected answers "no"."""
+    assert cues.time_sense("exclusion", "Current refractory nausea and vomiting, malabsorption syndrome, ",
+                           "resection of the stomach", procedure=True) == cues.EVER
+    assert cues.time_sense("exclusion", "Currently receiving ", "dialysis", procedure=True) == cues.NOW
+    # "known" after a word of now does not make it of the past; "history" does
+    assert cues.time_sense("exclusion", "Active known secondary ", "bacterial infection") == cues.NOW
+    assert cues.time_sense("exclusion", "Active hepatitis B, history of ", "tuberculosis") == cues.EVER
+    assert cues.time_sense("exclusion", "Known ", "myasthenia gravis") == cues.EVER
+    store, vocabulary = imported[0], imported[1]
+    assert "procedure:resection_of_the_stomach" in vocabulary
+    assert not any(k.startswith("procedure:resection_of_the_stomach:now") for k in vocabulary)
+
+
+def test_a_suspicion_before_the_concept_is_not_narrowed_away(imported):
+    """Sample 2033: "Known or suspected active viral (including CMV, HIV, ...) infection other than COVID-19" was read
+    as HIV now and the study team's word on the exception: a suspected infection the person does not know of
+    passed. A suspicion leaves the criterion to the study team."""
+    line = ("Known or suspected active viral (including CMV, HIV, hepatitis B, and hepatitis C), bacterial, "
+            "mycobacterial, or fungal infection other than COVID-19.")
+    assert cues.suspicion_before(line, line.index("HIV")) and not cues.suspicion_before("Known HIV", 6)
+    store, vocabulary = imported[0], imported[1]
+    trial = store.trial("NCT04372602", vocabulary)
+    assert not [c for c in trial.criteria if c.text.startswith("Known or suspected active viral")
+                and "condition:hiv:now" in c.rule.facts and "all" in c.rule_spec]
+
+
+def test_an_entity_annotated_in_pieces_is_read_in_its_line(imported):
+    """Sample 2034: "bacterial infection" of "Concomitant uncontrolled systemic bacterial or fungal infection" (and
+    "chronic obstructive pulmonary disease" of "uncontrolled chronic obstructive or chronic restrictive pulmonary
+    disease") was not found in the text, read from the row's own words, and lost "uncontrolled"."""
+    from bot.importers.omop import place
+    line = "Concomitant uncontrolled systemic bacterial or fungal infection"
+    assert place(line, "bacterial infection") == (line.index("bacterial"), len(line))
+    assert place(line, "viral infection") == (-1, -1)
+    store, vocabulary = imported[0], imported[1]
+    infection = by_row(store.trial("NCT04492514", vocabulary), 8412)
+    assert infection.rule_spec["all"][0] == {"fact": "condition:432545:now", "is": True}
+    assert infection.rule_spec["all"][1]["fact"].startswith("team:")
+
+
+def test_a_qualifier_a_definition_or_a_partner_after_or_before_the_concept_is_kept(imported):
+    """Samples 2033 and 2034: qualifiers the readings lost. The pair's qualifier ("symptomatic inflammatory bowel
+    disease or ulcerative colitis"), what the concept is had with ("active malignancy receiving cytotoxic
+    chemotherapy", "active therapy with a biologic immunosuppressive agent"), a list that says which kinds count
+    ("Cardiac ... abnormality, including any of the following: a. History of MI ... within 6 months"), and a
+    partner joined by "and" ("Current use of loop diuretics and potassium supplementation")."""
+    line = "resection of the stomach or small bowel, symptomatic inflammatory bowel disease or ulcerative colitis"
+    assert concept_in(line, "ulcerative colitis") == 'it qualifies the concept ("symptomatic")'
+    assert concept_in("Malaria or ulcerative colitis", "ulcerative colitis") is None
+    assert concept_in("History of myeloproliferative disorder or active malignancy receiving cytotoxic chemotherapy",
+                      "malignancy") == "what follows narrows it"
+    assert concept_in("On active therapy with a biologic immunosuppressive agent.", "therapy") == \
+        "what follows narrows it"
+    assert concept_in("Cardiac or cardiac repolarization abnormality, including any of the following: a.History of "
+                      "myocardial infarction (MI) within 6 months", "abnormality") == "what follows defines it"
+    assert concept_in("Current use of loop diuretics and potassium supplementation or documented history of "
+                      "hypokalemia.", "loop diuretics") == "it needs the other with it"
+    assert cues.narrows_only("it needs the other with it")
+    for line, concept in [("Diabetes, hypertension and obesity", "obesity"), ("History of MI and/or stroke", "MI"),
+                          ("Chronic kidney disease and who are on dialysis", "Chronic kidney disease")]:
+        assert concept_in(line, concept) != "it needs the other with it", line
+    store, vocabulary = imported[0], imported[1]
+    answers_decide(store.trial("NCT04351620", vocabulary), "drug:loop_diuretics", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
+
+
+def test_two_values_joined_by_and_or_a_multiple_without_its_sign_are_not_read_alone(imported):
+    """Sample 2033: "ALT/AST > 2.5 upper limit normal and total bilirubin >2.5 upper limit normal" was read as
+    bilirubin > 2.5 mg/dL: the multiple of the upper limit of normal lost, and the bilirubin excluding alone."""
+    assert [c.unit for c in find_comparisons(">2.5 upper limit normal")] == ["xULN"]
+    assert [c.unit for c in find_comparisons("> 2 x ULN")] == ["xULN"]
+    store, vocabulary = imported[0], imported[1]
+    liver = by_row(store.trial("NCT04335084", vocabulary), 428)
+    assert left_to_the_study_team(liver, vocabulary)
+
+
+def test_examples_after_a_dash_are_not_each_required():
+    """Sample 2033: "Symptoms of COVID -19 - cough, fever, sore throat, SOB, anosmia" required shortness of breath."""
+    assert cues.examples_before("Symptoms of COVID -19 - cough, fever, sore throat, ")
+    assert not cues.examples_before("COVID-19 - confirmed by PCR ")
+
+
+def test_how_long_a_heading_s_symptoms_lasted_is_each_item_s(imported):
+    """Sample 2034: under "More than 10 days of any of the following symptoms ... at study entry:", "Nasal
+    obstruction or congestion" excluded anyone ever diagnosed with a nasal obstruction."""
+    heading = "More than 10 days of any of the following symptoms attributed to the SARS-CoV-2 infection at study entry:"
+    assert cues.heading_reason(heading, "exclusion") == "it says how long it lasted"
+    assert cues.narrows_only("it says how long it lasted")
+    store, vocabulary = imported[0], imported[1]
+    answers_decide(store.trial("NCT04358068", vocabulary), "condition:4334403", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
+
+
+def test_hours_that_are_not_whole_days_are_not_widened_to_a_day(imported):
+    """Sample 2034: "ventricular tachycardia ... within last 4 hours" was asked "in the last day"."""
+    assert find_window("within last 4 hours").rounded and not find_window("within 48 hours").rounded
+    assert find_window("within 48 hours").amount == 2
+    store, vocabulary = imported[0], imported[1]
+    tachycardia = by_row(store.trial("NCT04193878", vocabulary), 2660)
+    assert left_to_the_study_team(tachycardia, vocabulary)
+
+
+def test_a_clinician_s_judgement_is_not_asked_of_the_patient():
+    """Sample 2034: 'Does this apply to you: "Skin process precludes cooling device"?' no patient can answer."""
+    assert not clear_question("Skin process precludes cooling device", quoted=True)
+    assert clear_question("Inpatient admission", quoted=True)
