@@ -21,8 +21,8 @@ alone (no NLU model, like ``--no-model`` there):
   settled (asked again), the true value: yes / no / "I don't know", a bare number, the bot's own wording of a
   date or a choice;
 - when no case of the part fits the question, the patient answers plainly as a person who otherwise fits the
-  trial (``OTHERWISE_FITS`` of the understanding benchmark: no to every exclusion, a count of 22, ...); these
-  plain fallback answers are counted, per question asked;
+  trial (``OTHERWISE_FITS`` of the understanding benchmark: no to every exclusion, a count of 22, ...; no to a
+  yes/no fact it leaves out); these plain fallback answers are counted, per question asked;
 - the conversation ends at the first verdict (after the read-back), or after ``MAX_TURNS`` messages.
 
 Two populations are simulated per part: **anyone** (every agreeing answer equally likely: most patients are
@@ -97,6 +97,7 @@ class Conversation:
     outcome: str = WRONG
     said: List[str] = field(default_factory=list)  # what the patient sent, kept for --show on dev only
     stalled: bool = False  # the bot asked nothing the patient could answer, and gave no verdict
+    ended: str = "verdict"  # or why there was none: what the bot was waiting for at the end (counts only)
 
 
 def _kind(engine: Screening, key: str) -> Optional[FactType]:
@@ -121,7 +122,7 @@ class Simulation:
         while talk.turns < MAX_TURNS:
             text = self.answer(state, replies, talk)
             if text is None:
-                talk.stalled = True
+                talk.stalled, talk.ended = True, "stalled: " + _waiting_for(state)
                 break
             talk.turns += 1
             talk.said.append(text)
@@ -131,6 +132,8 @@ class Simulation:
             if any(r.custom and "verdict" in r.custom for r in replies):  # the trial screened is the default one
                 talk.verdict = evaluate(engine.catalogue.trials[TRIAL], state.facts, engine.vocabulary, TODAY)
                 break
+        else:
+            talk.ended = "turn limit: " + _waiting_for(state)
         return talk
 
     def answer(self, state: State, replies: Sequence[Reply], talk: Conversation) -> Optional[str]:
@@ -162,7 +165,7 @@ class Simulation:
         case = self._draw(_question_key(asked), patient)
         if case is None:
             talk.fallbacks.append(" + ".join(sorted(asked)))
-            patient.learn({k: OTHERWISE_FITS.get(k) for k in asked if k not in patient.truth})
+            patient.learn({k: self._fitting_value(k) for k in asked if k not in patient.truth})
             return self._plain_answer(asked, patient, False)
         patient.learn(expected_values(case))
         return case.text
@@ -175,6 +178,13 @@ class Simulation:
         if self.fitting:  # a patient who fits: the answers that rule them out by no criterion, where there are any
             agreeing = [c for c in agreeing if self._still_fits({**patient.truth, **expected_values(c)})] or agreeing
         return self.rng.choice(agreeing) if agreeing else None
+
+    def _fitting_value(self, key: str) -> Any:
+        """A plain fallback's value: a person who otherwise fits (a yes/no fact it leaves out, such as the pregnancy
+        it implies, is a no; any other is "not known")."""
+        if key in OTHERWISE_FITS:
+            return OTHERWISE_FITS[key]
+        return False if self.engine.vocabulary[key].type is FactType.BOOLEAN else None
 
     def _agreeing(self, cases: Sequence[Case], patient: Patient, consent: bool = False) -> List[Case]:
         return [c for c in cases if patient.agrees(c, self.engine) and (not consent or c.facts.get("consent") is True)]
@@ -213,6 +223,15 @@ class Simulation:
         if definition.type is FactType.NUMBER and value is not None:
             return f"{value:g}"  # a bare number, as typed into the answer box
         return describe_value(definition, value)
+
+
+def _waiting_for(state: State) -> str:
+    """What the bot waits for when a conversation ends without a verdict, as the results count it."""
+    if not state.consent:
+        return "consent (answers erased or consent not given)"
+    if state.offer:
+        return state.offer
+    return "a question" if state.pending else "nothing asked"
 
 
 def _question_key(question: Any) -> Any:
@@ -283,10 +302,14 @@ def tally(talks: Sequence[Conversation]) -> Dict[str, Any]:
             "more_eligible": sum(1 for t in talks if t.verdict and more_eligible(t.verdict, t.true_verdict)),
             "no_verdict": sum(1 for t in talks if t.verdict is None),
             "stalled": sum(1 for t in talks if t.stalled),  # of those: the bot asked nothing and gave no verdict
+            "no_verdict_because": dict(Counter(t.ended for t in talks if t.verdict is None).most_common()),
             "median_turns": statistics.median(finished) if finished else None,
             "fallback_answers": sum(len(t.fallbacks) for t in talks),
             "patients_with_fallbacks": sum(1 for t in talks if t.fallbacks),
             "verdicts": dict(Counter(t.verdict.status.value if t.verdict else "none" for t in talks)),
+            # each wrong verdict as "given / warranted"
+            "wrong_verdicts": dict(Counter(f"{t.verdict.status.value if t.verdict else 'none'} / {t.true_verdict.status.value}"
+                                           for t in talks if t.outcome != RIGHT).most_common()),
             "true_verdicts": dict(Counter(t.true_verdict.status.value for t in talks)),
             "fallbacks_by_question": dict(Counter(q for t in talks for q in t.fallbacks).most_common())}
 
