@@ -100,6 +100,7 @@ bench: $(VENV)/.installed $(MODEL) trials
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.review_inbox
 	$(BIN)/python -m benchmarks.understanding
+	$(BIN)/python -m benchmarks.conversations
 	$(BIN)/python -m benchmarks.turn_cost
 	$(BIN)/python -m benchmarks.languages
 

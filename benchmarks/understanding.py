@@ -217,10 +217,10 @@ def unsafe(case: Case, observed: Observed, engine: Screening) -> bool:
     """Whether what was recorded makes a criterion met that the expected reading leaves not met or unknown, for
     the person as the case knows them or for one who otherwise fits (every fact the case leaves open)."""
     trial = engine.catalogue.trials[TRIAL]
-    said = {**_expected_values(case), **{k: None for k in case.check}}
+    said = {**expected_values(case), **{k: None for k in case.check}}
     open_facts = {k: v for k, v in OTHERWISE_FITS.items() if k not in said and k not in observed.facts}
     for around in (dict(case.known), {**open_facts, **case.known}):
-        before = evaluate(trial, {**around, **_expected_values(case)}, engine.vocabulary, TODAY)
+        before = evaluate(trial, {**around, **expected_values(case)}, engine.vocabulary, TODAY)
         after = evaluate(trial, {**around, **observed.facts}, engine.vocabulary, TODAY)
         was = {r.criterion.id: r.status for r in before.criteria}
         if any(r.status is Status.MET and was[r.criterion.id] is not Status.MET for r in after.criteria):
@@ -228,7 +228,7 @@ def unsafe(case: Case, observed: Observed, engine: Screening) -> bool:
     return False
 
 
-def _expected_values(case: Case) -> Dict[str, Any]:
+def expected_values(case: Case) -> Dict[str, Any]:
     """The expected facts as the engine holds them: "six weeks ago" ({days_ago: 42}) as its day."""
     values = {k: (TODAY - timedelta(days=int(v["days_ago"]))).isoformat() if isinstance(v, dict) and "days_ago" in v else v
               for k, v in case.facts.items() if k != "consent" and not (isinstance(v, dict) and "days_ago" not in v)}

@@ -129,6 +129,6 @@ def test_a_date_expected_as_days_ago_counts_when_judging_a_misreading_unsafe():
     case = bench.Case("dev", "en", "x.yml", "one more dose last week", "last_chemotherapy", "patient", {}, "answer",
                       {"last_chemotherapy": {"days_ago": 7}}, [], [])
     engine, _ = bench.engines()
-    assert bench._expected_values(case) == {"last_chemotherapy": "2026-11-24"}
+    assert bench.expected_values(case) == {"last_chemotherapy": "2026-11-24"}
     assert bench.unsafe(case, bench.Observed("answer", {"last_chemotherapy": "2026-08-15"}), engine)
     assert not bench.unsafe(case, bench.Observed("answer", {"last_chemotherapy": "2026-11-20"}), engine)
