@@ -90,6 +90,8 @@ SAMPLES = {
           "first judgement is the held-out figure, made before any change it could prompt. Its wrong, unsafe and "
           "garbled readings then prompted general fixes (plans, consent as a time, operations had once, suspicions, "
           "entities annotated in pieces, partners joined by 'and', hours, judgements: branch crit4)",
+    2035: "40 criteria, drawn on main after branch crit4's fixes were merged (commit 1055ce2); its first judgement is "
+          "the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as
