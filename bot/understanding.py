@@ -58,7 +58,9 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
 # A "no" that is the first word, not a statement denied ("I haven't met them yet")
 NO_FIRST = re.compile(r"^\W*(?:no|nope|nah|none|nothing)\b", re.IGNORECASE)
-SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
+# the number taken back may have words of its own ("35 on friday, sorry no 25")
+SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=(?:\s+[^\W\d_]+){0,3}\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b"
+                                   r"(?:[\s,:-]|\bno\b|\bnot\b)*\d)",
                                    re.IGNORECASE)
 # "none since the summer", "not since my last scan": a "no" that counts from a time there was one
 NOT_SINCE = re.compile(r"(?:\b(?:no|not|none|nothing)|n't)\b[^.;!?]*\bsince\b", re.IGNORECASE)

@@ -167,6 +167,15 @@ def test_a_change_to_an_answered_fact_is_checked_back_unless_said_as_a_correctio
     assert corrected.state.facts["platelet_count"] == 45
 
 
+@pytest.mark.parametrize("question, message, value", [
+    ("age", "28, sorry 18", 18), ("platelet_count", "45 sorry I mean 54", 54),
+    # the number taken back has words of its own: "on friday"
+    ("platelet_count", "it was 35 on friday, sorry no 25, i was looking at the wrong line", 25),
+])
+def test_a_number_taken_back_in_the_same_message_is_not_read(engine, question, message, value):
+    assert asked(at(question), engine, message).state.facts[question] == value
+
+
 # -- the conversation around the answers -----------------------------------------------------------
 
 def test_facts_before_consent_are_held_then_used_and_said_back(engine):
