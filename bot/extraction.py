@@ -20,7 +20,7 @@ from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.numbers import minus_sign
 from bot.parsing.quantities import FRACTION, NEGATIVE, SPANS, TIME, Measurement, find_measurements
-from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when
+from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when, planned
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
@@ -108,6 +108,8 @@ TRANSFUSED = re.compile(r"\btransfus\w*|\bplatelets?\s+(?:bags?|units?)\b|输(?:
 # "count was 11 before", "15 but that was before the transfusion"
 SAID_BEFORE = re.compile(r"^\s*,?\s*(?:(?:but\s+)?(?:that|it|this)\s+(?:was|is)\s+|but\s+)?(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
 # A dose of the treatment asked about, named without the treatment: "one more dose last week", "the last cycle"
+# The same treatment given again, in a clause of its own: "chemo on the 2nd of November and again on the 16th"
+AGAIN_AFTER = re.compile(r"\s*,?\s*(?:and|then)\s+(?:again|then|once\s+more|another\s+(?:one|dose|cycle))\b[^.;!?]*", re.IGNORECASE)
 DOSE_WORD = re.compile(r"\b(?:doses?|cycles?|sessions?|infusions?|rounds?|courses?|drips?)\b", re.IGNORECASE)
 # An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
 # "turning 60" with no time, "60 next year" (59 or 58 now) or "this year" (59 or 60) is a bound, asked
@@ -755,10 +757,12 @@ class Extractor:
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
-        if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
-            return None  # "原定上周化疗，推迟了": planned and put off, not done then
+        if any(s <= start < e for s, e in (*(m.span() for m in when_chinese.PUT_OFF.finditer(text)), *planned(text))):
+            return None  # "原定上周化疗，推迟了", "he should have had his last cycle on 3rd Nov": planned, not done then
         before = _clause_before(text, start)
-        after = self._own_words_after(_clause_after(text, end), definition)
+        after = _clause_after(text, end)
+        again = AGAIN_AFTER.match(text, end + len(after))
+        after = self._own_words_after(after + (again.group() if again else ""), definition)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
             since = absent_for(after, self.today)

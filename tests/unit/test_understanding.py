@@ -134,6 +134,11 @@ def test_still_on_chemotherapy_is_followed_up_not_never(engine):
     assert any("most recent dose" in r.text for r in outcome.replies)
 
 
+def test_a_dose_still_booked_is_followed_up_not_the_one_before_stored(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "my last one is booked for the 10th, the one before was 19th November")
+    assert "last_chemotherapy" not in outcome.state.facts
+
+
 def test_an_all_number_date_is_asked_back_unless_the_site_says_its_order(catalogue):
     asking = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
     outcome = asked(at("last_chemotherapy"), asking, "05/11/2026")
