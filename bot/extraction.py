@@ -159,9 +159,9 @@ STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|f
 SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?|部?的?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
 # a word right before a number that names another measurement ("WBC 3.2"); not everyday words that lead to a
-# value ("more like 35", "dropped to 19", "it's still 12")
+# value ("more like 35", "dropped to 19", "it's still 12", "before that 12")
 LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about|like|around|roughly|approx|approximately|only|just"
-                      r"|still|to|it|been|be|said|says|by)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
+                      r"|still|to|it|been|be|said|says|by|that|this|before|after|earlier|previously|yesterday|ago)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 # (a full stop between digits is a decimal point or a date's: "2026.11.05", "PLT 2.2")
 CLAUSE_END = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
@@ -287,6 +287,19 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     first = max(text.rfind(mark, 0, start) for mark in ".;\n。；")
     ends = [i for i in (text.find(mark, end) for mark in ".;\n。；") if i >= 0]
     return text[first + 1:min(ends) if ends else len(text)]
+
+
+# How late a value was found, by the words around it: 3 for now or the latest, 2 for yesterday, 1 for before
+_WHEN_FOUND = ((3, re.compile(r"\b(?:now|today|this\s+morning|currently|latest|most\s+recent|(?:dropped|down|fallen|fell|gone\s+down"
+                              r"|come\s+down|come\s+up|gone\s+up|risen|rose|back\s+up|up)\s+to)\b", re.IGNORECASE)),
+               (2, re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE)),
+               (1, re.compile(r"\b(?:before|last\s+(?:week|time|month)|ago|previously|originally|at\s+first|to\s+start\s+with)\b",
+                              re.IGNORECASE)))
+
+
+def _when_found(clause: str) -> int:
+    """How late the words around an English value say it was found (0 when they do not say)."""
+    return next((rank for rank, pattern in _WHEN_FOUND if pattern.search(clause)), 0)
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -455,13 +468,19 @@ class Extractor:
 
     @staticmethod
     def _latest_found(text: str, said: Sequence[Tuple[Measurement, float]]) -> Optional[float]:
-        """Of several values of a count said in Chinese, each said with when it was found, the one found latest; none
-        around a transfusion, where the count that counts is for the person to say."""
-        if not chinese.HAS_HAN.search(text) or TRANSFUSED.search(text) or any(
+        """Of several values of a count, each said with when it was found ("it was 45 two weeks ago but yesterday it
+        dropped to 19", "上周是45，昨天复查掉到19了"), the one found latest; none around a transfusion, where the count
+        that counts is for the person to say."""
+        han = bool(chinese.HAS_HAN.search(text))
+        if TRANSFUSED.search(text) or any(
                 chinese.BOUND_AFTER.match(text[m.end:m.end + 4]) or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start])
+                or BOUND_BEFORE.search(text[max(0, m.start - 20):m.start]) or BOUND_AFTER.match(text[m.end:m.end + 40])
                 for m, _ in said):
-            return None  # "最低的时候五千，现在两万多": a bound is no value
-        ranks = sorted(((chinese.when_found(_clause_before(text, m.start)), value) for m, value in said), reverse=True)
+            return None  # "最低的时候五千，现在两万多", "over 100 before chemo, now 19": a bound is no value
+        # in Chinese the time comes before the value; in English on either side of it ("41 last week", "now 19")
+        ranks = sorted(((chinese.when_found(_clause_before(text, m.start)) if han
+                         else _when_found(_clause_before(text, m.start) + " " + _clause_after(text, m.end)), value)
+                        for m, value in said), reverse=True)
         if len(ranks) > 1 and ranks[0][0] > ranks[1][0] and ranks[-1][0] > 0:  # each value dated ("26，上次是19" is not)
             return ranks[0][1]
         return None

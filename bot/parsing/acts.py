@@ -61,7 +61,8 @@ PATTERNS = (
         r"|\brecap\b|\bsummar(?:y|ise|ize)\s+(?:of\s+)?(?:my|the|what)\b|\bwhat\s+(?:info|information|details|data)\s+do\s+you\s+have"
         r"|\bwhat\s+you\s+know\s+about\s+(?:me|her|him)\b|\blist\s+what\s+i'?ve\s+(?:answered|said|told)", _I)),
     (SHOW_VERDICT, re.compile(
-        r"\b(?:just\s+)?(?:tell|give|show)\s+me\s+(?:the\s+|my\s+)?(?:result|results|verdict|outcome|answer)\b"
+        # not what others do or do not tell: "they never tell me the results"
+        r"\b(?<!never\s)(?<!they\s)(?<!nt\s)(?<!n't\s)(?<!not\s)(?:just\s+)?(?:tell|give|show)\s+me\s+(?:the\s+|my\s+)?(?:result|results|verdict|outcome|answer)\b"
         r"|\b(?:am\s+i|is\s+(?:she|he)|are\s+they)\s+(?:eligible|a\s+fit|suitable)\b|\b(?:do|does|would|will|can)\s+(?:i|she|he|they|my\s+\w+)\s+qualify\b"
         # "just tell me if I qualify or not", "let me know whether she can take part"
         r"|\b(?:tell|let)\s+me\s+(?:know\s+)?(?:if|whether)\s+(?:i|she|he|they|we|my\s+\w+)\s+(?:qualif\w*|(?:am|is|are|'m|'s)\s+"

@@ -24,6 +24,11 @@ def test_the_words_that_state_an_act(text, act):
     assert acts.act_in_words(text) == act
 
 
+@pytest.mark.parametrize("text", ["dont know, they never tell me the results", "the doctors don't tell me the results"])
+def test_what_others_do_not_tell_is_no_request_for_the_result(text):
+    assert acts.act_in_words(text) is None
+
+
 @pytest.mark.parametrize("text", ["depends how far I have to travel", "only if it's near me", "看要跑多远"])
 def test_a_condition_that_names_the_place_asks_nothing(text):
     assert acts.act_in_words(text) is None

@@ -344,6 +344,16 @@ def test_a_count_from_before_the_transfusion_told_of_is_not_the_count(engine):
     assert "platelet_count" not in outcome.state.facts and outcome.state.pending == ["platelet_count"]
 
 
+@pytest.mark.parametrize("message, count", [
+    ("PLT 41 x10^9/L last week, today they said its dropped to 28", 28), ("was 150 before chemo, now 19", 19),
+    ("it was 45 two weeks ago but yesterday it dropped to 19", 19),
+    # a transfusion between them, or no time said of each: which one counts is asked
+    ("87,000 after the transfusion, before that 12", None), ("25 last week, 45 today after a transfusion", None), ("22 or 25", None),
+])
+def test_of_two_counts_each_said_with_when_the_latest_is_read(engine, message, count):
+    assert asked(at("platelet_count"), engine, message).state.facts.get("platelet_count") == count
+
+
 def test_the_odd_bruise_is_offered_back_and_the_no_to_serious_bleeding_kept(engine):
     outcome = asked(at("severe_bleeding"), engine, "no, just the odd bruise")
     assert outcome.state.facts.get("severe_bleeding") is False and "bleeding_tendency" not in outcome.state.facts
