@@ -88,6 +88,8 @@ PATTERNS = (
     (ASK_LOCATION, re.compile(
         r"\b(?:where\s+(?:is|are|does|do|will|would)|where's)\b|\b(?:do|would|will|must)\s+(?:i|we|she|he)\s+(?:have|need)\s+to\s+(?:travel|go|fly)\b|\btravel\s+to\b[^.!]*\?"
         r"|\bhow\s+far\b|\b(?:which|what)\s+(?:hospital|city|country|site|clinic)\b|\bnear\s+(?:me|london|here)\b"
+        # "how would I even get to China?", "how do we get there?"
+        r"|\bhow\s+(?:would|do|will|can|could|should)\s+(?:i|we|she|he|they)\s+(?:even\s+)?(?:get|travel|go)\s+(?:to|there)\b"
         r"|\b(?:is\s+it|is\s+there\s+one)\s+(?:in|near)\b|\bsites?\s+(?:in|near)\b"
         r"|\bis\s+(?:the|this|that|your)\s+(?:hospital|study|trial|clinic|site|centre|center)\s+(?:in|near|far)\b", _I)),
     (ASK_CONTACT, re.compile(

@@ -160,7 +160,8 @@ _HEDGE = re.compile(
 # What follows a plain yes or no and takes part of it back: "no, apart from ...", "yes if my oncologist agrees"
 _EXCEPTION = re.compile(r"\b(?:apart\s+from|except|other\s+than|besides|if|as\s+long\s+as|provided|unless|only\s+if)\b",
                         re.IGNORECASE)
-_CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b", re.IGNORECASE)
+# "no... well pre-diabetic they said": a "well" after a pause takes the reply back in part too
+_CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b|(?:\.{2,}|…|[,;-])\s*well\b", re.IGNORECASE)
 
 
 # Said alone, "I think so" and "I don't think so" are how people say yes and no: the hedge is in the

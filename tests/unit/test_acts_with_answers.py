@@ -19,6 +19,7 @@ def at(question: str, **facts) -> State:
     ("我前面都说了些什么", acts.SHOW_FACTS),
     ("why does diabetes matter?", acts.WHY),
     ("is the hospital in Tianjin?", acts.ASK_LOCATION),
+    ("yes if it helps, but how would I even get to China?", acts.ASK_LOCATION),
 ])
 def test_the_words_that_state_an_act(text, act):
     assert acts.act_in_words(text) == act

@@ -76,6 +76,7 @@ def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
     ("chemo_induced_thrombocytopenia", "my oncologist said it's from the chemo", True),
     ("platelet_boosters_failed", "they gave me some jabs, didn't do much", True),
     ("platelet_boosters_failed", "yes but only once", False),
+    ("platelet_boosters_failed", "never heard of those, just had transfusions", False),
     ("liver_kidney_ok", "normal", True),
     ("liver_kidney_ok", "I don't think they were normal", None),  # a hedge: offered back
     ("liver_kidney_ok", "my liver enzymes are more than twice the upper limit", False),
