@@ -289,9 +289,9 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[first + 1:min(ends) if ends else len(text)]
 
 
-# How late a value was found, by the words around it: 3 for now or the latest, 2 for yesterday, 1 for before
-_WHEN_FOUND = ((3, re.compile(r"\b(?:now|today|this\s+morning|currently|latest|most\s+recent|(?:dropped|down|fallen|fell|gone\s+down"
-                              r"|come\s+down|come\s+up|gone\s+up|risen|rose|back\s+up|up)\s+to)\b", re.IGNORECASE)),
+# How late a value was found, by the words around it: 3 for now or the latest, 2 for yesterday, 1 for before. A
+# change without a time ("45 last week, it dropped to 19") says nothing of when: which count is asked
+_WHEN_FOUND = ((3, re.compile(r"\b(?:now|today|this\s+morning|currently|latest|most\s+recent)\b", re.IGNORECASE)),
                (2, re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE)),
                (1, re.compile(r"\b(?:before|last\s+(?:week|time|month)|ago|previously|originally|at\s+first|to\s+start\s+with)\b",
                               re.IGNORECASE)))

@@ -1,6 +1,8 @@
 """The understanding step (bot/understanding.py) and the engine acting on it, without Rasa."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from bot import i18n, texts
@@ -77,6 +79,8 @@ def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
     ("platelet_boosters_failed", "they gave me some jabs, didn't do much", True),
     ("platelet_boosters_failed", "yes but only once", False),
     ("platelet_boosters_failed", "never heard of those, just had transfusions", False),
+    ("infection_serology_positive", "my husband has hep C but I'm clear", False),
+    ("uncontrolled_hypertension", "high blood pressure but the tablets keep it normal", False),
     ("liver_kidney_ok", "normal", True),
     ("liver_kidney_ok", "I don't think they were normal", None),  # a hedge: offered back
     ("liver_kidney_ok", "my liver enzymes are more than twice the upper limit", False),
@@ -133,6 +137,11 @@ def test_still_on_chemotherapy_is_followed_up_not_never(engine):
     outcome = asked(at("last_chemotherapy"), engine, "Not yet, I'm still on it")
     assert "last_chemotherapy" not in outcome.state.facts
     assert any("most recent dose" in r.text for r in outcome.replies)
+
+
+def test_still_on_another_treatment_says_nothing_of_the_chemotherapy(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "chemo finished 4 weeks ago but I'm still on the immunotherapy")
+    assert outcome.state.facts["last_chemotherapy"] == (TODAY - datetime.timedelta(weeks=4)).isoformat()
 
 
 def test_a_dose_still_booked_is_followed_up_not_the_one_before_stored(engine):
