@@ -139,7 +139,9 @@ CHINESE = {
 CONDITION = re.compile(r"^\W*(?:(?:it|that)\s+)?depends\b|^\W*(?:only\s+)?(?:if|as\s+long\s+as|provided|unless)\b"
                        r"|^\W*(?:要|得|那得|那要)?看|^\W*取决于|^\W*(?:如果|要是|只要)", _I)
 # Where one sentence ends and the next begins: "why does diabetes matter? I do have it"
-SENTENCE = re.compile(r"[^.?!。？！\n]+[.?!。？！\n]*")
+# or a dash between spaces, or a comma before a question word: "60 - what have I told you so far?", "39, why does it matter?"
+SENTENCE = re.compile(r"(?:[^.?!。？！\n\s,]|\s(?![-–—]\s)|,(?!\s*(?:why|what|where|who|how|which|is|are|can|could|do|does)\b))+"
+                      r"(?:[.?!。？！\n]+|\s[-–—]\s|,|$)", re.IGNORECASE)
 
 
 def act_in_words(text: str) -> Optional[str]:

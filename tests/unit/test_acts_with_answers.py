@@ -66,6 +66,13 @@ def test_a_question_beside_an_answer_is_answered_too(engine):
     assert understood.also == acts.ASK_LOCATION and understood.facts == {"bleeding_tendency": True}
 
 
+@pytest.mark.parametrize("text, question", [("63 - where is the hospital?", acts.ASK_LOCATION),
+                                            ("63, who do I call about it?", acts.ASK_CONTACT)])
+def test_a_question_after_a_dash_or_a_comma_is_a_sentence_of_its_own_beside_the_answer(engine, text, question):
+    understood = engine.understand(at("age"), Turn(text))
+    assert understood.also == question and understood.facts == {"age": 63}
+
+
 def test_a_question_alone_stays_a_question(engine):
     understood = engine.understand(at("willing_to_consent"), Turn("where is the hospital? I live in Shijiazhuang"))
     assert understood.act == acts.ASK_LOCATION
