@@ -673,3 +673,9 @@ def test_parse_when_a_month_of_last_year_is_that_month() -> None:
                                          ("no", False), ("well no", False)])
 def test_a_well_after_a_pause_takes_a_reply_back_in_part(text: str, taken: bool) -> None:
     assert takes_part_back(text) is taken
+
+
+@pytest.mark.parametrize("text, reply", [("He's 58. Sorry forgot to say its my brother I'm asking about", None),
+                                         ("I forgot", "unknown"), ("forgot to ask", "unknown")])
+def test_forgetting_to_say_something_is_no_forgetting_of_the_answer(text: str, reply) -> None:
+    assert classify_reply(text) == reply
