@@ -337,6 +337,14 @@ def test_no_to_all_except_one_names_that_one(engine):
     assert facts["diabetes"] is True and all(facts[k] is False for k in items if k != "diabetes")
 
 
+def test_none_of_those_said_first_is_a_plain_no_to_the_list_beside_the_items_it_denies(engine):
+    items = ["infection_serology_positive", "severe_bleeding", "antiplatelet_drugs", "treatment_toxicity_unresolved", "pregnant",
+             "breastfeeding"]
+    state = State(consent=True, facts={"sex": "female"}, pending=items)
+    facts = asked(state, engine, "none of those, I'm not pregnant, I stopped feeding my little one in the summer").state.facts
+    assert all(facts[k] is False for k in items)
+
+
 def test_a_date_before_a_treatment_named_as_a_cause_is_not_the_treatment_s(engine):
     outcome = asked(at("childbearing_potential", sex="female"), engine, "my periods stopped last year because of the chemo")
     assert "last_chemotherapy" not in outcome.state.facts
