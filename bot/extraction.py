@@ -232,6 +232,12 @@ def _qualifier(pattern: str) -> re.Pattern:
     return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
+@lru_cache(maxsize=512)
+def _wording(pattern: str) -> re.Pattern:
+    """A fact's own answer wording anywhere in a message, as whole words."""
+    return re.compile(rf"{LEFT_EDGE}(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
+
+
 ABBREVIATION = 4  # letters at most in a cue that may be an abbreviation
 
 
@@ -353,6 +359,7 @@ class Extractor:
         # the conversation is already about someone: a relative named now is someone else
         self.subject_fixed = subject_fixed
         self._others: List[Tuple[int, int]] = []
+        self._written = ""
 
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
@@ -360,6 +367,7 @@ class Extractor:
         text = chinese.mended(text, [phrase for d in expecting for phrase in (*d.cues, *d.cues_partial, *d.cues_false,
                                      *(w for ws in d.choices.values() for w in ws), *(w for ws in d.sites.values() for w in ws))])
         original = text
+        self._written = text  # as written, before other people's words are set aside: "a transplant from my brother"
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
         text = WRITER_RELATION.sub(lambda m: " " * len(m.group()), text)  # says nothing of the person's sex
@@ -648,7 +656,7 @@ class Extractor:
         if any(UNCERTAIN_BEFORE.search(_clause_before(text, start)) for start, _ in self._mentions(text, definition.cues_false, expected)):
             return None  # "a transplant but I'm not sure if it was my own cells": which kind is not known
         readings = [False] * len(said_no)
-        untested = False
+        untested = too_little = False
         partly_denied = False
         # another fact's longer phrase around a cue names that fact, not this one ("could become pregnant" is no
         # pregnancy), unless this fact is the one asked about ("有可能怀孕" to "are you pregnant, or could you be?")
@@ -663,6 +671,13 @@ class Extractor:
                     continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 if chinese.DURING.match(text, end):
                     continue  # a time, not a state: "妊娠期有过血栓" says nothing of a pregnancy now
+                if not (expected or self.clinical) and any(m.start() <= start and end <= m.end()
+                                                           for p in definition.answers.get("unsure", ()) for m in _wording(p).finditer(text)) \
+                        and not any(_wording(p).search(self._written) for reading in ("yes", "no") for p in definition.answers.get(reading, ())):
+                    # said in passing in words that, as an answer, would be asked about ("CMV after the bone marrow
+                    # transplant": whose cells is not said): offered back, unless other words decide it ("allogeneic")
+                    too_little = True
+                    continue
                 before = _clause_before(text, start)
                 if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
                         or chinese.WHETHER.search(before)):
@@ -707,6 +722,9 @@ class Extractor:
             found.partly_denied.setdefault(definition.key, []).append("")
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
+        if too_little and not readings:
+            found.unsure[definition.key] = True
+            return None
         if len(set(readings)) > 1:
             found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
             return None
