@@ -20,7 +20,7 @@ from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.language import is_english_word
 from bot.parsing.numbers import minus_sign
 from bot.parsing.quantities import FRACTION, NEGATIVE, SPANS, TIME, Measurement, find_measurements
-from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when
+from bot.parsing.when import WhenAnswer, absent_for, counted_from_cycle, length_against, parse_when, planned
 from bot.units import DEFINITIONS, convert, factor
 from bot import texts
 
@@ -108,6 +108,8 @@ TRANSFUSED = re.compile(r"\btransfus\w*|\bplatelets?\s+(?:bags?|units?)\b|输(?:
 # "count was 11 before", "15 but that was before the transfusion"
 SAID_BEFORE = re.compile(r"^\s*,?\s*(?:(?:but\s+)?(?:that|it|this)\s+(?:was|is)\s+|but\s+)?(?:before|beforehand|pre)\b(?!\s+\d)", re.IGNORECASE)
 # A dose of the treatment asked about, named without the treatment: "one more dose last week", "the last cycle"
+# The same treatment given again, in a clause of its own: "chemo on the 2nd of November and again on the 16th"
+AGAIN_AFTER = re.compile(r"\s*,?\s*(?:and|then)\s+(?:again|then|once\s+more|another\s+(?:one|dose|cycle))\b[^.;!?]*", re.IGNORECASE)
 DOSE_WORD = re.compile(r"\b(?:doses?|cycles?|sessions?|infusions?|rounds?|courses?|drips?)\b", re.IGNORECASE)
 # An age still to come: "I'll be 18 in March", "55 next month", "turning 60 in two weeks" is one year less now;
 # "turning 60" with no time, "60 next year" (59 or 58 now) or "this year" (59 or 60) is a bound, asked
@@ -157,9 +159,9 @@ STANDS_ON_ITS_OWN = re.compile(r"\s*(?:$|[,;.:!?)/]|(?:on|with|and|or|in|since|f
 SITE_BEFORE_CUE = re.compile(r"[\s-]*(?:\w+\s+)?|部?的?", re.IGNORECASE)  # "lung cancer", "breast ductal carcinoma"
 SITE_AFTER_CUE = re.compile(r"\s+of\s+(?:the\s+|my\s+|her\s+|his\s+)?", re.IGNORECASE)  # "cancer of the bowel"
 # a word right before a number that names another measurement ("WBC 3.2"); not everyday words that lead to a
-# value ("more like 35", "dropped to 19", "it's still 12")
+# value ("more like 35", "dropped to 19", "it's still 12", "before that 12")
 LABELLED = re.compile(r"\b(?!(?:and|or|then|now|today|was|were|is|of|at|about|like|around|roughly|approx|approximately|only|just"
-                      r"|still|to|it|been|be|said|says|by)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
+                      r"|still|to|it|been|be|said|says|by|that|this|before|after|earlier|previously|yesterday|ago)\b)[A-Za-z]{2,}\s*[:=]?\s*$")
 DATE_LIKE = re.compile(r"\d\s*[/.-]\s*$|^\s*[/.-]\s*\d")
 # (a full stop between digits is a decimal point or a date's: "2026.11.05", "PLT 2.2")
 CLAUSE_END = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[;,!?\n，。；！？]|\bbut\b|\band\b|但是|但|不过|可是")
@@ -230,6 +232,12 @@ def _qualifier(pattern: str) -> re.Pattern:
     return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
+@lru_cache(maxsize=512)
+def _wording(pattern: str) -> re.Pattern:
+    """A fact's own answer wording anywhere in a message, as whole words."""
+    return re.compile(rf"{LEFT_EDGE}(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
+
+
 ABBREVIATION = 4  # letters at most in a cue that may be an abbreviation
 
 
@@ -287,6 +295,19 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[first + 1:min(ends) if ends else len(text)]
 
 
+# How late a value was found, by the words around it: 3 for now or the latest, 2 for yesterday, 1 for before. A
+# change without a time ("45 last week, it dropped to 19") says nothing of when: which count is asked
+_WHEN_FOUND = ((3, re.compile(r"\b(?:now|today|this\s+morning|currently|latest|most\s+recent)\b", re.IGNORECASE)),
+               (2, re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE)),
+               (1, re.compile(r"\b(?:before|last\s+(?:week|time|month)|ago|previously|originally|at\s+first|to\s+start\s+with)\b",
+                              re.IGNORECASE)))
+
+
+def _when_found(clause: str) -> int:
+    """How late the words around an English value say it was found (0 when they do not say)."""
+    return next((rank for rank, pattern in _WHEN_FOUND if pattern.search(clause)), 0)
+
+
 def _clause_before(text: str, start: int) -> str:
     before = text[max(0, start - NEAR * 2):start]
     stops = list(CLAUSE_END.finditer(before))
@@ -338,6 +359,7 @@ class Extractor:
         # the conversation is already about someone: a relative named now is someone else
         self.subject_fixed = subject_fixed
         self._others: List[Tuple[int, int]] = []
+        self._written = ""
 
     def run(self, text: str, expecting: Sequence[FactDefinition]) -> Extraction:
         found = Extraction()
@@ -345,6 +367,7 @@ class Extractor:
         text = chinese.mended(text, [phrase for d in expecting for phrase in (*d.cues, *d.cues_partial, *d.cues_false,
                                      *(w for ws in d.choices.values() for w in ws), *(w for ws in d.sites.values() for w in ws))])
         original = text
+        self._written = text  # as written, before other people's words are set aside: "a transplant from my brother"
         found.trial_ids = sorted({m.upper() for m in TRIAL_ID.findall(text)})
         found.wants_catalogue = not found.trial_ids and bool(CATALOGUE_REQUEST.search(text))
         text = WRITER_RELATION.sub(lambda m: " " * len(m.group()), text)  # says nothing of the person's sex
@@ -453,13 +476,19 @@ class Extractor:
 
     @staticmethod
     def _latest_found(text: str, said: Sequence[Tuple[Measurement, float]]) -> Optional[float]:
-        """Of several values of a count said in Chinese, each said with when it was found, the one found latest; none
-        around a transfusion, where the count that counts is for the person to say."""
-        if not chinese.HAS_HAN.search(text) or TRANSFUSED.search(text) or any(
+        """Of several values of a count, each said with when it was found ("it was 45 two weeks ago but yesterday it
+        dropped to 19", "上周是45，昨天复查掉到19了"), the one found latest; none around a transfusion, where the count
+        that counts is for the person to say."""
+        han = bool(chinese.HAS_HAN.search(text))
+        if TRANSFUSED.search(text) or any(
                 chinese.BOUND_AFTER.match(text[m.end:m.end + 4]) or chinese.BOUND_BEFORE.search(text[max(0, m.start - 10):m.start])
+                or BOUND_BEFORE.search(text[max(0, m.start - 20):m.start]) or BOUND_AFTER.match(text[m.end:m.end + 40])
                 for m, _ in said):
-            return None  # "最低的时候五千，现在两万多": a bound is no value
-        ranks = sorted(((chinese.when_found(_clause_before(text, m.start)), value) for m, value in said), reverse=True)
+            return None  # "最低的时候五千，现在两万多", "over 100 before chemo, now 19": a bound is no value
+        # in Chinese the time comes before the value; in English on either side of it ("41 last week", "now 19")
+        ranks = sorted(((chinese.when_found(_clause_before(text, m.start)) if han
+                         else _when_found(_clause_before(text, m.start) + " " + _clause_after(text, m.end)), value)
+                        for m, value in said), reverse=True)
         if len(ranks) > 1 and ranks[0][0] > ranks[1][0] and ranks[-1][0] > 0:  # each value dated ("26，上次是19" is not)
             return ranks[0][1]
         return None
@@ -627,7 +656,7 @@ class Extractor:
         if any(UNCERTAIN_BEFORE.search(_clause_before(text, start)) for start, _ in self._mentions(text, definition.cues_false, expected)):
             return None  # "a transplant but I'm not sure if it was my own cells": which kind is not known
         readings = [False] * len(said_no)
-        untested = False
+        untested = too_little = False
         partly_denied = False
         # another fact's longer phrase around a cue names that fact, not this one ("could become pregnant" is no
         # pregnancy), unless this fact is the one asked about ("有可能怀孕" to "are you pregnant, or could you be?")
@@ -642,6 +671,13 @@ class Extractor:
                     continue  # names another thing, which does not decide this fact: "EBV antibodies" for a DNA test
                 if chinese.DURING.match(text, end):
                     continue  # a time, not a state: "妊娠期有过血栓" says nothing of a pregnancy now
+                if not (expected or self.clinical) and any(m.start() <= start and end <= m.end()
+                                                           for p in definition.answers.get("unsure", ()) for m in _wording(p).finditer(text)) \
+                        and not any(_wording(p).search(self._written) for reading in ("yes", "no") for p in definition.answers.get(reading, ())):
+                    # said in passing in words that, as an answer, would be asked about ("CMV after the bone marrow
+                    # transplant": whose cells is not said): offered back, unless other words decide it ("allogeneic")
+                    too_little = True
+                    continue
                 before = _clause_before(text, start)
                 if (UNTESTED_BEFORE.search(before) or UNCERTAIN_BEFORE.search(before) or chinese.UNTESTED.search(before)
                         or chinese.WHETHER.search(before)):
@@ -686,6 +722,9 @@ class Extractor:
             found.partly_denied.setdefault(definition.key, []).append("")
         if untested and True not in readings:
             return None  # not known: the reply reads as "I don't know"
+        if too_little and not readings:
+            found.unsure[definition.key] = True
+            return None
         if len(set(readings)) > 1:
             found.problems.append(ReadingProblem(definition.key, texts.MIXED_ANSWER.format(label=definition.shown_label)))
             return None
@@ -755,10 +794,12 @@ class Extractor:
 
     def _date_near(self, text: str, definition: FactDefinition, start: int, end: int,
                    found: Extraction) -> Any:
-        if any(s <= start < e for s, e in (m.span() for m in when_chinese.PUT_OFF.finditer(text))):
-            return None  # "原定上周化疗，推迟了": planned and put off, not done then
+        if any(s <= start < e for s, e in (*(m.span() for m in when_chinese.PUT_OFF.finditer(text)), *planned(text))):
+            return None  # "原定上周化疗，推迟了", "he should have had his last cycle on 3rd Nov": planned, not done then
         before = _clause_before(text, start)
-        after = self._own_words_after(_clause_after(text, end), definition)
+        after = _clause_after(text, end)
+        again = AGAIN_AFTER.match(text, end + len(after))
+        after = self._own_words_after(after + (again.group() if again else ""), definition)
         if is_negated(text, start) and (NEVER_HAD.search(before) or chinese.NEVER_HAD.search(before)):
             # "no radiotherapy", "never had chemo"; "haven't had chemo for 2 months": at least that long ago
             since = absent_for(after, self.today)

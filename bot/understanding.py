@@ -54,11 +54,14 @@ MODEL_ACTS = {"why": acts.WHY, "show_facts": acts.SHOW_FACTS, "show_verdict": ac
               "ask_human": acts.ASK_HUMAN}
 SMALL_TALK = (acts.GREET, acts.THANKS, acts.GOODBYE, acts.BOT_CHALLENGE)
 CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wait|i made a mistake|wrong|not \d+ but)\b", re.I)
-# A "no" said on its own before anything else: "nope, no bruises" (not "no aspirin", which names one thing only)
-PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
+# A "no" said on its own before anything else: "nope, no bruises", "none of those, I'm not pregnant" (not "no aspirin",
+# which names one thing only)
+PLAIN_NO = re.compile(r"^\W*(?:(?:no|nope|nah|none|never)\s*[,.!;:-]|none\s+of\s+(?:those|these|them|the\s+above)\b)", re.IGNORECASE)
 # A "no" that is the first word, not a statement denied ("I haven't met them yet")
 NO_FIRST = re.compile(r"^\W*(?:no|nope|nah|none|nothing)\b", re.IGNORECASE)
-SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
+# the number taken back may have words of its own ("35 on friday, sorry no 25")
+SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=(?:\s+[^\W\d_]+){0,3}\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b"
+                                   r"(?:[\s,:-]|\bno\b|\bnot\b)*\d)",
                                    re.IGNORECASE)
 # "none since the summer", "not since my last scan": a "no" that counts from a time there was one
 NOT_SINCE = re.compile(r"(?:\b(?:no|not|none|nothing)|n't)\b[^.;!?]*\bsince\b", re.IGNORECASE)

@@ -61,7 +61,8 @@ PATTERNS = (
         r"|\brecap\b|\bsummar(?:y|ise|ize)\s+(?:of\s+)?(?:my|the|what)\b|\bwhat\s+(?:info|information|details|data)\s+do\s+you\s+have"
         r"|\bwhat\s+you\s+know\s+about\s+(?:me|her|him)\b|\blist\s+what\s+i'?ve\s+(?:answered|said|told)", _I)),
     (SHOW_VERDICT, re.compile(
-        r"\b(?:just\s+)?(?:tell|give|show)\s+me\s+(?:the\s+|my\s+)?(?:result|results|verdict|outcome|answer)\b"
+        # not what others do or do not tell: "they never tell me the results"
+        r"\b(?<!never\s)(?<!they\s)(?<!nt\s)(?<!n't\s)(?<!not\s)(?:just\s+)?(?:tell|give|show)\s+me\s+(?:the\s+|my\s+)?(?:result|results|verdict|outcome|answer)\b"
         r"|\b(?:am\s+i|is\s+(?:she|he)|are\s+they)\s+(?:eligible|a\s+fit|suitable)\b|\b(?:do|does|would|will|can)\s+(?:i|she|he|they|my\s+\w+)\s+qualify\b"
         # "just tell me if I qualify or not", "let me know whether she can take part"
         r"|\b(?:tell|let)\s+me\s+(?:know\s+)?(?:if|whether)\s+(?:i|she|he|they|we|my\s+\w+)\s+(?:qualif\w*|(?:am|is|are|'m|'s)\s+"
@@ -87,6 +88,8 @@ PATTERNS = (
     (ASK_LOCATION, re.compile(
         r"\b(?:where\s+(?:is|are|does|do|will|would)|where's)\b|\b(?:do|would|will|must)\s+(?:i|we|she|he)\s+(?:have|need)\s+to\s+(?:travel|go|fly)\b|\btravel\s+to\b[^.!]*\?"
         r"|\bhow\s+far\b|\b(?:which|what)\s+(?:hospital|city|country|site|clinic)\b|\bnear\s+(?:me|london|here)\b"
+        # "how would I even get to China?", "how do we get there?"
+        r"|\bhow\s+(?:would|do|will|can|could|should)\s+(?:i|we|she|he|they)\s+(?:even\s+)?(?:get|travel|go)\s+(?:to|there)\b"
         r"|\b(?:is\s+it|is\s+there\s+one)\s+(?:in|near)\b|\bsites?\s+(?:in|near)\b"
         r"|\bis\s+(?:the|this|that|your)\s+(?:hospital|study|trial|clinic|site|centre|center)\s+(?:in|near|far)\b", _I)),
     (ASK_CONTACT, re.compile(
@@ -136,7 +139,9 @@ CHINESE = {
 CONDITION = re.compile(r"^\W*(?:(?:it|that)\s+)?depends\b|^\W*(?:only\s+)?(?:if|as\s+long\s+as|provided|unless)\b"
                        r"|^\W*(?:要|得|那得|那要)?看|^\W*取决于|^\W*(?:如果|要是|只要)", _I)
 # Where one sentence ends and the next begins: "why does diabetes matter? I do have it"
-SENTENCE = re.compile(r"[^.?!。？！\n]+[.?!。？！\n]*")
+# or a dash between spaces, or a comma before a question word: "60 - what have I told you so far?", "39, why does it matter?"
+SENTENCE = re.compile(r"(?:[^.?!。？！\n\s,]|\s(?![-–—]\s)|,(?!\s*(?:why|what|where|who|how|which|is|are|can|could|do|does)\b))+"
+                      r"(?:[.?!。？！\n]+|\s[-–—]\s|,|$)", re.IGNORECASE)
 
 
 def act_in_words(text: str) -> Optional[str]:

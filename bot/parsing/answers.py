@@ -19,12 +19,13 @@ _END = r"\s*(?:[,.!;:)]|$)"
 UNTESTED = (r"(?:never|not|no|(?:do|does|did|have|has|had|is|was|are|were|ca|could|wo)n'?t)\s+"
             r"(?:(?:been|ever|yet|had|got|gotten|get|done|did|a|an|any|the|blood)\s+)*"
             r"(?:tests?|tested|check|checked|screened|ecg|ekg|scan|heart\s+tracing)\b(?![^.,;!?]*\bpositive)")
-# Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply.
+# Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply. Forgetting to say
+# something ("sorry, forgot to say it's my brother") is no forgetting of the answer.
 _UNKNOWN = re.compile(
     r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
     r"|(?:do\s*n'?t|do\s+not|didn'?t|did\s+not)\s+(?:really\s+)?(?:know|remember|recall)"
     r"|dunno|idk|(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:remember|recall|say)"
-    r"|maybe|perhaps|possibly|forg[eo]t|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"
+    r"|maybe|perhaps|possibly|forg[eo]t(?!\s+to\s+(?:say|mention|tell|add|write))|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"
     r"|ask\s+(?:my|the|her|his)\s+(?:doctor|dr|nurse|oncologist|gp|consultant)"
     r"|hard\s+to\s+say|who\s+knows|beats\s+me|never\s+heard\s+of"
     rf"|{UNTESTED}"
@@ -160,7 +161,8 @@ _HEDGE = re.compile(
 # What follows a plain yes or no and takes part of it back: "no, apart from ...", "yes if my oncologist agrees"
 _EXCEPTION = re.compile(r"\b(?:apart\s+from|except|other\s+than|besides|if|as\s+long\s+as|provided|unless|only\s+if)\b",
                         re.IGNORECASE)
-_CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b", re.IGNORECASE)
+# "no... well pre-diabetic they said": a "well" after a pause takes the reply back in part too
+_CONTRAST = re.compile(r"\b(?:but|although|though|however|just|only)\b|(?:\.{2,}|…|[,;-])\s*well\b", re.IGNORECASE)
 
 
 # Said alone, "I think so" and "I don't think so" are how people say yes and no: the hedge is in the

@@ -54,6 +54,7 @@ _RELATIVE = re.compile(
     r"|(?P<today>today|tonight|this\s+(?:morning|afternoon|evening)|just\s+now)"
     r"|(?P<tomorrow>tomorrow)"
     rf"|(?P<weekday_last_week>{'|'.join(_WEEKDAYS)})\s+(?:of\s+)?last\s+week|last\s+week'?s?\s+(?:on\s+)?(?P<last_weeks>{'|'.join(_WEEKDAYS)})"
+    r"|(?P<week_before_last>(?:the\s+)?week\s+before\s+last)"
     r"|(?P<rel>last|next|past)\s+(?P<rel_unit>week|wk|fortnight|month|mo|mth|year|yr)"
     r"|this\s+(?P<this_unit>week|wk|month|mo|mth|year|yr)"
     rf"|(?:last|this\s+past|on)\s+(?P<weekday>{'|'.join(_WEEKDAYS)}))\b",
@@ -125,6 +126,8 @@ _CYCLE_DAY = re.compile(r"\bday\s*\+?\s*[0-9]+\s+(?:of|in)\s+(?:(?:my|her|his|th
 # "just over a month ago", "a little more than 6 weeks": near the amount, on its far side; one day offered back
 _NEAR_OVER = re.compile(r"\b(?:just|only\s+just|a\s+(?:little|bit|tad|touch)|slightly|barely)\s+"
                         r"(?:over|more\s+than|longer\s+than|past|after)\s*$", re.IGNORECASE)
+# "nearly a month ago", "not quite 4 weeks": near the amount, on its near side; one day offered back too
+_NEAR_UNDER = re.compile(r"\b(?:nearly|almost|not\s+quite|just\s+(?:under|short\s+of|less\s+than))\s*$", re.IGNORECASE)
 # Named days: (pattern, (month, day)) for fixed ones; movable ones are computed per year (see _named_day)
 _FIXED_DAYS = (
     (r"(?:christmas|xmas)\s+eve", (12, 24)),
@@ -154,10 +157,17 @@ _NAMED_DAY_WORD = re.compile(r"christmas|xmas|boxing|new\s+year|hogmanay|hall?ow
 # A time taken back ("about 6 weeks ago, no wait, it was 3 weeks"): what follows the last such words is the answer
 _TAKEN_BACK = re.compile(r"\b(?:no\s+wait|sorry|i\s+mean[t]?|correction|scratch\s+that|oops|my\s+mistake)\b", re.IGNORECASE)
 # A time that was planned, not what happened: "was supposed to be on 20 Nov but got cancelled"
-_NOT_DONE = re.compile(r"\b(?:supposed\s+to|meant\s+to|planned|scheduled|booked|due\s+(?:on|for|again|in|next)"
+_NOT_DONE = re.compile(r"\b(?:supposed\s+to|meant\s+to|should\s+have\s+(?:had|been|gone)|planned|scheduled|booked|due\s+(?:on|for|again|in|next)"
                        r"|(?:was|were|got|been|is|be)\s+(?:cancel+ed|postponed|delayed|put\s+off|pushed\s+back))\b",
                        re.IGNORECASE)
 _CLAUSES = re.compile(r"[^,;.!?()]+?(?=[,;.!?()]|\bbut\b|\bso\b|$)|\bbut\b|\bso\b", re.IGNORECASE)
+
+
+def planned(text: str) -> list[tuple[int, int]]:
+    """The clauses that tell of a plan rather than of what was done: "he should have had his last cycle on 3rd Nov"."""
+    return [m.span() for m in _CLAUSES.finditer(text) if _NOT_DONE.search(m.group())]
+
+
 DATE_ORDERS = ("DMY", "MDY")
 _DATEPARSER_SETTINGS = {
     "PREFER_DATES_FROM": "past",
@@ -295,6 +305,8 @@ def _duration_span(m: re.Match[str], amount: float, unit: str,
         return OPEN_START, _shift(today, -min(amount, other), unit)
     if m.group("n2"):
         return _shift(today, -max(amount, other), unit), _shift(today, -min(amount, other), unit)
+    if _NEAR_UNDER.search(m.string, max(0, m.start() - 30), m.start()):
+        return _NEAR
     return None
 
 
@@ -327,6 +339,9 @@ def _relative_span(m: re.Match[str], today: datetime.date) -> tuple[datetime.dat
     whether weeks start on Sunday or on Monday, as people say both. "Last fortnight": the last 14
     days, as no calendar has fortnights. None for a day ("yesterday"), the future ("next month")
     and "the end of last month" (its last day)."""
+    if m.group("week_before_last"):  # the week before last week, however weeks start
+        earlier, later = _week_starts(today)
+        return earlier - datetime.timedelta(days=14), later - datetime.timedelta(days=8)
     if m.group("this_unit"):
         unit = _unit_name(m.group("this_unit"))
         return (_week_starts(today)[0] if unit == "week" else _period_start(today, unit)), today
@@ -514,6 +529,28 @@ def _merge_compound(text: str) -> str:
 
 
 # "in May last year", "March this year": the month of that year, not the whole year
+# "the 16th" after a day with its month ("on the 2nd of November and again on the 16th"): a day of that month
+_BARE_ORDINAL = re.compile(rf"\bthe\s+(?P<day>[0-3]?[0-9](?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}|\s+(?:day|week|cycle|time|dose))",
+                           re.IGNORECASE)
+
+
+def _month_carried(text: str) -> str:
+    """A bare day ("the 16th") said after a day with its month, given that month: "on the 2nd of November and again
+    on the 16th" reads as the 2nd and the 16th of November, the later of which is the last."""
+    named = [m for m in _DATE.finditer(text) if m.group("day_month") or m.group("month_day")]
+    if not named:
+        return text
+
+    def carried(m: re.Match[str]) -> str:
+        before = [d for d in named if d.end() <= m.start()]
+        if not before:
+            return m.group()
+        month = re.search(_MONTH, before[-1].group(), re.IGNORECASE)
+        return f"{m.group()} {month.group()}" if month else m.group()
+
+    return _BARE_ORDINAL.sub(carried, text)
+
+
 _MONTH_OF_YEAR = re.compile(rf"\b(?P<month>{_MONTH})\s+(?:of\s+)?(?P<which>last|this)\s+year\b", re.IGNORECASE)
 
 
@@ -559,9 +596,9 @@ def _parse_when(normed: str, today: datetime.date, date_order: str | None = None
         if corrected is not None:
             return corrected
         normed = normed[:taken_back[-1].start()] + " " * (len(normed) - taken_back[-1].start())
-    if _NOT_DONE.search(normed):  # the times of plans are left out; "due again next week" would be future anyway
-        normed = _CLAUSES.sub(lambda m: " " * len(m.group()) if _NOT_DONE.search(m.group()) else m.group(), normed)
-    norm = _year_named(_named_days(_merge_compound(in_english(normed, today)), today), today)
+    for start, end in planned(normed):  # the times of plans are left out; "due again next week" would be future anyway
+        normed = normed[:start] + " " * (end - start) + normed[end:]
+    norm = _month_carried(_year_named(_named_days(_merge_compound(in_english(normed, today)), today), today))
     # "-3 weeks ago" is no time (bot.extraction asks again); "for a week each cycle", "for 2 weeks" are how long,
     # not when, unless said of an absence ("off chemo for 6 weeks": at least that long ago)
     found = []

@@ -50,9 +50,12 @@ _SELF_BEFORE = re.compile(
     r"|\b(?:i'?m|i\s+am|im|i\s+have|i'?ve|i\s+had|i\s+was|i\s+do|i\s+did|mine|myself)\b"
     r"(?!\s+(?:asking|writing|typing|filling|here|helping|her|his|their|the|a|an|on\s+behalf|enquiring|inquiring|looking|checking)\b)"
     r"|^\W*(?:about\s+)?\d[\d.,]*\s*(?:k|years?(?:\s+old)?|y/?o)?\s*[.,;:!-]"
+    r"|^\W*(?:fe)?male\s*[.,;:!-]"  # "Male. My wife is female if that matters": the writer's own sex, answered first
     r"|(?:但是|但|不过|可是)|^\s*\d{1,3}(?=\s|[，,。.])", re.IGNORECASE)
-# The writer setting themselves against a relative named before: "my dad had leukaemia but mine is stomach cancer"
-NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve|mine|my\s+own|me)\b|\bmine\s+(?:is|was|are)\b", re.IGNORECASE)
+# The writer setting themselves against a relative named before: "my dad had leukaemia but mine is stomach cancer",
+# "my husband is 66, I'm 63 - it's me who's ill, not him"
+NOT_ME = re.compile(r"\bnot\s+me\b|\bbut\s+(?:i|i'?m|i\s+am|i\s+have|i'?ve|mine|my\s+own|me)\b|\bmine\s+(?:is|was|are)\b"
+                    r"|\bit'?s\s+(?:me|myself)\s+(?:who|that|with)\b|\bi'?m\s+the\s+(?:one|patient)\b|\bnot\s+(?:him|her)\b", re.IGNORECASE)
 ZH_NOT_ME = re.compile(rf"[{PUNCTUATION}\s](?:我|患者|病人)(?:本人|自己)?(?:现在|目前|今年)?(?:是|得的是|得了|查出)"
                        rf"(?!(?:他|她|TA|患者|病人)?(?:的)?(?:{RELATIVE_WORDS})|(?:男|女)(?:的|性)?)")
 # A denial with nothing of its own after another person's condition: "..., not me", "..., 患者本人无"

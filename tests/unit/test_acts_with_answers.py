@@ -19,9 +19,15 @@ def at(question: str, **facts) -> State:
     ("我前面都说了些什么", acts.SHOW_FACTS),
     ("why does diabetes matter?", acts.WHY),
     ("is the hospital in Tianjin?", acts.ASK_LOCATION),
+    ("yes if it helps, but how would I even get to China?", acts.ASK_LOCATION),
 ])
 def test_the_words_that_state_an_act(text, act):
     assert acts.act_in_words(text) == act
+
+
+@pytest.mark.parametrize("text", ["dont know, they never tell me the results", "the doctors don't tell me the results"])
+def test_what_others_do_not_tell_is_no_request_for_the_result(text):
+    assert acts.act_in_words(text) is None
 
 
 @pytest.mark.parametrize("text", ["depends how far I have to travel", "only if it's near me", "看要跑多远"])
@@ -58,6 +64,13 @@ def test_a_why_after_an_answer_is_only_the_answer(engine):
 def test_a_question_beside_an_answer_is_answered_too(engine):
     understood = engine.understand(at("bleeding_tendency"), Turn("yes - gums and nose. Also is the hospital in Tianjin? I'm in Beijing"))
     assert understood.also == acts.ASK_LOCATION and understood.facts == {"bleeding_tendency": True}
+
+
+@pytest.mark.parametrize("text, question", [("63 - where is the hospital?", acts.ASK_LOCATION),
+                                            ("63, who do I call about it?", acts.ASK_CONTACT)])
+def test_a_question_after_a_dash_or_a_comma_is_a_sentence_of_its_own_beside_the_answer(engine, text, question):
+    understood = engine.understand(at("age"), Turn(text))
+    assert understood.also == question and understood.facts == {"age": 63}
 
 
 def test_a_question_alone_stays_a_question(engine):

@@ -232,3 +232,12 @@ def test_a_span_of_counts_is_no_value_but_a_bound_to_follow_up(vocabulary, text)
 def test_a_value_follows_its_label_before_one_that_precedes_it(vocabulary):
     assert facts_in("hb 90 neut 1.2 plt 27", vocabulary).values["platelet_count"] == 27
     assert facts_in("22k plts", vocabulary).values["platelet_count"] == 22
+
+
+@pytest.mark.parametrize("text, value", [("CMV positive after my transplant", None), ("bone marrow transplant in 2020", None),
+                                         ("allogeneic stem cell transplant 2022", True), ("stem cell transplant from my brother", True),
+                                         ("I had a kidney transplant in 2010", True)])
+def test_a_transplant_said_in_passing_without_whose_cells_is_offered_back(vocabulary, text, value):
+    found = extract(text, vocabulary, [], TODAY)
+    assert found.values.get("transplant") is value
+    assert ("transplant" in found.unsure) is (value is None)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.facts import OPEN_START
-from bot.parsing.answers import classify_reply, is_negated
+from bot.parsing.answers import classify_reply, is_negated, takes_part_back
 from bot.parsing.numbers import NumberMatch, find_numbers, normalise
 from bot.parsing.quantities import TIME, Measurement, find_measurements
 from bot.parsing.when import WhenAnswer, duration_to_days, elapsed_months, length_against, parse_when
@@ -667,3 +667,15 @@ def test_not_knowing_the_thing_asked_is_unknown(text: str) -> None:
 def test_parse_when_a_month_of_last_year_is_that_month() -> None:
     assert parse_when("in March last year", TODAY) == WhenAnswer(D(2025, 3, 31), approximate=True, earliest=D(2025, 3, 1))
     assert parse_when("January this year", TODAY) == WhenAnswer(D(2026, 1, 31), approximate=True, earliest=D(2026, 1, 1))
+
+
+@pytest.mark.parametrize("text, taken", [("no... well pre-diabetic they said", True), ("no, well, sometimes", True),
+                                         ("no", False), ("well no", False)])
+def test_a_well_after_a_pause_takes_a_reply_back_in_part(text: str, taken: bool) -> None:
+    assert takes_part_back(text) is taken
+
+
+@pytest.mark.parametrize("text, reply", [("He's 58. Sorry forgot to say its my brother I'm asking about", None),
+                                         ("I forgot", "unknown"), ("forgot to ask", "unknown")])
+def test_forgetting_to_say_something_is_no_forgetting_of_the_answer(text: str, reply) -> None:
+    assert classify_reply(text) == reply

@@ -134,6 +134,11 @@ def test_a_referral_told_of_is_no_question_about_joining(engine):
     assert facts.get("survival_six_months") is True
 
 
+@pytest.mark.parametrize("message", ["he said months rather than years", "months, not years, she said"])
+def test_months_set_against_years_is_no_yes_to_six_months(engine, message):
+    assert "survival_six_months" not in read(engine, "survival_six_months", message).state.facts
+
+
 def test_a_count_said_of_a_time_when_something_happened_is_offered_back_not_stored(engine):
     outcome = read(engine, "bleeding_tendency", "not now, I did when my platelets were 5")
     assert "platelet_count" not in outcome.state.facts and outcome.state.facts["bleeding_tendency"] is False

@@ -1,6 +1,8 @@
 """The understanding step (bot/understanding.py) and the engine acting on it, without Rasa."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from bot import i18n, texts
@@ -76,6 +78,9 @@ def test_unreadable_twice_leaves_the_question_open_and_says_so(engine):
     ("chemo_induced_thrombocytopenia", "my oncologist said it's from the chemo", True),
     ("platelet_boosters_failed", "they gave me some jabs, didn't do much", True),
     ("platelet_boosters_failed", "yes but only once", False),
+    ("platelet_boosters_failed", "never heard of those, just had transfusions", False),
+    ("infection_serology_positive", "my husband has hep C but I'm clear", False),
+    ("uncontrolled_hypertension", "high blood pressure but the tablets keep it normal", False),
     ("liver_kidney_ok", "normal", True),
     ("liver_kidney_ok", "I don't think they were normal", None),  # a hedge: offered back
     ("liver_kidney_ok", "my liver enzymes are more than twice the upper limit", False),
@@ -134,6 +139,16 @@ def test_still_on_chemotherapy_is_followed_up_not_never(engine):
     assert any("most recent dose" in r.text for r in outcome.replies)
 
 
+def test_still_on_another_treatment_says_nothing_of_the_chemotherapy(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "chemo finished 4 weeks ago but I'm still on the immunotherapy")
+    assert outcome.state.facts["last_chemotherapy"] == (TODAY - datetime.timedelta(weeks=4)).isoformat()
+
+
+def test_a_dose_still_booked_is_followed_up_not_the_one_before_stored(engine):
+    outcome = asked(at("last_chemotherapy"), engine, "my last one is booked for the 10th, the one before was 19th November")
+    assert "last_chemotherapy" not in outcome.state.facts
+
+
 def test_an_all_number_date_is_asked_back_unless_the_site_says_its_order(catalogue):
     asking = Screening(catalogue, default_trial=SEED_TRIAL, today=lambda: TODAY)
     outcome = asked(at("last_chemotherapy"), asking, "05/11/2026")
@@ -165,6 +180,15 @@ def test_a_change_to_an_answered_fact_is_checked_back_unless_said_as_a_correctio
     assert outcome.state.facts["platelet_count"] == 22 and outcome.state.confirm == {"platelet_count": 45}
     corrected = asked(at("diabetes", platelet_count=22), engine, "no. actually my platelets are 45")
     assert corrected.state.facts["platelet_count"] == 45
+
+
+@pytest.mark.parametrize("question, message, value", [
+    ("age", "28, sorry 18", 18), ("platelet_count", "45 sorry I mean 54", 54),
+    # the number taken back has words of its own: "on friday"
+    ("platelet_count", "it was 35 on friday, sorry no 25, i was looking at the wrong line", 25),
+])
+def test_a_number_taken_back_in_the_same_message_is_not_read(engine, question, message, value):
+    assert asked(at(question), engine, message).state.facts[question] == value
 
 
 # -- the conversation around the answers -----------------------------------------------------------
@@ -313,6 +337,14 @@ def test_no_to_all_except_one_names_that_one(engine):
     assert facts["diabetes"] is True and all(facts[k] is False for k in items if k != "diabetes")
 
 
+def test_none_of_those_said_first_is_a_plain_no_to_the_list_beside_the_items_it_denies(engine):
+    items = ["infection_serology_positive", "severe_bleeding", "antiplatelet_drugs", "treatment_toxicity_unresolved", "pregnant",
+             "breastfeeding"]
+    state = State(consent=True, facts={"sex": "female"}, pending=items)
+    facts = asked(state, engine, "none of those, I'm not pregnant, I stopped feeding my little one in the summer").state.facts
+    assert all(facts[k] is False for k in items)
+
+
 def test_a_date_before_a_treatment_named_as_a_cause_is_not_the_treatment_s(engine):
     outcome = asked(at("childbearing_potential", sex="female"), engine, "my periods stopped last year because of the chemo")
     assert "last_chemotherapy" not in outcome.state.facts
@@ -328,6 +360,16 @@ def test_a_later_dose_said_beside_the_treatment_s_end_is_offered_back(engine):
 def test_a_count_from_before_the_transfusion_told_of_is_not_the_count(engine):
     outcome = asked(at("platelet_count"), engine, "I had a transfusion of 2 bags on Monday, count was 11 before")
     assert "platelet_count" not in outcome.state.facts and outcome.state.pending == ["platelet_count"]
+
+
+@pytest.mark.parametrize("message, count", [
+    ("PLT 41 x10^9/L last week, today they said its dropped to 28", 28), ("was 150 before chemo, now 19", 19),
+    ("it was 45 two weeks ago but yesterday it dropped to 19", 19),
+    # a transfusion between them, or no time said of each: which one counts is asked
+    ("87,000 after the transfusion, before that 12", None), ("25 last week, 45 today after a transfusion", None), ("22 or 25", None),
+])
+def test_of_two_counts_each_said_with_when_the_latest_is_read(engine, message, count):
+    assert asked(at("platelet_count"), engine, message).state.facts.get("platelet_count") == count
 
 
 def test_the_odd_bruise_is_offered_back_and_the_no_to_serious_bleeding_kept(engine):

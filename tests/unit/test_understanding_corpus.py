@@ -13,12 +13,12 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the blind batches of three rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml: each written
-# before the reader was read or run) and their fixes: 3037 dev cases, read right 85.2%, misread 0.46%, none
-# unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in data/facts.yml).
+# With the blind batches of four rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml, fresh_patient_4.yml:
+# each written before the reader was read or run) and their fixes: 3152 dev cases, read right 85.3%, misread 0.35%,
+# none unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in data/facts.yml).
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.851
-MAX_MISREAD_DEV = 0.0047
+MIN_RIGHT_DEV = 0.852
+MAX_MISREAD_DEV = 0.0035
 # Chinese (issue 15), with the third blind batch (zh-CN/dev/fresh_round_3.yml; 1119 dev cases): read right 87.2%,
 # misread 0.54%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0

@@ -71,7 +71,9 @@ def test_days_after_a_treatment_and_a_final_cycle_are_plain_dates():
 
 
 @pytest.mark.parametrize("text, day", [("just over a month ago", D(2026, 11, 1)),
-                                       ("a bit more than 6 weeks ago", D(2026, 10, 20))])
+                                       ("a bit more than 6 weeks ago", D(2026, 10, 20)),
+                                       # on the near side of the amount too
+                                       ("nearly a month ago", D(2026, 11, 1)), ("almost 6 weeks ago", D(2026, 10, 20))])
 def test_just_over_an_amount_is_that_amount_offered_back(text, day):
     assert parse_when(text, DEC_1) == WhenAnswer(day, approximate=True, near=True)
 
@@ -80,6 +82,16 @@ def test_just_over_an_amount_is_that_amount_offered_back(text, day):
 def test_abbreviated_relative_periods(text, earliest):
     answer = parse_when(text, DEC_1)
     assert answer is not None and answer.earliest == earliest
+
+
+def test_the_week_before_last_is_the_week_before_last_week_however_weeks_start():
+    assert parse_when("the week before last", DEC_1) == WhenAnswer(D(2026, 11, 22), approximate=True, earliest=D(2026, 11, 15))
+
+
+@pytest.mark.parametrize("text, day", [("I had chemo on the 2nd of November and again on the 16th", D(2026, 11, 16)),
+                                       ("3rd of nov and the 24th", D(2026, 11, 24))])
+def test_a_bare_day_after_a_day_with_its_month_is_of_that_month(text, day):
+    assert parse_when(text, DEC_1).date == day
 
 
 # -- as the reader takes them -------------------------------------------------------------------
@@ -132,6 +144,16 @@ def test_words_of_regret_with_no_time_after_keep_the_time_before():
 ])
 def test_the_time_of_a_plan_is_no_time_it_happened(text, day):
     assert parse_when(text, DEC_1).date == day
+
+
+def test_a_treatment_named_in_a_plan_takes_no_time_from_it(vocabulary):
+    found = _found("He should have had his last cycle on 3rd Nov but they postponed it because of his counts, "
+                   "so the last one he actually had was 20th October", vocabulary)
+    assert found.values["last_chemotherapy"] == "2026-10-20"
+
+
+def test_a_treatment_given_again_in_a_clause_of_its_own_is_read_to_its_last_time(vocabulary):
+    assert _found("I had chemo on the 2nd of November and again on the 16th", vocabulary).values["last_chemotherapy"] == "2026-11-16"
 
 
 def test_a_rate_is_no_time_ago():

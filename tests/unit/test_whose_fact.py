@@ -25,6 +25,9 @@ def read(engine, text, pending=None, subject=None, **facts):
     ("my dad had leukaemia but mine is stomach cancer", ["cancer_type"], {"cancer_type": "solid_tumour"}),
     ("none of these, though my brother had a kidney transplant", LIST, {key: False for key in LIST}),
     ("45 我老公48", ["age"], {"age": 45}),
+    # the writer sets themselves against the relative named first: "it's me who's ill", "not him"
+    ("my husband is 66, I'm 63 - its me who's ill not him", ["age"], {"age": 63}),
+    ("Male. My wife is female if that matters", ["sex"], {"sex": "male"}),
     ("我爸以前是白血病，我现在是结肠癌", ["cancer_type"], {"cancer_type": "solid_tumour"}),
     # an elliptic denial after another person's condition denies it of the person screened
     ("my mum had a clot in the lung, not me", None, {"thrombotic_disease": False}),
