@@ -13,17 +13,17 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the blind batches of three rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml: each written
-# before the reader was read or run) and their fixes: 3037 dev cases, read right 85.2%, misread 0.46%, none
+# With the blind batches of four rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml: each written
+# before the reader was read or run) and their fixes: 3115 dev cases, read right 85.2%, misread 0.45%, none
 # unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in data/facts.yml).
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.851
-MAX_MISREAD_DEV = 0.0047
-# Chinese (issue 15), with the third blind batch (zh-CN/dev/fresh_round_3.yml; 1119 dev cases): read right 87.2%,
-# misread 0.54%, none unsafely.
+MIN_RIGHT_DEV = 0.852
+MAX_MISREAD_DEV = 0.0045
+# Chinese (issue 15), with the fourth blind batch (zh-CN/dev/staff_notes_4.yml; 1167 dev cases): read right 87.5%,
+# misread 0.51%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.872
-MAX_MISREAD_DEV_ZH = 0.0054
+MIN_RIGHT_DEV_ZH = 0.874
+MAX_MISREAD_DEV_ZH = 0.0052
 
 
 def _tally(language: str):
