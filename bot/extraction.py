@@ -54,14 +54,16 @@ RELATIVE_SUBJECT = re.compile(
     rf"|\s*[:;,.!?-]|\s*$|\s*\(?\d{{1,3}}{STANDS_ALONE})", re.IGNORECASE)
 # "62F", "62 yo M", "62 year old female": terse age and sex together
 AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yrs?|years?(?: old)?|-year-old)?\s*(f|m|female|male)\b", re.IGNORECASE)
-# "I am 62", "she's 67", "mum's 70", "aged 70", when no unit other than years follows; "age -5" too, to be refused
+# "I am 62", "she's 67", "mum's 70", "aged 70", when no unit other than years follows; "age -5" too, to be refused.
+# Not an age at another time: "T1DM since age 12", "diagnosed at age 40"
+OTHER_TIME_AGE = r"(?<!since )(?<!at )(?<!from )(?<!until )(?<!till )(?<!by )(?<!before )(?<!after )"
 AGE_STATED = re.compile(
-    rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)\s+(?:about\s+|nearly\s+|almost\s+)?[-−]?(\d{{1,3}})\b"
+    rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|{OTHER_TIME_AGE}(?:aged|age:?))\s+(?:about\s+|nearly\s+|almost\s+)?[-−]?(\d{{1,3}})\b"
     r"(?!\s*(?:k\b|000|thousand|x|×|/|per\b|%|ms\b|weeks?|months?|days?|kg|cm|lbs?)|[.,]\d)", re.IGNORECASE)
 # "my mother, 67, lung cancer", "for my wife (58)": a bare number right after the relative (or "-67", refused)
 AGE_AFTER_RELATIVE = re.compile(rf"\bmy (?:{RELATIVES})\s*[,:(]?\s*[-−]?(\d{{1,3}}){STANDS_ALONE}", re.IGNORECASE)
 # The start of "I'm seventeen", "she is sixty-two": a number in words right after it is an age.
-AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|aged|age:?)"
+AGE_LEAD = re.compile(rf"\b(?:i am|i'm|im|(?:she|he|they|(?:my\s+)?(?:{RELATIVES}))\s*(?:is|are|'s)|{OTHER_TIME_AGE}(?:aged|age:?))"
                       r"\s+(?:about\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
 # "stopped taking aspirin", "aspirin, which I stopped": for facts where only the present counts
 CEASED = re.compile(r"\b(?:stopped|quit|no longer|not any ?more|used to|came off|off|discontinued|gave up|held|on hold|paused"
@@ -130,7 +132,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|(?:fine|ok|okay|alright|well|better|over)\s+now"
                       r"|never\s+since|not\s+since|nothing\s+since|(?:nothing|none|not)\s+(?:recently|lately)|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|(?:years|ages|a\s+long\s+time)\s+ago|long\s+ago|back\s+to\s+normal"
-                      r"|ablation|ablated|in\s+remission)\b", re.IGNORECASE)
+                      r"|ablation|ablated|in\s+remission|as\s+a\s+(?:child|kid|teenager|teen)|in\s+(?:childhood|(?:her|his|my)\s+youth))\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
 # written in capitals after a clinical lead ("had a PE", "hx of AF", CLINICAL_LEAD below), or asked about, or in
@@ -173,7 +175,7 @@ NONE_AFTER = re.compile(r"[\s:：=]*(?:也|都)?(?:没有|没|无|未)(?:做|打
 SHARED_BETWEEN = re.compile(r"(?:\s*(?:和|跟|与|及|以及|、|/|&|and|or|\+)\s*)?", re.IGNORECASE)
 # A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
 # "输了两袋", "3号"
-COUNTED = re.compile(r"\s*(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
+COUNTED = re.compile(r"\s*个?(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
 TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
@@ -892,7 +894,8 @@ class Extractor:
     def _number_near(self, text: str, definition: FactDefinition, measurements: Sequence[Measurement],
                      start: int, end: int, found: Extraction) -> Optional[float]:
         # "platelets 3 weeks ago were 40": the 40; the time is no value of a count
-        unused = [m for m in found.unused(measurements) if self._not_a_value(m, definition) != TIME]
+        unused = [m for m in found.unused(measurements) if self._not_a_value(m, definition) != TIME
+                  and not (m.unit is None and COUNTED.match(text, m.end))]  # "特比澳2疗程": how often, not the value
         after = [m for m in unused if 0 <= m.start - end <= NEAR and not CLAUSE_END.search(text[end:m.start])]
         before = [m for m in unused if 0 <= start - m.end <= NEAR // 2 and not CLAUSE_END.search(text[m.end:start])]
         # a value follows its label ("neut 1.2 plt 27": the 27); the nearest one before it only when none

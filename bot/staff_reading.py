@@ -17,6 +17,8 @@ from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, Readi
                             extract, mentions)  # the extractor's own cue matching and clauses
 from bot.facts import FactDefinition, FactType, Vocabulary
 from bot.parsing.answers import is_negated
+from bot.parsing.chinese import PUNCTUATION, RELATIVE_WORDS
+from bot.parsing.whose import ELLIPTIC_DENIAL, OWNER
 from bot.staff_layout import short_label
 
 # Clinical shorthand that the shared vocabulary (data/facts.yml) does not list as cues, read in staff
@@ -31,11 +33,13 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "heart_attack_or_angina_recent": ("mi", "stemi", "nstemi", "acs"),
     "thrombotic_disease": ("vte",),
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
-    "survival_six_months": ("le > 6 months", "le >6 months", "le >6m"),
+    "survival_six_months": ("le > 6 months", "le >6 months", "le >6m",
+                            "预计生存期>6个月", "预计生存期大于6个月", "预计生存期超过6个月", "预期生存期>6个月", "预期生存期大于6个月"),
     "breastfeeding": ("bf", "bfing", "breast-feeding"),
     "willing_to_consent": ("happy to consent", "keen to consent", "pt keen", "patient keen", "will consent", "agrees to trial",
                            "keen for trial", "keen on trial", "wants to participate", "pt agreeable", "patient agreeable",
-                           "agreeable to trial", "agreeable to the trial", "agreeable to participate", "agreeable to consent"),
+                           "agreeable to trial", "agreeable to the trial", "agreeable to participate", "agreeable to consent",
+                           "同意入组", "愿意入组"),
     "childbearing_potential": ("wocbp", "premenopausal", "pre-menopausal"),
     "pregnancy_test_negative": ("bhcg neg", "b-hcg neg", "beta-hcg neg", "bhcg negative", "serum hcg neg", "serum bhcg neg"),
     "other_abnormal_bleeding": ("pv bleeding", "pv bleed", "menorrhagia", "vwd", "von willebrand disease"),
@@ -48,7 +52,8 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
                           "r-mini-chop", "pacli", "cytarabine", "ara-c", "bendamustine", "fludarabine", "azacitidine",
                           "decitabine", "temozolomide", "vincristine", "eribulin", "ifosfamide", "mitomycin"),
     "treatment_toxicity_unresolved": ("residual tox", "residual toxicity", "ongoing tox"),
-    "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity"),
+    "mental_disorder_limits_consent": ("lacks capacity", "lacking capacity", "no capacity",
+                                       "无法签知情同意", "不能签知情同意", "无法知情同意", "无民事行为能力"),
     "chemo_induced_thrombocytopenia": tuple(f"{low} {cause} {chemo}" for low in ("thrombocytopenia", "low plt", "low plts")
                                             for cause in ("d/t", "due to", "secondary to", "sec to")
                                             for chemo in ("chemo", "chemotherapy"))
@@ -64,12 +69,16 @@ STAFF_PARTIAL_CUES: Mapping[str, Tuple[str, ...]] = {
     "transplant": ("renal tx", "kidney tx", "liver tx", "allo-sct", "allo sct", "allo-hsct", "allosct", "allograft"),
     "antiplatelet_drugs": ("clopi",),  # "on clopi"
     "severe_bleeding": ("coffee ground",),  # "coffee ground vomit x1"
+    "uncontrolled_organ_disease": ("转移广泛",),  # "肝转移广泛"
 }
 STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
-    "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen"),
+    "willing_to_consent": ("pt declined", "patient declined", "declined trial", "declines trial", "not keen",
+                           "拒绝入组", "拒绝参加", "不愿入组", "不同意入组"),
     "childbearing_potential": ("tah-bso", "tah bso", "tah/bso", "bso", "post-meno", "postmeno", "post meno"),
     "uncontrolled_hypertension": ("htn well controlled", "htn controlled", "controlled htn", "well controlled htn",
-                                  "nil htn", "no htn", "no hx htn", "no hypertension", "nil hypertension"),  # none at all
+                                  "nil htn", "no htn", "no hx htn", "no hypertension", "nil hypertension",  # none at all
+                                  "无高血压", "否认高血压", "高血压控制可", "血压控制可", "血压控制良好", "高血压控制良好"),
+    "heart_failure_severe": ("无心衰", "否认心衰", "无心力衰竭"),  # no heart failure at all
     "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
@@ -198,17 +207,31 @@ OTHER_PERSON = re.compile(
     rf"(?:^|(?<=[,;.:(\n]))\s*(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\b(?!{SAID_BY})"
     r"(?:\s*,\s*\d{1,3}\s*(?:y/?o|yrs?|years?(?:\s+old)?)?\s*,)?(?:[^,;.\n(]|\([^)]*\))*",
     re.IGNORECASE)
+# A finding a relative tells of, against the patient's own denial ("pt denies bleeding but daughter says she bruises
+# easily"): the note holds both, and which stands is to confirm
+REPORTED = re.compile(rf"\b(?:{OTHER_PEOPLE})(?:\s*\([^)]*\))?{SAID_BY}(?P<what>[^.;\n]*)", re.IGNORECASE)
+PATIENT_DENIES = re.compile(r"\b(?:denies|denied|denying)\s+(?P<what>[^,;.\n]*)", re.IGNORECASE)
 # A relative's word and the bracket or age said with it, wherever it stands: "pt and husband (T2DM) attended"
 RELATIVE_WORD = re.compile(rf"\b(?:{OTHER_PEOPLE})\b(?:\s*\([^)]*\))?", re.IGNORECASE)
 # "pt's husband: 66M, HTN poorly controlled.": a relative as a heading holds, as family history, to the sentence's end
 RELATIVE_HEADING = re.compile(rf"\b(?:(?:pt'?s|patient'?s|her|his|their|the)\s+)?(?:{OTHER_PEOPLE})\s*:[^.;\n]*", re.IGNORECASE)
 FAMILY_HISTORY = re.compile(r"\b(?:fhx|fh|family\s+(?:hx|history)|fam\s+hx)\b[^.;\n]*", re.IGNORECASE)
+# The same in a Chinese ward note, where the items stand apart: a kinship word opening an item is the patient's
+# relative ("母亲糖尿病 患者本人无", "父亲冠心病", "姐姐乳腺癌"), up to the item's end; a relative who tells
+# ("女儿诉患者易出血") speaks of the patient. Family history (家族史) holds to its sentence's end.
+ZH_RELATIVE_ITEM = re.compile(
+    rf"(?:^|(?<=[\s{PUNCTUATION}]))(?:(?:患者|病人)的?)?(?!患者|病人)(?:{RELATIVE_WORDS})"
+    rf"(?![^\s{PUNCTUATION}]{{0,6}}?(?:说|诉|述|反映|代诉|告知|诉说))[^\s{PUNCTUATION}]*"
+    rf"|家族史[^。；;\n]*")
 # A finding queried rather than found: "?AF on ECG", "plt ?18 (clumped)", "query sepsis", "suspected PE", "plt possibly
 # 20", "maybe Oct". Up to the
 # end of its clause; read without it, and what it would have said is asked back: an unsure finding is no yes.
 QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|possibly|poss|maybe|perhaps|suspected|susp|probable|probably|presumed"
                      r"|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
+# The same in a Chinese ward note, within its item: "怀疑房颤", "疑似肺栓塞", "房颤待排", "?房颤"
+ZH_QUERIED = re.compile(rf"(?:怀疑|疑似|可疑|不除外|待排(?:除)?)(?P<what>[^\s{PUNCTUATION}()]+)"
+                        rf"|(?P<before>[^\s{PUNCTUATION}()]+?)(?:待排(?:除)?|待查|可能(?=[\s{PUNCTUATION}]|$))")
 # The same query written after the finding, as a short clause ending in "?": "last chemo ~2 mo ago?", "plt 19
 # (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
 # word, or run longer than a finding.
@@ -250,6 +273,10 @@ SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k
                           r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
                           re.IGNORECASE)
 CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
+# The same in a Chinese ward note, where the next item gives the later value: "上周PLT 45 今天19"
+ZH_CURRENT = re.compile(r"今天|今日|现在|目前|最新|复查")
+ZH_SECOND_VALUE = re.compile(rf"[^{PUNCTUATION}\n]*?(?:[{PUNCTUATION}]|\s)\s*(?P<when>今天|今日|现在|目前|最新|复查|昨天|昨日)"
+                             r"\s*[:：]?\s*(?P<value>[1-9]\d*(?:\.\d+)?)(?![\d.])")
 # A value said with the word for now right before or after it: "now 22", "22k today"
 CURRENT_VALUE = re.compile(rf"(?:{CURRENT.pattern}\s*[:=]?\s*(?P<value>\d+(?:\.\d+)?)(?![\d./])"
                            rf"|(?P<value_before>\d+(?:\.\d+)?)\s*(?:k\b|x\s*10\S*|ms\b)?\s*{CURRENT.pattern})", re.IGNORECASE)
@@ -312,6 +339,13 @@ BOOSTERS_FAILED = re.compile(
     REPEATED_BOOSTER + r"[^;.\n]{0,40}?\b(?:no\s+(?:resp\w*|rise|improvement|effect|change|benefit)|nr"
     r"|(?:minimal|poor|inadequate|suboptimal)\s+resp\w*|ineffective|inadequate|failed|refractory"
     r"|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    re.IGNORECASE)
+# The same in a Chinese ward note, the outcome said of the platelets in the next item: "IL-11用了两个疗程 血小板没升"
+ZH_BOOSTER = r"(?:特比澳|重组人血小板生成素|rh-?tpo|tpo|il-?11|白介素-?11|升板针|升血小板针|巨和粒)"
+ZH_REPEATED = r"(?:[两二三四五六七八九十\d]+\s*个?(?:疗程|次|针|天|周)|多次|反复|几次|好几)"
+BOOSTERS_FAILED_ZH = re.compile(
+    ZH_BOOSTER + r"[^。；;\n]{0,10}?" + ZH_REPEATED + r"[^。；;\n]{0,12}?"
+    r"(?:无效|没用|没效果|效果不(?:好|佳|明显)|不管用|(?:没|未|不)(?:有)?(?:明显)?(?:升|涨|上来|回升|改善|提升)|仍(?:然)?(?:很)?低)",
     re.IGNORECASE)
 # A booster that raised the count: "had rhTPO twice, good response", "IL-11 x2, plt recovered": not failed
 BOOSTERS_HELPED = re.compile(
@@ -410,15 +444,35 @@ def others(text: str) -> List[Tuple[int, int]]:
     sex, unless told of ("daughter says mum is 77": the mum is the patient)."""
     words = [m.span() for m in RELATIVE_WORD.finditer(text)
              if not re.search(SAID_BY + r"\s+(?:that\s+)?(?:(?:her|his|their|the)\s+)?$", text[:m.start()], re.IGNORECASE)]
-    return sorted([*(m.span() for pattern in (FAMILY_HISTORY, RELATIVE_HEADING) for m in pattern.finditer(text)), *words,
+    return sorted([*(m.span() for pattern in (FAMILY_HISTORY, RELATIVE_HEADING, ZH_RELATIVE_ITEM) for m in pattern.finditer(text)), *words,
                    *((m.start() + len(m.group()) - len(m.group().lstrip()), m.end()) for m in OTHER_PERSON.finditer(text))])
 
 
 def queried(text: str) -> List[Tuple[int, int]]:
     """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
-    ("HBsAg awaiting")."""
-    return sorted([*(m.span() for pattern in (QUERIED, QUERIED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
-                   *(m.span() for m in PENDING.finditer(text) if m.group().strip())])
+    ("HBsAg awaiting"); a query that opens a bracket queries what the bracket is said of ("plt 19 (?clumping)")."""
+    spans = [*(m.span() for pattern in (QUERIED, QUERIED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
+             *(m.span() for m in ZH_QUERIED.finditer(text)),
+             *(m.span() for m in PENDING.finditer(text) if m.group().strip())]
+    return sorted((_said_of(text, start), end) for start, end in spans)
+
+
+# The item a bracket is said of: "plt 19" in "plt 19 (?clumping, repeat pending)", "HBsAg (pending)"
+OPENING_BRACKET = re.compile(r"(?P<item>[^,;.\n()]*?)\(\s*$")
+# What queries the sample or the result itself rather than naming a finding of its own ("CRC (?liver mets)")
+SAMPLE_DOUBT = re.compile(r"^\s*(?:\?\s*)?(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b"
+                          r"|\b(?:clump\w*|clots?\s+in\s+(?:the\s+)?sample|clotted|ha?emoly[sz]\w*|spurious|artefact\w*|artifact\w*"
+                          r"|lab\s+error|pseudo\w*|repeat\w*|recheck\w*|re-?check\w*|citrate|edta)\b", re.IGNORECASE)
+
+
+def _said_of(text: str, start: int) -> int:
+    """Where the item begins that a bracket opening at ``start`` is said of, when the bracket doubts the sample or
+    waits for the result; ``start`` itself otherwise."""
+    bracket = OPENING_BRACKET.search(text, 0, start)
+    if bracket is None or not bracket.group("item").strip():
+        return start
+    inside = text[start:].split(")", 1)[0]
+    return bracket.start("item") if SAMPLE_DOUBT.search(inside) else start
 
 
 def _label(definition: FactDefinition) -> str:
@@ -461,7 +515,9 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
         markers = [*((i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"),
-                   *((m.start(), m.start("what")) for m in QUERIED.finditer(about_patient))]  # "?", "likely", "query"
+                   *((m.start(), m.start("what")) for m in QUERIED.finditer(about_patient)),  # "?", "likely", "query"
+                   *(((m.start(), m.start("what")) if m.group("what") else (m.end("before"), m.end()))
+                     for m in ZH_QUERIED.finditer(about_patient))]  # 怀疑, 待排
         whole = extracted(_blank(about_patient, markers))
         for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
             if not settled(found, key) and key in vocabulary:
@@ -508,10 +564,42 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.values["cancer_type"] = "blood_cancer"
             found.used.append(leukaemia.span())
     _said_in_full(plain, found, vocabulary)
+    _unsure_beside(plain, found, vocabulary)
     _for_the_team(plain, core, found, vocabulary)
     _autoimmune(plain, found, vocabulary)
+    _denied_after_others(text, someone_else, found, vocabulary, extracted)
+    _disputed(text, found, vocabulary, extracted)
     _age_and_sex(plain, found, vocabulary, today, others_named=bool(someone_else))
     return found
+
+
+def _disputed(text: str, found: Extraction, vocabulary: Vocabulary, extracted) -> None:
+    """What a relative tells of ("daughter says she bruises easily") in a note where the patient denies: not recorded."""
+    reports = list(REPORTED.finditer(text))
+    denials = list(PATIENT_DENIES.finditer(_blank(text, [m.span() for m in reports]))) if reports else []
+    for report in reports if denials else ():
+        for key, value in extracted(report.group("what")).values.items():
+            denied = [d for d in denials if facts_meant(d.group("what"), vocabulary, {key})]  # of the same thing
+            if value is True and found.values.get(key) is True and denied:
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.DISPUTED.format(words=report.group().strip(),
+                                                                                      label=_label(vocabulary[key]))))
+
+
+def _denied_after_others(text: str, someone_else: List[Tuple[int, int]], found: Extraction, vocabulary: Vocabulary,
+                         extracted) -> None:
+    """A relative's condition, then the patient's denial with nothing of its own ("母亲糖尿病 患者本人无", "mum had
+    a DVT, not pt"): what the relative has is denied of the patient."""
+    denial = ELLIPTIC_DENIAL.search(_blank(text, someone_else).rstrip()) if someone_else else None
+    if denial is None:
+        return
+    theirs = extracted(" ".join(OWNER.sub(lambda m: " " * len(m.group()), RELATIVE_WORD.sub(" ", text[s:e])) for s, e in someone_else))
+    denied = [key for key, value in theirs.values.items() if value is True and vocabulary[key].type is FactType.BOOLEAN
+              and key not in found.values and not any(p.fact == key for p in found.problems)]
+    for key in denied:
+        found.values[key] = False
+    if denied:
+        found.used.append(denial.span())
 
 
 def _pressure_controlled(text: str) -> Optional[re.Match]:
@@ -546,6 +634,31 @@ def _for_the_team(text: str, core: List[re.Match], found: Extraction, vocabulary
             found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=matches[0].group().strip(),
                                                                                       label=_label(vocabulary[key]))))
             found.used += [m.span() for m in matches]
+
+
+# Where or when a finding came about, said after it: "bruising at inj sites", "nosebleed from a fall"; not what
+# goes with it ("AF with palpitations")
+CIRCUMSTANCE = re.compile(r"\b(?:at|from|where|around|over|near|after|when|during|while)\b", re.IGNORECASE)
+
+
+def _unsure_beside(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A yes read from a cue gives way to the fact's own `unsure` wording saying where or when it came about, as an
+    answer does in the patient conversation: "bruising at inj sites", "nosebleed from a fall" say nothing of easy
+    bleeding."""
+    for key, value in list(found.values.items()):
+        definition = vocabulary.get(key)
+        if value is not True or definition is None or not definition.answers.get("unsure"):
+            continue
+        named = mentions(text, (*definition.cues, *definition.cues_partial))
+        for start, end in named:
+            low, high = start - len(_clause_before(text, start)), end + len(_clause_after(text, end))
+            after = _blank(text, named)[end:high]  # the clause after the cue, without the cues themselves
+            if any(m and CIRCUMSTANCE.search(after[:m.end()]) for p in definition.answers["unsure"]
+                   for m in [re.search(rf"(?<!\w)(?:{p})(?!\w)", after, re.IGNORECASE)]):
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.UNSURE.format(
+                    words=text[low:high].strip(), label=_label(definition))))
+                break
 
 
 def _autoimmune(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
@@ -591,12 +704,15 @@ def _second_values(text: str, found: Extraction, vocabulary: Vocabulary, today: 
         if definition is None or definition.type is not FactType.NUMBER or key == "age":
             continue
         for _, end in mentions(text, definition.cues):
-            second = SECOND_VALUE.match(text, end)
+            second = SECOND_VALUE.match(text, end) or ZH_SECOND_VALUE.match(text, end)
             if second and float(second.group("value")) != value:
-                first_clause, second_clause = text[end:second.start("value")], text[second.start("value"):second.end() + 12]
-                if CURRENT.search(first_clause) and not CURRENT.search(second_clause):
+                first_clause = text[end:second.start("when") if second.re is ZH_SECOND_VALUE else second.start("value")]
+                second_clause = text[second.start("when"):second.end() + 12] if second.re is ZH_SECOND_VALUE else (
+                    text[second.start("value"):second.end() + 12])
+                now = lambda words: CURRENT.search(words) or ZH_CURRENT.search(words)  # noqa: E731
+                if now(first_clause) and not now(second_clause):
                     continue  # "plt 18 today, 25 last wk": today's count stands
-                if CURRENT.search(second_clause) and not CURRENT.search(first_clause):
+                if now(second_clause) and not now(first_clause):
                     del found.values[key]  # read again in the fact's unit, or asked back if not plausible
                     Extractor(vocabulary, today, clinical=True)._number(found, definition, float(second.group("value")), definition.unit)  # noqa: SLF001
                     found.used.append(second.span("value"))
@@ -642,7 +758,8 @@ def _boosters(text: str, said: str, found: Extraction, vocabulary: Vocabulary) -
     key = "platelet_boosters_failed"
     if key not in vocabulary or any(p.fact == key for p in found.problems):
         return
-    failed, none, helped = BOOSTERS_FAILED.search(text), NO_BOOSTERS.search(text), BOOSTERS_HELPED.search(text)
+    failed = BOOSTERS_FAILED.search(text) or BOOSTERS_FAILED_ZH.search(text)
+    none, helped = NO_BOOSTERS.search(text), BOOSTERS_HELPED.search(text)
     open_effect = None if failed or helped or key in found.values else BOOSTER_EFFECT_OPEN.search(said)
     if open_effect:
         found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(words=open_effect.group(), label=_label(vocabulary[key]))))

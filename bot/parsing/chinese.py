@@ -111,7 +111,7 @@ def is_negated(text: str, start: int) -> bool:
 # Never tested is no negative result: "没查过乙肝"
 UNTESTED = re.compile(r"没(?:有)?(?:测|查|检查|化验|验|筛查)过?|未(?:查|检查|检测)")
 # Said of something over, for a fact about now: "以前有过房颤，现在没了", "阿司匹林停了"
-RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|[一二两三四五六七八九十]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就)?(?:好了|治好|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
+RESOLVED = re.compile(r"以前|之前|过去|曾经|早年|去年|前年|(?:[0-9]+|[一二两三四五六七八九十]+|几|好几|多)年(?:前|以前)|小时候|(?:已经|早就|已)?(?:好了|治好|治愈|痊愈|消失|没了)|没再(?:犯|发作|有)|不再|消融|恢复期|已经恢复|止住了")
 # ... and said to be over now, or long ago, in so many words: "现在没有了", "三年前的事了", "去年有过一次": a "no" for
 # a question about now, as the person says it (a bare "以前有过" may still hold, and a cure "治好了" is offered back
 # as no longer there: asked), unless something
@@ -156,7 +156,7 @@ DURING = re.compile(r"期间|期(?=[^，。；,.;!?！？\s]{0,8}过)|的时候|
 # A verdict said of the drug before it, which shorthand may set apart by a space or the dose and course
 # given: "特比澳 无效", "IL-11 无效", "特比澳2疗程无效", "特比澳15000U×7天 无效"
 VERDICT = re.compile(r"(?<=.)(?:无效|没用|没效果|效果不好|不管用|有效)$")
-DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*[0-9.]+\s*万?个?(?:疗程|次|针|天|周|U|IU|单位)?)*\s*"
+DOSE_BETWEEN = r"(?:\s*[×xX*]?\s*(?:[0-9.]+|[一二两三四五六七八九十几]+(?=\s*个?(?:疗程|次|针|天|周)))\s*万?个?(?:疗程|次|针|天|周|U|IU|单位)?)*\s*"
 
 # A verb and its object stand apart as people write them: "流了好几次鼻血", "吐了点血", "咳过血" are 流鼻血, 吐血, 咳血
 SEPARABLE_VERB = "流吐咳咯呕拉"

@@ -19,6 +19,9 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _WORD_AFTER = re.compile(r"[ \t]*-?([A-Za-z]+)\b")
+# A number joined by a hyphen to two letters before it is part of a name ("IL-11", "CA-125"), never a value; a
+# label ("PLT-22", "QTc-470") or a sex ("F-58") is longer or shorter
+_NAME_BEFORE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2}-$")
 # Shapes of a number that is no value of anything a person is asked: a minus sign, with a unit or without
 # ("-5", "-5 years", "minus 5", "-22k": no count, age or time ago is below zero; numbers.minus_sign), a power ("1e308", "10^100", "22 ×10^99/L": not the units ×10^9/L and
 # ×10^3/µL, read before), a fraction or a division ("1/0", "31/02/2025")
@@ -69,7 +72,7 @@ def find_measurements(text: str) -> list[Measurement]:
     found: list[Measurement] = []
     consumed = 0
     for number in find_numbers(norm.text):
-        if number.start < consumed:
+        if number.start < consumed or _NAME_BEFORE.search(norm.text, 0, number.start):
             continue
         m = _UNIT.match(norm.text, number.end)
         unit = SPELLINGS[int(m.lastgroup[1:])][1] if m and m.lastgroup else None

@@ -512,3 +512,87 @@ def test_an_autoimmune_disease_active_or_quiet_by_its_sentence(staff, text, expe
 @pytest.mark.parametrize("text", ["RA on MTX", "Hashimoto's on levo"])
 def test_an_autoimmune_disease_said_neither_active_nor_quiet_is_asked(staff, text):
     assert asked_not_read(staff, text, "autoimmune_disease")
+
+
+# -- the fourth round of ward notes (dev: staff_notes_4) -------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("父亲冠心病 PLT 25", {"platelet_count": 25}),
+    ("姐姐乳腺癌 患者本人淋巴瘤", {"cancer_type": "blood_cancer"}),
+    ("家族史：父亲冠心病", {}),
+    ("母亲糖尿病 患者本人无", {"diabetes": False}),
+    ("患者母亲有糖尿病，患者本人无", {"diabetes": False}),
+    ("mum had a DVT, not pt", {"thrombotic_disease": False}),
+])
+def test_a_relative_opening_a_chinese_item_is_not_the_patient_and_a_denial_after_is_the_patients(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, fact", [("plt 19 (?clumping, repeat in citrate pending)", "platelet_count"),
+                                        ("plt 22 (repeat pending), DM2", "platelet_count"),
+                                        ("plt 18 (?haemolysed)", "platelet_count")])
+def test_a_bracket_doubting_the_sample_queries_the_value_it_is_said_of(staff, text, fact):
+    assert asked_not_read(staff, text, fact)
+
+
+def test_a_bracket_querying_a_finding_of_its_own_leaves_the_item_read(staff):
+    assert read(staff, "CRC (?liver mets), plt 24").values == {"cancer_type": "solid_tumour", "platelet_count": 24}
+
+
+@pytest.mark.parametrize("text", ["怀疑房颤 待查动态心电图", "房颤待排 PLT 22"])
+def test_a_chinese_query_holds_within_its_item(staff, text):
+    found = read(staff, text)
+    assert asked_not_read(staff, text, "arrhythmia")
+    assert found.values == ({"platelet_count": 22} if "PLT" in text else {})
+
+
+@pytest.mark.parametrize("text", ["bruising only at inj sites, plt 27", "bruising around cannula site"])
+def test_a_sign_said_where_it_came_from_is_asked_back(staff, text):
+    assert asked_not_read(staff, text, "bleeding_tendency")
+
+
+def test_what_goes_with_a_finding_takes_nothing_from_it(staff):
+    assert read(staff, "AF with palpitations").values == {"arrhythmia": True}
+
+
+def test_a_relatives_report_against_the_patients_denial_is_asked_back(staff):
+    assert asked_not_read(staff, "pt denies bleeding but daughter says she bruises easily", "bleeding_tendency")
+    assert read(staff, "denies chest pain, wife says she has AF").values == {"arrhythmia": True}
+
+
+@pytest.mark.parametrize("text, expected", [("IL-11用了两个疗程 血小板没升", {"platelet_boosters_failed": True}),
+                                            ("特比澳两个疗程无效", {"platelet_boosters_failed": True}),
+                                            ("特比澳2疗程 血小板没升", {"platelet_boosters_failed": True}),
+                                            ("IL-11 血小板", {})])
+def test_chinese_boosters_repeated_then_failed_and_no_count_from_their_number(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("上周PLT 45 今天19", {"platelet_count": 19}), ("PLT 上周45 今天19", {"platelet_count": 19})])
+def test_todays_count_stands_in_a_chinese_note(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+def test_an_undated_count_and_yesterdays_are_asked(staff):
+    assert asked_not_read(staff, "PLT 45 昨天19", "platelet_count")
+
+
+@pytest.mark.parametrize("text", ["既往胃溃疡 已治愈", "nosebleeds as a child only"])
+def test_a_condition_of_now_said_over_is_to_confirm(staff, text):
+    fact = "stomach_ulcer" if "溃疡" in text else "bleeding_tendency"
+    assert asked_not_read(staff, text, fact)
+
+
+@pytest.mark.parametrize("text, expected", [("T1DM since age 12", {"diabetes": True}),
+                                            ("gestational DM 2019, none since", {"diabetes": False})])
+def test_an_age_at_another_time_and_a_pregnancys_diabetes(staff, text, expected):
+    assert read(staff, text).values == expected
+
+
+@pytest.mark.parametrize("text, expected", [("患者拒绝入组", {"willing_to_consent": False}),
+                                            ("老年痴呆 无法签知情同意", {"mental_disorder_limits_consent": True}),
+                                            ("肝转移广泛 进展中", {"uncontrolled_organ_disease": True}),
+                                            ("预计生存期>6个月", {"survival_six_months": True}),
+                                            ("否认高血压、糖尿病史", {"uncontrolled_hypertension": False, "diabetes": False}),
+                                            ("无房颤 无心衰 PLT 21", {"platelet_count": 21, "heart_failure_severe": False})])
+def test_chinese_ward_shorthand_for_consent_capacity_spread_prognosis_and_denials(staff, text, expected):
+    assert read(staff, text).values == expected

@@ -370,7 +370,7 @@ def test_the_english_reading_is_untouched_by_chinese_context(engine):
     ("特比澳15000U×7天 无效", {"platelet_boosters_failed": True}),
     ("特比澳有效 无出血倾向", {"platelet_boosters_failed": False, "bleeding_tendency": False}),
     ("糖尿病 无", {"diabetes": False}),
-    ("否认高血压、糖尿病", {"diabetes": False}),
+    ("否认高血压、糖尿病", {"diabetes": False, "uncontrolled_hypertension": False}),  # no hypertension at all, as "no htn"
     ("plt两万 末次化疗2026.11.05", {"platelet_count": 20, "last_chemotherapy": "2026-11-05"}),
     ("女 58 PLT 24 妊娠期有过血栓", {"sex": "female", "age": 58, "platelet_count": 24, "thrombotic_disease": True}),
 ])

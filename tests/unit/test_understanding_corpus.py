@@ -22,8 +22,8 @@ MAX_MISREAD_DEV = 0.0035
 # Chinese (issue 15), with the third blind batch (zh-CN/dev/fresh_round_3.yml; 1119 dev cases): read right 87.2%,
 # misread 0.54%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.872
-MAX_MISREAD_DEV_ZH = 0.0054
+MIN_RIGHT_DEV_ZH = 0.874
+MAX_MISREAD_DEV_ZH = 0.0052
 
 
 def _tally(language: str):
