@@ -153,7 +153,7 @@ class Reader:
         said = text
         if not (context.about_someone_else or context.clinical):
             text = scopes.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
-        if len(context.pending) > 1:
+        if len(context.pending) > 1 or chinese.HAS_HAN.search(text):
             text = scopes.taken_back(text)  # "I had a clot, no wait that was my husband": what is taken back is not read
         act = acts.act_in_words(text)
         reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
@@ -192,7 +192,8 @@ class Reader:
             act, also = None, (act if act != acts.WHY or (apart is not None and apart[1]) else None)
         if act is not None and act not in SMALL_TALK:
             return Understanding(act, whole, found=found)
-        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(text)),
+        # "不好意思说错了，是25": the words that take back are blanked from the text, and still say it corrects
+        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(said)),
                                       also=also)
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,

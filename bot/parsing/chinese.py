@@ -195,6 +195,12 @@ LAB_NAME = re.compile(r"(?:白细胞|红细胞|血红蛋白|中性粒细胞|淋�
 EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|打|用|有|做)")
 CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")
+# Words that take back what was just said in the same message: "22，打错了，是12", "67岁，不对，是76", "有…不对，
+# 没有" ("对不对" asks, "不对劲" is unwell; a "不对" that opens the reply is its "no")
+TAKE_BACK = re.compile(r"(?:(?:说|打|写|输|按|搞|弄)错了?|(?:哦|噢|喔|啊|呃)?(?<!对)不对(?:不对)?(?![劲称])|(?:哦|噢|喔)不(?=[\s，,。]|是)"
+                       r"|更正(?:一下)?|纠正(?:一下)?)"
+                       # with the "是" that brings the number said instead ("是12"), lest it read as a yes
+                       r"(?:[\s，,：:]*(?:应该|其实)?是(?=\s*[0-9一二两三四五六七八九十]))?")
 REST_DENIED = re.compile(r"(?:其他|其它|别的|其余|剩下)(?:的)?(?:都|也)?(?:没有|没|无|不是)|没(?:有)?别的|就(?:这|这个|这些|这一个)(?:了)?$"
                          r"|只有这(?:个|一个|些)")
 
