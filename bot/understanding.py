@@ -146,7 +146,7 @@ class Reader:
         if len(text) > MAX_MESSAGE_LENGTH:
             return Understanding(TOO_LONG, text)
         cleaned = clean(text)
-        text = self._spelled(cleaned.text, context.pending)
+        text = self._spelled(chinese.simplified(cleaned.text), context.pending)
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)

@@ -12,8 +12,17 @@ import re
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from wordfreq.chinese import SIMPLIFIED_MAP
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAS_HAN = re.compile(f"[{HAN}]")
+
+
+def simplified(text: str) -> str:
+    """The text in Simplified characters: "化療上個月底", "沒有", "兩萬二", typed on a phone set to Traditional,
+    read as "化疗上个月底", "没有", "两万二". Character by character, by wordfreq's table (which looks its Chinese
+    words up this way); no common Simplified character is in it, so Simplified text stays as it is."""
+    return text.translate(SIMPLIFIED_MAP) if HAS_HAN.search(text) else text
 # The edges of a whole word or phrase: Chinese has no spaces, so a phrase that starts or ends with a
 # Han character, or stands beside one ("rhTPO无效", "血小板22", "没有糖尿病"), is whole there.
 LEFT_EDGE = rf"(?:(?<![\w-])|(?<=[{HAN}])|(?=[{HAN}]))"

@@ -63,3 +63,13 @@ def test_cues_in_the_order_people_say_them(engine, question, message, value):
 def test_the_is_that_brings_the_corrected_number_is_no_yes(engine):
     """"不好意思说错了，是25" said while another question is open: a correction, not a "是" (yes) to it."""
     assert "bleeding_tendency" not in read(engine, "bleeding_tendency", "不好意思说错了，是25").facts
+
+
+@pytest.mark.parametrize("question, message, value", [
+    ("last_chemotherapy", "化療上個月底", "2026-11-30"),
+    ("bleeding_tendency", "沒有", False),
+    ("platelet_count", "血小板兩萬二", 22),
+    ("chemo_induced_thrombocytopenia", "對，是化療引起的", True),
+])
+def test_traditional_characters_are_read_as_simplified(engine, question, message, value):
+    assert read(engine, question, message).facts[question] == value
