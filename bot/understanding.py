@@ -58,6 +58,8 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:no|nope|nah|none|never)\s*[,.!;:-]", re.IGNORECASE)
 # A "no" that is the first word, not a statement denied ("I haven't met them yet")
 NO_FIRST = re.compile(r"^\W*(?:no|nope|nah|none|nothing)\b", re.IGNORECASE)
+# A clause: what stands between commas and full stops, in either language
+_CLAUSE = re.compile(r"[^,.;!?，。；！？\n]+")
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b[\s,:-]*\d)",
                                    re.IGNORECASE)
 # "none since the summer", "not since my last scan": a "no" that counts from a time there was one
@@ -645,6 +647,14 @@ class Reader:
             if lowest is not None and isinstance(value, (int, float)) and value < lowest:
                 understanding.checks[key] = understanding.facts.pop(key)
 
+    def _clauses_of_siblings(self, text: str, definition: FactDefinition) -> List[Tuple[int, int]]:
+        """The clauses that name a fact said together with this one (its ``ask_with``, or one that lists it there:
+        chemotherapy and radiotherapy) and none of this fact's own cues: their wording is that fact's."""
+        siblings = [d for d in self.vocabulary.values() if d.key != definition.key
+                    and (d.key in definition.ask_with or definition.key in d.ask_with)]
+        return [m.span() for m in (_CLAUSE.finditer(text) if siblings else ())
+                if any(mentions(m.group(), d.cues) for d in siblings) and not mentions(m.group(), definition.cues)]
+
     def _by_own_wording(self, understanding: Understanding, definition: FactDefinition, doubt: bool) -> None:
         """The question's own wording: "stayed low" answers the rhTPO question, "normal" the liver one.
         Where it disagrees with a plain yes or no in the same message, the reading is checked back."""
@@ -652,11 +662,14 @@ class Reader:
         said: Dict[str, str] = {}
         spans: Dict[str, List[Tuple[int, int]]] = {}
         cued = mentions(text, (*definition.cues, *definition.cues_false))  # "class 4 heart failure" says how bad
+        theirs = self._clauses_of_siblings(text, definition)
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
                 for m in _answer_pattern(pattern).finditer(text):
                     if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
                         continue
+                    if any(s <= m.start() and m.end() <= e for s, e in theirs):
+                        continue  # "化疗三周前，放疗还在做": the "still on it" is the radiotherapy's
                     # "no, not finished yet": a no before words that deny something themselves is the same no
                     if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()) and not SAID_NEGATIVELY.match(m.group()):
                         reading_said = "no"  # "I don't have heart failure": denied outright, it needs no more words

@@ -73,3 +73,9 @@ def test_the_is_that_brings_the_corrected_number_is_no_yes(engine):
 ])
 def test_traditional_characters_are_read_as_simplified(engine, question, message, value):
     assert read(engine, question, message).facts[question] == value
+
+
+def test_still_on_it_said_of_the_other_treatment_is_not_this_ones(engine):
+    """"化疗三周前，放疗还在做": the "still on it" is in the radiotherapy's clause; the chemotherapy's date stands."""
+    assert read(engine, "last_chemotherapy", "化疗三周前，放疗还在做").facts["last_chemotherapy"] == "2026-11-10"
+    assert asked_back(read(engine, "last_chemotherapy", "化疗还在做，放疗没做过"), "last_chemotherapy")
