@@ -79,3 +79,12 @@ def test_still_on_it_said_of_the_other_treatment_is_not_this_ones(engine):
     """"化疗三周前，放疗还在做": the "still on it" is in the radiotherapy's clause; the chemotherapy's date stands."""
     assert read(engine, "last_chemotherapy", "化疗三周前，放疗还在做").facts["last_chemotherapy"] == "2026-11-10"
     assert asked_back(read(engine, "last_chemotherapy", "化疗还在做，放疗没做过"), "last_chemotherapy")
+
+
+@pytest.mark.parametrize("message", ["他没有流鼻血什么的", "没有流鼻血之类的"])
+def test_a_sign_denied_as_one_of_its_kind_denies_the_kind(engine, message):
+    assert read(engine, "bleeding_tendency", message).facts["bleeding_tendency"] is False
+
+
+def test_one_sign_denied_alone_still_leaves_the_others_open(engine):
+    assert asked_back(read(engine, "bleeding_tendency", "没有流鼻血"), "bleeding_tendency")
