@@ -172,11 +172,11 @@ def verb_apart(phrase: str, body: str) -> str:
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
                    r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
                    r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
-# An approximate value is a value, not a doubt: "大概两万左右", "22左右吧", "八个星期前吧" (大概 before a
-# number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
+# An approximate value is a value, not a doubt: "大概两万左右", "大概是二十", "22左右吧", "八个星期前吧", "10月底吧"
+# (大概 before a number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万半"
-APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
-                         rf"|(?<=[{_NUMERAL}天周月年前右下])\s*吧(?=[\s。.!！]*$)")
+APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?:是|在|有)?(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
+                         rf"|(?<=[{_NUMERAL}天周月年前右下号日底初旬末份])\s*吧(?=[\s。.!！]*$)")
 # Two values side by side, a range: "一两个月前吧", "二三十吧", "6-8周" (its 吧 stays a doubt)
 _RANGE = re.compile(r"[一二两三四五六七八九]{2}(?:个|十|百|千|万|天|周|星期|月|年|次)|[0-9]+\s*[-~～到至]\s*[0-9]+")
 

@@ -88,3 +88,22 @@ def test_a_sign_denied_as_one_of_its_kind_denies_the_kind(engine, message):
 
 def test_one_sign_denied_alone_still_leaves_the_others_open(engine):
     assert asked_back(read(engine, "bleeding_tendency", "没有流鼻血"), "bleeding_tendency")
+
+
+@pytest.mark.parametrize("question, message, value", [
+    ("last_chemotherapy", "一个月零一周", "2026-10-25"),           # 零 joins two lengths, it is no "zero or one"
+    ("last_chemotherapy", "俩月前", "2026-10-01"),                # 俩: two of, the measure word in it
+    ("last_chemotherapy", "两月前", "2026-10-01"),
+    ("last_chemotherapy", "6、7周前", "2026-10-13/2026-10-20"),    # one amount or the next
+    ("last_chemotherapy", "六、七周前", "2026-10-13/2026-10-20"),
+    ("last_chemotherapy", "10月底吧", "2026-10-31"),              # a closing 吧 after a time is no doubt
+    ("last_chemotherapy", "十一月中旬吧", "2026-11-11/2026-11-20"),
+    ("platelet_count", "大概是二十", 20),                          # 大概是 before a number: about, no doubt
+])
+def test_chinese_counts_and_approximations(engine, question, message, value):
+    assert read(engine, question, message).facts[question] == value
+
+
+def test_the_two_of_us_is_no_count():
+    from bot.parsing.numbers import normalise
+    assert normalise("我们俩") == "我们俩" and normalise("二月") == "2月"
