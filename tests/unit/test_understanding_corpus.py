@@ -17,13 +17,13 @@ from benchmarks import understanding as bench
 # before the reader was read or run) and their fixes: 3037 dev cases, read right 85.2%, misread 0.46%, none
 # unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in data/facts.yml).
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.851
+MIN_RIGHT_DEV = 0.852
 MAX_MISREAD_DEV = 0.0047
-# Chinese (issue 15), with the third blind batch (zh-CN/dev/fresh_round_3.yml; 1119 dev cases): read right 87.2%,
-# misread 0.54%, none unsafely.
+# Chinese (issue 15), with the fourth blind batch (zh-CN/dev/fresh_round_4.yml; 1284 dev cases): read right 88.7%,
+# misread 0.39%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.872
-MAX_MISREAD_DEV_ZH = 0.0054
+MIN_RIGHT_DEV_ZH = 0.887
+MAX_MISREAD_DEV_ZH = 0.0039
 
 
 def _tally(language: str):
