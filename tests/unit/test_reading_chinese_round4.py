@@ -107,3 +107,11 @@ def test_chinese_counts_and_approximations(engine, question, message, value):
 def test_the_two_of_us_is_no_count():
     from bot.parsing.numbers import normalise
     assert normalise("我们俩") == "我们俩" and normalise("二月") == "2月"
+
+
+@pytest.mark.parametrize("message, act", [
+    ("人工", "ask_human"), ("我能跟医生直接聊吗", "ask_human"), ("问这干啥", "why"),
+    ("药是吃的吗", "ask_drug"),
+])
+def test_questions_back_in_everyday_words(engine, message, act):
+    assert read(engine, "age", message).act == act
