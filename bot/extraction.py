@@ -84,6 +84,9 @@ HEDGED_BEFORE = re.compile(r"\b(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+(?:think|bel
 PAST_STATE_BEFORE = re.compile(r"\b(?:when|while|back\s+when|since)\s+(?:i|she|he|we|they)\s+(?:was|were)\s+(?:on\s+)?$", re.IGNORECASE)
 # "bleeding hx: no", "DM - none", "BF: nil": a label answered no
 # a bare "no" said right after what it answers, in a clause of its own: "diabetes yes, clots no, the others ..."
+# A thing named as one of its kind ("没有流鼻血什么的", "no nosebleeds or anything like that"): denied, the kind is
+OF_THE_KIND = re.compile(r"\s*(?:什么的|之类(?:的)?|这类(?:的)?|这些|等等|,?\s*or\s+anything(?:\s+like\s+that)?|,?\s*etc\b)",
+                         re.IGNORECASE)
 REPLIED_NO_AFTER = re.compile(r"^\s*(?:no|nope|nah|none|nil)\W*$", re.IGNORECASE)
 LABEL_ANSWERED_NO = re.compile(r"\s*[:=\-–]+\s*(?:no|none|nil|neg|negative|n)\b", re.IGNORECASE)
 POST_NEGATION = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:negative|neg|-ve|ruled out|free|not\s+detected|undetect\w*|not\s+found"
@@ -711,7 +714,7 @@ class Extractor:
                 if HEDGED_BEFORE.search(before):
                     found.unsure[definition.key] = not denied  # offered back, as said with doubt
                     continue
-                if denied and partial:
+                if denied and partial and not OF_THE_KIND.match(text, end):
                     # "no aspirin" says nothing of the other antiplatelet medicines; asked about them, it
                     # answers no only if nothing else said yes ("no aspirin, but I take Brilique")
                     partly_denied = True

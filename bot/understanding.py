@@ -59,6 +59,8 @@ CORRECTION = re.compile(r"\b(i meant|i mean|sorry|actually|correction|oops|no wa
 PLAIN_NO = re.compile(r"^\W*(?:(?:no|nope|nah|none|never)\s*[,.!;:-]|none\s+of\s+(?:those|these|them|the\s+above)\b)", re.IGNORECASE)
 # A "no" that is the first word, not a statement denied ("I haven't met them yet")
 NO_FIRST = re.compile(r"^\W*(?:no|nope|nah|none|nothing)\b", re.IGNORECASE)
+# A clause: what stands between commas and full stops, in either language
+_CLAUSE = re.compile(r"[^,.;!?，。；！？\n]+")
 # the number taken back may have words of its own ("35 on friday, sorry no 25")
 SELF_CORRECTED_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?=(?:\s+[^\W\d_]+){0,3}\s*[-–,.;:]?\s*(?:sorry|i\s+mean|i\s+meant|no\s+wait|oops|correction)\b"
                                    r"(?:[\s,:-]|\bno\b|\bnot\b)*\d)",
@@ -149,14 +151,14 @@ class Reader:
         if len(text) > MAX_MESSAGE_LENGTH:
             return Understanding(TOO_LONG, text)
         cleaned = clean(text)
-        text = self._spelled(cleaned.text, context.pending)
+        text = self._spelled(chinese.simplified(cleaned.text), context.pending)
         if not text:
             return Understanding(UNREADABLE if cleaned.code else EMPTY, text,
                                  unreadable="no_words" if cleaned.code else None)
         said = text
         if not (context.about_someone_else or context.clinical):
             text = whose.without_others(text, RELATIVES)  # "my husband has diabetes but I don't": about the writer
-        if len(context.pending) > 1:
+        if len(context.pending) > 1 or chinese.HAS_HAN.search(text):
             text = scopes.taken_back(text)  # "I had a clot, no wait that was my husband": what is taken back is not read
         act = acts.act_in_words(text)
         reason = None if act else unreadable(text, self.known_words)  # "cya" is English enough
@@ -195,7 +197,8 @@ class Reader:
             act, also = None, (act if act != acts.WHY or (apart is not None and apart[1]) else None)
         if act is not None and act not in SMALL_TALK:
             return Understanding(act, whole, found=found)
-        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(text)),
+        # "不好意思说错了，是25": the words that take back are blanked from the text, and still say it corrects
+        understanding = Understanding(act or ANSWER, text, reply=reply, found=found, corrects=bool(CORRECTION.search(text) or chinese.CORRECTION.search(said)),
                                       also=also)
         # what was left around markup or code ("<b>yes</b>") is offered back, never taken as said
         self._read_answer(understanding, context, REPLY_INTENTS.get(trusted or "") if reply is None else None,
@@ -628,6 +631,14 @@ class Reader:
             if lowest is not None and isinstance(value, (int, float)) and value < lowest:
                 understanding.checks[key] = understanding.facts.pop(key)
 
+    def _clauses_of_siblings(self, text: str, definition: FactDefinition) -> List[Tuple[int, int]]:
+        """The clauses that name a fact said together with this one (its ``ask_with``, or one that lists it there:
+        chemotherapy and radiotherapy) and none of this fact's own cues: their wording is that fact's."""
+        siblings = [d for d in self.vocabulary.values() if d.key != definition.key
+                    and (d.key in definition.ask_with or definition.key in d.ask_with)]
+        return [m.span() for m in (_CLAUSE.finditer(text) if siblings else ())
+                if any(mentions(m.group(), d.cues) for d in siblings) and not mentions(m.group(), definition.cues)]
+
     def _by_own_wording(self, understanding: Understanding, definition: FactDefinition, doubt: bool) -> None:
         """The question's own wording: "stayed low" answers the rhTPO question, "normal" the liver one.
         Where it disagrees with a plain yes or no in the same message, the reading is checked back."""
@@ -635,11 +646,14 @@ class Reader:
         said: Dict[str, str] = {}
         spans: Dict[str, List[Tuple[int, int]]] = {}
         cued = mentions(text, (*definition.cues, *definition.cues_false))  # "class 4 heart failure" says how bad
+        theirs = self._clauses_of_siblings(text, definition)
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
                 for m in _answer_pattern(pattern).finditer(text):
                     if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
                         continue
+                    if any(s <= m.start() and m.end() <= e for s, e in theirs):
+                        continue  # "化疗三周前，放疗还在做": the "still on it" is the radiotherapy's
                     # "no, not finished yet": a no before words that deny something themselves is the same no
                     if reading == "unsure" and DENIED_HAVING.search(text, 0, m.start()) and not SAID_NEGATIVELY.match(m.group()):
                         reading_said = "no"  # "I don't have heart failure": denied outright, it needs no more words

@@ -12,8 +12,17 @@ import re
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from wordfreq.chinese import SIMPLIFIED_MAP
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAS_HAN = re.compile(f"[{HAN}]")
+
+
+def simplified(text: str) -> str:
+    """The text in Simplified characters: "化療上個月底", "沒有", "兩萬二", typed on a phone set to Traditional,
+    read as "化疗上个月底", "没有", "两万二". Character by character, by wordfreq's table (which looks its Chinese
+    words up this way); no common Simplified character is in it, so Simplified text stays as it is."""
+    return text.translate(SIMPLIFIED_MAP) if HAS_HAN.search(text) else text
 # The edges of a whole word or phrase: Chinese has no spaces, so a phrase that starts or ends with a
 # Han character, or stands beside one ("rhTPO无效", "血小板22", "没有糖尿病"), is whole there.
 LEFT_EDGE = rf"(?:(?<![\w-])|(?<=[{HAN}])|(?=[{HAN}]))"
@@ -174,11 +183,11 @@ def verb_apart(phrase: str, body: str) -> str:
 HEDGE = re.compile(r"好像|应该|基本(?:上)?(?=没|不|无|是|有)|几乎|可能|大概|也许|估计|似乎|貌似|我觉得|我感觉|感觉|我认为|我想是|我记得好像|不太确定|印象中|算吗|算不算"
                    r"|(?:还)?(?:没|未)(?:有)?确诊|待查|还在查|怀疑|有(?:一)?点(?!点)|一点点"
                    r"|医生没(?:有)?(?:说|讲|提)|(?:吧|吗)[\s？?。.!！]*$|[？?]\s*$")
-# An approximate value is a value, not a doubt: "大概两万左右", "22左右吧", "八个星期前吧" (大概 before a
-# number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
+# An approximate value is a value, not a doubt: "大概两万左右", "大概是二十", "22左右吧", "八个星期前吧", "10月底吧"
+# (大概 before a number, 左右 or a closing 吧 after a number or a time); doubt is in other words ("好像是17吧", "可能有吧")
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万半"
-APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
-                         rf"|(?<=[{_NUMERAL}天周月年前右下])\s*吧(?=[\s。.!！]*$)")
+APPROXIMATE = re.compile(rf"(?:大概|大约|差不多)(?:是|在|有)?(?=\s*[{_NUMERAL}])|(?<=[{_NUMERAL}])\s*(?:左右|上下)"
+                         rf"|(?<=[{_NUMERAL}天周月年前右下号日底初旬末份])\s*吧(?=[\s。.!！]*$)")
 # Two values side by side, a range: "一两个月前吧", "二三十吧", "6-8周" (its 吧 stays a doubt)
 _RANGE = re.compile(r"[一二两三四五六七八九]{2}(?:个|十|百|千|万|天|周|星期|月|年|次)|[0-9]+\s*[-~～到至]\s*[0-9]+")
 
@@ -206,6 +215,12 @@ LAB_NAME = re.compile(r"(?:白细胞|红细胞|血红蛋白|中性粒细胞|淋�
 EXCEPTION = re.compile(r"除了|除非|如果|要是|只要|只有在|假如|就是(?!说)|(?:不过|但是|可是).{0,6}(?:又|还是|再)")
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|就是|只有|只(?=是|打|用|有|做)")
 CORRECTION = re.compile(r"说错|打错|写错|搞错|弄错|更正|纠正|我的意思是|我是说|不好意思|抱歉")
+# Words that take back what was just said in the same message: "22，打错了，是12", "67岁，不对，是76", "有…不对，
+# 没有" ("对不对" asks, "不对劲" is unwell; a "不对" that opens the reply is its "no")
+TAKE_BACK = re.compile(r"(?:(?:说|打|写|输|按|搞|弄)错了?|(?:哦|噢|喔|啊|呃)?(?<!对)不对(?:不对)?(?![劲称])|(?:哦|噢|喔)不(?=[\s，,。]|是)"
+                       r"|更正(?:一下)?|纠正(?:一下)?)"
+                       # with the "是" that brings the number said instead ("是12"), lest it read as a yes
+                       r"(?:[\s，,：:]*(?:应该|其实)?是(?=\s*[0-9一二两三四五六七八九十]))?")
 REST_DENIED = re.compile(r"(?:其他|其它|别的|其余|剩下)(?:的)?(?:都|也)?(?:没有|没|无|不是)|没(?:有)?别的|就(?:这|这个|这些|这一个)(?:了)?$"
                          r"|只有这(?:个|一个|些)")
 

@@ -90,8 +90,15 @@ def unreadable(text: str, known_words: Collection[str] = ()) -> Optional[str]:
 def _chinese_words(text: str, known_words: Collection[str]) -> bool:
     """Whether the Han text holds a common Chinese word or one of the bot's own, not just one character
     repeated ("啊啊啊啊") or rare characters strung together."""
-    runs = [run for run in re.findall(f"[{HAN}]+", text) if not REPEATED.match(run)]
+    runs = [_said_again(run) for run in re.findall(f"[{HAN}]+", text)]
+    runs = [run for run in runs if not REPEATED.match(run)]
     return any(_common_chinese(run) or any(word in run for word in known_words if not word.isascii()) for run in runs)
+
+
+def _said_again(run: str) -> str:
+    """A word said two or three times over as one ("嗯嗯", "对对对", "没没没": yes, yes; no, no) is that word;
+    a character held longer ("啊啊啊啊") is no word."""
+    return run[0] if len(run) <= 3 and len(set(run)) == 1 else run
 
 
 @lru_cache(maxsize=16384)

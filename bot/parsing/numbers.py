@@ -55,6 +55,12 @@ _CN_LONE_VALUE = re.compile(r"(?:才|只有|只剩|就剩|仅)[零〇一二两�
 _CN_TENS_AND = re.compile(r"(?<=[一二三四五六七八九]十)有(?=[一二三四五六七八九](?![十百千万]))")
 _CN_NOT_NUMBERS = re.compile(r"十分(?!钟)|万一|千万|一一|百分之")
 _CN_VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+# 俩 and 仨 are "two of", "three of", the measure word in them ("俩月前", "仨礼拜"); 两 before 月 is two months,
+# as February is 二月 ("两月前")
+_CN_COUNT_OF = re.compile(r"(?P<n>俩|仨)(?:个)?(?=\s*(?:月|周|星期|礼拜|天|年))|两(?=月(?:前|以前|之前|了|多|左右|没))")
+# "6、7周", "六、七周": one amount or the next, as "六七周" is
+_ONE_OR_NEXT = re.compile(r"(?<![0-9.])(?P<a>[0-9]|[一二三四五六七八九])\s*、\s*(?P<b>[0-9]|[二两三四五六七八九])"
+                          r"(?=\s*(?:个)?\s*(?:周|星期|礼拜|天|月|年|万|千))")
 # "2万2" (22,000), "2.2万", "1万5": digits with 万 (ten thousand) or 千 (thousand)
 _DIGITS_WAN = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)\s*([万千])([1-9](?![0-9.]))?")
 _FULL_WIDTH = re.compile("[０-９．]")
@@ -66,13 +72,18 @@ def _chinese_numeral(m: re.Match[str]) -> str | None:
         return None
     if len(run) == 1 and run != "十" and not _CN_MEASURE.match(after) and not _CN_LONE_VALUE.search(m.string[:m.end() + 2]):
         return None
-    if len(run) == 2 and all(ch in _CN_DIGITS for ch in run) and _CN_VALUES[run[1]] - _CN_VALUES[run[0]] == 1:
+    if len(run) == 2 and all(ch in _CN_DIGITS for ch in run) and _CN_VALUES[run[1]] - _CN_VALUES[run[0]] == 1 and run[0] not in "零〇":
         return f"{_CN_VALUES[run[0]]}-{_CN_VALUES[run[1]]}"  # "三四周": three to four weeks
     try:
         value = cn2an.cn2an(run, "smart")
     except (ValueError, KeyError):
         return None
     return _apart(m, _fmt(Decimal(str(value))))
+
+
+def _one_or_next(m: re.Match[str]) -> str | None:
+    first, second = (int(x) if x.isdigit() else _CN_VALUES[x] for x in (m["a"], m["b"]))
+    return f"{first}-{second}" if second == first + 1 else None
 
 
 def _digits_wan(m: re.Match[str]) -> str:
@@ -197,6 +208,8 @@ def normalise_with_offsets(text: str) -> Normalised:
     r = _Rewriter(text)
     r.sub(_FULL_WIDTH, lambda m: chr(ord(m.group()) - 0xFEE0))
     r.sub(_CN_TENS_AND, lambda m: "")
+    r.sub(_CN_COUNT_OF, lambda m: {"俩": "两个", "仨": "三个"}.get(m["n"] or "", "两个"))
+    r.sub(_ONE_OR_NEXT, _one_or_next)
     r.sub(_CN_RUN, _chinese_numeral)
     r.sub(_DIGITS_WAN, _digits_wan)
     r.sub(_THOUSANDS_SEP, lambda m: m.group().replace(",", ""))

@@ -98,15 +98,18 @@ def denies_all(text: str) -> bool:
 # oh wait, ...", "scratch that"
 _TAKE_BACK = re.compile(r"\b(?:(?:no|oh|hang\s+on|hold\s+on)\s*,?\s*wait|wait\s*,?\s*no|scratch\s+that|i\s+take\s+(?:that|it)\s+back"
                         r"|sorry\s*,?\s*(?:no|not)\b)\b", re.IGNORECASE)
-_CLAUSE_MARK = re.compile(r"[.;,!?\n]|\s[-–]\s")
+_CLAUSE_MARK = re.compile(r"[.;,!?\n，。；！？…]|\s[-–]\s")
 
 
 def taken_back(text: str) -> str:
     """The message without the clause its writer takes back, nor the words that take it back: "yes diabetes. also
-    I had a clot, no wait that was my husband" reads as "yes diabetes. ... that was my husband". Blanked with
-    spaces, so that places in the text stay where they were."""
-    for m in reversed(list(_TAKE_BACK.finditer(text))):
-        before = text[:m.start()].rstrip(" ,;.!-–")
+    I had a clot, no wait that was my husband" reads as "yes diabetes. ... that was my husband", "22，打错了，是12"
+    as "12". Blanked with spaces, so that places in the text stay where they were."""
+    takes = sorted([*_TAKE_BACK.finditer(text), *chinese.TAKE_BACK.finditer(text)], key=lambda m: m.start())
+    for m in reversed(takes):
+        before = text[:m.start()].rstrip(" ,;.!-–，。；！…")
+        if m.re is chinese.TAKE_BACK and not re.search(r"\w", before):
+            continue  # "不对，是ITP": a "no" that opens the reply, nothing taken back
         marks = list(_CLAUSE_MARK.finditer(before))
         start = marks[-1].end() if marks else 0
         text = text[:start] + " " * (m.end() - start) + text[m.end():]

@@ -126,8 +126,10 @@ _CYCLE_DAY = re.compile(r"\bday\s*\+?\s*[0-9]+\s+(?:of|in)\s+(?:(?:my|her|his|th
 # "just over a month ago", "a little more than 6 weeks": near the amount, on its far side; one day offered back
 _NEAR_OVER = re.compile(r"\b(?:just|only\s+just|a\s+(?:little|bit|tad|touch)|slightly|barely)\s+"
                         r"(?:over|more\s+than|longer\s+than|past|after)\s*$", re.IGNORECASE)
-# "nearly a month ago", "not quite 4 weeks": near the amount, on its near side; one day offered back too
-_NEAR_UNDER = re.compile(r"\b(?:nearly|almost|not\s+quite|just\s+(?:under|short\s+of|less\s+than))\s*$", re.IGNORECASE)
+# "nearly a month ago", "not quite 4 weeks", "just under a month", "快一个月" (almost a month): near the amount, on
+# its near side; one day offered back too
+_NEAR_UNDER = re.compile(r"\b(?:nearly|almost|not\s+quite|(?:just|only\s+just|a\s+(?:little|bit|tad|touch)|slightly)\s+"
+                         r"(?:under|less\s+than|short\s+of))\s*$", re.IGNORECASE)
 # Named days: (pattern, (month, day)) for fixed ones; movable ones are computed per year (see _named_day)
 _FIXED_DAYS = (
     (r"(?:christmas|xmas)\s+eve", (12, 24)),
@@ -270,7 +272,7 @@ def _duration_answer(m: re.Match[str], today: datetime.date) -> tuple[int, WhenA
     future = bool(m.group("from_now") or in_future)
     priority = _P_AGO if m.group("ago") or future else _P_BARE
     span = None if future else _duration_span(m, amount, unit, today)
-    if span == _NEAR:  # "just over a month ago": about a month, a day offered back (on the side of less time)
+    if span == _NEAR:  # "just over/under a month ago": about a month, a day offered back (on the side of less time)
         return priority, WhenAnswer(_shift(today, -amount, unit), approximate=True, near=True)
     if span is not None:
         return priority, _span_answer(*span)
@@ -286,8 +288,8 @@ _NEAR = (OPEN_START, OPEN_START)  # what _duration_span gives for "just over" an
 def _duration_span(m: re.Match[str], amount: float, unit: str,
                    today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The days a duration with a bound or a span allows ("6-8 weeks ago" as "between 6 and 8 weeks
-    ago"); None for a plain duration ("6 weeks ago", "about 6 weeks ago": one day); _NEAR for just over
-    an amount ("just over a month ago", "a bit more than 6 weeks ago")."""
+    ago"); None for a plain duration ("6 weeks ago", "about 6 weeks ago": one day); _NEAR for just over or
+    under an amount ("just over a month ago", "a bit more than 6 weeks ago", "just under a month ago")."""
     other = float(m.group("n2")) if m.group("n2") else amount
     between = _BETWEEN_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
     if between and between.group("n"):
@@ -298,7 +300,8 @@ def _duration_span(m: re.Match[str], amount: float, unit: str,
              or _BOUND_AFTER.match(m.string, m.end()))
     if bound is not None:
         at_most = bool(bound.group("at_most")) != bool(bound.groupdict().get("negated"))
-        if not at_most and not m.group("n2") and _NEAR_OVER.search(m.string, max(0, m.start() - 30), m.start()):
+        near = _NEAR_UNDER if at_most else _NEAR_OVER
+        if not m.group("n2") and near.search(m.string, max(0, m.start() - 30), m.start()):
             return _NEAR
         if at_most:  # up to today: a "more than N since" rule cannot pass on it
             return _shift(today, -max(amount, other), unit), today

@@ -67,7 +67,7 @@ _NOT_FOR = re.compile(r"(?P<length>(?:[0-9]+(?:\.[0-9]+)?|半)\s*(?:个)?\s*多?
 _WEEKDAY_LAST_WEEK = re.compile(r"(?:(?P<back>上上|上|这|本)(?:个)?|(?<![下每个]))(?:周|星期|礼拜)\s*(?P<day>[一二三四五六日天1-7])")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, **{str(n): n - 1 for n in range(1, 8)}}
 _BOUNDED = re.compile(
-    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满|快要|快|将近|接近)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
+    rf"(?P<less>不到|少于|不超过|没超过|还不到|未满|不满)?(?P<almost>快要|快|将近|接近|差一点|差点)?(?P<more>超过|多于|大于|已经超过|至少|起码|已有|已经有)?(?P<recent>最近|近)?\s*"
     rf"(?:{_N}|(?P<half>半))\s*(?P<about>来)?\s*(?P<measure>个)?\s*(?P<many>多)?(?P<half_unit>半)?\s*{_UNIT}\s*(?P<and_half>半)?\s*(?P<many2>多)?\s*"
     rf"(?P<after>{_AGO}|以上|以内|之内|内|左右)?")
 # "今年5月", "去年11月", "上个月10号", "这个月3号": a month or a day counted from this one
@@ -140,6 +140,8 @@ def _bounded(m: re.Match[str], today: datetime.date) -> str:
     after = m.group("after") or ""
     if m.group("less"):
         return f" less than {amount} {unit} ago "
+    if m.group("almost"):  # "快一个月": just under a month, so near the month that any "more than a month" rule needs
+        return f" just under {amount} {unit} ago "
     if m.group("more") or after == "以上":
         return f" more than {amount} {unit} ago "
     if (m.group("many") or m.group("many2")) and "-" not in amount:

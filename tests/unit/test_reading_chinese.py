@@ -193,10 +193,11 @@ def test_a_part_of_a_month_is_its_days(text, earliest, latest):
 @pytest.mark.parametrize("text, earliest, latest", [
     ("上礼拜三", None, "2026-11-25"), ("上周5", None, "2026-11-27"), ("大前天", None, "2026-11-28"),
     ("九月份", "2026-09-01", "2026-09-30"), ("已经两个多月没化疗了", "1900-01-01", "2026-10-01"),
-    ("三周没化疗了", "1900-01-01", "2026-11-10"), ("快两个月了", "2026-10-01", "2026-12-01"),
+    ("三周没化疗了", "1900-01-01", "2026-11-10"), ("不到两个月", "2026-10-01", "2026-12-01"),
 ])
 def test_weekdays_lone_month_numerals_and_lengths_without_it(text, earliest, latest):
-    """"两个多月没化疗了" is at least that long ago, never "never"; "快两个月" (nearly) is less than that."""
+    """"两个多月没化疗了" is at least that long ago, never "never"; "不到两个月" is less than that ("快两个月",
+    nearly, is near it: test_reading_chinese_round4)."""
     answer = parse_when(text, TODAY)
     assert not answer.never
     assert (answer.earliest, answer.date) == (date.fromisoformat(earliest) if earliest else None, date.fromisoformat(latest))
