@@ -149,9 +149,9 @@ class Simulation:
             return YES if self._true(patient, state.confirm) else NO
         if state.offer == "readback":  # what the patient said otherwise is read back: no when a line contradicts it
             offered = next((r.custom["read_back"] for r in replies if r.custom and "read_back" in r.custom), {})
-            return YES if self._true(patient, {k: v for k, v in offered.items() if k in patient.truth}) else NO
+            return YES if self._as_said(patient, {k: v for k, v in offered.items() if k in patient.truth}) else NO
         if state.offer == "fix":
-            wrong = [k for k in state.facts if k in patient.truth and not self._true(patient, {k: state.facts[k]})]
+            wrong = [k for k in state.facts if k in patient.truth and not self._as_said(patient, {k: state.facts[k]})]
             if not wrong:
                 return None
             with i18n.override(self.language):
@@ -197,6 +197,11 @@ class Simulation:
         """Whether every reading offered is what is true of the patient ("not known" is never confirmed)."""
         return all(patient.truth.get(k) is not None and same_value(patient.truth[k], v, _kind(self.engine, k))
                    for k, v in offered.items())
+
+    def _as_said(self, patient: Patient, read: Mapping[str, Any]) -> bool:
+        """Whether what the bot reads back is what the patient said: "not known" where they said they do not know
+        is what they said (unlike a check-back, where "not known" is never the reading confirmed)."""
+        return all(v is None if patient.truth[k] is None else self._true(patient, {k: v}) for k, v in read.items())
 
     def _plain_answer(self, asked: Sequence[str], patient: Patient, closer: bool) -> str:
         values = [patient.truth.get(k) for k in asked]

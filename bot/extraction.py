@@ -473,8 +473,13 @@ class Extractor:
                     others.append(round(converted[0], 3))
                     said.append((m, round(converted[0], 3)))
             latest = self._latest_found(text, said) if others else None
-            if latest is not None:  # "上周是45，昨天复查掉到19了": the latest count is the one asked for
+            if latest is not None and self.clinical:  # "plt 150 pre-chemo, now 22": a clinician's note names the current one
                 found.values[key] = latest
+            elif latest is not None:
+                # "上周是45，昨天复查掉到19了", "was 150 before chemo, now 19": the latest is the count asked for, but two values
+                # are for the person to confirm (a count "now" may be after a transfusion they did not mention)
+                found.unsure[key] = latest
+                del found.values[key]
             elif others:
                 found.several[key] = [value, *others]
                 del found.values[key]
