@@ -237,9 +237,9 @@ def _qualifier(pattern: str) -> re.Pattern:
     return re.compile(rf"[\s:：-]*(?:的)?(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
-@lru_cache(maxsize=512)
-def _wording(pattern: str) -> re.Pattern:
-    """A fact's own answer wording anywhere in a message, as whole words."""
+@lru_cache(maxsize=1024)
+def answer_wording(pattern: str) -> re.Pattern:
+    """A fact's own answer wording (``answers`` in data/facts.yml) anywhere in a message, as whole words."""
     return re.compile(rf"{LEFT_EDGE}(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
 
 
@@ -682,8 +682,8 @@ class Extractor:
                 if chinese.DURING.match(text, end):
                     continue  # a time, not a state: "妊娠期有过血栓" says nothing of a pregnancy now
                 if not (expected or self.clinical) and any(m.start() <= start and end <= m.end()
-                                                           for p in definition.answers.get("unsure", ()) for m in _wording(p).finditer(text)) \
-                        and not any(_wording(p).search(self._written) for reading in ("yes", "no") for p in definition.answers.get(reading, ())):
+                                                           for p in definition.answers.get("unsure", ()) for m in answer_wording(p).finditer(text)) \
+                        and not any(answer_wording(p).search(self._written) for reading in ("yes", "no") for p in definition.answers.get(reading, ())):
                     # said in passing in words that, as an answer, would be asked about ("CMV after the bone marrow
                     # transplant": whose cells is not said): offered back, unless other words decide it ("allogeneic")
                     too_little = True

@@ -26,12 +26,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from bot.extraction import RELATIVES, Extraction, ReadingProblem, blanked, extract, mentions
+from bot.extraction import RELATIVES, Extraction, ReadingProblem, answer_wording, blanked, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
 from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese, scopes
-from bot.parsing.chinese import LEFT_EDGE, RIGHT_EDGE
 from bot.parsing.cleaning import clean
 from bot.parsing.language import unreadable
 from bot.parsing.unlisted import before_exception, names_none_of
@@ -580,7 +579,7 @@ class Reader:
         if definition.key in found.values or definition.key in found.resolved or definition.key in found.unsure:
             return True
         return bool(mentions(text, (*definition.cues, *definition.cues_partial))) or any(
-            _answer_pattern(p).search(text) for p in definition.answers.get("unsure", ()))
+            answer_wording(p).search(text) for p in definition.answers.get("unsure", ()))
 
     def _drop_contradicted(self, understanding: Understanding, context: Context) -> None:
         """A yes or no to the open question that a fact stated beside it contradicts is not kept: "no I'm
@@ -609,7 +608,7 @@ class Reader:
                 source = self.vocabulary[implication.fact] if implication.fact in self.vocabulary else None
                 if (source is not None and implication.value == value and implication.fact not in understanding.facts
                         and any(not any(s < m.end() and m.start() < e for s, e in own)
-                                for p in source.answers.get("unsure", ()) for m in _answer_pattern(p).finditer(understanding.text))):
+                                for p in source.answers.get("unsure", ()) for m in answer_wording(p).finditer(understanding.text))):
                     understanding.checks[key] = understanding.facts.pop(key)
                     break
 
@@ -621,7 +620,7 @@ class Reader:
             return
         for key, value in list(understanding.facts.items()):
             needs = self.vocabulary[key].yes_needs if key in self.vocabulary else ()
-            if value is True and needs and not any(_answer_pattern(p).search(understanding.text) for p in needs):
+            if value is True and needs and not any(answer_wording(p).search(understanding.text) for p in needs):
                 understanding.checks[key] = understanding.facts.pop(key)
 
     def _check_for_self(self, understanding: Understanding) -> None:
@@ -649,7 +648,7 @@ class Reader:
         theirs = self._clauses_of_siblings(text, definition)
         for reading, patterns in definition.answers.items():
             for pattern in patterns:
-                for m in _answer_pattern(pattern).finditer(text):
+                for m in answer_wording(pattern).finditer(text):
                     if reading == "unsure" and any(s <= m.start() and m.end() <= e for s, e in cued):
                         continue
                     if any(s <= m.start() and m.end() <= e for s, e in theirs):
@@ -777,7 +776,7 @@ def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> O
     pregnant?" rests on his vasectomy, which does not make her unable to."""
     if len(pending) != 1:
         return None
-    patterns = [_answer_pattern(p) for p in pending[0].answers.get("unsure", ())]
+    patterns = [answer_wording(p) for p in pending[0].answers.get("unsure", ())]
     if any(p.search(said) for p in patterns) and not any(p.search(own) for p in patterns):
         return pending[0].key
     return None
@@ -814,8 +813,3 @@ def _after_contrast(text: str, words: str) -> bool:
     at = text.lower().find(words.lower())
     return at > 0 and bool(re.search(r"\b(?:but|although|though|however)\b", text[:at], re.IGNORECASE)
                            or chinese.CONTRAST.search(text[:at]))
-
-
-@lru_cache(maxsize=1024)
-def _answer_pattern(pattern: str) -> re.Pattern:
-    return re.compile(rf"{LEFT_EDGE}(?:{pattern}){RIGHT_EDGE}", re.IGNORECASE)
