@@ -484,6 +484,20 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     return NOW if acute.search(concept) else EVER
 
 
+_MALIGNANT = re.compile(r"malignan|cancer|carcinoma|sarcoma|lymphoma|leuk(?:a)?emia|myeloma|melanoma|"
+                        r"(?:neoplas|tumou?r)\w*\s*$", re.IGNORECASE)
+
+
+def bare_malignancy(kind: str, before: str, concept: str, clause: str) -> bool:
+    """Whether an exclusion names a malignancy with no word of when ("Intracranial malignancy", where the same list
+    writes "History of ..." when it means the past): a cancer now is meant, or one ever, which only the study team
+    can tell."""
+    words = f"{before} {concept}"
+    return kind == "exclusion" and bool(_MALIGNANT.search(concept)) and not (
+        _NOW.search(words) or _EVER.search(words) or _RECEIVED.search(words) or _EVER_EXCLUSION.search(words)
+        or _EVER.search(clause) or _EVER_EXCLUSION.search(clause) or _NOW.search(clause))
+
+
 def value_beside(clause: str, concept: str) -> bool:
     """Whether a concept is followed, as another way to meet the criterion, by a value ("Rhabdomyolysis
     or CPK > 5x ULN"), not by a definition in brackets or another item of a list."""

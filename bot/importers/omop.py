@@ -555,6 +555,10 @@ class RowReader:
         if domain == "Condition" and cues.seen_on_imaging(before):
             # "Radiologic findings compatible with diagnosis of SARS-CoV-2 pulmonary infection": what the image shows
             return self.recogniser.study_team(text)
+        if domain == "Condition" and not when and not self._qualified and cues.bare_malignancy(kind, before, entity,
+                                                                                          clause):
+            # "Intracranial malignancy": one ever excludes only if the study team finds it counts (a "no" settles it)
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
                                    allergy=domain == "Drug")

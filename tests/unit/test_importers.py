@@ -1569,3 +1569,17 @@ def test_not_more_than_a_time_is_a_window_not_a_time_since():
     assert (window.op, window.amount, window.unit) == ("<=", 3, "days")
     assert find_window("no more than 4 days prior to screening").op == "<="
     assert find_window("more than 14 days").op == ">"
+
+
+def test_a_bare_malignancy_of_an_exclusion_is_the_study_team_s_to_date(imported):
+    """Sample 2036: a bare "Intracranial malignancy" (in a list that writes "History of ..." when it means the past)
+    was read as ever diagnosed: a tumour cured long ago excluded. A cancer ever is asked, and the study team says
+    whether it counts; a "no" settles it."""
+    assert cues.bare_malignancy("exclusion", "", "Intracranial malignancy", "Intracranial malignancy")
+    for kind, before, concept in [("exclusion", "History of ", "lymphoma"), ("exclusion", "Active ", "malignancy"),
+                                  ("exclusion", "Known ", "cancer"), ("inclusion", "", "Lung cancer"),
+                                  ("exclusion", "", "Psoriasis")]:
+        assert not cues.bare_malignancy(kind, before, concept, before + concept), (kind, before, concept)
+    store, vocabulary = imported[0], imported[1]
+    answers_decide(store.trial("NCT04406389", vocabulary), "condition:intracranial_malignancy", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
