@@ -91,7 +91,10 @@ SAMPLES = {
           "garbled readings then prompted general fixes (plans, consent as a time, operations had once, suspicions, "
           "entities annotated in pieces, partners joined by 'and', hours, judgements: branch crit4)",
     2035: "40 criteria, drawn on main after branch crit4's fixes were merged (commit 1055ce2); its first judgement is "
-          "the held-out figure, made before any change it could prompt",
+          "the held-out figure, made before any change it could prompt. Its wrong and unsafe readings then prompted "
+          "general fixes, with those of 2036 (branch crit6)",
+    2036: "40 criteria, drawn on main after the fifth session's merges (commit 99f4500), with 2035's failures unfixed; "
+          "its first judgement is the held-out figure, made before any change it could prompt",
 }
 
 # what a judged reading counts as

@@ -60,8 +60,8 @@ SPELLINGS: List[Tuple[str, str]] = [
      r"|square\s+met(?:er|re)s?|met(?:er|re)\s+square)", "mL/min/1.73m2"),
     (r"(?:ml|millilit(?:er|re)s?)" + _PER + r"(?:min|minute)\b", "mL/min"),
     (r"(?:l|lit(?:er|re)s?)" + _PER + r"(?:min|minute)\b", "L/min"),
-    (r"(?:mg|milligrams?)" + _PER + r"(?:dl|decilit(?:er|re)s?)\b", "mg/dL"),
-    (r"(?:g|gm|grams?)" + _PER + r"(?:dl|decilit(?:er|re)s?)\b", "g/dL"),
+    (r"(?:mg|milligrams?)" + _PER + r"(?:dl|decilit(?:er|re)s?|100\s*ml)\b", "mg/dL"),  # "8 g/100ml": per decilitre
+    (r"(?:g|gm|grams?)" + _PER + r"(?:dl|decilit(?:er|re)s?|100\s*ml)\b", "g/dL"),
     (r"(?:" + _MICRO + r"g|micrograms?)" + _PER + r"(?:dl|decilit(?:er|re)s?)\b", "ug/dL"),
     (r"(?:mg|milligrams?)" + _PER + _LITRE, "mg/L"),
     (r"(?:g|gm|grams?)" + _PER + _LITRE, "g/L"),

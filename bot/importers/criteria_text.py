@@ -198,6 +198,18 @@ def unit_at(text: str, pos: int) -> Tuple[Optional[str], int]:
     return found if found else (None, pos)
 
 
+# after a number, a unit the reader does not know ("D-dimer > 0.75 g/mL", "> 2 mmol", "500 ng"): never to be
+# read as the fact's own unit
+_UNIT_LIKE = re.compile(r"\s*\(?(?:[A-Za-zµμ]{1,6}\s*/\s*[A-Za-zµμ0-9.^]{1,8}|(?:[mµμunpk]?(?:g|mol)|mEq|I?U)(?![\w/]))",
+                        re.IGNORECASE)
+
+
+def unknown_unit(text: str, comparison: Comparison) -> bool:
+    """Whether ``comparison`` of ``text`` has no unit the reader knows, and yet words after its number
+    that look like one: its value in the fact's unit would be a guess."""
+    return comparison.unit is None and bool(_UNIT_LIKE.match(text, comparison.end))
+
+
 def find_comparisons(text: str) -> List[Comparison]:
     """Every "<op> <number> <unit>" in ``text`` ("≥ 1,500/µL", "18 years or older", "between 18 and 65
     years", "≤ 1.5 × ULN", "below the upper limit of normal"); a range gives two comparisons."""
@@ -254,7 +266,8 @@ def find_comparisons(text: str) -> List[Comparison]:
 # -- time windows --------------------------------------------------------------------------------
 _WINDOW = re.compile(
     r"(?P<lead>within(?:\s+the)?(?:\s+(?:last|past|previous|preceding|prior))?|in\s+(?:the\s+)?(?:last|past|previous|preceding)"
-    r"|during\s+the\s+(?:last|past|previous|preceding)|(?:less|fewer)\s+than|at\s+least|more\s+than|greater\s+than|"
+    r"|during\s+the\s+(?:last|past|previous|preceding)|(?:less|fewer)\s+than|at\s+least|"
+    r"(?:not|no)\s+(?:more|longer|greater)\s+than|more\s+than|greater\s+than|"
     r"longer\s+than|over|>=?|<=?|≥|≤)?\s*"
     # "in past 30 days", "within nine (9) months"
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)(?:\s*\(\d+\))?\s*(?:-\s*)?"
@@ -298,8 +311,8 @@ def find_window(text: str, pos: int = 0) -> Optional[Window]:
             amount, unit = max(1, -(-amount // 24)), "days"
         if lead.startswith(("at least", "more than", "greater than", "longer than", "over", ">", "≥")):
             op = ">=" if lead.startswith(("at least", ">=", "≥")) else ">"
-        else:
-            op = "<=" if lead.startswith(("<=", "≤")) else "<"
+        else:  # "within", "less than"; "not more than 72 hours", which is no time since
+            op = "<=" if lead.startswith(("<=", "≤", "not", "no")) else "<"
         return Window(op, amount, unit, m.start(), m.end(), rounded)
     return None
 
@@ -580,7 +593,7 @@ class Recogniser:
         parts, described = [], []
         for entries, own in groups:
             units = {c.unit for c in own if c.unit}
-            if len(units) > 1:
+            if len(units) > 1 or any(unknown_unit(text, c) for c in own):
                 return None
             unit = units.pop() if units else None
             bounds = [c for c in own if not (c.op == ">=" and c.value == 0 and len(own) > 1)]

@@ -414,6 +414,15 @@ def modifier_of(after: str) -> bool:
     return bool(_MODIFIER_OF.match(after))
 
 
+_STAY_FOR = re.compile(r"\b(?:hospitali[sz]\w*|admi(?:tted|ssions?))\s+(?:for|with)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+
+
+def a_stay_for(before: str) -> bool:
+    """Whether the words before an illness name a stay in hospital for it ("hospitalization for COVID-19"): what
+    is done for it that the person knows of."""
+    return bool(_STAY_FOR.search(before))
+
+
 def done_for(before: str) -> bool:
     """Whether the words before a concept name what is done for it ("hospitalization for"), or for
     the list it is one of ("PCR test result for HIV, HBV or HCV")."""
@@ -475,6 +484,20 @@ def time_sense(kind: str, before: str, concept: str, procedure: bool = False, cl
     return NOW if acute.search(concept) else EVER
 
 
+_MALIGNANT = re.compile(r"malignan|cancer|carcinoma|sarcoma|lymphoma|leuk(?:a)?emia|myeloma|melanoma|"
+                        r"(?:neoplas|tumou?r)\w*\s*$", re.IGNORECASE)
+
+
+def bare_malignancy(kind: str, before: str, concept: str, clause: str) -> bool:
+    """Whether an exclusion names a malignancy with no word of when ("Intracranial malignancy", where the same list
+    writes "History of ..." when it means the past): a cancer now is meant, or one ever, which only the study team
+    can tell."""
+    words = f"{before} {concept}"
+    return kind == "exclusion" and bool(_MALIGNANT.search(concept)) and not (
+        _NOW.search(words) or _EVER.search(words) or _RECEIVED.search(words) or _EVER_EXCLUSION.search(words)
+        or _EVER.search(clause) or _EVER_EXCLUSION.search(clause) or _NOW.search(clause))
+
+
 def value_beside(clause: str, concept: str) -> bool:
     """Whether a concept is followed, as another way to meet the criterion, by a value ("Rhabdomyolysis
     or CPK > 5x ULN"), not by a definition in brackets or another item of a list."""
@@ -491,7 +514,8 @@ def value_beside(clause: str, concept: str) -> bool:
 # by a value: a person without the concept (as its question asks it) may still meet those.
 _NARROWS_ONLY = re.compile(
     r"^(?:it makes an exception|it applies to some people only|it is about some people only|"
-    r"the investigator judges it|what follows narrows it|it needs the other with it|it says how long it lasted)$|"
+    r"the investigator judges it|what follows narrows it|it needs the other with it|it says how long it lasted|"
+    r"it says what it was given for)$|"
     r"^it qualifies the concept \(\"(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|"
     r"(?:clinically\s+)?significant(?:ly)?|unstable|serious|major|moderate|decompensated|symptomatic|refractory|"
     r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
@@ -658,18 +682,36 @@ _NOT_LIMITED = re.compile(r"\(?\s*\b(?:but\s+)?(?:is\s+|are\s+)?not\s+(?:be\s+)?
                           re.IGNORECASE)
 
 
+# What a list's heading says its items were given for ("Received any of the following ... as treatment of
+# COVID-19:", "... for the prevention of ..."): a drug taken for something else is not one of them
+_PURPOSE = re.compile(r"\b(?:as|for)\s+(?:(?:the|a|an)\s+)?(?:treatment|therapy|management|prophylaxis|prevention)"
+                      r"\s+(?:of|for|against)\b", re.IGNORECASE)
+
+
 def heading_reason(heading: str, kind: str) -> Optional[str]:
     """Why the heading of a list leaves each of its items to the study team (``unreadable``: its
     exception, condition or judgement is each item's: "Patients currently using any of the following
-    medications (unless willing to discontinue the medication during the study):"), or None: a
-    section's preamble, "including but not limited to", or a risk its exclusion's items each carry
-    ("high risk of bleeding due to conditions including ... any of the following:")."""
+    medications (unless willing to discontinue the medication during the study):"; what the items were
+    given for; for an exclusion, a degree that narrows each item: "Participants who have any severe and/or
+    uncontrolled medical conditions such as:"), or None: a section's preamble, "including but not limited
+    to", or a risk its exclusion's items each carry ("high risk of bleeding due to conditions including ...
+    any of the following:")."""
     if _EXCEPTIONS_LISTED.search(heading):
         return "its items are exceptions"
     if _PREAMBLE.search(heading):
         return None
-    reason = unreadable(_NOT_LIMITED.sub(" ", heading))
-    return None if kind == "exclusion" and reason == "it rests on a risk" else reason
+    heading = _NOT_LIMITED.sub(" ", heading)
+    reason = unreadable(heading)
+    if kind == "exclusion" and reason == "it rests on a risk":
+        return None
+    if reason is None and _PURPOSE.search(heading):
+        return "it says what it was given for"
+    if reason is None and kind == "exclusion" and not re.search(r"\bdefin\w*", heading, re.IGNORECASE):
+        # (not a degree its items define: "Patients with significant liver or renal dysfunction ... as defined as:")
+        found = _DEGREE.search(heading)
+        narrowing = f"it qualifies the concept (\"{found.group()}\")" if found else ""
+        return narrowing if narrowing and narrows_only(narrowing) else None
+    return reason
 
 
 # A plan beside what is had now ("Received or plans to receive a ... vaccine", "breastfeeding or planning to
@@ -812,6 +854,17 @@ def covered_by(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
 def study_product(text: str) -> bool:
     """Whether the words are about the study's own product ("the investigational medications")."""
     return bool(_OWN_PRODUCT.search(text))
+
+
+# Before an illness, an image or what it shows ("Radiologic findings compatible with diagnosis of SARS-CoV-2 pulmonary
+# infection", "Chest CT showing pneumonia"): the criterion is the image's finding, which having the illness does not say
+_IMAGED = re.compile(r"\b(?:radiolog\w*|radiograph\w*|imaging|x-?rays?|cxr|ct|tomograph\w*|scans?|ultraso\w*|mri)\b",
+                     re.IGNORECASE)
+
+
+def seen_on_imaging(before: str) -> bool:
+    """Whether the words before an illness say it is what an image shows."""
+    return bool(_IMAGED.search(before))
 
 
 def diagnostic(concept: str) -> bool:

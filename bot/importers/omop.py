@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 from bot.importers import cues
 from bot.importers.concepts import Concepts, plain_name, round_value, slug
 from bot.importers.criteria_text import (EXCLUSION, INCLUSION, Comparison, Context, Derived, Recogniser,
-                                         describe_comparisons, find_comparisons, find_window)
+                                         describe_comparisons, find_comparisons, find_window, unknown_unit)
 from bot.importers.ctgov import registry_criteria
 from bot.importers.records import FieldError, Problem, criterion, normal_status
 
@@ -219,8 +219,10 @@ class SourceTexts:
             blank = 0
             if self._heading(line):
                 return line
-            if len(line) > 100:
-                return None  # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item
+            if len(line) > 100 and not (len(line) <= 300 and re.search(r"(?:[;,]|\b(?:or|and))$", line)):
+                # a paragraph of its own ("Prior Treatment: Patients are still eligible ..."), not an item (which a
+                # semicolon may end: "Small molecule tyrosine kinase inhibitors (e.g. baricitinib, ..., etc.);")
+                return None
         return None
 
     def only_item(self, trial_id: str, entity: str, start: Optional[int]) -> bool:
@@ -301,6 +303,18 @@ def place(text: str, entity: str) -> Tuple[int, int]:
     return found.span() if found else (-1, -1)
 
 
+def inline_heading(text: str, at: int) -> Optional[str]:
+    """The words that head a list in the line itself, before the colon that opens the list the entity at ``at``
+    is an item of ("Receipt in the 12 hours prior to enrollment, or planned administration during the 5-day study
+    period ..., of any of the following" before ": amiodarone; ...; phenytoin"), from the start of their sentence;
+    None when no colon comes before the entity."""
+    colon = text.rfind(":", 0, at) if at > 0 else -1
+    if colon < 0:
+        return None
+    begin = max(text.rfind(";", 0, colon), text.rfind(". ", 0, colon)) + 1
+    return text[begin:colon].strip() or None
+
+
 def _or_groups(annotations: str) -> Dict[int, str]:
     """Start offset -> OR group ("T5 T7 T10") of the entities in a brat annotation file."""
     starts: Dict[str, int] = {}
@@ -349,6 +363,9 @@ class RowReader:
         self.concepts = concepts
         self.recogniser = Recogniser(concepts)
         self._qualified = False  # reading the concept of a criterion whose qualifier the study team judges
+        # the heading of the list the row's line is an item of ("Received any of the following in the two weeks prior
+        # to screening as treatment of COVID-19:"), whose time frame is each item's when the line has none
+        self.heading: Optional[str] = None
 
     def qualified_by_the_study_team(self, plain: Derived, text: str, widened: bool = False) -> Derived:
         """A criterion of a concept with a qualifier the facts cannot hold: met only when the person
@@ -363,6 +380,11 @@ class RowReader:
             return self.recogniser.study_team(text)
         words = " ".join(text.split()).rstrip(" .;,")
         team = {"fact": self.concepts.study_team(words), "is": True}
+        if not widened and "all" in plain.rule:
+            # already the concept and the study team's word on its own qualifier ("unstable angina pectoris"
+            # under "... any severe and/or uncontrolled medical conditions such as:"): one word on both
+            kept = [p for p in plain.rule["all"] if not p.get("fact", "").startswith("team:")]
+            return Derived({"all": kept + [team]}, "rule", f"\"{words}\"")
         return Derived({"any" if widened else "all": [plain.rule, team]}, "rule", f"\"{words}\"")
 
     def _plain(self, row: Mapping[str, str], kind: str, line: int, source_line: Optional[str],
@@ -507,10 +529,15 @@ class RowReader:
             # which finds an infection of now: a positive one of the past may have cleared)
             return self._measurement(entity, concept_name, key, name, "positive", negated, kind, text, clause, at,
                                      trusted)
+        if handed == "it is about what is done for the concept" and cues.a_stay_for(before):
+            # "History of or current hospitalization for COVID-19": a stay in hospital, which the person knows of,
+            # asked as the line says it when it makes a clear question (else the study team's)
+            return self.recogniser.question(text, kind, quoted=True)
         if handed:
             # a qualifier, an exception, a condition the concept's absence does not settle
             return self.recogniser.study_team(text)
-        when = self._window(row, text, (at, end), entity, treatment=domain != "Condition", days=days)
+        when = self._window(row, text, (at, end), entity, treatment=domain != "Condition", days=days,
+                            above=self.heading)
         if when in (_SINCE, _HOURS):
             # "more than 10 days": a time since, not a window; or the row's days contradict its words; or
             # hours, which a day's window would widen ("ventricular tachycardia ... within last 4 hours")
@@ -525,6 +552,13 @@ class RowReader:
             return self.recogniser.study_team(text)
         if domain == "Condition" and at >= 0 and cues.modifier_of(text[end:]):
             return self.recogniser.study_team(text)  # "COVID-19 convalescent plasma": about the plasma
+        if domain == "Condition" and cues.seen_on_imaging(before):
+            # "Radiologic findings compatible with diagnosis of SARS-CoV-2 pulmonary infection": what the image shows
+            return self.recogniser.study_team(text)
+        if domain == "Condition" and not when and not self._qualified and cues.bare_malignancy(kind, before, entity,
+                                                                                          clause):
+            # "Intracranial malignancy": one ever excludes only if the study team finds it counts (a "no" settles it)
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
         if domain == "Condition" or (domain == "Drug" and cues.is_allergy(before, entity)):
             return self._condition(entity, concept_name, key, name, kind, negated, when, said,
                                    allergy=domain == "Drug")
@@ -604,13 +638,15 @@ class RowReader:
 
     @staticmethod
     def _window(row: Mapping[str, str], text: str, span: Tuple[int, int], entity: str, treatment: bool,
-                days: Optional[float]) -> Optional[int]:
+                days: Optional[float], above: Optional[str] = None) -> Optional[int]:
         """A concept's time frame in days ("within 14 days"): from the words of its clause in the
         line after it, or else from the row's own time words when they are there too or, for a
         treatment, the line is the concept alone (a list under "received in the past 6 months:";
         the corpus's days are not always those of the entity's line, and a condition's list item
-        takes its heading's time words less often than its annotations suggest); _SINCE for
-        "more than N days"."""
+        takes its heading's time words less often than its annotations suggest); or from the
+        words that head a list the entity is an item of, in its line ("Receipt in the 12 hours prior to
+        enrollment ... of any of the following: amiodarone; ...; phenytoin") or above it (``above``);
+        _SINCE for "more than N days"."""
         at, end = span
         begin, stop = cues.clause_bounds(text, at, end) if at >= 0 else (0, 0)
         window = find_window(text[begin:stop], max(at - begin, 0))  # a time frame before the entity is another's
@@ -619,6 +655,12 @@ class RowReader:
         heading = text[begin:at].rfind(":") if at >= 0 else -1
         if window is None and heading >= 0:
             window = find_window(text[begin:begin + heading])  # "... in the 14 days before the visit: fever, ..."
+        for lead in (inline_heading(text, at), above if above and not _SECTION.match(above) else None):
+            # a list in the line, past the clause's bounds ("...: amiodarone; ...; phenytoin"), or under a heading;
+            # not how long its items lasted ("More than 10 days of any of the following symptoms:"), which the
+            # heading's reason leaves to the study team
+            if window is None and lead and cues.unreadable(lead) != "it says how long it lasted":
+                window = find_window(lead)
         temporal = " ".join((row.get("temporal_source_text") or "").split())
         bare = treatment and text.strip(" .;,:").lower() == entity.lower()
         from_row = window is None and temporal and (bare or text.lower().find(temporal.lower(), max(at, 0)) >= 0)
@@ -773,7 +815,11 @@ class RowReader:
             return self.recogniser.study_team(text)
         comparisons = self._comparisons(numeric, text, at=at) or self._comparisons_after(text, at, at + len(entity))
         units = {c.unit for c in comparisons if c.unit}
-        if not comparisons or len(units) > 1 or self._bound_left_out(text, at + len(entity), len(comparisons)):
+        written = [c for c in find_comparisons(text) if c.start >= at]  # as the line writes them, after the entity
+        if not comparisons or len(units) > 1 or self._bound_left_out(text, at + len(entity), len(comparisons)) or any(
+                unknown_unit(text, w) for c in comparisons if c.unit is None
+                for w in written[:3] if w.value == c.value):
+            # no bound, or a unit the reader does not know ("D-dimer > 0.75 g/mL"): not the fact's unit
             return self.recogniser.study_team(text)
         unit = units.pop() if units else None
         if entry is not None:
@@ -940,6 +986,8 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                     raise FieldError(f"entity_source_text (line {line})", "empty")
                 offset = int(start) if start is not None else None
                 source_line = texts.line(trial_id, entity, offset)
+                heading = texts.list_heading(trial_id, entity, offset)
+                reader.heading = heading
                 if texts.section(trial_id, entity, offset) not in (None, kind) or \
                         texts.glued_heading(trial_id, entity, offset):
                     # the row's flag and the text's heading disagree: which is the criterion? Or a
@@ -948,12 +996,18 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 else:
                     derived = reader.derive(row, kind, line, source_line, context)
             except FieldError as error:
+                reader.heading = None
                 problems.append(Problem(file, error.field, error.message))
                 continue
             text = source_line or row_text(row)
             at, end = place(text, entity)
+            reader.heading = None
             group = texts.alternative_group(trial_id, offset) if kind == INCLUSION else None
-            heading = texts.list_heading(trial_id, entity, offset)
+            # what heads the item's list, above its line (not a section's heading) or in the line itself
+            leads = [h for h in (heading if heading and not _SECTION.match(heading) else None,
+                                 inline_heading(text, at)) if h]
+            reason = next((r for r in (cues.heading_reason(h, kind) for h in leads) if r), None)
+            said = f"{heading} {text}" if heading and not _SECTION.match(heading) else text  # (the line holds its own)
             if _FOOTNOTE.match(text) or _SOME_OF.search(text[:max(at, 0)]) or (heading and _SOME_OF.search(heading)) \
                     or (_AGE_ITEM.search(text) and text.count(",") >= 3 and not _ALTERNATIVES_HEADING.search(text)):
                 # a footnote to another criterion, an item of a list that counts its items, a risk
@@ -972,17 +1026,16 @@ def read_corpus(criteria_path: Path, concepts: Concepts, problems: List[Problem]
                 # required (a definition of one line is that line: "... defined as:" "a. Lymphocytes < 1000, and b. ...")
                 derived = reader.recogniser.study_team(text)
                 counted.add(group)
-            elif kind == EXCLUSION and heading and not _SECTION.match(heading) and cues.a_plan(heading) \
-                    and not derived.team:
+            elif kind == EXCLUSION and any(cues.a_plan(h) for h in leads) and not derived.team:
                 # "Currently prescribed ... or planned administration during 14-day study period of medication ...
                 # as follows:" ... "erythromycin": taking it excludes, and so may its plan (the study team's word)
-                derived = reader.qualified_by_the_study_team(derived, f"{heading} {text}", widened=True)
-            elif heading and not _SECTION.match(heading) and cues.heading_reason(heading, kind) and not derived.team:
+                derived = reader.qualified_by_the_study_team(derived, said, widened=True)
+            elif reason and not derived.team:
                 # the heading's exception, condition or judgement is each item's ("Patients currently using
                 # any of the following medications (unless willing to discontinue the medication ...):"
                 # ... "rifampin"): an exclusion it only narrows is its concept and the study team's word
-                narrowed = kind == EXCLUSION and cues.narrows_only(cues.heading_reason(heading, kind) or "")
-                derived = reader.qualified_by_the_study_team(derived, f"{heading} {text}") if narrowed else \
+                narrowed = kind == EXCLUSION and cues.narrows_only(reason)
+                derived = reader.qualified_by_the_study_team(derived, said) if narrowed else \
                     reader.recogniser.study_team(text)
             # an inclusion that offers other ways in ("positive test ... or hospitalized"): unless the
             # annotations join them into one criterion, the concept alone would turn the others away

@@ -1150,8 +1150,11 @@ def test_a_qualifier_a_dose_or_a_suspicion_leaves_the_concept_computable_and_the
     # "confirmed or suspected COVID-19": COVID-19 now excludes; without it, the team's suspicion is still open
     assert status("NCT04386291", "Individuals with confirmed", {"condition:covid19:now": True}) is Status.NOT_MET
     assert status("NCT04386291", "Individuals with confirmed", {"condition:covid19:now": False}) is Status.UNKNOWN
-    # a dose: no corticosteroid settles "corticosteroids ... > 20 mg/day"
-    assert status("NCT04415151", "Treatment with corticosteroids", {"drug:corticosteroids": False}) is Status.MET
+    # a dose: no corticosteroid settles "corticosteroids ... > 20 mg/day" (within its heading's 48 hours: sample 2035's
+    # fixes read "Within 48 hours prior to the first dose of study intervention:" above it)
+    assert status("NCT04415151", "Treatment with corticosteroids", {"drug:corticosteroids:last": "never"}) is Status.MET
+    assert status("NCT04415151", "Treatment with corticosteroids", {"drug:corticosteroids:last": "2020-08-01"}) \
+        is Status.MET
     # a stage: no chronic kidney disease settles "Known chronic kidney disease, stage 4 or 5"
     assert status("NCT04421664", "Known Chronic Kidney disease",
                   {"condition:chronic_kidney_disease": False}) is Status.MET
@@ -1466,3 +1469,117 @@ def test_a_clinician_s_judgement_is_not_asked_of_the_patient():
     """Sample 2034: 'Does this apply to you: "Skin process precludes cooling device"?' no patient can answer."""
     assert not clear_question("Skin process precludes cooling device", quoted=True)
     assert clear_question("Inpatient admission", quoted=True)
+
+
+def test_a_plan_and_hours_heading_a_list_in_the_line_are_each_item_s(imported):
+    """Sample 2035: "Receipt in the 12 hours prior to enrollment, or planned administration during the 5-day study
+    period ..., of any of the following: amiodarone; ...; phenytoin" was read as phenytoin now or recently: the plan
+    and the 12 hours, which head the list in the line itself, were lost for the items past its first semicolon."""
+    from bot.importers.omop import inline_heading
+    line = ("Receipt in the 12 hours prior to enrollment, or planned administration during the 5-day study period "
+            "that treating clinicians feel cannot be substituted for another medication, of any of the following: "
+            "amiodarone; cimetidine; dofetilide; phenobarbital; phenytoin; sotalol")
+    lead = inline_heading(line, line.index("phenytoin"))
+    assert lead.startswith("Receipt in the 12 hours") and lead.endswith("any of the following")
+    assert cues.a_plan(lead) and find_window(lead).rounded
+    assert inline_heading("History of MI within 6 months; allergy to the following: penicillin", 57) == \
+        "allergy to the following"  # a time frame of the line's other items is not the list's
+    assert inline_heading("Psoriasis", 0) is None
+    store, vocabulary = imported[0], imported[1]
+    assert left_to_the_study_team(by_row(store.trial("NCT04332991", vocabulary), 9465), vocabulary)
+
+
+def test_a_list_heading_s_time_frame_purpose_and_degree_are_each_item_s(imported):
+    """Sample 2035: under "Received any of the following in the two weeks prior to screening as treatment of
+    COVID-19:", tocilizumab (of a long item ended by a semicolon) was read as taken now or recently, for anything.
+    Sample 2036: under "Participants who have any severe and/or uncontrolled medical conditions such as:", any heart
+    attack ever excluded. A degree the items themselves define ("... as defined as:") does not qualify them."""
+    heading = "Received any of the following in the two weeks prior to screening as treatment of COVID-19:"
+    assert cues.heading_reason(heading, "exclusion") == "it says what it was given for"
+    assert cues.narrows_only("it says what it was given for")
+    severe = "Participants who have any severe and/or uncontrolled medical conditions such as:"
+    assert cues.heading_reason(severe, "exclusion") == 'it qualifies the concept ("severe")'
+    assert cues.heading_reason("Patients with significant liver or renal dysfunction function at screen as defined as:",
+                               "exclusion") is None
+    assert cues.heading_reason("Use of the following strong CYP3A4 inhibitors:", "exclusion") is None  # not narrowing
+    store, vocabulary = imported[0], imported[1]
+    tocilizumab = by_row(store.trial("NCT04492475", vocabulary), 11133)
+    assert tocilizumab.rule_spec["all"][0] == {"fact": "drug:tocilizumab:last", "op": "<", "value": 14, "unit": "days"}
+    assert tocilizumab.rule_spec["all"][1]["fact"].startswith("team:")
+    answers_decide(store.trial("NCT04341727", vocabulary), "condition:myocardial_infarction", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
+    # one word of the study team on the heading's qualifier and the item's own ("unstable angina pectoris")
+    angina = by_row(store.trial("NCT04341727", vocabulary), 3753)
+    assert len([f for f in angina.rule.facts if f.startswith("team:")]) == 1
+    # "Within 48 hours prior to the first dose of study intervention:" above "Treatment with corticosteroids ..."
+    steroids = by_row(store.trial("NCT04415151", vocabulary), 1205)
+    assert steroids.rule_spec["all"][0] == {"fact": "drug:corticosteroids:last", "op": "<", "value": 2, "unit": "days"}
+    # how long symptoms lasted is not a time frame: "More than 10 days of any of the following symptoms ...:"
+    answers_decide(store.trial("NCT04358068", vocabulary), "condition:4334403", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
+
+
+def test_a_unit_the_reader_does_not_know_is_never_read_as_the_fact_s():
+    """Sample 2035: "D-dimer > 0.75 g/mL" (the µ most likely lost) was read as 0.75 ng/mL, the fact's own unit, and
+    excluded anyone whose D-dimer was known. A unit word the reader does not know, or a bound no person's value
+    could be in the fact's unit, hands the criterion to the study team."""
+    from bot.importers.criteria_text import unknown_unit
+    for text in ("D-dimer > 0.75 g/mL", "ferritin > 500 ng", "sodium < 130 mEq"):
+        assert any(unknown_unit(text, c) for c in find_comparisons(text)), text
+    for text in ("RR > 30/min", "CRP > 10 mg/L", "ALT > 3 x ULN", "Ferritin > 500 or", "QTc > 500",
+                 "D-dimer > 1 mcg/mL FEU"):
+        assert not any(unknown_unit(text, c) for c in find_comparisons(text)), text
+    assert [c.unit for c in find_comparisons("Hemoglobin value <8 g/100ml")] == ["g/dL"]
+    reader = text_reader()
+    for line in ("D-dimer > 0.75 g/mL", "D-dimer > 1.5"):
+        assert "measurement:d_dimer" not in str(reader.derive(line, "exclusion").rule), line
+    assert reader.derive("D-dimer > 1000 ng/mL", "exclusion").rule == {
+        "fact": "measurement:d_dimer", "op": ">", "value": 1000, "unit": "ng/mL"}
+
+
+def test_a_unit_the_reader_does_not_know_leaves_a_corpus_row_to_the_study_team(imported):
+    store, vocabulary = imported[0], imported[1]
+    assert left_to_the_study_team(by_row(store.trial("NCT04501796", vocabulary), 1863), vocabulary)
+
+
+def test_what_an_image_shows_is_not_the_illness(imported):
+    """Sample 2036: "Radiologic findings compatible with diagnosis of SARS-CoV-2 pulmonary infection with no
+    alternative explanation" was read as COVID-19 now: a person with COVID-19 and a clear chest image passed."""
+    assert cues.seen_on_imaging("Radiologic findings compatible with diagnosis of ")
+    assert cues.seen_on_imaging("Chest CT showing ")
+    assert not cues.seen_on_imaging("History of ") and not cues.seen_on_imaging("Positive PCR test for ")
+    store, vocabulary = imported[0], imported[1]
+    assert left_to_the_study_team(by_row(store.trial("NCT04391309", vocabulary), 6160), vocabulary)
+
+
+def test_a_stay_in_hospital_for_an_illness_is_asked_not_handed_off(imported):
+    """Sample 2035: "History of or current hospitalization for COVID-19." went to the study team, though the person
+    knows whether they were or are in hospital for it: a clear line is asked as it says it."""
+    assert cues.a_stay_for("History of or current hospitalization for ") and cues.a_stay_for("Admitted with ")
+    assert not cues.a_stay_for("Treatment for ") and not cues.a_stay_for("Positive PCR test for ")
+    store, vocabulary = imported[0], imported[1]
+    stay = by_row(store.trial("NCT04358068", vocabulary), 4611)
+    assert stay.checked_by is CheckedBy.QUESTION and not left_to_the_study_team(stay, vocabulary)
+
+
+def test_not_more_than_a_time_is_a_window_not_a_time_since():
+    """Sample 2035: "fever or cough for not more than 72 hours prior to COVID-19 testing" was read as more than 72
+    hours, a time since."""
+    window = find_window("for not more than 72 hours prior to COVID-19 testing")
+    assert (window.op, window.amount, window.unit) == ("<=", 3, "days")
+    assert find_window("no more than 4 days prior to screening").op == "<="
+    assert find_window("more than 14 days").op == ">"
+
+
+def test_a_bare_malignancy_of_an_exclusion_is_the_study_team_s_to_date(imported):
+    """Sample 2036: a bare "Intracranial malignancy" (in a list that writes "History of ..." when it means the past)
+    was read as ever diagnosed: a tumour cured long ago excluded. A cancer ever is asked, and the study team says
+    whether it counts; a "no" settles it."""
+    assert cues.bare_malignancy("exclusion", "", "Intracranial malignancy", "Intracranial malignancy")
+    for kind, before, concept in [("exclusion", "History of ", "lymphoma"), ("exclusion", "Active ", "malignancy"),
+                                  ("exclusion", "Known ", "cancer"), ("inclusion", "", "Lung cancer"),
+                                  ("exclusion", "", "Psoriasis")]:
+        assert not cues.bare_malignancy(kind, before, concept, before + concept), (kind, before, concept)
+    store, vocabulary = imported[0], imported[1]
+    answers_decide(store.trial("NCT04406389", vocabulary), "condition:intracranial_malignancy", vocabulary,
+                   ((False, Status.MET), (True, Status.UNKNOWN)))
