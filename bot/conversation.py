@@ -23,11 +23,16 @@ from bot.parsing import acts
 from bot.parsing.answers import GRUDGING_YES, NOT_NOW, STARTS
 from bot.questions import Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
+from bot.parsing import chinese
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
-                               Understanding)
+                               Understanding, facts_named, move_reading, says)
 
 # The "no" that opens a reply to a check-back, and the apology after it: what follows is the real answer
 DECLINED_WITH = re.compile(r"^\W*(?:no|nope|nah|not\s+really|wrong)\b\W*(?:sorry\W*|i\s+meant\W*)?", re.IGNORECASE)
+DECLINED_WITH_ZH = re.compile(r"^[\s，,。.！!：:]*(?:不对|不太对|不正确|有(?:一|一点|个地方|一个地方|一条)?(?:不对|错)|错了)(?:了|的)?[\s，,。.！!：:]*")
+# the parts of a correction, each read for the fact it names: clauses ("platelets 25, survival not sure"; not the
+# comma of "22,000" nor the point of "22.5")
+CORRECTION_PARTS = re.compile(r"[;!?，。；！？\n]+|,(?!\d{3}\b)|\.(?!\d)|\s+(?:and|but)\s+", re.IGNORECASE)
 MAX_MISUNDERSTOOD = 2  # after this many answers in a row that settle nothing, a question is left open
 MAX_REPEATS = 2  # nor is any question asked more than twice in a row: then it is left open, and the bot says so
 
@@ -146,7 +151,7 @@ class Screening:
         closer_than = {k: v for k, v in state.held_ranges.items() if answers_question and k in (state.pending or ())}
         context = Context(self._pending_definitions(state) if answers_question else (), {**state.facts, **closer_than}, clinical,
                           self.date_order, subject_fixed=bool(state.facts or state.subject),
-                          about_someone_else=bool(state.subject), subject=state.subject)
+                          about_someone_else=bool(state.subject), subject=state.subject, correcting=state.offer == "fix")
         return self.reader().understand(turn.text, turn.intent, turn.confidence, context)
 
     # -- entry points, one per kind of user turn -----------------------------------------
@@ -239,20 +244,28 @@ class Screening:
             if not understanding.settles_something:
                 return self._advance(state, replies) if read else self._place_not_read(state, replies)
             # "London, and I'm 62" (or just "I'm 62"): the facts are read below, the place asked after
-        if offer == "readback" and reply in ("yes", "no") and not understanding.facts:
+        if offer == "readback" and reply in ("yes", "no", "unknown") and not understanding.facts:
             if reply == "yes":
                 state.read_back = True
                 return self._advance(state, replies)
-            state.offer = "fix"
+            # "no", or "not sure" (not a yes): what is wrong is asked for
+            state.offer, state.repeats = "fix", 0
+            rest = DECLINED_WITH.sub("", DECLINED_WITH_ZH.sub("", understanding.text, count=1), count=1).strip()
+            if len(rest.split()) >= 2 or chinese.HAS_HAN.search(rest) or self._named_in_correction(state, rest):
+                # "no, my platelets are 25", "I don't know the platelet count", "不对，血小板我其实不清楚": the
+                # correction itself, read as one
+                again = self.understand(state, Turn(rest))
+                if again.act == ANSWER and (again.settles_something or self._named_in_correction(state, rest)):
+                    return self._answer(state, again, Turn(rest))
             return Outcome(state, replies + [Reply(texts.READBACK_FIX)])
         if offer == "more_questions" and reply in ("yes", "no") and not understanding.facts:
             if reply == "no":
                 return Outcome(state, [Reply(texts.MORE_DECLINED)])
             state.full_picture = True
             return self._advance(state, replies)
-        if offer == "fix" and understanding.checks:  # after "something's wrong" in the read-back: corrections
-            understanding.facts.update(understanding.checks)
-            understanding.checks.clear()
+        unread: List[str] = []
+        if offer == "fix":  # after "something's wrong" in the read-back: a correction, whatever it names
+            unread = self._read_correction(state, understanding, turn.text)
         if not understanding.settles_something and state.last_asked and not state.pending and understanding.corrects:
             # a bare value that corrects the last answer, once the question has moved on
             asked = [self.vocabulary[k] for k in state.last_asked if k in self.vocabulary]
@@ -261,6 +274,8 @@ class Screening:
         if not understanding.settles_something:
             if understanding.act == acts.GREET or known_trials or found.subject or found.wants_catalogue:
                 return self._advance(state, replies)
+            if offer == "fix":
+                return self._correction_not_read(state, unread, replies)
             if not state.pending and reply is not None:
                 return self._after_verdict(state, reply, replies)
             return self._not_understood(state, replies)
@@ -279,6 +294,55 @@ class Screening:
         if asked_again is not None:
             return asked_again
         return self._advance(state, replies, new_ranges)
+
+    def _told(self, state: State) -> List[FactDefinition]:
+        """The facts the person has answered (a read-back's lines among them), which a correction can name."""
+        return [self.vocabulary[k] for k in state.facts if k in self.vocabulary and self.vocabulary[k].askable]
+
+    def _named_in_correction(self, state: State, text: str) -> bool:
+        return bool(facts_named(text, self.vocabulary, self._told(state)))
+
+    def _read_correction(self, state: State, understanding: Understanding, text: str) -> List[str]:
+        """A correction after "something is wrong" in the read-back, read as the answer to the fact it names, as if
+        that fact's question had been asked ("survival: not sure", "actually I don't know my platelet count",
+        "血小板我其实不清楚": not known; "platelets maybe 25": offered back; after "label:", what follows it). A
+        message that names several facts is read so clause by clause ("platelets 25, survival not sure"), each
+        clause that names one. What that reads of the fact replaces what the message read of it alone; the facts
+        named that nothing settles are returned, to be asked again."""
+        told = self._told(state)
+        named_in_all = facts_named(text, self.vocabulary, told)
+        unread: List[str] = []
+        for part in ([text] if len(named_in_all) == 1 else CORRECTION_PARTS.split(text)):
+            named = facts_named(part, self.vocabulary, told)
+            if len(named) != 1:
+                continue
+            definition = named[0]
+            label, colon, value = part.partition(":") if ":" in part else part.partition("：")
+            said = value if colon and facts_named(label, self.vocabulary, [definition]) else part
+            said = DECLINED_WITH.sub("", DECLINED_WITH_ZH.sub("", said, count=1), count=1)
+            again = self.understand(replace(state, pending=[definition.key], offer="fix"), Turn(said)) if said.strip() else None
+            if again is not None and again.act == ANSWER and says(again, definition.key):
+                move_reading(again, understanding, definition.key)
+            elif not says(understanding, definition.key) and definition.key not in unread:
+                unread.append(definition.key)
+        return unread
+
+    def _correction_not_read(self, state: State, unread: Sequence[str], replies: List[Reply]) -> Outcome:
+        """A correction that settled nothing: the fact it names asked again; a message that names none is asked
+        for once more, saying how, then the read-back comes again (never a dead end: a question or a verdict)."""
+        state.misunderstood = 0
+        if unread:
+            state.pending, state.repeats = [unread[0]], 0
+            return Outcome(state, replies + [self._question_reply(state, Question((self.vocabulary[unread[0]],)))])
+        if state.repeats < 1:
+            state.offer, state.repeats = "fix", state.repeats + 1
+            return Outcome(state, replies + [Reply(texts.READBACK_FIX_NOT_READ, custom=reply_contract.not_understood())])
+        state.repeats = 0
+        read_back = self._read_back(state, self._evaluate(state))
+        if read_back is not None:
+            state.offer = "readback"
+            return Outcome(state, replies + [read_back])
+        return self._advance(state, replies)
 
     @staticmethod
     def _ranges_told(state: State, previous: Mapping[str, Any]) -> List[str]:
@@ -431,7 +495,8 @@ class Screening:
     def explain_why(self, state: State) -> Outcome:
         """"Why do you ask?": the criteria behind the open question."""
         if not state.pending or not state.consent:
-            return Outcome(state, [Reply(texts.WHY_NOTHING)])
+            # the check-back, read-back or correction still open is asked again
+            return self._repeat_question(state, [Reply(texts.WHY_NOTHING)]) if state.consent else Outcome(state, [Reply(texts.WHY_NOTHING)])
         return self._repeat_question(state, [self._why_reply(state) or Reply(texts.WHY_NOTHING)])
 
     def _why_reply(self, state: State) -> Optional[Reply]:
@@ -809,6 +874,8 @@ class Screening:
             return Outcome(state, replies + [self._check_back_reply(state)])
         if state.consent and state.offer == "place":
             return Outcome(state, replies + [self._place_question()])
+        if state.consent and state.offer == "fix":  # still waiting for the correction
+            return Outcome(state, replies + [Reply(texts.READBACK_FIX)])
         if state.consent and state.offer == "readback" and not state.matching:
             read_back = self._read_back(state, self._evaluate(state))
             if read_back is not None:

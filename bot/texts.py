@@ -161,6 +161,9 @@ READBACK_BUTTONS = ({"title": "Yes, that's correct", "payload": "/affirm"},
 SENT_AGAIN = ("You sent the same message again, so I haven't taken it as a yes or a no. Please answer with "
               "the buttons, or tell me what I got wrong.")
 READBACK_FIX = "No problem. Tell me the right answer in your own words (for example \"my platelets are 25\")."
+READBACK_FIX_NOT_READ = (
+    "Sorry, I couldn't tell which answer to change. Please name it and give the right answer, for example "
+    "\"platelet count: 25\", or \"platelet count: not known\" if you don't know it.")
 
 # Where the person can take part, asked first when the trials of a matching are in several places
 ASK_PLACE = ("First, where do you live, or where could you travel to for the study's visits? A city or a "

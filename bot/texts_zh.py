@@ -136,6 +136,7 @@ SENT_AGAIN = "您又发了一遍同样的话，所以我没有把它当作“是
 READBACK_BUTTONS = ({"title": "对，都正确", "payload": "/affirm"},
                     {"title": "有不对的地方", "payload": "/deny"})
 READBACK_FIX = "没问题。请用您自己的话告诉我正确的情况（例如“我的血小板是25”）。"
+READBACK_FIX_NOT_READ = "抱歉，我没看出您要改的是哪一条。请说出是哪一项和正确的情况，例如“血小板计数：25”；如果不清楚，可以说“血小板计数：不清楚”。"
 
 YES_NO_BUTTONS = (
     {"title": "是", "payload": "/affirm"},

@@ -123,6 +123,8 @@ class Context:
     subject_fixed: bool = False  # the conversation is already about someone: a relative named now is another person
     about_someone_else: bool = False  # a carer screening a relative ("your mother")
     subject: Optional[str] = None  # whom, when not the writer: "your mother" (a carer's "my mum" is that person)
+    # the person said something in the read-back is wrong: a new value is the correction, not a change to check back
+    correcting: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -224,16 +226,16 @@ class Reader:
         said = self.understand(text, intent, confidence, replace(context, pending=()))
         keys = [d.key for d in context.pending]
         left = blanked(said.text, said.found.used)
-        alone = {d.key: self.understand(left if not _says(said, d.key) else text, intent, confidence,
+        alone = {d.key: self.understand(left if not says(said, d.key) else text, intent, confidence,
                                         replace(context, pending=(d,)))
                  for d in context.pending}
         # "都没做过" to both treatments: a "no" said of all of them answers each
         of_all = said.reply == "no" and bool(chinese.SAID_OF_ALL.search(text))
-        bare = [key for key in keys if not _says(said, key) and _says(alone[key], key)
+        bare = [key for key in keys if not says(said, key) and says(alone[key], key)
                 and not (said.reply in ("yes", "no") and not of_all and alone[key].facts.get(key, "") in (True, False, None, NEVER))]
         # the words left over beside a date said by name may be that date's own ("I never had radiotherapy":
         # its "never" is no answer about chemotherapy): a date asked beside one said by name is asked on its own
-        named_dates = [key for key in keys if _says(said, key) and self.vocabulary[key].type is FactType.DATE]
+        named_dates = [key for key in keys if says(said, key) and self.vocabulary[key].type is FactType.DATE]
         if named_dates:
             bare = [key for key in bare if self.vocabulary[key].type is not FactType.DATE]
         # a value (or a reading to confirm) from the same words for two facts of one kind ("6 weeks ago"): each
@@ -244,17 +246,17 @@ class Reader:
         if unclear:  # only the facts of the kind two of them share: "62, ..., 6 weeks ago" still gives the age
             shared = [key for key in valued if kinds.count(self.vocabulary[key].type) > 1]
             bare = [key for key in bare if key not in shared]
-            offered = {} if any(_says(said, key) for key in keys) else self._in_order(text, context)
+            offered = {} if any(says(said, key) for key in keys) else self._in_order(text, context)
             if offered:  # "6 weeks ago, never": one part for each, in the question's order, offered back
                 said.act, said.reply = ANSWER, None
                 said.checks.update(offered)
                 return said
-        answered = [key for key in keys if _says(said, key) or key in bare]
+        answered = [key for key in keys if says(said, key) or key in bare]
         if said.act != ANSWER and not answered:
             return said
         said.act = ANSWER
         for key in answered:
-            _move(alone[key] if _says(alone[key], key) else said, said, key)
+            move_reading(alone[key] if says(alone[key], key) else said, said, key)
         if answered or unclear:
             said.follow_ups.update({key: "missing" for key in keys if key not in answered})
         return said
@@ -761,13 +763,80 @@ class Reader:
 
     def _check_changes(self, understanding: Understanding, context: Context) -> None:
         """A new value for a fact already answered is checked back, unless said as a correction."""
-        if understanding.corrects or context.clinical:
+        if understanding.corrects or context.clinical or context.correcting:
             return
         for key, value in list(understanding.facts.items()):
             old = context.facts.get(key)
             if old is not None and value is not None and old != value and key not in {d.key for d in context.pending}:
                 del understanding.facts[key]
                 understanding.checks[key] = value
+
+
+# Words of the facts' labels and cues too common to name one fact by themselves ("doctor", "tests", "months"), and
+# the words of a reply ("不清楚"), which name none
+_NAMING_UNITS = re.compile(rf"[a-z]{{5,}}|[{chinese.HAN}]+")
+_NOT_NAMING = frozenset({"doctor", "doctors", "tests", "times", "upper", "limit", "normal", "below", "above", "months",
+                         "weeks", "years", "least", "expects", "follow", "study", "visits", "without", "success",
+                         "caused", "signs", "could", "become", "since", "other", "there", "their", "about", "right",
+                         "wrong", "sorry", "actually", "really", "think", "known", "unknown", "under", "expected",
+                         "estimate", "estimated"})
+_FUNCTION_CHARACTERS = re.compile("[的了不没有是在以上下个月年天周过到也都就还很吗呢]")
+_REPLY_WORDS = re.compile(r"不(?:清楚|知道|确定|记得|太清楚|对)|没(?:有|说|问|查)|是不是|有没有")
+
+
+def _naming_phrases(definition: FactDefinition) -> Tuple[str, ...]:
+    """The phrases that name a fact, whatever they say of it: its labels in every language, its cues (for a number,
+    not those that name another measurement), the cues of its lengths of time and of its lab tests."""
+    labels = [definition.label, *(t.get("label") for t in definition.translations.values() if t.get("label"))]
+    length = tuple((definition.length or {}).get("cues") or ())
+    tests = tuple(c for cues in ((definition.times_normal or {}).get("groups") or {}).values() for c in cues)
+    other = definition.cues_false if definition.type is not FactType.NUMBER else ()
+    return (*labels, *definition.cues, *other, *definition.cues_partial, *length, *tests)
+
+
+def _units(text: str) -> FrozenSet[str]:
+    """A text's words that may name a fact: English words of five letters or more, Chinese runs as three characters."""
+    units = set()
+    for run in _NAMING_UNITS.findall(_REPLY_WORDS.sub(" ", text.lower())):
+        if chinese.HAS_HAN.match(run):
+            units.update(run[i:i + 3] for i in range(len(run) - 2) if not _FUNCTION_CHARACTERS.search(run[i:i + 3]))
+        else:
+            units.add(run)
+    return frozenset(units - _NOT_NAMING)
+
+
+_DISTINCTIVE: Dict[int, Tuple[Vocabulary, Dict[str, str]]] = {}  # by vocabulary (kept, so that its id stays its own)
+
+
+def _distinctive(vocabulary: Vocabulary) -> Dict[str, str]:
+    """The words (and Chinese three-character runs) of the facts' naming phrases that belong to one fact alone:
+    "survival" (of "est survival") names the doctor's six months, "生存期" too."""
+    cached = _DISTINCTIVE.get(id(vocabulary))
+    if cached is not None and cached[0] is vocabulary:
+        return cached[1]
+    owners: Dict[str, set] = {}
+    for definition in vocabulary.values():
+        for phrase in _naming_phrases(definition):
+            for unit in _units(phrase):
+                owners.setdefault(unit, set()).add(definition.key)
+    index = {unit: next(iter(keys)) for unit, keys in owners.items() if len(keys) == 1}
+    if len(_DISTINCTIVE) > 4:
+        _DISTINCTIVE.clear()
+    _DISTINCTIVE[id(vocabulary)] = (vocabulary, index)
+    return index
+
+
+def facts_named(text: str, vocabulary: Vocabulary, among: Sequence[FactDefinition]) -> List[FactDefinition]:
+    """The facts of ``among`` a message names, whether or not it gives them a value ("the platelet count is wrong",
+    "survival: not sure", "血小板我其实不清楚"): by a naming phrase (the longest, where one holds another: "low
+    platelets caused by chemo" is not the platelet count), else by a word that belongs to one fact alone."""
+    found = [(span, d.key) for d in among for span in mentions(text, _naming_phrases(d))]
+    named = {key for (start, end), key in found
+             if not any(k != key and s <= start and end <= e and (s, e) != (start, end) for (s, e), k in found)}
+    if not named:
+        index = _distinctive(vocabulary)
+        named = {index[unit] for unit in _units(text) if unit in index}
+    return [d for d in among if d.key in named]
 
 
 def _open_by_others(said: str, own: str, pending: Sequence[FactDefinition]) -> Optional[str]:
@@ -790,13 +859,13 @@ def _only_a_reply(text: str) -> bool:
     return classify_reply(text) is not None and len(words) <= 3 and not any(len(w) > 6 for w in words)
 
 
-def _says(understanding: Understanding, key: str) -> bool:
+def says(understanding: Understanding, key: str) -> bool:
     """Whether a reading says anything of the fact: a value, a check-back, a follow-up or a problem."""
     return (key in understanding.facts or key in understanding.checks or key in understanding.follow_ups
             or key in understanding.options or any(p.fact == key for p in understanding.problems))
 
 
-def _move(source: Understanding, target: Understanding, key: str) -> None:
+def move_reading(source: Understanding, target: Understanding, key: str) -> None:
     """What ``source`` read of the fact, in place of what ``target`` read of it."""
     for readings in (target.facts, target.checks, target.follow_ups, target.options):
         readings.pop(key, None)

@@ -20,9 +20,10 @@ UNTESTED = (r"(?:never|not|no|(?:do|does|did|have|has|had|is|was|are|were|ca|cou
             r"(?:(?:been|ever|yet|had|got|gotten|get|done|did|a|an|any|the|blood)\s+)*"
             r"(?:tests?|tested|check|checked|screened|ecg|ekg|scan|heart\s+tracing)\b(?![^.,;!?]*\bpositive)")
 # Checked in order: "unknown" anywhere wins, then "no", then "yes" at the start of the reply. Forgetting to say
-# something ("sorry, forgot to say it's my brother") is no forgetting of the answer.
+# something ("sorry, forgot to say it's my brother") is no forgetting of the answer. "Not known" is how the bot itself
+# says it back (bot.texts.VALUE_NOT_KNOWN): "platelet count: not known".
 _UNKNOWN = re.compile(
-    r"\b(?:not\s+(?:sure|certain|positive)|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
+    r"\b(?:not\s+(?:sure|certain|positive|known(?!\s+to\b))|unsure|uncertain|no\s+(?:idea|clue)|not\s+a\s+clue"
     r"|(?:do\s*n'?t|do\s+not|didn'?t|did\s+not)\s+(?:really\s+)?(?:know|remember|recall)"
     r"|dunno|idk|(?:can'?t|cannot|can\s+not|couldn'?t)\s+(?:remember|recall|say)"
     r"|maybe|perhaps|possibly|forg[eo]t(?!\s+to\s+(?:say|mention|tell|add|write))|have\s+to\s+(?:ask|check)|need\s+to\s+(?:ask|check)"

@@ -135,3 +135,40 @@ def test_the_ranking_of_a_matching_is_said_in_chinese(engine, seed_trial):
     assert ranking.custom["verdict"][0]["title"] == "海曲泊帕治疗化疗后血小板减少的研究"
     registered = [c.text for c in seed_trial.criteria]
     assert not english_left(ranking.text, registered), ranking.text
+
+
+@pytest.mark.parametrize("correction, fact", [
+    ("血小板我其实不清楚", "platelet_count"),
+    ("生存期：不清楚", "survival_six_months"),
+    ("血小板计数：不清楚", "platelet_count"),  # the bot's own wording of "not known"
+    ("医生估计预期生存期在6个月以上：不知道", "survival_six_months"),
+])
+def test_a_chinese_correction_to_not_known_after_something_is_wrong_is_stored(engine, correction, fact):
+    from tests.unit.test_conversation import at_the_read_back, ends_in_a_question_or_a_verdict
+    from bot import texts_zh
+    state = engine.respond(at_the_read_back(engine, "zh-CN"), Turn("/deny", "deny")).state
+    assert state.offer == "fix"
+    outcome = engine.respond(state, Turn(correction))
+    state, replies = outcome.state, outcome.replies
+    assert fact in state.facts and state.facts[fact] is None, (correction, state.facts.get(fact))
+    assert texts_zh.AFTER_VERDICT not in [r.text for r in replies]
+    assert ends_in_a_question_or_a_verdict(state, replies), [r.text for r in replies]
+    assert replies[0].text.startswith("已更新") and replies[0].text.endswith("→ 不清楚。"), replies[0].text
+
+
+def test_a_chinese_no_with_the_correction_at_the_read_back_is_the_correction(engine):
+    from tests.unit.test_conversation import at_the_read_back
+    outcome = engine.respond(at_the_read_back(engine, "zh-CN"), Turn("不对，血小板我其实不清楚"))
+    assert outcome.state.facts["platelet_count"] is None
+
+
+def test_an_unreadable_chinese_correction_is_asked_for_again_then_read_back(engine):
+    from tests.unit.test_conversation import at_the_read_back
+    from bot import texts_zh
+    state = engine.respond(at_the_read_back(engine, "zh-CN"), Turn("/deny", "deny")).state
+    facts = dict(state.facts)
+    outcome = engine.respond(state, Turn("嗯那个"))
+    assert outcome.replies[-1].text == texts_zh.READBACK_FIX_NOT_READ and outcome.state.facts == facts
+    outcome = engine.respond(outcome.state, Turn("嗯那个"))
+    assert outcome.state.offer == "readback" and outcome.replies[-1].custom["read_back"]
+    assert outcome.replies[-1].text.endswith("这些都对吗？")

@@ -1,10 +1,14 @@
 """The conversation engine, turn by turn, without Rasa."""
 from __future__ import annotations
 
+from copy import deepcopy
+from dataclasses import replace
+
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.conversation import MAX_MESSAGE_LENGTH, Screening, State, Turn
-from bot import texts
+from bot import i18n, texts
 from bot.facts import is_date_range
 from tests.conftest import SEED_TRIAL, TODAY
 from tests.contract import asks_a_list, follows_contract
@@ -571,3 +575,116 @@ def test_after_a_yes_to_a_list_its_items_are_asked_next_one_by_one(engine):
         followed.append(keys[0])
         state, replies = talk(engine, "no", state=state)
     assert sorted(followed) == sorted(listed), followed
+
+
+# -- after "something is wrong" in the read-back ------------------------------------------------------------------------
+_AT_THE_READ_BACK = {}
+
+
+def at_the_read_back(engine, language=None):
+    """The fitting patient's state at the read-back before "likely eligible" (in ``language``)."""
+    if id(engine.catalogue) in _AT_THE_READ_BACK:
+        return replace(deepcopy(_AT_THE_READ_BACK[id(engine.catalogue)]), language=language)
+    state, message = State(), "hi"
+    for _ in range(40):
+        state, said = talk(engine, message, state=state)
+        if state.offer == "readback":
+            _AT_THE_READ_BACK[id(engine.catalogue)] = deepcopy(state)
+            return replace(state, language=language)
+        keys = asked(said)[-1]
+        message = "/affirm" if keys == ["consent"] or keys[0] in PLAIN_YES else PLAIN_ANSWERS.get("+".join(keys), "no")
+    raise AssertionError("no read-back after 40 turns")
+
+
+def ends_in_a_question_or_a_verdict(state, replies):
+    """What a person sees last asks them something (a question, a check-back, the read-back, the request for the
+    correction) or is the verdict: never "we have asked everything" with nothing to answer."""
+    last = replies[-1]
+    if last.custom and ("asks" in last.custom or "verdict" in last.custom):
+        return True
+    with i18n.override(state.language):  # "一" is Chinese enough to go on in Chinese
+        return state.offer == "fix" and last.text in (texts.READBACK_FIX, texts.READBACK_FIX_NOT_READ)
+
+
+@pytest.mark.parametrize("correction, fact", [
+    ("survival: not sure", "survival_six_months"),
+    ("actually I don't know my platelet count", "platelet_count"),
+    ("platelet count: not known", "platelet_count"),  # the bot's own wording of "not known"
+    ("doctor expects at least 6 more months of life: not known", "survival_six_months"),
+    ("last chemotherapy: not known", "last_chemotherapy"),
+])
+def test_a_correction_to_not_known_after_something_is_wrong_is_stored_and_the_screening_goes_on(engine, correction, fact):
+    state, replies = talk(engine, "/deny", state=at_the_read_back(engine))
+    assert replies[-1].text == texts.READBACK_FIX and state.offer == "fix"
+    state, replies = talk(engine, correction, state=state)
+    assert fact in state.facts and state.facts[fact] is None, (correction, state.facts.get(fact))
+    assert any(r.custom and r.custom.get("updated") == [fact] for r in replies)
+    assert texts.AFTER_VERDICT not in [r.text for r in replies]
+    assert ends_in_a_question_or_a_verdict(state, replies), [r.text for r in replies]
+    for _ in range(10):  # then on to the verdict, confirming what is read back
+        if verdicts(replies):
+            break
+        state, replies = talk(engine, "/affirm" if state.offer == "readback" else "I don't know", state=state)
+    assert verdicts(replies) and verdicts(replies)[-1]["status"] in ("uncertain", "likely_eligible")
+    assert fact not in (read_back(replies) or [{}])[-1]
+
+
+def test_a_hedged_correction_is_offered_back_not_stored(engine):
+    state, _ = talk(engine, "/deny", state=at_the_read_back(engine))
+    state, replies = talk(engine, "platelets maybe 25", state=state)
+    assert state.facts["platelet_count"] == 22 and replies[-1].custom["confirm"] == {"platelet_count": 25}
+    state, replies = talk(engine, "/affirm", state=state)
+    assert state.facts["platelet_count"] == 25
+
+
+@pytest.mark.parametrize("correction", ["the platelet count is wrong", "platelets wrong"])
+def test_a_correction_that_names_a_fact_without_its_value_asks_that_fact_again(engine, correction):
+    state, _ = talk(engine, "/deny", state=at_the_read_back(engine))
+    state, replies = talk(engine, correction, state=state)
+    assert asked(replies)[-1] == ["platelet_count"] and state.facts["platelet_count"] == 22
+    state, replies = talk(engine, "I don't know", state=state)
+    assert state.facts["platelet_count"] is None and ends_in_a_question_or_a_verdict(state, replies)
+
+
+def test_no_with_the_correction_at_the_read_back_is_the_correction(engine):
+    state, replies = talk(engine, "no, my platelets are 25", state=at_the_read_back(engine))
+    assert state.facts["platelet_count"] == 25 and any("Updated platelet count" in r.text for r in replies)
+    state, replies = talk(engine, "no, I don't know the platelet count", state=at_the_read_back(engine))
+    assert state.facts["platelet_count"] is None
+
+
+def test_an_unreadable_correction_is_asked_for_again_then_the_read_back_comes_back(engine):
+    state, _ = talk(engine, "/deny", state=at_the_read_back(engine))
+    facts = dict(state.facts)
+    state, replies = talk(engine, "hmm the thing", state=state)
+    assert replies[-1].text == texts.READBACK_FIX_NOT_READ and state.offer == "fix" and state.facts == facts
+    state, replies = talk(engine, "/deny", state=state)
+    assert read_back(replies) and state.offer == "readback" and state.facts == facts
+    state, replies = talk(engine, "/affirm", state=state)
+    assert verdicts(replies)[-1]["status"] == "likely_eligible"
+
+
+def test_a_question_to_the_bot_while_the_correction_is_awaited_asks_for_it_again(engine):
+    state, _ = talk(engine, "/deny", state=at_the_read_back(engine))
+    state, replies = talk(engine, "/show_facts", state=state)
+    assert replies[-1].text == texts.READBACK_FIX and state.offer == "fix"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.sampled_from(["yes", "no", "/affirm", "/deny", "/dont_know", "nothing", "I don't know", "not sure", "wrong",
+                     "the bleeding one", "血小板不对", "不清楚", "age: 63", "survival: no", "platelets over 20",
+                     "my platelets were 25 last week and 40 today", "start over", "why?", "I'm 3"]),
+    st.builds(lambda label, said: f"{label}: {said}",
+              st.sampled_from(["platelet count", "age", "survival", "last chemotherapy", "signs of easy bleeding",
+                               "血小板计数", "年龄", "生存期"]),
+              st.sampled_from(["not known", "not sure", "25", "no", "yes", "maybe", "不清楚", "wrong", ""]))))
+def test_whatever_the_correction_the_fix_step_ends_in_a_question_or_a_verdict(engine, message):
+    state, _ = talk(engine, "/deny", state=at_the_read_back(engine))
+    state, replies = talk(engine, message, state=state)
+    if any(r.custom and r.custom.get("deleted") for r in replies) or state.consent is not True:
+        return  # "delete my answers": the conversation is over, as asked
+    assert ends_in_a_question_or_a_verdict(state, replies), (message, [r.text for r in replies])
+    with i18n.override(state.language):
+        assert not {texts.AFTER_VERDICT, texts.NOTHING_PENDING} & {r.text for r in replies}, (message, [r.text for r in replies])
