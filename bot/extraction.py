@@ -178,6 +178,8 @@ NONE_AFTER = re.compile(r"[\s:：=]*(?:也|都)?(?:没有|没|无|未)(?:做|打
 SHARED_BETWEEN = re.compile(r"(?:\s*(?:和|跟|与|及|以及|、|/|&|and|or|\+)\s*)?", re.IGNORECASE)
 # A number counting something else, or part of a time, not the value asked for: "最近一次" (the latest time),
 # "输了两袋", "3号"
+# A number that is a Chinese month or day of a date: "10月底", "11月3号", "3号"
+ZH_DATE_PART = re.compile(r"\s*(?:月(?!\s*(?:龄|大))|号|日(?!\s*(?:均|剂量)))")
 COUNTED = re.compile(r"\s*个?(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
@@ -440,6 +442,16 @@ class Extractor:
             return text  # the relative the conversation is about ("我妈昨天查的31" for "your mother"): the person screened
         if subject:
             found.subject = f"your {chinese.relative(subject.group('who'))}"
+            # another relative named beside them is someone else when the message says whom it is about ("我爸是肺癌，
+            # 我妈是乳腺癌，我问的是我爸") or answers for them in a bare reply ("我妈都没有，我爸有冠心病"); otherwise
+            # ("我爸是肝癌，我妈是白血病") whose is which stays for the person to say
+            own = re.match(rf"[^{chinese.PUNCTUATION}]*", text[subject.end("who"):]).group()
+            theirs = [m.span() for m in chinese.OF_A_RELATIVE.finditer(text)
+                      if chinese.relative(chinese.RELATIVE_MENTION.match(m.group()).group()[1:].lstrip("的家"))
+                      != chinese.relative(subject.group("who"))] \
+                if chinese.EXPLICIT_SUBJECT.search(text) or chinese.only_a_reply(own.strip()) else []
+            self._others += theirs
+            text = whose.blank(text, theirs)
             return chinese.TYPIST.sub(lambda m: " " * len(m.group()), text)
         self._others += [m.span() for m in chinese.OF_A_RELATIVE.finditer(text)]
         return chinese.RELATIVE_MENTION.sub(lambda m: " " * len(m.group()), text)
@@ -713,6 +725,7 @@ class Extractor:
                     continue
                 after = _clause_after(text, end)
                 denied = (ceased or is_negated(text, start) or POST_NEGATION.match(after) or chinese.POST_NEGATION.match(after)
+                          or chinese.LIST_DENIED_AFTER.match(after)
                           or LABEL_ANSWERED_NO.match(text, end) or REPLIED_NO_AFTER.match(after))
                 if PAST_STATE_BEFORE.search(before):
                     continue
@@ -789,6 +802,11 @@ class Extractor:
                         and not self._site_of_another(text, span, hits):
                     hits.append((span, name))
         named = {name for span, name in hits if not is_negated(text, span[0])}
+        if len(named) > 1 and chinese.HAS_HAN.search(text):
+            now = {name for span, name in hits if not is_negated(text, span[0]) and chinese.NOWADAYS.search(_clause_before(text, span[0]))}
+            before = {name for span, name in hits if chinese.FORMERLY.search(_clause_before(text, span[0]))}
+            if len(now) == 1 and named - now <= before and not now & before:
+                named = now  # "以前得过乳腺癌，现在是淋巴瘤": the one now
         if len(named) > 1:  # "NSCLC and CLL": which one the screening is about is for a person to say
             found.problems.append(ReadingProblem(definition.key, texts.SEVERAL_CHOICES.format(
                 label=definition.shown_label, choices=" and ".join(describe_value(definition, n) for n in sorted(named)))))
@@ -960,6 +978,7 @@ class Extractor:
         if definition.type is FactType.NUMBER:
             numbers = [m for m in found.unused(measurements)
                        if not DATE_LIKE.search(text[max(0, m.start - 2):m.start])
+                       and not ZH_DATE_PART.match(text, m.end)  # "10月底都结束了": a month, no age or count
                        and not (m.unit == "years" and (DURATION_LEAD.search(text[max(0, m.start - 12):m.start])
                                                        or re.match(r"\s*(?:ago|back|before)\b", text[m.end:])))]
             usable = [m for m in numbers

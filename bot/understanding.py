@@ -370,6 +370,11 @@ class Reader:
                 and acts.CONDITION.search(understanding.text)):
             # "depends how far I have to travel": a conditional answer is neither a yes nor a question; asked again
             understanding.follow_ups[pending[0].key] = "unsure"
+        if (len(pending) == 1 and pending[0].type is FactType.BOOLEAN and pending[0].current_only
+                and pending[0].key not in understanding.facts and pending[0].key not in understanding.checks
+                and chinese.PAST_THEN_OVER.match(understanding.text)):
+            understanding.facts[pending[0].key] = False  # "以前有，现在好了" to a question about now
+            understanding.reply = None
         if len(pending) == 1:
             self._by_own_wording(understanding, pending[0], doubt)
         elif len(pending) > 1:

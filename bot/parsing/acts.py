@@ -109,12 +109,14 @@ PATTERNS = (
 _ZH_QUESTION = r"(?:吗|呢|么|嘛)?\s*[？?]?\s*$"
 CHINESE = {
     WITHDRAW_CONSENT: re.compile(r"不想(?:再)?(?:继续|做了|填了|参加了|筛查了|聊了)|我不(?:做|填|参加)了|不要(?:保存|保留|记录)我|反悔"),
-    DELETE_ANSWERS: re.compile(r"把我.{0,10}(?:删|清除|清空)|(?:说的|填的|回答|信息|资料|记录|数据)(?:都|全)?(?:删|清除|清空)"),
+    DELETE_ANSWERS: re.compile(r"把我.{0,10}(?:删|清除|清空)|(?:说的|填的|回答|信息|资料|记录|数据)(?:都|全)?(?:删|清除|清空)"
+                               r"|(?:帮|给)我(?:都|全)?(?:删|清除|清空)(?:了|掉|除)?|不想(?:再)?(?:留|保留|保存)(?:下)?(?:我的)?(?:信息|资料|记录|数据)"),
     START_OVER: re.compile(r"重新开始|从头(?:开始|再来|来过)|重来|重新(?:来|做|填|回答|问|筛查)|再来一(?:次|遍)|重置"),
     BOT_CHALLENGE: re.compile(r"你是(?:不是)?(?:机器人|真人|人工智能|AI|ai|人吗|电脑|程序)|(?:是|是不是)(?:机器人|真人|人工智能)" + _ZH_QUESTION),
     ASK_HUMAN: re.compile(r"(?:医生|护士|真人|工作人员)(?:跟|和|同)我(?:聊|说|谈|联系|通话)|转人工|人工(?:客服|服务|坐席)|(?:找|要|跟|和|同)(?:个)?(?:真人|人工|活人)|^\W*(?:人工|真人|人工客服|客服)\W*$|(?:跟|和|同|找)(?:一?个)?(?:真正的)?(?:人|医生|护士"
                           r"|工作人员|研究人员|研究团队|客服|协调员)(?:直接)?(?:说话|聊|谈|沟通|讲|通话|联系)|我想(?:跟|和|找)(?:一?个)?(?:人|医生|护士|工作人员)"
-                          r"|(?:有|找)没有(?:真)?人(?:可以|能)(?:聊|说|谈)|让(?:医生|护士|工作人员)(?:联系|打电话给)我|给我回(?:个)?电话"),
+                          r"|(?:有|找)没有(?:真)?人(?:可以|能)(?:聊|说|谈)|让(?:医生|护士|工作人员)(?:联系|打电话给)我|给我回(?:个)?电话"
+                          r"|(?:医生|护士|工作人员|研究人员|大夫)(?:能|可以)?(?:给|跟)我打(?:个|一个)?电话"),
     SHOW_FACTS: re.compile(r"看看我(?:的|填的|说的)|我填的(?:信息|内容|资料)|你(?:都)?记(?:了|下了|录了)(?:哪些|什么|啥)|我(?:都|之前|刚才|前面|已经)*(?:说|讲|告诉你|填|回答|提供)(?:过|了)(?:些|哪些)?(?:什么|啥|哪些)|(?:你|您)(?:都|现在)?(?:知道|记录|记下|掌握)(?:了)?"
                            r"(?:我|她|他|我妈|我爸)?(?:的)?(?:哪些|什么|啥)|(?:看|查看|列出|显示)(?:一下)?我的(?:回答|答案|信息)|总结一下|汇总一下|回顾一下"),
     SHOW_VERDICT: re.compile(r"能不能参加|可不可以参加|直接(?:告诉|给|说)(?:我)?(?:结果|结论)|(?:告诉|给)我(?:结果|结论)|(?:结果|结论)(?:是什么|怎么样|如何|呢)|跳过|别问了"
@@ -140,6 +142,8 @@ CONDITION = re.compile(r"^\W*(?:(?:it|that)\s+)?depends\b|^\W*(?:only\s+)?(?:if|
                        r"|^\W*(?:要|得|那得|那要)?看|^\W*取决于|^\W*(?:如果|要是|只要)", _I)
 # Where one sentence ends and the next begins: "why does diabetes matter? I do have it"
 # or a dash between spaces, or a comma before a question word: "60 - what have I told you so far?", "39, why does it matter?"
+ZH_CLAUSE = re.compile(r"[^。？！?!\n，,；;]+(?:[。？！?!\n，,；;]+|$)")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 SENTENCE = re.compile(r"(?:[^.?!。？！\n\s,]|\s(?![-–—]\s)|,(?!\s*(?:why|what|where|who|how|which|is|are|can|could|do|does)\b))+"
                       r"(?:[.?!。？！\n]+|\s[-–—]\s|,|$)", re.IGNORECASE)
 
@@ -159,7 +163,9 @@ def said_apart(text: str, act: str) -> Optional[Tuple[str, bool]]:
     """When a question to the bot is a sentence of its own beside others ("why does diabetes matter? I do have
     it, type 1"): the message with the question's sentences blanked (offsets kept), and whether the question
     opens the message. None when every sentence asks it, or it is not a sentence of its own."""
-    sentences = [m for m in SENTENCE.finditer(text) if m.group().strip()]
+    # Chinese sets a question beside an answer with a comma as often as with a full stop: "26，这药安全吗"
+    pattern = ZH_CLAUSE if HAN.search(text) else SENTENCE
+    sentences = [m for m in pattern.finditer(text) if m.group().strip()]
     asking = [m for m in sentences if act_in_words(m.group()) == act]
     if not asking or len(asking) == len(sentences):
         return None

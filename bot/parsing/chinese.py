@@ -54,7 +54,9 @@ UNKNOWN = re.compile(
     r"不(?:是)?(?:很|太|大)?(?:知道|清楚|记得|确定|晓得|了解情况)|记不(?:太|大)?(?:得|清|住)|说不(?:准|清|好|上来)|不好说|难说"
     r"|忘(?:了|记)|搞不(?:清|懂)|弄不清|没(?:有)?(?:注意|留意)|天知道|谁知道|没(?:有)?(?:人)?(?:告诉|说过|讲过)(?:我)?(?!.{0,2}没)"
     r"|没(?:有)?(?:测|查|检查|化验|验|做检查)过?|(?:要|得|需要|我再|再)(?:去)?问(?:一下|问)?(?:医生|大夫|主治)|问问(?:医生|大夫)"
-    r"|不一定|没概念|没印象|🤷")
+    r"|不一定|没概念|没印象|🤷"
+    # "医生没说", "这个医生没提过": what only a doctor could tell, not told (not "医生没说有问题", which says something)
+    r"|(?:医生|大夫)(?:也|都|从来)?(?:没(?:有)?|未)(?:说|讲|提|告诉)(?:过|起过|到过|起)?(?:这个|这些|我们|我)?(?=[\s，。,.!！;；、]|$)")
 _NO = re.compile(
     _LEAD + r"(?:不是|不对|不用|不要|不需要|不会|不行|不想|不愿意|不同意|不了|不必"
     r"|没有(?!(?:用|效|升|涨|变化|反应|起色|改善|多久|几|问题|错))|没(?!(?:用|效|啥|什么|反应|多久|几|升|涨|变|起|错|问题|关系))"
@@ -135,6 +137,11 @@ def said_over(text: str) -> bool:
     return bool(_SAID_OVER.search(text)) and not _GOES_ON.search(text)
 
 
+# A bare answer that it was so once and is over now: "以前有，现在好了", "以前得过，现在没了" (to a question about now, a no;
+# not "现在好多了", which is better, not over)
+PAST_THEN_OVER = re.compile(rf"^[\s{PUNCTUATION}]*(?:以前|之前|过去|曾经|早年|原来)(?:是|也)?(?:有|得|犯|出现|发作)(?:过)?(?:的|一次|几次|一阵)?"
+                            rf"[\s{PUNCTUATION}]*(?:但是|不过|可)?(?:现在|目前|如今)?(?:已经|早就|都)?(?:好了|治好了|没(?:有)?了|没事了|正常了|痊愈了)"
+                            rf"[\s{PUNCTUATION}]*$")
 CEASED = re.compile(r"停(?:了|药|用|掉)|已停|不(?:吃|用)了|没(?:再)?(?:吃|用)了|以前(?:吃|用)|之前(?:吃|用)")
 # "没有化疗过", "从没做过放疗", "无": before a treatment, it never happened
 # (not after a length of time or a time: "两个多月没化疗了", "好久没做了", "这个月还没化疗" say since when, not never)
@@ -144,7 +151,9 @@ NEVER_HAD = re.compile(r"(?<![天日周期拜月年久近])(?<![天日周期拜�
 COUNTED_SINCE = re.compile(r"(?<![天周期拜年次程])(?<!个月)(?:以后|之后|后|起|开始|以来)\s*(?:就|都|也|便|一直)*\s*(?:没|未)(?:有)?(?:再)?(?:做|打|接受|用|进行)?(?:过)?$")
 # A number said as a bound, before or after it: "超过两万", "不到30", "两万多", "二十几"
 # an age to come next year or later ("明年满18", "后年三月就满60"): 16 or 17 now, not sure which
-BOUND_BEFORE = re.compile(r"(?:最低|最高|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"
+# the lowest or highest ever reached ("最低的时候1万", "最低到过8"): a bound on the counts, no latest one
+BOUND_BEFORE = re.compile(r"(?:(?:最低|最高|最少|最多)(?:的)?(?:时候|时|那次|那会儿?|一次)?(?:是|有|才|只有|掉到|降到|到过|到)?"
+                          r"|超过|大于|高于|多于|不到|低于|少于|小于|不足|不超过|至少|最少|最多|将近|接近|快要|快|虚岁"
                           r"|(?:明年|后年)[^\d，。,;；]{0,4}满)\s*$")
 # "64年生的", "1964年出生": a birth year says the age only to a year
 BIRTH_YEAR = re.compile(r"(?:(?:19)?\d{2})\s*年\s*(?:出生|生(?:的|人)?)|属(?:鼠|牛|虎|兔|龙|蛇|马|羊|猴|鸡|狗|猪)")  # a zodiac sign: not "家属"
@@ -157,7 +166,16 @@ SITE_OF_NAMED = re.compile(r"(?:部)?(?:的)?$")
 # What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无", "糖尿病 无". Past a space only
 # as an item of its own: in "特比澳无效 无出血倾向" the 无 opens the next item and denies the bleeding.
 _DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)"
+# A denial said of several named together after them: "乙肝丙肝都是阴性", "糖尿病、高血压都没有" (each is denied; not
+# past "其他", "别的": "高血压别的都没有" denies the rest, not the blood pressure)
+LIST_DENIED_AFTER = re.compile(rf"^(?:\s*[、和跟与及/]?\s*(?!其他|其它|别的|其余|剩下|我|她|他)[{HAN}A-Za-z0-9-]{{1,6}}?){{1,3}}?\s*"
+                               rf"(?:都|也都|全都|全)(?:是|为)?(?:没有|没|无|阴性|转阴|不是)")
 POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
+
+# A kind said as the one before and another as the one now: "我妈以前得过乳腺癌，现在是淋巴瘤" (the question asks
+# what is treated now); both said of now ("肺癌和淋巴瘤") stay for the person to say
+FORMERLY = re.compile(r"以前|之前|过去|曾经|早年|年前|原来|当年|那时")
+NOWADAYS = re.compile(r"现在|目前|这次|这回|正在|如今|最近(?:又)?(?:查出|确诊)|又(?:查出|得了|确诊)")
 
 # A phrase naming a time, not a state: "妊娠期有过血栓", "怀孕的时候血小板就低" tell of something during a
 # pregnancy, past or in general, and say nothing of whether she is pregnant now
@@ -271,8 +289,11 @@ RELATIVE_MENTION = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})")
 # Said of a relative, not of the person: "我爸有冠心病，我没有" (to the end of the clause)
 OF_A_RELATIVE = re.compile(rf"我(?:的|家)?(?:{RELATIVE_WORDS})[^{PUNCTUATION}]*")
 # ... or says what the writer has, now, beside a relative's past: "我爸以前是白血病，我现在是结肠癌"
+# ... or answers no first and then names the relative who has it: "没有，是我爸有糖尿病", "不是，我妈才是"
 NOT_ME = re.compile(rf"不是我|我自己(?:没|不)|(?:^|[{PUNCTUATION}\s])我(?:本人)?(?:也|都|倒|可)?(?:没|不是)"
-                    rf"|(?:^|[{PUNCTUATION}\s])我(?:本人|自己)?(?:现在|目前)(?:是|有|得了|得的是)")
+                    rf"|(?:^|[{PUNCTUATION}\s])我(?:本人|自己)?(?:现在|目前)(?:是|有|得了|得的是)"
+                    rf"|^[\s{PUNCTUATION}]*(?:没有|没|不是|无|没得)[\s{PUNCTUATION}]+(?:是|就是|只有|倒是)?我(?:的|家)?(?:{RELATIVE_WORDS})"
+                    rf"(?:才|倒是|也)?(?:有|得|是)")
 # "快绝经了": a phrase that says no ("绝经") said as not yet so
 NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
 # The typist describing themselves beside the person asked about: "我是男的，是替我老婆问的", and their own age
@@ -280,7 +301,9 @@ NEARLY = re.compile(r"(?:快|快要|将要|接近|还没|尚未|未)$")
 TYPIST = re.compile(r"我(?:本人)?是(?:男|女)(?:的|性)?|我(?:本人|自己)?(?:今年|现在|已经)?(?:才|都)?\d{1,3}(?:周岁|岁|了)?(?![\d.万千]|\s*(?:月|号|日|年|周|个|天|次))")
 # A phrase asked about, not said: "不知道有没有怀孕", "是不是房颤"
 WHETHER = re.compile(r"(?:有没有|是不是|是否|会不会|算不算)(?:得过|有过|有)?$")
-EXPLICIT_SUBJECT = re.compile(rf"(?:帮|替|给|为)我(?:的|家)?(?P<who>{RELATIVE_WORDS})(?:问|咨询|查|看)")
+# ... or said whom it is about: "我问的是我爸", "患者是我外婆"
+EXPLICIT_SUBJECT = re.compile(rf"(?:(?:帮|替|给|为)(?=我(?:的|家)?(?:{RELATIVE_WORDS})(?:问|咨询|查|看))|(?:问|说|填)的是|(?:患者|病人|病号)是)"
+                              rf"我(?:的|家)?(?P<who>{RELATIVE_WORDS})")
 # "今年62", "年龄：62", "62周岁": an age said as one (a bare "62岁" is read by its unit)
 _NOT_AN_AGE_AFTER = r"(?![\d.万千]|\s*(?:月|号|日|年|周|个|天|次|星期|礼拜|-))"
 AGE_STATED = re.compile(rf"(?:今年|年龄|岁数|年纪)[:：是有]?\s*(?P<n>\d{{1,3}}){_NOT_AN_AGE_AFTER}"

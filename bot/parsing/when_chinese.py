@@ -50,6 +50,11 @@ _COUNT_BEFORE = re.compile(r"(?:[A-Za-z]|血小板|白细胞|血红蛋白|细胞
 # week ("国庆长假", "十一假期": 1 to 7 October), the day itself, the day before or after it, or a week either side ("国庆前后")
 _HOLIDAY = re.compile(r"(?P<name>国庆节?|元旦节?)(?!节)(?P<how>长假|假期|放假|期间|那几天|黄金周|前后|前一天|前1天|后一天|后1天|当天|那天)?"
                       r"|(?:十一|11)(?P<how2>长假|假期|放假|黄金周)")
+# ... or as drawing near ("快过国庆的时候", "快到国庆", "临近国庆"): before it, a bound
+_NEARING = re.compile(r"(?:快要|快|将要|临近|接近|还没到|没到|赶在)\s*(?:过|到)?\s*$")
+# How long a treatment went on, not how long ago: "放疗做了一个月", "化疗打了半年", "化疗做了两个月了" (still on it)
+_LASTED = re.compile(r"(?:做|打|放|化|治|用|吃|疗|持续|坚持)了\s*(?:有|将近|差不多|大概)?\s*(?:[0-9]+|半)\s*(?:个)?\s*多?\s*"
+                     r"(?:天|周|星期|礼拜|月|年)\s*(?:多|半)?(?!\s*(?:前|以前|之前|没))")
 # ... said as a bound ("国庆前", "国庆假期以后", "国庆回来后"): no day of it
 _BEFORE_OR_AFTER = re.compile(r"[^，。,;；！!？?]{0,4}?(?:前|后)")
 _HOLIDAY_DAYS = {"国庆": (10, 1, 7), "元旦": (1, 1, 1), "十一": (10, 1, 7), "11": (10, 1, 7)}
@@ -101,6 +106,8 @@ _PART_OF_MONTH = re.compile(
 _PART_DAYS = {"上中旬": (1, 20), "中下旬": (11, 31), "初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20), "下旬": (21, 31), "底": (31, 31), "末": (31, 31)}
 _YEAR = re.compile(r"(?P<y>(?:19|20)[0-9]{2})\s*年(?:份)?\s*(?P<edge>底|末|初)?")
 _MONTH_BEFORE_LAST = re.compile(r"上上(?:个)?月(?:份)?")
+# "上上周", "上上个礼拜": the whole Monday-to-Sunday week before last (its days are read above: "上上周三")
+_WEEK_BEFORE_LAST = re.compile(r"上上(?:个)?(?:周|星期|礼拜)")
 _RELATIVE = (
     (re.compile(r"上(?:个)?月(?:份)?"), " last month "),
     (re.compile(r"上(?:个)?(?:周|星期|礼拜)"), " last week "),
@@ -211,6 +218,8 @@ def _dotted_day(m: re.Match[str], today: datetime.date) -> str:
 def _holiday(m: re.Match[str], today: datetime.date) -> str:
     """A solar holiday of the latest year it has begun in: its days, the day itself, or the days around it."""
     if _BEFORE_OR_AFTER.match(m.string, m.end()) and m["how"] not in ("前一天", "前1天", "后一天", "后1天"):
+        return m.group()
+    if _NEARING.search(m.string, 0, m.start()) and m["how"] in (None, "", "长假", "假期", "放假"):
         return m.group()
     name = (m["name"] or m.group()[:2]).rstrip("节")
     month, first, last = _HOLIDAY_DAYS[name[:2]]
@@ -334,6 +343,12 @@ def _day_of_month(m: re.Match[str], today: datetime.date) -> str:
     return f" {day} {_month_name(m['m'])} "
 
 
+def _weeks_back(today: datetime.date, weeks: int) -> str:
+    """The Monday-to-Sunday week ``weeks`` before this one, as the days ago it spans."""
+    monday = today - datetime.timedelta(days=today.weekday() + 7 * weeks)
+    return f" between {(today - monday).days - 6} and {(today - monday).days} days ago "
+
+
 def _months_back(m: re.Match[str], today: datetime.date) -> str:
     """"上上个月": the whole calendar month before last, as "October 2026"."""
     year, month = _month_back(today, 2)
@@ -347,6 +362,7 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _MONTH_SLIP.sub("月", text)
     text = _DAY_SLIP.sub(lambda m: f"{m['d']}号", text)
     text = _HOLIDAY.sub(lambda m: _holiday(m, today), text)
+    text = _LASTED.sub(" ", text)
     text = _LUNAR.sub(" ", text)
     text = _NONE_WITHIN.sub(" ", text)
     text = _SHORT_YEAR.sub(lambda m: f"20{m['yy']}", text)
@@ -373,6 +389,7 @@ def in_english(text: str, today: datetime.date) -> str:
     text = _YEAR.sub(lambda m: f" {_year_edge(m['edge']) or 'in '}{m['y']} ", text)
     text = _BOUNDED.sub(lambda m: _bounded(m, today), text)
     text = _MONTH_BEFORE_LAST.sub(lambda m: _months_back(m, today), text)
+    text = _WEEK_BEFORE_LAST.sub(lambda m: _weeks_back(today, 2), text)
     for pattern, english in _RELATIVE:
         text = pattern.sub(english, text)
     text = re.sub(r"前年", f" in {today.year - 2} ", text)

@@ -19,11 +19,11 @@ from benchmarks import understanding as bench
 MAX_UNSAFE_DEV = 0
 MIN_RIGHT_DEV = 0.852
 MAX_MISREAD_DEV = 0.0035
-# Chinese (issue 15), with the fourth blind batches (zh-CN/dev/fresh_round_4.yml, staff_notes_4.yml; 1332 dev cases):
-# read right 89.0%, misread 0.30%, none unsafely.
+# Chinese (issue 15), with the sixth blind batch (zh-CN/dev/fresh_round_6.yml; 1452 dev cases):
+# read right 89.3%, misread 0.28%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.890
-MAX_MISREAD_DEV_ZH = 0.0031
+MIN_RIGHT_DEV_ZH = 0.892
+MAX_MISREAD_DEV_ZH = 0.0028
 
 
 def _tally(language: str):
