@@ -157,7 +157,9 @@ SITE_OF_NAMED = re.compile(r"(?:部)?(?:的)?$")
 # What follows a phrase and denies it: "糖尿病没有", "乙肝阴性", "血栓：无", "糖尿病 无". Past a space only
 # as an item of its own: in "特比澳无效 无出血倾向" the 无 opens the next item and denies the bleeding.
 _DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转阴|不是|未见|排除|正常)"
-POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
+# The test said between the phrase and its result: "EB病毒DNA阴性", "乙肝五项阴性", "丙肝抗体阴性", "CMV-DNA阴性"
+_TEST_BETWEEN = r"(?:\s*[-－]?\s*(?:(?i:dna|rna|pcr)|抗体|抗原|表面抗原|核酸|定量|五项|两对半|检测|筛查))*"
+POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_TEST_BETWEEN}{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
 
 # A phrase naming a time, not a state: "妊娠期有过血栓", "怀孕的时候血小板就低" tell of something during a
 # pregnancy, past or in general, and say nothing of whether she is pregnant now
