@@ -609,7 +609,8 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
                    *(((m.start(), m.start("what")) if m.group("what") else (m.end("before"), m.end()))
                      for m in ZH_QUERIED.finditer(about_patient))]  # 怀疑, 待排
         whole = extracted(_blank(about_patient, markers))
-        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
+        # (a query that weighs two readings, "?ITP vs CIT", is a mixed answer: asked back as well)
+        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys() | {p.fact for p in whole.problems}:
             if not settled(found, key) and key in vocabulary and not any(p.fact == key for p in found.problems):
                 words = "; ".join(about_patient[s:e].strip() for s, e in asked)
                 found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(

@@ -93,9 +93,15 @@ def test_a_fact_of_several_parts_is_denied_only_when_every_part_is(staff, text, 
     ("plt 14, CIT likely, BM bx pending", "chemo_induced_thrombocytopenia"),   # the hedge after the finding
     ("考虑化疗相关血小板减少", "chemo_induced_thrombocytopenia"),                 # 考虑: the working impression
     ("疑似ITP 待骨穿", "chemo_induced_thrombocytopenia"),                         # another cause queried
+    ("?ITP vs CIT, haem r/v pending, plt 12", "chemo_induced_thrombocytopenia"),  # a query weighing two causes
+    ("PV bleeding ?cause, gynae r/v", "other_abnormal_bleeding"),                 # its cause queried
 ])
 def test_a_hedged_finding_is_asked_back(staff, text, fact):
     assert asked_not_read(staff, text, fact)
+
+
+def test_a_treatment_named_only_as_planned_leaves_the_last_one_asked(staff):
+    assert asked_not_read(staff, "palliative RT planned next wk", "last_radiotherapy")
 
 
 def test_another_cause_named_outright_is_a_no(staff):
