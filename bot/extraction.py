@@ -183,9 +183,14 @@ ZH_DATE_PART = re.compile(r"\s*(?:月(?!\s*(?:龄|大))|号|日(?!\s*(?:均|剂�
 COUNTED = re.compile(r"\s*个?(?:次|回|遍|袋|针|疗程|周期|单位|天|周|星期|礼拜|月|年|号|日)")
 # A lab test's value against its upper limit of normal, right after the test's name (or a list of names:
 # "ALT/AST nl"): "3x ULN", "1.2 times the upper limit", "nl", "normal", "WNL"
-TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
-                          r"(?:uln|upper\s+limit|normal)\b|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b)",
+# "x2 ULN" as "2x ULN"; in a Chinese note "升高2倍", "ALT 1.2倍", "3倍正常上限", "正常", "未见异常"
+TIMES_NORMAL = re.compile(r"(?:\s*/\s*[\w&]+)*[\s:=：]*(?:(?:was|is|were|are|at|about)\s+)?(?:(?P<times>\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:the\s+)?"
+                          r"(?:uln|upper\s+limit|normal)\b|(?:x|×)\s*(?P<times_after>\d+(?:\.\d+)?)\s*(?:the\s+)?(?:uln|upper\s+limit)\b"
+                          r"|(?:nl|normal|wnl|within\s+normal\s+limits|unremarkable)\b"
+                          r"|(?:升高|增高|高|为|是|约|达)?\s*(?P<times_zh>\d+(?:\.\d+)?|[两二三四五六七八九十])\s*倍(?:以上|多)?(?:正常(?:值)?上限|ULN)?"
+                          r"|(?:都|均|基本)?(?:正常(?!值?(?:上限|高限|的|范围上限))|未见(?:明显)?异常|无(?:明显)?异常|在正常范围(?:内)?))",
                           re.IGNORECASE)
+CHINESE_TIMES = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # An all-number date (or a year) near a time's cue that the date reader could not use: a day that does not
 # exist ("31/02/2025", "2025-13-45") or a year no one lived in ("in the year 3000", "in 1426")
@@ -771,7 +776,8 @@ class Extractor:
                 m = TIMES_NORMAL.match(text, end)
                 if m is None:
                     continue
-                if m.group("times") and float(m.group("times")) >= limit:
+                times = m.group("times") or m.group("times_after") or m.group("times_zh")
+                if times and float(CHINESE_TIMES.get(times, times)) >= limit:
                     return False
                 below.add(group)
         return True if below == set(definition.times_normal["groups"]) else None

@@ -31,7 +31,6 @@ STAFF_CUES: Mapping[str, Tuple[str, ...]] = {
     "diabetes": ("dm", "dm1", "iddm", "niddm"),
     "stomach_ulcer": ("pud", "peptic ulcer disease"),
     "heart_attack_or_angina_recent": ("mi", "stemi", "nstemi", "acs"),
-    "thrombotic_disease": ("vte",),
     "uncontrolled_hypertension": ("uncontrolled htn", "poorly controlled htn"),
     "survival_six_months": ("le > 6 months", "le >6 months", "le >6m",
                             "预计生存期>6个月", "预计生存期大于6个月", "预计生存期超过6个月", "预期生存期>6个月", "预期生存期大于6个月"),
@@ -80,6 +79,9 @@ STAFF_FALSE_CUES: Mapping[str, Tuple[str, ...]] = {
                                   "无高血压", "否认高血压", "高血压控制可", "血压控制可", "血压控制良好", "高血压控制良好"),
     "heart_failure_severe": ("无心衰", "否认心衰", "无心力衰竭"),  # no heart failure at all
     "mental_disorder_limits_consent": ("has capacity", "retains capacity", "full capacity"),
+    # another cause of the low count named ("ITP not CIT"); queried ("?ITP", "疑似ITP"), it leaves the cause asked
+    "chemo_induced_thrombocytopenia": ("itp", "immune thrombocytopenia", "免疫性血小板减少", "免疫性血小板减少症",
+                                       "特发性血小板减少性紫癜"),
 }
 # Shorthand for a choice's values: "pancreatic adenoca", "ca unknown primary", "NHL"
 STAFF_CHOICES: Mapping[str, Mapping[str, Tuple[str, ...]]] = {
@@ -230,8 +232,14 @@ QUERIED = re.compile(r"(?:(?<![\w?])\?+\s*|\b(?:query|qry|possible|possibly|poss
                      r"|likely|r/o)\s+)"
                      r"(?P<what>[^,;.\n()?]+)", re.IGNORECASE)
 # The same in a Chinese ward note, within its item: "怀疑房颤", "疑似肺栓塞", "房颤待排", "?房颤"
-ZH_QUERIED = re.compile(rf"(?:怀疑|疑似|可疑|不除外|待排(?:除)?)(?P<what>[^\s{PUNCTUATION}()]+)"
-                        rf"|(?P<before>[^\s{PUNCTUATION}()]+?)(?:待排(?:除)?|待查|可能(?=[\s{PUNCTUATION}]|$))")
+# (考虑 / 倾向 / 拟诊: the working impression, "考虑化疗相关血小板减少"); a result still to come: "肾功待回报", "CMV-DNA未回"
+ZH_QUERIED = re.compile(rf"(?:怀疑|疑似|可疑|不除外|待排(?:除)?|考虑(?:为|是)?|倾向(?:于)?|拟诊)(?P<what>[^\s{PUNCTUATION}()]+)"
+                        rf"|(?P<before>[^\s{PUNCTUATION}()]+?)(?:待排(?:除)?|待查|待回报?|待复查|未回|结果未出|送检中"
+                        rf"|可能(?=[\s{PUNCTUATION}]|$))")
+# A hedge said after the finding, closing its clause: "CIT likely", "PE suspected", "sepsis possible"
+HEDGED_AFTER = re.compile(r"(?:^|(?<=[,;.:(\n]))\s*(?P<what>[^,;.\n?()]*?[^\s,;.\n?()])\s+"
+                          r"(?P<hedge>likely|probable|possible|suspected|queried|presumed|unconfirmed)(?=\s*(?:[,;.)\n]|$))",
+                          re.IGNORECASE)
 # The same query written after the finding, as a short clause ending in "?": "last chemo ~2 mo ago?", "plt 19
 # (clumped?)". Not a question put to the bot ("eligible?", "any trials for 70M AML?"): those start with a question
 # word, or run longer than a finding.
@@ -247,7 +255,10 @@ PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|p
                      r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
 # give doses on days 8 and 15 too): the date of the last dose is asked back.
-CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b", re.IGNORECASE)
+# In a Chinese ward note: "化疗后第14天", "第3周期第8天", "C3D8"
+CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b"
+                       r"|(?:化疗(?:后)?|第\s*\d{1,2}\s*(?:周期|疗程))\s*第\s*\d{1,3}\s*天", re.IGNORECASE)
+ZH_CHEMO = re.compile(r"化疗")
 # Held for now, or still to come: "chemo on hold for 4/52", "chemo due tmrw" (never "due to")
 HELD = r"held|on\s+hold|deferred|delayed|postponed|due(?!\s+to\b)"
 # A cycle under way with no regimen named among the cues: "C3D1 delayed", "C2 held for plts", "FLOT C4", "on maintenance"
@@ -272,6 +283,12 @@ TRANSFUSION = re.compile(r"\btransfus\w*|\b(?:plts?|platelets?)\s+tx(?:'?d)?\b|\
 SECOND_VALUE = re.compile(r"[^,;\n]*?[,;]\s+(?P<value>[1-9]\d*(?:\.\d+)?)\s*(?:k\b|ms\b|x\s*10\S*)?\s*"
                           r"(?P<when>\(\s*\d|\b(?:on|at|yesterday|today|tonight|this|last|prev\w*|now|am|pm|earlier|before|after)\b)",
                           re.IGNORECASE)
+# The same in a Chinese ward note: "输血小板后3.5万", "输注血小板1个治疗量", "血小板输注前"
+ZH_TRANSFUSION_LABEL = re.compile(r"(?:输(?:注)?(?:了)?血小板|血小板输注|输血)(?:前|后|之前|之后|以后)")
+ZH_TRANSFUSION = re.compile(r"输(?:注)?(?:了)?(?:[\d一二两三]+\s*个?(?:治疗量|单位|袋|U))?血小板|血小板输注|输(?:了)?(?:[\d一二两三]+\s*个?)?治疗量")
+# Two values set against each other: "plt 17 vs 24 on repeat", "QTc 450 or 470": which counts is asked
+VERSUS_VALUE = re.compile(r"\s*[:=]?\s*(?P<first>\d+(?:\.\d+)?)\s*(?:k\b|x\s*10\S*|ms\b)?\s*(?:vs\.?|versus|or|cf\.?)\s*(?P<value>\d+(?:\.\d+)?)\b",
+                          re.IGNORECASE)
 CURRENT = re.compile(r"\b(?:today|now|this\s+(?:am|morning)|current|latest)\b", re.IGNORECASE)
 # The same in a Chinese ward note, where the next item gives the later value: "上周PLT 45 今天19"
 ZH_CURRENT = re.compile(r"今天|今日|现在|目前|最新|复查")
@@ -291,6 +308,11 @@ LONE_MINUS = re.compile(r"\b[A-Za-z][\w-]*[ \t]*[-−](?=[ \t]*(?:[,;.)\n]|$))")
 # A treatment planned, due or put off: "cycle 3 due today, deferred", "chemo delayed 1/52", "chemo held since plt drop
 # 2/52 ago": its time is no date of a dose given, and a date read from it is asked back
 PLANNED = re.compile(r"[^,;.\n]*\b(?:due|deferred|delayed|postponed|planned|booked|next|held|on\s+hold)\b[^,;.\n]*", re.IGNORECASE)
+# The cause of a finding queried ("PV bleeding ?cause", "thrombocytopenia, cause unclear", "出血原因待查"): for the facts
+# that are about a cause, the finding is asked back
+CAUSE_QUERIED = re.compile(r"\?\s*(?:cause|a?etiology|source)\b|\b(?:cause|a?etiology)\s+(?:unclear|unknown|uncertain|tbc|\?)|\bunexplained\b"
+                           r"|原因(?:不明|待查|未明|不清)", re.IGNORECASE)
+ABOUT_A_CAUSE = ("other_abnormal_bleeding", "chemo_induced_thrombocytopenia")
 # A blood pressure high despite treatment: "BP 185/110 despite 3 agents" (140/90 or over)
 # Hypertension named beside a pressure reading under 140/90: controlled ("HTN, BP 128/76 on ramipril")
 HYPERTENSION = re.compile(r"\b(?:htn|hypertension|hypertensive)\b", re.IGNORECASE)
@@ -298,6 +320,23 @@ BP_DESPITE = re.compile(r"\bBP\s*(?P<high>\d{2,3})\s*/\s*(?P<low>\d{2,3})\b[^,;.
 # A graded side effect still there: "G3 mucositis ongoing", "grade 2 neuropathy persisting"
 TOXICITY_ONGOING = re.compile(r"\b(?:g|grade)\s*[1-4]\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:ongoing|on-going|persisting|persistent|unresolved)\b",
                               re.IGNORECASE)
+# A side effect with its CTCAE grade, either order, English or Chinese: "CTCAE G1 fatigue", "mucositis G2 ongoing",
+# "口腔溃疡II度 未缓解". Grade 2 or more still there is a yes; grade 1 is for the team (the criterion says "not gone"); said
+# resolved in its own clause, a no
+TOXICITY_WORD = (r"(?:fatigue|mucositis|stomatitis|neuropathy|nausea|vomiting|diarrh(?:o)?ea|rash|hand[\s-]foot(?:\s+syndrome)?|ppe"
+                 r"|anorexia|口腔溃疡|口腔黏膜炎|黏膜炎|神经毒性|周围神经病变|手足综合征|乏力|恶心|呕吐|腹泻|皮疹)")
+GRADE = r"(?:(?:ctcae\s*)?(?:g|grade)\s*(?P<{0}>[1-4])\b|(?P<{0}_zh>[1-4]|I{{1,3}}|IV|Ⅰ|Ⅱ|Ⅲ|Ⅳ)\s*(?:级|度))"
+GRADED_TOXICITY = re.compile(rf"(?:{GRADE.format('g1')}\s*{TOXICITY_WORD}|{TOXICITY_WORD}\s*{GRADE.format('g2')})(?P<rest>[^,;.\n]{{0,16}})",
+                             re.IGNORECASE)
+ROMAN_GRADE = {"I": 1, "II": 2, "III": 3, "IV": 4, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4}
+TOXICITY_GONE = re.compile(r"\b(?:resolved|settled|gone|recovered)\b|已(?:缓解|恢复|消失|好)|缓解了|消失了", re.IGNORECASE)
+# Hypertension with a word of its control in a Chinese ward note, within the next item: "高血压3级 药物控制可"
+ZH_HYPERTENSION_CONTROL = re.compile(r"高血压(?:病)?[^。；;,，\n]{0,12}?(?:血压)?控制(?P<how>可|良好|尚可|稳定|满意|达标|好|差|不佳|不好|欠佳|不理想)")
+ZH_POORLY = ("差", "不佳", "不好", "欠佳", "不理想")
+# A count said to be the lowest or highest ("血小板最低1.2万", "plt nadir 8") beside the one now ("现2.5万", "now 22")
+NADIR = re.compile(r"最低|最高|nadir|lowest|peak", re.IGNORECASE)
+NOW_VALUE = re.compile(r"(?:(?<![a-z])now|currently|today|现在?|目前|今天|今日|复查)\s*[:：=]?\s*(?P<value>\d+(?:\.\d+)?\s*(?:万|k\b|x\s*10\S*)?)",
+                       re.IGNORECASE)
 # Findings whose bearing on a fact is for the study team, asked back rather than read: a positive hepatitis B core
 # antibody (a past infection, and no "hep B" positive by itself: "Hep B core Ab +ve"), rectal bleeding of an amount not
 # said ("small PR bleed"), a high blood pressure with no word of its control ("HTN on 3 agents, BP 160/95 today")
@@ -332,25 +371,29 @@ NAIVE = re.compile(r"\b(chemo(?:therapy)?|rt|radiotherapy)[\s-]*na[iï]ve\b", re
 # "rhtpo x2 no respnse"; two boosters named together are repeated treatment ("IL11 + rhTPO tried, poor response");
 # never "rhTPO x2, no bleeding"
 BOOSTER = r"(?:rh-?tpo|tpo(?![\s-]*(?:ra|receptor|mimetic))|il-?11|tpiao)"  # a TPO receptor agonist is neither
-REPEATED = r"(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses))"
+REPEATED = (r"(?:\bx\s*[2-9]\b|\b[2-9]\s*x\b|\btwice\b|\bboth\b|\b[2-9]\s+(?:courses|cycles|doses)"
+            r"|\bx\s*(?:[2-9]|1\d)\s*(?:d|days?)\b|\b(?:[2-9]|1\d)\s*(?:d|days)\b)")  # daily for days: "IL-11 x5d", "rhTPO 14d"
 REPEATED_BOOSTER = (rf"\b(?:{BOOSTER}\s*(?:\+|&|and|/)\s*{BOOSTER}\b(?:[^;.\n]{{0,24}}?{REPEATED})?"
                     rf"|{BOOSTER}\b[^;.\n]{{0,24}}?{REPEATED})")
 BOOSTERS_FAILED = re.compile(
     REPEATED_BOOSTER + r"[^;.\n]{0,40}?\b(?:no\s+(?:resp\w*|rise|improvement|effect|change|benefit)|nr"
     r"|(?:minimal|poor|inadequate|suboptimal)\s+resp\w*|ineffective|inadequate|failed|refractory"
-    r"|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better)\b",
+    r"|did\s*n'?t\s+(?:budge|respond|work|help)|not\s+respond\w*|no\s+better|unchanged|static|no\s+increment|not\s+rising)\b",
     re.IGNORECASE)
 # The same in a Chinese ward note, the outcome said of the platelets in the next item: "IL-11用了两个疗程 血小板没升"
 ZH_BOOSTER = r"(?:特比澳|重组人血小板生成素|rh-?tpo|tpo|il-?11|白介素-?11|升板针|升血小板针|巨和粒)"
 ZH_REPEATED = r"(?:[两二三四五六七八九十\d]+\s*个?(?:疗程|次|针|天|周)|多次|反复|几次|好几)"
 BOOSTERS_FAILED_ZH = re.compile(
-    ZH_BOOSTER + r"[^。；;\n]{0,10}?" + ZH_REPEATED + r"[^。；;\n]{0,12}?"
+    ZH_BOOSTER + r"[^。；;\n]{0,10}?" + ZH_REPEATED + r"[^。；;\n]{0,20}?"
     r"(?:无效|没用|没效果|效果不(?:好|佳|明显)|不管用|(?:没|未|不)(?:有)?(?:明显)?(?:升|涨|上来|回升|改善|提升)|仍(?:然)?(?:很)?低)",
     re.IGNORECASE)
 # A booster that raised the count: "had rhTPO twice, good response", "IL-11 x2, plt recovered": not failed
 BOOSTERS_HELPED = re.compile(
     rf"\b{BOOSTER}\b[^;.\n]{{0,30}}?\b(?:(?:good|adequate|excellent|brisk|full)\s+(?:resp\w*|rise|effect)|responded"
     r"|(?:plts?|platelets?|count)\s+(?:rose|recovered|came\s+(?:back\s+)?up|improved|normali[sz]ed))\b", re.IGNORECASE)
+# The same in a Chinese ward note: "特比澳后PLT升至6万", "IL-11有效"; not "没升上来", "效果不好"
+BOOSTERS_HELPED_ZH = re.compile(ZH_BOOSTER + r"[^。；;\n]{0,12}?(?:(?<![没未不无])有效|效果(?:好|明显|不错)|(?<![没未不])(?:升至|升到|回升|升上来|恢复))",
+                                re.IGNORECASE)
 # Repeated boosters whose effect is queried or awaited ("rhTPO x2, response ?"): asked back
 BOOSTER_EFFECT_OPEN = re.compile(
     REPEATED_BOOSTER + r"[^;.\n]{0,24}?(?:\bresp\w*\s*\?|\?\s*resp\w*|\bresp\w*\s+(?:unclear|unknown|tbc|awaited|pending|equivocal|uncertain)\b)",
@@ -408,6 +451,37 @@ ONSET = re.compile(r"\b(?:dx|diagnosed|since|started|on)\b", re.IGNORECASE)  # "
 EARLIER_YEAR = re.compile(r"(?<!\bsince )(?<!\bfrom )(?<![\d/])(?:19|20)\d\d(?![\d/])", re.IGNORECASE)  # not "on ASA since 2019"
 
 
+# The parts of a yes/no fact that covers several things: when the note denies every part (each one's own "no"), the
+# fact is denied; one part denied alone leaves the fact open ("EBV PCR neg": the CMV is still to know; "no VTE": the
+# arteries are). Arterial disease is no cue of the shared vocabulary (a "CAD" is no clot), so its denial is read here.
+PARTS: Mapping[str, Tuple[Tuple[str, ...], ...]] = {
+    "ebv_cmv_dna_positive": (("ebv", "epstein-barr", "epstein barr", "eb病毒"), ("cmv", "cytomegalovirus", "巨细胞病毒")),
+    "thrombotic_disease": (("vte", "dvt", "pe", "clot", "clots", "blood clot", "blood clots", "thrombosis", "深静脉血栓", "静脉血栓",
+                            "血栓"),
+                           ("atherosclerosis", "hardened arteries", "pad", "pvd", "cad", "arterial disease", "动脉粥样硬化", "动脉硬化")),
+}
+ARTERIAL = re.compile(r"\b(?:pad|pvd|cad|arterial\s+disease|atherosclerosis|atheroma)\b", re.IGNORECASE)
+# A viral load ("HBV DNA neg", "HBV-DNA低于检测下限", "HCV RNA undetectable"), read apart from the serology: an undetectable
+# load takes nothing from a positive antigen ("HBsAg+ HBV DNA neg"), a detected one is a positive test
+VIRAL_LOAD = re.compile(r"(?<![a-z])(?:hbv|hcv|hiv|hdv)\s*[-－]?\s*(?:dna|rna|vl|viral\s+load|pcr)(?![a-z])(?:\s*(?:定量|载量))?[ \t:=：]*"
+                        r"(?P<result>neg\w*|-ve|undetect\w*|not\s+detected|(?:低于|<\s*)(?:检测)?下限|未检出|阴性"
+                        r"|pos\w*|\+ve|detected|阳性|[<>]?\s*\d[\d.,]*(?:\s*[×x*]\s*10\^?\d+)?\s*(?:iu|copies|拷贝)\S*)?",
+                        re.IGNORECASE)
+VIRAL_LOAD_NEGATIVE = re.compile(r"neg|-ve|undetect|not|低于|<|未检出|阴性", re.IGNORECASE)
+
+
+# A result still to come, by its own word (not a test never done, which states nothing): its test is asked back
+TO_COME = re.compile(r"\b(?:awaiting|awaited|pending|tbc|to\s+follow|outstanding|requested|not\s+back)\b|待回|待查|待复查|未回|结果未出|送检",
+                     re.IGNORECASE)
+# A lab test of the liver or kidneys said with a result that is not against its upper limit: a bare value ("Cr 180",
+# "肌酐280", "eGFR 32"), raised by an amount not said ("肌酐偏高", "肝功能轻度异常", "LFTs mildly deranged", "肾功能不全"):
+# for the study team; a test not done ("肝肾功能未查"): not known when no group was read
+LAB_OPEN = re.compile(r"[ \t:=：]*(?:(?:slightly|mildly|a\s+bit|marginally|minimally)\s+)?(?:raised|high|elevated|up|deranged|abnormal"
+                      r"|borderline|impaired|impairment)\b|[ \t:=：]*(?:偏高|稍高|略高|轻度|升高|增高|异常|不全|受损)"
+                      r"|[ \t:=：]*\d+(?:\.\d+)?(?!\s*(?:[x×*倍.\d]|times|%))", re.IGNORECASE)
+LAB_UNTESTED = re.compile(r"[ \t:=：]*(?:未查|没查|未做|未检|未测|not\s+(?:yet\s+)?(?:done|checked|tested|sent))", re.IGNORECASE)
+
+
 def _blank(text: str, spans: Collection[Tuple[int, int]]) -> str:
     """The text with the spans replaced by spaces (offsets kept, so what is read still points into the message)."""
     chars = list(text)
@@ -451,7 +525,7 @@ def others(text: str) -> List[Tuple[int, int]]:
 def queried(text: str) -> List[Tuple[int, int]]:
     """Where the message queries a finding rather than states it ("?AF", "query sepsis"), or waits for it
     ("HBsAg awaiting"); a query that opens a bracket queries what the bracket is said of ("plt 19 (?clumping)")."""
-    spans = [*(m.span() for pattern in (QUERIED, QUERIED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
+    spans = [*(m.span() for pattern in (QUERIED, QUERIED_AFTER, HEDGED_AFTER) for m in pattern.finditer(text) if m.group("what").strip()),
              *(m.span() for m in ZH_QUERIED.finditer(text)),
              *(m.span() for m in PENDING.finditer(text) if m.group().strip())]
     return sorted((_said_of(text, start), end) for start, end in spans)
@@ -503,6 +577,8 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     about_patient = SIGN_RESULT.sub(lambda m: ("pos" if m.group(1) == "+" else "neg").ljust(len(m.group())), about_patient)
     about_patient = NAIVE.sub(lambda m: f"no {m.group(1)}".ljust(len(m.group())), about_patient)
     about_patient = _blank(about_patient, [m.span() for m in LONE_MINUS.finditer(about_patient)])
+    loads = list(VIRAL_LOAD.finditer(about_patient))  # read apart: a viral load is no serology
+    about_patient = _blank(about_patient, [m.span() for m in loads])
     core = list(HBV_CORE.finditer(about_patient))  # read apart: no "hep B" positive by itself
     about_patient = _blank(about_patient, [m.span() for m in core])
     results = list(SLASH_RESULT.finditer(about_patient))
@@ -510,29 +586,39 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
     asked = queried(about_patient)
     plain = _blank(about_patient, asked)
     found = StaffExtraction(**vars(extracted(plain)))
+    chemo = "last_chemotherapy"
+    cycle_days = list(CYCLE_DAY.finditer(plain))
+    if cycle_days:  # a day of a cycle is no time since the last dose: read without it, and the last dose asked
+        blanked = _blank(plain, [m.span() for m in cycle_days])
+        without = StaffExtraction(**vars(extracted(blanked)))
+        read_from_day = chemo in found.values and without.values.get(chemo) != found.values[chemo]
+        named = any(ZH_CHEMO.search(m.group()) for m in cycle_days) and chemo not in without.values  # "化疗后第14天"
+        if read_from_day or named:
+            if read_from_day:  # what the rest says of the date ("today d+28 post C6": today) is no dose either
+                without.values.pop(chemo, None)
+            found, plain = without, blanked
+            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=cycle_days[0].group())))
+            found.used += [m.span() for m in cycle_days]
     for listed in results:
         _read_each(listed, found, extracted)
     settled = lambda f, key: key in f.values or key in f.bounds or key in f.several or key in f.ambiguous_dates  # noqa: E731
     if asked:  # what the queried words would have said is asked back, never recorded
         markers = [*((i, i + 1) for s, e in asked for i in range(s, e) if about_patient[i] == "?"),
                    *((m.start(), m.start("what")) for m in QUERIED.finditer(about_patient)),  # "?", "likely", "query"
+                   *(m.span("hedge") for m in HEDGED_AFTER.finditer(about_patient)),  # "CIT likely"
                    *(((m.start(), m.start("what")) if m.group("what") else (m.end("before"), m.end()))
                      for m in ZH_QUERIED.finditer(about_patient))]  # 怀疑, 待排
         whole = extracted(_blank(about_patient, markers))
-        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys():
-            if not settled(found, key) and key in vocabulary:
+        # (a query that weighs two readings, "?ITP vs CIT", is a mixed answer: asked back as well)
+        for key in whole.values.keys() | whole.bounds.keys() | whole.several.keys() | {p.fact for p in whole.problems}:
+            if not settled(found, key) and key in vocabulary and not any(p.fact == key for p in found.problems):
                 words = "; ".join(about_patient[s:e].strip() for s, e in asked)
                 found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(
                     words=words, label=_label(vocabulary[key]))))
         if found.problems:
             found.used += asked  # said in the note; words that queried nothing known stay "not read"
-    chemo = "last_chemotherapy"
-    if chemo in found.values and CYCLE_DAY.search(plain):
-        without = extracted(_blank(plain, [m.span() for m in CYCLE_DAY.finditer(plain)]))
-        if without.values.get(chemo) != found.values[chemo]:  # the date was read from the day of a cycle
-            day = CYCLE_DAY.search(plain).group()
-            del found.values[chemo]
-            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=day)))
+    _to_come(about_patient, asked, found, vocabulary)
+    _cause_queried(about_patient, found, vocabulary)
     planned = [m.span() for m in PLANNED.finditer(plain)]
     if planned and (found.values.keys() & {chemo, "last_radiotherapy"}):
         without = extracted(_blank(plain, planned))
@@ -541,6 +627,14 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
                 words = "; ".join(plain[s:e].strip() for s, e in planned)
                 del found.values[key]
                 found.problems.append(ReadingProblem(key, staff_texts.PLANNED.format(words=words, label=_label(vocabulary[key]))))
+    for key in (chemo, "last_radiotherapy"):  # "palliative RT booked for next wk": named only as planned
+        definition = vocabulary.get(key)
+        if definition is None or settled(found, key) or any(p.fact == key for p in found.problems) or not planned:
+            continue
+        named = mentions(plain, definition.cues)
+        if named and all(any(s <= start and end <= e for s, e in planned) for start, end in named):
+            words = "; ".join(plain[s:e].strip() for s, e in planned)
+            found.problems.append(ReadingProblem(key, staff_texts.PLANNED.format(words=words, label=_label(definition))))
     for key in (chemo, "last_radiotherapy"):  # "on docetaxel", "currently on RT, #12 of 25"
         if key in vocabulary and not settled(found, key) and not any(p.fact == key for p in found.problems):
             if _ongoing(plain, vocabulary[key]):
@@ -564,6 +658,11 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             found.values["cancer_type"] = "blood_cancer"
             found.used.append(leukaemia.span())
     _said_in_full(plain, found, vocabulary)
+    _viral_loads(loads, found, vocabulary)
+    _graded_toxicity(plain, found, vocabulary)
+    _now_beside_nadir(plain, found, vocabulary, extracted)
+    _lab_limits(plain, found, vocabulary)
+    _denied_in_parts(plain, found, vocabulary)
     _unsure_beside(plain, found, vocabulary)
     _for_the_team(plain, core, found, vocabulary)
     _autoimmune(plain, found, vocabulary)
@@ -602,6 +701,127 @@ def _denied_after_others(text: str, someone_else: List[Tuple[int, int]], found: 
         found.used.append(denial.span())
 
 
+def _phrases(definition: FactDefinition) -> Tuple[str, ...]:
+    """Every phrase that names a fact's subject: its cues and the lab tests it is read from."""
+    tests = [cue for cues in ((definition.times_normal or {}).get("groups") or {}).values() for cue in cues]
+    return (*definition.cues, *definition.cues_partial, *tests)
+
+
+def _to_come(text: str, asked: List[Tuple[int, int]], found: Extraction, vocabulary: Vocabulary) -> None:
+    """A test whose result is still to come ("QTc pending", "LFTs awaited", "CMV-DNA待回报"): asked back, not left
+    silent, unless the note gives the fact otherwise."""
+    for start, end in asked:
+        words = text[start:end]
+        if not TO_COME.search(words):
+            continue
+        for key, definition in vocabulary.items():
+            if key in found.values or key in found.bounds or key in found.several or any(p.fact == key for p in found.problems):
+                continue
+            if mentions(words, _phrases(definition)):
+                found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(words=words.strip(), label=_label(definition))))
+                found.used.append((start, end))
+
+
+def _lab_limits(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """The liver and kidney tests said otherwise than against their upper limit (the extractor reads "ALT 3x ULN",
+    "肌酐正常"): a bare value or a rise of no said size is asked back; tests not done are not known."""
+    key = "liver_kidney_ok"
+    definition = vocabulary.get(key)
+    if definition is None or not definition.times_normal or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    groups = definition.times_normal.get("groups") or {}
+    status: dict = {}
+    for group, cues in groups.items():
+        for start, end in mentions(text, cues):
+            if TIMES_NORMAL.match(text, end):
+                status.setdefault(group, "read")
+            elif LAB_UNTESTED.match(text, end):
+                status.setdefault(group, "untested")
+                found.used.append((start, LAB_UNTESTED.match(text, end).end()))
+            elif LAB_OPEN.match(text, end):
+                status[group] = "open"
+                found.used.append((start, LAB_OPEN.match(text, end).end()))
+    if status and all(status.get(group) == "untested" for group in groups):
+        found.values[key] = None  # "肝肾功能未查": not known
+    elif "open" in status.values() or ("untested" in status.values() and "read" in status.values()):
+        words = "; ".join(text[s:e].strip() for s, e in mentions(text, [c for cues in groups.values() for c in cues]))
+        found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=words, label=_label(definition))))
+
+
+def _graded_toxicity(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A side effect given with its grade: grade 2 or more still there is a yes, grade 1 for the team, resolved a no."""
+    key = "treatment_toxicity_unresolved"
+    if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+        return
+    readings = []
+    for m in GRADED_TOXICITY.finditer(text):
+        said = next(g for g in (m.group("g1"), m.group("g1_zh"), m.group("g2"), m.group("g2_zh")) if g)
+        grade = int(ROMAN_GRADE.get(said.upper(), said) if not said.isdigit() else said)
+        readings.append((False if TOXICITY_GONE.search(m.group("rest")) else True if grade >= 2 else None, m))
+    if not readings:
+        return
+    if any(value is None for value, _ in readings) and not any(value for value, _ in readings):
+        found.problems.append(ReadingProblem(key, staff_texts.FOR_THE_TEAM.format(words=readings[0][1].group().strip(),
+                                                                                  label=_label(vocabulary[key]))))
+    elif len({value for value, _ in readings}) == 1 or any(value for value, _ in readings):
+        found.values[key] = any(value for value, _ in readings)
+    found.used += [m.span() for _, m in readings]
+
+
+def _now_beside_nadir(text: str, found: Extraction, vocabulary: Vocabulary, extracted) -> None:
+    """A count said as the lowest or highest, read as a bound, beside one said to be now ("最低1.2万 现2.5万"): now's."""
+    for key, words in list(found.bounds.items()):
+        definition = vocabulary.get(key)
+        now = list(NOW_VALUE.finditer(text))
+        if definition is None or definition.type is not FactType.NUMBER or not NADIR.search(str(words)) or len(now) != 1:
+            continue
+        cue = definition.cues[0] if definition.cues else ""
+        value = extracted(f"{cue} {now[0].group('value')}").values.get(key)
+        if value is not None:
+            del found.bounds[key]
+            found.values[key] = value
+            found.used.append(now[0].span())
+
+
+def _cause_queried(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A finding read for a fact about its cause, whose cause the note queries ("PV bleeding ?cause"): asked back."""
+    for key in ABOUT_A_CAUSE:
+        definition = vocabulary.get(key)
+        if definition is None or found.values.get(key) is not True:
+            continue
+        for start, end in mentions(text, (*definition.cues, *definition.cues_partial)):
+            clause = re.split(r"[,;.\n]", text[end:end + 40], maxsplit=1)[0]
+            if CAUSE_QUERIED.search(clause):
+                del found.values[key]
+                found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(words=(text[start:end] + clause).strip(),
+                                                                                     label=_label(definition))))
+                break
+
+
+def _viral_loads(loads: List[re.Match], found: Extraction, vocabulary: Vocabulary) -> None:
+    """A viral load found ("HBV DNA 2.3x10^4 IU/mL") is a positive test for the infection; one not found says nothing."""
+    key = "infection_serology_positive"
+    positive = [m for m in loads if m.group("result") and not VIRAL_LOAD_NEGATIVE.match(m.group("result").strip())]
+    if positive and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
+        found.values[key] = True
+    found.used += [m.span() for m in loads if m.group("result")]
+
+
+def _denied_in_parts(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
+    """A fact of several parts denied part by part ("EBV DNA neg, CMV DNA neg", "no VTE hx, no PAD/CAD"): denied, when
+    every part has its "no" and nothing says yes."""
+    for key, parts in PARTS.items():
+        if key not in vocabulary or key in found.values or any(p.fact == key for p in found.problems):
+            continue
+        denied = " ".join(found.partly_denied.get(key, ())).lower()
+        arterial = [m for m in ARTERIAL.finditer(text) if is_negated(text, m.start())]
+        said_no = [any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", denied) for word in words)
+                   or (words is parts[-1] and key == "thrombotic_disease" and bool(arterial)) for words in parts]
+        if all(said_no):
+            found.values[key] = False
+            found.used += [m.span() for m in arterial]
+
+
 def _pressure_controlled(text: str) -> Optional[re.Match]:
     """Hypertension named with every pressure reading under 140/90: the reading that says it is controlled."""
     readings = list(BLOOD_PRESSURE.finditer(text))
@@ -617,6 +837,11 @@ def _said_in_full(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
                                                                         if int(m.group("high")) >= 140 or int(m.group("low")) >= 90), None)),
                               ("uncontrolled_hypertension", False, _pressure_controlled(text)),
                               ("treatment_toxicity_unresolved", True, TOXICITY_ONGOING.search(text))):
+        if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
+            found.values[key] = value
+            found.used.append(match.span())
+    control = ZH_HYPERTENSION_CONTROL.search(text)
+    for key, value, match in (("uncontrolled_hypertension", bool(control and control.group("how") in ZH_POORLY), control),):
         if match and key in vocabulary and key not in found.values and not any(p.fact == key for p in found.problems):
             found.values[key] = value
             found.used.append(match.span())
@@ -704,6 +929,11 @@ def _second_values(text: str, found: Extraction, vocabulary: Vocabulary, today: 
         if definition is None or definition.type is not FactType.NUMBER or key == "age":
             continue
         for _, end in mentions(text, definition.cues):
+            versus = VERSUS_VALUE.match(text, end)
+            if versus and float(versus.group("value")) != float(versus.group("first")):  # "plt 17 vs 24": two values
+                found.several[key] = [value, float(versus.group("value"))]
+                del found.values[key]
+                break
             second = SECOND_VALUE.match(text, end) or ZH_SECOND_VALUE.match(text, end)
             if second and float(second.group("value")) != value:
                 first_clause = text[end:second.start("when") if second.re is ZH_SECOND_VALUE else second.start("value")]
@@ -727,7 +957,8 @@ def _current_of_several(text: str, found: Extraction, vocabulary: Vocabulary, to
     that one stands. Around a transfusion, which one counts stays asked."""
     for key, values in list(found.several.items()):
         definition = vocabulary.get(key)
-        if definition is None or definition.type is not FactType.NUMBER or TRANSFUSION.search(text) or TRANSFUSION_LABEL.search(text):
+        if definition is None or definition.type is not FactType.NUMBER or any(
+                pattern.search(text) for pattern in (TRANSFUSION, TRANSFUSION_LABEL, ZH_TRANSFUSION, ZH_TRANSFUSION_LABEL)):
             continue
         said_now = {float(m.group("value") or m.group("value_before")) for m in CURRENT_VALUE.finditer(text)}
         current = [v for v in values if v in said_now]
@@ -742,8 +973,8 @@ def _transfused(text: str, found: Extraction, vocabulary: Vocabulary) -> None:
     key = "platelet_count"
     if key not in found.values or key not in vocabulary:
         return
-    label = TRANSFUSION_LABEL.search(text)
-    given = next((m for m in TRANSFUSION.finditer(text)
+    label = TRANSFUSION_LABEL.search(text) or ZH_TRANSFUSION_LABEL.search(text)
+    given = next((m for pattern in (TRANSFUSION, ZH_TRANSFUSION) for m in pattern.finditer(text)
                   if any(start >= m.end() for start, _ in mentions(text, vocabulary[key].cues))), None)
     if label or given:
         del found.values[key]
@@ -759,7 +990,7 @@ def _boosters(text: str, said: str, found: Extraction, vocabulary: Vocabulary) -
     if key not in vocabulary or any(p.fact == key for p in found.problems):
         return
     failed = BOOSTERS_FAILED.search(text) or BOOSTERS_FAILED_ZH.search(text)
-    none, helped = NO_BOOSTERS.search(text), BOOSTERS_HELPED.search(text)
+    none, helped = NO_BOOSTERS.search(text), BOOSTERS_HELPED.search(text) or BOOSTERS_HELPED_ZH.search(text)
     open_effect = None if failed or helped or key in found.values else BOOSTER_EFFECT_OPEN.search(said)
     if open_effect:
         found.problems.append(ReadingProblem(key, staff_texts.QUERIED.format(words=open_effect.group(), label=_label(vocabulary[key]))))

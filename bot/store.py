@@ -334,13 +334,18 @@ def _add_words(fact: Dict[str, Any], words: Mapping[str, Any], source: str) -> N
         if name in WORD_LISTS:
             had = fact.get(name) or ()
             fact[name] = [*([had] if isinstance(had, str) else had), *value]  # "organ: heart" is one word
+        elif name == "times_normal":  # the names of the lab tests, per group: "肝功", "肌酐"
+            groups = {k: list(v) for k, v in ((fact.get(name) or {}).get("groups") or {}).items()}
+            for group, more in (value.get("groups") or {}).items():
+                groups[group] = [*groups.get(group, ()), *more]
+            fact[name] = {**(fact.get(name) or {}), "groups": groups}
         elif name in WORD_MAPS:
             merged = {k: list(v) for k, v in (fact.get(name) or {}).items()}
             for reading, more in value.items():
                 merged[str(reading)] = [*merged.get(str(reading), ()), *more]
             fact[name] = merged
         else:
-            raise ValueError(f"{source}: {name!r} holds no words (only {', '.join(WORD_LISTS + WORD_MAPS)})")
+            raise ValueError(f"{source}: {name!r} holds no words (only {', '.join(WORD_LISTS + WORD_MAPS)}, times_normal)")
 
 
 class Catalogue:

@@ -170,7 +170,9 @@ _DENIAL_AFTER = r"(?:也|都|倒是|是|的话)?(?:没有|没|无|否|阴性|转
 # past "其他", "别的": "高血压别的都没有" denies the rest, not the blood pressure)
 LIST_DENIED_AFTER = re.compile(rf"^(?:\s*[、和跟与及/]?\s*(?!其他|其它|别的|其余|剩下|我|她|他)[{HAN}A-Za-z0-9-]{{1,6}}?){{1,3}}?\s*"
                                rf"(?:都|也都|全都|全)(?:是|为)?(?:没有|没|无|阴性|转阴|不是)")
-POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
+# The test said between the phrase and its result: "EB病毒DNA阴性", "乙肝五项阴性", "丙肝抗体阴性", "CMV-DNA阴性"
+_TEST_BETWEEN = r"(?:\s*[-－]?\s*(?:(?i:dna|rna|pcr)|抗体|抗原|表面抗原|核酸|定量|五项|两对半|检测|筛查))*"
+POST_NEGATION = re.compile(rf"^(?:\s*[:：=]\s*)?{_TEST_BETWEEN}{_DENIAL_AFTER}|^\s+{_DENIAL_AFTER}(?=\s|$|[{PUNCTUATION}])")
 
 # A kind said as the one before and another as the one now: "我妈以前得过乳腺癌，现在是淋巴瘤" (the question asks
 # what is treated now); both said of now ("肺癌和淋巴瘤") stay for the person to say
