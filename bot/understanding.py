@@ -32,7 +32,7 @@ from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese, scopes
 from bot.parsing.cleaning import clean
-from bot.parsing.language import unreadable
+from bot.parsing.language import is_english_word, unreadable
 from bot.parsing.unlisted import before_exception, excepted_after, names_none_of
 
 ANSWER = "answer"
@@ -290,7 +290,9 @@ class Reader:
         initials = {name[0]: words[0] for name, words in pending[0].choices.items()}
         if len(word) == 1 and len(set(initials)) == len(initials):
             return initials.get(word, text)  # "F", "m"
-        close = difflib.get_close_matches(word, [n for n in names if len(n) > 3], n=1, cutoff=0.75)
+        # a word misspelt, not an abbreviation: "tbc" is no misspelt "TNBC" (a short letter code is not guessed at)
+        spellable = [n for n in names if len(n) > 3 and (len(n) > 5 or is_english_word(n))]
+        close = difflib.get_close_matches(word, spellable, n=1, cutoff=0.75)
         return names[close[0]] if close and len(word) > 2 else text
 
     @staticmethod

@@ -98,3 +98,14 @@ def test_controlled_with_tablets_is_a_no(engine):
 def test_a_high_reading_and_a_normal_one_are_asked_back(engine):
     state = answer(engine, ["uncontrolled_hypertension"], "165/100 at the clinic but normal at home")
     assert "uncontrolled_hypertension" not in state.facts and asked_back(state, "uncontrolled_hypertension")
+
+
+# -- a one-word answer to a choice question: a misspelt word is mended, a letter code is not guessed at --------
+
+@pytest.mark.parametrize("message", ["tbc", "btbc"])
+def test_a_short_letter_code_is_no_misspelt_abbreviation(engine, message):
+    assert "cancer_type" not in answer(engine, ["cancer_type"], message).facts
+
+
+def test_a_misspelt_word_is_still_mended(engine):
+    assert answer(engine, ["cancer_type"], "leukemai").facts.get("cancer_type") == "blood_cancer"
