@@ -134,7 +134,7 @@ BORN = re.compile(r"\b(?:born(?:\s+(?:on|in))?|dob|d\.o\.b\.?|date\s+of\s+birth)
 # A condition said to be over ("AF years ago, never since", "sepsis last year but fine now"): for what holds now,
 # offered back as a "no" rather than read as a "yes"
 RESOLVED = re.compile(r"\b(?:cured|gone|went\s+away|go\s+away|resolved|cleared|(?:fine|ok|okay|alright|well|better|over)\s+now"
-                      r"|never\s+since|not\s+since|nothing\s+since|(?:nothing|none|not)\s+(?:recently|lately)|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|(?:years|ages|a\s+long\s+time)\s+ago|long\s+ago|back\s+to\s+normal"
+                      r"|never\s+since|not\s+since|nothing\s+since|none\s+since|no\s+more\s+since|(?:not|haven'?t|hasn'?t)\s+(?:had\s+)?(?:one|any)\s+since|(?:nothing|none|not)\s+(?:recently|lately)|not\s+now|(?:nothing|none)\s+(?:like\s+that\s+)?(?:now|these\s+days|any\s*more)|not\s+at\s+the\s+moment|not\s+currently|(?:now|home)\s+and\s+well|recovered|(?:got|i'?m|she'?s|he'?s|all)\s+over\s+(?:it|that)|(?:all\s+)?fine\s+since|healed|no\s+longer|not\s+any\s*more|in\s+the\s+past|(?:years|ages|a\s+long\s+time)\s+ago|long\s+ago|back\s+to\s+normal"
                       r"|ablation|ablated|in\s+remission|as\s+a\s+(?:child|kid|teenager|teen)|in\s+(?:childhood|(?:her|his|my)\s+youth))\b", re.IGNORECASE)
 ANSWER_LEAD = re.compile(r"(?:^|\b(?:yes|yeah|no|have|had|has|with|of|hx|my|her|his|and|or|just|only))\W*$", re.IGNORECASE)
 # A short cue that is also an everyday word or slang ("af", "pe", "ms", "ra") counts only as a clinical term:
@@ -155,6 +155,9 @@ AS_A_CAUSE = re.compile(r"\b(?:because\s+of|due\s+to|caused\s+by|from|with|on|wh
                         r"|(?:when|while)\s+(?:i|she|he|they|we)\s+(?:had|was\s+having|were\s+having|was\s+on|were\s+on|got))"
                         r"\s+(?:the\s+|my\s+|her\s+|his\s+)?$",
                         re.IGNORECASE)
+# a treatment named as begun: the time said with it is its start, not its last dose ("since starting chemo in June")
+STARTED_BEFORE = re.compile(r"\b(?:start(?:ed|ing|s)?|began|begin(?:ning|s)?|commenc(?:ed|ing))\s+(?:(?:on|with|the|my|her|his|a|first)\s+)*"
+                            r"(?:(?:course|cycle|round|dose)\s+of\s+)?$", re.IGNORECASE)
 SERIES_BEFORE = re.compile(r"(?:->|→|=>|\bthen\b|\bnow\b)\s*$", re.IGNORECASE)  # "plts 18 -> 12 -> 21"
 CLINICAL_LEAD = re.compile(r"\b(?:had|have|has|having|with|hx|h/o|history\s+of|diagnosed(?:\s+with)?|known|on|for|treated|"
                            r"get|gets|got|developed|suffer(?:s|ed)?\s+from)\s+(?:an?\s+|some\s+|the\s+)?$", re.IGNORECASE)
@@ -850,6 +853,7 @@ class Extractor:
             before = ""  # "化疗完一个多月了 放疗没有": the words after the chemotherapy are its time, not radiotherapy's
         if AS_A_CAUSE.search(before):
             before = ""  # "periods stopped last year because of the chemo": the date is the periods', not the chemo's
+        started = STARTED_BEFORE.search(text[:start])  # "since starting chemo in June": when it began, not the last dose
         for clause, offset, follows in ((after, end, True), (before, start - len(before), False)):
             if follows:  # "last chemo Oct": a month right after the name is the whole clause, as a bare answer "Oct" is
                 offset += len(clause) - len(clause.lstrip())
@@ -858,6 +862,8 @@ class Extractor:
             if answer is not None:
                 # "1 November" is not also a bare answer to a number question
                 found.used.append(self._time_words(clause, offset, answer, follows))
+                if started:
+                    return None  # the time words are used up: no bare answer either
                 return self._when(found, definition, counted_from_cycle(answer, _sentence_around(text, start, end)))
         self._impossible_date(after, end, definition, found)
         return None

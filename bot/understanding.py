@@ -32,8 +32,8 @@ from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
 from bot.parsing import chinese, scopes
 from bot.parsing.cleaning import clean
-from bot.parsing.language import unreadable
-from bot.parsing.unlisted import before_exception, names_none_of
+from bot.parsing.language import is_english_word, unreadable
+from bot.parsing.unlisted import before_exception, excepted_after, names_none_of
 
 ANSWER = "answer"
 UNREADABLE = "unreadable"
@@ -292,7 +292,9 @@ class Reader:
         initials = {name[0]: words[0] for name, words in pending[0].choices.items()}
         if len(word) == 1 and len(set(initials)) == len(initials):
             return initials.get(word, text)  # "F", "m"
-        close = difflib.get_close_matches(word, [n for n in names if len(n) > 3], n=1, cutoff=0.75)
+        # a word misspelt, not an abbreviation: "tbc" is no misspelt "TNBC" (a short letter code is not guessed at)
+        spellable = [n for n in names if len(n) > 3 and (len(n) > 5 or is_english_word(n))]
+        close = difflib.get_close_matches(word, spellable, n=1, cutoff=0.75)
         return names[close[0]] if close and len(word) > 2 else text
 
     @staticmethod
@@ -381,6 +383,11 @@ class Reader:
             # a list answered about one of its items ("lupus, flares a lot", "heart failure but it's mild, I walk
             # every day"): that item's own wording is read as if it had been asked alone
             named = [d for d in pending if self._names_item(understanding.text, d, found)]
+            if not named:
+                # "none, but my feet are still numb from the oxaliplatin": an item told of in its own words after a
+                # "but" (what lasts, "still numb"), not by name
+                named = [d for d in pending if any(_after_contrast(understanding.text, m.group())
+                                                   for p in d.answers.get("yes", ()) for m in answer_wording(p).finditer(understanding.text))]
             if len(named) == 1:
                 said = understanding.reply  # a plain "no" to the list is about the other items ("no, I'm type 2 though")
                 understanding.reply = None
@@ -536,7 +543,15 @@ class Reader:
                 doubted.update({key: said for key in in_clause})
         organs = {o for d in context.pending for o in d.organ}
         whole = [o for o in organs if all(o in d.organ for d in context.pending)]
-        organ_denied = bool(whole and scopes.organ_fine(text, whole))
+        organ_spans = scopes.organ_fine(text, whole) if whole else []
+        organ_denied = bool(organ_spans)
+        if organ_denied and excepted_after(text, organ_spans[-1][1], keys):
+            # "no heart problems except an irregular beat they're watching": the organ is not all fine, and what
+            # the exception names may be an item; nothing is denied by the organ, the list is asked again
+            if rest is None and not doubted and not placed:
+                understanding.reply = None
+                return True
+            organ_denied = False
         if rest is None and not doubted and not organ_denied and not placed:
             return False
         for key, said in doubted.items():
@@ -682,7 +697,7 @@ class Reader:
         # the wording says what makes it unsure ("a bruise where the drip went in")
         # a fact of several parts (liver and kidney tests) is not simply "yes" while a part is said to be unsure:
         # "kidneys fine, liver a bit up" is checked back, as a part not known is below
-        part_open = definition.times_normal and "yes" in said and "unsure" in said
+        part_open = definition.times_normal and "yes" in said and ("unsure" in said or self._some_groups_named(text, definition))
         if "unsure" in said and not decided and understanding.facts.get(key) is not False:
             understanding.facts.pop(key, None)
             understanding.follow_ups[key] = "unsure"
@@ -717,6 +732,13 @@ class Reader:
         else:
             understanding.facts[key] = value
             understanding.checks.pop(key, None)  # "they stopped my aspirin": the question's own wording settles it
+
+    @staticmethod
+    def _some_groups_named(text: str, definition: FactDefinition) -> bool:
+        """A fact of several groups of tests (liver and kidney) of which the message names only some: "creatinine
+        fine" says nothing of the liver tests, so its "fine" is not a yes for both."""
+        named = {group for group, cues in definition.times_normal["groups"].items() if mentions(text, (group, f"{group}s", *cues))}
+        return bool(named) and named != set(definition.times_normal["groups"])
 
     @staticmethod
     def _value(definition: FactDefinition, reading: str) -> Any:

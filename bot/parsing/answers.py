@@ -88,7 +88,7 @@ _ASSENT = re.compile(rf"^{_FILLER}(?:(?:i\s+)?(?:do\s*n'?t|do\s+not)\s+mind|(?:i
 GRUDGING_YES = re.compile(r"\bbut\s+(?:ok|okay|fine|sure|alright|all\s+right|go\s+ahead|let'?s\s+(?:do\s+it|go|start))\W*$", re.IGNORECASE)
 # Asked only whether to start: "ok", "go on then", "no problem, go ahead" agree (to a health question they would not
 # be a yes), and "not right now, maybe later" declines, for now
-STARTS = re.compile(r"^\W*(?:ok(?:ay)?|k|kk|alright|all\s+right|go\s+(?:on|ahead)|let'?s\s+(?:do\s+it|go|start|begin)"
+STARTS = re.compile(r"^\W*(?:ok(?:ay)?|k|kk|alright|all\s+right|go\s+(?:on|ahead|for\s+it)|fire\s+away|let'?s\s+(?:do\s+it|go|start|begin)"
                     r"|no\s+(?:problem|problemo|worries|bother)|not\s+a\s+problem)\b(?![^.;!?]*\b(?:but|if|unless|except)\b)", re.IGNORECASE)
 NOT_NOW = re.compile(r"^\W*(?:(?:no|nah|nope)\W+)?(?:not\s+(?:right\s+)?now|not\s+today|maybe\s+later|later|another\s+time)\b", re.IGNORECASE)
 

@@ -92,6 +92,17 @@ def names_none_of(text: str, items: Collection[str]) -> bool:
     return _names_only_others(text[exception.end():], items, _CONDITION, _MIGHT_BE, _FILLER)
 
 
+def excepted_after(text: str, end: int, items: Collection[str]) -> bool:
+    """Whether a denial that ends at ``end`` ("no heart problems") is followed by an exception that may name an item
+    ("... except an irregular beat", "... apart from the stents"), rather than nothing or only other conditions
+    ("... except high cholesterol")."""
+    exception = _EXCEPTION.search(text, end)
+    if exception is None or HAS_HAN.search(text):
+        return False
+    named = text[exception.end():]
+    return bool(re.search(r"\w", _FILLER.sub(" ", named))) and not names_none_of("no, " + text[exception.start():], items)
+
+
 def before_exception(text: str) -> Optional[str]:
     """The words before an exception ("No" of "No, just high blood pressure", "都没有" of "都没有，就是血压有点高"),
     where a doubt would be about the "no"; None without an exception."""

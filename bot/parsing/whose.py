@@ -50,6 +50,7 @@ _SELF_BEFORE = re.compile(
     r"|\b(?:i'?m|i\s+am|im|i\s+have|i'?ve|i\s+had|i\s+was|i\s+do|i\s+did|mine|myself)\b"
     r"(?!\s+(?:asking|writing|typing|filling|here|helping|her|his|their|the|a|an|on\s+behalf|enquiring|inquiring|looking|checking)\b)"
     r"|^\W*(?:about\s+)?\d[\d.,]*\s*(?:k|years?(?:\s+old)?|y/?o)?\s*[.,;:!-]"
+    r"|\b(?:i'?m|i\s+am|im)\s+(?:a\s+)?(?:man|woman|male|female|guy|lady|bloke)\b"  # "I'm a man, my wife is 60"
     r"|^\W*(?:fe)?male\s*[.,;:!-]"  # "Male. My wife is female if that matters": the writer's own sex, answered first
     r"|(?:但是|但|不过|可是)|^\s*\d{1,3}(?=\s|[，,。.])", re.IGNORECASE)
 # The writer setting themselves against a relative named before: "my dad had leukaemia but mine is stomach cancer",
