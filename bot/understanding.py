@@ -175,6 +175,9 @@ class Reader:
         sure_enough = confidence is None or confidence >= TRUSTED_CONFIDENCE
         trusted = intent if sure_enough and any(ch.isalpha() for ch in text) else None
         reply = classify_reply(text)
+        if reply != "unknown" and context.pending and chinese.DOCTOR_UNTOLD.search(text) and all(
+                d.answered_by is AnsweredBy.CLINICIAN or "doctor" in (d.ask or "").lower() for d in context.pending):
+            reply = "unknown"  # "医生没说" to what only a doctor could tell: not known
         # "I'm 45 - sorry, 46": the number taken back is not read
         found = extract(SELF_CORRECTED_NUMBER.sub(lambda m: " " * len(m.group()), text), self.vocabulary, context.pending, self.today, context.clinical, context.date_order,
                         context.subject_fixed, context.subject)

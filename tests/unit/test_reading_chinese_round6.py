@@ -47,8 +47,10 @@ def test_what_the_doctor_did_not_say_is_not_known(engine, question, message):
     assert question in said.facts and said.facts[question] is None
 
 
-def test_the_doctor_not_saying_something_is_no_unknown():
-    assert chinese.classify("医生没说有问题") != "unknown"
+def test_the_doctor_not_saying_something_is_no_unknown(engine):
+    assert not chinese.DOCTOR_UNTOLD.search("医生没说有问题")
+    said = read(engine, "diabetes", "医生没说")  # a question the person can answer: a doubt, asked back
+    assert "diabetes" not in said.facts and "diabetes" in said.checks
 
 
 def test_agreeing_to_contraception_is_no_consent(engine):
