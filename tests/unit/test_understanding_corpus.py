@@ -13,18 +13,18 @@ import pytest
 
 from benchmarks import understanding as bench
 
-# With the blind batches of five rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml, fresh_patient_4.yml,
-# fresh_patient_6.yml: each written before the reader was read or run) and their fixes: 3348 dev cases, read right
-# 85.4%, misread 0.33%, none unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in
-# data/facts.yml).
+# With the blind batches of six rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml, fresh_patient_4.yml,
+# fresh_patient_6.yml, staff_notes_6.yml: each written before the reader was read or run) and their fixes: 3409 dev
+# cases, read right 85.7%, misread 0.32%, none unsafely (a "yes" to repeated rhTPO that failed needs the repeat said:
+# `yes_needs` in data/facts.yml).
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.854
+MIN_RIGHT_DEV = 0.857
 MAX_MISREAD_DEV = 0.0033
-# Chinese (issue 15), with the sixth blind batch (zh-CN/dev/fresh_round_6.yml; 1452 dev cases):
-# read right 89.3%, misread 0.28%, none unsafely.
+# Chinese (issue 15), with the sixth blind batches (zh-CN/dev/fresh_round_6.yml, staff_notes_6.yml; 1493 dev cases):
+# read right 89.6%, misread 0.27%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.892
-MAX_MISREAD_DEV_ZH = 0.0028
+MIN_RIGHT_DEV_ZH = 0.896
+MAX_MISREAD_DEV_ZH = 0.0027
 
 
 def _tally(language: str):
