@@ -23,7 +23,7 @@ MAX_MISREAD_DEV = 0.0033
 # Chinese (issue 15), with the sixth blind batches (zh-CN/dev/fresh_round_6.yml, staff_notes_6.yml; 1493 dev cases):
 # read right 89.6%, misread 0.27%, none unsafely.
 MAX_UNSAFE_DEV_ZH = 0
-MIN_RIGHT_DEV_ZH = 0.896
+MIN_RIGHT_DEV_ZH = 0.895
 MAX_MISREAD_DEV_ZH = 0.0027
 
 
