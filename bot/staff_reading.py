@@ -254,9 +254,10 @@ PENDING = re.compile(r"(?:\b[A-Za-z][\w&/+-]*[ \t]+){0,2}\b(?:awaiting|awaited|p
                      r"|not\s+(?:yet\s+)?(?:tested|done|sent|checked))\b"
                      r"(?:[ \t]+[A-Za-z][\w&/+-]*\b){0,2}", re.IGNORECASE)
 # A day of a cycle ("d+21 post FOLFOX", "C2D1"): the time since the cycle began, not since the last dose (regimens
-# give doses on days 8 and 15 too): the date of the last dose is asked back.
+# give doses on days 8 and 15 too): the date of the last dose is asked back. Its "post" goes with it, or it would be
+# left over as a word not read.
 # In a Chinese ward note: "化疗后第14天", "第3周期第8天", "C3D8"
-CYCLE_DAY = re.compile(r"(?<!\w)(?:d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b"
+CYCLE_DAY = re.compile(r"(?<!\w)(?P<day>d\s*\+\s*\d{1,3}|c\d{1,2}\s*d\d{1,2})\b(?:\s+(?:post|after|of|from)\b)?"
                        r"|(?:化疗(?:后)?|第\s*\d{1,2}\s*(?:周期|疗程))\s*第\s*\d{1,3}\s*天", re.IGNORECASE)
 ZH_CHEMO = re.compile(r"化疗")
 # Held for now, or still to come: "chemo on hold for 4/52", "chemo due tmrw" (never "due to")
@@ -597,7 +598,7 @@ def read(text: str, vocabulary: Vocabulary, today: date, date_order: Optional[st
             if read_from_day:  # what the rest says of the date ("today d+28 post C6": today) is no dose either
                 without.values.pop(chemo, None)
             found, plain = without, blanked
-            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=cycle_days[0].group())))
+            found.problems.append(ReadingProblem(chemo, staff_texts.CYCLE_DAY.format(words=cycle_days[0].group("day") or cycle_days[0].group())))
             found.used += [m.span() for m in cycle_days]
     for listed in results:
         _read_each(listed, found, extracted)
