@@ -16,16 +16,17 @@ from bot import i18n, language_choice, reply_contract, screening_core, texts
 from bot.evaluation import Status, TrialResult, Verdict, evaluate
 from bot.explain import facts_summary, verdict_text
 from bot.extraction import TRIAL_ID, ReadingProblem, extract
-from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, describe_value, is_date_range, said_subject
+from bot.facts import AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, describe_value, is_date_range, said_subject, question_wording
 from bot.matching import Matcher, one_line_reason, rank, select_trials
 from bot.places import ANYWHERE, Place, distinct_places, gazetteer, is_near, is_open, nearest, place_name
 from bot.parsing import acts
 from bot.parsing.answers import GRUDGING_YES, NOT_NOW, STARTS
+from bot.parsing.left_unread import left_unread
 from bot.questions import Question, candidate_facts, next_question
 from bot.trials import Kind, Trial
 from bot.parsing import chinese
 from bot.understanding import (ANSWER, EMPTY, MAX_MESSAGE_LENGTH, TOO_LONG, UNREADABLE, Context, Reader,
-                               Understanding, facts_named, move_reading, says)
+                               Understanding, facts_named, move_reading, read_spans, says)
 
 # The "no" that opens a reply to a check-back, and the apology after it: what follows is the real answer
 DECLINED_WITH = re.compile(r"^\W*(?:no|nope|nah|not\s+really|wrong)\b\W*(?:sorry\W*|i\s+meant\W*)?", re.IGNORECASE)
@@ -285,6 +286,7 @@ class Screening:
                 state.expanded = [*state.expanded, topic]
         if state.pending:
             state.last_asked = state.pending
+        self._offer_back_unsure_passes(state, understanding)
         previous = dict(state.facts)
         replies += self._apply(state, understanding.facts, understanding.problems)
         if state.facts != previous:
@@ -294,6 +296,27 @@ class Screening:
         if asked_again is not None:
             return asked_again
         return self._advance(state, replies, new_ranges)
+
+    def _offer_back_unsure_passes(self, state: State, understanding: Understanding) -> None:
+        """A reading that would move a criterion towards passing, from a message with words left unread, is
+        offered back rather than stored: the words the bot could not read may take it back ("no, just my
+        sugar"). A reading that rules the person out is stored (the read-back before the verdict repeats it),
+        and one that no criterion of the trial asks about changes nothing."""
+        if not understanding.facts or state.matching or understanding.text.startswith("/"):
+            return  # a button's payload ("/affirm") is read as said
+        asked = self._pending_definitions(state)
+        read = read_spans(understanding, self.vocabulary, asked)
+        if not left_unread(understanding.text, read, [text for d in asked for text in question_wording(d)]):
+            return
+        trial, today = self._trial(state), self.today()
+        before = {r.criterion.id: (r.status, r.missing) for r in evaluate(trial, state.facts, self.vocabulary, today).criteria}
+        for key, value in list(understanding.facts.items()):
+            if value is None or key not in self.vocabulary:
+                continue
+            after = evaluate(trial, {**state.facts, key: value}, self.vocabulary, today).criteria
+            moved = [r for r in after if (r.status, r.missing) != before[r.criterion.id]]
+            if moved and not any(r.status is Status.NOT_MET for r in moved):
+                understanding.checks[key] = understanding.facts.pop(key)
 
     def _told(self, state: State) -> List[FactDefinition]:
         """The facts the person has answered (a read-back's lines among them), which a correction can name."""

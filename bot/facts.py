@@ -249,6 +249,14 @@ class Vocabulary(Dict[str, FactDefinition]):
         return kept[1]
 
 
+def question_wording(definition: FactDefinition) -> Tuple[str, ...]:
+    """What the person reads of a fact: its label and question, in every language it is written in."""
+    texts = [definition.label, definition.ask, definition.ask_other or ""]
+    for wording in definition.translations.values():
+        texts += [str(wording.get(field) or "") for field in ("label", "ask", "ask_other")]
+    return tuple(text for text in texts if text)
+
+
 def asked_together(definitions: Sequence[FactDefinition]) -> bool:
     """Whether these facts, asked at once, are one fact and its ``ask_with`` (not a yes/no list)."""
     return len(definitions) > 1 and tuple(d.key for d in definitions[1:]) == definitions[0].ask_with

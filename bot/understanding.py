@@ -29,8 +29,8 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 from bot.extraction import RELATIVES, Extraction, ReadingProblem, answer_wording, blanked, extract, mentions
 from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
 from bot.parsing import acts, whose
-from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, said_as_belief, takes_part_back
-from bot.parsing import chinese, scopes
+from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, reply_spans, said_as_belief, takes_part_back
+from bot.parsing import chinese, scopes, when
 from bot.parsing.cleaning import clean
 from bot.parsing.language import is_english_word, unreadable
 from bot.parsing.unlisted import before_exception, excepted_after, names_none_of
@@ -83,6 +83,10 @@ PAUSED = re.compile(r"\b(?:for|before|until|till|ahead\s+of|because\s+of)\s+(?:t
 # a plain "no", then a "but" before any other exception: "no.. well I had sepsis but it's cleared" (not "no, only ...")
 _NO_BUT = re.compile(r"^\W*(?:no|nope|nah|none|never)\b(?:(?!\b(?:just|only|apart|except|other\s+than|besides|bar)\b)[^?])*?\bbut\b",
                      re.IGNORECASE)
+# how a list is answered item by item ("only AF", "no to all except diabetes"): read by _read_list_scopes
+LIST_CONNECTIVES = re.compile(r"\b(?:but|only|except|apart\s+from|other\s+than|besides|though|rest|others|else)\b", re.IGNORECASE)
+# whose fact it is ("asking for my mum", "我妈妈"): read by bot.parsing.whose
+RELATIVE_WORDS = re.compile(rf"\b(?:{RELATIVES}|pt|asking\s+for)\b|{chinese.RELATIVE_WORDS}", re.IGNORECASE)
 SAID_NEGATIVELY = re.compile(r"\W*(?:no|not|never|none|nothing)\b", re.IGNORECASE)
 # Between the answers to facts asked together, given in the question's order ("6 weeks ago, never")
 IN_ORDER_PARTS = re.compile(r"\s*(?:[,;，；、]|\band\b|\bthen\b)\s*", re.IGNORECASE)
@@ -887,6 +891,31 @@ def _only_a_reply(text: str) -> bool:
         return chinese.only_a_reply(text)  # Chinese writes no spaces: "有起搏器" is one "word"
     words = re.findall(r"[^\W\d_]+", text)
     return classify_reply(text) is not None and len(words) <= 3 and not any(len(w) > 6 for w in words)
+
+
+def read_spans(understanding: Understanding, vocabulary: Vocabulary, asked: Sequence[FactDefinition]) -> List[Tuple[int, int]]:
+    """Where a patient's message was read (bot.parsing.left_unread says what is left): its values, the
+    phrases naming a fact read or asked, the answer wording of the facts asked (``asked``), the words
+    said of a fact (a bound, a denial in part, an illness over), whose fact it is, and "no to the rest"."""
+    text, found = understanding.text, understanding.found
+    keys = {*understanding.facts, *understanding.checks, *understanding.follow_ups, *understanding.options,
+            *(p.fact for p in understanding.problems), *(d.key for d in asked)}
+    named = [vocabulary[k] for k in keys if k in vocabulary]
+    phrases = [p for d in named for p in (*d.cues, *d.cues_false, *d.cues_partial, *(w for ws in d.choices.values() for w in ws),
+                                          *(w for ws in d.sites.values() for w in ws),
+                                          *(d.times_normal or {}).get("groups", {}),  # "liver", "kidney"
+                                          *(w for ws in (d.times_normal or {}).get("groups", {}).values() for w in ws))]
+    said_of = [*found.resolved.values(), *found.bounds.values(), *(w for ws in found.partly_denied.values() for w in ws)]
+    spans = [*found.used, *mentions(text, phrases), *mentions(text, said_of)]
+    spans += [m.span() for pattern in (RELATIVE_WORDS, REST_DENIED, chinese.REST_DENIED) for m in pattern.finditer(text)]
+    spans += when.time_spans(text)  # when a thing was is read with it (an illness over, a date), or is no fact
+    spans += reply_spans(text)  # "of course", "I don't think so"
+    if len(asked) > 1:  # a list answered item by item: its "but", "only" and "apart from" are how the list was read
+        spans += [m.span() for m in LIST_CONNECTIVES.finditer(text)]
+    for definition in asked:  # "stayed low", and a repeat a "yes" needs ("twice", "loads of times")
+        for patterns in (*definition.answers.values(), definition.yes_needs):
+            spans += [m.span() for pattern in patterns for m in answer_wording(pattern).finditer(text)]
+    return spans
 
 
 def says(understanding: Understanding, key: str) -> bool:

@@ -55,3 +55,9 @@ def replies_follow_the_contract():
     with pytest.MonkeyPatch.context() as patch:  # for the whole session: session fixtures send messages too
         patch.setattr(requests.Session, "send", checked_send)
         yield
+
+
+def read_as(state, key):
+    """What a message was read as for ``key``: stored, or offered back to confirm (a reading that would make a
+    criterion pass from a message with words left unread is offered back: bot.conversation)."""
+    return {**(state.confirm or {}), **state.facts}.get(key)

@@ -123,6 +123,21 @@ def classify_reply(text: str) -> Reply | None:
     return None
 
 
+def reply_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` says its yes, no or "I don't know" (what classify_reply reads), as spans of ``text``."""
+    offset = len(text) - len(text.lstrip())
+    plain = text.replace("’", "'")
+    spans = [(m.start(), m.end()) for m in _UNKNOWN.finditer(plain)]
+    for pattern in (_SELF_CORRECTED, _YES_THEN_NO, _ASSENT, _NO, _YES):
+        opening = pattern.match(plain.strip())
+        if opening:
+            spans.append((opening.start() + offset, opening.end() + offset))
+    concluded = _CONCLUDED.search(plain)
+    if concluded:
+        spans.append(concluded.span())
+    return spans
+
+
 # A "no" that answers the question, followed without a comma by a new statement with its own subject:
 # "no I'm pregnant already" denies the question asked, not what the statement says
 _ANSWER_THEN_STATEMENT = re.compile(r"^\W*(?:no|nope|nah)\b\W*(?=(?:i|i'm|im|i've|she|she's|he|he's|we|they|my|it)\b)",

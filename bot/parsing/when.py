@@ -208,6 +208,30 @@ class WhenAnswer:
     near: bool = False
 
 
+# A time said without a number ("years ago", "last summer"), beside the patterns that give one
+_TIME_WITHOUT_NUMBER = re.compile(
+    r"\b(?:(?:a\s+(?:few|couple\s+of)\s+|some\s+|many\s+)?(?:years?|months?|weeks?|days?|yrs?)\s+(?:ago|back)"
+    r"|(?:last|next|this|past)\s+(?:time|summer|spring|autumn|winter|fall|christmas)"
+    r"|in\s+the\s+(?:spring|summer|autumn|fall|winter)|(?:for|in)\s+(?:years|months|weeks|ages))\b", re.IGNORECASE)
+
+
+# What bounds or rounds a time said after it: "less than 2 months ago", "about 5 weeks ago", "3-5 weeks"
+_BOUNDED_BEFORE = re.compile(r"\b(?:(?:less|more|fewer|longer|shorter)\s+than|at\s+(?:least|most)|over|under|about|around|nearly"
+                             r"|almost|roughly|approximately|approx|just|barely|only|within|between|since|from|until|till|in|on)\s*$",
+                             re.IGNORECASE)
+
+
+def time_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text says a time or a length of time ("3 years ago", "last week", "in March", "since 2019"),
+    with the words that bound or round it ("less than 2 months ago")."""
+    spans = []
+    for pattern in (_DURATION, _COMPOUND, _RELATIVE, _DATE, _TIME_WITHOUT_NUMBER):
+        for m in pattern.finditer(text):
+            bound = _BOUNDED_BEFORE.search(text, 0, m.start())
+            spans.append((bound.start() if bound else m.start(), m.end()))
+    return spans
+
+
 def duration_to_days(amount: float, unit: str) -> float:
     """Length of `amount` units in days; a month is 365.25/12 days, a year 365.25."""
     name = unit.lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation import State, Turn
+from tests.conftest import read_as
 
 HEART = ["heart_disease_treated", "heart_failure_severe", "heart_attack_or_angina_recent", "arrhythmia"]
 NOW = ["pregnant", "breastfeeding", "infection_serology_positive", "severe_bleeding", "antiplatelet_drugs",
@@ -30,7 +31,7 @@ def test_one_group_of_tests_said_fine_is_asked_back(engine, message):
 
 @pytest.mark.parametrize("message", ["liver and kidney tests fine", "bloods all normal", "normal", "LFTs and U&Es normal"])
 def test_both_groups_or_none_named_said_fine_is_a_yes(engine, message):
-    assert answer(engine, ["liver_kidney_ok"], message).facts.get("liver_kidney_ok") is True
+    assert read_as(answer(engine, ["liver_kidney_ok"], message), "liver_kidney_ok") is True
 
 
 # -- treatment still to come, or a time that is the treatment's start -----------------------------------------
@@ -67,7 +68,8 @@ def test_an_organ_denied_but_for_an_exception_denies_nothing(engine):
 
 @pytest.mark.parametrize("message", ["no heart problems", "no heart problems except high cholesterol"])
 def test_an_organ_denied_or_denied_but_for_something_else_is_a_no(engine, message):
-    assert all(answer(engine, HEART, message).facts.get(key) is False for key in HEART)
+    state = answer(engine, HEART, message)
+    assert all(read_as(state, key) is False for key in HEART)
 
 
 def test_an_item_told_of_in_its_own_words_after_a_but_is_read(engine):
@@ -92,7 +94,7 @@ def test_not_controlled_said_back_is_never_a_no(engine, message):
 
 
 def test_controlled_with_tablets_is_a_no(engine):
-    assert answer(engine, ["uncontrolled_hypertension"], "my BP is controlled with tablets").facts.get("uncontrolled_hypertension") is False
+    assert read_as(answer(engine, ["uncontrolled_hypertension"], "my BP is controlled with tablets"), "uncontrolled_hypertension") is False
 
 
 def test_a_high_reading_and_a_normal_one_are_asked_back(engine):

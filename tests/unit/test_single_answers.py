@@ -7,6 +7,7 @@ import pytest
 from bot.conversation import Screening, State, Turn
 from bot.parsing.answers import classify_reply
 from bot.parsing.language import unreadable
+from tests.conftest import read_as
 
 
 def read(engine: Screening, question: str, message: str, **known):
@@ -27,7 +28,7 @@ def consent_to(engine: Screening, message: str):
     ("dr chen said there's no reason I can't do it", True),
 ])
 def test_a_reason_against_is_the_study_team_s_no(engine, message, approved):
-    assert read(engine, "investigator_approval", message).state.facts["investigator_approval"] is approved
+    assert read_as(read(engine, "investigator_approval", message).state, "investigator_approval") is approved
 
 
 @pytest.mark.parametrize("message", ["I havent even met them yet", "I haven't spoken to them", "how would I know that? nobody has told me anything"])
@@ -51,7 +52,7 @@ def test_a_yes_to_a_question_asked_the_usual_way_is_still_a_yes(engine):
 @pytest.mark.parametrize("message, negative", [("negative", True), ("yes negative last week", True), ("blood test neg", True),
                                                ("positive actually, I'm 8 weeks", False), ("no it came back positive", False)])
 def test_a_pregnancy_test_said_negative_is_the_yes_asked_for(engine, message, negative):
-    assert read(engine, "pregnancy_test_negative", message, sex="female").state.facts["pregnancy_test_negative"] is negative
+    assert read_as(read(engine, "pregnancy_test_negative", message, sex="female").state, "pregnancy_test_negative") is negative
 
 
 @pytest.mark.parametrize("message", ["I haven't had one", "not done one yet, they said they'd do it at screening", "still waiting for the result"])
@@ -70,12 +71,12 @@ def test_a_urine_test_is_not_the_blood_test_asked_about(engine):
     ("breastfeeding? no, no baby", False), ("mum's 70 so no", False),
 ])
 def test_breastfeeding_less_or_expressed_milk_is_still_breastfeeding(engine, message, feeding):
-    assert read(engine, "breastfeeding", message, sex="female").state.facts["breastfeeding"] is feeding
+    assert read_as(read(engine, "breastfeeding", message, sex="female").state, "breastfeeding") is feeding
 
 
 def test_doses_never_missed_say_the_plan_can_be_followed(engine):
-    facts = read(engine, "good_compliance", "I do all mum's tablets for her, she hasn't missed a single one in two years").state.facts
-    assert facts["good_compliance"] is True
+    state = read(engine, "good_compliance", "I do all mum's tablets for her, she hasn't missed a single one in two years").state
+    assert read_as(state, "good_compliance") is True
 
 
 def test_forgetting_doses_is_for_the_study_team_and_a_wife_who_reminds_is_not_the_patient(engine):
@@ -130,8 +131,8 @@ def test_contraception_used_now_and_then_is_asked_about(engine):
 
 
 def test_a_referral_told_of_is_no_question_about_joining(engine):
-    facts = read(engine, "survival_six_months", "the doctor wrote life expectancy over 6 months on the referral").state.facts
-    assert facts.get("survival_six_months") is True
+    state = read(engine, "survival_six_months", "the doctor wrote life expectancy over 6 months on the referral").state
+    assert read_as(state, "survival_six_months") is True
 
 
 @pytest.mark.parametrize("message", ["he said months rather than years", "months, not years, she said"])
@@ -162,7 +163,7 @@ def test_a_count_said_to_be_from_before_a_transfusion_is_not_the_count(engine, m
 @pytest.mark.parametrize("message, taking", [("no, but I'm on warfarin", False), ("nope just the clexane injections", False),
                                              ("aspirin and warfarin", True)])
 def test_a_blood_thinner_that_is_no_antiplatelet_said_instead_is_a_no(engine, message, taking):
-    assert read(engine, "antiplatelet_drugs", message).state.facts["antiplatelet_drugs"] is taking
+    assert read_as(read(engine, "antiplatelet_drugs", message).state, "antiplatelet_drugs") is taking
 
 
 @pytest.mark.parametrize("message, consent", [("ok", True), ("go on then", True), ("alright lets do it", True), ("nah maybe later", False),
