@@ -32,7 +32,8 @@ CLINICAL_STOP_WORDS = frozenset({"serious", "side", "back", "thick", "thin", "fu
                                  "next", "once"})
 # Words of a reply and of the talk around it, which say no fact on their own. Who said it is read apart (a
 # belief, a doctor's word: bot.parsing.answers.said_as_belief), as are a correction ("I meant") and a number
-# in words (bot.parsing.numbers); "x" is a count's ("rhTPO x3").
+# in words (bot.parsing.numbers); "x" is a count's ("rhTPO x3"); a treatment "finished" or "stopped" is read
+# by the date and current-only readers.
 REPLY_WORDS = frozenset("""
     yes yeah yea yep yup ya yah ye aye sure correct right true ok okay k kk alright fine
     no nope nah nay none nothing not never negative
@@ -46,13 +47,15 @@ REPLY_WORDS = frozenset("""
     get got gotten any anything just think
     said say says told tell doctor doctors dr oncologist consultant nurse gp team
     mean meant wait oops correction mistake typo x
+    finished completed ended stopped
     zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
 """.split())
 EMPTY_ENGLISH = (ENGLISH_STOP_WORDS - CLINICAL_STOP_WORDS) | REPLY_WORDS
 # What is said around an answer in more than one word: "of course", "thank god", "no problem"
 REPLY_PHRASES = re.compile(r"\b(?:of\s+course|for\s+sure|thank\s+(?:god|goodness|heavens)|no\s+(?:problem|worries|way)"
-                           r"|not\s+at\s+all|all\s+good|as\s+far\s+as\s+i\s+know)\b", re.IGNORECASE)
+                           r"|not\s+at\s+all|all\s+good|as\s+far\s+as\s+i\s+know|(?:like|of)\s+(?:that|this|those|the\s+sort|that\s+sort))\b",
+                           re.IGNORECASE)
 CONTRACTION = re.compile(r"['’](?:s|ll|re|ve|d|m)$", re.IGNORECASE)
 # Chinese function words, particles, pronouns and replies: 的 了 吗 我 是 没有 ...
 EMPTY_CHINESE = frozenset("""
