@@ -285,8 +285,10 @@ def qualifying_words(line: str, start: int, end: int) -> str:
 
 
 # After a concept, how it was found: the test, not the concept ("confirmed by RT-PCR or another diagnostic test")
+# (to what else the clause says of the concept: "confirmed by PCR with severe symptoms" keeps "severe")
 _CONFIRMED_HOW = re.compile(r"\b(?:confirmed|diagnosed|documented|detected|proven|established)\s+(?:by|via|with|"
-                            r"using|through|on)\b[^;,]*", re.IGNORECASE)
+                            r"using|through|on)\b(?:(?!\b(?:and|with|who|that|which|while|requir\w*)\b)[^;,])*",
+                            re.IGNORECASE)
 
 
 def confirmed_how(line: str, start: int, end: int) -> str:

@@ -1645,6 +1645,7 @@ def test_how_an_inclusion_s_concept_was_confirmed_does_not_qualify_it(imported):
     at = text.index("coronavirus")
     assert cues.hand_off(text, at, text.index(" confirmed"), "inclusion") is None
     assert cues.hand_off("Moderate COVID-19 confirmed by PCR", 9, 17, "inclusion") is not None
+    assert cues.hand_off("COVID-19 infection confirmed by PCR with severe symptoms", 0, 8, "inclusion") is not None
     store, vocabulary = imported[0], imported[1]
     assert list(by_row(store.trial("NCT04366830", vocabulary), 5098).rule.facts) == ["condition:covid19:now"]
 
