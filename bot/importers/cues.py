@@ -859,6 +859,12 @@ def now_in(text: str) -> bool:
     return bool(_NOW.search(text))
 
 
+def said_now(before: str) -> bool:
+    """Whether the words before a concept say it is of now ("Active", "current"; not "pre-existing", whose "existing"
+    is of the past)."""
+    return now_in(re.sub(r"\bpre-?existing\b", " ", before, flags=re.IGNORECASE))
+
+
 def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:
     """Whether two names share a word, by its first five letters (other than ``ignored``): "HCQ" and
     "hydroxychloroquine" do not, "cultures" and "culture" do."""

@@ -555,16 +555,18 @@ class RowReader:
         # the row's time words, which the corpus takes from anywhere in the line: not a history after a concept
         # whose own words say it is of now ("Has current confirmed Influenza A or B infection, or a history of organ
         # or hematologic transplant": the history is the transplant's)
-        later_history = placed > at >= 0 and cues.now_in(before) and cues.history_in(temporal)
+        later_history = placed > at >= 0 and cues.said_now(before) and cues.history_in(temporal)
         again = later_history and cues.named_again(entity, text[placed:])
-        if again and cues.qualified_again(entity, text[placed:]):
-            if kind == EXCLUSION and not self._qualified:
-                # "Active tuberculosis or a history of inadequately treated tuberculosis": the concept now, or one of
-                # the past that the line qualifies: had ever, and the study team's word on which (a "no" settles it)
-                return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
-        elif again:
-            later_history = False  # "Current diagnosis of cancer or prior history of cancer": of the past too
-        said = f"{before} {temporal}" if placed >= 0 and (not later_history or self._qualified) else before
+        qualified = again and cues.qualified_again(entity, text[placed:])
+        if qualified and kind == EXCLUSION and not self._qualified:
+            # "Active tuberculosis or a history of inadequately treated tuberculosis": the concept now, or one of the
+            # past that the line qualifies: had ever, and the study team's word on which (a "no" settles it)
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
+        # the history is the row's own when it names the concept again: unqualified ("Current diagnosis of cancer or
+        # prior history of cancer": of the past too), or qualified and read for the study team's confirmation (an
+        # inclusion keeps the concept now: a past it qualifies must not let everyone with the concept in)
+        own_history = again and (not qualified or self._qualified)
+        said = f"{before} {temporal}" if placed >= 0 and (not later_history or own_history) else before
         said = cues.Said(said, entity, clause, text)
         if domain == "Condition" and (_STATE.fullmatch(name) or (_USE.search(name) and not when)):
             # "institutionalized": a state, not a diagnosis to ask about; "drug use" with no time

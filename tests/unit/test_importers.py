@@ -1621,6 +1621,7 @@ def test_a_history_said_after_a_concept_of_now_is_another_s_or_qualified(importe
                        ((False, Status.MET), (True, Status.UNKNOWN)))
     influenza = by_row(store.trial("NCT04470622", vocabulary), 7932)
     assert list(influenza.rule.facts) == ["condition:4266367:now"], influenza.rule.facts
+    assert cues.said_now("Known active ") and not cues.said_now("Patient has pre-existing known significant ")
     cancer = by_row(store.trial("NCT04403386", vocabulary), 6547)  # "Current diagnosis of cancer or prior history"
     assert list(cancer.rule.facts) == ["condition:cancer"], cancer.rule.facts
 
