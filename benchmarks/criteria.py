@@ -95,6 +95,10 @@ SAMPLES = {
           "general fixes, with those of 2036 (branch crit6)",
     2036: "40 criteria, drawn on main after the fifth session's merges (commit 99f4500), with 2035's failures unfixed; "
           "its first judgement is the held-out figure, made before any change it could prompt",
+    2037: "40 criteria, drawn on main after the sixth session's merges (commit bd9fac6); its first judgement is the "
+          "held-out figure, made before any change it could prompt. Its wrong readings then prompted general fixes "
+          "(a dose said in words, a history the corpus gives a row of now, a series of results, how an inclusion's "
+          "concept was confirmed, an own fact named by the act of giving: branch crit7)",
 }
 
 # what a judged reading counts as

@@ -16,6 +16,8 @@ from typing import Iterable, Optional
 
 EVER, NOW = "ever", "now"
 
+# A dose said in words ("high-dose hydroxychloroquine", "therapeutic doses of heparin")
+DOSE_IN_WORDS = r"(?:high|low|full|therapeutic|supra-?therapeutic|prophylactic|maximum)[-\s]+dos"
 # A judgement of degree or kind that a yes/no fact about the concept cannot hold.
 _DEGREE = re.compile(
     r"\b(?:severe(?:ly)?|uncontrolled|poorly\s+controlled|untreated|(?:clinically\s+)?significant(?:ly)?|"
@@ -30,6 +32,7 @@ _DEGREE = re.compile(
     r"opinion|judg\w*|investigator|physician|discretion|deemed|considered|interfere\w*|compromise\w*|"
     r"longer\s+than|for\s+more\s+than|lasting|duration|(?:high|increased|at)\s+risk|risk\s+of|latent|"
     r"\d+(?:\.\d+)?\s*(?:mg|iu|g|mcg|µg|ug|units?|ml|doses?|drinks?|cigarettes?|packs?)\b|good|poor|healthy|"
+    rf"{DOSE_IN_WORDS}(?:e|es|ed|ing|age)\b|"
     r"certain|some|selected|specific|particular|another|[a-z]+-based)",
     re.IGNORECASE)
 # A word just before the concept that narrows it ("chronic liver disease" annotated as "liver disease").
@@ -232,6 +235,11 @@ def clause_before(line: str, start: int) -> str:
     return line[clause_bounds(line, start, start)[0]:start]
 
 
+# A pair's first item that opens with a qualifier, after the verb that says it is taken or had ("Is taking high-dose")
+_PAIR_QUALIFIED = re.compile(r"(?:(?:is|are)\s+)?(?:(?:taking|receiving|using|on|use\s+of|treatment\s+with|"
+                             r"therapy\s+with)\s+)?(?=" + _DEGREE.pattern + ")", re.IGNORECASE)
+
+
 def qualifying_words(line: str, start: int, end: int) -> str:
     """The words that qualify the concept at ``line[start:end]``: its own phrase (from the item
     separator before it to the one after it, "severe untreated psychiatric disorder"), what
@@ -262,9 +270,10 @@ def qualifying_words(line: str, start: int, end: int) -> str:
             head = before[:examples.start()]
     items_before = _ITEM.split(before)
     if len(items_before) > 1 and re.search(r"\b(?:and/)?or\s*$", before, re.IGNORECASE) and \
-            _DEGREE.match(items_before[-2].strip()) and len(items_before[-2].split()) > 1:
+            _PAIR_QUALIFIED.match(items_before[-2].strip()) and len(items_before[-2].split()) > 1:
         # the second of a pair whose first opens with a qualifier of its noun, which may be both's ("symptomatic
-        # inflammatory bowel disease or ulcerative colitis"; not "Contraindication or allergy to ...")
+        # inflammatory bowel disease or ulcerative colitis", "Is taking high-dose hydroxychloroquine or chloroquine";
+        # not "Contraindication or allergy to ...")
         head += " " + items_before[-2]
     first, *others = items_before
     if others and len(first.split()) <= 3 and all(len(item.split()) <= 1 for item in others) \
@@ -275,6 +284,20 @@ def qualifying_words(line: str, start: int, end: int) -> str:
     return f"{head} {own} {narrowing}"
 
 
+# After a concept, how it was found: the test, not the concept ("confirmed by RT-PCR or another diagnostic test")
+# (to what else the clause says of the concept: "confirmed by PCR with severe symptoms" keeps "severe")
+_CONFIRMED_HOW = re.compile(r"\b(?:confirmed|diagnosed|documented|detected|proven|established)\s+(?:by|via|with|"
+                            r"using|through|on)\b(?:(?!\b(?:and|with|who|that|which|while|requir\w*)\b)[^;,])*",
+                            re.IGNORECASE)
+
+
+def confirmed_how(line: str, start: int, end: int) -> str:
+    """The clause of the concept at ``line[start:end]`` without the words after it that say how it was confirmed,
+    which qualify the test, not the concept."""
+    begin, stop = clause_bounds(line, start, end)
+    return line[begin:end] + _CONFIRMED_HOW.sub(" ", line[end:stop])
+
+
 # What, anywhere in a concept's clause, leaves the criterion to the study team.
 _CLAUSE_REASONS = [
     (_EXCEPTION, "it makes an exception"),
@@ -282,6 +305,11 @@ _CLAUSE_REASONS = [
     (_JUDGEMENT, "the investigator judges it"),
     (_HALF_LIVES, "its time frame depends on the drug"),  # "within 30 days or five half-lives, whichever is longer"
     (_COUNTED, "it counts several findings"),  # "at least two of the following"
+    # "Two negative nasopharyngeal swabs done at least 24 hours apart": a series of results, which no one result holds
+    # (not "SARS-CoV-2 positive", nor "HIV types 1 or 2 antibodies positive")
+    (re.compile(r"(?<![\w-])(?:two|three|2|3|consecutive|serial|successive|repeated)\s+(?:(?:consecutive|serial|"
+                r"successive|separate)\s+)?(?:negative|positive)\b|\b(?:hours?|days?|weeks?)\s+apart\b", re.I),
+     "it asks for a series of results"),
     (re.compile(r"life\s+expectancy|prognos\w*|survival", re.I), "it rests on a prognosis"),
     # "More than 10 days of any of the following symptoms": how long it has lasted, which no fact holds
     (re.compile(r"\b(?:more|longer|greater)\s+than\s+(?:\d+|one|two|three|four|five|six|seven|ten|fourteen)\s*"
@@ -316,7 +344,8 @@ def hand_off(line: str, start: int, end: int, kind: str, negated: bool = False) 
         return reason
     # an inclusion read without a qualifier lets in people it does not: any in its clause counts;
     # an exclusion read without one only excludes too many: those of the concept's own phrase count
-    words = clause if kind == "inclusion" else qualifying_words(line, start, end)
+    # (not how an inclusion's concept is confirmed: "COVID-19 confirmed by RT-PCR assay or another diagnostic test")
+    words = confirmed_how(line, start, end) if kind == "inclusion" else qualifying_words(line, start, end)
     degree = _DEGREE.search(words + " " + concept) or _NARROWED.search(before)
     if degree:
         return f"it qualifies the concept (\"{degree.group()}\")"
@@ -521,7 +550,8 @@ _NARROWS_ONLY = re.compile(
     r"progressive|advanced|end[-\s]stage|life[-\s]threatening|grade|class|stage|child[-\s]?pugh|nyha|ctcae|"
     r"multiple|repeated|recurrent|chronic|frequent|long-?standing|opinion|judg\w*|investigator|physician|"
     r"discretion|deemed|considered|interfere\w*|compromise\w*|"
-    r"[^\"]*\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b[^\"]*)\s*\"\)$", re.IGNORECASE)  # a dose of the drug
+    r"[^\"]*\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b[^\"]*|"  # a dose of the drug, in figures or in words
+    rf"{DOSE_IN_WORDS}\w*)\s*\"\)$", re.IGNORECASE)
 
 
 def narrows_only(reason: str) -> bool:
@@ -800,6 +830,25 @@ def _tokens(text: str) -> set:
     return found
 
 
+def named_again(concept: str, text: str) -> bool:
+    """Whether ``text`` names the concept again, by one of its own words ("TB" in "history of incompletely treated
+    TB" for "tuberculosis (TB)"; not "infection" for "Influenza A infection")."""
+    own = {w for w in re.findall(r"[a-z0-9]+", concept.lower()) if len(w) > 1 and w not in _GENERIC}
+    return bool(own & set(re.findall(r"[a-z0-9]+", text.lower())))
+
+
+def qualified_again(concept: str, history: str) -> bool:
+    """Whether the item of the line that names the concept again in the past (``history``, from its time words: "history
+    of incompletely treated TB", "history of TB of the following types") says more of it than when, which a fact
+    of the concept had ever does not hold; not "prior history of cancer", nor one "within the past 12 months"."""
+    item = re.split(r"[,;]|\b(?:and/)?or\b|\band\b", history, maxsplit=1, flags=re.IGNORECASE)[0]
+    if _TIME_FRAME.search(item):
+        return False
+    own = {w for w in re.findall(r"[a-z0-9]+", concept.lower())}
+    said = {w for w in re.findall(r"[a-z0-9]+", _EVER.sub(" ", item).lower())}
+    return bool(said - own - {"of", "the", "a", "an", "with", "known", "documented"})
+
+
 def names_own_condition(text: str, conditions: Iterable[str]) -> bool:
     """Whether a criterion names the trial's own condition ("COVID-19" in a COVID-19 trial)."""
     own = set().union(*(_tokens(c) for c in conditions)) if conditions else set()
@@ -808,6 +857,12 @@ def names_own_condition(text: str, conditions: Iterable[str]) -> bool:
 
 def now_in(text: str) -> bool:
     return bool(_NOW.search(text))
+
+
+def said_now(before: str) -> bool:
+    """Whether the words before a concept say it is of now ("Active", "current"; not "pre-existing", whose "existing"
+    is of the past)."""
+    return now_in(re.sub(r"\bpre-?existing\b", " ", before, flags=re.IGNORECASE))
 
 
 def shares_words(a: str, b: str, ignored: Iterable[str] = ()) -> bool:

@@ -75,9 +75,13 @@ _MEASUREMENT_WORDS = {"level", "levels", "count", "counts", "serum", "blood", "p
 _PANEL = re.compile(r"\bpanel\b|\bLFTs?\b|\bprofile\b|\bmarkers?\b|\bfunction\s+tests?\b", re.IGNORECASE)
 _STATE = re.compile(r"\w+ed", re.IGNORECASE)  # one participle: "institutionalized", "immunocompromised"
 _USE = re.compile(r"\b(?:use|usage|consumption|intake)$", re.IGNORECASE)  # a condition named by a habit
-_DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b", re.IGNORECASE)
+_DOSE = re.compile(r"\d\s*(?:mg|g|mcg|µg|ug|iu|units?)\b|\b" + cues.DOSE_IN_WORDS, re.IGNORECASE)
 _VIRUS_ITSELF = re.compile(r"\b(?:pcr|rna|dna|viral\s+load|nucleic\s+acid|naat)\b", re.IGNORECASE)  # not antibodies
 _RECEIPT = re.compile(r"(?:receipt\s+of|receiving|received|use\s+of)\s+(?:an?\s+|any\s+|the\s+)?", re.IGNORECASE)
+# the act of giving or using a treatment, which names no treatment ("Administration of any licensed vaccine", "home
+# oxygen utilization")
+_ACT_NOUN = re.compile(r"^(?:administration|utili[sz]ation|intake|usage)\s+of\s+(?:an?\s+|any\s+|the\s+)?|"
+                       r"\s+(?:utili[sz]ation|usage|administration)$", re.IGNORECASE)
 _NOW_WORDS = re.compile(r"\b(?:current(?:ly)?|at\s+(?:the\s+time|baseline|screening|enrol\w*)|now)\b", re.IGNORECASE)
 _ANOTHER_SUBJECT = re.compile(r"\b(?:those|patients|subjects|participants|individuals|people)\s+(?:with|who|on)\b",
                               re.IGNORECASE)
@@ -461,6 +465,10 @@ class RowReader:
             if temporal and find_window(temporal) is None and not _NOW_WORDS.search(temporal):
                 return self.recogniser.study_team(text)
             entity = entity[received.end():]
+        if not trusted and domain in ("Procedure", "Device", "Drug"):
+            # an own fact is named by what is given or used, not by the act: "When did you last take licensed
+            # vaccine?", not "... take administration of any licensed vaccine?"
+            entity = _ACT_NOUN.sub("", entity) or entity
         key = (row.get("concept_id") or "").strip() if trusted else slug(entity or concept_name)
         name = plain_name(concept_name if trusted else entity or concept_name)
         if domain == "Measurement":
@@ -543,7 +551,22 @@ class RowReader:
             # hours, which a day's window would widen ("ventricular tachycardia ... within last 4 hours")
             return self.recogniser.study_team(text)
         temporal = " ".join((row.get("temporal_source_text") or "").split())
-        said = f"{before} {temporal}" if temporal and temporal.lower() in text.lower() else before
+        placed = text.lower().find(temporal.lower()) if temporal else -1
+        # the row's time words, which the corpus takes from anywhere in the line: not a history after a concept
+        # whose own words say it is of now ("Has current confirmed Influenza A or B infection, or a history of organ
+        # or hematologic transplant": the history is the transplant's)
+        later_history = placed > at >= 0 and cues.said_now(before) and cues.history_in(temporal)
+        again = later_history and cues.named_again(entity, text[placed:])
+        qualified = again and cues.qualified_again(entity, text[placed:])
+        if qualified and kind == EXCLUSION and not self._qualified:
+            # "Active tuberculosis or a history of inadequately treated tuberculosis": the concept now, or one of the
+            # past that the line qualifies: had ever, and the study team's word on which (a "no" settles it)
+            return self.qualified_by_the_study_team(self._plain(row, kind, line, source_line, context), text)
+        # the history is the row's own when it names the concept again: unqualified ("Current diagnosis of cancer or
+        # prior history of cancer": of the past too), or qualified and read for the study team's confirmation (an
+        # inclusion keeps the concept now: a past it qualifies must not let everyone with the concept in)
+        own_history = again and (not qualified or self._qualified)
+        said = f"{before} {temporal}" if placed >= 0 and (not later_history or own_history) else before
         said = cues.Said(said, entity, clause, text)
         if domain == "Condition" and (_STATE.fullmatch(name) or (_USE.search(name) and not when)):
             # "institutionalized": a state, not a diagnosis to ask about; "drug use" with no time

@@ -1583,3 +1583,79 @@ def test_a_bare_malignancy_of_an_exclusion_is_the_study_team_s_to_date(imported)
     store, vocabulary = imported[0], imported[1]
     answers_decide(store.trial("NCT04406389", vocabulary), "condition:intracranial_malignancy", vocabulary,
                    ((False, Status.MET), (True, Status.UNKNOWN)))
+
+
+def test_a_dose_said_in_words_qualifies_the_drug_and_its_partner(imported):
+    """Sample 2037: "Is taking high-dose hydroxychloroquine or chloroquine" was read as either drug at any dose: a
+    person on the usual dose for lupus was excluded. The drug is asked, and the study team judges the dose; a "no"
+    settles it. A dose in words with one in figures still needs no more than the drug from the person."""
+    text = "Is taking high-dose hydroxychloroquine or chloroquine."
+    for name in ("hydroxychloroquine", "chloroquine"):
+        at = text.index(name) if name != "chloroquine" else text.index(" chloroquine") + 1
+        reason = cues.hand_off(text, at, at + len(name), "exclusion")
+        assert reason == 'it qualifies the concept ("high-dose")' and cues.narrows_only(reason), (name, reason)
+    store, vocabulary = imported[0], imported[1]
+    unknown, passed = Status.UNKNOWN, Status.MET
+    for fact in ("drug:hydroxychloroquine", "drug:chloroquine"):
+        answers_decide(store.trial("NCT04470622", vocabulary), fact, vocabulary, ((False, passed), (True, unknown)))
+    opioids = by_row(store.trial("NCT04365985", vocabulary), 10025)  # "chronic high dose opioids > 90mg morphine"
+    assert any(f.startswith("team:") for f in opioids.rule.facts) and "all" in opioids.rule_spec
+
+
+def test_a_history_said_after_a_concept_of_now_is_another_s_or_qualified(imported):
+    """Sample 2037: "Active TB or history of TB of the following types" was read as TB ever: the corpus gives the
+    row the line's "history of", which is the second TB's. A history of another concept is not the row's ("Has
+    current confirmed Influenza A or B infection, or a history of organ ... transplant": influenza now); a history
+    of the same concept that the line qualifies ("of the following types", "incompletely treated") is the concept
+    ever and the study team's word on which (a "no" settles it); an unqualified one is of the past too."""
+    assert cues.named_again("tuberculosis (TB)", "history of incompletely treated TB")
+    assert not cues.named_again("Influenza A infection", "history of organ or hematologic transplant, HIV, or "
+                                                          "active hepatitis B or hepatitis C infection")
+    assert cues.qualified_again("TB", "history of TB of the following types")
+    assert cues.qualified_again("tuberculosis", "history of inadequately treated tuberculosis")
+    assert not cues.qualified_again("cancer", "history of cancer")
+    assert not cues.qualified_again("lung cancer", "history of lung cancer within the past 12 months")
+    store, vocabulary = imported[0], imported[1]
+    for trial_id in ("NCT04498377", "NCT04391309"):
+        answers_decide(store.trial(trial_id, vocabulary), "condition:tuberculosis", vocabulary,
+                       ((False, Status.MET), (True, Status.UNKNOWN)))
+    influenza = by_row(store.trial("NCT04470622", vocabulary), 7932)
+    assert list(influenza.rule.facts) == ["condition:4266367:now"], influenza.rule.facts
+    assert cues.said_now("Known active ") and not cues.said_now("Patient has pre-existing known significant ")
+    cancer = by_row(store.trial("NCT04403386", vocabulary), 6547)  # "Current diagnosis of cancer or prior history"
+    assert list(cancer.rule.facts) == ["condition:cancer"], cancer.rule.facts
+
+
+def test_a_series_of_results_is_the_study_team_s(imported):
+    """Sample 2037: a plasma donor's "Two negative nasopharyngeal swabs done at least 24 hours apart" was read as no
+    recent positive test, which rules out a recovered donor whose positive swab was weeks ago."""
+    assert cues.unreadable("Two negative nasopharyngeal swabs done at least 24 hours apart for COVID-19 RNA") == \
+        "it asks for a series of results"
+    for clause in ("SARS-CoV-2 positive", "test for HIV types 1 or 2 antibodies positive at screening",
+                   "COVID19 by nasal swab test negative"):
+        assert cues.unreadable(clause) is None, clause
+    store, vocabulary = imported[0], imported[1]
+    assert left_to_the_study_team(by_row(store.trial("NCT04343755_donor", vocabulary), 11493), vocabulary)
+
+
+def test_how_an_inclusion_s_concept_was_confirmed_does_not_qualify_it(imported):
+    """Sample 2037: "COVID-19 confirmed by real-time RT-PCR assay or another diagnostic test" went to the study team
+    for its "another" (the test's word), where "... or other diagnostic test" was read as COVID-19 now."""
+    text = ("Participant has coronavirus disease COVID-19 confirmed by real-time reverse transcription polymerase "
+            "chain reaction (RT-PCR) assay or another diagnostic test")
+    at = text.index("coronavirus")
+    assert cues.hand_off(text, at, text.index(" confirmed"), "inclusion") is None
+    assert cues.hand_off("Moderate COVID-19 confirmed by PCR", 9, 17, "inclusion") is not None
+    assert cues.hand_off("COVID-19 infection confirmed by PCR with severe symptoms", 0, 8, "inclusion") is not None
+    store, vocabulary = imported[0], imported[1]
+    assert list(by_row(store.trial("NCT04366830", vocabulary), 5098).rule.facts) == ["condition:covid19:now"]
+
+
+def test_an_own_fact_is_named_by_what_is_given_not_by_the_act_of_giving_it(imported):
+    """Sample 2037: "When did you last take administration of any licensed vaccine?" and "Are you receiving home
+    oxygen utilization at the moment?": the act named the fact."""
+    store, vocabulary = imported[0], imported[1]
+    vaccine = by_row(store.trial("NCT04480333", vocabulary), 11035)
+    assert list(vaccine.rule.facts) == ["drug:licensed_vaccine:last"], vaccine.rule.facts
+    oxygen = by_row(store.trial("NCT04497389", vocabulary), 17602)
+    assert "procedure:home_oxygen:now" in oxygen.rule.facts, oxygen.rule.facts
