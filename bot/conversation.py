@@ -580,8 +580,13 @@ class Screening:
             reply = "yes"
         elif reply in ("unknown", None) and understanding is not None and NOT_NOW.match(understanding.text):
             reply = "no"
-        if understanding is not None and understanding.facts:
+        if understanding is not None and (understanding.facts or understanding.checks):
+            # what would be offered back after consent is held to offer back then ("my platelets were 22 when
+            # the nurse rang"), as a check-back
+            self._offer_back_unsure_passes(state, understanding)
             state.held = {**state.held, **{k: v for k, v in understanding.facts.items() if v is not None}}
+            offered = {k: v for k, v in understanding.checks.items() if k in self.vocabulary and k not in state.held}
+            state.confirm = {**(state.confirm or {}), **offered} or None
         if state.offer == "consent" and reply == "yes":
             state.consent, state.offer = True, None
             held, state.held = state.held, {}
@@ -589,10 +594,13 @@ class Screening:
             if held:
                 replies.append(Reply(texts.HELD_FACTS))
                 replies += self._apply(state, held, ())
+            if state.confirm:
+                state.offer = "confirm"
+                return Outcome(state, replies + [self._check_back_reply(state)])
             return self._advance(state, replies, self._ranges_told(state, {}))
         trial = self._trial(state)
         if state.offer == "consent" and reply == "no":
-            state.consent, state.offer, state.held = False, None, {}
+            state.consent, state.offer, state.held, state.confirm = False, None, {}, None
             return Outcome(state, replies + [Reply(texts.CONSENT_DECLINED.format(url=trial.url))])
         state.offer = "consent"
         if state.matching:

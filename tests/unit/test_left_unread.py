@@ -58,3 +58,18 @@ def test_a_reading_that_rules_the_person_out_is_stored_whatever_is_left(engine):
 def test_a_button_is_read_as_said(engine):
     outcome = engine.respond(State(consent=True, pending=["bleeding_tendency"]), Turn("/affirm", "affirm"))
     assert outcome.state.facts["bleeding_tendency"] is True
+
+
+def test_a_reading_told_before_consent_with_words_left_is_offered_back_once_consent_is_given(engine):
+    state = engine.respond(State(), Turn("Hi, my platelets were 22 when the nurse rang")).state
+    assert not state.facts and not state.held  # nothing kept before consent
+    outcome = engine.respond(state, Turn("yes"))
+    assert outcome.state.consent and "platelet_count" not in outcome.state.facts
+    assert outcome.replies[-1].custom["confirm"] == {"platelet_count": 22}
+    assert engine.respond(outcome.state, Turn("yes")).state.facts["platelet_count"] == 22
+
+
+def test_declining_consent_drops_what_was_to_be_offered_back(engine):
+    state = engine.respond(State(), Turn("Hi, my platelets were 22 when the nurse rang")).state
+    state = engine.respond(state, Turn("no thanks")).state
+    assert state.consent is False and not state.confirm and not state.held
