@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from bot.facts import NEVER, FactDefinition, FactType, Vocabulary, date_range, date_value, describe_value, unit_word, with_unit
 from bot.parsing import chinese, when_chinese, whose
@@ -338,26 +338,32 @@ def _longer_cues(vocabulary: Vocabulary) -> Dict[str, List[str]]:
     cached = _LONGER_CUES.get(id(vocabulary))
     if cached is not None and cached[0] is vocabulary:
         return cached[1]
-    def holds(phrase: str, cue: str) -> bool:
-        phrase, cue = phrase.lower(), cue.lower()
-        if chinese.HAS_HAN.search(cue):
-            return cue in phrase and cue != phrase
-        return cue != phrase and re.search(r"(?<!\w)" + re.escape(cue) + r"(?!\w)", phrase) is not None
     longer: Dict[str, List[str]] = {}
     for key, definition in vocabulary.items():
         if definition.type is not FactType.BOOLEAN:
             continue
-        cues = [*definition.cues, *definition.cues_partial]
+        cues = {cue.lower() for cue in (*definition.cues, *definition.cues_partial)}
+        inside = _any_cue_inside(cues)  # one pattern for all of them: this runs for every pair of facts
         for other, elsewhere in vocabulary.items():
             if other == key:
                 continue
             for phrase in (*elsewhere.cues, *elsewhere.cues_false, *elsewhere.cues_partial):
-                if any(holds(phrase, cue) for cue in cues):
+                lowered = phrase.lower()
+                # the phrase itself is no longer cue of itself: the others are looked for in it
+                pattern = inside if lowered not in cues else _any_cue_inside(cues - {lowered})
+                if pattern.search(lowered):
                     longer.setdefault(key, []).append(phrase)
     if len(_LONGER_CUES) > 8:
         _LONGER_CUES.clear()
     _LONGER_CUES[id(vocabulary)] = (vocabulary, longer)
     return longer
+
+
+def _any_cue_inside(cues: Collection[str]) -> re.Pattern:
+    """A Chinese cue anywhere, another as a whole word ("pregnant" in "could become pregnant")."""
+    han = [re.escape(cue) for cue in cues if chinese.HAS_HAN.search(cue)]
+    words = [rf"(?<!\w){re.escape(cue)}(?!\w)" for cue in cues if not chinese.HAS_HAN.search(cue)]
+    return re.compile("|".join([*han, *words]) or r"(?!)")
 
 
 class Extractor:
