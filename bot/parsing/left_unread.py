@@ -33,7 +33,8 @@ CLINICAL_STOP_WORDS = frozenset({"serious", "side", "back", "thick", "thin", "fu
 # Words of a reply and of the talk around it, which say no fact on their own. Who said it is read apart (a
 # belief, a doctor's word: bot.parsing.answers.said_as_belief), as are a correction ("I meant") and a number
 # in words (bot.parsing.numbers); "x" is a count's ("rhTPO x3"); a treatment "finished" or "stopped" is read
-# by the date and current-only readers.
+# by the date and current-only readers; a "problem" or a "condition" names nothing without the word beside it (medicines
+# do: "lupus, quiet for years, no meds").
 REPLY_WORDS = frozenset("""
     yes yeah yea yep yup ya yah ye aye sure correct right true ok okay k kk alright fine
     no nope nah nay none nothing not never negative
@@ -48,6 +49,7 @@ REPLY_WORDS = frozenset("""
     said say says told tell doctor doctors dr oncologist consultant nurse gp team
     mean meant wait oops correction mistake typo x
     finished completed ended stopped
+    problem problems issue issues trouble troubles condition conditions stuff thing things
     zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
 """.split())

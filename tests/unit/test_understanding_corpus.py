@@ -16,13 +16,13 @@ from benchmarks import understanding as bench
 # With the blind batches of six rounds (dev/fresh_*.yml, staff_notes_*.yml, fresh_lists_3.yml, fresh_patient_4.yml,
 # fresh_patient_6.yml, staff_notes_6.yml: each written before the reader was read or run) and their fixes: 3409 dev
 # cases, misread 0.23%, none unsafely (a "yes" to repeated rhTPO that failed needs the repeat said: `yes_needs` in
-# data/facts.yml). Read right 72.6%: it was 85.7% until the seventh session, when a reading that would move a
+# data/facts.yml). Read right 72.9%: it was 85.7% until the seventh session, when a reading that would move a
 # criterion towards passing, from a message with words left unread, became one offered back rather than stored
-# (bot.parsing.left_unread), and readings told with consent were offered back after it. That moved 447 dev
+# (bot.parsing.left_unread), and readings told with consent were offered back after it. That moved 437 dev
 # readings from "read right" to "confirmed back" by design, and on the held-out part took the unsafe misreadings
-# from 19 to 8; the right figure is a ratchet again from here.
+# from 19 to 7; the right figure is a ratchet again from here.
 MAX_UNSAFE_DEV = 0
-MIN_RIGHT_DEV = 0.726
+MIN_RIGHT_DEV = 0.729
 MAX_MISREAD_DEV = 0.0024
 # Chinese (issue 15), with the sixth blind batches (zh-CN/dev/fresh_round_6.yml, staff_notes_6.yml; 1493 dev cases):
 # read right 77.5% (89.6% before readings with words left unread were offered back), misread 0.27%, none unsafely.
