@@ -572,7 +572,8 @@ class Screening:
     # -- steps ---------------------------------------------------------------------------
     def _consent(self, state: State, understanding: Optional[Understanding], replies: List[Reply]) -> Outcome:
         """Consent before any health question: only a yes in words or the button gives it. Facts told
-        before it are held in the conversation, not stored as facts, and used once it is given."""
+        before it are held in the conversation, not stored as facts, and used once it is given; readings
+        to confirm are held as a check-back, offered once it is given."""
         reply = understanding.reply if understanding is not None else None
         if reply == "no" and GRUDGING_YES.search(understanding.text):
             reply = "yes"  # asked only whether to start, a doubt given up at the end ("... but ok") agrees
