@@ -249,6 +249,12 @@ class Vocabulary(Dict[str, FactDefinition]):
         return kept[1]
 
 
+def cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:
+    """Every phrase by which the extractor recognises a fact: its cues and its choices' words."""
+    choice_words = (word for words in definition.choices.values() for word in words)
+    return (*definition.cues, *definition.cues_false, *definition.cues_partial, *choice_words)
+
+
 def question_wording(definition: FactDefinition) -> Tuple[str, ...]:
     """What the person reads of a fact: its label and question, in every language it is written in."""
     texts = [definition.label, definition.ask, definition.ask_other or ""]

@@ -15,7 +15,7 @@ from typing import Collection, List, Mapping, Optional, Set, Tuple
 from bot import staff_texts
 from bot.extraction import (TIMES_NORMAL, TRIAL_ID, Extraction, Extractor, ReadingProblem, _clause_after, _clause_before,  # noqa: PLC2701
                             extract, mentions)  # the extractor's own cue matching and clauses
-from bot.facts import FactDefinition, FactType, Vocabulary
+from bot.facts import FactDefinition, FactType, Vocabulary, cue_phrases
 from bot.parsing.answers import is_negated
 from bot.parsing.chinese import PUNCTUATION, RELATIVE_WORDS
 from bot.parsing.whose import ELLIPTIC_DENIAL, OWNER
@@ -167,7 +167,7 @@ def _read_spans(text: str, found: Extraction, vocabulary: Vocabulary) -> List[Tu
     """Where the message was read: values, mentions of the facts read or in question, trial ids."""
     keys = {*found.values, *(problem.fact for problem in found.problems), *found.partly_denied, *found.bounds,
             *found.several, *found.ambiguous_dates}
-    phrases = [phrase for key in keys if key in vocabulary for phrase in _cue_phrases(vocabulary[key])]
+    phrases = [phrase for key in keys if key in vocabulary for phrase in cue_phrases(vocabulary[key])]
     read_with = [m.span() for key in keys if key in READ_WITH for m in READ_WITH[key].finditer(text)]
     for key in keys:  # "ALT/AST nl, creat 1.2x ULN": the tests and what was said of them
         tests = vocabulary[key].times_normal if key in vocabulary else None
@@ -175,12 +175,6 @@ def _read_spans(text: str, found: Extraction, vocabulary: Vocabulary) -> List[Tu
             said = TIMES_NORMAL.match(text, end)
             read_with.append((start, said.end() if said else end))
     return [*found.used, *mentions(text, phrases), *read_with, *(m.span() for m in TRIAL_ID.finditer(text))]
-
-
-def _cue_phrases(definition: FactDefinition) -> Tuple[str, ...]:
-    """Every phrase by which the extractor recognises a fact: its cues and its choices' words."""
-    choice_words = (word for words in definition.choices.values() for word in words)
-    return (*definition.cues, *definition.cues_false, *definition.cues_partial, *choice_words)
 
 
 def names_no_treatment(words: str) -> bool:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.extraction import RELATIVES, Extraction, ReadingProblem, answer_wording, blanked, extract, mentions
-from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, is_date_range
+from bot.facts import NEVER, AnsweredBy, FactDefinition, FactType, Vocabulary, asked_together, cue_phrases, is_date_range
 from bot.parsing import acts, whose
 from bot.parsing.answers import classify_reply, is_hedged, is_negated, leaning, reply_spans, said_as_belief, takes_part_back
 from bot.parsing import chinese, scopes, when
@@ -901,8 +901,7 @@ def read_spans(understanding: Understanding, vocabulary: Vocabulary, asked: Sequ
     keys = {*understanding.facts, *understanding.checks, *understanding.follow_ups, *understanding.options,
             *(p.fact for p in understanding.problems), *(d.key for d in asked)}
     named = [vocabulary[k] for k in keys if k in vocabulary]
-    phrases = [p for d in named for p in (*d.cues, *d.cues_false, *d.cues_partial, *(w for ws in d.choices.values() for w in ws),
-                                          *(w for ws in d.sites.values() for w in ws),
+    phrases = [p for d in named for p in (*cue_phrases(d), *(w for ws in d.sites.values() for w in ws),
                                           *(d.times_normal or {}).get("groups", {}),  # "liver", "kidney"
                                           *(w for ws in (d.times_normal or {}).get("groups", {}).values() for w in ws))]
     said_of = [*found.resolved.values(), *found.bounds.values(), *(w for ws in found.partly_denied.values() for w in ws)]
